@@ -1,0 +1,5 @@
+//! The `alipay` command.
+
+fn main() {
+    std::process::exit(2);
+}

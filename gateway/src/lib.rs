@@ -1,0 +1,1 @@
+//! A local, spec-driven Alipay gateway for tests and demos.

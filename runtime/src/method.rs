@@ -1,0 +1,81 @@
+//! The contract between generated code and the runtime.
+
+use crate::validate::ValidationError;
+
+/// One Alipay OpenAPI method, implemented by every generated request type.
+///
+/// The runtime never names a method: everything it needs to know about one comes through
+/// this trait.
+pub trait Method: Send + Sync {
+    /// The wire name, for example `alipay.user.agreement.auth.confirm`.
+    const METHOD: &'static str;
+    /// The response node, for example `alipay_user_agreement_auth_confirm_response`.
+    const RESPONSE_NODE: &'static str;
+    /// The method's successful response (the fields of the verified response node).
+    type Response: serde::de::DeserializeOwned + Send + 'static;
+    /// The method's business error codes (`sub_code` of a `40004` answer).
+    type BizError: BizErrorCode;
+
+    /// Checks every documented rule (required, max length, allowed values, formats).
+    /// Called by the client before anything is signed or sent.
+    fn validate(&self) -> Result<(), ValidationError>;
+
+    /// The parameters this request contributes beyond the public ones.
+    fn to_parts(&self) -> Result<RequestParts, ValidationError>;
+}
+
+/// What a request sends beyond the public parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestParts {
+    /// The `biz_content` parameter as compact JSON, or `None` when the method has no
+    /// `biz_content` fields at all.
+    pub biz_content: Option<String>,
+    /// Parameters sent as their own top-level form fields (`in: form` in the spec).
+    pub form: Vec<(&'static str, String)>,
+}
+
+/// A method's business error code (`sub_code`), generated as an open enum.
+pub trait BizErrorCode:
+    std::fmt::Debug + Clone + PartialEq + Send + Sync + 'static + for<'a> From<&'a str>
+{
+    /// The code exactly as Alipay spells it.
+    fn as_str(&self) -> &str;
+    /// The documented description, when the code is documented.
+    fn description(&self) -> Option<&'static str>;
+    /// The documented solution, when the code is documented.
+    fn solution(&self) -> Option<&'static str>;
+}
+
+/// A documented business error code, as listed on a method's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorDoc {
+    /// The `sub_code`.
+    pub code: &'static str,
+    /// The page's 错误描述.
+    pub description: &'static str,
+    /// The page's 解决方案.
+    pub solution: &'static str,
+}
+
+/// Static facts about one generated method, for registries, the CLI and the local gateway.
+#[derive(Debug, Clone, Copy)]
+pub struct MethodDescriptor {
+    /// The wire name.
+    pub method: &'static str,
+    /// The page title.
+    pub title: &'static str,
+    /// The product group (Cargo feature) the method belongs to.
+    pub group: &'static str,
+    /// The response node name.
+    pub response_node: &'static str,
+    /// The documented business error codes, in page order.
+    pub errors: &'static [ErrorDoc],
+    /// The page's successful response example, verbatim, if any.
+    pub example_response: Option<&'static str>,
+    /// Validates a request given as JSON biz content plus form fields, strictly, as
+    /// Alipay's gateway would: required, max length, listed values only, formats.
+    pub validate_request: fn(
+        biz_content: Option<&serde_json::Value>,
+        form: &[(String, String)],
+    ) -> Result<(), ValidationError>,
+}

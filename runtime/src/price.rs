@@ -1,0 +1,159 @@
+//! `Price`: a money amount that Alipay writes as a decimal string (`"0.01"`).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A money amount in yuan, kept exactly as the decimal text Alipay uses (`"0.01"`,
+/// `"100.00"`); never a float.
+///
+/// ```
+/// use alipay_runtime::Price;
+/// let p: Price = "88.88".parse().unwrap();
+/// assert_eq!(p.to_string(), "88.88");
+/// assert_eq!(Price::from_cents(1).to_string(), "0.01");
+/// assert_eq!(p.to_cents(), Some(8888));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Price(String);
+
+/// The text is not a decimal amount such as `0.01`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a decimal amount such as \"0.01\"")]
+pub struct InvalidPrice(String);
+
+impl Price {
+    /// The amount `cents / 100` yuan, written with two decimals.
+    pub fn from_cents(cents: i64) -> Self {
+        let sign = if cents < 0 { "-" } else { "" };
+        let abs = cents.unsigned_abs();
+        Price(format!("{sign}{}.{:02}", abs / 100, abs % 100))
+    }
+
+    /// The decimal text, exactly as it is sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The amount in cents (fen), when it has at most two decimals and fits in `i64`.
+    pub fn to_cents(&self) -> Option<i64> {
+        let (neg, body) = match self.0.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, self.0.as_str()),
+        };
+        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        if frac.len() > 2 {
+            return None;
+        }
+        let mut cents: i64 = int.parse::<i64>().ok()?.checked_mul(100)?;
+        let frac_val: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse::<i64>().ok()? * if frac.len() == 1 { 10 } else { 1 }
+        };
+        cents = cents.checked_add(frac_val)?;
+        Some(if neg { -cents } else { cents })
+    }
+}
+
+impl FromStr for Price {
+    type Err = InvalidPrice;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let body = s.strip_prefix('-').unwrap_or(s);
+        let (int, frac) = match body.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (body, None),
+        };
+        let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        if all_digits(int) && frac.is_none_or(all_digits) {
+            Ok(Price(s.to_owned()))
+        } else {
+            Err(InvalidPrice(s.to_owned()))
+        }
+    }
+}
+
+impl TryFrom<&str> for Price {
+    type Error = InvalidPrice;
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl fmt::Display for Price {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Price {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Price({})", self.0)
+    }
+}
+
+impl serde::Serialize for Price {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Price {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Price;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal amount such as \"0.01\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Price, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Price, E> {
+                Ok(Price(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Price, E> {
+                Ok(Price(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Price, E> {
+                // Only reached when a server sends a bare JSON number; the shortest
+                // round-trip text of the number is the best that is left.
+                format!("{v}").parse().map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        for ok in ["0.01", "100", "100.00", "-3.5"] {
+            assert_eq!(ok.parse::<Price>().unwrap().as_str(), ok);
+        }
+        for bad in ["", ".5", "1.", "1e3", "0.0.1", "abc", " 1", "NaN"] {
+            assert!(bad.parse::<Price>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn cents() {
+        assert_eq!(Price::from_cents(-5).to_string(), "-0.05");
+        assert_eq!("1.5".parse::<Price>().unwrap().to_cents(), Some(150));
+        assert_eq!("1.555".parse::<Price>().unwrap().to_cents(), None);
+    }
+
+    #[test]
+    fn serde_is_a_string_and_accepts_numbers() {
+        let p: Price = serde_json::from_str("\"0.01\"").unwrap();
+        assert_eq!(serde_json::to_string(&p).unwrap(), "\"0.01\"");
+        let n: Price = serde_json::from_str("12").unwrap();
+        assert_eq!(n.as_str(), "12");
+        let f: Price = serde_json::from_str("0.1").unwrap();
+        assert_eq!(f.as_str(), "0.1");
+        assert!(serde_json::from_str::<Price>("\"x\"").is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! Request validation errors and the checks generated code calls.
+
+use std::fmt;
+
+/// A request that breaks a documented rule. Nothing is signed or sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{field}` {rule}")]
+pub struct ValidationError {
+    /// The field path, for example `pay_config` or `goods_detail[2].price`.
+    pub field: String,
+    /// The rule it breaks.
+    pub rule: Rule,
+}
+
+impl ValidationError {
+    /// A new error for `field` breaking `rule`.
+    pub fn new(field: impl Into<String>, rule: Rule) -> Self {
+        Self {
+            field: field.into(),
+            rule,
+        }
+    }
+}
+
+/// A documented rule a field can break.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A required field is missing or empty.
+    Required,
+    /// Longer than the documented maximum, counted in characters.
+    MaxLength {
+        /// The documented maximum.
+        max: usize,
+        /// The length given.
+        actual: usize,
+    },
+    /// Not one of the documented values.
+    NotAllowed {
+        /// The value given.
+        value: String,
+        /// The documented values.
+        allowed: Vec<&'static str>,
+    },
+    /// Does not match the documented format.
+    Format {
+        /// The expected format, for example `yyyy-MM-dd HH:mm:ss`.
+        expected: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// The JSON given has the wrong type or shape for this field.
+    Type {
+        /// What was expected, for example `string` or `integer`.
+        expected: &'static str,
+    },
+    /// The request uses something this client cannot send yet.
+    Unsupported(&'static str),
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Required => f.write_str("is required"),
+            Rule::MaxLength { max, actual } => {
+                write!(f, "is {actual} characters long, longer than the maximum {max}")
+            }
+            Rule::NotAllowed { value, allowed } => {
+                write!(f, "has value {value:?}, which is not one of {allowed:?}")
+            }
+            Rule::Format { expected, value } => {
+                write!(f, "has value {value:?}, which is not in the format {expected}")
+            }
+            Rule::Type { expected } => write!(f, "must be {expected}"),
+            Rule::Unsupported(what) => f.write_str(what),
+        }
+    }
+}
+
+/// Format of a `Date` field with date and time.
+pub const DATE_TIME_FORMAT: &str = "yyyy-MM-dd HH:mm:ss";
+/// Format of a `Date` field with the date only.
+pub const DATE_FORMAT: &str = "yyyy-MM-dd";
+
+/// Fails with [`Rule::MaxLength`] when `value` has more than `max` characters.
+pub fn max_length(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
+    let actual = value.chars().count();
+    if actual > max {
+        return Err(ValidationError::new(field, Rule::MaxLength { max, actual }));
+    }
+    Ok(())
+}
+
+/// Fails with [`Rule::Required`] when a required string is empty (Alipay never receives
+/// empty parameters: they are dropped before signing).
+pub fn non_empty(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.is_empty() {
+        return Err(ValidationError::new(field, Rule::Required));
+    }
+    Ok(())
+}
+
+/// Fails with [`Rule::NotAllowed`] when `value` is not one of `allowed`.
+pub fn one_of(field: &str, value: &str, allowed: &[&'static str]) -> Result<(), ValidationError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        field,
+        Rule::NotAllowed {
+            value: value.to_owned(),
+            allowed: allowed.to_vec(),
+        },
+    ))
+}
+
+/// Fails with [`Rule::Format`] unless `value` is `yyyy-MM-dd HH:mm:ss`.
+pub fn date_time(field: &str, value: &str) -> Result<(), ValidationError> {
+    if is_date_time(value) {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        field,
+        Rule::Format {
+            expected: DATE_TIME_FORMAT,
+            value: value.to_owned(),
+        },
+    ))
+}
+
+/// Fails with [`Rule::Format`] unless `value` is `yyyy-MM-dd`.
+pub fn date(field: &str, value: &str) -> Result<(), ValidationError> {
+    if is_date(value) {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        field,
+        Rule::Format {
+            expected: DATE_FORMAT,
+            value: value.to_owned(),
+        },
+    ))
+}
+
+fn digits(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+fn is_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]))
+    else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+fn is_date_time(value: &str) -> bool {
+    let b = value.as_bytes();
+    if b.len() != 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return false;
+    }
+    let (Some(h), Some(mi), Some(s)) = (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19]))
+    else {
+        return false;
+    };
+    is_date(&value[..10]) && h < 24 && mi < 60 && s < 60
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_length_counts_characters_not_bytes() {
+        assert!(max_length("owner_name", "王龙海", 3).is_ok());
+        let err = max_length("owner_name", "王龙海", 2).unwrap_err();
+        assert_eq!(err.rule, Rule::MaxLength { max: 2, actual: 3 });
+        assert_eq!(
+            err.to_string(),
+            "field `owner_name` is 3 characters long, longer than the maximum 2"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        assert!(date("d", "2015-03-12").is_ok());
+        assert!(date("d", "2024-02-29").is_ok());
+        assert!(date("d", "2023-02-29").is_err());
+        assert!(date("d", "2015-3-12").is_err());
+        assert!(date("d", "2015-13-01").is_err());
+        assert!(date_time("d", "2014-07-24 03:07:50").is_ok());
+        assert!(date_time("d", "2014-07-24 24:07:50").is_err());
+        assert!(date_time("d", "2014-07-24T03:07:50").is_err());
+        assert!(date_time("d", "２014-07-24 03:07:50").is_err());
+    }
+
+    #[test]
+    fn one_of_names_the_value_and_the_list() {
+        let err = one_of("biz_type", "XX", &["JF", "WUYE"]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "field `biz_type` has value \"XX\", which is not one of [\"JF\", \"WUYE\"]"
+        );
+    }
+}
