@@ -1,0 +1,428 @@
+#!/usr/bin/env bash
+# Figures for issue 7: per-call cost, signing backends against the official Node SDK and OpenSSL, codegen scale,
+# downstream build cost, loopback throughput. Every ratio is measured side by side in one run.
+#
+#   bench/run.sh                 full run (release builds, the whole catalog; about an hour on 2 cores)
+#   bench/run.sh --quick         tiny sizes, to prove the script works (CI may run this)
+#   bench/run.sh --only call,node,openssl,codegen,downstream,loopback
+#   bench/run.sh --out FILE      also write the table (markdown) to FILE
+#
+# Environment: CARGO_TARGET_DIR (default: <repo>/target-bench), ALIPAY_SHARED (default: <repo>/../shared),
+# BENCH_KEEP=1 keeps the scratch folder. Needs bash, cargo, tar; jq or python3; node/npm and openssl are optional
+# (their rows are skipped with a message when absent). Nothing here is part of the test suite.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+SHARED=${ALIPAY_SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
+export CARGO_TERM_COLOR=never
+
+QUICK=0
+ONLY="call,node,openssl,codegen,downstream,loopback"
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --only) ONLY="$2"; shift ;;
+    --only=*) ONLY="${1#--only=}" ;;
+    --out) OUT="$2"; shift ;;
+    --out=*) OUT="${1#--out=}" ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/alipay-bench.XXXXXX")
+cleanup() {
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "scratch kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+VECTORS="$SHARED/vectors"
+CATALOG_TGZ="$SHARED/corpus/catalog.tar.gz"
+# The request signed in the Node comparison: UTF-8, RSA2, Chinese text in biz_content, signed by both official SDKs.
+NODE_VECTOR=ebpp_pdeduct_sign_validate_rsa2_utf8
+
+if [ "$QUICK" = 1 ]; then
+  CRIT_ARGS=(--warm-up-time 1 --measurement-time 2 --sample-size 10)
+  NODE_ITERS=200
+  SIGN_ITERS=200
+  OPENSSL_SECONDS=1
+  CODEGEN_SIZES=(10 100)
+  REPS=3
+  LOOP_CALLS=1000
+else
+  CRIT_ARGS=()
+  NODE_ITERS=3000
+  SIGN_ITERS=3000
+  OPENSSL_SECONDS=3
+  CODEGEN_SIZES=(100 1000 all)
+  REPS=5
+  LOOP_CALLS=100000
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers
+
+log() { printf '\n== %s\n' "$*" >&2; }
+want() { case ",$ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+ROWS=()    # figure | measured | target | verdict
+NOTES=()   # rows that could not be measured, and why
+row() { ROWS+=("$1|$2|$3|$4"); printf '   %s: %s (target %s) %s\n' "$1" "$2" "$3" "$4" >&2; }
+skip() { NOTES+=("$1: $2"); printf '   SKIPPED %s: %s\n' "$1" "$2" >&2; }
+
+# Floating-point arithmetic without bc: awk is everywhere.
+calc() { awk "BEGIN { printf \"%.${2:-3}f\", $1 }"; }
+# verdict <value> <op> <limit>: "ok" or "MISSED"
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? (v <= l) : (v >= l); print ok ? "ok" : "MISSED" }'; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+now_ns() { date +%s%N; }
+# fmt_ns <ns>: a human time
+fmt_ns() {
+  awk -v n="$1" 'BEGIN {
+    if (n >= 1e9) printf "%.2f s", n / 1e9; else if (n >= 1e6) printf "%.2f ms", n / 1e6;
+    else if (n >= 1e3) printf "%.1f µs", n / 1e3; else printf "%.0f ns", n }'
+}
+
+json_get() { # json_get <file> <jq path>  (python3 fallback understands .a.b only)
+  if command -v jq >/dev/null 2>&1; then jq -r "$2" "$1"
+  else python3 -c 'import json,sys
+v = json.load(open(sys.argv[1]))
+for k in sys.argv[2].strip(".").split("."): v = v[k]
+print(v)' "$1" "$2"; fi
+}
+
+# time_median <reps> <command...>: median wall time in ns of <reps> runs (output discarded; a failure aborts).
+time_median() {
+  local reps=$1; shift
+  local i t0 t1
+  for ((i = 0; i < reps; i++)); do
+    t0=$(now_ns)
+    "$@" >/dev/null 2>"$WORK/last-stderr" || { cat "$WORK/last-stderr" >&2; return 1; }
+    t1=$(now_ns)
+    echo $((t1 - t0))
+  done | median
+}
+
+# A scratch crate outside the workspace resolves the same dependency versions as the workspace.
+seed_lockfile() { cp "$ROOT/Cargo.lock" "$1/Cargo.lock"; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. per-call cost: criterion bench runtime/benches/call.rs, once per backend
+
+# criterion_medians <criterion home>: "<group/bench id> <median ns>" per benchmark
+criterion_medians() {
+  local f id
+  while IFS= read -r f; do
+    id=${f#"$1"/}; id=${id%/new/estimates.json}
+    printf '%s %s\n' "$id" "$(json_get "$f" .median.point_estimate)"
+  done < <(find "$1" -path '*/new/estimates.json' | sort)
+}
+
+# First benchmark whose id matches an extended regex (case-insensitive).
+pick() { grep -iE "$2" "$1" | grep -viE "${3:-^$}" | head -n 1 | awk '{ print $2 }'; }
+
+declare -A BARE_SIGN_NS=() CALL_NS=()
+run_call_bench() { # <backend label> <cargo feature args...>
+  local label=$1; shift
+  local home="$WORK/criterion-$label"
+  mkdir -p "$home"
+  log "per-call cost, backend $label: cargo bench -p alipay-runtime --bench call $*"
+  if ! (cd "$ROOT" && CRITERION_HOME="$home" cargo bench -q -p alipay-runtime --bench call "$@" -- "${CRIT_ARGS[@]}" \
+        >"$WORK/call-$label.log" 2>&1); then
+    tail -n 30 "$WORK/call-$label.log" >&2
+    skip "per-call cost ($label)" "cargo bench -p alipay-runtime --bench call failed (log above)"
+    return 0
+  fi
+  criterion_medians "$home" >"$WORK/call-$label.medians"
+  sed 's/^/   criterion /' "$WORK/call-$label.medians" >&2
+  local bare call
+  bare=$(pick "$WORK/call-$label.medians" 'bare|sign_only|raw_sign' 'call|content')
+  call=$(pick "$WORK/call-$label.medians" 'complete|full|call' 'bare')
+  if [ -z "$bare" ] || [ -z "$call" ]; then
+    skip "per-call cost ($label)" "no bare-sign / complete-call pair among the criterion ids above"
+    return 0
+  fi
+  BARE_SIGN_NS[$label]=$bare
+  CALL_NS[$label]=$call
+  local r
+  r=$(calc "$call / $bare")
+  row "per-call cost, $label: complete call $(fmt_ns "$call") / bare RSA-2048 sign $(fmt_ns "$bare")" "$r" "<= 1.10" "$(verdict "$r" '<=' 1.10)"
+}
+
+if want call; then
+  run_call_bench aws-lc-rs
+  run_call_bench rsa --no-default-features --features rsa
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# Our side of the Node comparison and the sign/s figure: bench/harness (a crate outside the workspace).
+
+HARNESS_BIN_DIR=""
+HARNESS_BUILT=""
+build_harness() { # <backend feature>: builds bench/harness (release) in place, into its own part of the target dir
+  local feature=$1 tdir="$CARGO_TARGET_DIR/harness-$1"
+  if [ "$HARNESS_BUILT" != "$feature" ]; then
+    log "building bench/harness (release, backend $feature)"
+    # The harness is its own workspace; it resolves the same dependency versions as the project.
+    cp "$ROOT/Cargo.lock" "$BENCH/harness/Cargo.lock"
+    (cd "$BENCH/harness" && CARGO_TARGET_DIR="$tdir" cargo build -q --release --no-default-features --features "$feature" --bins) >&2 \
+      || return 1
+    HARNESS_BUILT=$feature
+  fi
+  HARNESS_BIN_DIR="$tdir/release"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. against the official Node SDK
+
+if want node; then
+  log "against the official Node SDK (npm alipay-sdk 4.x), vector $NODE_VECTOR"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    skip "Node SDK comparison" "node/npm not installed"
+  else
+    NODE_DIR="$WORK/node"
+    mkdir -p "$NODE_DIR"
+    (cd "$NODE_DIR" && npm init -y >/dev/null 2>&1 && npm install --no-audit --no-fund --loglevel=error alipay-sdk@4 >/dev/null 2>&1) || true
+    if [ ! -d "$NODE_DIR/node_modules/alipay-sdk" ]; then
+      skip "Node SDK comparison" "npm install alipay-sdk@4 failed (offline?)"
+    elif ! node "$BENCH/node/sign.js" "$NODE_DIR" "$VECTORS/sign.json" "$NODE_VECTOR" "$NODE_ITERS" >"$WORK/node.json"; then
+      skip "Node SDK comparison" "bench/node/sign.js failed"
+    else
+      node_ns=$(json_get "$WORK/node.json" .sign_ns_per_call)
+      node_exec_ns=$(json_get "$WORK/node.json" .sdk_execute_ns_per_call)
+      node_sig=$(json_get "$WORK/node.json" .sign)
+      node_sdk=$(json_get "$WORK/node.json" .sdk)
+      row "Node $node_sdk (node $(node --version)) util.sign, sign content + RSA2 sign" "$(fmt_ns "$node_ns")/call" "(reference)" "-"
+      if [ "$(json_get "$WORK/node.json" .matches_vector)" != true ]; then
+        skip "Node SDK comparison" "the Node SDK's signature differs from the vector $NODE_VECTOR (sign.js builds the request wrongly)"
+      fi
+      if build_harness aws-lc-rs; then
+        "$HARNESS_BIN_DIR/sign-vector" "$VECTORS/sign.json" "$NODE_VECTOR" "$SIGN_ITERS" >"$WORK/ours.json"
+        ours_ns=$(json_get "$WORK/ours.json" .ns_per_call)
+        ours_sig=$(json_get "$WORK/ours.json" .sign)
+        if [ "$ours_sig" = "$node_sig" ]; then same=OK; else same=MISMATCH; fi
+        echo "   signatures: $same" >&2
+        r=$(calc "$node_ns / $ours_ns" 2)
+        v=$(verdict "$r" '>=' 3)
+        [ "$same" = OK ] || v="MISSED (signature MISMATCH)"
+        row "vs Node $node_sdk util.sign $(fmt_ns "$node_ns") / ours $(fmt_ns "$ours_ns") per call (sign content + RSA2 sign; same signature: $same)" "${r}x faster" ">= 3x" "$v"
+        r2=$(calc "$node_exec_ns / $ours_ns" 2)
+        row "vs Node sdkExecute (signed order string) $(fmt_ns "$node_exec_ns") / ours $(fmt_ns "$ours_ns")" "${r2}x faster" ">= 3x" "$(verdict "$r2" '>=' 3)"
+      else
+        skip "Node SDK comparison (ours)" "bench/harness did not build"
+      fi
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. backends against `openssl speed rsa2048` (single process = one core)
+
+if want openssl; then
+  log "backends vs openssl speed -seconds $OPENSSL_SECONDS rsa2048 (one core)"
+  if ! command -v openssl >/dev/null 2>&1; then
+    skip "OpenSSL comparison" "openssl not installed"
+  else
+    # "rsa 2048 bits 0.000254s 0.000014s   3942.4  72133.0": sign time, verify time, sign/s, verify/s
+    ossl_sign_s=$(openssl speed -seconds "$OPENSSL_SECONDS" rsa2048 2>/dev/null | awk '/^rsa +2048 bits/ { sub(/s$/, "", $4); print $4; exit }')
+    if [ -z "$ossl_sign_s" ]; then
+      skip "OpenSSL comparison" "could not read 'openssl speed' output"
+    else
+      ossl_ns=$(calc "$ossl_sign_s * 1e9" 0)
+      row "$(openssl version | awk '{ print $1, $2 }') speed rsa2048, one core: $(fmt_ns "$ossl_ns") per sign" "$(calc "1e9 / $ossl_ns" 0) sign/s" "(reference)" "-"
+      for b in aws-lc-rs rsa; do
+        ns=${BARE_SIGN_NS[$b]:-}
+        if [ -z "$ns" ]; then
+          skip "backend $b vs OpenSSL" "no bare-sign median for $b (run with --only call,openssl)"
+          continue
+        fi
+        r=$(calc "$ns / $ossl_ns" 2)
+        if [ "$b" = aws-lc-rs ]; then target="<= 1.3"; v=$(verdict "$r" '<=' 1.3); else target="(none)"; v="-"; fi
+        row "backend $b: $(calc "1e9 / $ns" 0) sign/s vs OpenSSL $(calc "1e9 / $ossl_ns" 0) sign/s (time per sign ratio)" "$r" "$target" "$v"
+      done
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. codegen scale: `alipay-codegen check` (parse + lint) against `generate` (end to end) on catalog subsets
+
+CODEGEN=""
+build_codegen() {
+  [ -n "$CODEGEN" ] && return 0
+  log "building alipay-codegen (release)"
+  (cd "$ROOT" && cargo build -q --release -p alipay-codegen --bin alipay-codegen) >&2
+  CODEGEN="$CARGO_TARGET_DIR/release/alipay-codegen"
+}
+
+CATALOG=""
+unpack_catalog() {
+  [ -n "$CATALOG" ] && return 0
+  mkdir -p "$WORK/corpus"
+  tar -xzf "$CATALOG_TGZ" -C "$WORK/corpus"
+  CATALOG="$WORK/corpus/catalog"
+}
+
+# subset <n|all>: a folder holding the first n specs of the catalog in name order
+subset() {
+  local n=$1 dir="$WORK/subset-$1"
+  if [ ! -d "$dir" ]; then
+    mkdir -p "$dir"
+    if [ "$n" = all ]; then cp "$CATALOG"/*.yaml "$dir/"
+    else find "$CATALOG" -maxdepth 1 -name '*.yaml' | sort | head -n "$n" | xargs cp -t "$dir/"; fi
+  fi
+  echo "$dir"
+}
+
+gen_fresh() { rm -rf "$2"; "$CODEGEN" generate --specs "$1" --out "$2"; }
+
+if want codegen; then
+  log "codegen scale on $(basename "$CATALOG_TGZ")"
+  if [ ! -f "$CATALOG_TGZ" ]; then
+    skip "codegen scale" "$CATALOG_TGZ not found"
+  elif ! build_codegen; then
+    skip "codegen scale" "alipay-codegen did not build"
+  else
+    unpack_catalog
+    for n in "${CODEGEN_SIZES[@]}"; do
+      dir=$(subset "$n")
+      count=$(find "$dir" -name '*.yaml' | wc -l)
+      check_ns=$(time_median "$REPS" "$CODEGEN" check --specs "$dir") || { skip "codegen $count specs" "check failed"; continue; }
+      gen_ns=$(time_median "$REPS" gen_fresh "$dir" "$WORK/gen-out-$n") || { skip "codegen $count specs" "generate failed"; continue; }
+      r=$(calc "$gen_ns / $check_ns" 2)
+      row "codegen $count specs: generate $(fmt_ns "$gen_ns") / check (parse+lint) $(fmt_ns "$check_ns")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
+      if [ "$count" = 1000 ]; then
+        row "codegen 1,000 specs end to end (wall, process included)" "$(fmt_ns "$gen_ns")" "< 1 s" "$(verdict "$gen_ns" '<=' 1000000000)"
+      fi
+    done
+    # The generator's own criterion bench, when it exists (codegen/benches/generate.rs).
+    if [ -f "$ROOT/codegen/benches/generate.rs" ]; then
+      home="$WORK/criterion-codegen"
+      mkdir -p "$home"
+      if (cd "$ROOT" && ALIPAY_CORPUS="$CATALOG" CRITERION_HOME="$home" cargo bench -q -p alipay-codegen --bench generate -- "${CRIT_ARGS[@]}" \
+            >"$WORK/codegen-bench.log" 2>&1); then
+        criterion_medians "$home" >"$WORK/codegen.medians"
+        sed 's/^/   criterion /' "$WORK/codegen.medians" >&2
+        p=$(pick "$WORK/codegen.medians" 'parse|load|check' 'generate|emit')
+        g=$(pick "$WORK/codegen.medians" 'generate|end.to.end|emit' 'parse_only')
+        if [ -n "$p" ] && [ -n "$g" ]; then
+          r=$(calc "$g / $p" 2)
+          row "codegen criterion (in-process): generate $(fmt_ns "$g") / parse $(fmt_ns "$p")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
+        else
+          skip "codegen criterion" "no parse / generate pair among the ids above"
+        fi
+      else
+        tail -n 20 "$WORK/codegen-bench.log" >&2
+        skip "codegen criterion" "cargo bench -p alipay-codegen --bench generate failed"
+      fi
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5. downstream build cost: scratch crates built from clean, each with its own target dir
+
+# new_crate <name> <dependency line...>: a library crate under $WORK/ds/<name>
+new_crate() {
+  local name=$1; shift
+  local dir="$WORK/ds/$name"
+  mkdir -p "$dir/src"
+  {
+    printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n' "$name"
+    printf '[workspace]\n\n[dependencies]\n'
+    printf '%s\n' "$@"
+  } >"$dir/Cargo.toml"
+  seed_lockfile "$dir"
+  echo "$dir"
+}
+
+# clean_build <crate dir>: wall ns of `cargo build --release` from an empty target dir
+clean_build() {
+  local dir=$1 t0 t1
+  rm -rf "$dir/target"
+  t0=$(now_ns)
+  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q --release) >"$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; return 1; }
+  t1=$(now_ns)
+  echo $((t1 - t0))
+}
+
+if want downstream; then
+  log "downstream build cost (cargo build --release from clean, jobs = $(nproc))"
+  a=$(new_crate ds-client-one-group "alipay-openapi = { path = \"$ROOT\", default-features = false, features = [\"aws-lc-rs\", \"user\"] }")
+  printf '//! Uses the generated client with one product group.\npub use alipay_openapi;\n' >"$a/src/lib.rs"
+  b=$(new_crate ds-runtime-only "alipay-runtime = { path = \"$ROOT/runtime\" }")
+  printf '//! Uses only the runtime.\npub use alipay_runtime;\n' >"$b/src/lib.rs"
+  # Fetch once so the timings hold no download.
+  (cd "$a" && cargo fetch -q) >&2 || true
+  (cd "$b" && cargo fetch -q) >&2 || true
+  if ta=$(clean_build "$a") && tb=$(clean_build "$b"); then
+    r=$(calc "$ta / $tb" 2)
+    row "downstream: client with group 'user' $(fmt_ns "$ta") / runtime only $(fmt_ns "$tb")" "$r" "<= 1.3" "$(verdict "$r" '<=' 1.3)"
+  else
+    skip "downstream one group vs runtime only" "a scratch crate did not build (log above)"
+  fi
+
+  if [ "$QUICK" = 1 ]; then
+    skip "whole-catalog builds" "skipped in --quick"
+  elif [ ! -f "$CATALOG_TGZ" ]; then
+    skip "whole-catalog builds" "$CATALOG_TGZ not found"
+  else
+    unpack_catalog
+    # shellcheck source=/dev/null
+    . "$BENCH/downstream/catalog_crate.sh"
+    for grp in all trade; do
+      dir=$(catalog_crate "$grp") || { skip "whole catalog ($grp)" "could not prepare the crate"; continue; }
+      if t=$(clean_build "$dir"); then
+        row "downstream: crate generated from the whole catalog, groups: $grp ($(catalog_methods "$grp") methods)" "$(fmt_ns "$t")" "(recorded)" "-"
+      else
+        skip "whole catalog ($grp)" "build failed (log above)"
+      fi
+    done
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. loopback throughput against the local gateway
+
+if want loopback; then
+  log "loopback: client -> alipay-gateway on 127.0.0.1, $LOOP_CALLS calls per concurrency level"
+  if ! build_harness aws-lc-rs; then
+    skip "loopback" "bench/harness did not build"
+  else
+    for c in 1 8 32; do
+      if "$HARNESS_BIN_DIR/loopback" --calls "$LOOP_CALLS" --concurrency "$c" >"$WORK/loop-$c.json"; then
+        cps=$(json_get "$WORK/loop-$c.json" .calls_per_sec)
+        rss0=$(json_get "$WORK/loop-$c.json" .rss_before_kib)
+        rss1=$(json_get "$WORK/loop-$c.json" .rss_after_kib)
+        growth=$(calc "($rss1 - $rss0) / 1024" 1)
+        ok=$(awk -v a="$rss0" -v b="$rss1" 'BEGIN { print (b - a <= 4096 && b <= a * 1.10 + 1024) ? "ok" : "MISSED" }')
+        row "loopback, $c concurrent callers: calls/s ($LOOP_CALLS calls)" "$(calc "$cps" 0)" "(recorded)" "-"
+        row "loopback, $c concurrent callers: RSS $(calc "$rss0 / 1024" 1) MiB -> $(calc "$rss1 / 1024" 1) MiB" "+$growth MiB" "no growth" "$ok"
+      else
+        skip "loopback c=$c" "harness loopback failed"
+      fi
+    done
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# table
+
+{
+  echo
+  echo "| figure | measured | target | verdict |"
+  echo "|---|---|---|---|"
+  for r in "${ROWS[@]}"; do
+    IFS='|' read -r f m t v <<<"$r"
+    echo "| $f | $m | $t | $v |"
+  done
+  if [ ${#NOTES[@]} -gt 0 ]; then
+    echo
+    echo "Not measured in this run:"
+    for n in "${NOTES[@]}"; do echo "- $n"; done
+  fi
+} | tee "${OUT:-/dev/null}"
