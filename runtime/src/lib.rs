@@ -3,11 +3,22 @@
 //! This crate knows nothing about any particular Alipay method. Generated code implements
 //! [`Method`] for each request type; the [`Client`] signs, sends and verifies.
 
+pub mod charset;
 pub mod de;
+pub mod keys;
 pub mod method;
+pub mod notify;
 pub mod price;
+pub mod sign;
+pub mod sign_content;
 pub mod validate;
+pub mod verify;
 
+pub use charset::Charset;
+pub use keys::{KeyError, PrivateKey, PublicKey};
 pub use method::{BizErrorCode, ErrorDoc, Method, MethodDescriptor, RequestParts};
+pub use notify::{NotifyError, VerifiedNotify, verify_notify, verify_notify_pairs};
 pub use price::Price;
+pub use sign::{SignError, SignType, Signer, VerifyError};
 pub use validate::{Rule, ValidationError};
+pub use verify::{ResponseError, VerifiedResponse, verify_response};

@@ -1,0 +1,241 @@
+//! Fail-closed verification of synchronous gateway responses.
+//!
+//! [`verify_response`] follows `shared/vectors/README.md` (`verify_response.json`):
+//!
+//! 1. Decode the body in the response charset, then parse it once as one JSON object; reject
+//!    invalid JSON and any top-level key that appears twice (parsers keep the last duplicate,
+//!    which need not be the signed one).
+//! 2. The node is `<method with . replaced by _>_response`, else `error_response`.
+//! 3. The signed text is the raw text of the node's value, located by JSON structure in the
+//!    decoded text (GBK trail bytes include `\`, `{` and `}`, so raw GBK bytes are never
+//!    scanned), then encoded back in the response charset.
+//! 4. `sign` is the top-level member; it must be a non-empty string. A missing or empty `sign`
+//!    never yields success.
+//! 5. The signature is verified before anything in the node is trusted or deserialized.
+
+mod body;
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::charset::Charset;
+use crate::keys::PublicKey;
+use crate::sign::SignType;
+use body::Members;
+
+/// The success code of the gateway.
+pub const SUCCESS_CODE: &str = "10000";
+
+/// A response whose node carried a valid signature.
+#[derive(Debug, Clone)]
+pub struct VerifiedResponse {
+    /// The member name of the node: `<method>_response` or `error_response`.
+    pub node_name: String,
+    /// Whether the node is `error_response` (the gateway rejected the call before the method).
+    pub is_error_response: bool,
+    /// The verified node, exactly as sent.
+    pub node: Box<RawValue>,
+    /// `code` of the node; empty when the node has none (some methods, such as
+    /// `alipay.system.oauth.token`, omit it on success).
+    pub code: String,
+    /// `msg` of the node; empty when absent.
+    pub msg: String,
+    /// `sub_code` of the node.
+    pub sub_code: Option<String>,
+    /// `sub_msg` of the node.
+    pub sub_msg: Option<String>,
+}
+
+impl VerifiedResponse {
+    /// Whether the gateway reported success: `code` is `10000`, or the method node carries no
+    /// `code` at all.
+    pub fn is_success(&self) -> bool {
+        self.code == SUCCESS_CODE || (self.code.is_empty() && !self.is_error_response)
+    }
+
+    /// The verified node text.
+    pub fn node_text(&self) -> &str {
+        self.node.get()
+    }
+
+    /// Deserializes the verified node into the method's response type.
+    pub fn deserialize_node<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.node.get())
+    }
+}
+
+/// A response failed verification. Nothing from it may be trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// Not decodable in the charset, not JSON, not an object, or a member of the wrong type.
+    #[error("malformed response body: {0}")]
+    Malformed(String),
+    /// A top-level key appears twice.
+    #[error("malformed response body: top-level key {0:?} appears more than once")]
+    DuplicateKey(String),
+    /// Neither the method node nor `error_response` is present.
+    #[error("the response has neither {expected:?} nor \"error_response\"")]
+    NodeMissing {
+        /// The method node name looked for.
+        expected: String,
+    },
+    /// The body carries no top-level `sign`.
+    #[error("the response is not signed (no top-level \"sign\")")]
+    SignatureMissing,
+    /// The top-level `sign` is an empty string.
+    #[error("the response signature is empty")]
+    SignatureEmpty,
+    /// The signature does not verify (altered body, wrong Alipay public key, or not base64).
+    #[error("the response signature does not verify against the Alipay public key")]
+    SignatureInvalid,
+    /// An unsigned non-success answer. Kept for diagnosis only: the values are UNVERIFIED (a
+    /// gateway that cannot identify the app, for example a wrong `app_id`, answers unsigned).
+    #[error(
+        "unverified gateway answer (unsigned, not trusted): {code} {msg}{}",
+        fmt_sub(sub_code, sub_msg)
+    )]
+    UnverifiedGatewayAnswer {
+        /// `code` as received.
+        code: String,
+        /// `msg` as received.
+        msg: String,
+        /// `sub_code` as received.
+        sub_code: Option<String>,
+        /// `sub_msg` as received.
+        sub_msg: Option<String>,
+    },
+}
+
+fn fmt_sub(sub_code: &Option<String>, sub_msg: &Option<String>) -> String {
+    match (sub_code, sub_msg) {
+        (Some(c), Some(m)) => format!(": {c} {m}"),
+        (Some(c), None) => format!(": {c}"),
+        (None, Some(m)) => format!(": {m}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The member name of a method's response node: `alipay.trade.query` →
+/// `alipay_trade_query_response`.
+pub fn response_node_name(method: &str) -> String {
+    let mut name = method.replace('.', "_");
+    name.push_str("_response");
+    name
+}
+
+/// Verifies a synchronous response body.
+///
+/// `body` is the HTTP body as received, in `charset`; `method` the method's wire name;
+/// `sign_type` the algorithm of the request; `key` the Alipay public key.
+pub fn verify_response(
+    body: &[u8],
+    method: &str,
+    charset: Charset,
+    sign_type: SignType,
+    key: &PublicKey,
+) -> Result<VerifiedResponse, ResponseError> {
+    let text = charset
+        .decode(body)
+        .map_err(|e| ResponseError::Malformed(e.to_string()))?;
+    let members = Members::parse(&text).map_err(|e| ResponseError::Malformed(e.to_string()))?;
+    if let Some(dup) = members.duplicate_key() {
+        return Err(ResponseError::DuplicateKey(dup.to_owned()));
+    }
+
+    let method_node = response_node_name(method);
+    let (node_name, node, is_error_response) = match members.get(&method_node) {
+        Some(node) => (method_node, node, false),
+        None => match members.get("error_response") {
+            Some(node) => ("error_response".to_owned(), node, true),
+            None => {
+                return Err(ResponseError::NodeMissing {
+                    expected: method_node,
+                });
+            }
+        },
+    };
+    if !node.get().starts_with('{') {
+        return Err(ResponseError::Malformed(format!(
+            "{node_name} is not a JSON object"
+        )));
+    }
+
+    let sign = match members.get("sign") {
+        None => None,
+        Some(raw) => match serde_json::from_str::<Option<Cow<'_, str>>>(raw.get()) {
+            Ok(sign) => sign,
+            Err(_) => {
+                return Err(ResponseError::Malformed(
+                    "top-level \"sign\" is not a string".to_owned(),
+                ));
+            }
+        },
+    };
+    let sign = match sign {
+        Some(sign) if !sign.is_empty() => sign,
+        unsigned => {
+            // Read the node only to tell an unsigned gateway error apart; never trusted.
+            if let Ok(head) = serde_json::from_str::<Head>(node.get())
+                && let Some(code) = head.code.filter(|c| c != SUCCESS_CODE)
+            {
+                return Err(ResponseError::UnverifiedGatewayAnswer {
+                    code,
+                    msg: head.msg.unwrap_or_default(),
+                    sub_code: head.sub_code,
+                    sub_msg: head.sub_msg,
+                });
+            }
+            return Err(match unsigned {
+                None => ResponseError::SignatureMissing,
+                Some(_) => ResponseError::SignatureEmpty,
+            });
+        }
+    };
+
+    let signed = charset
+        .encode(node.get())
+        .map_err(|e| ResponseError::Malformed(e.to_string()))?;
+    key.verify(sign_type, &signed, &sign)
+        .map_err(|_| ResponseError::SignatureInvalid)?;
+
+    let head: Head = serde_json::from_str(node.get())
+        .map_err(|e| ResponseError::Malformed(format!("{node_name}: {e}")))?;
+    Ok(VerifiedResponse {
+        node_name,
+        is_error_response,
+        node: node.to_owned(),
+        code: head.code.unwrap_or_default(),
+        msg: head.msg.unwrap_or_default(),
+        sub_code: head.sub_code,
+        sub_msg: head.sub_msg,
+    })
+}
+
+/// The common members of every node. `code` may arrive as a string or a number.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default, deserialize_with = "string_or_number")]
+    code: Option<String>,
+    #[serde(default)]
+    msg: Option<String>,
+    #[serde(default)]
+    sub_code: Option<String>,
+    #[serde(default)]
+    sub_msg: Option<String>,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Number(serde_json::Number),
+    }
+    Ok(Option::<Code>::deserialize(d)?.map(|c| match c {
+        Code::Text(s) => s,
+        Code::Number(n) => n.to_string(),
+    }))
+}
