@@ -1,1 +1,43 @@
 //! A local, spec-driven Alipay gateway for tests and demos.
+//!
+//! [`LocalGateway`] listens on 127.0.0.1 and answers `gateway.do` requests the way Alipay's
+//! gateway does, for every method it is given as a [`MethodDescriptor`] (the generated
+//! client's `METHODS`):
+//!
+//! - it reads the public parameters from the query and the form body, in the charset of the
+//!   `Content-Type` or of the `charset` parameter (utf-8, GBK, GB2312);
+//! - it refuses a request with a missing public parameter (`40001 isv.missing-*`), an invalid
+//!   one (`40002 isv.invalid-*`, for example `isv.invalid-method`), or a signature that does
+//!   not verify with the app public key (`40002 isv.invalid-signature`), under
+//!   `error_response`;
+//! - it checks `biz_content` against the method's spec (required fields, maximum lengths,
+//!   allowed values, formats) and refuses a request that breaks it with `40002
+//!   isv.invalid-parameter`, under the method's node, the `sub_msg` naming the field and the
+//!   rule (the gateway-level answer Alipay documents for "格式不对、非法值、越界");
+//! - otherwise it answers as the method's [`Scenario`] says: a success built from the spec's
+//!   example response, a business error from the method's error table, a gateway error, or
+//!   a fault (a body altered after signing, a missing `sign`, HTTP 500, a delay).
+//!
+//! Every JSON answer is signed with the Alipay private key over the node text in the request
+//! charset, with the requested `sign_type`. Each request is recorded
+//! ([`LocalGateway::requests`]). The server stops when the [`LocalGateway`] is dropped.
+//!
+//! [`MethodDescriptor`]: alipay_runtime::MethodDescriptor
+#![warn(missing_docs)]
+
+mod answer;
+mod crypto;
+mod form;
+mod keys;
+mod log;
+mod protocol;
+pub mod scenario;
+mod server;
+mod state;
+pub mod throwaway;
+
+pub use keys::GatewayKeys;
+pub use log::{RecordedAnswer, RecordedRequest};
+pub use scenario::{Scenario, ScenarioError, ScenarioFile};
+pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, StartError};
+pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};

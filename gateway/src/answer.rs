@@ -1,0 +1,185 @@
+//! Building the gateway's answers: the response node, its signature, and the faults.
+
+use serde_json::Value;
+
+/// An HTTP answer, ready to write.
+#[derive(Debug, Clone)]
+pub(crate) struct HttpAnswer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// The members of a response node, in the order they are written.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Node {
+    members: Vec<(String, Value)>,
+}
+
+impl Node {
+    /// A node holding only `code` and `msg`.
+    pub fn new(code: &str, msg: &str) -> Self {
+        Self {
+            members: vec![
+                ("code".into(), Value::String(code.into())),
+                ("msg".into(), Value::String(msg.into())),
+            ],
+        }
+    }
+
+    /// A failure node: `code`, `msg`, `sub_code`, `sub_msg`.
+    pub fn failure(code: &str, msg: &str, sub_code: &str, sub_msg: &str) -> Self {
+        let mut node = Self::new(code, msg);
+        if !sub_code.is_empty() {
+            node.push("sub_code", Value::String(sub_code.into()));
+        }
+        if !sub_msg.is_empty() {
+            node.push("sub_msg", Value::String(sub_msg.into()));
+        }
+        node
+    }
+
+    /// The success node: `10000 Success` followed by the fields of the example response's
+    /// node, when the example parses and has one.
+    pub fn success(response_node: &str, example: Option<&str>) -> Self {
+        let mut node = Self::new("10000", "Success");
+        let Some(fields) = example.and_then(|text| example_fields(text, response_node)) else {
+            return node;
+        };
+        for (key, value) in fields {
+            if !matches!(key.as_str(), "code" | "msg" | "sub_code" | "sub_msg") {
+                node.push(&key, value);
+            }
+        }
+        node
+    }
+
+    fn push(&mut self, key: &str, value: Value) {
+        self.members.push((key.to_owned(), value));
+    }
+
+    /// The value of member `key`, when it is a string.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.as_str())
+    }
+
+    /// The node as compact JSON text, members in order.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        for (i, (key, value)) in self.members.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&Value::String(key.clone()).to_string());
+            out.push(':');
+            out.push_str(&value.to_string());
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// The members of `response_node` in the page's example, if the example is a JSON object
+/// holding that node as an object. Examples copied from documentation pages are often not
+/// valid JSON; those give `None` and the success answer stays minimal.
+fn example_fields(example: &str, response_node: &str) -> Option<Vec<(String, Value)>> {
+    let parsed: Value = serde_json::from_str(example).ok()?;
+    let node = match parsed.get(response_node) {
+        Some(Value::Object(node)) => node.clone(),
+        _ => return None,
+    };
+    Some(node.into_iter().collect())
+}
+
+/// Writes `node_text` into `{"<node_name>":<node_text>,"sign":"<sign>"}`; `sign: None`
+/// leaves the member out.
+pub(crate) fn body_text(node_name: &str, node_text: &str, sign: Option<&str>) -> String {
+    let mut out = String::with_capacity(node_text.len() + node_name.len() + 400);
+    out.push('{');
+    out.push_str(&Value::String(node_name.to_owned()).to_string());
+    out.push(':');
+    out.push_str(node_text);
+    if let Some(sign) = sign {
+        out.push_str(",\"sign\":");
+        out.push_str(&Value::String(sign.to_owned()).to_string());
+    }
+    out.push('}');
+    out
+}
+
+/// The node text after a tampering proxy changed it: one member added in front, so the
+/// signature made over the original no longer matches.
+pub(crate) fn altered(node_text: &str) -> String {
+    match node_text.strip_prefix('{') {
+        Some("}") => "{\"altered_by\":\"proxy\"}".to_owned(),
+        Some(rest) => format!("{{\"altered_by\":\"proxy\",{rest}"),
+        None => node_text.to_owned(),
+    }
+}
+
+/// The HTML page a failing load balancer answers with.
+pub(crate) fn http_500() -> HttpAnswer {
+    HttpAnswer {
+        status: 500,
+        content_type: "text/html;charset=utf-8".into(),
+        body: b"<html><head><title>500 Internal Server Error</title></head>\
+<body><h1>500 Internal Server Error</h1><p>local gateway: scenario http_500</p></body></html>"
+            .to_vec(),
+    }
+}
+
+/// A plain-text answer outside the Alipay protocol (wrong path, wrong HTTP method, ...).
+pub(crate) fn plain(status: u16, text: &str) -> HttpAnswer {
+    HttpAnswer {
+        status,
+        content_type: "text/plain;charset=utf-8".into(),
+        body: text.as_bytes().to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = "{\n\t\"sign\":\"ERITJK\",\n\t\"a_b_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\",\n\t\t\"sign_no\":\"2088\",\n\t\t\"count\":3\n\t}\n}";
+
+    #[test]
+    fn success_takes_the_example_fields_after_code_and_msg() {
+        let node = Node::success("a_b_response", Some(EXAMPLE));
+        assert_eq!(
+            node.to_json(),
+            r#"{"code":"10000","msg":"Success","count":3,"sign_no":"2088"}"#
+        );
+    }
+
+    #[test]
+    fn success_without_a_usable_example_is_minimal() {
+        for example in [None, Some("not json"), Some("{\"other_response\":{}}")] {
+            let node = Node::success("a_b_response", example);
+            assert_eq!(node.to_json(), r#"{"code":"10000","msg":"Success"}"#);
+        }
+    }
+
+    #[test]
+    fn failure_and_body_and_alteration() {
+        let node = Node::failure("40004", "Business Failed", "X_Y", "校验码超时");
+        let text = node.to_json();
+        assert_eq!(
+            text,
+            r#"{"code":"40004","msg":"Business Failed","sub_code":"X_Y","sub_msg":"校验码超时"}"#
+        );
+        assert_eq!(
+            body_text("a_b_response", "{}", Some("c2ln")),
+            r#"{"a_b_response":{},"sign":"c2ln"}"#
+        );
+        assert_eq!(body_text("n", "{}", None), r#"{"n":{}}"#);
+        assert_eq!(altered("{}"), r#"{"altered_by":"proxy"}"#);
+        assert_eq!(
+            altered(r#"{"code":"10000"}"#),
+            r#"{"altered_by":"proxy","code":"10000"}"#
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! The log of requests a gateway received, for tests to inspect.
+
+/// One request as the gateway received it, with what it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The HTTP method (`POST` or `GET`).
+    pub http_method: String,
+    /// The `method` parameter, when there was one.
+    pub method: Option<String>,
+    /// Every parameter (query first, then form body), decoded in the request charset, in
+    /// arrival order, `sign` included.
+    pub params: Vec<(String, String)>,
+    /// The charset the parameters were decoded with (`utf-8`, `GBK` or `GB2312`).
+    pub charset: String,
+    /// Whether the request signature verified with the app public key. `false` when the
+    /// request was refused before the signature was checked.
+    pub signature_verified: bool,
+    /// What the gateway answered.
+    pub answer: RecordedAnswer,
+}
+
+impl RecordedRequest {
+    /// The first value of parameter `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `biz_content` parsed as JSON, when present and valid.
+    pub fn biz_content(&self) -> Option<serde_json::Value> {
+        self.param("biz_content")
+            .and_then(|text| serde_json::from_str(text).ok())
+    }
+}
+
+/// What the gateway answered to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response node's `code` (`10000`, `40004`, `40002`, ...), or `None` for an answer
+    /// without one (HTTP 500, 404, ...).
+    pub code: Option<String>,
+    /// The response node's `sub_code`, if any.
+    pub sub_code: Option<String>,
+    /// The node the answer was written under (`error_response` or `<method>_response`).
+    pub node: Option<String>,
+}

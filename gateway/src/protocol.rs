@@ -1,0 +1,322 @@
+//! The checks Alipay's gateway makes before a request reaches the business system, in the
+//! order this gateway makes them:
+//!
+//! 1. the parameters decode in the request charset (`40002 isv.invalid-charset`), and none
+//!    is sent twice (`40002 isv.invalid-parameter`);
+//! 2. the public parameters are present (`40001 isv.missing-method`, `isv.missing-app-id`,
+//!    `isv.missing-timestamp`, `isv.missing-version`, `isv.missing-signature-type`,
+//!    `isv.missing-signature`);
+//! 3. they are valid (`40002 isv.invalid-charset`, `isv.invalid-format`,
+//!    `isv.invalid-signature-type`, `isv.invalid-timestamp`, `isv.invalid-method`,
+//!    `isv.invalid-app-id`);
+//! 4. the signature verifies with the app public key (`40002 isv.invalid-signature`);
+//! 5. `biz_content` and the form fields follow the method's spec (`40002
+//!    isv.invalid-parameter`, with a `sub_msg` naming the field and the rule).
+//!
+//! Steps 1 to 4 answer under `error_response`, since the request cannot be trusted to name
+//! its method; step 5 answers under the method's own node. Every answer is signed.
+
+use alipay_runtime::MethodDescriptor;
+use alipay_runtime::charset::Charset;
+use alipay_runtime::sign::SignType;
+
+use crate::crypto;
+use crate::state::Shared;
+
+/// Public parameters: everything else is a method's own form field.
+const PUBLIC_PARAMS: &[&str] = &[
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "sign",
+    "timestamp",
+    "version",
+    "app_auth_token",
+    "notify_url",
+    "return_url",
+    "biz_content",
+    "app_cert_sn",
+    "alipay_root_cert_sn",
+    "encrypt_type",
+];
+
+/// A request decoded from its charset.
+#[derive(Debug, Clone)]
+pub(crate) struct Decoded {
+    pub params: Vec<(String, String)>,
+    pub charset: Charset,
+}
+
+impl Decoded {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Where a refusal is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeName {
+    /// `error_response`.
+    Error,
+    /// The method's response node.
+    Method(&'static str),
+}
+
+impl NodeName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeName::Error => "error_response",
+            NodeName::Method(name) => name,
+        }
+    }
+}
+
+/// A request the gateway refuses, with the answer Alipay gives.
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    pub node: NodeName,
+    pub code: &'static str,
+    pub msg: &'static str,
+    pub sub_code: &'static str,
+    pub sub_msg: String,
+}
+
+const MISSING: (&str, &str) = ("40001", "Missing Required Arguments");
+const INVALID: (&str, &str) = ("40002", "Invalid Arguments");
+
+fn refuse(
+    node: NodeName,
+    kind: (&'static str, &'static str),
+    sub_code: &'static str,
+    sub_msg: impl Into<String>,
+) -> Refusal {
+    Refusal {
+        node,
+        code: kind.0,
+        msg: kind.1,
+        sub_code,
+        sub_msg: sub_msg.into(),
+    }
+}
+
+/// A request that passed every check.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Accepted {
+    pub descriptor: &'static MethodDescriptor,
+    pub sign_type: SignType,
+}
+
+/// The outcome of the checks: the request (or what could be read of it), whether its
+/// signature verified, and the verdict.
+pub(crate) struct Checked {
+    pub signature_verified: bool,
+    pub verdict: Result<Accepted, Refusal>,
+}
+
+/// Decodes raw pairs in `charset`; a value that is not valid in it is refused.
+pub(crate) fn decode(
+    pairs: &[(Vec<u8>, Vec<u8>)],
+    charset: Charset,
+) -> Result<Vec<(String, String)>, Refusal> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let key = crypto::decode(charset, k);
+            let value = crypto::decode(charset, v);
+            match (key, value) {
+                (Some(key), Some(value)) => Ok((key, value)),
+                _ => Err(refuse(
+                    NodeName::Error,
+                    INVALID,
+                    "isv.invalid-charset",
+                    format!(
+                        "字符集错误: parameter `{}` is not valid {}",
+                        String::from_utf8_lossy(k),
+                        charset.as_str()
+                    ),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Runs every check on a decoded request.
+pub(crate) fn check(shared: &Shared, request: &Decoded) -> Checked {
+    let mut signature_verified = false;
+    let verdict = run(shared, request, &mut signature_verified);
+    Checked {
+        signature_verified,
+        verdict,
+    }
+}
+
+fn run(shared: &Shared, request: &Decoded, verified: &mut bool) -> Result<Accepted, Refusal> {
+    let error = NodeName::Error;
+
+    // 1. Each parameter once: when a name is sent twice, which one was signed is ambiguous.
+    for (i, (key, _)) in request.params.iter().enumerate() {
+        if request.params[..i].iter().any(|(k, _)| k == key) {
+            return Err(refuse(
+                error,
+                INVALID,
+                "isv.invalid-parameter",
+                format!("参数无效: parameter `{key}` is sent more than once"),
+            ));
+        }
+    }
+
+    // 2. Presence.
+    let method = request
+        .get("method")
+        .ok_or_else(|| refuse(error, MISSING, "isv.missing-method", "缺少方法名参数"))?;
+    let app_id = request
+        .get("app_id")
+        .ok_or_else(|| refuse(error, MISSING, "isv.missing-app-id", "缺少appId参数"))?;
+    let timestamp = request
+        .get("timestamp")
+        .ok_or_else(|| refuse(error, MISSING, "isv.missing-timestamp", "缺少时间戳参数"))?;
+    let version = request
+        .get("version")
+        .ok_or_else(|| refuse(error, MISSING, "isv.missing-version", "缺少版本参数"))?;
+    let sign_type = request.get("sign_type").ok_or_else(|| {
+        refuse(
+            error,
+            MISSING,
+            "isv.missing-signature-type",
+            "缺少签名类型参数",
+        )
+    })?;
+    let sign = request
+        .get("sign")
+        .ok_or_else(|| refuse(error, MISSING, "isv.missing-signature", "缺少签名参数"))?;
+
+    // 3. Validity.
+    if let Some(charset) = request.get("charset")
+        && crypto::parse_charset(charset) != Some(request.charset)
+    {
+        return Err(refuse(
+            error,
+            INVALID,
+            "isv.invalid-charset",
+            format!(
+                "字符集错误: charset {charset:?} (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)"
+            ),
+        ));
+    }
+    if let Some(format) = request.get("format")
+        && !format.eq_ignore_ascii_case("json")
+    {
+        return Err(refuse(
+            error,
+            INVALID,
+            "isv.invalid-format",
+            format!("无效的数据格式: format {format:?} (this gateway answers JSON only)"),
+        ));
+    }
+    let sign_type: SignType = sign_type.parse().map_err(|_| {
+        refuse(
+            error,
+            INVALID,
+            "isv.invalid-signature-type",
+            format!("无效的签名类型: sign_type {sign_type:?} (supported: RSA2, RSA)"),
+        )
+    })?;
+    if alipay_runtime::validate::date_time("timestamp", timestamp).is_err() {
+        return Err(refuse(
+            error,
+            INVALID,
+            "isv.invalid-timestamp",
+            format!("非法的时间戳参数: timestamp {timestamp:?} is not yyyy-MM-dd HH:mm:ss"),
+        ));
+    }
+    if version != "1.0" {
+        return Err(refuse(
+            error,
+            INVALID,
+            "isv.invalid-parameter",
+            format!("参数无效: version {version:?} (only 1.0)"),
+        ));
+    }
+    let descriptor = shared.method(method).ok_or_else(|| {
+        refuse(
+            error,
+            INVALID,
+            "isv.invalid-method",
+            format!("不存在的方法名: {method}"),
+        )
+    })?;
+    if let Some(expected) = shared.app_id.as_deref()
+        && app_id != expected
+    {
+        return Err(refuse(
+            error,
+            INVALID,
+            "isv.invalid-app-id",
+            format!("无效的appId参数: {app_id}"),
+        ));
+    }
+
+    // 4. Signature: every parameter but `sign`, empty values left out, sorted, in the
+    // request charset.
+    let content = alipay_runtime::sign_content::sign_content(
+        request
+            .params
+            .iter()
+            .filter(|(k, v)| k != "sign" && !v.is_empty())
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let good = crypto::encode(request.charset, &content)
+        .is_some_and(|bytes| crypto::verify(&shared.keys.app_public_key, sign_type, &bytes, sign));
+    if !good {
+        return Err(refuse(
+            error,
+            INVALID,
+            "isv.invalid-signature",
+            format!(
+                "验签出错, 建议检查签名字符串或签名私钥与应用公钥是否匹配, 网关生成的验签字符串为: {content}"
+            ),
+        ));
+    }
+    *verified = true;
+
+    // 5. The method's own parameters.
+    let node = NodeName::Method(descriptor.response_node);
+    let biz = match request.get("biz_content") {
+        None => None,
+        Some(text) => Some(
+            serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
+                refuse(
+                    node,
+                    INVALID,
+                    "isv.invalid-parameter",
+                    format!("参数无效: biz_content is not valid JSON ({e})"),
+                )
+            })?,
+        ),
+    };
+    let form: Vec<(String, String)> = request
+        .params
+        .iter()
+        .filter(|(k, _)| !PUBLIC_PARAMS.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    (descriptor.validate_request)(biz.as_ref(), &form).map_err(|e| {
+        refuse(
+            node,
+            INVALID,
+            "isv.invalid-parameter",
+            format!("参数无效: {e}"),
+        )
+    })?;
+
+    Ok(Accepted {
+        descriptor,
+        sign_type,
+    })
+}

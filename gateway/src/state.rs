@@ -1,0 +1,89 @@
+//! What the server's connections share: the methods, keys, scenarios and the request log.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use alipay_runtime::MethodDescriptor;
+
+use crate::keys::GatewayKeys;
+use crate::log::RecordedRequest;
+use crate::scenario::{Scenario, ScenarioFile};
+
+pub(crate) struct Shared {
+    all: &'static [MethodDescriptor],
+    methods: HashMap<&'static str, &'static MethodDescriptor>,
+    pub keys: GatewayKeys,
+    pub app_id: Option<String>,
+    scenarios: Mutex<ScenarioFile>,
+    log: Mutex<Vec<RecordedRequest>>,
+}
+
+/// A panic while a lock is held leaves plain data behind; keep serving it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    pub fn new(
+        methods: &'static [MethodDescriptor],
+        keys: GatewayKeys,
+        app_id: Option<String>,
+        scenarios: ScenarioFile,
+    ) -> Self {
+        Self {
+            all: methods,
+            methods: methods.iter().map(|m| (m.method, m)).collect(),
+            keys,
+            app_id,
+            scenarios: Mutex::new(scenarios),
+            log: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn method(&self, name: &str) -> Option<&'static MethodDescriptor> {
+        self.methods.get(name).copied()
+    }
+
+    pub fn all_methods(&self) -> &'static [MethodDescriptor] {
+        self.all
+    }
+
+    pub fn scenario_for(&self, method: &str) -> Scenario {
+        let scenarios = lock(&self.scenarios);
+        scenarios
+            .methods
+            .get(method)
+            .unwrap_or(&scenarios.default)
+            .clone()
+    }
+
+    pub fn set_scenario(&self, method: &str, scenario: Scenario) {
+        lock(&self.scenarios)
+            .methods
+            .insert(method.to_owned(), scenario);
+    }
+
+    pub fn set_default(&self, scenario: Scenario) {
+        lock(&self.scenarios).default = scenario;
+    }
+
+    pub fn replace_scenarios(&self, scenarios: ScenarioFile) {
+        *lock(&self.scenarios) = scenarios;
+    }
+
+    pub fn record(&self, request: RecordedRequest) {
+        lock(&self.log).push(request);
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).clone()
+    }
+
+    pub fn request_count(&self) -> usize {
+        lock(&self.log).len()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+}
