@@ -4,21 +4,31 @@
 //! [`Method`] for each request type; the [`Client`] signs, sends and verifies.
 
 pub mod charset;
+pub mod client;
 pub mod de;
+pub mod error;
+pub mod gateway_code;
 pub mod keys;
 pub mod method;
 pub mod notify;
 pub mod price;
+pub mod request;
 pub mod sign;
 pub mod sign_content;
 pub mod validate;
 pub mod verify;
 
 pub use charset::Charset;
+pub use client::{AppSigner, Client, ClientBuilder, Config, Gateway};
+pub use error::{
+    BusinessError, ConfigError, DynBizCode, Error, GatewayError, SignatureError, TransportKind,
+};
+pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};
 pub use method::{BizErrorCode, ErrorDoc, Method, MethodDescriptor, RequestParts};
 pub use notify::{NotifyError, VerifiedNotify, verify_notify, verify_notify_pairs};
 pub use price::Price;
+pub use request::PreparedRequest;
 pub use sign::{SignError, SignType, Signer, VerifyError};
 pub use validate::{Rule, ValidationError};
 pub use verify::{ResponseError, VerifiedResponse, verify_response};

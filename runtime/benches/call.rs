@@ -1,0 +1,212 @@
+//! One complete call without the network (validate, build, sign, encode, then parse and verify
+//! a signed answer prepared once) against a bare RSA-2048 sign with the same backend.
+//!
+//! `cargo bench -p alipay-runtime --bench call` (add `-- --quick` for a short run; add
+//! `--no-default-features --features rsa` for the pure-Rust backend). After criterion's own
+//! report, the bench prints both medians and their ratio from an interleaved run of its own,
+//! so drift on a busy machine hits both sides alike. Target: ratio <= 1.10.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use alipay_runtime::charset::Charset;
+use alipay_runtime::keys::{PrivateKey, PublicKey};
+use alipay_runtime::sign::{BACKEND, SignType, Signer, sign_base64};
+use alipay_runtime::validate::{self, ValidationError};
+use alipay_runtime::{BizErrorCode, Client, Method, RequestParts};
+use criterion::Criterion;
+
+const KEYS: &str = "../../shared/vectors/keys";
+const METHOD: &str = "alipay.test.agreement.confirm";
+const NODE: &str = "alipay_test_agreement_confirm_response";
+
+fn key_text(name: &str) -> String {
+    let path = format!("{}/{KEYS}/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+struct Confirm {
+    agreement_no: String,
+    auth_code: String,
+    remark: String,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct ConfirmResponse {
+    code: String,
+    msg: String,
+    agreement_no: Option<String>,
+    alipay_user_id: Option<String>,
+    sign_time: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Code(String);
+
+impl From<&str> for Code {
+    fn from(s: &str) -> Self {
+        Code(s.to_owned())
+    }
+}
+
+impl BizErrorCode for Code {
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+    fn description(&self) -> Option<&'static str> {
+        None
+    }
+    fn solution(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+impl Method for Confirm {
+    const METHOD: &'static str = METHOD;
+    const RESPONSE_NODE: &'static str = NODE;
+    type Response = ConfirmResponse;
+    type BizError = Code;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        validate::non_empty("agreement_no", &self.agreement_no)?;
+        validate::max_length("agreement_no", &self.agreement_no, 64)?;
+        validate::non_empty("auth_code", &self.auth_code)?;
+        validate::max_length("auth_code", &self.auth_code, 32)?;
+        validate::max_length("remark", &self.remark, 256)
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
+        #[derive(serde::Serialize)]
+        struct Biz<'a> {
+            agreement_no: &'a str,
+            auth_code: &'a str,
+            remark: &'a str,
+        }
+        let biz = serde_json::to_string(&Biz {
+            agreement_no: &self.agreement_no,
+            auth_code: &self.auth_code,
+            remark: &self.remark,
+        })
+        .map_err(|_| {
+            ValidationError::new("biz_content", validate::Rule::Type { expected: "JSON" })
+        })?;
+        Ok(RequestParts {
+            biz_content: Some(biz),
+            form: Vec::new(),
+        })
+    }
+}
+
+struct Setup {
+    client: Client,
+    request: Confirm,
+    response_body: Vec<u8>,
+    app_key: PrivateKey,
+    sign_content: Vec<u8>,
+}
+
+fn setup() -> Setup {
+    let app_key = PrivateKey::parse(&key_text("app_private_pkcs1.pem")).expect("app key");
+    let alipay_key = PrivateKey::parse(&key_text("alipay_private_pkcs1.pem")).expect("alipay key");
+    let alipay_public = PublicKey::parse(&key_text("alipay_public.pem")).expect("alipay public");
+    let client = Client::builder()
+        .gateway("http://127.0.0.1:9/gateway.do")
+        .app_id("2014072300007148")
+        .private_key(PrivateKey::parse(&key_text("app_private_pkcs1.pem")).expect("app key"))
+        .alipay_public_key(alipay_public)
+        .notify_url("https://merchant.example/notify")
+        .clock(|| UNIX_EPOCH + Duration::from_secs(1_406_142_470))
+        .build()
+        .expect("client");
+    let request = Confirm {
+        agreement_no: "20170322450983769228".into(),
+        auth_code: "123456".into(),
+        remark: "月度代扣协议确认 monthly deduction agreement".into(),
+    };
+    let node = r#"{"code":"10000","msg":"Success","agreement_no":"20170322450983769228","alipay_user_id":"2088101122675263","sign_time":"2017-03-22 15:40:12"}"#;
+    let sign = sign_base64(&alipay_key, SignType::Rsa2, node.as_bytes()).expect("sign");
+    let response_body = format!("{{\"{NODE}\":{node},\"sign\":\"{sign}\"}}").into_bytes();
+
+    // The bare sign covers the same bytes the call signs.
+    let content = alipay_runtime::sign_content::sign_content([
+        ("app_id", "2014072300007148"),
+        ("method", METHOD),
+        ("format", "JSON"),
+        ("charset", "utf-8"),
+        ("sign_type", "RSA2"),
+        ("timestamp", "2014-07-24 03:07:50"),
+        ("version", "1.0"),
+        ("notify_url", "https://merchant.example/notify"),
+        (
+            "biz_content",
+            r#"{"agreement_no":"20170322450983769228","auth_code":"123456","remark":"月度代扣协议确认 monthly deduction agreement"}"#,
+        ),
+    ]);
+    let sign_content = Charset::Utf8.encode(&content).expect("utf-8").into_owned();
+    Setup {
+        client,
+        request,
+        response_body,
+        app_key,
+        sign_content,
+    }
+}
+
+fn full_call(s: &Setup) {
+    let prepared = s.client.prepare(black_box(&s.request)).expect("prepare");
+    black_box(&prepared);
+    let response = s
+        .client
+        .parse_response::<Confirm>(200, black_box(&s.response_body))
+        .expect("verified");
+    black_box(response);
+}
+
+fn bare_sign(s: &Setup) {
+    let sig = s
+        .app_key
+        .sign(SignType::Rsa2, black_box(&s.sign_content))
+        .expect("sign");
+    black_box(sig);
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn main() {
+    let s = setup();
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .configure_from_args();
+    let mut group = c.benchmark_group(format!("call-{BACKEND}"));
+    group.bench_function("full_call_no_network", |b| b.iter(|| full_call(&s)));
+    group.bench_function("bare_rsa2048_sign", |b| b.iter(|| bare_sign(&s)));
+    group.finish();
+    c.final_summary();
+
+    // Interleaved medians: each round times one full call and one bare sign back to back.
+    let started = SystemTime::now();
+    let rounds = 400;
+    let mut calls = Vec::with_capacity(rounds);
+    let mut signs = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let t = Instant::now();
+        full_call(&s);
+        calls.push(t.elapsed());
+        let t = Instant::now();
+        bare_sign(&s);
+        signs.push(t.elapsed());
+    }
+    let call = median(calls);
+    let sign = median(signs);
+    println!(
+        "backend {BACKEND}: median full call {:.1} us, median bare RSA-2048 sign {:.1} us, ratio {:.3} ({rounds} interleaved rounds, {:.1} s)",
+        call.as_secs_f64() * 1e6,
+        sign.as_secs_f64() * 1e6,
+        call.as_secs_f64() / sign.as_secs_f64(),
+        started.elapsed().unwrap_or_default().as_secs_f64(),
+    );
+}

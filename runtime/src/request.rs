@@ -1,0 +1,429 @@
+//! Building the signed request: public parameters, sign content, signature, and the
+//! query + form encoding in the request charset.
+//!
+//! Nothing here touches the network, so the same bytes can be checked by tests, benchmarks
+//! and the local gateway.
+
+use std::borrow::Cow;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::charset::Charset;
+use crate::method::RequestParts;
+use crate::sign::{SignError, SignType, sign_base64};
+use crate::sign_content::sign_content;
+use crate::validate::{Rule, ValidationError};
+
+/// The production gateway.
+pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
+/// The sandbox gateway.
+pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
+
+/// The `format` public parameter: the only one the gateway answers in a form this client reads.
+const FORMAT: &str = "JSON";
+/// The `version` public parameter.
+const VERSION: &str = "1.0";
+
+/// Names the client sends itself; a method's form fields must not reuse them.
+const RESERVED: &[&str] = &[
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "sign",
+    "timestamp",
+    "version",
+    "app_auth_token",
+    "notify_url",
+    "return_url",
+    "biz_content",
+];
+
+/// A signed request ready to be POSTed, without any transport attached.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedRequest {
+    /// The gateway URL with the public parameters (including `sign`) in its query,
+    /// percent-encoded in the request charset.
+    pub url: String,
+    /// The `application/x-www-form-urlencoded` body: `biz_content` and the method's other
+    /// form fields, percent-encoded in the request charset.
+    pub body: Vec<u8>,
+    /// The `Content-Type` header value, for example
+    /// `application/x-www-form-urlencoded;charset=utf-8`.
+    pub content_type: String,
+}
+
+impl std::fmt::Debug for PreparedRequest {
+    // The query holds the signature and app_auth_token and the body holds biz_content: none
+    // of them belongs in a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let gateway = self.url.split('?').next().unwrap_or_default();
+        f.debug_struct("PreparedRequest")
+            .field("gateway", &gateway)
+            .field("body_len", &self.body.len())
+            .field("content_type", &self.content_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the client contributes to every request.
+pub(crate) struct PublicParams<'a> {
+    pub gateway: &'a str,
+    pub app_id: &'a str,
+    pub sign_type: SignType,
+    pub charset: Charset,
+    pub app_auth_token: Option<&'a str>,
+    pub notify_url: Option<&'a str>,
+    pub return_url: Option<&'a str>,
+    pub signer: &'a dyn crate::sign::Signer,
+}
+
+/// Why a request could not be prepared.
+#[derive(Debug)]
+pub(crate) enum PrepareError {
+    Invalid(ValidationError),
+    Sign(SignError),
+}
+
+/// Builds, signs and encodes one request.
+pub(crate) fn prepare(
+    public: &PublicParams<'_>,
+    method: &str,
+    parts: &RequestParts,
+    now: SystemTime,
+) -> Result<PreparedRequest, PrepareError> {
+    let timestamp = beijing_timestamp(now);
+    let charset_name = charset_name(public.charset);
+    let sign_type_name = sign_type_name(public.sign_type);
+
+    // Empty values are never sent, so they are never signed either.
+    let mut query: Vec<(&str, &str)> = Vec::with_capacity(12);
+    for (key, value) in [
+        ("app_id", Some(public.app_id)),
+        ("method", Some(method)),
+        ("format", Some(FORMAT)),
+        ("charset", Some(charset_name)),
+        ("sign_type", Some(sign_type_name)),
+        ("timestamp", Some(timestamp.as_str())),
+        ("version", Some(VERSION)),
+        ("app_auth_token", public.app_auth_token),
+        ("notify_url", public.notify_url),
+        ("return_url", public.return_url),
+    ] {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            query.push((key, value));
+        }
+    }
+
+    let mut form: Vec<(&str, &str)> = Vec::with_capacity(1 + parts.form.len());
+    if let Some(biz) = parts.biz_content.as_deref().filter(|v| !v.is_empty()) {
+        form.push(("biz_content", biz));
+    }
+    for (i, (key, value)) in parts.form.iter().enumerate() {
+        if RESERVED.contains(key) || parts.form[..i].iter().any(|(k, _)| k == key) {
+            return Err(PrepareError::Invalid(ValidationError::new(
+                *key,
+                Rule::Unsupported("is sent twice (it repeats a public or another form parameter)"),
+            )));
+        }
+        if !value.is_empty() {
+            form.push((key, value));
+        }
+    }
+
+    // Every value must survive the request charset: a lossy encoding would sign and send
+    // something other than what the caller asked for.
+    let mut encoded: Vec<Cow<'_, [u8]>> = Vec::with_capacity(query.len() + form.len());
+    for (key, value) in query.iter().chain(form.iter()) {
+        match public.charset.encode(value) {
+            Ok(bytes) => encoded.push(bytes),
+            Err(_) => {
+                return Err(PrepareError::Invalid(ValidationError::new(
+                    *key,
+                    Rule::Unsupported(unencodable_rule(public.charset)),
+                )));
+            }
+        }
+    }
+
+    let content = sign_content(query.iter().chain(form.iter()).copied());
+    let content_bytes = public.charset.encode(&content).map_err(|_| {
+        PrepareError::Invalid(ValidationError::new(
+            "sign_content",
+            Rule::Unsupported(unencodable_rule(public.charset)),
+        ))
+    })?;
+    let sign =
+        sign_base64(public.signer, public.sign_type, &content_bytes).map_err(PrepareError::Sign)?;
+
+    let (query_bytes, form_bytes) = encoded.split_at(query.len());
+
+    let mut url = String::with_capacity(public.gateway.len() + 512 + sign.len());
+    url.push_str(public.gateway);
+    url.push(if public.gateway.contains('?') {
+        '&'
+    } else {
+        '?'
+    });
+    let mut first = true;
+    for ((key, _), bytes) in query.iter().zip(query_bytes) {
+        push_pair(&mut url, &mut first, key, bytes);
+    }
+    push_pair(&mut url, &mut first, "sign", sign.as_bytes());
+
+    let body_len: usize = form.iter().map(|(k, v)| k.len() + v.len() * 3 + 2).sum();
+    let mut body = String::with_capacity(body_len);
+    let mut first = true;
+    for ((key, _), bytes) in form.iter().zip(form_bytes) {
+        push_pair(&mut body, &mut first, key, bytes);
+    }
+
+    Ok(PreparedRequest {
+        url,
+        body: body.into_bytes(),
+        content_type: format!("application/x-www-form-urlencoded;charset={charset_name}"),
+    })
+}
+
+fn push_pair(out: &mut String, first: &mut bool, key: &str, value: &[u8]) {
+    if !*first {
+        out.push('&');
+    }
+    *first = false;
+    out.extend(form_urlencoded::byte_serialize(key.as_bytes()));
+    out.push('=');
+    out.extend(form_urlencoded::byte_serialize(value));
+}
+
+/// The `charset` parameter as Alipay spells it.
+pub(crate) fn charset_name(charset: Charset) -> &'static str {
+    charset.as_str()
+}
+
+/// The `sign_type` parameter as Alipay spells it.
+pub(crate) fn sign_type_name(sign_type: SignType) -> &'static str {
+    sign_type.as_str()
+}
+
+fn unencodable_rule(charset: Charset) -> &'static str {
+    match charset {
+        Charset::Utf8 => "has characters that cannot be encoded in utf-8",
+        Charset::Gbk => "has characters that cannot be encoded in GBK",
+        Charset::Gb2312 => "has characters that cannot be encoded in GB2312",
+    }
+}
+
+/// Formats `t` as Beijing time (UTC+8, which has no daylight saving), `yyyy-MM-dd HH:mm:ss`,
+/// whatever the machine's time zone.
+pub fn beijing_timestamp(t: SystemTime) -> String {
+    let secs: i64 = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2),
+        Err(e) => {
+            let d = e.duration();
+            let whole = i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2);
+            -whole - i64::from(d.subsec_nanos() > 0)
+        }
+    };
+    let local = secs.saturating_add(8 * 3600);
+    let days = local.div_euclid(86_400);
+    let second_of_day = local.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn beijing_timestamp_for_fixed_instants() {
+        // 2014-07-24 03:07:50 Beijing = 2014-07-23 19:07:50 UTC = 1406142470.
+        assert_eq!(beijing_timestamp(at(1_406_142_470)), "2014-07-24 03:07:50");
+        assert_eq!(beijing_timestamp(UNIX_EPOCH), "1970-01-01 08:00:00");
+        // 2024-02-28 16:00:00 UTC is midnight of the leap day in Beijing.
+        assert_eq!(beijing_timestamp(at(1_709_136_000)), "2024-02-29 00:00:00");
+        // 2023-12-31 15:59:59 UTC is the last second of 2023 in Beijing.
+        assert_eq!(beijing_timestamp(at(1_704_038_399)), "2023-12-31 23:59:59");
+        assert_eq!(beijing_timestamp(at(1_704_038_400)), "2024-01-01 00:00:00");
+        // Sub-second parts are cut, not rounded.
+        assert_eq!(
+            beijing_timestamp(at(1_704_038_399) + Duration::from_millis(999)),
+            "2023-12-31 23:59:59"
+        );
+        assert_eq!(
+            beijing_timestamp(UNIX_EPOCH - Duration::from_millis(1)),
+            "1970-01-01 07:59:59"
+        );
+    }
+
+    /// Runs the fixed-instant test again in child processes whose TZ is far from UTC+8
+    /// (setting TZ in this process would race with other tests reading the environment).
+    #[test]
+    fn beijing_timestamp_ignores_the_machine_time_zone() {
+        let exe = std::env::current_exe().expect("test binary path");
+        for tz in [
+            "America/Los_Angeles",
+            "Asia/Kathmandu",
+            "UTC",
+            "Pacific/Kiritimati",
+        ] {
+            let out = std::process::Command::new(&exe)
+                .args([
+                    "--exact",
+                    "request::tests::beijing_timestamp_for_fixed_instants",
+                ])
+                .env("TZ", tz)
+                .output()
+                .expect("run the test binary");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success(), "TZ={tz}: {stdout}");
+            assert!(stdout.contains("1 passed"), "TZ={tz}: {stdout}");
+        }
+    }
+
+    fn test_key() -> crate::keys::PrivateKey {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/vectors/keys/app_private_pkcs1.pem"
+        );
+        crate::keys::PrivateKey::from_file(path).expect("test key")
+    }
+
+    fn public<'a>(key: &'a crate::keys::PrivateKey, charset: Charset) -> PublicParams<'a> {
+        PublicParams {
+            gateway: "https://openapi.alipay.com/gateway.do",
+            app_id: "2014072300007148",
+            sign_type: SignType::Rsa2,
+            charset,
+            app_auth_token: Some(""),
+            notify_url: None,
+            return_url: Some("https://m.example/r?x=1"),
+            signer: key,
+        }
+    }
+
+    #[test]
+    fn prepare_puts_public_params_in_the_query_and_the_rest_in_the_body() {
+        let key = test_key();
+        let parts = RequestParts {
+            biz_content: Some(r#"{"remark":"王龙海 a+b"}"#.into()),
+            form: vec![("channel", "APP".into()), ("empty", String::new())],
+        };
+        let p = prepare(
+            &public(&key, Charset::Gbk),
+            "alipay.a.b",
+            &parts,
+            at(1_406_142_470),
+        )
+        .expect("prepared");
+        let (gateway, query) = p.url.split_once('?').expect("query");
+        assert_eq!(gateway, "https://openapi.alipay.com/gateway.do");
+        let names: Vec<&str> = query
+            .split('&')
+            .map(|kv| kv.split('=').next().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "app_id",
+                "method",
+                "format",
+                "charset",
+                "sign_type",
+                "timestamp",
+                "version",
+                "return_url",
+                "sign"
+            ]
+        );
+        assert!(query.contains("&return_url=https%3A%2F%2Fm.example%2Fr%3Fx%3D1&"));
+        assert_eq!(
+            std::str::from_utf8(&p.body).expect("ascii"),
+            "biz_content=%7B%22remark%22%3A%22%CD%F5%C1%FA%BA%A3+a%2Bb%22%7D&channel=APP"
+        );
+        assert_eq!(
+            p.content_type,
+            "application/x-www-form-urlencoded;charset=GBK"
+        );
+
+        // The signature covers exactly what is sent, in GBK.
+        let content = sign_content([
+            ("app_id", "2014072300007148"),
+            ("method", "alipay.a.b"),
+            ("format", "JSON"),
+            ("charset", "GBK"),
+            ("sign_type", "RSA2"),
+            ("timestamp", "2014-07-24 03:07:50"),
+            ("version", "1.0"),
+            ("return_url", "https://m.example/r?x=1"),
+            ("biz_content", r#"{"remark":"王龙海 a+b"}"#),
+            ("channel", "APP"),
+        ]);
+        let bytes = Charset::Gbk.encode(&content).expect("gbk");
+        let expected = sign_base64(&key, SignType::Rsa2, &bytes).expect("sign");
+        let sent = query.rsplit_once("&sign=").map(|(_, s)| s).expect("sign");
+        let sent: String = form_urlencoded::parse(format!("s={sent}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        assert_eq!(sent, expected);
+    }
+
+    #[test]
+    fn form_fields_may_not_repeat_public_params() {
+        let key = test_key();
+        for form in [
+            vec![("app_id", "x".to_owned())],
+            vec![("biz_content", "{}".to_owned())],
+            vec![("a", "1".to_owned()), ("a", "2".to_owned())],
+        ] {
+            let parts = RequestParts {
+                biz_content: None,
+                form,
+            };
+            let err = prepare(&public(&key, Charset::Utf8), "m", &parts, UNIX_EPOCH).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    PrepareError::Invalid(ValidationError {
+                        rule: Rule::Unsupported(_),
+                        ..
+                    })
+                ),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn civil_dates_across_centuries() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(47_541), (2100, 3, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+}
