@@ -34,10 +34,12 @@ mod protocol;
 pub mod scenario;
 mod server;
 mod state;
+mod test_gateway;
 pub mod throwaway;
 
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedRequest};
 pub use scenario::{Scenario, ScenarioError, ScenarioFile};
 pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, StartError};
+pub use test_gateway::{TEST_APP_ID, TestGateway};
 pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};

@@ -137,6 +137,9 @@ pub enum StartError {
     /// The scenarios do not fit the methods.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// Throwaway keys could not be generated or loaded.
+    #[error("throwaway keys: {0}")]
+    Keys(String),
 }
 
 impl LocalGateway {
@@ -200,6 +203,11 @@ impl LocalGateway {
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
+    }
+
+    /// The requests received after the first `skip` ones.
+    pub fn requests_since(&self, skip: usize) -> Vec<RecordedRequest> {
+        self.shared.requests_since(skip)
     }
 
     /// How many requests were received so far.

@@ -79,6 +79,10 @@ impl Shared {
         lock(&self.log).clone()
     }
 
+    pub fn requests_since(&self, skip: usize) -> Vec<RecordedRequest> {
+        lock(&self.log).iter().skip(skip).cloned().collect()
+    }
+
     pub fn request_count(&self) -> usize {
         lock(&self.log).len()
     }
