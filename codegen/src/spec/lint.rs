@@ -1,0 +1,480 @@
+//! The second check, on a spec that has the right shape: names, types, references,
+//! duplicates and collisions. Positions come from the source tree.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use super::common::CommonSpec;
+use super::diagnostic::FieldPath;
+use super::model::{ErrorCode, Field, Location, Spec};
+use super::report::Reporter;
+use super::tree::Node;
+use super::types::{TypeRef, is_model_name};
+use crate::naming;
+
+/// The two formats a `Date` field may declare.
+pub const DATE_FORMATS: [&str; 2] = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd"];
+
+type Models = BTreeMap<String, Vec<Field>>;
+
+/// Where a list of fields sits, which decides what it may hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListKind {
+    Request,
+    Response,
+    Model,
+}
+
+/// Reports a problem at the node `path` names (or its nearest existing ancestor).
+struct Lint<'t, 'r> {
+    tree: &'t Node<'t>,
+    out: &'t mut Reporter<'r>,
+}
+
+impl Lint<'_, '_> {
+    fn at(&mut self, path: &FieldPath, message: impl Into<String>) {
+        let pos = self.tree.locate(path, false);
+        self.out.at(pos, path, message);
+    }
+
+    fn at_key(&mut self, path: &FieldPath, message: impl Into<String>) {
+        let pos = self.tree.locate(path, true);
+        self.out.at(pos, path, message);
+    }
+
+    fn line_of(&self, path: &FieldPath) -> usize {
+        self.tree.locate(path, false).line
+    }
+}
+
+/// Whether `method` is a wire method name: at least three dot-separated segments of lowercase
+/// ASCII letters and digits, each starting with a letter (`alipay.trade.pay`).
+pub fn is_method_name(method: &str) -> bool {
+    let segments: Vec<&str> = method.split('.').collect();
+    segments.len() >= 3
+        && segments.iter().all(|s| {
+            s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// Lints a method spec. `file` is used only for the file-name rule (when it ends in `.yaml`/`.yml`).
+pub(crate) fn lint_spec(spec: &Spec, file: &Path, tree: &Node<'_>, out: &mut Reporter<'_>) {
+    let mut lint = Lint { tree, out };
+    let root = FieldPath::root();
+
+    let method_path = root.key("method");
+    if !is_method_name(&spec.method) {
+        lint.at(
+            &method_path,
+            format!(
+                "malformed method name `{}`: expected at least three dot-separated segments of lowercase \
+                 letters and digits, each starting with a letter, like `alipay.trade.pay`",
+                spec.method
+            ),
+        );
+    } else if let Some(name) = file.file_name().and_then(|n| n.to_str()) {
+        let expected = format!("{}.yaml", spec.method);
+        if (name.ends_with(".yaml") || name.ends_with(".yml")) && name != expected {
+            lint.at(
+                &method_path,
+                format!(
+                    "file name `{name}` does not match the method: rename the file to `{expected}`"
+                ),
+            );
+        }
+    }
+    if spec.title.trim().is_empty() {
+        lint.at(&root.key("title"), "empty title: use the page's title");
+    }
+    if !is_version(&spec.version) {
+        lint.at(
+            &root.key("version"),
+            format!(
+                "malformed version `{}`: expected digits, a dot and digits, like \"1.0\"",
+                spec.version
+            ),
+        );
+    }
+
+    lint_fields(
+        &mut lint,
+        &spec.models,
+        &spec.request,
+        &root.key("request"),
+        ListKind::Request,
+    );
+    lint_fields(
+        &mut lint,
+        &spec.models,
+        &spec.response,
+        &root.key("response"),
+        ListKind::Response,
+    );
+    for (name, fields) in &spec.models {
+        lint_fields(
+            &mut lint,
+            &spec.models,
+            fields,
+            &root.key("models").key(name),
+            ListKind::Model,
+        );
+    }
+    lint_models(&mut lint, spec);
+    lint_errors(&mut lint, &spec.errors, &root.key("errors"));
+}
+
+fn is_version(version: &str) -> bool {
+    version.split_once('.').is_some_and(|(major, minor)| {
+        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+        digits(major) && digits(minor)
+    })
+}
+
+fn lint_fields(
+    lint: &mut Lint<'_, '_>,
+    models: &Models,
+    fields: &[Field],
+    list: &FieldPath,
+    kind: ListKind,
+) {
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    let mut by_rust_name: HashMap<String, usize> = HashMap::new();
+    for (i, field) in fields.iter().enumerate() {
+        let path = list.index(i);
+        if field.name.trim().is_empty() {
+            lint.at(&path.key("name"), "empty name");
+        } else if let Some(&first) = by_name.get(field.name.as_str()) {
+            let line = lint.line_of(&list.index(first));
+            lint.at(
+                &path.key("name"),
+                format!(
+                    "duplicate parameter name `{}` (first at {list}[{first}], line {line})",
+                    field.name
+                ),
+            );
+        } else {
+            by_name.insert(&field.name, i);
+            lint_rust_name(lint, fields, list, field, &path, &mut by_rust_name, i);
+        }
+        lint_field(lint, models, field, &path, kind);
+    }
+}
+
+fn lint_rust_name(
+    lint: &mut Lint<'_, '_>,
+    fields: &[Field],
+    list: &FieldPath,
+    field: &Field,
+    path: &FieldPath,
+    seen: &mut HashMap<String, usize>,
+    i: usize,
+) {
+    if let Some(rust_name) = &field.rust_name
+        && !is_snake_ident(rust_name)
+    {
+        lint.at(
+            &path.key("rust_name"),
+            format!(
+                "`{rust_name}` is not a valid Rust field name: use snake_case ASCII letters, digits and `_`, \
+                 starting with a letter, and not a Rust keyword"
+            ),
+        );
+        return;
+    }
+    let rust = field_rust_name(field);
+    if let Some(&first) = seen.get(&rust) {
+        let other = &fields[first];
+        let message = if field.rust_name.is_some() {
+            format!(
+                "rust_name `{rust}` collides with `{}` ({list}[{first}]) in Rust; choose another `rust_name:`",
+                other.name
+            )
+        } else {
+            format!(
+                "`{}` and `{}` ({list}[{first}]) both become `{rust}` in Rust; add an explicit `rust_name:`",
+                field.name, other.name
+            )
+        };
+        let at = if field.rust_name.is_some() {
+            path.key("rust_name")
+        } else {
+            path.key("name")
+        };
+        lint.at(&at, message);
+    } else {
+        seen.insert(rust, i);
+    }
+}
+
+/// The name a field has in Rust, as the generator derives it (without any `r#`).
+fn field_rust_name(field: &Field) -> String {
+    let name = field.rust_name.as_deref().unwrap_or(&field.name);
+    // Lowercase words joined by single `_` are their own snake_case (a shortcut: the case
+    // conversion is the slowest part of linting a large folder).
+    let simple = !name.is_empty()
+        && name
+            .split('_')
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+        && !naming::is_keyword(name);
+    if simple {
+        return name.to_owned();
+    }
+    let ident = naming::field_ident(field.rust_name.as_deref().unwrap_or(&field.name));
+    naming::collision_key(&ident).to_owned()
+}
+
+/// An ASCII snake_case identifier that is not a keyword: what `rust_name:` must be.
+pub fn is_snake_ident(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name != "_"
+        && !naming::is_keyword(name)
+}
+
+fn lint_field(
+    lint: &mut Lint<'_, '_>,
+    models: &Models,
+    field: &Field,
+    path: &FieldPath,
+    kind: ListKind,
+) {
+    let ty = match TypeRef::parse(&field.ty) {
+        Ok(ty) => Some(ty),
+        Err(e) => {
+            lint.at(&path.key("type"), e.to_string());
+            None
+        }
+    };
+    if let Some(name) = ty.as_ref().and_then(TypeRef::model_name)
+        && !models.contains_key(name)
+    {
+        lint.at(
+            &path.key("type"),
+            format!("unknown model `{name}`: define it under `models:`"),
+        );
+    }
+    if field.max_length == Some(0) {
+        lint.at(
+            &path.key("max_length"),
+            "max_length must be at least 1 (leave it out where the page gives no length)",
+        );
+    }
+    if let Some(format) = &field.format {
+        if !matches!(ty.as_ref().map(TypeRef::element), Some(TypeRef::Date)) {
+            lint.at(
+                &path.key("format"),
+                format!("`format` applies only to Date fields, not {}", field.ty),
+            );
+        } else if !DATE_FORMATS.contains(&format.as_str()) {
+            lint.at(
+                &path.key("format"),
+                format!(
+                    "unknown date format `{format}`: expected `{}` or `{}`",
+                    DATE_FORMATS[0], DATE_FORMATS[1]
+                ),
+            );
+        }
+    }
+    if !field.values.is_empty() {
+        if ty.is_some() && !matches!(ty.as_ref().map(TypeRef::element), Some(TypeRef::String)) {
+            lint.at_key(
+                &path.key("values"),
+                format!(
+                    "`values` applies only to String and String[] fields, not {}",
+                    field.ty
+                ),
+            );
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (j, value) in field.values.iter().enumerate() {
+            let value_path = path.key("values").index(j).key("value");
+            if value.value.is_empty() {
+                lint.at(&value_path, "empty value");
+            } else if let Some(&first) = seen.get(value.value.as_str()) {
+                lint.at(
+                    &value_path,
+                    format!(
+                        "duplicate value `{}` (first at values[{first}])",
+                        value.value
+                    ),
+                );
+            } else {
+                seen.insert(&value.value, j);
+            }
+        }
+    }
+    if field.location == Location::Form && kind != ListKind::Request {
+        let where_ = if kind == ListKind::Response {
+            "response"
+        } else {
+            "model"
+        };
+        lint.at(
+            &path.key("in"),
+            format!("`in: form` applies only to request parameters, not to a {where_} field"),
+        );
+    }
+}
+
+fn lint_models(lint: &mut Lint<'_, '_>, spec: &Spec) {
+    let models = FieldPath::root().key("models");
+    let mut rust_names: HashMap<String, &str> = HashMap::new();
+    for name in spec.models.keys() {
+        if !is_model_name(name) {
+            lint.at_key(
+                &models.key(name),
+                format!(
+                    "malformed model name `{name}`: use ASCII letters and digits, starting with an uppercase letter"
+                ),
+            );
+            continue;
+        }
+        let rust = naming::collision_key(&naming::type_ident(name)).to_owned();
+        match rust_names.get(&rust) {
+            Some(other) => {
+                let line = lint.tree.locate(&models.key(other), true).line;
+                lint.at_key(
+                    &models.key(name),
+                    format!("models `{name}` and `{other}` (line {line}) both become `{rust}` in Rust; rename one"),
+                );
+            }
+            None => {
+                rust_names.insert(rust, name);
+            }
+        }
+    }
+
+    // Models reachable from the request and response, through other models.
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    let mut todo: Vec<&str> = spec
+        .request
+        .iter()
+        .chain(&spec.response)
+        .filter_map(|f| TypeRef::parse(&f.ty).ok())
+        .filter_map(|t| t.model_name().map(str::to_owned))
+        .filter_map(|n| spec.models.get_key_value(&n).map(|(k, _)| k.as_str()))
+        .collect();
+    while let Some(name) = todo.pop() {
+        if !used.insert(name) {
+            continue;
+        }
+        for field in spec.models.get(name).into_iter().flatten() {
+            if let Ok(ty) = TypeRef::parse(&field.ty)
+                && let Some(inner) = ty.model_name()
+                && let Some((key, _)) = spec.models.get_key_value(inner)
+            {
+                todo.push(key);
+            }
+        }
+    }
+    for name in spec.models.keys() {
+        if !used.contains(name.as_str()) {
+            lint.at_key(
+                &models.key(name),
+                format!("model `{name}` is not used by any request or response field; remove it or refer to it"),
+            );
+        }
+    }
+}
+
+fn lint_errors(lint: &mut Lint<'_, '_>, errors: &[ErrorCode], list: &FieldPath) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, error) in errors.iter().enumerate() {
+        let path = list.index(i).key("code");
+        if error.code.trim().is_empty() {
+            lint.at(&path, "empty error code");
+        } else if let Some(&first) = seen.get(error.code.as_str()) {
+            let line = lint.line_of(&list.index(first));
+            lint.at(
+                &path,
+                format!(
+                    "duplicate error code `{}` (first at {list}[{first}], line {line})",
+                    error.code
+                ),
+            );
+        } else {
+            seen.insert(&error.code, i);
+        }
+    }
+}
+
+/// Lints `common.yaml`.
+pub(crate) fn lint_common(common: &CommonSpec, tree: &Node<'_>, out: &mut Reporter<'_>) {
+    let mut lint = Lint { tree, out };
+    let root = FieldPath::root();
+    let no_models = Models::new();
+    lint_fields(
+        &mut lint,
+        &no_models,
+        &common.request,
+        &root.key("request"),
+        ListKind::Request,
+    );
+    lint_fields(
+        &mut lint,
+        &no_models,
+        &common.response,
+        &root.key("response"),
+        ListKind::Response,
+    );
+    let codes = root.key("gateway_codes");
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, code) in common.gateway_codes.iter().enumerate() {
+        let path = codes.index(i);
+        if code.code.is_empty() || !code.code.chars().all(|c| c.is_ascii_digit()) {
+            lint.at(
+                &path.key("code"),
+                format!(
+                    "malformed gateway code `{}`: expected digits, like \"40004\"",
+                    code.code
+                ),
+            );
+        } else if let Some(&first) = seen.get(code.code.as_str()) {
+            let line = lint.line_of(&codes.index(first));
+            lint.at(
+                &path.key("code"),
+                format!(
+                    "duplicate gateway code `{}` (first at {codes}[{first}], line {line})",
+                    code.code
+                ),
+            );
+        } else {
+            seen.insert(&code.code, i);
+        }
+        if code.msg.trim().is_empty() {
+            lint.at(&path.key("msg"), "empty msg");
+        }
+        lint_errors(&mut lint, &code.sub_codes, &path.key("sub_codes"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_names() {
+        assert!(is_method_name("alipay.user.agreement.auth.confirm"));
+        assert!(is_method_name("koubei.item.v2.query"));
+        assert!(!is_method_name("alipay.trade"));
+        assert!(!is_method_name("alipay.Trade.pay"));
+        assert!(!is_method_name("alipay..pay"));
+        assert!(!is_method_name("alipay.trade.pay "));
+        assert!(!is_method_name(""));
+        assert!(!is_method_name("alipay.2trade.pay"));
+    }
+
+    #[test]
+    fn versions() {
+        assert!(is_version("1.0"));
+        assert!(is_version("2.10"));
+        assert!(!is_version("1"));
+        assert!(!is_version("v1.0"));
+        assert!(!is_version("1.0.0"));
+    }
+}

@@ -1,0 +1,291 @@
+//! Reading spec files: one text, one file, or a whole folder, with every problem reported.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+
+use super::common::{COMMON, COMMON_FILE, CommonSpec};
+use super::diagnostic::{Diagnostic, FieldPath, Pos};
+use super::lint;
+use super::model::Spec;
+use super::report::Reporter;
+use super::shape::{self, KeyRule, Kind};
+use super::tree::Node;
+use super::yaml;
+
+/// Everything read from a folder (or a list of files): the specs that passed every check, and
+/// every problem of every file.
+#[derive(Debug, Clone, Default)]
+pub struct LoadReport {
+    /// The method specs without problems, sorted by file name.
+    pub specs: Vec<(PathBuf, Spec)>,
+    /// `common.yaml`, if it was among the inputs and has no problems.
+    pub common: Option<(PathBuf, CommonSpec)>,
+    /// Every problem of every file, files in the order read, problems in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadReport {
+    /// Whether no file had a problem.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+/// Loads and checks a method spec from text. `source_name` names it in diagnostics; when it
+/// ends in `.yaml`, the file name must be `<method>.yaml`.
+pub fn load_str(source_name: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> {
+    load_text(Path::new(source_name), text, SPEC)
+}
+
+/// Loads and checks a method spec file.
+pub fn load_file(path: impl AsRef<Path>) -> Result<Spec, Vec<Diagnostic>> {
+    let path = path.as_ref();
+    load_text(path, &read_text(path)?, SPEC)
+}
+
+/// Loads and checks `common.yaml` from text.
+pub fn load_common_str(source_name: &str, text: &str) -> Result<CommonSpec, Vec<Diagnostic>> {
+    load_text(Path::new(source_name), text, COMMON_SPEC)
+}
+
+/// Loads and checks a `common.yaml` file.
+pub fn load_common_file(path: impl AsRef<Path>) -> Result<CommonSpec, Vec<Diagnostic>> {
+    let path = path.as_ref();
+    load_text(path, &read_text(path)?, COMMON_SPEC)
+}
+
+/// Loads and checks every `*.yaml` file of a folder (not its subfolders), sorted by file name:
+/// `common.yaml` as the shared spec, every other file as a method spec. Files with another
+/// extension are left alone, except `*.yml`, which is reported (spec files end in `.yaml`).
+pub fn load_dir(dir: impl AsRef<Path>) -> LoadReport {
+    load_paths(&[dir.as_ref().to_owned()])
+}
+
+/// Loads and checks files and folders (folders as by [`load_dir`]), in the order given.
+pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
+    let mut report = LoadReport::default();
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            match list_dir(path) {
+                Ok(listed) => files.extend(listed),
+                Err(e) => report
+                    .diagnostics
+                    .push(file_problem(path, format!("cannot read folder: {e}"))),
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    for (path, outcome) in files.iter().zip(load_all(&files)) {
+        match outcome {
+            Loaded::Spec(spec) => report.specs.push((path.clone(), spec)),
+            Loaded::Common(common) => report.common = Some((path.clone(), common)),
+            Loaded::Problems(problems) => report.diagnostics.extend(problems),
+        }
+    }
+    report
+}
+
+/// The `*.yaml` and `*.yml` files of a folder, sorted by file name.
+fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        if yaml && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+enum Loaded {
+    Spec(Spec),
+    Common(CommonSpec),
+    Problems(Vec<Diagnostic>),
+}
+
+fn load_one(path: &Path) -> Loaded {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    if name.ends_with(".yml") {
+        return Loaded::Problems(vec![file_problem(
+            path,
+            "spec files end in `.yaml`: rename the file",
+        )]);
+    }
+    if name == COMMON_FILE {
+        match load_common_file(path) {
+            Ok(common) => Loaded::Common(common),
+            Err(problems) => Loaded::Problems(problems),
+        }
+    } else {
+        match load_file(path) {
+            Ok(spec) => Loaded::Spec(spec),
+            Err(problems) => Loaded::Problems(problems),
+        }
+    }
+}
+
+/// Loads files on every core: a folder of thousands of specs is read in parallel, results
+/// kept in input order.
+fn load_all(files: &[PathBuf]) -> Vec<Loaded> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    if workers <= 1 {
+        return files.iter().map(|f| load_one(f)).collect();
+    }
+    let chunk = files.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                (
+                    part,
+                    scope.spawn(move || part.iter().map(|f| load_one(f)).collect::<Vec<_>>()),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|(part, handle)| {
+                // A worker only panics on a bug; report its files rather than lose them.
+                handle.join().unwrap_or_else(|_| {
+                    part.iter()
+                        .map(|f| {
+                            Loaded::Problems(vec![file_problem(
+                                f,
+                                "internal error while checking this file",
+                            )])
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    })
+}
+
+fn file_problem(file: &Path, message: impl Into<String>) -> Diagnostic {
+    Diagnostic {
+        file: file.to_owned(),
+        line: 1,
+        column: 1,
+        path: String::new(),
+        message: message.into(),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Vec<Diagnostic>> {
+    let bytes =
+        std::fs::read(path).map_err(|e| vec![file_problem(path, format!("cannot read: {e}"))])?;
+    decode_utf8(path, bytes)
+}
+
+/// The text of a file, or a diagnostic at the first byte that is not UTF-8.
+pub(crate) fn decode_utf8(path: &Path, bytes: Vec<u8>) -> Result<String, Vec<Diagnostic>> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        let line = prefix.matches('\n').count() + 1;
+        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        vec![Diagnostic {
+            file: path.to_owned(),
+            line,
+            column,
+            path: String::new(),
+            message: format!(
+                "not valid UTF-8 (byte 0x{:02X}); spec files must be UTF-8",
+                bytes[valid]
+            ),
+        }]
+    })
+}
+
+/// How one kind of file is checked: its keys, then its lints.
+struct FileKind<T> {
+    rules: &'static [KeyRule],
+    what: &'static str,
+    lint: fn(&T, &Path, &Node<'_>, &mut Reporter<'_>),
+}
+
+const SPEC: FileKind<Spec> = FileKind {
+    rules: shape::SPEC,
+    what: "a method spec",
+    lint: lint::lint_spec,
+};
+
+const COMMON_SPEC: FileKind<CommonSpec> = FileKind {
+    rules: COMMON,
+    what: "common.yaml",
+    lint: |c, _, tree, out| lint::lint_common(c, tree, out),
+};
+
+fn load_text<T: DeserializeOwned>(
+    file: &Path,
+    text: &str,
+    kind: FileKind<T>,
+) -> Result<T, Vec<Diagnostic>> {
+    let mut out = Reporter::new(file);
+    let tree = match yaml::parse_tree(text) {
+        Ok(Some(tree)) => tree,
+        Ok(None) => {
+            let keys: Vec<&str> = kind
+                .rules
+                .iter()
+                .filter(|r| r.required)
+                .map(|r| r.key)
+                .collect();
+            out.at(
+                Pos::START,
+                &FieldPath::root(),
+                format!(
+                    "empty file: {} needs the keys {}",
+                    kind.what,
+                    keys.join(", ")
+                ),
+            );
+            return Err(out.finish());
+        }
+        Err(e) => {
+            out.at(e.pos, &FieldPath::root(), e.message);
+            return Err(out.finish());
+        }
+    };
+    let json = shape::check(
+        &tree,
+        &Kind::Struct(kind.rules),
+        &mut FieldPath::root(),
+        &mut out,
+    );
+    let value = match json {
+        Some(json) if out.is_empty() => match serde_json::from_value::<T>(json) {
+            Ok(value) => value,
+            Err(e) => {
+                // The key tables mirror the model; this only fires if they drift apart.
+                out.at(
+                    tree.pos,
+                    &FieldPath::root(),
+                    format!("internal: the checked spec does not fit the model: {e}"),
+                );
+                return Err(out.finish());
+            }
+        },
+        _ => return Err(out.finish()),
+    };
+    (kind.lint)(&value, file, &tree, &mut out);
+    if out.is_empty() {
+        Ok(value)
+    } else {
+        Err(out.finish())
+    }
+}

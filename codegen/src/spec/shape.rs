@@ -1,0 +1,413 @@
+//! The first check: every key known, every required key present, every value of the right
+//! kind, reported all at once with positions. What passes converts to JSON, from which serde
+//! builds the model (so `model.rs` stays the single definition of the types).
+
+use serde_json::{Map, Value as Json};
+
+use super::diagnostic::{FieldPath, Pos, Seg};
+use super::report::Reporter;
+use super::tree::{Node, Scalar, Value};
+
+/// What a value must look like.
+#[derive(Debug)]
+pub(crate) enum Kind {
+    /// A string (quoted, or plain text that YAML does not read as a number, boolean or null).
+    Str,
+    /// `true` or `false`.
+    Bool,
+    /// A whole number ≥ 0.
+    UInt,
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// A list of the inner kind.
+    List(&'static Kind),
+    /// A mapping with these keys.
+    Struct(&'static [KeyRule]),
+    /// A mapping from names (free keys) to the inner kind.
+    NamedMap(&'static Kind),
+}
+
+/// One key of a [`Kind::Struct`].
+#[derive(Debug)]
+pub(crate) struct KeyRule {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+}
+
+const fn req(key: &'static str, kind: Kind) -> KeyRule {
+    KeyRule {
+        key,
+        kind,
+        required: true,
+    }
+}
+
+const fn opt(key: &'static str, kind: Kind) -> KeyRule {
+    KeyRule {
+        key,
+        kind,
+        required: false,
+    }
+}
+
+/// The keys of a field (request, response or model field): mirrors `model::Field`.
+pub(crate) const FIELD: &[KeyRule] = &[
+    req("name", Kind::Str),
+    opt("rust_name", Kind::Str),
+    req("type", Kind::Str),
+    opt("required", Kind::Bool),
+    opt("max_length", Kind::UInt),
+    opt("format", Kind::Str),
+    opt("description", Kind::Str),
+    opt("example", Kind::Str),
+    opt("values", Kind::List(&Kind::Struct(ALLOWED_VALUE))),
+    opt("in", Kind::OneOf(&["biz_content", "form"])),
+    opt("note", Kind::Str),
+];
+
+/// A list of fields.
+pub(crate) const FIELDS: Kind = Kind::List(&Kind::Struct(FIELD));
+
+/// Mirrors `model::AllowedValue`.
+const ALLOWED_VALUE: &[KeyRule] = &[req("value", Kind::Str), opt("description", Kind::Str)];
+
+/// Mirrors `model::ErrorCode`.
+pub(crate) const ERROR_CODE: &[KeyRule] = &[
+    req("code", Kind::Str),
+    opt("description", Kind::Str),
+    opt("solution", Kind::Str),
+    opt("note", Kind::Str),
+];
+
+/// Mirrors `model::Examples`.
+const EXAMPLES: &[KeyRule] = &[
+    opt("request", Kind::Str),
+    opt("response", Kind::Str),
+    opt("error", Kind::Str),
+];
+
+/// The top level of a method spec: mirrors `model::Spec`.
+pub(crate) const SPEC: &[KeyRule] = &[
+    req("method", Kind::Str),
+    req("title", Kind::Str),
+    opt("description", Kind::Str),
+    opt("version", Kind::Str),
+    opt("doc_url", Kind::Str),
+    opt("note", Kind::Str),
+    opt("request", FIELDS),
+    opt("response", FIELDS),
+    opt("models", Kind::NamedMap(&FIELDS)),
+    opt("errors", Kind::List(&Kind::Struct(ERROR_CODE))),
+    opt("examples", Kind::Struct(EXAMPLES)),
+];
+
+/// Checks `node` against `kind`, reporting every problem; returns its JSON form when it has none.
+pub(crate) fn check<'t>(
+    node: &'t Node<'_>,
+    kind: &Kind,
+    path: &mut FieldPath<'t>,
+    out: &mut Reporter<'_>,
+) -> Option<Json> {
+    if let Value::Alias = node.value {
+        out.at(
+            node.pos,
+            path,
+            "aliases (`*name`) are not supported in spec files; write the value out",
+        );
+        return None;
+    }
+    match kind {
+        Kind::Str => match node.scalar() {
+            Some(Scalar::Str(text)) => Some(Json::String(text.to_owned())),
+            Some(other @ (Scalar::Int(text) | Scalar::Float(text))) => {
+                out.at(
+                    node.pos,
+                    path,
+                    format!(
+                        "expected a string, found {} `{text}`; quote it: \"{text}\"",
+                        other.kind()
+                    ),
+                );
+                None
+            }
+            Some(other @ Scalar::Bool(_)) => {
+                out.at(
+                    node.pos,
+                    path,
+                    format!("expected a string, found {}; quote it", other.kind()),
+                );
+                None
+            }
+            _ => mismatch(node, "a string", path, out),
+        },
+        Kind::Bool => match node.scalar() {
+            Some(Scalar::Bool(b)) => Some(Json::Bool(b)),
+            _ => mismatch(node, "`true` or `false`", path, out),
+        },
+        Kind::UInt => match node.scalar() {
+            Some(Scalar::Int(text)) => {
+                match text.strip_prefix('+').unwrap_or(text).parse::<u64>() {
+                    Ok(n) => Some(Json::from(n)),
+                    Err(_) => {
+                        out.at(
+                            node.pos,
+                            path,
+                            format!("expected a whole number from 0 to 2^64-1, found `{text}`"),
+                        );
+                        None
+                    }
+                }
+            }
+            _ => mismatch(node, "a whole number", path, out),
+        },
+        Kind::OneOf(allowed) => match node.scalar() {
+            Some(Scalar::Str(text)) if allowed.contains(&text) => {
+                Some(Json::String(text.to_owned()))
+            }
+            Some(Scalar::Str(text)) => {
+                out.at(
+                    node.pos,
+                    path,
+                    format!("`{text}` is not one of {}", list(allowed)),
+                );
+                None
+            }
+            _ => mismatch(node, &format!("one of {}", list(allowed)), path, out),
+        },
+        Kind::List(item) => {
+            let Value::Seq(items) = &node.value else {
+                return mismatch(node, "a list", path, out);
+            };
+            let mut ok = true;
+            let mut json = Vec::with_capacity(items.len());
+            for (i, child) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                match check(child, item, path, out) {
+                    Some(value) => json.push(value),
+                    None => ok = false,
+                }
+                path.pop();
+            }
+            ok.then_some(Json::Array(json))
+        }
+        Kind::Struct(rules) => check_struct(node, rules, path, out),
+        Kind::NamedMap(item) => {
+            let Value::Map(entries) = &node.value else {
+                return mismatch(node, "a mapping of names", path, out);
+            };
+            let mut ok = true;
+            let mut json = Map::new();
+            for (i, (key, value)) in entries.iter().enumerate() {
+                let Some(name) = key_text(key, path, out) else {
+                    ok = false;
+                    continue;
+                };
+                if let Some(first) = duplicate_of(entries, i, name) {
+                    out.at(
+                        key.pos,
+                        &path.key(name),
+                        format!("duplicate name `{name}` (first at line {})", first.line),
+                    );
+                    ok = false;
+                    continue;
+                }
+                path.push(Seg::Key(name));
+                match check(value, item, path, out) {
+                    Some(v) => {
+                        json.insert(name.to_owned(), v);
+                    }
+                    None => ok = false,
+                }
+                path.pop();
+            }
+            ok.then_some(Json::Object(json))
+        }
+    }
+}
+
+fn check_struct<'t>(
+    node: &'t Node<'_>,
+    rules: &'static [KeyRule],
+    path: &mut FieldPath<'t>,
+    out: &mut Reporter<'_>,
+) -> Option<Json> {
+    let Value::Map(entries) = &node.value else {
+        let keys: Vec<&str> = rules.iter().filter(|r| r.required).map(|r| r.key).collect();
+        return mismatch(
+            node,
+            &format!("a mapping with keys {}", list(&keys)),
+            path,
+            out,
+        );
+    };
+    let mut ok = true;
+    let mut json = Map::new();
+    // Which rules have been seen (rules are few: a bit each).
+    let mut seen: u64 = 0;
+    for (i, (key, value)) in entries.iter().enumerate() {
+        let Some(name) = key_text(key, path, out) else {
+            ok = false;
+            continue;
+        };
+        let rule_index = rules.iter().position(|r| r.key == name);
+        let repeated = match rule_index {
+            Some(r) if r < 64 => seen & (1 << r) != 0,
+            _ => duplicate_of(entries, i, name).is_some(),
+        };
+        if repeated {
+            let first = duplicate_of(entries, i, name).unwrap_or(key.pos);
+            out.at(
+                key.pos,
+                &path.key(name),
+                format!("duplicate key `{name}` (first at line {})", first.line),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some(r) = rule_index.filter(|r| *r < 64) {
+            seen |= 1 << r;
+        }
+        let Some(rule) = rule_index.map(|r| &rules[r]) else {
+            let known: Vec<&str> = rules.iter().map(|r| r.key).collect();
+            let hint = match closest(name, &known) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("expected one of {}", list(&known)),
+            };
+            out.at(
+                key.pos,
+                &path.key(name),
+                format!("unknown key `{name}`; {hint}"),
+            );
+            ok = false;
+            continue;
+        };
+        if matches!(value.scalar(), Some(Scalar::Null)) {
+            if rule.required {
+                out.at(
+                    value.pos,
+                    &path.key(name),
+                    format!("required key `{name}` has no value"),
+                );
+                ok = false;
+            }
+            continue;
+        }
+        path.push(Seg::Key(rule.key));
+        match check(value, &rule.kind, path, out) {
+            Some(v) => {
+                json.insert(rule.key.to_owned(), v);
+            }
+            None => ok = false,
+        }
+        path.pop();
+    }
+    for (r, rule) in rules.iter().enumerate().filter(|(_, r)| r.required) {
+        let present = if r < 64 {
+            seen & (1 << r) != 0
+        } else {
+            node.entry(rule.key).is_some()
+        };
+        if !present {
+            out.at(
+                node.pos,
+                &path.key(rule.key),
+                format!("missing required key `{}`", rule.key),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(Json::Object(json))
+}
+
+/// The text of a mapping key, which must be a scalar other than null.
+fn key_text<'n>(
+    key: &'n Node<'_>,
+    path: &FieldPath<'_>,
+    out: &mut Reporter<'_>,
+) -> Option<&'n str> {
+    match &key.value {
+        Value::Scalar { text, plain, .. }
+            if !*plain || !matches!(&**text, "" | "~" | "null" | "Null" | "NULL") =>
+        {
+            Some(text)
+        }
+        _ => {
+            out.at(
+                key.pos,
+                path,
+                format!("keys must be names, found {}", key.kind()),
+            );
+            None
+        }
+    }
+}
+
+/// Where `name` first appeared, if entry `i` repeats an earlier key.
+fn duplicate_of(entries: &[(Node<'_>, Node<'_>)], i: usize, name: &str) -> Option<Pos> {
+    entries[..i]
+        .iter()
+        .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == name))
+        .map(|(k, _)| k.pos)
+}
+
+fn mismatch(
+    node: &Node<'_>,
+    expected: &str,
+    path: &FieldPath<'_>,
+    out: &mut Reporter<'_>,
+) -> Option<Json> {
+    out.at(
+        node.pos,
+        path,
+        format!("expected {expected}, found {}", node.kind()),
+    );
+    None
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The known key within edit distance 2 of a misspelt one.
+fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_and_hint() {
+        assert_eq!(edit_distance("max_lenght", "max_length"), 2);
+        assert_eq!(closest("requried", &["required", "name"]), Some("required"));
+        assert_eq!(closest("zzzzzz", &["required", "name"]), None);
+    }
+}
