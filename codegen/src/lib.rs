@@ -3,3 +3,12 @@
 //! The spec format is documented in `specs/README.md`; [`spec`] loads and checks specs.
 
 pub mod spec;
+pub mod import;
+pub mod builder;
+pub mod emit;
+pub mod generate;
+pub mod ir;
+pub mod naming;
+
+pub use builder::Builder;
+pub use generate::{GenerateError, GenerateReport, generate_dir};

@@ -63,13 +63,19 @@ impl fmt::Display for Rule {
         match self {
             Rule::Required => f.write_str("is required"),
             Rule::MaxLength { max, actual } => {
-                write!(f, "is {actual} characters long, longer than the maximum {max}")
+                write!(
+                    f,
+                    "is {actual} characters long, longer than the maximum {max}"
+                )
             }
             Rule::NotAllowed { value, allowed } => {
                 write!(f, "has value {value:?}, which is not one of {allowed:?}")
             }
             Rule::Format { expected, value } => {
-                write!(f, "has value {value:?}, which is not in the format {expected}")
+                write!(
+                    f,
+                    "has value {value:?}, which is not in the format {expected}"
+                )
             }
             Rule::Type { expected } => write!(f, "must be {expected}"),
             Rule::Unsupported(what) => f.write_str(what),
@@ -142,6 +148,131 @@ pub fn date(field: &str, value: &str) -> Result<(), ValidationError> {
     ))
 }
 
+/// How a method's request field arrives in the form of a request to validate (see
+/// [`request_json`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKind {
+    /// A text form field (`in: form`), taken as a JSON string.
+    Text,
+    /// A form field holding JSON text (a model or a list), parsed.
+    Json,
+    /// A file upload, refused: multipart upload is not supported yet.
+    File,
+}
+
+/// The message of [`Rule::Unsupported`] for file uploads.
+pub const FILE_UPLOAD_UNSUPPORTED: &str = "multipart upload not supported yet";
+
+/// Merges a request given as JSON `biz_content` plus form fields into one JSON object, for
+/// deserialising into a generated request type. `fields` lists the method's fields that do
+/// not travel in `biz_content` (form fields and file uploads); other form pairs (the public
+/// parameters) are ignored. A file field, in either place, fails with [`Rule::Unsupported`].
+pub fn request_json(
+    biz_content: Option<&serde_json::Value>,
+    form: &[(String, String)],
+    fields: &[(&'static str, FormKind)],
+) -> Result<serde_json::Value, ValidationError> {
+    let mut object = match biz_content {
+        None | Some(serde_json::Value::Null) => serde_json::Map::new(),
+        Some(serde_json::Value::Object(map)) => map.clone(),
+        Some(_) => {
+            return Err(ValidationError::new(
+                "biz_content",
+                Rule::Type {
+                    expected: "a JSON object",
+                },
+            ));
+        }
+    };
+    for (name, kind) in fields {
+        if *kind == FormKind::File && object.contains_key(*name) {
+            return Err(ValidationError::new(
+                *name,
+                Rule::Unsupported(FILE_UPLOAD_UNSUPPORTED),
+            ));
+        }
+    }
+    for (name, value) in form {
+        let Some((wire, kind)) = fields.iter().find(|(wire, _)| wire == name) else {
+            continue;
+        };
+        let value = match kind {
+            FormKind::Text => serde_json::Value::String(value.clone()),
+            FormKind::Json => serde_json::from_str(value).map_err(|_| {
+                ValidationError::new(
+                    *wire,
+                    Rule::Type {
+                        expected: "JSON text",
+                    },
+                )
+            })?,
+            FormKind::File => {
+                return Err(ValidationError::new(
+                    *wire,
+                    Rule::Unsupported(FILE_UPLOAD_UNSUPPORTED),
+                ));
+            }
+        };
+        object.insert((*wire).to_owned(), value);
+    }
+    Ok(serde_json::Value::Object(object))
+}
+
+/// Deserialises `value` into a generated request type, naming the failing field on error:
+/// a missing required field is [`Rule::Required`], a value of the wrong shape [`Rule::Type`].
+pub fn from_json<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, ValidationError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        if let Some(rest) = message.strip_prefix("missing field `")
+            && let Some(name) = rest.strip_suffix('`')
+        {
+            let field = if path == "." {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            return ValidationError::new(field, Rule::Required);
+        }
+        let field = if path == "." {
+            "biz_content".to_owned()
+        } else {
+            path
+        };
+        ValidationError::new(
+            field,
+            Rule::Type {
+                expected: expected_of(&message),
+            },
+        )
+    })
+}
+
+/// A readable name for what serde expected, from its error message.
+fn expected_of(message: &str) -> &'static str {
+    let expected = message.rsplit_once("expected ").map_or("", |(_, e)| e);
+    if message.contains("decimal amount") {
+        "a decimal amount such as \"0.01\""
+    } else if expected.starts_with("a string") {
+        "a string"
+    } else if expected.starts_with("i64")
+        || expected.contains("integer")
+        || expected.contains("number")
+    {
+        "an integer"
+    } else if expected.contains("bool") {
+        "a boolean"
+    } else if expected.starts_with("a sequence") {
+        "an array"
+    } else if expected.starts_with("struct") || expected.contains("map") {
+        "an object"
+    } else {
+        "a value of the documented type"
+    }
+}
+
 fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
@@ -207,6 +338,64 @@ mod tests {
         assert!(date_time("d", "2014-07-24 24:07:50").is_err());
         assert!(date_time("d", "2014-07-24T03:07:50").is_err());
         assert!(date_time("d", "２014-07-24 03:07:50").is_err());
+    }
+
+    #[test]
+    fn from_json_names_the_field() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Item {
+            price: crate::Price,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Req {
+            name: String,
+            #[serde(default)]
+            goods: Vec<Item>,
+        }
+        let err = from_json::<Req>(serde_json::json!({})).unwrap_err();
+        assert_eq!(err, ValidationError::new("name", Rule::Required));
+        let err = from_json::<Req>(serde_json::json!({"name": 5})).unwrap_err();
+        assert_eq!(
+            err,
+            ValidationError::new(
+                "name",
+                Rule::Type {
+                    expected: "a string"
+                }
+            )
+        );
+        let v = serde_json::json!({"name": "x", "goods": [{"price": "1"}, {"price": "x"}]});
+        let err = from_json::<Req>(v).unwrap_err();
+        assert_eq!(err.field, "goods[1].price");
+        let v = serde_json::json!({"name": "x", "goods": [{}]});
+        assert_eq!(
+            from_json::<Req>(v).unwrap_err(),
+            ValidationError::new("goods[0].price", Rule::Required)
+        );
+    }
+
+    #[test]
+    fn request_json_merges_form_fields_and_refuses_files() {
+        let fields = [
+            ("a", FormKind::Text),
+            ("j", FormKind::Json),
+            ("f", FormKind::File),
+        ];
+        let biz = serde_json::json!({"x": 1});
+        let form = vec![
+            ("a".to_owned(), "t".to_owned()),
+            ("j".to_owned(), "[1]".to_owned()),
+            ("app_id".to_owned(), "1".to_owned()),
+        ];
+        let v = request_json(Some(&biz), &form, &fields).unwrap();
+        assert_eq!(v, serde_json::json!({"x": 1, "a": "t", "j": [1]}));
+        let form = vec![("f".to_owned(), "bytes".to_owned())];
+        let err = request_json(None, &form, &fields).unwrap_err();
+        assert_eq!(err.rule, Rule::Unsupported(FILE_UPLOAD_UNSUPPORTED));
+        let err = request_json(Some(&serde_json::json!([])), &[], &fields).unwrap_err();
+        assert_eq!(err.field, "biz_content");
     }
 
     #[test]

@@ -1,0 +1,182 @@
+//! The `build.rs` API, in the manner of `prost-build`.
+
+use std::path::{Path, PathBuf};
+
+use crate::generate::{GenerateError, GenerateReport, generate_dir_filtered};
+
+/// Generates the client for a folder of specs from a build script.
+///
+/// The output is a module tree whose root is `<out_dir>/mod.rs`; include it with
+/// `include!(concat!(env!("OUT_DIR"), "/alipay/mod.rs"));` (the default output folder is
+/// `$OUT_DIR/alipay`). The crate including it depends on `alipay-runtime`, `serde` and
+/// `serde_json`, and declares one Cargo feature per product group (see
+/// [`GenerateReport::groups`]).
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     alipay_codegen::Builder::new()
+///         .specs("specs")
+///         .methods(["alipay.user.*"])
+///         .generate()?;
+///     Ok(())
+/// }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Builder {
+    specs: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    patterns: Vec<String>,
+    rerun_if_changed: Option<bool>,
+}
+
+impl Builder {
+    /// A builder reading `specs/` and writing `$OUT_DIR/alipay`.
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new();
+    /// # let _ = builder;
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The folder of spec files (`*.yaml`); default `specs`.
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new().specs("../specs");
+    /// # let _ = builder;
+    /// ```
+    pub fn specs(mut self, dir: impl AsRef<Path>) -> Self {
+        self.specs = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// The output folder; default `$OUT_DIR/alipay`.
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new().out_dir("src/generated");
+    /// # let _ = builder;
+    /// ```
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.out_dir = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// Generates only the methods matching one of `patterns` (wire names where `*` matches
+    /// any run of characters); by default every method. Calls add up.
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new()
+    ///     .methods(["alipay.user.*", "alipay.ebpp.pdeduct.sign.validate"]);
+    /// # let _ = builder;
+    /// ```
+    pub fn methods<I, S>(mut self, patterns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.patterns.extend(patterns.into_iter().map(Into::into));
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` for the specs folder and each spec; by
+    /// default only when running inside a build script (`OUT_DIR` is set).
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new().emit_rerun_if_changed(false);
+    /// # let _ = builder;
+    /// ```
+    pub fn emit_rerun_if_changed(mut self, on: bool) -> Self {
+        self.rerun_if_changed = Some(on);
+        self
+    }
+
+    /// Whether `method` is selected by [`Builder::methods`].
+    ///
+    /// ```
+    /// let b = alipay_codegen::Builder::new().methods(["alipay.user.*"]);
+    /// assert!(b.selects("alipay.user.agreement.auth.confirm"));
+    /// assert!(!b.selects("alipay.ebpp.pdeduct.sign.validate"));
+    /// ```
+    pub fn selects(&self, method: &str) -> bool {
+        self.patterns.is_empty() || self.patterns.iter().any(|p| glob(p, method))
+    }
+
+    /// Loads the specs, generates and writes the code (only changed files are rewritten,
+    /// generated files of removed methods deleted) and prints the `cargo:rerun-if-changed`
+    /// lines.
+    ///
+    /// ```no_run
+    /// let report = alipay_codegen::Builder::new().specs("specs").out_dir("/tmp/out").generate()?;
+    /// println!("{} methods in groups {:?}", report.methods, report.groups);
+    /// # Ok::<(), alipay_codegen::generate::GenerateError>(())
+    /// ```
+    pub fn generate(&self) -> Result<GenerateReport, GenerateError> {
+        let specs = self.specs.clone().unwrap_or_else(|| PathBuf::from("specs"));
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => match std::env::var_os("OUT_DIR") {
+                Some(out) => PathBuf::from(out).join("alipay"),
+                None => {
+                    return Err(GenerateError::Io {
+                        action: "no output folder: set one with `out_dir(..)` or run from a build script",
+                        path: PathBuf::new(),
+                        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+                    });
+                }
+            },
+        };
+        let rerun = self
+            .rerun_if_changed
+            .unwrap_or_else(|| std::env::var_os("OUT_DIR").is_some());
+        if rerun {
+            println!("cargo:rerun-if-changed={}", specs.display());
+        }
+        let report = generate_dir_filtered(&specs, &out_dir, false, |m| self.selects(m));
+        if rerun && let Ok(report) = &report {
+            for input in &report.inputs {
+                println!("cargo:rerun-if-changed={}", input.display());
+            }
+        }
+        report
+    }
+}
+
+/// Whether `text` matches `pattern`, where `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs() {
+        assert!(glob("alipay.user.*", "alipay.user.info.share"));
+        assert!(!glob("alipay.user.*", "alipay.trade.pay"));
+        assert!(glob("*", "x"));
+        assert!(glob("alipay.*.query", "alipay.trade.query"));
+        assert!(!glob("alipay.*.query", "alipay.trade.query.x"));
+        assert!(glob("a*b*c", "abc"));
+        assert!(!glob("a*a", "a"));
+        assert!(glob("exact", "exact"));
+        assert!(!glob("exact", "exactly"));
+    }
+}

@@ -1,0 +1,270 @@
+//! Doc comments from spec text, escaped so rustdoc renders them as written and never
+//! warns (no intra-doc links, HTML tags, bare URLs or code blocks by accident) and
+//! doctests never run spec text.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Collects the lines of one doc comment.
+#[derive(Debug, Default)]
+pub struct Doc {
+    lines: Vec<String>,
+}
+
+impl Doc {
+    /// An empty doc comment.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a paragraph of Markdown written by the generator (not escaped).
+    pub fn raw(&mut self, markdown: impl Into<String>) -> &mut Self {
+        self.blank();
+        for line in markdown.into().lines() {
+            self.lines.push(line.to_owned());
+        }
+        self
+    }
+
+    /// Appends spec text as escaped paragraphs (blank lines kept as paragraph breaks).
+    pub fn text(&mut self, text: &str) -> &mut Self {
+        if text.trim().is_empty() {
+            return self;
+        }
+        self.blank();
+        let mut last_blank = false;
+        for line in clean(text).lines() {
+            let line = line.trim();
+            if line.is_empty() {
+                if !last_blank {
+                    self.lines.push(String::new());
+                }
+                last_blank = true;
+                continue;
+            }
+            last_blank = false;
+            self.lines.push(escape(line));
+        }
+        self
+    }
+
+    /// Appends a labelled line: `**label**: escaped text`, the text on one line.
+    pub fn labelled(&mut self, label: &str, text: &str) -> &mut Self {
+        if text.trim().is_empty() {
+            return self;
+        }
+        let cleaned = clean(text);
+        let joined: Vec<&str> = cleaned
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        self.blank();
+        self.lines
+            .push(format!("{label}: {}", escape(&joined.join(" "))));
+        self
+    }
+
+    /// Appends verbatim text fenced as a `text` code block, so it is shown as written and
+    /// never compiled as a doctest.
+    pub fn fenced(&mut self, title: &str, text: &str) -> &mut Self {
+        if text.trim().is_empty() {
+            return self;
+        }
+        let body = clean(text);
+        let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+        self.raw(title.to_owned());
+        self.lines.push(String::new());
+        self.lines.push(format!("{fence}text"));
+        for line in body.trim_matches('\n').lines() {
+            self.lines.push(line.trim_end().to_owned());
+        }
+        self.lines.push(fence);
+        self
+    }
+
+    /// Appends a bullet item of generator Markdown followed by escaped spec text.
+    pub fn item(&mut self, markdown: &str, text: &str) -> &mut Self {
+        let cleaned = clean(text);
+        let joined: Vec<&str> = cleaned
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let rest = if joined.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", escape(&joined.join(" ")))
+        };
+        self.lines.push(format!("- {markdown}{rest}"));
+        self
+    }
+
+    /// Ends the current paragraph.
+    pub fn blank(&mut self) -> &mut Self {
+        if self.lines.last().is_some_and(|l| !l.is_empty()) {
+            self.lines.push(String::new());
+        }
+        self
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The `#[doc = ".."]` attributes, one per line.
+    pub fn tokens(&self) -> TokenStream {
+        let mut lines: &[String] = &self.lines;
+        while let [first, rest @ ..] = lines
+            && first.is_empty()
+        {
+            lines = rest;
+        }
+        while let [rest @ .., last] = lines
+            && last.is_empty()
+        {
+            lines = rest;
+        }
+        let attrs = lines.iter().map(|l| {
+            let l = if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {l}")
+            };
+            quote!(#[doc = #l])
+        });
+        quote!(#(#attrs)*)
+    }
+}
+
+/// Normalises line ends and drops control characters other than tab and newline.
+fn clean(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect()
+}
+
+fn longest_run(text: &str, ch: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == ch { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Escapes one line of spec text for Markdown: every character with a Markdown meaning is
+/// backslash-escaped, and URLs become autolinks (`<https://..>`) so `rustdoc::bare_urls`
+/// stays quiet.
+pub fn escape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut rest = line;
+    while !rest.is_empty() {
+        let url_at = ["https://", "http://"]
+            .iter()
+            .filter_map(|p| rest.find(p))
+            .min();
+        let (plain, tail) = match url_at {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        escape_plain(plain, &mut out);
+        if tail.is_empty() {
+            break;
+        }
+        let end = tail
+            .find(|c: char| !(c.is_ascii_graphic()) || matches!(c, '<' | '>' | '"' | '`' | '\\'))
+            .unwrap_or(tail.len());
+        let url = tail[..end].trim_end_matches(['.', ',', ';', ':', ')', ']', '}', '\'', '!', '?']);
+        let after = &tail[url.len()..];
+        if url.len() > "https://".len() {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        } else {
+            escape_plain(url, &mut out);
+        }
+        rest = after;
+    }
+    out
+}
+
+fn escape_plain(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '<'
+                | '>'
+                | '#'
+                | '|'
+                | '~'
+                | '&'
+                | '{'
+                | '}'
+                | '!'
+                | '+'
+                | '-'
+                | '='
+                | '.'
+        ) && needs_escape(c)
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// `.`, `-`, `+`, `=`, `!`, `{`, `}` only matter at line starts or in constructs the
+/// other escapes already break; escaping them everywhere would make docs hard to read.
+fn needs_escape(c: char) -> bool {
+    !matches!(c, '.' | '-' | '+' | '=' | '!' | '{' | '}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_is_escaped() {
+        assert_eq!(
+            escape("a [b] <c> `d` *e* _f_"),
+            r"a \[b\] \<c\> \`d\` \*e\* \_f\_"
+        );
+        assert_eq!(escape("# not a heading | x"), r"\# not a heading \| x");
+        assert_eq!(escape(r"C:\path"), r"C:\\path");
+    }
+
+    #[test]
+    fn urls_become_autolinks() {
+        assert_eq!(
+            escape("详见https://opendocs.alipay.com/x?a=1。"),
+            "详见<https://opendocs.alipay.com/x?a=1>。"
+        );
+        assert_eq!(escape("see http://a.b/c."), "see <http://a.b/c>.");
+        assert_eq!(escape("just https:// here"), "just https:// here");
+    }
+
+    #[test]
+    fn indented_text_never_becomes_a_code_block() {
+        let mut d = Doc::new();
+        d.text("first\n\n    let x = 1;\n\n\n\tsecond");
+        assert_eq!(d.lines, ["first", "", r"let x = 1;", "", "second"]);
+    }
+
+    #[test]
+    fn fences_outgrow_backticks_inside() {
+        let mut d = Doc::new();
+        d.fenced("Example:", "a ```` b");
+        assert!(d.lines.contains(&"`````text".to_owned()));
+        assert_eq!(d.lines.last().map(String::as_str), Some("`````"));
+    }
+}

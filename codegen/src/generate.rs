@@ -1,0 +1,224 @@
+//! From a folder of specs to a folder of generated code: the engine behind
+//! [`Builder`](crate::Builder) and `alipay-codegen generate`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::emit::{self, EmitError, HEADER};
+use crate::ir::{self, LowerError};
+use crate::spec::{self, Diagnostic, Spec};
+
+/// What a generation did (or, in check mode, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GenerateReport {
+    /// How many methods were generated.
+    pub methods: usize,
+    /// The product groups (Cargo features) of the generated methods, sorted.
+    pub groups: Vec<String>,
+    /// The spec files read, sorted (for `cargo:rerun-if-changed`).
+    pub inputs: Vec<PathBuf>,
+    /// Files written because they were new or changed (relative to the output folder).
+    /// In check mode: the files that would be written.
+    pub written: Vec<PathBuf>,
+    /// Generated files deleted because their method is gone. In check mode: the files
+    /// that would be deleted.
+    pub removed: Vec<PathBuf>,
+    /// Files left alone because their content was already right.
+    pub unchanged: usize,
+}
+
+impl GenerateReport {
+    /// In check mode: the files that differ from what the specs produce (to write or to
+    /// delete), sorted. Empty when the output is up to date.
+    pub fn differing(&self) -> Vec<&Path> {
+        let mut all: Vec<&Path> = self
+            .written
+            .iter()
+            .chain(&self.removed)
+            .map(PathBuf::as_path)
+            .collect();
+        all.sort();
+        all
+    }
+}
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// Spec files have problems; nothing was written.
+    #[error("{} problem(s) in the specs, nothing generated:\n{}", .0.len(), join(.0))]
+    Specs(Vec<Diagnostic>),
+    /// A spec cannot be turned into code; nothing was written.
+    #[error(transparent)]
+    Lower(#[from] LowerError),
+    /// The generator produced code that does not parse (a bug).
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    /// Reading or writing a file failed.
+    #[error("{action} `{}`: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or folder.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn join(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The generated files for `specs`, in memory, by path relative to the output folder.
+/// The result does not depend on the order of `specs`.
+pub fn generate_files<'a>(
+    specs: impl IntoIterator<Item = &'a Spec>,
+) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
+    let ir = ir::lower(specs)?;
+    Ok(emit::emit(&ir)?)
+}
+
+/// Loads every spec of `specs_dir` and writes the generated code into `out_dir` (created
+/// if missing): only files whose content changed are rewritten, and generated files (those
+/// starting with the `@generated` header) that no method produces any more are deleted.
+/// With `check`, nothing is touched and the report lists what would change.
+pub fn generate_dir(
+    specs_dir: &Path,
+    out_dir: &Path,
+    check: bool,
+) -> Result<GenerateReport, GenerateError> {
+    generate_dir_filtered(specs_dir, out_dir, check, |_| true)
+}
+
+/// [`generate_dir`] for the methods `keep` accepts (by wire name).
+pub fn generate_dir_filtered(
+    specs_dir: &Path,
+    out_dir: &Path,
+    check: bool,
+    keep: impl Fn(&str) -> bool,
+) -> Result<GenerateReport, GenerateError> {
+    let loaded = spec::load_dir(specs_dir);
+    if !loaded.is_clean() {
+        return Err(GenerateError::Specs(loaded.diagnostics));
+    }
+    let mut inputs: Vec<PathBuf> = loaded.specs.iter().map(|(p, _)| p.clone()).collect();
+    inputs.extend(loaded.common.iter().map(|(p, _)| p.clone()));
+    inputs.sort();
+    let specs: Vec<&Spec> = loaded
+        .specs
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| keep(&s.method))
+        .collect();
+    let ir = ir::lower(specs.iter().copied())?;
+    let files = emit::emit(&ir)?;
+    let mut report = write_files(&files, out_dir, check)?;
+    report.methods = ir.methods.len();
+    report.groups = ir.groups().keys().map(|g| (*g).to_owned()).collect();
+    report.inputs = inputs;
+    Ok(report)
+}
+
+/// Writes `files` (relative paths) under `out_dir` as described in [`generate_dir`].
+pub fn write_files(
+    files: &BTreeMap<PathBuf, String>,
+    out_dir: &Path,
+    check: bool,
+) -> Result<GenerateReport, GenerateError> {
+    let mut report = GenerateReport::default();
+    for (rel, text) in files {
+        let path = out_dir.join(rel);
+        match std::fs::read(&path) {
+            Ok(old) if old == text.as_bytes() => {
+                report.unchanged += 1;
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(GenerateError::Io {
+                    action: "cannot read",
+                    path,
+                    source,
+                });
+            }
+        }
+        report.written.push(rel.clone());
+        if check {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| GenerateError::Io {
+                action: "cannot create folder",
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, text).map_err(|source| GenerateError::Io {
+            action: "cannot write",
+            path,
+            source,
+        })?;
+    }
+    let wanted: BTreeSet<&PathBuf> = files.keys().collect();
+    for rel in stale_files(out_dir)? {
+        if wanted.contains(&rel) {
+            continue;
+        }
+        if !check {
+            let path = out_dir.join(&rel);
+            std::fs::remove_file(&path).map_err(|source| GenerateError::Io {
+                action: "cannot delete",
+                path,
+                source,
+            })?;
+            if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+                // Only succeeds when the group folder is now empty.
+                let _ = std::fs::remove_dir(out_dir.join(parent));
+            }
+        }
+        report.removed.push(rel);
+    }
+    Ok(report)
+}
+
+/// The generated `.rs` files already in `out_dir` (top level and one folder deep).
+fn stale_files(out_dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
+    let mut found = Vec::new();
+    let read = |dir: &Path| -> Result<Vec<PathBuf>, GenerateError> {
+        match std::fs::read_dir(dir) {
+            Ok(entries) => Ok(entries.filter_map(|e| e.ok().map(|e| e.path())).collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(GenerateError::Io {
+                action: "cannot read folder",
+                path: dir.to_owned(),
+                source,
+            }),
+        }
+    };
+    let is_generated = |path: &Path| {
+        path.extension().is_some_and(|e| e == "rs")
+            && std::fs::read_to_string(path).is_ok_and(|t| t.starts_with(HEADER.trim_end()))
+    };
+    for entry in read(out_dir)? {
+        if entry.is_dir() {
+            for inner in read(&entry)? {
+                if inner.is_file() && is_generated(&inner) {
+                    found.push(inner);
+                }
+            }
+        } else if is_generated(&entry) {
+            found.push(entry);
+        }
+    }
+    let mut rel: Vec<PathBuf> = found
+        .into_iter()
+        .filter_map(|p| p.strip_prefix(out_dir).ok().map(Path::to_owned))
+        .collect();
+    rel.sort();
+    Ok(rel)
+}

@@ -1,0 +1,397 @@
+//! Lowering: from spec model to IR, resolving every name and type once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{DateFormat, EnumIr, ErrorIr, FieldIr, Ir, MethodIr, StructIr, TypeIr, VariantIr};
+use crate::naming;
+use crate::spec::{Field, Spec, TypeError, TypeRef};
+
+/// Names the generator uses itself in every method module.
+const RESERVED_TYPES: &[&str] = &["Request", "Response", "BizError"];
+/// Inherent method names on generated structs that a setter must not take.
+const RESERVED_METHODS: &[&str] = &["new"];
+/// The public response parameters every response node may carry.
+const PUBLIC_RESPONSE: &[(&str, &str)] = &[
+    ("code", "网关返回码。"),
+    ("msg", "网关返回码描述。"),
+    ("sub_code", "业务返回码。"),
+    ("sub_msg", "业务返回码描述。"),
+];
+
+/// A spec the generator cannot turn into code (the linter reports these first).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LowerError {
+    /// A field's type notation does not parse.
+    #[error("{method}: field `{field}` of {owner}: {source}")]
+    Type {
+        /// The method.
+        method: String,
+        /// Where the field is (`request`, `response` or the model name).
+        owner: String,
+        /// The field's wire name.
+        field: String,
+        /// What is wrong with the type.
+        source: TypeError,
+    },
+    /// A field refers to a model the spec does not define.
+    #[error("{method}: field `{field}` of {owner} refers to undefined model `{model}`")]
+    UnknownModel {
+        /// The method.
+        method: String,
+        /// Where the field is.
+        owner: String,
+        /// The field's wire name.
+        field: String,
+        /// The missing model.
+        model: String,
+    },
+    /// Two fields of one struct map to the same Rust identifier.
+    #[error(
+        "{method}: fields {names:?} of {owner} all become `{ident}` in Rust; give all but one an explicit `rust_name:`"
+    )]
+    FieldCollision {
+        /// The method.
+        method: String,
+        /// Where the fields are.
+        owner: String,
+        /// The shared identifier.
+        ident: String,
+        /// The colliding wire names.
+        names: Vec<String>,
+    },
+    /// A `Date` field has a format other than the two supported.
+    #[error(
+        "{method}: field `{field}` of {owner} has format `{format}`; expected `yyyy-MM-dd HH:mm:ss` or `yyyy-MM-dd`"
+    )]
+    DateFormat {
+        /// The method.
+        method: String,
+        /// Where the field is.
+        owner: String,
+        /// The field's wire name.
+        field: String,
+        /// The format given.
+        format: String,
+    },
+    /// Two methods share a wire name.
+    #[error("method `{0}` is defined twice")]
+    DuplicateMethod(String),
+    /// Two methods map to the same module in the same group.
+    #[error("methods `{0}` and `{1}` both become module `{2}`")]
+    ModuleCollision(String, String, String),
+}
+
+/// Lowers every spec into one IR.
+pub fn lower<'a>(specs: impl IntoIterator<Item = &'a Spec>) -> Result<Ir, LowerError> {
+    let mut ir = Ir::default();
+    let mut modules: BTreeMap<(String, String), String> = BTreeMap::new();
+    for spec in specs {
+        let m = lower_one(spec)?;
+        if ir.methods.contains_key(&m.method) {
+            return Err(LowerError::DuplicateMethod(m.method));
+        }
+        let key = (m.group.clone(), naming::collision_key(&m.module).to_owned());
+        if let Some(other) = modules.insert(key, m.method.clone()) {
+            return Err(LowerError::ModuleCollision(other, m.method, m.module));
+        }
+        ir.methods.insert(m.method.clone(), m);
+    }
+    Ok(ir)
+}
+
+/// Lowers one spec.
+pub fn lower_one(spec: &Spec) -> Result<MethodIr, LowerError> {
+    Lowering::new(spec).run()
+}
+
+struct Lowering<'a> {
+    spec: &'a Spec,
+    /// Rust identifiers of models, by spec name.
+    model_idents: BTreeMap<&'a str, String>,
+    /// Type identifiers in use (reserved, models, enums).
+    taken: BTreeSet<String>,
+    enums: BTreeMap<String, EnumIr>,
+}
+
+impl<'a> Lowering<'a> {
+    fn new(spec: &'a Spec) -> Self {
+        let names: Vec<&str> = spec.models.keys().map(String::as_str).collect();
+        let idents = naming::dedupe(
+            names.iter().map(|n| naming::type_ident(n)).collect(),
+            RESERVED_TYPES,
+        );
+        let mut taken: BTreeSet<String> = RESERVED_TYPES.iter().map(|s| (*s).to_owned()).collect();
+        taken.extend(idents.iter().cloned());
+        Lowering {
+            spec,
+            model_idents: names.into_iter().zip(idents).collect(),
+            taken,
+            enums: BTreeMap::new(),
+        }
+    }
+
+    fn run(mut self) -> Result<MethodIr, LowerError> {
+        let spec = self.spec;
+        let request_models = self.reachable(&spec.request);
+        let request = self.lower_struct("Request", "request", &spec.request, true)?;
+
+        let mut response_fields: Vec<Field> = PUBLIC_RESPONSE
+            .iter()
+            .filter(|(wire, _)| !spec.response.iter().any(|f| f.name == *wire))
+            .map(|(wire, desc)| Field {
+                name: (*wire).to_owned(),
+                rust_name: None,
+                ty: "String".to_owned(),
+                required: false,
+                max_length: None,
+                format: None,
+                description: (*desc).to_owned(),
+                example: None,
+                values: Vec::new(),
+                location: Default::default(),
+                note: None,
+            })
+            .collect();
+        response_fields.extend(spec.response.iter().cloned());
+        let response = self.lower_struct("Response", "response", &response_fields, false)?;
+
+        let mut models = BTreeMap::new();
+        for (name, fields) in &spec.models {
+            let ident = self.model_idents[name.as_str()].clone();
+            let side = request_models.contains(name.as_str());
+            let s = self.lower_struct(&ident, name, fields, side)?;
+            models.insert(ident, s);
+        }
+
+        let mut seen = BTreeSet::new();
+        let errors: Vec<_> = spec
+            .errors
+            .iter()
+            .filter(|e| seen.insert(e.code.as_str()))
+            .collect();
+        let idents = naming::dedupe(
+            errors
+                .iter()
+                .map(|e| naming::variant_ident(&e.code))
+                .collect(),
+            &["Unknown"],
+        );
+        let errors = errors
+            .into_iter()
+            .zip(idents)
+            .map(|(e, ident)| ErrorIr {
+                ident,
+                code: e.code.clone(),
+                description: e.description.clone(),
+                solution: e.solution.clone(),
+            })
+            .collect();
+
+        Ok(MethodIr {
+            method: spec.method.clone(),
+            group: naming::group_of(&spec.method),
+            module: naming::method_module(&spec.method),
+            response_node: naming::response_node(&spec.method),
+            title: spec.title.clone(),
+            description: spec.description.clone(),
+            doc_url: spec.doc_url.clone(),
+            note: spec.note.clone(),
+            request,
+            response,
+            models,
+            enums: self.enums,
+            errors,
+            examples: spec.examples.clone(),
+        })
+    }
+
+    /// Spec names of the models reachable from `fields`.
+    fn reachable(&self, fields: &'a [Field]) -> BTreeSet<&'a str> {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&'a [Field]> = vec![fields];
+        while let Some(fields) = stack.pop() {
+            for f in fields {
+                let Ok(ty) = TypeRef::parse(&f.ty) else {
+                    continue;
+                };
+                if let Some(name) = ty.model_name()
+                    && let Some((key, model)) = self.spec.models.get_key_value(name)
+                    && seen.insert(key.as_str())
+                {
+                    stack.push(model);
+                }
+            }
+        }
+        seen
+    }
+
+    fn lower_struct(
+        &mut self,
+        ident: &str,
+        spec_name: &str,
+        fields: &[Field],
+        request_side: bool,
+    ) -> Result<StructIr, LowerError> {
+        let method = &self.spec.method;
+        let names: Vec<&str> = fields
+            .iter()
+            .map(|f| f.rust_name.as_deref().unwrap_or(&f.name))
+            .collect();
+        if let Some(c) = naming::collisions(names.iter().copied(), naming::field_ident).pop() {
+            return Err(LowerError::FieldCollision {
+                method: method.clone(),
+                owner: spec_name.to_owned(),
+                ident: c.ident,
+                names: c.names,
+            });
+        }
+        let mut out = Vec::with_capacity(fields.len());
+        for (f, name) in fields.iter().zip(names) {
+            let field_ident = naming::field_ident(name);
+            let setter = if RESERVED_METHODS.contains(&naming::collision_key(&field_ident)) {
+                format!("set_{}", naming::collision_key(&field_ident))
+            } else {
+                field_ident.clone()
+            };
+            let ty = self.lower_type(ident, spec_name, f)?;
+            out.push(FieldIr {
+                wire: f.name.clone(),
+                ident: field_ident,
+                setter,
+                ty,
+                required: request_side && f.required,
+                max_length: f.max_length,
+                description: f.description.clone(),
+                example: f.example.clone(),
+                values: f.values.clone(),
+                location: f.location,
+                note: f.note.clone(),
+            });
+        }
+        Ok(StructIr {
+            ident: ident.to_owned(),
+            spec_name: spec_name.to_owned(),
+            request_side,
+            fields: out,
+        })
+    }
+
+    fn lower_type(
+        &mut self,
+        owner: &str,
+        spec_owner: &str,
+        f: &Field,
+    ) -> Result<TypeIr, LowerError> {
+        let method = &self.spec.method;
+        let parsed = TypeRef::parse(&f.ty).map_err(|source| LowerError::Type {
+            method: method.clone(),
+            owner: spec_owner.to_owned(),
+            field: f.name.clone(),
+            source,
+        })?;
+        let scalar = match parsed.element() {
+            TypeRef::String if !f.values.is_empty() => TypeIr::Enum(self.enum_for(owner, f)),
+            TypeRef::String => TypeIr::String,
+            TypeRef::Number => TypeIr::Number,
+            TypeRef::Price => TypeIr::Price,
+            TypeRef::Boolean => TypeIr::Boolean,
+            TypeRef::Date => TypeIr::Date(match f.format.as_deref() {
+                None | Some("yyyy-MM-dd HH:mm:ss") => DateFormat::DateTime,
+                Some("yyyy-MM-dd") => DateFormat::Date,
+                Some(other) => {
+                    return Err(LowerError::DateFormat {
+                        method: method.clone(),
+                        owner: spec_owner.to_owned(),
+                        field: f.name.clone(),
+                        format: other.to_owned(),
+                    });
+                }
+            }),
+            TypeRef::File => TypeIr::File,
+            TypeRef::Model(name) => match self.model_idents.get(name.as_str()) {
+                Some(ident) => TypeIr::Model(ident.clone()),
+                None => {
+                    return Err(LowerError::UnknownModel {
+                        method: method.clone(),
+                        owner: spec_owner.to_owned(),
+                        field: f.name.clone(),
+                        model: name.clone(),
+                    });
+                }
+            },
+            TypeRef::Array(_) => unreachable!("TypeRef::parse rejects nested lists"),
+        };
+        Ok(if parsed.is_array() {
+            TypeIr::List(Box::new(scalar))
+        } else {
+            scalar
+        })
+    }
+
+    /// The enum for a field with listed values: named after the field, prefixed with its
+    /// owner when a model or a different enum already has that name; identical lists share one.
+    fn enum_for(&mut self, owner: &str, f: &Field) -> String {
+        let mut seen = BTreeSet::new();
+        let values: Vec<_> = f
+            .values
+            .iter()
+            .filter(|v| seen.insert(v.value.as_str()))
+            .collect();
+        let idents = naming::dedupe(
+            values
+                .iter()
+                .map(|v| naming::variant_ident(&v.value))
+                .collect(),
+            &["Other"],
+        );
+        let variants: Vec<VariantIr> = values
+            .into_iter()
+            .zip(idents)
+            .map(|(v, ident)| VariantIr {
+                ident,
+                value: v.value.clone(),
+                description: v.description.clone(),
+            })
+            .collect();
+        let base = naming::type_ident(f.rust_name.as_deref().unwrap_or(&f.name));
+        let same = |e: &EnumIr| {
+            e.variants
+                .iter()
+                .map(|v| &v.value)
+                .eq(variants.iter().map(|v| &v.value))
+        };
+        for candidate in [base.clone(), format!("{owner}{base}")] {
+            if let Some(existing) = self.enums.get(&candidate)
+                && same(existing)
+            {
+                return candidate;
+            }
+            if !self.taken.contains(&candidate) {
+                return self.add_enum(candidate, f, variants);
+            }
+        }
+        let ident = naming::dedupe(vec![format!("{owner}{base}")], &[])
+            .pop()
+            .unwrap_or_default();
+        let mut n = 2;
+        let mut candidate = format!("{ident}{n}");
+        while self.taken.contains(&candidate) {
+            n += 1;
+            candidate = format!("{ident}{n}");
+        }
+        self.add_enum(candidate, f, variants)
+    }
+
+    fn add_enum(&mut self, ident: String, f: &Field, variants: Vec<VariantIr>) -> String {
+        self.taken.insert(ident.clone());
+        self.enums.insert(
+            ident.clone(),
+            EnumIr {
+                ident: ident.clone(),
+                field: f.name.clone(),
+                variants,
+            },
+        );
+        ident
+    }
+}

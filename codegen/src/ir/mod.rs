@@ -1,0 +1,189 @@
+//! The generator's intermediate representation: one owned, fully name-resolved description
+//! of every method, kept in sorted maps so the output order never depends on input order.
+//!
+//! [`lower`] builds it from [`Spec`](crate::spec::Spec)s; the emitters in [`crate::emit`]
+//! read only this, never the spec.
+
+mod lower;
+
+use std::collections::BTreeMap;
+
+pub use lower::{LowerError, lower, lower_one};
+
+use crate::spec::{AllowedValue, Examples, Location};
+
+/// Every method to generate, by wire name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ir {
+    /// Methods by wire name (sorted).
+    pub methods: BTreeMap<String, MethodIr>,
+}
+
+impl Ir {
+    /// The product groups (Cargo features) in use, sorted, each with its methods in order.
+    pub fn groups(&self) -> BTreeMap<&str, Vec<&MethodIr>> {
+        let mut groups: BTreeMap<&str, Vec<&MethodIr>> = BTreeMap::new();
+        for m in self.methods.values() {
+            groups.entry(m.group.as_str()).or_default().push(m);
+        }
+        groups
+    }
+}
+
+/// One method, names resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodIr {
+    /// The wire name, `alipay.user.agreement.auth.confirm`.
+    pub method: String,
+    /// The product group: Cargo feature and top-level module, `user`.
+    pub group: String,
+    /// The method's module inside its group, `agreement_auth_confirm`.
+    pub module: String,
+    /// The response node, `alipay_user_agreement_auth_confirm_response`.
+    pub response_node: String,
+    /// The page title.
+    pub title: String,
+    /// The page's introduction.
+    pub description: String,
+    /// The doc page, where known.
+    pub doc_url: Option<String>,
+    /// The spec's note on the page as a whole.
+    pub note: Option<String>,
+    /// The request parameters (the struct is always named `Request`).
+    pub request: StructIr,
+    /// The response parameters, public ones included (the struct is always named `Response`).
+    pub response: StructIr,
+    /// Models by Rust identifier.
+    pub models: BTreeMap<String, StructIr>,
+    /// Enums of listed values by Rust identifier.
+    pub enums: BTreeMap<String, EnumIr>,
+    /// The business error codes, in page order, variants resolved.
+    pub errors: Vec<ErrorIr>,
+    /// The page's examples.
+    pub examples: Examples,
+}
+
+/// A struct: the request, the response or a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructIr {
+    /// The Rust identifier.
+    pub ident: String,
+    /// The name in the spec (the model name, or `request` / `response`).
+    pub spec_name: String,
+    /// Whether `required` is honoured (request side) rather than everything optional
+    /// (response side).
+    pub request_side: bool,
+    /// The fields, in page order.
+    pub fields: Vec<FieldIr>,
+}
+
+impl StructIr {
+    /// The fields that are required (taken by `new(..)`).
+    pub fn required_fields(&self) -> impl Iterator<Item = &FieldIr> {
+        self.fields.iter().filter(|f| f.required)
+    }
+}
+
+/// One field, names and types resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIr {
+    /// The wire name.
+    pub wire: String,
+    /// The Rust identifier (possibly raw, `r#type`).
+    pub ident: String,
+    /// The setter's identifier (the field's, unless that would clash with `new`).
+    pub setter: String,
+    /// The resolved type.
+    pub ty: TypeIr,
+    /// Required here (always false on the response side).
+    pub required: bool,
+    /// Maximum length in characters.
+    pub max_length: Option<u64>,
+    /// The spec's description.
+    pub description: String,
+    /// The spec's example.
+    pub example: Option<String>,
+    /// The listed values, as documented.
+    pub values: Vec<AllowedValue>,
+    /// Where the field is sent.
+    pub location: Location,
+    /// The spec's note.
+    pub note: Option<String>,
+}
+
+/// The format a `Date` field is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DateFormat {
+    /// `yyyy-MM-dd HH:mm:ss`.
+    DateTime,
+    /// `yyyy-MM-dd`.
+    Date,
+}
+
+/// A resolved field type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TypeIr {
+    /// Text.
+    String,
+    /// A whole number (`i64`).
+    Number,
+    /// A money amount ([`alipay_runtime::Price`]).
+    Price,
+    /// A boolean.
+    Boolean,
+    /// A date as text, checked against the format.
+    Date(DateFormat),
+    /// A multipart upload (not sendable yet).
+    File,
+    /// A generated model, by Rust identifier.
+    Model(String),
+    /// A generated enum of listed values, by Rust identifier.
+    Enum(String),
+    /// A list.
+    List(Box<TypeIr>),
+}
+
+impl TypeIr {
+    /// The element type of a list, or the type itself.
+    pub fn element(&self) -> &TypeIr {
+        match self {
+            TypeIr::List(inner) => inner,
+            other => other,
+        }
+    }
+}
+
+/// An open enum of listed values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumIr {
+    /// The Rust identifier.
+    pub ident: String,
+    /// The wire name of the (first) field it was made for.
+    pub field: String,
+    /// One variant per listed value, in page order.
+    pub variants: Vec<VariantIr>,
+}
+
+/// One listed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantIr {
+    /// The Rust identifier.
+    pub ident: String,
+    /// The value as sent.
+    pub value: String,
+    /// What it means.
+    pub description: String,
+}
+
+/// One documented business error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorIr {
+    /// The Rust variant identifier.
+    pub ident: String,
+    /// The code as Alipay spells it.
+    pub code: String,
+    /// 错误描述.
+    pub description: String,
+    /// 解决方案.
+    pub solution: String,
+}
