@@ -155,7 +155,8 @@ fn method_node_wins_over_an_unsigned_error_response() {
 fn malformed_bodies_are_rejected_with_their_kind() {
     let node = r#"{"code":"10000","msg":"Success"}"#;
     let sign = sign_node(node, Charset::Utf8);
-    let cases: Vec<(String, fn(&ResponseError) -> bool)> = vec![
+    type Check = fn(&ResponseError) -> bool;
+    let cases: Vec<(String, Check)> = vec![
         ("".into(), |e| matches!(e, ResponseError::Malformed(_))),
         ("<html>502 Bad Gateway</html>".into(), |e| {
             matches!(e, ResponseError::Malformed(_))
