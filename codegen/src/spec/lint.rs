@@ -373,7 +373,8 @@ fn lint_models(lint: &mut Lint<'_, '_>, spec: &Spec) {
         }
     }
     for name in spec.models.keys() {
-        if !used.contains(name.as_str()) {
+        // A malformed name is reported above, and no field can refer to it.
+        if !used.contains(name.as_str()) && is_model_name(name) {
             lint.at_key(
                 &models.key(name),
                 format!("model `{name}` is not used by any request or response field; remove it or refer to it"),

@@ -38,6 +38,12 @@ pub fn load_str(source_name: &str, text: &str) -> Result<Spec, Vec<Diagnostic>> 
     load_text(Path::new(source_name), text, SPEC)
 }
 
+/// Loads and checks a method spec from raw bytes (which must be UTF-8), as [`load_str`].
+pub fn load_bytes(source_name: &str, bytes: &[u8]) -> Result<Spec, Vec<Diagnostic>> {
+    let text = decode_utf8(Path::new(source_name), bytes.to_vec())?;
+    load_str(source_name, &text)
+}
+
 /// Loads and checks a method spec file.
 pub fn load_file(path: impl AsRef<Path>) -> Result<Spec, Vec<Diagnostic>> {
     let path = path.as_ref();

@@ -20,7 +20,8 @@ pub use common::{COMMON_FILE, CommonSpec, GatewayCode};
 pub use diagnostic::{Diagnostic, Pos};
 pub use lint::{DATE_FORMATS, is_method_name, is_snake_ident};
 pub use load::{
-    LoadReport, load_common_file, load_common_str, load_dir, load_file, load_paths, load_str,
+    LoadReport, load_bytes, load_common_file, load_common_str, load_dir, load_file, load_paths,
+    load_str,
 };
 pub use model::*;
 pub use types::{TypeError, TypeRef, is_model_name};

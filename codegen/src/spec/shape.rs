@@ -357,10 +357,18 @@ fn mismatch(
     path: &FieldPath<'_>,
     out: &mut Reporter<'_>,
 ) -> Option<Json> {
+    let found = match &node.value {
+        Value::Scalar { text, .. } if !text.is_empty() => {
+            let shown: String = text.chars().take(40).collect();
+            let more = if shown.len() < text.len() { "..." } else { "" };
+            format!("{} `{shown}{more}`", node.kind())
+        }
+        _ => node.kind().to_owned(),
+    };
     out.at(
         node.pos,
         path,
-        format!("expected {expected}, found {}", node.kind()),
+        format!("expected {expected}, found {found}"),
     );
     None
 }
