@@ -1,0 +1,274 @@
+//! The client configuration: an `alipay.toml` file and flags, flags winning.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use alipay_runtime::{Charset, Client, Gateway, PrivateKey, PublicKey, SignType};
+use clap::Args;
+use serde::Deserialize;
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG: &str = "alipay.toml";
+
+/// The keys of `alipay.toml`; every one can also be given as a flag.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    gateway: Option<String>,
+    app_id: Option<String>,
+    private_key: Option<String>,
+    alipay_public_key: Option<String>,
+    sign_type: Option<String>,
+    charset: Option<String>,
+    app_auth_token: Option<String>,
+    notify_url: Option<String>,
+    timeout_ms: Option<u64>,
+}
+
+/// Client settings given as flags; each wins over the same key in the config file.
+#[derive(Debug, Default, Clone, Args)]
+pub struct ClientFlags {
+    /// The config file (TOML). Default: ./alipay.toml when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `production`, `sandbox`, or a gateway URL (e.g. http://127.0.0.1:8080/gateway.do).
+    #[arg(long, value_name = "URL")]
+    pub gateway: Option<String>,
+    /// The app id.
+    #[arg(long, value_name = "ID")]
+    pub app_id: Option<String>,
+    /// The app private key: a file, or inline PEM or base64.
+    #[arg(long, value_name = "KEY")]
+    pub private_key: Option<String>,
+    /// The Alipay public key: a file, or inline PEM or base64.
+    #[arg(long, value_name = "KEY")]
+    pub alipay_public_key: Option<String>,
+    /// RSA2 (default) or RSA.
+    #[arg(long, value_name = "TYPE")]
+    pub sign_type: Option<String>,
+    /// utf-8 (default), GBK or GB2312.
+    #[arg(long, value_name = "CHARSET")]
+    pub charset: Option<String>,
+    /// The app_auth_token, when calling on behalf of a merchant.
+    #[arg(long, value_name = "TOKEN")]
+    pub app_auth_token: Option<String>,
+    /// The notify_url for asynchronous notifications.
+    #[arg(long, value_name = "URL")]
+    pub notify_url: Option<String>,
+    /// The whole call's timeout in milliseconds (default 30000).
+    #[arg(long, value_name = "MS")]
+    pub timeout_ms: Option<u64>,
+}
+
+/// A configuration mistake; nothing is sent. The message never contains key material.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err(message: impl Into<String>) -> ConfigError {
+    ConfigError(message.into())
+}
+
+/// A value and where relative paths in it are resolved from.
+struct Sourced<T> {
+    value: T,
+    base: Option<PathBuf>,
+    origin: &'static str,
+}
+
+fn pick<T>(flag: Option<T>, file: Option<T>, file_base: &Option<PathBuf>) -> Option<Sourced<T>> {
+    match (flag, file) {
+        (Some(value), _) => Some(Sourced {
+            value,
+            base: None,
+            origin: "flag",
+        }),
+        (None, Some(value)) => Some(Sourced {
+            value,
+            base: file_base.clone(),
+            origin: "config file",
+        }),
+        (None, None) => None,
+    }
+}
+
+impl ClientFlags {
+    /// Reads the config file (if any), applies the flags and builds the client.
+    pub fn build_client(&self) -> Result<Client, ConfigError> {
+        let (file, base) = self.read_file()?;
+        let gateway = pick(self.gateway.clone(), file.gateway, &base);
+        let app_id = pick(self.app_id.clone(), file.app_id, &base)
+            .ok_or_else(|| err("app_id is not set (config key `app_id` or --app-id)"))?;
+        let private_key =
+            pick(self.private_key.clone(), file.private_key, &base).ok_or_else(|| {
+                err("private_key is not set (config key `private_key` or --private-key)")
+            })?;
+        let alipay_public_key =
+            pick(self.alipay_public_key.clone(), file.alipay_public_key, &base).ok_or_else(
+                || {
+                    err("alipay_public_key is not set (config key `alipay_public_key` or --alipay-public-key)")
+                },
+            )?;
+
+        let mut builder = Client::builder()
+            .app_id(app_id.value)
+            .private_key(load_private_key(&private_key)?)
+            .alipay_public_key(load_public_key(&alipay_public_key)?);
+        if let Some(gateway) = gateway {
+            builder = builder.gateway(parse_gateway(&gateway.value)?);
+        }
+        if let Some(sign_type) = self.sign_type.clone().or(file.sign_type) {
+            let sign_type: SignType = sign_type
+                .parse()
+                .map_err(|e| err(format!("sign_type: {e}")))?;
+            builder = builder.sign_type(sign_type);
+        }
+        if let Some(charset) = self.charset.clone().or(file.charset) {
+            let charset: Charset = charset.parse().map_err(|e| err(format!("charset: {e}")))?;
+            builder = builder.charset(charset);
+        }
+        if let Some(token) = self.app_auth_token.clone().or(file.app_auth_token) {
+            builder = builder.app_auth_token(token);
+        }
+        if let Some(url) = self.notify_url.clone().or(file.notify_url) {
+            builder = builder.notify_url(url);
+        }
+        if let Some(ms) = self.timeout_ms.or(file.timeout_ms) {
+            if ms == 0 {
+                return Err(err("timeout_ms must be at least 1"));
+            }
+            builder = builder.timeout(Duration::from_millis(ms));
+        }
+        builder
+            .build()
+            .map_err(|e| err(format!("client configuration: {e}")))
+    }
+
+    fn read_file(&self) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
+        let path = match &self.config {
+            Some(path) => path.clone(),
+            None => {
+                let default = PathBuf::from(DEFAULT_CONFIG);
+                if !default.is_file() {
+                    return Ok((FileConfig::default(), None));
+                }
+                default
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| err(format!("cannot read config {}: {e}", path.display())))?;
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| err(format!("config {}: {e}", path.display())))?;
+        let base = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .map(Path::to_path_buf);
+        Ok((file, base))
+    }
+}
+
+fn parse_gateway(value: &str) -> Result<Gateway, ConfigError> {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("production") {
+        Ok(Gateway::Production)
+    } else if v.eq_ignore_ascii_case("sandbox") {
+        Ok(Gateway::Sandbox)
+    } else if v.starts_with("http://") || v.starts_with("https://") {
+        Ok(Gateway::Url(v.to_owned()))
+    } else {
+        Err(err(format!(
+            "gateway {v:?}: expected `production`, `sandbox` or an http(s) URL"
+        )))
+    }
+}
+
+/// Key text from a value that is inline PEM, a file path, or inline base64, in that order of
+/// checks. Relative paths from the config file are relative to its folder.
+fn key_text(name: &str, key: &Sourced<String>) -> Result<(String, String), ConfigError> {
+    let value = key.value.trim();
+    if value.contains("-----BEGIN") {
+        return Ok((value.to_owned(), format!("inline PEM ({})", key.origin)));
+    }
+    let path = match &key.base {
+        Some(base) => base.join(value),
+        None => PathBuf::from(value),
+    };
+    if path.is_file() {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| err(format!("{name}: cannot read {}: {e}", path.display())))?;
+        return Ok((text, format!("file {}", path.display())));
+    }
+    let base64ish = value.len() >= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'\n' | b'\r'));
+    if base64ish {
+        return Ok((value.to_owned(), format!("inline base64 ({})", key.origin)));
+    }
+    // A short single-line value is a path the user typed; anything else may be a mangled
+    // key, which must not end up in a terminal or a log.
+    let shown = if value.len() <= 256 && !value.contains(char::is_whitespace) {
+        path.display().to_string()
+    } else {
+        "the value".to_owned()
+    };
+    Err(err(format!(
+        "{name} (from the {}): {shown} is not a file, and the value is neither PEM nor base64",
+        key.origin
+    )))
+}
+
+fn load_private_key(key: &Sourced<String>) -> Result<PrivateKey, ConfigError> {
+    let (text, from) = key_text("private_key", key)?;
+    PrivateKey::parse(&text).map_err(|e| err(format!("private_key ({from}): {e}")))
+}
+
+fn load_public_key(key: &Sourced<String>) -> Result<PublicKey, ConfigError> {
+    let (text, from) = key_text("alipay_public_key", key)?;
+    PublicKey::parse(&text).map_err(|e| err(format!("alipay_public_key ({from}): {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gateway_names_and_urls() {
+        assert_eq!(parse_gateway("sandbox").ok(), Some(Gateway::Sandbox));
+        assert_eq!(parse_gateway("Production").ok(), Some(Gateway::Production));
+        assert_eq!(
+            parse_gateway("http://127.0.0.1:1/gateway.do").ok(),
+            Some(Gateway::Url("http://127.0.0.1:1/gateway.do".into()))
+        );
+        assert!(parse_gateway("127.0.0.1:1").is_err());
+    }
+
+    #[test]
+    fn a_missing_key_file_is_named_and_a_mangled_key_is_not_echoed() {
+        let key = Sourced {
+            value: "no/such/key.pem".to_owned(),
+            base: Some(PathBuf::from("/etc/x")),
+            origin: "config file",
+        };
+        let e = key_text("private_key", &key).expect_err("missing");
+        assert!(e.0.contains("/etc/x/no/such/key.pem"), "{e}");
+        let mangled = Sourced {
+            value: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC secret part".to_owned(),
+            base: None,
+            origin: "flag",
+        };
+        let e = key_text("private_key", &mangled).expect_err("mangled");
+        assert!(!e.0.contains("MIIE"), "{e}");
+    }
+}

@@ -1,0 +1,185 @@
+//! `alipay demo`: the quickstart. A local gateway with throwaway keys, both seed methods,
+//! and the four outcomes a payments integration must handle.
+
+use alipay_gateway::{Scenario, TestGateway};
+use alipay_openapi::ebpp::pdeduct_sign_validate as sign_validate;
+use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
+use alipay_runtime::{BizErrorCode as _, Error};
+
+use crate::report::Exit;
+
+const AUTH_CONFIRM: &str = "alipay.user.agreement.auth.confirm";
+const SIGN_VALIDATE: &str = "alipay.ebpp.pdeduct.sign.validate";
+
+fn confirm_request() -> auth_confirm::Request {
+    auth_confirm::Request::new(
+        "20170502000610755993",
+        "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f",
+        "423979",
+    )
+}
+
+fn validate_request(bill_key: &str) -> sign_validate::Request {
+    sign_validate::Request::new(
+        "2088111133334134",
+        "JF",
+        "ELECTRIC",
+        bill_key,
+        "2088102118849556",
+        "CQCENTERELECTRIC",
+        "PUBLICPLATFORM",
+        "123456",
+    )
+}
+
+fn heading(n: u32, title: &str) {
+    println!();
+    println!("[{n}] {title}");
+}
+
+fn verdict(ok: bool, failures: &mut u32) {
+    if ok {
+        println!("    => as expected");
+    } else {
+        *failures += 1;
+        println!("    => NOT as expected");
+    }
+}
+
+/// Runs the demo; exits 0 when every step behaved as it should.
+pub async fn run() -> Exit {
+    let gw = match TestGateway::start(alipay_openapi::METHODS).await {
+        Ok(gw) => gw,
+        Err(e) => {
+            eprintln!("alipay demo: cannot start the local gateway: {e}");
+            return Exit::Failure;
+        }
+    };
+    let client = match gw.client() {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("alipay demo: client configuration: {e}");
+            return Exit::Failure;
+        }
+    };
+    println!(
+        "alipay demo: a local gateway driven by the method specs, with throwaway keys (TEST ONLY)"
+    );
+    println!(
+        "gateway: {} ({} methods)",
+        gw.url(),
+        alipay_openapi::METHODS.len()
+    );
+    println!("every answer below is checked against the gateway's signature before it is used");
+    let mut failures = 0;
+
+    heading(1, "success: both seed methods, answers verified");
+    match client.execute(&confirm_request()).await {
+        Ok(response) => {
+            println!(
+                "    {AUTH_CONFIRM}: code {} {}",
+                response.code.as_deref().unwrap_or("?"),
+                response.msg.as_deref().unwrap_or("")
+            );
+            verdict(response.code.as_deref() == Some("10000"), &mut failures);
+        }
+        Err(e) => {
+            println!("    {AUTH_CONFIRM}: {e}");
+            verdict(false, &mut failures);
+        }
+    }
+    match client.execute(&validate_request("02659981")).await {
+        Ok(response) => {
+            println!(
+                "    {SIGN_VALIDATE}: code {} {}",
+                response.code.as_deref().unwrap_or("?"),
+                response.msg.as_deref().unwrap_or("")
+            );
+            verdict(response.code.as_deref() == Some("10000"), &mut failures);
+        }
+        Err(e) => {
+            println!("    {SIGN_VALIDATE}: {e}");
+            verdict(false, &mut failures);
+        }
+    }
+
+    heading(
+        2,
+        "business error: the SMS code expired (the gateway answers VALIDATECODE_EXPIRED)",
+    );
+    let scenario = gw.set_scenario(
+        AUTH_CONFIRM,
+        Scenario::business_error("VALIDATECODE_EXPIRED"),
+    );
+    if let Err(e) = scenario {
+        eprintln!("alipay demo: {e}");
+        return Exit::Failure;
+    }
+    match client.execute(&confirm_request()).await {
+        Err(Error::Business(b)) => {
+            println!("    {AUTH_CONFIRM}: {} {}", b.code, b.msg);
+            println!("    typed code:  auth_confirm::BizError::{:?}", b.sub_code);
+            println!("    sub_msg:     {}", b.sub_msg);
+            println!(
+                "    solution:    {}",
+                b.sub_code.solution().unwrap_or("(undocumented)")
+            );
+            verdict(
+                b.sub_code == auth_confirm::BizError::ValidatecodeExpired,
+                &mut failures,
+            );
+        }
+        other => {
+            println!("    unexpected: {other:?}");
+            verdict(false, &mut failures);
+        }
+    }
+
+    heading(
+        3,
+        "invalid request: bill_key longer than its documented 32 characters",
+    );
+    let before = gw.request_count();
+    match client.execute(&validate_request(&"9".repeat(40))).await {
+        Err(e @ Error::InvalidRequest(_)) => {
+            let after = gw.request_count();
+            println!("    {SIGN_VALIDATE}: {e}");
+            println!("    requests received by the gateway: {before} before, {after} after");
+            verdict(before == after, &mut failures);
+        }
+        other => {
+            println!("    unexpected: {other:?}");
+            verdict(false, &mut failures);
+        }
+    }
+
+    heading(
+        4,
+        "altered answer: the body is changed after the gateway signed it",
+    );
+    if let Err(e) = gw.set_scenario(SIGN_VALIDATE, Scenario::AlteredBody) {
+        eprintln!("alipay demo: {e}");
+        return Exit::Failure;
+    }
+    match client.execute(&validate_request("02659981")).await {
+        Err(e @ Error::Signature(_)) => {
+            println!("    {SIGN_VALIDATE}: rejected: {e}");
+            verdict(true, &mut failures);
+        }
+        other => {
+            println!("    unexpected: {other:?}");
+            verdict(false, &mut failures);
+        }
+    }
+
+    println!();
+    if failures == 0 {
+        println!(
+            "all 4 outcomes as expected. Next: `alipay gateway` to keep a gateway running, `alipay call` to call it."
+        );
+        Exit::Success
+    } else {
+        println!("{failures} step(s) did not behave as expected");
+        Exit::Failure
+    }
+}

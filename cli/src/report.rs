@@ -1,0 +1,170 @@
+//! Exit codes and what is printed for each outcome of a call.
+
+use std::io::Write;
+
+use alipay_runtime::{BizErrorCode as _, DynBizCode, Error};
+
+/// The process exit codes. They are a public contract: scripts depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    /// The call succeeded (verified).
+    Success = 0,
+    /// Anything outside a call (for example the local gateway could not start).
+    Failure = 1,
+    /// Invalid input or configuration: nothing was sent.
+    Invalid = 2,
+    /// A verified business error (`40004`).
+    Business = 3,
+    /// A verified gateway error (`20000`, `40001`, `40002`, ...).
+    Gateway = 4,
+    /// The answer's signature is missing or invalid, or the answer cannot be verified.
+    Signature = 5,
+    /// Transport or HTTP failure (connect, timeout, non-2xx status).
+    Transport = 6,
+}
+
+impl Exit {
+    /// The code for `std::process::exit`.
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+}
+
+/// The exit code an error maps to.
+pub fn exit_for(error: &Error<DynBizCode>) -> Exit {
+    match error {
+        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => Exit::Invalid,
+        Error::Business(_) => Exit::Business,
+        Error::Gateway(_) => Exit::Gateway,
+        Error::Signature(_)
+        | Error::MalformedBody { .. }
+        | Error::UnverifiedGatewayAnswer { .. } => Exit::Signature,
+        Error::Transport { .. } | Error::HttpStatus { .. } => Exit::Transport,
+        // A variant added later: the safest reading is "not verified".
+        _ => Exit::Signature,
+    }
+}
+
+fn line(out: &mut dyn Write, label: &str, value: &str) {
+    if !value.is_empty() {
+        // Writing to stderr failing leaves nothing better to do.
+        let _ = writeln!(out, "  {label:<9} {value}");
+    }
+}
+
+/// Prints `error` for a person (to `out`, normally stderr) and returns its exit code.
+pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
+    let exit = exit_for(error);
+    let _ = match error {
+        Error::Business(b) => {
+            let _ = writeln!(out, "business error (verified answer):");
+            line(out, "code:", &b.code);
+            line(out, "msg:", &b.msg);
+            line(out, "sub_code:", b.sub_code.as_str());
+            line(out, "sub_msg:", &b.sub_msg);
+            if let Some(description) = b.sub_code.description() {
+                line(out, "meaning:", description);
+            }
+            line(
+                out,
+                "solution:",
+                b.sub_code
+                    .solution()
+                    .unwrap_or("(this code is not documented for the method)"),
+            );
+            Ok(())
+        }
+        Error::Gateway(g) => {
+            let _ = writeln!(out, "gateway error (verified answer):");
+            line(out, "code:", g.code.as_str());
+            line(out, "msg:", &g.msg);
+            line(out, "sub_code:", g.sub_code.as_str());
+            line(out, "sub_msg:", &g.sub_msg);
+            if let Some(solution) = g.sub_code.solution() {
+                line(out, "solution:", solution);
+            }
+            Ok(())
+        }
+        Error::UnverifiedGatewayAnswer {
+            code,
+            sub_code,
+            msg,
+            sub_msg,
+        } => {
+            let _ = writeln!(
+                out,
+                "rejected: the gateway sent an UNSIGNED failure; it may not come from Alipay (shown for diagnosis only):"
+            );
+            line(out, "code:", code);
+            line(out, "msg:", msg);
+            line(out, "sub_code:", sub_code.as_deref().unwrap_or(""));
+            line(out, "sub_msg:", sub_msg.as_deref().unwrap_or(""));
+            Ok(())
+        }
+        Error::Signature(_) | Error::MalformedBody { .. } => writeln!(
+            out,
+            "rejected: {error}\n  nothing in the answer can be trusted; check the configured alipay_public_key"
+        ),
+        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => writeln!(out, "{error}"),
+        Error::Transport {
+            may_have_reached_gateway,
+            ..
+        } => {
+            let _ = writeln!(out, "{error}");
+            if *may_have_reached_gateway {
+                let _ = writeln!(
+                    out,
+                    "  the request may have taken effect: query its outcome before sending it again"
+                );
+            }
+            Ok(())
+        }
+        other => writeln!(out, "{other}"),
+    };
+    exit
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alipay_runtime::{BusinessError, ErrorDoc, SignatureError};
+
+    #[test]
+    fn business_error_prints_the_documented_solution() {
+        static DOCS: &[ErrorDoc] = &[ErrorDoc {
+            code: "VALIDATECODE_EXPIRED",
+            description: "校验码超时",
+            solution: "校验码超时,商户可重新发起一次鉴权申请",
+        }];
+        let error = Error::Business(BusinessError {
+            code: "40004".into(),
+            msg: "Business Failed".into(),
+            sub_code: DynBizCode::documented("VALIDATECODE_EXPIRED", DOCS),
+            sub_msg: "校验码超时".into(),
+        });
+        let mut out = Vec::new();
+        assert_eq!(print_error(&error, &mut out), Exit::Business);
+        let text = String::from_utf8(out).expect("utf-8");
+        for expected in [
+            "40004",
+            "Business Failed",
+            "VALIDATECODE_EXPIRED",
+            "校验码超时",
+            "solution: 校验码超时,商户可重新发起一次鉴权申请",
+        ] {
+            assert!(text.contains(expected), "{expected} missing in:\n{text}");
+        }
+    }
+
+    #[test]
+    fn signature_errors_exit_5() {
+        let error: Error<DynBizCode> = Error::Signature(SignatureError::Missing);
+        assert_eq!(exit_for(&error), Exit::Signature);
+        let error: Error<DynBizCode> = Error::HttpStatus {
+            status: 500,
+            body_snippet: String::new(),
+        };
+        assert_eq!(exit_for(&error), Exit::Transport);
+    }
+}

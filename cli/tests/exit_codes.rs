@@ -1,0 +1,338 @@
+//! The `alipay` binary's exit codes (a public contract), against a gateway started by the
+//! test on 127.0.0.1.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use alipay_gateway::{Scenario, TestGateway};
+
+const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
+const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
+
+/// A fresh folder for one test's files.
+fn scratch() -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "alipay-cli-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Writes the gateway's client keys and a config file pointing at `gateway_url`.
+fn write_config(gw: &TestGateway, gateway_url: &str) -> PathBuf {
+    let dir = scratch();
+    gw.keys().write_to(&dir).expect("keys");
+    let config = dir.join("alipay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "gateway = \"{gateway_url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\nalipay_public_key = \"alipay_public.pem\"\nsign_type = \"RSA2\"\ncharset = \"utf-8\"\ntimeout_ms = 5000\n"
+        ),
+    )
+    .expect("config");
+    config
+}
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            // The default ./alipay.toml must not leak in from wherever the tests run.
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("run alipay")
+    })
+    .await
+    .expect("join")
+}
+
+fn call_args(config: &Path, biz: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "call".into(),
+        CONFIRM.into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--biz-content".into(),
+        biz.into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn start() -> TestGateway {
+    TestGateway::start(alipay_openapi::METHODS)
+        .await
+        .expect("gateway")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_0_prints_the_verified_node() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    for extra in [&[][..], &["--charset", "GBK", "--sign-type", "RSA"][..]] {
+        let out = run(call_args(&config, CONFIRM_BIZ, extra)).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let node: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+        assert_eq!(node["code"], "10000");
+    }
+    let last = gw.requests().pop().expect("recorded");
+    assert_eq!(last.charset, "GBK");
+    assert_eq!(last.param("sign_type"), Some("RSA"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_2_for_invalid_input_or_config_and_nothing_is_sent() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let too_long = r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"12345678901"}"#;
+    let cases: Vec<Vec<String>> = vec![
+        call_args(&config, too_long, &[]),
+        call_args(&config, r#"{"agreement_no":"1"}"#, &[]),
+        call_args(&config, "not json", &[]),
+        call_args(&config, CONFIRM_BIZ, &["--sign-type", "MD5"]),
+        call_args(&config, CONFIRM_BIZ, &["--charset", "latin1"]),
+        call_args(&config, CONFIRM_BIZ, &["--private-key", "/no/such/key.pem"]),
+        vec![
+            "call".into(),
+            CONFIRM.into(),
+            "--config".into(),
+            "/no/such/alipay.toml".into(),
+            "--biz-content".into(),
+            CONFIRM_BIZ.into(),
+        ],
+        vec![
+            "call".into(),
+            "alipay.no.such.method".into(),
+            "--config".into(),
+            config.display().to_string(),
+        ],
+        // No configuration at all.
+        vec![
+            "call".into(),
+            CONFIRM.into(),
+            "--biz-content".into(),
+            CONFIRM_BIZ.into(),
+        ],
+    ];
+    for args in cases {
+        let out = run(args.clone()).await;
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+
+    let out = run(call_args(&config, too_long, &[])).await;
+    assert!(
+        text(&out.stderr).contains("auth_confirm_no"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_3_for_a_verified_business_error_with_its_solution() {
+    let gw = start().await;
+    gw.set_scenario(CONFIRM, Scenario::business_error("VALIDATECODE_EXPIRED"))
+        .expect("scenario");
+    let config = write_config(&gw, &gw.url());
+    let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "40004",
+        "Business Failed",
+        "VALIDATECODE_EXPIRED",
+        "校验码超时",
+        "校验码超时,商户可重新发起一次鉴权申请",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "{expected} missing in:\n{stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_4_for_a_verified_gateway_error() {
+    let gw = start().await;
+    gw.set_scenario(CONFIRM, Scenario::service_unavailable())
+        .expect("scenario");
+    let config = write_config(&gw, &gw.url());
+    let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("isp.unknow-error"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_5_for_an_altered_unsigned_or_wrongly_signed_answer() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    for scenario in [Scenario::AlteredBody, Scenario::MissingSign] {
+        gw.set_scenario(CONFIRM, scenario.clone())
+            .expect("scenario");
+        let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+        assert_eq!(
+            out.status.code(),
+            Some(5),
+            "{scenario:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    gw.clear_scenarios();
+    // A key pair the gateway never saw: its answers do not verify with that public key.
+    let stranger = alipay_gateway::PemKeyPair::generate().expect("keygen");
+    let wrong = config.with_file_name("stranger_alipay_public.pem");
+    std::fs::write(&wrong, &stranger.public_pem).expect("write");
+    let out = run(call_args(
+        &config,
+        CONFIRM_BIZ,
+        &["--alipay-public-key", &wrong.display().to_string()],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_6_for_transport_and_http_failures_and_flags_win_over_the_file() {
+    let gw = start().await;
+    gw.set_scenario(CONFIRM, Scenario::Http500)
+        .expect("scenario");
+    let config = write_config(&gw, &gw.url());
+    let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+
+    gw.set_scenario(CONFIRM, Scenario::Success.delayed(800))
+        .expect("scenario");
+    let out = run(call_args(&config, CONFIRM_BIZ, &["--timeout-ms", "100"])).await;
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+
+    // Nothing listens on the file's gateway (a port just freed); the flag points at the
+    // real one and wins.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr")
+    };
+    let dead = write_config(&gw, &format!("http://{closed}/gateway.do"));
+    let out = run(call_args(&dead, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    gw.clear_scenarios();
+    let out = run(call_args(&dead, CONFIRM_BIZ, &["--gateway", &gw.url()])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn methods_lists_both_seed_methods() {
+    let out = run(vec!["methods".into()]).await;
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("alipay.user.agreement.auth.confirm"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("alipay.ebpp.pdeduct.sign.validate"),
+        "{stdout}"
+    );
+}
+
+/// Kills the child when the test ends, passing or not.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_command_serves_calls_with_its_throwaway_keys() {
+    let dir = scratch();
+    let scenario = dir.join("scenario.toml");
+    std::fs::write(
+        &scenario,
+        "[methods.\"alipay.user.agreement.auth.confirm\"]\nanswer = \"business_error\"\nsub_code = \"VALIDATECODE_EXPIRED\"\n",
+    )
+    .expect("scenario file");
+    let keys_dir = dir.join("keys");
+    let mut child = Child(
+        Command::new(BIN)
+            .args(["gateway", "--port", "0", "--keys-dir"])
+            .arg(&keys_dir)
+            .arg("--scenario")
+            .arg(&scenario)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    // Read every line until the child ends, so its later log lines never hit a closed pipe.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            // Keep draining after the test stopped listening.
+            let _ = tx.send(line);
+        }
+    });
+    let lines = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
+            let done = line.starts_with("Ctrl-C");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        (seen, rx)
+    })
+    .await
+    .expect("join");
+    let (lines, _rx) = lines;
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("listening on http://127.0.0.1:")),
+        "{lines:?}"
+    );
+    let config = keys_dir.join("alipay.toml");
+    let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let out = run(vec![
+        "call".into(),
+        "alipay.ebpp.pdeduct.sign.validate".into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--biz-content".into(),
+        r#"{"user_id":"2088111133334134","biz_type":"JF","sub_biz_type":"ELECTRIC","bill_key":"02659981","pid":"2088102118849556","charge_inst":"CQCENTERELECTRIC","agent_channel":"PUBLICPLATFORM","agent_code":"123456"}"#.into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[methods.\"alipay.nope\"]\nanswer = \"success\"\n").expect("file");
+    let out = run(vec![
+        "gateway".into(),
+        "--scenario".into(),
+        bad.display().to_string(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+}
