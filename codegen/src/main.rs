@@ -3,9 +3,10 @@
 //! Exit codes (a public contract): 0 success; 1 the input has problems (every problem is
 //! listed on stderr) or, for `generate --check`, the output is out of date; 2 usage errors.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use alipay_codegen::spec;
 use clap::{Parser, Subcommand};
 
 /// Check Alipay method specs and generate typed Rust clients from them.
@@ -52,6 +53,21 @@ enum Command {
         #[arg(long, value_name = "GLOB", num_args = 1..)]
         methods: Vec<String>,
     },
+    /// Turn a doc page copied as text into a spec.
+    ///
+    /// Writes the spec as YAML to OUT (a file, or a folder to write `<method>.yaml` into) or
+    /// to stdout. Whatever the importer could not place, or placed by a guess, is printed to
+    /// stderr as `PAGE:LINE: warning: MESSAGE` (and kept as a `note:` in the spec). The
+    /// result is then checked as by `check`. Exits 0 when it passes, 1 when the page cannot
+    /// be read or the spec does not pass `check` (it is still written, to be fixed by hand).
+    Import {
+        /// The page, as text (UTF-8).
+        #[arg(value_name = "PAGE")]
+        page: PathBuf,
+        /// Where to write the spec: a file, or an existing folder (default: stdout).
+        #[arg(short, long, value_name = "OUT")]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,11 +79,12 @@ fn main() -> ExitCode {
             check,
             methods,
         } => generate(specs, out, check, &methods),
+        Command::Import { page, out } => import(&page, out),
     }
 }
 
 fn check(paths: &[PathBuf]) -> ExitCode {
-    let report = alipay_codegen::spec::load_paths(paths);
+    let report = spec::load_paths(paths);
     for diagnostic in &report.diagnostics {
         eprintln!("{diagnostic}");
     }
@@ -126,6 +143,79 @@ fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> Ex
         }
     }
 }
+
+fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
+    let text = match std::fs::read(page).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            eprintln!(
+                "{}: not valid UTF-8; save the page as UTF-8 text",
+                page.display()
+            );
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", page.display());
+            return ExitCode::from(1);
+        }
+    };
+    let imported = alipay_codegen::import::import_page(&text);
+    for warning in &imported.warnings {
+        eprintln!(
+            "{}:{}: warning: {}",
+            page.display(),
+            warning.line,
+            warning.message
+        );
+    }
+    let yaml = match spec::to_yaml(&imported.spec) {
+        Ok(yaml) => format!(
+            "{SCHEMA_LINE}\n#\n# Imported from {}.\n{yaml}",
+            page.display()
+        ),
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let file_name = format!("{}.yaml", imported.spec.method);
+    let target = out.map(|out| {
+        if out.is_dir() {
+            out.join(&file_name)
+        } else {
+            out
+        }
+    });
+    // Check under the name it is written as, so the file-name rule applies.
+    let checked_as = target.clone().unwrap_or_else(|| PathBuf::from(&file_name));
+    let problems = spec::load_str(&checked_as.to_string_lossy(), &yaml)
+        .err()
+        .unwrap_or_default();
+    match &target {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &yaml) {
+                eprintln!("{}: cannot write: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        }
+        None => print!("{yaml}"),
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "the imported spec has {} problem(s); fix them by hand",
+            problems.len()
+        );
+        ExitCode::from(1)
+    }
+}
+
+/// The first line of every spec, so editors find the schema (see `specs/README.md`).
+const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./schema.json";
 
 /// Whether `text` matches `pattern`, where `*` matches any run of characters and `?` one.
 fn glob_match(pattern: &str, text: &str) -> bool {

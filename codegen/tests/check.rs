@@ -402,3 +402,98 @@ fn deep_nesting_is_reported_not_overflowed() {
         "{problems:?}"
     );
 }
+
+/// A fresh, empty scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "alipay-codegen-check-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn cli_generate_writes_then_checks() {
+    let out = scratch("generate");
+    let run = |extra: &[&str]| {
+        let mut cmd = codegen();
+        cmd.arg("generate")
+            .arg("--specs")
+            .arg(seeds_dir())
+            .arg("--out")
+            .arg(&out)
+            .args(extra);
+        cmd.output().unwrap()
+    };
+    let first = run(&[]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(run(&["--check"]).status.code(), Some(0));
+
+    let generated = out.join("mod.rs");
+    let text = std::fs::read_to_string(&generated).unwrap();
+    std::fs::write(&generated, format!("{text}// edited by hand\n")).unwrap();
+    let stale = run(&["--check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("mod.rs: out of date"));
+
+    let bad = codegen()
+        .arg("generate")
+        .arg("--specs")
+        .arg(bad_dir())
+        .arg("--out")
+        .arg(scratch("generate-bad"))
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains(EXPECTED[0]));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn cli_import_writes_a_spec_that_passes_check() {
+    let out = scratch("import");
+    let page = manifest_dir().join("../../shared/seeds/alipay.ebpp.pdeduct.sign.validate.txt");
+    if !page.exists() {
+        // The seed pages live outside the repository; nothing to import without them.
+        return;
+    }
+    let run = codegen()
+        .arg("import")
+        .arg(&page)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    for line in stderr.lines() {
+        let rest = line
+            .strip_prefix(&format!("{}:", page.display()))
+            .unwrap_or_else(|| panic!("{line}"));
+        let (number, message) = rest
+            .split_once(": warning: ")
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(
+            number.parse::<usize>().is_ok() && !message.is_empty(),
+            "{line}"
+        );
+    }
+    let written = out.join("alipay.ebpp.pdeduct.sign.validate.yaml");
+    let spec = spec::load_file(&written).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(spec.method, "alipay.ebpp.pdeduct.sign.validate");
+
+    let missing = codegen()
+        .arg("import")
+        .arg(out.join("no-such-page.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    let _ = std::fs::remove_dir_all(&out);
+}
