@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use alipay_codegen::import::{Imported, import_page};
+use alipay_codegen::import::{Imported, import_page, spec_file};
 use alipay_codegen::spec::{Field, Location, Spec, load_file, load_str, to_yaml};
 use proptest::prelude::*;
 
@@ -84,7 +84,8 @@ fn assert_same_facts(imported: &Spec, expected: &Spec) {
 
 /// The imported spec, written as YAML, loads and passes `check` as it is.
 fn assert_passes_check(imported: &Imported) {
-    let yaml = to_yaml(&imported.spec).expect("to_yaml");
+    let yaml = spec_file(&imported.spec).expect("spec_file");
+    assert!(yaml.starts_with("# yaml-language-server: $schema=./schema.json\n"));
     let name = format!("{}.yaml", imported.spec.method);
     let loaded = load_str(&name, &yaml)
         .unwrap_or_else(|d| panic!("imported spec fails check: {d:?}\n{yaml}"));
@@ -340,6 +341,27 @@ fn warnings_display_with_their_line() {
         imported.warnings[0].to_string(),
         "1: warning: text after the title, not placed: 多余"
     );
+}
+
+#[test]
+fn large_pages_import_in_linear_time() {
+    let rows = 40_000;
+    let mut page = String::from("alipay.big.page (大页面)\n\n请求参数\n\n");
+    for i in 0..rows {
+        page.push_str(&format!("field_{i} String 必选 8 说明{i} v{i}\n"));
+    }
+    page.push_str("long String 必选 8 ");
+    page.push_str(&"词 \"a ".repeat(50_000));
+    page.push_str("\n\n业务错误码\n\n");
+    for i in 0..rows {
+        page.push_str(&format!("CODE_{i} 描述 甲 乙 丙 丁 方案\n"));
+    }
+    let started = std::time::Instant::now();
+    let imported = import_page(&page);
+    let took = started.elapsed();
+    assert_eq!(imported.spec.request.len(), rows + 1);
+    assert_eq!(imported.spec.errors.len(), rows);
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
 }
 
 /// Lines that reach the importer's table, error and example paths.

@@ -65,16 +65,24 @@ fn cells(text: &str) -> (Vec<String>, bool) {
         n => {
             // Pages often repeat the description as the solution: a split where both halves match.
             for k in 2..n {
-                let (description, solution) = (words[1..k].join(" "), words[k..].join(" "));
-                if description == solution {
-                    return (vec![words[0].to_owned(), description, solution], false);
+                let description = &text[spans[1].0..spans[k - 1].1];
+                let solution = &text[spans[k].0..];
+                if description.len() == solution.len() && description == solution {
+                    return (
+                        vec![
+                            words[0].to_owned(),
+                            description.to_owned(),
+                            solution.to_owned(),
+                        ],
+                        false,
+                    );
                 }
             }
             (
                 vec![
                     words[0].to_owned(),
                     words[1].to_owned(),
-                    words[2..].join(" "),
+                    text[spans[2].0..].to_owned(),
                 ],
                 true,
             )

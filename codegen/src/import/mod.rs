@@ -32,10 +32,10 @@ mod split;
 mod title;
 mod values;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
-use crate::spec::{Examples, Field, Location, Spec, TypeRef};
+use crate::spec::{Examples, Field, Location, Spec, ToYamlError, TypeRef, to_yaml};
 
 use notes::Notes;
 use page::{Line, fold, is_blank, is_chrome};
@@ -64,6 +64,14 @@ pub struct Imported {
     pub spec: Spec,
     /// What could not be placed or was placed by a guess, each also in a `note:` of the spec.
     pub warnings: Vec<ImportWarning>,
+}
+
+/// The first line of every spec file: it points editors at `specs/schema.json`.
+pub const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./schema.json";
+
+/// The text of a spec file for `spec`: [`SCHEMA_LINE`], then the spec as YAML.
+pub fn spec_file(spec: &Spec) -> Result<String, ToYamlError> {
+    Ok(format!("{SCHEMA_LINE}\n{}", to_yaml(spec)?))
 }
 
 /// Public request parameters `common.yaml` holds.
@@ -147,11 +155,11 @@ pub fn import_page(text: &str) -> Imported {
                 example(&mut spec.examples.error, section, "异常示例", &mut notes)
             }
             Some(Heading::BizErrors) => {
-                for row in errors::parse(&section.body, &mut notes) {
-                    push_error(&mut spec, row, &mut notes);
-                }
+                let rows = errors::parse(&section.body, &mut notes);
+                push_errors(&mut spec, rows, &mut notes);
             }
             Some(Heading::PublicErrors) => {
+                let mut business = Vec::new();
                 for row in errors::parse(&section.body, &mut notes) {
                     if errors::is_public_code(&row.error.code) {
                         notes.spec(row.line, format!(
@@ -164,8 +172,9 @@ pub fn import_page(text: &str) -> Imported {
                         public_errors_noted = true;
                         notes.spec(section.line, "the page prints business error codes under the 公共错误码 heading; they are this method's business errors (sub_code) and are kept in `errors`");
                     }
-                    push_error(&mut spec, row, &mut notes);
+                    business.push(row);
                 }
+                push_errors(&mut spec, business, &mut notes);
             }
         }
     }
@@ -261,6 +270,7 @@ fn public_request(
     spec: &mut Spec,
     notes: &mut Notes,
 ) {
+    let mut kept = Vec::new();
     for params::Located { line, mut field } in params::parse_table(body, Table::Public, ctx, notes)
     {
         if PUBLIC_REQUEST.contains(&field.name.as_str()) {
@@ -295,12 +305,9 @@ fn public_request(
             field.name,
             see
         ));
-        append(
-            &mut spec.request,
-            vec![params::Located { line, field }],
-            notes,
-        );
+        kept.push(params::Located { line, field });
     }
+    append(&mut spec.request, kept, notes);
 }
 
 /// 公共响应参数: the ones `common.yaml` holds are dropped; others are kept in `response`.
@@ -310,6 +317,7 @@ fn public_response(
     spec: &mut Spec,
     notes: &mut Notes,
 ) {
+    let mut kept = Vec::new();
     for params::Located { line, mut field } in params::parse_table(body, Table::Public, ctx, notes)
     {
         if PUBLIC_RESPONSE.contains(&field.name.as_str()) {
@@ -325,18 +333,20 @@ fn public_response(
             field.name,
             see
         ));
-        append(
-            &mut spec.response,
-            vec![params::Located { line, field }],
-            notes,
-        );
+        kept.push(params::Located { line, field });
     }
+    append(&mut spec.response, kept, notes);
 }
 
 /// Appends a table's fields, noting names the list already holds (a second table of the same kind).
 fn append(list: &mut Vec<Field>, fields: Vec<params::Located>, notes: &mut Notes) {
+    let mut index: HashMap<String, usize> = list
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.clone(), i))
+        .collect();
     for params::Located { line, field } in fields {
-        if let Some(first) = list.iter_mut().find(|f| f.name == field.name) {
+        if let Some(first) = index.get(&field.name).and_then(|&at| list.get_mut(at)) {
             notes.on(
                 &mut first.note,
                 line,
@@ -347,22 +357,27 @@ fn append(list: &mut Vec<Field>, fields: Vec<params::Located>, notes: &mut Notes
             );
             continue;
         }
+        index.insert(field.name.clone(), list.len());
         list.push(field);
     }
 }
 
-fn push_error(spec: &mut Spec, row: errors::ErrorRow, notes: &mut Notes) {
-    if spec.errors.iter().any(|e| e.code == row.error.code) {
-        notes.spec(
-            row.line,
-            format!(
-                "error code `{}` is listed twice; kept the first",
-                row.error.code
-            ),
-        );
-        return;
+/// Appends error rows, noting codes the list already holds.
+fn push_errors(spec: &mut Spec, rows: Vec<errors::ErrorRow>, notes: &mut Notes) {
+    let mut seen: HashSet<String> = spec.errors.iter().map(|e| e.code.clone()).collect();
+    for row in rows {
+        if !seen.insert(row.error.code.clone()) {
+            notes.spec(
+                row.line,
+                format!(
+                    "error code `{}` is listed twice; kept the first",
+                    row.error.code
+                ),
+            );
+            continue;
+        }
+        spec.errors.push(row.error);
     }
-    spec.errors.push(row.error);
 }
 
 fn example(target: &mut Option<String>, section: &Section<'_>, heading: &str, notes: &mut Notes) {

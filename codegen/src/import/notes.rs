@@ -7,7 +7,7 @@ use super::ImportWarning;
 #[derive(Debug, Default)]
 pub(crate) struct Notes {
     warnings: Vec<ImportWarning>,
-    spec_note: Option<String>,
+    spec_notes: Vec<(usize, String)>,
 }
 
 impl Notes {
@@ -22,7 +22,7 @@ impl Notes {
     /// A warning and the same text in the spec's top-level `note:`.
     pub fn spec(&mut self, line: usize, message: impl Into<String>) {
         let message = message.into();
-        add_note(&mut self.spec_note, line, &message);
+        self.spec_notes.push((line, message.clone()));
         self.warn(line, message);
     }
 
@@ -33,10 +33,15 @@ impl Notes {
         self.warn(line, message);
     }
 
-    /// The collected warnings (in page order) and the spec-level note.
+    /// The collected warnings and the spec-level note, both in page order.
     pub fn finish(mut self) -> (Vec<ImportWarning>, Option<String>) {
         self.warnings.sort_by_key(|w| w.line);
-        (self.warnings, self.spec_note)
+        self.spec_notes.sort_by_key(|(line, _)| *line);
+        let mut note = None;
+        for (line, message) in &self.spec_notes {
+            add_note(&mut note, *line, message);
+        }
+        (self.warnings, note)
     }
 }
 

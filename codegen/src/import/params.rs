@@ -595,6 +595,7 @@ fn build(
     notes: &mut Notes,
 ) -> Vec<Located> {
     let mut out: Vec<Located> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     while let Some(item) = items.get(*i) {
         if item.level < level {
             break;
@@ -614,7 +615,7 @@ fn build(
             notes.on(&mut field.note, item.line, pending.clone());
         }
         resolve(&mut field, item, children, has_children, ctx, notes);
-        if let Some(first) = out.iter_mut().find(|f| f.field.name == field.name) {
+        if let Some(first) = seen.get(&field.name).and_then(|&at| out.get_mut(at)) {
             notes.on(
                 &mut first.field.note,
                 item.line,
@@ -625,6 +626,7 @@ fn build(
             );
             continue;
         }
+        seen.insert(field.name.clone(), out.len());
         out.push(Located {
             line: item.line,
             field,

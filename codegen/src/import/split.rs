@@ -26,15 +26,63 @@ pub(crate) struct Split {
     pub confidence: Confidence,
 }
 
-/// Whether quotes and brackets are balanced, so a split there does not cut a quoted span.
-fn balanced(s: &str) -> bool {
-    let count = |c: char| s.chars().filter(|&x| x == c).count();
-    count('"') % 2 == 0
-        && count('(') == count(')')
-        && count('（') == count('）')
-        && count('[') == count(']')
-        && count('“') == count('”')
-        && count('「') == count('」')
+/// Running counts of quotes and brackets, to tell in O(1) whether a split point would cut a
+/// quoted or bracketed span.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Balance {
+    /// Whether an odd number of `"` came before.
+    quote_open: bool,
+    round: isize,
+    wide_round: isize,
+    square: isize,
+    curly_quotes: isize,
+    corner: isize,
+}
+
+impl Balance {
+    fn add(&mut self, c: char) {
+        match c {
+            '"' => self.quote_open = !self.quote_open,
+            '(' => self.round += 1,
+            ')' => self.round -= 1,
+            '（' => self.wide_round += 1,
+            '）' => self.wide_round -= 1,
+            '[' => self.square += 1,
+            ']' => self.square -= 1,
+            '“' => self.curly_quotes += 1,
+            '”' => self.curly_quotes -= 1,
+            '「' => self.corner += 1,
+            '」' => self.corner -= 1,
+            _ => {}
+        }
+    }
+
+    fn balanced(&self) -> bool {
+        !self.quote_open
+            && self.round == 0
+            && self.wide_round == 0
+            && self.square == 0
+            && self.curly_quotes == 0
+            && self.corner == 0
+    }
+}
+
+/// For each token, whether the text before it is balanced.
+fn balanced_before(text: &str, spans: &[(usize, usize)]) -> Vec<bool> {
+    let mut out = Vec::with_capacity(spans.len());
+    let mut balance = Balance::default();
+    let mut chars = text.char_indices().peekable();
+    for &(start, _) in spans {
+        while let Some(&(i, c)) = chars.peek() {
+            if i >= start {
+                break;
+            }
+            balance.add(c);
+            chars.next();
+        }
+        out.push(balance.balanced());
+    }
+    out
 }
 
 fn is_date(s: &str) -> bool {
@@ -77,7 +125,8 @@ pub(crate) fn split(text: &str, known: Option<&str>) -> Split {
     }
     let description = |k: usize| text[..spans[k].0].trim_end();
     let example = |k: usize| &text[spans[k].0..];
-    let valid = |k: usize| balanced(description(k));
+    let before = balanced_before(text, &spans);
+    let valid = |k: usize| before[k];
     let at = |k: usize, confidence| Split {
         description: description(k).to_owned(),
         example: Some(example(k).to_owned()),
@@ -85,7 +134,8 @@ pub(crate) fn split(text: &str, known: Option<&str>) -> Split {
     };
 
     if let Some(known) = known
-        && let Some(k) = (1..n).find(|&k| valid(k) && example(k) == known)
+        && let Some(k) = (1..n)
+            .find(|&k| text.len() - spans[k].0 == known.len() && valid(k) && example(k) == known)
     {
         return at(k, Confidence::Sure);
     }
