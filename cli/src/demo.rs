@@ -73,13 +73,12 @@ pub async fn run() -> Exit {
     println!("every answer below is checked against the gateway's signature before it is used");
     let mut failures = 0;
 
-    heading(1, "success: both seed methods, answers verified");
+    heading(1, "SUCCESS: both seed methods, answers verified");
     match client.execute(&confirm_request()).await {
         Ok(response) => {
             println!(
-                "    {AUTH_CONFIRM}: code {} {}",
-                response.code.as_deref().unwrap_or("?"),
-                response.msg.as_deref().unwrap_or("")
+                "    {AUTH_CONFIRM}: verified response node {}",
+                serde_json::to_string(&response).unwrap_or_default()
             );
             verdict(response.code.as_deref() == Some("10000"), &mut failures);
         }
@@ -91,9 +90,8 @@ pub async fn run() -> Exit {
     match client.execute(&validate_request("02659981")).await {
         Ok(response) => {
             println!(
-                "    {SIGN_VALIDATE}: code {} {}",
-                response.code.as_deref().unwrap_or("?"),
-                response.msg.as_deref().unwrap_or("")
+                "    {SIGN_VALIDATE}: verified response node {}",
+                serde_json::to_string(&response).unwrap_or_default()
             );
             verdict(response.code.as_deref() == Some("10000"), &mut failures);
         }
@@ -105,7 +103,7 @@ pub async fn run() -> Exit {
 
     heading(
         2,
-        "business error: the SMS code expired (the gateway answers VALIDATECODE_EXPIRED)",
+        "BUSINESS ERROR: the SMS code expired (the gateway answers VALIDATECODE_EXPIRED)",
     );
     let scenario = gw.set_scenario(
         AUTH_CONFIRM,
@@ -137,7 +135,7 @@ pub async fn run() -> Exit {
 
     heading(
         3,
-        "invalid request: bill_key longer than its documented 32 characters",
+        "INVALID REQUEST, REJECTED BEFORE SENDING: bill_key longer than its documented 32 characters",
     );
     let before = gw.request_count();
     match client.execute(&validate_request(&"9".repeat(40))).await {
@@ -155,7 +153,7 @@ pub async fn run() -> Exit {
 
     heading(
         4,
-        "altered answer: the body is changed after the gateway signed it",
+        "ALTERED ANSWER, REJECTED: the body is changed after the gateway signed it",
     );
     if let Err(e) = gw.set_scenario(SIGN_VALIDATE, Scenario::AlteredBody) {
         eprintln!("alipay demo: {e}");
