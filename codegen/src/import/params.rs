@@ -426,9 +426,14 @@ fn finish_row(
                     lines.push(last[..tab].trim_end().to_owned());
                     Some(last[tab + 1..].trim().to_owned()).filter(|e| !e.is_empty())
                 } else if tokens(&last).len() == 1 {
-                    if known_value == Some(last.as_str())
-                        || (!has_cjk(&last) && values::value_item(&last).is_none())
+                    let listed = values::from_description(&lines.join("\n"));
+                    if known_value == Some(last.as_str()) || listed.iter().any(|v| v.value == last)
                     {
+                        Some(last)
+                    } else if !has_cjk(&last) && values::value_item(&last).is_none() {
+                        guess = Some(format!(
+                            "took the last line `{last}` as the example (neither the request example nor the value list confirms it)"
+                        ));
                         Some(last)
                     } else {
                         if values::value_item(&last).is_none() {
@@ -818,6 +823,20 @@ mod tests {
             table("└ a String 必填 4 甲 x\nb Sub 必填 - 乙\n└└└ c String 必填 4 丙 y\n");
         assert_eq!(fields.len(), 2);
         assert_eq!(warnings, vec![1, 3]);
+    }
+
+    #[test]
+    fn a_last_line_example_is_confirmed_or_noted() {
+        let (fields, _, warnings) =
+            table("t String 必选 8 类型。\nA:甲\nB:乙\nB\nu String 必选 8 说明\n第二行\nXYZ\n");
+        assert_eq!(fields[0].example.as_deref(), Some("B"));
+        assert_eq!(fields[0].description, "类型。\nA:甲\nB:乙");
+        assert_eq!(fields[1].example.as_deref(), Some("XYZ"));
+        assert_eq!(
+            warnings,
+            vec![5],
+            "an unconfirmed last-line example is noted"
+        );
     }
 
     #[test]
