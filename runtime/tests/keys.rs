@@ -387,3 +387,13 @@ f0Ya92sUC3Q3aguxbl+LdWAB3Vw9lQ/VwYqWLzYdfGBvv8IcrjcxWZ9tDfd/s84y\n\
 KwgfjBqYoKTB80B+P/3yDlull8wua12iSQIDAQAB\n\
 -----END RSA PUBLIC KEY-----\n\
 ";
+
+/// The client shares keys across tasks and threads.
+#[test]
+fn keys_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<PrivateKey>();
+    assert_send_sync::<PublicKey>();
+    assert_send_sync::<KeyError>();
+    assert_send_sync::<std::sync::Arc<dyn sign::Signer>>();
+}
