@@ -368,3 +368,106 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
     );
     assert!(g.sub_msg.contains("app_id=2014072300007148&biz_content="));
 }
+
+#[tokio::test]
+async fn requests_outside_the_protocol() {
+    let gw = gateway().await;
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", gw.addr());
+
+    let r = http
+        .post(format!("{base}/other"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 404);
+    let r = http.put(gw.url()).send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 405);
+    let r = http
+        .post(gw.url())
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x--")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 415);
+    // None of these is a gateway request: nothing is logged.
+    assert_eq!(gw.request_count(), 0);
+}
+
+#[tokio::test]
+async fn get_requests_and_the_query_alone_work_too() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    // Everything in the query, as a page redirect would send it.
+    let body = String::from_utf8(prepared.body.clone()).expect("ascii");
+    let url = format!("{}&{body}", prepared.url);
+    let r = reqwest::Client::new().get(url).send().await.expect("send");
+    let answer: Value = r.json().await.expect("json");
+    assert_eq!(
+        answer["alipay_test_echo_response"]["code"], "10000",
+        "{answer}"
+    );
+    let last = gw.requests().pop().expect("recorded");
+    assert_eq!(last.http_method, "GET");
+    assert!(last.signature_verified);
+}
+
+/// The answer to a GBK request is GBK.
+fn gbk_json(bytes: &[u8]) -> Value {
+    let text = Charset::Gbk.decode(bytes).expect("GBK");
+    serde_json::from_str(&text).expect("json")
+}
+
+#[tokio::test]
+async fn duplicated_parameters_and_undecodable_bytes_are_refused() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Gbk);
+    let prepared = c.prepare(&Echo { no: "王".into() }).expect("prepare");
+    let http = reqwest::Client::new();
+
+    // biz_content both in the query and in the body: which one was signed is ambiguous.
+    let body = String::from_utf8(prepared.body.clone()).expect("ascii");
+    let r = http
+        .post(format!("{}&{body}", prepared.url))
+        .header("content-type", &prepared.content_type)
+        .body(prepared.body.clone())
+        .send()
+        .await
+        .expect("send");
+    let answer = gbk_json(&r.bytes().await.expect("body"));
+    assert_eq!(
+        answer["error_response"]["sub_code"],
+        "isv.invalid-parameter"
+    );
+
+    // A lone GBK lead byte is not GBK.
+    let r = http
+        .post(&prepared.url)
+        .header("content-type", &prepared.content_type)
+        .body("biz_content=%81")
+        .send()
+        .await
+        .expect("send");
+    let answer = gbk_json(&r.bytes().await.expect("body"));
+    assert_eq!(answer["error_response"]["sub_code"], "isv.invalid-charset");
+    assert_eq!(gw.request_count(), 2);
+}
+
+#[tokio::test]
+async fn an_expected_app_id_is_enforced() {
+    let gw = LocalGateway::builder(METHODS, keys().gateway_keys().expect("keys"))
+        .app_id("2021000000000001")
+        .start()
+        .await
+        .expect("start");
+    let err = client(&gw, SignType::Rsa2, Charset::Utf8)
+        .execute(&Echo { no: "1".into() })
+        .await
+        .expect_err("other app id");
+    let Error::Gateway(g) = err else {
+        panic!("expected a gateway error, got {err:?}")
+    };
+    assert_eq!(g.sub_code, PublicSubCode::from_code("isv.invalid-app-id"));
+}
