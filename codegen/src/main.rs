@@ -168,11 +168,8 @@ fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
             warning.message
         );
     }
-    let yaml = match spec::to_yaml(&imported.spec) {
-        Ok(yaml) => format!(
-            "{SCHEMA_LINE}\n#\n# Imported from {}.\n{yaml}",
-            page.display()
-        ),
+    let yaml = match alipay_codegen::import::spec_file(&imported.spec) {
+        Ok(yaml) => yaml,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(1);
@@ -213,9 +210,6 @@ fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
         ExitCode::from(1)
     }
 }
-
-/// The first line of every spec, so editors find the schema (see `specs/README.md`).
-const SCHEMA_LINE: &str = "# yaml-language-server: $schema=./schema.json";
 
 /// Whether `text` matches `pattern`, where `*` matches any run of characters and `?` one.
 fn glob_match(pattern: &str, text: &str) -> bool {

@@ -497,3 +497,73 @@ fn cli_import_writes_a_spec_that_passes_check() {
     assert_eq!(missing.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+fn field(name: &str, description: String, example: Option<String>) -> spec::Field {
+    spec::Field {
+        name: name.to_owned(),
+        rust_name: None,
+        ty: "String".to_owned(),
+        required: false,
+        max_length: None,
+        format: None,
+        description,
+        example,
+        values: Vec::new(),
+        location: spec::Location::BizContent,
+        note: None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// What `to_yaml` writes, the loader reads back unchanged, whatever the text (the importer
+    /// writes specs this way, so page text of any shape must survive).
+    #[test]
+    fn any_text_round_trips_through_to_yaml(
+        title in "\\PC{1,20}",
+        description in any::<String>(),
+        example in prop::option::of(prop_oneof![
+            any::<String>(),
+            "[-+]?[0-9_.eE]{1,8}",
+            Just("~".to_owned()),
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("yes".to_owned()),
+            Just("0o17".to_owned()),
+            Just("0x1F".to_owned()),
+            Just(".inf".to_owned()),
+            Just(" leading space".to_owned()),
+            Just("line\nbreaks\n".to_owned()),
+        ]),
+        error_code in "[A-Za-z0-9_.-]{1,12}",
+        block in "([ \t]{0,2}(\\PC|[\u{2028}\u{85}\r]){0,12}\n?){0,6}",
+        value in any::<String>(),
+    ) {
+        prop_assume!(!title.trim().is_empty() && !value.is_empty());
+        let spec = spec::Spec {
+            method: "alipay.trade.query".to_owned(),
+            title,
+            description: description.clone(),
+            version: "1.0".to_owned(),
+            doc_url: None,
+            note: Some(block.clone()),
+            request: vec![spec::Field {
+                values: vec![spec::AllowedValue { value, description: block.clone() }],
+                ..field("out_trade_no", description, example)
+            }],
+            response: Vec::new(),
+            models: Default::default(),
+            errors: vec![spec::ErrorCode {
+                code: error_code,
+                description: String::new(),
+                solution: String::new(),
+                note: None,
+            }],
+            examples: spec::Examples { request: None, response: Some(block), error: None },
+        };
+        let text = spec::to_yaml(&spec).unwrap();
+        let again = spec::load_str("alipay.trade.query.yaml", &text);
+        prop_assert_eq!(again, Ok(spec), "{}", text);
+    }
+}

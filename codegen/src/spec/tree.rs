@@ -56,6 +56,18 @@ impl Scalar<'_> {
 }
 
 impl<'a> Node<'a> {
+    /// A plain scalar (for asking how YAML would read a text).
+    pub fn plain(text: &'a str) -> Self {
+        Node {
+            pos: Pos::START,
+            value: Value::Scalar {
+                text: Cow::Borrowed(text),
+                plain: true,
+                tag: None,
+            },
+        }
+    }
+
     /// The scalar's meaning, or `None` for collections and aliases.
     pub fn scalar(&self) -> Option<Scalar<'_>> {
         let Value::Scalar { text, plain, tag } = &self.value else {

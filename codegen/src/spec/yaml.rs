@@ -19,13 +19,203 @@ pub(crate) struct SyntaxError {
 }
 
 /// Could not write a spec as YAML.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot write spec as YAML: {0}")]
-pub struct ToYamlError(#[from] serde_yaml::Error);
+pub struct ToYamlError(String);
 
-/// Writes a spec as YAML in the canonical key order of the model (the order of `specs/README.md`).
+/// Writes a spec as YAML, keys in the order of the model (the order of `specs/README.md`).
+///
+/// Strings are written plain where YAML reads them back as the same string, as a literal
+/// block (`|`) where they span lines, and double-quoted with escapes otherwise, so that every
+/// string survives the trip back through [`load_str`](super::load_str) unchanged, whatever
+/// characters a page holds (line separators, control characters, leading spaces, `: `).
 pub fn to_yaml(spec: &Spec) -> Result<String, ToYamlError> {
-    Ok(serde_yaml::to_string(spec)?)
+    let value = serde_yaml::to_value(spec).map_err(|e| ToYamlError(e.to_string()))?;
+    let mut out = String::new();
+    match &value {
+        serde_yaml::Value::Mapping(map) if !map.is_empty() => write_mapping(&mut out, map, 0)?,
+        other => {
+            write_inline(&mut out, other)?;
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+type YamlValue = serde_yaml::Value;
+
+/// Writes the entries of a mapping, each on its own line at `indent`.
+fn write_mapping(
+    out: &mut String,
+    map: &serde_yaml::Mapping,
+    indent: usize,
+) -> Result<(), ToYamlError> {
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 {
+            push_indent(out, indent);
+        }
+        let YamlValue::String(key) = key else {
+            return Err(ToYamlError(format!("mapping key {key:?} is not a string")));
+        };
+        write_string(out, key, indent)?;
+        out.push(':');
+        write_value_after_key(out, value, indent)?;
+    }
+    Ok(())
+}
+
+/// Writes the value of `key:` (the key and colon are written), ending the line.
+fn write_value_after_key(
+    out: &mut String,
+    value: &YamlValue,
+    indent: usize,
+) -> Result<(), ToYamlError> {
+    match value {
+        YamlValue::Mapping(map) if !map.is_empty() => {
+            out.push('\n');
+            push_indent(out, indent + 2);
+            write_mapping(out, map, indent + 2)
+        }
+        YamlValue::Sequence(items) if !items.is_empty() => {
+            out.push('\n');
+            write_sequence(out, items, indent + 2)
+        }
+        YamlValue::String(text) => {
+            out.push(' ');
+            write_string(out, text, indent + 2)?;
+            out.push('\n');
+            Ok(())
+        }
+        other => {
+            out.push(' ');
+            write_inline(out, other)?;
+            out.push('\n');
+            Ok(())
+        }
+    }
+}
+
+/// Writes the items of a non-empty sequence as `- ` lines at `indent`.
+fn write_sequence(out: &mut String, items: &[YamlValue], indent: usize) -> Result<(), ToYamlError> {
+    for item in items {
+        push_indent(out, indent);
+        out.push_str("- ");
+        match item {
+            YamlValue::Mapping(map) if !map.is_empty() => write_mapping(out, map, indent + 2)?,
+            YamlValue::Sequence(inner) if !inner.is_empty() => {
+                out.push('\n');
+                write_sequence(out, inner, indent + 2)?;
+            }
+            YamlValue::String(text) => {
+                write_string(out, text, indent + 2)?;
+                out.push('\n');
+            }
+            other => {
+                write_inline(out, other)?;
+                out.push('\n');
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Null, booleans, numbers and empty collections.
+fn write_inline(out: &mut String, value: &YamlValue) -> Result<(), ToYamlError> {
+    match value {
+        YamlValue::Null => out.push_str("null"),
+        YamlValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        YamlValue::Number(n) => out.push_str(&n.to_string()),
+        YamlValue::String(text) => write_string(out, text, 0)?,
+        YamlValue::Sequence(items) if items.is_empty() => out.push_str("[]"),
+        YamlValue::Mapping(map) if map.is_empty() => out.push_str("{}"),
+        other => return Err(ToYamlError(format!("cannot write {other:?} inline"))),
+    }
+    Ok(())
+}
+
+fn push_indent(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+/// Characters that YAML parsers may take as line breaks or that cannot appear raw.
+fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(
+            c,
+            '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+}
+
+/// Writes a string in the plainest style that reads back as the same string.
+/// `indent` is the indentation of a literal block's lines.
+fn write_string(out: &mut String, text: &str, indent: usize) -> Result<(), ToYamlError> {
+    if is_plain_safe(text) {
+        out.push_str(text);
+    } else if is_block_safe(text) {
+        let chomp = if !text.ends_with('\n') {
+            "-"
+        } else if text.ends_with("\n\n") {
+            "+"
+        } else {
+            ""
+        };
+        out.push('|');
+        out.push_str(chomp);
+        let body = text.strip_suffix('\n').unwrap_or(text);
+        for line in body.split('\n') {
+            out.push('\n');
+            if !line.is_empty() {
+                push_indent(out, indent);
+                out.push_str(line);
+            }
+        }
+    } else {
+        write_double_quoted(out, text);
+    }
+    Ok(())
+}
+
+/// A plain scalar that the loader reads back as this same string.
+fn is_plain_safe(text: &str) -> bool {
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    let last = text.chars().next_back().unwrap_or(first);
+    !"-?:,[]{}#&*!|>'\"%@` \t".contains(first)
+        && !matches!(last, ' ' | '\t' | ':')
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.contains(['\n', '\t'])
+        && !text.chars().any(needs_escape)
+        && matches!(
+            Node::plain(text).scalar(),
+            Some(super::tree::Scalar::Str(_))
+        )
+}
+
+/// A multi-line string a literal block keeps exactly.
+fn is_block_safe(text: &str) -> bool {
+    text.contains('\n')
+        && !text.starts_with([' ', '\t', '\n'])
+        && !text.chars().any(needs_escape)
+        // Trailing spaces and tabs survive a literal block, but editors strip them; quote instead.
+        && !text.split('\n').any(|line| line.ends_with([' ', '\t']))
+        && !text.contains('\r')
+}
+
+fn write_double_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 fn pos(span: &Span) -> Pos {
@@ -134,6 +324,65 @@ pub(crate) fn parse_tree(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn round_trip(text: &str) -> String {
+        let mut out = String::new();
+        write_string(&mut out, text, 2).unwrap();
+        let doc = format!("k: {out}\n");
+        let tree = parse_tree(&doc).unwrap().unwrap();
+        match &tree.get("k").unwrap().value {
+            Value::Scalar { text, .. } => text.to_string(),
+            other => panic!("{other:?} from {doc:?}"),
+        }
+    }
+
+    #[test]
+    fn string_styles() {
+        let style = |text: &str| {
+            let mut out = String::new();
+            write_string(&mut out, text, 2).unwrap();
+            out
+        };
+        assert_eq!(style("支付宝交易号"), "支付宝交易号");
+        assert_eq!(style("a: b"), "\"a: b\"");
+        assert_eq!(style("20170502"), "\"20170502\"");
+        assert_eq!(style("true"), "\"true\"");
+        assert_eq!(style(""), "\"\"");
+        assert_eq!(style("{\n  \"a\": 1\n}"), "|-\n  {\n    \"a\": 1\n  }");
+        assert_eq!(style("line\u{2028}sep"), "\"line\\u2028sep\"");
+        for text in [
+            "a\n",
+            "a\n\n",
+            "a\n\nb",
+            " lead",
+            "trail ",
+            "x\r\ny",
+            "tab\there",
+            "# not a comment",
+            "- item",
+            "'q'",
+            "\"dq\"",
+            "back\\slash",
+            "\u{85}",
+            "\u{feff}bom",
+            "a\n  b\n",
+            "...",
+            "---",
+            "~",
+            "null",
+            "0o17",
+            ".inf",
+            "é\u{7f}",
+            "k: v\nk2: v2",
+        ] {
+            assert_eq!(
+                round_trip(text),
+                text,
+                "{text:?} written as {:?}",
+                style(text)
+            );
+        }
+    }
 
     #[test]
     fn positions_are_one_based() {
