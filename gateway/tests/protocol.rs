@@ -471,3 +471,26 @@ async fn an_expected_app_id_is_enforced() {
     };
     assert_eq!(g.sub_code, PublicSubCode::from_code("isv.invalid-app-id"));
 }
+
+#[tokio::test]
+async fn the_gateway_stops_on_shutdown_and_on_drop() {
+    let gw = gateway().await;
+    let addr = gw.addr();
+    tokio::net::TcpStream::connect(addr).await.expect("listening");
+    gw.shutdown().await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+
+    let gw = gateway().await;
+    let addr = gw.addr();
+    drop(gw);
+    // The serving task ends at its next poll.
+    let mut refused = false;
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(refused, "still listening after drop");
+}
