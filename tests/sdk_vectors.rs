@@ -177,7 +177,11 @@ async fn an_altered_sdk_request_is_refused_with_invalid_signature() {
             .unwrap_or_else(|e| panic!("{name}: refusal does not verify: {e}"));
         assert!(verified.is_error_response, "{name}");
         assert_eq!(verified.code, "40002", "{name}");
-        assert_eq!(verified.sub_code.as_deref(), Some("isv.invalid-signature"), "{name}");
+        assert_eq!(
+            verified.sub_code.as_deref(),
+            Some("isv.invalid-signature"),
+            "{name}"
+        );
         assert!(!gw.requests().pop().expect("recorded").signature_verified);
     }
 }

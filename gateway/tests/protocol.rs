@@ -476,7 +476,9 @@ async fn an_expected_app_id_is_enforced() {
 async fn the_gateway_stops_on_shutdown_and_on_drop() {
     let gw = gateway().await;
     let addr = gw.addr();
-    tokio::net::TcpStream::connect(addr).await.expect("listening");
+    tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("listening");
     gw.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 
