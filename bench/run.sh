@@ -8,8 +8,9 @@
 #   bench/run.sh --out FILE      also write the table (markdown) to FILE
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target-bench), ALIPAY_SHARED (default: <repo>/../shared),
-# BENCH_KEEP=1 keeps the scratch folder. Needs bash, cargo, tar; jq or python3; node/npm and openssl are optional
-# (their rows are skipped with a message when absent). Nothing here is part of the test suite.
+# BENCH_KEEP=1 keeps the scratch folder, CODEGEN_BIN=<path> uses an already built alipay-codegen.
+# Needs bash, cargo, tar, awk; jq or python3. node/npm and openssl are optional: their rows are skipped with a
+# message when absent. Nothing here is part of the test suite.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --only=*) ONLY="${1#--only=}" ;;
     --out) OUT="$2"; shift ;;
     --out=*) OUT="${1#--out=}" ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -179,16 +180,17 @@ fi
 # ---------------------------------------------------------------------------------------------------------------
 # Our side of the Node comparison and the sign/s figure: bench/harness (a crate outside the workspace).
 
-HARNESS_BIN_DIR=""
-build_harness() { # bench/harness (release, default backend) into its own part of the target dir, once
-  local tdir="$CARGO_TARGET_DIR/harness"
-  if [ -z "$HARNESS_BIN_DIR" ]; then
-    log "building bench/harness (release)"
-    # The harness is its own workspace; it resolves the same dependency versions as the project.
-    cp "$ROOT/Cargo.lock" "$BENCH/harness/Cargo.lock" || return 1
-    (cd "$BENCH/harness" && CARGO_TARGET_DIR="$tdir" cargo build -q --release --bins) >&2 || return 1
-    HARNESS_BIN_DIR="$tdir/release"
-  fi
+HARNESS_BIN_DIR="$CARGO_TARGET_DIR/harness/release"
+declare -A HARNESS_BUILT=()
+build_harness() { # [cargo features]: bench/harness (release) into its own part of the target dir, once per feature set
+  local features=${1:-}
+  [ -n "${HARNESS_BUILT[x$features]:-}" ] && return 0
+  log "building bench/harness (release${features:+, features $features})"
+  # The harness is its own workspace; it resolves the same dependency versions as the project.
+  cp "$ROOT/Cargo.lock" "$BENCH/harness/Cargo.lock" || return 1
+  (cd "$BENCH/harness" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/harness" cargo build -q --release --bins ${features:+--features "$features"}) >&2 \
+    || return 1
+  HARNESS_BUILT[x$features]=1
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -271,7 +273,7 @@ fi
 # ---------------------------------------------------------------------------------------------------------------
 # 4. codegen scale: `alipay-codegen check` (parse + lint) against `generate` (end to end) on catalog subsets
 
-CODEGEN=""
+CODEGEN=${CODEGEN_BIN:-}   # CODEGEN_BIN=<path> uses an already built alipay-codegen
 build_codegen() {
   [ -n "$CODEGEN" ] && return 0
   log "building alipay-codegen (release)"
@@ -344,7 +346,31 @@ if want codegen; then
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-# 5. downstream build cost: scratch crates built from clean, each with its own target dir
+# 5. loopback throughput against the local gateway
+
+if want loopback; then
+  log "loopback: client -> alipay-gateway on 127.0.0.1, $LOOP_CALLS calls per concurrency level"
+  if ! build_harness loopback; then
+    skip "loopback" "bench/harness --features loopback did not build (needs the generated client and its gateway feature)"
+  else
+    for c in 1 8 32; do
+      if "$HARNESS_BIN_DIR/loopback" --calls "$LOOP_CALLS" --concurrency "$c" >"$WORK/loop-$c.json"; then
+        cps=$(json_get "$WORK/loop-$c.json" .calls_per_sec)
+        rss0=$(json_get "$WORK/loop-$c.json" .rss_before_kib)
+        rss1=$(json_get "$WORK/loop-$c.json" .rss_after_kib)
+        growth=$(calc "($rss1 - $rss0) / 1024" 1)
+        ok=$(awk -v a="$rss0" -v b="$rss1" 'BEGIN { print (b - a <= 4096 && b <= a * 1.10 + 1024) ? "ok" : "MISSED" }')
+        row "loopback, $c concurrent callers: calls/s ($LOOP_CALLS calls)" "$(calc "$cps" 0)" "(recorded)" "-"
+        row "loopback, $c concurrent callers: RSS $(calc "$rss0 / 1024" 1) MiB -> $(calc "$rss1 / 1024" 1) MiB" "+$growth MiB" "no growth" "$ok"
+      else
+        skip "loopback c=$c" "harness loopback failed"
+      fi
+    done
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. downstream build cost: scratch crates built from clean, each with its own target dir
 
 # new_crate <name> <dependency line...>: a library crate under $WORK/ds/<name>
 new_crate() {
@@ -431,30 +457,6 @@ if want downstream; then
         fi
       fi
     fi
-  fi
-fi
-
-# ---------------------------------------------------------------------------------------------------------------
-# 6. loopback throughput against the local gateway
-
-if want loopback; then
-  log "loopback: client -> alipay-gateway on 127.0.0.1, $LOOP_CALLS calls per concurrency level"
-  if ! build_harness; then
-    skip "loopback" "bench/harness did not build"
-  else
-    for c in 1 8 32; do
-      if "$HARNESS_BIN_DIR/loopback" --calls "$LOOP_CALLS" --concurrency "$c" >"$WORK/loop-$c.json"; then
-        cps=$(json_get "$WORK/loop-$c.json" .calls_per_sec)
-        rss0=$(json_get "$WORK/loop-$c.json" .rss_before_kib)
-        rss1=$(json_get "$WORK/loop-$c.json" .rss_after_kib)
-        growth=$(calc "($rss1 - $rss0) / 1024" 1)
-        ok=$(awk -v a="$rss0" -v b="$rss1" 'BEGIN { print (b - a <= 4096 && b <= a * 1.10 + 1024) ? "ok" : "MISSED" }')
-        row "loopback, $c concurrent callers: calls/s ($LOOP_CALLS calls)" "$(calc "$cps" 0)" "(recorded)" "-"
-        row "loopback, $c concurrent callers: RSS $(calc "$rss0 / 1024" 1) MiB -> $(calc "$rss1 / 1024" 1) MiB" "+$growth MiB" "no growth" "$ok"
-      else
-        skip "loopback c=$c" "harness loopback failed"
-      fi
-    done
   fi
 fi
 
