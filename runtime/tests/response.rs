@@ -218,3 +218,21 @@ fn malformed_bodies_are_rejected_with_their_kind() {
         ResponseError::SignatureInvalid
     );
 }
+
+#[test]
+fn deep_nesting_does_not_exhaust_the_stack() {
+    for depth in [1_000usize, 200_000] {
+        let body = format!(
+            r#"{{"{NODE}":{{"a":{}{}}},"sign":"x"}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        // Valid JSON: located without recursion, then the bogus signature fails.
+        assert_eq!(
+            verify(body.as_bytes(), Charset::Utf8).unwrap_err(),
+            ResponseError::SignatureInvalid
+        );
+        let unclosed = format!(r#"{{"{NODE}":{}"#, "{\"a\":".repeat(depth));
+        assert!(verify(unclosed.as_bytes(), Charset::Utf8).is_err());
+    }
+}
