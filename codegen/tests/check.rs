@@ -567,3 +567,20 @@ proptest! {
         prop_assert_eq!(again, Ok(spec), "{}", text);
     }
 }
+
+#[test]
+fn a_method_defined_twice_is_reported_once_loaded_once() {
+    let seed = seeds_dir().join("alipay.user.agreement.auth.confirm.yaml");
+    let report = spec::load_paths(&[seed.clone(), seeds_dir()]);
+    assert_eq!(report.specs.len(), 2, "each method once");
+    assert_eq!(report.diagnostics.len(), 1);
+    let d = &report.diagnostics[0];
+    assert_eq!(d.path, "method");
+    assert_eq!(
+        d.message,
+        format!(
+            "method `alipay.user.agreement.auth.confirm` is also defined in {}",
+            seed.display()
+        )
+    );
+}

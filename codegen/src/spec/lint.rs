@@ -1,5 +1,23 @@
 //! The second check, on a spec that has the right shape: names, types, references,
 //! duplicates and collisions. Positions come from the source tree.
+//!
+//! The rules (each with a fixture in `codegen/tests/fixtures/bad/`):
+//! - `method`: at least three dot-separated segments of lowercase ASCII letters and digits,
+//!   each starting with a letter; the file is named `<method>.yaml`; `title` is not empty;
+//!   `version` is digits, a dot and digits.
+//! - fields (request, response, model fields): `name` not empty and unique in its list;
+//!   `type` in the page notation ([`TypeRef`]) and every model it names defined; no
+//!   `max_length: 0`; `format` only on `Date` and only one of [`DATE_FORMATS`]; `values` only
+//!   on `String`/`String[]`, each non-empty and unique; `in: form` only on request
+//!   parameters; `rust_name` a snake_case identifier that is not a keyword; no two fields of a
+//!   list with the same Rust name (as [`crate::naming::field_ident`] derives it) unless told
+//!   apart by `rust_name`.
+//! - models: names of ASCII letters and digits starting with an uppercase letter, distinct
+//!   after UpperCamelCase conversion, and every model used (reachable from the request or
+//!   response): an unused model is an error, since it is most often a misspelt reference.
+//! - errors: codes non-empty and unique.
+//! - `common.yaml`: the same field rules; gateway codes digits and unique, each with a `msg`;
+//!   sub_codes non-empty and unique per gateway code.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! Reading spec files: one text, one file, or a whole folder, with every problem reported.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -84,10 +85,36 @@ pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
             files.push(path.clone());
         }
     }
+    // The first file that defined each method, and the first common.yaml.
+    let mut methods: HashMap<String, PathBuf> = HashMap::new();
+    let mut common_at: Option<PathBuf> = None;
     for (path, outcome) in files.iter().zip(load_all(&files)) {
         match outcome {
-            Loaded::Spec(spec) => report.specs.push((path.clone(), spec)),
-            Loaded::Common(common) => report.common = Some((path.clone(), common)),
+            Loaded::Spec(spec) => match methods.get(&spec.method) {
+                Some(first) => report.diagnostics.push(Diagnostic {
+                    path: "method".to_owned(),
+                    message: format!(
+                        "method `{}` is also defined in {}",
+                        spec.method,
+                        first.display()
+                    ),
+                    ..file_problem(path, "")
+                }),
+                None => {
+                    methods.insert(spec.method.clone(), path.clone());
+                    report.specs.push((path.clone(), spec));
+                }
+            },
+            Loaded::Common(common) => match &common_at {
+                Some(first) => report.diagnostics.push(file_problem(
+                    path,
+                    format!("a second common.yaml (the first is {})", first.display()),
+                )),
+                None => {
+                    common_at = Some(path.clone());
+                    report.common = Some((path.clone(), common));
+                }
+            },
             Loaded::Problems(problems) => report.diagnostics.extend(problems),
         }
     }
