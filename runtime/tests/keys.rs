@@ -190,10 +190,34 @@ fn broken_text_is_named() {
         KeyError::UnexpectedPemLabel { .. }
     ));
     // from_pem wants armour, from_base64 wants none.
-    assert!(PrivateKey::from_pem(&read("app_private_pkcs1.b64")).is_err());
-    assert!(PrivateKey::from_base64(&pem).is_err());
-    assert!(PublicKey::from_pem(&read("alipay_public.b64")).is_err());
-    assert!(PublicKey::from_base64(&read("alipay_public.pem")).is_err());
+    let wants_pem = |e| {
+        matches!(
+            e,
+            KeyError::FormMismatch {
+                expected: "PEM",
+                ..
+            }
+        )
+    };
+    let wants_b64 = |e| {
+        matches!(
+            e,
+            KeyError::FormMismatch {
+                expected: "bare base64",
+                ..
+            }
+        )
+    };
+    assert!(wants_pem(
+        PrivateKey::from_pem(&read("app_private_pkcs1.b64")).unwrap_err()
+    ));
+    assert!(wants_b64(PrivateKey::from_base64(&pem).unwrap_err()));
+    assert!(wants_pem(
+        PublicKey::from_pem(&read("alipay_public.b64")).unwrap_err()
+    ));
+    assert!(wants_b64(
+        PublicKey::from_base64(&read("alipay_public.pem")).unwrap_err()
+    ));
 }
 
 #[test]

@@ -90,6 +90,14 @@ pub enum KeyError {
         /// The label (at most 40 characters).
         label: String,
     },
+    /// PEM given to a `from_base64` loader, or bare base64 to a `from_pem` loader.
+    #[error("expected {expected} but found {found} (`parse` accepts either)")]
+    FormMismatch {
+        /// The form the loader takes.
+        expected: &'static str,
+        /// The form given.
+        found: &'static str,
+    },
     /// Text without PEM armour that is not base64.
     #[error("the key is neither PEM nor valid base64")]
     BadBase64,
@@ -150,8 +158,9 @@ impl PrivateKey {
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let decoded = container::decode_text(pem)?;
         if decoded.label.is_none() {
-            return Err(KeyError::BadPem {
-                reason: "no -----BEGIN line",
+            return Err(KeyError::FormMismatch {
+                expected: "PEM",
+                found: "bare base64",
             });
         }
         Self::from_decoded(&decoded)
@@ -162,7 +171,10 @@ impl PrivateKey {
     pub fn from_base64(base64: &str) -> Result<Self, KeyError> {
         let decoded = container::decode_text(base64)?;
         if decoded.label.is_some() {
-            return Err(KeyError::BadBase64);
+            return Err(KeyError::FormMismatch {
+                expected: "bare base64",
+                found: "PEM",
+            });
         }
         Self::from_decoded(&decoded)
     }
@@ -234,8 +246,9 @@ impl PublicKey {
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let decoded = container::decode_text(pem)?;
         if decoded.label.is_none() {
-            return Err(KeyError::BadPem {
-                reason: "no -----BEGIN line",
+            return Err(KeyError::FormMismatch {
+                expected: "PEM",
+                found: "bare base64",
             });
         }
         Self::from_decoded(&decoded)
@@ -246,7 +259,10 @@ impl PublicKey {
     pub fn from_base64(base64: &str) -> Result<Self, KeyError> {
         let decoded = container::decode_text(base64)?;
         if decoded.label.is_some() {
-            return Err(KeyError::BadBase64);
+            return Err(KeyError::FormMismatch {
+                expected: "bare base64",
+                found: "PEM",
+            });
         }
         Self::from_decoded(&decoded)
     }
