@@ -1,7 +1,8 @@
 //! `alipay-codegen`: check specs, generate code, import doc pages.
 //!
 //! Exit codes (a public contract): 0 success; 1 the input has problems (every problem is
-//! listed on stderr) or, for `generate --check`, the output is out of date; 2 usage errors.
+//! listed on stderr) or, for `generate --check`, the output is out of date; 2 usage errors
+//! (including inputs that do not exist).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use clap::{Parser, Subcommand};
 ///
 /// Exit codes: 0 success; 1 problems found (each listed on stderr as
 /// `file:line:column: field.path: message`), or `generate --check` found stale output;
-/// 2 usage error.
+/// 2 usage error (unknown flag, missing argument, an input that does not exist).
 #[derive(Debug, Parser)]
 #[command(name = "alipay-codegen", version, about, long_about)]
 struct Cli {
@@ -59,7 +60,8 @@ enum Command {
     /// to stdout. Whatever the importer could not place, or placed by a guess, is printed to
     /// stderr as `PAGE:LINE: warning: MESSAGE` (and kept as a `note:` in the spec). The
     /// result is then checked as by `check`. Exits 0 when it passes, 1 when the page cannot
-    /// be read or the spec does not pass `check` (it is still written, to be fixed by hand).
+    /// be read or the spec does not pass `check` (it is still written, to be fixed by hand),
+    /// 2 when PAGE does not exist.
     Import {
         /// The page, as text (UTF-8).
         #[arg(value_name = "PAGE")]
@@ -83,7 +85,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// The usage error for inputs that do not exist, if any.
+fn missing_inputs(paths: &[&Path]) -> Option<ExitCode> {
+    let missing: Vec<&&Path> = paths.iter().filter(|p| !p.exists()).collect();
+    for path in &missing {
+        eprintln!("{}: no such file or folder", path.display());
+    }
+    (!missing.is_empty()).then_some(ExitCode::from(2))
+}
+
 fn check(paths: &[PathBuf]) -> ExitCode {
+    let inputs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    if let Some(code) = missing_inputs(&inputs) {
+        return code;
+    }
     let report = spec::load_paths(paths);
     for diagnostic in &report.diagnostics {
         eprintln!("{diagnostic}");
@@ -105,6 +120,9 @@ fn check(paths: &[PathBuf]) -> ExitCode {
 }
 
 fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> ExitCode {
+    if let Some(code) = missing_inputs(&[&specs]) {
+        return code;
+    }
     let keep = |method: &str| methods.is_empty() || methods.iter().any(|g| glob_match(g, method));
     match alipay_codegen::generate::generate_dir_filtered(&specs, &out, check, keep) {
         Ok(report) if check => {
@@ -145,6 +163,9 @@ fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> Ex
 }
 
 fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
+    if let Some(code) = missing_inputs(&[page]) {
+        return code;
+    }
     let text = match std::fs::read(page).map(String::from_utf8) {
         Ok(Ok(text)) => text,
         Ok(Err(_)) => {

@@ -271,6 +271,8 @@ fn cli_check_exit_codes() {
         &["frobnicate"],
         &["generate", "--specs", "x"],
         &[],
+        &["check", "no/such/folder"],
+        &["generate", "--specs", "no/such/folder", "--out", "x"],
     ] {
         let out = codegen().args(usage).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{usage:?}");
@@ -494,7 +496,11 @@ fn cli_import_writes_a_spec_that_passes_check() {
         .arg(out.join("no-such-page.txt"))
         .output()
         .unwrap();
-    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(missing.status.code(), Some(2));
+    let not_utf8 = out.join("latin1.txt");
+    std::fs::write(&not_utf8, b"caf\xe9\n").unwrap();
+    let bad_page = codegen().arg("import").arg(&not_utf8).output().unwrap();
+    assert_eq!(bad_page.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&out);
 }
 
