@@ -936,3 +936,116 @@ fn debug_output_holds_no_secrets() {
         "{debug}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Tracing: one span per call, with its facts and without secrets.
+
+/// A subscriber that writes down every span name, field and event as text.
+#[derive(Default, Clone)]
+struct Recorder {
+    lines: Arc<Mutex<Vec<String>>>,
+    next_id: Arc<std::sync::atomic::AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut Vec<String>, String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .push(format!("{} {}={value:?}", self.1, field.name()));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push(format!("{} {}={value}", self.1, field.name()));
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attrs: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let id = 1 + self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut lines = self.lines.lock().expect("lines");
+        let name = format!("span#{id}:{}", attrs.metadata().name());
+        lines.push(name.clone());
+        attrs.record(&mut Fields(&mut lines, name));
+        tracing::span::Id::from_u64(id)
+    }
+    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut lines = self.lines.lock().expect("lines");
+        values.record(&mut Fields(&mut lines, format!("span#{}", span.into_u64())));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut lines = self.lines.lock().expect("lines");
+        event.record(&mut Fields(&mut lines, "event".to_owned()));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn one_span_per_call_with_codes_and_no_secrets() {
+    let recorder = Recorder::default();
+    let lines = recorder.lines.clone();
+    let token = "201510BB0c409dd5758b4d939d4008a525463X77";
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sign_seen = tracing::subscriber::with_default(recorder, || {
+        runtime.block_on(async {
+            let server = Server::start(|_| {
+                let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时"}"#;
+                json_reply(signed_body(NODE, node, Charset::Utf8, SignType::Rsa2), Charset::Utf8)
+            })
+            .await;
+            let client = client_for(&server)
+                .app_auth_token(token)
+                .build()
+                .expect("client");
+            let err = client.execute(&Confirm::new("SECRETAUTH")).await.unwrap_err();
+            assert!(matches!(err, Error::Business(_)), "{err:?}");
+            let received = server.requests();
+            received[0].param(Charset::Utf8, "sign").expect("sign sent")
+        })
+    });
+    let lines = lines.lock().expect("lines").clone();
+    let calls: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.ends_with(":alipay.call"))
+        .collect();
+    assert_eq!(calls.len(), 1, "{lines:#?}");
+    let id = calls[0].trim_end_matches(":alipay.call");
+    let field = |name: &str| {
+        lines
+            .iter()
+            .filter(|l| {
+                l.starts_with(&format!("{id}:alipay.call {name}="))
+                    || l.starts_with(&format!("{id} {name}="))
+            })
+            .map(|l| {
+                l.split_once('=')
+                    .map(|(_, v)| v.to_owned())
+                    .unwrap_or_default()
+            })
+            .next_back()
+    };
+    assert_eq!(field("method").as_deref(), Some(METHOD));
+    assert_eq!(field("app_id").as_deref(), Some("2014072300007148"));
+    assert_eq!(field("code").as_deref(), Some("40004"));
+    assert_eq!(field("sub_code").as_deref(), Some("VALIDATECODE_EXPIRED"));
+    assert!(
+        field("latency_ms").is_some_and(|v| v.parse::<u64>().is_ok()),
+        "{lines:#?}"
+    );
+    let all = lines.join("\n");
+    for secret in [token, "SECRETAUTH", sign_seen.as_str(), "biz_content"] {
+        assert!(
+            !all.contains(secret),
+            "{secret} leaked into tracing:\n{all}"
+        );
+    }
+}
