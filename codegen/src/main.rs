@@ -28,7 +28,8 @@ enum Command {
     ///
     /// Folders are read for their `*.yaml` files in file-name order (`common.yaml` checked as
     /// the shared spec, every other file as a method spec). Exits 0 when everything is clean,
-    /// 1 with every problem on stderr, one per line as `file:line:column: path: message`.
+    /// 1 with every problem on stderr, one per line as `file:line:column: path: message`,
+    /// 2 on usage errors (such as an input that does not exist).
     Check {
         /// Spec folders and/or spec files.
         #[arg(required = true, value_name = "DIR_OR_FILE")]
@@ -38,7 +39,8 @@ enum Command {
     ///
     /// Only files whose content changed are rewritten. Exits 0 on success, 1 when the specs
     /// have problems (listed on stderr) or generation fails, and with `--check` also when the
-    /// output differs from what the specs produce (the differing files are listed).
+    /// output differs from what the specs produce (the differing files are listed); 2 on
+    /// usage errors (such as a specs folder that does not exist).
     Generate {
         /// The folder of specs.
         #[arg(long, value_name = "DIR")]

@@ -41,7 +41,7 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.kinds.yaml:11:14: request[1].example: expected a string, found a boolean; quote it",
     "alipay.bad.kinds.yaml:12:18: request[1].description: expected a string, found a list",
     "alipay.bad.location.yaml:6:9: request[0].in: `header` is not one of `biz_content`, `form`",
-    "alipay.bad.maxlength.yaml:6:17: request[0].max_length: max_length must be at least 1 (leave it out where the page gives no length)",
+    "alipay.bad.maxlength.yaml:6:17: request[0].max_length: must be at least 1, found 0 (leave it out where the page gives no length)",
     "alipay.bad.methodname.yaml:1:9: method: malformed method name `Alipay.Bad-Name`: expected at least three dot-separated segments of lowercase letters and digits, each starting with a letter, like `alipay.trade.pay`",
     "alipay.bad.missingkey.yaml:1:1: title: missing required key `title`",
     "alipay.bad.missingkey.yaml:3:5: request[0].type: missing required key `type`",

@@ -279,7 +279,7 @@ fn lint_field(
     if field.max_length == Some(0) {
         lint.at(
             &path.key("max_length"),
-            "max_length must be at least 1 (leave it out where the page gives no length)",
+            "must be at least 1, found 0 (leave it out where the page gives no length)",
         );
     }
     if let Some(format) = &field.format {
