@@ -677,15 +677,14 @@ fn is_tls(e: &reqwest::Error) -> bool {
         if err.is::<rustls::Error>() {
             return true;
         }
-        // io::Error::source() skips the error it wraps, so look inside explicitly.
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io
+        // io::Error::source() skips the error it wraps (and TLS errors arrive as io::Errors
+        // nested in io::Errors), so step into the wrapped error explicitly.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
                 .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-        {
-            return true;
-        }
-        cur = err.source();
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     false
 }

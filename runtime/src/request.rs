@@ -93,8 +93,8 @@ pub(crate) fn prepare(
     now: SystemTime,
 ) -> Result<PreparedRequest, PrepareError> {
     let timestamp = beijing_timestamp(now);
-    let charset_name = charset_name(public.charset);
-    let sign_type_name = sign_type_name(public.sign_type);
+    let charset_name = public.charset.as_str();
+    let sign_type_name = public.sign_type.as_str();
 
     // Empty values are never sent, so they are never signed either.
     let mut query: Vec<(&str, &str)> = Vec::with_capacity(12);
@@ -193,16 +193,6 @@ fn push_pair(out: &mut String, first: &mut bool, key: &str, value: &[u8]) {
     out.extend(form_urlencoded::byte_serialize(key.as_bytes()));
     out.push('=');
     out.extend(form_urlencoded::byte_serialize(value));
-}
-
-/// The `charset` parameter as Alipay spells it.
-pub(crate) fn charset_name(charset: Charset) -> &'static str {
-    charset.as_str()
-}
-
-/// The `sign_type` parameter as Alipay spells it.
-pub(crate) fn sign_type_name(sign_type: SignType) -> &'static str {
-    sign_type.as_str()
 }
 
 fn unencodable_rule(charset: Charset) -> &'static str {

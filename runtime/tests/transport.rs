@@ -446,6 +446,43 @@ async fn opt_in_connect_retry_reaches_a_gateway_that_comes_up_late() {
 }
 
 #[tokio::test]
+async fn tls_handshake_failure_is_named_and_never_reached_the_gateway() {
+    // A plain-HTTP server where the client expects TLS: it answers the ClientHello with
+    // HTTP text, which no TLS stack accepts.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let _ = stream
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    let client = Client::builder()
+        .gateway(format!("https://{addr}/gateway.do"))
+        .app_id("2014072300007148")
+        .private_key(app_private())
+        .alipay_public_key(alipay_public())
+        .build()
+        .expect("client");
+    let err = client.execute(&Confirm::new("1")).await.unwrap_err();
+    match &err {
+        Error::Transport {
+            kind: TransportKind::Tls,
+            may_have_reached_gateway: false,
+            ..
+        } => {}
+        other => panic!("expected a TLS failure, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("the TLS handshake with the gateway failed"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
 async fn silent_gateway_times_out_and_may_have_been_reached() {
     let server = Server::start(|_| vec![Step::Sleep(Duration::from_secs(10))]).await;
     let client = client_for(&server)
