@@ -10,8 +10,9 @@
 //! alipay-openapi = { version = "0.1", features = ["gateway"] }
 //! ```
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! # (async || -> Result<(), Box<dyn std::error::Error>> {
 //! use alipay_openapi::gateway::{self, Scenario};
 //! use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
 //!
@@ -29,7 +30,7 @@
 //!     other => panic!("unexpected {other:?}"),
 //! }
 //! assert_eq!(gw.request_count(), 1);
-//! # Ok(()) }
+//! # Ok(()) })().await.unwrap() });
 //! ```
 
 pub use alipay_gateway::{
