@@ -330,6 +330,9 @@ impl ClientBuilder {
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                 .user_agent(concat!("alipay-rs/", env!("CARGO_PKG_VERSION")))
+                // A redirect would carry the signed query (and app_auth_token) elsewhere, and
+                // turn the POST into a GET: report it as an HTTP status instead.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(ConfigError::HttpClient)?,
         };
@@ -596,6 +599,12 @@ fn response_error<E: crate::method::BizErrorCode>(e: ResponseError) -> Error<E> 
             msg,
             sub_code,
             sub_msg,
+        },
+        ResponseError::Malformed(reason) => Error::MalformedBody { reason },
+        ResponseError::DuplicateKey(key) => Error::MalformedBody {
+            reason: format!(
+                "top-level key {key:?} appears more than once (which one was signed is unknowable)"
+            ),
         },
         other => Error::MalformedBody {
             reason: other.to_string(),

@@ -527,6 +527,23 @@ async fn http_500_with_html_body() {
 }
 
 #[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = Server::start(|_| {
+        vec![Step::Write(
+            b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+        )]
+    })
+    .await;
+    let client = client_for(&server).build().expect("client");
+    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::HttpStatus { status: 302, .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
 async fn truncated_body_is_a_transport_error_after_the_gateway_was_reached() {
     let server = Server::start(|_| {
         let body = signed_body(NODE, SUCCESS_NODE, Charset::Utf8, SignType::Rsa2);
@@ -891,6 +908,53 @@ async fn rsa_sign_type_both_ways() {
 // Configuration mistakes named at build time.
 
 #[test]
+fn errors_and_calls_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<Error<ConfirmError>>();
+    send_sync::<Client>();
+    let client = Client::builder()
+        .app_id("1")
+        .private_key(app_private())
+        .alipay_public_key(alipay_public())
+        .build()
+        .expect("client");
+    let req = Confirm::new("1");
+    // The call future can be spawned on a multi-threaded runtime.
+    send(&client.execute(&req));
+}
+
+#[tokio::test]
+async fn malformed_and_duplicate_bodies_are_named() {
+    let server = Server::start(|req| {
+        let biz = req.param(Charset::Utf8, "biz_content").unwrap_or_default();
+        let body = if biz.contains("dup") {
+            let signed = String::from_utf8(signed_body(
+                NODE,
+                SUCCESS_NODE,
+                Charset::Utf8,
+                SignType::Rsa2,
+            ))
+            .expect("utf-8");
+            signed.replacen('{', &format!("{{\"{NODE}\":{{\"code\":\"10000\"}},"), 1)
+        } else {
+            "<html>maintenance</html>".to_owned()
+        };
+        json_reply(body.into_bytes(), Charset::Utf8)
+    })
+    .await;
+    let client = client_for(&server).build().expect("client");
+    for (auth_code, needle) in [
+        ("dup", "appears more than once"),
+        ("html", "the gateway's answer is malformed"),
+    ] {
+        let err = client.execute(&Confirm::new(auth_code)).await.unwrap_err();
+        assert!(matches!(err, Error::MalformedBody { .. }), "{err:?}");
+        assert!(err.to_string().contains(needle), "{err}");
+    }
+}
+
+#[test]
 fn build_names_the_usual_mistakes() {
     let err = Client::builder()
         .private_key(app_private())
@@ -1023,55 +1087,54 @@ impl tracing::Subscriber for Recorder {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// Installs the recorder as the global subscriber (a scoped one races with the callsite
+/// interest cache while other tests run in parallel); this test finds its own span by its
+/// unique app_id.
 #[test]
 fn one_span_per_call_with_codes_and_no_secrets() {
+    const APP_ID: &str = "2088SPANTEST0001";
     let recorder = Recorder::default();
     let lines = recorder.lines.clone();
-    let token = "201510BB0c409dd5758b4d939d4008a525463X77";
+    tracing::subscriber::set_global_default(recorder).expect("the only global subscriber");
+    let token = "201510BBspantest0token0000000000000X77";
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let sign_seen = tracing::subscriber::with_default(recorder, || {
-        runtime.block_on(async {
-            let server = Server::start(|_| {
-                let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时"}"#;
-                json_reply(signed_body(NODE, node, Charset::Utf8, SignType::Rsa2), Charset::Utf8)
-            })
-            .await;
-            let client = client_for(&server)
-                .app_auth_token(token)
-                .build()
-                .expect("client");
-            let err = client.execute(&Confirm::new("SECRETAUTH")).await.unwrap_err();
-            assert!(matches!(err, Error::Business(_)), "{err:?}");
-            let received = server.requests();
-            received[0].param(Charset::Utf8, "sign").expect("sign sent")
+    let sign_seen = runtime.block_on(async {
+        let server = Server::start(|_| {
+            let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时"}"#;
+            json_reply(signed_body(NODE, node, Charset::Utf8, SignType::Rsa2), Charset::Utf8)
         })
+        .await;
+        let client = client_for(&server)
+            .app_id(APP_ID)
+            .app_auth_token(token)
+            .build()
+            .expect("client");
+        let err = client.execute(&Confirm::new("SECRETAUTH")).await.unwrap_err();
+        assert!(matches!(err, Error::Business(_)), "{err:?}");
+        let received = server.requests();
+        received[0].param(Charset::Utf8, "sign").expect("sign sent")
     });
     let lines = lines.lock().expect("lines").clone();
-    let calls: Vec<&String> = lines
+    let calls: Vec<&str> = lines
         .iter()
-        .filter(|l| l.ends_with(":alipay.call"))
+        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={APP_ID}")))
         .collect();
     assert_eq!(calls.len(), 1, "{lines:#?}");
-    let id = calls[0].trim_end_matches(":alipay.call");
+    let id = calls[0];
     let field = |name: &str| {
         lines
             .iter()
-            .filter(|l| {
-                l.starts_with(&format!("{id}:alipay.call {name}="))
-                    || l.starts_with(&format!("{id} {name}="))
+            .filter_map(|l| {
+                l.strip_prefix(&format!("{id}:alipay.call {name}="))
+                    .or_else(|| l.strip_prefix(&format!("{id} {name}=")))
             })
-            .map(|l| {
-                l.split_once('=')
-                    .map(|(_, v)| v.to_owned())
-                    .unwrap_or_default()
-            })
+            .map(str::to_owned)
             .next_back()
     };
     assert_eq!(field("method").as_deref(), Some(METHOD));
-    assert_eq!(field("app_id").as_deref(), Some("2014072300007148"));
     assert_eq!(field("code").as_deref(), Some("40004"));
     assert_eq!(field("sub_code").as_deref(), Some("VALIDATECODE_EXPIRED"));
     assert!(
