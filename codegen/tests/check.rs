@@ -57,10 +57,11 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.twodocs.yaml:3:1: a spec file holds exactly one YAML document (found a second `---`)",
     "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `note`, `request`, `response`, `models`, `errors`, `examples`",
     "alipay.bad.unknownkey.yaml:7:5: request[0].requried: unknown key `requried`; did you mean `required`?",
-    "alipay.bad.unknowntype.yaml:5:11: request[0].type: unknown type `string`: expected String, Number, Price, Boolean, Date, File, a model name (ASCII letters and digits, starting with an uppercase letter) or <Type>[]",
+    "alipay.bad.unknowntype.yaml:5:11: request[0].type: unknown type `string`: expected String, Number, Price, Boolean, Date, File, a model name (ASCII letters and digits, starting with an uppercase letter) or <Type>[]; did you mean `String`?",
     "alipay.bad.unknowntype.yaml:7:11: request[1].type: unknown model `GoodsDetail`: define it under `models:`",
     "alipay.bad.unknowntype.yaml:9:11: request[2].type: nested list type `String[][]` is not supported; use a model holding a list",
     "alipay.bad.unknowntype.yaml:11:11: request[3].type: empty type",
+    "alipay.bad.unknowntype.yaml:13:11: request[4].type: unknown model `Strin`: did you mean `String`?",
     "alipay.bad.unusedmodel.yaml:13:3: models.Orphan: model `Orphan` is not used by any request or response field; remove it or refer to it",
     "alipay.bad.utf8.yaml:3:17: not valid UTF-8 (byte 0xE9); spec files must be UTF-8",
     "alipay.bad.values.yaml:6:5: request[0].values: `values` applies only to String and String[] fields, not Number",
@@ -296,7 +297,13 @@ fn seed_texts() -> Vec<String> {
 fn assert_sane(result: Result<spec::Spec, Vec<Diagnostic>>, text: &[u8]) {
     if let Err(problems) = result {
         assert!(!problems.is_empty());
-        let lines = text.split(|b| *b == b'\n').count();
+        // YAML breaks lines at LF, CRLF and a lone CR.
+        let breaks = text
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| **b == b'\n' || (**b == b'\r' && text.get(i + 1) != Some(&b'\n')))
+            .count();
+        let lines = breaks + 1;
         for d in problems {
             assert!(
                 d.line >= 1 && d.line <= lines + 1 && d.column >= 1,

@@ -26,8 +26,9 @@ use super::common::CommonSpec;
 use super::diagnostic::FieldPath;
 use super::model::{ErrorCode, Field, Location, Spec};
 use super::report::Reporter;
+use super::shape::closest;
 use super::tree::Node;
-use super::types::{TypeRef, is_model_name};
+use super::types::{TypeError, TypeRef, is_model_name};
 use crate::naming;
 
 /// The two formats a `Date` field may declare.
@@ -226,6 +227,22 @@ fn lint_rust_name(
     }
 }
 
+/// The built-in type or model a misspelt type name most likely meant.
+fn type_hint<'m>(name: &str, models: &'m Models) -> Option<&'m str> {
+    const BUILTIN: [&str; 6] = ["String", "Number", "Price", "Boolean", "Date", "File"];
+    let known: Vec<&'m str> = BUILTIN
+        .iter()
+        .copied()
+        .chain(models.keys().map(String::as_str))
+        .filter(|k| *k != name)
+        .collect();
+    known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .copied()
+        .or_else(|| closest(name, &known))
+}
+
 /// The name a field has in Rust, as the generator derives it (without any `r#`).
 fn field_rust_name(field: &Field) -> String {
     let name = field.rust_name.as_deref().unwrap_or(&field.name);
@@ -264,17 +281,24 @@ fn lint_field(
     let ty = match TypeRef::parse(&field.ty) {
         Ok(ty) => Some(ty),
         Err(e) => {
-            lint.at(&path.key("type"), e.to_string());
+            let hint = match &e {
+                TypeError::Malformed(name) => type_hint(name, models)
+                    .map(|t| format!("; did you mean `{t}`?"))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            lint.at(&path.key("type"), format!("{e}{hint}"));
             None
         }
     };
     if let Some(name) = ty.as_ref().and_then(TypeRef::model_name)
         && !models.contains_key(name)
     {
-        lint.at(
-            &path.key("type"),
-            format!("unknown model `{name}`: define it under `models:`"),
-        );
+        let hint = match type_hint(name, models) {
+            Some(t) => format!("did you mean `{t}`?"),
+            None => "define it under `models:`".to_owned(),
+        };
+        lint.at(&path.key("type"), format!("unknown model `{name}`: {hint}"));
     }
     if field.max_length == Some(0) {
         lint.at(

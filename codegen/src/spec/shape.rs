@@ -382,7 +382,7 @@ fn list(items: &[&str]) -> String {
 }
 
 /// The known key within edit distance 2 of a misspelt one.
-fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
         .map(|k| (edit_distance(name, k), *k))
