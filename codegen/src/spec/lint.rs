@@ -164,6 +164,11 @@ fn lint_fields(
         let path = list.index(i);
         if field.name.trim().is_empty() {
             lint.at(&path.key("name"), "empty name");
+        } else if field.name.contains(char::is_whitespace) {
+            lint.at(
+                &path.key("name"),
+                format!("`{}` contains whitespace; wire names never do", field.name),
+            );
         } else if let Some(&first) = by_name.get(field.name.as_str()) {
             let line = lint.line_of(&list.index(first));
             lint.at(
@@ -197,7 +202,7 @@ fn lint_rust_name(
             &path.key("rust_name"),
             format!(
                 "`{rust_name}` is not a valid Rust field name: use snake_case ASCII letters, digits and `_`, \
-                 starting with a letter, and not a Rust keyword"
+                 starting with a letter or `_`, and not a Rust keyword"
             ),
         );
         return;
@@ -431,6 +436,11 @@ fn lint_errors(lint: &mut Lint<'_, '_>, errors: &[ErrorCode], list: &FieldPath) 
         let path = list.index(i).key("code");
         if error.code.trim().is_empty() {
             lint.at(&path, "empty error code");
+        } else if error.code.contains(char::is_whitespace) {
+            lint.at(
+                &path,
+                format!("`{}` contains whitespace; error codes never do", error.code),
+            );
         } else if let Some(&first) = seen.get(error.code.as_str()) {
             let line = lint.line_of(&list.index(first));
             lint.at(
