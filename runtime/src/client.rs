@@ -404,6 +404,26 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A builder; `app_id`, `private_key` and `alipay_public_key` are required.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use alipay_runtime::{Charset, Client, Gateway, PrivateKey, PublicKey, SignType};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = Client::builder()
+    ///     .gateway(Gateway::Sandbox)
+    ///     .app_id("2014072300007148")
+    ///     .private_key(PrivateKey::from_file("app_private_key.pem")?)
+    ///     .alipay_public_key(PublicKey::from_file("alipay_public_key.pem")?)
+    ///     .sign_type(SignType::Rsa2)
+    ///     .charset(Charset::Utf8)
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// // let response = client.execute(&request).await?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
