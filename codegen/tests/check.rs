@@ -27,6 +27,7 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.collision.yaml:11:11: request[3].name: `user_id` and `userId` (request[2]) both become `user_id` in Rust; add an explicit `rust_name:`",
     "alipay.bad.duplicateerror.yaml:8:11: errors[2].code: duplicate error code `USER_NOT_EXIST` (first at errors[0], line 4)",
     "alipay.bad.duplicatekey.yaml:6:5: request[0].type: duplicate key `type` (first at line 5)",
+    "alipay.bad.duplicatekey.yaml:14:3: models.Info: duplicate name `Info` (first at line 11)",
     "alipay.bad.duplicatename.yaml:8:11: request[2].name: duplicate parameter name `out_trade_no` (first at request[0], line 4)",
     "alipay.bad.empty.yaml:1:1: empty file: a method spec needs the keys method, title",
     "alipay.bad.emptyname.yaml:4:11: request[0].name: empty name",
