@@ -52,7 +52,8 @@ enum Command {
         #[arg(long)]
         check: bool,
         /// Generate only methods whose wire name matches one of these globs
-        /// (`*` any run of characters, `?` one character), e.g. `alipay.user.*`.
+        /// (`*` any run of characters, `?` one character), e.g. `alipay.user.*`. A glob that
+        /// matches no method is a usage error (exit 2).
         #[arg(long, value_name = "GLOB", num_args = 1..)]
         methods: Vec<String>,
     },
@@ -124,6 +125,22 @@ fn check(paths: &[PathBuf]) -> ExitCode {
 fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> ExitCode {
     if let Some(code) = missing_inputs(&[&specs]) {
         return code;
+    }
+    // A glob that matches nothing is a typo; caught before generating, since generation
+    // removes the files of methods it no longer produces.
+    let names = method_names(&specs);
+    let unmatched: Vec<&String> = methods
+        .iter()
+        .filter(|g| !names.iter().any(|m| glob_match(g, m)))
+        .collect();
+    if !unmatched.is_empty() {
+        for glob in unmatched {
+            eprintln!(
+                "--methods `{glob}` matches no method in {}",
+                specs.display()
+            );
+        }
+        return ExitCode::from(2);
     }
     let keep = |method: &str| methods.is_empty() || methods.iter().any(|g| glob_match(g, method));
     match alipay_codegen::generate::generate_dir_filtered(&specs, &out, check, keep) {
@@ -232,6 +249,19 @@ fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
         );
         ExitCode::from(1)
     }
+}
+
+/// The methods of a specs folder, by file name (the checker makes every spec file
+/// `<method>.yaml`).
+fn method_names(specs: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(specs) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".yaml").map(str::to_owned))
+        .filter(|name| name != "common")
+        .collect()
 }
 
 /// Whether `text` matches `pattern`, where `*` matches any run of characters and `?` one.

@@ -439,6 +439,16 @@ fn cli_generate_writes_then_checks() {
             .args(extra);
         cmd.output().unwrap()
     };
+    let typo = run(&["--methods", "alipay.usr.*"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&typo.stderr)
+            .contains("--methods `alipay.usr.*` matches no method")
+    );
+    assert!(
+        !out.join("mod.rs").exists(),
+        "nothing generated on a usage error"
+    );
     let first = run(&[]);
     assert_eq!(
         first.status.code(),
