@@ -5,6 +5,7 @@ use quote::quote;
 
 use crate::emit::docs::Doc;
 use crate::emit::types::ident;
+use crate::emit::types::{OPTION, RESULT, STRING};
 use crate::ir::{EnumIr, MethodIr};
 
 /// An enum of listed values: one variant per value plus `Other(String)`, (de)serialised
@@ -44,7 +45,7 @@ pub fn emit_value_enum(e: &EnumIr) -> TokenStream {
         pub enum #name {
             #(#variants)*
             /// A value the spec does not list, kept as received.
-            Other(::std::string::String),
+            Other(#STRING),
         }
 
         impl #name {
@@ -69,8 +70,8 @@ pub fn emit_value_enum(e: &EnumIr) -> TokenStream {
             }
         }
 
-        impl ::core::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
+        impl ::core::convert::From<#STRING> for #name {
+            fn from(value: #STRING) -> Self {
                 match value.as_str() {
                     #(#from2)*
                     _ => Self::Other(value),
@@ -85,14 +86,14 @@ pub fn emit_value_enum(e: &EnumIr) -> TokenStream {
         }
 
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> #RESULT<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                <::std::string::String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> #RESULT<Self, D::Error> {
+                <#STRING as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
             }
         }
     }
@@ -130,12 +131,12 @@ pub fn emit_biz_error(m: &MethodIr) -> TokenStream {
     let descriptions = arm(&|e| {
         let id = ident(&e.ident);
         let text = &e.description;
-        quote!(Self::#id => ::core::option::Option::Some(#text),)
+        quote!(Self::#id => Some(#text),)
     });
     let solutions = arm(&|e| {
         let id = ident(&e.ident);
         let text = &e.solution;
-        quote!(Self::#id => ::core::option::Option::Some(#text),)
+        quote!(Self::#id => Some(#text),)
     });
     let from_body = if from.is_empty() {
         quote!(Self::Unknown(::std::borrow::ToOwned::to_owned(code)))
@@ -154,7 +155,7 @@ pub fn emit_biz_error(m: &MethodIr) -> TokenStream {
         pub enum BizError {
             #(#variants)*
             /// A code the page does not document, kept as received.
-            Unknown(::std::string::String),
+            Unknown(#STRING),
         }
 
         impl ::core::convert::From<&str> for BizError {
@@ -177,17 +178,17 @@ pub fn emit_biz_error(m: &MethodIr) -> TokenStream {
                 }
             }
 
-            fn description(&self) -> ::core::option::Option<&'static str> {
+            fn description(&self) -> #OPTION<&'static str> {
                 match self {
                     #(#descriptions)*
-                    Self::Unknown(_) => ::core::option::Option::None,
+                    Self::Unknown(_) => None,
                 }
             }
 
-            fn solution(&self) -> ::core::option::Option<&'static str> {
+            fn solution(&self) -> #OPTION<&'static str> {
                 match self {
                     #(#solutions)*
-                    Self::Unknown(_) => ::core::option::Option::None,
+                    Self::Unknown(_) => None,
                 }
             }
         }

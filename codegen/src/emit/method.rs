@@ -7,12 +7,21 @@ use quote::quote;
 use crate::emit::docs::Doc;
 use crate::emit::enums::{emit_biz_error, emit_value_enum};
 use crate::emit::structs::{FILE_UNSUPPORTED, emit_struct};
-use crate::emit::types::ident;
+use crate::emit::types::{OPTION, RESULT, STRING, VEC};
+use crate::emit::types::{ident, with_local_types};
 use crate::ir::{MethodIr, TypeIr};
 use crate::spec::Location;
 
 /// The items of a method's module (the content of `<group>/<module>.rs`).
 pub fn emit_method(m: &MethodIr) -> TokenStream {
+    let locals = ["Request", "Response", "BizError"].into_iter();
+    let locals = locals
+        .chain(m.models.keys().map(String::as_str))
+        .chain(m.enums.keys().map(String::as_str));
+    with_local_types(locals, || emit_method_items(m))
+}
+
+fn emit_method_items(m: &MethodIr) -> TokenStream {
     let mut rdoc = Doc::new();
     rdoc.raw(format!("The request of `{}`.", m.method));
     rdoc.text(&m.title);
@@ -21,7 +30,7 @@ pub fn emit_method(m: &MethodIr) -> TokenStream {
          The client validates it before anything is signed or sent."
             .to_owned(),
     );
-    let request = emit_struct(m, &m.request, &rdoc, true);
+    let request = emit_struct(&m.request, &rdoc, true);
 
     let mut sdoc = Doc::new();
     sdoc.raw(format!(
@@ -29,12 +38,12 @@ pub fn emit_method(m: &MethodIr) -> TokenStream {
          leaves out fields that do not apply.",
         m.method, m.response_node
     ));
-    let response = emit_struct(m, &m.response, &sdoc, false);
+    let response = emit_struct(&m.response, &sdoc, false);
 
     let models = m.models.values().map(|s| {
         let mut d = Doc::new();
         d.raw(format!("The model `{}`.", s.spec_name));
-        emit_struct(m, s, &d, false)
+        emit_struct(s, &d, false)
     });
     let enums = m.enums.values().map(emit_value_enum);
     let biz_error = emit_biz_error(m);
@@ -94,7 +103,7 @@ fn emit_method_impl(m: &MethodIr) -> TokenStream {
     let node = &m.response_node;
     let biz_content = if has_biz_content(m) {
         quote! {
-            ::core::option::Option::Some(::serde_json::to_string(self).map_err(|_| {
+            Some(::serde_json::to_string(self).map_err(|_| {
                 ::alipay_runtime::ValidationError::new(
                     "biz_content",
                     ::alipay_runtime::Rule::Type { expected: "a value serialisable as JSON" },
@@ -102,7 +111,7 @@ fn emit_method_impl(m: &MethodIr) -> TokenStream {
             })?)
         }
     } else {
-        quote!(::core::option::Option::None)
+        quote!(None)
     };
     let form: Vec<TokenStream> = m
         .request
@@ -130,7 +139,7 @@ fn emit_method_impl(m: &MethodIr) -> TokenStream {
                 }
             } else {
                 quote! {
-                    if let ::core::option::Option::Some(__value) = &self.#id {
+                    if let Some(__value) = &self.#id {
                         __form.push((#wire, #text));
                     }
                 }
@@ -138,9 +147,9 @@ fn emit_method_impl(m: &MethodIr) -> TokenStream {
         })
         .collect();
     let form_init = if form.is_empty() {
-        quote!(let __form = ::std::vec::Vec::new();)
+        quote!(let __form = #VEC::new();)
     } else {
-        quote!(let mut __form = ::std::vec::Vec::new();)
+        quote!(let mut __form = #VEC::new();)
     };
     quote! {
         impl ::alipay_runtime::Method for Request {
@@ -149,14 +158,14 @@ fn emit_method_impl(m: &MethodIr) -> TokenStream {
             type Response = Response;
             type BizError = BizError;
 
-            fn validate(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+            fn validate(&self) -> #RESULT<(), ::alipay_runtime::ValidationError> {
                 self.__check(false)
             }
 
-            fn to_parts(&self) -> ::core::result::Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+            fn to_parts(&self) -> #RESULT<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
                 #form_init
                 #(#form)*
-                ::core::result::Result::Ok(::alipay_runtime::RequestParts {
+                Ok(::alipay_runtime::RequestParts {
                     biz_content: #biz_content,
                     form: __form,
                 })
@@ -177,8 +186,8 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
         }
     });
     let example = match &m.examples.response {
-        Some(ex) => quote!(::core::option::Option::Some(#ex)),
-        None => quote!(::core::option::Option::None),
+        Some(ex) => quote!(Some(#ex)),
+        None => quote!(None),
     };
     let doc = format!(" What the registry knows about `{method}`.");
     quote! {
@@ -224,9 +233,9 @@ fn emit_validate_request(m: &MethodIr) -> TokenStream {
     quote! {
         #[doc = #from_doc]
         pub fn request_from_json(
-            biz_content: ::core::option::Option<&::serde_json::Value>,
-            form: &[(::std::string::String, ::std::string::String)],
-        ) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
+            biz_content: #OPTION<&::serde_json::Value>,
+            form: &[(#STRING, #STRING)],
+        ) -> #RESULT<Request, ::alipay_runtime::ValidationError> {
             ::alipay_runtime::validate::from_json(::alipay_runtime::validate::request_json(
                 biz_content,
                 form,
@@ -236,9 +245,9 @@ fn emit_validate_request(m: &MethodIr) -> TokenStream {
 
         #[doc = #doc]
         pub fn validate_request(
-            biz_content: ::core::option::Option<&::serde_json::Value>,
-            form: &[(::std::string::String, ::std::string::String)],
-        ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+            biz_content: #OPTION<&::serde_json::Value>,
+            form: &[(#STRING, #STRING)],
+        ) -> #RESULT<(), ::alipay_runtime::ValidationError> {
             request_from_json(biz_content, form)?.__check(true)
         }
     }

@@ -6,6 +6,7 @@ use quote::quote;
 use crate::emit::docs::Doc;
 use crate::emit::method::method_doc;
 use crate::emit::types::ident;
+use crate::emit::types::{OPTION, RESULT, STRING};
 use crate::ir::{Ir, MethodIr};
 use crate::naming;
 
@@ -66,7 +67,7 @@ pub fn emit_root(ir: &Ir) -> TokenStream {
         let name = &m.method;
         quote! {
             #[cfg(feature = #group)]
-            #name => __call(client, &#path::request_from_json(::core::option::Option::Some(&biz_content), form).map_err(::alipay_runtime::Error::InvalidRequest)?).await,
+            #name => __call(client, #path::request_from_json(Some(&biz_content), form)).await,
         }
     });
     quote! {
@@ -77,7 +78,7 @@ pub fn emit_root(ir: &Ir) -> TokenStream {
 
         /// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
         /// is generated and its group enabled.
-        pub fn find_method(name: &str) -> ::core::option::Option<&'static ::alipay_runtime::MethodDescriptor> {
+        pub fn find_method(name: &str) -> #OPTION<&'static ::alipay_runtime::MethodDescriptor> {
             METHODS
                 .binary_search_by(|m| m.method.cmp(name))
                 .ok()
@@ -92,11 +93,11 @@ pub fn emit_root(ir: &Ir) -> TokenStream {
             client: &::alipay_runtime::Client,
             method: &str,
             biz_content: ::serde_json::Value,
-            form: &[(::std::string::String, ::std::string::String)],
-        ) -> ::core::result::Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
+            form: &[(#STRING, #STRING)],
+        ) -> #RESULT<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
             match method {
                 #(#arms)*
-                _ => ::core::result::Result::Err(::alipay_runtime::Error::InvalidRequest(
+                _ => Err(::alipay_runtime::Error::InvalidRequest(
                     ::alipay_runtime::ValidationError::new(
                         "method",
                         ::alipay_runtime::Rule::Unsupported(
@@ -110,13 +111,14 @@ pub fn emit_root(ir: &Ir) -> TokenStream {
         #[allow(dead_code)]
         async fn __call<M: ::alipay_runtime::Method>(
             client: &::alipay_runtime::Client,
-            request: &M,
-        ) -> ::core::result::Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
+            request: #RESULT<M, ::alipay_runtime::ValidationError>,
+        ) -> #RESULT<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
         where
             M::Response: ::serde::Serialize,
         {
+            let request = request.map_err(::alipay_runtime::Error::InvalidRequest)?;
             let response = client
-                .execute(request)
+                .execute(&request)
                 .await
                 .map_err(|e| e.map_business(|code| ::alipay_runtime::DynBizCode::from_typed(&code)))?;
             ::serde_json::to_value(&response).map_err(|e| ::alipay_runtime::Error::MalformedBody {

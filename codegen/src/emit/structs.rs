@@ -4,27 +4,28 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::docs::Doc;
+use crate::emit::types::{INTO, RESULT};
 use crate::emit::types::{field_type, ident, is_form, rust_type, serde_attr};
-use crate::ir::{DateFormat, FieldIr, MethodIr, StructIr, TypeIr};
+use crate::ir::{DateFormat, FieldIr, StructIr, TypeIr};
 
 /// The message of the error a request with a `File` field gets.
 pub const FILE_UNSUPPORTED: &str = "multipart upload not supported yet";
 
 /// The struct, its constructor, setters and `__check`.
-pub fn emit_struct(m: &MethodIr, s: &StructIr, doc: &Doc, is_request: bool) -> TokenStream {
+pub fn emit_struct(s: &StructIr, doc: &Doc, is_request: bool) -> TokenStream {
     let name = ident(&s.ident);
     let doc = doc.tokens();
     let has_required = s.required_fields().next().is_some();
-    let default = if has_required {
-        quote!()
+    let (default, serde_default) = if has_required {
+        (quote!(), quote!())
     } else {
-        quote!(Default,)
+        (quote!(Default,), quote!(#[serde(default)]))
     };
     let fields = s.fields.iter().map(|f| {
-        let fdoc = field_doc(m, f, is_request).tokens();
+        let fdoc = field_doc(f, is_request).tokens();
         let id = ident(&f.ident);
         let ty = field_type(f);
-        let attr = serde_attr(f, is_request);
+        let attr = serde_attr(f, is_request, !has_required);
         quote! {
             #fdoc
             #attr
@@ -35,16 +36,21 @@ pub fn emit_struct(m: &MethodIr, s: &StructIr, doc: &Doc, is_request: bool) -> T
     let args = s.required_fields().map(|f| {
         let id = ident(&f.ident);
         let ty = rust_type(&f.ty);
-        quote!(#id: impl ::core::convert::Into<#ty>)
+        quote!(#id: impl #INTO<#ty>)
     });
     let inits = s.fields.iter().map(|f| {
         let id = ident(&f.ident);
         if f.required {
             quote!(#id: #id.into())
         } else {
-            quote!(#id: ::core::option::Option::None)
+            quote!(#id: None)
         }
     });
+    let body = if has_required {
+        quote!(Self { #(#inits),* })
+    } else {
+        quote!(Self::default())
+    };
     let many = if s.required_fields().count() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
@@ -65,8 +71,8 @@ pub fn emit_struct(m: &MethodIr, s: &StructIr, doc: &Doc, is_request: bool) -> T
         let d = format!(" Sets `{}`.", f.wire);
         quote! {
             #[doc = #d]
-            pub fn #setter(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
-                self.#id = ::core::option::Option::Some(value.into());
+            pub fn #setter(mut self, value: impl #INTO<#ty>) -> Self {
+                self.#id = Some(value.into());
                 self
             }
         }
@@ -79,19 +85,29 @@ pub fn emit_struct(m: &MethodIr, s: &StructIr, doc: &Doc, is_request: bool) -> T
         quote!(_strict)
     };
 
-    quote! {
+    let definition = quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #serde_default
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
+    };
+    if !s.request_side {
+        // Response-side structs are read, not built: `Default` plus field assignment is
+        // enough for mocks, and leaving out constructors, setters and checks keeps the
+        // catalog's code (and its compile time) smaller.
+        return definition;
+    }
+    quote! {
+        #definition
 
         impl #name {
             #[doc = #new_doc]
             #many
             pub fn new(#(#args),*) -> Self {
-                Self { #(#inits),* }
+                #body
             }
 
             #(#setters)*
@@ -99,19 +115,21 @@ pub fn emit_struct(m: &MethodIr, s: &StructIr, doc: &Doc, is_request: bool) -> T
             /// Checks the documented rules of every field, nested models included. `strict`
             /// also refuses values outside a field's listed values.
             #[doc(hidden)]
-            pub fn __check(&self, #strict: bool) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+            pub fn __check(&self, #strict: bool) -> #RESULT<(), ::alipay_runtime::ValidationError> {
                 #(#checks)*
-                ::core::result::Result::Ok(())
+                Ok(())
             }
         }
     }
 }
 
-fn field_doc(m: &MethodIr, f: &FieldIr, is_request: bool) -> Doc {
+fn field_doc(f: &FieldIr, is_request: bool) -> Doc {
     let mut d = Doc::new();
-    d.raw(format!("`{}`", f.wire));
     d.text(&f.description);
     let mut facts = Vec::new();
+    if crate::naming::collision_key(&f.ident) != f.wire {
+        facts.push(format!("Sent as `{}`.", f.wire.replace('`', "'")));
+    }
     if f.required {
         facts.push("Required.".to_owned());
     }
@@ -129,26 +147,27 @@ fn field_doc(m: &MethodIr, f: &FieldIr, is_request: bool) -> Doc {
             "A file upload: setting it makes validation fail ({FILE_UNSUPPORTED})."
         ));
     }
+    if let TypeIr::Enum(e) = f.ty.element() {
+        facts.push(format!("Listed values: [`{e}`]."));
+    }
     if !facts.is_empty() {
         d.raw(facts.join(" "));
     }
     if let Some(example) = &f.example {
         d.labelled("Example", example);
     }
-    if !f.values.is_empty() {
-        if let TypeIr::Enum(e) = f.ty.element() {
-            d.raw(format!("Listed values: see [`{e}`]."));
-        } else {
-            d.raw("Listed values:".to_owned());
-            for v in &f.values {
-                d.item(&format!("`{}`", v.value.replace('`', "'")), &v.description);
-            }
+    if !f.values.is_empty() && !matches!(f.ty.element(), TypeIr::Enum(_)) {
+        d.raw("Listed values:".to_owned());
+        for v in &f.values {
+            d.item(&format!("`{}`", v.value.replace('`', "'")), &v.description);
         }
     }
     if let Some(note) = &f.note {
         d.labelled("Note", note);
     }
-    let _ = m;
+    if d.is_empty() {
+        d.raw(format!("`{}`", f.wire.replace('`', "'")));
+    }
     d
 }
 
@@ -173,7 +192,7 @@ fn field_check(f: &FieldIr) -> TokenStream {
     let wire = f.wire.as_str();
     if f.ty.element() == &TypeIr::File {
         let err = quote! {
-            ::core::result::Result::Err(::alipay_runtime::ValidationError::new(
+            Err(::alipay_runtime::ValidationError::new(
                 #wire,
                 ::alipay_runtime::Rule::Unsupported(::alipay_runtime::validate::FILE_UPLOAD_UNSUPPORTED),
             ))?;
@@ -190,7 +209,7 @@ fn field_check(f: &FieldIr) -> TokenStream {
             if f.required {
                 stmts.push(quote! {
                     if __value.is_empty() {
-                        return ::core::result::Result::Err(::alipay_runtime::ValidationError::new(
+                        return Err(::alipay_runtime::ValidationError::new(
                             #wire,
                             ::alipay_runtime::Rule::Required,
                         ));
@@ -246,7 +265,7 @@ fn field_check(f: &FieldIr) -> TokenStream {
         }
     } else {
         quote! {
-            if let ::core::option::Option::Some(__value) = &self.#id {
+            if let Some(__value) = &self.#id {
                 #(#stmts)*
             }
         }
@@ -284,7 +303,7 @@ fn value_checks(ty: &TypeIr, v: &TokenStream, f: &FieldIr) -> Vec<TokenStream> {
             out.push(quote! {
                 match (__strict, #v) {
                     (true, #e::Other(__other)) => ::alipay_runtime::validate::one_of(#wire, __other, #e::VALUES),
-                    _ => ::core::result::Result::Ok(()),
+                    _ => Ok(()),
                 }
             });
         }
@@ -298,7 +317,7 @@ fn value_checks(ty: &TypeIr, v: &TokenStream, f: &FieldIr) -> Vec<TokenStream> {
                         &[#(#values),*],
                     )
                 } else {
-                    ::core::result::Result::Ok(())
+                    Ok(())
                 }
             });
         }

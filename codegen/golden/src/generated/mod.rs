@@ -35,9 +35,7 @@ pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[
 ];
 /// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
 /// is generated and its group enabled.
-pub fn find_method(
-    name: &str,
-) -> ::core::option::Option<&'static ::alipay_runtime::MethodDescriptor> {
+pub fn find_method(name: &str) -> Option<&'static ::alipay_runtime::MethodDescriptor> {
     METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
 }
 /// Calls the method named `method` with its parameters as JSON: `biz_content` and the
@@ -48,21 +46,17 @@ pub async fn call_json(
     client: &::alipay_runtime::Client,
     method: &str,
     biz_content: ::serde_json::Value,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<
-    ::serde_json::Value,
-    ::alipay_runtime::Error<::alipay_runtime::DynBizCode>,
-> {
+    form: &[(String, String)],
+) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
     match method {
         #[cfg(feature = "ebpp")]
         "alipay.ebpp.pdeduct.sign.validate" => {
             __call(
                     client,
-                    &ebpp::pdeduct_sign_validate::request_from_json(
-                            ::core::option::Option::Some(&biz_content),
-                            form,
-                        )
-                        .map_err(::alipay_runtime::Error::InvalidRequest)?,
+                    ebpp::pdeduct_sign_validate::request_from_json(
+                        Some(&biz_content),
+                        form,
+                    ),
                 )
                 .await
         }
@@ -70,35 +64,23 @@ pub async fn call_json(
         "alipay.shapes.order.create" => {
             __call(
                     client,
-                    &shapes::order_create::request_from_json(
-                            ::core::option::Option::Some(&biz_content),
-                            form,
-                        )
-                        .map_err(::alipay_runtime::Error::InvalidRequest)?,
+                    shapes::order_create::request_from_json(Some(&biz_content), form),
                 )
                 .await
         }
         #[cfg(feature = "shapes")]
         "alipay.shapes.ping" => {
-            __call(
-                    client,
-                    &shapes::ping::request_from_json(
-                            ::core::option::Option::Some(&biz_content),
-                            form,
-                        )
-                        .map_err(::alipay_runtime::Error::InvalidRequest)?,
-                )
+            __call(client, shapes::ping::request_from_json(Some(&biz_content), form))
                 .await
         }
         #[cfg(feature = "user")]
         "alipay.user.agreement.auth.confirm" => {
             __call(
                     client,
-                    &user::agreement_auth_confirm::request_from_json(
-                            ::core::option::Option::Some(&biz_content),
-                            form,
-                        )
-                        .map_err(::alipay_runtime::Error::InvalidRequest)?,
+                    user::agreement_auth_confirm::request_from_json(
+                        Some(&biz_content),
+                        form,
+                    ),
                 )
                 .await
         }
@@ -106,16 +88,12 @@ pub async fn call_json(
         "hard.names.type.query" => {
             __call(
                     client,
-                    &hard_names::type_query::request_from_json(
-                            ::core::option::Option::Some(&biz_content),
-                            form,
-                        )
-                        .map_err(::alipay_runtime::Error::InvalidRequest)?,
+                    hard_names::type_query::request_from_json(Some(&biz_content), form),
                 )
                 .await
         }
         _ => {
-            ::core::result::Result::Err(
+            Err(
                 ::alipay_runtime::Error::InvalidRequest(
                     ::alipay_runtime::ValidationError::new(
                         "method",
@@ -131,16 +109,14 @@ pub async fn call_json(
 #[allow(dead_code)]
 async fn __call<M: ::alipay_runtime::Method>(
     client: &::alipay_runtime::Client,
-    request: &M,
-) -> ::core::result::Result<
-    ::serde_json::Value,
-    ::alipay_runtime::Error<::alipay_runtime::DynBizCode>,
->
+    request: Result<M, ::alipay_runtime::ValidationError>,
+) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
 where
     M::Response: ::serde::Serialize,
 {
+    let request = request.map_err(::alipay_runtime::Error::InvalidRequest)?;
     let response = client
-        .execute(request)
+        .execute(&request)
         .await
         .map_err(|e| {
             e.map_business(|code| ::alipay_runtime::DynBizCode::from_typed(&code))

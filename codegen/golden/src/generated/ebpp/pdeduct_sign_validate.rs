@@ -8,32 +8,24 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Request {
-    /// `user_id`
-    ///
     /// 用户支付宝账号id,2088开头16位长度的字符串,在支付宝系统中唯一
     ///
     /// Required. At most 16 characters.
     ///
     /// Example: 2088111133334134
-    pub user_id: ::std::string::String,
-    /// `biz_type`
-    ///
+    pub user_id: String,
     /// 业务类型。
     /// JF:缴水、电、燃气、固话宽带、有线电视、交通罚款费用
     /// WUYE:缴物业费
     /// HK:信用卡还款
     /// TX:手机充值
     ///
-    /// Required. At most 32 characters.
+    /// Required. At most 32 characters. Listed values: [`BizType`].
     ///
     /// Example: JF
     ///
-    /// Listed values: see [`BizType`].
-    ///
     /// Note: The page lists TX for 手机充值 here, while sub\_biz\_type lists CZ for 手机充值; both kept as printed.
     pub biz_type: BizType,
-    /// `sub_biz_type`
-    ///
     /// 业务子类型。
     /// WATER:缴水费
     /// ELECTRIC:缴电费
@@ -45,75 +37,55 @@ pub struct Request {
     /// HK:信用卡还款
     /// CZ:手机充值
     ///
-    /// Required. At most 32 characters.
+    /// Required. At most 32 characters. Listed values: [`SubBizType`].
     ///
     /// Example: ELECTRIC
-    ///
-    /// Listed values: see [`SubBizType`].
     pub sub_biz_type: SubBizType,
-    /// `bill_key`
-    ///
     /// 户号,机构针对于每户的水、电都会有唯一的标识户号
     ///
     /// Required. At most 32 characters.
     ///
     /// Example: 02659981
-    pub bill_key: ::std::string::String,
-    /// `owner_name`
-    ///
+    pub bill_key: String,
     /// 户名,户主真实姓名
     ///
     /// At most 32 characters.
     ///
     /// Example: 王龙海
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub owner_name: ::core::option::Option<::std::string::String>,
-    /// `pid`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_name: Option<String>,
     /// 商户签约支付宝账号的userid,2088开头16位长度的字符串,在支付宝系统中唯一
     ///
     /// Required. At most 16 characters.
     ///
     /// Example: 2088102118849556
-    pub pid: ::std::string::String,
-    /// `charge_inst`
-    ///
+    pub pid: String,
     /// 支付宝缴费系统中的出账机构ID
     ///
     /// Required. At most 50 characters.
     ///
     /// Example: CQCENTERELECTRIC
-    pub charge_inst: ::std::string::String,
-    /// `out_agreement_id`
-    ///
+    pub charge_inst: String,
     /// 外部机构签约的协议id
     ///
     /// At most 32 characters.
     ///
     /// Example: 123456
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub out_agreement_id: ::core::option::Option<::std::string::String>,
-    /// `agent_channel`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_agreement_id: Option<String>,
     /// 机构签约代扣来源渠道
     /// PUBLICPLATFORM:服务窗
     ///
-    /// Required. At most 40 characters.
+    /// Required. At most 40 characters. Listed values: [`AgentChannel`].
     ///
     /// Example: PUBLICPLATFORM
-    ///
-    /// Listed values: see [`AgentChannel`].
     pub agent_channel: AgentChannel,
-    /// `agent_code`
-    ///
     /// 从服务窗发起则为该服务窗的appid的值
     ///
     /// Required. At most 20 characters.
     ///
     /// Example: 123456
-    pub agent_code: ::std::string::String,
-    /// `sign_expire_date`
-    ///
+    pub agent_code: String,
     /// 签约到期时间。空表示无限期,一期固定传空。
     ///
     /// At most 20 characters.
@@ -121,23 +93,17 @@ pub struct Request {
     /// Example: 2015-03-12
     ///
     /// Note: The description says this is a date (签约到期时间) and the example is a yyyy-MM-dd date, but the page types it String, so it stays String (no Date format is stated). The description also says to send it empty for now (一期固定传空), while the request example sends 2015-03-12.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sign_expire_date: ::core::option::Option<::std::string::String>,
-    /// `pay_config`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_expire_date: Option<String>,
     /// 支付工具设置,目前可为空。类型有:BALANCE;CARTOON;BIGAMOUNT\_CREDIT\_CARTOON;DEBIT\_EXPRESS;OPTIMIZED\_MOTO;PCREDIT\_PAY;MONEY\_FUND
     ///
-    /// At most 50 characters.
+    /// At most 50 characters. Listed values: [`PayConfig`].
     ///
     /// Example: null
     ///
-    /// Listed values: see [`PayConfig`].
-    ///
     /// Note: The page's example is the string "null" (also sent as "null" in the request example); it is a placeholder for "empty", not a value to send. The page separates the listed values with ';' and does not say whether several may be combined or what each means.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub pay_config: ::core::option::Option<PayConfig>,
-    /// `notify_config`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_config: Option<PayConfig>,
     /// 通知方式设置,本期预留字段,固定传空。
     ///
     /// At most 50 characters.
@@ -145,23 +111,17 @@ pub struct Request {
     /// Example: null
     ///
     /// Note: The page's example is the string "null" (also sent as "null" in the request example); it is a placeholder for "empty", not a value to send: the description says to send it empty (固定传空).
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub notify_config: ::core::option::Option<::std::string::String>,
-    /// `deduct_type`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_config: Option<String>,
     /// 签约类型,可为空。目前类型有INST\_DIRECT\_DEDUCT
     ///
-    /// At most 20 characters.
+    /// At most 20 characters. Listed values: [`DeductType`].
     ///
     /// Example: direct\_sign\_deduct
     ///
-    /// Listed values: see [`DeductType`].
-    ///
     /// Note: The description lists INST\_DIRECT\_DEDUCT as the only type, while the page's example (and its request example) is direct\_sign\_deduct, which the list does not hold. Both kept as printed.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub deduct_type: ::core::option::Option<DeductType>,
-    /// `extend_field`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduct_type: Option<DeductType>,
     /// 扩展字段
     ///
     /// At most 3000 characters.
@@ -169,88 +129,73 @@ pub struct Request {
     /// Example: null
     ///
     /// Note: The page's example is the string "null" (also sent as "null" in the request example); it is a placeholder for "empty", not a value to send.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub extend_field: ::core::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extend_field: Option<String>,
 }
 impl Request {
     /// A `Request` with its required fields; set the optional ones with the setters.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        user_id: impl ::core::convert::Into<::std::string::String>,
-        biz_type: impl ::core::convert::Into<BizType>,
-        sub_biz_type: impl ::core::convert::Into<SubBizType>,
-        bill_key: impl ::core::convert::Into<::std::string::String>,
-        pid: impl ::core::convert::Into<::std::string::String>,
-        charge_inst: impl ::core::convert::Into<::std::string::String>,
-        agent_channel: impl ::core::convert::Into<AgentChannel>,
-        agent_code: impl ::core::convert::Into<::std::string::String>,
+        user_id: impl Into<String>,
+        biz_type: impl Into<BizType>,
+        sub_biz_type: impl Into<SubBizType>,
+        bill_key: impl Into<String>,
+        pid: impl Into<String>,
+        charge_inst: impl Into<String>,
+        agent_channel: impl Into<AgentChannel>,
+        agent_code: impl Into<String>,
     ) -> Self {
         Self {
             user_id: user_id.into(),
             biz_type: biz_type.into(),
             sub_biz_type: sub_biz_type.into(),
             bill_key: bill_key.into(),
-            owner_name: ::core::option::Option::None,
+            owner_name: None,
             pid: pid.into(),
             charge_inst: charge_inst.into(),
-            out_agreement_id: ::core::option::Option::None,
+            out_agreement_id: None,
             agent_channel: agent_channel.into(),
             agent_code: agent_code.into(),
-            sign_expire_date: ::core::option::Option::None,
-            pay_config: ::core::option::Option::None,
-            notify_config: ::core::option::Option::None,
-            deduct_type: ::core::option::Option::None,
-            extend_field: ::core::option::Option::None,
+            sign_expire_date: None,
+            pay_config: None,
+            notify_config: None,
+            deduct_type: None,
+            extend_field: None,
         }
     }
     /// Sets `owner_name`.
-    pub fn owner_name(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owner_name = ::core::option::Option::Some(value.into());
+    pub fn owner_name(mut self, value: impl Into<String>) -> Self {
+        self.owner_name = Some(value.into());
         self
     }
     /// Sets `out_agreement_id`.
-    pub fn out_agreement_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.out_agreement_id = ::core::option::Option::Some(value.into());
+    pub fn out_agreement_id(mut self, value: impl Into<String>) -> Self {
+        self.out_agreement_id = Some(value.into());
         self
     }
     /// Sets `sign_expire_date`.
-    pub fn sign_expire_date(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sign_expire_date = ::core::option::Option::Some(value.into());
+    pub fn sign_expire_date(mut self, value: impl Into<String>) -> Self {
+        self.sign_expire_date = Some(value.into());
         self
     }
     /// Sets `pay_config`.
-    pub fn pay_config(mut self, value: impl ::core::convert::Into<PayConfig>) -> Self {
-        self.pay_config = ::core::option::Option::Some(value.into());
+    pub fn pay_config(mut self, value: impl Into<PayConfig>) -> Self {
+        self.pay_config = Some(value.into());
         self
     }
     /// Sets `notify_config`.
-    pub fn notify_config(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_config = ::core::option::Option::Some(value.into());
+    pub fn notify_config(mut self, value: impl Into<String>) -> Self {
+        self.notify_config = Some(value.into());
         self
     }
     /// Sets `deduct_type`.
-    pub fn deduct_type(mut self, value: impl ::core::convert::Into<DeductType>) -> Self {
-        self.deduct_type = ::core::option::Option::Some(value.into());
+    pub fn deduct_type(mut self, value: impl Into<DeductType>) -> Self {
+        self.deduct_type = Some(value.into());
         self
     }
     /// Sets `extend_field`.
-    pub fn extend_field(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.extend_field = ::core::option::Option::Some(value.into());
+    pub fn extend_field(mut self, value: impl Into<String>) -> Self {
+        self.extend_field = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -259,7 +204,7 @@ impl Request {
     pub fn __check(
         &self,
         __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
         {
             let __value = &self.user_id;
             ::alipay_runtime::validate::non_empty("user_id", __value)?;
@@ -281,7 +226,7 @@ impl Request {
                         BizType::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
         {
@@ -300,7 +245,7 @@ impl Request {
                         SubBizType::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
         {
@@ -308,7 +253,7 @@ impl Request {
             ::alipay_runtime::validate::non_empty("bill_key", __value)?;
             ::alipay_runtime::validate::max_length("bill_key", __value, 32usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.owner_name {
+        if let Some(__value) = &self.owner_name {
             ::alipay_runtime::validate::max_length("owner_name", __value, 32usize)?;
         }
         {
@@ -321,7 +266,7 @@ impl Request {
             ::alipay_runtime::validate::non_empty("charge_inst", __value)?;
             ::alipay_runtime::validate::max_length("charge_inst", __value, 50usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.out_agreement_id {
+        if let Some(__value) = &self.out_agreement_id {
             ::alipay_runtime::validate::max_length(
                 "out_agreement_id",
                 __value,
@@ -344,7 +289,7 @@ impl Request {
                         AgentChannel::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
         {
@@ -352,14 +297,14 @@ impl Request {
             ::alipay_runtime::validate::non_empty("agent_code", __value)?;
             ::alipay_runtime::validate::max_length("agent_code", __value, 20usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.sign_expire_date {
+        if let Some(__value) = &self.sign_expire_date {
             ::alipay_runtime::validate::max_length(
                 "sign_expire_date",
                 __value,
                 20usize,
             )?;
         }
-        if let ::core::option::Option::Some(__value) = &self.pay_config {
+        if let Some(__value) = &self.pay_config {
             ::alipay_runtime::validate::max_length(
                 "pay_config",
                 __value.as_str(),
@@ -373,13 +318,13 @@ impl Request {
                         PayConfig::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
-        if let ::core::option::Option::Some(__value) = &self.notify_config {
+        if let Some(__value) = &self.notify_config {
             ::alipay_runtime::validate::max_length("notify_config", __value, 50usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.deduct_type {
+        if let Some(__value) = &self.deduct_type {
             ::alipay_runtime::validate::max_length(
                 "deduct_type",
                 __value.as_str(),
@@ -393,91 +338,32 @@ impl Request {
                         DeductType::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
-        if let ::core::option::Option::Some(__value) = &self.extend_field {
+        if let Some(__value) = &self.extend_field {
             ::alipay_runtime::validate::max_length("extend_field", __value, 3000usize)?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The response of `alipay.ebpp.pdeduct.sign.validate`: the fields of the `alipay_ebpp_pdeduct_sign_validate_response` node. Every field is optional: Alipay leaves out fields that do not apply.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Response {
-    /// `code`
-    ///
     /// 网关返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub code: ::core::option::Option<::std::string::String>,
-    /// `msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// 网关返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub msg: ::core::option::Option<::std::string::String>,
-    /// `sub_code`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
     /// 业务返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_code: ::core::option::Option<::std::string::String>,
-    /// `sub_msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_code: Option<String>,
     /// 业务返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_msg: ::core::option::Option<::std::string::String>,
-}
-impl Response {
-    /// An empty `Response`; set the fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            code: ::core::option::Option::None,
-            msg: ::core::option::Option::None,
-            sub_code: ::core::option::Option::None,
-            sub_msg: ::core::option::Option::None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `msg`.
-    pub fn msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_code`.
-    pub fn sub_code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_msg`.
-    pub fn sub_msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        ::core::result::Result::Ok(())
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_msg: Option<String>,
 }
 /// The listed values of `agent_channel`. Values not listed are kept in [`AgentChannel::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -488,7 +374,7 @@ pub enum AgentChannel {
     /// 服务窗
     Publicplatform,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl AgentChannel {
     /// The listed values, in the page's order.
@@ -509,8 +395,8 @@ impl ::core::convert::From<&str> for AgentChannel {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for AgentChannel {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for AgentChannel {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "PUBLICPLATFORM" => Self::Publicplatform,
             _ => Self::Other(value),
@@ -526,16 +412,15 @@ impl ::serde::Serialize for AgentChannel {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AgentChannel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `biz_type`. Values not listed are kept in [`BizType::Other`].
@@ -559,7 +444,7 @@ pub enum BizType {
     /// 手机充值
     Tx,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl BizType {
     /// The listed values, in the page's order.
@@ -586,8 +471,8 @@ impl ::core::convert::From<&str> for BizType {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for BizType {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for BizType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "JF" => Self::Jf,
             "WUYE" => Self::Wuye,
@@ -606,16 +491,15 @@ impl ::serde::Serialize for BizType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BizType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `deduct_type`. Values not listed are kept in [`DeductType::Other`].
@@ -625,7 +509,7 @@ pub enum DeductType {
     /// `INST_DIRECT_DEDUCT`
     InstDirectDeduct,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl DeductType {
     /// The listed values, in the page's order.
@@ -646,8 +530,8 @@ impl ::core::convert::From<&str> for DeductType {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for DeductType {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for DeductType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "INST_DIRECT_DEDUCT" => Self::InstDirectDeduct,
             _ => Self::Other(value),
@@ -663,16 +547,15 @@ impl ::serde::Serialize for DeductType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeductType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `pay_config`. Values not listed are kept in [`PayConfig::Other`].
@@ -694,7 +577,7 @@ pub enum PayConfig {
     /// `MONEY_FUND`
     MoneyFund,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl PayConfig {
     /// The listed values, in the page's order.
@@ -735,8 +618,8 @@ impl ::core::convert::From<&str> for PayConfig {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for PayConfig {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for PayConfig {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "BALANCE" => Self::Balance,
             "CARTOON" => Self::Cartoon,
@@ -758,16 +641,15 @@ impl ::serde::Serialize for PayConfig {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PayConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `sub_biz_type`. Values not listed are kept in [`SubBizType::Other`].
@@ -811,7 +693,7 @@ pub enum SubBizType {
     /// 手机充值
     Cz,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl SubBizType {
     /// The listed values, in the page's order.
@@ -858,8 +740,8 @@ impl ::core::convert::From<&str> for SubBizType {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for SubBizType {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for SubBizType {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "WATER" => Self::Water,
             "ELECTRIC" => Self::Electric,
@@ -883,16 +765,15 @@ impl ::serde::Serialize for SubBizType {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SubBizType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The business error codes (`sub_code`) of `alipay.ebpp.pdeduct.sign.validate`. Codes the page does not document are kept in [`BizError::Unknown`].
@@ -960,7 +841,7 @@ pub enum BizError {
     /// Solution: 支付宝账号非法(帐号不满足签约相关产品)
     InvalidCardNo,
     /// A code the page does not document, kept as received.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ::core::convert::From<&str> for BizError {
     fn from(code: &str) -> Self {
@@ -1000,86 +881,54 @@ impl ::alipay_runtime::BizErrorCode for BizError {
             Self::Unknown(code) => code,
         }
     }
-    fn description(&self) -> ::core::option::Option<&'static str> {
+    fn description(&self) -> Option<&'static str> {
         match self {
-            Self::UserIsNotExits => {
-                ::core::option::Option::Some("签约的用户id不存在")
-            }
-            Self::NoAutherity => {
-                ::core::option::Option::Some("非T类型的用户不可以签约")
-            }
+            Self::UserIsNotExits => Some("签约的用户id不存在"),
+            Self::NoAutherity => Some("非T类型的用户不可以签约"),
             Self::NoAutherityByRealnamed => {
-                ::core::option::Option::Some(
-                    "既不是认证用户,也不是实名制用户",
-                )
+                Some("既不是认证用户,也不是实名制用户")
             }
             Self::DeductBalanceIsNotPayment => {
-                ::core::option::Option::Some(
-                    "签约用户余额支付处于关闭状态",
-                )
+                Some("签约用户余额支付处于关闭状态")
             }
-            Self::DeductInstIsNotExist => {
-                ::core::option::Option::Some("代扣机构模型不存在")
-            }
-            Self::DeductInstProdIsClosed => {
-                ::core::option::Option::Some("签约机构产品处于关闭状态")
-            }
-            Self::DeductSignDuplicatedSelf => {
-                ::core::option::Option::Some("当前用户重复签约该户号")
-            }
+            Self::DeductInstIsNotExist => Some("代扣机构模型不存在"),
+            Self::DeductInstProdIsClosed => Some("签约机构产品处于关闭状态"),
+            Self::DeductSignDuplicatedSelf => Some("当前用户重复签约该户号"),
             Self::DeductSignDuplicatedOther => {
-                ::core::option::Option::Some("当前户号被别的用户已经签约")
+                Some("当前户号被别的用户已经签约")
             }
             Self::DeductSignCtuCheckFailed => {
-                ::core::option::Option::Some("当前用户操作有风险,禁止进行")
+                Some("当前用户操作有风险,禁止进行")
             }
             Self::InvalidCardNo => {
-                ::core::option::Option::Some(
-                    "支付宝账号非法(帐号不满足签约相关产品)",
-                )
+                Some("支付宝账号非法(帐号不满足签约相关产品)")
             }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::Unknown(_) => None,
         }
     }
-    fn solution(&self) -> ::core::option::Option<&'static str> {
+    fn solution(&self) -> Option<&'static str> {
         match self {
-            Self::UserIsNotExits => {
-                ::core::option::Option::Some("签约的用户id不存在")
-            }
-            Self::NoAutherity => {
-                ::core::option::Option::Some("非T类型的用户不可以签约")
-            }
+            Self::UserIsNotExits => Some("签约的用户id不存在"),
+            Self::NoAutherity => Some("非T类型的用户不可以签约"),
             Self::NoAutherityByRealnamed => {
-                ::core::option::Option::Some(
-                    "既不是认证用户,也不是实名制用户",
-                )
+                Some("既不是认证用户,也不是实名制用户")
             }
             Self::DeductBalanceIsNotPayment => {
-                ::core::option::Option::Some(
-                    "签约用户余额支付处于关闭状态",
-                )
+                Some("签约用户余额支付处于关闭状态")
             }
-            Self::DeductInstIsNotExist => {
-                ::core::option::Option::Some("代扣机构模型不存在")
-            }
-            Self::DeductInstProdIsClosed => {
-                ::core::option::Option::Some("签约机构产品处于关闭状态")
-            }
-            Self::DeductSignDuplicatedSelf => {
-                ::core::option::Option::Some("当前用户重复签约该户号")
-            }
+            Self::DeductInstIsNotExist => Some("代扣机构模型不存在"),
+            Self::DeductInstProdIsClosed => Some("签约机构产品处于关闭状态"),
+            Self::DeductSignDuplicatedSelf => Some("当前用户重复签约该户号"),
             Self::DeductSignDuplicatedOther => {
-                ::core::option::Option::Some("当前户号被别的用户已经签约")
+                Some("当前户号被别的用户已经签约")
             }
             Self::DeductSignCtuCheckFailed => {
-                ::core::option::Option::Some("当前用户操作有风险,禁止进行")
+                Some("当前用户操作有风险,禁止进行")
             }
             Self::InvalidCardNo => {
-                ::core::option::Option::Some(
-                    "支付宝账号非法(帐号不满足签约相关产品)",
-                )
+                Some("支付宝账号非法(帐号不满足签约相关产品)")
             }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::Unknown(_) => None,
         }
     }
 }
@@ -1088,18 +937,15 @@ impl ::alipay_runtime::Method for Request {
     const RESPONSE_NODE: &'static str = "alipay_ebpp_pdeduct_sign_validate_response";
     type Response = Response;
     type BizError = BizError;
-    fn validate(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
         self.__check(false)
     }
     fn to_parts(
         &self,
-    ) -> ::core::result::Result<
-        ::alipay_runtime::RequestParts,
-        ::alipay_runtime::ValidationError,
-    > {
-        let __form = ::std::vec::Vec::new();
-        ::core::result::Result::Ok(::alipay_runtime::RequestParts {
-            biz_content: ::core::option::Option::Some(
+    ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+        let __form = Vec::new();
+        Ok(::alipay_runtime::RequestParts {
+            biz_content: Some(
                 ::serde_json::to_string(self)
                     .map_err(|_| {
                         ::alipay_runtime::ValidationError::new(
@@ -1172,24 +1018,24 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
             solution: "支付宝账号非法(帐号不满足签约相关产品)",
         },
     ],
-    example_response: ::core::option::Option::Some(
+    example_response: Some(
         "{\n    \"alipay_ebpp_pdeduct_sign_validate_response\": {\n        \"code\": \"10000\",\n        \"msg\": \"Success\"\n    },\n    \"sign\": \"ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE\"\n}\n",
     ),
     validate_request,
 };
 /// The `alipay.ebpp.pdeduct.sign.validate` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<Request, ::alipay_runtime::ValidationError> {
     ::alipay_runtime::validate::from_json(
         ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
     )
 }
 /// Validates a `alipay.ebpp.pdeduct.sign.validate` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<(), ::alipay_runtime::ValidationError> {
     request_from_json(biz_content, form)?.__check(true)
 }

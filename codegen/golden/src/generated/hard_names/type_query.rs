@@ -8,59 +8,49 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Request {
-    /// `type`
-    ///
     /// a keyword.
     ///
-    /// Required.
-    ///
-    /// Listed values: see [`Type`].
+    /// Required. Listed values: [`Type`].
     pub r#type: Type,
-    /// `self`
-    ///
     /// cannot be a raw identifier.
+    ///
+    /// Sent as `self`.
     #[serde(
         rename = "self",
         default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
-    pub self_: ::core::option::Option<::std::string::String>,
-    /// `ref`
-    ///
+    pub self_: ::core::option::Option<String>,
     /// another keyword.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub r#ref: ::core::option::Option<::std::string::String>,
-    /// `result`
-    ///
+    pub r#ref: ::core::option::Option<String>,
     /// a model named Result.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
     pub result: ::core::option::Option<Result>,
-    /// `option`
-    ///
     /// a model named Option.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub option: ::core::option::Option<::std::vec::Vec<Option>>,
-    /// `userId`
-    ///
+    pub option: ::core::option::Option<Vec<Option>>,
     /// camelCase.
+    ///
+    /// Sent as `userId`.
     #[serde(
         rename = "userId",
         default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
-    pub user_id: ::core::option::Option<::std::string::String>,
-    /// `user_id`
-    ///
+    pub user_id: ::core::option::Option<String>,
     /// collides with userId after case conversion.
+    ///
+    /// Sent as `user_id`.
     #[serde(
         rename = "user_id",
         default,
         skip_serializing_if = "::core::option::Option::is_none"
     )]
-    pub user_id_snake: ::core::option::Option<::std::string::String>,
-    /// `3d_secure`
-    ///
+    pub user_id_snake: ::core::option::Option<String>,
     /// starts with a digit.
+    ///
+    /// Sent as `3d_secure`.
     #[serde(
         rename = "3d_secure",
         default,
@@ -68,13 +58,9 @@ pub struct Request {
         deserialize_with = "::alipay_runtime::de::option_bool_lenient"
     )]
     pub _3d_secure: ::core::option::Option<bool>,
-    /// `new`
-    ///
     /// named like the constructor.
     #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub new: ::core::option::Option<::std::string::String>,
-    /// `match`
-    ///
+    pub new: ::core::option::Option<String>,
     /// a keyword number.
     #[serde(
         default,
@@ -85,81 +71,63 @@ pub struct Request {
 }
 impl Request {
     /// A `Request` with its required fields; set the optional ones with the setters.
-    pub fn new(r#type: impl ::core::convert::Into<Type>) -> Self {
+    pub fn new(r#type: impl Into<Type>) -> Self {
         Self {
             r#type: r#type.into(),
-            self_: ::core::option::Option::None,
-            r#ref: ::core::option::Option::None,
-            result: ::core::option::Option::None,
-            option: ::core::option::Option::None,
-            user_id: ::core::option::Option::None,
-            user_id_snake: ::core::option::Option::None,
-            _3d_secure: ::core::option::Option::None,
-            new: ::core::option::Option::None,
-            r#match: ::core::option::Option::None,
+            self_: None,
+            r#ref: None,
+            result: None,
+            option: None,
+            user_id: None,
+            user_id_snake: None,
+            _3d_secure: None,
+            new: None,
+            r#match: None,
         }
     }
     /// Sets `self`.
-    pub fn self_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.self_ = ::core::option::Option::Some(value.into());
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
         self
     }
     /// Sets `ref`.
-    pub fn r#ref(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.r#ref = ::core::option::Option::Some(value.into());
+    pub fn r#ref(mut self, value: impl Into<String>) -> Self {
+        self.r#ref = Some(value.into());
         self
     }
     /// Sets `result`.
-    pub fn result(mut self, value: impl ::core::convert::Into<Result>) -> Self {
-        self.result = ::core::option::Option::Some(value.into());
+    pub fn result(mut self, value: impl Into<Result>) -> Self {
+        self.result = Some(value.into());
         self
     }
     /// Sets `option`.
-    pub fn option(
-        mut self,
-        value: impl ::core::convert::Into<::std::vec::Vec<Option>>,
-    ) -> Self {
-        self.option = ::core::option::Option::Some(value.into());
+    pub fn option(mut self, value: impl Into<Vec<Option>>) -> Self {
+        self.option = Some(value.into());
         self
     }
     /// Sets `userId`.
-    pub fn user_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_id = ::core::option::Option::Some(value.into());
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
         self
     }
     /// Sets `user_id`.
-    pub fn user_id_snake(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.user_id_snake = ::core::option::Option::Some(value.into());
+    pub fn user_id_snake(mut self, value: impl Into<String>) -> Self {
+        self.user_id_snake = Some(value.into());
         self
     }
     /// Sets `3d_secure`.
-    pub fn _3d_secure(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self._3d_secure = ::core::option::Option::Some(value.into());
+    pub fn _3d_secure(mut self, value: impl Into<bool>) -> Self {
+        self._3d_secure = Some(value.into());
         self
     }
     /// Sets `new`.
-    pub fn set_new(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.new = ::core::option::Option::Some(value.into());
+    pub fn set_new(mut self, value: impl Into<String>) -> Self {
+        self.new = Some(value.into());
         self
     }
     /// Sets `match`.
-    pub fn r#match(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.r#match = ::core::option::Option::Some(value.into());
+    pub fn r#match(mut self, value: impl Into<i64>) -> Self {
+        self.r#match = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -176,10 +144,10 @@ impl Request {
                 (true, Type::Other(__other)) => {
                     ::alipay_runtime::validate::one_of("type", __other, Type::VALUES)
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
-        if let ::core::option::Option::Some(__value) = &self.result {
+        if let Some(__value) = &self.result {
             __value
                 .__check(__strict)
                 .map_err(|__e| {
@@ -189,7 +157,7 @@ impl Request {
                     )
                 })?;
         }
-        if let ::core::option::Option::Some(__value) = &self.option {
+        if let Some(__value) = &self.option {
             for (__index, __item) in __value.iter().enumerate() {
                 __item
                     .__check(__strict)
@@ -205,136 +173,48 @@ impl Request {
                     })?;
             }
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The response of `hard.names.type.query`: the fields of the `hard_names_type_query_response` node. Every field is optional: Alipay leaves out fields that do not apply.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Response {
-    /// `code`
-    ///
     /// 网关返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub code: ::core::option::Option<::std::string::String>,
-    /// `sub_msg`
-    ///
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub code: ::core::option::Option<String>,
     /// 业务返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_msg: ::core::option::Option<::std::string::String>,
-    /// `msg`
-    ///
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub sub_msg: ::core::option::Option<String>,
     /// repeats the public msg.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub msg: ::core::option::Option<::std::string::String>,
-    /// `sub_code`
-    ///
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub msg: ::core::option::Option<String>,
     /// repeats the public sub\_code.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_code: ::core::option::Option<::std::string::String>,
-    /// `async`
-    ///
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub sub_code: ::core::option::Option<String>,
     /// a keyword in the response.
     #[serde(
-        default,
         skip_serializing_if = "::core::option::Option::is_none",
         deserialize_with = "::alipay_runtime::de::option_bool_lenient"
     )]
     pub r#async: ::core::option::Option<bool>,
-    /// `box`
-    ///
     /// a model named Request.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     pub r#box: ::core::option::Option<Request2>,
-}
-impl Response {
-    /// An empty `Response`; set the fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            code: ::core::option::Option::None,
-            sub_msg: ::core::option::Option::None,
-            msg: ::core::option::Option::None,
-            sub_code: ::core::option::Option::None,
-            r#async: ::core::option::Option::None,
-            r#box: ::core::option::Option::None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_msg`.
-    pub fn sub_msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `msg`.
-    pub fn msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_code`.
-    pub fn sub_code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `async`.
-    pub fn r#async(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.r#async = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `box`.
-    pub fn r#box(mut self, value: impl ::core::convert::Into<Request2>) -> Self {
-        self.r#box = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        if let ::core::option::Option::Some(__value) = &self.r#box {
-            __value
-                .__check(__strict)
-                .map_err(|__e| {
-                    ::alipay_runtime::ValidationError::new(
-                        ::std::format!("{}.{}", "box", __e.field),
-                        __e.rule,
-                    )
-                })?;
-        }
-        ::core::result::Result::Ok(())
-    }
 }
 /// The model `Option`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Option {
-    /// `type`
-    ///
     /// required keyword in a model.
     ///
     /// Required.
-    pub r#type: ::std::string::String,
+    pub r#type: String,
 }
 impl Option {
     /// A `Option` with its required fields; set the optional ones with the setters.
-    pub fn new(r#type: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(r#type: impl Into<String>) -> Self {
         Self { r#type: r#type.into() }
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -348,89 +228,47 @@ impl Option {
             let __value = &self.r#type;
             ::alipay_runtime::validate::non_empty("type", __value)?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The model `Request`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Request2 {
-    /// `crate`
-    ///
     /// crate.
-    #[serde(
-        rename = "crate",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub crate_: ::core::option::Option<::std::string::String>,
-}
-impl Request2 {
-    /// An empty `Request2`; set the fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            crate_: ::core::option::Option::None,
-        }
-    }
-    /// Sets `crate`.
-    pub fn crate_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.crate_ = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        ::core::result::Result::Ok(())
-    }
+    ///
+    /// Sent as `crate`.
+    #[serde(rename = "crate", skip_serializing_if = "::core::option::Option::is_none")]
+    pub crate_: ::core::option::Option<String>,
 }
 /// The model `Result`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Result {
-    /// `use`
-    ///
     /// keyword in a model.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub r#use: ::core::option::Option<::std::string::String>,
-    /// `Self`
-    ///
+    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+    pub r#use: ::core::option::Option<String>,
     /// Self.
-    #[serde(
-        rename = "Self",
-        default,
-        skip_serializing_if = "::core::option::Option::is_none"
-    )]
-    pub self_: ::core::option::Option<::std::string::String>,
+    ///
+    /// Sent as `Self`.
+    #[serde(rename = "Self", skip_serializing_if = "::core::option::Option::is_none")]
+    pub self_: ::core::option::Option<String>,
 }
 impl Result {
     /// An empty `Result`; set the fields with the setters.
     pub fn new() -> Self {
-        Self {
-            r#use: ::core::option::Option::None,
-            self_: ::core::option::Option::None,
-        }
+        Self::default()
     }
     /// Sets `use`.
-    pub fn r#use(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.r#use = ::core::option::Option::Some(value.into());
+    pub fn r#use(mut self, value: impl Into<String>) -> Self {
+        self.r#use = Some(value.into());
         self
     }
     /// Sets `Self`.
-    pub fn self_(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.self_ = ::core::option::Option::Some(value.into());
+    pub fn self_(mut self, value: impl Into<String>) -> Self {
+        self.self_ = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -440,7 +278,7 @@ impl Result {
         &self,
         _strict: bool,
     ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The listed values of `type`. Values not listed are kept in [`Type::Other`].
@@ -464,7 +302,7 @@ pub enum Type {
     /// non-ASCII
     U4e2aU4eba,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Type {
     /// The listed values, in the page's order.
@@ -491,8 +329,8 @@ impl ::core::convert::From<&str> for Type {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for Type {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for Type {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "UNKNOWN" => Self::Unknown,
             "Other" => Self::Other2,
@@ -519,8 +357,7 @@ impl<'de> ::serde::Deserialize<'de> for Type {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The business error codes (`sub_code`) of `hard.names.type.query`. Codes the page does not document are kept in [`BizError::Unknown`].
@@ -540,7 +377,7 @@ pub enum BizError {
     /// Solution: see <http://example.com/x>.
     IsvMissingSignature,
     /// A code the page does not document, kept as received.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ::core::convert::From<&str> for BizError {
     fn from(code: &str) -> Self {
@@ -566,20 +403,16 @@ impl ::alipay_runtime::BizErrorCode for BizError {
     }
     fn description(&self) -> ::core::option::Option<&'static str> {
         match self {
-            Self::Unknown2 => ::core::option::Option::Some("an error code named UNKNOWN"),
-            Self::IsvMissingSignature => {
-                ::core::option::Option::Some("dotted `code` with [brackets] <and> tags")
-            }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::Unknown2 => Some("an error code named UNKNOWN"),
+            Self::IsvMissingSignature => Some("dotted `code` with [brackets] <and> tags"),
+            Self::Unknown(_) => None,
         }
     }
     fn solution(&self) -> ::core::option::Option<&'static str> {
         match self {
-            Self::Unknown2 => ::core::option::Option::Some("none"),
-            Self::IsvMissingSignature => {
-                ::core::option::Option::Some("see http://example.com/x.")
-            }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::Unknown2 => Some("none"),
+            Self::IsvMissingSignature => Some("see http://example.com/x."),
+            Self::Unknown(_) => None,
         }
     }
 }
@@ -597,9 +430,9 @@ impl ::alipay_runtime::Method for Request {
         ::alipay_runtime::RequestParts,
         ::alipay_runtime::ValidationError,
     > {
-        let __form = ::std::vec::Vec::new();
-        ::core::result::Result::Ok(::alipay_runtime::RequestParts {
-            biz_content: ::core::option::Option::Some(
+        let __form = Vec::new();
+        Ok(::alipay_runtime::RequestParts {
+            biz_content: Some(
                 ::serde_json::to_string(self)
                     .map_err(|_| {
                         ::alipay_runtime::ValidationError::new(
@@ -632,13 +465,13 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
             solution: "see http://example.com/x.",
         },
     ],
-    example_response: ::core::option::Option::None,
+    example_response: None,
     validate_request,
 };
 /// The `hard.names.type.query` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
     biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
+    form: &[(String, String)],
 ) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
     ::alipay_runtime::validate::from_json(
         ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
@@ -647,7 +480,7 @@ pub fn request_from_json(
 /// Validates a `hard.names.type.query` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
     biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
+    form: &[(String, String)],
 ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
     request_from_json(biz_content, form)?.__check(true)
 }

@@ -8,205 +8,154 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Request {
-    /// `out_trade_no`
-    ///
     /// 商户订单号。
     ///
     /// Required. At most 8 characters.
     ///
     /// Example: 20150320010101001
-    pub out_trade_no: ::std::string::String,
-    /// `total_amount`
-    ///
+    pub out_trade_no: String,
     /// 订单总金额，单位为元。
     ///
     /// Required.
     ///
     /// Example: 88.88
     pub total_amount: ::alipay_runtime::Price,
-    /// `quantity`
-    ///
     /// 数量。
     #[serde(
         default,
-        skip_serializing_if = "::core::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "::alipay_runtime::de::option_i64_lenient"
     )]
-    pub quantity: ::core::option::Option<i64>,
-    /// `need_invoice`
-    ///
+    pub quantity: Option<i64>,
     /// 是否需要发票。
     #[serde(
         default,
-        skip_serializing_if = "::core::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "::alipay_runtime::de::option_bool_lenient"
     )]
-    pub need_invoice: ::core::option::Option<bool>,
-    /// `gmt_expire`
-    ///
+    pub need_invoice: Option<bool>,
     /// 过期时间。
     ///
     /// Format `yyyy-MM-dd HH:mm:ss`.
     ///
     /// Example: 2024-01-02 03:04:05
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub gmt_expire: ::core::option::Option<::std::string::String>,
-    /// `birth_day`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmt_expire: Option<String>,
     /// 生日。
     ///
     /// Format `yyyy-MM-dd`.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub birth_day: ::core::option::Option<::std::string::String>,
-    /// `pay_mode`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_day: Option<String>,
     /// 支付模式。
     ///
-    /// Required.
-    ///
-    /// Listed values: see [`PayMode`].
+    /// Required. Listed values: [`PayMode`].
     pub pay_mode: PayMode,
-    /// `tags`
-    ///
     /// 标签，每个最多 4 个字符。
     ///
     /// At most 4 characters.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub tags: ::core::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// `channels`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// 渠道列表。
     ///
-    /// Listed values: see [`Channels`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub channels: ::core::option::Option<::std::vec::Vec<Channels>>,
-    /// `goods`
-    ///
+    /// Listed values: [`Channels`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<Channels>>,
     /// 商品列表。
     ///
     /// Required.
-    pub goods: ::std::vec::Vec<Goods>,
-    /// `buyer`
-    ///
+    pub goods: Vec<Goods>,
     /// 买家。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub buyer: ::core::option::Option<Buyer>,
-    /// `notify_url`
-    ///
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<Buyer>,
     /// 通知地址。
     ///
     /// At most 256 characters. Sent as its own form field, not in `biz_content`.
     #[serde(default, skip_serializing)]
-    pub notify_url: ::core::option::Option<::std::string::String>,
-    /// `extend_params`
-    ///
+    pub notify_url: Option<String>,
     /// 扩展参数（表单字段里的 JSON）。
     ///
     /// Sent as its own form field, not in `biz_content`.
     #[serde(default, skip_serializing)]
-    pub extend_params: ::core::option::Option<ExtendParams>,
-    /// `receipt`
-    ///
+    pub extend_params: Option<ExtendParams>,
     /// 收据图片。
     ///
     /// Sent as its own form field, not in `biz_content`. A file upload: setting it makes validation fail (multipart upload not supported yet).
     #[serde(skip)]
-    pub receipt: ::core::option::Option<::std::vec::Vec<u8>>,
+    pub receipt: Option<Vec<u8>>,
 }
 impl Request {
     /// A `Request` with its required fields; set the optional ones with the setters.
     pub fn new(
-        out_trade_no: impl ::core::convert::Into<::std::string::String>,
-        total_amount: impl ::core::convert::Into<::alipay_runtime::Price>,
-        pay_mode: impl ::core::convert::Into<PayMode>,
-        goods: impl ::core::convert::Into<::std::vec::Vec<Goods>>,
+        out_trade_no: impl Into<String>,
+        total_amount: impl Into<::alipay_runtime::Price>,
+        pay_mode: impl Into<PayMode>,
+        goods: impl Into<Vec<Goods>>,
     ) -> Self {
         Self {
             out_trade_no: out_trade_no.into(),
             total_amount: total_amount.into(),
-            quantity: ::core::option::Option::None,
-            need_invoice: ::core::option::Option::None,
-            gmt_expire: ::core::option::Option::None,
-            birth_day: ::core::option::Option::None,
+            quantity: None,
+            need_invoice: None,
+            gmt_expire: None,
+            birth_day: None,
             pay_mode: pay_mode.into(),
-            tags: ::core::option::Option::None,
-            channels: ::core::option::Option::None,
+            tags: None,
+            channels: None,
             goods: goods.into(),
-            buyer: ::core::option::Option::None,
-            notify_url: ::core::option::Option::None,
-            extend_params: ::core::option::Option::None,
-            receipt: ::core::option::Option::None,
+            buyer: None,
+            notify_url: None,
+            extend_params: None,
+            receipt: None,
         }
     }
     /// Sets `quantity`.
-    pub fn quantity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.quantity = ::core::option::Option::Some(value.into());
+    pub fn quantity(mut self, value: impl Into<i64>) -> Self {
+        self.quantity = Some(value.into());
         self
     }
     /// Sets `need_invoice`.
-    pub fn need_invoice(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.need_invoice = ::core::option::Option::Some(value.into());
+    pub fn need_invoice(mut self, value: impl Into<bool>) -> Self {
+        self.need_invoice = Some(value.into());
         self
     }
     /// Sets `gmt_expire`.
-    pub fn gmt_expire(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.gmt_expire = ::core::option::Option::Some(value.into());
+    pub fn gmt_expire(mut self, value: impl Into<String>) -> Self {
+        self.gmt_expire = Some(value.into());
         self
     }
     /// Sets `birth_day`.
-    pub fn birth_day(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.birth_day = ::core::option::Option::Some(value.into());
+    pub fn birth_day(mut self, value: impl Into<String>) -> Self {
+        self.birth_day = Some(value.into());
         self
     }
     /// Sets `tags`.
-    pub fn tags(
-        mut self,
-        value: impl ::core::convert::Into<::std::vec::Vec<::std::string::String>>,
-    ) -> Self {
-        self.tags = ::core::option::Option::Some(value.into());
+    pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
         self
     }
     /// Sets `channels`.
-    pub fn channels(
-        mut self,
-        value: impl ::core::convert::Into<::std::vec::Vec<Channels>>,
-    ) -> Self {
-        self.channels = ::core::option::Option::Some(value.into());
+    pub fn channels(mut self, value: impl Into<Vec<Channels>>) -> Self {
+        self.channels = Some(value.into());
         self
     }
     /// Sets `buyer`.
-    pub fn buyer(mut self, value: impl ::core::convert::Into<Buyer>) -> Self {
-        self.buyer = ::core::option::Option::Some(value.into());
+    pub fn buyer(mut self, value: impl Into<Buyer>) -> Self {
+        self.buyer = Some(value.into());
         self
     }
     /// Sets `notify_url`.
-    pub fn notify_url(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.notify_url = ::core::option::Option::Some(value.into());
+    pub fn notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
         self
     }
     /// Sets `extend_params`.
-    pub fn extend_params(
-        mut self,
-        value: impl ::core::convert::Into<ExtendParams>,
-    ) -> Self {
-        self.extend_params = ::core::option::Option::Some(value.into());
+    pub fn extend_params(mut self, value: impl Into<ExtendParams>) -> Self {
+        self.extend_params = Some(value.into());
         self
     }
     /// Sets `receipt`.
-    pub fn receipt(
-        mut self,
-        value: impl ::core::convert::Into<::std::vec::Vec<u8>>,
-    ) -> Self {
-        self.receipt = ::core::option::Option::Some(value.into());
+    pub fn receipt(mut self, value: impl Into<Vec<u8>>) -> Self {
+        self.receipt = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -215,16 +164,16 @@ impl Request {
     pub fn __check(
         &self,
         __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
         {
             let __value = &self.out_trade_no;
             ::alipay_runtime::validate::non_empty("out_trade_no", __value)?;
             ::alipay_runtime::validate::max_length("out_trade_no", __value, 8usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.gmt_expire {
+        if let Some(__value) = &self.gmt_expire {
             ::alipay_runtime::validate::date_time("gmt_expire", __value)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.birth_day {
+        if let Some(__value) = &self.birth_day {
             ::alipay_runtime::validate::date("birth_day", __value)?;
         }
         {
@@ -238,10 +187,10 @@ impl Request {
                         PayMode::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
-        if let ::core::option::Option::Some(__value) = &self.tags {
+        if let Some(__value) = &self.tags {
             for (__index, __item) in __value.iter().enumerate() {
                 ::alipay_runtime::validate::max_length("tags", __item, 4usize)
                     .map_err(|mut __e| {
@@ -250,7 +199,7 @@ impl Request {
                     })?;
             }
         }
-        if let ::core::option::Option::Some(__value) = &self.channels {
+        if let Some(__value) = &self.channels {
             for (__index, __item) in __value.iter().enumerate() {
                 match (__strict, __item) {
                     (true, Channels::Other(__other)) => {
@@ -260,7 +209,7 @@ impl Request {
                             Channels::VALUES,
                         )
                     }
-                    _ => ::core::result::Result::Ok(()),
+                    _ => Ok(()),
                 }
                     .map_err(|mut __e| {
                         __e.field.insert_str(8usize, &::std::format!("[{__index}]"));
@@ -271,7 +220,7 @@ impl Request {
         {
             let __value = &self.goods;
             if __value.is_empty() {
-                return ::core::result::Result::Err(
+                return Err(
                     ::alipay_runtime::ValidationError::new(
                         "goods",
                         ::alipay_runtime::Rule::Required,
@@ -293,7 +242,7 @@ impl Request {
                     })?;
             }
         }
-        if let ::core::option::Option::Some(__value) = &self.buyer {
+        if let Some(__value) = &self.buyer {
             __value
                 .__check(__strict)
                 .map_err(|__e| {
@@ -303,10 +252,10 @@ impl Request {
                     )
                 })?;
         }
-        if let ::core::option::Option::Some(__value) = &self.notify_url {
+        if let Some(__value) = &self.notify_url {
             ::alipay_runtime::validate::max_length("notify_url", __value, 256usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.extend_params {
+        if let Some(__value) = &self.extend_params {
             __value
                 .__check(__strict)
                 .map_err(|__e| {
@@ -317,7 +266,7 @@ impl Request {
                 })?;
         }
         if self.receipt.is_some() {
-            ::core::result::Result::Err(
+            Err(
                 ::alipay_runtime::ValidationError::new(
                     "receipt",
                     ::alipay_runtime::Rule::Unsupported(
@@ -326,231 +275,78 @@ impl Request {
                 ),
             )?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The response of `alipay.shapes.order.create`: the fields of the `alipay_shapes_order_create_response` node. Every field is optional: Alipay leaves out fields that do not apply.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Response {
-    /// `msg`
-    ///
     /// 网关返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub msg: ::core::option::Option<::std::string::String>,
-    /// `sub_code`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
     /// 业务返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_code: ::core::option::Option<::std::string::String>,
-    /// `sub_msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_code: Option<String>,
     /// 业务返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_msg: ::core::option::Option<::std::string::String>,
-    /// `trade_no`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_msg: Option<String>,
     /// 支付宝交易号。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub trade_no: ::core::option::Option<::std::string::String>,
-    /// `code`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trade_no: Option<String>,
     /// 重复的公共参数 code，只有一个字段。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub code: ::core::option::Option<::std::string::String>,
-    /// `total_amount`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// 金额。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub total_amount: ::core::option::Option<::alipay_runtime::Price>,
-    /// `item_count`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<::alipay_runtime::Price>,
     /// 件数（有时是字符串）。
     #[serde(
-        default,
-        skip_serializing_if = "::core::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "::alipay_runtime::de::option_i64_lenient"
     )]
-    pub item_count: ::core::option::Option<i64>,
-    /// `paid`
-    ///
+    pub item_count: Option<i64>,
     /// 是否已支付。
     #[serde(
-        default,
-        skip_serializing_if = "::core::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         deserialize_with = "::alipay_runtime::de::option_bool_lenient"
     )]
-    pub paid: ::core::option::Option<bool>,
-    /// `trade_status`
-    ///
+    pub paid: Option<bool>,
     /// 交易状态。
     ///
-    /// Listed values: see [`TradeStatus`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub trade_status: ::core::option::Option<TradeStatus>,
-    /// `goods`
-    ///
+    /// Listed values: [`TradeStatus`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trade_status: Option<TradeStatus>,
     /// 商品。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub goods: ::core::option::Option<::std::vec::Vec<Goods>>,
-}
-impl Response {
-    /// An empty `Response`; set the fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            msg: ::core::option::Option::None,
-            sub_code: ::core::option::Option::None,
-            sub_msg: ::core::option::Option::None,
-            trade_no: ::core::option::Option::None,
-            code: ::core::option::Option::None,
-            total_amount: ::core::option::Option::None,
-            item_count: ::core::option::Option::None,
-            paid: ::core::option::Option::None,
-            trade_status: ::core::option::Option::None,
-            goods: ::core::option::Option::None,
-        }
-    }
-    /// Sets `msg`.
-    pub fn msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_code`.
-    pub fn sub_code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_msg`.
-    pub fn sub_msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `trade_no`.
-    pub fn trade_no(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.trade_no = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `total_amount`.
-    pub fn total_amount(
-        mut self,
-        value: impl ::core::convert::Into<::alipay_runtime::Price>,
-    ) -> Self {
-        self.total_amount = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `item_count`.
-    pub fn item_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.item_count = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `paid`.
-    pub fn paid(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.paid = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `trade_status`.
-    pub fn trade_status(
-        mut self,
-        value: impl ::core::convert::Into<TradeStatus>,
-    ) -> Self {
-        self.trade_status = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `goods`.
-    pub fn goods(
-        mut self,
-        value: impl ::core::convert::Into<::std::vec::Vec<Goods>>,
-    ) -> Self {
-        self.goods = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        if let ::core::option::Option::Some(__value) = &self.trade_status {
-            match (__strict, __value) {
-                (true, TradeStatus::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "trade_status",
-                        __other,
-                        TradeStatus::VALUES,
-                    )
-                }
-                _ => ::core::result::Result::Ok(()),
-            }?;
-        }
-        if let ::core::option::Option::Some(__value) = &self.goods {
-            for (__index, __item) in __value.iter().enumerate() {
-                __item
-                    .__check(__strict)
-                    .map_err(|__e| {
-                        ::alipay_runtime::ValidationError::new(
-                            ::std::format!("{}.{}", "goods", __e.field),
-                            __e.rule,
-                        )
-                    })
-                    .map_err(|mut __e| {
-                        __e.field.insert_str(5usize, &::std::format!("[{__index}]"));
-                        __e
-                    })?;
-            }
-        }
-        ::core::result::Result::Ok(())
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goods: Option<Vec<Goods>>,
 }
 /// The model `Buyer`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Buyer {
-    /// `buyer_id`
-    ///
     /// 买家编号。
     ///
     /// Required.
-    pub buyer_id: ::std::string::String,
-    /// `level`
-    ///
+    pub buyer_id: String,
     /// 会员等级（与 Category.level 不同的列表）。
     ///
-    /// Listed values: see [`Level`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub level: ::core::option::Option<Level>,
+    /// Listed values: [`Level`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
 }
 impl Buyer {
     /// A `Buyer` with its required fields; set the optional ones with the setters.
-    pub fn new(buyer_id: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(buyer_id: impl Into<String>) -> Self {
         Self {
             buyer_id: buyer_id.into(),
-            level: ::core::option::Option::None,
+            level: None,
         }
     }
     /// Sets `level`.
-    pub fn level(mut self, value: impl ::core::convert::Into<Level>) -> Self {
-        self.level = ::core::option::Option::Some(value.into());
+    pub fn level(mut self, value: impl Into<Level>) -> Self {
+        self.level = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -559,51 +355,47 @@ impl Buyer {
     pub fn __check(
         &self,
         __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
         {
             let __value = &self.buyer_id;
             ::alipay_runtime::validate::non_empty("buyer_id", __value)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.level {
+        if let Some(__value) = &self.level {
             match (__strict, __value) {
                 (true, Level::Other(__other)) => {
                     ::alipay_runtime::validate::one_of("level", __other, Level::VALUES)
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The model `Category`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Category {
-    /// `name`
-    ///
     /// 类目名。
     ///
     /// Required. At most 6 characters.
-    pub name: ::std::string::String,
-    /// `level`
-    ///
+    pub name: String,
     /// 层级。
     ///
-    /// Listed values: see [`CategoryLevel`].
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub level: ::core::option::Option<CategoryLevel>,
+    /// Listed values: [`CategoryLevel`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<CategoryLevel>,
 }
 impl Category {
     /// A `Category` with its required fields; set the optional ones with the setters.
-    pub fn new(name: impl ::core::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            level: ::core::option::Option::None,
+            level: None,
         }
     }
     /// Sets `level`.
-    pub fn level(mut self, value: impl ::core::convert::Into<CategoryLevel>) -> Self {
-        self.level = ::core::option::Option::Some(value.into());
+    pub fn level(mut self, value: impl Into<CategoryLevel>) -> Self {
+        self.level = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -612,13 +404,13 @@ impl Category {
     pub fn __check(
         &self,
         __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
         {
             let __value = &self.name;
             ::alipay_runtime::validate::non_empty("name", __value)?;
             ::alipay_runtime::validate::max_length("name", __value, 6usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.level {
+        if let Some(__value) = &self.level {
             match (__strict, __value) {
                 (true, CategoryLevel::Other(__other)) => {
                     ::alipay_runtime::validate::one_of(
@@ -627,37 +419,31 @@ impl Category {
                         CategoryLevel::VALUES,
                     )
                 }
-                _ => ::core::result::Result::Ok(()),
+                _ => Ok(()),
             }?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The model `ExtendParams`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct ExtendParams {
-    /// `sys_service_provider_id`
-    ///
     /// 服务商编号。
     ///
     /// At most 64 characters.
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sys_service_provider_id: ::core::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sys_service_provider_id: Option<String>,
 }
 impl ExtendParams {
     /// An empty `ExtendParams`; set the fields with the setters.
     pub fn new() -> Self {
-        Self {
-            sys_service_provider_id: ::core::option::Option::None,
-        }
+        Self::default()
     }
     /// Sets `sys_service_provider_id`.
-    pub fn sys_service_provider_id(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sys_service_provider_id = ::core::option::Option::Some(value.into());
+    pub fn sys_service_provider_id(mut self, value: impl Into<String>) -> Self {
+        self.sys_service_provider_id = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -666,57 +452,48 @@ impl ExtendParams {
     pub fn __check(
         &self,
         _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        if let ::core::option::Option::Some(__value) = &self.sys_service_provider_id {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
+        if let Some(__value) = &self.sys_service_provider_id {
             ::alipay_runtime::validate::max_length(
                 "sys_service_provider_id",
                 __value,
                 64usize,
             )?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The model `Goods`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Goods {
-    /// `goods_id`
-    ///
     /// 商品编号。
     ///
     /// Required. At most 32 characters.
-    pub goods_id: ::std::string::String,
-    /// `price`
-    ///
+    pub goods_id: String,
     /// 单价。
     ///
     /// Required.
     pub price: ::alipay_runtime::Price,
-    /// `categories`
-    ///
     /// 类目。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub categories: ::core::option::Option<::std::vec::Vec<Category>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<Category>>,
 }
 impl Goods {
     /// A `Goods` with its required fields; set the optional ones with the setters.
     pub fn new(
-        goods_id: impl ::core::convert::Into<::std::string::String>,
-        price: impl ::core::convert::Into<::alipay_runtime::Price>,
+        goods_id: impl Into<String>,
+        price: impl Into<::alipay_runtime::Price>,
     ) -> Self {
         Self {
             goods_id: goods_id.into(),
             price: price.into(),
-            categories: ::core::option::Option::None,
+            categories: None,
         }
     }
     /// Sets `categories`.
-    pub fn categories(
-        mut self,
-        value: impl ::core::convert::Into<::std::vec::Vec<Category>>,
-    ) -> Self {
-        self.categories = ::core::option::Option::Some(value.into());
+    pub fn categories(mut self, value: impl Into<Vec<Category>>) -> Self {
+        self.categories = Some(value.into());
         self
     }
     /// Checks the documented rules of every field, nested models included. `strict`
@@ -725,13 +502,13 @@ impl Goods {
     pub fn __check(
         &self,
         __strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
         {
             let __value = &self.goods_id;
             ::alipay_runtime::validate::non_empty("goods_id", __value)?;
             ::alipay_runtime::validate::max_length("goods_id", __value, 32usize)?;
         }
-        if let ::core::option::Option::Some(__value) = &self.categories {
+        if let Some(__value) = &self.categories {
             for (__index, __item) in __value.iter().enumerate() {
                 __item
                     .__check(__strict)
@@ -747,7 +524,7 @@ impl Goods {
                     })?;
             }
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The listed values of `level`. Values not listed are kept in [`CategoryLevel::Other`].
@@ -759,7 +536,7 @@ pub enum CategoryLevel {
     /// `LEAF`
     Leaf,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl CategoryLevel {
     /// The listed values, in the page's order.
@@ -782,8 +559,8 @@ impl ::core::convert::From<&str> for CategoryLevel {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for CategoryLevel {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for CategoryLevel {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "TOP" => Self::Top,
             "LEAF" => Self::Leaf,
@@ -800,16 +577,15 @@ impl ::serde::Serialize for CategoryLevel {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CategoryLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `channels`. Values not listed are kept in [`Channels::Other`].
@@ -821,7 +597,7 @@ pub enum Channels {
     /// `WEB`
     Web,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Channels {
     /// The listed values, in the page's order.
@@ -844,8 +620,8 @@ impl ::core::convert::From<&str> for Channels {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for Channels {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for Channels {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "APP" => Self::App,
             "WEB" => Self::Web,
@@ -862,16 +638,15 @@ impl ::serde::Serialize for Channels {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Channels {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `level`. Values not listed are kept in [`Level::Other`].
@@ -883,7 +658,7 @@ pub enum Level {
     /// `SILVER`
     Silver,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl Level {
     /// The listed values, in the page's order.
@@ -906,8 +681,8 @@ impl ::core::convert::From<&str> for Level {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for Level {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for Level {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "GOLD" => Self::Gold,
             "SILVER" => Self::Silver,
@@ -924,16 +699,15 @@ impl ::serde::Serialize for Level {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Level {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `pay_mode`. Values not listed are kept in [`PayMode::Other`].
@@ -949,7 +723,7 @@ pub enum PayMode {
     /// 慢速
     Slow,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl PayMode {
     /// The listed values, in the page's order.
@@ -972,8 +746,8 @@ impl ::core::convert::From<&str> for PayMode {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for PayMode {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for PayMode {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "FAST" => Self::Fast,
             "SLOW" => Self::Slow,
@@ -990,16 +764,15 @@ impl ::serde::Serialize for PayMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PayMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The listed values of `trade_status`. Values not listed are kept in [`TradeStatus::Other`].
@@ -1015,7 +788,7 @@ pub enum TradeStatus {
     /// 成功
     TradeSuccess,
     /// A value the spec does not list, kept as received.
-    Other(::std::string::String),
+    Other(String),
 }
 impl TradeStatus {
     /// The listed values, in the page's order.
@@ -1038,8 +811,8 @@ impl ::core::convert::From<&str> for TradeStatus {
         }
     }
 }
-impl ::core::convert::From<::std::string::String> for TradeStatus {
-    fn from(value: ::std::string::String) -> Self {
+impl ::core::convert::From<String> for TradeStatus {
+    fn from(value: String) -> Self {
         match value.as_str() {
             "WAIT_BUYER_PAY" => Self::WaitBuyerPay,
             "TRADE_SUCCESS" => Self::TradeSuccess,
@@ -1056,16 +829,15 @@ impl ::serde::Serialize for TradeStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TradeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> ::core::result::Result<Self, D::Error> {
-        <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-            .map(Self::from)
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The business error codes (`sub_code`) of `alipay.shapes.order.create`. Codes the page does not document are kept in [`BizError::Unknown`].
@@ -1091,7 +863,7 @@ pub enum BizError {
     /// Solution: 无
     AcqSystemError2,
     /// A code the page does not document, kept as received.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ::core::convert::From<&str> for BizError {
     fn from(code: &str) -> Self {
@@ -1117,24 +889,20 @@ impl ::alipay_runtime::BizErrorCode for BizError {
             Self::Unknown(code) => code,
         }
     }
-    fn description(&self) -> ::core::option::Option<&'static str> {
+    fn description(&self) -> Option<&'static str> {
         match self {
-            Self::AcqSystemError => ::core::option::Option::Some("系统错误"),
-            Self::AcqInvalidParameter => ::core::option::Option::Some("参数无效"),
-            Self::AcqSystemError2 => {
-                ::core::option::Option::Some("与第一个代码转换后同名")
-            }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::AcqSystemError => Some("系统错误"),
+            Self::AcqInvalidParameter => Some("参数无效"),
+            Self::AcqSystemError2 => Some("与第一个代码转换后同名"),
+            Self::Unknown(_) => None,
         }
     }
-    fn solution(&self) -> ::core::option::Option<&'static str> {
+    fn solution(&self) -> Option<&'static str> {
         match self {
-            Self::AcqSystemError => ::core::option::Option::Some("重新发起请求"),
-            Self::AcqInvalidParameter => {
-                ::core::option::Option::Some("检查请求参数")
-            }
-            Self::AcqSystemError2 => ::core::option::Option::Some("无"),
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::AcqSystemError => Some("重新发起请求"),
+            Self::AcqInvalidParameter => Some("检查请求参数"),
+            Self::AcqSystemError2 => Some("无"),
+            Self::Unknown(_) => None,
         }
     }
 }
@@ -1143,20 +911,17 @@ impl ::alipay_runtime::Method for Request {
     const RESPONSE_NODE: &'static str = "alipay_shapes_order_create_response";
     type Response = Response;
     type BizError = BizError;
-    fn validate(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
         self.__check(false)
     }
     fn to_parts(
         &self,
-    ) -> ::core::result::Result<
-        ::alipay_runtime::RequestParts,
-        ::alipay_runtime::ValidationError,
-    > {
-        let mut __form = ::std::vec::Vec::new();
-        if let ::core::option::Option::Some(__value) = &self.notify_url {
+    ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+        let mut __form = Vec::new();
+        if let Some(__value) = &self.notify_url {
             __form.push(("notify_url", ::std::string::ToString::to_string(__value)));
         }
-        if let ::core::option::Option::Some(__value) = &self.extend_params {
+        if let Some(__value) = &self.extend_params {
             __form
                 .push((
                     "extend_params",
@@ -1171,8 +936,8 @@ impl ::alipay_runtime::Method for Request {
                         })?,
                 ));
         }
-        ::core::result::Result::Ok(::alipay_runtime::RequestParts {
-            biz_content: ::core::option::Option::Some(
+        Ok(::alipay_runtime::RequestParts {
+            biz_content: Some(
                 ::serde_json::to_string(self)
                     .map_err(|_| {
                         ::alipay_runtime::ValidationError::new(
@@ -1210,16 +975,16 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
             solution: "无",
         },
     ],
-    example_response: ::core::option::Option::Some(
+    example_response: Some(
         "{\"alipay_shapes_order_create_response\":{\"code\":\"10000\",\"msg\":\"Success\",\"trade_no\":\"2013112011001004330000121536\"}}",
     ),
     validate_request,
 };
 /// The `alipay.shapes.order.create` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<Request, ::alipay_runtime::ValidationError> {
     ::alipay_runtime::validate::from_json(
         ::alipay_runtime::validate::request_json(
             biz_content,
@@ -1234,8 +999,8 @@ pub fn request_from_json(
 }
 /// Validates a `alipay.shapes.order.create` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<(), ::alipay_runtime::ValidationError> {
     request_from_json(biz_content, form)?.__check(true)
 }

@@ -6,12 +6,13 @@
 ///
 /// Required fields are arguments of [`Request::new`]; optional ones have setters. The client validates it before anything is signed or sent.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Request {}
 impl Request {
     /// An empty `Request`; set the fields with the setters.
     pub fn new() -> Self {
-        Self {}
+        Self::default()
     }
     /// Checks the documented rules of every field, nested models included. `strict`
     /// also refuses values outside a field's listed values.
@@ -19,93 +20,34 @@ impl Request {
     pub fn __check(
         &self,
         _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        ::core::result::Result::Ok(())
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
+        Ok(())
     }
 }
 /// The response of `alipay.shapes.ping`: the fields of the `alipay_shapes_ping_response` node. Every field is optional: Alipay leaves out fields that do not apply.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Response {
-    /// `code`
-    ///
     /// 网关返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub code: ::core::option::Option<::std::string::String>,
-    /// `msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// 网关返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub msg: ::core::option::Option<::std::string::String>,
-    /// `sub_code`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
     /// 业务返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_code: ::core::option::Option<::std::string::String>,
-    /// `sub_msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_code: Option<String>,
     /// 业务返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_msg: ::core::option::Option<::std::string::String>,
-}
-impl Response {
-    /// An empty `Response`; set the fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            code: ::core::option::Option::None,
-            msg: ::core::option::Option::None,
-            sub_code: ::core::option::Option::None,
-            sub_msg: ::core::option::Option::None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `msg`.
-    pub fn msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_code`.
-    pub fn sub_code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_msg`.
-    pub fn sub_msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        ::core::result::Result::Ok(())
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_msg: Option<String>,
 }
 /// The business error codes (`sub_code`) of `alipay.shapes.ping`. Codes the page does not document are kept in [`BizError::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BizError {
     /// A code the page does not document, kept as received.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ::core::convert::From<&str> for BizError {
     fn from(code: &str) -> Self {
@@ -123,14 +65,14 @@ impl ::alipay_runtime::BizErrorCode for BizError {
             Self::Unknown(code) => code,
         }
     }
-    fn description(&self) -> ::core::option::Option<&'static str> {
+    fn description(&self) -> Option<&'static str> {
         match self {
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::Unknown(_) => None,
         }
     }
-    fn solution(&self) -> ::core::option::Option<&'static str> {
+    fn solution(&self) -> Option<&'static str> {
         match self {
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::Unknown(_) => None,
         }
     }
 }
@@ -139,18 +81,15 @@ impl ::alipay_runtime::Method for Request {
     const RESPONSE_NODE: &'static str = "alipay_shapes_ping_response";
     type Response = Response;
     type BizError = BizError;
-    fn validate(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
         self.__check(false)
     }
     fn to_parts(
         &self,
-    ) -> ::core::result::Result<
-        ::alipay_runtime::RequestParts,
-        ::alipay_runtime::ValidationError,
-    > {
-        let __form = ::std::vec::Vec::new();
-        ::core::result::Result::Ok(::alipay_runtime::RequestParts {
-            biz_content: ::core::option::Option::None,
+    ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+        let __form = Vec::new();
+        Ok(::alipay_runtime::RequestParts {
+            biz_content: None,
             form: __form,
         })
     }
@@ -162,22 +101,22 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
     group: "shapes",
     response_node: "alipay_shapes_ping_response",
     errors: &[],
-    example_response: ::core::option::Option::None,
+    example_response: None,
     validate_request,
 };
 /// The `alipay.shapes.ping` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<Request, ::alipay_runtime::ValidationError> {
     ::alipay_runtime::validate::from_json(
         ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
     )
 }
 /// Validates a `alipay.shapes.ping` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<(), ::alipay_runtime::ValidationError> {
     request_from_json(biz_content, form)?.__check(true)
 }

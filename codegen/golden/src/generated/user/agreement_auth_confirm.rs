@@ -8,37 +8,31 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Request {
-    /// `agreement_no`
-    ///
     /// 支付宝系统中用以唯一标识用户签约记录的编号。
     ///
     /// Required. At most 64 characters.
     ///
     /// Example: 20170502000610755993
-    pub agreement_no: ::std::string::String,
-    /// `apply_token`
-    ///
+    pub agreement_no: String,
     /// 鉴权申请token,其格式和内容,由支付宝定义。在该接口中,商户可根据申请操作成功时返回的申请token,进行鉴权确认操作。
     ///
     /// Required. At most 64 characters.
     ///
     /// Example: MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f
-    pub apply_token: ::std::string::String,
-    /// `auth_confirm_no`
-    ///
+    pub apply_token: String,
     /// 鉴权确认码
     ///
     /// Required. At most 10 characters.
     ///
     /// Example: 423979
-    pub auth_confirm_no: ::std::string::String,
+    pub auth_confirm_no: String,
 }
 impl Request {
     /// A `Request` with its required fields; set the optional ones with the setters.
     pub fn new(
-        agreement_no: impl ::core::convert::Into<::std::string::String>,
-        apply_token: impl ::core::convert::Into<::std::string::String>,
-        auth_confirm_no: impl ::core::convert::Into<::std::string::String>,
+        agreement_no: impl Into<String>,
+        apply_token: impl Into<String>,
+        auth_confirm_no: impl Into<String>,
     ) -> Self {
         Self {
             agreement_no: agreement_no.into(),
@@ -52,7 +46,7 @@ impl Request {
     pub fn __check(
         &self,
         _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
         {
             let __value = &self.agreement_no;
             ::alipay_runtime::validate::non_empty("agreement_no", __value)?;
@@ -68,85 +62,26 @@ impl Request {
             ::alipay_runtime::validate::non_empty("auth_confirm_no", __value)?;
             ::alipay_runtime::validate::max_length("auth_confirm_no", __value, 10usize)?;
         }
-        ::core::result::Result::Ok(())
+        Ok(())
     }
 }
 /// The response of `alipay.user.agreement.auth.confirm`: the fields of the `alipay_user_agreement_auth_confirm_response` node. Every field is optional: Alipay leaves out fields that do not apply.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct Response {
-    /// `code`
-    ///
     /// 网关返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub code: ::core::option::Option<::std::string::String>,
-    /// `msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// 网关返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub msg: ::core::option::Option<::std::string::String>,
-    /// `sub_code`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
     /// 业务返回码。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_code: ::core::option::Option<::std::string::String>,
-    /// `sub_msg`
-    ///
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_code: Option<String>,
     /// 业务返回码描述。
-    #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-    pub sub_msg: ::core::option::Option<::std::string::String>,
-}
-impl Response {
-    /// An empty `Response`; set the fields with the setters.
-    pub fn new() -> Self {
-        Self {
-            code: ::core::option::Option::None,
-            msg: ::core::option::Option::None,
-            sub_code: ::core::option::Option::None,
-            sub_msg: ::core::option::Option::None,
-        }
-    }
-    /// Sets `code`.
-    pub fn code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `msg`.
-    pub fn msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_code`.
-    pub fn sub_code(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_code = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Sets `sub_msg`.
-    pub fn sub_msg(
-        mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_msg = ::core::option::Option::Some(value.into());
-        self
-    }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        ::core::result::Result::Ok(())
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_msg: Option<String>,
 }
 /// The business error codes (`sub_code`) of `alipay.user.agreement.auth.confirm`. Codes the page does not document are kept in [`BizError::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -243,7 +178,7 @@ pub enum BizError {
     /// Solution: 请重新发起鉴权申请流程
     AuthTokenIsNotExist,
     /// A code the page does not document, kept as received.
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl ::core::convert::From<&str> for BizError {
     fn from(code: &str) -> Self {
@@ -293,116 +228,74 @@ impl ::alipay_runtime::BizErrorCode for BizError {
             Self::Unknown(code) => code,
         }
     }
-    fn description(&self) -> ::core::option::Option<&'static str> {
+    fn description(&self) -> Option<&'static str> {
         match self {
-            Self::ValidatecodeTimesLimit => {
-                ::core::option::Option::Some("校验码验证超过次数限制")
-            }
-            Self::ValidatecodeIsNotExist => {
-                ::core::option::Option::Some("校验码不存在")
-            }
-            Self::ValidatecodeExpired => ::core::option::Option::Some("校验码超时"),
-            Self::ValidatecodeAnswerError => {
-                ::core::option::Option::Some("校验码错误")
-            }
-            Self::MerchantAgreementIsNotExist => {
-                ::core::option::Option::Some("商户协议不存在")
-            }
-            Self::MerchantStatusIsNotNormal => {
-                ::core::option::Option::Some("商户协议状态不正常")
-            }
-            Self::MerchantAgreementOutOfDate => {
-                ::core::option::Option::Some("商户协议已过期")
-            }
-            Self::UserAgreementStatusNotNormal => {
-                ::core::option::Option::Some("用户协议状态不正常")
-            }
-            Self::UserAgreementIsOutOfDate => {
-                ::core::option::Option::Some("用户协议已过期")
-            }
-            Self::ErrorRiskBlancePayClose => {
-                ::core::option::Option::Some("用户账号余额支付功能关闭")
-            }
-            Self::ErrorRiskAccountFrozen => {
-                ::core::option::Option::Some("用户账户被冻结")
-            }
-            Self::InvalidParameter => ::core::option::Option::Some("参数有误"),
-            Self::SystemError => ::core::option::Option::Some("系统繁忙"),
-            Self::AgreementNotExist => {
-                ::core::option::Option::Some("用户协议不存在")
-            }
-            Self::AuthTokenIsNotExist => {
-                ::core::option::Option::Some("鉴权token不存在")
-            }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::ValidatecodeTimesLimit => Some("校验码验证超过次数限制"),
+            Self::ValidatecodeIsNotExist => Some("校验码不存在"),
+            Self::ValidatecodeExpired => Some("校验码超时"),
+            Self::ValidatecodeAnswerError => Some("校验码错误"),
+            Self::MerchantAgreementIsNotExist => Some("商户协议不存在"),
+            Self::MerchantStatusIsNotNormal => Some("商户协议状态不正常"),
+            Self::MerchantAgreementOutOfDate => Some("商户协议已过期"),
+            Self::UserAgreementStatusNotNormal => Some("用户协议状态不正常"),
+            Self::UserAgreementIsOutOfDate => Some("用户协议已过期"),
+            Self::ErrorRiskBlancePayClose => Some("用户账号余额支付功能关闭"),
+            Self::ErrorRiskAccountFrozen => Some("用户账户被冻结"),
+            Self::InvalidParameter => Some("参数有误"),
+            Self::SystemError => Some("系统繁忙"),
+            Self::AgreementNotExist => Some("用户协议不存在"),
+            Self::AuthTokenIsNotExist => Some("鉴权token不存在"),
+            Self::Unknown(_) => None,
         }
     }
-    fn solution(&self) -> ::core::option::Option<&'static str> {
+    fn solution(&self) -> Option<&'static str> {
         match self {
             Self::ValidatecodeTimesLimit => {
-                ::core::option::Option::Some("商户需重新发起一次鉴权申请")
+                Some("商户需重新发起一次鉴权申请")
             }
             Self::ValidatecodeIsNotExist => {
-                ::core::option::Option::Some(
-                    "校验码不存在,商户可重新发起一次鉴权申请",
-                )
+                Some("校验码不存在,商户可重新发起一次鉴权申请")
             }
             Self::ValidatecodeExpired => {
-                ::core::option::Option::Some(
-                    "校验码超时,商户可重新发起一次鉴权申请",
-                )
+                Some("校验码超时,商户可重新发起一次鉴权申请")
             }
             Self::ValidatecodeAnswerError => {
-                ::core::option::Option::Some(
-                    "校验码错误,商户可重新发起一次鉴权申请",
-                )
+                Some("校验码错误,商户可重新发起一次鉴权申请")
             }
             Self::MerchantAgreementIsNotExist => {
-                ::core::option::Option::Some("商户与支付宝签约代扣合同")
+                Some("商户与支付宝签约代扣合同")
             }
             Self::MerchantStatusIsNotNormal => {
-                ::core::option::Option::Some(
+                Some(
                     "商户确认与支付宝的签约合同是否已失效,并重新签约商户合同",
                 )
             }
             Self::MerchantAgreementOutOfDate => {
-                ::core::option::Option::Some(
+                Some(
                     "商户确认与支付宝的合同的有效期是否已过期,并重新签约商户合同",
                 )
             }
             Self::UserAgreementStatusNotNormal => {
-                ::core::option::Option::Some(
+                Some(
                     "用户确认与商户、支付宝签约的三方合同是否已失效,并重新签约",
                 )
             }
             Self::UserAgreementIsOutOfDate => {
-                ::core::option::Option::Some(
+                Some(
                     "用户确认与商户、支付宝签约的三方合同有效期是否已过期,并重新签约",
                 )
             }
             Self::ErrorRiskBlancePayClose => {
-                ::core::option::Option::Some(
-                    "提示用户支付宝账号打开余额支付功能",
-                )
+                Some("提示用户支付宝账号打开余额支付功能")
             }
-            Self::ErrorRiskAccountFrozen => {
-                ::core::option::Option::Some("提示用户解冻支付宝账号")
-            }
-            Self::InvalidParameter => {
-                ::core::option::Option::Some("参数错误,请确认传参是否正确")
-            }
-            Self::SystemError => {
-                ::core::option::Option::Some("系统繁忙,需排查具体原因")
-            }
+            Self::ErrorRiskAccountFrozen => Some("提示用户解冻支付宝账号"),
+            Self::InvalidParameter => Some("参数错误,请确认传参是否正确"),
+            Self::SystemError => Some("系统繁忙,需排查具体原因"),
             Self::AgreementNotExist => {
-                ::core::option::Option::Some(
-                    "用户协议不存在,确认用户是否有签约",
-                )
+                Some("用户协议不存在,确认用户是否有签约")
             }
-            Self::AuthTokenIsNotExist => {
-                ::core::option::Option::Some("请重新发起鉴权申请流程")
-            }
-            Self::Unknown(_) => ::core::option::Option::None,
+            Self::AuthTokenIsNotExist => Some("请重新发起鉴权申请流程"),
+            Self::Unknown(_) => None,
         }
     }
 }
@@ -411,18 +304,15 @@ impl ::alipay_runtime::Method for Request {
     const RESPONSE_NODE: &'static str = "alipay_user_agreement_auth_confirm_response";
     type Response = Response;
     type BizError = BizError;
-    fn validate(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
         self.__check(false)
     }
     fn to_parts(
         &self,
-    ) -> ::core::result::Result<
-        ::alipay_runtime::RequestParts,
-        ::alipay_runtime::ValidationError,
-    > {
-        let __form = ::std::vec::Vec::new();
-        ::core::result::Result::Ok(::alipay_runtime::RequestParts {
-            biz_content: ::core::option::Option::Some(
+    ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+        let __form = Vec::new();
+        Ok(::alipay_runtime::RequestParts {
+            biz_content: Some(
                 ::serde_json::to_string(self)
                     .map_err(|_| {
                         ::alipay_runtime::ValidationError::new(
@@ -520,24 +410,24 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
             solution: "请重新发起鉴权申请流程",
         },
     ],
-    example_response: ::core::option::Option::Some(
+    example_response: Some(
         "{\n\t\"sign\":\"ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE\",\n\t\"alipay_user_agreement_auth_confirm_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\"\n\t}\n}\n",
     ),
     validate_request,
 };
 /// The `alipay.user.agreement.auth.confirm` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<Request, ::alipay_runtime::ValidationError> {
     ::alipay_runtime::validate::from_json(
         ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
     )
 }
 /// Validates a `alipay.user.agreement.auth.confirm` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
-    biz_content: ::core::option::Option<&::serde_json::Value>,
-    form: &[(::std::string::String, ::std::string::String)],
-) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+    biz_content: Option<&::serde_json::Value>,
+    form: &[(String, String)],
+) -> Result<(), ::alipay_runtime::ValidationError> {
     request_from_json(biz_content, form)?.__check(true)
 }

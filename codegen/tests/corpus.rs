@@ -1,0 +1,117 @@
+//! The whole catalog (`shared/corpus/catalog.tar.gz`, 8,944 methods converted from the
+//! official SDK) loads, lints clean and generates. Compiling the generated catalog is out of
+//! the test suite (it takes minutes); the figures are in the closing note of issue 6.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use alipay_codegen::generate::{generate_files, write_files};
+use alipay_codegen::spec::{Spec, load_dir};
+
+const METHODS: usize = 8944;
+
+fn tarball() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/catalog.tar.gz")
+}
+
+/// Unpacks the catalog into a fresh temp folder with `tar` from PATH; `None` when the
+/// tarball is not beside the repository.
+fn unpack() -> Option<PathBuf> {
+    let tarball = tarball();
+    if !tarball.exists() {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("alipay-codegen-corpus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .expect("`tar` must be on PATH to unpack the corpus");
+    assert!(status.success(), "tar failed on {}", tarball.display());
+    Some(dir)
+}
+
+#[test]
+fn the_whole_catalog_loads_and_generates() {
+    let Some(dir) = unpack() else {
+        // Without shared/ beside the repository there is nothing to test against; CI has it.
+        eprintln!(
+            "corpus tarball not found at {}; skipped",
+            tarball().display()
+        );
+        return;
+    };
+    let started = Instant::now();
+    let report = load_dir(dir.join("catalog"));
+    let problems: Vec<String> = report
+        .diagnostics
+        .iter()
+        .take(20)
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{} problems, first:\n{}",
+        report.diagnostics.len(),
+        problems.join("\n")
+    );
+    assert_eq!(report.specs.len(), METHODS);
+    let loaded = started.elapsed();
+
+    let specs: Vec<&Spec> = report.specs.iter().map(|(_, s)| s).collect();
+    let started = Instant::now();
+    let files = generate_files(specs.iter().copied()).unwrap();
+    let generated = started.elapsed();
+
+    let groups = files
+        .keys()
+        .filter(|p| p.ends_with("mod.rs") && p.components().count() == 2)
+        .count();
+    // One file per method, one `mod.rs` per group, the root `mod.rs`.
+    assert_eq!(files.len(), METHODS + groups + 1);
+    assert!(groups > 50, "{groups} groups");
+    let bytes: usize = files.values().map(String::len).sum();
+    for (path, text) in &files {
+        assert!(text.starts_with("// @generated"), "{}", path.display());
+    }
+    // Every method is in the registry, and every hard name came out escaped.
+    let root = &files[Path::new("mod.rs")];
+    assert_eq!(root.matches("::DESCRIPTOR,").count(), METHODS);
+    let all: String = files.values().map(String::as_str).collect();
+    for needle in [
+        "pub r#type:",
+        "pub r#match:",
+        "pub r#box:",
+        "pub r#use:",
+        "pub r#async:",
+        "pub self_:",
+        "pub r#ref:",
+        "pub struct Option {",
+        "pub struct Result {",
+    ] {
+        assert!(
+            all.contains(needle),
+            "no `{needle}` in the generated catalog"
+        );
+    }
+
+    // Writing it is deterministic: a second generation into the same folder changes nothing.
+    let out = dir.join("out");
+    let first = write_files(&files, &out, false).unwrap();
+    assert_eq!(first.written.len(), files.len());
+    let again = generate_files(specs.iter().rev().copied()).unwrap();
+    let second = write_files(&again, &out, true).unwrap();
+    assert!(second.differing().is_empty());
+
+    eprintln!(
+        "catalog: {METHODS} methods, {groups} groups, {} files, {} MB; load {loaded:?}, generate {generated:?}",
+        files.len(),
+        bytes / 1_000_000
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
