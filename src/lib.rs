@@ -1,3 +1,91 @@
 //! Typed, verified Alipay OpenAPI client generated from the specs in `specs/`.
+//!
+//! Each method has a module under its product group (one Cargo feature per group, all on by
+//! default): [`user::agreement_auth_confirm`] is `alipay.user.agreement.auth.confirm`. A
+//! module holds the method's `Request` (required fields are arguments of `Request::new`,
+//! optional ones have setters), its `Response`, its models, an enum per field with listed
+//! values (unknown values kept in `Other`) and `BizError`, its business error codes (unknown
+//! codes kept in `Unknown`). The [`Client`] validates a request before anything is signed or
+//! sent, signs it, sends it and verifies the answer's signature before typing it.
+//!
+//! # Calling `alipay.user.agreement.auth.confirm`
+//!
+//! ```no_run
+//! # #[cfg(feature = "user")]
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use alipay_openapi::user::agreement_auth_confirm::{BizError, Request};
+//! use alipay_openapi::{Client, Error, PrivateKey, PublicKey};
+//!
+//! let client = Client::builder()
+//!     .app_id("2014072300007148")
+//!     .private_key(PrivateKey::from_file("app_private_key.pem")?)
+//!     .alipay_public_key(PublicKey::from_file("alipay_public_key.pem")?)
+//!     .build()?;
+//!
+//! let request = Request::new("20170502000610755993", "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f", "423979");
+//! match client.execute(&request).await {
+//!     Ok(response) => println!("confirmed: {:?}", response.code),
+//!     Err(Error::Business(e)) if e.sub_code == BizError::ValidatecodeTimesLimit => {
+//!         println!("too many attempts; apply for a new token");
+//!     }
+//!     Err(e) => return Err(e.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Calling `alipay.ebpp.pdeduct.sign.validate`
+//!
+//! ```no_run
+//! # #[cfg(feature = "ebpp")]
+//! # async fn demo(client: &alipay_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use alipay_openapi::ebpp::pdeduct_sign_validate::{AgentChannel, BizType, Request, SubBizType};
+//!
+//! let request = Request::new(
+//!     "2088111133334134",
+//!     BizType::Jf,
+//!     SubBizType::Electric,
+//!     "02659981",
+//!     "2088101118392209",
+//!     "HANGZHOU_ELECTRIC",
+//!     AgentChannel::Publicplatform,
+//!     "1000000",
+//! )
+//! .owner_name("王龙海");
+//! let response = client.execute(&request).await?;
+//! println!("{:?} {:?}", response.code, response.msg);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Calling a method by name with JSON
+//!
+//! [`call_json`] goes through the same typed request and validation; [`METHODS`] lists what
+//! is generated.
+//!
+//! ```no_run
+//! # async fn demo(client: &alipay_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let biz_content = serde_json::json!({
+//!     "agreement_no": "20170502000610755993",
+//!     "apply_token": "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f",
+//!     "auth_confirm_no": "423979",
+//! });
+//! let answer = alipay_openapi::call_json(client, "alipay.user.agreement.auth.confirm", biz_content, &[]).await?;
+//! println!("{answer}");
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
 
 pub use alipay_runtime as runtime;
+pub use alipay_runtime::{
+    BizErrorCode, BusinessError, Client, ClientBuilder, Config, DynBizCode, Error, Gateway,
+    GatewayError, Method, MethodDescriptor, Price, PrivateKey, PublicKey, Rule, SignType,
+    ValidationError,
+};
+
+include!(concat!(env!("OUT_DIR"), "/alipay/mod.rs"));
+
+#[cfg(feature = "gateway")]
+pub mod gateway;
