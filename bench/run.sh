@@ -329,8 +329,8 @@ if want codegen; then
             >"$WORK/codegen-bench.log" 2>&1); then
         criterion_medians "$home" >"$WORK/codegen.medians"
         sed 's/^/   criterion /' "$WORK/codegen.medians" >&2
-        p=$(pick "$WORK/codegen.medians" 'parse|load|check' 'generate|emit')
-        g=$(pick "$WORK/codegen.medians" 'generate|end.to.end|emit' 'parse_only')
+        p=$(pick "$WORK/codegen.medians" '/parse ')
+        g=$(pick "$WORK/codegen.medians" '/generate_end_to_end ')
         if [ -n "$p" ] && [ -n "$g" ]; then
           r=$(calc "$g / $p" 2)
           row "codegen criterion (in-process): generate $(fmt_ns "$g") / parse $(fmt_ns "$p")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
