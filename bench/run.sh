@@ -386,15 +386,45 @@ new_crate() {
   echo "$dir"
 }
 
-# clean_build <crate dir> [cargo args...]: wall ns of `cargo build --release` from an empty target dir
+# clean_build <crate dir> [cargo args...]: `cargo build --release` from an empty target dir. Prints the wall time in
+# ns; leaves "<cpu seconds> <peak RSS KiB>" of the build (all its processes) in <crate dir>/build.usage when GNU time
+# is there. A watchdog stops the build when the machine runs out of memory (MemAvailable under BENCH_MIN_MEM_MIB,
+# default 1536), so a crate too big to compile cannot take the machine down; the build then counts as failed.
 clean_build() {
-  local dir=$1 t0 t1
+  local dir=$1 pid rc=0 min_kib=$(( ${BENCH_MIN_MEM_MIB:-1536} * 1024 ))
   shift
-  rm -rf "$dir/target"
-  t0=$(now_ns)
-  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build -q --release "$@") >"$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; return 1; }
-  t1=$(now_ns)
-  echo $((t1 - t0))
+  rm -rf "$dir/target" "$dir/build.usage" "$dir/build.wall" "$dir/oom"
+  local timer=()
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f '%U %S %M' -o "$dir/build.time")
+  # The build times itself (the watchdog's polling must not add to the figure), in its own process group.
+  (cd "$dir" && CARGO_TARGET_DIR="$dir/target" exec setsid bash -c \
+    't0=$(date +%s%N); "$@"; rc=$?; echo $(( $(date +%s%N) - t0 )) >build.wall; exit $rc' \
+    clean_build "${timer[@]}" cargo build -q --release "$@") >"$dir/build.log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ "$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)" -lt "$min_kib" ]; then
+      echo "   out of memory (MemAvailable under $((min_kib / 1024)) MiB): stopping this build" >&2
+      touch "$dir/oom"
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      break
+    fi
+  done
+  wait "$pid" || rc=$?
+  if [ -f "$dir/build.time" ]; then
+    awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { printf "%.1f %d\n", $1 + $2, $3 }' "$dir/build.time" | tail -n 1 >"$dir/build.usage"
+  fi
+  if [ "$rc" != 0 ] || [ -f "$dir/oom" ]; then
+    tail -n 30 "$dir/build.log" >&2
+    return 1
+  fi
+  cat "$dir/build.wall"
+}
+
+# usage_note <crate dir>: ", CPU 123.4 s, peak RSS 1.2 GiB" from the last clean_build, or nothing
+usage_note() {
+  [ -s "$1/build.usage" ] || return 0
+  awk '{ printf ", CPU %.0f s, peak RSS %.1f GiB", $1, $2 / 1048576 }' "$1/build.usage"
 }
 
 if want downstream; then
@@ -406,9 +436,9 @@ if want downstream; then
   # Fetch once so the timings hold no download.
   (cd "$a" && cargo fetch -q) >&2 || true
   (cd "$b" && cargo fetch -q) >&2 || true
-  if ta=$(clean_build "$a") && tb=$(clean_build "$b"); then
+  if ta=$(clean_build "$a") && ua=$(usage_note "$a") && tb=$(clean_build "$b"); then
     r=$(calc "$ta / $tb" 2)
-    row "downstream: client with group 'user' $(fmt_ns "$ta") / runtime only $(fmt_ns "$tb")" "$r" "<= 1.3" "$(verdict "$r" '<=' 1.3)"
+    row "downstream: client with group 'user' $(fmt_ns "$ta")$ua / runtime only $(fmt_ns "$tb")$(usage_note "$b")" "$r" "<= 1.3" "$(verdict "$r" '<=' 1.3)"
   else
     skip "downstream one group vs runtime only" "a scratch crate did not build (log above)"
   fi
@@ -446,14 +476,14 @@ if want downstream; then
         echo "   catalog crate: $ngroups groups, $lines lines of generated Rust" >&2
         ntrade=$(find "$CATALOG" -name 'alipay.trade.*.yaml' | wc -l)
         if t=$(clean_build "$cat_dir" --features trade); then
-          row "downstream: whole-catalog crate, feature 'trade' only ($ntrade methods), clean release build" "$(fmt_ns "$t")" "(recorded)" "-"
+          row "downstream: whole-catalog crate, feature 'trade' only ($ntrade methods), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
         else
-          skip "whole catalog, trade" "build failed (log above)"
+          skip "whole catalog, trade" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
         fi
         if t=$(clean_build "$cat_dir" --all-features); then
-          row "downstream: whole-catalog crate, all $ngroups groups (8,944 methods, $lines lines), clean release build" "$(fmt_ns "$t")" "(recorded)" "-"
+          row "downstream: whole-catalog crate, all $ngroups groups (8,944 methods, $lines lines), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
         else
-          skip "whole catalog, all groups" "build failed (log above)"
+          skip "whole catalog, all groups" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
         fi
       fi
     fi
