@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64ct::{Base64, Encoding as _};
 
 /// One RSA-2048 key pair as PEM text. `Debug` never shows the private key.
 #[derive(Clone)]
@@ -115,7 +114,7 @@ fn write_file(path: &Path, text: &str, private: bool) -> Result<(), KeyGenError>
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
+    let b64 = Base64::encode_string(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     for line in b64.as_bytes().chunks(64) {
         // base64 output is ASCII, so every chunk is valid UTF-8.
