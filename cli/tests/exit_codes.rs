@@ -2,6 +2,7 @@
 //! test on 127.0.0.1.
 
 use std::io::{BufRead as _, BufReader};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,8 +13,24 @@ const BIN: &str = env!("CARGO_BIN_EXE_alipay");
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
 
-/// A fresh folder for one test's files.
-fn scratch() -> PathBuf {
+/// A fresh folder for one test's files, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+fn scratch() -> Scratch {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "alipay-cli-test-{}-{}",
@@ -21,22 +38,36 @@ fn scratch() -> PathBuf {
         N.fetch_add(1, Ordering::Relaxed)
     ));
     std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
+    Scratch(dir)
+}
+
+/// A config file in its own scratch folder.
+struct ConfigFile {
+    path: PathBuf,
+    _dir: Scratch,
+}
+
+impl Deref for ConfigFile {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
 }
 
 /// Writes the gateway's client keys and a config file pointing at `gateway_url`.
-fn write_config(gw: &TestGateway, gateway_url: &str) -> PathBuf {
+fn write_config(gw: &TestGateway, gateway_url: &str) -> ConfigFile {
     let dir = scratch();
     gw.keys().write_to(&dir).expect("keys");
-    let config = dir.join("alipay.toml");
+    let path = dir.join("alipay.toml");
     std::fs::write(
-        &config,
+        &path,
         format!(
             "gateway = \"{gateway_url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\nalipay_public_key = \"alipay_public.pem\"\nsign_type = \"RSA2\"\ncharset = \"utf-8\"\ntimeout_ms = 5000\n"
         ),
     )
     .expect("config");
-    config
+    ConfigFile { path, _dir: dir }
 }
 
 async fn run(args: Vec<String>) -> Output {
