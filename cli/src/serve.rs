@@ -151,8 +151,17 @@ pub async fn run(args: GatewayArgs) -> Exit {
         "serving {} method(s); `alipay methods` lists them",
         alipay_openapi::METHODS.len()
     );
+    // A folder this command chose itself is removed when it stops; one the user named stays.
+    let mut remove_on_exit = None;
     if let Some(keys) = &throwaway {
-        let dir = args.keys_dir.clone().unwrap_or_else(default_keys_dir);
+        let dir = match &args.keys_dir {
+            Some(dir) => dir.clone(),
+            None => {
+                let dir = default_keys_dir();
+                remove_on_exit = Some(dir.clone());
+                dir
+            }
+        };
         let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
         match keys
             .write_to(&dir)
@@ -177,7 +186,7 @@ pub async fn run(args: GatewayArgs) -> Exit {
             }
         }
     }
-    say!("Ctrl-C stops it.");
+    say!("Ctrl-C stops it (and removes throwaway keys it put in the temporary folder).");
 
     let mut seen = 0;
     let mut tick = tokio::time::interval(Duration::from_millis(200));
@@ -194,5 +203,9 @@ pub async fn run(args: GatewayArgs) -> Exit {
         }
     }
     gw.shutdown().await;
+    if let Some(dir) = remove_on_exit {
+        // Throwaway keys for a gateway that no longer runs: nothing worth keeping.
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Exit::Success
 }
