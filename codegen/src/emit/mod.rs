@@ -95,8 +95,3 @@ fn format_file(name: &str, tokens: TokenStream) -> Result<String, EmitError> {
     Ok(out)
 }
 
-/// The unformatted tokens of one method's file (for measuring the emitter alone).
-#[doc(hidden)]
-pub fn method_tokens(m: &crate::ir::MethodIr) -> TokenStream {
-    method::emit_method(m)
-}
