@@ -94,4 +94,3 @@ fn format_file(name: &str, tokens: TokenStream) -> Result<String, EmitError> {
     out.push_str(&prettyplease::unparse(&file));
     Ok(out)
 }
-
