@@ -2,13 +2,13 @@
 //!
 //! The spec format is documented in `specs/README.md`; [`spec`] loads and checks specs.
 
-pub mod spec;
-pub mod import;
 pub mod builder;
 pub mod emit;
 pub mod generate;
+pub mod import;
 pub mod ir;
 pub mod naming;
+pub mod spec;
 
 pub use builder::Builder;
 pub use generate::{GenerateError, GenerateReport, generate_dir};
