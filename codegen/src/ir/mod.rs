@@ -127,7 +127,7 @@ pub enum TypeIr {
     String,
     /// A whole number (`i64`).
     Number,
-    /// A money amount ([`alipay_runtime::Price`]).
+    /// A money amount (`alipay_runtime::Price`).
     Price,
     /// A boolean.
     Boolean,
