@@ -23,24 +23,14 @@ use alipay_runtime::sign::SignType;
 use crate::crypto;
 use crate::state::Shared;
 
-/// Public parameters: everything else is a method's own form field.
-const PUBLIC_PARAMS: &[&str] = &[
-    "app_id",
-    "method",
-    "format",
-    "charset",
-    "sign_type",
-    "sign",
-    "timestamp",
-    "version",
-    "app_auth_token",
-    "notify_url",
-    "return_url",
-    "biz_content",
-    "app_cert_sn",
-    "alipay_root_cert_sn",
-    "encrypt_type",
-];
+/// Public parameters of the certificate and encryption modes, which this client does not send
+/// yet but Alipay's gateway accepts; they are not a method's own form fields either.
+const OTHER_PUBLIC_PARAMS: &[&str] = &["app_cert_sn", "alipay_root_cert_sn", "encrypt_type"];
+
+/// Whether `name` is a public parameter: everything else is a method's own form field.
+fn is_public_param(name: &str) -> bool {
+    alipay_runtime::request::PUBLIC_PARAMS.contains(&name) || OTHER_PUBLIC_PARAMS.contains(&name)
+}
 
 /// A request decoded from its charset.
 #[derive(Debug, Clone)]
@@ -303,7 +293,7 @@ fn run(shared: &Shared, request: &Decoded, verified: &mut bool) -> Result<Accept
     let form: Vec<(String, String)> = request
         .params
         .iter()
-        .filter(|(k, _)| !PUBLIC_PARAMS.contains(&k.as_str()))
+        .filter(|(k, _)| !is_public_param(k))
         .cloned()
         .collect();
     (descriptor.validate_request)(biz.as_ref(), &form).map_err(|e| {

@@ -23,8 +23,9 @@ const FORMAT: &str = "JSON";
 /// The `version` public parameter.
 const VERSION: &str = "1.0";
 
-/// Names the client sends itself; a method's form fields must not reuse them.
-const RESERVED: &[&str] = &[
+/// The public request parameters the client sends itself (those it sends only when set
+/// included); a method's form fields must not reuse them.
+pub const PUBLIC_PARAMS: &[&str] = &[
     "app_id",
     "method",
     "format",
@@ -120,7 +121,7 @@ pub(crate) fn prepare(
         form.push(("biz_content", biz));
     }
     for (i, (key, value)) in parts.form.iter().enumerate() {
-        if RESERVED.contains(key) || parts.form[..i].iter().any(|(k, _)| k == key) {
+        if PUBLIC_PARAMS.contains(key) || parts.form[..i].iter().any(|(k, _)| k == key) {
             return Err(PrepareError::Invalid(ValidationError::new(
                 *key,
                 Rule::Unsupported("is sent twice (it repeats a public or another form parameter)"),
