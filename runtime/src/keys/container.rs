@@ -34,6 +34,30 @@ pub(super) enum Kind {
     },
 }
 
+/// Decodes `text`, which must be PEM (the `from_pem` loaders).
+pub(super) fn decode_pem(text: &str) -> Result<Decoded, KeyError> {
+    let decoded = decode_text(text)?;
+    if decoded.label.is_none() {
+        return Err(KeyError::FormMismatch {
+            expected: "PEM",
+            found: "bare base64",
+        });
+    }
+    Ok(decoded)
+}
+
+/// Decodes `text`, which must be bare base64 (the `from_base64` loaders).
+pub(super) fn decode_bare_base64(text: &str) -> Result<Decoded, KeyError> {
+    let decoded = decode_text(text)?;
+    if decoded.label.is_some() {
+        return Err(KeyError::FormMismatch {
+            expected: "bare base64",
+            found: "PEM",
+        });
+    }
+    Ok(decoded)
+}
+
 /// Decodes PEM (any label) or bare base64 (whitespace ignored).
 pub(super) fn decode_text(text: &str) -> Result<Decoded, KeyError> {
     let text = text.trim();

@@ -156,27 +156,13 @@ pub struct PrivateKey {
 impl PrivateKey {
     /// Loads a PEM private key: PKCS#1 (`RSA PRIVATE KEY`) or PKCS#8 (`PRIVATE KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let decoded = container::decode_text(pem)?;
-        if decoded.label.is_none() {
-            return Err(KeyError::FormMismatch {
-                expected: "PEM",
-                found: "bare base64",
-            });
-        }
-        Self::from_decoded(&decoded)
+        Self::from_decoded(&container::decode_pem(pem)?)
     }
 
     /// Loads the bare base64 of a PKCS#1 or PKCS#8 DER private key (what Alipay's key tool
     /// prints; whitespace is ignored).
     pub fn from_base64(base64: &str) -> Result<Self, KeyError> {
-        let decoded = container::decode_text(base64)?;
-        if decoded.label.is_some() {
-            return Err(KeyError::FormMismatch {
-                expected: "bare base64",
-                found: "PEM",
-            });
-        }
-        Self::from_decoded(&decoded)
+        Self::from_decoded(&container::decode_bare_base64(base64)?)
     }
 
     /// Loads PEM or bare base64, whichever `text` is.
@@ -244,27 +230,13 @@ pub struct PublicKey {
 impl PublicKey {
     /// Loads a PEM public key: SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let decoded = container::decode_text(pem)?;
-        if decoded.label.is_none() {
-            return Err(KeyError::FormMismatch {
-                expected: "PEM",
-                found: "bare base64",
-            });
-        }
-        Self::from_decoded(&decoded)
+        Self::from_decoded(&container::decode_pem(pem)?)
     }
 
     /// Loads the bare base64 of an SPKI (or PKCS#1 `RSAPublicKey`) DER public key, as the open
     /// platform shows the Alipay public key.
     pub fn from_base64(base64: &str) -> Result<Self, KeyError> {
-        let decoded = container::decode_text(base64)?;
-        if decoded.label.is_some() {
-            return Err(KeyError::FormMismatch {
-                expected: "bare base64",
-                found: "PEM",
-            });
-        }
-        Self::from_decoded(&decoded)
+        Self::from_decoded(&container::decode_bare_base64(base64)?)
     }
 
     /// Loads PEM or bare base64, whichever `text` is.
