@@ -9,6 +9,8 @@ use std::time::Instant;
 use alipay_codegen::generate::{generate_files, write_files};
 use alipay_codegen::spec::{Spec, load_dir};
 
+mod layout;
+
 const METHODS: usize = 8944;
 
 fn tarball() -> PathBuf {
@@ -99,6 +101,33 @@ fn the_whole_catalog_loads_and_generates() {
             "no `{needle}` in the generated catalog"
         );
     }
+
+    // The layout is prettyplease's: every group file and one method file in eight
+    // (`ALIPAY_LAYOUT_ALL=1`: all of them; a few seconds in release).
+    let every = if std::env::var_os("ALIPAY_LAYOUT_ALL").is_some_and(|v| v == "1") {
+        1
+    } else {
+        8
+    };
+    let problems: Vec<String> = files
+        .iter()
+        .enumerate()
+        .filter(|(i, (path, _))| path.ends_with("mod.rs") || i % every == 0)
+        .filter_map(|(_, (path, text))| {
+            layout::layout_difference(text).map(|d| format!("{}: {d}", path.display()))
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{} file(s) not laid out as prettyplease prints them; first:\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
 
     // Writing it is deterministic: a second generation into the same folder changes nothing.
     let out = dir.join("out");

@@ -24,6 +24,11 @@ fn to_i64<E: Error>(v: NumOrText) -> Result<i64, E> {
     }
 }
 
+/// A string; generated open enums deserialise through it (`.map(Self::from)`).
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    String::deserialize(d)
+}
+
 /// An integer sent as a JSON number or as a string.
 pub fn i64_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     to_i64(NumOrText::deserialize(d)?)

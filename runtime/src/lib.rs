@@ -4,6 +4,7 @@
 //! [`Method`] for each request type; the [`Client`] signs, sends and verifies.
 
 pub mod charset;
+pub mod check;
 pub mod client;
 pub mod de;
 pub mod error;

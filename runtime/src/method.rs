@@ -34,6 +34,43 @@ pub struct RequestParts {
     pub form: Vec<(&'static str, String)>,
 }
 
+impl RequestParts {
+    /// Parts whose `biz_content` is `request` as compact JSON (its form fields skip
+    /// serialisation) and no form fields yet.
+    pub fn biz_content_of<T: serde::Serialize>(request: &T) -> Result<Self, ValidationError> {
+        let json = serde_json::to_string(request).map_err(|_| not_json("biz_content"))?;
+        Ok(Self {
+            biz_content: Some(json),
+            form: Vec::new(),
+        })
+    }
+
+    /// Adds a form field sent as text.
+    pub fn text(&mut self, name: &'static str, value: &impl std::fmt::Display) {
+        self.form.push((name, value.to_string()));
+    }
+
+    /// Adds a form field sent as JSON text (a model or a list).
+    pub fn json(
+        &mut self,
+        name: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<(), ValidationError> {
+        let json = serde_json::to_string(value).map_err(|_| not_json(name))?;
+        self.form.push((name, json));
+        Ok(())
+    }
+}
+
+fn not_json(field: &'static str) -> ValidationError {
+    ValidationError::new(
+        field,
+        crate::Rule::Type {
+            expected: "a value serialisable as JSON",
+        },
+    )
+}
+
 /// A method's business error code (`sub_code`), generated as an open enum.
 pub trait BizErrorCode:
     std::fmt::Debug + Clone + PartialEq + Send + Sync + 'static + for<'a> From<&'a str>
@@ -55,6 +92,13 @@ pub struct ErrorDoc {
     pub description: &'static str,
     /// The page's 解决方案.
     pub solution: &'static str,
+}
+
+impl ErrorDoc {
+    /// The entry of `code` in a method's documented `errors`, if documented.
+    pub fn find(errors: &'static [ErrorDoc], code: &str) -> Option<&'static ErrorDoc> {
+        errors.iter().find(|e| e.code == code)
+    }
 }
 
 /// Static facts about one generated method, for registries, the CLI and the local gateway.

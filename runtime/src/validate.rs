@@ -218,6 +218,16 @@ pub fn request_json(
     Ok(serde_json::Value::Object(object))
 }
 
+/// A generated request type from JSON `biz_content` plus form fields: [`request_json`]
+/// then [`from_json`].
+pub fn typed_request<T: serde::de::DeserializeOwned>(
+    biz_content: Option<&serde_json::Value>,
+    form: &[(String, String)],
+    fields: &[(&'static str, FormKind)],
+) -> Result<T, ValidationError> {
+    from_json(request_json(biz_content, form, fields)?)
+}
+
 /// Deserialises `value` into a generated request type, naming the failing field on error:
 /// a missing required field is [`Rule::Required`], a value of the wrong shape [`Rule::Type`].
 pub fn from_json<T: serde::de::DeserializeOwned>(

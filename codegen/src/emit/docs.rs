@@ -2,9 +2,6 @@
 //! warns (no intra-doc links, HTML tags, bare URLs or code blocks by accident) and
 //! doctests never run spec text.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 /// Collects the lines of one doc comment.
 #[derive(Debug, Default)]
 pub struct Doc {
@@ -113,8 +110,8 @@ impl Doc {
         self.lines.is_empty()
     }
 
-    /// The `#[doc = ".."]` attributes, one per line.
-    pub fn tokens(&self) -> TokenStream {
+    /// The lines, without leading or trailing blank ones.
+    pub fn lines(&self) -> &[String] {
         let mut lines: &[String] = &self.lines;
         while let [first, rest @ ..] = lines
             && first.is_empty()
@@ -126,15 +123,7 @@ impl Doc {
         {
             lines = rest;
         }
-        let attrs = lines.iter().map(|l| {
-            let l = if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            };
-            quote!(#[doc = #l])
-        });
-        quote!(#(#attrs)*)
+        lines
     }
 }
 

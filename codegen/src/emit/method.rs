@@ -1,27 +1,23 @@
 //! One method's file: request, response, models, enums, error codes, the `Method` impl,
 //! its descriptor and strict validation.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::emit::docs::Doc;
 use crate::emit::enums::{emit_biz_error, emit_value_enum};
+use crate::emit::out::{Out, lit};
 use crate::emit::structs::{FILE_UNSUPPORTED, emit_struct};
-use crate::emit::types::{OPTION, RESULT, STRING, VEC};
-use crate::emit::types::{ident, with_local_types};
+use crate::emit::types::Prelude;
 use crate::ir::{MethodIr, TypeIr};
 use crate::spec::Location;
 
-/// The items of a method's module (the content of `<group>/<module>.rs`).
-pub fn emit_method(m: &MethodIr) -> TokenStream {
+/// The items of a method's module (the content of `<group>/<module>.rs`), after `out`'s
+/// header.
+pub fn emit_method(out: &mut Out, m: &MethodIr) {
     let locals = ["Request", "Response", "BizError"].into_iter();
     let locals = locals
         .chain(m.models.keys().map(String::as_str))
         .chain(m.enums.keys().map(String::as_str));
-    with_local_types(locals, || emit_method_items(m))
-}
+    let p = Prelude::for_module(locals);
 
-fn emit_method_items(m: &MethodIr) -> TokenStream {
     let mut rdoc = Doc::new();
     rdoc.raw(format!("The request of `{}`.", m.method));
     rdoc.text(&m.title);
@@ -30,7 +26,7 @@ fn emit_method_items(m: &MethodIr) -> TokenStream {
          The client validates it before anything is signed or sent."
             .to_owned(),
     );
-    let request = emit_struct(&m.request, &rdoc, true);
+    emit_struct(out, &p, &m.request, &rdoc, true);
 
     let mut sdoc = Doc::new();
     sdoc.raw(format!(
@@ -38,28 +34,20 @@ fn emit_method_items(m: &MethodIr) -> TokenStream {
          leaves out fields that do not apply.",
         m.method, m.response_node
     ));
-    let response = emit_struct(&m.response, &sdoc, false);
+    emit_struct(out, &p, &m.response, &sdoc, false);
 
-    let models = m.models.values().map(|s| {
+    for s in m.models.values() {
         let mut d = Doc::new();
-        d.raw(format!("The model `{}`.", s.spec_name));
-        emit_struct(s, &d, false)
-    });
-    let enums = m.enums.values().map(emit_value_enum);
-    let biz_error = emit_biz_error(m);
-    let method_impl = emit_method_impl(m);
-    let descriptor = emit_descriptor(m);
-    let validate = emit_validate_request(m);
-    quote! {
-        #request
-        #response
-        #(#models)*
-        #(#enums)*
-        #biz_error
-        #method_impl
-        #descriptor
-        #validate
+        d.raw(format!("The model `{}`.", s.spec_name.replace('`', "'")));
+        emit_struct(out, &p, s, &d, false);
     }
+    for e in m.enums.values() {
+        emit_value_enum(out, &p, e);
+    }
+    emit_biz_error(out, &p, m);
+    emit_method_impl(out, &p, m);
+    emit_descriptor(out, m);
+    emit_validate_request(out, &p, m);
 }
 
 /// The doc comment of a method's module.
@@ -98,157 +86,150 @@ fn has_biz_content(m: &MethodIr) -> bool {
         .any(|f| f.location == Location::BizContent && f.ty != TypeIr::File)
 }
 
-fn emit_method_impl(m: &MethodIr) -> TokenStream {
-    let method = &m.method;
-    let node = &m.response_node;
-    let biz_content = if has_biz_content(m) {
-        quote! {
-            Some(::serde_json::to_string(self).map_err(|_| {
-                ::alipay_runtime::ValidationError::new(
-                    "biz_content",
-                    ::alipay_runtime::Rule::Type { expected: "a value serialisable as JSON" },
-                )
-            })?)
-        }
-    } else {
-        quote!(None)
-    };
-    let form: Vec<TokenStream> = m
+fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
+    let errors = "::alipay_runtime::ValidationError";
+    out.open("impl ::alipay_runtime::Method for Request {");
+    out.line(&format!("const METHOD: &'static str = {};", lit(&m.method)));
+    out.line(&format!(
+        "const RESPONSE_NODE: &'static str = {};",
+        lit(&m.response_node)
+    ));
+    out.line("type Response = Response;");
+    out.line("type BizError = BizError;");
+    out.fn_open(
+        "fn validate",
+        &["&self"],
+        &format!(" -> {}<(), {errors}>", p.result),
+    );
+    out.line("::alipay_runtime::check::Check::check(self, false)");
+    out.close("}");
+    out.fn_open(
+        "fn to_parts",
+        &["&self"],
+        &format!(" -> {}<::alipay_runtime::RequestParts, {errors}>", p.result),
+    );
+    let form: Vec<_> = m
         .request
         .fields
         .iter()
         .filter(|f| f.location == Location::Form && f.ty != TypeIr::File)
-        .map(|f| {
-            let id = ident(&f.ident);
-            let wire = &f.wire;
-            let text = match &f.ty {
-                TypeIr::Model(_) | TypeIr::List(_) => quote! {
-                    ::serde_json::to_string(__value).map_err(|_| {
-                        ::alipay_runtime::ValidationError::new(
-                            #wire,
-                            ::alipay_runtime::Rule::Type { expected: "a value serialisable as JSON" },
-                        )
-                    })?
-                },
-                _ => quote!(::std::string::ToString::to_string(__value)),
-            };
-            if f.required {
-                quote! {
-                    let __value = &self.#id;
-                    __form.push((#wire, #text));
-                }
-            } else {
-                quote! {
-                    if let Some(__value) = &self.#id {
-                        __form.push((#wire, #text));
-                    }
-                }
-            }
-        })
         .collect();
-    let form_init = if form.is_empty() {
-        quote!(let __form = #VEC::new();)
+    let parts = if form.is_empty() {
+        "__parts"
     } else {
-        quote!(let mut __form = #VEC::new();)
+        "mut __parts"
     };
-    quote! {
-        impl ::alipay_runtime::Method for Request {
-            const METHOD: &'static str = #method;
-            const RESPONSE_NODE: &'static str = #node;
-            type Response = Response;
-            type BizError = BizError;
-
-            fn validate(&self) -> #RESULT<(), ::alipay_runtime::ValidationError> {
-                self.__check(false)
-            }
-
-            fn to_parts(&self) -> #RESULT<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
-                #form_init
-                #(#form)*
-                Ok(::alipay_runtime::RequestParts {
-                    biz_content: #biz_content,
-                    form: __form,
-                })
-            }
-        }
+    if has_biz_content(m) {
+        out.line(&format!(
+            "let {parts} = ::alipay_runtime::RequestParts::biz_content_of(self)?;"
+        ));
+    } else {
+        out.line(&format!(
+            "let {parts} = ::alipay_runtime::RequestParts::default();"
+        ));
     }
-}
-
-fn emit_descriptor(m: &MethodIr) -> TokenStream {
-    let method = &m.method;
-    let title = &m.title;
-    let group = &m.group;
-    let node = &m.response_node;
-    let errors = m.errors.iter().map(|e| {
-        let (code, description, solution) = (&e.code, &e.description, &e.solution);
-        quote! {
-            ::alipay_runtime::ErrorDoc { code: #code, description: #description, solution: #solution },
-        }
-    });
-    let example = match &m.examples.response {
-        Some(ex) => quote!(Some(#ex)),
-        None => quote!(None),
-    };
-    let doc = format!(" What the registry knows about `{method}`.");
-    quote! {
-        #[doc = #doc]
-        pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {
-            method: #method,
-            title: #title,
-            group: #group,
-            response_node: #node,
-            errors: &[#(#errors)*],
-            example_response: #example,
-            validate_request,
+    for f in form {
+        let wire = lit(&f.wire);
+        let (head, tail) = match &f.ty {
+            TypeIr::Model(_) | TypeIr::List(_) => ("__parts.json", "?;"),
+            _ => ("__parts.text", ";"),
         };
+        if f.required {
+            out.call(head, &[&wire, &format!("&self.{}", f.ident)], tail);
+        } else {
+            out.open(&format!("if let Some(__value) = &self.{} {{", f.ident));
+            out.call(head, &[&wire, "__value"], tail);
+            out.close("}");
+        }
     }
+    out.line("Ok(__parts)");
+    out.close("}");
+    out.close("}");
 }
 
-fn emit_validate_request(m: &MethodIr) -> TokenStream {
-    let mut arms = Vec::new();
+fn emit_descriptor(out: &mut Out, m: &MethodIr) {
+    out.line(&format!(
+        "/// What the registry knows about `{}`.",
+        m.method
+    ));
+    out.open(
+        "pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {",
+    );
+    out.line(&format!("method: {},", lit(&m.method)));
+    out.line(&format!("title: {},", lit(&m.title)));
+    out.line(&format!("group: {},", lit(&m.group)));
+    out.line(&format!("response_node: {},", lit(&m.response_node)));
+    if m.errors.is_empty() {
+        out.line("errors: &[],");
+    } else {
+        out.open("errors: &[");
+        for e in &m.errors {
+            out.open("::alipay_runtime::ErrorDoc {");
+            out.line(&format!("code: {},", lit(&e.code)));
+            out.line(&format!("description: {},", lit(&e.description)));
+            out.line(&format!("solution: {},", lit(&e.solution)));
+            out.close("},");
+        }
+        out.close("],");
+    }
+    match &m.examples.response {
+        Some(ex) => out.call("example_response: Some", &[&lit(ex)], ","),
+        None => out.line("example_response: None,"),
+    }
+    out.line("validate_request,");
+    out.close("};");
+}
+
+fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
+    let mut fields = Vec::new();
     for f in &m.request.fields {
-        let wire = &f.wire;
         let kind = match (&f.ty, f.location) {
-            (TypeIr::File, _) => quote!(::alipay_runtime::validate::FormKind::File),
+            (TypeIr::File, _) => "File",
             (_, Location::BizContent) => continue,
-            (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => {
-                quote!(::alipay_runtime::validate::FormKind::Json)
-            }
-            (_, Location::Form) => quote!(::alipay_runtime::validate::FormKind::Text),
+            (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => "Json",
+            (_, Location::Form) => "Text",
         };
-        arms.push(quote!((#wire, #kind),));
+        fields.push(format!(
+            "({}, ::alipay_runtime::validate::FormKind::{kind})",
+            lit(&f.wire)
+        ));
     }
-    let doc = format!(
-        " Validates a `{}` request given as JSON `biz_content` plus form fields, strictly, as \
-          Alipay's gateway would: required fields, types, maximum lengths, listed values \
-          only, formats. File fields fail with \"{FILE_UNSUPPORTED}\".",
-        m.method
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    out.line("/// The request's fields that do not travel in `biz_content`.");
+    out.array(
+        "const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &",
+        &fields,
+        ";",
     );
-    let from_doc = format!(
-        " The `{}` request given as JSON `biz_content` plus form fields (other form \
-          fields, the public parameters, are ignored), typed: a missing required field or a \
-          value of the wrong type fails naming the field.",
+    let args = [
+        format!("biz_content: {}<&::serde_json::Value>", p.option),
+        format!("form: &[({0}, {0})]", p.string),
+    ];
+    let args = [args[0].as_str(), args[1].as_str()];
+    out.line(&format!(
+        "/// The `{}` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.",
         m.method
+    ));
+    out.fn_open(
+        "pub fn request_from_json",
+        &args,
+        &format!(
+            " -> {}<Request, ::alipay_runtime::ValidationError>",
+            p.result
+        ),
     );
-    quote! {
-        #[doc = #from_doc]
-        pub fn request_from_json(
-            biz_content: #OPTION<&::serde_json::Value>,
-            form: &[(#STRING, #STRING)],
-        ) -> #RESULT<Request, ::alipay_runtime::ValidationError> {
-            ::alipay_runtime::validate::from_json(::alipay_runtime::validate::request_json(
-                biz_content,
-                form,
-                &[#(#arms)*],
-            )?)
-        }
-
-        #[doc = #doc]
-        pub fn validate_request(
-            biz_content: #OPTION<&::serde_json::Value>,
-            form: &[(#STRING, #STRING)],
-        ) -> #RESULT<(), ::alipay_runtime::ValidationError> {
-            request_from_json(biz_content, form)?.__check(true)
-        }
-    }
+    out.line("::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)");
+    out.close("}");
+    out.line(&format!(
+        "/// Validates a `{}` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with \"{FILE_UNSUPPORTED}\".",
+        m.method
+    ));
+    out.fn_open(
+        "pub fn validate_request",
+        &args,
+        &format!(" -> {}<(), ::alipay_runtime::ValidationError>", p.result),
+    );
+    out.line("let request = request_from_json(biz_content, form)?;");
+    out.line("::alipay_runtime::check::Check::check(&request, true)");
+    out.close("}");
 }

@@ -1,12 +1,8 @@
 //! The root and group files: module tree, method registry and dynamic calls.
 
-use proc_macro2::TokenStream;
-use quote::quote;
-
 use crate::emit::docs::Doc;
 use crate::emit::method::method_doc;
-use crate::emit::types::ident;
-use crate::emit::types::{OPTION, RESULT, STRING};
+use crate::emit::out::{Out, lit};
 use crate::ir::{Ir, MethodIr};
 use crate::naming;
 
@@ -16,114 +12,113 @@ pub fn method_file(m: &MethodIr) -> String {
 }
 
 /// A group's `mod.rs`: one documented module per method, each including its file.
-pub fn emit_group(methods: &[&MethodIr]) -> TokenStream {
-    let mods = methods.iter().map(|m| {
-        let doc = method_doc(m).tokens();
-        let name = ident(&m.module);
-        let file = method_file(m);
-        quote! {
-            #doc
-            pub mod #name {
-                include!(#file);
-            }
-        }
-    });
-    quote!(#(#mods)*)
+pub fn emit_group(out: &mut Out, methods: &[&MethodIr]) {
+    for m in methods {
+        out.doc(&method_doc(m));
+        out.open(&format!("pub mod {} {{", m.module));
+        out.line(&format!("include!({});", lit(&method_file(m))));
+        out.close("}");
+    }
 }
 
 /// The root `mod.rs`: the group modules behind their features, `METHODS`, `find_method`
 /// and `call_json`.
-pub fn emit_root(ir: &Ir) -> TokenStream {
+pub fn emit_root(out: &mut Out, ir: &Ir) {
     let groups = ir.groups();
-    let mods = groups.iter().map(|(group, methods)| {
-        let name = ident(group);
-        let file = format!("{group}/mod.rs");
+    for (group, methods) in &groups {
         let mut doc = Doc::new();
         doc.raw(format!(
             "Product group `{group}` (Cargo feature `{group}`): {} method{}.",
             methods.len(),
             if methods.len() == 1 { "" } else { "s" }
         ));
-        let doc = doc.tokens();
-        quote! {
-            #doc
-            #[cfg(feature = #group)]
-            pub mod #name {
-                include!(#file);
-            }
+        out.doc(&doc);
+        out.line(&format!("#[cfg(feature = {})]", lit(group)));
+        out.open(&format!("pub mod {group} {{"));
+        out.line(&format!("include!({});", lit(&format!("{group}/mod.rs"))));
+        out.close("}");
+    }
+    out.line("/// Every generated method of the enabled groups, sorted by name.");
+    if ir.methods.is_empty() {
+        out.line("pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[];");
+    } else {
+        out.open("pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[");
+        for m in ir.methods.values() {
+            out.line(&format!("#[cfg(feature = {})]", lit(&m.group)));
+            out.line(&format!("{}::{}::DESCRIPTOR,", m.group, m.module));
         }
-    });
-    let paths = |m: &MethodIr| {
-        let g = ident(&m.group);
-        let md = ident(&m.module);
-        (m.group.clone(), quote!(#g::#md))
-    };
-    let descriptors = ir.methods.values().map(|m| {
-        let (group, path) = paths(m);
-        quote!(#[cfg(feature = #group)] #path::DESCRIPTOR,)
-    });
-    let arms = ir.methods.values().map(|m| {
-        let (group, path) = paths(m);
-        let name = &m.method;
-        quote! {
-            #[cfg(feature = #group)]
-            #name => __call(client, #path::request_from_json(Some(&biz_content), form)).await,
-        }
-    });
-    quote! {
-        #(#mods)*
+        out.close("];");
+    }
+    out.raw(FIND_METHOD);
+    out.raw(CALL_JSON_HEAD);
+    out.set_depth(2);
+    for m in ir.methods.values() {
+        out.line(&format!("#[cfg(feature = {})]", lit(&m.group)));
+        out.open(&format!("{} => {{", lit(&m.method)));
+        out.call(
+            &format!("let request = {}::{}::request_from_json", m.group, m.module),
+            &["Some(&biz_content)", "form"],
+            ";",
+        );
+        out.line("__call(client, request).await");
+        out.close("}");
+    }
+    out.set_depth(0);
+    out.raw(CALL_JSON_TAIL);
+}
 
-        /// Every generated method of the enabled groups, sorted by name.
-        pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[#(#descriptors)*];
+const FIND_METHOD: &str = r#"/// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
+/// is generated and its group enabled.
+pub fn find_method(name: &str) -> Option<&'static ::alipay_runtime::MethodDescriptor> {
+    METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
+}
+"#;
 
-        /// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
-        /// is generated and its group enabled.
-        pub fn find_method(name: &str) -> #OPTION<&'static ::alipay_runtime::MethodDescriptor> {
-            METHODS
-                .binary_search_by(|m| m.method.cmp(name))
-                .ok()
-                .and_then(|i| METHODS.get(i))
-        }
+const CALL_JSON_HEAD: &str = r#"/// Calls the method named `method` with its parameters as JSON: `biz_content` and the
+/// fields the method sends as form fields. The parameters go through the method's
+/// typed request and its validation; the answer is the typed response as JSON.
+#[allow(unused_variables)]
+pub async fn call_json(
+    client: &::alipay_runtime::Client,
+    method: &str,
+    biz_content: ::serde_json::Value,
+    form: &[(String, String)],
+) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
+    match method {
+"#;
 
-        /// Calls the method named `method` with its parameters as JSON: `biz_content` and the
-        /// fields the method sends as form fields. The parameters go through the method's
-        /// typed request and its validation; the answer is the typed response as JSON.
-        #[allow(unused_variables)]
-        pub async fn call_json(
-            client: &::alipay_runtime::Client,
-            method: &str,
-            biz_content: ::serde_json::Value,
-            form: &[(#STRING, #STRING)],
-        ) -> #RESULT<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
-            match method {
-                #(#arms)*
-                _ => Err(::alipay_runtime::Error::InvalidRequest(
+const CALL_JSON_TAIL: &str = r#"        _ => {
+            Err(
+                ::alipay_runtime::Error::InvalidRequest(
                     ::alipay_runtime::ValidationError::new(
                         "method",
                         ::alipay_runtime::Rule::Unsupported(
                             "is not a generated method (check the name and the enabled feature groups)",
                         ),
                     ),
-                )),
-            }
-        }
-
-        #[allow(dead_code)]
-        async fn __call<M: ::alipay_runtime::Method>(
-            client: &::alipay_runtime::Client,
-            request: #RESULT<M, ::alipay_runtime::ValidationError>,
-        ) -> #RESULT<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
-        where
-            M::Response: ::serde::Serialize,
-        {
-            let request = request.map_err(::alipay_runtime::Error::InvalidRequest)?;
-            let response = client
-                .execute(&request)
-                .await
-                .map_err(|e| e.map_business(|code| ::alipay_runtime::DynBizCode::from_typed(&code)))?;
-            ::serde_json::to_value(&response).map_err(|e| ::alipay_runtime::Error::MalformedBody {
-                reason: ::std::format!("the response could not be turned into JSON: {e}"),
-            })
+                ),
+            )
         }
     }
 }
+#[allow(dead_code)]
+async fn __call<M: ::alipay_runtime::Method>(
+    client: &::alipay_runtime::Client,
+    request: Result<M, ::alipay_runtime::ValidationError>,
+) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
+where
+    M::Response: ::serde::Serialize,
+{
+    let request = request.map_err(::alipay_runtime::Error::InvalidRequest)?;
+    let response = client
+        .execute(&request)
+        .await
+        .map_err(|e| {
+            e.map_business(|code| ::alipay_runtime::DynBizCode::from_typed(&code))
+        })?;
+    ::serde_json::to_value(&response)
+        .map_err(|e| ::alipay_runtime::Error::MalformedBody {
+            reason: ::std::format!("the response could not be turned into JSON: {e}"),
+        })
+}
+"#;

@@ -1,126 +1,123 @@
-//! Structs (request, response, models): fields, constructor, setters and validation.
-
-use proc_macro2::TokenStream;
-use quote::quote;
+//! Structs (request, response, models): fields, constructor, setters and checks.
 
 use crate::emit::docs::Doc;
-use crate::emit::types::{INTO, RESULT};
-use crate::emit::types::{field_type, ident, is_form, rust_type, serde_attr};
+use crate::emit::out::{Out, lit};
+use crate::emit::types::{Prelude, is_form};
 use crate::ir::{DateFormat, FieldIr, StructIr, TypeIr};
 
 /// The message of the error a request with a `File` field gets.
 pub const FILE_UNSUPPORTED: &str = "multipart upload not supported yet";
 
-/// The struct, its constructor, setters and `__check`.
-pub fn emit_struct(s: &StructIr, doc: &Doc, is_request: bool) -> TokenStream {
-    let name = ident(&s.ident);
-    let doc = doc.tokens();
+/// The struct; on the request side also its constructor, setters and `Check` impl.
+pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_request: bool) {
+    let name = &s.ident;
     let has_required = s.required_fields().next().is_some();
-    let (default, serde_default) = if has_required {
-        (quote!(), quote!())
+    out.doc(doc);
+    if has_required {
+        out.line("#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
     } else {
-        (quote!(Default,), quote!(#[serde(default)]))
-    };
-    let fields = s.fields.iter().map(|f| {
-        let fdoc = field_doc(f, is_request).tokens();
-        let id = ident(&f.ident);
-        let ty = field_type(f);
-        let attr = serde_attr(f, is_request, !has_required);
-        quote! {
-            #fdoc
-            #attr
-            pub #id: #ty,
-        }
-    });
-
-    let args = s.required_fields().map(|f| {
-        let id = ident(&f.ident);
-        let ty = rust_type(&f.ty);
-        quote!(#id: impl #INTO<#ty>)
-    });
-    let inits = s.fields.iter().map(|f| {
-        let id = ident(&f.ident);
-        if f.required {
-            quote!(#id: #id.into())
-        } else {
-            quote!(#id: None)
-        }
-    });
-    let body = if has_required {
-        quote!(Self { #(#inits),* })
+        out.line(
+            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]",
+        );
+        out.line("#[serde(default)]");
+    }
+    out.line("#[non_exhaustive]");
+    if s.fields.is_empty() {
+        out.line(&format!("pub struct {name} {{}}"));
     } else {
-        quote!(Self::default())
-    };
-    let many = if s.required_fields().count() > 7 {
-        quote!(#[allow(clippy::too_many_arguments)])
-    } else {
-        quote!()
-    };
-    let new_doc = if has_required {
-        format!(
-            " A `{}` with its required fields; set the optional ones with the setters.",
-            s.ident
-        )
-    } else {
-        format!(" An empty `{}`; set the fields with the setters.", s.ident)
-    };
-    let setters = s.fields.iter().filter(|f| !f.required).map(|f| {
-        let id = ident(&f.ident);
-        let setter = ident(&f.setter);
-        let ty = rust_type(&f.ty);
-        let d = format!(" Sets `{}`.", f.wire);
-        quote! {
-            #[doc = #d]
-            pub fn #setter(mut self, value: impl #INTO<#ty>) -> Self {
-                self.#id = Some(value.into());
-                self
+        out.open(&format!("pub struct {name} {{"));
+        for f in &s.fields {
+            out.doc(&field_doc(f, is_request));
+            let args = p.serde_args(f, is_request, !has_required);
+            if !args.is_empty() {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                out.attr_list("serde", &args);
             }
+            out.typed(&format!("pub {}: ", f.ident), &p.field_type(f), ",");
         }
-    });
-    let checks: Vec<TokenStream> = s.fields.iter().map(field_check).collect();
-    let strict_used = s.fields.iter().any(uses_strict);
-    let strict = if strict_used {
-        quote!(__strict)
-    } else {
-        quote!(_strict)
-    };
-
-    let definition = quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
-        #serde_default
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-        }
-    };
+        out.close("}");
+    }
     if !s.request_side {
         // Response-side structs are read, not built: `Default` plus field assignment is
         // enough for mocks, and leaving out constructors, setters and checks keeps the
         // catalog's code (and its compile time) smaller.
-        return definition;
+        return;
     }
-    quote! {
-        #definition
 
-        impl #name {
-            #[doc = #new_doc]
-            #many
-            pub fn new(#(#args),*) -> Self {
-                #body
-            }
-
-            #(#setters)*
-
-            /// Checks the documented rules of every field, nested models included. `strict`
-            /// also refuses values outside a field's listed values.
-            #[doc(hidden)]
-            pub fn __check(&self, #strict: bool) -> #RESULT<(), ::alipay_runtime::ValidationError> {
-                #(#checks)*
-                Ok(())
-            }
-        }
+    out.open(&format!("impl {name} {{"));
+    if has_required {
+        out.line(&format!(
+            "/// A `{name}` with its required fields; set the optional ones with the setters."
+        ));
+    } else {
+        out.line(&format!(
+            "/// An empty `{name}`; set the fields with the setters."
+        ));
     }
+    if s.required_fields().count() > 7 {
+        out.line("#[allow(clippy::too_many_arguments)]");
+    }
+    let args: Vec<String> = s
+        .required_fields()
+        .map(|f| format!("{}: impl {}<{}>", f.ident, p.into, p.rust_type(&f.ty)))
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    out.fn_open("pub fn new", &args, " -> Self");
+    if has_required {
+        let inits: Vec<String> = s
+            .fields
+            .iter()
+            .map(|f| {
+                if f.required {
+                    format!("{0}: {0}.into()", f.ident)
+                } else {
+                    format!("{}: None", f.ident)
+                }
+            })
+            .collect();
+        out.struct_literal("Self", &inits, "");
+    } else {
+        out.line("Self::default()");
+    }
+    out.close("}");
+    for f in s.fields.iter().filter(|f| !f.required) {
+        out.line(&format!("/// Sets `{}`.", f.wire.replace('`', "'")));
+        let arg = format!("value: impl {}<{}>", p.into, p.rust_type(&f.ty));
+        out.fn_open(
+            &format!("pub fn {}", f.setter),
+            &["mut self", &arg],
+            " -> Self",
+        );
+        out.call(&format!("self.{} = Some", f.ident), &["value.into()"], ";");
+        out.line("self");
+        out.close("}");
+    }
+    out.close("}");
+
+    out.impl_trait("impl ::alipay_runtime::check::Leaf", name, true);
+    out.impl_trait("impl ::alipay_runtime::check::Check", name, false);
+    let mut checks = Out::nested(2);
+    for f in &s.fields {
+        field_checks(&mut checks, f);
+    }
+    let checks = checks.finish();
+    let strict = if s.fields.iter().any(uses_strict) {
+        "__strict: bool"
+    } else {
+        "_strict: bool"
+    };
+    out.fn_open(
+        "fn check",
+        &["&self", strict],
+        &format!(" -> {}<(), ::alipay_runtime::ValidationError>", p.result),
+    );
+    if !checks.is_empty() {
+        out.line("use ::alipay_runtime::check as __v;");
+        out.raw(&checks);
+    }
+    out.line("Ok(())");
+    out.close("}");
+    out.close("}");
 }
 
 fn field_doc(f: &FieldIr, is_request: bool) -> Doc {
@@ -186,149 +183,50 @@ fn uses_strict(f: &FieldIr) -> bool {
     }
 }
 
-/// The statements checking one field (each ends in `?`).
-fn field_check(f: &FieldIr) -> TokenStream {
-    let id = ident(&f.ident);
-    let wire = f.wire.as_str();
+/// The checks of one field: one `__v::rule(..)?;` statement per documented rule, each
+/// taking the field whatever its shape (`alipay_runtime::check::Values`).
+fn field_checks(out: &mut Out, f: &FieldIr) {
+    let wire = lit(&f.wire);
+    let value = format!("&self.{}", f.ident);
     if f.ty.element() == &TypeIr::File {
-        let err = quote! {
-            Err(::alipay_runtime::ValidationError::new(
-                #wire,
-                ::alipay_runtime::Rule::Unsupported(::alipay_runtime::validate::FILE_UPLOAD_UNSUPPORTED),
-            ))?;
-        };
-        return if f.required {
-            err
+        let set = if f.required {
+            "true".to_owned()
         } else {
-            quote!(if self.#id.is_some() { #err })
+            format!("self.{}.is_some()", f.ident)
         };
-    }
-    let mut stmts = Vec::new();
-    match &f.ty {
-        TypeIr::List(elem) => {
-            if f.required {
-                stmts.push(quote! {
-                    if __value.is_empty() {
-                        return Err(::alipay_runtime::ValidationError::new(
-                            #wire,
-                            ::alipay_runtime::Rule::Required,
-                        ));
-                    }
-                });
-            }
-            let inner = value_checks(elem, &quote!(__item), f);
-            if !inner.is_empty() {
-                let len = wire.len();
-                let inner = inner.iter().map(|e| {
-                    quote! {
-                        #e.map_err(|mut __e| {
-                            __e.field.insert_str(#len, &::std::format!("[{__index}]"));
-                            __e
-                        })?;
-                    }
-                });
-                stmts.push(quote! {
-                    for (__index, __item) in __value.iter().enumerate() {
-                        #(#inner)*
-                    }
-                });
-            }
-        }
-        ty => {
-            if f.required {
-                match ty {
-                    TypeIr::String | TypeIr::Date(_) => {
-                        stmts.push(quote!(::alipay_runtime::validate::non_empty(#wire, __value)?;));
-                    }
-                    TypeIr::Enum(_) => {
-                        stmts.push(quote!(::alipay_runtime::validate::non_empty(#wire, __value.as_str())?;));
-                    }
-                    _ => {}
-                }
-            }
-            stmts.extend(
-                value_checks(ty, &quote!(__value), f)
-                    .into_iter()
-                    .map(|e| quote!(#e?;)),
-            );
-        }
-    }
-    if stmts.is_empty() {
-        return quote!();
+        out.call("__v::no_upload", &[&wire, &set], "?;");
+        return;
     }
     if f.required {
-        quote! {
-            {
-                let __value = &self.#id;
-                #(#stmts)*
+        match &f.ty {
+            TypeIr::List(_) => out.call("__v::non_empty_list", &[&wire, &value], "?;"),
+            TypeIr::String | TypeIr::Date(_) => {
+                out.call("__v::non_empty", &[&wire, &value], "?;");
             }
-        }
-    } else {
-        quote! {
-            if let Some(__value) = &self.#id {
-                #(#stmts)*
+            TypeIr::Enum(_) => {
+                let text = format!("self.{}.as_str()", f.ident);
+                out.call("__v::non_empty", &[&wire, &text], "?;");
             }
+            _ => {}
         }
     }
-}
-
-/// Expressions of type `Result<(), ValidationError>` checking one value `v` (a reference)
-/// of scalar type `ty`; errors name the field by its wire name.
-fn value_checks(ty: &TypeIr, v: &TokenStream, f: &FieldIr) -> Vec<TokenStream> {
-    let wire = f.wire.as_str();
-    let mut out = Vec::new();
-    let max = f
-        .max_length
-        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-    match ty {
-        TypeIr::String => {
-            if let Some(n) = max {
-                out.push(quote!(::alipay_runtime::validate::max_length(#wire, #v, #n)));
-            }
-        }
-        TypeIr::Date(fmt) => {
-            if let Some(n) = max {
-                out.push(quote!(::alipay_runtime::validate::max_length(#wire, #v, #n)));
-            }
-            out.push(match fmt {
-                DateFormat::DateTime => quote!(::alipay_runtime::validate::date_time(#wire, #v)),
-                DateFormat::Date => quote!(::alipay_runtime::validate::date(#wire, #v)),
-            });
-        }
+    let elem = f.ty.element();
+    if let (TypeIr::String | TypeIr::Date(_) | TypeIr::Enum(_), Some(n)) = (elem, f.max_length) {
+        out.call("__v::max_length", &[&wire, &value, &n.to_string()], "?;");
+    }
+    match elem {
+        TypeIr::Date(DateFormat::DateTime) => out.call("__v::date_time", &[&wire, &value], "?;"),
+        TypeIr::Date(DateFormat::Date) => out.call("__v::date", &[&wire, &value], "?;"),
         TypeIr::Enum(e) => {
-            let e = ident(e);
-            if let Some(n) = max {
-                out.push(quote!(::alipay_runtime::validate::max_length(#wire, #v.as_str(), #n)));
-            }
-            out.push(quote! {
-                match (__strict, #v) {
-                    (true, #e::Other(__other)) => ::alipay_runtime::validate::one_of(#wire, __other, #e::VALUES),
-                    _ => Ok(()),
-                }
-            });
+            let values = format!("{e}::VALUES");
+            out.call("__v::listed", &["__strict", &wire, &value, &values], "?;");
         }
         TypeIr::Number | TypeIr::Price | TypeIr::Boolean if !f.values.is_empty() => {
-            let values = f.values.iter().map(|v| v.value.as_str());
-            out.push(quote! {
-                if __strict {
-                    ::alipay_runtime::validate::one_of(
-                        #wire,
-                        &::std::string::ToString::to_string(#v),
-                        &[#(#values),*],
-                    )
-                } else {
-                    Ok(())
-                }
-            });
+            let values: Vec<String> = f.values.iter().map(|v| lit(&v.value)).collect();
+            let values = format!("&[{}]", values.join(", "));
+            out.call("__v::listed", &["__strict", &wire, &value, &values], "?;");
         }
-        TypeIr::Model(_) => {
-            out.push(quote! {
-                #v.__check(__strict).map_err(|__e| {
-                    ::alipay_runtime::ValidationError::new(::std::format!("{}.{}", #wire, __e.field), __e.rule)
-                })
-            });
-        }
-        TypeIr::Number | TypeIr::Price | TypeIr::Boolean | TypeIr::File | TypeIr::List(_) => {}
+        TypeIr::Model(_) => out.call("__v::nested", &["__strict", &wire, &value], "?;"),
+        _ => {}
     }
-    out
 }

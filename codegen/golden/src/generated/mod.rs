@@ -51,46 +51,40 @@ pub async fn call_json(
     match method {
         #[cfg(feature = "ebpp")]
         "alipay.ebpp.pdeduct.sign.validate" => {
-            __call(
-                    client,
-                    ebpp::pdeduct_sign_validate::request_from_json(
-                        Some(&biz_content),
-                        form,
-                    ),
-                )
-                .await
+            let request = ebpp::pdeduct_sign_validate::request_from_json(
+                Some(&biz_content),
+                form,
+            );
+            __call(client, request).await
         }
         #[cfg(feature = "shapes")]
         "alipay.shapes.order.create" => {
-            __call(
-                    client,
-                    shapes::order_create::request_from_json(Some(&biz_content), form),
-                )
-                .await
+            let request = shapes::order_create::request_from_json(
+                Some(&biz_content),
+                form,
+            );
+            __call(client, request).await
         }
         #[cfg(feature = "shapes")]
         "alipay.shapes.ping" => {
-            __call(client, shapes::ping::request_from_json(Some(&biz_content), form))
-                .await
+            let request = shapes::ping::request_from_json(Some(&biz_content), form);
+            __call(client, request).await
         }
         #[cfg(feature = "user")]
         "alipay.user.agreement.auth.confirm" => {
-            __call(
-                    client,
-                    user::agreement_auth_confirm::request_from_json(
-                        Some(&biz_content),
-                        form,
-                    ),
-                )
-                .await
+            let request = user::agreement_auth_confirm::request_from_json(
+                Some(&biz_content),
+                form,
+            );
+            __call(client, request).await
         }
         #[cfg(feature = "hard_names")]
         "hard.names.type.query" => {
-            __call(
-                    client,
-                    hard_names::type_query::request_from_json(Some(&biz_content), form),
-                )
-                .await
+            let request = hard_names::type_query::request_from_json(
+                Some(&biz_content),
+                form,
+            );
+            __call(client, request).await
         }
         _ => {
             Err(

@@ -198,152 +198,44 @@ impl Request {
         self.extend_field = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.user_id;
-            ::alipay_runtime::validate::non_empty("user_id", __value)?;
-            ::alipay_runtime::validate::max_length("user_id", __value, 16usize)?;
-        }
-        {
-            let __value = &self.biz_type;
-            ::alipay_runtime::validate::non_empty("biz_type", __value.as_str())?;
-            ::alipay_runtime::validate::max_length(
-                "biz_type",
-                __value.as_str(),
-                32usize,
-            )?;
-            match (__strict, __value) {
-                (true, BizType::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "biz_type",
-                        __other,
-                        BizType::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
-        {
-            let __value = &self.sub_biz_type;
-            ::alipay_runtime::validate::non_empty("sub_biz_type", __value.as_str())?;
-            ::alipay_runtime::validate::max_length(
-                "sub_biz_type",
-                __value.as_str(),
-                32usize,
-            )?;
-            match (__strict, __value) {
-                (true, SubBizType::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "sub_biz_type",
-                        __other,
-                        SubBizType::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
-        {
-            let __value = &self.bill_key;
-            ::alipay_runtime::validate::non_empty("bill_key", __value)?;
-            ::alipay_runtime::validate::max_length("bill_key", __value, 32usize)?;
-        }
-        if let Some(__value) = &self.owner_name {
-            ::alipay_runtime::validate::max_length("owner_name", __value, 32usize)?;
-        }
-        {
-            let __value = &self.pid;
-            ::alipay_runtime::validate::non_empty("pid", __value)?;
-            ::alipay_runtime::validate::max_length("pid", __value, 16usize)?;
-        }
-        {
-            let __value = &self.charge_inst;
-            ::alipay_runtime::validate::non_empty("charge_inst", __value)?;
-            ::alipay_runtime::validate::max_length("charge_inst", __value, 50usize)?;
-        }
-        if let Some(__value) = &self.out_agreement_id {
-            ::alipay_runtime::validate::max_length(
-                "out_agreement_id",
-                __value,
-                32usize,
-            )?;
-        }
-        {
-            let __value = &self.agent_channel;
-            ::alipay_runtime::validate::non_empty("agent_channel", __value.as_str())?;
-            ::alipay_runtime::validate::max_length(
-                "agent_channel",
-                __value.as_str(),
-                40usize,
-            )?;
-            match (__strict, __value) {
-                (true, AgentChannel::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "agent_channel",
-                        __other,
-                        AgentChannel::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
-        {
-            let __value = &self.agent_code;
-            ::alipay_runtime::validate::non_empty("agent_code", __value)?;
-            ::alipay_runtime::validate::max_length("agent_code", __value, 20usize)?;
-        }
-        if let Some(__value) = &self.sign_expire_date {
-            ::alipay_runtime::validate::max_length(
-                "sign_expire_date",
-                __value,
-                20usize,
-            )?;
-        }
-        if let Some(__value) = &self.pay_config {
-            ::alipay_runtime::validate::max_length(
-                "pay_config",
-                __value.as_str(),
-                50usize,
-            )?;
-            match (__strict, __value) {
-                (true, PayConfig::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "pay_config",
-                        __other,
-                        PayConfig::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
-        if let Some(__value) = &self.notify_config {
-            ::alipay_runtime::validate::max_length("notify_config", __value, 50usize)?;
-        }
-        if let Some(__value) = &self.deduct_type {
-            ::alipay_runtime::validate::max_length(
-                "deduct_type",
-                __value.as_str(),
-                20usize,
-            )?;
-            match (__strict, __value) {
-                (true, DeductType::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "deduct_type",
-                        __other,
-                        DeductType::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
-        if let Some(__value) = &self.extend_field {
-            ::alipay_runtime::validate::max_length("extend_field", __value, 3000usize)?;
-        }
+}
+impl ::alipay_runtime::check::Leaf for Request {}
+impl ::alipay_runtime::check::Check for Request {
+    fn check(&self, __strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("user_id", &self.user_id)?;
+        __v::max_length("user_id", &self.user_id, 16)?;
+        __v::non_empty("biz_type", self.biz_type.as_str())?;
+        __v::max_length("biz_type", &self.biz_type, 32)?;
+        __v::listed(__strict, "biz_type", &self.biz_type, BizType::VALUES)?;
+        __v::non_empty("sub_biz_type", self.sub_biz_type.as_str())?;
+        __v::max_length("sub_biz_type", &self.sub_biz_type, 32)?;
+        __v::listed(__strict, "sub_biz_type", &self.sub_biz_type, SubBizType::VALUES)?;
+        __v::non_empty("bill_key", &self.bill_key)?;
+        __v::max_length("bill_key", &self.bill_key, 32)?;
+        __v::max_length("owner_name", &self.owner_name, 32)?;
+        __v::non_empty("pid", &self.pid)?;
+        __v::max_length("pid", &self.pid, 16)?;
+        __v::non_empty("charge_inst", &self.charge_inst)?;
+        __v::max_length("charge_inst", &self.charge_inst, 50)?;
+        __v::max_length("out_agreement_id", &self.out_agreement_id, 32)?;
+        __v::non_empty("agent_channel", self.agent_channel.as_str())?;
+        __v::max_length("agent_channel", &self.agent_channel, 40)?;
+        __v::listed(
+            __strict,
+            "agent_channel",
+            &self.agent_channel,
+            AgentChannel::VALUES,
+        )?;
+        __v::non_empty("agent_code", &self.agent_code)?;
+        __v::max_length("agent_code", &self.agent_code, 20)?;
+        __v::max_length("sign_expire_date", &self.sign_expire_date, 20)?;
+        __v::max_length("pay_config", &self.pay_config, 50)?;
+        __v::listed(__strict, "pay_config", &self.pay_config, PayConfig::VALUES)?;
+        __v::max_length("notify_config", &self.notify_config, 50)?;
+        __v::max_length("deduct_type", &self.deduct_type, 20)?;
+        __v::listed(__strict, "deduct_type", &self.deduct_type, DeductType::VALUES)?;
+        __v::max_length("extend_field", &self.extend_field, 3000)?;
         Ok(())
     }
 }
@@ -403,6 +295,11 @@ impl ::core::convert::From<String> for AgentChannel {
         }
     }
 }
+impl ::core::convert::AsRef<str> for AgentChannel {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for AgentChannel {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -420,9 +317,10 @@ impl<'de> ::serde::Deserialize<'de> for AgentChannel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for AgentChannel {}
 /// The listed values of `biz_type`. Values not listed are kept in [`BizType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -482,6 +380,11 @@ impl ::core::convert::From<String> for BizType {
         }
     }
 }
+impl ::core::convert::AsRef<str> for BizType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for BizType {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -499,9 +402,10 @@ impl<'de> ::serde::Deserialize<'de> for BizType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for BizType {}
 /// The listed values of `deduct_type`. Values not listed are kept in [`DeductType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -538,6 +442,11 @@ impl ::core::convert::From<String> for DeductType {
         }
     }
 }
+impl ::core::convert::AsRef<str> for DeductType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for DeductType {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -555,9 +464,10 @@ impl<'de> ::serde::Deserialize<'de> for DeductType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for DeductType {}
 /// The listed values of `pay_config`. Values not listed are kept in [`PayConfig::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -632,6 +542,11 @@ impl ::core::convert::From<String> for PayConfig {
         }
     }
 }
+impl ::core::convert::AsRef<str> for PayConfig {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for PayConfig {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -649,9 +564,10 @@ impl<'de> ::serde::Deserialize<'de> for PayConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for PayConfig {}
 /// The listed values of `sub_biz_type`. Values not listed are kept in [`SubBizType::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -756,6 +672,11 @@ impl ::core::convert::From<String> for SubBizType {
         }
     }
 }
+impl ::core::convert::AsRef<str> for SubBizType {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for SubBizType {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -773,9 +694,10 @@ impl<'de> ::serde::Deserialize<'de> for SubBizType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for SubBizType {}
 /// The business error codes (`sub_code`) of `alipay.ebpp.pdeduct.sign.validate`. Codes the page does not document are kept in [`BizError::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -882,54 +804,12 @@ impl ::alipay_runtime::BizErrorCode for BizError {
         }
     }
     fn description(&self) -> Option<&'static str> {
-        match self {
-            Self::UserIsNotExits => Some("签约的用户id不存在"),
-            Self::NoAutherity => Some("非T类型的用户不可以签约"),
-            Self::NoAutherityByRealnamed => {
-                Some("既不是认证用户,也不是实名制用户")
-            }
-            Self::DeductBalanceIsNotPayment => {
-                Some("签约用户余额支付处于关闭状态")
-            }
-            Self::DeductInstIsNotExist => Some("代扣机构模型不存在"),
-            Self::DeductInstProdIsClosed => Some("签约机构产品处于关闭状态"),
-            Self::DeductSignDuplicatedSelf => Some("当前用户重复签约该户号"),
-            Self::DeductSignDuplicatedOther => {
-                Some("当前户号被别的用户已经签约")
-            }
-            Self::DeductSignCtuCheckFailed => {
-                Some("当前用户操作有风险,禁止进行")
-            }
-            Self::InvalidCardNo => {
-                Some("支付宝账号非法(帐号不满足签约相关产品)")
-            }
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.description)
     }
     fn solution(&self) -> Option<&'static str> {
-        match self {
-            Self::UserIsNotExits => Some("签约的用户id不存在"),
-            Self::NoAutherity => Some("非T类型的用户不可以签约"),
-            Self::NoAutherityByRealnamed => {
-                Some("既不是认证用户,也不是实名制用户")
-            }
-            Self::DeductBalanceIsNotPayment => {
-                Some("签约用户余额支付处于关闭状态")
-            }
-            Self::DeductInstIsNotExist => Some("代扣机构模型不存在"),
-            Self::DeductInstProdIsClosed => Some("签约机构产品处于关闭状态"),
-            Self::DeductSignDuplicatedSelf => Some("当前用户重复签约该户号"),
-            Self::DeductSignDuplicatedOther => {
-                Some("当前户号被别的用户已经签约")
-            }
-            Self::DeductSignCtuCheckFailed => {
-                Some("当前用户操作有风险,禁止进行")
-            }
-            Self::InvalidCardNo => {
-                Some("支付宝账号非法(帐号不满足签约相关产品)")
-            }
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.solution)
     }
 }
 impl ::alipay_runtime::Method for Request {
@@ -938,26 +818,13 @@ impl ::alipay_runtime::Method for Request {
     type Response = Response;
     type BizError = BizError;
     fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
-        self.__check(false)
+        ::alipay_runtime::check::Check::check(self, false)
     }
     fn to_parts(
         &self,
     ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
-        let __form = Vec::new();
-        Ok(::alipay_runtime::RequestParts {
-            biz_content: Some(
-                ::serde_json::to_string(self)
-                    .map_err(|_| {
-                        ::alipay_runtime::ValidationError::new(
-                            "biz_content",
-                            ::alipay_runtime::Rule::Type {
-                                expected: "a value serialisable as JSON",
-                            },
-                        )
-                    })?,
-            ),
-            form: __form,
-        })
+        let __parts = ::alipay_runtime::RequestParts::biz_content_of(self)?;
+        Ok(__parts)
     }
 }
 /// What the registry knows about `alipay.ebpp.pdeduct.sign.validate`.
@@ -1023,19 +890,20 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
     ),
     validate_request,
 };
+/// The request's fields that do not travel in `biz_content`.
+const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[];
 /// The `alipay.ebpp.pdeduct.sign.validate` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<Request, ::alipay_runtime::ValidationError> {
-    ::alipay_runtime::validate::from_json(
-        ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
-    )
+    ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
 }
 /// Validates a `alipay.ebpp.pdeduct.sign.validate` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<(), ::alipay_runtime::ValidationError> {
-    request_from_json(biz_content, form)?.__check(true)
+    let request = request_from_json(biz_content, form)?;
+    ::alipay_runtime::check::Check::check(&request, true)
 }

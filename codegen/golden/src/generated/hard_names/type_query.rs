@@ -130,49 +130,18 @@ impl Request {
         self.r#match = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
+}
+impl ::alipay_runtime::check::Leaf for Request {}
+impl ::alipay_runtime::check::Check for Request {
+    fn check(
         &self,
         __strict: bool,
     ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.r#type;
-            ::alipay_runtime::validate::non_empty("type", __value.as_str())?;
-            match (__strict, __value) {
-                (true, Type::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of("type", __other, Type::VALUES)
-                }
-                _ => Ok(()),
-            }?;
-        }
-        if let Some(__value) = &self.result {
-            __value
-                .__check(__strict)
-                .map_err(|__e| {
-                    ::alipay_runtime::ValidationError::new(
-                        ::std::format!("{}.{}", "result", __e.field),
-                        __e.rule,
-                    )
-                })?;
-        }
-        if let Some(__value) = &self.option {
-            for (__index, __item) in __value.iter().enumerate() {
-                __item
-                    .__check(__strict)
-                    .map_err(|__e| {
-                        ::alipay_runtime::ValidationError::new(
-                            ::std::format!("{}.{}", "option", __e.field),
-                            __e.rule,
-                        )
-                    })
-                    .map_err(|mut __e| {
-                        __e.field.insert_str(6usize, &::std::format!("[{__index}]"));
-                        __e
-                    })?;
-            }
-        }
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("type", self.r#type.as_str())?;
+        __v::listed(__strict, "type", &self.r#type, Type::VALUES)?;
+        __v::nested(__strict, "result", &self.result)?;
+        __v::nested(__strict, "option", &self.option)?;
         Ok(())
     }
 }
@@ -217,17 +186,15 @@ impl Option {
     pub fn new(r#type: impl Into<String>) -> Self {
         Self { r#type: r#type.into() }
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
+}
+impl ::alipay_runtime::check::Leaf for Option {}
+impl ::alipay_runtime::check::Check for Option {
+    fn check(
         &self,
         _strict: bool,
     ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.r#type;
-            ::alipay_runtime::validate::non_empty("type", __value)?;
-        }
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("type", &self.r#type)?;
         Ok(())
     }
 }
@@ -271,10 +238,10 @@ impl Result {
         self.self_ = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
+}
+impl ::alipay_runtime::check::Leaf for Result {}
+impl ::alipay_runtime::check::Check for Result {
+    fn check(
         &self,
         _strict: bool,
     ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
@@ -340,6 +307,11 @@ impl ::core::convert::From<String> for Type {
         }
     }
 }
+impl ::core::convert::AsRef<str> for Type {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for Type {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -357,9 +329,10 @@ impl<'de> ::serde::Deserialize<'de> for Type {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::core::result::Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for Type {}
 /// The business error codes (`sub_code`) of `hard.names.type.query`. Codes the page does not document are kept in [`BizError::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -402,18 +375,12 @@ impl ::alipay_runtime::BizErrorCode for BizError {
         }
     }
     fn description(&self) -> ::core::option::Option<&'static str> {
-        match self {
-            Self::Unknown2 => Some("an error code named UNKNOWN"),
-            Self::IsvMissingSignature => Some("dotted `code` with [brackets] <and> tags"),
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.description)
     }
     fn solution(&self) -> ::core::option::Option<&'static str> {
-        match self {
-            Self::Unknown2 => Some("none"),
-            Self::IsvMissingSignature => Some("see http://example.com/x."),
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.solution)
     }
 }
 impl ::alipay_runtime::Method for Request {
@@ -422,7 +389,7 @@ impl ::alipay_runtime::Method for Request {
     type Response = Response;
     type BizError = BizError;
     fn validate(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-        self.__check(false)
+        ::alipay_runtime::check::Check::check(self, false)
     }
     fn to_parts(
         &self,
@@ -430,21 +397,8 @@ impl ::alipay_runtime::Method for Request {
         ::alipay_runtime::RequestParts,
         ::alipay_runtime::ValidationError,
     > {
-        let __form = Vec::new();
-        Ok(::alipay_runtime::RequestParts {
-            biz_content: Some(
-                ::serde_json::to_string(self)
-                    .map_err(|_| {
-                        ::alipay_runtime::ValidationError::new(
-                            "biz_content",
-                            ::alipay_runtime::Rule::Type {
-                                expected: "a value serialisable as JSON",
-                            },
-                        )
-                    })?,
-            ),
-            form: __form,
-        })
+        let __parts = ::alipay_runtime::RequestParts::biz_content_of(self)?;
+        Ok(__parts)
     }
 }
 /// What the registry knows about `hard.names.type.query`.
@@ -468,19 +422,20 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
     example_response: None,
     validate_request,
 };
+/// The request's fields that do not travel in `biz_content`.
+const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[];
 /// The `hard.names.type.query` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
     biz_content: ::core::option::Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> ::core::result::Result<Request, ::alipay_runtime::ValidationError> {
-    ::alipay_runtime::validate::from_json(
-        ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
-    )
+    ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
 }
 /// Validates a `hard.names.type.query` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
     biz_content: ::core::option::Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
-    request_from_json(biz_content, form)?.__check(true)
+    let request = request_from_json(biz_content, form)?;
+    ::alipay_runtime::check::Check::check(&request, true)
 }

@@ -158,123 +158,25 @@ impl Request {
         self.receipt = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.out_trade_no;
-            ::alipay_runtime::validate::non_empty("out_trade_no", __value)?;
-            ::alipay_runtime::validate::max_length("out_trade_no", __value, 8usize)?;
-        }
-        if let Some(__value) = &self.gmt_expire {
-            ::alipay_runtime::validate::date_time("gmt_expire", __value)?;
-        }
-        if let Some(__value) = &self.birth_day {
-            ::alipay_runtime::validate::date("birth_day", __value)?;
-        }
-        {
-            let __value = &self.pay_mode;
-            ::alipay_runtime::validate::non_empty("pay_mode", __value.as_str())?;
-            match (__strict, __value) {
-                (true, PayMode::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "pay_mode",
-                        __other,
-                        PayMode::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
-        if let Some(__value) = &self.tags {
-            for (__index, __item) in __value.iter().enumerate() {
-                ::alipay_runtime::validate::max_length("tags", __item, 4usize)
-                    .map_err(|mut __e| {
-                        __e.field.insert_str(4usize, &::std::format!("[{__index}]"));
-                        __e
-                    })?;
-            }
-        }
-        if let Some(__value) = &self.channels {
-            for (__index, __item) in __value.iter().enumerate() {
-                match (__strict, __item) {
-                    (true, Channels::Other(__other)) => {
-                        ::alipay_runtime::validate::one_of(
-                            "channels",
-                            __other,
-                            Channels::VALUES,
-                        )
-                    }
-                    _ => Ok(()),
-                }
-                    .map_err(|mut __e| {
-                        __e.field.insert_str(8usize, &::std::format!("[{__index}]"));
-                        __e
-                    })?;
-            }
-        }
-        {
-            let __value = &self.goods;
-            if __value.is_empty() {
-                return Err(
-                    ::alipay_runtime::ValidationError::new(
-                        "goods",
-                        ::alipay_runtime::Rule::Required,
-                    ),
-                );
-            }
-            for (__index, __item) in __value.iter().enumerate() {
-                __item
-                    .__check(__strict)
-                    .map_err(|__e| {
-                        ::alipay_runtime::ValidationError::new(
-                            ::std::format!("{}.{}", "goods", __e.field),
-                            __e.rule,
-                        )
-                    })
-                    .map_err(|mut __e| {
-                        __e.field.insert_str(5usize, &::std::format!("[{__index}]"));
-                        __e
-                    })?;
-            }
-        }
-        if let Some(__value) = &self.buyer {
-            __value
-                .__check(__strict)
-                .map_err(|__e| {
-                    ::alipay_runtime::ValidationError::new(
-                        ::std::format!("{}.{}", "buyer", __e.field),
-                        __e.rule,
-                    )
-                })?;
-        }
-        if let Some(__value) = &self.notify_url {
-            ::alipay_runtime::validate::max_length("notify_url", __value, 256usize)?;
-        }
-        if let Some(__value) = &self.extend_params {
-            __value
-                .__check(__strict)
-                .map_err(|__e| {
-                    ::alipay_runtime::ValidationError::new(
-                        ::std::format!("{}.{}", "extend_params", __e.field),
-                        __e.rule,
-                    )
-                })?;
-        }
-        if self.receipt.is_some() {
-            Err(
-                ::alipay_runtime::ValidationError::new(
-                    "receipt",
-                    ::alipay_runtime::Rule::Unsupported(
-                        ::alipay_runtime::validate::FILE_UPLOAD_UNSUPPORTED,
-                    ),
-                ),
-            )?;
-        }
+}
+impl ::alipay_runtime::check::Leaf for Request {}
+impl ::alipay_runtime::check::Check for Request {
+    fn check(&self, __strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("out_trade_no", &self.out_trade_no)?;
+        __v::max_length("out_trade_no", &self.out_trade_no, 8)?;
+        __v::date_time("gmt_expire", &self.gmt_expire)?;
+        __v::date("birth_day", &self.birth_day)?;
+        __v::non_empty("pay_mode", self.pay_mode.as_str())?;
+        __v::listed(__strict, "pay_mode", &self.pay_mode, PayMode::VALUES)?;
+        __v::max_length("tags", &self.tags, 4)?;
+        __v::listed(__strict, "channels", &self.channels, Channels::VALUES)?;
+        __v::non_empty_list("goods", &self.goods)?;
+        __v::nested(__strict, "goods", &self.goods)?;
+        __v::nested(__strict, "buyer", &self.buyer)?;
+        __v::max_length("notify_url", &self.notify_url, 256)?;
+        __v::nested(__strict, "extend_params", &self.extend_params)?;
+        __v::no_upload("receipt", self.receipt.is_some())?;
         Ok(())
     }
 }
@@ -349,25 +251,13 @@ impl Buyer {
         self.level = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.buyer_id;
-            ::alipay_runtime::validate::non_empty("buyer_id", __value)?;
-        }
-        if let Some(__value) = &self.level {
-            match (__strict, __value) {
-                (true, Level::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of("level", __other, Level::VALUES)
-                }
-                _ => Ok(()),
-            }?;
-        }
+}
+impl ::alipay_runtime::check::Leaf for Buyer {}
+impl ::alipay_runtime::check::Check for Buyer {
+    fn check(&self, __strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("buyer_id", &self.buyer_id)?;
+        __v::listed(__strict, "level", &self.level, Level::VALUES)?;
         Ok(())
     }
 }
@@ -398,30 +288,14 @@ impl Category {
         self.level = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.name;
-            ::alipay_runtime::validate::non_empty("name", __value)?;
-            ::alipay_runtime::validate::max_length("name", __value, 6usize)?;
-        }
-        if let Some(__value) = &self.level {
-            match (__strict, __value) {
-                (true, CategoryLevel::Other(__other)) => {
-                    ::alipay_runtime::validate::one_of(
-                        "level",
-                        __other,
-                        CategoryLevel::VALUES,
-                    )
-                }
-                _ => Ok(()),
-            }?;
-        }
+}
+impl ::alipay_runtime::check::Leaf for Category {}
+impl ::alipay_runtime::check::Check for Category {
+    fn check(&self, __strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("name", &self.name)?;
+        __v::max_length("name", &self.name, 6)?;
+        __v::listed(__strict, "level", &self.level, CategoryLevel::VALUES)?;
         Ok(())
     }
 }
@@ -446,20 +320,12 @@ impl ExtendParams {
         self.sys_service_provider_id = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        if let Some(__value) = &self.sys_service_provider_id {
-            ::alipay_runtime::validate::max_length(
-                "sys_service_provider_id",
-                __value,
-                64usize,
-            )?;
-        }
+}
+impl ::alipay_runtime::check::Leaf for ExtendParams {}
+impl ::alipay_runtime::check::Check for ExtendParams {
+    fn check(&self, _strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::max_length("sys_service_provider_id", &self.sys_service_provider_id, 64)?;
         Ok(())
     }
 }
@@ -496,34 +362,14 @@ impl Goods {
         self.categories = Some(value.into());
         self
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        __strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.goods_id;
-            ::alipay_runtime::validate::non_empty("goods_id", __value)?;
-            ::alipay_runtime::validate::max_length("goods_id", __value, 32usize)?;
-        }
-        if let Some(__value) = &self.categories {
-            for (__index, __item) in __value.iter().enumerate() {
-                __item
-                    .__check(__strict)
-                    .map_err(|__e| {
-                        ::alipay_runtime::ValidationError::new(
-                            ::std::format!("{}.{}", "categories", __e.field),
-                            __e.rule,
-                        )
-                    })
-                    .map_err(|mut __e| {
-                        __e.field.insert_str(10usize, &::std::format!("[{__index}]"));
-                        __e
-                    })?;
-            }
-        }
+}
+impl ::alipay_runtime::check::Leaf for Goods {}
+impl ::alipay_runtime::check::Check for Goods {
+    fn check(&self, __strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("goods_id", &self.goods_id)?;
+        __v::max_length("goods_id", &self.goods_id, 32)?;
+        __v::nested(__strict, "categories", &self.categories)?;
         Ok(())
     }
 }
@@ -568,6 +414,11 @@ impl ::core::convert::From<String> for CategoryLevel {
         }
     }
 }
+impl ::core::convert::AsRef<str> for CategoryLevel {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for CategoryLevel {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -585,9 +436,10 @@ impl<'de> ::serde::Deserialize<'de> for CategoryLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for CategoryLevel {}
 /// The listed values of `channels`. Values not listed are kept in [`Channels::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -629,6 +481,11 @@ impl ::core::convert::From<String> for Channels {
         }
     }
 }
+impl ::core::convert::AsRef<str> for Channels {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for Channels {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -646,9 +503,10 @@ impl<'de> ::serde::Deserialize<'de> for Channels {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for Channels {}
 /// The listed values of `level`. Values not listed are kept in [`Level::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -690,6 +548,11 @@ impl ::core::convert::From<String> for Level {
         }
     }
 }
+impl ::core::convert::AsRef<str> for Level {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for Level {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -707,9 +570,10 @@ impl<'de> ::serde::Deserialize<'de> for Level {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for Level {}
 /// The listed values of `pay_mode`. Values not listed are kept in [`PayMode::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -755,6 +619,11 @@ impl ::core::convert::From<String> for PayMode {
         }
     }
 }
+impl ::core::convert::AsRef<str> for PayMode {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for PayMode {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -772,9 +641,10 @@ impl<'de> ::serde::Deserialize<'de> for PayMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for PayMode {}
 /// The listed values of `trade_status`. Values not listed are kept in [`TradeStatus::Other`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -820,6 +690,11 @@ impl ::core::convert::From<String> for TradeStatus {
         }
     }
 }
+impl ::core::convert::AsRef<str> for TradeStatus {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
 impl ::core::fmt::Display for TradeStatus {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
@@ -837,9 +712,10 @@ impl<'de> ::serde::Deserialize<'de> for TradeStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+        ::alipay_runtime::de::string(deserializer).map(Self::from)
     }
 }
+impl ::alipay_runtime::check::Leaf for TradeStatus {}
 /// The business error codes (`sub_code`) of `alipay.shapes.order.create`. Codes the page does not document are kept in [`BizError::Unknown`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -890,20 +766,12 @@ impl ::alipay_runtime::BizErrorCode for BizError {
         }
     }
     fn description(&self) -> Option<&'static str> {
-        match self {
-            Self::AcqSystemError => Some("系统错误"),
-            Self::AcqInvalidParameter => Some("参数无效"),
-            Self::AcqSystemError2 => Some("与第一个代码转换后同名"),
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.description)
     }
     fn solution(&self) -> Option<&'static str> {
-        match self {
-            Self::AcqSystemError => Some("重新发起请求"),
-            Self::AcqInvalidParameter => Some("检查请求参数"),
-            Self::AcqSystemError2 => Some("无"),
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.solution)
     }
 }
 impl ::alipay_runtime::Method for Request {
@@ -912,44 +780,19 @@ impl ::alipay_runtime::Method for Request {
     type Response = Response;
     type BizError = BizError;
     fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
-        self.__check(false)
+        ::alipay_runtime::check::Check::check(self, false)
     }
     fn to_parts(
         &self,
     ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
-        let mut __form = Vec::new();
+        let mut __parts = ::alipay_runtime::RequestParts::biz_content_of(self)?;
         if let Some(__value) = &self.notify_url {
-            __form.push(("notify_url", ::std::string::ToString::to_string(__value)));
+            __parts.text("notify_url", __value);
         }
         if let Some(__value) = &self.extend_params {
-            __form
-                .push((
-                    "extend_params",
-                    ::serde_json::to_string(__value)
-                        .map_err(|_| {
-                            ::alipay_runtime::ValidationError::new(
-                                "extend_params",
-                                ::alipay_runtime::Rule::Type {
-                                    expected: "a value serialisable as JSON",
-                                },
-                            )
-                        })?,
-                ));
+            __parts.json("extend_params", __value)?;
         }
-        Ok(::alipay_runtime::RequestParts {
-            biz_content: Some(
-                ::serde_json::to_string(self)
-                    .map_err(|_| {
-                        ::alipay_runtime::ValidationError::new(
-                            "biz_content",
-                            ::alipay_runtime::Rule::Type {
-                                expected: "a value serialisable as JSON",
-                            },
-                        )
-                    })?,
-            ),
-            form: __form,
-        })
+        Ok(__parts)
     }
 }
 /// What the registry knows about `alipay.shapes.order.create`.
@@ -980,27 +823,24 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
     ),
     validate_request,
 };
+/// The request's fields that do not travel in `biz_content`.
+const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[
+    ("notify_url", ::alipay_runtime::validate::FormKind::Text),
+    ("extend_params", ::alipay_runtime::validate::FormKind::Json),
+    ("receipt", ::alipay_runtime::validate::FormKind::File),
+];
 /// The `alipay.shapes.order.create` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<Request, ::alipay_runtime::ValidationError> {
-    ::alipay_runtime::validate::from_json(
-        ::alipay_runtime::validate::request_json(
-            biz_content,
-            form,
-            &[
-                ("notify_url", ::alipay_runtime::validate::FormKind::Text),
-                ("extend_params", ::alipay_runtime::validate::FormKind::Json),
-                ("receipt", ::alipay_runtime::validate::FormKind::File),
-            ],
-        )?,
-    )
+    ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
 }
 /// Validates a `alipay.shapes.order.create` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<(), ::alipay_runtime::ValidationError> {
-    request_from_json(biz_content, form)?.__check(true)
+    let request = request_from_json(biz_content, form)?;
+    ::alipay_runtime::check::Check::check(&request, true)
 }

@@ -14,13 +14,10 @@ impl Request {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
+}
+impl ::alipay_runtime::check::Leaf for Request {}
+impl ::alipay_runtime::check::Check for Request {
+    fn check(&self, _strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
         Ok(())
     }
 }
@@ -66,14 +63,12 @@ impl ::alipay_runtime::BizErrorCode for BizError {
         }
     }
     fn description(&self) -> Option<&'static str> {
-        match self {
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.description)
     }
     fn solution(&self) -> Option<&'static str> {
-        match self {
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.solution)
     }
 }
 impl ::alipay_runtime::Method for Request {
@@ -82,16 +77,13 @@ impl ::alipay_runtime::Method for Request {
     type Response = Response;
     type BizError = BizError;
     fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
-        self.__check(false)
+        ::alipay_runtime::check::Check::check(self, false)
     }
     fn to_parts(
         &self,
     ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
-        let __form = Vec::new();
-        Ok(::alipay_runtime::RequestParts {
-            biz_content: None,
-            form: __form,
-        })
+        let __parts = ::alipay_runtime::RequestParts::default();
+        Ok(__parts)
     }
 }
 /// What the registry knows about `alipay.shapes.ping`.
@@ -104,19 +96,20 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
     example_response: None,
     validate_request,
 };
+/// The request's fields that do not travel in `biz_content`.
+const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[];
 /// The `alipay.shapes.ping` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<Request, ::alipay_runtime::ValidationError> {
-    ::alipay_runtime::validate::from_json(
-        ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
-    )
+    ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
 }
 /// Validates a `alipay.shapes.ping` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<(), ::alipay_runtime::ValidationError> {
-    request_from_json(biz_content, form)?.__check(true)
+    let request = request_from_json(biz_content, form)?;
+    ::alipay_runtime::check::Check::check(&request, true)
 }

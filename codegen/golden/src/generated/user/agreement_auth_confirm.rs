@@ -40,28 +40,17 @@ impl Request {
             auth_confirm_no: auth_confirm_no.into(),
         }
     }
-    /// Checks the documented rules of every field, nested models included. `strict`
-    /// also refuses values outside a field's listed values.
-    #[doc(hidden)]
-    pub fn __check(
-        &self,
-        _strict: bool,
-    ) -> Result<(), ::alipay_runtime::ValidationError> {
-        {
-            let __value = &self.agreement_no;
-            ::alipay_runtime::validate::non_empty("agreement_no", __value)?;
-            ::alipay_runtime::validate::max_length("agreement_no", __value, 64usize)?;
-        }
-        {
-            let __value = &self.apply_token;
-            ::alipay_runtime::validate::non_empty("apply_token", __value)?;
-            ::alipay_runtime::validate::max_length("apply_token", __value, 64usize)?;
-        }
-        {
-            let __value = &self.auth_confirm_no;
-            ::alipay_runtime::validate::non_empty("auth_confirm_no", __value)?;
-            ::alipay_runtime::validate::max_length("auth_confirm_no", __value, 10usize)?;
-        }
+}
+impl ::alipay_runtime::check::Leaf for Request {}
+impl ::alipay_runtime::check::Check for Request {
+    fn check(&self, _strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+        use ::alipay_runtime::check as __v;
+        __v::non_empty("agreement_no", &self.agreement_no)?;
+        __v::max_length("agreement_no", &self.agreement_no, 64)?;
+        __v::non_empty("apply_token", &self.apply_token)?;
+        __v::max_length("apply_token", &self.apply_token, 64)?;
+        __v::non_empty("auth_confirm_no", &self.auth_confirm_no)?;
+        __v::max_length("auth_confirm_no", &self.auth_confirm_no, 10)?;
         Ok(())
     }
 }
@@ -229,74 +218,12 @@ impl ::alipay_runtime::BizErrorCode for BizError {
         }
     }
     fn description(&self) -> Option<&'static str> {
-        match self {
-            Self::ValidatecodeTimesLimit => Some("校验码验证超过次数限制"),
-            Self::ValidatecodeIsNotExist => Some("校验码不存在"),
-            Self::ValidatecodeExpired => Some("校验码超时"),
-            Self::ValidatecodeAnswerError => Some("校验码错误"),
-            Self::MerchantAgreementIsNotExist => Some("商户协议不存在"),
-            Self::MerchantStatusIsNotNormal => Some("商户协议状态不正常"),
-            Self::MerchantAgreementOutOfDate => Some("商户协议已过期"),
-            Self::UserAgreementStatusNotNormal => Some("用户协议状态不正常"),
-            Self::UserAgreementIsOutOfDate => Some("用户协议已过期"),
-            Self::ErrorRiskBlancePayClose => Some("用户账号余额支付功能关闭"),
-            Self::ErrorRiskAccountFrozen => Some("用户账户被冻结"),
-            Self::InvalidParameter => Some("参数有误"),
-            Self::SystemError => Some("系统繁忙"),
-            Self::AgreementNotExist => Some("用户协议不存在"),
-            Self::AuthTokenIsNotExist => Some("鉴权token不存在"),
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.description)
     }
     fn solution(&self) -> Option<&'static str> {
-        match self {
-            Self::ValidatecodeTimesLimit => {
-                Some("商户需重新发起一次鉴权申请")
-            }
-            Self::ValidatecodeIsNotExist => {
-                Some("校验码不存在,商户可重新发起一次鉴权申请")
-            }
-            Self::ValidatecodeExpired => {
-                Some("校验码超时,商户可重新发起一次鉴权申请")
-            }
-            Self::ValidatecodeAnswerError => {
-                Some("校验码错误,商户可重新发起一次鉴权申请")
-            }
-            Self::MerchantAgreementIsNotExist => {
-                Some("商户与支付宝签约代扣合同")
-            }
-            Self::MerchantStatusIsNotNormal => {
-                Some(
-                    "商户确认与支付宝的签约合同是否已失效,并重新签约商户合同",
-                )
-            }
-            Self::MerchantAgreementOutOfDate => {
-                Some(
-                    "商户确认与支付宝的合同的有效期是否已过期,并重新签约商户合同",
-                )
-            }
-            Self::UserAgreementStatusNotNormal => {
-                Some(
-                    "用户确认与商户、支付宝签约的三方合同是否已失效,并重新签约",
-                )
-            }
-            Self::UserAgreementIsOutOfDate => {
-                Some(
-                    "用户确认与商户、支付宝签约的三方合同有效期是否已过期,并重新签约",
-                )
-            }
-            Self::ErrorRiskBlancePayClose => {
-                Some("提示用户支付宝账号打开余额支付功能")
-            }
-            Self::ErrorRiskAccountFrozen => Some("提示用户解冻支付宝账号"),
-            Self::InvalidParameter => Some("参数错误,请确认传参是否正确"),
-            Self::SystemError => Some("系统繁忙,需排查具体原因"),
-            Self::AgreementNotExist => {
-                Some("用户协议不存在,确认用户是否有签约")
-            }
-            Self::AuthTokenIsNotExist => Some("请重新发起鉴权申请流程"),
-            Self::Unknown(_) => None,
-        }
+        let code = ::alipay_runtime::BizErrorCode::as_str(self);
+        ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.solution)
     }
 }
 impl ::alipay_runtime::Method for Request {
@@ -305,26 +232,13 @@ impl ::alipay_runtime::Method for Request {
     type Response = Response;
     type BizError = BizError;
     fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
-        self.__check(false)
+        ::alipay_runtime::check::Check::check(self, false)
     }
     fn to_parts(
         &self,
     ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
-        let __form = Vec::new();
-        Ok(::alipay_runtime::RequestParts {
-            biz_content: Some(
-                ::serde_json::to_string(self)
-                    .map_err(|_| {
-                        ::alipay_runtime::ValidationError::new(
-                            "biz_content",
-                            ::alipay_runtime::Rule::Type {
-                                expected: "a value serialisable as JSON",
-                            },
-                        )
-                    })?,
-            ),
-            form: __form,
-        })
+        let __parts = ::alipay_runtime::RequestParts::biz_content_of(self)?;
+        Ok(__parts)
     }
 }
 /// What the registry knows about `alipay.user.agreement.auth.confirm`.
@@ -415,19 +329,20 @@ pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::Met
     ),
     validate_request,
 };
+/// The request's fields that do not travel in `biz_content`.
+const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[];
 /// The `alipay.user.agreement.auth.confirm` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
 pub fn request_from_json(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<Request, ::alipay_runtime::ValidationError> {
-    ::alipay_runtime::validate::from_json(
-        ::alipay_runtime::validate::request_json(biz_content, form, &[])?,
-    )
+    ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
 }
 /// Validates a `alipay.user.agreement.auth.confirm` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
 pub fn validate_request(
     biz_content: Option<&::serde_json::Value>,
     form: &[(String, String)],
 ) -> Result<(), ::alipay_runtime::ValidationError> {
-    request_from_json(biz_content, form)?.__check(true)
+    let request = request_from_json(biz_content, form)?;
+    ::alipay_runtime::check::Check::check(&request, true)
 }

@@ -1,0 +1,309 @@
+//! The text writer the emitters write Rust through.
+//!
+//! The output is written directly in the layout `prettyplease` gives (four-space indents,
+//! one item after another, lists broken one element per line when a line would pass its
+//! 89-column margin), rather than built as a token tree, parsed back by `syn` and printed:
+//! that round trip cost seven times the whole generation budget. The test suite holds the
+//! output to the layout: `prettyplease::unparse(syn::parse_file(output))` must give back
+//! the output unchanged, for the goldens and the corpus (`codegen/tests/format.rs`).
+
+use crate::emit::docs::Doc;
+
+/// prettyplease's line width.
+const MARGIN: usize = 89;
+
+/// A Rust source file being written.
+#[derive(Debug, Default)]
+pub struct Out {
+    buf: String,
+    depth: usize,
+}
+
+impl Out {
+    /// An empty file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty piece of text to be spliced in at indentation `depth` (see [`Out::raw`]).
+    pub fn nested(depth: usize) -> Self {
+        Self {
+            buf: String::new(),
+            depth,
+        }
+    }
+
+    /// Sets the indentation (in levels of four spaces) of the lines that follow.
+    pub fn set_depth(&mut self, depth: usize) {
+        self.depth = depth;
+    }
+
+    /// Appends text written by another [`Out`] (whole lines) as is.
+    pub fn raw(&mut self, text: &str) {
+        self.buf.push_str(text);
+    }
+
+    /// The text written.
+    pub fn finish(self) -> String {
+        self.buf
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.buf.push_str("    ");
+        }
+    }
+
+    /// One line at the current indentation.
+    pub fn line(&mut self, text: &str) {
+        self.indent();
+        self.buf.push_str(text);
+        self.buf.push('\n');
+    }
+
+    /// A line opening a block (`... {`): what follows is indented once more.
+    pub fn open(&mut self, text: &str) {
+        self.line(text);
+        self.depth += 1;
+    }
+
+    /// A line closing a block (`}`), back one indentation.
+    pub fn close(&mut self, text: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.line(text);
+    }
+
+    /// Whether `len` bytes fit on a line at the current indentation.
+    fn fits(&self, len: usize) -> bool {
+        self.depth * 4 + len <= MARGIN
+    }
+
+    /// A doc comment, one `///` line per line.
+    pub fn doc(&mut self, doc: &Doc) {
+        for l in doc.lines() {
+            self.indent();
+            self.buf.push_str("///");
+            if !l.is_empty() {
+                self.buf.push(' ');
+                self.buf.push_str(l.trim_end_matches(' '));
+            }
+            self.buf.push('\n');
+        }
+    }
+
+    /// `head(a, b)tail` on one line, or, when that is too long, the arguments one per
+    /// line with trailing commas.
+    pub fn call(&mut self, head: &str, args: &[&str], tail: &str) {
+        let one = one_line(head, args, tail);
+        if args.is_empty() || self.fits(one.len()) {
+            self.line(&one);
+            return;
+        }
+        self.open(&format!("{head}("));
+        for a in args {
+            self.line(&format!("{a},"));
+        }
+        self.close(&format!("){tail}"));
+    }
+
+    /// A function signature and the opening of its body: `head(args)ret {`, or the
+    /// arguments one per line when too long.
+    pub fn fn_open(&mut self, head: &str, args: &[&str], ret: &str) {
+        let tail = format!("{ret} {{");
+        if args.is_empty() || self.fits(one_line(head, args, &tail).len()) {
+            self.line(&one_line(head, args, &tail));
+        } else {
+            self.open(&format!("{head}("));
+            for a in args {
+                self.line(&format!("{a},"));
+            }
+            self.depth -= 1;
+            // A return type too long even then has its generic arguments broken too.
+            match split_generic(ret) {
+                Some((outer, inner)) if !self.fits(1 + tail.len()) => {
+                    self.open(&format!("){outer}<"));
+                    for a in inner {
+                        self.line(&format!("{a},"));
+                    }
+                    self.close("> {");
+                }
+                _ => self.line(&format!("){tail}")),
+            }
+        }
+        self.depth += 1;
+    }
+
+    /// `prefix Type<Args>suffix` (a field or an argument with its type): when too long,
+    /// the type's generic arguments one per line, again as long as they do not fit.
+    pub fn typed(&mut self, prefix: &str, ty: &str, suffix: &str) {
+        if self.fits(prefix.len() + ty.len() + suffix.len()) {
+            self.line(&format!("{prefix}{ty}{suffix}"));
+            return;
+        }
+        match split_generic(ty) {
+            Some((outer, args)) => {
+                self.open(&format!("{prefix}{outer}<"));
+                for a in args {
+                    self.typed("", a, ",");
+                }
+                self.close(&format!(">{suffix}"));
+            }
+            None => self.line(&format!("{prefix}{ty}{suffix}")),
+        }
+    }
+
+    /// `impl Trait for Type {` opening a trait impl (`{}` when `empty`), with `for Type`
+    /// on a line of its own when too long.
+    pub fn impl_trait(&mut self, head: &str, ty: &str, empty: bool) {
+        let brace = if empty { "{}" } else { "{" };
+        let one = format!("{head} for {ty} {brace}");
+        if self.fits(one.len()) {
+            self.line(&one);
+        } else {
+            self.line(head);
+            self.line(&format!("for {ty} {brace}"));
+        }
+        if !empty {
+            self.depth += 1;
+        }
+    }
+
+    /// A struct literal `path { a: 1, b: 2 }tail`: on one line only when it is at most
+    /// 34 bytes long (prettyplease's rule), else one field per line.
+    pub fn struct_literal(&mut self, path: &str, fields: &[String], tail: &str) {
+        let one = format!("{path} {{ {} }}", fields.join(", "));
+        if one.len() <= 34 && self.fits(one.len() + tail.len()) {
+            self.line(&format!("{one}{tail}"));
+            return;
+        }
+        self.open(&format!("{path} {{"));
+        for f in fields {
+            self.line(&format!("{f},"));
+        }
+        self.close(&format!("}}{tail}"));
+    }
+
+    /// A match arm `pat => head(args),` (`head(args)` being a plain expression when
+    /// `args` is `None`), put in a block when too long.
+    pub fn arm(&mut self, pat: &str, head: &str, args: Option<&[&str]>) {
+        let expr = match args {
+            Some(args) => one_line(head, args, ""),
+            None => head.to_owned(),
+        };
+        let one = format!("{pat} => {expr},");
+        if self.fits(one.len()) {
+            self.line(&one);
+            return;
+        }
+        self.open(&format!("{pat} => {{"));
+        match args {
+            Some(args) => self.call(head, args, ""),
+            None => self.line(head),
+        }
+        self.close("}");
+    }
+
+    /// `head[a, b]tail` (an array), or one element per line when too long.
+    pub fn array(&mut self, head: &str, items: &[&str], tail: &str) {
+        let one = format!("{head}[{}]{tail}", items.join(", "));
+        if items.is_empty() || self.fits(one.len()) {
+            self.line(&one);
+            return;
+        }
+        self.open(&format!("{head}["));
+        for i in items {
+            self.line(&format!("{i},"));
+        }
+        self.close(&format!("]{tail}"));
+    }
+
+    /// An outer attribute `#[name(a, b)]`, or its arguments one per line when too long
+    /// (attributes take no trailing comma).
+    pub fn attr_list(&mut self, name: &str, args: &[&str]) {
+        let one = format!("#[{name}({})]", args.join(", "));
+        if self.fits(one.len()) {
+            self.line(&one);
+            return;
+        }
+        self.open(&format!("#[{name}("));
+        let last = args.len().saturating_sub(1);
+        for (i, a) in args.iter().enumerate() {
+            if i == last {
+                self.line(a);
+            } else {
+                self.line(&format!("{a},"));
+            }
+        }
+        self.close(")]");
+    }
+}
+
+/// ` -> Outer<A, B>` as (` -> Outer`, [`A`, `B`]), splitting at top-level commas only.
+fn split_generic(ret: &str) -> Option<(&str, Vec<&str>)> {
+    let open = ret.find('<')?;
+    let inner = ret[open + 1..].strip_suffix('>')?;
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0usize, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(inner[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(inner[start..].trim());
+    Some((&ret[..open], parts))
+}
+
+fn one_line(head: &str, args: &[&str], tail: &str) -> String {
+    format!("{head}({}){tail}", args.join(", "))
+}
+
+/// A Rust string literal of `text`: quotes, backslashes and control characters escaped,
+/// everything else as written.
+pub fn lit(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_escape_what_rust_needs() {
+        assert_eq!(lit("a\"b\\c\nd\te\u{7}支"), r#""a\"b\\c\nd\te\u{7}支""#);
+    }
+
+    #[test]
+    fn long_calls_break_one_argument_per_line() {
+        let mut out = Out::new();
+        out.depth = 2;
+        out.call("f", &["1", "2"], "?;");
+        let long = "x".repeat(80);
+        out.call("g", &[&long, "2"], "?;");
+        let text = out.finish();
+        assert_eq!(
+            text,
+            format!(
+                "        f(1, 2)?;\n        g(\n            {long},\n            2,\n        )?;\n"
+            )
+        );
+    }
+}
