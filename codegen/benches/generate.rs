@@ -63,6 +63,11 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    let parsed = load_paths(&files);
+    group.bench_function("lower_and_emit_only", |b| {
+        b.iter(|| generate_files(parsed.specs.iter().map(|(_, s)| s)).expect("generates"))
+    });
+
     group.bench_function("generate_end_to_end", |b| {
         b.iter_batched(
             || {

@@ -127,45 +127,34 @@ pub fn write_files(
     check: bool,
 ) -> Result<GenerateReport, GenerateError> {
     let mut report = GenerateReport::default();
-    for (rel, text) in files {
-        let path = out_dir.join(rel);
-        match std::fs::read(&path) {
-            Ok(old) if old == text.as_bytes() => {
-                report.unchanged += 1;
-                continue;
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(GenerateError::Io {
-                    action: "cannot read",
-                    path,
-                    source,
-                });
-            }
-        }
-        report.written.push(rel.clone());
-        if check {
-            continue;
-        }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| GenerateError::Io {
+    if !check {
+        let folders: BTreeSet<&Path> = files
+            .keys()
+            .map(|rel| rel.parent().unwrap_or(Path::new("")))
+            .collect();
+        for folder in folders {
+            let dir = out_dir.join(folder);
+            std::fs::create_dir_all(&dir).map_err(|source| GenerateError::Io {
                 action: "cannot create folder",
-                path: parent.to_owned(),
+                path: dir,
                 source,
             })?;
         }
-        std::fs::write(&path, text).map_err(|source| GenerateError::Io {
-            action: "cannot write",
-            path,
-            source,
-        })?;
     }
-    let wanted: BTreeSet<&PathBuf> = files.keys().collect();
-    for rel in stale_files(out_dir)? {
-        if wanted.contains(&rel) {
-            continue;
+    // Files are independent; creating them is mostly the file system's time, which two
+    // writers overlap.
+    let files_list: Vec<(&PathBuf, &String)> = files.iter().collect();
+    let outcomes = crate::emit::in_parallel(&files_list, |(rel, text)| {
+        write_one(&out_dir.join(rel), text, check)
+    });
+    for ((rel, _), changed) in files_list.iter().zip(outcomes) {
+        if changed? {
+            report.written.push((*rel).clone());
+        } else {
+            report.unchanged += 1;
         }
+    }
+    for rel in stale_files(out_dir, |rel| files.contains_key(rel))? {
         if !check {
             let path = out_dir.join(&rel);
             std::fs::remove_file(&path).map_err(|source| GenerateError::Io {
@@ -183,8 +172,12 @@ pub fn write_files(
     Ok(report)
 }
 
-/// The generated `.rs` files already in `out_dir` (top level and one folder deep).
-fn stale_files(out_dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
+/// The generated `.rs` files in `out_dir` (top level and one folder deep) that are not
+/// `wanted` (by path relative to `out_dir`).
+fn stale_files(
+    out_dir: &Path,
+    wanted: impl Fn(&Path) -> bool,
+) -> Result<Vec<PathBuf>, GenerateError> {
     let mut found = Vec::new();
     let read = |dir: &Path| -> Result<Vec<PathBuf>, GenerateError> {
         match std::fs::read_dir(dir) {
@@ -199,7 +192,8 @@ fn stale_files(out_dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
     };
     let is_generated = |path: &Path| {
         path.extension().is_some_and(|e| e == "rs")
-            && std::fs::read_to_string(path).is_ok_and(|t| t.starts_with(HEADER.trim_end()))
+            && !path.strip_prefix(out_dir).is_ok_and(&wanted)
+            && starts_with_header(path)
     };
     for entry in read(out_dir)? {
         if entry.is_dir() {
@@ -218,4 +212,38 @@ fn stale_files(out_dir: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         .collect();
     rel.sort();
     Ok(rel)
+}
+
+/// Whether the file at `path` starts with the `@generated` header (only its first bytes
+/// are read).
+fn starts_with_header(path: &Path) -> bool {
+    use std::io::Read;
+    let header = HEADER.trim_end().as_bytes();
+    let mut start = vec![0; header.len()];
+    std::fs::File::open(path).is_ok_and(|mut f| f.read_exact(&mut start).is_ok()) && start == header
+}
+
+/// Writes `text` to `path` unless the file already holds it (or `check`); whether the
+/// file differed.
+fn write_one(path: &Path, text: &str, check: bool) -> Result<bool, GenerateError> {
+    match std::fs::read(path) {
+        Ok(old) if old == text.as_bytes() => return Ok(false),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => {
+            return Err(GenerateError::Io {
+                action: "cannot read",
+                path: path.to_owned(),
+                source,
+            });
+        }
+    }
+    if !check {
+        std::fs::write(path, text).map_err(|source| GenerateError::Io {
+            action: "cannot write",
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    Ok(true)
 }

@@ -18,21 +18,21 @@ pub fn emit_value_enum(out: &mut Out, p: &Prelude, e: &EnumIr) {
     out.doc(&doc);
     out.line("#[derive(Debug, Clone, PartialEq, Eq, Hash)]");
     out.line("#[non_exhaustive]");
-    out.open(&format!("pub enum {name} {{"));
+    out.openf(format_args!("pub enum {name} {{"));
     for v in &e.variants {
         let mut d = Doc::new();
         d.raw(format!("`{}`", v.value.replace('`', "'")));
         d.text(&v.description);
         out.doc(&d);
-        out.line(&format!("{},", v.ident));
+        out.linef(format_args!("{},", v.ident));
     }
     out.line("/// A value the spec does not list, kept as received.");
-    out.line(&format!("Other({}),", p.string));
+    out.linef(format_args!("Other({}),", p.string));
     out.close("}");
 
     let values: Vec<String> = e.variants.iter().map(|v| lit(&v.value)).collect();
     let values: Vec<&str> = values.iter().map(String::as_str).collect();
-    out.open(&format!("impl {name} {{"));
+    out.openf(format_args!("impl {name} {{"));
     out.line("/// The listed values, in the page's order.");
     out.array(
         "pub const VALUES: &'static [&'static str] = &",
@@ -129,10 +129,10 @@ pub fn emit_biz_error(out: &mut Out, p: &Prelude, m: &MethodIr) {
         d.text(&e.description);
         d.labelled("Solution", &e.solution);
         out.doc(&d);
-        out.line(&format!("{},", e.ident));
+        out.linef(format_args!("{},", e.ident));
     }
     out.line("/// A code the page does not document, kept as received.");
-    out.line(&format!("Unknown({}),", p.string));
+    out.linef(format_args!("Unknown({}),", p.string));
     out.close("}");
 
     let codes: Vec<String> = m.errors.iter().map(|e| lit(&e.code)).collect();
@@ -167,12 +167,12 @@ pub fn emit_biz_error(out: &mut Out, p: &Prelude, m: &MethodIr) {
     out.close("}");
     out.close("}");
     for what in ["description", "solution"] {
-        out.open(&format!(
+        out.openf(format_args!(
             "fn {what}(&self) -> {}<&'static str> {{",
             p.option
         ));
         out.line("let code = ::alipay_runtime::BizErrorCode::as_str(self);");
-        out.line(&format!(
+        out.linef(format_args!(
             "::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.{what})"
         ));
         out.close("}");

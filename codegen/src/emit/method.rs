@@ -89,8 +89,11 @@ fn has_biz_content(m: &MethodIr) -> bool {
 fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
     let errors = "::alipay_runtime::ValidationError";
     out.open("impl ::alipay_runtime::Method for Request {");
-    out.line(&format!("const METHOD: &'static str = {};", lit(&m.method)));
-    out.line(&format!(
+    out.linef(format_args!(
+        "const METHOD: &'static str = {};",
+        lit(&m.method)
+    ));
+    out.linef(format_args!(
         "const RESPONSE_NODE: &'static str = {};",
         lit(&m.response_node)
     ));
@@ -120,11 +123,11 @@ fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
         "mut __parts"
     };
     if has_biz_content(m) {
-        out.line(&format!(
+        out.linef(format_args!(
             "let {parts} = ::alipay_runtime::RequestParts::biz_content_of(self)?;"
         ));
     } else {
-        out.line(&format!(
+        out.linef(format_args!(
             "let {parts} = ::alipay_runtime::RequestParts::default();"
         ));
     }
@@ -137,7 +140,7 @@ fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
         if f.required {
             out.call(head, &[&wire, &format!("&self.{}", f.ident)], tail);
         } else {
-            out.open(&format!("if let Some(__value) = &self.{} {{", f.ident));
+            out.openf(format_args!("if let Some(__value) = &self.{} {{", f.ident));
             out.call(head, &[&wire, "__value"], tail);
             out.close("}");
         }
@@ -148,26 +151,26 @@ fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
 }
 
 fn emit_descriptor(out: &mut Out, m: &MethodIr) {
-    out.line(&format!(
+    out.linef(format_args!(
         "/// What the registry knows about `{}`.",
         m.method
     ));
     out.open(
         "pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {",
     );
-    out.line(&format!("method: {},", lit(&m.method)));
-    out.line(&format!("title: {},", lit(&m.title)));
-    out.line(&format!("group: {},", lit(&m.group)));
-    out.line(&format!("response_node: {},", lit(&m.response_node)));
+    out.linef(format_args!("method: {},", lit(&m.method)));
+    out.linef(format_args!("title: {},", lit(&m.title)));
+    out.linef(format_args!("group: {},", lit(&m.group)));
+    out.linef(format_args!("response_node: {},", lit(&m.response_node)));
     if m.errors.is_empty() {
         out.line("errors: &[],");
     } else {
         out.open("errors: &[");
         for e in &m.errors {
             out.open("::alipay_runtime::ErrorDoc {");
-            out.line(&format!("code: {},", lit(&e.code)));
-            out.line(&format!("description: {},", lit(&e.description)));
-            out.line(&format!("solution: {},", lit(&e.solution)));
+            out.linef(format_args!("code: {},", lit(&e.code)));
+            out.linef(format_args!("description: {},", lit(&e.description)));
+            out.linef(format_args!("solution: {},", lit(&e.solution)));
             out.close("},");
         }
         out.close("],");
@@ -206,7 +209,7 @@ fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
         format!("form: &[({0}, {0})]", p.string),
     ];
     let args = [args[0].as_str(), args[1].as_str()];
-    out.line(&format!(
+    out.linef(format_args!(
         "/// The `{}` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.",
         m.method
     ));
@@ -220,7 +223,7 @@ fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
     );
     out.line("::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)");
     out.close("}");
-    out.line(&format!(
+    out.linef(format_args!(
         "/// Validates a `{}` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with \"{FILE_UNSUPPORTED}\".",
         m.method
     ));

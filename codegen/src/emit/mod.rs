@@ -58,7 +58,7 @@ fn file(write: impl FnOnce(&mut Out)) -> String {
 
 /// `f` over `items` on every core (each method's file is independent of the others); the
 /// results in the order of `items`.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len() / 64 + 1);

@@ -94,16 +94,50 @@ impl Out {
     /// `head(a, b)tail` on one line, or, when that is too long, the arguments one per
     /// line with trailing commas.
     pub fn call(&mut self, head: &str, args: &[&str], tail: &str) {
-        let one = one_line(head, args, tail);
-        if args.is_empty() || self.fits(one.len()) {
-            self.line(&one);
+        let start = self.buf.len();
+        self.indent();
+        push_call(&mut self.buf, head, args, tail);
+        if args.is_empty() || self.buf.len() - start <= MARGIN {
+            self.buf.push('\n');
             return;
         }
-        self.open(&format!("{head}("));
+        self.buf.truncate(start);
+        self.open_parts(&[head, "("]);
         for a in args {
-            self.line(&format!("{a},"));
+            self.line_parts(&[a, ","]);
         }
-        self.close(&format!("){tail}"));
+        self.depth -= 1;
+        self.line_parts(&[")", tail]);
+    }
+
+    /// One line made of `parts`.
+    pub fn line_parts(&mut self, parts: &[&str]) {
+        self.indent();
+        for p in parts {
+            self.buf.push_str(p);
+        }
+        self.buf.push('\n');
+    }
+
+    /// A line made of `parts` opening a block.
+    pub fn open_parts(&mut self, parts: &[&str]) {
+        self.line_parts(parts);
+        self.depth += 1;
+    }
+
+    /// One line, formatted in place (`out.linef(format_args!(..))`).
+    pub fn linef(&mut self, args: std::fmt::Arguments<'_>) {
+        use std::fmt::Write;
+        self.indent();
+        // Writing to a String never fails.
+        let _ = self.buf.write_fmt(args);
+        self.buf.push('\n');
+    }
+
+    /// [`Out::linef`] opening a block.
+    pub fn openf(&mut self, args: std::fmt::Arguments<'_>) {
+        self.linef(args);
+        self.depth += 1;
     }
 
     /// A function signature and the opening of its body: `head(args)ret {`, or the
@@ -137,7 +171,7 @@ impl Out {
     /// the type's generic arguments one per line, again as long as they do not fit.
     pub fn typed(&mut self, prefix: &str, ty: &str, suffix: &str) {
         if self.fits(prefix.len() + ty.len() + suffix.len()) {
-            self.line(&format!("{prefix}{ty}{suffix}"));
+            self.line_parts(&[prefix, ty, suffix]);
             return;
         }
         match split_generic(ty) {
@@ -148,7 +182,7 @@ impl Out {
                 }
                 self.close(&format!(">{suffix}"));
             }
-            None => self.line(&format!("{prefix}{ty}{suffix}")),
+            None => self.line_parts(&[prefix, ty, suffix]),
         }
     }
 
@@ -186,16 +220,23 @@ impl Out {
     /// A match arm `pat => head(args),` (`head(args)` being a plain expression when
     /// `args` is `None`), put in a block when too long.
     pub fn arm(&mut self, pat: &str, head: &str, args: Option<&[&str]>) {
-        let expr = match args {
-            Some(args) => one_line(head, args, ""),
-            None => head.to_owned(),
-        };
-        let one = format!("{pat} => {expr},");
-        if self.fits(one.len()) {
-            self.line(&one);
+        let start = self.buf.len();
+        self.indent();
+        self.buf.push_str(pat);
+        self.buf.push_str(" => ");
+        match args {
+            Some(args) => push_call(&mut self.buf, head, args, ","),
+            None => {
+                self.buf.push_str(head);
+                self.buf.push(',');
+            }
+        }
+        if self.buf.len() - start <= MARGIN {
+            self.buf.push('\n');
             return;
         }
-        self.open(&format!("{pat} => {{"));
+        self.buf.truncate(start);
+        self.open_parts(&[pat, " => {"]);
         match args {
             Some(args) => self.call(head, args, ""),
             None => self.line(head),
@@ -259,7 +300,22 @@ fn split_generic(ret: &str) -> Option<(&str, Vec<&str>)> {
 }
 
 fn one_line(head: &str, args: &[&str], tail: &str) -> String {
-    format!("{head}({}){tail}", args.join(", "))
+    let mut line = String::new();
+    push_call(&mut line, head, args, tail);
+    line
+}
+
+fn push_call(buf: &mut String, head: &str, args: &[&str], tail: &str) {
+    buf.push_str(head);
+    buf.push('(');
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            buf.push_str(", ");
+        }
+        buf.push_str(a);
+    }
+    buf.push(')');
+    buf.push_str(tail);
 }
 
 /// A Rust string literal of `text`: quotes, backslashes and control characters escaped,

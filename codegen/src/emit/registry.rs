@@ -15,8 +15,8 @@ pub fn method_file(m: &MethodIr) -> String {
 pub fn emit_group(out: &mut Out, methods: &[&MethodIr]) {
     for m in methods {
         out.doc(&method_doc(m));
-        out.open(&format!("pub mod {} {{", m.module));
-        out.line(&format!("include!({});", lit(&method_file(m))));
+        out.openf(format_args!("pub mod {} {{", m.module));
+        out.linef(format_args!("include!({});", lit(&method_file(m))));
         out.close("}");
     }
 }
@@ -33,9 +33,12 @@ pub fn emit_root(out: &mut Out, ir: &Ir) {
             if methods.len() == 1 { "" } else { "s" }
         ));
         out.doc(&doc);
-        out.line(&format!("#[cfg(feature = {})]", lit(group)));
-        out.open(&format!("pub mod {group} {{"));
-        out.line(&format!("include!({});", lit(&format!("{group}/mod.rs"))));
+        out.linef(format_args!("#[cfg(feature = {})]", lit(group)));
+        out.openf(format_args!("pub mod {group} {{"));
+        out.linef(format_args!(
+            "include!({});",
+            lit(&format!("{group}/mod.rs"))
+        ));
         out.close("}");
     }
     out.line("/// Every generated method of the enabled groups, sorted by name.");
@@ -44,8 +47,8 @@ pub fn emit_root(out: &mut Out, ir: &Ir) {
     } else {
         out.open("pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[");
         for m in ir.methods.values() {
-            out.line(&format!("#[cfg(feature = {})]", lit(&m.group)));
-            out.line(&format!("{}::{}::DESCRIPTOR,", m.group, m.module));
+            out.linef(format_args!("#[cfg(feature = {})]", lit(&m.group)));
+            out.linef(format_args!("{}::{}::DESCRIPTOR,", m.group, m.module));
         }
         out.close("];");
     }
@@ -53,8 +56,8 @@ pub fn emit_root(out: &mut Out, ir: &Ir) {
     out.raw(CALL_JSON_HEAD);
     out.set_depth(2);
     for m in ir.methods.values() {
-        out.line(&format!("#[cfg(feature = {})]", lit(&m.group)));
-        out.open(&format!("{} => {{", lit(&m.method)));
+        out.linef(format_args!("#[cfg(feature = {})]", lit(&m.group)));
+        out.openf(format_args!("{} => {{", lit(&m.method)));
         out.call(
             &format!("let request = {}::{}::request_from_json", m.group, m.module),
             &["Some(&biz_content)", "form"],

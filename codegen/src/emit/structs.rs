@@ -23,9 +23,9 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
     }
     out.line("#[non_exhaustive]");
     if s.fields.is_empty() {
-        out.line(&format!("pub struct {name} {{}}"));
+        out.linef(format_args!("pub struct {name} {{}}"));
     } else {
-        out.open(&format!("pub struct {name} {{"));
+        out.openf(format_args!("pub struct {name} {{"));
         for f in &s.fields {
             out.doc(&field_doc(f, is_request));
             let args = p.serde_args(f, is_request, !has_required);
@@ -44,13 +44,13 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
         return;
     }
 
-    out.open(&format!("impl {name} {{"));
+    out.openf(format_args!("impl {name} {{"));
     if has_required {
-        out.line(&format!(
+        out.linef(format_args!(
             "/// A `{name}` with its required fields; set the optional ones with the setters."
         ));
     } else {
-        out.line(&format!(
+        out.linef(format_args!(
             "/// An empty `{name}`; set the fields with the setters."
         ));
     }
@@ -81,7 +81,7 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
     }
     out.close("}");
     for f in s.fields.iter().filter(|f| !f.required) {
-        out.line(&format!("/// Sets `{}`.", f.wire.replace('`', "'")));
+        out.linef(format_args!("/// Sets `{}`.", f.wire.replace('`', "'")));
         let arg = format!("value: impl {}<{}>", p.into, p.rust_type(&f.ty));
         out.fn_open(
             &format!("pub fn {}", f.setter),

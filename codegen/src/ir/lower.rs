@@ -85,8 +85,10 @@ pub enum LowerError {
 pub fn lower<'a>(specs: impl IntoIterator<Item = &'a Spec>) -> Result<Ir, LowerError> {
     let mut ir = Ir::default();
     let mut modules: BTreeMap<(String, String), String> = BTreeMap::new();
-    for spec in specs {
-        let m = lower_one(spec)?;
+    // Each spec lowers on its own; the first error in input order wins, as in a loop.
+    let specs: Vec<&Spec> = specs.into_iter().collect();
+    for m in crate::emit::in_parallel(&specs, |spec| lower_one(spec)) {
+        let m = m?;
         if ir.methods.contains_key(&m.method) {
             return Err(LowerError::DuplicateMethod(m.method));
         }
