@@ -9,6 +9,9 @@
 //! Modules are inline and `include!` their file by a relative path, so the tree works both
 //! when included from `OUT_DIR` and when vendored as `mod generated;`. Included files carry
 //! no inner attributes or inner doc comments (which `include!` rejects).
+//!
+//! The emitters write text through [`out::Out`], already in prettyplease's layout; the
+//! test suite holds them to it.
 
 pub mod docs;
 mod enums;
