@@ -50,16 +50,8 @@ pub fn emit_value_enum(out: &mut Out, p: &Prelude, e: &EnumIr) {
     out.close("}");
     out.close("}");
 
-    out.impl_trait("impl ::core::convert::From<&str>", name, false);
-    out.open("fn from(value: &str) -> Self {");
-    out.open("match value {");
-    for (v, value) in e.variants.iter().zip(&values) {
-        out.arm(value, &format!("Self::{}", v.ident), None);
-    }
-    out.line("other => Self::Other(::std::borrow::ToOwned::to_owned(other)),");
-    out.close("}");
-    out.close("}");
-    out.close("}");
+    let idents: Vec<&str> = e.variants.iter().map(|v| v.ident.as_str()).collect();
+    emit_from_str(out, name, "value", &values, &idents, "Other");
 
     out.impl_trait(
         &format!("impl ::core::convert::From<{}>", p.string),
@@ -136,20 +128,9 @@ pub fn emit_biz_error(out: &mut Out, p: &Prelude, m: &MethodIr) {
     out.close("}");
 
     let codes: Vec<String> = m.errors.iter().map(|e| lit(&e.code)).collect();
-    out.open("impl ::core::convert::From<&str> for BizError {");
-    out.open("fn from(code: &str) -> Self {");
-    if m.errors.is_empty() {
-        out.line("Self::Unknown(::std::borrow::ToOwned::to_owned(code))");
-    } else {
-        out.open("match code {");
-        for (e, code) in m.errors.iter().zip(&codes) {
-            out.arm(code, &format!("Self::{}", e.ident), None);
-        }
-        out.line("other => Self::Unknown(::std::borrow::ToOwned::to_owned(other)),");
-        out.close("}");
-    }
-    out.close("}");
-    out.close("}");
+    let idents: Vec<&str> = m.errors.iter().map(|e| e.ident.as_str()).collect();
+    let literals: Vec<&str> = codes.iter().map(String::as_str).collect();
+    emit_from_str(out, "BizError", "code", &literals, &idents, "Unknown");
 
     out.open("impl ::core::fmt::Display for BizError {");
     out.open("fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {");
@@ -177,5 +158,35 @@ pub fn emit_biz_error(out: &mut Out, p: &Prelude, m: &MethodIr) {
         ));
         out.close("}");
     }
+    out.close("}");
+}
+
+/// `From<&str>` for an open enum: each listed literal to its variant, anything else kept
+/// in the `fallback(String)` variant.
+fn emit_from_str(
+    out: &mut Out,
+    name: &str,
+    arg: &str,
+    literals: &[&str],
+    idents: &[&str],
+    fallback: &str,
+) {
+    out.impl_trait("impl ::core::convert::From<&str>", name, false);
+    out.openf(format_args!("fn from({arg}: &str) -> Self {{"));
+    if literals.is_empty() {
+        out.linef(format_args!(
+            "Self::{fallback}(::std::borrow::ToOwned::to_owned({arg}))"
+        ));
+    } else {
+        out.openf(format_args!("match {arg} {{"));
+        for (literal, ident) in literals.iter().zip(idents) {
+            out.arm(literal, &format!("Self::{ident}"), None);
+        }
+        out.linef(format_args!(
+            "other => Self::{fallback}(::std::borrow::ToOwned::to_owned(other)),"
+        ));
+        out.close("}");
+    }
+    out.close("}");
     out.close("}");
 }
