@@ -8,6 +8,7 @@ pub mod generate;
 pub mod import;
 pub mod ir;
 pub mod naming;
+mod parallel;
 pub mod spec;
 
 pub use builder::Builder;

@@ -50,15 +50,9 @@ impl Doc {
         if text.trim().is_empty() {
             return self;
         }
-        let cleaned = clean(text);
-        let joined: Vec<&str> = cleaned
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
         self.blank();
         self.lines
-            .push(format!("{label}: {}", escape(&joined.join(" "))));
+            .push(format!("{label}: {}", escape(&one_line(text))));
         self
     }
 
@@ -82,16 +76,11 @@ impl Doc {
 
     /// Appends a bullet item of generator Markdown followed by escaped spec text.
     pub fn item(&mut self, markdown: &str, text: &str) -> &mut Self {
-        let cleaned = clean(text);
-        let joined: Vec<&str> = cleaned
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .collect();
-        let rest = if joined.is_empty() {
+        let text = one_line(text);
+        let rest = if text.is_empty() {
             String::new()
         } else {
-            format!(": {}", escape(&joined.join(" ")))
+            format!(": {}", escape(&text))
         };
         self.lines.push(format!("- {markdown}{rest}"));
         self
@@ -135,6 +124,17 @@ fn clean(text: &str) -> String {
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect()
+}
+
+/// The cleaned text's non-blank lines, trimmed and joined by spaces.
+fn one_line(text: &str) -> String {
+    let cleaned = clean(text);
+    let lines: Vec<&str> = cleaned
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join(" ")
 }
 
 fn longest_run(text: &str, ch: char) -> usize {

@@ -31,7 +31,6 @@ pub fn emit_value_enum(out: &mut Out, p: &Prelude, e: &EnumIr) {
     out.close("}");
 
     let values: Vec<String> = e.variants.iter().map(|v| lit(&v.value)).collect();
-    let values: Vec<&str> = values.iter().map(String::as_str).collect();
     out.openf(format_args!("impl {name} {{"));
     out.line("/// The listed values, in the page's order.");
     out.array(
@@ -129,8 +128,7 @@ pub fn emit_biz_error(out: &mut Out, p: &Prelude, m: &MethodIr) {
 
     let codes: Vec<String> = m.errors.iter().map(|e| lit(&e.code)).collect();
     let idents: Vec<&str> = m.errors.iter().map(|e| e.ident.as_str()).collect();
-    let literals: Vec<&str> = codes.iter().map(String::as_str).collect();
-    emit_from_str(out, "BizError", "code", &literals, &idents, "Unknown");
+    emit_from_str(out, "BizError", "code", &codes, &idents, "Unknown");
 
     out.open("impl ::core::fmt::Display for BizError {");
     out.open("fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {");
@@ -167,7 +165,7 @@ fn emit_from_str(
     out: &mut Out,
     name: &str,
     arg: &str,
-    literals: &[&str],
+    literals: &[String],
     idents: &[&str],
     fallback: &str,
 ) {

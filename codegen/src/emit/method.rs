@@ -197,7 +197,6 @@ fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
             lit(&f.wire)
         ));
     }
-    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
     out.line("/// The request's fields that do not travel in `biz_content`.");
     out.array(
         "const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &",

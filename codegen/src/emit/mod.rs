@@ -43,7 +43,7 @@ pub fn emit(ir: &Ir) -> BTreeMap<PathBuf, String> {
         files.insert(path, file(|out| registry::emit_group(out, methods)));
     }
     let methods: Vec<&MethodIr> = ir.methods.values().collect();
-    for (path, text) in in_parallel(&methods, |m| {
+    for (path, text) in crate::parallel::in_parallel(&methods, |m| {
         let path = PathBuf::from(&m.group).join(registry::method_file(m));
         (path, file(|out| method::emit_method(out, m)))
     }) {
@@ -57,27 +57,4 @@ fn file(write: impl FnOnce(&mut Out)) -> String {
     out.raw(HEADER);
     write(&mut out);
     out.finish()
-}
-
-/// `f` over `items` on every core (each method's file is independent of the others); the
-/// results in the order of `items`.
-pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / 64 + 1);
-    if workers <= 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            // A worker only panics on a generator bug; surface it rather than lose output.
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
 }

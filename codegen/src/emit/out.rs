@@ -93,21 +93,43 @@ impl Out {
 
     /// `head(a, b)tail` on one line, or, when that is too long, the arguments one per
     /// line with trailing commas.
-    pub fn call(&mut self, head: &str, args: &[&str], tail: &str) {
+    pub fn call(&mut self, head: &str, args: &[impl AsRef<str>], tail: &str) {
+        if !self.try_one_line(&[head, "("], args, &[")", tail]) {
+            self.open_parts(&[head, "("]);
+            self.items(args, true);
+            self.close_parts(&[")", tail]);
+        }
+    }
+
+    /// `open` then `items` joined by `, ` then `close`, as one line when it fits (or
+    /// `items` is empty): whether it was written.
+    fn try_one_line(&mut self, open: &[&str], items: &[impl AsRef<str>], close: &[&str]) -> bool {
         let start = self.buf.len();
         self.indent();
-        push_call(&mut self.buf, head, args, tail);
-        if args.is_empty() || self.buf.len() - start <= MARGIN {
+        open.iter().for_each(|p| self.buf.push_str(p));
+        push_joined(&mut self.buf, items);
+        close.iter().for_each(|p| self.buf.push_str(p));
+        if items.is_empty() || self.buf.len() - start <= MARGIN {
             self.buf.push('\n');
-            return;
+            return true;
         }
         self.buf.truncate(start);
-        self.open_parts(&[head, "("]);
-        for a in args {
-            self.line_parts(&[a, ","]);
+        false
+    }
+
+    /// `items` one per line, each followed by a comma (but the last when not `last_comma`).
+    fn items(&mut self, items: &[impl AsRef<str>], last_comma: bool) {
+        let last = items.len().saturating_sub(1);
+        for (i, item) in items.iter().enumerate() {
+            let comma = if i < last || last_comma { "," } else { "" };
+            self.line_parts(&[item.as_ref(), comma]);
         }
-        self.depth -= 1;
-        self.line_parts(&[")", tail]);
+    }
+
+    /// A line made of `parts` closing a block.
+    fn close_parts(&mut self, parts: &[&str]) {
+        self.depth = self.depth.saturating_sub(1);
+        self.line_parts(parts);
     }
 
     /// One line made of `parts`.
@@ -142,26 +164,19 @@ impl Out {
 
     /// A function signature and the opening of its body: `head(args)ret {`, or the
     /// arguments one per line when too long.
-    pub fn fn_open(&mut self, head: &str, args: &[&str], ret: &str) {
-        let tail = format!("{ret} {{");
-        if args.is_empty() || self.fits(one_line(head, args, &tail).len()) {
-            self.line(&one_line(head, args, &tail));
-        } else {
-            self.open(&format!("{head}("));
-            for a in args {
-                self.line(&format!("{a},"));
-            }
+    pub fn fn_open(&mut self, head: &str, args: &[impl AsRef<str>], ret: &str) {
+        if !self.try_one_line(&[head, "("], args, &[")", ret, " {"]) {
+            self.open_parts(&[head, "("]);
+            self.items(args, true);
             self.depth -= 1;
             // A return type too long even then has its generic arguments broken too.
             match split_generic(ret) {
-                Some((outer, inner)) if !self.fits(1 + tail.len()) => {
-                    self.open(&format!("){outer}<"));
-                    for a in inner {
-                        self.line(&format!("{a},"));
-                    }
+                Some((outer, inner)) if !self.fits(ret.len() + 3) => {
+                    self.open_parts(&[")", outer, "<"]);
+                    self.items(&inner, true);
                     self.close("> {");
                 }
-                _ => self.line(&format!("){tail}")),
+                _ => self.line_parts(&[")", ret, " {"]),
             }
         }
         self.depth += 1;
@@ -245,37 +260,22 @@ impl Out {
     }
 
     /// `head[a, b]tail` (an array), or one element per line when too long.
-    pub fn array(&mut self, head: &str, items: &[&str], tail: &str) {
-        let one = format!("{head}[{}]{tail}", items.join(", "));
-        if items.is_empty() || self.fits(one.len()) {
-            self.line(&one);
-            return;
+    pub fn array(&mut self, head: &str, items: &[impl AsRef<str>], tail: &str) {
+        if !self.try_one_line(&[head, "["], items, &["]", tail]) {
+            self.open_parts(&[head, "["]);
+            self.items(items, true);
+            self.close_parts(&["]", tail]);
         }
-        self.open(&format!("{head}["));
-        for i in items {
-            self.line(&format!("{i},"));
-        }
-        self.close(&format!("]{tail}"));
     }
 
     /// An outer attribute `#[name(a, b)]`, or its arguments one per line when too long
     /// (attributes take no trailing comma).
-    pub fn attr_list(&mut self, name: &str, args: &[&str]) {
-        let one = format!("#[{name}({})]", args.join(", "));
-        if self.fits(one.len()) {
-            self.line(&one);
-            return;
+    pub fn attr_list(&mut self, name: &str, args: &[impl AsRef<str>]) {
+        if !self.try_one_line(&["#[", name, "("], args, &[")]"]) {
+            self.open_parts(&["#[", name, "("]);
+            self.items(args, false);
+            self.close(")]");
         }
-        self.open(&format!("#[{name}("));
-        let last = args.len().saturating_sub(1);
-        for (i, a) in args.iter().enumerate() {
-            if i == last {
-                self.line(a);
-            } else {
-                self.line(&format!("{a},"));
-            }
-        }
-        self.close(")]");
     }
 }
 
@@ -299,23 +299,22 @@ fn split_generic(ret: &str) -> Option<(&str, Vec<&str>)> {
     Some((&ret[..open], parts))
 }
 
-fn one_line(head: &str, args: &[&str], tail: &str) -> String {
-    let mut line = String::new();
-    push_call(&mut line, head, args, tail);
-    line
-}
-
 fn push_call(buf: &mut String, head: &str, args: &[&str], tail: &str) {
     buf.push_str(head);
     buf.push('(');
-    for (i, a) in args.iter().enumerate() {
+    push_joined(buf, args);
+    buf.push(')');
+    buf.push_str(tail);
+}
+
+/// `items` joined by `, `.
+fn push_joined(buf: &mut String, items: &[impl AsRef<str>]) {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             buf.push_str(", ");
         }
-        buf.push_str(a);
+        buf.push_str(item.as_ref());
     }
-    buf.push(')');
-    buf.push_str(tail);
 }
 
 /// A Rust string literal of `text`: quotes, backslashes and control characters escaped,
@@ -353,7 +352,7 @@ mod tests {
         out.depth = 2;
         out.call("f", &["1", "2"], "?;");
         let long = "x".repeat(80);
-        out.call("g", &[&long, "2"], "?;");
+        out.call("g", &[long.as_str(), "2"], "?;");
         let text = out.finish();
         assert_eq!(
             text,

@@ -30,7 +30,6 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
             out.doc(&field_doc(f, is_request));
             let args = p.serde_args(f, is_request, !has_required);
             if !args.is_empty() {
-                let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 out.attr_list("serde", &args);
             }
             out.typed(&format!("pub {}: ", f.ident), &p.field_type(f), ",");
@@ -61,7 +60,6 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
         .required_fields()
         .map(|f| format!("{}: impl {}<{}>", f.ident, p.into, p.rust_type(&f.ty)))
         .collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     out.fn_open("pub fn new", &args, " -> Self");
     if has_required {
         let inits: Vec<String> = s

@@ -87,7 +87,7 @@ pub fn lower<'a>(specs: impl IntoIterator<Item = &'a Spec>) -> Result<Ir, LowerE
     let mut modules: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each spec lowers on its own; the first error in input order wins, as in a loop.
     let specs: Vec<&Spec> = specs.into_iter().collect();
-    for m in crate::emit::in_parallel(&specs, |spec| lower_one(spec)) {
+    for m in crate::parallel::in_parallel(&specs, |spec| lower_one(spec)) {
         let m = m?;
         if ir.methods.contains_key(&m.method) {
             return Err(LowerError::DuplicateMethod(m.method));
