@@ -207,7 +207,6 @@ fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
         format!("biz_content: {}<&::serde_json::Value>", p.option),
         format!("form: &[({0}, {0})]", p.string),
     ];
-    let args = [args[0].as_str(), args[1].as_str()];
     out.linef(format_args!(
         "/// The `{}` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.",
         m.method
