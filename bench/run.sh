@@ -456,14 +456,14 @@ if want downstream; then
       skip "whole-catalog builds" "alipay-codegen did not build"
     else
       # One crate generated from all 8,944 specs by the CLI, one Cargo feature per product group (the
-      # folders the generator writes), as a team vendoring the code would have it.
+      # group files the generator writes), as a team vendoring the code would have it.
       cat_dir="$WORK/ds/catalog"
       mkdir -p "$cat_dir/src"
       if ! "$CODEGEN" generate --specs "$CATALOG" --out "$cat_dir/src/generated" >"$WORK/catalog-generate.log" 2>&1; then
         tail -n 20 "$WORK/catalog-generate.log" >&2
         skip "whole-catalog builds" "alipay-codegen generate failed on the catalog"
       else
-        groups=$(find "$cat_dir/src/generated" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
+        groups=$(find "$cat_dir/src/generated" -mindepth 1 -maxdepth 1 -name '*.rs' ! -name mod.rs -printf '%f\n' | sed 's/\.rs$//' | sort)
         {
           printf '[package]\nname = "catalog-client"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n[workspace]\n\n'
           printf '[features]\ndefault = []\n'

@@ -58,6 +58,9 @@ fn escape_keyword(ident: String) -> String {
 
 /// The `snake_case` form of `name` before keyword escaping (never empty).
 fn snake(name: &str) -> String {
+    if is_plain_snake(name) {
+        return name.to_owned();
+    }
     let mut s = ascii_words(name).to_snake_case();
     if s.is_empty() {
         s.push('_');
@@ -66,6 +69,19 @@ fn snake(name: &str) -> String {
         s.insert(0, '_');
     }
     s
+}
+
+/// Whether `name` is already in the form [`snake`] gives: ASCII lowercase words of
+/// letters and digits, the first starting with a letter, joined by single underscores
+/// (`out_trade_no`, most wire names). heck splits words only at underscores and case
+/// changes, so it would give `name` back unchanged; this skips the work.
+fn is_plain_snake(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('_')
+        && !name.contains("__")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// The `UpperCamelCase` form of `name` (never empty, never a keyword).
@@ -240,6 +256,27 @@ pub fn dedupe(idents: Vec<String>, reserved: &[&str]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_plain_snake_shortcut_gives_what_heck_gives() {
+        for name in [
+            "out_trade_no",
+            "a",
+            "v2",
+            "sku_id_2",
+            "x1y2_z3",
+            "biz_scene",
+            "a_b_c_d",
+        ] {
+            assert!(is_plain_snake(name), "{name}");
+            assert_eq!(snake(name), ascii_words(name).to_snake_case(), "{name}");
+        }
+        for name in [
+            "", "_a", "a_", "a__b", "2a", "aB", "A", "a-b", "a.b", "ä", "a b", "type_",
+        ] {
+            assert!(!is_plain_snake(name), "{name}");
+        }
+    }
 
     #[test]
     fn fields_are_snake_case() {

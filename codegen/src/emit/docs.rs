@@ -117,13 +117,19 @@ impl Doc {
 }
 
 /// Normalises line ends and drops control characters other than tab and newline.
-fn clean(text: &str) -> String {
-    text.replace("\r\n", "\n")
+fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    // Most text has no control characters but line breaks: nothing to copy.
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let cleaned: String = text
+        .replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
         .map(|c| if c == '\t' { ' ' } else { c })
-        .collect()
+        .collect();
+    std::borrow::Cow::Owned(cleaned)
 }
 
 /// The cleaned text's non-blank lines, trimmed and joined by spaces.

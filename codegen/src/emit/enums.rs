@@ -151,9 +151,8 @@ pub fn emit_biz_error(out: &mut Out, p: &Prelude, m: &MethodIr) {
             p.option
         ));
         out.line("let code = ::alipay_runtime::BizErrorCode::as_str(self);");
-        out.linef(format_args!(
-            "::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code).map(|e| e.{what})"
-        ));
+        out.line("let doc = ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code)?;");
+        out.linef(format_args!("Some(doc.{what})"));
         out.close("}");
     }
     out.close("}");

@@ -9,8 +9,7 @@ use crate::emit::types::Prelude;
 use crate::ir::{MethodIr, TypeIr};
 use crate::spec::Location;
 
-/// The items of a method's module (the content of `<group>/<module>.rs`), after `out`'s
-/// header.
+/// The items of a method's module, at `out`'s indentation.
 pub fn emit_method(out: &mut Out, m: &MethodIr) {
     let locals = ["Request", "Response", "BizError"].into_iter();
     let locals = locals
@@ -192,13 +191,13 @@ fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
             (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => "Json",
             (_, Location::Form) => "Text",
         };
-        fields.push(format!(
-            "({}, ::alipay_runtime::validate::FormKind::{kind})",
-            lit(&f.wire)
-        ));
+        fields.push([
+            lit(&f.wire),
+            format!("::alipay_runtime::validate::FormKind::{kind}"),
+        ]);
     }
     out.line("/// The request's fields that do not travel in `biz_content`.");
-    out.array(
+    out.pair_array(
         "const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &",
         &fields,
         ";",

@@ -38,6 +38,11 @@ impl Out {
         self.depth = depth;
     }
 
+    /// The indentation (in levels of four spaces) of the next line.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
     /// Appends text written by another [`Out`] (whole lines) as is.
     pub fn raw(&mut self, text: &str) {
         self.buf.push_str(text);
@@ -206,7 +211,8 @@ impl Out {
     pub fn impl_trait(&mut self, head: &str, ty: &str, empty: bool) {
         let brace = if empty { "{}" } else { "{" };
         let one = format!("{head} for {ty} {brace}");
-        if self.fits(one.len()) {
+        // The closing brace of an empty body does not count against the margin.
+        if self.fits(one.len() - usize::from(empty)) {
             self.line(&one);
         } else {
             self.line(head);
@@ -266,6 +272,20 @@ impl Out {
             self.items(items, true);
             self.close_parts(&["]", tail]);
         }
+    }
+
+    /// An array of pairs `head[(a, b), (c, d)]tail`, one pair per line when too long, and
+    /// a pair itself broken one element per line when it does not fit.
+    pub fn pair_array(&mut self, head: &str, pairs: &[[String; 2]], tail: &str) {
+        let joined: Vec<String> = pairs.iter().map(|[a, b]| format!("({a}, {b})")).collect();
+        if self.try_one_line(&[head, "["], &joined, &["]", tail]) {
+            return;
+        }
+        self.open_parts(&[head, "["]);
+        for pair in pairs {
+            self.call("", pair, ",");
+        }
+        self.close_parts(&["]", tail]);
     }
 
     /// An outer attribute `#[name(a, b)]`, or its arguments one per line when too long

@@ -1,24 +1,23 @@
 //! The root and group files: module tree, method registry and dynamic calls.
 
 use crate::emit::docs::Doc;
-use crate::emit::method::method_doc;
+use std::path::PathBuf;
+
+use crate::emit::method::{emit_method, method_doc};
 use crate::emit::out::{Out, lit};
 use crate::ir::{Ir, MethodIr};
-use crate::naming;
 
-/// The file name of a method's module inside its group folder.
-pub fn method_file(m: &MethodIr) -> String {
-    format!("{}.rs", naming::collision_key(&m.module))
+/// The file of a group's methods, relative to the output folder: `<group>.rs`.
+pub fn group_file(group: &str) -> PathBuf {
+    PathBuf::from(format!("{group}.rs"))
 }
 
-/// A group's `mod.rs`: one documented module per method, each including its file.
-pub fn emit_group(out: &mut Out, methods: &[&MethodIr]) {
-    for m in methods {
-        out.doc(&method_doc(m));
-        out.openf(format_args!("pub mod {} {{", m.module));
-        out.linef(format_args!("include!({});", lit(&method_file(m))));
-        out.close("}");
-    }
+/// A method's documented inline module, holding its items.
+pub fn emit_method_module(out: &mut Out, m: &MethodIr) {
+    out.doc(&method_doc(m));
+    out.openf(format_args!("pub mod {} {{", m.module));
+    emit_method(out, m);
+    out.close("}");
 }
 
 /// The root `mod.rs`: the group modules behind their features, `METHODS`, `find_method`
@@ -35,10 +34,7 @@ pub fn emit_root(out: &mut Out, ir: &Ir) {
         out.doc(&doc);
         out.linef(format_args!("#[cfg(feature = {})]", lit(group)));
         out.openf(format_args!("pub mod {group} {{"));
-        out.linef(format_args!(
-            "include!({});",
-            lit(&format!("{group}/mod.rs"))
-        ));
+        out.linef(format_args!("include!({});", lit(&format!("{group}.rs"))));
         out.close("}");
     }
     out.line("/// Every generated method of the enabled groups, sorted by name.");

@@ -94,7 +94,8 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
 
     out.impl_trait("impl ::alipay_runtime::check::Leaf", name, true);
     out.impl_trait("impl ::alipay_runtime::check::Check", name, false);
-    let mut checks = Out::nested(2);
+    // The checks go inside `fn check`'s body, one level below the `impl` block's.
+    let mut checks = Out::nested(out.depth() + 1);
     for f in &s.fields {
         field_checks(&mut checks, f);
     }

@@ -171,39 +171,14 @@ fn load_one(path: &Path) -> Loaded {
 /// Loads files on every core: a folder of thousands of specs is read in parallel, results
 /// kept in input order.
 fn load_all(files: &[PathBuf]) -> Vec<Loaded> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len().max(1));
-    if workers <= 1 {
-        return files.iter().map(|f| load_one(f)).collect();
-    }
-    let chunk = files.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                (
-                    part,
-                    scope.spawn(move || part.iter().map(|f| load_one(f)).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|(part, handle)| {
-                // A worker only panics on a bug; report its files rather than lose them.
-                handle.join().unwrap_or_else(|_| {
-                    part.iter()
-                        .map(|f| {
-                            Loaded::Problems(vec![file_problem(
-                                f,
-                                "internal error while checking this file",
-                            )])
-                        })
-                        .collect()
-                })
-            })
-            .collect()
+    crate::parallel::in_parallel(files, |f| {
+        // Loading only panics on a bug; report the file rather than lose the others.
+        std::panic::catch_unwind(|| load_one(f)).unwrap_or_else(|_| {
+            Loaded::Problems(vec![file_problem(
+                f,
+                "internal error while checking this file",
+            )])
+        })
     })
 }
 

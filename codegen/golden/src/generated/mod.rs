@@ -3,22 +3,22 @@
 /// Product group `ebpp` (Cargo feature `ebpp`): 1 method.
 #[cfg(feature = "ebpp")]
 pub mod ebpp {
-    include!("ebpp/mod.rs");
+    include!("ebpp.rs");
 }
 /// Product group `hard_names` (Cargo feature `hard_names`): 1 method.
 #[cfg(feature = "hard_names")]
 pub mod hard_names {
-    include!("hard_names/mod.rs");
+    include!("hard_names.rs");
 }
 /// Product group `shapes` (Cargo feature `shapes`): 2 methods.
 #[cfg(feature = "shapes")]
 pub mod shapes {
-    include!("shapes/mod.rs");
+    include!("shapes.rs");
 }
 /// Product group `user` (Cargo feature `user`): 1 method.
 #[cfg(feature = "user")]
 pub mod user {
-    include!("user/mod.rs");
+    include!("user.rs");
 }
 /// Every generated method of the enabled groups, sorted by name.
 pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[
