@@ -76,10 +76,7 @@ pub async fn run() -> Exit {
     heading(1, "SUCCESS: both seed methods, answers verified");
     match client.execute(&confirm_request()).await {
         Ok(response) => {
-            println!(
-                "    {AUTH_CONFIRM}: verified response node {}",
-                serde_json::to_string(&response).unwrap_or_default()
-            );
+            println!("    {AUTH_CONFIRM}: verified, typed response {response:?}");
             verdict(response.code.as_deref() == Some("10000"), &mut failures);
         }
         Err(e) => {
@@ -89,10 +86,7 @@ pub async fn run() -> Exit {
     }
     match client.execute(&validate_request("02659981")).await {
         Ok(response) => {
-            println!(
-                "    {SIGN_VALIDATE}: verified response node {}",
-                serde_json::to_string(&response).unwrap_or_default()
-            );
+            println!("    {SIGN_VALIDATE}: verified, typed response {response:?}");
             verdict(response.code.as_deref() == Some("10000"), &mut failures);
         }
         Err(e) => {

@@ -10,16 +10,17 @@ use tracing::field::Empty;
 
 use crate::charset::Charset;
 use crate::error::{
-    BusinessError, ConfigError, Error, GatewayError, SignatureError, TransportKind, body_snippet,
+    BusinessError, ConfigError, DynBizCode, Error, GatewayError, SignatureError, TransportKind,
+    body_snippet,
 };
 use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
 use crate::keys::{PrivateKey, PublicKey, check_alipay_public_key};
-use crate::method::Method;
+use crate::method::{BizErrorCode, Method, RequestParts};
 use crate::request::{
     self, PRODUCTION_GATEWAY, PrepareError, PreparedRequest, PublicParams, SANDBOX_GATEWAY,
 };
 use crate::sign::{SignType, Signer};
-use crate::verify::{ResponseError, verify_response};
+use crate::verify::{ResponseError, VerifiedResponse, verify_response};
 
 /// Default time allowed to open a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -438,40 +439,71 @@ impl Client {
     ///
     /// Emits one `tracing` span `alipay.call` with `method`, `app_id`, `latency_ms`, `code`
     /// and `sub_code` (never keys, signatures or biz_content).
+    ///
+    /// Only validation, `to_parts` and the final typing of the answer depend on `M`;
+    /// signing, sending and verifying are one piece of code shared by every method, so a
+    /// crate that calls many methods does not compile the call path once per method.
     pub async fn execute<M: Method>(&self, req: &M) -> Result<M::Response, Error<M::BizError>> {
-        let span = tracing::info_span!(
-            "alipay.call",
-            method = M::METHOD,
-            app_id = %self.inner.config.app_id,
-            latency_ms = Empty,
-            code = Empty,
-            sub_code = Empty,
-        );
+        let span = self.call_span(M::METHOD);
         let started = Instant::now();
         let result = self.execute_inner(req).instrument(span.clone()).await;
-        let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        span.record("latency_ms", latency_ms);
-        match &result {
-            Ok(_) => {
-                span.record("code", SUCCESS_CODE);
-            }
-            Err(e) => {
-                if let Some(code) = e.code() {
-                    span.record("code", code);
-                }
-                if let Some(sub_code) = e.sub_code() {
-                    span.record("sub_code", sub_code);
-                }
-                span.in_scope(|| tracing::debug!(error = %e, "alipay call failed"));
-            }
-        }
+        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
         result
     }
 
     async fn execute_inner<M: Method>(&self, req: &M) -> Result<M::Response, Error<M::BizError>> {
-        let prepared = self.prepare(req)?;
+        req.validate()?;
+        let parts = req.to_parts()?;
+        let verified = self
+            .call_verified(M::METHOD, &parts)
+            .await
+            .map_err(typed_error)?;
+        decode_node(&verified)
+    }
+
+    /// Signs and sends `parts` as a call of `method`, verifies the answer and returns its
+    /// verified response node (successful answers only; business and gateway failures are
+    /// errors, their `sub_code` untyped).
+    ///
+    /// This is the untyped path for dynamic calls (the generated `call_json`): `parts` must
+    /// come from a request's [`Method::to_parts`] after [`Method::validate`] passed, since
+    /// nothing here can check them. Typed code should call [`Client::execute`]. Emits the
+    /// same `alipay.call` span.
+    pub async fn execute_raw(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
+        let span = self.call_span(method);
+        let started = Instant::now();
+        let result = self
+            .call_verified(method, parts)
+            .instrument(span.clone())
+            .await;
+        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
+        result
+    }
+
+    fn call_span(&self, method: &str) -> tracing::Span {
+        tracing::info_span!(
+            "alipay.call",
+            method = method,
+            app_id = %self.inner.config.app_id,
+            latency_ms = Empty,
+            code = Empty,
+            sub_code = Empty,
+        )
+    }
+
+    /// The shared call path: sign, send, verify.
+    async fn call_verified(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
+        let prepared = self.prepare_parts(method, parts)?;
         let (status, body) = self.send(prepared).await?;
-        self.parse_response::<M>(status, &body)
+        self.check_response(method, status, &body)
     }
 
     /// Validates, builds, signs and encodes `req` without sending it.
@@ -480,6 +512,14 @@ impl Client {
     pub fn prepare<M: Method>(&self, req: &M) -> Result<PreparedRequest, Error<M::BizError>> {
         req.validate()?;
         let parts = req.to_parts()?;
+        self.prepare_parts(M::METHOD, &parts)
+    }
+
+    fn prepare_parts<E: BizErrorCode>(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<PreparedRequest, Error<E>> {
         let config = &self.inner.config;
         let public = PublicParams {
             gateway: &config.gateway,
@@ -491,17 +531,14 @@ impl Client {
             return_url: config.return_url.as_deref(),
             signer: config.signer.as_signer(),
         };
-        request::prepare(&public, M::METHOD, &parts, (config.clock)()).map_err(|e| match e {
+        request::prepare(&public, method, parts, (config.clock)()).map_err(|e| match e {
             PrepareError::Invalid(v) => Error::InvalidRequest(v),
             PrepareError::Sign(s) => Error::Sign(s),
         })
     }
 
     /// POSTs a prepared request and reads the whole answer.
-    async fn send<E: crate::method::BizErrorCode>(
-        &self,
-        prepared: PreparedRequest,
-    ) -> Result<(u16, Vec<u8>), Error<E>> {
+    async fn send(&self, prepared: PreparedRequest) -> Result<(u16, Vec<u8>), Error<DynBizCode>> {
         let PreparedRequest {
             url,
             body,
@@ -541,6 +578,22 @@ impl Client {
         status: u16,
         body: &[u8],
     ) -> Result<M::Response, Error<M::BizError>> {
+        let verified = self
+            .check_response(M::METHOD, status, body)
+            .map_err(typed_error)?;
+        decode_node(&verified)
+    }
+
+    /// [`Client::parse_response`] up to the verified node of a successful answer.
+    // The untyped business code makes the error larger than a typed one; it is returned
+    // once per call and converted right away.
+    #[allow(clippy::result_large_err)]
+    fn check_response(
+        &self,
+        method: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
         if !(200..300).contains(&status) {
             return Err(Error::HttpStatus {
                 status,
@@ -550,23 +603,16 @@ impl Client {
         let config = &self.inner.config;
         let verified = verify_response(
             body,
-            M::METHOD,
+            method,
             config.charset,
             config.sign_type,
             &config.alipay_public_key,
         )
         .map_err(response_error)?;
         if verified.is_success() {
-            return verified
-                .deserialize_node()
-                .map_err(|e| Error::MalformedBody {
-                    reason: format!(
-                        "the verified `{}` does not match the method's response type: {e}",
-                        verified.node_name
-                    ),
-                });
+            return Ok(verified);
         }
-        let crate::verify::VerifiedResponse {
+        let VerifiedResponse {
             is_error_response,
             code,
             msg,
@@ -585,7 +631,7 @@ impl Client {
             return Err(Error::Business(BusinessError {
                 code,
                 msg,
-                sub_code: M::BizError::from(&sub_code),
+                sub_code: DynBizCode::from(sub_code.as_str()),
                 sub_msg,
             }));
         }
@@ -604,7 +650,65 @@ fn connect_backoff(n: u32) -> Duration {
         .min(Duration::from_secs(2))
 }
 
-fn response_error<E: crate::method::BizErrorCode>(e: ResponseError) -> Error<E> {
+/// The typed form of an error of the shared call path: the business `sub_code` becomes
+/// the method's error type.
+fn typed_error<E: BizErrorCode>(e: Error<DynBizCode>) -> Error<E> {
+    e.map_business(|code| E::from(code.code.as_str()))
+}
+
+/// The method's response, from the verified node of a successful answer.
+fn decode_node<R: serde::de::DeserializeOwned, E: BizErrorCode>(
+    verified: &VerifiedResponse,
+) -> Result<R, Error<E>> {
+    verified
+        .deserialize_node()
+        .map_err(|e| Error::MalformedBody {
+            reason: format!(
+                "the verified `{}` does not match the method's response type: {e}",
+                verified.node_name
+            ),
+        })
+}
+
+/// What the `alipay.call` span records of a failed call.
+struct CallOutcome<'a> {
+    code: Option<&'a str>,
+    sub_code: Option<&'a str>,
+    error: &'a dyn fmt::Display,
+}
+
+impl<'a> CallOutcome<'a> {
+    fn of<E: BizErrorCode>(e: &'a Error<E>) -> Self {
+        Self {
+            code: e.code(),
+            sub_code: e.sub_code(),
+            error: e,
+        }
+    }
+}
+
+/// Records the latency and the outcome (`None`: success) of a call on its span.
+fn finish_span(span: &tracing::Span, started: Instant, failure: Option<CallOutcome<'_>>) {
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.record("latency_ms", latency_ms);
+    match failure {
+        None => {
+            span.record("code", SUCCESS_CODE);
+        }
+        Some(f) => {
+            if let Some(code) = f.code {
+                span.record("code", code);
+            }
+            if let Some(sub_code) = f.sub_code {
+                span.record("sub_code", sub_code);
+            }
+            let error = f.error;
+            span.in_scope(|| tracing::debug!(error = %error, "alipay call failed"));
+        }
+    }
+}
+
+fn response_error(e: ResponseError) -> Error<DynBizCode> {
     match e {
         ResponseError::SignatureMissing => Error::Signature(SignatureError::Missing),
         ResponseError::SignatureEmpty => Error::Signature(SignatureError::Empty),
@@ -632,9 +736,7 @@ fn response_error<E: crate::method::BizErrorCode>(e: ResponseError) -> Error<E> 
     }
 }
 
-async fn read_body<E: crate::method::BizErrorCode>(
-    mut response: reqwest::Response,
-) -> Result<(u16, Vec<u8>), Error<E>> {
+async fn read_body(mut response: reqwest::Response) -> Result<(u16, Vec<u8>), Error<DynBizCode>> {
     let status = response.status().as_u16();
     let mut body = Vec::with_capacity(
         response
@@ -661,11 +763,11 @@ async fn read_body<E: crate::method::BizErrorCode>(
     }
 }
 
-fn transport_error<E: crate::method::BizErrorCode>(
+fn transport_error(
     e: reqwest::Error,
     kind: TransportKind,
     may_have_reached_gateway: bool,
-) -> Error<E> {
+) -> Error<DynBizCode> {
     Error::Transport {
         kind,
         may_have_reached_gateway,

@@ -25,6 +25,14 @@ impl Out {
         Self::default()
     }
 
+    /// An empty file with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            buf: String::with_capacity(capacity),
+            depth: 0,
+        }
+    }
+
     /// An empty piece of text to be spliced in at indentation `depth` (see [`Out::raw`]).
     pub fn nested(depth: usize) -> Self {
         Self {

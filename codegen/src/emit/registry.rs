@@ -59,7 +59,7 @@ pub fn emit_root(out: &mut Out, ir: &Ir) {
             &["Some(&biz_content)", "form"],
             ";",
         );
-        out.line("__call(client, request).await");
+        out.line("__parts(request)");
         out.close("}");
     }
     out.set_depth(0);
@@ -75,7 +75,8 @@ pub fn find_method(name: &str) -> Option<&'static ::alipay_runtime::MethodDescri
 
 const CALL_JSON_HEAD: &str = r#"/// Calls the method named `method` with its parameters as JSON: `biz_content` and the
 /// fields the method sends as form fields. The parameters go through the method's
-/// typed request and its validation; the answer is the typed response as JSON.
+/// typed request and its validation; the answer is the verified response node, as
+/// Alipay sent it. A business error carries the method's documentation of its code.
 #[allow(unused_variables)]
 pub async fn call_json(
     client: &::alipay_runtime::Client,
@@ -83,41 +84,42 @@ pub async fn call_json(
     biz_content: ::serde_json::Value,
     form: &[(String, String)],
 ) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
-    match method {
+    let parts = match method {
 "#;
 
 const CALL_JSON_TAIL: &str = r#"        _ => {
             Err(
-                ::alipay_runtime::Error::InvalidRequest(
-                    ::alipay_runtime::ValidationError::new(
-                        "method",
-                        ::alipay_runtime::Rule::Unsupported(
-                            "is not a generated method (check the name and the enabled feature groups)",
-                        ),
+                ::alipay_runtime::ValidationError::new(
+                    "method",
+                    ::alipay_runtime::Rule::Unsupported(
+                        "is not a generated method (check the name and the enabled feature groups)",
                     ),
                 ),
             )
         }
-    }
-}
-#[allow(dead_code)]
-async fn __call<M: ::alipay_runtime::Method>(
-    client: &::alipay_runtime::Client,
-    request: Result<M, ::alipay_runtime::ValidationError>,
-) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
-where
-    M::Response: ::serde::Serialize,
-{
-    let request = request.map_err(::alipay_runtime::Error::InvalidRequest)?;
-    let response = client
-        .execute(&request)
+    };
+    let parts = parts.map_err(::alipay_runtime::Error::InvalidRequest)?;
+    let errors = find_method(method).map_or(&[][..], |m| m.errors);
+    let documented = |code: ::alipay_runtime::DynBizCode| {
+        ::alipay_runtime::DynBizCode::documented(&code.code, errors)
+    };
+    let verified = client
+        .execute_raw(method, &parts)
         .await
-        .map_err(|e| {
-            e.map_business(|code| ::alipay_runtime::DynBizCode::from_typed(&code))
-        })?;
-    ::serde_json::to_value(&response)
+        .map_err(|e| e.map_business(documented))?;
+    ::serde_json::from_str(verified.node_text())
         .map_err(|e| ::alipay_runtime::Error::MalformedBody {
-            reason: ::std::format!("the response could not be turned into JSON: {e}"),
+            reason: ::std::format!("the verified response node is not JSON: {e}"),
         })
+}
+/// Validates a typed request and builds what it sends: only this step depends on the
+/// method, so `call_json` compiles one call path for all of them.
+#[allow(dead_code)]
+fn __parts<M: ::alipay_runtime::Method>(
+    request: Result<M, ::alipay_runtime::ValidationError>,
+) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+    let request = request?;
+    request.validate()?;
+    request.to_parts()
 }
 "#;

@@ -13,12 +13,20 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
     let name = &s.ident;
     let has_required = s.required_fields().next().is_some();
     out.doc(doc);
-    if has_required {
-        out.line("#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]");
+    // Response-side structs are only read: they derive `Deserialize` alone, which keeps
+    // the catalog's code (and its compile time) smaller. The verified JSON of an answer is
+    // there as it came for whoever needs it (`Client::execute_raw`, `call_json`).
+    let serde = if s.request_side {
+        "::serde::Serialize, ::serde::Deserialize"
     } else {
-        out.line(
-            "#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]",
-        );
+        "::serde::Deserialize"
+    };
+    if has_required {
+        out.linef(format_args!("#[derive(Debug, Clone, PartialEq, {serde})]"));
+    } else {
+        out.linef(format_args!(
+            "#[derive(Debug, Clone, PartialEq, Default, {serde})]"
+        ));
         out.line("#[serde(default)]");
     }
     out.line("#[non_exhaustive]");
@@ -28,7 +36,7 @@ pub fn emit_struct(out: &mut Out, p: &Prelude, s: &StructIr, doc: &Doc, is_reque
         out.openf(format_args!("pub struct {name} {{"));
         for f in &s.fields {
             out.doc(&field_doc(f, is_request));
-            let args = p.serde_args(f, is_request, !has_required);
+            let args = p.serde_args(f, is_request, !has_required, s.request_side);
             if !args.is_empty() {
                 out.attr_list("serde", &args);
             }

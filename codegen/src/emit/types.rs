@@ -75,8 +75,15 @@ impl Prelude {
 
     /// The arguments of the `#[serde(..)]` attribute of a field (empty: no attribute).
     /// `struct_default`: the struct has `#[serde(default)]` (no required fields), so
-    /// optional fields need no `default` of their own.
-    pub fn serde_args(&self, f: &FieldIr, is_request: bool, struct_default: bool) -> Vec<String> {
+    /// optional fields need no `default` of their own. `serialize`: the struct derives
+    /// `Serialize` (request side), so absent optional fields are left out when sending.
+    pub fn serde_args(
+        &self,
+        f: &FieldIr,
+        is_request: bool,
+        struct_default: bool,
+        serialize: bool,
+    ) -> Vec<String> {
         let mut parts = Vec::new();
         if naming::collision_key(&f.ident) != f.wire {
             parts.push(format!("rename = {}", crate::emit::out::lit(&f.wire)));
@@ -89,9 +96,9 @@ impl Prelude {
         if !f.required && !struct_default {
             parts.push("default".to_owned());
         }
-        if is_form(f, is_request) {
+        if serialize && is_form(f, is_request) {
             parts.push("skip_serializing".to_owned());
-        } else if !f.required {
+        } else if serialize && !f.required {
             parts.push(format!(
                 "skip_serializing_if = \"{}::is_none\"",
                 self.option

@@ -314,21 +314,17 @@ pub mod pdeduct_sign_validate {
         }
     }
     /// The response of `alipay.ebpp.pdeduct.sign.validate`: the fields of the `alipay_ebpp_pdeduct_sign_validate_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
     #[serde(default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// 网关返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub msg: Option<String>,
         /// 业务返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_code: Option<String>,
         /// 业务返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_msg: Option<String>,
     }
     /// The listed values of `agent_channel`. Values not listed are kept in [`AgentChannel::Other`].

@@ -152,30 +152,22 @@ pub mod type_query {
         }
     }
     /// The response of `hard.names.type.query`: the fields of the `hard_names_type_query_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
     #[serde(default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
-        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub code: ::core::option::Option<String>,
         /// 业务返回码描述。
-        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub sub_msg: ::core::option::Option<String>,
         /// repeats the public msg.
-        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub msg: ::core::option::Option<String>,
         /// repeats the public sub\_code.
-        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub sub_code: ::core::option::Option<String>,
         /// a keyword in the response.
-        #[serde(
-            skip_serializing_if = "::core::option::Option::is_none",
-            deserialize_with = "::alipay_runtime::de::option_bool_lenient"
-        )]
+        #[serde(deserialize_with = "::alipay_runtime::de::option_bool_lenient")]
         pub r#async: ::core::option::Option<bool>,
         /// a model named Request.
-        #[serde(skip_serializing_if = "::core::option::Option::is_none")]
         pub r#box: ::core::option::Option<Request2>,
     }
     /// The model `Option`.
@@ -205,17 +197,14 @@ pub mod type_query {
         }
     }
     /// The model `Request`.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
     #[serde(default)]
     #[non_exhaustive]
     pub struct Request2 {
         /// crate.
         ///
         /// Sent as `crate`.
-        #[serde(
-            rename = "crate",
-            skip_serializing_if = "::core::option::Option::is_none"
-        )]
+        #[serde(rename = "crate")]
         pub crate_: ::core::option::Option<String>,
     }
     /// The model `Result`.

@@ -40,7 +40,8 @@ pub fn find_method(name: &str) -> Option<&'static ::alipay_runtime::MethodDescri
 }
 /// Calls the method named `method` with its parameters as JSON: `biz_content` and the
 /// fields the method sends as form fields. The parameters go through the method's
-/// typed request and its validation; the answer is the typed response as JSON.
+/// typed request and its validation; the answer is the verified response node, as
+/// Alipay sent it. A business error carries the method's documentation of its code.
 #[allow(unused_variables)]
 pub async fn call_json(
     client: &::alipay_runtime::Client,
@@ -48,14 +49,14 @@ pub async fn call_json(
     biz_content: ::serde_json::Value,
     form: &[(String, String)],
 ) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
-    match method {
+    let parts = match method {
         #[cfg(feature = "ebpp")]
         "alipay.ebpp.pdeduct.sign.validate" => {
             let request = ebpp::pdeduct_sign_validate::request_from_json(
                 Some(&biz_content),
                 form,
             );
-            __call(client, request).await
+            __parts(request)
         }
         #[cfg(feature = "shapes")]
         "alipay.shapes.order.create" => {
@@ -63,12 +64,12 @@ pub async fn call_json(
                 Some(&biz_content),
                 form,
             );
-            __call(client, request).await
+            __parts(request)
         }
         #[cfg(feature = "shapes")]
         "alipay.shapes.ping" => {
             let request = shapes::ping::request_from_json(Some(&biz_content), form);
-            __call(client, request).await
+            __parts(request)
         }
         #[cfg(feature = "user")]
         "alipay.user.agreement.auth.confirm" => {
@@ -76,7 +77,7 @@ pub async fn call_json(
                 Some(&biz_content),
                 form,
             );
-            __call(client, request).await
+            __parts(request)
         }
         #[cfg(feature = "hard_names")]
         "hard.names.type.query" => {
@@ -84,39 +85,40 @@ pub async fn call_json(
                 Some(&biz_content),
                 form,
             );
-            __call(client, request).await
+            __parts(request)
         }
         _ => {
             Err(
-                ::alipay_runtime::Error::InvalidRequest(
-                    ::alipay_runtime::ValidationError::new(
-                        "method",
-                        ::alipay_runtime::Rule::Unsupported(
-                            "is not a generated method (check the name and the enabled feature groups)",
-                        ),
+                ::alipay_runtime::ValidationError::new(
+                    "method",
+                    ::alipay_runtime::Rule::Unsupported(
+                        "is not a generated method (check the name and the enabled feature groups)",
                     ),
                 ),
             )
         }
-    }
-}
-#[allow(dead_code)]
-async fn __call<M: ::alipay_runtime::Method>(
-    client: &::alipay_runtime::Client,
-    request: Result<M, ::alipay_runtime::ValidationError>,
-) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>>
-where
-    M::Response: ::serde::Serialize,
-{
-    let request = request.map_err(::alipay_runtime::Error::InvalidRequest)?;
-    let response = client
-        .execute(&request)
+    };
+    let parts = parts.map_err(::alipay_runtime::Error::InvalidRequest)?;
+    let errors = find_method(method).map_or(&[][..], |m| m.errors);
+    let documented = |code: ::alipay_runtime::DynBizCode| {
+        ::alipay_runtime::DynBizCode::documented(&code.code, errors)
+    };
+    let verified = client
+        .execute_raw(method, &parts)
         .await
-        .map_err(|e| {
-            e.map_business(|code| ::alipay_runtime::DynBizCode::from_typed(&code))
-        })?;
-    ::serde_json::to_value(&response)
+        .map_err(|e| e.map_business(documented))?;
+    ::serde_json::from_str(verified.node_text())
         .map_err(|e| ::alipay_runtime::Error::MalformedBody {
-            reason: ::std::format!("the response could not be turned into JSON: {e}"),
+            reason: ::std::format!("the verified response node is not JSON: {e}"),
         })
+}
+/// Validates a typed request and builds what it sends: only this step depends on the
+/// method, so `call_json` compiles one call path for all of them.
+#[allow(dead_code)]
+fn __parts<M: ::alipay_runtime::Method>(
+    request: Result<M, ::alipay_runtime::ValidationError>,
+) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+    let request = request?;
+    request.validate()?;
+    request.to_parts()
 }

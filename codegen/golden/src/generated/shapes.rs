@@ -208,47 +208,33 @@ pub mod order_create {
         }
     }
     /// The response of `alipay.shapes.order.create`: the fields of the `alipay_shapes_order_create_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
     #[serde(default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub msg: Option<String>,
         /// 业务返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_code: Option<String>,
         /// 业务返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_msg: Option<String>,
         /// 支付宝交易号。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub trade_no: Option<String>,
         /// 重复的公共参数 code，只有一个字段。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// 金额。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub total_amount: Option<::alipay_runtime::Price>,
         /// 件数（有时是字符串）。
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "::alipay_runtime::de::option_i64_lenient"
-        )]
+        #[serde(deserialize_with = "::alipay_runtime::de::option_i64_lenient")]
         pub item_count: Option<i64>,
         /// 是否已支付。
-        #[serde(
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "::alipay_runtime::de::option_bool_lenient"
-        )]
+        #[serde(deserialize_with = "::alipay_runtime::de::option_bool_lenient")]
         pub paid: Option<bool>,
         /// 交易状态。
         ///
         /// Listed values: [`TradeStatus`].
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub trade_status: Option<TradeStatus>,
         /// 商品。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub goods: Option<Vec<Goods>>,
     }
     /// The model `Buyer`.
@@ -915,21 +901,17 @@ pub mod ping {
         }
     }
     /// The response of `alipay.shapes.ping`: the fields of the `alipay_shapes_ping_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
     #[serde(default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// 网关返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub msg: Option<String>,
         /// 业务返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_code: Option<String>,
         /// 业务返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_msg: Option<String>,
     }
     /// The business error codes (`sub_code`) of `alipay.shapes.ping`. Codes the page does not document are kept in [`BizError::Unknown`].

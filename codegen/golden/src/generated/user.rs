@@ -107,21 +107,17 @@ pub mod agreement_auth_confirm {
         }
     }
     /// The response of `alipay.user.agreement.auth.confirm`: the fields of the `alipay_user_agreement_auth_confirm_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
     #[serde(default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// 网关返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub msg: Option<String>,
         /// 业务返回码。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_code: Option<String>,
         /// 业务返回码描述。
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_msg: Option<String>,
     }
     /// The business error codes (`sub_code`) of `alipay.user.agreement.auth.confirm`. Codes the page does not document are kept in [`BizError::Unknown`].
