@@ -3,6 +3,9 @@
 //!
 //! The specs come from `shared/corpus/catalog.tar.gz` beside the repository (unpacked once
 //! with `tar` into a temp folder), or from the folder named by `ALIPAY_CORPUS`.
+//!
+//! The bench runs with the allocator the `alipay-codegen` CLI uses (mimalloc), so it
+//! measures what the CLI does; a build script calling the library uses the system's.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +13,9 @@ use std::process::Command;
 use alipay_codegen::generate::{generate_files, write_files};
 use alipay_codegen::spec::load_paths;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const SPECS: usize = 1000;
 

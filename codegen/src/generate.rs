@@ -144,7 +144,7 @@ pub fn write_files(
     // Files are independent; creating them is mostly the file system's time, which two
     // writers overlap.
     let files_list: Vec<(&PathBuf, &String)> = files.iter().collect();
-    let outcomes = crate::parallel::in_parallel(&files_list, |(rel, text)| {
+    let outcomes = crate::parallel::in_parallel_large(&files_list, |(rel, text)| {
         write_one(&out_dir.join(rel), text, check)
     });
     for ((rel, _), changed) in files_list.iter().zip(outcomes) {

@@ -10,6 +10,11 @@ use std::process::ExitCode;
 use alipay_codegen::spec;
 use clap::{Parser, Subcommand};
 
+// Loading, lowering and emitting allocate on every core at once; glibc's allocator
+// serialises much of that (see BENCHMARKS.md, "codegen").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Check Alipay method specs and generate typed Rust clients from them.
 ///
 /// Exit codes: 0 success; 1 problems found (each listed on stderr as

@@ -217,10 +217,15 @@ pub fn collisions<'a>(
     names: impl IntoIterator<Item = &'a str>,
     to_ident: impl Fn(&str) -> String,
 ) -> Vec<Collision> {
-    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
-    for name in names {
-        let ident = to_ident(name);
-        let key = collision_key(&ident).to_owned();
+    let pairs: Vec<(&str, String)> = names.into_iter().map(|n| (n, to_ident(n))).collect();
+    collisions_of(pairs.iter().map(|(n, i)| (*n, i.as_str())))
+}
+
+/// [`collisions`] of names whose identifiers are already known: `(name, ident)` pairs.
+pub fn collisions_of<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Collision> {
+    let mut seen: Vec<(&str, Vec<String>)> = Vec::new();
+    for (name, ident) in pairs {
+        let key = collision_key(ident);
         match seen.iter_mut().find(|(k, _)| *k == key) {
             Some((_, list)) => list.push(name.to_owned()),
             None => seen.push((key, vec![name.to_owned()])),
@@ -228,7 +233,10 @@ pub fn collisions<'a>(
     }
     seen.into_iter()
         .filter(|(_, names)| names.len() > 1)
-        .map(|(ident, names)| Collision { ident, names })
+        .map(|(ident, names)| Collision {
+            ident: ident.to_owned(),
+            names,
+        })
         .collect()
 }
 

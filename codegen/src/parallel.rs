@@ -3,19 +3,35 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// How many items a worker takes at a time: small enough that the workers finish
-/// together (specs and methods differ a lot in size), large enough that taking them
-/// costs nothing.
-const BATCH: usize = 16;
-
-/// `f` over `items` on every core; the results in the order of `items`.
+/// `f` over `items` on every core; the results in the order of `items`. For many small
+/// items (specs, methods): a second thread only when there are 64 items or more, and 16
+/// items taken at a time.
 ///
 /// Workers take the next batch of items as they finish the last one, so a run of large
 /// items does not leave one core idle. If `f` panics, the panic is raised again here.
 pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    in_batches(items, 64, 16, f)
+}
+
+/// [`in_parallel`] for few large items (files of megabytes): a thread per core as soon
+/// as there are two items, one item taken at a time.
+pub(crate) fn in_parallel_large<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    in_batches(items, 1, 1, f)
+}
+
+fn in_batches<T: Sync, R: Send>(
+    items: &[T],
+    per_worker: usize,
+    batch: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(items.len() / 64 + 1);
+        .min(items.len() / per_worker.max(1) + 1)
+        .min(items.len());
     if workers <= 1 {
         return items.iter().map(&f).collect();
     }
@@ -23,11 +39,11 @@ pub(crate) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + S
     let work = || {
         let mut done: Vec<(usize, Vec<R>)> = Vec::new();
         loop {
-            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            let start = next.fetch_add(batch, Ordering::Relaxed);
             if start >= items.len() {
                 return done;
             }
-            let end = (start + BATCH).min(items.len());
+            let end = (start + batch).min(items.len());
             done.push((start, items[start..end].iter().map(&f).collect()));
         }
     };
@@ -57,6 +73,12 @@ mod tests {
         let out = in_parallel(&items, |i| i * 2);
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(in_parallel(&[] as &[u8], |b| *b).is_empty());
+    }
+
+    #[test]
+    fn large_items_keep_their_order_too() {
+        let items = ["a", "bb", "ccc"];
+        assert_eq!(super::in_parallel_large(&items, |s| s.len()), [1, 2, 3]);
     }
 
     #[test]

@@ -39,33 +39,43 @@ const METHOD_CAPACITY: usize = 32 * 1024;
 /// Every file of the output, by path relative to the output folder (sorted), with its
 /// complete formatted content.
 pub fn emit(ir: &Ir) -> BTreeMap<PathBuf, String> {
-    let mut files = BTreeMap::new();
-    files.insert(
-        PathBuf::from("mod.rs"),
-        file(|out| registry::emit_root(out, ir)),
-    );
-    // Methods are emitted on every core, then joined in order into their group's file.
+    // The root file and each method's module are emitted on every core...
     let methods: Vec<&MethodIr> = ir.groups().into_values().flatten().collect();
-    let modules = crate::parallel::in_parallel(&methods, |m| {
-        let mut out = Out::with_capacity(METHOD_CAPACITY);
-        registry::emit_method_module(&mut out, m);
-        out.finish()
+    let work: Vec<Option<&MethodIr>> = std::iter::once(None)
+        .chain(methods.iter().copied().map(Some))
+        .collect();
+    let mut texts = crate::parallel::in_parallel(&work, |item| match item {
+        None => file(|out| registry::emit_root(out, ir)),
+        Some(m) => {
+            let mut out = Out::with_capacity(METHOD_CAPACITY);
+            registry::emit_method_module(&mut out, m);
+            out.finish()
+        }
     });
+    let root = texts.remove(0);
+    // ...then joined in order into their group's file, a group per core.
+    let mut groups: Vec<(&str, &[String])> = Vec::new();
     let mut start = 0;
     while start < methods.len() {
-        let group = &methods[start].group;
-        let end = start
-            + methods[start..]
-                .iter()
-                .take_while(|m| m.group == *group)
-                .count();
-        let parts = &modules[start..end];
+        let group = methods[start].group.as_str();
+        let len = methods[start..]
+            .iter()
+            .take_while(|m| m.group == group)
+            .count();
+        groups.push((group, &texts[start..start + len]));
+        start += len;
+    }
+    let joined = crate::parallel::in_parallel_large(&groups, |(_, parts)| {
         let mut text =
             String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
         text.push_str(HEADER);
         parts.iter().for_each(|part| text.push_str(part));
+        text
+    });
+    let mut files = BTreeMap::new();
+    files.insert(PathBuf::from("mod.rs"), root);
+    for ((group, _), text) in groups.iter().zip(joined) {
         files.insert(registry::group_file(group), text);
-        start = end;
     }
     files
 }

@@ -239,7 +239,9 @@ impl<'a> Lowering<'a> {
             .iter()
             .map(|f| f.rust_name.as_deref().unwrap_or(&f.name))
             .collect();
-        if let Some(c) = naming::collisions(names.iter().copied(), naming::field_ident).pop() {
+        let idents: Vec<String> = names.iter().map(|n| naming::field_ident(n)).collect();
+        let pairs = names.iter().copied().zip(idents.iter().map(String::as_str));
+        if let Some(c) = naming::collisions_of(pairs).pop() {
             return Err(LowerError::FieldCollision {
                 method: method.clone(),
                 owner: spec_name.to_owned(),
@@ -248,8 +250,7 @@ impl<'a> Lowering<'a> {
             });
         }
         let mut out = Vec::with_capacity(fields.len());
-        for (f, name) in fields.iter().zip(names) {
-            let field_ident = naming::field_ident(name);
+        for (f, field_ident) in fields.iter().zip(idents) {
             let setter = if RESERVED_METHODS.contains(&naming::collision_key(&field_ident)) {
                 format!("set_{}", naming::collision_key(&field_ident))
             } else {
