@@ -2,13 +2,14 @@
 # Figures for issue 7: per-call cost, signing backends against the official Node SDK and OpenSSL, codegen scale,
 # downstream build cost, loopback throughput. Every ratio is measured side by side in one run.
 #
-#   bench/run.sh                 full run (release builds, the whole catalog; about an hour on 2 cores)
+#   bench/run.sh                 full run (release and debug builds, the whole catalog; over an hour on 2 cores)
 #   bench/run.sh --quick         tiny sizes, to prove the script works (CI may run this)
 #   bench/run.sh --only call,node,openssl,codegen,downstream,loopback
 #   bench/run.sh --out FILE      also write the table (markdown) to FILE
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target-bench), ALIPAY_SHARED (default: <repo>/../shared),
-# BENCH_KEEP=1 keeps the scratch folder, CODEGEN_BIN=<path> uses an already built alipay-codegen.
+# BENCH_KEEP=1 keeps the scratch folder, CODEGEN_BIN=<path> uses an already built alipay-codegen,
+# BENCH_SKIP_ONE_CRATE_ALL=1 skips the build of the whole catalog as one crate (it needs more memory than 24 GiB).
 # Needs bash, cargo, tar, awk; jq or python3. node/npm and openssl are optional: their rows are skipped with a
 # message when absent. Nothing here is part of the test suite.
 set -euo pipefail
@@ -389,7 +390,8 @@ new_crate() {
   echo "$dir"
 }
 
-# clean_build <crate dir> [cargo args...]: `cargo build --release` from an empty target dir. Prints the wall time in
+# clean_build <crate dir> [cargo args...]: `cargo build --release` (`cargo build` when BUILD_PROFILE=dev) from an
+# empty target dir. Prints the wall time in
 # ns; leaves "<cpu seconds> <peak RSS KiB>" of the build (all its processes) in <crate dir>/build.usage when GNU time
 # is there. A watchdog stops the build when the machine runs out of memory (MemAvailable under BENCH_MIN_MEM_MIB,
 # default 1536), so a crate too big to compile cannot take the machine down; the build then counts as failed.
@@ -402,7 +404,7 @@ clean_build() {
   # The build times itself (the watchdog's polling must not add to the figure), in its own process group.
   (cd "$dir" && CARGO_TARGET_DIR="$dir/target" exec setsid bash -c \
     't0=$(date +%s%N); "$@"; rc=$?; echo $(( $(date +%s%N) - t0 )) >build.wall; exit $rc' \
-    clean_build "${timer[@]}" cargo build -q --release "$@") >"$dir/build.log" 2>&1 &
+    clean_build "${timer[@]}" cargo build -q --profile "${BUILD_PROFILE:-release}" "$@") >"$dir/build.log" 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
@@ -483,11 +485,62 @@ if want downstream; then
         else
           skip "whole catalog, trade" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
         fi
-        if t=$(clean_build "$cat_dir" --all-features); then
+        if [ "${BENCH_SKIP_ONE_CRATE_ALL:-0}" = 1 ]; then
+          skip "whole catalog as one crate, all groups" "BENCH_SKIP_ONE_CRATE_ALL=1"
+        elif t=$(clean_build "$cat_dir" --all-features); then
           row "downstream: whole-catalog crate, all $ngroups groups (8,944 methods, $lines lines), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
         else
           skip "whole catalog, all groups" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
         fi
+
+        # The same generated files as one crate per product group under a facade crate: each group file is
+        # self-contained (it names only ::alipay_runtime, ::serde and ::serde_json), so a group crate is its
+        # file; the facade is the generated root with `pub use ::catalog_<group> as <group>;` in place of each
+        # inline group module, and one optional dependency per group behind the group's feature. Cargo then
+        # compiles the groups as separate rustc processes, two at a time, and no rustc holds the whole catalog.
+        gc_dir="$WORK/ds/catalog-crates"
+        mkdir -p "$gc_dir/src" "$gc_dir/groups"
+        {
+          printf '[package]\nname = "catalog-crates"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
+          printf '[workspace]\nmembers = ["groups/*"]\n\n[workspace.dependencies]\n'
+          printf 'alipay-runtime = { path = "%s/runtime" }\n' "$ROOT"
+          printf 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n\n'
+          printf '[features]\ndefault = [%s]\n' "$(for g in $groups; do printf '"%s", ' "$g"; done | sed 's/, $//')"
+          for g in $groups; do printf '%s = ["dep:catalog_%s"]\n' "$g" "$g"; done
+          printf '\n[dependencies]\nalipay-runtime.workspace = true\nserde_json.workspace = true\n'
+          for g in $groups; do printf 'catalog_%s = { path = "groups/%s", optional = true }\n' "$g" "$g"; done
+        } >"$gc_dir/Cargo.toml"
+        for g in $groups; do
+          mkdir -p "$gc_dir/groups/$g/src"
+          {
+            printf '[package]\nname = "catalog_%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n' "$g"
+            printf '[dependencies]\nalipay-runtime.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n'
+          } >"$gc_dir/groups/$g/Cargo.toml"
+          printf '//! Product group `%s` of the catalog.\n#![allow(missing_docs)]\ninclude!("%s");\n' \
+            "$g" "$cat_dir/src/generated/$g.rs" >"$gc_dir/groups/$g/src/lib.rs"
+        done
+        # The root file, its inline group modules (three lines each) turned into re-exports of the group crates.
+        awk '
+          /^pub mod [a-z0-9_]+ \{$/ { g = $3; getline inc; getline close_;
+            if (inc ~ /^ *include!\(/ && close_ == "}") { print "pub use ::catalog_" g " as " g ";"; next }
+            print; print inc; print close_; next }
+          { print }' "$cat_dir/src/generated/mod.rs" >"$gc_dir/src/root.rs"
+        printf '//! The whole catalog, one crate per product group.\n#![allow(missing_docs)]\ninclude!("root.rs");\n' >"$gc_dir/src/lib.rs"
+        seed_lockfile "$gc_dir"
+        (cd "$gc_dir" && cargo fetch -q) >&2 || true
+        # Release builds of all 133 groups take over an hour of both cores, so these rows are debug builds (the
+        # dev profile), with the one-crate 'trade' build above redone in debug beside them for comparison.
+        ds_debug() { # ds_debug <label> <crate dir> [cargo args...]
+          local label=$1 dir=$2 t; shift 2
+          if t=$(BUILD_PROFILE=dev clean_build "$dir" "$@"); then
+            row "downstream: $label, clean debug build$(usage_note "$dir")" "$(fmt_ns "$t")" "(recorded)" "-"
+          else
+            skip "$label (debug)" "build failed$( [ -f "$dir/oom" ] && echo ': out of memory')$(usage_note "$dir") (log above)"
+          fi
+        }
+        ds_debug "whole-catalog crate, feature 'trade' only" "$cat_dir" --features trade
+        ds_debug "whole catalog as group crates, feature 'trade' only" "$gc_dir" --no-default-features --features trade
+        ds_debug "whole catalog as $ngroups group crates + facade, all groups (8,944 methods)" "$gc_dir"
       fi
     fi
   fi
