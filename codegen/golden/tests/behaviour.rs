@@ -1,8 +1,8 @@
 //! What the generated code does, pinned on the golden fixtures.
 
 use alipay_codegen_golden::shapes::order_create::{
-    self, BizError, Buyer, Category, CategoryLevel, Channels, Goods, PayMode, Request, Response,
-    TradeStatus,
+    self, BizError, Buyer, Category, CategoryInResponse, CategoryLevel, Channels, Goods,
+    GoodsInResponse, PayMode, Request, Response, TradeStatus,
 };
 use alipay_codegen_golden::{METHODS, ebpp, find_method, hard_names};
 use alipay_runtime::{BizErrorCode, Method, Price, Rule, ValidationError};
@@ -251,6 +251,31 @@ fn responses_are_lenient_and_public_fields_appear_once() {
     let response = &module[module.find("pub struct Response {").unwrap()..];
     let response = &response[..response.find("\n    }\n").unwrap()];
     assert_eq!(response.matches("pub code:").count(), 1, "{response}");
+}
+
+#[test]
+fn models_the_request_requires_fields_of_still_decode_from_answers_that_leave_them_out() {
+    // `Goods` (and the `Category` it holds) require fields on the request side; the
+    // response reads them through twins whose fields are all optional.
+    let response: Response = serde_json::from_value(json!({
+        "trade_no": "2013",
+        "goods": [{"categories": [{"level": "TOP"}]}, {"goods_id": "g2", "price": "1.50"}],
+    }))
+    .unwrap();
+    let goods: &Vec<GoodsInResponse> = response.goods.as_ref().unwrap();
+    assert_eq!(goods[0].goods_id, None);
+    assert_eq!(goods[0].price, None);
+    let category: &CategoryInResponse = &goods[0].categories.as_ref().unwrap()[0];
+    assert_eq!(category.name, None);
+    assert_eq!(category.level, Some(CategoryLevel::Top));
+    assert_eq!(goods[1].goods_id.as_deref(), Some("g2"));
+    assert_eq!(goods[1].price, Some(price("1.50")));
+    // The request side still requires them.
+    let missing = json!({
+        "out_trade_no": "T1", "total_amount": "1.00", "pay_mode": "FAST",
+        "goods": [{"price": "1.00"}],
+    });
+    assert!(serde_json::from_value::<Request>(missing).is_err());
 }
 
 #[test]

@@ -37,7 +37,14 @@ pub fn emit_method(out: &mut Out, m: &MethodIr) {
 
     for s in m.models.values() {
         let mut d = Doc::new();
-        d.raw(format!("The model `{}`.", s.spec_name.replace('`', "'")));
+        let name = s.spec_name.replace('`', "'");
+        match &s.twin_of {
+            None => d.raw(format!("The model `{name}`.")),
+            Some(original) => d.raw(format!(
+                "The model `{name}` as answers carry it: every field is optional, so an \
+                 answer that leaves one out still decodes. Requests send [`{original}`]."
+            )),
+        };
         emit_struct(out, &p, s, &d, false);
     }
     for e in m.enums.values() {

@@ -113,6 +113,14 @@ struct Lowering<'a> {
     /// Type identifiers in use (reserved, models, enums).
     taken: BTreeSet<String>,
     enums: BTreeMap<String, EnumIr>,
+    /// Response-side twins of request models: a model that the request and the response
+    /// both use, and that requires a field (itself or through a model it holds), is read
+    /// from an answer through a copy whose fields are all optional, so an answer that
+    /// leaves a field out still decodes. By spec name, the twin's Rust identifier.
+    twins: BTreeMap<&'a str, String>,
+    /// Whether a model reference resolves to its response-side twin (while lowering the
+    /// response and the structs it reaches).
+    response_view: bool,
 }
 
 impl<'a> Lowering<'a> {
@@ -124,18 +132,62 @@ impl<'a> Lowering<'a> {
         );
         let mut taken: BTreeSet<String> = RESERVED_TYPES.iter().map(|s| (*s).to_owned()).collect();
         taken.extend(idents.iter().cloned());
-        Lowering {
+        let mut lowering = Lowering {
             spec,
             model_idents: names.into_iter().zip(idents).collect(),
             taken,
             enums: BTreeMap::new(),
+            twins: BTreeMap::new(),
+            response_view: false,
+        };
+        for name in lowering.models_needing_twins() {
+            let base = format!("{}InResponse", lowering.model_idents[name]);
+            let mut ident = base.clone();
+            let mut n = 2;
+            while lowering.taken.contains(&ident) {
+                ident = format!("{base}{n}");
+                n += 1;
+            }
+            lowering.taken.insert(ident.clone());
+            lowering.twins.insert(name, ident);
+        }
+        lowering
+    }
+
+    /// Spec names of the models that need a response-side twin (see [`Lowering::twins`]),
+    /// sorted.
+    fn models_needing_twins(&self) -> BTreeSet<&'a str> {
+        let spec = self.spec;
+        let request = self.reachable(&spec.request);
+        let response = self.reachable(&spec.response);
+        let shared: Vec<&'a str> = request.intersection(&response).copied().collect();
+        let mut twins = BTreeSet::new();
+        // A model needs one when it requires a field, or holds a model that needs one:
+        // repeat until nothing more is added (at most one round per nesting level).
+        loop {
+            let before = twins.len();
+            for &name in &shared {
+                let needs = spec.models[name].iter().any(|f| {
+                    f.required
+                        || TypeRef::parse(&f.ty)
+                            .ok()
+                            .and_then(|t| t.model_name().map(|m| twins.contains(m)))
+                            .unwrap_or(false)
+                });
+                if needs {
+                    twins.insert(name);
+                }
+            }
+            if twins.len() == before {
+                return twins;
+            }
         }
     }
 
     fn run(mut self) -> Result<MethodIr, LowerError> {
         let spec = self.spec;
         let request_models = self.reachable(&spec.request);
-        let request = self.lower_struct("Request", "request", &spec.request, true)?;
+        let request = self.lower_struct("Request", "Request", "request", &spec.request, true)?;
 
         let mut response_fields: Vec<Field> = PUBLIC_RESPONSE
             .iter()
@@ -155,15 +207,28 @@ impl<'a> Lowering<'a> {
             })
             .collect();
         response_fields.extend(spec.response.iter().cloned());
-        let response = self.lower_struct("Response", "response", &response_fields, false)?;
+        self.response_view = true;
+        let response =
+            self.lower_struct("Response", "Response", "response", &response_fields, false)?;
 
         let mut models = BTreeMap::new();
         for (name, fields) in &spec.models {
             let ident = self.model_idents[name.as_str()].clone();
             let side = request_models.contains(name.as_str());
-            let s = self.lower_struct(&ident, name, fields, side)?;
+            // A request-side model refers to request-side models; a response-only one is
+            // read from answers, so it refers to the twins.
+            self.response_view = !side;
+            let s = self.lower_struct(&ident, &ident, name, fields, side)?;
             models.insert(ident, s);
         }
+        self.response_view = true;
+        for (&name, twin) in &self.twins.clone() {
+            let ident = self.model_idents[name].clone();
+            let mut s = self.lower_struct(twin, &ident, name, &spec.models[name], false)?;
+            s.twin_of = Some(ident);
+            models.insert(twin.clone(), s);
+        }
+        self.response_view = false;
 
         let mut seen = BTreeSet::new();
         let errors: Vec<_> = spec
@@ -227,9 +292,12 @@ impl<'a> Lowering<'a> {
         seen
     }
 
+    /// Lowers one struct; `enum_owner` prefixes the names of the enums its fields need when
+    /// the plain name is taken (a twin names them as its original does, so they share them).
     fn lower_struct(
         &mut self,
         ident: &str,
+        enum_owner: &str,
         spec_name: &str,
         fields: &[Field],
         request_side: bool,
@@ -256,7 +324,7 @@ impl<'a> Lowering<'a> {
             } else {
                 field_ident.clone()
             };
-            let ty = self.lower_type(ident, spec_name, f)?;
+            let ty = self.lower_type(enum_owner, spec_name, f)?;
             out.push(FieldIr {
                 wire: f.name.clone(),
                 ident: field_ident,
@@ -275,6 +343,7 @@ impl<'a> Lowering<'a> {
             ident: ident.to_owned(),
             spec_name: spec_name.to_owned(),
             request_side,
+            twin_of: None,
             fields: out,
         })
     }
@@ -312,6 +381,9 @@ impl<'a> Lowering<'a> {
             }),
             TypeRef::File => TypeIr::File,
             TypeRef::Model(name) => match self.model_idents.get(name.as_str()) {
+                Some(_) if self.response_view && self.twins.contains_key(name.as_str()) => {
+                    TypeIr::Model(self.twins[name.as_str()].clone())
+                }
                 Some(ident) => TypeIr::Model(ident.clone()),
                 None => {
                     return Err(LowerError::UnknownModel {

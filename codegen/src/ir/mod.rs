@@ -73,6 +73,9 @@ pub struct StructIr {
     /// Whether `required` is honoured (request side) rather than everything optional
     /// (response side).
     pub request_side: bool,
+    /// For the response-side twin of a request model (all fields optional, read from
+    /// answers), the request model's Rust identifier.
+    pub twin_of: Option<String>,
     /// The fields, in page order.
     pub fields: Vec<FieldIr>,
 }

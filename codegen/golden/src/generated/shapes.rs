@@ -235,7 +235,7 @@ pub mod order_create {
         /// Listed values: [`TradeStatus`].
         pub trade_status: Option<TradeStatus>,
         /// 商品。
-        pub goods: Option<Vec<Goods>>,
+        pub goods: Option<Vec<GoodsInResponse>>,
     }
     /// The model `Buyer`.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -318,6 +318,20 @@ pub mod order_create {
             Ok(())
         }
     }
+    /// The model `Category` as answers carry it: every field is optional, so an answer that leaves one out still decodes. Requests send [`Category`].
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+    #[serde(default)]
+    #[non_exhaustive]
+    pub struct CategoryInResponse {
+        /// 类目名。
+        ///
+        /// At most 6 characters.
+        pub name: Option<String>,
+        /// 层级。
+        ///
+        /// Listed values: [`CategoryLevel`].
+        pub level: Option<CategoryLevel>,
+    }
     /// The model `ExtendParams`.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
     #[serde(default)]
@@ -398,6 +412,20 @@ pub mod order_create {
             __v::nested(__strict, "categories", &self.categories)?;
             Ok(())
         }
+    }
+    /// The model `Goods` as answers carry it: every field is optional, so an answer that leaves one out still decodes. Requests send [`Goods`].
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+    #[serde(default)]
+    #[non_exhaustive]
+    pub struct GoodsInResponse {
+        /// 商品编号。
+        ///
+        /// At most 32 characters.
+        pub goods_id: Option<String>,
+        /// 单价。
+        pub price: Option<::alipay_runtime::Price>,
+        /// 类目。
+        pub categories: Option<Vec<CategoryInResponse>>,
     }
     /// The listed values of `level`. Values not listed are kept in [`CategoryLevel::Other`].
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
