@@ -61,7 +61,7 @@ else
   SIGN_ITERS=3000
   OPENSSL_SECONDS=3
   CODEGEN_SIZES=(100 1000 all)
-  REPS=5
+  REPS=11
   LOOP_CALLS=100000
 fi
 
@@ -106,10 +106,12 @@ print(v)' "$1" "$2"; fi
 }
 
 # time_median <reps> <command...>: median wall time in ns of <reps> runs (output discarded; a failure aborts).
+# With FRESH=<folder> set, that folder is deleted before each run, outside the timed part.
 time_median() {
   local reps=$1; shift
   local i t0 t1
   for ((i = 0; i < reps; i++)); do
+    [ -z "${FRESH:-}" ] || rm -rf "$FRESH"
     t0=$(now_ns)
     "$@" >/dev/null 2>"$WORK/last-stderr" || { cat "$WORK/last-stderr" >&2; return 1; }
     t1=$(now_ns)
@@ -301,7 +303,6 @@ subset() {
   echo "$dir"
 }
 
-gen_fresh() { rm -rf "$2"; "$CODEGEN" generate --specs "$1" --out "$2"; }
 
 if want codegen; then
   log "codegen scale on $(basename "$CATALOG_TGZ")"
@@ -314,8 +315,18 @@ if want codegen; then
     for n in "${CODEGEN_SIZES[@]}"; do
       dir=$(subset "$n")
       count=$(find "$dir" -name '*.yaml' | wc -l)
-      check_ns=$(time_median "$REPS" "$CODEGEN" check "$dir") || { skip "codegen $count specs" "check failed"; continue; }
-      gen_ns=$(time_median "$REPS" gen_fresh "$dir" "$WORK/gen-out-$n") || { skip "codegen $count specs" "generate failed"; continue; }
+      # One check and one generate per round, back to back, so drift hits both alike; generate writes into an
+      # empty folder each time (deleting the previous output is not timed), so every file is created.
+      : >"$WORK/codegen-$n.check"; : >"$WORK/codegen-$n.gen"
+      for ((rep = 0; rep < REPS; rep++)); do
+        time_median 1 "$CODEGEN" check "$dir" >>"$WORK/codegen-$n.check" || break
+        FRESH="$WORK/gen-out-$n" time_median 1 "$CODEGEN" generate --specs "$dir" --out "$WORK/gen-out-$n" \
+          >>"$WORK/codegen-$n.gen" || break
+      done
+      check_ns=$(median <"$WORK/codegen-$n.check") && [ "$(wc -l <"$WORK/codegen-$n.check")" = "$REPS" ] \
+        || { skip "codegen $count specs" "check failed"; continue; }
+      gen_ns=$(median <"$WORK/codegen-$n.gen") && [ "$(wc -l <"$WORK/codegen-$n.gen")" = "$REPS" ] \
+        || { skip "codegen $count specs" "generate failed"; continue; }
       r=$(calc "$gen_ns / $check_ns" 2)
       row "codegen $count specs: generate $(fmt_ns "$gen_ns") / check (parse+lint) $(fmt_ns "$check_ns")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
       if [ "$count" = 1000 ]; then
