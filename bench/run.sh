@@ -4,7 +4,7 @@
 #
 #   bench/run.sh                 full run (release and debug builds, the whole catalog; over an hour on 2 cores)
 #   bench/run.sh --quick         tiny sizes, to prove the script works (CI may run this)
-#   bench/run.sh --only call,node,openssl,codegen,downstream,loopback
+#   bench/run.sh --only call,node,openssl,codegen,loopback,downstream,catalog,catalog-release
 #   bench/run.sh --out FILE      also write the table (markdown) to FILE
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target-bench), ALIPAY_SHARED (default: <repo>/../shared),
@@ -21,7 +21,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
 export CARGO_TERM_COLOR=never
 
 QUICK=0
-ONLY="call,node,openssl,codegen,downstream,loopback"
+ONLY="call,node,openssl,codegen,loopback,downstream,catalog,catalog-release"
 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -458,7 +458,13 @@ if want downstream; then
   else
     skip "downstream one group vs runtime only" "a scratch crate did not build (log above)"
   fi
+fi
 
+# The whole catalog (8,944 methods) as a downstream crate: `catalog` is its one-crate builds and the debug builds
+# of the group crates; `catalog-release` is the release build of the group crates with every group (the longest
+# row: about twice the CPU time of the debug build).
+if want catalog || want catalog-release; then
+  log "whole-catalog builds (jobs = $(nproc))"
   if [ "$QUICK" = 1 ]; then
     skip "whole-catalog builds" "skipped in --quick"
   elif [ ! -f "$CATALOG_TGZ" ]; then
@@ -491,12 +497,16 @@ if want downstream; then
         lines=$(find "$cat_dir/src/generated" -name '*.rs' -print0 | xargs -0 cat | wc -l)
         echo "   catalog crate: $ngroups groups, $lines lines of generated Rust" >&2
         ntrade=$(find "$CATALOG" -name 'alipay.trade.*.yaml' | wc -l)
-        if t=$(clean_build "$cat_dir" --features trade); then
+        if ! want catalog; then
+          :
+        elif t=$(clean_build "$cat_dir" --features trade); then
           row "downstream: whole-catalog crate, feature 'trade' only ($ntrade methods), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
         else
           skip "whole catalog, trade" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
         fi
-        if [ "${BENCH_SKIP_ONE_CRATE_ALL:-0}" = 1 ]; then
+        if ! want catalog; then
+          :
+        elif [ "${BENCH_SKIP_ONE_CRATE_ALL:-0}" = 1 ]; then
           skip "whole catalog as one crate, all groups" "BENCH_SKIP_ONE_CRATE_ALL=1"
         elif t=$(clean_build "$cat_dir" --all-features); then
           row "downstream: whole-catalog crate, all $ngroups groups (8,944 methods, $lines lines), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
@@ -539,8 +549,9 @@ if want downstream; then
         printf '//! The whole catalog, one crate per product group.\n#![allow(missing_docs)]\ninclude!("root.rs");\n' >"$gc_dir/src/lib.rs"
         seed_lockfile "$gc_dir"
         (cd "$gc_dir" && cargo fetch -q) >&2 || true
-        # Release builds of all 133 groups take over an hour of both cores, so these rows are debug builds (the
-        # dev profile), with the one-crate 'trade' build above redone in debug beside them for comparison.
+        # The release build of every group is the longest row, so it has its own key (catalog-release); the rows
+        # of `catalog` are debug builds (the dev profile), with the one-crate 'trade' build above redone in debug
+        # beside them for comparison.
         ds_debug() { # ds_debug <label> <crate dir> [cargo args...]
           local label=$1 dir=$2 t; shift 2
           if t=$(BUILD_PROFILE=dev clean_build "$dir" "$@"); then
@@ -549,9 +560,19 @@ if want downstream; then
             skip "$label (debug)" "build failed$( [ -f "$dir/oom" ] && echo ': out of memory')$(usage_note "$dir") (log above)"
           fi
         }
-        ds_debug "whole-catalog crate, feature 'trade' only" "$cat_dir" --features trade
-        ds_debug "whole catalog as group crates, feature 'trade' only" "$gc_dir" --no-default-features --features trade
-        ds_debug "whole catalog as $ngroups group crates + facade, all groups (8,944 methods)" "$gc_dir"
+        if want catalog; then
+          ds_debug "whole-catalog crate, feature 'trade' only" "$cat_dir" --features trade
+          ds_debug "whole catalog as group crates, feature 'trade' only" "$gc_dir" --no-default-features --features trade
+          ds_debug "whole catalog as $ngroups group crates + facade, all groups (8,944 methods)" "$gc_dir"
+        fi
+        if want catalog-release; then
+          label="whole catalog as $ngroups group crates + facade, all groups (8,944 methods)"
+          if t=$(clean_build "$gc_dir"); then
+            row "downstream: $label, clean release build$(usage_note "$gc_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
+          else
+            skip "$label (release)" "build failed$( [ -f "$gc_dir/oom" ] && echo ': out of memory')$(usage_note "$gc_dir") (log above)"
+          fi
+        fi
       fi
     fi
   fi
