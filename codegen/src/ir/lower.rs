@@ -118,9 +118,8 @@ struct Lowering<'a> {
     /// from an answer through a copy whose fields are all optional, so an answer that
     /// leaves a field out still decodes. By spec name, the twin's Rust identifier.
     twins: BTreeMap<&'a str, String>,
-    /// Whether a model reference resolves to its response-side twin (while lowering the
-    /// response and the structs it reaches).
-    response_view: bool,
+    /// Spec names of the models the request reaches (they honour `required`).
+    request_models: BTreeSet<&'a str>,
 }
 
 impl<'a> Lowering<'a> {
@@ -138,36 +137,44 @@ impl<'a> Lowering<'a> {
             taken,
             enums: BTreeMap::new(),
             twins: BTreeMap::new(),
-            response_view: false,
+            request_models: BTreeSet::new(),
         };
+        lowering.request_models = lowering.reachable(&spec.request);
         for name in lowering.models_needing_twins() {
-            let base = format!("{}InResponse", lowering.model_idents[name]);
-            let mut ident = base.clone();
-            let mut n = 2;
-            while lowering.taken.contains(&ident) {
-                ident = format!("{base}{n}");
-                n += 1;
-            }
+            let ident = lowering.free_ident(&format!("{}InResponse", lowering.model_idents[name]));
             lowering.taken.insert(ident.clone());
             lowering.twins.insert(name, ident);
         }
         lowering
     }
 
+    /// `base`, or `base2`, `base3`, ... : the first type identifier not yet taken.
+    fn free_ident(&self, base: &str) -> String {
+        let mut ident = base.to_owned();
+        let mut n = 2;
+        while self.taken.contains(&ident) {
+            ident = format!("{base}{n}");
+            n += 1;
+        }
+        ident
+    }
+
     /// Spec names of the models that need a response-side twin (see [`Lowering::twins`]),
     /// sorted.
     fn models_needing_twins(&self) -> BTreeSet<&'a str> {
-        let spec = self.spec;
-        let request = self.reachable(&spec.request);
-        let response = self.reachable(&spec.response);
-        let shared: Vec<&'a str> = request.intersection(&response).copied().collect();
+        let response = self.reachable(&self.spec.response);
+        let shared: Vec<&'a str> = self
+            .request_models
+            .intersection(&response)
+            .copied()
+            .collect();
         let mut twins = BTreeSet::new();
         // A model needs one when it requires a field, or holds a model that needs one:
         // repeat until nothing more is added (at most one round per nesting level).
         loop {
             let before = twins.len();
             for &name in &shared {
-                let needs = spec.models[name].iter().any(|f| {
+                let needs = self.spec.models[name].iter().any(|f| {
                     f.required
                         || TypeRef::parse(&f.ty)
                             .ok()
@@ -186,7 +193,6 @@ impl<'a> Lowering<'a> {
 
     fn run(mut self) -> Result<MethodIr, LowerError> {
         let spec = self.spec;
-        let request_models = self.reachable(&spec.request);
         let request = self.lower_struct("Request", "Request", "request", &spec.request, true)?;
 
         let mut response_fields: Vec<Field> = PUBLIC_RESPONSE
@@ -207,28 +213,22 @@ impl<'a> Lowering<'a> {
             })
             .collect();
         response_fields.extend(spec.response.iter().cloned());
-        self.response_view = true;
         let response =
             self.lower_struct("Response", "Response", "response", &response_fields, false)?;
 
         let mut models = BTreeMap::new();
         for (name, fields) in &spec.models {
             let ident = self.model_idents[name.as_str()].clone();
-            let side = request_models.contains(name.as_str());
-            // A request-side model refers to request-side models; a response-only one is
-            // read from answers, so it refers to the twins.
-            self.response_view = !side;
+            let side = self.request_models.contains(name.as_str());
             let s = self.lower_struct(&ident, &ident, name, fields, side)?;
             models.insert(ident, s);
         }
-        self.response_view = true;
         for (&name, twin) in &self.twins.clone() {
             let ident = self.model_idents[name].clone();
             let mut s = self.lower_struct(twin, &ident, name, &spec.models[name], false)?;
             s.twin_of = Some(ident);
             models.insert(twin.clone(), s);
         }
-        self.response_view = false;
 
         let mut seen = BTreeSet::new();
         let errors: Vec<_> = spec
@@ -324,7 +324,7 @@ impl<'a> Lowering<'a> {
             } else {
                 field_ident.clone()
             };
-            let ty = self.lower_type(enum_owner, spec_name, f)?;
+            let ty = self.lower_type(enum_owner, spec_name, f, request_side)?;
             out.push(FieldIr {
                 wire: f.name.clone(),
                 ident: field_ident,
@@ -348,11 +348,14 @@ impl<'a> Lowering<'a> {
         })
     }
 
+    /// The field's type; on the response side (`request_side` false) a model with a
+    /// response-side twin resolves to the twin.
     fn lower_type(
         &mut self,
         owner: &str,
         spec_owner: &str,
         f: &Field,
+        request_side: bool,
     ) -> Result<TypeIr, LowerError> {
         let method = &self.spec.method;
         let parsed = TypeRef::parse(&f.ty).map_err(|source| LowerError::Type {
@@ -381,7 +384,7 @@ impl<'a> Lowering<'a> {
             }),
             TypeRef::File => TypeIr::File,
             TypeRef::Model(name) => match self.model_idents.get(name.as_str()) {
-                Some(_) if self.response_view && self.twins.contains_key(name.as_str()) => {
+                Some(_) if !request_side && self.twins.contains_key(name.as_str()) => {
                     TypeIr::Model(self.twins[name.as_str()].clone())
                 }
                 Some(ident) => TypeIr::Model(ident.clone()),
@@ -445,16 +448,9 @@ impl<'a> Lowering<'a> {
                 return self.add_enum(candidate, f, variants);
             }
         }
-        let ident = naming::dedupe(vec![format!("{owner}{base}")], &[])
-            .pop()
-            .unwrap_or_default();
-        let mut n = 2;
-        let mut candidate = format!("{ident}{n}");
-        while self.taken.contains(&candidate) {
-            n += 1;
-            candidate = format!("{ident}{n}");
-        }
-        self.add_enum(candidate, f, variants)
+        // `{owner}{base}` itself is taken (it was the last candidate above).
+        let ident = self.free_ident(&format!("{owner}{base}"));
+        self.add_enum(ident, f, variants)
     }
 
     fn add_enum(&mut self, ident: String, f: &Field, variants: Vec<VariantIr>) -> String {
