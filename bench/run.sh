@@ -303,7 +303,6 @@ subset() {
   echo "$dir"
 }
 
-
 if want codegen; then
   log "codegen scale on $(basename "$CATALOG_TGZ")"
   if [ ! -f "$CATALOG_TGZ" ]; then
@@ -497,21 +496,19 @@ if want catalog || want catalog-release; then
         lines=$(find "$cat_dir/src/generated" -name '*.rs' -print0 | xargs -0 cat | wc -l)
         echo "   catalog crate: $ngroups groups, $lines lines of generated Rust" >&2
         ntrade=$(find "$CATALOG" -name 'alipay.trade.*.yaml' | wc -l)
-        if ! want catalog; then
-          :
-        elif t=$(clean_build "$cat_dir" --features trade); then
-          row "downstream: whole-catalog crate, feature 'trade' only ($ntrade methods), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
-        else
-          skip "whole catalog, trade" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
-        fi
-        if ! want catalog; then
-          :
-        elif [ "${BENCH_SKIP_ONE_CRATE_ALL:-0}" = 1 ]; then
-          skip "whole catalog as one crate, all groups" "BENCH_SKIP_ONE_CRATE_ALL=1"
-        elif t=$(clean_build "$cat_dir" --all-features); then
-          row "downstream: whole-catalog crate, all $ngroups groups (8,944 methods, $lines lines), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
-        else
-          skip "whole catalog, all groups" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
+        if want catalog; then
+          if t=$(clean_build "$cat_dir" --features trade); then
+            row "downstream: whole-catalog crate, feature 'trade' only ($ntrade methods), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
+          else
+            skip "whole catalog, trade" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
+          fi
+          if [ "${BENCH_SKIP_ONE_CRATE_ALL:-0}" = 1 ]; then
+            skip "whole catalog as one crate, all groups" "BENCH_SKIP_ONE_CRATE_ALL=1"
+          elif t=$(clean_build "$cat_dir" --all-features); then
+            row "downstream: whole-catalog crate, all $ngroups groups (8,944 methods, $lines lines), clean release build$(usage_note "$cat_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
+          else
+            skip "whole catalog, all groups" "build failed$( [ -f "$cat_dir/oom" ] && echo ': out of memory')$(usage_note "$cat_dir") (log above)"
+          fi
         fi
 
         # The same generated files as one crate per product group under a facade crate: each group file is
