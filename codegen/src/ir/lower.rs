@@ -466,3 +466,85 @@ impl<'a> Lowering<'a> {
         ident
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load_str;
+
+    fn lowered(yaml: &str) -> MethodIr {
+        lower_one(&load_str("alipay.twin.order.create.yaml", yaml).expect("a valid spec")).expect("lowers")
+    }
+
+    fn field<'a>(s: &'a StructIr, wire: &str) -> &'a FieldIr {
+        s.fields.iter().find(|f| f.wire == wire).expect("field")
+    }
+
+    #[test]
+    fn twins_only_where_a_shared_model_requires_something_and_named_clear_of_other_types() {
+        let m = lowered(
+            "method: alipay.twin.order.create
+title: t
+request:
+  - { name: item, type: Item, required: true, description: d }
+  - { name: note, type: Note, required: false, description: d }
+response:
+  - { name: item, type: Item, required: false, description: d }
+  - { name: note, type: Note, required: false, description: d }
+  - { name: own, type: ItemInResponse, required: false, description: d }
+models:
+  Item:
+    - { name: part, type: Part, required: false, description: d }
+  Part:
+    - { name: id, type: String, required: true, description: d }
+  Note:
+    - { name: text, type: String, required: false, description: d }
+  ItemInResponse:
+    - { name: x, type: String, required: false, description: d }
+",
+        );
+        // `Item` requires nothing itself but holds `Part`, which does: both get twins, and
+        // the spec's own `ItemInResponse` keeps its name.
+        assert_eq!(
+            m.models.keys().map(String::as_str).collect::<Vec<_>>(),
+            [
+                "Item",
+                "ItemInResponse",
+                "ItemInResponse2",
+                "Note",
+                "Part",
+                "PartInResponse"
+            ]
+        );
+        let twin = &m.models["ItemInResponse2"];
+        assert_eq!(twin.twin_of.as_deref(), Some("Item"));
+        assert!(!twin.request_side);
+        assert_eq!(
+            field(twin, "part").ty,
+            TypeIr::Model("PartInResponse".into())
+        );
+        assert!(
+            m.models["PartInResponse"]
+                .fields
+                .iter()
+                .all(|f| !f.required)
+        );
+        // The request keeps the originals; the response reads the twins, and `Note`, which
+        // requires nothing, is used as it is on both sides.
+        assert_eq!(field(&m.request, "item").ty, TypeIr::Model("Item".into()));
+        assert_eq!(
+            field(&m.models["Item"], "part").ty,
+            TypeIr::Model("Part".into())
+        );
+        assert_eq!(
+            field(&m.response, "item").ty,
+            TypeIr::Model("ItemInResponse2".into())
+        );
+        assert_eq!(field(&m.response, "note").ty, TypeIr::Model("Note".into()));
+        assert_eq!(
+            field(&m.response, "own").ty,
+            TypeIr::Model("ItemInResponse".into())
+        );
+        assert!(m.models["Part"].fields[0].required);
+    }
+}
