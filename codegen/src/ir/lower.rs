@@ -473,7 +473,8 @@ mod tests {
     use crate::spec::load_str;
 
     fn lowered(yaml: &str) -> MethodIr {
-        lower_one(&load_str("alipay.twin.order.create.yaml", yaml).expect("a valid spec")).expect("lowers")
+        lower_one(&load_str("alipay.twin.order.create.yaml", yaml).expect("a valid spec"))
+            .expect("lowers")
     }
 
     fn field<'a>(s: &'a StructIr, wire: &str) -> &'a FieldIr {
