@@ -167,18 +167,14 @@ mod tests {
     }
 
     fn app_key() -> (PrivateKeyImpl, RsaPublicKey) {
-        let pem = std::fs::read_to_string(concat!(
+        // The vectors' PKCS#1 key as bare base64 DER (the same key as `app_private_pkcs1.pem`).
+        let b64 = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/vectors/keys/app_private_pkcs1.pem"
+            "/../../shared/vectors/keys/app_private_pkcs1.b64"
         ))
         .expect("shared/vectors beside the checkout");
-        let der = pem
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect::<String>();
-        let der = base64ct::Base64::decode_vec(&der).unwrap();
-        let private = RsaPrivateKey::from_pkcs1_der(&der).unwrap();
-        let public = private.to_public_key();
+        let der = base64ct::Base64::decode_vec(b64.trim()).unwrap();
+        let public = RsaPrivateKey::from_pkcs1_der(&der).unwrap().to_public_key();
         (PrivateKeyImpl::from_pkcs1_der(&der).unwrap(), public)
     }
 
