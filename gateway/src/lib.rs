@@ -25,7 +25,6 @@
 //! [`MethodDescriptor`]: alipay_runtime::MethodDescriptor
 #![warn(missing_docs)]
 
-mod answer;
 mod crypto;
 mod form;
 mod keys;

@@ -1,6 +1,15 @@
 //! Building the gateway's answers: the response node, its signature, and the faults.
 
+use alipay_runtime::MethodDescriptor;
+use alipay_runtime::charset::Charset;
+use alipay_runtime::sign::SignType;
 use serde_json::Value;
+
+use crate::crypto;
+use crate::log::RecordedAnswer;
+use crate::protocol::{Decoded, Refusal};
+use crate::scenario::Scenario;
+use crate::state::Shared;
 
 /// An HTTP answer, ready to write.
 #[derive(Debug, Clone)]
@@ -137,6 +146,131 @@ pub(crate) fn plain(status: u16, text: &str) -> HttpAnswer {
         status,
         content_type: "text/plain;charset=utf-8".into(),
         body: text.as_bytes().to_vec(),
+    }
+}
+
+/// An answer plus what the log says about it.
+pub(crate) struct Logged {
+    pub http: HttpAnswer,
+    pub summary: RecordedAnswer,
+}
+
+pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refusal) -> Logged {
+    // Answer with the algorithm the request asked for when it named a valid one.
+    let sign_type = decoded
+        .get("sign_type")
+        .and_then(|t| t.parse::<SignType>().ok())
+        .unwrap_or_default();
+    let node = Node::failure(
+        refusal.code,
+        refusal.msg,
+        refusal.sub_code,
+        &refusal.sub_msg,
+    );
+    signed(
+        shared,
+        refusal.node.as_str(),
+        &node,
+        sign_type,
+        decoded.charset,
+        Tamper::None,
+    )
+}
+
+pub(crate) fn scenario_answer(
+    shared: &Shared,
+    descriptor: &MethodDescriptor,
+    sign_type: SignType,
+    charset: Charset,
+    scenario: &Scenario,
+) -> Logged {
+    let node_name = descriptor.response_node;
+    let success = || Node::success(node_name, descriptor.example_response);
+    let (node, tamper) = match scenario {
+        Scenario::Success | Scenario::Delay { .. } => (success(), Tamper::None),
+        Scenario::AlteredBody => (success(), Tamper::Alter),
+        Scenario::MissingSign => (success(), Tamper::DropSign),
+        Scenario::BusinessError(code) => {
+            let description = descriptor
+                .errors
+                .iter()
+                .find(|e| e.code == code)
+                .map_or("", |e| e.description);
+            (
+                Node::failure("40004", "Business Failed", code, description),
+                Tamper::None,
+            )
+        }
+        Scenario::GatewayError {
+            code,
+            msg,
+            sub_code,
+            sub_msg,
+        } => (Node::failure(code, msg, sub_code, sub_msg), Tamper::None),
+        Scenario::Http500 => {
+            return Logged {
+                http: http_500(),
+                summary: RecordedAnswer {
+                    status: 500,
+                    code: None,
+                    sub_code: None,
+                    node: None,
+                },
+            };
+        }
+    };
+    signed(shared, node_name, &node, sign_type, charset, tamper)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tamper {
+    None,
+    Alter,
+    DropSign,
+}
+
+/// Signs `node` (its JSON text in `charset`) with the Alipay private key and writes the body.
+fn signed(
+    shared: &Shared,
+    node_name: &str,
+    node: &Node,
+    sign_type: SignType,
+    charset: Charset,
+    tamper: Tamper,
+) -> Logged {
+    let summary = RecordedAnswer {
+        status: 200,
+        code: node.text("code").map(str::to_owned),
+        sub_code: node.text("sub_code").map(str::to_owned),
+        node: Some(node_name.to_owned()),
+    };
+    let node_bytes = crypto::encode_json(charset, &node.to_json());
+    // `encode_json` output decodes in its own charset; the text is what goes on the wire.
+    let node_text = crypto::decode(charset, &node_bytes).unwrap_or_else(|| node.to_json());
+    let sign = match crypto::sign(&shared.keys.alipay_private_key, sign_type, &node_bytes) {
+        Ok(sign) => sign,
+        Err(e) => {
+            return Logged {
+                http: plain(500, &format!("local gateway cannot sign: {e}\n")),
+                summary: RecordedAnswer {
+                    status: 500,
+                    ..summary
+                },
+            };
+        }
+    };
+    let body = match tamper {
+        Tamper::None => body_text(node_name, &node_text, Some(&sign)),
+        Tamper::Alter => body_text(node_name, &altered(&node_text), Some(&sign)),
+        Tamper::DropSign => body_text(node_name, &node_text, None),
+    };
+    Logged {
+        http: HttpAnswer {
+            status: 200,
+            content_type: format!("application/json;charset={}", charset.as_str()),
+            body: crypto::encode_json(charset, &body),
+        },
+        summary,
     }
 }
 

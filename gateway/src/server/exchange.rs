@@ -1,0 +1,191 @@
+//! One exchange: read the request (query, form body, charset), decode and check it, pick the
+//! answer, record both.
+
+use std::time::Duration;
+
+use alipay_runtime::charset::Charset;
+use http_body_util::{BodyExt as _, Limited};
+use hyper::Method as HttpMethod;
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::header::CONTENT_TYPE;
+
+use super::GATEWAY_PATH;
+use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
+use crate::crypto;
+use crate::form;
+use crate::log::RecordedRequest;
+use crate::protocol::{self, Decoded, NodeName, Refusal};
+use crate::scenario::Scenario;
+use crate::state::Shared;
+
+/// The largest request body accepted (Alipay's own limit for non-file requests is far
+/// below this).
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// The `charset` parameter of a `Content-Type` header value.
+fn content_type_charset(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|part| {
+        let (name, value) = part.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    })
+}
+
+pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAnswer {
+    if req.uri().path() != GATEWAY_PATH {
+        return answer::plain(404, "not found: the local gateway answers on /gateway.do\n");
+    }
+    let http_method = req.method().clone();
+    if http_method != HttpMethod::POST && http_method != HttpMethod::GET {
+        return answer::plain(405, "method not allowed: use POST (or GET)\n");
+    }
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let mut pairs = form::decode(req.uri().query().unwrap_or("").as_bytes());
+    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return answer::plain(413, "request body too large or unreadable\n"),
+    };
+    if !body.is_empty() {
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if !media.is_empty() && !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            return answer::plain(
+                415,
+                "unsupported media type: the local gateway reads application/x-www-form-urlencoded bodies\n",
+            );
+        }
+        pairs.extend(form::decode(&body));
+    }
+
+    // The charset: the Content-Type's, else the `charset` parameter (ASCII in every
+    // supported charset), else UTF-8.
+    let param_charset = pairs
+        .iter()
+        .find(|(k, _)| k == b"charset")
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
+    let named = content_type_charset(&content_type)
+        .map(str::to_owned)
+        .or(param_charset);
+    let (charset, unsupported) = match named.as_deref().filter(|n| !n.is_empty()) {
+        None => (Charset::Utf8, None),
+        Some(name) => match crypto::parse_charset(name) {
+            Some(charset) => (charset, None),
+            None => (Charset::Utf8, Some(name.to_owned())),
+        },
+    };
+
+    let decoded = match protocol::decode(&pairs, charset) {
+        Ok(params) => Decoded { params, charset },
+        Err(refusal) => {
+            let lossy = pairs
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        String::from_utf8_lossy(k).into_owned(),
+                        String::from_utf8_lossy(v).into_owned(),
+                    )
+                })
+                .collect();
+            let decoded = Decoded {
+                params: lossy,
+                charset,
+            };
+            return refuse_and_record(shared, &http_method, &decoded, refusal);
+        }
+    };
+    if let Some(name) = unsupported {
+        let refusal = Refusal {
+            node: NodeName::Error,
+            code: "40002",
+            msg: "Invalid Arguments",
+            sub_code: "isv.invalid-charset",
+            sub_msg: format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
+        };
+        return refuse_and_record(shared, &http_method, &decoded, refusal);
+    }
+
+    let checked = protocol::check(shared, &decoded);
+    let accepted = match checked.verdict {
+        Ok(accepted) => accepted,
+        Err(refusal) => {
+            let mut answer = refusal_answer(shared, &decoded, &refusal);
+            record(
+                shared,
+                &http_method,
+                &decoded,
+                checked.signature_verified,
+                &mut answer,
+            );
+            return answer.http;
+        }
+    };
+
+    let descriptor = accepted.descriptor;
+    let mut scenario = shared.scenario_for(descriptor.method);
+    let mut delay_ms: u64 = 0;
+    while let Scenario::Delay { ms, then } = scenario {
+        delay_ms = delay_ms.saturating_add(ms);
+        scenario = *then;
+    }
+    let mut answer = scenario_answer(shared, descriptor, accepted.sign_type, charset, &scenario);
+    record(shared, &http_method, &decoded, true, &mut answer);
+    if delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    }
+    answer.http
+}
+
+fn refuse_and_record(
+    shared: &Shared,
+    http_method: &HttpMethod,
+    decoded: &Decoded,
+    refusal: Refusal,
+) -> HttpAnswer {
+    let mut answer = refusal_answer(shared, decoded, &refusal);
+    record(shared, http_method, decoded, false, &mut answer);
+    answer.http
+}
+
+fn record(
+    shared: &Shared,
+    http_method: &HttpMethod,
+    decoded: &Decoded,
+    signature_verified: bool,
+    answer: &mut Logged,
+) {
+    shared.record(RecordedRequest {
+        http_method: http_method.as_str().to_owned(),
+        method: decoded.get("method").map(str::to_owned),
+        params: decoded.params.clone(),
+        charset: decoded.charset.as_str().to_owned(),
+        signature_verified,
+        answer: answer.summary.clone(),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charset_from_content_type() {
+        assert_eq!(
+            content_type_charset("application/x-www-form-urlencoded;charset=GBK"),
+            Some("GBK")
+        );
+        assert_eq!(
+            content_type_charset("application/x-www-form-urlencoded; Charset=\"utf-8\""),
+            Some("utf-8")
+        );
+        assert_eq!(
+            content_type_charset("application/x-www-form-urlencoded"),
+            None
+        );
+    }
+}

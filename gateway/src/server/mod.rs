@@ -1,0 +1,278 @@
+//! The HTTP server: hyper on a tokio listener bound to 127.0.0.1. One request is one
+//! `exchange`; the signed answers are built in `answer`.
+
+mod answer;
+mod exchange;
+
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use alipay_runtime::MethodDescriptor;
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::keys::GatewayKeys;
+use crate::log::RecordedRequest;
+use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
+use crate::state::Shared;
+
+/// The path Alipay's gateway answers on.
+pub const GATEWAY_PATH: &str = "/gateway.do";
+
+/// A running local gateway. It stops when dropped (or with [`LocalGateway::shutdown`]).
+///
+/// ```no_run
+/// # async fn demo(methods: &'static [alipay_runtime::MethodDescriptor]) -> Result<(), Box<dyn std::error::Error>> {
+/// use alipay_gateway::{LocalGateway, Scenario, ThrowawayKeys};
+///
+/// let keys = ThrowawayKeys::generate()?;
+/// let gw = LocalGateway::builder(methods, keys.gateway_keys()?).start().await?;
+/// gw.set_scenario(
+///     "alipay.user.agreement.auth.confirm",
+///     Scenario::business_error("VALIDATECODE_EXPIRED"),
+/// )?;
+/// println!("gateway at {}", gw.url());
+/// # Ok(()) }
+/// ```
+pub struct LocalGateway {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for LocalGateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalGateway")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`LocalGateway`] before it starts.
+#[derive(Debug)]
+#[must_use = "a builder does nothing until .start().await"]
+pub struct GatewayBuilder {
+    methods: &'static [MethodDescriptor],
+    keys: GatewayKeys,
+    port: u16,
+    app_id: Option<String>,
+    scenarios: ScenarioFile,
+}
+
+impl GatewayBuilder {
+    /// The port on 127.0.0.1 (default 0: any free port; [`LocalGateway::addr`] tells which).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accepts only this `app_id` (`40002 isv.invalid-app-id` otherwise). By default any
+    /// app id is accepted.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Starts with these scenarios (checked against the methods at start).
+    pub fn scenarios(mut self, scenarios: ScenarioFile) -> Self {
+        self.scenarios = scenarios;
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<LocalGateway, StartError> {
+        self.scenarios.check(self.methods)?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
+            .await
+            .map_err(|source| StartError::Bind {
+                port: self.port,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            port: self.port,
+            source,
+        })?;
+        let shared = Arc::new(Shared::new(
+            self.methods,
+            self.keys,
+            self.app_id,
+            self.scenarios,
+        ));
+        let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
+        Ok(LocalGateway {
+            addr,
+            shared,
+            task: Some(task),
+        })
+    }
+}
+
+/// The gateway could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The port could not be bound.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port asked for.
+        port: u16,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The scenarios do not fit the methods.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// Throwaway keys could not be generated or loaded.
+    #[error("throwaway keys: {0}")]
+    Keys(String),
+}
+
+impl LocalGateway {
+    /// A builder serving `methods` with `keys`.
+    pub fn builder(methods: &'static [MethodDescriptor], keys: GatewayKeys) -> GatewayBuilder {
+        GatewayBuilder {
+            methods,
+            keys,
+            port: 0,
+            app_id: None,
+            scenarios: ScenarioFile::default(),
+        }
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The gateway URL to configure a client with, `http://127.0.0.1:PORT/gateway.do`.
+    pub fn url(&self) -> String {
+        format!("http://{}{GATEWAY_PATH}", self.addr)
+    }
+
+    /// Answers `method`'s valid requests as `scenario` says from now on.
+    pub fn set_scenario(&self, method: &str, scenario: Scenario) -> Result<(), ScenarioError> {
+        let descriptor = self
+            .shared
+            .method(method)
+            .ok_or_else(|| ScenarioError::UnknownMethod(method.to_owned()))?;
+        scenario.check_for(descriptor)?;
+        self.shared.set_scenario(method, scenario);
+        Ok(())
+    }
+
+    /// The answer for methods without their own scenario (a business error is refused: its
+    /// code belongs to one method).
+    pub fn set_default_scenario(&self, scenario: Scenario) -> Result<(), ScenarioError> {
+        if matches!(strip_delay(&scenario), Scenario::BusinessError(_)) {
+            return Err(ScenarioError::Invalid {
+                method: "default".into(),
+                reason: "business error codes belong to one method: set them per method".into(),
+            });
+        }
+        self.shared.set_default(scenario);
+        Ok(())
+    }
+
+    /// Replaces every scenario (for example with a freshly read scenario file).
+    pub fn set_scenarios(&self, scenarios: ScenarioFile) -> Result<(), ScenarioError> {
+        scenarios.check(self.shared.all_methods())?;
+        self.shared.replace_scenarios(scenarios);
+        Ok(())
+    }
+
+    /// Back to success for every method.
+    pub fn clear_scenarios(&self) {
+        self.shared.replace_scenarios(ScenarioFile::default());
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests()
+    }
+
+    /// The requests received after the first `skip` ones.
+    pub fn requests_since(&self, skip: usize) -> Vec<RecordedRequest> {
+        self.shared.requests_since(skip)
+    }
+
+    /// How many requests were received so far.
+    pub fn request_count(&self) -> usize {
+        self.shared.request_count()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Stops serving and waits until the listener is closed.
+    pub async fn shutdown(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            // The task was aborted: its result says only that.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for LocalGateway {
+    fn drop(&mut self) {
+        // Ending the serving task drops its JoinSet, which aborts every connection.
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+fn strip_delay(s: &Scenario) -> &Scenario {
+    match s {
+        Scenario::Delay { then, .. } => strip_delay(then),
+        other => other,
+    }
+}
+
+async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    let shared = Arc::clone(&shared);
+                    connections.spawn(async move {
+                        let service = service_fn(move |req| {
+                            let shared = Arc::clone(&shared);
+                            async move { Ok::<_, Infallible>(respond(&shared, req).await) }
+                        });
+                        // A client that hangs up mid-request is its own business.
+                        let _ = http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+                // Out of file descriptors and the like: wait instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let answer = exchange::exchange(shared, req).await;
+    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    response
+}

@@ -1,0 +1,228 @@
+//! The call path: validate, sign, send, verify, type the answer.
+
+use std::time::Instant;
+
+use tracing::Instrument as _;
+
+use super::Client;
+use super::span::{CallOutcome, finish_span};
+use crate::error::{BusinessError, DynBizCode, Error, GatewayError, SignatureError, body_snippet};
+use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
+use crate::method::{BizErrorCode, Method, RequestParts};
+use crate::request::{self, PrepareError, PreparedRequest, PublicParams};
+use crate::verify::{ResponseError, VerifiedResponse, verify_response};
+
+impl Client {
+    /// Calls `M`: validates the request, signs and sends it, verifies the answer and returns
+    /// the typed response or the typed error.
+    ///
+    /// Emits one `tracing` span `alipay.call` with `method`, `app_id`, `latency_ms`, `code`
+    /// and `sub_code` (never keys, signatures or biz_content).
+    ///
+    /// Only validation, `to_parts` and the final typing of the answer depend on `M`;
+    /// signing, sending and verifying are one piece of code shared by every method, so a
+    /// crate that calls many methods does not compile the call path once per method.
+    pub async fn execute<M: Method>(&self, req: &M) -> Result<M::Response, Error<M::BizError>> {
+        let span = self.call_span(M::METHOD);
+        let started = Instant::now();
+        let result = self.execute_inner(req).instrument(span.clone()).await;
+        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
+        result
+    }
+
+    async fn execute_inner<M: Method>(&self, req: &M) -> Result<M::Response, Error<M::BizError>> {
+        req.validate()?;
+        let parts = req.to_parts()?;
+        let verified = self
+            .call_verified(M::METHOD, &parts)
+            .await
+            .map_err(typed_error)?;
+        decode_node(&verified)
+    }
+
+    /// Signs and sends `parts` as a call of `method`, verifies the answer and returns its
+    /// verified response node (successful answers only; business and gateway failures are
+    /// errors, their `sub_code` untyped).
+    ///
+    /// This is the untyped path for dynamic calls (the generated `call_json`): `parts` must
+    /// come from a request's [`Method::to_parts`] after [`Method::validate`] passed, since
+    /// nothing here can check them. Typed code should call [`Client::execute`]. Emits the
+    /// same `alipay.call` span.
+    pub async fn execute_raw(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
+        let span = self.call_span(method);
+        let started = Instant::now();
+        let result = self
+            .call_verified(method, parts)
+            .instrument(span.clone())
+            .await;
+        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
+        result
+    }
+
+    /// The shared call path: sign, send, verify.
+    async fn call_verified(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
+        let prepared = self.prepare_parts(method, parts)?;
+        let (status, body) = self.send(prepared).await?;
+        self.check_response(method, status, &body)
+    }
+
+    /// Validates, builds, signs and encodes `req` without sending it.
+    ///
+    /// `M::validate()` and `to_parts()` run before anything is signed.
+    pub fn prepare<M: Method>(&self, req: &M) -> Result<PreparedRequest, Error<M::BizError>> {
+        req.validate()?;
+        let parts = req.to_parts()?;
+        self.prepare_parts(M::METHOD, &parts)
+    }
+
+    fn prepare_parts<E: BizErrorCode>(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<PreparedRequest, Error<E>> {
+        let config = &self.inner.config;
+        let public = PublicParams {
+            gateway: &config.gateway,
+            app_id: &config.app_id,
+            sign_type: config.sign_type,
+            charset: config.charset,
+            app_auth_token: config.app_auth_token.as_deref(),
+            notify_url: config.notify_url.as_deref(),
+            return_url: config.return_url.as_deref(),
+            signer: config.signer.as_signer(),
+        };
+        request::prepare(&public, method, parts, (config.clock)()).map_err(|e| match e {
+            PrepareError::Invalid(v) => Error::InvalidRequest(v),
+            PrepareError::Sign(s) => Error::Sign(s),
+        })
+    }
+
+    /// Checks an answer and types it: 2xx status, then fail-closed signature verification,
+    /// then `10000` → `M::Response`, `40004` → [`Error::Business`], any other code →
+    /// [`Error::Gateway`].
+    pub fn parse_response<M: Method>(
+        &self,
+        status: u16,
+        body: &[u8],
+    ) -> Result<M::Response, Error<M::BizError>> {
+        let verified = self
+            .check_response(M::METHOD, status, body)
+            .map_err(typed_error)?;
+        decode_node(&verified)
+    }
+
+    /// [`Client::parse_response`] up to the verified node of a successful answer.
+    // The untyped business code makes the error larger than a typed one; it is returned
+    // once per call and converted right away.
+    #[allow(clippy::result_large_err)]
+    fn check_response(
+        &self,
+        method: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
+        if !(200..300).contains(&status) {
+            return Err(Error::HttpStatus {
+                status,
+                body_snippet: body_snippet(body),
+            });
+        }
+        let config = &self.inner.config;
+        let verified = verify_response(
+            body,
+            method,
+            config.charset,
+            config.sign_type,
+            &config.alipay_public_key,
+        )
+        .map_err(response_error)?;
+        if verified.is_success() {
+            return Ok(verified);
+        }
+        let VerifiedResponse {
+            is_error_response,
+            code,
+            msg,
+            sub_code,
+            sub_msg,
+            ..
+        } = verified;
+        if is_error_response && (code.is_empty() || code == SUCCESS_CODE) {
+            return Err(Error::MalformedBody {
+                reason: format!("`error_response` carries no failure code (code {code:?})"),
+            });
+        }
+        let sub_code = sub_code.unwrap_or_default();
+        let sub_msg = sub_msg.unwrap_or_default();
+        if code == BUSINESS_FAILED_CODE && !is_error_response {
+            return Err(Error::Business(BusinessError {
+                code,
+                msg,
+                sub_code: DynBizCode::from(sub_code.as_str()),
+                sub_msg,
+            }));
+        }
+        Err(Error::Gateway(GatewayError {
+            code: GatewayCode::from_code(&code),
+            msg,
+            sub_code: PublicSubCode::from_code(&sub_code),
+            sub_msg,
+        }))
+    }
+}
+
+/// The typed form of an error of the shared call path: the business `sub_code` becomes
+/// the method's error type.
+fn typed_error<E: BizErrorCode>(e: Error<DynBizCode>) -> Error<E> {
+    e.map_business(|code| E::from(code.code.as_str()))
+}
+
+/// The method's response, from the verified node of a successful answer.
+fn decode_node<R: serde::de::DeserializeOwned, E: BizErrorCode>(
+    verified: &VerifiedResponse,
+) -> Result<R, Error<E>> {
+    verified
+        .deserialize_node()
+        .map_err(|e| Error::MalformedBody {
+            reason: format!(
+                "the verified `{}` does not match the method's response type: {e}",
+                verified.node_name
+            ),
+        })
+}
+
+fn response_error(e: ResponseError) -> Error<DynBizCode> {
+    match e {
+        ResponseError::SignatureMissing => Error::Signature(SignatureError::Missing),
+        ResponseError::SignatureEmpty => Error::Signature(SignatureError::Empty),
+        ResponseError::SignatureInvalid => Error::Signature(SignatureError::Invalid),
+        ResponseError::UnverifiedGatewayAnswer {
+            code,
+            msg,
+            sub_code,
+            sub_msg,
+        } => Error::UnverifiedGatewayAnswer {
+            code,
+            msg,
+            sub_code,
+            sub_msg,
+        },
+        ResponseError::Malformed(reason) => Error::MalformedBody { reason },
+        ResponseError::DuplicateKey(key) => Error::MalformedBody {
+            reason: format!(
+                "top-level key {key:?} appears more than once (which one was signed is unknowable)"
+            ),
+        },
+        other => Error::MalformedBody {
+            reason: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,161 @@
+//! What every call shares: the gateway, the signing key, the checked [`Config`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::charset::Charset;
+use crate::keys::{PrivateKey, PublicKey};
+use crate::request::{PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
+use crate::sign::{SignType, Signer};
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Gateway {
+    /// `https://openapi.alipay.com/gateway.do`.
+    #[default]
+    Production,
+    /// `https://openapi-sandbox.dl.alipaydev.com/gateway.do`.
+    Sandbox,
+    /// Any other gateway URL, for example a local test gateway.
+    Url(String),
+}
+
+impl Gateway {
+    /// The gateway URL.
+    pub fn url(&self) -> &str {
+        match self {
+            Gateway::Production => PRODUCTION_GATEWAY,
+            Gateway::Sandbox => SANDBOX_GATEWAY,
+            Gateway::Url(url) => url,
+        }
+    }
+}
+
+impl From<&str> for Gateway {
+    fn from(url: &str) -> Self {
+        Gateway::Url(url.to_owned())
+    }
+}
+
+impl From<String> for Gateway {
+    fn from(url: String) -> Self {
+        Gateway::Url(url)
+    }
+}
+
+/// The key that signs requests: the app private key, or any [`Signer`] (KMS, HSM).
+#[derive(Clone)]
+pub enum AppSigner {
+    /// The app private key, signed with the compiled-in backend.
+    PrivateKey(Arc<PrivateKey>),
+    /// A user-supplied signer.
+    Custom(Arc<dyn Signer>),
+}
+
+impl fmt::Debug for AppSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppSigner::PrivateKey(_) => f.write_str("AppSigner::PrivateKey(..)"),
+            AppSigner::Custom(_) => f.write_str("AppSigner::Custom(..)"),
+        }
+    }
+}
+
+impl AppSigner {
+    pub(super) fn as_signer(&self) -> &dyn Signer {
+        match self {
+            AppSigner::PrivateKey(key) => key.as_ref(),
+            AppSigner::Custom(signer) => signer.as_ref(),
+        }
+    }
+}
+
+impl From<PrivateKey> for AppSigner {
+    fn from(key: PrivateKey) -> Self {
+        AppSigner::PrivateKey(Arc::new(key))
+    }
+}
+
+impl From<Arc<PrivateKey>> for AppSigner {
+    fn from(key: Arc<PrivateKey>) -> Self {
+        AppSigner::PrivateKey(key)
+    }
+}
+
+impl From<Arc<dyn Signer>> for AppSigner {
+    fn from(signer: Arc<dyn Signer>) -> Self {
+        AppSigner::Custom(signer)
+    }
+}
+
+/// The source of the `timestamp` parameter. Tests inject a fixed one.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// The settings every call shares, checked when the client was built.
+#[derive(Clone)]
+pub struct Config {
+    pub(super) gateway: String,
+    pub(super) app_id: String,
+    pub(super) signer: AppSigner,
+    pub(super) alipay_public_key: PublicKey,
+    pub(super) sign_type: SignType,
+    pub(super) charset: Charset,
+    pub(super) app_auth_token: Option<String>,
+    pub(super) notify_url: Option<String>,
+    pub(super) return_url: Option<String>,
+    pub(super) clock: Clock,
+}
+
+impl Config {
+    /// The gateway URL.
+    pub fn gateway(&self) -> &str {
+        &self.gateway
+    }
+    /// The `app_id`.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    /// The signature algorithm of requests and responses.
+    pub fn sign_type(&self) -> SignType {
+        self.sign_type
+    }
+    /// The request (and response) charset.
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+    /// The `notify_url` sent with every request, if any.
+    pub fn notify_url(&self) -> Option<&str> {
+        self.notify_url.as_deref()
+    }
+    /// The `return_url` sent with every request, if any.
+    pub fn return_url(&self) -> Option<&str> {
+        self.return_url.as_deref()
+    }
+    /// Whether an `app_auth_token` is sent (the token itself is not exposed).
+    pub fn has_app_auth_token(&self) -> bool {
+        self.app_auth_token.is_some()
+    }
+    /// The Alipay public key responses are verified with.
+    pub fn alipay_public_key(&self) -> &PublicKey {
+        &self.alipay_public_key
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("gateway", &self.gateway)
+            .field("app_id", &self.app_id)
+            .field("signer", &self.signer)
+            .field("sign_type", &self.sign_type)
+            .field("charset", &self.charset)
+            .field(
+                "app_auth_token",
+                &self.app_auth_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("notify_url", &self.notify_url)
+            .field("return_url", &self.return_url)
+            .finish_non_exhaustive()
+    }
+}

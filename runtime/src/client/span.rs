@@ -1,0 +1,66 @@
+//! The `alipay.call` tracing span: opened per call, its outcome recorded at the end.
+
+use std::fmt;
+use std::time::Instant;
+
+use tracing::field::Empty;
+
+use super::Client;
+use crate::error::Error;
+use crate::gateway_code::SUCCESS_CODE;
+use crate::method::BizErrorCode;
+
+impl Client {
+    pub(super) fn call_span(&self, method: &str) -> tracing::Span {
+        tracing::info_span!(
+            "alipay.call",
+            method = method,
+            app_id = %self.inner.config.app_id,
+            latency_ms = Empty,
+            code = Empty,
+            sub_code = Empty,
+        )
+    }
+}
+
+/// What the `alipay.call` span records of a failed call.
+pub(super) struct CallOutcome<'a> {
+    code: Option<&'a str>,
+    sub_code: Option<&'a str>,
+    error: &'a dyn fmt::Display,
+}
+
+impl<'a> CallOutcome<'a> {
+    pub(super) fn of<E: BizErrorCode>(e: &'a Error<E>) -> Self {
+        Self {
+            code: e.code(),
+            sub_code: e.sub_code(),
+            error: e,
+        }
+    }
+}
+
+/// Records the latency and the outcome (`None`: success) of a call on its span.
+pub(super) fn finish_span(
+    span: &tracing::Span,
+    started: Instant,
+    failure: Option<CallOutcome<'_>>,
+) {
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.record("latency_ms", latency_ms);
+    match failure {
+        None => {
+            span.record("code", SUCCESS_CODE);
+        }
+        Some(f) => {
+            if let Some(code) = f.code {
+                span.record("code", code);
+            }
+            if let Some(sub_code) = f.sub_code {
+                span.record("sub_code", sub_code);
+            }
+            let error = f.error;
+            span.in_scope(|| tracing::debug!(error = %error, "alipay call failed"));
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Sending: the HTTP POST, connect retries, the size-capped body read, and the
+//! classification of transport failures.
+
+use std::time::Duration;
+
+use super::Client;
+use crate::error::{DynBizCode, Error, TransportKind};
+use crate::request::PreparedRequest;
+
+/// Answers larger than this are refused (no gateway answer comes close).
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+impl Client {
+    /// POSTs a prepared request and reads the whole answer.
+    pub(super) async fn send(
+        &self,
+        prepared: PreparedRequest,
+    ) -> Result<(u16, Vec<u8>), Error<DynBizCode>> {
+        let PreparedRequest {
+            url,
+            body,
+            content_type,
+        } = prepared;
+        let mut attempts_left = self.inner.retry_connect_failures;
+        loop {
+            let request = self
+                .inner
+                .http
+                .post(url.as_str())
+                .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+                .timeout(self.inner.timeout)
+                .body(body.clone());
+            match request.send().await {
+                Ok(response) => return read_body(response).await,
+                Err(e) => {
+                    let (kind, reached) = classify(&e, false);
+                    if kind == TransportKind::Connect && !reached && attempts_left > 0 {
+                        attempts_left -= 1;
+                        let retry = self.inner.retry_connect_failures - attempts_left;
+                        tracing::debug!("connect failed, retry {retry} ({attempts_left} left)");
+                        tokio::time::sleep(connect_backoff(retry)).await;
+                        continue;
+                    }
+                    return Err(transport_error(e, kind, reached));
+                }
+            }
+        }
+    }
+}
+
+/// The pause before connect retry `n` (1-based): 100 ms, 200 ms, 400 ms, ... at most 2 s.
+fn connect_backoff(n: u32) -> Duration {
+    Duration::from_millis(100u64.saturating_mul(1 << n.saturating_sub(1).min(5)))
+        .min(Duration::from_secs(2))
+}
+
+async fn read_body(mut response: reqwest::Response) -> Result<(u16, Vec<u8>), Error<DynBizCode>> {
+    let status = response.status().as_u16();
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(4096, |n| usize::try_from(n).unwrap_or(MAX_RESPONSE_BYTES))
+            .min(MAX_RESPONSE_BYTES),
+    );
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                    return Err(Error::MalformedBody {
+                        reason: format!("the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok((status, body)),
+            Err(e) => {
+                let (kind, reached) = classify(&e, true);
+                return Err(transport_error(e, kind, reached));
+            }
+        }
+    }
+}
+
+fn transport_error(
+    e: reqwest::Error,
+    kind: TransportKind,
+    may_have_reached_gateway: bool,
+) -> Error<DynBizCode> {
+    Error::Transport {
+        kind,
+        may_have_reached_gateway,
+        // The URL carries the signature and app_auth_token: never let it into messages.
+        source: Box::new(e.without_url()),
+    }
+}
+
+/// What failed, and whether the request may have reached the gateway. Only failures to open
+/// a connection (TCP, TLS, connect timeout) prove that it did not.
+fn classify(e: &reqwest::Error, reading_body: bool) -> (TransportKind, bool) {
+    if reading_body {
+        let kind = if e.is_timeout() {
+            TransportKind::Timeout
+        } else {
+            TransportKind::ResponseBody
+        };
+        return (kind, true);
+    }
+    if e.is_builder() {
+        return (TransportKind::Other, false);
+    }
+    if is_tls(e) {
+        return (TransportKind::Tls, false);
+    }
+    if e.is_timeout() {
+        return (TransportKind::Timeout, !e.is_connect());
+    }
+    if e.is_connect() {
+        return (TransportKind::Connect, false);
+    }
+    (TransportKind::Other, true)
+}
+
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        // io::Error::source() skips the error it wraps (and TLS errors arrive as io::Errors
+        // nested in io::Errors), so step into the wrapped error explicitly.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
+}

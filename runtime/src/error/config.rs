@@ -1,0 +1,39 @@
+//! Mistakes in the client's configuration.
+
+use crate::keys::KeyError;
+
+/// A mistake in the client's configuration, found when the client is built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `app_id` was not set (or is empty).
+    #[error("app_id is not set")]
+    MissingAppId,
+    /// Neither a private key nor a signer was set.
+    #[error("the app private key (or a signer) is not set")]
+    MissingPrivateKey,
+    /// The Alipay public key was not set.
+    #[error("the Alipay public key is not set: responses cannot be verified without it")]
+    MissingAlipayPublicKey,
+    /// A key could not be loaded.
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    /// The gateway URL is not an absolute `http` or `https` URL.
+    #[error("gateway URL {url:?} is not usable: {reason}")]
+    InvalidGateway {
+        /// The URL given.
+        url: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A connect timeout was set together with a user-supplied `reqwest::Client`, which
+    /// cannot take one after it is built.
+    #[error(
+        "connect_timeout cannot be applied to a user-supplied reqwest::Client: set it on that \
+         client's builder instead"
+    )]
+    ConnectTimeoutWithCustomClient,
+    /// The HTTP client could not be built (for example no TLS root certificates).
+    #[error("could not build the HTTP client: {0}")]
+    HttpClient(#[source] reqwest::Error),
+}
