@@ -3,10 +3,12 @@
 //! This crate knows nothing about any particular Alipay method. Generated code implements
 //! [`Method`] for each request type; the [`Client`] signs, sends and verifies.
 
+pub mod cert;
 pub mod charset;
 pub mod check;
 pub mod client;
 pub mod de;
+pub mod encrypt;
 pub mod error;
 pub mod gateway_code;
 pub mod keys;

@@ -249,6 +249,14 @@ impl PublicKey {
         Self::parse(&read_file(path.as_ref())?)
     }
 
+    /// Loads the DER of a `SubjectPublicKeyInfo` (the key inside a certificate).
+    pub(crate) fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        Self::from_decoded(&container::Decoded {
+            label: Some("PUBLIC KEY".to_owned()),
+            der: Zeroizing::new(der.to_vec()),
+        })
+    }
+
     fn from_decoded(decoded: &container::Decoded) -> Result<Self, KeyError> {
         match container::classify(decoded)? {
             Kind::Public { n, e } => Self::from_components(n, e),

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::charset::Charset;
+use crate::encrypt::EncryptKey;
 use crate::keys::PublicKey;
 use crate::sign::SignType;
 use body::Members;
@@ -46,6 +47,11 @@ pub struct VerifiedResponse {
     pub sub_code: Option<String>,
     /// `sub_msg` of the node.
     pub sub_msg: Option<String>,
+    /// The top-level `alipay_cert_sn` (certificate mode: the SN of the certificate whose key
+    /// signed the answer), when present. Not covered by the signature.
+    pub alipay_cert_sn: Option<String>,
+    /// Whether the node arrived AES-encrypted (`node` is then the decrypted text).
+    pub encrypted: bool,
 }
 
 impl VerifiedResponse {
@@ -91,6 +97,10 @@ pub enum ResponseError {
     /// The signature does not verify (altered body, wrong Alipay public key, or not base64).
     #[error("the response signature does not verify against the Alipay public key")]
     SignatureInvalid,
+    /// A verified encrypted node does not decrypt with the configured AES key, or its plaintext
+    /// is not a JSON object.
+    #[error("the verified encrypted answer cannot be decrypted: {0}")]
+    Decrypt(String),
     /// An unsigned non-success answer. Kept for diagnosis only: the values are UNVERIFIED (a
     /// gateway that cannot identify the app, for example a wrong `app_id`, answers unsigned).
     #[error(
@@ -137,6 +147,57 @@ pub fn verify_response(
     sign_type: SignType,
     key: &PublicKey,
 ) -> Result<VerifiedResponse, ResponseError> {
+    verify(body, method, charset, sign_type, key, None)
+}
+
+/// Verifies an answer to an `encrypt_type=AES` request.
+///
+/// An encrypted node is a JSON string: the signature covers that string token with its two
+/// quotes, exactly as sent; only once it verifies is the base64 inside decrypted, and the
+/// plaintext (text in `charset`) becomes [`VerifiedResponse::node`]. A node that arrives as a
+/// plain object (the gateway answers errors unencrypted) is verified as
+/// [`verify_response`] does.
+pub fn verify_encrypted_response(
+    body: &[u8],
+    method: &str,
+    charset: Charset,
+    sign_type: SignType,
+    key: &PublicKey,
+    encrypt_key: &EncryptKey,
+) -> Result<VerifiedResponse, ResponseError> {
+    verify(body, method, charset, sign_type, key, Some(encrypt_key))
+}
+
+/// The top-level `alipay_cert_sn` of an answer, read before verification to choose the key
+/// (certificate mode). It is not signed: the key it selects must itself be trusted, and the
+/// signature verified with it.
+pub fn answer_cert_sn(body: &[u8], charset: Charset) -> Result<Option<String>, ResponseError> {
+    let text = charset
+        .decode(body)
+        .map_err(|e| ResponseError::Malformed(e.to_string()))?;
+    let members = Members::parse(&text).map_err(|e| ResponseError::Malformed(e.to_string()))?;
+    cert_sn_member(&members)
+}
+
+fn cert_sn_member(members: &Members<'_>) -> Result<Option<String>, ResponseError> {
+    match members.get("alipay_cert_sn") {
+        None => Ok(None),
+        Some(raw) => serde_json::from_str::<Option<String>>(raw.get())
+            .map(|sn| sn.filter(|sn| !sn.is_empty()))
+            .map_err(|_| {
+                ResponseError::Malformed("top-level \"alipay_cert_sn\" is not a string".to_owned())
+            }),
+    }
+}
+
+fn verify(
+    body: &[u8],
+    method: &str,
+    charset: Charset,
+    sign_type: SignType,
+    key: &PublicKey,
+    encrypt_key: Option<&EncryptKey>,
+) -> Result<VerifiedResponse, ResponseError> {
     let text = charset
         .decode(body)
         .map_err(|e| ResponseError::Malformed(e.to_string()))?;
@@ -157,11 +218,13 @@ pub fn verify_response(
             }
         },
     };
-    if !node.get().starts_with('{') {
+    let encrypted = encrypt_key.is_some() && node.get().starts_with('"');
+    if !encrypted && !node.get().starts_with('{') {
         return Err(ResponseError::Malformed(format!(
             "{node_name} is not a JSON object"
         )));
     }
+    let alipay_cert_sn = cert_sn_member(&members)?;
 
     let sign = match members.get("sign") {
         None => None,
@@ -201,17 +264,46 @@ pub fn verify_response(
     key.verify(sign_type, &signed, &sign)
         .map_err(|_| ResponseError::SignatureInvalid)?;
 
+    let node: Box<RawValue> = match encrypt_key {
+        Some(encrypt_key) if encrypted => decrypt_node(node, charset, encrypt_key)?,
+        _ => node.to_owned(),
+    };
     let head: Head = serde_json::from_str(node.get())
         .map_err(|e| ResponseError::Malformed(format!("{node_name}: {e}")))?;
     Ok(VerifiedResponse {
         node_name,
         is_error_response,
-        node: node.to_owned(),
+        node,
         code: head.code.unwrap_or_default(),
         msg: head.msg.unwrap_or_default(),
         sub_code: head.sub_code,
         sub_msg: head.sub_msg,
+        alipay_cert_sn,
+        encrypted,
     })
+}
+
+/// The plaintext of a verified encrypted node, which must be one JSON object.
+fn decrypt_node(
+    node: &RawValue,
+    charset: Charset,
+    encrypt_key: &EncryptKey,
+) -> Result<Box<RawValue>, ResponseError> {
+    let ciphertext: Cow<'_, str> = serde_json::from_str(node.get())
+        .map_err(|e| ResponseError::Malformed(format!("encrypted node: {e}")))?;
+    let plaintext = encrypt_key
+        .decrypt_bytes(&ciphertext)
+        .map_err(|e| ResponseError::Decrypt(e.to_string()))?;
+    let plaintext = charset
+        .decode(&plaintext)
+        .map_err(|e| ResponseError::Decrypt(e.to_string()))?
+        .into_owned();
+    if !plaintext.trim_start().starts_with('{') {
+        return Err(ResponseError::Decrypt(
+            "the plaintext is not a JSON object".to_owned(),
+        ));
+    }
+    RawValue::from_string(plaintext).map_err(|e| ResponseError::Decrypt(e.to_string()))
 }
 
 /// The common members of every node. `code` may arrive as a string or a number.
