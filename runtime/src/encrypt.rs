@@ -95,7 +95,7 @@ impl EncryptKey {
     pub fn decrypt_bytes(&self, base64: &str) -> Result<Vec<u8>, EncryptError> {
         let data = base64ct::Base64::decode_vec(base64.trim())
             .map_err(|_| EncryptError::CiphertextNotBase64)?;
-        let plaintext = match self.key.len() {
+        match self.key.len() {
             16 => cbc::Decryptor::<aes::Aes128>::new(self.key[..].into(), &IV.into())
                 .decrypt_padded_vec_mut::<Pkcs7>(&data),
             24 => cbc::Decryptor::<aes::Aes192>::new(self.key[..].into(), &IV.into())
@@ -103,8 +103,7 @@ impl EncryptKey {
             _ => cbc::Decryptor::<aes::Aes256>::new(self.key[..].into(), &IV.into())
                 .decrypt_padded_vec_mut::<Pkcs7>(&data),
         }
-        .map_err(|_| EncryptError::Decrypt);
-        plaintext
+        .map_err(|_| EncryptError::Decrypt)
     }
 }
 
