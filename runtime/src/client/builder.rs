@@ -59,7 +59,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The app private key (required), or any [`Signer`] as `Arc<dyn Signer>`.
+    /// The app private key (required), or any [`Signer`](crate::sign::Signer) as `Arc<dyn Signer>`.
     pub fn private_key(mut self, key: impl Into<AppSigner>) -> Self {
         self.signer = Some(key.into());
         self
