@@ -22,7 +22,7 @@ pub mod validate;
 pub mod verify;
 
 pub use charset::Charset;
-pub use client::{AppSigner, Client, ClientBuilder, Config, Gateway};
+pub use client::{AppSigner, CertStore, Client, ClientBuilder, Config, Gateway};
 pub use error::{
     BusinessError, ConfigError, DynBizCode, Error, GatewayError, SignatureError, TransportKind,
 };

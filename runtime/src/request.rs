@@ -38,6 +38,9 @@ pub const PUBLIC_PARAMS: &[&str] = &[
     "notify_url",
     "return_url",
     "biz_content",
+    "encrypt_type",
+    "app_cert_sn",
+    "alipay_root_cert_sn",
 ];
 
 /// A signed request ready to be POSTed, without any transport attached.
@@ -76,6 +79,10 @@ pub(crate) struct PublicParams<'a> {
     pub app_auth_token: Option<&'a str>,
     pub notify_url: Option<&'a str>,
     pub return_url: Option<&'a str>,
+    /// Certificate mode: `app_cert_sn` and `alipay_root_cert_sn`, sent and signed.
+    pub cert_sns: Option<(&'a str, &'a str)>,
+    /// AES content encryption of `biz_content`.
+    pub encrypt_key: Option<&'a crate::encrypt::EncryptKey>,
     pub signer: &'a dyn crate::sign::Signer,
 }
 
@@ -98,7 +105,24 @@ pub(crate) fn prepare(
     let sign_type_name = public.sign_type.as_str();
 
     // Empty values are never sent, so they are never signed either.
-    let mut query: Vec<(&str, &str)> = Vec::with_capacity(12);
+    let (app_cert_sn, alipay_root_cert_sn) = public.cert_sns.unzip();
+    let biz_content = parts.biz_content.as_deref().filter(|v| !v.is_empty());
+    // encrypt, then sign: the signature covers the ciphertext and encrypt_type. The plaintext
+    // is encrypted as encoded in the request charset, as the Java SDK does.
+    let encrypted: Option<String> = match (public.encrypt_key, biz_content) {
+        (Some(key), Some(biz)) => match public.charset.encode(biz) {
+            Ok(bytes) => Some(key.encrypt_bytes(&bytes)),
+            Err(_) => {
+                return Err(PrepareError::Invalid(ValidationError::new(
+                    "biz_content",
+                    Rule::Unsupported(unencodable_rule(public.charset)),
+                )));
+            }
+        },
+        _ => None,
+    };
+    let encrypt_type = encrypted.as_ref().map(|_| crate::encrypt::ENCRYPT_TYPE);
+    let mut query: Vec<(&str, &str)> = Vec::with_capacity(15);
     for (key, value) in [
         ("app_id", Some(public.app_id)),
         ("method", Some(method)),
@@ -110,6 +134,9 @@ pub(crate) fn prepare(
         ("app_auth_token", public.app_auth_token),
         ("notify_url", public.notify_url),
         ("return_url", public.return_url),
+        ("app_cert_sn", app_cert_sn),
+        ("alipay_root_cert_sn", alipay_root_cert_sn),
+        ("encrypt_type", encrypt_type),
     ] {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
             query.push((key, value));
@@ -117,7 +144,7 @@ pub(crate) fn prepare(
     }
 
     let mut form: Vec<(&str, &str)> = Vec::with_capacity(1 + parts.form.len());
-    if let Some(biz) = parts.biz_content.as_deref().filter(|v| !v.is_empty()) {
+    if let Some(biz) = encrypted.as_deref().or(biz_content) {
         form.push(("biz_content", biz));
     }
     for (i, (key, value)) in parts.form.iter().enumerate() {
@@ -313,6 +340,8 @@ mod tests {
             app_auth_token: Some(""),
             notify_url: None,
             return_url: Some("https://m.example/r?x=1"),
+            cert_sns: None,
+            encrypt_key: None,
             signer: key,
         }
     }

@@ -194,3 +194,200 @@ fn not_certificates_are_named() {
     let err = AlipayCert::from_pem(&read("keys/certs/root_ec.pem")).unwrap_err();
     assert!(matches!(err, CertError::Key { .. }), "{err}");
 }
+
+mod client {
+    use super::*;
+    use alipay_runtime::encrypt::EncryptKey;
+    use alipay_runtime::keys::PrivateKey;
+    use alipay_runtime::sign::{self, SignType};
+    use alipay_runtime::sign_content::sign_content;
+    use alipay_runtime::{Client, ConfigError, RequestParts};
+
+    fn path(file: &str) -> String {
+        format!("{DIR}{file}")
+    }
+
+    fn builder() -> alipay_runtime::ClientBuilder {
+        Client::builder()
+            .gateway("http://127.0.0.1:9/gateway.do")
+            .app_id("2014072300007148")
+            .private_key(PrivateKey::from_file(path("keys/app_private_pkcs1.pem")).unwrap())
+            .clock(in_validity)
+    }
+
+    fn cert_builder() -> alipay_runtime::ClientBuilder {
+        builder()
+            .app_cert(AppCert::from_file(path("keys/certs/app_cert.pem")).unwrap())
+            .alipay_cert(AlipayCert::from_file(path("keys/certs/alipay_cert.pem")).unwrap())
+            .alipay_root_cert(
+                RootBundle::from_file(path("keys/certs/alipay_root_cert.pem")).unwrap(),
+            )
+    }
+
+    /// The query and form pairs of a prepared request, form-decoded.
+    fn pairs(prepared: &alipay_runtime::PreparedRequest) -> Vec<(String, String)> {
+        let query = prepared.url.split_once('?').unwrap().1;
+        form_urlencoded::parse(query.as_bytes())
+            .chain(form_urlencoded::parse(&prepared.body))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn cert_mode_sends_and_signs_both_sns() {
+        let v = json("cert_sn.json");
+        let client = cert_builder().build().unwrap();
+        let config = client.config();
+        assert!(config.is_cert_mode());
+        assert_eq!(config.app_cert_sn(), Some(field(&v, "app_cert_sn")));
+        assert_eq!(
+            config.alipay_root_cert_sn(),
+            Some(field(&v, "alipay_root_cert_sn"))
+        );
+        assert_eq!(config.alipay_cert_sn(), Some(field(&v, "alipay_cert_sn")));
+        let parts = RequestParts {
+            biz_content: Some(r#"{"auth_confirm_no":"423979"}"#.to_owned()),
+            form: Vec::new(),
+        };
+        let prepared = client
+            .prepare_raw("alipay.user.agreement.auth.confirm", &parts)
+            .unwrap();
+        let sent = pairs(&prepared);
+        let get = |k: &str| {
+            sent.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("app_cert_sn"), Some(field(&v, "app_cert_sn")));
+        assert_eq!(
+            get("alipay_root_cert_sn"),
+            Some(field(&v, "alipay_root_cert_sn"))
+        );
+        assert_eq!(get("alipay_cert_sn"), None);
+        // The signature covers them.
+        let content = sign_content(
+            sent.iter()
+                .filter(|(k, _)| k != "sign")
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        assert!(content.contains("&app_cert_sn=e457afb05b278d242fffbcbe53d58720&"));
+        let app_public = PublicKey::from_file(path("keys/app_public.pem")).unwrap();
+        app_public
+            .verify(SignType::Rsa2, content.as_bytes(), get("sign").unwrap())
+            .unwrap();
+    }
+
+    #[test]
+    fn cert_mode_request_vector() {
+        // NODE's cert-mode request (no `format`): the same sign content rule signs the SNs.
+        let v = &json("modes_node.json")["cert_mode_request"];
+        let sent = v["params_signed_and_sent"].as_object().unwrap();
+        let content = sign_content(
+            sent.iter()
+                .filter(|(k, _)| *k != "sign")
+                .map(|(k, v)| (k.as_str(), v.as_str().unwrap())),
+        );
+        let key = PrivateKey::from_file(path(field(v, "private_key_file"))).unwrap();
+        assert_eq!(
+            sign::sign_base64(&key, SignType::Rsa2, content.as_bytes()).unwrap(),
+            field(&v["params_signed_and_sent"], "sign")
+        );
+        let v_sn = json("cert_sn.json");
+        assert_eq!(
+            field(&v["params_signed_and_sent"], "app_cert_sn"),
+            field(&v_sn, "app_cert_sn")
+        );
+    }
+
+    #[test]
+    fn aes_mode_encrypts_then_signs() {
+        let v = &json("modes_node.json")["aes_request"];
+        let key = EncryptKey::from_base64(field(v, "key")).unwrap();
+        let client = builder()
+            .alipay_public_key(PublicKey::from_file(path("keys/alipay_public.pem")).unwrap())
+            .encrypt_key(key)
+            .build()
+            .unwrap();
+        assert!(client.config().is_encrypted());
+        assert!(!format!("{:?}", client.config()).contains(field(v, "key")));
+        let parts = RequestParts {
+            biz_content: Some(field(v, "plaintext_biz_content").to_owned()),
+            form: Vec::new(),
+        };
+        let prepared = client
+            .prepare_raw("alipay.user.agreement.auth.confirm", &parts)
+            .unwrap();
+        let sent = pairs(&prepared);
+        let get = |k: &str| {
+            sent.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("encrypt_type"), Some("AES"));
+        assert_eq!(
+            get("biz_content"),
+            Some(field(&v["params_signed_and_sent"], "biz_content"))
+        );
+        let content = sign_content(
+            sent.iter()
+                .filter(|(k, _)| k != "sign")
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        assert!(content.contains("encrypt_type=AES"));
+        PublicKey::from_file(path("keys/app_public.pem"))
+            .unwrap()
+            .verify(SignType::Rsa2, content.as_bytes(), get("sign").unwrap())
+            .unwrap();
+    }
+
+    #[test]
+    fn an_untrusted_alipay_certificate_is_a_config_error_naming_the_file() {
+        let mut roots = read("keys/certs/root_ec.pem");
+        roots.extend(read("keys/certs/root_rsa_sha1.pem"));
+        let err = builder()
+            .app_cert(AppCert::from_file(path("keys/certs/app_cert.pem")).unwrap())
+            .alipay_cert(AlipayCert::from_file(path("keys/certs/alipay_cert.pem")).unwrap())
+            .alipay_root_cert(RootBundle::from_pem(&roots).unwrap())
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, ConfigError::UntrustedAlipayCert { .. }),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("keys/certs/alipay_cert.pem"), "{text}");
+        assert!(text.contains("does not chain"), "{text}");
+
+        let err = cert_builder()
+            .clock(|| UNIX_EPOCH + Duration::from_secs(2_524_608_000))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("expired"), "{err}");
+    }
+
+    #[test]
+    fn incomplete_cert_mode_and_a_foreign_app_cert_are_refused() {
+        let err = builder()
+            .app_cert(AppCert::from_file(path("keys/certs/app_cert.pem")).unwrap())
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::IncompleteCertMode {
+                    missing: "alipay_cert"
+                }
+            ),
+            "{err}"
+        );
+        // The Alipay certificate given as the app's: its key is not the app key's public half.
+        let err = cert_builder()
+            .app_cert(AppCert::from_file(path("keys/certs/alipay_cert.pem")).unwrap())
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, ConfigError::AppCertKeyMismatch { .. }),
+            "{err}"
+        );
+    }
+}

@@ -22,7 +22,7 @@ mod chain;
 mod sn;
 
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use base64ct::Encoding as _;
@@ -287,6 +287,7 @@ impl fmt::Debug for AppCert {
 pub struct AlipayCert {
     chain: Vec<Cert>,
     public_key: PublicKey,
+    file: Option<PathBuf>,
 }
 
 impl AlipayCert {
@@ -295,12 +296,23 @@ impl AlipayCert {
         let chain = decode_all(pem)?;
         let leaf = chain.first().ok_or(CertError::NoCertificate)?;
         let public_key = leaf.public_key()?;
-        Ok(AlipayCert { chain, public_key })
+        Ok(AlipayCert {
+            chain,
+            public_key,
+            file: None,
+        })
     }
 
     /// Reads the certificate chain from a file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, CertError> {
-        Self::from_pem(&read(path.as_ref())?)
+        let mut cert = Self::from_pem(&read(path.as_ref())?)?;
+        cert.file = Some(path.as_ref().to_owned());
+        Ok(cert)
+    }
+
+    /// The file it was read from, if it was.
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
     }
 
     /// The leaf's SN: what answers name in `alipay_cert_sn`.

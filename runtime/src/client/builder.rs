@@ -4,8 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use super::cert_mode::{CertMode, CertStore};
 use super::{AppSigner, Client, Clock, Config, Gateway, Inner};
+use crate::cert::{AlipayCert, AppCert, RootBundle};
 use crate::charset::Charset;
+use crate::encrypt::EncryptKey;
 use crate::error::ConfigError;
 use crate::keys::{PublicKey, check_alipay_public_key};
 use crate::sign::SignType;
@@ -32,6 +35,11 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     retry_connect_failures: u32,
     clock: Option<Clock>,
+    app_cert: Option<AppCert>,
+    alipay_cert: Option<AlipayCert>,
+    alipay_root_cert: Option<RootBundle>,
+    cert_store: Option<Arc<dyn CertStore>>,
+    encrypt_key: Option<EncryptKey>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -42,6 +50,9 @@ impl fmt::Debug for ClientBuilder {
             .field("signer", &self.signer)
             .field("sign_type", &self.sign_type)
             .field("charset", &self.charset)
+            .field("app_cert", &self.app_cert)
+            .field("alipay_cert", &self.alipay_cert)
+            .field("encrypt_key", &self.encrypt_key)
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +149,45 @@ impl ClientBuilder {
         self
     }
 
+    /// Public-key certificate mode: the app public-key certificate
+    /// (`appCertPublicKey_<app_id>.crt`), whose SN is sent as `app_cert_sn`.
+    ///
+    /// Certificate mode needs all three of [`ClientBuilder::app_cert`],
+    /// [`ClientBuilder::alipay_cert`] and [`ClientBuilder::alipay_root_cert`]; the Alipay public
+    /// key then comes from the Alipay certificate and [`ClientBuilder::alipay_public_key`] is
+    /// not needed.
+    pub fn app_cert(mut self, cert: AppCert) -> Self {
+        self.app_cert = Some(cert);
+        self
+    }
+
+    /// Certificate mode: the Alipay public-key certificate (`alipayCertPublicKey_RSA2.crt`).
+    /// [`ClientBuilder::build`] refuses it unless it chains to the root bundle and is valid.
+    pub fn alipay_cert(mut self, cert: AlipayCert) -> Self {
+        self.alipay_cert = Some(cert);
+        self
+    }
+
+    /// Certificate mode: the Alipay root certificate bundle (`alipayRootCert.crt`), whose SN is
+    /// sent as `alipay_root_cert_sn` and which every Alipay certificate must chain to.
+    pub fn alipay_root_cert(mut self, roots: RootBundle) -> Self {
+        self.alipay_root_cert = Some(roots);
+        self
+    }
+
+    /// Certificate mode: where rotated Alipay certificates are kept (see [`CertStore`]).
+    pub fn cert_store(mut self, store: Arc<dyn CertStore>) -> Self {
+        self.cert_store = Some(store);
+        self
+    }
+
+    /// AES content encryption (`encrypt_type=AES`): every `biz_content` is encrypted with this
+    /// key before it is signed, and encrypted answers are decrypted after they verify.
+    pub fn encrypt_key(mut self, key: EncryptKey) -> Self {
+        self.encrypt_key = Some(key);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Names the usual mistakes: no `app_id`, no key, the app's own public key configured as
@@ -148,9 +198,43 @@ impl ClientBuilder {
             .filter(|id| !id.trim().is_empty())
             .ok_or(ConfigError::MissingAppId)?;
         let signer = self.signer.ok_or(ConfigError::MissingPrivateKey)?;
-        let alipay_public_key = self
-            .alipay_public_key
-            .ok_or(ConfigError::MissingAlipayPublicKey)?;
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemTime::now));
+        let cert = match (self.app_cert, self.alipay_cert, self.alipay_root_cert) {
+            (None, None, None) => None,
+            (Some(app), Some(alipay), Some(root)) => {
+                root.verify(&alipay, clock()).map_err(|source| {
+                    ConfigError::UntrustedAlipayCert {
+                        file: alipay
+                            .file()
+                            .map_or_else(|| "alipay_cert".to_owned(), |f| f.display().to_string()),
+                        source,
+                    }
+                })?;
+                if let AppSigner::PrivateKey(key) = &signer
+                    && app.public_key()? != key.public_key()
+                {
+                    return Err(ConfigError::AppCertKeyMismatch {
+                        app_cert_sn: app.sn().to_owned(),
+                    });
+                }
+                Some(Arc::new(CertMode::new(&app, alipay, root, self.cert_store)))
+            }
+            (app, alipay, _) => {
+                return Err(ConfigError::IncompleteCertMode {
+                    missing: if app.is_none() {
+                        "app_cert"
+                    } else if alipay.is_none() {
+                        "alipay_cert"
+                    } else {
+                        "alipay_root_cert"
+                    },
+                });
+            }
+        };
+        let alipay_public_key = match (&cert, self.alipay_public_key) {
+            (Some(cert), _) => cert.alipay.public_key().clone(),
+            (None, key) => key.ok_or(ConfigError::MissingAlipayPublicKey)?,
+        };
         if let AppSigner::PrivateKey(key) = &signer {
             check_alipay_public_key(key, &alipay_public_key)?;
         }
@@ -183,7 +267,9 @@ impl ClientBuilder {
             app_auth_token: self.app_auth_token,
             notify_url: self.notify_url,
             return_url: self.return_url,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            clock,
+            cert,
+            encrypt_key: self.encrypt_key,
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -8,9 +8,10 @@ use super::Client;
 use super::span::{CallOutcome, finish_span};
 use crate::error::{BusinessError, DynBizCode, Error, GatewayError, SignatureError, body_snippet};
 use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
+use crate::keys::PublicKey;
 use crate::method::{BizErrorCode, Method, RequestParts};
 use crate::request::{self, PrepareError, PreparedRequest, PublicParams};
-use crate::verify::{ResponseError, VerifiedResponse, verify_response};
+use crate::verify::{ResponseError, VerifiedResponse, verify_encrypted_response, verify_response};
 
 impl Client {
     /// Calls `M`: validates the request, signs and sends it, verifies the answer and returns
@@ -71,7 +72,9 @@ impl Client {
     ) -> Result<VerifiedResponse, Error<DynBizCode>> {
         let prepared = self.prepare_parts(method, parts)?;
         let (status, body) = self.send(prepared).await?;
-        self.check_response(method, status, &body)
+        check_status(status, &body)?;
+        let key = self.answer_key(&body).await?;
+        self.check_verified(method, &body, &key)
     }
 
     /// Validates, builds, signs and encodes `req` without sending it.
@@ -83,7 +86,17 @@ impl Client {
         self.prepare_parts(M::METHOD, &parts)
     }
 
-    fn prepare_parts<E: BizErrorCode>(
+    /// [`Client::prepare`] for parts that already passed their method's validation (the
+    /// untyped twin, as [`Client::execute_raw`] is of [`Client::execute`]).
+    pub fn prepare_raw(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+    ) -> Result<PreparedRequest, Error<DynBizCode>> {
+        self.prepare_parts(method, parts)
+    }
+
+    pub(super) fn prepare_parts<E: BizErrorCode>(
         &self,
         method: &str,
         parts: &RequestParts,
@@ -97,6 +110,11 @@ impl Client {
             app_auth_token: config.app_auth_token.as_deref(),
             notify_url: config.notify_url.as_deref(),
             return_url: config.return_url.as_deref(),
+            cert_sns: config
+                .cert
+                .as_deref()
+                .map(|c| (c.app_cert_sn.as_str(), c.root.sn())),
+            encrypt_key: config.encrypt_key.as_ref(),
             signer: config.signer.as_signer(),
         };
         request::prepare(&public, method, parts, (config.clock)()).map_err(|e| match e {
@@ -108,6 +126,9 @@ impl Client {
     /// Checks an answer and types it: 2xx status, then fail-closed signature verification,
     /// then `10000` → `M::Response`, `40004` → [`Error::Business`], any other code →
     /// [`Error::Gateway`].
+    ///
+    /// In certificate mode this verifies only with certificates already trusted (the
+    /// configured one and those accepted on rotation); it fetches nothing.
     pub fn parse_response<M: Method>(
         &self,
         status: u16,
@@ -129,20 +150,26 @@ impl Client {
         status: u16,
         body: &[u8],
     ) -> Result<VerifiedResponse, Error<DynBizCode>> {
-        if !(200..300).contains(&status) {
-            return Err(Error::HttpStatus {
-                status,
-                body_snippet: body_snippet(body),
-            });
-        }
+        check_status(status, body)?;
+        let key = self.known_answer_key(body)?;
+        self.check_verified(method, body, &key)
+    }
+
+    /// Verifies a 2xx answer with `key` and types its outcome.
+    #[allow(clippy::result_large_err)]
+    fn check_verified(
+        &self,
+        method: &str,
+        body: &[u8],
+        key: &PublicKey,
+    ) -> Result<VerifiedResponse, Error<DynBizCode>> {
         let config = &self.inner.config;
-        let verified = verify_response(
-            body,
-            method,
-            config.charset,
-            config.sign_type,
-            &config.alipay_public_key,
-        )
+        let verified = match &config.encrypt_key {
+            None => verify_response(body, method, config.charset, config.sign_type, key),
+            Some(aes) => {
+                verify_encrypted_response(body, method, config.charset, config.sign_type, key, aes)
+            }
+        }
         .map_err(response_error)?;
         if verified.is_success() {
             return Ok(verified);
@@ -179,6 +206,18 @@ impl Client {
     }
 }
 
+#[allow(clippy::result_large_err)]
+fn check_status(status: u16, body: &[u8]) -> Result<(), Error<DynBizCode>> {
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(Error::HttpStatus {
+            status,
+            body_snippet: body_snippet(body),
+        })
+    }
+}
+
 /// The typed form of an error of the shared call path: the business `sub_code` becomes
 /// the method's error type.
 fn typed_error<E: BizErrorCode>(e: Error<DynBizCode>) -> Error<E> {
@@ -199,7 +238,7 @@ fn decode_node<R: serde::de::DeserializeOwned, E: BizErrorCode>(
         })
 }
 
-fn response_error(e: ResponseError) -> Error<DynBizCode> {
+pub(super) fn response_error(e: ResponseError) -> Error<DynBizCode> {
     match e {
         ResponseError::SignatureMissing => Error::Signature(SignatureError::Missing),
         ResponseError::SignatureEmpty => Error::Signature(SignatureError::Empty),

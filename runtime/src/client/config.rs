@@ -4,7 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use super::cert_mode::CertMode;
 use crate::charset::Charset;
+use crate::encrypt::EncryptKey;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::request::{PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 use crate::sign::{SignType, Signer};
@@ -105,6 +107,10 @@ pub struct Config {
     pub(super) notify_url: Option<String>,
     pub(super) return_url: Option<String>,
     pub(super) clock: Clock,
+    /// Public-key certificate mode, when configured.
+    pub(super) cert: Option<Arc<CertMode>>,
+    /// AES content encryption, when configured.
+    pub(super) encrypt_key: Option<EncryptKey>,
 }
 
 impl Config {
@@ -136,9 +142,30 @@ impl Config {
     pub fn has_app_auth_token(&self) -> bool {
         self.app_auth_token.is_some()
     }
-    /// The Alipay public key responses are verified with.
+    /// The Alipay public key responses are verified with (in certificate mode: the key of the
+    /// configured Alipay certificate).
     pub fn alipay_public_key(&self) -> &PublicKey {
         &self.alipay_public_key
+    }
+    /// Whether the client is in public-key certificate mode.
+    pub fn is_cert_mode(&self) -> bool {
+        self.cert.is_some()
+    }
+    /// Certificate mode: the `app_cert_sn` sent with every request.
+    pub fn app_cert_sn(&self) -> Option<&str> {
+        self.cert.as_deref().map(|c| c.app_cert_sn.as_str())
+    }
+    /// Certificate mode: the `alipay_root_cert_sn` sent with every request.
+    pub fn alipay_root_cert_sn(&self) -> Option<&str> {
+        self.cert.as_deref().map(|c| c.root.sn())
+    }
+    /// Certificate mode: the SN of the configured Alipay certificate.
+    pub fn alipay_cert_sn(&self) -> Option<&str> {
+        self.cert.as_deref().map(|c| c.alipay.sn())
+    }
+    /// Whether `biz_content` is AES-encrypted (the key itself is not exposed).
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypt_key.is_some()
     }
 }
 
@@ -156,6 +183,8 @@ impl fmt::Debug for Config {
             )
             .field("notify_url", &self.notify_url)
             .field("return_url", &self.return_url)
+            .field("cert", &self.cert)
+            .field("encrypt_key", &self.encrypt_key)
             .finish_non_exhaustive()
     }
 }

@@ -8,11 +8,13 @@ use std::time::Duration;
 
 mod builder;
 mod call;
+mod cert_mode;
 mod config;
 mod span;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore};
 pub use config::{AppSigner, Clock, Config, Gateway};
 pub use transport::MAX_RESPONSE_BYTES;
 

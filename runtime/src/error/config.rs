@@ -33,6 +33,37 @@ pub enum ConfigError {
          client's builder instead"
     )]
     ConnectTimeoutWithCustomClient,
+    /// Only some of the three certificate-mode files were configured.
+    #[error(
+        "certificate mode needs the app certificate, the Alipay certificate and the Alipay root \
+         certificate; {missing} is not set"
+    )]
+    IncompleteCertMode {
+        /// The setting that is missing: `app_cert`, `alipay_cert` or `alipay_root_cert`.
+        missing: &'static str,
+    },
+    /// The Alipay public-key certificate is not trusted: it does not chain to the root bundle,
+    /// or it is outside its validity period.
+    #[error("the Alipay certificate {file} is not trusted: {source}")]
+    UntrustedAlipayCert {
+        /// The file it was read from (or `alipay_cert` when given as text).
+        file: String,
+        /// Why.
+        #[source]
+        source: crate::cert::CertError,
+    },
+    /// The app certificate does not hold the public half of the app private key.
+    #[error(
+        "the app certificate (app_cert_sn {app_cert_sn}) does not hold the public key of the \
+         configured app private key"
+    )]
+    AppCertKeyMismatch {
+        /// The SN of the app certificate.
+        app_cert_sn: String,
+    },
+    /// A certificate could not be used.
+    #[error("{0}")]
+    Cert(#[from] crate::cert::CertError),
     /// The HTTP client could not be built (for example no TLS root certificates).
     #[error("could not build the HTTP client: {0}")]
     HttpClient(#[source] reqwest::Error),

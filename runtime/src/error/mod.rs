@@ -89,6 +89,21 @@ pub enum Error<E: BizErrorCode> {
     /// A verified business failure (`40004`) with the method's typed error code.
     #[error(transparent)]
     Business(BusinessError<E>),
+    /// Certificate mode: the answer names (in `alipay_cert_sn`) an Alipay certificate other than
+    /// the configured one, and that certificate could not be fetched or does not chain to the
+    /// configured root bundle. The answer is not trusted.
+    #[error(
+        "the answer is signed with Alipay certificate {answer_sn}, not the configured \
+         {configured_sn}, and that certificate is not trusted: {reason}"
+    )]
+    UntrustedAlipayCert {
+        /// The SN of the configured Alipay certificate.
+        configured_sn: String,
+        /// The SN the answer names.
+        answer_sn: String,
+        /// Why it is not trusted.
+        reason: String,
+    },
 }
 
 impl<E: BizErrorCode> Error<E> {
@@ -119,6 +134,15 @@ impl<E: BizErrorCode> Error<E> {
             },
             Error::MalformedBody { reason } => Error::MalformedBody { reason },
             Error::Signature(e) => Error::Signature(e),
+            Error::UntrustedAlipayCert {
+                configured_sn,
+                answer_sn,
+                reason,
+            } => Error::UntrustedAlipayCert {
+                configured_sn,
+                answer_sn,
+                reason,
+            },
             Error::UnverifiedGatewayAnswer {
                 code,
                 sub_code,

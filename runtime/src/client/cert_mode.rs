@@ -1,0 +1,259 @@
+//! Certificate mode in the call path: which Alipay certificate verifies an answer, and safe
+//! rotation.
+//!
+//! An answer names the certificate whose key signed it in `alipay_cert_sn` (not signed itself).
+//! The configured certificate, and any rotated one accepted earlier, verify at once. Another SN
+//! means Alipay rotated its key: the client fetches that certificate with
+//! `alipay.open.app.alipaycert.download` (or takes it from the application's [`CertStore`]),
+//! accepts it only if [`RootBundle::verify`] does (chain to the configured roots, CA issuers,
+//! validity), keeps it, hands it to the store, and verifies the answer with it. Anything else
+//! fails the call as [`Error::UntrustedAlipayCert`], naming both SNs.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use serde::Deserialize;
+
+use super::Client;
+use crate::cert::{AlipayCert, AppCert, RootBundle};
+use crate::error::{DynBizCode, Error};
+use crate::keys::PublicKey;
+use crate::method::RequestParts;
+use crate::verify;
+
+/// The method that downloads an Alipay public-key certificate by SN.
+pub const CERT_DOWNLOAD_METHOD: &str = "alipay.open.app.alipaycert.download";
+
+/// Where an application keeps the Alipay certificates the client accepted on rotation, so that
+/// a restarted process does not fetch them again (a file, a database row, a secret store).
+///
+/// What [`CertStore::load`] returns is checked against the root bundle like a download.
+pub trait CertStore: Send + Sync {
+    /// A certificate saved earlier under `sn`, as PEM, if any.
+    fn load(&self, sn: &str) -> Option<Vec<u8>> {
+        let _ = sn;
+        None
+    }
+
+    /// Called once for each rotated certificate the client fetched and accepted: `pem` chains
+    /// to the configured root bundle and is valid. Errors are the store's to report.
+    fn save(&self, sn: &str, pem: &[u8]);
+}
+
+/// The certificate-mode settings, shared by every call.
+pub(crate) struct CertMode {
+    pub(crate) app_cert_sn: String,
+    pub(crate) root: RootBundle,
+    pub(crate) alipay: AlipayCert,
+    /// Rotated certificates accepted so far, by SN.
+    rotated: RwLock<HashMap<String, PublicKey>>,
+    store: Option<Arc<dyn CertStore>>,
+}
+
+impl fmt::Debug for CertMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertMode")
+            .field("app_cert_sn", &self.app_cert_sn)
+            .field("alipay_root_cert_sn", &self.root.sn())
+            .field("alipay_cert_sn", &self.alipay.sn())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CertMode {
+    pub(crate) fn new(
+        app: &AppCert,
+        alipay: AlipayCert,
+        root: RootBundle,
+        store: Option<Arc<dyn CertStore>>,
+    ) -> Self {
+        CertMode {
+            app_cert_sn: app.sn().to_owned(),
+            root,
+            alipay,
+            rotated: RwLock::new(HashMap::new()),
+            store,
+        }
+    }
+
+    /// The key of a certificate already trusted under `sn`.
+    fn known(&self, sn: &str) -> Option<PublicKey> {
+        if sn == self.alipay.sn() {
+            return Some(self.alipay.public_key().clone());
+        }
+        self.rotated.read().ok()?.get(sn).cloned()
+    }
+
+    /// Checks a fetched or stored certificate: it must be the one named, chain to the roots and
+    /// be valid now.
+    fn accept(
+        &self,
+        sn: &str,
+        pem: &[u8],
+        now: std::time::SystemTime,
+    ) -> Result<AlipayCert, String> {
+        let cert = AlipayCert::from_pem(pem).map_err(|e| e.to_string())?;
+        if cert.sn() != sn {
+            return Err(format!("the certificate received has SN {}", cert.sn()));
+        }
+        self.root.verify(&cert, now).map_err(|e| e.to_string())?;
+        Ok(cert)
+    }
+
+    fn remember(&self, sn: &str, cert: &AlipayCert) {
+        if let Ok(mut rotated) = self.rotated.write() {
+            rotated.insert(sn.to_owned(), cert.public_key().clone());
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Download {
+    alipay_cert_content: Option<String>,
+}
+
+impl Client {
+    /// The key of a certificate already trusted that must verify `body`, or the unknown SN
+    /// the answer names.
+    #[allow(clippy::result_large_err)]
+    fn trusted_key(&self, body: &[u8]) -> Result<Result<PublicKey, String>, Error<DynBizCode>> {
+        let config = &self.inner.config;
+        let Some(cert) = config.cert.as_deref() else {
+            return Ok(Ok(config.alipay_public_key.clone()));
+        };
+        match verify::answer_cert_sn(body, config.charset) {
+            // No SN (some gateway errors): the configured certificate must verify it.
+            Ok(None) => Ok(Ok(config.alipay_public_key.clone())),
+            Ok(Some(sn)) => Ok(cert.known(&sn).ok_or(sn)),
+            Err(e) => Err(super::call::response_error(e)),
+        }
+    }
+
+    /// [`Client::answer_key`] without fetching: an answer naming a certificate not trusted yet
+    /// is refused.
+    #[allow(clippy::result_large_err)]
+    pub(super) fn known_answer_key(&self, body: &[u8]) -> Result<PublicKey, Error<DynBizCode>> {
+        match self.trusted_key(body)? {
+            Ok(key) => Ok(key),
+            Err(sn) => Err(Error::UntrustedAlipayCert {
+                configured_sn: self
+                    .inner
+                    .config
+                    .alipay_cert_sn()
+                    .unwrap_or_default()
+                    .to_owned(),
+                answer_sn: sn,
+                reason: "it is not trusted yet (only a call fetches a rotated certificate)"
+                    .to_owned(),
+            }),
+        }
+    }
+
+    /// The Alipay public key that must verify `body`: the configured key outside certificate
+    /// mode; in certificate mode the key of the certificate the answer names (fetched and checked
+    /// when it is new).
+    pub(super) async fn answer_key(&self, body: &[u8]) -> Result<PublicKey, Error<DynBizCode>> {
+        let sn = match self.trusted_key(body)? {
+            Ok(key) => return Ok(key),
+            Err(sn) => sn,
+        };
+        let config = &self.inner.config;
+        let Some(cert) = config.cert.as_deref() else {
+            return Ok(config.alipay_public_key.clone());
+        };
+        let untrusted = |reason: String| Error::UntrustedAlipayCert {
+            configured_sn: cert.alipay.sn().to_owned(),
+            answer_sn: sn.clone(),
+            reason,
+        };
+        let now = (config.clock)();
+        if let Some(pem) = cert.store.as_ref().and_then(|s| s.load(&sn))
+            && let Ok(accepted) = cert.accept(&sn, &pem, now)
+        {
+            cert.remember(&sn, &accepted);
+            return Ok(accepted.public_key().clone());
+        }
+        tracing::info!(alipay_cert_sn = %sn, "the answer names a new Alipay certificate: fetching it");
+        let pem = self
+            .download_cert(cert, &sn)
+            .await
+            .map_err(|e| untrusted(format!("it could not be fetched: {e}")))?;
+        let accepted = cert.accept(&sn, &pem, now).map_err(untrusted)?;
+        cert.remember(&sn, &accepted);
+        if let Some(store) = &cert.store {
+            store.save(&sn, &pem);
+        }
+        Ok(accepted.public_key().clone())
+    }
+
+    /// Fetches the certificate named `sn`. The download answer itself must verify, with the
+    /// configured certificate or with the downloaded one once that is trusted.
+    async fn download_cert(&self, cert: &CertMode, sn: &str) -> Result<Vec<u8>, String> {
+        let config = &self.inner.config;
+        let parts = RequestParts {
+            biz_content: Some(serde_json::json!({ "alipay_cert_sn": sn }).to_string()),
+            form: Vec::new(),
+        };
+        let prepared = self
+            .prepare_parts::<DynBizCode>(CERT_DOWNLOAD_METHOD, &parts)
+            .map_err(|e| e.to_string())?;
+        let (status, body) = self.send(prepared).await.map_err(|e| e.to_string())?;
+        if !(200..300).contains(&status) {
+            return Err(format!("the gateway answered HTTP {status}"));
+        }
+        // Read the content first (unverified) only to learn which key signed this answer.
+        let signer_sn = verify::answer_cert_sn(&body, config.charset).map_err(|e| e.to_string())?;
+        let unverified_pem = unverified_content(&body, config.charset)?;
+        let key = match signer_sn.as_deref() {
+            Some(s) if s == sn => cert
+                .accept(sn, &unverified_pem, (config.clock)())?
+                .public_key()
+                .clone(),
+            Some(s) => cert.known(s).ok_or_else(|| {
+                format!("the download answer is signed by unknown certificate {s}")
+            })?,
+            None => cert.alipay.public_key().clone(),
+        };
+        let verified = verify::verify_response(
+            &body,
+            CERT_DOWNLOAD_METHOD,
+            config.charset,
+            config.sign_type,
+            &key,
+        )
+        .map_err(|e| e.to_string())?;
+        if !verified.is_success() {
+            return Err(format!(
+                "the gateway answered {} {}{}",
+                verified.code,
+                verified.msg,
+                verified
+                    .sub_code
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default()
+            ));
+        }
+        let download: Download = verified.deserialize_node().map_err(|e| e.to_string())?;
+        decode_content(download.alipay_cert_content)
+    }
+}
+
+/// `alipay_cert_content` of a download answer before verification.
+fn unverified_content(body: &[u8], charset: crate::Charset) -> Result<Vec<u8>, String> {
+    let text = charset.decode(body).map_err(|e| e.to_string())?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let node = &value[verify::response_node_name(CERT_DOWNLOAD_METHOD)];
+    decode_content(node["alipay_cert_content"].as_str().map(str::to_owned))
+}
+
+/// The certificate travels as the base64 of its PEM text.
+fn decode_content(content: Option<String>) -> Result<Vec<u8>, String> {
+    use base64ct::Encoding as _;
+    let content = content
+        .filter(|c| !c.is_empty())
+        .ok_or("the answer carries no alipay_cert_content")?;
+    base64ct::Base64::decode_vec(content.trim())
+        .map_err(|_| "alipay_cert_content is not base64".to_owned())
+}
