@@ -88,6 +88,8 @@ impl Client {
 
     /// [`Client::prepare`] for parts that already passed their method's validation (the
     /// untyped twin, as [`Client::execute_raw`] is of [`Client::execute`]).
+    // The same error type as execute_raw, returned once per call.
+    #[allow(clippy::result_large_err)]
     pub fn prepare_raw(
         &self,
         method: &str,
