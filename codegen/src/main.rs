@@ -2,7 +2,8 @@
 //!
 //! Exit codes (a public contract): 0 success; 1 the input has problems (every problem is
 //! listed on stderr) or, for `generate --check`, the output is out of date; 2 usage errors
-//! (including inputs that do not exist).
+//! (including inputs that do not exist). `diff` has its own: 0 nothing breaks, 1 a change
+//! breaks callers, 2 usage errors or specs with problems.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +21,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Exit codes: 0 success; 1 problems found (each listed on stderr as
 /// `file:line:column: field.path: message`), or `generate --check` found stale output;
 /// 2 usage error (unknown flag, missing argument, an input that does not exist).
+/// `diff` exits 0 when nothing breaks, 1 when a change breaks callers, 2 on usage errors
+/// and specs with problems.
 #[derive(Debug, Parser)]
 #[command(name = "alipay-codegen", version, about, long_about)]
 struct Cli {
@@ -78,6 +81,51 @@ enum Command {
         #[arg(short, long, value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// Report what changes for callers of the generated client between two versions of
+    /// the specs.
+    ///
+    /// OLD and NEW are spec folders or single spec files; both are loaded and checked
+    /// first, as by `check` (`common.yaml` is checked, not compared). Every change is
+    /// classified per method and field path: breaking (code that compiled may not, a
+    /// request the client accepted may be refused, an answer may read differently: a
+    /// method, field, listed value or error code removed; a required request field added;
+    /// required ↔ optional in a request; a type, Rust name or date format changed;
+    /// `max_length` lowered; a request field sent elsewhere), minor (additions: methods,
+    /// optional request fields, response fields, listed values, error codes; `max_length`
+    /// raised) or patch (descriptions, titles, examples, notes). A renamed field is a
+    /// removal plus an addition; a change inside a model is reported once, with every path
+    /// using the model.
+    ///
+    /// Text: one line per change, `method: path: what changed (breaking|minor|patch)`,
+    /// grouped by method, then a summary with the counts and the semver verdict. JSON
+    /// (`--format json`, a public contract, see the README): `{"changes": [{"method",
+    /// "path", "change", "breaking", "severity", "message", "old", "new", "model",
+    /// "used_by"}...], "breaking": N, "minor": N, "patch": N, "semver":
+    /// "major"|"minor"|"patch"|"none"}`.
+    ///
+    /// Exits 0 when nothing breaks, 1 when at least one change is breaking (so CI can gate
+    /// on it), 2 on usage errors and when a spec of either side has problems (listed on
+    /// stderr as `file:line:column: path: message`).
+    Diff {
+        /// The specs before: a folder or a spec file.
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        /// The specs after: a folder or a spec file.
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        /// `text` for people, `json` for tools.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+    },
+}
+
+/// The output of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// One line per change, then a summary.
+    Text,
+    /// One JSON document.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -90,6 +138,7 @@ fn main() -> ExitCode {
             methods,
         } => generate(specs, out, check, &methods),
         Command::Import { page, out } => import(&page, out),
+        Command::Diff { old, new, format } => diff(old, new, format),
     }
 }
 
@@ -253,6 +302,39 @@ fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
             problems.len()
         );
         ExitCode::from(1)
+    }
+}
+
+fn diff(old: PathBuf, new: PathBuf, format: DiffFormat) -> ExitCode {
+    if let Some(code) = missing_inputs(&[&old, &new]) {
+        return code;
+    }
+    match alipay_codegen::diff::diff_paths(&[old], &[new]) {
+        Ok(report) => {
+            match format {
+                DiffFormat::Text => print!("{}", report.text()),
+                DiffFormat::Json => print!("{}", report.json()),
+            }
+            if report.breaking() > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(alipay_codegen::diff::DiffError::Specs(problems)) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "{} problem(s): both sides must pass `check` before they are compared",
+                problems.len()
+            );
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
     }
 }
 

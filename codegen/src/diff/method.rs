@@ -1,0 +1,326 @@
+//! Comparing two versions of one method: the method's own keys, its request and response,
+//! each model once, its error codes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use super::change::{Change, Kind, Severity};
+use super::fields::{Scope, Structs, Version, compare_fields, docs_kind, unclassified_message};
+use super::unclassified::{ERROR_KEYS, SPEC_KEYS, unclassified};
+use super::uses::model_uses;
+use crate::ir::{LowerError, lower_one};
+use crate::spec::Spec;
+
+/// Every change between two versions of one method (none when the specs are equal).
+pub(super) fn compare_method(old: &Spec, new: &Spec) -> Result<Vec<Change>, LowerError> {
+    if old == new {
+        // Lowering is a function of the spec alone, so equal specs generate equal code.
+        return Ok(Vec::new());
+    }
+    let (old_ir, new_ir) = (lower_one(old)?, lower_one(new)?);
+    let old_v = Version {
+        spec: old,
+        ir: &old_ir,
+    };
+    let new_v = Version {
+        spec: new,
+        ir: &new_ir,
+    };
+    let mut out = Vec::new();
+    method_keys(old, new, &mut out);
+
+    let scope = |prefix: &str, request_side: bool| Scope {
+        method: &new.method,
+        prefix: prefix.to_owned(),
+        request_side,
+        constructor: "Request::new".to_owned(),
+        model: None,
+    };
+    let top = |s| Structs {
+        main: s,
+        twin: None,
+    };
+    compare_fields(
+        &scope("request", true),
+        (&old_v, &new_v),
+        (&old.request, &new.request),
+        (top(&old_ir.request), top(&new_ir.request)),
+        &mut out,
+    );
+    compare_fields(
+        &scope("response", false),
+        (&old_v, &new_v),
+        (&old.response, &new.response),
+        (top(&old_ir.response), top(&new_ir.response)),
+        &mut out,
+    );
+    compare_models(&old_v, &new_v, &mut out);
+    compare_errors(&old_v, &new_v, &mut out);
+    Ok(out)
+}
+
+/// The method's own keys: all documentation, as far as the generated client goes.
+fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
+    let mut push = |key: &str, message: String, o: Value, n: Value| {
+        out.push(Change {
+            method: new.method.clone(),
+            path: new.method.clone(),
+            kind: docs_kind(key),
+            severity: Severity::Patch,
+            message,
+            old: o,
+            new: n,
+            model: None,
+            used_by: Vec::new(),
+        });
+    };
+    let text = |s: &str| Value::from(s);
+    let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
+    if old.title != new.title {
+        push("title", "title changed".into(), text(&old.title), text(&new.title));
+    }
+    if old.description != new.description {
+        push(
+            "description",
+            "description changed".into(),
+            text(&old.description),
+            text(&new.description),
+        );
+    }
+    if old.doc_url != new.doc_url {
+        push(
+            "doc_url",
+            "doc_url changed".into(),
+            opt(&old.doc_url),
+            opt(&new.doc_url),
+        );
+    }
+    if old.note != new.note {
+        push("note", "note changed".into(), opt(&old.note), opt(&new.note));
+    }
+    if old.version != new.version {
+        push(
+            "version",
+            format!(
+                "version changed from {} to {} (documentation only: the client sends the public `version` parameter, 1.0, for every method)",
+                old.version, new.version
+            ),
+            text(&old.version),
+            text(&new.version),
+        );
+    }
+    for (key, o, n) in unclassified(&old.examples, &new.examples, &[]) {
+        push("examples", format!("the {key} example changed"), o, n);
+    }
+    for (key, o, n) in unclassified(old, new, SPEC_KEYS) {
+        out.push(Change {
+            method: new.method.clone(),
+            path: new.method.clone(),
+            kind: Kind::UnclassifiedChanged,
+            severity: Severity::Breaking,
+            message: unclassified_message(&key),
+            old: o,
+            new: n,
+            model: None,
+            used_by: Vec::new(),
+        });
+    }
+}
+
+/// Each model in both versions, once: its fields at the first path that uses it, every
+/// path using it listed. A model in one version only is reported where fields use it (a
+/// field added or removed, or its type changed).
+fn compare_models(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
+    let (old_uses, new_uses) = (model_uses(old.spec), model_uses(new.spec));
+    for (name, old_fields) in &old.spec.models {
+        let Some(new_fields) = new.spec.models.get(name) else {
+            continue;
+        };
+        let ((Some(old_main), old_twin), (Some(new_main), new_twin)) =
+            (old.model_structs(name), new.model_structs(name))
+        else {
+            continue;
+        };
+        let used_by = merged_uses(&new_uses, &old_uses, name);
+        let prefix = used_by
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("models.{name}"));
+        let scope = Scope {
+            method: &new.spec.method,
+            prefix,
+            request_side: old_main.request_side || new_main.request_side,
+            constructor: format!("{}::new", new_main.ident),
+            model: Some((name.clone(), used_by)),
+        };
+        if old_main.request_side != new_main.request_side {
+            let has_required = new_main.required_fields().next().is_some();
+            let (severity, message) = match (new_main.request_side, has_required) {
+                (false, _) => (
+                    Severity::Breaking,
+                    format!(
+                        "no longer sent in requests: `{0}::new`, its setters, its checks and `Serialize` are gone",
+                        new_main.ident
+                    ),
+                ),
+                (true, true) => (
+                    Severity::Breaking,
+                    format!(
+                        "now sent in requests, with required fields: `{0}` gains `{0}::new` and setters but no longer implements `Default`",
+                        new_main.ident
+                    ),
+                ),
+                (true, false) => (
+                    Severity::Minor,
+                    format!(
+                        "now sent in requests: `{0}` gains `{0}::new`, setters, checks and `Serialize`",
+                        new_main.ident
+                    ),
+                ),
+            };
+            let (model, used_by) = scope.model.clone().unwrap_or_default();
+            out.push(Change {
+                method: new.spec.method.clone(),
+                path: scope.prefix.clone(),
+                kind: Kind::ModelUsageChanged,
+                severity,
+                message: format!("model `{model}` {message}"),
+                old: Value::from(old_main.request_side),
+                new: Value::from(new_main.request_side),
+                model: Some(model),
+                used_by,
+            });
+        }
+        compare_fields(
+            &scope,
+            (old, new),
+            (old_fields, new_fields),
+            (
+                Structs {
+                    main: old_main,
+                    twin: old_twin,
+                },
+                Structs {
+                    main: new_main,
+                    twin: new_twin,
+                },
+            ),
+            out,
+        );
+    }
+}
+
+/// The paths using a model in NEW, then those only OLD had.
+fn merged_uses(new: &BTreeMap<&str, Vec<String>>, old: &BTreeMap<&str, Vec<String>>, name: &str) -> Vec<String> {
+    let mut all: Vec<String> = new.get(name).cloned().unwrap_or_default();
+    for path in old.get(name).into_iter().flatten() {
+        if !all.contains(path) {
+            all.push(path.clone());
+        }
+    }
+    all
+}
+
+/// The business error codes, by code: each is a variant of the method's `BizError`.
+fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
+    let variant = |v: &Version<'_>| -> HashMap<String, String> {
+        v.ir
+            .errors
+            .iter()
+            .map(|e| (e.code.clone(), e.ident.clone()))
+            .collect()
+    };
+    let (old_variants, new_variants) = (variant(old), variant(new));
+    let method = &new.spec.method;
+    let mut push = |code: &str, kind, severity, message: String, o: Value, n: Value| {
+        out.push(Change {
+            method: method.clone(),
+            path: format!("errors.{code}"),
+            kind,
+            severity,
+            message,
+            old: o,
+            new: n,
+            model: None,
+            used_by: Vec::new(),
+        });
+    };
+    let new_by_code: HashMap<&str, _> = new.spec.errors.iter().map(|e| (e.code.as_str(), e)).collect();
+    let old_by_code: HashMap<&str, _> = old.spec.errors.iter().map(|e| (e.code.as_str(), e)).collect();
+    for e in &old.spec.errors {
+        let Some(n) = new_by_code.get(e.code.as_str()) else {
+            let gone = old_variants
+                .get(&e.code)
+                .map(|v| format!(": `BizError::{v}` is gone"))
+                .unwrap_or_default();
+            push(
+                &e.code,
+                Kind::ErrorRemoved,
+                Severity::Breaking,
+                format!("documented error code removed{gone}"),
+                Value::from(e.code.as_str()),
+                Value::Null,
+            );
+            continue;
+        };
+        if let (Some(a), Some(b)) = (old_variants.get(&e.code), new_variants.get(&e.code))
+            && a != b
+        {
+            push(
+                &e.code,
+                Kind::VariantRenamed,
+                Severity::Breaking,
+                format!("the Rust variant is renamed from `BizError::{a}` to `BizError::{b}`"),
+                Value::from(format!("BizError::{a}")),
+                Value::from(format!("BizError::{b}")),
+            );
+        }
+        for (key, o, n) in [
+            ("description", &e.description, &n.description),
+            ("solution", &e.solution, &n.solution),
+        ] {
+            if o != n {
+                push(
+                    &e.code,
+                    docs_kind(key),
+                    Severity::Patch,
+                    format!("{key} changed"),
+                    Value::from(o.as_str()),
+                    Value::from(n.as_str()),
+                );
+            }
+        }
+        if e.note != n.note {
+            let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
+            push(
+                &e.code,
+                Kind::NoteChanged,
+                Severity::Patch,
+                "note changed".to_owned(),
+                opt(&e.note),
+                opt(&n.note),
+            );
+        }
+        for (key, o, n) in unclassified(e, *n, ERROR_KEYS) {
+            push(
+                &e.code,
+                Kind::UnclassifiedChanged,
+                Severity::Breaking,
+                unclassified_message(&key),
+                o,
+                n,
+            );
+        }
+    }
+    for e in new.spec.errors.iter().filter(|e| !old_by_code.contains_key(e.code.as_str())) {
+        push(
+            &e.code,
+            Kind::ErrorAdded,
+            Severity::Minor,
+            "documented error code added (`BizError::Unknown` held it before)".to_owned(),
+            Value::Null,
+            Value::from(e.code.as_str()),
+        );
+    }
+}
