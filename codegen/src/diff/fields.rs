@@ -308,7 +308,8 @@ impl FieldPair<'_, '_> {
                 Kind::ModelRenamed,
                 format!(
                     "model renamed from `{}` to `{}` (same fields): the Rust type is named differently",
-                    old.ty, new.ty
+                    o.as_ref().and_then(TypeRef::model_name).unwrap_or_default(),
+                    n.as_ref().and_then(TypeRef::model_name).unwrap_or_default()
                 ),
             )
         } else {
@@ -372,14 +373,13 @@ impl FieldPair<'_, '_> {
         };
         let (o, n) = (checked(self.old_ir.0), checked(self.new_ir.0));
         let (severity, message) = if o == n {
-            (
-                Severity::Patch,
-                format!(
-                    "format written as `{}` instead of `{}` (the same check)",
-                    new.unwrap_or(DATE_TIME),
-                    old.unwrap_or(DATE_TIME)
-                ),
-            )
+            let how = match (old, new) {
+                (None, Some(f)) => format!("format `{f}` written out"),
+                (Some(f), None) => format!("format `{f}` left out"),
+                (Some(a), Some(b)) => format!("format written as `{b}` instead of `{a}`"),
+                (None, None) => unreachable!("only called when format changed"),
+            };
+            (Severity::Patch, format!("{how} (the default: the same check)"))
         } else if self.scope.request_side {
             (
                 Severity::Breaking,

@@ -122,7 +122,8 @@ pub fn diff<'a, 'b>(
             Kind::MethodRemoved,
             Severity::Breaking,
             format!(
-                "method removed: its module `{}` is gone",
+                "method removed: its module `{}::{}` is gone",
+                crate::naming::group_of(name),
                 crate::naming::method_module(name)
             ),
             Value::from(old.title.as_str()),
