@@ -117,7 +117,10 @@ pub(super) fn compare_fields(
     let new_by_name: HashMap<&str, &Field> = new.iter().map(|f| (f.name.as_str(), f)).collect();
     let old_by_name: HashMap<&str, &Field> = old.iter().map(|f| (f.name.as_str(), f)).collect();
     let (old_ir, new_ir) = (by_wire(old_s), by_wire(new_s));
-    for f in old.iter().filter(|f| !new_by_name.contains_key(f.name.as_str())) {
+    for f in old
+        .iter()
+        .filter(|f| !new_by_name.contains_key(f.name.as_str()))
+    {
         scope.push(
             out,
             scope.path(&f.name),
@@ -129,23 +132,33 @@ pub(super) fn compare_fields(
         );
     }
     for o in old {
-        if let Some(n) = new_by_name.get(o.name.as_str()) {
-            if o != *n || old_ir.get(o.name.as_str()) != new_ir.get(o.name.as_str()) {
-                let pair = FieldPair {
-                    scope,
-                    path: scope.path(&o.name),
-                    old: o,
-                    new: n,
-                    old_v,
-                    new_v,
-                    old_ir: old_ir.get(o.name.as_str()).copied().unwrap_or_default(),
-                    new_ir: new_ir.get(o.name.as_str()).copied().unwrap_or_default(),
-                };
-                pair.compare(out);
-            }
+        let Some(n) = new_by_name.get(o.name.as_str()) else {
+            continue;
+        };
+        let (o_ir, n_ir) = (
+            old_ir.get(o.name.as_str()).copied().unwrap_or_default(),
+            new_ir.get(o.name.as_str()).copied().unwrap_or_default(),
+        );
+        // Equal specs and equal generated fields: nothing to report.
+        if o == *n && o_ir == n_ir {
+            continue;
         }
+        FieldPair {
+            scope,
+            path: scope.path(&o.name),
+            old: o,
+            new: n,
+            old_v,
+            new_v,
+            old_ir: o_ir,
+            new_ir: n_ir,
+        }
+        .compare(out);
     }
-    for f in new.iter().filter(|f| !old_by_name.contains_key(f.name.as_str())) {
+    for f in new
+        .iter()
+        .filter(|f| !old_by_name.contains_key(f.name.as_str()))
+    {
         let (severity, message) = if scope.request_side && f.required {
             (
                 Severity::Breaking,
@@ -252,7 +265,13 @@ impl FieldPair<'_, '_> {
             self.values(out);
         }
         docs(self, out, "description", &old.description, &new.description);
-        docs_opt(self, out, "example", old.example.as_deref(), new.example.as_deref());
+        docs_opt(
+            self,
+            out,
+            "example",
+            old.example.as_deref(),
+            new.example.as_deref(),
+        );
         docs_opt(self, out, "note", old.note.as_deref(), new.note.as_deref());
         for (key, o, n) in unclassified(old, new, FIELD_KEYS) {
             self.push(
@@ -331,7 +350,10 @@ impl FieldPair<'_, '_> {
     /// The same spec type may still give another Rust type: values listed (an enum) or no
     /// longer listed, an enum or a model's response-side copy named differently.
     fn rust_type(&self, out: &mut Vec<Change>) {
-        let pairs = [(self.old_ir.0, self.new_ir.0), (self.old_ir.1, self.new_ir.1)];
+        let pairs = [
+            (self.old_ir.0, self.new_ir.0),
+            (self.old_ir.1, self.new_ir.1),
+        ];
         let Some((o, n)) = pairs.into_iter().find_map(|pair| match pair {
             (Some(o), Some(n)) if rust_type(&o.ty) != rust_type(&n.ty) => Some((o, n)),
             _ => None,
@@ -379,7 +401,10 @@ impl FieldPair<'_, '_> {
                 (Some(a), Some(b)) => format!("format written as `{b}` instead of `{a}`"),
                 (None, None) => unreachable!("only called when format changed"),
             };
-            (Severity::Patch, format!("{how} (the default: the same check)"))
+            (
+                Severity::Patch,
+                format!("{how} (the default: the same check)"),
+            )
         } else if self.scope.request_side {
             (
                 Severity::Breaking,
@@ -506,7 +531,10 @@ impl FieldPair<'_, '_> {
             self.scope
                 .push(out, value_path(value), kind, severity, message, o, n);
         };
-        for v in old.iter().filter(|v| !in_new.contains_key(v.value.as_str())) {
+        for v in old
+            .iter()
+            .filter(|v| !in_new.contains_key(v.value.as_str()))
+        {
             let gone = match old_variants.get(v.value.as_str()) {
                 Some((enum_ident, variant)) => format!(": `{enum_ident}::{variant}` is gone"),
                 None => String::new(),
@@ -571,7 +599,10 @@ impl FieldPair<'_, '_> {
                 );
             }
         }
-        for v in new.iter().filter(|v| !in_old.contains_key(v.value.as_str())) {
+        for v in new
+            .iter()
+            .filter(|v| !in_old.contains_key(v.value.as_str()))
+        {
             push(
                 out,
                 &v.value,

@@ -78,7 +78,12 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     let text = |s: &str| Value::from(s);
     let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
     if old.title != new.title {
-        push("title", "title changed".into(), text(&old.title), text(&new.title));
+        push(
+            "title",
+            "title changed".into(),
+            text(&old.title),
+            text(&new.title),
+        );
     }
     if old.description != new.description {
         push(
@@ -97,7 +102,12 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
         );
     }
     if old.note != new.note {
-        push("note", "note changed".into(), opt(&old.note), opt(&new.note));
+        push(
+            "note",
+            "note changed".into(),
+            opt(&old.note),
+            opt(&new.note),
+        );
     }
     if old.version != new.version {
         push(
@@ -212,7 +222,11 @@ fn compare_models(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
 }
 
 /// The paths using a model in NEW, then those only OLD had.
-fn merged_uses(new: &BTreeMap<&str, Vec<String>>, old: &BTreeMap<&str, Vec<String>>, name: &str) -> Vec<String> {
+fn merged_uses(
+    new: &BTreeMap<&str, Vec<String>>,
+    old: &BTreeMap<&str, Vec<String>>,
+    name: &str,
+) -> Vec<String> {
     let mut all: Vec<String> = new.get(name).cloned().unwrap_or_default();
     for path in old.get(name).into_iter().flatten() {
         if !all.contains(path) {
@@ -225,8 +239,7 @@ fn merged_uses(new: &BTreeMap<&str, Vec<String>>, old: &BTreeMap<&str, Vec<Strin
 /// The business error codes, by code: each is a variant of the method's `BizError`.
 fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
     let variant = |v: &Version<'_>| -> HashMap<String, String> {
-        v.ir
-            .errors
+        v.ir.errors
             .iter()
             .map(|e| (e.code.clone(), e.ident.clone()))
             .collect()
@@ -246,8 +259,18 @@ fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
             used_by: Vec::new(),
         });
     };
-    let new_by_code: HashMap<&str, _> = new.spec.errors.iter().map(|e| (e.code.as_str(), e)).collect();
-    let old_by_code: HashMap<&str, _> = old.spec.errors.iter().map(|e| (e.code.as_str(), e)).collect();
+    let new_by_code: HashMap<&str, _> = new
+        .spec
+        .errors
+        .iter()
+        .map(|e| (e.code.as_str(), e))
+        .collect();
+    let old_by_code: HashMap<&str, _> = old
+        .spec
+        .errors
+        .iter()
+        .map(|e| (e.code.as_str(), e))
+        .collect();
     for e in &old.spec.errors {
         let Some(n) = new_by_code.get(e.code.as_str()) else {
             let gone = old_variants
@@ -313,7 +336,12 @@ fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
             );
         }
     }
-    for e in new.spec.errors.iter().filter(|e| !old_by_code.contains_key(e.code.as_str())) {
+    for e in new
+        .spec
+        .errors
+        .iter()
+        .filter(|e| !old_by_code.contains_key(e.code.as_str()))
+    {
         push(
             &e.code,
             Kind::ErrorAdded,

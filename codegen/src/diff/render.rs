@@ -12,7 +12,11 @@ pub(super) fn text(diff: &Diff) -> String {
     let mut out = String::new();
     for c in &diff.changes {
         // Writing to a String cannot fail.
-        let _ = writeln!(out, "{}: {}: {} ({})", c.method, c.path, c.message, c.severity);
+        let _ = writeln!(
+            out,
+            "{}: {}: {} ({})",
+            c.method, c.path, c.message, c.severity
+        );
     }
     if diff.changes.is_empty() {
         out.push_str("no changes; semver: none\n");

@@ -91,8 +91,14 @@ mod tests {
 
     #[test]
     fn a_key_it_does_not_know_is_reported() {
-        let old = Later { name: "a", call: None };
-        let new = Later { name: "b", call: Some("page") };
+        let old = Later {
+            name: "a",
+            call: None,
+        };
+        let new = Later {
+            name: "b",
+            call: Some("page"),
+        };
         assert_eq!(
             unclassified(&old, &new, &["name"]),
             [("call".to_owned(), Value::Null, Value::from("page"))]
@@ -126,9 +132,17 @@ examples: { request: r }
         )
         .expect("a valid spec");
         fn keys<T: Serialize>(items: &[T]) -> BTreeSet<String> {
-            items.iter().flat_map(|i| object(i).into_iter().map(|(k, _)| k)).collect()
+            items
+                .iter()
+                .flat_map(|i| object(i).into_iter().map(|(k, _)| k))
+                .collect()
         }
-        let set = |known: &[&str]| known.iter().map(|k| (*k).to_owned()).collect::<BTreeSet<_>>();
+        let set = |known: &[&str]| {
+            known
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect::<BTreeSet<_>>()
+        };
         assert_eq!(keys(std::slice::from_ref(&spec)), set(SPEC_KEYS));
         assert_eq!(keys(&spec.request), set(FIELD_KEYS));
         assert_eq!(keys(&spec.request[0].values), set(VALUE_KEYS));

@@ -16,7 +16,8 @@ pub(super) fn model_uses(spec: &Spec) -> BTreeMap<&str, Vec<String>> {
     let mut recorded: HashSet<(&str, String)> = HashSet::new();
     for (root, fields) in [("request", &spec.request), ("response", &spec.response)] {
         let mut walked: HashSet<&str> = HashSet::new();
-        let mut queue: VecDeque<(String, &[Field])> = VecDeque::from([(root.to_owned(), &fields[..])]);
+        let mut queue: VecDeque<(String, &[Field])> =
+            VecDeque::from([(root.to_owned(), &fields[..])]);
         while let Some((prefix, fields)) = queue.pop_front() {
             for f in fields {
                 let Some((name, model)) = model_of(spec, f) else {
@@ -55,12 +56,12 @@ mod tests {
 title: t
 request:
   - { name: order, type: Order }
-  - { name: extra, type: Goods[] }
+  - { name: extra, type: \"Goods[]\" }
 response:
   - { name: order, type: Order }
 models:
   Order:
-    - { name: goods, type: Goods[] }
+    - { name: goods, type: \"Goods[]\" }
   Goods:
     - { name: id, type: String }
 ",
@@ -68,6 +69,13 @@ models:
         .expect("a valid spec");
         let uses = model_uses(&spec);
         assert_eq!(uses["Order"], ["request.order", "response.order"]);
-        assert_eq!(uses["Goods"], ["request.extra", "request.order.goods", "response.order.goods"]);
+        assert_eq!(
+            uses["Goods"],
+            [
+                "request.extra",
+                "request.order.goods",
+                "response.order.goods"
+            ]
+        );
     }
 }

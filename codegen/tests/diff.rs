@@ -1,0 +1,643 @@
+//! `alipay-codegen diff`: one fixture pair per rule (`tests/fixtures/diff/old` and `new`, one
+//! method per rule, named after it), the exit codes, the JSON contract, the README's examples
+//! (its CI script run as written), and the whole catalog against itself and a mutated copy.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use alipay_codegen::diff::{Kind, Semver, Severity, diff};
+use alipay_codegen::spec::{Spec, load_dir};
+use serde_json::Value;
+
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    manifest_dir().join("tests/fixtures/diff")
+}
+
+fn codegen(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alipay-codegen"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run alipay-codegen")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("UTF-8 stderr")
+}
+
+/// The report on the fixtures, as printed from inside `tests/fixtures/diff`: every rule's
+/// method with its lines.
+const EXPECTED: &[&str] = &[
+    "alipay.diff.becomeoptional: request.body: required → optional: no longer an argument of `Request::new`; the field becomes an `Option` with a setter (breaking)",
+    "alipay.diff.becomerequired: request.body: optional → required: now an argument of `Request::new`, and no longer an `Option` (breaking)",
+    "alipay.diff.docs: alipay.diff.docs: title changed (patch)",
+    "alipay.diff.docs: alipay.diff.docs: description changed (patch)",
+    "alipay.diff.docs: alipay.diff.docs: doc_url changed (patch)",
+    "alipay.diff.docs: alipay.diff.docs: note changed (patch)",
+    "alipay.diff.docs: alipay.diff.docs: the response example changed (patch)",
+    "alipay.diff.docs: request.biz_type.values.JF: description changed (patch)",
+    "alipay.diff.docs: request.biz_type: description changed (patch)",
+    "alipay.diff.docs: request.biz_type: example changed (patch)",
+    "alipay.diff.docs: request.biz_type: note added (patch)",
+    "alipay.diff.docs: errors.USER_NOT_EXIST: description changed (patch)",
+    "alipay.diff.docs: errors.USER_NOT_EXIST: solution changed (patch)",
+    "alipay.diff.erroradded: errors.SYSTEM_ERROR: documented error code added (`BizError::Unknown` held it before) (minor)",
+    "alipay.diff.errorremoved: errors.SYSTEM_ERROR: documented error code removed: `BizError::SystemError` is gone (breaking)",
+    "alipay.diff.fieldrenamed: request.out_trade_no: field removed (was `String`) (breaking)",
+    "alipay.diff.fieldrenamed: request.out_order_no: required field added (`String`): a new argument of `Request::new` (breaking)",
+    "alipay.diff.formatchanged: request.sign_date: date format changed from `yyyy-MM-dd HH:mm:ss` to `yyyy-MM-dd`: the client now refuses dates in the old format (breaking)",
+    "alipay.diff.formatchanged: request.expire_time: format `yyyy-MM-dd HH:mm:ss` written out (the default: the same check) (patch)",
+    "alipay.diff.locationchanged: request.auth_token: now sent as its own form field instead of inside biz_content: `validate_request` and the local gateway expect it there (breaking)",
+    "alipay.diff.maxlowered: request.out_trade_no: max_length lowered from 64 to 32: the client now refuses longer values (breaking)",
+    "alipay.diff.maxlowered: request.subject: max_length 256 set where there was no limit: the client now refuses longer values (breaking)",
+    "alipay.diff.maxnumber: request.quantity: max_length lowered from 10 to 5 (documentation only: the client measures only text and dates) (patch)",
+    "alipay.diff.maxraised: request.out_trade_no: max_length raised from 32 to 64 (minor)",
+    "alipay.diff.maxraised: request.subject: max_length 256 removed (minor)",
+    "alipay.diff.methodadded: alipay.diff.methodadded: method added (minor)",
+    "alipay.diff.methodremoved: alipay.diff.methodremoved: method removed: its module `diff::methodremoved` is gone (breaking)",
+    "alipay.diff.modelchanged: request.goods.price: type changed from `Price` to `String` (model `Goods`, used at request.goods, request.gift, response.goods) (breaking)",
+    "alipay.diff.modelfields: request.goods.category: field removed (was `String`) (model `Goods`, used at request.goods, request.gift, response.goods) (breaking)",
+    "alipay.diff.modelfields: request.goods.quantity: required field added (`Number`): a new argument of `Goods::new` (model `Goods`, used at request.goods, request.gift, response.goods) (breaking)",
+    "alipay.diff.modelrenamed: request.goods: model renamed from `Goods` to `GoodsInfo` (same fields): the Rust type is named differently (breaking)",
+    "alipay.diff.modelusage: request.item: optional field added (`Item`) (minor)",
+    "alipay.diff.modelusage: request.item: model `Item` now sent in requests: `Item` gains `Item::new`, setters, checks and `Serialize` (minor)",
+    "alipay.diff.optionaladded: request.body: optional field added (`String`) (minor)",
+    "alipay.diff.requestremoved: request.body: field removed (was `String`) (breaking)",
+    "alipay.diff.requiredadded: request.total_amount: required field added (`Price`): a new argument of `Request::new` (breaking)",
+    "alipay.diff.responseadded: response.buyer_id: field added (`String`) (minor)",
+    "alipay.diff.responsedocs: response.trade_no: optional → required (documentation only: fields read from answers are all optional) (patch)",
+    "alipay.diff.responsedocs: response.trade_no: max_length lowered from 64 to 32 (documentation only: answers are not checked) (patch)",
+    "alipay.diff.responsedocs: response.paid_at: date format changed from `yyyy-MM-dd HH:mm:ss` to `yyyy-MM-dd` (documentation only: answers are not checked) (patch)",
+    "alipay.diff.responseremoved: response.buyer_id: field removed (was `String`) (breaking)",
+    "alipay.diff.responsetype: response.trade_no: type changed from `String` to `Number` (breaking)",
+    "alipay.diff.rustname: request.orderStr: the Rust field and its setter are renamed from `order_str` to `order_string` (breaking)",
+    "alipay.diff.twin: response.item: the generated Rust type changes from `Item` to `ItemInResponse` (answers now read it through a copy of `Item` whose fields are all optional) (breaking)",
+    "alipay.diff.twin: request.item.id: optional → required: now an argument of `Item::new`, and no longer an `Option` (model `Item`, used at request.item, response.item) (breaking)",
+    "alipay.diff.typechanged: request.total_amount: type changed from `String` to `Price` (breaking)",
+    "alipay.diff.valueadded: request.biz_type.values.WUYE: listed value `WUYE` added (enums are open: `Other` held it before) (minor)",
+    "alipay.diff.valueremoved: request.biz_type.values.WUYE: listed value `WUYE` removed: `BizType::Wuye` is gone and strict validation (`validate_request`, the local gateway) refuses it (breaking)",
+    "alipay.diff.valueremoved: response.status.values.FAIL: listed value `FAIL` removed: `Status::Fail` is gone (breaking)",
+    "alipay.diff.valueslisted: request.biz_type: the generated Rust type changes from `String` to `BizType` (its values are listed now) (breaking)",
+    "alipay.diff.valueslisted: request.biz_type.values.JF: listed value `JF` added (enums are open: `Other` held it before) (minor)",
+    "alipay.diff.valueslisted: request.biz_type.values.WUYE: listed value `WUYE` added (enums are open: `Other` held it before) (minor)",
+    "alipay.diff.version: alipay.diff.version: version changed from 1.0 to 2.0 (documentation only: the client sends the public `version` parameter, 1.0, for every method) (patch)",
+];
+
+const SUMMARY: &str =
+    "53 change(s) in 31 method(s): 25 breaking, 11 minor, 17 patch; semver: major";
+
+/// Each rule's fixture method (`alipay.diff.<rule>`) and the severities its lines carry.
+const RULES: &[(&str, &[Severity])] = &[
+    ("becomeoptional", &[Severity::Breaking]),
+    ("becomerequired", &[Severity::Breaking]),
+    ("docs", &[Severity::Patch]),
+    ("erroradded", &[Severity::Minor]),
+    ("errorremoved", &[Severity::Breaking]),
+    ("fieldrenamed", &[Severity::Breaking]),
+    ("formatchanged", &[Severity::Breaking, Severity::Patch]),
+    ("locationchanged", &[Severity::Breaking]),
+    ("maxlowered", &[Severity::Breaking]),
+    ("maxnumber", &[Severity::Patch]),
+    ("maxraised", &[Severity::Minor]),
+    ("methodadded", &[Severity::Minor]),
+    ("methodremoved", &[Severity::Breaking]),
+    ("modelchanged", &[Severity::Breaking]),
+    ("modelfields", &[Severity::Breaking]),
+    ("modelrenamed", &[Severity::Breaking]),
+    ("modelusage", &[Severity::Minor]),
+    ("optionaladded", &[Severity::Minor]),
+    ("requestremoved", &[Severity::Breaking]),
+    ("requiredadded", &[Severity::Breaking]),
+    ("responseadded", &[Severity::Minor]),
+    ("responsedocs", &[Severity::Patch]),
+    ("responseremoved", &[Severity::Breaking]),
+    ("responsetype", &[Severity::Breaking]),
+    ("rustname", &[Severity::Breaking]),
+    ("twin", &[Severity::Breaking]),
+    ("typechanged", &[Severity::Breaking]),
+    ("unchanged", &[]),
+    ("valueadded", &[Severity::Minor]),
+    ("valueremoved", &[Severity::Breaking]),
+    ("valueslisted", &[Severity::Breaking, Severity::Minor]),
+    ("version", &[Severity::Patch]),
+];
+
+#[test]
+fn every_rule_gives_its_lines_and_the_summary() {
+    let out = codegen(&fixtures(), &["diff", "old", "new"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let mut expected: Vec<&str> = EXPECTED.to_vec();
+    expected.push(SUMMARY);
+    let text = stdout(&out);
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn every_fixture_is_a_rule_and_every_rule_has_its_severities() {
+    let mut methods = BTreeSet::new();
+    for side in ["old", "new"] {
+        for entry in std::fs::read_dir(fixtures().join(side)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let rule = name
+                .strip_prefix("alipay.diff.")
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .unwrap_or_else(|| panic!("{side}/{name}: not alipay.diff.<rule>.yaml"))
+                .to_owned();
+            methods.insert(rule);
+        }
+    }
+    let rules: BTreeSet<String> = RULES.iter().map(|(r, _)| (*r).to_owned()).collect();
+    assert_eq!(methods, rules);
+    let report =
+        alipay_codegen::diff::diff_paths(&[fixtures().join("old")], &[fixtures().join("new")])
+            .expect("the fixtures check");
+    for (rule, severities) in RULES {
+        let method = format!("alipay.diff.{rule}");
+        let got: BTreeSet<Severity> = report
+            .changes
+            .iter()
+            .filter(|c| c.method == method)
+            .map(|c| c.severity)
+            .collect();
+        assert_eq!(got, severities.iter().copied().collect(), "{method}");
+    }
+}
+
+fn pair(rule: &str) -> [String; 2] {
+    ["old", "new"].map(|side| format!("{side}/alipay.diff.{rule}.yaml"))
+}
+
+#[test]
+fn exit_codes() {
+    let dir = fixtures();
+    // Additions only: 0, with the report.
+    let [old, new] = pair("valueadded");
+    let out = codegen(&dir, &["diff", &old, &new]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).ends_with("; semver: minor\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Docs only: 0.
+    let [old, new] = pair("docs");
+    let out = codegen(&dir, &["diff", &old, &new]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).ends_with("; semver: patch\n"),
+        "{}",
+        stdout(&out)
+    );
+    // Nothing: 0.
+    let out = codegen(&dir, &["diff", "old", "old"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "no changes; semver: none\n");
+    // A breaking change: 1, in both formats.
+    let [old, new] = pair("requestremoved");
+    for format in ["text", "json"] {
+        let out = codegen(&dir, &["diff", &old, &new, "--format", format]);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+    }
+    // A spec with a problem, on either side: 2, the problem as `check` prints it, nothing
+    // compared.
+    let bad = manifest_dir().join("tests/fixtures/bad/alipay.bad.maxlength.yaml");
+    let bad = bad.to_str().unwrap();
+    for args in [["diff", "old", bad], ["diff", bad, "new"]] {
+        let out = codegen(&dir, &args);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(
+                "alipay.bad.maxlength.yaml:6:17: request[0].max_length: must be at least 1, found 0"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("both sides must pass `check`"), "{err}");
+    }
+    // Usage errors: 2.
+    let out = codegen(&dir, &["diff", "old", "no-such-folder"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no-such-folder: no such file or folder"));
+    for args in [
+        &["diff", "old"][..],
+        &["diff", "old", "new", "--format", "yaml"],
+        &["diff", "old", "new", "--colour"],
+    ] {
+        assert_eq!(codegen(&dir, args).status.code(), Some(2), "{args:?}");
+    }
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    let out = codegen(dir, args);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("the output is JSON")
+}
+
+#[test]
+fn the_json_is_the_documented_contract_and_says_what_the_text_says() {
+    let dir = fixtures();
+    let doc = json(&dir, &["diff", "old", "new", "--format", "json"]);
+    let keys: Vec<&str> = doc
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys.iter().copied().collect::<BTreeSet<_>>(),
+        BTreeSet::from(["changes", "breaking", "minor", "patch", "semver"])
+    );
+    let changes = doc["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), EXPECTED.len());
+    let change_keys = BTreeSet::from([
+        "method", "path", "change", "breaking", "severity", "message", "old", "new", "model",
+        "used_by",
+    ]);
+    let kinds: BTreeSet<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    for (c, line) in changes.iter().zip(EXPECTED) {
+        let obj = c.as_object().unwrap();
+        assert_eq!(
+            obj.keys().map(String::as_str).collect::<BTreeSet<_>>(),
+            change_keys
+        );
+        assert!(kinds.contains(c["change"].as_str().unwrap()), "{c}");
+        // The text line is `method: path: message (severity)`.
+        let text = format!(
+            "{}: {}: {} ({})",
+            c["method"].as_str().unwrap(),
+            c["path"].as_str().unwrap(),
+            c["message"].as_str().unwrap(),
+            c["severity"].as_str().unwrap()
+        );
+        assert_eq!(&text, line);
+        assert_eq!(c["breaking"], Value::Bool(c["severity"] == "breaking"));
+        assert_eq!(
+            c["model"].is_null(),
+            c["used_by"].as_array().unwrap().is_empty(),
+            "{c}"
+        );
+    }
+    let count = |s: &str| changes.iter().filter(|c| c["severity"] == s).count();
+    assert_eq!(doc["breaking"], count("breaking"));
+    assert_eq!(doc["minor"], count("minor"));
+    assert_eq!(doc["patch"], count("patch"));
+    assert_eq!(doc["semver"], "major");
+
+    let find = |method: &str, path: &str, kind: &str| -> &Value {
+        changes
+            .iter()
+            .find(|c| c["method"] == method && c["path"] == path && c["change"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} at {method} {path}"))
+    };
+    let c = find(
+        "alipay.diff.maxlowered",
+        "request.out_trade_no",
+        "max_length_lowered",
+    );
+    assert_eq!((&c["old"], &c["new"]), (&Value::from(64), &Value::from(32)));
+    let c = find(
+        "alipay.diff.maxlowered",
+        "request.subject",
+        "max_length_lowered",
+    );
+    assert_eq!((&c["old"], &c["new"]), (&Value::Null, &Value::from(256)));
+    let c = find(
+        "alipay.diff.becomeoptional",
+        "request.body",
+        "required_changed",
+    );
+    assert_eq!(
+        (&c["old"], &c["new"]),
+        (&Value::Bool(true), &Value::Bool(false))
+    );
+    let c = find("alipay.diff.twin", "response.item", "rust_type_changed");
+    assert_eq!(
+        (&c["old"], &c["new"]),
+        (&Value::from("Item"), &Value::from("ItemInResponse"))
+    );
+    let c = find(
+        "alipay.diff.valueslisted",
+        "request.biz_type",
+        "rust_type_changed",
+    );
+    assert_eq!(
+        (&c["old"], &c["new"]),
+        (&Value::from("String"), &Value::from("BizType"))
+    );
+    let c = find(
+        "alipay.diff.errorremoved",
+        "errors.SYSTEM_ERROR",
+        "error_removed",
+    );
+    assert_eq!(
+        (&c["old"], &c["new"]),
+        (&Value::from("SYSTEM_ERROR"), &Value::Null)
+    );
+    let c = find(
+        "alipay.diff.methodadded",
+        "alipay.diff.methodadded",
+        "method_added",
+    );
+    assert_eq!(c["new"], "测试");
+    // A model change is reported once, with every path that uses the model.
+    let in_model: Vec<&Value> = changes
+        .iter()
+        .filter(|c| c["method"] == "alipay.diff.modelfields")
+        .collect();
+    assert_eq!(in_model.len(), 2);
+    for c in in_model {
+        assert_eq!(c["model"], "Goods");
+        assert_eq!(
+            c["used_by"],
+            serde_json::json!(["request.goods", "request.gift", "response.goods"])
+        );
+    }
+}
+
+/// The fenced block of `lang` that follows `after` in the README.
+fn readme_block(after: &str, lang: &str) -> String {
+    let readme = std::fs::read_to_string(manifest_dir().join("../README.md")).unwrap();
+    let start = readme
+        .find(after)
+        .unwrap_or_else(|| panic!("README: no `{after}`"));
+    let rest = &readme[start..];
+    let open = format!("```{lang}\n");
+    let from = rest
+        .find(&open)
+        .unwrap_or_else(|| panic!("README: no {lang} block after `{after}`"))
+        + open.len();
+    let to = rest[from..].find("```").unwrap() + from;
+    rest[from..to].to_owned()
+}
+
+#[test]
+fn the_readme_examples_are_what_diff_prints() {
+    let out = codegen(
+        &manifest_dir().join(".."),
+        &[
+            "diff",
+            "codegen/tests/fixtures/diff/old",
+            "codegen/tests/fixtures/diff/new",
+        ],
+    );
+    let printed = stdout(&out);
+    let block = readme_block("it prints these lines among others", "text");
+    let lines: Vec<&str> = block.lines().collect();
+    let (summary, shown) = lines.split_last().unwrap();
+    for line in shown {
+        assert!(
+            printed.lines().any(|l| l == *line),
+            "README line not printed: {line}"
+        );
+    }
+    assert_eq!(Some(*summary), printed.lines().last());
+
+    let shown: Value =
+        serde_json::from_str(&readme_block("`--format json` prints one document", "json")).unwrap();
+    let dir = manifest_dir().join("..");
+    let [old, new] = pair("modelchanged").map(|p| format!("codegen/tests/fixtures/diff/{p}"));
+    assert_eq!(shown, json(&dir, &["diff", &old, &new, "--format", "json"]));
+
+    // Every kind of change is in the README's table.
+    let readme = std::fs::read_to_string(manifest_dir().join("../README.md")).unwrap();
+    let table =
+        &readme[readme.find("### The rules").unwrap()..readme.find("### The JSON output").unwrap()];
+    for kind in Kind::ALL {
+        assert!(
+            table.contains(&format!("`{}`", kind.as_str())),
+            "README table lacks `{kind}`"
+        );
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=test", "-c", "user.email=test@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .expect("run git");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// The `run:` script of the README's CI job, run as written with bash in a repository whose
+/// `origin/main` holds the old specs, `alipay-codegen` on PATH.
+#[test]
+fn the_readme_ci_script_works_as_written() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("git not found: the README's CI script was NOT run");
+        return;
+    }
+    let job = readme_block("### In CI", "yaml");
+    let (at, indent) = job
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.trim_start()
+                .strip_prefix("run: |")
+                .map(|_| (i, l.len() - l.trim_start().len()))
+        })
+        .last()
+        .expect("a `run: |` step");
+    let script: String = job
+        .lines()
+        .skip(at + 1)
+        .take_while(|l| l.len() - l.trim_start().len() > indent || l.trim().is_empty())
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    assert!(script.contains("alipay-codegen diff"), "{script}");
+
+    let repo = std::env::temp_dir().join(format!("alipay-codegen-diff-ci-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&repo);
+    std::fs::create_dir_all(repo.join("specs")).unwrap();
+    let put = |side: &str, rule: &str| {
+        let name = format!("alipay.diff.{rule}.yaml");
+        std::fs::copy(
+            fixtures().join(side).join(&name),
+            repo.join("specs").join(&name),
+        )
+        .unwrap();
+    };
+    for rule in ["valueadded", "requestremoved"] {
+        put("old", rule);
+    }
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "specs"]);
+    git(&repo, &["commit", "-q", "-m", "specs"]);
+    git(&repo, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_alipay-codegen"));
+    let path = std::env::join_paths(std::iter::once(bin.parent().unwrap().to_owned()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let run = || {
+        Command::new("bash")
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .current_dir(&repo)
+            .env("PATH", &path)
+            .env_remove("GITHUB_BASE_REF")
+            .output()
+            .expect("run bash")
+    };
+    // An addition: the job passes and prints it.
+    put("new", "valueadded");
+    let out = run();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("request.biz_type.values.WUYE: listed value `WUYE` added"),
+        "{}",
+        stdout(&out)
+    );
+    // A breaking change: the job fails.
+    put("new", "requestremoved");
+    let out = run();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("request.body: field removed"),
+        "{}",
+        stdout(&out)
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+/// Unpacks the catalog into a fresh temp folder with `tar`; `None` when the tarball is not
+/// beside the repository.
+fn catalog() -> Option<Vec<Spec>> {
+    let tarball = manifest_dir().join("../../shared/corpus/catalog.tar.gz");
+    if !tarball.exists() {
+        eprintln!("corpus tarball not found at {}; skipped", tarball.display());
+        return None;
+    }
+    let dir =
+        std::env::temp_dir().join(format!("alipay-codegen-diff-corpus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&dir)
+        .status()
+        .expect("`tar` on PATH");
+    assert!(status.success());
+    let report = load_dir(dir.join("catalog"));
+    assert!(report.is_clean(), "{}", report.diagnostics[0]);
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(report.specs.into_iter().map(|(_, s)| s).collect())
+}
+
+#[test]
+fn the_catalog_against_itself_and_against_a_mutated_copy() {
+    let Some(specs) = catalog() else {
+        return;
+    };
+    assert!(specs.len() >= 8944, "{}", specs.len());
+    let copy = specs.clone();
+    let same = diff(&specs, &copy).unwrap();
+    assert_eq!(same.text(), "no changes; semver: none\n");
+    assert_eq!(same.semver(), Semver::None);
+
+    // What Alipay might do: drop a method, add one, change one, and drop a field of a model
+    // that many methods share.
+    let mut mutated = copy;
+    mutated.retain(|s| s.method != "alipay.trade.cancel");
+    let mut added = mutated
+        .iter()
+        .find(|s| s.method == "alipay.trade.query")
+        .unwrap()
+        .clone();
+    added.method = "alipay.trade.diff.added".to_owned();
+    let pay = mutated
+        .iter_mut()
+        .find(|s| s.method == "alipay.trade.pay")
+        .unwrap();
+    pay.request
+        .iter_mut()
+        .find(|f| f.name == "subject")
+        .unwrap()
+        .required = true;
+    pay.request
+        .iter_mut()
+        .find(|f| f.name == "body")
+        .unwrap()
+        .description
+        .push_str(" (changed)");
+    let mut sharing = Vec::new();
+    for s in &mut mutated {
+        if let Some(goods) = s.models.get_mut("GoodsDetail") {
+            let before = goods.len();
+            goods.retain(|f| f.name != "goods_ean_id");
+            if goods.len() < before {
+                sharing.push(s.method.clone());
+            }
+        }
+    }
+    assert!(sharing.len() > 5, "{sharing:?}");
+    // Added after the model change: a new method is one addition, whatever its models.
+    mutated.push(added);
+
+    let report = diff(&specs, &mutated).unwrap();
+    assert_eq!(report.semver(), Semver::Major);
+    let lines: Vec<String> = report
+        .changes
+        .iter()
+        .filter(|c| c.model.is_none())
+        .map(|c| format!("{}: {}: {} ({})", c.method, c.path, c.message, c.severity))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "alipay.trade.cancel: alipay.trade.cancel: method removed: its module `trade::cancel` is gone (breaking)",
+            "alipay.trade.diff.added: alipay.trade.diff.added: method added (minor)",
+            "alipay.trade.pay: request.body: description changed (patch)",
+            "alipay.trade.pay: request.subject: optional → required: now an argument of `Request::new`, and no longer an `Option` (breaking)",
+        ]
+    );
+    // The model's change: once per method whose spec has the model, at the first path that
+    // uses it, with every path that does.
+    let in_model: Vec<_> = report
+        .changes
+        .iter()
+        .filter(|c| c.model.is_some())
+        .collect();
+    assert_eq!(
+        in_model
+            .iter()
+            .map(|c| c.method.clone())
+            .collect::<Vec<_>>(),
+        sharing
+    );
+    for c in in_model {
+        assert_eq!(c.kind, Kind::FieldRemoved);
+        assert_eq!(c.severity, Severity::Breaking);
+        assert_eq!(c.model.as_deref(), Some("GoodsDetail"));
+        assert_eq!(c.path, format!("{}.goods_ean_id", c.used_by[0]));
+        let spec = specs.iter().find(|s| s.method == c.method).unwrap();
+        for (side, fields) in [("request", &spec.request), ("response", &spec.response)] {
+            for f in fields
+                .iter()
+                .filter(|f| f.ty.trim_end_matches("[]") == "GoodsDetail")
+            {
+                let path = format!("{side}.{}", f.name);
+                assert!(
+                    c.used_by.contains(&path),
+                    "{}: {path} not in {:?}",
+                    c.method,
+                    c.used_by
+                );
+            }
+        }
+    }
+}
