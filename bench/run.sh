@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Figures for issue 7: per-call cost, signing backends against the official Node SDK and OpenSSL, codegen scale,
+# Figures for issue 7: per-call cost, signing backends against the official Node SDK and OpenSSL, codegen scale and `diff`,
 # downstream build cost, loopback throughput. Every ratio is measured side by side in one run.
 #
 #   bench/run.sh                 full run (release and debug builds, the whole catalog; over an hour on 2 cores)
 #   bench/run.sh --quick         tiny sizes, to prove the script works (CI may run this)
-#   bench/run.sh --only call,node,openssl,codegen,loopback,downstream,catalog,catalog-release
+#   bench/run.sh --only call,node,openssl,codegen,diff,loopback,downstream,catalog,catalog-release
 #   bench/run.sh --out FILE      also write the table (markdown) to FILE
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target-bench), ALIPAY_SHARED (default: <repo>/../shared),
@@ -21,7 +21,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
 export CARGO_TERM_COLOR=never
 
 QUICK=0
-ONLY="call,node,openssl,codegen,loopback,downstream,catalog,catalog-release"
+ONLY="call,node,openssl,codegen,diff,loopback,downstream,catalog,catalog-release"
 OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -352,6 +352,39 @@ if want codegen; then
         tail -n 20 "$WORK/codegen-bench.log" >&2
         skip "codegen criterion" "cargo bench -p alipay-codegen --bench generate failed"
       fi
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4b. `alipay-codegen diff`: the whole catalog against itself, against loading it twice (two `check` runs: each
+# loads and lints every spec, as diff does for each side before comparing)
+
+if want diff; then
+  log "codegen diff on $(basename "$CATALOG_TGZ")"
+  if [ ! -f "$CATALOG_TGZ" ]; then
+    skip "codegen diff" "$CATALOG_TGZ not found"
+  elif ! build_codegen; then
+    skip "codegen diff" "alipay-codegen did not build"
+  else
+    unpack_catalog
+    if [ "$QUICK" = 1 ]; then dir=$(subset 1000); else dir=$(subset all); fi
+    count=$(find "$dir" -name '*.yaml' | wc -l)
+    # Each round: check, check, diff, back to back, so drift hits both sides alike.
+    : >"$WORK/diff.self"; : >"$WORK/diff.check2"
+    for ((rep = 0; rep < REPS; rep++)); do
+      a=$(time_median 1 "$CODEGEN" check "$dir") || break
+      b=$(time_median 1 "$CODEGEN" check "$dir") || break
+      echo $((a + b)) >>"$WORK/diff.check2"
+      time_median 1 "$CODEGEN" diff "$dir" "$dir" >>"$WORK/diff.self" || break
+    done
+    if [ "$(wc -l <"$WORK/diff.self")" != "$REPS" ] || [ "$(wc -l <"$WORK/diff.check2")" != "$REPS" ]; then
+      skip "codegen diff $count specs" "check or diff failed (stderr above)"
+    else
+      diff_ns=$(median <"$WORK/diff.self")
+      twice_ns=$(median <"$WORK/diff.check2")
+      r=$(calc "$diff_ns / $twice_ns" 2)
+      row "codegen diff, $count specs against themselves: diff $(fmt_ns "$diff_ns") / check (load + lint) twice $(fmt_ns "$twice_ns")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
     fi
   fi
 fi
