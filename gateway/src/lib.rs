@@ -25,6 +25,7 @@
 //! [`MethodDescriptor`]: alipay_runtime::MethodDescriptor
 #![warn(missing_docs)]
 
+pub mod cert_mode;
 mod crypto;
 mod form;
 mod keys;
@@ -35,10 +36,13 @@ mod server;
 mod state;
 mod test_gateway;
 pub mod throwaway;
+pub mod throwaway_certs;
 
+pub use cert_mode::{CertModeError, GatewayCertMode};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedRequest};
 pub use scenario::{Scenario, ScenarioError, ScenarioFile};
 pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, StartError};
 pub use test_gateway::{TEST_APP_ID, TestGateway};
 pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};
+pub use throwaway_certs::{IssuedCert, ThrowawayCerts, WrittenCerts};

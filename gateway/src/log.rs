@@ -15,6 +15,9 @@ pub struct RecordedRequest {
     /// Whether the request signature verified with the app public key. `false` when the
     /// request was refused before the signature was checked.
     pub signature_verified: bool,
+    /// The plaintext `biz_content` of an `encrypt_type=AES` request, as the gateway decrypted
+    /// it (`params` keep the ciphertext as sent).
+    pub decrypted_biz_content: Option<String>,
     /// What the gateway answered.
     pub answer: RecordedAnswer,
 }
@@ -28,9 +31,12 @@ impl RecordedRequest {
             .map(|(_, v)| v.as_str())
     }
 
-    /// `biz_content` parsed as JSON, when present and valid.
+    /// `biz_content` parsed as JSON (decrypted first when the request was encrypted), when
+    /// present and valid.
     pub fn biz_content(&self) -> Option<serde_json::Value> {
-        self.param("biz_content")
+        self.decrypted_biz_content
+            .as_deref()
+            .or(self.param("biz_content"))
             .and_then(|text| serde_json::from_str(text).ok())
     }
 }

@@ -23,13 +23,9 @@ use alipay_runtime::sign::SignType;
 use crate::crypto;
 use crate::state::Shared;
 
-/// Public parameters of the certificate and encryption modes, which this client does not send
-/// yet but Alipay's gateway accepts; they are not a method's own form fields either.
-const OTHER_PUBLIC_PARAMS: &[&str] = &["app_cert_sn", "alipay_root_cert_sn", "encrypt_type"];
-
 /// Whether `name` is a public parameter: everything else is a method's own form field.
 fn is_public_param(name: &str) -> bool {
-    alipay_runtime::request::PUBLIC_PARAMS.contains(&name) || OTHER_PUBLIC_PARAMS.contains(&name)
+    alipay_runtime::request::PUBLIC_PARAMS.contains(&name)
 }
 
 /// A request decoded from its charset.
@@ -100,12 +96,15 @@ fn refuse(
 pub(crate) struct Accepted {
     pub descriptor: &'static MethodDescriptor,
     pub sign_type: SignType,
+    /// Whether the request was AES-encrypted (its method answer is then encrypted too).
+    pub encrypted: bool,
 }
 
 /// The outcome of the checks: the request (or what could be read of it), whether its
-/// signature verified, and the verdict.
+/// signature verified, the decrypted `biz_content` of an encrypted request, and the verdict.
 pub(crate) struct Checked {
     pub signature_verified: bool,
+    pub decrypted_biz_content: Option<String>,
     pub verdict: Result<Accepted, Refusal>,
 }
 
@@ -139,14 +138,26 @@ pub(crate) fn decode(
 /// Runs every check on a decoded request.
 pub(crate) fn check(shared: &Shared, request: &Decoded) -> Checked {
     let mut signature_verified = false;
-    let verdict = run(shared, request, &mut signature_verified);
+    let mut decrypted_biz_content = None;
+    let verdict = run(
+        shared,
+        request,
+        &mut signature_verified,
+        &mut decrypted_biz_content,
+    );
     Checked {
         signature_verified,
+        decrypted_biz_content,
         verdict,
     }
 }
 
-fn run(shared: &Shared, request: &Decoded, verified: &mut bool) -> Result<Accepted, Refusal> {
+fn run(
+    shared: &Shared,
+    request: &Decoded,
+    verified: &mut bool,
+    decrypted: &mut Option<String>,
+) -> Result<Accepted, Refusal> {
     let error = NodeName::Error;
 
     // 1. Each parameter once: when a name is sent twice, which one was signed is ambiguous.
@@ -252,6 +263,35 @@ fn run(shared: &Shared, request: &Decoded, verified: &mut bool) -> Result<Accept
         ));
     }
 
+    // Certificate mode: the certificates the request names must be the configured ones (the
+    // app certificate's key is the one that verifies the signature).
+    if let Some(certs) = &shared.cert_mode {
+        let app_cert_sn = request.get("app_cert_sn");
+        if app_cert_sn != Some(certs.app_cert_sn()) {
+            return Err(refuse(
+                error,
+                INVALID,
+                "isv.invalid-app-cert-sn",
+                format!(
+                    "应用公钥证书序列号无效: app_cert_sn {app_cert_sn:?} (this app's is {})",
+                    certs.app_cert_sn()
+                ),
+            ));
+        }
+        let root_sn = request.get("alipay_root_cert_sn");
+        if root_sn != Some(certs.alipay_root_cert_sn()) {
+            return Err(refuse(
+                error,
+                INVALID,
+                "isv.invalid-alipay-root-cert-sn",
+                format!(
+                    "支付宝根证书序列号无效: alipay_root_cert_sn {root_sn:?} (expected {})",
+                    certs.alipay_root_cert_sn()
+                ),
+            ));
+        }
+    }
+
     // 4. Signature: every parameter but `sign`, empty values left out, sorted, in the
     // request charset.
     let content = alipay_runtime::sign_content::sign_content(
@@ -275,9 +315,49 @@ fn run(shared: &Shared, request: &Decoded, verified: &mut bool) -> Result<Accept
     }
     *verified = true;
 
+    // AES: the signature covered the ciphertext; the method's rules apply to the plaintext.
+    let encrypted = match request.get("encrypt_type") {
+        None => false,
+        Some("AES") => true,
+        Some(other) => {
+            return Err(refuse(
+                error,
+                INVALID,
+                "isv.decryption-error-not-valid-encrypt-type",
+                format!("解密出错, 不支持的加密算法: encrypt_type {other:?} (only AES)"),
+            ));
+        }
+    };
+    if encrypted && let Some(ciphertext) = request.get("biz_content") {
+        let Some(key) = &shared.encrypt_key else {
+            return Err(refuse(
+                error,
+                INVALID,
+                "isv.decryption-error-missing-encrypt-key",
+                "解密出错, 未配置AES密钥: this gateway has no encrypt_key",
+            ));
+        };
+        let plaintext = key
+            .decrypt_bytes(ciphertext)
+            .ok()
+            .and_then(|bytes| crypto::decode(request.charset, &bytes));
+        match plaintext {
+            Some(text) => *decrypted = Some(text),
+            None => {
+                return Err(refuse(
+                    error,
+                    INVALID,
+                    "isv.decryption-error-not-valid-encrypt-key",
+                    "解密出错, 未配置AES密钥或AES密钥错误: biz_content does not decrypt",
+                ));
+            }
+        }
+    }
+
     // 5. The method's own parameters.
     let node = NodeName::Method(descriptor.response_node);
-    let biz = match request.get("biz_content") {
+    let biz_text = decrypted.as_deref().or(request.get("biz_content"));
+    let biz = match biz_text {
         None => None,
         Some(text) => Some(
             serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
@@ -308,5 +388,6 @@ fn run(shared: &Shared, request: &Decoded, verified: &mut bool) -> Result<Accept
     Ok(Accepted {
         descriptor,
         sign_type,
+        encrypted,
     })
 }

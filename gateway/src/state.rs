@@ -5,6 +5,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use alipay_runtime::MethodDescriptor;
 
+use alipay_runtime::encrypt::EncryptKey;
+
+use crate::cert_mode::{CERT_DOWNLOAD, CERT_DOWNLOAD_METHOD, GatewayCertMode};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::scenario::{Scenario, ScenarioFile};
@@ -14,6 +17,8 @@ pub(crate) struct Shared {
     methods: HashMap<&'static str, &'static MethodDescriptor>,
     pub keys: GatewayKeys,
     pub app_id: Option<String>,
+    pub cert_mode: Option<GatewayCertMode>,
+    pub encrypt_key: Option<EncryptKey>,
     scenarios: Mutex<ScenarioFile>,
     log: Mutex<Vec<RecordedRequest>>,
 }
@@ -29,19 +34,29 @@ impl Shared {
         keys: GatewayKeys,
         app_id: Option<String>,
         scenarios: ScenarioFile,
+        cert_mode: Option<GatewayCertMode>,
+        encrypt_key: Option<EncryptKey>,
     ) -> Self {
         Self {
             all: methods,
             methods: methods.iter().map(|m| (m.method, m)).collect(),
             keys,
             app_id,
+            cert_mode,
+            encrypt_key,
             scenarios: Mutex::new(scenarios),
             log: Mutex::new(Vec::new()),
         }
     }
 
     pub fn method(&self, name: &str) -> Option<&'static MethodDescriptor> {
-        self.methods.get(name).copied()
+        match self.methods.get(name) {
+            Some(descriptor) => Some(descriptor),
+            None if self.cert_mode.is_some() && name == CERT_DOWNLOAD_METHOD => {
+                Some(&CERT_DOWNLOAD)
+            }
+            None => None,
+        }
     }
 
     pub fn all_methods(&self) -> &'static [MethodDescriptor] {

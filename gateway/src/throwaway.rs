@@ -95,7 +95,7 @@ impl ThrowawayKeys {
     }
 }
 
-fn write_file(path: &Path, text: &str, private: bool) -> Result<(), KeyGenError> {
+pub(crate) fn write_file(path: &Path, text: &str, private: bool) -> Result<(), KeyGenError> {
     use std::io::Write as _;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -146,7 +146,7 @@ pub enum KeyGenError {
 }
 
 impl KeyGenError {
-    fn write(path: &Path, source: std::io::Error) -> Self {
+    pub(crate) fn write(path: &Path, source: std::io::Error) -> Self {
         KeyGenError::Write {
             path: path.display().to_string(),
             source,

@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::crypto;
 use crate::log::RecordedAnswer;
-use crate::protocol::{Decoded, Refusal};
+use base64ct::Encoding as _;
+
+use crate::protocol::{Accepted, Decoded, Refusal};
 use crate::scenario::Scenario;
 use crate::state::Shared;
 
@@ -105,12 +107,27 @@ fn example_fields(example: &str, response_node: &str) -> Option<Vec<(String, Val
 
 /// Writes `node_text` into `{"<node_name>":<node_text>,"sign":"<sign>"}`; `sign: None`
 /// leaves the member out.
+#[cfg(test)]
 pub(crate) fn body_text(node_name: &str, node_text: &str, sign: Option<&str>) -> String {
+    body_text_with_cert(node_name, node_text, None, sign)
+}
+
+/// [`body_text`] with `"alipay_cert_sn"` between the node and `sign` (certificate mode).
+pub(crate) fn body_text_with_cert(
+    node_name: &str,
+    node_text: &str,
+    cert_sn: Option<&str>,
+    sign: Option<&str>,
+) -> String {
     let mut out = String::with_capacity(node_text.len() + node_name.len() + 400);
     out.push('{');
     out.push_str(&Value::String(node_name.to_owned()).to_string());
     out.push(':');
     out.push_str(node_text);
+    if let Some(sn) = cert_sn {
+        out.push_str(",\"alipay_cert_sn\":");
+        out.push_str(&Value::String(sn.to_owned()).to_string());
+    }
     if let Some(sign) = sign {
         out.push_str(",\"sign\":");
         out.push_str(&Value::String(sign.to_owned()).to_string());
@@ -167,6 +184,7 @@ pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refus
         refusal.sub_code,
         &refusal.sub_msg,
     );
+    // Refusals are never encrypted: the gateway cannot assume the request's key worked.
     signed(
         shared,
         refusal.node.as_str(),
@@ -174,16 +192,58 @@ pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refus
         sign_type,
         decoded.charset,
         Tamper::None,
+        false,
+    )
+}
+
+/// The answer to `alipay.open.app.alipaycert.download`: the certificate named by
+/// `alipay_cert_sn`, base64 of its PEM text, when this gateway has signed with it.
+pub(crate) fn download_answer(shared: &Shared, decoded: &Decoded, accepted: &Accepted) -> Logged {
+    let node_name = accepted.descriptor.response_node;
+    let wanted = decoded
+        .get("biz_content")
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        .and_then(|b| b.get("alipay_cert_sn")?.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let pem = shared
+        .cert_mode
+        .as_ref()
+        .and_then(|certs| certs.served_pem(&wanted));
+    let node = match pem {
+        Some(pem) => {
+            let mut node = Node::new("10000", "Success");
+            node.push(
+                "alipay_cert_content",
+                Value::String(base64ct::Base64::encode_string(pem.as_bytes())),
+            );
+            node
+        }
+        None => Node::failure(
+            "40004",
+            "Business Failed",
+            "CERT_NOT_EXIST",
+            "证书不存在: no certificate with this alipay_cert_sn",
+        ),
+    };
+    signed(
+        shared,
+        node_name,
+        &node,
+        accepted.sign_type,
+        decoded.charset,
+        Tamper::None,
+        false,
     )
 }
 
 pub(crate) fn scenario_answer(
     shared: &Shared,
-    descriptor: &MethodDescriptor,
-    sign_type: SignType,
+    accepted: &Accepted,
     charset: Charset,
     scenario: &Scenario,
 ) -> Logged {
+    let descriptor: &MethodDescriptor = accepted.descriptor;
+    let sign_type = accepted.sign_type;
     let node_name = descriptor.response_node;
     let success = || Node::success(node_name, descriptor.example_response);
     let (node, tamper) = match scenario {
@@ -219,7 +279,15 @@ pub(crate) fn scenario_answer(
             };
         }
     };
-    signed(shared, node_name, &node, sign_type, charset, tamper)
+    signed(
+        shared,
+        node_name,
+        &node,
+        sign_type,
+        charset,
+        tamper,
+        accepted.encrypted,
+    )
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -229,7 +297,9 @@ enum Tamper {
     DropSign,
 }
 
-/// Signs `node` (its JSON text in `charset`) with the Alipay private key and writes the body.
+/// Signs `node` (its JSON text in `charset`; when `encrypt`, the JSON string of its AES
+/// ciphertext, quotes included) with the Alipay private key (in certificate mode: the current
+/// certificate's key, named in `alipay_cert_sn`) and writes the body.
 fn signed(
     shared: &Shared,
     node_name: &str,
@@ -237,6 +307,7 @@ fn signed(
     sign_type: SignType,
     charset: Charset,
     tamper: Tamper,
+    encrypt: bool,
 ) -> Logged {
     let summary = RecordedAnswer {
         status: 200,
@@ -244,10 +315,22 @@ fn signed(
         sub_code: node.text("sub_code").map(str::to_owned),
         node: Some(node_name.to_owned()),
     };
-    let node_bytes = crypto::encode_json(charset, &node.to_json());
+    let mut node_bytes = crypto::encode_json(charset, &node.to_json());
+    if encrypt && let Some(key) = &shared.encrypt_key {
+        // The plaintext is encrypted as encoded in the charset; the ciphertext is ASCII.
+        node_bytes = Value::String(key.encrypt_bytes(&node_bytes))
+            .to_string()
+            .into_bytes();
+    }
     // `encode_json` output decodes in its own charset; the text is what goes on the wire.
     let node_text = crypto::decode(charset, &node_bytes).unwrap_or_else(|| node.to_json());
-    let sign = match crypto::sign(&shared.keys.alipay_private_key, sign_type, &node_bytes) {
+    let cert = shared.cert_mode.as_ref().map(|certs| certs.current());
+    let signing_key = match &cert {
+        Some(cert) => &cert.key,
+        None => &shared.keys.alipay_private_key,
+    };
+    let cert_sn = cert.as_ref().map(|c| c.sn.as_str());
+    let sign = match crypto::sign(signing_key, sign_type, &node_bytes) {
         Ok(sign) => sign,
         Err(e) => {
             return Logged {
@@ -260,9 +343,9 @@ fn signed(
         }
     };
     let body = match tamper {
-        Tamper::None => body_text(node_name, &node_text, Some(&sign)),
-        Tamper::Alter => body_text(node_name, &altered(&node_text), Some(&sign)),
-        Tamper::DropSign => body_text(node_name, &node_text, None),
+        Tamper::None => body_text_with_cert(node_name, &node_text, cert_sn, Some(&sign)),
+        Tamper::Alter => body_text_with_cert(node_name, &altered(&node_text), cert_sn, Some(&sign)),
+        Tamper::DropSign => body_text_with_cert(node_name, &node_text, cert_sn, None),
     };
     Logged {
         http: HttpAnswer {

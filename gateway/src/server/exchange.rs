@@ -120,6 +120,7 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
                 &http_method,
                 &decoded,
                 checked.signature_verified,
+                checked.decrypted_biz_content,
                 &mut answer,
             );
             return answer.http;
@@ -127,14 +128,26 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
     };
 
     let descriptor = accepted.descriptor;
+    if descriptor.method == crate::cert_mode::CERT_DOWNLOAD_METHOD {
+        let mut answer = answer::download_answer(shared, &decoded, &accepted);
+        record(shared, &http_method, &decoded, true, None, &mut answer);
+        return answer.http;
+    }
     let mut scenario = shared.scenario_for(descriptor.method);
     let mut delay_ms: u64 = 0;
     while let Scenario::Delay { ms, then } = scenario {
         delay_ms = delay_ms.saturating_add(ms);
         scenario = *then;
     }
-    let mut answer = scenario_answer(shared, descriptor, accepted.sign_type, charset, &scenario);
-    record(shared, &http_method, &decoded, true, &mut answer);
+    let mut answer = scenario_answer(shared, &accepted, charset, &scenario);
+    record(
+        shared,
+        &http_method,
+        &decoded,
+        true,
+        checked.decrypted_biz_content,
+        &mut answer,
+    );
     if delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     }
@@ -148,7 +161,7 @@ fn refuse_and_record(
     refusal: Refusal,
 ) -> HttpAnswer {
     let mut answer = refusal_answer(shared, decoded, &refusal);
-    record(shared, http_method, decoded, false, &mut answer);
+    record(shared, http_method, decoded, false, None, &mut answer);
     answer.http
 }
 
@@ -157,6 +170,7 @@ fn record(
     http_method: &HttpMethod,
     decoded: &Decoded,
     signature_verified: bool,
+    decrypted_biz_content: Option<String>,
     answer: &mut Logged,
 ) {
     shared.record(RecordedRequest {
@@ -165,6 +179,7 @@ fn record(
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),
         signature_verified,
+        decrypted_biz_content,
         answer: answer.summary.clone(),
     });
 }

@@ -20,10 +20,14 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+use alipay_runtime::encrypt::EncryptKey;
+
+use crate::cert_mode::{CertModeError, GatewayCertMode};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
 use crate::state::Shared;
+use crate::throwaway_certs::IssuedCert;
 
 /// The path Alipay's gateway answers on.
 pub const GATEWAY_PATH: &str = "/gateway.do";
@@ -66,9 +70,26 @@ pub struct GatewayBuilder {
     port: u16,
     app_id: Option<String>,
     scenarios: ScenarioFile,
+    cert_mode: Option<GatewayCertMode>,
+    encrypt_key: Option<EncryptKey>,
 }
 
 impl GatewayBuilder {
+    /// Public-key certificate mode: requests must carry these `app_cert_sn` and
+    /// `alipay_root_cert_sn`; answers are signed with the Alipay certificate's key and name it
+    /// in `alipay_cert_sn` (the [`GatewayKeys`]' Alipay private key is then unused).
+    pub fn cert_mode(mut self, certs: GatewayCertMode) -> Self {
+        self.cert_mode = Some(certs);
+        self
+    }
+
+    /// AES content encryption: `encrypt_type=AES` requests are decrypted with this key and
+    /// their method answers encrypted.
+    pub fn encrypt_key(mut self, key: EncryptKey) -> Self {
+        self.encrypt_key = Some(key);
+        self
+    }
+
     /// The port on 127.0.0.1 (default 0: any free port; [`LocalGateway::addr`] tells which).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -106,6 +127,8 @@ impl GatewayBuilder {
             self.keys,
             self.app_id,
             self.scenarios,
+            self.cert_mode,
+            self.encrypt_key,
         ));
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(LocalGateway {
@@ -145,7 +168,23 @@ impl LocalGateway {
             port: 0,
             app_id: None,
             scenarios: ScenarioFile::default(),
+            cert_mode: None,
+            encrypt_key: None,
         }
+    }
+
+    /// Certificate mode: signs answers with `cert` from now on (and serves it for download),
+    /// as Alipay does when it rotates its key. Returns the new `alipay_cert_sn`.
+    pub fn rotate_alipay_cert(&self, cert: &IssuedCert) -> Result<String, CertModeError> {
+        match &self.shared.cert_mode {
+            Some(certs) => certs.rotate(cert),
+            None => Err(CertModeError::NotCertMode),
+        }
+    }
+
+    /// Certificate mode: the SN of the certificate answers are signed with now.
+    pub fn alipay_cert_sn(&self) -> Option<String> {
+        self.shared.cert_mode.as_ref().map(|c| c.alipay_cert_sn())
     }
 
     /// The bound address.

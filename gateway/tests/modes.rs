@@ -1,0 +1,307 @@
+//! Certificate mode and AES content encryption end to end: the runtime's client against the
+//! local gateway over real HTTP on 127.0.0.1, in utf-8 and GBK, with throwaway certificates
+//! (root bundle with an ECDSA root, intermediate CA, app and Alipay certificates) made by rcgen.
+//! Covers rotation to a certificate from the root (accepted, persisted through the store) and to
+//! a forged one (refused, both SNs named).
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKeys};
+use alipay_runtime::cert::{AlipayCert, AppCert, RootBundle};
+use alipay_runtime::encrypt::EncryptKey;
+use alipay_runtime::validate::{self, Rule, ValidationError};
+use alipay_runtime::{
+    CertStore, Charset, Client, ConfigError, DynBizCode, Error, Method, MethodDescriptor,
+    PrivateKey, RequestParts,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
+    method: "alipay.test.echo",
+    title: "测试",
+    group: "test",
+    response_node: "alipay_test_echo_response",
+    errors: &[],
+    example_response: Some(
+        r#"{"alipay_test_echo_response":{"code":"10000","msg":"Success","owner":"王龙海"},"sign":"x"}"#,
+    ),
+    validate_request: validate_echo,
+}];
+
+fn validate_echo(biz: Option<&Value>, _form: &[(String, String)]) -> Result<(), ValidationError> {
+    let no = biz
+        .and_then(|b| b.get("no"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| ValidationError::new("no", Rule::Required))?;
+    validate::max_length("no", no, 8)
+}
+
+struct Echo(&'static str);
+
+#[derive(Debug, Deserialize)]
+struct EchoResponse {
+    owner: Option<String>,
+}
+
+impl Method for Echo {
+    const METHOD: &'static str = "alipay.test.echo";
+    const RESPONSE_NODE: &'static str = "alipay_test_echo_response";
+    type Response = EchoResponse;
+    type BizError = DynBizCode;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
+        Ok(RequestParts {
+            biz_content: Some(json!({ "no": self.0 }).to_string()),
+            form: Vec::new(),
+        })
+    }
+}
+
+fn certs() -> &'static ThrowawayCerts {
+    static CERTS: OnceLock<ThrowawayCerts> = OnceLock::new();
+    CERTS.get_or_init(|| ThrowawayCerts::generate().expect("certificates"))
+}
+
+/// Keys for the gateway's request check: the app public key is the app certificate's.
+fn gateway_keys() -> alipay_gateway::GatewayKeys {
+    let c = certs();
+    let other = ThrowawayKeys {
+        app: c.app.key.clone(),
+        alipay: c.alipay.key.clone(),
+    };
+    other.gateway_keys().expect("keys")
+}
+
+async fn cert_gateway(aes: Option<&str>) -> LocalGateway {
+    let mut builder = LocalGateway::builder(METHODS, gateway_keys())
+        .cert_mode(GatewayCertMode::from_throwaway(certs()).expect("cert mode"));
+    if let Some(key) = aes {
+        builder = builder.encrypt_key(EncryptKey::from_base64(key).unwrap());
+    }
+    builder.start().await.expect("start")
+}
+
+fn cert_client(gw: &LocalGateway, charset: Charset) -> alipay_runtime::ClientBuilder {
+    let c = certs();
+    Client::builder()
+        .gateway(gw.url())
+        .app_id("2014072300007148")
+        .private_key(PrivateKey::parse(&c.app.key.private_pem).unwrap())
+        .app_cert(AppCert::from_pem(c.app.cert_pem.as_bytes()).unwrap())
+        .alipay_cert(AlipayCert::from_pem(c.alipay.cert_pem.as_bytes()).unwrap())
+        .alipay_root_cert(RootBundle::from_pem(c.root_bundle_pem.as_bytes()).unwrap())
+        .charset(charset)
+        .timeout(Duration::from_secs(5))
+}
+
+const AES_KEY: &str = "LWWCLAong8Vx0XsBzWhMFg==";
+
+#[tokio::test]
+async fn cert_mode_in_utf8_and_gbk() {
+    let gw = cert_gateway(None).await;
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let client = cert_client(&gw, charset).build().expect("client");
+        let answer = client.execute(&Echo("王1")).await.expect("verified");
+        assert_eq!(answer.owner.as_deref(), Some("王龙海"));
+        let last = gw.requests().pop().unwrap();
+        assert!(last.signature_verified);
+        assert_eq!(last.charset, charset.as_str());
+        assert_eq!(last.param("app_cert_sn"), client.config().app_cert_sn());
+        assert_eq!(
+            last.param("alipay_root_cert_sn"),
+            client.config().alipay_root_cert_sn()
+        );
+        // The root SN holds the RSA root only (the ECDSA root is skipped).
+        assert!(!client.config().alipay_root_cert_sn().unwrap().contains('_'));
+    }
+}
+
+#[tokio::test]
+async fn wrong_sns_are_refused_by_the_gateway() {
+    let gw = cert_gateway(None).await;
+    // A client that names the real SNs of other files: its own app cert is not the gateway's.
+    let other = ThrowawayCerts::generate().expect("other pki");
+    let client = Client::builder()
+        .gateway(gw.url())
+        .app_id("2014072300007148")
+        .private_key(PrivateKey::parse(&other.app.key.private_pem).unwrap())
+        .app_cert(AppCert::from_pem(other.app.cert_pem.as_bytes()).unwrap())
+        .alipay_cert(AlipayCert::from_pem(certs().alipay.cert_pem.as_bytes()).unwrap())
+        .alipay_root_cert(RootBundle::from_pem(certs().root_bundle_pem.as_bytes()).unwrap())
+        .build()
+        .expect("client");
+    let err = client.execute(&Echo("1")).await.expect_err("refused");
+    let Error::Gateway(g) = err else {
+        panic!("expected a gateway error, got {err:?}")
+    };
+    assert_eq!(g.sub_code.as_str(), "isv.invalid-app-cert-sn");
+}
+
+#[derive(Default)]
+struct MemoryStore(Mutex<Vec<(String, Vec<u8>)>>);
+
+impl CertStore for MemoryStore {
+    fn load(&self, sn: &str) -> Option<Vec<u8>> {
+        let saved = self.0.lock().unwrap();
+        saved
+            .iter()
+            .find(|(s, _)| s == sn)
+            .map(|(_, pem)| pem.clone())
+    }
+    fn save(&self, sn: &str, pem: &[u8]) {
+        self.0.lock().unwrap().push((sn.to_owned(), pem.to_vec()));
+    }
+}
+
+#[tokio::test]
+async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
+    let gw = cert_gateway(None).await;
+    let store = Arc::new(MemoryStore::default());
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let client = cert_client(&gw, charset)
+            .cert_store(store.clone())
+            .build()
+            .expect("client");
+        let configured = client.config().alipay_cert_sn().unwrap().to_owned();
+        client.execute(&Echo("1")).await.expect("before rotation");
+
+        let rotated = certs().issue_alipay_cert().expect("new cert");
+        let new_sn = gw.rotate_alipay_cert(&rotated).expect("rotate");
+        assert_ne!(new_sn, configured);
+        let before = gw.request_count();
+        let answer = client.execute(&Echo("2")).await.expect("after rotation");
+        assert_eq!(answer.owner.as_deref(), Some("王龙海"));
+        let sent = gw.requests_since(before);
+        let methods: Vec<_> = sent.iter().map(|r| r.method.clone().unwrap()).collect();
+        assert_eq!(
+            methods,
+            ["alipay.test.echo", "alipay.open.app.alipaycert.download"]
+        );
+        assert_eq!(
+            sent[1].biz_content(),
+            Some(json!({ "alipay_cert_sn": new_sn }))
+        );
+        assert!(store.0.lock().unwrap().iter().any(|(sn, _)| *sn == new_sn));
+
+        // Cached: the next call fetches nothing.
+        let before = gw.request_count();
+        client.execute(&Echo("3")).await.expect("cached");
+        assert_eq!(gw.request_count(), before + 1);
+
+        // A new client with the same store takes it from there, without a download.
+        let fresh = cert_client(&gw, charset)
+            .cert_store(store.clone())
+            .build()
+            .expect("client");
+        let before = gw.request_count();
+        fresh.execute(&Echo("4")).await.expect("from the store");
+        assert_eq!(gw.request_count(), before + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
+    let gw = cert_gateway(None).await;
+    let client = cert_client(&gw, Charset::Utf8).build().expect("client");
+    let configured = client.config().alipay_cert_sn().unwrap().to_owned();
+    let forged = ThrowawayCerts::forge_alipay_cert().expect("forged");
+    let forged_sn = gw.rotate_alipay_cert(&forged).expect("rotate");
+    let err = client.execute(&Echo("1")).await.expect_err("untrusted");
+    let Error::UntrustedAlipayCert {
+        configured_sn,
+        answer_sn,
+        reason,
+    } = &err
+    else {
+        panic!("expected UntrustedAlipayCert, got {err:?}")
+    };
+    assert_eq!(configured_sn, &configured);
+    assert_eq!(answer_sn, &forged_sn);
+    assert!(reason.contains("does not chain"), "{reason}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&configured) && text.contains(&forged_sn),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn aes_in_utf8_and_gbk_with_and_without_cert_mode() {
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let plain_gw = LocalGateway::builder(METHODS, keys.gateway_keys().unwrap())
+        .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
+        .start()
+        .await
+        .expect("start");
+    let cert_gw = cert_gateway(Some(AES_KEY)).await;
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let key_client = Client::builder()
+            .gateway(plain_gw.url())
+            .app_id("2014072300007148")
+            .private_key(keys.app_private_key().unwrap())
+            .alipay_public_key(keys.alipay_public_key().unwrap())
+            .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
+            .charset(charset)
+            .build()
+            .expect("client");
+        let cert_client = cert_client(&cert_gw, charset)
+            .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
+            .build()
+            .expect("client");
+        for (gw, client) in [(&plain_gw, key_client), (&cert_gw, cert_client)] {
+            let answer = client.execute(&Echo("王2")).await.expect("decrypted");
+            assert_eq!(answer.owner.as_deref(), Some("王龙海"));
+            let last = gw.requests().pop().unwrap();
+            assert_eq!(last.param("encrypt_type"), Some("AES"));
+            // Sent encrypted, decrypted by the gateway.
+            assert!(!last.param("biz_content").unwrap().contains("no"));
+            assert_eq!(last.biz_content(), Some(json!({ "no": "王2" })));
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_aes_request_to_a_gateway_without_the_key_gets_an_unencrypted_error() {
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let gw = LocalGateway::builder(METHODS, keys.gateway_keys().unwrap())
+        .start()
+        .await
+        .expect("start");
+    let client = Client::builder()
+        .gateway(gw.url())
+        .app_id("2014072300007148")
+        .private_key(keys.app_private_key().unwrap())
+        .alipay_public_key(keys.alipay_public_key().unwrap())
+        .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
+        .build()
+        .expect("client");
+    let err = client.execute(&Echo("1")).await.expect_err("refused");
+    let Error::Gateway(g) = err else {
+        panic!("expected a verified gateway error, got {err:?}")
+    };
+    assert_eq!(
+        g.sub_code.as_str(),
+        "isv.decryption-error-missing-encrypt-key"
+    );
+}
+
+#[tokio::test]
+async fn the_client_refuses_an_alipay_certificate_from_another_root() {
+    let gw = cert_gateway(None).await;
+    let forged = ThrowawayCerts::forge_alipay_cert().expect("forged");
+    let err = cert_client(&gw, Charset::Utf8)
+        .alipay_cert(AlipayCert::from_pem(forged.cert_pem.as_bytes()).unwrap())
+        .build()
+        .expect_err("untrusted");
+    assert!(
+        matches!(err, ConfigError::UntrustedAlipayCert { .. }),
+        "{err}"
+    );
+    assert_eq!(gw.request_count(), 0);
+}
