@@ -23,6 +23,10 @@ struct FileConfig {
     app_auth_token: Option<String>,
     notify_url: Option<String>,
     timeout_ms: Option<u64>,
+    app_cert: Option<String>,
+    alipay_cert: Option<String>,
+    alipay_root_cert: Option<String>,
+    encrypt_key: Option<String>,
 }
 
 /// Client settings given as flags; each wins over the same key in the config file.
@@ -58,6 +62,20 @@ pub struct ClientFlags {
     /// The whole call's timeout in milliseconds (default 30000).
     #[arg(long, value_name = "MS")]
     pub timeout_ms: Option<u64>,
+    /// Certificate mode: the app public-key certificate (appCertPublicKey_<app_id>.crt), a
+    /// file or inline PEM. With --alipay-cert and --alipay-root-cert; no Alipay public key is
+    /// needed then.
+    #[arg(long, value_name = "CERT")]
+    pub app_cert: Option<String>,
+    /// Certificate mode: the Alipay public-key certificate (alipayCertPublicKey_RSA2.crt).
+    #[arg(long, value_name = "CERT")]
+    pub alipay_cert: Option<String>,
+    /// Certificate mode: the Alipay root certificate bundle (alipayRootCert.crt).
+    #[arg(long, value_name = "CERT")]
+    pub alipay_root_cert: Option<String>,
+    /// AES content encryption: the app's AES key (base64), to encrypt biz_content.
+    #[arg(long, value_name = "BASE64")]
+    pub encrypt_key: Option<String>,
 }
 
 /// A configuration mistake; nothing is sent. The message never contains key material.
@@ -70,15 +88,15 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-fn err(message: impl Into<String>) -> ConfigError {
+pub(crate) fn err(message: impl Into<String>) -> ConfigError {
     ConfigError(message.into())
 }
 
 /// A value and where relative paths in it are resolved from.
-struct Sourced<T> {
-    value: T,
-    base: Option<PathBuf>,
-    origin: &'static str,
+pub(crate) struct Sourced<T> {
+    pub(crate) value: T,
+    pub(crate) base: Option<PathBuf>,
+    pub(crate) origin: &'static str,
 }
 
 fn pick<T>(flag: Option<T>, file: Option<T>, file_base: &Option<PathBuf>) -> Option<Sourced<T>> {
@@ -108,17 +126,37 @@ impl ClientFlags {
             pick(self.private_key.clone(), file.private_key, &base).ok_or_else(|| {
                 err("private_key is not set (config key `private_key` or --private-key)")
             })?;
-        let alipay_public_key =
-            pick(self.alipay_public_key.clone(), file.alipay_public_key, &base).ok_or_else(
-                || {
-                    err("alipay_public_key is not set (config key `alipay_public_key` or --alipay-public-key)")
-                },
-            )?;
+        let certs = crate::certs::CertFlags {
+            app_cert: pick(self.app_cert.clone(), file.app_cert, &base),
+            alipay_cert: pick(self.alipay_cert.clone(), file.alipay_cert, &base),
+            alipay_root_cert: pick(self.alipay_root_cert.clone(), file.alipay_root_cert, &base),
+        };
+        let alipay_public_key = pick(
+            self.alipay_public_key.clone(),
+            file.alipay_public_key,
+            &base,
+        );
+        if alipay_public_key.is_none() && !certs.any() {
+            return Err(err(
+                "alipay_public_key is not set (config key `alipay_public_key` or --alipay-public-key; in certificate mode `app_cert`, `alipay_cert` and `alipay_root_cert`)",
+            ));
+        }
 
         let mut builder = Client::builder()
             .app_id(app_id.value)
-            .private_key(load_private_key(&private_key)?)
-            .alipay_public_key(load_public_key(&alipay_public_key)?);
+            .private_key(load_private_key(&private_key)?);
+        match alipay_public_key {
+            // In certificate mode the Alipay key comes from alipay_cert.
+            Some(key) if !certs.any() => {
+                builder = builder.alipay_public_key(load_public_key(&key)?);
+            }
+            _ => builder = certs.apply(builder)?,
+        }
+        if let Some(key) = self.encrypt_key.clone().or(file.encrypt_key) {
+            let key = alipay_runtime::encrypt::EncryptKey::from_base64(&key)
+                .map_err(|e| err(format!("encrypt_key: {e}")))?;
+            builder = builder.encrypt_key(key);
+        }
         if let Some(gateway) = gateway {
             builder = builder.gateway(parse_gateway(&gateway.value)?);
         }

@@ -6,6 +6,7 @@
 //! 5 response signature missing or invalid; 6 transport or HTTP failure.
 
 mod call;
+mod certs;
 mod config;
 mod demo;
 mod report;
@@ -40,6 +41,10 @@ enum Command {
     Methods,
     /// Run a local, spec-driven gateway on 127.0.0.1 until Ctrl-C.
     Gateway(GatewayArgs),
+    /// Print the SN of a certificate (`app_cert_sn`, `alipay_cert_sn`), or with --root the
+    /// `alipay_root_cert_sn` of a root bundle: what isv.invalid-app-cert-sn and
+    /// isv.invalid-alipay-root-cert-sn are about. Exit 2 when the file is not a certificate.
+    CertSn(CertSnArgs),
     /// Quickstart: a local gateway with throwaway keys, both seed methods, a success, a
     /// business error, an invalid request and an altered answer.
     Demo,
@@ -58,6 +63,17 @@ struct CallArgs {
     form: Vec<String>,
     #[command(flatten)]
     client: ClientFlags,
+}
+
+/// `alipay cert-sn`.
+#[derive(Debug, clap::Args)]
+struct CertSnArgs {
+    /// The certificate file (PEM; the first certificate is the one whose SN is printed).
+    file: PathBuf,
+    /// FILE is a root bundle (alipayRootCert.crt): print the SNs of its RSA roots joined
+    /// with `_`.
+    #[arg(long)]
+    root: bool,
 }
 
 /// `alipay gateway`.
@@ -83,6 +99,15 @@ struct GatewayArgs {
     /// system's temporary folder).
     #[arg(long, value_name = "DIR")]
     keys_dir: Option<PathBuf>,
+    /// Public-key certificate mode: make a throwaway root CA, app and Alipay certificates,
+    /// check app_cert_sn and alipay_root_cert_sn, answer with alipay_cert_sn, and write a
+    /// ready certificate-mode client config.
+    #[arg(long, conflicts_with_all = ["app_public_key", "alipay_private_key"])]
+    cert_mode: bool,
+    /// AES content encryption: the AES key (base64) that decrypts encrypt_type=AES requests
+    /// (written into the client config when keys are throwaway).
+    #[arg(long, value_name = "BASE64")]
+    encrypt_key: Option<String>,
 }
 
 fn main() {
@@ -106,6 +131,7 @@ fn main() {
                 Exit::Success
             }
             Command::Gateway(args) => serve::run(args).await,
+            Command::CertSn(args) => certs::cert_sn(&args.file, args.root),
             Command::Demo => demo::run().await,
         }
     });

@@ -3,7 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use alipay_gateway::{GatewayKeys, LocalGateway, RecordedRequest, ScenarioFile, ThrowawayKeys};
+use alipay_gateway::{
+    GatewayCertMode, GatewayKeys, LocalGateway, RecordedRequest, ScenarioFile, ThrowawayCerts,
+    ThrowawayKeys,
+};
+use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::{PrivateKey, PublicKey};
 
 use crate::GatewayArgs;
@@ -45,15 +49,32 @@ fn default_keys_dir() -> PathBuf {
     std::env::temp_dir().join(format!("alipay-gateway-{}", std::process::id()))
 }
 
-/// Writes the client config that talks to this gateway with the throwaway keys.
-fn write_client_config(dir: &Path, url: &str, app_id: &str) -> Result<PathBuf, String> {
+/// Writes the client config that talks to this gateway with the throwaway keys (in
+/// certificate mode, the throwaway certificates instead of the Alipay public key).
+fn write_client_config(
+    dir: &Path,
+    url: &str,
+    app_id: &str,
+    cert_mode: bool,
+    encrypt_key: Option<&str>,
+) -> Result<PathBuf, String> {
     let path = dir.join("alipay.toml");
+    let alipay = if cert_mode {
+        "app_cert = \"app_cert.crt\"\n\
+         alipay_cert = \"alipay_cert.crt\"\n\
+         alipay_root_cert = \"alipay_root_cert.crt\"\n"
+    } else {
+        "alipay_public_key = \"alipay_public.pem\"\n"
+    };
+    let aes = encrypt_key
+        .map(|k| format!("encrypt_key = \"{k}\"\n"))
+        .unwrap_or_default();
     let text = format!(
         "# Client config for the local gateway (TEST ONLY keys). Key paths are relative to this file.\n\
          gateway = \"{url}\"\n\
          app_id = \"{app_id}\"\n\
          private_key = \"app_private.pem\"\n\
-         alipay_public_key = \"alipay_public.pem\"\n\
+         {alipay}{aes}\
          sign_type = \"RSA2\"\n\
          charset = \"utf-8\"\n\
          timeout_ms = 10000\n"
@@ -93,8 +114,39 @@ pub async fn run(args: GatewayArgs) -> Exit {
         },
     };
 
+    let encrypt_key = match args.encrypt_key.as_deref().map(EncryptKey::from_base64) {
+        None => None,
+        Some(Ok(key)) => Some(key),
+        Some(Err(e)) => {
+            eprintln!("invalid input: --encrypt-key: {e}");
+            return Exit::Invalid;
+        }
+    };
     let mut throwaway = None;
+    let mut throwaway_certs = None;
     let keys = match (&args.app_public_key, &args.alipay_private_key) {
+        _ if args.cert_mode => {
+            let certs = match ThrowawayCerts::generate() {
+                Ok(certs) => certs,
+                Err(e) => {
+                    eprintln!("alipay: {e}");
+                    return Exit::Failure;
+                }
+            };
+            let pairs = ThrowawayKeys {
+                app: certs.app.key.clone(),
+                alipay: certs.alipay.key.clone(),
+            };
+            let keys = match pairs.gateway_keys() {
+                Ok(keys) => keys,
+                Err(e) => {
+                    eprintln!("alipay: throwaway keys: {e}");
+                    return Exit::Failure;
+                }
+            };
+            throwaway_certs = Some(certs);
+            keys
+        }
         (Some(app_public), Some(alipay_private)) => match given_keys(app_public, alipay_private) {
             Ok(keys) => keys,
             Err(e) => {
@@ -134,6 +186,18 @@ pub async fn run(args: GatewayArgs) -> Exit {
     if let Some(app_id) = &args.app_id {
         builder = builder.app_id(app_id.clone());
     }
+    if let Some(certs) = &throwaway_certs {
+        match GatewayCertMode::from_throwaway(certs) {
+            Ok(mode) => builder = builder.cert_mode(mode),
+            Err(e) => {
+                eprintln!("alipay: throwaway certificates: {e}");
+                return Exit::Failure;
+            }
+        }
+    }
+    if let Some(key) = encrypt_key {
+        builder = builder.encrypt_key(key);
+    }
     let gw = match builder.start().await {
         Ok(gw) => gw,
         Err(alipay_gateway::StartError::Scenario(e)) => {
@@ -166,8 +230,9 @@ pub async fn run(args: GatewayArgs) -> Exit {
         match keys
             .write_to(&dir)
             .map_err(|e| e.to_string())
-            .and_then(|_| write_client_config(&dir, &gw.url(), app_id))
-        {
+            .and_then(|_| {
+                write_client_config(&dir, &gw.url(), app_id, false, args.encrypt_key.as_deref())
+            }) {
             Ok(config) => {
                 say!("throwaway keys (TEST ONLY) written to {}:", dir.display());
                 say!("  app_private.pem     the client's private_key");
@@ -182,6 +247,43 @@ pub async fn run(args: GatewayArgs) -> Exit {
             }
             Err(e) => {
                 eprintln!("alipay: cannot write the throwaway keys: {e}");
+                return Exit::Failure;
+            }
+        }
+    }
+    if let Some(certs) = &throwaway_certs {
+        let dir = match &args.keys_dir {
+            Some(dir) => dir.clone(),
+            None => {
+                let dir = default_keys_dir();
+                remove_on_exit = Some(dir.clone());
+                dir
+            }
+        };
+        let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
+        match certs
+            .write_to(&dir)
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                write_client_config(&dir, &gw.url(), app_id, true, args.encrypt_key.as_deref())
+            }) {
+            Ok(config) => {
+                say!(
+                    "certificate mode: throwaway certificates (TEST ONLY) written to {}:",
+                    dir.display()
+                );
+                say!("  app_private.pem       the client's private_key");
+                say!("  app_cert.crt          the client's app_cert");
+                say!("  alipay_cert.crt       the client's alipay_cert");
+                say!("  alipay_root_cert.crt  the client's alipay_root_cert");
+                say!("  alipay_private.pem    the key this gateway signs answers with");
+                if let Some(sn) = gw.alipay_cert_sn() {
+                    say!("answers name alipay_cert_sn {sn}");
+                }
+                say!("client config: {}", config.display());
+            }
+            Err(e) => {
+                eprintln!("alipay: cannot write the throwaway certificates: {e}");
                 return Exit::Failure;
             }
         }

@@ -1,0 +1,120 @@
+//! Certificate mode on the command line: the `app_cert`, `alipay_cert` and `alipay_root_cert`
+//! settings (each a file or inline PEM), and `alipay cert-sn`.
+
+use std::path::{Path, PathBuf};
+
+use alipay_runtime::ClientBuilder;
+use alipay_runtime::cert::{self, AlipayCert, AppCert, RootBundle};
+
+use crate::config::{ConfigError, Sourced, err};
+use crate::report::Exit;
+
+/// The three certificate-mode settings, as given.
+pub(crate) struct CertFlags {
+    pub app_cert: Option<Sourced<String>>,
+    pub alipay_cert: Option<Sourced<String>>,
+    pub alipay_root_cert: Option<Sourced<String>>,
+}
+
+/// Where a certificate comes from: a file (named in errors) or inline PEM.
+enum CertSource {
+    File(PathBuf),
+    Inline(String),
+}
+
+impl CertFlags {
+    /// Whether any certificate-mode setting was given.
+    pub fn any(&self) -> bool {
+        self.app_cert.is_some() || self.alipay_cert.is_some() || self.alipay_root_cert.is_some()
+    }
+
+    /// Loads the three certificates into `builder`; all three are needed.
+    pub fn apply(&self, builder: ClientBuilder) -> Result<ClientBuilder, ConfigError> {
+        let app = source("app_cert", "--app-cert", &self.app_cert)?;
+        let alipay = source("alipay_cert", "--alipay-cert", &self.alipay_cert)?;
+        let root = source(
+            "alipay_root_cert",
+            "--alipay-root-cert",
+            &self.alipay_root_cert,
+        )?;
+        let app = match app {
+            CertSource::File(path) => {
+                AppCert::from_file(&path).map_err(|e| named("app_cert", &path, e))
+            }
+            CertSource::Inline(pem) => AppCert::from_pem(pem.as_bytes())
+                .map_err(|e| err(format!("app_cert (inline PEM): {e}"))),
+        }?;
+        let alipay = match alipay {
+            CertSource::File(path) => {
+                AlipayCert::from_file(&path).map_err(|e| named("alipay_cert", &path, e))
+            }
+            CertSource::Inline(pem) => AlipayCert::from_pem(pem.as_bytes())
+                .map_err(|e| err(format!("alipay_cert (inline PEM): {e}"))),
+        }?;
+        let root = match root {
+            CertSource::File(path) => {
+                RootBundle::from_file(&path).map_err(|e| named("alipay_root_cert", &path, e))
+            }
+            CertSource::Inline(pem) => RootBundle::from_pem(pem.as_bytes())
+                .map_err(|e| err(format!("alipay_root_cert (inline PEM): {e}"))),
+        }?;
+        Ok(builder
+            .app_cert(app)
+            .alipay_cert(alipay)
+            .alipay_root_cert(root))
+    }
+}
+
+fn named(key: &str, path: &Path, e: cert::CertError) -> ConfigError {
+    match e {
+        // The I/O error already names the file.
+        cert::CertError::Io { .. } => err(format!("{key}: {e}")),
+        e => err(format!("{key} ({}): {e}", path.display())),
+    }
+}
+
+fn source(
+    key: &str,
+    flag: &str,
+    value: &Option<Sourced<String>>,
+) -> Result<CertSource, ConfigError> {
+    let value = value.as_ref().ok_or_else(|| {
+        err(format!(
+            "certificate mode needs app_cert, alipay_cert and alipay_root_cert: {key} is not set (config key `{key}` or {flag})"
+        ))
+    })?;
+    let text = value.value.trim();
+    if text.contains("-----BEGIN") {
+        return Ok(CertSource::Inline(text.to_owned()));
+    }
+    Ok(CertSource::File(match &value.base {
+        Some(base) => base.join(text),
+        None => PathBuf::from(text),
+    }))
+}
+
+/// `alipay cert-sn [--root] FILE`: prints the certificate's SN (or the bundle's root SN).
+pub fn cert_sn(file: &Path, root: bool) -> Exit {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("invalid input: cannot read {}: {e}", file.display());
+            return Exit::Invalid;
+        }
+    };
+    let sn = if root {
+        cert::root_cert_sn(&bytes)
+    } else {
+        cert::cert_sn(&bytes)
+    };
+    match sn {
+        Ok(sn) => {
+            println!("{sn}");
+            Exit::Success
+        }
+        Err(e) => {
+            eprintln!("invalid input: {}: {e}", file.display());
+            Exit::Invalid
+        }
+    }
+}

@@ -1,0 +1,325 @@
+//! Certificate mode and AES on the command line: `alipay cert-sn` against the vectors, the
+//! certificate-mode config keys and flags against an in-process gateway (utf-8 and GBK, AES),
+//! `alipay gateway --cert-mode` with the client config it writes, and exit 5 naming both SNs
+//! when an answer's certificate cannot be trusted.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKeys};
+use alipay_runtime::encrypt::EncryptKey;
+
+const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/");
+const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
+const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
+const AES_KEY: &str = "LWWCLAong8Vx0XsBzWhMFg==";
+
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch() -> Scratch {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "alipay-cli-cert-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    Scratch(dir)
+}
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(&args)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("run alipay")
+    })
+    .await
+    .expect("join")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn vector(name: &str) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(format!("{VECTORS}{name}")).unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_sn_prints_the_vectors_sns() {
+    let v = vector("cert_sn.json");
+    let real = &vector("modes_node.json")["cert_sn_real"];
+    for (args, expected) in [
+        (vec!["keys/certs/app_cert.pem"], &v["app_cert_sn"]),
+        (vec!["keys/certs/alipay_cert.pem"], &v["alipay_cert_sn"]),
+        (
+            vec!["--root", "keys/certs/alipay_root_cert.pem"],
+            &v["alipay_root_cert_sn"],
+        ),
+        (
+            vec!["--root", "certs_real/alipayRootCert_real.crt"],
+            &real["alipay_root_cert_sn"],
+        ),
+        (
+            vec!["certs_real/alipayPublicCert_sandbox.crt"],
+            &real["alipay_cert_sn"],
+        ),
+    ] {
+        let mut full = vec!["cert-sn".to_owned()];
+        for a in args {
+            full.push(if a.starts_with("--") {
+                a.to_owned()
+            } else {
+                format!("{VECTORS}{a}")
+            });
+        }
+        let out = run(full.clone()).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{full:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            text(&out.stdout),
+            format!("{}\n", expected.as_str().unwrap())
+        );
+    }
+    // Not a certificate, and no file at all: exit 2.
+    for file in ["keys/app_public.pem", "no/such.crt"] {
+        let out = run(vec!["cert-sn".into(), format!("{VECTORS}{file}")]).await;
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// Writes the throwaway certificates and a cert-mode config for `url`.
+fn cert_config(certs: &ThrowawayCerts, dir: &Path, url: &str, extra: &str) -> PathBuf {
+    certs.write_to(dir).expect("certs");
+    let path = dir.join("alipay.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "gateway = \"{url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\napp_cert = \"app_cert.crt\"\nalipay_cert = \"alipay_cert.crt\"\nalipay_root_cert = \"alipay_root_cert.crt\"\ntimeout_ms = 5000\n{extra}"
+        ),
+    )
+    .expect("config");
+    path
+}
+
+fn call(config: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "call".into(),
+        CONFIRM.into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--biz-content".into(),
+        CONFIRM_BIZ.into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+async fn cert_gateway(certs: &ThrowawayCerts) -> LocalGateway {
+    let keys = ThrowawayKeys {
+        app: certs.app.key.clone(),
+        alipay: certs.alipay.key.clone(),
+    };
+    LocalGateway::builder(alipay_openapi::METHODS, keys.gateway_keys().unwrap())
+        .cert_mode(GatewayCertMode::from_throwaway(certs).unwrap())
+        .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
+        .start()
+        .await
+        .expect("gateway")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_mode_config_keys_flags_and_aes() {
+    let certs = ThrowawayCerts::generate().expect("certs");
+    let gw = cert_gateway(&certs).await;
+    let dir = scratch();
+    let config = cert_config(&certs, &dir.0, &gw.url(), "");
+    for extra in [
+        &[][..],
+        &["--charset", "GBK"][..],
+        &["--encrypt-key", AES_KEY][..],
+        &["--charset", "GBK", "--encrypt-key", AES_KEY][..],
+    ] {
+        let out = run(call(&config, extra)).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{extra:?}: {}",
+            text(&out.stderr)
+        );
+        let node: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(node["code"], "10000");
+        let last = gw.requests().pop().unwrap();
+        assert!(last.param("app_cert_sn").is_some());
+        assert_eq!(
+            last.param("encrypt_type").is_some(),
+            extra.contains(&"--encrypt-key")
+        );
+    }
+    // The same through flags only, with inline PEM for the app certificate.
+    let flags = vec![
+        "call".to_owned(),
+        CONFIRM.into(),
+        "--gateway".into(),
+        gw.url(),
+        "--app-id".into(),
+        "2021000000000000".into(),
+        // `=`: a value that starts with `-----` would read as a flag.
+        format!("--private-key={}", certs.app.key.private_pem),
+        format!("--app-cert={}", certs.app.cert_pem),
+        "--alipay-cert".into(),
+        dir.0.join("alipay_cert.crt").display().to_string(),
+        "--alipay-root-cert".into(),
+        dir.0.join("alipay_root_cert.crt").display().to_string(),
+        "--biz-content".into(),
+        CONFIRM_BIZ.into(),
+    ];
+    let out = run(flags.clone()).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // Only two of the three: exit 2, nothing sent.
+    let before = gw.request_count();
+    let partial: Vec<String> = flags[..flags.len() - 4]
+        .iter()
+        .cloned()
+        .chain(["--biz-content".to_owned(), CONFIRM_BIZ.to_owned()])
+        .collect();
+    let out = run(partial).await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("alipay_root_cert"),
+        "{}",
+        text(&out.stderr)
+    );
+    // An Alipay certificate from another root: exit 2 naming the file.
+    let forged = ThrowawayCerts::forge_alipay_cert().unwrap();
+    let forged_path = dir.0.join("forged.crt");
+    std::fs::write(&forged_path, &forged.cert_pem).unwrap();
+    let out = run(call(
+        &config,
+        &["--alipay-cert", &forged_path.display().to_string()],
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("forged.crt"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(gw.request_count(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_alipay_cert_sn_is_exit_5_naming_both_sns() {
+    let certs = ThrowawayCerts::generate().expect("certs");
+    let gw = cert_gateway(&certs).await;
+    let dir = scratch();
+    let config = cert_config(&certs, &dir.0, &gw.url(), "");
+    let configured = gw.alipay_cert_sn().unwrap();
+    let forged_sn = gw
+        .rotate_alipay_cert(&ThrowawayCerts::forge_alipay_cert().unwrap())
+        .unwrap();
+    let out = run(call(&config, &[])).await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&configured) && stderr.contains(&forged_sn),
+        "{stderr}"
+    );
+
+    // A rotation to a certificate from the root is followed.
+    let good = certs.issue_alipay_cert().unwrap();
+    gw.rotate_alipay_cert(&good).unwrap();
+    let out = run(call(&config, &[])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// Kills the child when the test ends, passing or not.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_cert_mode_writes_a_ready_client_config() {
+    let dir = scratch();
+    let keys_dir = dir.0.join("keys");
+    let mut child = Child(
+        Command::new(BIN)
+            .args([
+                "gateway",
+                "--port",
+                "0",
+                "--cert-mode",
+                "--encrypt-key",
+                AES_KEY,
+            ])
+            .arg("--keys-dir")
+            .arg(&keys_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (lines, _rx) = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            let done = line.starts_with("Ctrl-C");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        (seen, rx)
+    })
+    .await
+    .expect("join");
+    assert!(
+        lines.iter().any(|l| l.contains("alipay_cert_sn")),
+        "{lines:?}"
+    );
+    let config = keys_dir.join("alipay.toml");
+    let written = std::fs::read_to_string(&config).expect("config written");
+    assert!(written.contains("alipay_root_cert") && !written.contains("alipay_public_key"));
+    assert!(written.contains("encrypt_key"));
+    for extra in [&[][..], &["--charset", "GBK"][..]] {
+        let out = run(call(&config, extra)).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let root = keys_dir.join("alipay_root_cert.crt");
+    let out = run(vec![
+        "cert-sn".into(),
+        "--root".into(),
+        root.display().to_string(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout).trim().len(), 32);
+}
