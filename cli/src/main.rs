@@ -36,7 +36,7 @@ enum Command {
     /// Exit codes: 0 success; 2 invalid input or config (nothing sent); 3 verified business
     /// error; 4 verified gateway error; 5 response signature missing or invalid; 6 transport or
     /// HTTP failure.
-    Call(CallArgs),
+    Call(Box<CallArgs>),
     /// List the generated methods.
     Methods,
     /// Run a local, spec-driven gateway on 127.0.0.1 until Ctrl-C.
@@ -125,7 +125,7 @@ fn main() {
     };
     let exit = runtime.block_on(async move {
         match cli.command {
-            Command::Call(args) => call::run(args).await,
+            Command::Call(args) => call::run(*args).await,
             Command::Methods => {
                 call::list_methods();
                 Exit::Success
