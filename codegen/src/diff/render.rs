@@ -15,7 +15,10 @@ pub(super) fn text(diff: &Diff) -> String {
         let _ = writeln!(
             out,
             "{}: {}: {} ({})",
-            c.method, c.path, c.message, c.severity
+            c.method,
+            one_line(&c.path),
+            one_line(&c.message),
+            c.severity
         );
     }
     if diff.changes.is_empty() {
@@ -35,6 +38,24 @@ pub(super) fn text(diff: &Diff) -> String {
         diff.semver()
     );
     out
+}
+
+/// `text` with control characters escaped (`\n` as `\\n`): paths and messages hold spec
+/// text (a listed value, a field name), and a line per change must stay one line.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// The JSON document, keys in the documented order.
@@ -89,4 +110,35 @@ pub(super) fn json(diff: &Diff) -> String {
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{Change, Kind};
+
+    #[test]
+    fn a_change_stays_on_its_line() {
+        let diff = Diff {
+            changes: vec![Change {
+                method: "alipay.a.b".into(),
+                path: "request.kind.values.A\nB".into(),
+                kind: Kind::ValueAdded,
+                severity: Severity::Minor,
+                message: "listed value `A\nB\r` added".into(),
+                old: Value::Null,
+                new: Value::from("A\nB\r"),
+                model: None,
+                used_by: Vec::new(),
+            }],
+        };
+        assert_eq!(
+            diff.text(),
+            "alipay.a.b: request.kind.values.A\\nB: listed value `A\\nB\\r` added (minor)\n\
+             1 change(s) in 1 method(s): 0 breaking, 1 minor, 0 patch; semver: minor\n"
+        );
+        // JSON keeps the value as it is.
+        let json: Value = serde_json::from_str(&diff.json()).unwrap();
+        assert_eq!(json["changes"][0]["new"], "A\nB\r");
+    }
 }
