@@ -58,6 +58,31 @@
 //! # }
 //! ```
 //!
+//! # Certificate mode and AES content encryption
+//!
+//! The same text as the README's section "Certificate mode (公钥证书模式)".
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use alipay_openapi::runtime::cert::{AlipayCert, AppCert, RootBundle};
+//! use alipay_openapi::runtime::encrypt::EncryptKey;
+//! use alipay_openapi::{Client, PrivateKey};
+//!
+//! let client = Client::builder()
+//!     .app_id("2021000000000000")
+//!     .private_key(PrivateKey::from_file("app_private_key.pem")?)
+//!     // The three files of certificate mode; no Alipay public key is needed.
+//!     .app_cert(AppCert::from_file("appCertPublicKey_2021000000000000.crt")?)
+//!     .alipay_cert(AlipayCert::from_file("alipayCertPublicKey_RSA2.crt")?)
+//!     .alipay_root_cert(RootBundle::from_file("alipayRootCert.crt")?)
+//!     // Optional: AES content encryption with the key from the open platform.
+//!     .encrypt_key(EncryptKey::from_base64("LWWCLAong8Vx0XsBzWhMFg==")?)
+//!     .build()?; // refuses an Alipay certificate that does not chain to the roots or has expired
+//! println!("app_cert_sn {:?}", client.config().app_cert_sn());
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Calling a method by name with JSON
 //!
 //! [`call_json`] goes through the same typed request and validation; [`METHODS`] lists what

@@ -189,6 +189,39 @@ async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
         );
         assert!(store.0.lock().unwrap().iter().any(|(sn, _)| *sn == new_sn));
 
+        // A notification signed with the rotated key verifies through the client; one signed
+        // with a key it never accepted does not.
+        let notify = |key: &PrivateKey| {
+            let pairs = [
+                ("notify_id", "n1"),
+                ("out_trade_no", "王1"),
+                ("trade_status", "TRADE_SUCCESS"),
+            ];
+            let content = alipay_runtime::sign_content::sign_content(pairs);
+            let sign = alipay_runtime::sign::sign_base64(
+                key,
+                alipay_runtime::SignType::Rsa2,
+                content.as_bytes(),
+            )
+            .unwrap();
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .append_pair("sign_type", "RSA2")
+                .append_pair("sign", &sign)
+                .finish()
+        };
+        let rotated_key = PrivateKey::parse(&rotated.key.private_pem).unwrap();
+        let first_key = PrivateKey::parse(&certs().alipay.key.private_pem).unwrap();
+        if charset == Charset::Utf8 {
+            let verified = client
+                .verify_notify(notify(&rotated_key).as_bytes())
+                .unwrap();
+            assert_eq!(verified.get("out_trade_no"), Some("王1"));
+            client.verify_notify(notify(&first_key).as_bytes()).unwrap();
+            let stranger = PrivateKey::parse(&certs().app.key.private_pem).unwrap();
+            assert!(client.verify_notify(notify(&stranger).as_bytes()).is_err());
+        }
+
         // Cached: the next call fetches nothing.
         let before = gw.request_count();
         client.execute(&Echo("3")).await.expect("cached");

@@ -20,6 +20,7 @@ use crate::cert::{AlipayCert, AppCert, RootBundle};
 use crate::error::{DynBizCode, Error};
 use crate::keys::PublicKey;
 use crate::method::RequestParts;
+use crate::notify::{NotifyError, VerifiedNotify};
 use crate::verify;
 
 /// The method that downloads an Alipay public-key certificate by SN.
@@ -256,4 +257,32 @@ fn decode_content(content: Option<String>) -> Result<Vec<u8>, String> {
         .ok_or("the answer carries no alipay_cert_content")?;
     base64ct::Base64::decode_vec(content.trim())
         .map_err(|_| "alipay_cert_content is not base64".to_owned())
+}
+
+impl Client {
+    /// Verifies an asynchronous notification (the raw form body) with the Alipay key, as
+    /// [`crate::notify::verify_notify`] does.
+    ///
+    /// In certificate mode a notification does not name its certificate: it is verified with
+    /// the configured Alipay certificate's key, then with each certificate accepted on rotation
+    /// (never with one that was not checked against the root bundle).
+    pub fn verify_notify(&self, form_body: &[u8]) -> Result<VerifiedNotify, NotifyError> {
+        let config = &self.inner.config;
+        let first = crate::notify::verify_notify(form_body, &config.alipay_public_key);
+        let Some(cert) = config.cert.as_deref() else {
+            return first;
+        };
+        if first.is_ok() {
+            return first;
+        }
+        let rotated: Vec<PublicKey> = cert
+            .rotated
+            .read()
+            .map(|keys| keys.values().cloned().collect())
+            .unwrap_or_default();
+        rotated
+            .iter()
+            .find_map(|key| crate::notify::verify_notify(form_body, key).ok())
+            .map_or(first, Ok)
+    }
 }
