@@ -63,8 +63,9 @@ impl Builder {
         self
     }
 
-    /// Generates only the methods matching one of `patterns` (wire names where `*` matches
-    /// any run of characters); by default every method. Calls add up.
+    /// Generates only the methods matching one of `patterns`: globs over wire names, where
+    /// `*` matches any run of characters and `?` one (see [`glob_match`]; the CLI's
+    /// `--methods` takes the same); by default every method. Calls add up.
     ///
     /// ```
     /// let builder = alipay_codegen::Builder::new()
@@ -100,7 +101,7 @@ impl Builder {
     /// assert!(!b.selects("alipay.ebpp.pdeduct.sign.validate"));
     /// ```
     pub fn selects(&self, method: &str) -> bool {
-        self.patterns.is_empty() || self.patterns.iter().any(|p| glob(p, method))
+        self.patterns.is_empty() || self.patterns.iter().any(|p| glob_match(p, method))
     }
 
     /// Loads the specs, generates and writes the code (only changed files are rewritten,
@@ -143,40 +144,94 @@ impl Builder {
     }
 }
 
-/// Whether `text` matches `pattern`, where `*` matches any run of characters.
-fn glob(pattern: &str, text: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = text.strip_prefix(first) else {
-        return false;
-    };
-    let parts: Vec<&str> = parts.collect();
-    let Some((last, middle)) = parts.split_last() else {
-        return rest.is_empty();
-    };
-    for part in middle {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
+/// Whether the method named `method` matches the glob `pattern`: the one set of rules of
+/// [`Builder::methods`] and of the CLI's `generate --methods`. `*` matches any run of
+/// characters (also none, dots included), `?` exactly one character, and every other
+/// character itself; the whole name must match.
+///
+/// ```
+/// use alipay_codegen::builder::glob_match;
+/// assert!(glob_match("alipay.user.*", "alipay.user.agreement.auth.confirm"));
+/// assert!(glob_match("alipay.*.query", "alipay.trade.query"));
+/// assert!(glob_match("alipay.trade.?ay", "alipay.trade.pay"));
+/// assert!(!glob_match("alipay.user.*", "alipay.trade.pay"));
+/// ```
+pub fn glob_match(pattern: &str, method: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), method.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    // The last `*` seen and the text position it is currently matched up to: on a
+    // mismatch, that `*` takes one more character and matching resumes after it (earlier
+    // stars never need to move, so this is linear in practice and never exponential).
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
         }
     }
-    rest.len() >= last.len() && rest.ends_with(last)
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
 mod tests {
-    use super::glob;
+    use super::{Builder, glob_match};
 
     #[test]
     fn globs() {
-        assert!(glob("alipay.user.*", "alipay.user.info.share"));
-        assert!(!glob("alipay.user.*", "alipay.trade.pay"));
-        assert!(glob("*", "x"));
-        assert!(glob("alipay.*.query", "alipay.trade.query"));
-        assert!(!glob("alipay.*.query", "alipay.trade.query.x"));
-        assert!(glob("a*b*c", "abc"));
-        assert!(!glob("a*a", "a"));
-        assert!(glob("exact", "exact"));
-        assert!(!glob("exact", "exactly"));
+        assert!(glob_match("alipay.user.*", "alipay.user.info.share"));
+        assert!(glob_match("alipay.user.*", "alipay.user."));
+        assert!(!glob_match("alipay.user.*", "alipay.trade.pay"));
+        assert!(glob_match("*", "x"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("", "a"));
+        assert!(glob_match("", ""));
+        assert!(glob_match("alipay.*.query", "alipay.trade.query"));
+        assert!(!glob_match("alipay.*.query", "alipay.trade.query.x"));
+        assert!(glob_match(
+            "*.confirm",
+            "alipay.user.agreement.auth.confirm"
+        ));
+        assert!(glob_match(
+            "alipay.*.sign.*",
+            "alipay.ebpp.pdeduct.sign.validate"
+        ));
+        assert!(glob_match("a*b*c", "abc"));
+        assert!(glob_match("a*b*c", "aXbYbZc"));
+        assert!(!glob_match("a*b*c", "aXbYbZ"));
+        assert!(!glob_match("a*a", "a"));
+        assert!(glob_match("a**a", "aa"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(!glob_match("a?c", "ac"));
+        assert!(!glob_match("a?c", "abbc"));
+        assert!(glob_match("?", "支"));
+        assert!(glob_match("exact", "exact"));
+        assert!(!glob_match("exact", "exactly"));
+        assert!(!glob_match("exactly", "exact"));
+        // Only `*` and `?` are special: brackets and braces are themselves.
+        assert!(glob_match("a[b]{c}", "a[b]{c}"));
+        assert!(!glob_match("a[bc]", "ab"));
+    }
+
+    #[test]
+    fn the_builder_selects_by_the_same_rules() {
+        let b = Builder::new().methods(["alipay.trade.?ay", "alipay.user.*"]);
+        assert!(b.selects("alipay.trade.pay"));
+        assert!(!b.selects("alipay.trade.query"));
+        assert!(b.selects("alipay.user.info.share"));
+        assert!(Builder::new().selects("anything"));
     }
 }

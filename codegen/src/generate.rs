@@ -51,6 +51,9 @@ pub enum GenerateError {
     /// A spec cannot be turned into code; nothing was written.
     #[error(transparent)]
     Lower(#[from] LowerError),
+    /// The generator emitted code that does not parse (a bug); nothing was written.
+    #[error(transparent)]
+    Emit(#[from] emit::EmitError),
     /// Reading or writing a file failed.
     #[error("{action} `{}`: {source}", path.display())]
     Io {
@@ -76,7 +79,7 @@ pub fn generate_files<'a>(
     specs: impl IntoIterator<Item = &'a Spec>,
 ) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
     let ir = ir::lower(specs)?;
-    Ok(emit::emit(&ir))
+    Ok(emit::emit(&ir)?)
 }
 
 /// Loads every spec of `specs_dir` and writes the generated code into `out_dir` (created
@@ -112,7 +115,7 @@ pub fn generate_dir_filtered(
         .filter(|s| keep(&s.method))
         .collect();
     let ir = ir::lower(specs.iter().copied())?;
-    let files = emit::emit(&ir);
+    let files = emit::emit(&ir)?;
     let mut report = write_files(&files, out_dir, check)?;
     report.methods = ir.methods.len();
     report.groups = ir.groups().keys().map(|g| (*g).to_owned()).collect();

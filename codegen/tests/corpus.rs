@@ -99,7 +99,8 @@ fn the_whole_catalog_loads_and_generates() {
         );
     }
 
-    // The layout is prettyplease's: the root file and one group file in eight
+    // Each file is prettyplease's printing of it as a whole (the generator prints method
+    // by method and joins): the root file and one group file in eight
     // (`ALIPAY_LAYOUT_ALL=1`: all of them; a few seconds in release).
     let every = if std::env::var_os("ALIPAY_LAYOUT_ALL").is_some_and(|v| v == "1") {
         1

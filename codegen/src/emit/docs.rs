@@ -1,6 +1,18 @@
 //! Doc comments from spec text, escaped so rustdoc renders them as written and never
 //! warns (no intra-doc links, HTML tags, bare URLs or code blocks by accident) and
 //! doctests never run spec text.
+//!
+//! Spec text reaches a doc comment in three ways only, each of which rustdoc cannot read as
+//! code: escaped paragraphs ([`Doc::text`]: every line trimmed and its runs of spaces
+//! collapsed, so no line is indented enough to open a code block, even inside a list item;
+//! Markdown's punctuation backslash-escaped, so no fence, HTML tag or link forms), inline
+//! code spans ([`code`]: one line, backticks replaced) and `text` fences ([`Doc::fenced`]:
+//! a fence longer than any run of backticks inside). Line breaks and other control
+//! characters (a lone `\r` among them) are dropped or made line breaks first. Each line
+//! becomes one `#[doc = "..."]` string literal ([`Doc::attrs`]).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 
 /// Collects the lines of one doc comment.
 #[derive(Debug, Default)]
@@ -14,7 +26,8 @@ impl Doc {
         Self::default()
     }
 
-    /// Appends a paragraph of Markdown written by the generator (not escaped).
+    /// Appends a paragraph of Markdown written by the generator (not escaped: spec text
+    /// goes in only through [`code`] or [`escape`]).
     pub fn raw(&mut self, markdown: impl Into<String>) -> &mut Self {
         self.blank();
         for line in markdown.into().lines() {
@@ -40,7 +53,7 @@ impl Doc {
                 continue;
             }
             last_blank = false;
-            self.lines.push(escape(line));
+            self.lines.push(escape(&collapse_spaces(line)));
         }
         self
     }
@@ -99,6 +112,22 @@ impl Doc {
         self.lines.is_empty()
     }
 
+    /// The doc comment as `#[doc = "..."]` attributes, one per line (each line after a
+    /// space, so prettyplease prints it as `/// line`).
+    pub fn attrs(&self) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        for line in self.lines() {
+            let line = line.trim_end_matches(' ');
+            let text = if line.is_empty() {
+                Literal::string("")
+            } else {
+                Literal::string(&format!(" {line}"))
+            };
+            tokens.extend(quote!(#[doc = #text]));
+        }
+        tokens
+    }
+
     /// The lines, without leading or trailing blank ones.
     pub fn lines(&self) -> &[String] {
         let mut lines: &[String] = &self.lines;
@@ -116,20 +145,56 @@ impl Doc {
     }
 }
 
-/// Normalises line ends and drops control characters other than tab and newline.
+/// Normalises line ends, turns tabs into spaces and drops other control characters and
+/// the text-direction controls (which rustc refuses in comments: a comment's text could
+/// then read differently from how it compiles).
 fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     // Most text has no control characters but line breaks: nothing to copy.
-    if !text.chars().any(|c| c.is_control() && c != '\n') {
+    if !text
+        .chars()
+        .any(|c| (c.is_control() && c != '\n') || is_direction_control(c))
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     let cleaned: String = text
         .replace("\r\n", "\n")
         .replace('\r', "\n")
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|&c| (!c.is_control() || c == '\n' || c == '\t') && !is_direction_control(c))
         .map(|c| if c == '\t' { ' ' } else { c })
         .collect();
     std::borrow::Cow::Owned(cleaned)
+}
+
+/// The characters of rustc's `text_direction_codepoint_in_comment` lint.
+fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `line` with every run of spaces made one space: an indent of four spaces after a list
+/// marker (`-     x`, `1.     x`) would open a code block inside the list item.
+fn collapse_spaces(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains("  ") {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Spec text as an inline code span for generator Markdown: one line, backticks turned
+/// into `'` so the span cannot close early, nothing inside read as Markdown or HTML.
+pub fn code(text: &str) -> String {
+    let text = one_line(text).replace('`', "'");
+    if text.is_empty() {
+        // An empty span would be two backticks in a row, which Markdown reads as text.
+        return "`\"\"`".to_owned();
+    }
+    format!("`{text}`")
 }
 
 /// The cleaned text's non-blank lines, trimmed and joined by spaces.

@@ -1,16 +1,19 @@
-//! One method's file: request, response, models, enums, error codes, the `Method` impl,
+//! One method's items: request, response, models, enums, error codes, the `Method` impl,
 //! its descriptor and strict validation.
 
-use crate::emit::docs::Doc;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::docs::{Doc, code};
 use crate::emit::enums::{emit_biz_error, emit_value_enum};
-use crate::emit::out::{Out, lit};
 use crate::emit::structs::{FILE_UNSUPPORTED, emit_struct};
 use crate::emit::types::Prelude;
+use crate::emit::{ident, lit};
 use crate::ir::{MethodIr, TypeIr};
 use crate::spec::Location;
 
-/// The items of a method's module, at `out`'s indentation.
-pub fn emit_method(out: &mut Out, m: &MethodIr) {
+/// The items of a method's module.
+pub fn emit_method(m: &MethodIr) -> TokenStream {
     let locals = ["Request", "Response", "BizError"].into_iter();
     let locals = locals
         .chain(m.models.keys().map(String::as_str))
@@ -18,48 +21,50 @@ pub fn emit_method(out: &mut Out, m: &MethodIr) {
     let p = Prelude::for_module(locals);
 
     let mut rdoc = Doc::new();
-    rdoc.raw(format!("The request of `{}`.", m.method));
+    rdoc.raw(format!("The request of {}.", code(&m.method)));
     rdoc.text(&m.title);
     rdoc.raw(
         "Required fields are arguments of [`Request::new`]; optional ones have setters. \
          The client validates it before anything is signed or sent."
             .to_owned(),
     );
-    emit_struct(out, &p, &m.request, &rdoc, true);
+    let mut out = emit_struct(&p, &m.request, &rdoc, true);
 
     let mut sdoc = Doc::new();
     sdoc.raw(format!(
-        "The response of `{}`: the fields of the `{}` node. Every field is optional: Alipay \
+        "The response of {}: the fields of the {} node. Every field is optional: Alipay \
          leaves out fields that do not apply.",
-        m.method, m.response_node
+        code(&m.method),
+        code(&m.response_node)
     ));
-    emit_struct(out, &p, &m.response, &sdoc, false);
+    out.extend(emit_struct(&p, &m.response, &sdoc, false));
 
     for s in m.models.values() {
         let mut d = Doc::new();
-        let name = s.spec_name.replace('`', "'");
+        let name = code(&s.spec_name);
         match &s.twin_of {
-            None => d.raw(format!("The model `{name}`.")),
+            None => d.raw(format!("The model {name}.")),
             Some(original) => d.raw(format!(
-                "The model `{name}` as answers carry it: every field is optional, so an \
+                "The model {name} as answers carry it: every field is optional, so an \
                  answer that leaves one out still decodes. Requests send [`{original}`]."
             )),
         };
-        emit_struct(out, &p, s, &d, false);
+        out.extend(emit_struct(&p, s, &d, false));
     }
     for e in m.enums.values() {
-        emit_value_enum(out, &p, e);
+        out.extend(emit_value_enum(&p, e));
     }
-    emit_biz_error(out, &p, m);
-    emit_method_impl(out, &p, m);
-    emit_descriptor(out, m);
-    emit_validate_request(out, &p, m);
+    out.extend(emit_biz_error(&p, m));
+    out.extend(emit_method_impl(&p, m));
+    out.extend(emit_descriptor(m));
+    out.extend(emit_validate_request(&p, m));
+    out
 }
 
 /// The doc comment of a method's module.
 pub fn method_doc(m: &MethodIr) -> Doc {
     let mut d = Doc::new();
-    d.raw(format!("`{}`", m.method));
+    d.raw(code(&m.method));
     d.text(&m.title);
     d.text(&m.description);
     if let Some(url) = &m.doc_url {
@@ -92,31 +97,8 @@ fn has_biz_content(m: &MethodIr) -> bool {
         .any(|f| f.location == Location::BizContent && f.ty != TypeIr::File)
 }
 
-fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
-    let errors = "::alipay_runtime::ValidationError";
-    out.open("impl ::alipay_runtime::Method for Request {");
-    out.linef(format_args!(
-        "const METHOD: &'static str = {};",
-        lit(&m.method)
-    ));
-    out.linef(format_args!(
-        "const RESPONSE_NODE: &'static str = {};",
-        lit(&m.response_node)
-    ));
-    out.line("type Response = Response;");
-    out.line("type BizError = BizError;");
-    out.fn_open(
-        "fn validate",
-        &["&self"],
-        &format!(" -> {}<(), {errors}>", p.result),
-    );
-    out.line("::alipay_runtime::check::Check::check(self, false)");
-    out.close("}");
-    out.fn_open(
-        "fn to_parts",
-        &["&self"],
-        &format!(" -> {}<::alipay_runtime::RequestParts, {errors}>", p.result),
-    );
+fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
+    let (method, node, result) = (lit(&m.method), lit(&m.response_node), p.result());
     let form: Vec<_> = m
         .request
         .fields
@@ -124,119 +106,125 @@ fn emit_method_impl(out: &mut Out, p: &Prelude, m: &MethodIr) {
         .filter(|f| f.location == Location::Form && f.ty != TypeIr::File)
         .collect();
     let parts = if form.is_empty() {
-        "__parts"
+        quote!(__parts)
     } else {
-        "mut __parts"
+        quote!(mut __parts)
     };
-    if has_biz_content(m) {
-        out.linef(format_args!(
-            "let {parts} = ::alipay_runtime::RequestParts::biz_content_of(self)?;"
-        ));
+    let init = if has_biz_content(m) {
+        quote!(let #parts = ::alipay_runtime::RequestParts::biz_content_of(self)?;)
     } else {
-        out.linef(format_args!(
-            "let {parts} = ::alipay_runtime::RequestParts::default();"
-        ));
-    }
-    for f in form {
-        let wire = lit(&f.wire);
-        let (head, tail) = match &f.ty {
-            TypeIr::Model(_) | TypeIr::List(_) => ("__parts.json", "?;"),
-            _ => ("__parts.text", ";"),
+        quote!(let #parts = ::alipay_runtime::RequestParts::default();)
+    };
+    let form = form.into_iter().map(|f| {
+        let (wire, id) = (lit(&f.wire), ident(&f.ident));
+        let add = |value: TokenStream| match &f.ty {
+            TypeIr::Model(_) | TypeIr::List(_) => quote!(__parts.json(#wire, #value)?;),
+            _ => quote!(__parts.text(#wire, #value);),
         };
         if f.required {
-            out.call(head, &[&wire, &format!("&self.{}", f.ident)], tail);
+            add(quote!(&self.#id))
         } else {
-            out.openf(format_args!("if let Some(__value) = &self.{} {{", f.ident));
-            out.call(head, &[&wire, "__value"], tail);
-            out.close("}");
+            let add = add(quote!(__value));
+            quote! {
+                if let Some(__value) = &self.#id {
+                    #add
+                }
+            }
+        }
+    });
+    quote! {
+        impl ::alipay_runtime::Method for Request {
+            const METHOD: &'static str = #method;
+            const RESPONSE_NODE: &'static str = #node;
+            type Response = Response;
+            type BizError = BizError;
+            fn validate(&self) -> #result<(), ::alipay_runtime::ValidationError> {
+                ::alipay_runtime::check::Check::check(self, false)
+            }
+            fn to_parts(&self) -> #result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+                #init
+                #(#form)*
+                Ok(__parts)
+            }
         }
     }
-    out.line("Ok(__parts)");
-    out.close("}");
-    out.close("}");
 }
 
-fn emit_descriptor(out: &mut Out, m: &MethodIr) {
-    out.linef(format_args!(
-        "/// What the registry knows about `{}`.",
-        m.method
-    ));
-    out.open(
-        "pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {",
+fn emit_descriptor(m: &MethodIr) -> TokenStream {
+    let doc = format!(" What the registry knows about {}.", code(&m.method));
+    let (method, title, group, node) = (
+        lit(&m.method),
+        lit(&m.title),
+        lit(&m.group),
+        lit(&m.response_node),
     );
-    out.linef(format_args!("method: {},", lit(&m.method)));
-    out.linef(format_args!("title: {},", lit(&m.title)));
-    out.linef(format_args!("group: {},", lit(&m.group)));
-    out.linef(format_args!("response_node: {},", lit(&m.response_node)));
-    if m.errors.is_empty() {
-        out.line("errors: &[],");
-    } else {
-        out.open("errors: &[");
-        for e in &m.errors {
-            out.open("::alipay_runtime::ErrorDoc {");
-            out.linef(format_args!("code: {},", lit(&e.code)));
-            out.linef(format_args!("description: {},", lit(&e.description)));
-            out.linef(format_args!("solution: {},", lit(&e.solution)));
-            out.close("},");
+    let errors = m.errors.iter().map(|e| {
+        let (c, d, s) = (lit(&e.code), lit(&e.description), lit(&e.solution));
+        quote! {
+            ::alipay_runtime::ErrorDoc {
+                code: #c,
+                description: #d,
+                solution: #s,
+            }
         }
-        out.close("],");
-    }
-    match &m.examples.response {
-        Some(ex) => out.call("example_response: Some", &[&lit(ex)], ","),
-        None => out.line("example_response: None,"),
-    }
-    out.line("validate_request,");
-    out.close("};");
-}
-
-fn emit_validate_request(out: &mut Out, p: &Prelude, m: &MethodIr) {
-    let mut fields = Vec::new();
-    for f in &m.request.fields {
-        let kind = match (&f.ty, f.location) {
-            (TypeIr::File, _) => "File",
-            (_, Location::BizContent) => continue,
-            (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => "Json",
-            (_, Location::Form) => "Text",
+    });
+    let example = match &m.examples.response {
+        Some(ex) => {
+            let ex = lit(ex);
+            quote!(Some(#ex))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        #[doc = #doc]
+        pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {
+            method: #method,
+            title: #title,
+            group: #group,
+            response_node: #node,
+            errors: &[#(#errors),*],
+            example_response: #example,
+            validate_request,
         };
-        fields.push([
-            lit(&f.wire),
-            format!("::alipay_runtime::validate::FormKind::{kind}"),
-        ]);
     }
-    out.line("/// The request's fields that do not travel in `biz_content`.");
-    out.pair_array(
-        "const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &",
-        &fields,
-        ";",
+}
+
+fn emit_validate_request(p: &Prelude, m: &MethodIr) -> TokenStream {
+    let fields = m.request.fields.iter().filter_map(|f| {
+        let kind = match (&f.ty, f.location) {
+            (TypeIr::File, _) => quote!(File),
+            (_, Location::BizContent) => return None,
+            (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => quote!(Json),
+            (_, Location::Form) => quote!(Text),
+        };
+        let wire = lit(&f.wire);
+        Some(quote!((#wire, ::alipay_runtime::validate::FormKind::#kind)))
+    });
+    let (option, string, result) = (p.option(), p.string(), p.result());
+    let method = code(&m.method);
+    let from_json_doc = format!(
+        " The {method} request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field."
     );
-    let args = [
-        format!("biz_content: {}<&::serde_json::Value>", p.option),
-        format!("form: &[({0}, {0})]", p.string),
-    ];
-    out.linef(format_args!(
-        "/// The `{}` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.",
-        m.method
-    ));
-    out.fn_open(
-        "pub fn request_from_json",
-        &args,
-        &format!(
-            " -> {}<Request, ::alipay_runtime::ValidationError>",
-            p.result
-        ),
+    let validate_doc = format!(
+        " Validates a {method} request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with \"{FILE_UNSUPPORTED}\"."
     );
-    out.line("::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)");
-    out.close("}");
-    out.linef(format_args!(
-        "/// Validates a `{}` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with \"{FILE_UNSUPPORTED}\".",
-        m.method
-    ));
-    out.fn_open(
-        "pub fn validate_request",
-        &args,
-        &format!(" -> {}<(), ::alipay_runtime::ValidationError>", p.result),
-    );
-    out.line("let request = request_from_json(biz_content, form)?;");
-    out.line("::alipay_runtime::check::Check::check(&request, true)");
-    out.close("}");
+    quote! {
+        /// The request's fields that do not travel in `biz_content`.
+        const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[#(#fields),*];
+        #[doc = #from_json_doc]
+        pub fn request_from_json(
+            biz_content: #option<&::serde_json::Value>,
+            form: &[(#string, #string)],
+        ) -> #result<Request, ::alipay_runtime::ValidationError> {
+            ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
+        }
+        #[doc = #validate_doc]
+        pub fn validate_request(
+            biz_content: #option<&::serde_json::Value>,
+            form: &[(#string, #string)],
+        ) -> #result<(), ::alipay_runtime::ValidationError> {
+            let request = request_from_json(biz_content, form)?;
+            ::alipay_runtime::check::Check::check(&request, true)
+        }
+    }
 }

@@ -1,10 +1,13 @@
 //! The root and group files: module tree, method registry and dynamic calls.
 
-use crate::emit::docs::Doc;
 use std::path::PathBuf;
 
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::docs::Doc;
 use crate::emit::method::{emit_method, method_doc};
-use crate::emit::out::{Out, lit};
+use crate::emit::{ident, lit};
 use crate::ir::{Ir, MethodIr};
 
 /// The file of a group's methods, relative to the output folder: `<group>.rs`.
@@ -13,113 +16,113 @@ pub fn group_file(group: &str) -> PathBuf {
 }
 
 /// A method's documented inline module, holding its items.
-pub fn emit_method_module(out: &mut Out, m: &MethodIr) {
-    out.doc(&method_doc(m));
-    out.openf(format_args!("pub mod {} {{", m.module));
-    emit_method(out, m);
-    out.close("}");
+pub fn emit_method_module(m: &MethodIr) -> TokenStream {
+    let docs = method_doc(m).attrs();
+    let module = ident(&m.module);
+    let items = emit_method(m);
+    quote! {
+        #docs
+        pub mod #module {
+            #items
+        }
+    }
 }
 
 /// The root `mod.rs`: the group modules behind their features, `METHODS`, `find_method`
-/// and `call_json`.
-pub fn emit_root(out: &mut Out, ir: &Ir) {
-    let groups = ir.groups();
-    for (group, methods) in &groups {
+/// and `call_json`. It is included into a module of the user's crate, whose own names
+/// (a `Result` alias, say) are in scope: prelude types are spelled in full.
+pub fn emit_root(ir: &Ir) -> TokenStream {
+    let groups = ir.groups().into_iter().map(|(group, methods)| {
         let mut doc = Doc::new();
         doc.raw(format!(
             "Product group `{group}` (Cargo feature `{group}`): {} method{}.",
             methods.len(),
             if methods.len() == 1 { "" } else { "s" }
         ));
-        out.doc(&doc);
-        out.linef(format_args!("#[cfg(feature = {})]", lit(group)));
-        out.openf(format_args!("pub mod {group} {{"));
-        out.linef(format_args!("include!({});", lit(&format!("{group}.rs"))));
-        out.close("}");
-    }
-    out.line("/// Every generated method of the enabled groups, sorted by name.");
-    if ir.methods.is_empty() {
-        out.line("pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[];");
-    } else {
-        out.open("pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[");
-        for m in ir.methods.values() {
-            out.linef(format_args!("#[cfg(feature = {})]", lit(&m.group)));
-            out.linef(format_args!("{}::{}::DESCRIPTOR,", m.group, m.module));
+        let (docs, feature, module) = (doc.attrs(), lit(group), ident(group));
+        let file = lit(&format!("{group}.rs"));
+        quote! {
+            #docs
+            #[cfg(feature = #feature)]
+            pub mod #module {
+                include!(#file);
+            }
         }
-        out.close("];");
-    }
-    out.raw(FIND_METHOD);
-    out.raw(CALL_JSON_HEAD);
-    out.set_depth(2);
-    for m in ir.methods.values() {
-        out.linef(format_args!("#[cfg(feature = {})]", lit(&m.group)));
-        out.openf(format_args!("{} => {{", lit(&m.method)));
-        out.call(
-            &format!("let request = {}::{}::request_from_json", m.group, m.module),
-            &["Some(&biz_content)", "form"],
-            ";",
-        );
-        out.line("__parts(request)");
-        out.close("}");
-    }
-    out.set_depth(0);
-    out.raw(CALL_JSON_TAIL);
-}
-
-const FIND_METHOD: &str = r#"/// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
-/// is generated and its group enabled.
-pub fn find_method(name: &str) -> Option<&'static ::alipay_runtime::MethodDescriptor> {
-    METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
-}
-"#;
-
-const CALL_JSON_HEAD: &str = r#"/// Calls the method named `method` with its parameters as JSON: `biz_content` and the
-/// fields the method sends as form fields. The parameters go through the method's
-/// typed request and its validation; the answer is the verified response node, as
-/// Alipay sent it. A business error carries the method's documentation of its code.
-#[allow(unused_variables)]
-pub async fn call_json(
-    client: &::alipay_runtime::Client,
-    method: &str,
-    biz_content: ::serde_json::Value,
-    form: &[(String, String)],
-) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
-    let parts = match method {
-"#;
-
-const CALL_JSON_TAIL: &str = r#"        _ => {
-            Err(
-                ::alipay_runtime::ValidationError::new(
-                    "method",
-                    ::alipay_runtime::Rule::Unsupported(
-                        "is not a generated method (check the name and the enabled feature groups)",
-                    ),
-                ),
-            )
+    });
+    let descriptors = ir.methods.values().map(|m| {
+        let (feature, group, module) = (lit(&m.group), ident(&m.group), ident(&m.module));
+        quote! {
+            #[cfg(feature = #feature)]
+            #group::#module::DESCRIPTOR
         }
-    };
-    let parts = parts.map_err(::alipay_runtime::Error::InvalidRequest)?;
-    let errors = find_method(method).map_or(&[][..], |m| m.errors);
-    let documented = |code: ::alipay_runtime::DynBizCode| {
-        ::alipay_runtime::DynBizCode::documented(&code.code, errors)
-    };
-    let verified = client
-        .execute_raw(method, &parts)
-        .await
-        .map_err(|e| e.map_business(documented))?;
-    ::serde_json::from_str(verified.node_text())
-        .map_err(|e| ::alipay_runtime::Error::MalformedBody {
-            reason: ::std::format!("the verified response node is not JSON: {e}"),
-        })
+    });
+    let arms = ir.methods.values().map(|m| {
+        let (feature, name) = (lit(&m.group), lit(&m.method));
+        let (group, module) = (ident(&m.group), ident(&m.module));
+        quote! {
+            #[cfg(feature = #feature)]
+            #name => {
+                let request = #group::#module::request_from_json(Some(&biz_content), form);
+                __parts(request)
+            }
+        }
+    });
+    quote! {
+        #(#groups)*
+        /// Every generated method of the enabled groups, sorted by name.
+        pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[#(#descriptors),*];
+        /// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
+        /// is generated and its group enabled.
+        pub fn find_method(name: &str) -> ::core::option::Option<&'static ::alipay_runtime::MethodDescriptor> {
+            METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
+        }
+        /// Calls the method named `method` with its parameters as JSON: `biz_content` and the
+        /// fields the method sends as form fields. The parameters go through the method's
+        /// typed request and its validation; the answer is the verified response node, as
+        /// Alipay sent it. A business error carries the method's documentation of its code.
+        #[allow(unused_variables)]
+        pub async fn call_json(
+            client: &::alipay_runtime::Client,
+            method: &str,
+            biz_content: ::serde_json::Value,
+            form: &[(::std::string::String, ::std::string::String)],
+        ) -> ::core::result::Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
+            let parts = match method {
+                #(#arms)*
+                _ => {
+                    Err(
+                        ::alipay_runtime::ValidationError::new(
+                            "method",
+                            ::alipay_runtime::Rule::Unsupported(
+                                "is not a generated method (check the name and the enabled feature groups)",
+                            ),
+                        ),
+                    )
+                }
+            };
+            let parts = parts.map_err(::alipay_runtime::Error::InvalidRequest)?;
+            let errors = find_method(method).map_or(&[][..], |m| m.errors);
+            let documented = |code: ::alipay_runtime::DynBizCode| {
+                ::alipay_runtime::DynBizCode::documented(&code.code, errors)
+            };
+            let verified = client
+                .execute_raw(method, &parts)
+                .await
+                .map_err(|e| e.map_business(documented))?;
+            ::serde_json::from_str(verified.node_text())
+                .map_err(|e| ::alipay_runtime::Error::MalformedBody {
+                    reason: ::std::format!("the verified response node is not JSON: {e}"),
+                })
+        }
+        /// Validates a typed request and builds what it sends: only this step depends on the
+        /// method, so `call_json` compiles one call path for all of them.
+        #[allow(dead_code)]
+        fn __parts<M: ::alipay_runtime::Method>(
+            request: ::core::result::Result<M, ::alipay_runtime::ValidationError>,
+        ) -> ::core::result::Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+            let request = request?;
+            request.validate()?;
+            request.to_parts()
+        }
+    }
 }
-/// Validates a typed request and builds what it sends: only this step depends on the
-/// method, so `call_json` compiles one call path for all of them.
-#[allow(dead_code)]
-fn __parts<M: ::alipay_runtime::Method>(
-    request: Result<M, ::alipay_runtime::ValidationError>,
-) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
-    let request = request?;
-    request.validate()?;
-    request.to_parts()
-}
-"#;

@@ -1,75 +1,119 @@
 //! Rust types and serde attributes of fields.
 
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::emit::{ident, lit};
 use crate::ir::{FieldIr, TypeIr};
 use crate::naming;
 use crate::spec::Location;
 
 /// The prelude names the generated code uses, written plainly (`Option`) unless a type
 /// of the method module being emitted shadows them (a model named `Option`), then fully
-/// qualified (`::core::option::Option`). Plain names keep the output small; the fallback
-/// keeps it correct.
-#[derive(Debug, Clone, Copy)]
+/// qualified (`::core::option::Option`). Plain names keep the output readable; the
+/// fallback keeps it correct. Everything else the code names is fully qualified
+/// (`::alipay_runtime::..`, `::serde::..`, `::core::..`) or defined in the module itself.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Prelude {
-    /// `Option`.
-    pub option: &'static str,
-    /// `Result`.
-    pub result: &'static str,
-    /// `String`.
-    pub string: &'static str,
-    /// `Vec`.
-    pub vec: &'static str,
-    /// `Into`.
-    pub into: &'static str,
+    option: bool,
+    result: bool,
+    string: bool,
+    vec: bool,
+    into: bool,
 }
 
 impl Prelude {
     /// The names for a module whose own types are `local_types`.
     pub fn for_module<'a>(local_types: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut p = Self::plain();
+        let mut p = Self::default();
         for t in local_types {
             match t {
-                "Option" => p.option = "::core::option::Option",
-                "Result" => p.result = "::core::result::Result",
-                "String" => p.string = "::std::string::String",
-                "Vec" => p.vec = "::std::vec::Vec",
-                "Into" => p.into = "::core::convert::Into",
+                "Option" => p.option = true,
+                "Result" => p.result = true,
+                "String" => p.string = true,
+                "Vec" => p.vec = true,
+                "Into" => p.into = true,
                 _ => {}
             }
         }
         p
     }
 
-    /// The plain names (nothing shadowed).
-    pub fn plain() -> Self {
-        Self {
-            option: "Option",
-            result: "Result",
-            string: "String",
-            vec: "Vec",
-            into: "Into",
+    /// `Option`.
+    pub fn option(&self) -> TokenStream {
+        if self.option {
+            quote!(::core::option::Option)
+        } else {
+            quote!(Option)
+        }
+    }
+
+    /// `Result`.
+    pub fn result(&self) -> TokenStream {
+        if self.result {
+            quote!(::core::result::Result)
+        } else {
+            quote!(Result)
+        }
+    }
+
+    /// `String`.
+    pub fn string(&self) -> TokenStream {
+        if self.string {
+            quote!(::std::string::String)
+        } else {
+            quote!(String)
+        }
+    }
+
+    /// `Vec`.
+    pub fn vec(&self) -> TokenStream {
+        if self.vec {
+            quote!(::std::vec::Vec)
+        } else {
+            quote!(Vec)
+        }
+    }
+
+    /// `Into`.
+    pub fn into(&self) -> TokenStream {
+        if self.into {
+            quote!(::core::convert::Into)
+        } else {
+            quote!(Into)
         }
     }
 
     /// The Rust type of a value of `ty`.
-    pub fn rust_type(&self, ty: &TypeIr) -> String {
+    pub fn rust_type(&self, ty: &TypeIr) -> TokenStream {
         match ty {
-            TypeIr::String | TypeIr::Date(_) => self.string.to_owned(),
-            TypeIr::Number => "i64".to_owned(),
-            TypeIr::Price => "::alipay_runtime::Price".to_owned(),
-            TypeIr::Boolean => "bool".to_owned(),
-            TypeIr::File => format!("{}<u8>", self.vec),
-            TypeIr::Model(name) | TypeIr::Enum(name) => name.clone(),
-            TypeIr::List(inner) => format!("{}<{}>", self.vec, self.rust_type(inner)),
+            TypeIr::String | TypeIr::Date(_) => self.string(),
+            TypeIr::Number => quote!(i64),
+            TypeIr::Price => quote!(::alipay_runtime::Price),
+            TypeIr::Boolean => quote!(bool),
+            TypeIr::File => {
+                let vec = self.vec();
+                quote!(#vec<u8>)
+            }
+            TypeIr::Model(name) | TypeIr::Enum(name) => {
+                let name = ident(name);
+                quote!(#name)
+            }
+            TypeIr::List(inner) => {
+                let (vec, inner) = (self.vec(), self.rust_type(inner));
+                quote!(#vec<#inner>)
+            }
         }
     }
 
     /// The type of the struct field: the value type, in `Option` unless required.
-    pub fn field_type(&self, f: &FieldIr) -> String {
+    pub fn field_type(&self, f: &FieldIr) -> TokenStream {
         let ty = self.rust_type(&f.ty);
         if f.required {
             ty
         } else {
-            format!("{}<{ty}>", self.option)
+            let option = self.option();
+            quote!(#option<#ty>)
         }
     }
 
@@ -83,26 +127,29 @@ impl Prelude {
         is_request: bool,
         struct_default: bool,
         serialize: bool,
-    ) -> Vec<String> {
+    ) -> Vec<TokenStream> {
         let mut parts = Vec::new();
         if naming::collision_key(&f.ident) != f.wire {
-            parts.push(format!("rename = {}", crate::emit::out::lit(&f.wire)));
+            let wire = lit(&f.wire);
+            parts.push(quote!(rename = #wire));
         }
         if f.ty == TypeIr::File {
             // Uploads are not sent yet; validation refuses a request that sets one.
-            parts.push("skip".to_owned());
+            parts.push(quote!(skip));
             return parts;
         }
         if !f.required && !struct_default {
-            parts.push("default".to_owned());
+            parts.push(quote!(default));
         }
         if serialize && is_form(f, is_request) {
-            parts.push("skip_serializing".to_owned());
+            parts.push(quote!(skip_serializing));
         } else if serialize && !f.required {
-            parts.push(format!(
-                "skip_serializing_if = \"{}::is_none\"",
-                self.option
-            ));
+            let is_none = Literal::string(if self.option {
+                "::core::option::Option::is_none"
+            } else {
+                "Option::is_none"
+            });
+            parts.push(quote!(skip_serializing_if = #is_none));
         }
         let lenient = match (&f.ty, f.required) {
             (TypeIr::Number, true) => Some("i64_lenient"),
@@ -112,9 +159,8 @@ impl Prelude {
             _ => None,
         };
         if let Some(name) = lenient {
-            parts.push(format!(
-                "deserialize_with = \"::alipay_runtime::de::{name}\""
-            ));
+            let path = Literal::string(&format!("::alipay_runtime::de::{name}"));
+            parts.push(quote!(deserialize_with = #path));
         }
         parts
     }

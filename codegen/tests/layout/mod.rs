@@ -1,5 +1,7 @@
-//! The generated layout is prettyplease's: printing a generated file with prettyplease
-//! gives it back unchanged (after the `@generated` header, a comment prettyplease drops).
+//! A generated file is prettyplease's printing of the whole file: the generator prints
+//! each method's module on its own (on every core) and joins the texts, which must give
+//! the same text as printing the file at once; and the text parses back to itself (after
+//! the `@generated` header, a comment prettyplease drops).
 
 use alipay_codegen::emit::HEADER;
 

@@ -35,7 +35,9 @@ pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[
 ];
 /// The method named `name` (for example `alipay.user.agreement.auth.confirm`), if it
 /// is generated and its group enabled.
-pub fn find_method(name: &str) -> Option<&'static ::alipay_runtime::MethodDescriptor> {
+pub fn find_method(
+    name: &str,
+) -> ::core::option::Option<&'static ::alipay_runtime::MethodDescriptor> {
     METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
 }
 /// Calls the method named `method` with its parameters as JSON: `biz_content` and the
@@ -47,8 +49,11 @@ pub async fn call_json(
     client: &::alipay_runtime::Client,
     method: &str,
     biz_content: ::serde_json::Value,
-    form: &[(String, String)],
-) -> Result<::serde_json::Value, ::alipay_runtime::Error<::alipay_runtime::DynBizCode>> {
+    form: &[(::std::string::String, ::std::string::String)],
+) -> ::core::result::Result<
+    ::serde_json::Value,
+    ::alipay_runtime::Error<::alipay_runtime::DynBizCode>,
+> {
     let parts = match method {
         #[cfg(feature = "ebpp")]
         "alipay.ebpp.pdeduct.sign.validate" => {
@@ -116,8 +121,11 @@ pub async fn call_json(
 /// method, so `call_json` compiles one call path for all of them.
 #[allow(dead_code)]
 fn __parts<M: ::alipay_runtime::Method>(
-    request: Result<M, ::alipay_runtime::ValidationError>,
-) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+    request: ::core::result::Result<M, ::alipay_runtime::ValidationError>,
+) -> ::core::result::Result<
+    ::alipay_runtime::RequestParts,
+    ::alipay_runtime::ValidationError,
+> {
     let request = request?;
     request.validate()?;
     request.to_parts()
