@@ -326,10 +326,14 @@ if want codegen; then
         || { skip "codegen $count specs" "check failed"; continue; }
       gen_ns=$(median <"$WORK/codegen-$n.gen") && [ "$(wc -l <"$WORK/codegen-$n.gen")" = "$REPS" ] \
         || { skip "codegen $count specs" "generate failed"; continue; }
+      # generate / check is kept as a recorded figure: the "generate <= 2x parse" target is retired (issue 14).
       r=$(calc "$gen_ns / $check_ns" 2)
-      row "codegen $count specs: generate $(fmt_ns "$gen_ns") / check (parse+lint) $(fmt_ns "$check_ns")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
+      row "codegen $count specs: generate $(fmt_ns "$gen_ns") / check (parse+lint) $(fmt_ns "$check_ns")" "$r" "(recorded)" "-"
       if [ "$count" = 1000 ]; then
         row "codegen 1,000 specs end to end (wall, process included)" "$(fmt_ns "$gen_ns")" "< 1 s" "$(verdict "$gen_ns" '<=' 1000000000)"
+      fi
+      if [ "$n" = all ]; then
+        row "codegen the whole corpus, $count specs, every group: generate (wall, process included, $(nproc) cores)" "$(fmt_ns "$gen_ns")" "< 15 s" "$(verdict "$gen_ns" '<=' 15000000000)"
       fi
     done
     # The generator's own criterion bench, when it exists (codegen/benches/generate.rs).
@@ -344,7 +348,7 @@ if want codegen; then
         g=$(pick "$WORK/codegen.medians" '/generate_end_to_end ')
         if [ -n "$p" ] && [ -n "$g" ]; then
           r=$(calc "$g / $p" 2)
-          row "codegen criterion (in-process): generate $(fmt_ns "$g") / parse $(fmt_ns "$p")" "$r" "<= 2" "$(verdict "$r" '<=' 2)"
+          row "codegen criterion (in-process): generate $(fmt_ns "$g") / parse $(fmt_ns "$p")" "$r" "(recorded)" "-"
         else
           skip "codegen criterion" "no parse / generate pair among the ids above"
         fi
@@ -487,6 +491,21 @@ if want downstream; then
   if ta=$(clean_build "$a") && ua=$(usage_note "$a") && tb=$(clean_build "$b"); then
     r=$(calc "$ta / $tb" 2)
     row "downstream: client with group 'user' $(fmt_ns "$ta")$ua / runtime only $(fmt_ns "$tb")$(usage_note "$b")" "$r" "<= 1.3" "$(verdict "$r" '<=' 1.3)"
+    # The client's build.rs, as the clean build compiled it (build-script profile), run again the way cargo runs
+    # it, into an empty OUT_DIR each time (so every file is generated and written), against that clean build.
+    bs=$(find "$a/target/release/build" -path '*/alipay-openapi-*/build-script-build' -type f -perm -u+x | head -n 1)
+    if [ -n "$bs" ]; then
+      mkdir -p "$WORK/bs-out"
+      if bs_ns=$(cd "$ROOT" && CARGO_MANIFEST_DIR="$ROOT" OUT_DIR="$WORK/bs-out" CARGO_FEATURE_USER=1 \
+            CARGO_FEATURE_AWS_LC_RS=1 FRESH="$WORK/bs-out/alipay" time_median "$REPS" "$bs"); then
+        pct=$(calc "100 * $bs_ns / $ta" 2)
+        row "downstream: build.rs of the client with group 'user' (run, median of $REPS) $(fmt_ns "$bs_ns") / its clean release build $(fmt_ns "$ta")" "$pct %" "<= 3 %" "$(verdict "$pct" '<=' 3)"
+      else
+        skip "downstream build.rs" "the build script failed when run again (log above)"
+      fi
+    else
+      skip "downstream build.rs" "no build-script-build of alipay-openapi under $a/target/release/build"
+    fi
   else
     skip "downstream one group vs runtime only" "a scratch crate did not build (log above)"
   fi
