@@ -159,13 +159,13 @@ fn seed_specs_load_and_pass() {
         .iter()
         .map(|(_, s)| s.method.as_str())
         .collect();
-    assert_eq!(
-        methods,
-        [
-            "alipay.ebpp.pdeduct.sign.validate",
-            "alipay.user.agreement.auth.confirm"
-        ]
-    );
+    // The two seed specs are there; other transcribed specs may sit beside them.
+    for seed in [
+        "alipay.ebpp.pdeduct.sign.validate",
+        "alipay.user.agreement.auth.confirm",
+    ] {
+        assert!(methods.contains(&seed), "{seed} missing: {methods:?}");
+    }
     let (_, common) = report.common.expect("specs/common.yaml");
     let codes: Vec<&str> = common
         .gateway_codes
@@ -180,7 +180,12 @@ fn seed_specs_load_and_pass() {
             "gateway code {code} missing from common.yaml"
         );
     }
-    let confirm = &report.specs[1].1;
+    let confirm = &report
+        .specs
+        .iter()
+        .find(|(_, s)| s.method == "alipay.user.agreement.auth.confirm")
+        .unwrap()
+        .1;
     assert!(
         confirm
             .request
@@ -200,7 +205,7 @@ fn generator_fixture_specs_pass() {
 #[test]
 fn to_yaml_round_trips_the_seeds() {
     let specs = spec::load_dir(seeds_dir()).specs;
-    assert_eq!(specs.len(), 2);
+    assert!(specs.len() >= 2);
     for (path, spec) in specs {
         let text = spec::to_yaml(&spec).unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
@@ -598,7 +603,8 @@ proptest! {
 fn a_method_defined_twice_is_reported_once_loaded_once() {
     let seed = seeds_dir().join("alipay.user.agreement.auth.confirm.yaml");
     let report = spec::load_paths(&[seed.clone(), seeds_dir()]);
-    assert_eq!(report.specs.len(), 2, "each method once");
+    let in_dir = spec::load_dir(seeds_dir()).specs.len();
+    assert_eq!(report.specs.len(), in_dir, "each method once");
     assert_eq!(report.diagnostics.len(), 1);
     let d = &report.diagnostics[0];
     assert_eq!(d.path, "method");
