@@ -53,7 +53,7 @@ impl Doc {
                 continue;
             }
             last_blank = false;
-            self.lines.push(escape(&collapse_spaces(line)));
+            self.lines.push(escape_list_marker(escape(&collapse_spaces(line))));
         }
         self
     }
@@ -253,6 +253,23 @@ pub fn escape(line: &str) -> String {
     out
 }
 
+/// A spec line that starts like a Markdown list item (`1. d:天`, `2) x`, `- x`, `+ x`) would
+/// open a list, and the next plain line would then be a lazy continuation of it
+/// (`clippy::doc_lazy_continuation`): the marker is escaped so the line stays text.
+fn escape_list_marker(line: String) -> String {
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let marker_at = if digits > 0 {
+        matches!(line.as_bytes().get(digits), Some(b'.' | b')')).then_some(digits)
+    } else {
+        (line.starts_with("- ") || line.starts_with("+ ") || line == "-" || line == "+")
+            .then_some(0)
+    };
+    match marker_at {
+        Some(i) => format!("{}\\{}", &line[..i], &line[i..]),
+        None => line,
+    }
+}
+
 fn escape_plain(text: &str, out: &mut String) {
     for c in text.chars() {
         if matches!(
@@ -301,6 +318,24 @@ mod tests {
         );
         assert_eq!(escape("# not a heading | x"), r"\# not a heading \| x");
         assert_eq!(escape(r"C:\path"), r"C:\\path");
+    }
+
+    #[test]
+    fn list_markers_at_line_start_stay_text() {
+        let mut d = Doc::new();
+        d.text("单位:\n1. d:天\n2) m:月\n- 横线\n+ 加号\n2016. 年份在句中 1. 不动\n默认长期有效。");
+        assert_eq!(
+            d.lines(),
+            [
+                "单位:",
+                r"1\. d:天",
+                r"2\) m:月",
+                r"\- 横线",
+                r"\+ 加号",
+                r"2016\. 年份在句中 1. 不动",
+                "默认长期有效。",
+            ]
+        );
     }
 
     #[test]
