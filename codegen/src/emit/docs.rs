@@ -53,7 +53,8 @@ impl Doc {
                 continue;
             }
             last_blank = false;
-            self.lines.push(escape_list_marker(escape(&collapse_spaces(line))));
+            self.lines
+                .push(escape_list_marker(escape(&collapse_spaces(line))));
         }
         self
     }
