@@ -7,8 +7,8 @@ use alipay_gateway::{PemKeyPair, Scenario, TestGateway};
 use alipay_openapi::ebpp::pdeduct_sign_validate as sign_validate;
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
 use alipay_runtime::{
-    BizErrorCode as _, Charset, Client, Error, GatewayCode, PrivateKey, PublicKey, PublicSubCode,
-    SignType, SignatureError, TransportKind,
+    BizErrorCode as _, Charset, Client, Error, GatewayCode, HttpStatusError, PrivateKey, PublicKey,
+    PublicSubCode, RequestSent, SignType, SignatureError, TransportError, TransportKind,
 };
 use serde_json::json;
 
@@ -224,12 +224,12 @@ async fn altered_unsigned_and_wrong_key_answers_are_rejected() {
             .expect("scenario");
         let e = c.execute(&confirm()).await.expect_err("altered");
         assert!(
-            matches!(e, Error::Signature(SignatureError::Invalid)),
+            matches!(e, Error::Signature(SignatureError::Invalid { .. })),
             "{e:?}"
         );
         let e = c.execute(&validate()).await.expect_err("altered");
         assert!(
-            matches!(e, Error::Signature(SignatureError::Invalid)),
+            matches!(e, Error::Signature(SignatureError::Invalid { .. })),
             "{e:?}"
         );
 
@@ -259,12 +259,12 @@ async fn altered_unsigned_and_wrong_key_answers_are_rejected() {
         .expect("client");
     let e = c.execute(&confirm()).await.expect_err("wrong key");
     assert!(
-        matches!(e, Error::Signature(SignatureError::Invalid)),
+        matches!(e, Error::Signature(SignatureError::Invalid { .. })),
         "{e:?}"
     );
     let e = c.execute(&validate()).await.expect_err("wrong key");
     assert!(
-        matches!(e, Error::Signature(SignatureError::Invalid)),
+        matches!(e, Error::Signature(SignatureError::Invalid { .. })),
         "{e:?}"
     );
     // The gateway did answer: the requests reached it and verified.
@@ -336,11 +336,11 @@ async fn timeout_and_http_500_are_transport_failures() {
     assert!(
         matches!(
             e,
-            Error::Transport {
+            Error::Transport(TransportError {
                 kind: TransportKind::Timeout,
-                may_have_reached_gateway: true,
+                sent: RequestSent::MaybeSent,
                 ..
-            }
+            })
         ),
         "{e:?}"
     );
@@ -348,7 +348,10 @@ async fn timeout_and_http_500_are_transport_failures() {
     gw.set_scenario(SIGN_VALIDATE, Scenario::Http500)
         .expect("scenario");
     let e = quick.execute(&validate()).await.expect_err("500");
-    assert!(matches!(e, Error::HttpStatus { status: 500, .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::HttpStatus(HttpStatusError { status: 500, .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]

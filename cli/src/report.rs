@@ -37,10 +37,10 @@ pub fn exit_for(error: &Error<DynBizCode>) -> Exit {
         Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => Exit::Invalid,
         Error::Business(_) => Exit::Business,
         Error::Gateway(_) => Exit::Gateway,
-        Error::Signature(_)
-        | Error::MalformedBody { .. }
-        | Error::UnverifiedGatewayAnswer { .. } => Exit::Signature,
-        Error::Transport { .. } | Error::HttpStatus { .. } => Exit::Transport,
+        Error::Signature(_) | Error::MalformedBody { .. } | Error::UnverifiedGatewayAnswer(_) => {
+            Exit::Signature
+        }
+        Error::Transport(_) | Error::HttpStatus(_) => Exit::Transport,
         // A variant added later: the safest reading is "not verified".
         _ => Exit::Signature,
     }
@@ -86,20 +86,15 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
             }
             Ok(())
         }
-        Error::UnverifiedGatewayAnswer {
-            code,
-            sub_code,
-            msg,
-            sub_msg,
-        } => {
+        Error::UnverifiedGatewayAnswer(answer) => {
             let _ = writeln!(
                 out,
                 "rejected: the gateway sent an UNSIGNED failure; it may not come from Alipay (shown for diagnosis only):"
             );
-            line(out, "code:", code);
-            line(out, "msg:", msg);
-            line(out, "sub_code:", sub_code.as_deref().unwrap_or(""));
-            line(out, "sub_msg:", sub_msg.as_deref().unwrap_or(""));
+            line(out, "code:", &answer.code);
+            line(out, "msg:", &answer.msg);
+            line(out, "sub_code:", answer.sub_code.as_deref().unwrap_or(""));
+            line(out, "sub_msg:", answer.sub_msg.as_deref().unwrap_or(""));
             Ok(())
         }
         Error::Signature(_) | Error::MalformedBody { .. } => writeln!(
@@ -107,12 +102,9 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
             "rejected: {error}\n  nothing in the answer can be trusted; check the configured alipay_public_key"
         ),
         Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => writeln!(out, "{error}"),
-        Error::Transport {
-            may_have_reached_gateway,
-            ..
-        } => {
+        Error::Transport(transport) => {
             let _ = writeln!(out, "{error}");
-            if *may_have_reached_gateway {
+            if transport.sent.may_have_taken_effect() {
                 let _ = writeln!(
                     out,
                     "  the request may have taken effect: query its outcome before sending it again"
@@ -128,7 +120,10 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alipay_runtime::{BusinessError, ErrorDoc, SignatureError};
+    use alipay_runtime::{
+        BusinessError, Charset, ErrorDoc, HttpStatusError, RequestSent, SignType, SignatureError,
+        TransportError, TransportKind, UnverifiedAnswer,
+    };
 
     #[test]
     fn business_error_prints_the_documented_solution() {
@@ -161,10 +156,43 @@ mod tests {
     fn signature_errors_exit_5() {
         let error: Error<DynBizCode> = Error::Signature(SignatureError::Missing);
         assert_eq!(exit_for(&error), Exit::Signature);
-        let error: Error<DynBizCode> = Error::HttpStatus {
+        let error: Error<DynBizCode> = Error::HttpStatus(HttpStatusError {
             status: 500,
             body_snippet: String::new(),
-        };
+        });
         assert_eq!(exit_for(&error), Exit::Transport);
+        let error: Error<DynBizCode> = Error::Signature(SignatureError::Invalid {
+            node: "error_response".into(),
+            sign_type: SignType::Rsa2,
+            charset: Charset::Utf8,
+        });
+        assert_eq!(exit_for(&error), Exit::Signature);
+        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer {
+            code: "40002".into(),
+            msg: "Invalid Arguments".into(),
+            sub_code: None,
+            sub_msg: None,
+        });
+        assert_eq!(exit_for(&error), Exit::Signature);
+        for (sent, exit) in [
+            (RequestSent::NotSent, Exit::Transport),
+            (RequestSent::MaybeSent, Exit::Transport),
+            (RequestSent::Sent, Exit::Transport),
+        ] {
+            let error: Error<DynBizCode> = Error::Transport(TransportError::new(
+                TransportKind::Timeout,
+                sent,
+                std::io::Error::from(std::io::ErrorKind::TimedOut),
+            ));
+            assert_eq!(exit_for(&error), exit);
+            let mut out = Vec::new();
+            print_error(&error, &mut out);
+            let text = String::from_utf8(out).expect("utf-8");
+            assert_eq!(
+                text.contains("may have taken effect"),
+                sent != RequestSent::NotSent,
+                "{text}"
+            );
+        }
     }
 }

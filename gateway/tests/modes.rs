@@ -13,7 +13,7 @@ use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
     CertStore, Charset, Client, ConfigError, DynBizCode, Error, Method, MethodDescriptor,
-    PrivateKey, RequestParts,
+    PrivateKey, RequestParts, UntrustedCertError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -246,11 +246,11 @@ async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
     let forged = ThrowawayCerts::forge_alipay_cert().expect("forged");
     let forged_sn = gw.rotate_alipay_cert(&forged).expect("rotate");
     let err = client.execute(&Echo("1")).await.expect_err("untrusted");
-    let Error::UntrustedAlipayCert {
+    let Error::UntrustedAlipayCert(UntrustedCertError {
         configured_sn,
         answer_sn,
         reason,
-    } = &err
+    }) = &err
     else {
         panic!("expected UntrustedAlipayCert, got {err:?}")
     };

@@ -7,8 +7,9 @@ use std::time::Duration;
 use alipay_gateway::{LocalGateway, Scenario, ScenarioFile, ThrowawayKeys};
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, Method, MethodDescriptor,
-    PreparedRequest, PublicSubCode, RequestParts, SignType, SignatureError,
+    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, HttpStatusError, Method,
+    MethodDescriptor, PreparedRequest, PublicSubCode, RequestParts, RequestSent, SignType,
+    SignatureError, TransportError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -175,7 +176,11 @@ async fn faults_are_rejected_by_the_client() {
         .expect("scenario");
     let err = c.execute(&echo).await.expect_err("altered");
     assert!(
-        matches!(err, Error::Signature(SignatureError::Invalid)),
+        matches!(
+            &err,
+            Error::Signature(SignatureError::Invalid { node, sign_type: SignType::Rsa2, charset: Charset::Utf8 })
+                if node == "alipay_test_echo_response"
+        ),
         "{err:?}"
     );
 
@@ -191,7 +196,7 @@ async fn faults_are_rejected_by_the_client() {
         .expect("scenario");
     let err = c.execute(&echo).await.expect_err("500");
     assert!(
-        matches!(err, Error::HttpStatus { status: 500, .. }),
+        matches!(err, Error::HttpStatus(HttpStatusError { status: 500, .. })),
         "{err:?}"
     );
 
@@ -209,10 +214,11 @@ async fn faults_are_rejected_by_the_client() {
     assert!(
         matches!(
             err,
-            Error::Transport {
+            Error::Transport(TransportError {
                 kind: alipay_runtime::TransportKind::Timeout,
+                sent: RequestSent::MaybeSent,
                 ..
-            }
+            })
         ),
         "{err:?}"
     );

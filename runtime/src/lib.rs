@@ -15,6 +15,7 @@ pub mod keys;
 pub mod method;
 pub mod notify;
 pub mod price;
+mod redact;
 pub mod request;
 pub mod sign;
 pub mod sign_content;
@@ -24,7 +25,8 @@ pub mod verify;
 pub use charset::Charset;
 pub use client::{AppSigner, CertStore, Client, ClientBuilder, Config, Gateway};
 pub use error::{
-    BusinessError, ConfigError, DynBizCode, Error, GatewayError, SignatureError, TransportKind,
+    BusinessError, ConfigError, DynBizCode, Error, GatewayError, HttpStatusError, RequestSent,
+    SignatureError, TransportError, TransportKind, UntrustedCertError, UnverifiedAnswer,
 };
 pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::charset::Charset;
 use crate::method::RequestParts;
+use crate::redact;
 use crate::sign::{SignError, SignType, sign_base64};
 use crate::sign_content::sign_content;
 use crate::validate::{Rule, ValidationError};
@@ -175,6 +176,13 @@ pub(crate) fn prepare(
     }
 
     let content = sign_content(query.iter().chain(form.iter()).copied());
+    tracing::trace!(
+        method,
+        sign_type = sign_type_name,
+        charset = charset_name,
+        content = %redact::sign_content_text(query.iter().chain(form.iter()).copied()),
+        "signing the request's sign content (secret values redacted)"
+    );
     let content_bytes = public.charset.encode(&content).map_err(|_| {
         PrepareError::Invalid(ValidationError::new(
             "sign_content",

@@ -1,6 +1,7 @@
 //! AES content encryption against `shared/vectors/aes.json` (both directions) and the AES request
 //! of `modes_node.json` (`aes_request`).
 
+use alipay_runtime::SignatureError;
 use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::keys::PrivateKey;
 use alipay_runtime::sign::{self, SignType};
@@ -104,7 +105,11 @@ fn encrypted_answers_are_verified_with_their_quotes_then_decrypted() {
     // Signed without the quotes: not what Alipay signs.
     assert_eq!(
         verify("encrypted_node_signed_without_quotes").unwrap_err(),
-        ResponseError::SignatureInvalid
+        ResponseError::Signature(SignatureError::Invalid {
+            node: alipay_runtime::verify::response_node_name(method),
+            sign_type: SignType::Rsa2,
+            charset: Charset::Utf8,
+        })
     );
 
     // Without the AES key the string node is not an answer at all.

@@ -5,6 +5,7 @@ use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::sign::{self, SignType};
 use alipay_runtime::verify::{ResponseError, verify_response};
+use alipay_runtime::{SignatureError, UnverifiedAnswer};
 
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/keys/");
 const METHOD: &str = "alipay.user.agreement.auth.confirm";
@@ -22,6 +23,15 @@ fn alipay_public() -> PublicKey {
 fn sign_node(node: &str, charset: Charset) -> String {
     let bytes = charset.encode(node).unwrap();
     sign::sign_base64(&alipay_private(), SignType::Rsa2, &bytes).unwrap()
+}
+
+/// The rejection of a wrong signature over the method node, verified as RSA2 in `charset`.
+fn invalid(charset: Charset) -> ResponseError {
+    ResponseError::Signature(SignatureError::Invalid {
+        node: NODE.to_owned(),
+        sign_type: SignType::Rsa2,
+        charset,
+    })
 }
 
 fn verify(
@@ -74,7 +84,7 @@ fn gbk_body_verifies_over_gbk_bytes_located_after_decoding() {
     let body = Charset::Gbk.encode(&text).unwrap().into_owned();
     assert_eq!(
         verify(&body, Charset::Gbk).unwrap_err(),
-        ResponseError::SignatureInvalid
+        invalid(Charset::Gbk)
     );
 }
 
@@ -84,12 +94,12 @@ fn unsigned_gateway_error_is_its_own_kind() {
     let err = verify(body.as_bytes(), Charset::Utf8).unwrap_err();
     assert_eq!(
         err,
-        ResponseError::UnverifiedGatewayAnswer {
+        ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer {
             code: "40002".into(),
             msg: "Invalid Arguments".into(),
             sub_code: Some("isv.invalid-app-id".into()),
             sub_msg: Some("无效的AppID参数".into()),
-        }
+        })
     );
     let shown = err.to_string();
     assert!(
@@ -101,18 +111,18 @@ fn unsigned_gateway_error_is_its_own_kind() {
         r#"{"error_response":{"code":"20000","msg":"Service Currently Unavailable"},"sign":""}"#;
     assert!(matches!(
         verify(empty_sign.as_bytes(), Charset::Utf8),
-        Err(ResponseError::UnverifiedGatewayAnswer { code, sub_code: None, .. }) if code == "20000"
+        Err(ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer { code, sub_code: None, .. })) if code == "20000"
     ));
     // An unsigned success never passes, and is not dressed up as a gateway answer.
     let success = format!(r#"{{"{NODE}":{{"code":"10000","msg":"Success"}}}}"#);
     assert_eq!(
         verify(success.as_bytes(), Charset::Utf8).unwrap_err(),
-        ResponseError::SignatureMissing
+        ResponseError::Signature(SignatureError::Missing)
     );
     let no_code = format!(r#"{{"{NODE}":{{"access_token":"x"}},"sign":null}}"#);
     assert_eq!(
         verify(no_code.as_bytes(), Charset::Utf8).unwrap_err(),
-        ResponseError::SignatureMissing
+        ResponseError::Signature(SignatureError::Missing)
     );
 }
 
@@ -187,10 +197,10 @@ fn malformed_bodies_are_rejected_with_their_kind() {
         ),
         (
             format!(r#"{{"{NODE}":{node},"sign":"{}"}}"#, &sign[4..]),
-            |e| *e == ResponseError::SignatureInvalid,
+            |e| *e == invalid(Charset::Utf8),
         ),
         (format!(r#"{{"{NODE}":{node},"sign":"!!{sign}"}}"#), |e| {
-            *e == ResponseError::SignatureInvalid
+            *e == invalid(Charset::Utf8)
         }),
     ];
     for (body, expected) in cases {
@@ -215,7 +225,7 @@ fn malformed_bodies_are_rejected_with_their_kind() {
     );
     assert_eq!(
         verify(body.as_bytes(), Charset::Utf8).unwrap_err(),
-        ResponseError::SignatureInvalid
+        invalid(Charset::Utf8)
     );
 }
 
@@ -230,7 +240,7 @@ fn deep_nesting_does_not_exhaust_the_stack() {
         // Valid JSON: located without recursion, then the bogus signature fails.
         assert_eq!(
             verify(body.as_bytes(), Charset::Utf8).unwrap_err(),
-            ResponseError::SignatureInvalid
+            invalid(Charset::Utf8)
         );
         let unclosed = format!(r#"{{"{NODE}":{}"#, "{\"a\":".repeat(depth));
         assert!(verify(unclosed.as_bytes(), Charset::Utf8).is_err());

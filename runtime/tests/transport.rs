@@ -14,8 +14,8 @@ use alipay_runtime::sign::{SignType, sign_base64};
 use alipay_runtime::sign_content::sign_content;
 use alipay_runtime::validate::{self, ValidationError};
 use alipay_runtime::{
-    BizErrorCode, Client, ConfigError, Error, GatewayCode, Method, PublicSubCode, RequestParts,
-    Rule, SignatureError, TransportKind,
+    BizErrorCode, Client, ConfigError, Error, GatewayCode, HttpStatusError, Method, PublicSubCode,
+    RequestParts, RequestSent, Rule, SignatureError, TransportError, TransportKind,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -379,14 +379,14 @@ async fn connection_refused_never_reached_the_gateway() {
         .expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     match &err {
-        Error::Transport {
+        Error::Transport(TransportError {
             kind: TransportKind::Connect,
-            may_have_reached_gateway: false,
+            sent: RequestSent::NotSent,
             ..
-        } => {}
+        }) => {}
         other => panic!("expected a connect failure, got {other:?}"),
     }
-    assert!(!err.may_have_reached_gateway());
+    assert_eq!(err.request_sent(), RequestSent::NotSent);
     let text = err.to_string();
     assert!(text.contains("could not connect"), "{text}");
     assert!(!text.contains("sign="), "the URL leaked into {text}");
@@ -413,10 +413,10 @@ async fn opt_in_connect_retry_reaches_a_gateway_that_comes_up_late() {
     assert!(
         matches!(
             err,
-            Error::Transport {
+            Error::Transport(TransportError {
                 kind: TransportKind::Connect,
                 ..
-            }
+            })
         ),
         "{err:?}"
     );
@@ -468,11 +468,11 @@ async fn tls_handshake_failure_is_named_and_never_reached_the_gateway() {
         .expect("client");
     let err = client.execute(&Confirm::new("1")).await.unwrap_err();
     match &err {
-        Error::Transport {
+        Error::Transport(TransportError {
             kind: TransportKind::Tls,
-            may_have_reached_gateway: false,
+            sent: RequestSent::NotSent,
             ..
-        } => {}
+        }) => {}
         other => panic!("expected a TLS failure, got {other:?}"),
     }
     assert!(
@@ -494,11 +494,11 @@ async fn silent_gateway_times_out_and_may_have_been_reached() {
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
     match err {
-        Error::Transport {
+        Error::Transport(TransportError {
             kind: TransportKind::Timeout,
-            may_have_reached_gateway: true,
+            sent: RequestSent::MaybeSent,
             ..
-        } => {}
+        }) => {}
         other => panic!("expected a timeout, got {other:?}"),
     }
     // A request that may have arrived is never resent, even with connect retries on.
@@ -514,10 +514,10 @@ async fn http_500_with_html_body() {
     let client = client_for(&server).build().expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     match &err {
-        Error::HttpStatus {
+        Error::HttpStatus(HttpStatusError {
             status: 500,
             body_snippet,
-        } => {
+        }) => {
             assert!(body_snippet.starts_with("<html> <head><title>500 Internal Server Error"));
             assert!(!body_snippet.contains('\n'));
         }
@@ -537,7 +537,7 @@ async fn redirects_are_not_followed() {
     let client = client_for(&server).build().expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     assert!(
-        matches!(err, Error::HttpStatus { status: 302, .. }),
+        matches!(err, Error::HttpStatus(HttpStatusError { status: 302, .. })),
         "{err:?}"
     );
     assert_eq!(server.requests().len(), 1);
@@ -555,11 +555,11 @@ async fn truncated_body_is_a_transport_error_after_the_gateway_was_reached() {
     let client = client_for(&server).build().expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     match err {
-        Error::Transport {
+        Error::Transport(TransportError {
             kind: TransportKind::ResponseBody,
-            may_have_reached_gateway: true,
+            sent: RequestSent::Sent,
             ..
-        } => {}
+        }) => {}
         other => panic!("expected a cut-off body, got {other:?}"),
     }
 }
@@ -602,11 +602,11 @@ async fn slow_body_beyond_the_timeout_fails_as_timeout() {
         .expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     match err {
-        Error::Transport {
+        Error::Transport(TransportError {
             kind: TransportKind::Timeout,
-            may_have_reached_gateway: true,
+            sent: RequestSent::Sent,
             ..
-        } => {}
+        }) => {}
         other => panic!("expected a timeout while reading, got {other:?}"),
     }
 }
@@ -756,9 +756,9 @@ async fn unsigned_failure_is_an_unverified_answer_not_a_verified_error() {
     let client = client_for(&server).build().expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     match &err {
-        Error::UnverifiedGatewayAnswer { code, sub_code, .. } => {
-            assert_eq!(code, "40002");
-            assert_eq!(sub_code.as_deref(), Some("isv.invalid-signature"));
+        Error::UnverifiedGatewayAnswer(answer) => {
+            assert_eq!(answer.code, "40002");
+            assert_eq!(answer.sub_code.as_deref(), Some("isv.invalid-signature"));
         }
         other => panic!("expected an unverified answer, got {other:?}"),
     }
@@ -785,10 +785,15 @@ async fn altered_or_unsigned_success_is_rejected() {
     })
     .await;
     let client = client_for(&server).build().expect("client");
+    let invalid = SignatureError::Invalid {
+        node: NODE.to_owned(),
+        sign_type: SignType::Rsa2,
+        charset: Charset::Utf8,
+    };
     for (auth_code, expected) in [
-        ("altered", SignatureError::Invalid),
+        ("altered", invalid.clone()),
         ("unsigned", SignatureError::Missing),
-        ("wrongkey", SignatureError::Invalid),
+        ("wrongkey", invalid.clone()),
     ] {
         let err = client.execute(&Confirm::new(auth_code)).await.unwrap_err();
         match err {
@@ -1039,9 +1044,10 @@ fn debug_output_holds_no_secrets() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tracing: one span per call, with its facts and without secrets.
+// Tracing: one span per call, with its facts and without secrets; at TRACE, the exact text
+// signed and verified, secrets redacted.
 
-/// A subscriber that writes down every span name, field and event as text.
+/// A subscriber that writes down every span name, field and event (with its level) as text.
 #[derive(Default, Clone)]
 struct Recorder {
     lines: Arc<Mutex<Vec<String>>>,
@@ -1081,7 +1087,8 @@ impl tracing::Subscriber for Recorder {
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
         let mut lines = self.lines.lock().expect("lines");
-        event.record(&mut Fields(&mut lines, "event".to_owned()));
+        let prefix = format!("event[{}]", event.metadata().level());
+        event.record(&mut Fields(&mut lines, prefix));
     }
     fn enter(&self, _: &tracing::span::Id) {}
     fn exit(&self, _: &tracing::span::Id) {}
@@ -1101,12 +1108,12 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         .enable_all()
         .build()
         .expect("runtime");
-    let sign_seen = runtime.block_on(async {
-        let server = Server::start(|_| {
-            let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时"}"#;
-            json_reply(signed_body(NODE, node, Charset::Utf8, SignType::Rsa2), Charset::Utf8)
-        })
-        .await;
+    let (sign_seen, response_sign, received) = runtime.block_on(async {
+        let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时","access_token":"ACCESS-SECRET-1"}"#;
+        let body = signed_body(NODE, node, Charset::Utf8, SignType::Rsa2);
+        let answer: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let response_sign = answer["sign"].as_str().expect("sign").to_owned();
+        let server = Server::start(move |_| json_reply(body.clone(), Charset::Utf8)).await;
         let client = client_for(&server)
             .app_id(APP_ID)
             .app_auth_token(token)
@@ -1114,8 +1121,13 @@ fn one_span_per_call_with_codes_and_no_secrets() {
             .expect("client");
         let err = client.execute(&Confirm::new("SECRETAUTH")).await.unwrap_err();
         assert!(matches!(err, Error::Business(_)), "{err:?}");
-        let received = server.requests();
-        received[0].param(Charset::Utf8, "sign").expect("sign sent")
+        let received = server.requests().remove(0).params(Charset::Utf8);
+        let sign = received
+            .iter()
+            .find(|(k, _)| k == "sign")
+            .map(|(_, v)| v.clone())
+            .expect("sign sent");
+        (sign, response_sign, received)
     });
     let lines = lines.lock().expect("lines").clone();
     let calls: Vec<&str> = lines
@@ -1141,8 +1153,72 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         field("latency_ms").is_some_and(|v| v.parse::<u64>().is_ok()),
         "{lines:#?}"
     );
+
+    // Above TRACE: nothing of the request's content.
+    let above_trace = lines
+        .iter()
+        .filter(|l| !l.starts_with("event[TRACE]"))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    for secret in [token, "SECRETAUTH", "biz_content", "ACCESS-SECRET-1"] {
+        assert!(
+            !above_trace.contains(secret),
+            "{secret} leaked into tracing above TRACE:\n{above_trace}"
+        );
+    }
+
+    // At TRACE: exactly the text that was signed, with the app_auth_token redacted. Other
+    // tests run in parallel, so this call's event is the one carrying its app_id.
+    let trace_field = |name: &str, containing: &str| {
+        let prefix = format!("event[TRACE] {name}=");
+        let found: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(prefix.as_str()))
+            .filter(|v| v.contains(containing))
+            .collect();
+        assert_eq!(found.len(), 1, "{name} containing {containing}: {lines:#?}");
+        found[0].to_owned()
+    };
+    let expected_content = sign_content(received.iter().map(|(k, v)| {
+        let v = if k == "app_auth_token" {
+            "<redacted>"
+        } else {
+            v.as_str()
+        };
+        (k.as_str(), v)
+    }));
+    assert!(
+        expected_content.contains("SECRETAUTH"),
+        "{expected_content}"
+    );
+    assert_eq!(
+        trace_field("content", &format!("app_id={APP_ID}&")),
+        expected_content
+    );
+    // And exactly the node text that was verified, with its secret member redacted.
+    assert_eq!(
+        trace_field("text", "\"access_token\""),
+        r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时","access_token":"<redacted>"}"#
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == &format!("event[TRACE] node={NODE}")),
+        "{lines:#?}"
+    );
+
+    // No secret anywhere, at any level: the token, both signatures, the key.
     let all = lines.join("\n");
-    for secret in [token, "SECRETAUTH", sign_seen.as_str(), "biz_content"] {
+    let pem = std::fs::read_to_string(key_path("app_private_pkcs1.pem")).expect("pem");
+    let key_line = pem.lines().nth(3).expect("a base64 line");
+    for secret in [
+        token,
+        sign_seen.as_str(),
+        response_sign.as_str(),
+        "ACCESS-SECRET-1",
+        key_line,
+    ] {
         assert!(
             !all.contains(secret),
             "{secret} leaked into tracing:\n{all}"

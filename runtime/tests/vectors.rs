@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use alipay_runtime::SignatureError;
 use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::notify::{self, NotifyError};
@@ -155,11 +156,17 @@ mod sign_json {
 }
 
 /// The exact rejection each rejected response vector must produce.
-fn expected_rejection(name: &str) -> ResponseError {
+fn expected_rejection(name: &str, method: &str, sign_type: SignType) -> ResponseError {
     match name {
-        "tampered_node" | "signed_with_wrong_key" => ResponseError::SignatureInvalid,
-        "sign_missing" => ResponseError::SignatureMissing,
-        "sign_empty" => ResponseError::SignatureEmpty,
+        "tampered_node" | "signed_with_wrong_key" => {
+            ResponseError::Signature(SignatureError::Invalid {
+                node: alipay_runtime::verify::response_node_name(method),
+                sign_type,
+                charset: Charset::Utf8,
+            })
+        }
+        "sign_missing" => ResponseError::Signature(SignatureError::Missing),
+        "sign_empty" => ResponseError::Signature(SignatureError::Empty),
         "duplicate_response_key_first_signed" | "duplicate_response_key_second_signed" => {
             ResponseError::DuplicateKey("alipay_user_agreement_auth_confirm_response".to_owned())
         }
@@ -224,7 +231,7 @@ fn run_verify_response(v: &Value) {
         }
         "rejected" => {
             let err = result.expect_err(name);
-            assert_eq!(err, expected_rejection(name), "{name}");
+            assert_eq!(err, expected_rejection(name, method, sign_type), "{name}");
         }
         other => panic!("{name}: unknown expectation {other}"),
     }

@@ -6,7 +6,7 @@ use tracing::Instrument as _;
 
 use super::Client;
 use super::span::{CallOutcome, finish_span};
-use crate::error::{BusinessError, DynBizCode, Error, GatewayError, SignatureError, body_snippet};
+use crate::error::{BusinessError, DynBizCode, Error, GatewayError, HttpStatusError, body_snippet};
 use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
 use crate::keys::PublicKey;
 use crate::method::{BizErrorCode, Method, RequestParts};
@@ -213,10 +213,10 @@ fn check_status(status: u16, body: &[u8]) -> Result<(), Error<DynBizCode>> {
     if (200..300).contains(&status) {
         Ok(())
     } else {
-        Err(Error::HttpStatus {
+        Err(Error::HttpStatus(HttpStatusError {
             status,
             body_snippet: body_snippet(body),
-        })
+        }))
     }
 }
 
@@ -242,20 +242,8 @@ fn decode_node<R: serde::de::DeserializeOwned, E: BizErrorCode>(
 
 pub(super) fn response_error(e: ResponseError) -> Error<DynBizCode> {
     match e {
-        ResponseError::SignatureMissing => Error::Signature(SignatureError::Missing),
-        ResponseError::SignatureEmpty => Error::Signature(SignatureError::Empty),
-        ResponseError::SignatureInvalid => Error::Signature(SignatureError::Invalid),
-        ResponseError::UnverifiedGatewayAnswer {
-            code,
-            msg,
-            sub_code,
-            sub_msg,
-        } => Error::UnverifiedGatewayAnswer {
-            code,
-            msg,
-            sub_code,
-            sub_msg,
-        },
+        ResponseError::Signature(e) => Error::Signature(e),
+        ResponseError::UnverifiedGatewayAnswer(a) => Error::UnverifiedGatewayAnswer(a),
         ResponseError::Malformed(reason) => Error::MalformedBody { reason },
         ResponseError::DuplicateKey(key) => Error::MalformedBody {
             reason: format!(

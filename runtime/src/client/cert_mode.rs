@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::Client;
 use crate::cert::{AlipayCert, AppCert, RootBundle};
-use crate::error::{DynBizCode, Error};
+use crate::error::{DynBizCode, Error, UntrustedCertError};
 use crate::keys::PublicKey;
 use crate::method::RequestParts;
 use crate::notify::{NotifyError, VerifiedNotify};
@@ -137,7 +137,7 @@ impl Client {
     pub(super) fn known_answer_key(&self, body: &[u8]) -> Result<PublicKey, Error<DynBizCode>> {
         match self.trusted_key(body)? {
             Ok(key) => Ok(key),
-            Err(sn) => Err(Error::UntrustedAlipayCert {
+            Err(sn) => Err(Error::UntrustedAlipayCert(UntrustedCertError {
                 configured_sn: self
                     .inner
                     .config
@@ -147,7 +147,7 @@ impl Client {
                 answer_sn: sn,
                 reason: "it is not trusted yet (only a call fetches a rotated certificate)"
                     .to_owned(),
-            }),
+            })),
         }
     }
 
@@ -163,10 +163,12 @@ impl Client {
         let Some(cert) = config.cert.as_deref() else {
             return Ok(config.alipay_public_key.clone());
         };
-        let untrusted = |reason: String| Error::UntrustedAlipayCert {
-            configured_sn: cert.alipay.sn().to_owned(),
-            answer_sn: sn.clone(),
-            reason,
+        let untrusted = |reason: String| {
+            Error::UntrustedAlipayCert(UntrustedCertError {
+                configured_sn: cert.alipay.sn().to_owned(),
+                answer_sn: sn.clone(),
+                reason,
+            })
         };
         let now = (config.clock)();
         if let Some(pem) = cert.store.as_ref().and_then(|s| s.load(&sn))

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::Client;
-use crate::error::{DynBizCode, Error, TransportKind};
+use crate::error::{DynBizCode, Error, RequestSent, TransportError, TransportKind};
 use crate::request::PreparedRequest;
 
 /// Answers larger than this are refused (no gateway answer comes close).
@@ -33,15 +33,18 @@ impl Client {
             match request.send().await {
                 Ok(response) => return read_body(response).await,
                 Err(e) => {
-                    let (kind, reached) = classify(&e, false);
-                    if kind == TransportKind::Connect && !reached && attempts_left > 0 {
+                    let (kind, sent) = classify(&e, false);
+                    if kind == TransportKind::Connect
+                        && sent == RequestSent::NotSent
+                        && attempts_left > 0
+                    {
                         attempts_left -= 1;
                         let retry = self.inner.retry_connect_failures - attempts_left;
                         tracing::debug!("connect failed, retry {retry} ({attempts_left} left)");
                         tokio::time::sleep(connect_backoff(retry)).await;
                         continue;
                     }
-                    return Err(transport_error(e, kind, reached));
+                    return Err(transport_error(e, kind, sent));
                 }
             }
         }
@@ -74,50 +77,48 @@ async fn read_body(mut response: reqwest::Response) -> Result<(u16, Vec<u8>), Er
             }
             Ok(None) => return Ok((status, body)),
             Err(e) => {
-                let (kind, reached) = classify(&e, true);
-                return Err(transport_error(e, kind, reached));
+                let (kind, sent) = classify(&e, true);
+                return Err(transport_error(e, kind, sent));
             }
         }
     }
 }
 
-fn transport_error(
-    e: reqwest::Error,
-    kind: TransportKind,
-    may_have_reached_gateway: bool,
-) -> Error<DynBizCode> {
-    Error::Transport {
-        kind,
-        may_have_reached_gateway,
-        // The URL carries the signature and app_auth_token: never let it into messages.
-        source: Box::new(e.without_url()),
-    }
+fn transport_error(e: reqwest::Error, kind: TransportKind, sent: RequestSent) -> Error<DynBizCode> {
+    // The URL carries the signature and app_auth_token: never let it into messages.
+    Error::Transport(TransportError::new(kind, sent, e.without_url()))
 }
 
-/// What failed, and whether the request may have reached the gateway. Only failures to open
-/// a connection (TCP, TLS, connect timeout) prove that it did not.
-fn classify(e: &reqwest::Error, reading_body: bool) -> (TransportKind, bool) {
+/// What failed, and whether the request reached the gateway. Only failures to open a
+/// connection (TCP, TLS, connect timeout) prove that it did not; a failure while the body of
+/// an answer is read proves that it did.
+fn classify(e: &reqwest::Error, reading_body: bool) -> (TransportKind, RequestSent) {
     if reading_body {
         let kind = if e.is_timeout() {
             TransportKind::Timeout
         } else {
             TransportKind::ResponseBody
         };
-        return (kind, true);
+        return (kind, RequestSent::Sent);
     }
     if e.is_builder() {
-        return (TransportKind::Other, false);
+        return (TransportKind::Other, RequestSent::NotSent);
     }
     if is_tls(e) {
-        return (TransportKind::Tls, false);
+        return (TransportKind::Tls, RequestSent::NotSent);
     }
     if e.is_timeout() {
-        return (TransportKind::Timeout, !e.is_connect());
+        let sent = if e.is_connect() {
+            RequestSent::NotSent
+        } else {
+            RequestSent::MaybeSent
+        };
+        return (TransportKind::Timeout, sent);
     }
     if e.is_connect() {
-        return (TransportKind::Connect, false);
+        return (TransportKind::Connect, RequestSent::NotSent);
     }
-    (TransportKind::Other, true)
+    (TransportKind::Other, RequestSent::MaybeSent)
 }
 
 fn is_tls(e: &reqwest::Error) -> bool {

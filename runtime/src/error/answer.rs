@@ -3,11 +3,13 @@
 
 use std::fmt;
 
+use crate::charset::Charset;
 use crate::gateway_code::{GatewayCode, PublicSubCode};
 use crate::method::{BizErrorCode, ErrorDoc};
+use crate::sign::SignType;
 
 /// Why a response failed verification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureError {
     /// The answer has no `sign` member.
@@ -15,25 +17,92 @@ pub enum SignatureError {
     /// The `sign` member is empty.
     Empty,
     /// The signature does not verify with the configured Alipay public key (altered body,
-    /// wrong key or wrong sign type).
-    Invalid,
+    /// wrong key or wrong sign type). Says what was checked.
+    Invalid {
+        /// The member whose text was verified: `<method>_response` or `error_response`.
+        node: String,
+        /// The algorithm it was verified with.
+        sign_type: SignType,
+        /// The charset the node text was encoded in before verifying.
+        charset: Charset,
+    },
 }
 
 impl fmt::Display for SignatureError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SignatureError::Missing => "the signature (`sign`) is missing",
-            SignatureError::Empty => "the signature (`sign`) is empty",
-            SignatureError::Invalid => {
-                "the signature does not match the body and the configured Alipay public key"
-            }
-        })
+        match self {
+            SignatureError::Missing => f.write_str("the signature (`sign`) is missing"),
+            SignatureError::Empty => f.write_str("the signature (`sign`) is empty"),
+            SignatureError::Invalid {
+                node,
+                sign_type,
+                charset,
+            } => write!(
+                f,
+                "the signature does not verify as {} over the text of `{node}` in {} with the \
+                 configured Alipay public key (altered body, wrong key or wrong sign type)",
+                sign_type.as_str(),
+                charset.as_str()
+            ),
+        }
     }
 }
 
 impl std::error::Error for SignatureError {}
 
-pub(super) fn answer_text(
+/// An unsigned failure answer. Nothing in it is verified: a gateway that cannot identify
+/// the app (for example a wrong `app_id`) answers unsigned, and so can anything between the
+/// client and Alipay. Kept for diagnosis only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnverifiedAnswer {
+    /// The answer's `code`.
+    pub code: String,
+    /// The answer's `msg`.
+    pub msg: String,
+    /// The answer's `sub_code`, if any.
+    pub sub_code: Option<String>,
+    /// The answer's `sub_msg`, if any.
+    pub sub_msg: Option<String>,
+}
+
+impl fmt::Display for UnverifiedAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&answer_text(
+            &self.code,
+            &self.msg,
+            self.sub_code.as_deref(),
+            self.sub_msg.as_deref(),
+            None,
+        ))
+    }
+}
+
+/// Certificate mode: the answer is signed with an Alipay certificate that is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the answer is signed with Alipay certificate {answer_sn}, not the configured \
+     {configured_sn}, and that certificate is not trusted: {reason}"
+)]
+pub struct UntrustedCertError {
+    /// The SN of the configured Alipay certificate.
+    pub configured_sn: String,
+    /// The SN the answer names.
+    pub answer_sn: String,
+    /// Why it is not trusted.
+    pub reason: String,
+}
+
+/// The gateway answered with an HTTP status other than 2xx.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the gateway answered HTTP {status} instead of 200 (body: {body_snippet:?})")]
+pub struct HttpStatusError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The start of the body, bounded and with control characters removed.
+    pub body_snippet: String,
+}
+
+fn answer_text(
     code: &str,
     msg: &str,
     sub_code: Option<&str>,
@@ -106,6 +175,18 @@ pub struct BusinessError<E> {
     pub sub_code: E,
     /// The answer's `sub_msg` (empty when it had none).
     pub sub_msg: String,
+}
+
+impl<E> BusinessError<E> {
+    /// The same failure with its `sub_code` converted.
+    pub fn map_code<F>(self, f: impl FnOnce(E) -> F) -> BusinessError<F> {
+        BusinessError {
+            code: self.code,
+            msg: self.msg,
+            sub_code: f(self.sub_code),
+            sub_msg: self.sub_msg,
+        }
+    }
 }
 
 impl<E: BizErrorCode> fmt::Display for BusinessError<E> {

@@ -96,12 +96,12 @@ fn gateway_error_names_code_sub_code_and_solution() {
 
 #[test]
 fn unverified_answer_says_so() {
-    let e: Error<TestCode> = Error::UnverifiedGatewayAnswer {
+    let e: Error<TestCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer {
         code: "40002".into(),
         sub_code: Some("isv.invalid-signature".into()),
         msg: "Invalid Arguments".into(),
         sub_msg: Some("验签出错".into()),
-    };
+    });
     let text = e.to_string();
     assert!(text.contains("unsigned (unverified)"), "{text}");
     assert!(
@@ -111,20 +111,53 @@ fn unverified_answer_says_so() {
 }
 
 #[test]
-fn transport_error_states_whether_the_request_may_have_arrived() {
-    let e: Error<TestCode> = Error::Transport {
-        kind: TransportKind::Connect,
-        may_have_reached_gateway: false,
-        source: Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
-    };
-    let text = e.to_string();
-    assert!(
-        text.starts_with(
-            "could not connect to the gateway (the request did not reach the gateway)"
+fn transport_error_states_whether_the_request_reached_the_gateway() {
+    let refused = || Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+    let cases = [
+        (
+            TransportKind::Connect,
+            RequestSent::NotSent,
+            "could not connect to the gateway (the request did not reach the gateway)",
         ),
-        "{text}"
+        (
+            TransportKind::Timeout,
+            RequestSent::MaybeSent,
+            "the call to the gateway timed out (the request may have reached the gateway: query its outcome before resending)",
+        ),
+        (
+            TransportKind::ResponseBody,
+            RequestSent::Sent,
+            "the gateway's answer was cut off (the request reached the gateway: query its outcome before resending)",
+        ),
+    ];
+    for (kind, sent, start) in cases {
+        let e: Error<TestCode> = Error::Transport(TransportError::new(kind, sent, refused()));
+        let text = e.to_string();
+        assert!(text.starts_with(start), "{text}");
+        assert_eq!(e.request_sent(), sent);
+        assert_eq!(sent.may_have_taken_effect(), sent != RequestSent::NotSent);
+        // The source chain stays reachable for callers that walk it.
+        assert!(std::error::Error::source(&e).is_some());
+    }
+    let e: Error<TestCode> = Error::MalformedBody { reason: "x".into() };
+    assert_eq!(e.request_sent(), RequestSent::Sent);
+    let e: Error<TestCode> = Error::Config(ConfigError::MissingAppId);
+    assert_eq!(e.request_sent(), RequestSent::NotSent);
+}
+
+#[test]
+fn invalid_signature_names_node_sign_type_and_charset() {
+    let e: Error<TestCode> = Error::Signature(SignatureError::Invalid {
+        node: "alipay_trade_query_response".into(),
+        sign_type: crate::sign::SignType::Rsa2,
+        charset: crate::charset::Charset::Gbk,
+    });
+    assert_eq!(
+        e.to_string(),
+        "the gateway's answer failed verification: the signature does not verify as RSA2 over \
+         the text of `alipay_trade_query_response` in GBK with the configured Alipay public key \
+         (altered body, wrong key or wrong sign type)"
     );
-    assert!(!e.may_have_reached_gateway());
 }
 
 #[test]

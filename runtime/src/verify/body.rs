@@ -12,11 +12,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// The top-level members in body order.
-pub(super) struct Members<'a>(pub(super) Vec<(Cow<'a, str>, &'a RawValue)>);
+pub(crate) struct Members<'a>(pub(crate) Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'a> Members<'a> {
     /// Parses `text` as one JSON object.
-    pub(super) fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
+    pub(crate) fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(text);
         let members = de.deserialize_map(MembersVisitor)?;
         de.end()?;
@@ -24,14 +24,14 @@ impl<'a> Members<'a> {
     }
 
     /// The first key that appears more than once.
-    pub(super) fn duplicate_key(&self) -> Option<&str> {
+    pub(crate) fn duplicate_key(&self) -> Option<&str> {
         let mut keys: Vec<&str> = self.0.iter().map(|(k, _)| k.as_ref()).collect();
         keys.sort_unstable();
         keys.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
     }
 
     /// The value of the member named `key`.
-    pub(super) fn get(&self, key: &str) -> Option<&'a RawValue> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
     }
 }

@@ -15,6 +15,8 @@
 
 mod body;
 
+pub(crate) use body::Members;
+
 use std::borrow::Cow;
 
 use serde::Deserialize;
@@ -22,9 +24,10 @@ use serde_json::value::RawValue;
 
 use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
+use crate::error::{SignatureError, UnverifiedAnswer};
 use crate::keys::PublicKey;
+use crate::redact;
 use crate::sign::SignType;
-use body::Members;
 
 /// The success code of the gateway.
 pub const SUCCESS_CODE: &str = "10000";
@@ -88,44 +91,18 @@ pub enum ResponseError {
         /// The method node name looked for.
         expected: String,
     },
-    /// The body carries no top-level `sign`.
-    #[error("the response is not signed (no top-level \"sign\")")]
-    SignatureMissing,
-    /// The top-level `sign` is an empty string.
-    #[error("the response signature is empty")]
-    SignatureEmpty,
-    /// The signature does not verify (altered body, wrong Alipay public key, or not base64).
-    #[error("the response signature does not verify against the Alipay public key")]
-    SignatureInvalid,
+    /// The signature is missing, empty or does not verify (altered body, wrong Alipay public
+    /// key, wrong sign type, or not base64).
+    #[error(transparent)]
+    Signature(SignatureError),
     /// A verified encrypted node does not decrypt with the configured AES key, or its plaintext
     /// is not a JSON object.
     #[error("the verified encrypted answer cannot be decrypted: {0}")]
     Decrypt(String),
     /// An unsigned non-success answer. Kept for diagnosis only: the values are UNVERIFIED (a
     /// gateway that cannot identify the app, for example a wrong `app_id`, answers unsigned).
-    #[error(
-        "unverified gateway answer (unsigned, not trusted): {code} {msg}{}",
-        fmt_sub(sub_code, sub_msg)
-    )]
-    UnverifiedGatewayAnswer {
-        /// `code` as received.
-        code: String,
-        /// `msg` as received.
-        msg: String,
-        /// `sub_code` as received.
-        sub_code: Option<String>,
-        /// `sub_msg` as received.
-        sub_msg: Option<String>,
-    },
-}
-
-fn fmt_sub(sub_code: &Option<String>, sub_msg: &Option<String>) -> String {
-    match (sub_code, sub_msg) {
-        (Some(c), Some(m)) => format!(": {c} {m}"),
-        (Some(c), None) => format!(": {c}"),
-        (None, Some(m)) => format!(": {m}"),
-        (None, None) => String::new(),
-    }
+    #[error("unverified gateway answer (unsigned, not trusted): {0}")]
+    UnverifiedGatewayAnswer(UnverifiedAnswer),
 }
 
 /// The member name of a method's response node: `alipay.trade.query` →
@@ -244,25 +221,37 @@ fn verify(
             if let Ok(head) = serde_json::from_str::<Head>(node.get())
                 && let Some(code) = head.code.filter(|c| c != SUCCESS_CODE)
             {
-                return Err(ResponseError::UnverifiedGatewayAnswer {
+                return Err(ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer {
                     code,
                     msg: head.msg.unwrap_or_default(),
                     sub_code: head.sub_code,
                     sub_msg: head.sub_msg,
-                });
+                }));
             }
-            return Err(match unsigned {
-                None => ResponseError::SignatureMissing,
-                Some(_) => ResponseError::SignatureEmpty,
-            });
+            return Err(ResponseError::Signature(match unsigned {
+                None => SignatureError::Missing,
+                Some(_) => SignatureError::Empty,
+            }));
         }
     };
 
     let signed = charset
         .encode(node.get())
         .map_err(|e| ResponseError::Malformed(e.to_string()))?;
-    key.verify(sign_type, &signed, &sign)
-        .map_err(|_| ResponseError::SignatureInvalid)?;
+    tracing::trace!(
+        node = %node_name,
+        sign_type = sign_type.as_str(),
+        charset = charset.as_str(),
+        text = %redact::json_text(node.get()),
+        "verifying the answer's node text (secret members redacted)"
+    );
+    key.verify(sign_type, &signed, &sign).map_err(|_| {
+        ResponseError::Signature(SignatureError::Invalid {
+            node: node_name.clone(),
+            sign_type,
+            charset,
+        })
+    })?;
 
     let node: Box<RawValue> = match encrypt_key {
         Some(encrypt_key) if encrypted => decrypt_node(node, charset, encrypt_key)?,

@@ -1,0 +1,129 @@
+//! What the TRACE logs of signing and verifying leave out: the values of secret parameters
+//! and members (tokens, secrets, passwords), wherever they sit in a JSON text, replaced by
+//! `"<redacted>"`. Everything else stays exactly as signed or verified, since the first thing
+//! someone debugging a signature mismatch needs is the exact text.
+//!
+//! `sign` itself is never in the logged text: the request signature covers every parameter
+//! but `sign`, and a response's `sign` sits beside the node it covers.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde_json::value::RawValue;
+
+use crate::sign_content::sign_content;
+use crate::verify::Members;
+
+/// What a redacted value is replaced with (a JSON string, so the text stays JSON).
+const REDACTED: &str = "<redacted>";
+
+/// Whether a parameter or member named `name` holds a secret (`app_auth_token`,
+/// `access_token`, `refresh_token`, `client_secret`, `password`, ...).
+pub(crate) fn is_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with("token") || name.contains("secret") || name.contains("password")
+}
+
+/// The sign content of `pairs` with secret parameters' values redacted, and secret members
+/// redacted inside values that are JSON objects (such as `biz_content`).
+pub(crate) fn sign_content_text<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let redacted: Vec<(&str, Cow<'_, str>)> = pairs
+        .into_iter()
+        .map(|(k, v)| {
+            if is_secret(k) && !v.is_empty() {
+                (k, Cow::Borrowed(REDACTED))
+            } else {
+                (k, json_text(v))
+            }
+        })
+        .collect();
+    sign_content(redacted.iter().map(|(k, v)| (*k, v.as_ref())))
+}
+
+/// `text` with the values of secret members redacted at any depth, when `text` is a JSON
+/// object or array; otherwise `text` as it is.
+pub(crate) fn json_text(text: &str) -> Cow<'_, str> {
+    let trimmed = text.trim_start();
+    if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
+        return Cow::Borrowed(text);
+    }
+    let Ok(raw) = serde_json::from_str::<&RawValue>(text) else {
+        return Cow::Borrowed(text);
+    };
+    let mut spans = Vec::new();
+    secret_spans(text, raw, &mut spans);
+    if spans.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for span in spans {
+        out.push_str(&text[at..span.start]);
+        out.push('"');
+        out.push_str(REDACTED);
+        out.push('"');
+        at = span.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// The byte ranges in `base` of the values of secret members inside `value` (a slice of
+/// `base`), in text order.
+fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>) {
+    let text = value.get();
+    if text.starts_with('{') {
+        let Ok(members) = Members::parse(text) else {
+            return;
+        };
+        for (name, member) in &members.0 {
+            if is_secret(name) {
+                // Every RawValue here borrows from `base`: its offset is where it starts.
+                let start = member.get().as_ptr() as usize - base.as_ptr() as usize;
+                out.push(start..start + member.get().len());
+            } else {
+                secret_spans(base, member, out);
+            }
+        }
+    } else if text.starts_with('[') {
+        let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(text) else {
+            return;
+        };
+        for item in items {
+            secret_spans(base, item, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_members_are_redacted_at_any_depth_and_the_rest_kept_exactly() {
+        let text = r#"{"code":"10000", "access_token" : "AT1","tokens":[{"app_auth_token":"x\"y","n":1}],"user":{"refresh_token":{"a":1}}}"#;
+        assert_eq!(
+            json_text(text),
+            r#"{"code":"10000", "access_token" : "<redacted>","tokens":[{"app_auth_token":"<redacted>","n":1}],"user":{"refresh_token":"<redacted>"}}"#
+        );
+        assert!(matches!(json_text(r#"{"a":"b"}"#), Cow::Borrowed(_)));
+        assert_eq!(json_text("not json {"), "not json {");
+        assert_eq!(json_text("plain"), "plain");
+    }
+
+    #[test]
+    fn sign_content_text_redacts_secret_parameters() {
+        let text = sign_content_text([
+            ("app_id", "1"),
+            ("app_auth_token", "202401BBtoken"),
+            (
+                "biz_content",
+                r#"{"grant_type":"refresh_token","refresh_token":"RT"}"#,
+            ),
+        ]);
+        assert_eq!(
+            text,
+            r#"app_auth_token=<redacted>&app_id=1&biz_content={"grant_type":"refresh_token","refresh_token":"<redacted>"}"#
+        );
+    }
+}
