@@ -30,17 +30,7 @@ async fn gateway() -> LocalGateway {
 
 /// `application/x-www-form-urlencoded` of bytes already in the request charset.
 fn percent(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'*') {
-            out.push(char::from(b));
-        } else if b == b' ' {
-            out.push('+');
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(bytes).collect()
 }
 
 fn encode_pairs(pairs: &[(String, String)], charset: Charset) -> String {

@@ -27,7 +27,6 @@
 
 pub mod cert_mode;
 mod crypto;
-mod form;
 mod keys;
 mod log;
 mod protocol;

@@ -10,6 +10,7 @@ pub mod client;
 pub mod de;
 pub mod encrypt;
 pub mod error;
+pub mod form;
 pub mod gateway_code;
 pub mod keys;
 pub mod method;

@@ -7,9 +7,8 @@
 //! are never decoded a second time. The parameters become readable only through the
 //! [`VerifiedNotify`] that a successful verification returns.
 
-use std::borrow::Cow;
-
 use crate::charset::{Charset, CharsetError};
+use crate::form;
 use crate::keys::PublicKey;
 use crate::sign::{SignType, UnsupportedSignType};
 use crate::sign_content::join_pairs;
@@ -81,7 +80,7 @@ impl VerifiedNotify {
 
 /// Verifies the raw `application/x-www-form-urlencoded` body of a notification.
 pub fn verify_notify(form_body: &[u8], key: &PublicKey) -> Result<VerifiedNotify, NotifyError> {
-    let raw = parse_form(form_body);
+    let raw = form::decode(form_body);
     // The charset field names how the other fields are encoded; its own value is ASCII.
     let charset = match raw.iter().find(|(k, _)| k.as_ref() == b"charset") {
         Some((_, v)) => Charset::from_str_bytes(v)?,
@@ -163,54 +162,6 @@ pub fn notify_sign_content<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str
     join_pairs(&pairs)
 }
 
-/// A form field as bytes, percent-decoded.
-type FormPair<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
-
-/// Splits a form body into percent-decoded byte pairs (`+` is a space). Malformed `%` escapes
-/// are kept literally, as the WHATWG form parser does.
-fn parse_form(body: &[u8]) -> Vec<FormPair<'_>> {
-    body.split(|&b| b == b'&')
-        .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (k, v) = match piece.iter().position(|&b| b == b'=') {
-                Some(i) => (&piece[..i], &piece[i + 1..]),
-                None => (piece, &[][..]),
-            };
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
-fn percent_decode(input: &[u8]) -> Cow<'_, [u8]> {
-    if !input.iter().any(|&b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(input);
-    }
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let high = input.get(i + 1).and_then(|&b| hex_value(b));
-                let low = input.get(i + 2).and_then(|&b| hex_value(b));
-                if let (Some(high), Some(low)) = (high, low) {
-                    out.push(high << 4 | low);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(out)
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
 impl Charset {
     fn from_str_bytes(bytes: &[u8]) -> Result<Charset, CharsetError> {
         match std::str::from_utf8(bytes) {
@@ -225,22 +176,6 @@ impl Charset {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_decoding_is_done_once() {
-        let pairs = parse_form(b"a=1+2%2B3&b=%25zz&c&&d=%E4%B8%AD&e=%4");
-        let got: Vec<(&[u8], &[u8])> = pairs.iter().map(|(k, v)| (&k[..], &v[..])).collect();
-        assert_eq!(
-            got,
-            vec![
-                (&b"a"[..], &b"1 2+3"[..]),
-                (b"b", b"%zz"),
-                (b"c", b""),
-                (b"d", "中".as_bytes()),
-                (b"e", b"%4"),
-            ]
-        );
-    }
 
     #[test]
     fn sign_content_skips_sign_and_sign_type_but_keeps_empty_values() {

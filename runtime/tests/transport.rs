@@ -157,21 +157,12 @@ impl Received {
     /// Query and form parameters, percent-decoded to bytes and then decoded in `charset`.
     fn params(&self, charset: Charset) -> Vec<(String, String)> {
         let query = self.target.split_once('?').map_or("", |(_, q)| q);
-        let body = std::str::from_utf8(&self.body).expect("the body is ASCII after encoding");
-        query
-            .split('&')
-            .chain(body.split('&'))
-            .filter(|p| !p.is_empty())
-            .map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                let k = charset
-                    .decode(&percent_decode(k))
-                    .expect("key")
-                    .into_owned();
-                let v = charset
-                    .decode(&percent_decode(v))
-                    .expect("value")
-                    .into_owned();
+        alipay_runtime::form::decode(query.as_bytes())
+            .into_iter()
+            .chain(alipay_runtime::form::decode(&self.body))
+            .map(|(k, v)| {
+                let k = charset.decode(&k).expect("key").into_owned();
+                let v = charset.decode(&v).expect("value").into_owned();
                 (k, v)
             })
             .collect()
@@ -196,25 +187,6 @@ impl Received {
         let bytes = charset.encode(&content).expect("encodable");
         app_public().verify(sign_type, &bytes, &sign).is_ok()
     }
-}
-
-fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).expect("hex");
-                out.push(u8::from_str_radix(hex, 16).expect("hex digits"));
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    out
 }
 
 /// What the server does with one connection, step by step.

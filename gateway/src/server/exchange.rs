@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use alipay_runtime::charset::Charset;
+use alipay_runtime::form;
 use http_body_util::{BodyExt as _, Limited};
 use hyper::Method as HttpMethod;
 use hyper::Request;
@@ -13,7 +14,6 @@ use hyper::header::CONTENT_TYPE;
 use super::GATEWAY_PATH;
 use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
 use crate::crypto;
-use crate::form;
 use crate::log::RecordedRequest;
 use crate::protocol::{self, Decoded, NodeName, Refusal};
 use crate::scenario::Scenario;
@@ -47,7 +47,7 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let mut pairs = form::decode(req.uri().query().unwrap_or("").as_bytes());
+    let mut pairs = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
     let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => return answer::plain(413, "request body too large or unreadable\n"),
@@ -60,7 +60,7 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
                 "unsupported media type: the local gateway reads application/x-www-form-urlencoded bodies\n",
             );
         }
-        pairs.extend(form::decode(&body));
+        pairs.extend(owned(form::decode(&body)));
     }
 
     // The charset: the Content-Type's, else the `charset` parameter (ASCII in every
@@ -152,6 +152,14 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     }
     answer.http
+}
+
+/// Form pairs that outlive the request they were read from.
+fn owned(pairs: Vec<form::RawPair<'_>>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    pairs
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 fn refuse_and_record(
