@@ -10,6 +10,11 @@ pub mod import;
 pub mod ir;
 pub mod naming;
 mod parallel;
+// The runtime's list of the protocol's public names (`runtime/src/protocol.rs`), compiled here
+// too: the generator must not depend on the runtime's HTTP stack, and the names are written once.
+#[allow(dead_code)]
+#[path = "../../runtime/src/protocol.rs"]
+mod protocol;
 pub mod spec;
 
 pub use builder::Builder;

@@ -36,7 +36,7 @@ impl RecordedRequest {
     pub fn biz_content(&self) -> Option<serde_json::Value> {
         self.decrypted_biz_content
             .as_deref()
-            .or(self.param("biz_content"))
+            .or(self.param(alipay_runtime::protocol::param::BIZ_CONTENT))
             .and_then(|text| serde_json::from_str(text).ok())
     }
 }

@@ -16,16 +16,17 @@
 //! Steps 1 to 4 answer under `error_response`, since the request cannot be trusted to name
 //! its method; step 5 answers under the method's own node. Every answer is signed.
 
-use alipay_runtime::MethodDescriptor;
 use alipay_runtime::charset::Charset;
+use alipay_runtime::protocol::{self, param};
 use alipay_runtime::sign::SignType;
+use alipay_runtime::{GatewayCode, MethodDescriptor, PublicSubCode};
 
 use crate::crypto;
 use crate::state::Shared;
 
 /// Whether `name` is a public parameter: everything else is a method's own form field.
 fn is_public_param(name: &str) -> bool {
-    alipay_runtime::request::PUBLIC_PARAMS.contains(&name)
+    protocol::is_sent_by_client(name)
 }
 
 /// A request decoded from its charset.
@@ -67,25 +68,30 @@ impl NodeName {
 #[derive(Debug, Clone)]
 pub(crate) struct Refusal {
     pub node: NodeName,
-    pub code: &'static str,
-    pub msg: &'static str,
-    pub sub_code: &'static str,
+    pub code: GatewayCode,
+    pub sub_code: PublicSubCode,
     pub sub_msg: String,
 }
 
-const MISSING: (&str, &str) = ("40001", "Missing Required Arguments");
-const INVALID: (&str, &str) = ("40002", "Invalid Arguments");
+impl Refusal {
+    /// The gateway's `msg` for the code.
+    pub fn msg(&self) -> &'static str {
+        self.code.msg().unwrap_or_default()
+    }
+}
 
-fn refuse(
+const MISSING: GatewayCode = GatewayCode::MissingRequiredArguments;
+const INVALID: GatewayCode = GatewayCode::InvalidArguments;
+
+pub(crate) fn refuse(
     node: NodeName,
-    kind: (&'static str, &'static str),
-    sub_code: &'static str,
+    code: GatewayCode,
+    sub_code: PublicSubCode,
     sub_msg: impl Into<String>,
 ) -> Refusal {
     Refusal {
         node,
-        code: kind.0,
-        msg: kind.1,
+        code,
         sub_code,
         sub_msg: sub_msg.into(),
     }
@@ -123,7 +129,7 @@ pub(crate) fn decode(
                 _ => Err(refuse(
                     NodeName::Error,
                     INVALID,
-                    "isv.invalid-charset",
+                    PublicSubCode::InvalidCharset,
                     format!(
                         "字符集错误: parameter `{}` is not valid {}",
                         String::from_utf8_lossy(k),
@@ -166,57 +172,77 @@ fn run(
             return Err(refuse(
                 error,
                 INVALID,
-                "isv.invalid-parameter",
+                PublicSubCode::InvalidParameter,
                 format!("参数无效: parameter `{key}` is sent more than once"),
             ));
         }
     }
 
     // 2. Presence.
-    let method = request
-        .get("method")
-        .ok_or_else(|| refuse(error, MISSING, "isv.missing-method", "缺少方法名参数"))?;
-    let app_id = request
-        .get("app_id")
-        .ok_or_else(|| refuse(error, MISSING, "isv.missing-app-id", "缺少appId参数"))?;
-    let timestamp = request
-        .get("timestamp")
-        .ok_or_else(|| refuse(error, MISSING, "isv.missing-timestamp", "缺少时间戳参数"))?;
-    let version = request
-        .get("version")
-        .ok_or_else(|| refuse(error, MISSING, "isv.missing-version", "缺少版本参数"))?;
-    let sign_type = request.get("sign_type").ok_or_else(|| {
+    let method = request.get(param::METHOD).ok_or_else(|| {
         refuse(
             error,
             MISSING,
-            "isv.missing-signature-type",
+            PublicSubCode::MissingMethod,
+            "缺少方法名参数",
+        )
+    })?;
+    let app_id = request
+        .get(param::APP_ID)
+        .ok_or_else(|| refuse(error, MISSING, PublicSubCode::MissingAppId, "缺少appId参数"))?;
+    let timestamp = request.get(param::TIMESTAMP).ok_or_else(|| {
+        refuse(
+            error,
+            MISSING,
+            PublicSubCode::MissingTimestamp,
+            "缺少时间戳参数",
+        )
+    })?;
+    let version = request.get(param::VERSION).ok_or_else(|| {
+        refuse(
+            error,
+            MISSING,
+            PublicSubCode::MissingVersion,
+            "缺少版本参数",
+        )
+    })?;
+    let sign_type = request.get(param::SIGN_TYPE).ok_or_else(|| {
+        refuse(
+            error,
+            MISSING,
+            PublicSubCode::MissingSignatureType,
             "缺少签名类型参数",
         )
     })?;
-    let sign = request
-        .get("sign")
-        .ok_or_else(|| refuse(error, MISSING, "isv.missing-signature", "缺少签名参数"))?;
+    let sign = request.get(param::SIGN).ok_or_else(|| {
+        refuse(
+            error,
+            MISSING,
+            PublicSubCode::MissingSignature,
+            "缺少签名参数",
+        )
+    })?;
 
     // 3. Validity.
-    if let Some(charset) = request.get("charset")
+    if let Some(charset) = request.get(param::CHARSET)
         && crypto::parse_charset(charset) != Some(request.charset)
     {
         return Err(refuse(
             error,
             INVALID,
-            "isv.invalid-charset",
+            PublicSubCode::InvalidCharset,
             format!(
                 "字符集错误: charset {charset:?} (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)"
             ),
         ));
     }
-    if let Some(format) = request.get("format")
+    if let Some(format) = request.get(param::FORMAT)
         && !format.eq_ignore_ascii_case("json")
     {
         return Err(refuse(
             error,
             INVALID,
-            "isv.invalid-format",
+            PublicSubCode::InvalidFormat,
             format!("无效的数据格式: format {format:?} (this gateway answers JSON only)"),
         ));
     }
@@ -224,15 +250,15 @@ fn run(
         refuse(
             error,
             INVALID,
-            "isv.invalid-signature-type",
+            PublicSubCode::InvalidSignatureType,
             format!("无效的签名类型: sign_type {sign_type:?} (supported: RSA2, RSA)"),
         )
     })?;
-    if alipay_runtime::validate::date_time("timestamp", timestamp).is_err() {
+    if alipay_runtime::validate::date_time(param::TIMESTAMP, timestamp).is_err() {
         return Err(refuse(
             error,
             INVALID,
-            "isv.invalid-timestamp",
+            PublicSubCode::InvalidTimestamp,
             format!("非法的时间戳参数: timestamp {timestamp:?} is not yyyy-MM-dd HH:mm:ss"),
         ));
     }
@@ -240,7 +266,7 @@ fn run(
         return Err(refuse(
             error,
             INVALID,
-            "isv.invalid-parameter",
+            PublicSubCode::InvalidParameter,
             format!("参数无效: version {version:?} (only 1.0)"),
         ));
     }
@@ -248,7 +274,7 @@ fn run(
         refuse(
             error,
             INVALID,
-            "isv.invalid-method",
+            PublicSubCode::InvalidMethod,
             format!("不存在的方法名: {method}"),
         )
     })?;
@@ -258,7 +284,7 @@ fn run(
         return Err(refuse(
             error,
             INVALID,
-            "isv.invalid-app-id",
+            PublicSubCode::InvalidAppId,
             format!("无效的appId参数: {app_id}"),
         ));
     }
@@ -266,24 +292,24 @@ fn run(
     // Certificate mode: the certificates the request names must be the configured ones (the
     // app certificate's key is the one that verifies the signature).
     if let Some(certs) = &shared.cert_mode {
-        let app_cert_sn = request.get("app_cert_sn");
+        let app_cert_sn = request.get(param::APP_CERT_SN);
         if app_cert_sn != Some(certs.app_cert_sn()) {
             return Err(refuse(
                 error,
                 INVALID,
-                "isv.invalid-app-cert-sn",
+                PublicSubCode::from_code("isv.invalid-app-cert-sn"),
                 format!(
                     "应用公钥证书序列号无效: app_cert_sn {app_cert_sn:?} (this app's is {})",
                     certs.app_cert_sn()
                 ),
             ));
         }
-        let root_sn = request.get("alipay_root_cert_sn");
+        let root_sn = request.get(param::ALIPAY_ROOT_CERT_SN);
         if root_sn != Some(certs.alipay_root_cert_sn()) {
             return Err(refuse(
                 error,
                 INVALID,
-                "isv.invalid-alipay-root-cert-sn",
+                PublicSubCode::from_code("isv.invalid-alipay-root-cert-sn"),
                 format!(
                     "支付宝根证书序列号无效: alipay_root_cert_sn {root_sn:?} (expected {})",
                     certs.alipay_root_cert_sn()
@@ -298,7 +324,7 @@ fn run(
         request
             .params
             .iter()
-            .filter(|(k, v)| k != "sign" && !v.is_empty())
+            .filter(|(k, v)| k != param::SIGN && !v.is_empty())
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let good = crypto::encode(request.charset, &content)
@@ -307,7 +333,7 @@ fn run(
         return Err(refuse(
             error,
             INVALID,
-            "isv.invalid-signature",
+            PublicSubCode::InvalidSignature,
             format!(
                 "验签出错, 建议检查签名字符串或签名私钥与应用公钥是否匹配, 网关生成的验签字符串为: {content}"
             ),
@@ -316,24 +342,24 @@ fn run(
     *verified = true;
 
     // AES: the signature covered the ciphertext; the method's rules apply to the plaintext.
-    let encrypted = match request.get("encrypt_type") {
+    let encrypted = match request.get(param::ENCRYPT_TYPE) {
         None => false,
         Some("AES") => true,
         Some(other) => {
             return Err(refuse(
                 error,
                 INVALID,
-                "isv.decryption-error-not-valid-encrypt-type",
+                PublicSubCode::DecryptionErrorNotValidEncryptType,
                 format!("解密出错, 不支持的加密算法: encrypt_type {other:?} (only AES)"),
             ));
         }
     };
-    if encrypted && let Some(ciphertext) = request.get("biz_content") {
+    if encrypted && let Some(ciphertext) = request.get(param::BIZ_CONTENT) {
         let Some(key) = &shared.encrypt_key else {
             return Err(refuse(
                 error,
                 INVALID,
-                "isv.decryption-error-missing-encrypt-key",
+                PublicSubCode::from_code("isv.decryption-error-missing-encrypt-key"),
                 "解密出错, 未配置AES密钥: this gateway has no encrypt_key",
             ));
         };
@@ -347,7 +373,7 @@ fn run(
                 return Err(refuse(
                     error,
                     INVALID,
-                    "isv.decryption-error-not-valid-encrypt-key",
+                    PublicSubCode::DecryptionErrorNotValidEncryptKey,
                     "解密出错, 未配置AES密钥或AES密钥错误: biz_content does not decrypt",
                 ));
             }
@@ -356,7 +382,7 @@ fn run(
 
     // 5. The method's own parameters.
     let node = NodeName::Method(descriptor.response_node);
-    let biz_text = decrypted.as_deref().or(request.get("biz_content"));
+    let biz_text = decrypted.as_deref().or(request.get(param::BIZ_CONTENT));
     let biz = match biz_text {
         None => None,
         Some(text) => Some(
@@ -364,7 +390,7 @@ fn run(
                 refuse(
                     node,
                     INVALID,
-                    "isv.invalid-parameter",
+                    PublicSubCode::InvalidParameter,
                     format!("参数无效: biz_content is not valid JSON ({e})"),
                 )
             })?,
@@ -380,7 +406,7 @@ fn run(
         refuse(
             node,
             INVALID,
-            "isv.invalid-parameter",
+            PublicSubCode::InvalidParameter,
             format!("参数无效: {e}"),
         )
     })?;

@@ -56,10 +56,13 @@ impl Scenario {
     /// `20000 Service Currently Unavailable` / `isp.unknow-error`, the documented answer
     /// when the business system is down.
     pub fn service_unavailable() -> Self {
+        let code = alipay_runtime::GatewayCode::ServiceUnavailable;
         Scenario::GatewayError {
-            code: "20000".into(),
-            msg: "Service Currently Unavailable".into(),
-            sub_code: "isp.unknow-error".into(),
+            code: code.as_str().into(),
+            msg: code.msg().unwrap_or_default().into(),
+            sub_code: alipay_runtime::PublicSubCode::IspUnknowError
+                .as_str()
+                .into(),
             sub_msg: "系统繁忙".into(),
         }
     }

@@ -31,8 +31,12 @@ pub enum GatewayCode {
 
 /// `code` of a successful call.
 pub const SUCCESS_CODE: &str = "10000";
+/// `msg` of a successful call.
+pub const SUCCESS_MSG: &str = "Success";
 /// `code` of a business failure, whose `sub_code` is the method's own error code.
 pub const BUSINESS_FAILED_CODE: &str = "40004";
+/// `msg` of a business failure.
+pub const BUSINESS_FAILED_MSG: &str = "Business Failed";
 
 const GATEWAY_CODES: &[(GatewayCode, &str, &str, &str)] = &[
     (
@@ -307,18 +311,70 @@ mod tests {
         assert_eq!(unknown.msg(), None);
     }
 
+    fn common_yaml() -> serde_yaml::Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/common.yaml");
+        let text = std::fs::read_to_string(path).expect("specs/common.yaml");
+        serde_yaml::from_str(&text).expect("YAML")
+    }
+
+    /// The names of a list of fields in specs/common.yaml, in its order.
+    fn names(list: &serde_yaml::Value) -> Vec<&str> {
+        list.as_sequence()
+            .expect("a list")
+            .iter()
+            .map(|f| f["name"].as_str().expect("name"))
+            .collect()
+    }
+
+    /// `crate::protocol` holds exactly the public parameters and response fields of
+    /// specs/common.yaml, in its order.
+    #[test]
+    fn public_params_and_fields_match_specs_common_yaml() {
+        let doc = common_yaml();
+        assert_eq!(
+            names(&doc["request"]),
+            crate::protocol::PUBLIC_REQUEST_PARAMS
+        );
+        assert_eq!(
+            names(&doc["response"]),
+            crate::protocol::PUBLIC_RESPONSE_FIELDS
+        );
+        for name in crate::protocol::CONFIGURED_PARAMS {
+            assert!(!names(&doc["request"]).contains(name), "{name}");
+        }
+    }
+
+    /// Every gateway code of specs/common.yaml is here with its msg, and nothing else is.
+    #[test]
+    fn gateway_codes_match_specs_common_yaml() {
+        let doc = common_yaml();
+        let groups = doc["gateway_codes"].as_sequence().expect("gateway_codes");
+        let mut listed = Vec::new();
+        for group in groups {
+            let code = group["code"].as_str().expect("code");
+            let msg = group["msg"].as_str().expect("msg");
+            let ours = match code {
+                SUCCESS_CODE => Some(SUCCESS_MSG),
+                BUSINESS_FAILED_CODE => Some(BUSINESS_FAILED_MSG),
+                other => GatewayCode::from_code(other).msg(),
+            };
+            assert_eq!(ours, Some(msg), "{code}");
+            listed.push(code);
+        }
+        let mut ours: Vec<&str> = GATEWAY_CODES.iter().map(|(_, c, _, _)| *c).collect();
+        ours.extend([SUCCESS_CODE, BUSINESS_FAILED_CODE]);
+        ours.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(ours, listed);
+    }
+
     /// Every row of specs/common.yaml is here, with the same texts, and nothing else is.
     #[test]
     fn public_sub_codes_match_specs_common_yaml() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/common.yaml");
-        let text = std::fs::read_to_string(path).expect("specs/common.yaml");
-        let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("YAML");
+        let doc = common_yaml();
         let mut rows = 0;
         for group in doc["gateway_codes"].as_sequence().expect("gateway_codes") {
             let gateway = group["code"].as_str().expect("code");
-            if let Some(msg) = GatewayCode::from_code(gateway).msg() {
-                assert_eq!(Some(msg), group["msg"].as_str(), "{gateway}");
-            }
             for row in group["sub_codes"].as_sequence().expect("sub_codes") {
                 let code = row["code"].as_str().expect("sub_code");
                 let typed = PublicSubCode::from_code(code);

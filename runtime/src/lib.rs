@@ -16,6 +16,7 @@ pub mod keys;
 pub mod method;
 pub mod notify;
 pub mod price;
+pub mod protocol;
 mod redact;
 pub mod request;
 pub mod sign;

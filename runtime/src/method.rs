@@ -1,5 +1,6 @@
 //! The contract between generated code and the runtime.
 
+use crate::protocol::param;
 use crate::validate::ValidationError;
 
 /// One Alipay OpenAPI method, implemented by every generated request type.
@@ -38,7 +39,7 @@ impl RequestParts {
     /// Parts whose `biz_content` is `request` as compact JSON (its form fields skip
     /// serialisation) and no form fields yet.
     pub fn biz_content_of<T: serde::Serialize>(request: &T) -> Result<Self, ValidationError> {
-        let json = serde_json::to_string(request).map_err(|_| not_json("biz_content"))?;
+        let json = serde_json::to_string(request).map_err(|_| not_json(param::BIZ_CONTENT))?;
         Ok(Self {
             biz_content: Some(json),
             form: Vec::new(),

@@ -10,6 +10,7 @@
 use crate::charset::{Charset, CharsetError};
 use crate::form;
 use crate::keys::PublicKey;
+use crate::protocol::param;
 use crate::sign::{SignType, UnsupportedSignType};
 use crate::sign_content::join_pairs;
 
@@ -82,7 +83,10 @@ impl VerifiedNotify {
 pub fn verify_notify(form_body: &[u8], key: &PublicKey) -> Result<VerifiedNotify, NotifyError> {
     let raw = form::decode(form_body);
     // The charset field names how the other fields are encoded; its own value is ASCII.
-    let charset = match raw.iter().find(|(k, _)| k.as_ref() == b"charset") {
+    let charset = match raw
+        .iter()
+        .find(|(k, _)| k.as_ref() == param::CHARSET.as_bytes())
+    {
         Some((_, v)) => Charset::from_str_bytes(v)?,
         None => Charset::Utf8,
     };
@@ -123,17 +127,17 @@ fn verify_pairs_in(
     };
     let charset = match charset {
         Some(c) => c,
-        None => match find("charset") {
+        None => match find(param::CHARSET) {
             Some(c) => c.parse()?,
             None => Charset::Utf8,
         },
     };
-    let sign = match find("sign") {
+    let sign = match find(param::SIGN) {
         None => return Err(NotifyError::SignatureMissing),
         Some("") => return Err(NotifyError::SignatureEmpty),
         Some(s) => s,
     };
-    let sign_type: SignType = find("sign_type")
+    let sign_type: SignType = find(param::SIGN_TYPE)
         .ok_or(NotifyError::SignTypeMissing)?
         .parse()?;
 
@@ -142,7 +146,10 @@ fn verify_pairs_in(
     key.verify(sign_type, &bytes, sign)
         .map_err(|_| NotifyError::SignatureInvalid)?;
 
-    let pairs = pairs.into_iter().filter(|(k, _)| k != "sign").collect();
+    let pairs = pairs
+        .into_iter()
+        .filter(|(k, _)| k != param::SIGN)
+        .collect();
     Ok(VerifiedNotify {
         pairs,
         sign_type,
@@ -156,7 +163,7 @@ fn verify_pairs_in(
 pub fn notify_sign_content<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut pairs: Vec<(&str, &str)> = pairs
         .into_iter()
-        .filter(|(k, _)| *k != "sign" && *k != "sign_type")
+        .filter(|(k, _)| *k != param::SIGN && *k != param::SIGN_TYPE)
         .collect();
     pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     join_pairs(&pairs)

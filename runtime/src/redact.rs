@@ -17,7 +17,7 @@ use crate::verify::Members;
 /// What a redacted value is replaced with (a JSON string, so the text stays JSON).
 const REDACTED: &str = "<redacted>";
 
-/// Whether a parameter or member named `name` holds a secret (`app_auth_token`,
+/// Whether a parameter or member named `name` holds a secret (the app auth token,
 /// `access_token`, `refresh_token`, `client_secret`, `password`, ...).
 pub(crate) fn is_secret(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -98,13 +98,14 @@ fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::param;
 
     #[test]
     fn secret_members_are_redacted_at_any_depth_and_the_rest_kept_exactly() {
-        let text = r#"{"code":"10000", "access_token" : "AT1","tokens":[{"app_auth_token":"x\"y","n":1}],"user":{"refresh_token":{"a":1}}}"#;
+        let text = r#"{"code":"10000", "access_token" : "AT1","tokens":[{"app_refresh_token":"x\"y","n":1}],"user":{"refresh_token":{"a":1}}}"#;
         assert_eq!(
             json_text(text),
-            r#"{"code":"10000", "access_token" : "<redacted>","tokens":[{"app_auth_token":"<redacted>","n":1}],"user":{"refresh_token":"<redacted>"}}"#
+            r#"{"code":"10000", "access_token" : "<redacted>","tokens":[{"app_refresh_token":"<redacted>","n":1}],"user":{"refresh_token":"<redacted>"}}"#
         );
         assert!(matches!(json_text(r#"{"a":"b"}"#), Cow::Borrowed(_)));
         assert_eq!(json_text("not json {"), "not json {");
@@ -114,16 +115,19 @@ mod tests {
     #[test]
     fn sign_content_text_redacts_secret_parameters() {
         let text = sign_content_text([
-            ("app_id", "1"),
-            ("app_auth_token", "202401BBtoken"),
+            (param::APP_ID, "1"),
+            (param::APP_AUTH_TOKEN, "202401BBtoken"),
             (
-                "biz_content",
+                param::BIZ_CONTENT,
                 r#"{"grant_type":"refresh_token","refresh_token":"RT"}"#,
             ),
         ]);
         assert_eq!(
             text,
-            r#"app_auth_token=<redacted>&app_id=1&biz_content={"grant_type":"refresh_token","refresh_token":"<redacted>"}"#
+            format!(
+                r#"{}=<redacted>&app_id=1&biz_content={{"grant_type":"refresh_token","refresh_token":"<redacted>"}}"#,
+                param::APP_AUTH_TOKEN
+            )
         );
     }
 }

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::charset::Charset;
 use crate::method::RequestParts;
+use crate::protocol::{self, param};
 use crate::redact;
 use crate::sign::{SignError, SignType, sign_base64};
 use crate::sign_content::sign_content;
@@ -23,26 +24,6 @@ pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gate
 const FORMAT: &str = "JSON";
 /// The `version` public parameter.
 const VERSION: &str = "1.0";
-
-/// The public request parameters the client sends itself (those it sends only when set
-/// included); a method's form fields must not reuse them.
-pub const PUBLIC_PARAMS: &[&str] = &[
-    "app_id",
-    "method",
-    "format",
-    "charset",
-    "sign_type",
-    "sign",
-    "timestamp",
-    "version",
-    "app_auth_token",
-    "notify_url",
-    "return_url",
-    "biz_content",
-    "encrypt_type",
-    "app_cert_sn",
-    "alipay_root_cert_sn",
-];
 
 /// A signed request ready to be POSTed, without any transport attached.
 #[derive(Clone, PartialEq, Eq)]
@@ -115,7 +96,7 @@ pub(crate) fn prepare(
             Ok(bytes) => Some(key.encrypt_bytes(&bytes)),
             Err(_) => {
                 return Err(PrepareError::Invalid(ValidationError::new(
-                    "biz_content",
+                    param::BIZ_CONTENT,
                     Rule::Unsupported(unencodable_rule(public.charset)),
                 )));
             }
@@ -125,19 +106,19 @@ pub(crate) fn prepare(
     let encrypt_type = encrypted.as_ref().map(|_| crate::encrypt::ENCRYPT_TYPE);
     let mut query: Vec<(&str, &str)> = Vec::with_capacity(15);
     for (key, value) in [
-        ("app_id", Some(public.app_id)),
-        ("method", Some(method)),
-        ("format", Some(FORMAT)),
-        ("charset", Some(charset_name)),
-        ("sign_type", Some(sign_type_name)),
-        ("timestamp", Some(timestamp.as_str())),
-        ("version", Some(VERSION)),
-        ("app_auth_token", public.app_auth_token),
-        ("notify_url", public.notify_url),
-        ("return_url", public.return_url),
-        ("app_cert_sn", app_cert_sn),
-        ("alipay_root_cert_sn", alipay_root_cert_sn),
-        ("encrypt_type", encrypt_type),
+        (param::APP_ID, Some(public.app_id)),
+        (param::METHOD, Some(method)),
+        (param::FORMAT, Some(FORMAT)),
+        (param::CHARSET, Some(charset_name)),
+        (param::SIGN_TYPE, Some(sign_type_name)),
+        (param::TIMESTAMP, Some(timestamp.as_str())),
+        (param::VERSION, Some(VERSION)),
+        (param::APP_AUTH_TOKEN, public.app_auth_token),
+        (param::NOTIFY_URL, public.notify_url),
+        (param::RETURN_URL, public.return_url),
+        (param::APP_CERT_SN, app_cert_sn),
+        (param::ALIPAY_ROOT_CERT_SN, alipay_root_cert_sn),
+        (param::ENCRYPT_TYPE, encrypt_type),
     ] {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
             query.push((key, value));
@@ -146,10 +127,10 @@ pub(crate) fn prepare(
 
     let mut form: Vec<(&str, &str)> = Vec::with_capacity(1 + parts.form.len());
     if let Some(biz) = encrypted.as_deref().or(biz_content) {
-        form.push(("biz_content", biz));
+        form.push((param::BIZ_CONTENT, biz));
     }
     for (i, (key, value)) in parts.form.iter().enumerate() {
-        if PUBLIC_PARAMS.contains(key) || parts.form[..i].iter().any(|(k, _)| k == key) {
+        if protocol::is_sent_by_client(key) || parts.form[..i].iter().any(|(k, _)| k == key) {
             return Err(PrepareError::Invalid(ValidationError::new(
                 *key,
                 Rule::Unsupported("is sent twice (it repeats a public or another form parameter)"),
@@ -205,7 +186,7 @@ pub(crate) fn prepare(
     for ((key, _), bytes) in query.iter().zip(query_bytes) {
         push_pair(&mut url, &mut first, key, bytes);
     }
-    push_pair(&mut url, &mut first, "sign", sign.as_bytes());
+    push_pair(&mut url, &mut first, param::SIGN, sign.as_bytes());
 
     let body_len: usize = form.iter().map(|(k, v)| k.len() + v.len() * 3 + 2).sum();
     let mut body = String::with_capacity(body_len);

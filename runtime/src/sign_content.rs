@@ -5,22 +5,25 @@
 //! not URL-encoded, not escaped, not trimmed. The caller encodes the result in the request
 //! charset before signing (see [`crate::charset::Charset::encode`]).
 
+use crate::protocol::param;
+
 /// Builds the sign content from the parameters that are sent.
 ///
 /// ```
+/// use alipay_runtime::protocol::param;
 /// use alipay_runtime::sign_content::sign_content;
 /// let content = sign_content([
-///     ("method", "alipay.trade.query"),
-///     ("app_id", "2014072300007148"),
-///     ("sign", "ignored"),
-///     ("app_auth_token", ""),
+///     (param::METHOD, "alipay.trade.query"),
+///     (param::APP_ID, "2014072300007148"),
+///     (param::SIGN, "ignored"),
+///     (param::NOTIFY_URL, ""),
 /// ]);
 /// assert_eq!(content, "app_id=2014072300007148&method=alipay.trade.query");
 /// ```
 pub fn sign_content<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut pairs: Vec<(&str, &str)> = params
         .into_iter()
-        .filter(|(k, v)| *k != "sign" && !v.is_empty())
+        .filter(|(k, v)| *k != param::SIGN && !v.is_empty())
         .collect();
     // Byte order of the UTF-8 keys; stable, so a repeated key keeps its order.
     pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));

@@ -1,5 +1,6 @@
 //! Request validation errors and the checks generated code calls.
 
+use crate::protocol::param;
 use std::fmt;
 
 /// A request that breaks a documented rule. Nothing is signed or sent.
@@ -177,7 +178,7 @@ pub fn request_json(
         Some(serde_json::Value::Object(map)) => map.clone(),
         Some(_) => {
             return Err(ValidationError::new(
-                "biz_content",
+                param::BIZ_CONTENT,
                 Rule::Type {
                     expected: "a JSON object",
                 },
@@ -247,7 +248,7 @@ pub fn from_json<T: serde::de::DeserializeOwned>(
             return ValidationError::new(field, Rule::Required);
         }
         let field = if path == "." {
-            "biz_content".to_owned()
+            param::BIZ_CONTENT.to_owned()
         } else {
             path
         };

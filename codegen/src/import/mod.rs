@@ -75,20 +75,9 @@ pub fn spec_file(spec: &Spec) -> Result<String, ToYamlError> {
 }
 
 /// Public request parameters `common.yaml` holds.
-const PUBLIC_REQUEST: &[&str] = &[
-    "app_id",
-    "method",
-    "format",
-    "charset",
-    "sign_type",
-    "sign",
-    "timestamp",
-    "version",
-    "app_auth_token",
-    "biz_content",
-];
+const PUBLIC_REQUEST: &[&str] = crate::protocol::PUBLIC_REQUEST_PARAMS;
 /// Public response parameters `common.yaml` holds.
-const PUBLIC_RESPONSE: &[&str] = &["code", "msg", "sub_code", "sub_msg", "sign"];
+const PUBLIC_RESPONSE: &[&str] = crate::protocol::PUBLIC_RESPONSE_FIELDS;
 
 /// Reads a doc page copied as text into a spec. Never panics, whatever the input.
 pub fn import_page(text: &str) -> Imported {
@@ -274,7 +263,7 @@ fn public_request(
     for params::Located { line, mut field } in params::parse_table(body, Table::Public, ctx, notes)
     {
         if PUBLIC_REQUEST.contains(&field.name.as_str()) {
-            if field.name == "method"
+            if field.name == crate::protocol::param::METHOD
                 && let Some(example) = field.example.as_deref()
                 && !spec.method.is_empty()
                 && example != spec.method
@@ -287,7 +276,7 @@ fn public_request(
                     ),
                 );
             }
-            if field.name == "version"
+            if field.name == crate::protocol::param::VERSION
                 && let Some(version) = field.example.filter(|v| !v.is_empty())
             {
                 spec.version = version;

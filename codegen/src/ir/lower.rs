@@ -10,13 +10,21 @@ use crate::spec::{Field, Spec, TypeError, TypeRef};
 const RESERVED_TYPES: &[&str] = &["Request", "Response", "BizError"];
 /// Inherent method names on generated structs that a setter must not take.
 const RESERVED_METHODS: &[&str] = &["new"];
-/// The public response parameters every response node may carry.
-const PUBLIC_RESPONSE: &[(&str, &str)] = &[
-    ("code", "网关返回码。"),
-    ("msg", "网关返回码描述。"),
-    ("sub_code", "业务返回码。"),
-    ("sub_msg", "业务返回码描述。"),
-];
+/// The public response parameters every response node may carry (all but `sign`, which
+/// sits beside the node), with the doc text of their generated fields.
+fn public_response() -> impl Iterator<Item = (&'static str, &'static str)> {
+    use crate::protocol::{PUBLIC_RESPONSE_FIELDS, field};
+    PUBLIC_RESPONSE_FIELDS.iter().filter_map(|&name| {
+        let doc = match name {
+            field::CODE => "网关返回码。",
+            field::MSG => "网关返回码描述。",
+            field::SUB_CODE => "业务返回码。",
+            field::SUB_MSG => "业务返回码描述。",
+            _ => return None,
+        };
+        Some((name, doc))
+    })
+}
 
 /// A spec the generator cannot turn into code (the linter reports these first).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -195,17 +203,16 @@ impl<'a> Lowering<'a> {
         let spec = self.spec;
         let request = self.lower_struct("Request", "Request", "request", &spec.request, true)?;
 
-        let mut response_fields: Vec<Field> = PUBLIC_RESPONSE
-            .iter()
+        let mut response_fields: Vec<Field> = public_response()
             .filter(|(wire, _)| !spec.response.iter().any(|f| f.name == *wire))
             .map(|(wire, desc)| Field {
-                name: (*wire).to_owned(),
+                name: wire.to_owned(),
                 rust_name: None,
                 ty: "String".to_owned(),
                 required: false,
                 max_length: None,
                 format: None,
-                description: (*desc).to_owned(),
+                description: desc.to_owned(),
                 example: None,
                 values: Vec::new(),
                 location: Default::default(),

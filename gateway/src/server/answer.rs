@@ -2,6 +2,10 @@
 
 use alipay_runtime::MethodDescriptor;
 use alipay_runtime::charset::Charset;
+use alipay_runtime::gateway_code::{
+    BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
+};
+use alipay_runtime::protocol::{PUBLIC_RESPONSE_FIELDS, field, param};
 use alipay_runtime::sign::SignType;
 use serde_json::Value;
 
@@ -32,8 +36,8 @@ impl Node {
     pub fn new(code: &str, msg: &str) -> Self {
         Self {
             members: vec![
-                ("code".into(), Value::String(code.into())),
-                ("msg".into(), Value::String(msg.into())),
+                (field::CODE.into(), Value::String(code.into())),
+                (field::MSG.into(), Value::String(msg.into())),
             ],
         }
     }
@@ -42,10 +46,10 @@ impl Node {
     pub fn failure(code: &str, msg: &str, sub_code: &str, sub_msg: &str) -> Self {
         let mut node = Self::new(code, msg);
         if !sub_code.is_empty() {
-            node.push("sub_code", Value::String(sub_code.into()));
+            node.push(field::SUB_CODE, Value::String(sub_code.into()));
         }
         if !sub_msg.is_empty() {
-            node.push("sub_msg", Value::String(sub_msg.into()));
+            node.push(field::SUB_MSG, Value::String(sub_msg.into()));
         }
         node
     }
@@ -53,12 +57,12 @@ impl Node {
     /// The success node: `10000 Success` followed by the fields of the example response's
     /// node, when the example parses and has one.
     pub fn success(response_node: &str, example: Option<&str>) -> Self {
-        let mut node = Self::new("10000", "Success");
+        let mut node = Self::new(SUCCESS_CODE, SUCCESS_MSG);
         let Some(fields) = example.and_then(|text| example_fields(text, response_node)) else {
             return node;
         };
         for (key, value) in fields {
-            if !matches!(key.as_str(), "code" | "msg" | "sub_code" | "sub_msg") {
+            if !PUBLIC_RESPONSE_FIELDS.contains(&key.as_str()) {
                 node.push(&key, value);
             }
         }
@@ -129,7 +133,9 @@ pub(crate) fn body_text_with_cert(
         out.push_str(&Value::String(sn.to_owned()).to_string());
     }
     if let Some(sign) = sign {
-        out.push_str(",\"sign\":");
+        out.push(',');
+        out.push_str(&Value::String(field::SIGN.to_owned()).to_string());
+        out.push(':');
         out.push_str(&Value::String(sign.to_owned()).to_string());
     }
     out.push('}');
@@ -175,13 +181,13 @@ pub(crate) struct Logged {
 pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refusal) -> Logged {
     // Answer with the algorithm the request asked for when it named a valid one.
     let sign_type = decoded
-        .get("sign_type")
+        .get(param::SIGN_TYPE)
         .and_then(|t| t.parse::<SignType>().ok())
         .unwrap_or_default();
     let node = Node::failure(
-        refusal.code,
-        refusal.msg,
-        refusal.sub_code,
+        refusal.code.as_str(),
+        refusal.msg(),
+        refusal.sub_code.as_str(),
         &refusal.sub_msg,
     );
     // Refusals are never encrypted: the gateway cannot assume the request's key worked.
@@ -201,7 +207,7 @@ pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refus
 pub(crate) fn download_answer(shared: &Shared, decoded: &Decoded, accepted: &Accepted) -> Logged {
     let node_name = accepted.descriptor.response_node;
     let wanted = decoded
-        .get("biz_content")
+        .get(param::BIZ_CONTENT)
         .and_then(|b| serde_json::from_str::<Value>(b).ok())
         .and_then(|b| b.get("alipay_cert_sn")?.as_str().map(str::to_owned))
         .unwrap_or_default();
@@ -211,7 +217,7 @@ pub(crate) fn download_answer(shared: &Shared, decoded: &Decoded, accepted: &Acc
         .and_then(|certs| certs.served_pem(&wanted));
     let node = match pem {
         Some(pem) => {
-            let mut node = Node::new("10000", "Success");
+            let mut node = Node::new(SUCCESS_CODE, SUCCESS_MSG);
             node.push(
                 "alipay_cert_content",
                 Value::String(base64ct::Base64::encode_string(pem.as_bytes())),
@@ -219,8 +225,8 @@ pub(crate) fn download_answer(shared: &Shared, decoded: &Decoded, accepted: &Acc
             node
         }
         None => Node::failure(
-            "40004",
-            "Business Failed",
+            BUSINESS_FAILED_CODE,
+            BUSINESS_FAILED_MSG,
             "CERT_NOT_EXIST",
             "证书不存在: no certificate with this alipay_cert_sn",
         ),
@@ -257,7 +263,7 @@ pub(crate) fn scenario_answer(
                 .find(|e| e.code == code)
                 .map_or("", |e| e.description);
             (
-                Node::failure("40004", "Business Failed", code, description),
+                Node::failure(BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, code, description),
                 Tamper::None,
             )
         }
@@ -311,8 +317,8 @@ fn signed(
 ) -> Logged {
     let summary = RecordedAnswer {
         status: 200,
-        code: node.text("code").map(str::to_owned),
-        sub_code: node.text("sub_code").map(str::to_owned),
+        code: node.text(field::CODE).map(str::to_owned),
+        sub_code: node.text(field::SUB_CODE).map(str::to_owned),
         node: Some(node_name.to_owned()),
     };
     let mut node_bytes = crypto::encode_json(charset, &node.to_json());

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use alipay_runtime::charset::Charset;
-use alipay_runtime::form;
+use alipay_runtime::protocol::param;
+use alipay_runtime::{GatewayCode, PublicSubCode, form};
 use http_body_util::{BodyExt as _, Limited};
 use hyper::Method as HttpMethod;
 use hyper::Request;
@@ -67,7 +68,7 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
     // supported charset), else UTF-8.
     let param_charset = pairs
         .iter()
-        .find(|(k, _)| k == b"charset")
+        .find(|(k, _)| k == param::CHARSET.as_bytes())
         .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
     let named = content_type_charset(&content_type)
         .map(str::to_owned)
@@ -100,13 +101,12 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         }
     };
     if let Some(name) = unsupported {
-        let refusal = Refusal {
-            node: NodeName::Error,
-            code: "40002",
-            msg: "Invalid Arguments",
-            sub_code: "isv.invalid-charset",
-            sub_msg: format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
-        };
+        let refusal = protocol::refuse(
+            NodeName::Error,
+            GatewayCode::InvalidArguments,
+            PublicSubCode::InvalidCharset,
+            format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
+        );
         return refuse_and_record(shared, &http_method, &decoded, refusal);
     }
 
@@ -183,7 +183,7 @@ fn record(
 ) {
     shared.record(RecordedRequest {
         http_method: http_method.as_str().to_owned(),
-        method: decoded.get("method").map(str::to_owned),
+        method: decoded.get(param::METHOD).map(str::to_owned),
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),
         signature_verified,

@@ -11,6 +11,7 @@ use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
 use crate::error::ConfigError;
 use crate::keys::{PublicKey, check_alipay_public_key};
+use crate::protocol::param;
 use crate::sign::SignType;
 
 /// Default time allowed to open a connection.
@@ -46,10 +47,10 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("gateway", &self.gateway)
-            .field("app_id", &self.app_id)
+            .field(param::APP_ID, &self.app_id)
             .field("signer", &self.signer)
-            .field("sign_type", &self.sign_type)
-            .field("charset", &self.charset)
+            .field(param::SIGN_TYPE, &self.sign_type)
+            .field(param::CHARSET, &self.charset)
             .field("app_cert", &self.app_cert)
             .field("alipay_cert", &self.alipay_cert)
             .field("encrypt_key", &self.encrypt_key)

@@ -8,6 +8,7 @@ use super::cert_mode::CertMode;
 use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
 use crate::keys::{PrivateKey, PublicKey};
+use crate::protocol::param;
 use crate::request::{PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 use crate::sign::{SignType, Signer};
 
@@ -173,16 +174,16 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("gateway", &self.gateway)
-            .field("app_id", &self.app_id)
+            .field(param::APP_ID, &self.app_id)
             .field("signer", &self.signer)
-            .field("sign_type", &self.sign_type)
-            .field("charset", &self.charset)
+            .field(param::SIGN_TYPE, &self.sign_type)
+            .field(param::CHARSET, &self.charset)
             .field(
-                "app_auth_token",
+                param::APP_AUTH_TOKEN,
                 &self.app_auth_token.as_ref().map(|_| "<redacted>"),
             )
-            .field("notify_url", &self.notify_url)
-            .field("return_url", &self.return_url)
+            .field(param::NOTIFY_URL, &self.notify_url)
+            .field(param::RETURN_URL, &self.return_url)
             .field("cert", &self.cert)
             .field("encrypt_key", &self.encrypt_key)
             .finish_non_exhaustive()

@@ -9,6 +9,7 @@ use super::Client;
 use crate::error::Error;
 use crate::gateway_code::SUCCESS_CODE;
 use crate::method::BizErrorCode;
+use crate::protocol::field;
 
 impl Client {
     pub(super) fn call_span(&self, method: &str) -> tracing::Span {
@@ -50,14 +51,14 @@ pub(super) fn finish_span(
     span.record("latency_ms", latency_ms);
     match failure {
         None => {
-            span.record("code", SUCCESS_CODE);
+            span.record(field::CODE, SUCCESS_CODE);
         }
         Some(f) => {
             if let Some(code) = f.code {
-                span.record("code", code);
+                span.record(field::CODE, code);
             }
             if let Some(sub_code) = f.sub_code {
-                span.record("sub_code", sub_code);
+                span.record(field::SUB_CODE, sub_code);
             }
             let error = f.error;
             span.in_scope(|| tracing::debug!(error = %error, "alipay call failed"));

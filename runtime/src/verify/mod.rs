@@ -26,11 +26,12 @@ use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
 use crate::error::{SignatureError, UnverifiedAnswer};
 use crate::keys::PublicKey;
+use crate::protocol::field;
 use crate::redact;
 use crate::sign::SignType;
 
 /// The success code of the gateway.
-pub const SUCCESS_CODE: &str = "10000";
+pub use crate::gateway_code::SUCCESS_CODE;
 
 /// A response whose node carried a valid signature.
 #[derive(Debug, Clone)]
@@ -203,7 +204,7 @@ fn verify(
     }
     let alipay_cert_sn = cert_sn_member(&members)?;
 
-    let sign = match members.get("sign") {
+    let sign = match members.get(field::SIGN) {
         None => None,
         Some(raw) => match serde_json::from_str::<Option<Cow<'_, str>>>(raw.get()) {
             Ok(sign) => sign,
