@@ -1,7 +1,11 @@
 //! Typed, verified Alipay OpenAPI client generated from the specs in `specs/`.
 //!
-//! Each method has a module under its product group (one Cargo feature per group, all on by
-//! default): [`user::agreement_auth_confirm`] is `alipay.user.agreement.auth.confirm`. A
+//! Each method has a module under its product group: [`user::agreement_auth_confirm`] is
+//! `alipay.user.agreement.auth.confirm`. What is compiled is chosen by Cargo features: `curated`
+//! (default) compiles every method transcribed from its doc page (`specs/*.yaml`); a group's
+//! feature (`trade`, `user`, `koubei_catering`, ...) compiles all of the group's methods, those
+//! converted from the SDK's models (`specs/sdk/`) included; `all-groups` compiles the whole
+//! catalog. Each method's documentation says where its spec comes from. A
 //! module holds the method's `Request` (required fields are arguments of `Request::new`,
 //! optional ones have setters), its `Response`, its models, an enum per field with listed
 //! values (unknown values kept in `Other`) and `BizError`, its business error codes (unknown
@@ -11,7 +15,7 @@
 //! # Calling `alipay.user.agreement.auth.confirm`
 //!
 //! ```no_run
-//! # #[cfg(feature = "user")]
+//! # #[cfg(any(feature = "curated", feature = "user", feature = "all-groups"))]
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use alipay_openapi::user::agreement_auth_confirm::{BizError, Request};
 //! use alipay_openapi::{Client, Error, PrivateKey, PublicKey};
@@ -37,7 +41,7 @@
 //! # Calling `alipay.ebpp.pdeduct.sign.validate`
 //!
 //! ```no_run
-//! # #[cfg(feature = "ebpp")]
+//! # #[cfg(any(feature = "curated", feature = "ebpp", feature = "all-groups"))]
 //! # async fn demo(client: &alipay_openapi::Client) -> Result<(), Box<dyn std::error::Error>> {
 //! use alipay_openapi::ebpp::pdeduct_sign_validate::{AgentChannel, BizType, Request, SubBizType};
 //!

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::generate::{GenerateError, GenerateReport, generate_dir_filtered};
+use crate::generate::{GenerateError, GenerateReport, Options, generate_dir_with};
+use crate::spec::{Provenance, Spec};
 
 /// Generates the client for a folder of specs from a build script.
 ///
@@ -28,6 +29,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     patterns: Vec<String>,
     rerun_if_changed: Option<bool>,
+    by_cargo_features: bool,
 }
 
 impl Builder {
@@ -93,6 +95,30 @@ impl Builder {
         self
     }
 
+    /// Generates only what the crate's Cargo features enable, read from the
+    /// `CARGO_FEATURE_*` variables Cargo gives build scripts: every method of group `g` when
+    /// feature `g` or `all-groups` is on, and every spec transcribed from a doc page
+    /// (`provenance: doc_page`) when `curated` is on. The output then holds no
+    /// `#[cfg(feature = ..)]` gates of its own, so a group whose feature the manifest does not
+    /// declare yet still builds (see [`crate::features`]).
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new().select_by_cargo_features();
+    /// # let _ = builder;
+    /// ```
+    pub fn select_by_cargo_features(mut self) -> Self {
+        self.by_cargo_features = true;
+        self
+    }
+
+    /// Whether the Cargo features enable `spec` (see [`Builder::select_by_cargo_features`]),
+    /// given whether a feature is on.
+    fn enabled_by(spec: &Spec, feature_on: impl Fn(&str) -> bool) -> bool {
+        feature_on("all-groups")
+            || feature_on(&crate::naming::group_of(&spec.method))
+            || (spec.provenance == Provenance::DocPage && feature_on("curated"))
+    }
+
     /// Whether `method` is selected by [`Builder::methods`].
     ///
     /// ```
@@ -134,7 +160,37 @@ impl Builder {
         if rerun {
             println!("cargo:rerun-if-changed={}", specs.display());
         }
-        let report = generate_dir_filtered(&specs, &out_dir, false, |m| self.selects(m));
+        let cargo_feature = |name: &str| {
+            let var = format!(
+                "CARGO_FEATURE_{}",
+                name.to_ascii_uppercase().replace('-', "_")
+            );
+            std::env::var_os(var).is_some()
+        };
+        let keep = |spec: &Spec| {
+            self.selects(&spec.method)
+                && (!self.by_cargo_features || Self::enabled_by(spec, cargo_feature))
+        };
+        // The SDK-model layer is most of the catalog: read only the files of enabled groups
+        // (a file is named after its method, and the method names its group).
+        let keep_file = |path: &Path| {
+            if !self.by_cargo_features || !crate::spec::in_sdk_layer(path) {
+                return true;
+            }
+            let method = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .unwrap_or_default();
+            cargo_feature("all-groups") || cargo_feature(&crate::naming::group_of(method))
+        };
+        let options = Options {
+            check: false,
+            keep_file: &keep_file,
+            keep: &keep,
+            feature_gates: !self.by_cargo_features,
+        };
+        let report = generate_dir_with(&specs, &out_dir, &options);
         if rerun && let Ok(report) = &report {
             for input in &report.inputs {
                 println!("cargo:rerun-if-changed={}", input.display());
@@ -189,6 +245,23 @@ pub fn glob_match(pattern: &str, method: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{Builder, glob_match};
+    use crate::spec::{Provenance, load_str};
+
+    #[test]
+    fn cargo_features_select_groups_and_curated_specs() {
+        let text = "method: alipay.user.info.share\ntitle: t\n";
+        let curated = load_str("alipay.user.info.share.yaml", text).unwrap();
+        let sdk = crate::spec::Spec {
+            provenance: Provenance::SdkModels,
+            ..curated.clone()
+        };
+        let on = |names: &'static [&'static str]| move |f: &str| names.contains(&f);
+        assert!(Builder::enabled_by(&curated, on(&["curated"])));
+        assert!(!Builder::enabled_by(&sdk, on(&["curated"])));
+        assert!(Builder::enabled_by(&sdk, on(&["user"])));
+        assert!(Builder::enabled_by(&sdk, on(&["all-groups"])));
+        assert!(!Builder::enabled_by(&sdk, on(&["trade", "rsa"])));
+    }
 
     #[test]
     fn globs() {

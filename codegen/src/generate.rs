@@ -15,6 +15,9 @@ pub struct GenerateReport {
     pub methods: usize,
     /// The product groups (Cargo features) of the generated methods, sorted.
     pub groups: Vec<String>,
+    /// Every product group of the specs read, generated or not, sorted, with its number of
+    /// methods (what the crate's features section lists).
+    pub all_groups: Vec<(String, usize)>,
     /// The spec files read, sorted (for `cargo:rerun-if-changed`).
     pub inputs: Vec<PathBuf>,
     /// Files written because they were new or changed (relative to the output folder).
@@ -101,7 +104,39 @@ pub fn generate_dir_filtered(
     check: bool,
     keep: impl Fn(&str) -> bool,
 ) -> Result<GenerateReport, GenerateError> {
-    let loaded = spec::load_dir(specs_dir);
+    generate_dir_with(
+        specs_dir,
+        out_dir,
+        &Options {
+            check,
+            keep_file: &|_: &Path| true,
+            keep: &|s: &Spec| keep(&s.method),
+            feature_gates: true,
+        },
+    )
+}
+
+/// How [`generate_dir_with`] generates.
+pub struct Options<'a> {
+    /// Write nothing; report what would change.
+    pub check: bool,
+    /// Which spec files to read at all (by path): a build that needs few groups of a large
+    /// catalog reads only their files.
+    pub keep_file: &'a dyn Fn(&Path) -> bool,
+    /// Which of the specs read to generate.
+    pub keep: &'a dyn Fn(&Spec) -> bool,
+    /// Whether each group module sits behind its Cargo feature (see [`emit::emit_with`]).
+    pub feature_gates: bool,
+}
+
+/// [`generate_dir`] with [`Options`].
+pub fn generate_dir_with(
+    specs_dir: &Path,
+    out_dir: &Path,
+    options: &Options<'_>,
+) -> Result<GenerateReport, GenerateError> {
+    let check = options.check;
+    let loaded = spec::load_dir_where(specs_dir, options.keep_file);
     if !loaded.is_clean() {
         return Err(GenerateError::Specs(loaded.diagnostics));
     }
@@ -112,13 +147,26 @@ pub fn generate_dir_filtered(
         .specs
         .iter()
         .map(|(_, s)| s)
-        .filter(|s| keep(&s.method))
+        .filter(|s| (options.keep)(s))
         .collect();
+    // Every group of the folder, read or not, from the file names (`<method>.yaml`); a
+    // method in both layers counts once.
+    let files = spec::spec_files(specs_dir).unwrap_or_default();
+    let methods: BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str()?.strip_suffix(".yaml"))
+        .filter(|m| *m != "common")
+        .collect();
+    let mut all_groups: BTreeMap<String, usize> = BTreeMap::new();
+    for method in methods {
+        *all_groups.entry(crate::naming::group_of(method)).or_default() += 1;
+    }
     let ir = ir::lower(specs.iter().copied())?;
-    let files = emit::emit(&ir)?;
+    let files = emit::emit_with(&ir, options.feature_gates)?;
     let mut report = write_files(&files, out_dir, check)?;
     report.methods = ir.methods.len();
     report.groups = ir.groups().keys().map(|g| (*g).to_owned()).collect();
+    report.all_groups = all_groups.into_iter().collect();
     report.inputs = inputs;
     Ok(report)
 }

@@ -5,6 +5,7 @@
 pub mod builder;
 pub mod diff;
 pub mod emit;
+pub mod features;
 pub mod generate;
 pub mod import;
 pub mod ir;

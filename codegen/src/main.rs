@@ -39,10 +39,40 @@ enum Command {
     /// the shared spec, every other file as a method spec). Exits 0 when everything is clean,
     /// 1 with every problem on stderr, one per line as `file:line:column: path: message`,
     /// 2 on usage errors (such as an input that does not exist).
+    ///
+    /// The product groups are also checked against the crate manifest's features, as the
+    /// build checks them: `--manifest FILE`, or by default the `Cargo.toml` beside a checked
+    /// folder when it holds the generated features section. A group without a feature of its
+    /// own is a warning (it builds under `all-groups`); a group named like another feature an
+    /// error.
     Check {
         /// Spec folders and/or spec files.
         #[arg(required = true, value_name = "DIR_OR_FILE")]
         paths: Vec<PathBuf>,
+        /// The crate manifest whose `[features]` the groups are checked against.
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
+    },
+    /// Print, check or write the manifest's generated features section: one Cargo feature
+    /// `<group> = []` per product group of the specs.
+    ///
+    /// Prints the section to stdout; with `--write`, replaces the section of MANIFEST (between
+    /// its `# @generated product-group features` and `# @end product-group features` lines);
+    /// with `--check`, exits 1 when MANIFEST's section differs. Exits 1 when the specs have
+    /// problems, 2 on usage errors.
+    Features {
+        /// The folder of specs.
+        #[arg(long, value_name = "DIR", default_value = "specs")]
+        specs: PathBuf,
+        /// The crate manifest holding the section.
+        #[arg(value_name = "MANIFEST", default_value = "Cargo.toml")]
+        manifest: PathBuf,
+        /// Replace the manifest's section.
+        #[arg(long, conflicts_with = "check")]
+        write: bool,
+        /// Exit 1 when the manifest's section is not what the specs give.
+        #[arg(long)]
+        check: bool,
     },
     /// Generate the client code from a folder of specs.
     ///
@@ -132,7 +162,13 @@ enum DiffFormat {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Check { paths } => check(&paths),
+        Command::Check { paths, manifest } => check(&paths, manifest),
+        Command::Features {
+            specs,
+            manifest,
+            write,
+            check,
+        } => features(&specs, &manifest, write, check),
         Command::Generate {
             specs,
             out,
@@ -153,8 +189,9 @@ fn missing_inputs(paths: &[&Path]) -> Option<ExitCode> {
     (!missing.is_empty()).then_some(ExitCode::from(2))
 }
 
-fn check(paths: &[PathBuf]) -> ExitCode {
-    let inputs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+fn check(paths: &[PathBuf], manifest: Option<PathBuf>) -> ExitCode {
+    let mut inputs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    inputs.extend(manifest.as_deref());
     if let Some(code) = missing_inputs(&inputs) {
         return code;
     }
@@ -163,6 +200,42 @@ fn check(paths: &[PathBuf]) -> ExitCode {
         eprintln!("{diagnostic}");
     }
     let files = report.specs.len() + usize::from(report.common.is_some());
+    // What the build says of the groups, for the manifest beside the specs.
+    let manifest = manifest.or_else(|| {
+        paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .filter_map(|p| std::fs::canonicalize(p).ok()?.parent().map(|d| d.join("Cargo.toml")))
+            .find(|m| {
+                std::fs::read_to_string(m).is_ok_and(|t| alipay_codegen::features::has_section(&t))
+            })
+    });
+    let mut feature_errors = 0;
+    if let Some(manifest) = manifest {
+        let groups: std::collections::BTreeSet<String> = report
+            .specs
+            .iter()
+            .map(|(_, s)| alipay_codegen::naming::group_of(&s.method))
+            .collect();
+        match feature_messages(&manifest, groups.iter().map(String::as_str)) {
+            Ok(messages) => {
+                for (severity, message) in messages {
+                    let error = severity == alipay_codegen::features::Severity::Error;
+                    let label = if error { "error" } else { "warning" };
+                    feature_errors += usize::from(error);
+                    eprintln!("{}: {label}: {message}", manifest.display());
+                }
+            }
+            Err(message) => {
+                feature_errors += 1;
+                eprintln!("{}: error: {message}", manifest.display());
+            }
+        }
+    }
+    if feature_errors > 0 && report.is_clean() {
+        eprintln!("{feature_errors} problem(s) in the manifest's features");
+        return ExitCode::from(1);
+    }
     if report.is_clean() {
         println!("checked {files} file(s): no problems");
         ExitCode::SUCCESS
@@ -176,6 +249,76 @@ fn check(paths: &[PathBuf]) -> ExitCode {
         );
         ExitCode::from(1)
     }
+}
+
+/// The build's messages on `groups` against the features of `manifest`.
+fn feature_messages<'a>(
+    manifest: &Path,
+    groups: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<(alipay_codegen::features::Severity, String)>, String> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| format!("cannot read: {e}"))?;
+    let report = alipay_codegen::features::check(&text, groups)?;
+    Ok(report.messages(&manifest.display().to_string()))
+}
+
+fn features(specs: &Path, manifest: &Path, write: bool, check: bool) -> ExitCode {
+    if let Some(code) = missing_inputs(&[specs]) {
+        return code;
+    }
+    let report = spec::load_dir(specs);
+    if !report.is_clean() {
+        for diagnostic in &report.diagnostics {
+            eprintln!("{diagnostic}");
+        }
+        return ExitCode::from(1);
+    }
+    let groups: std::collections::BTreeSet<String> = report
+        .specs
+        .iter()
+        .map(|(_, s)| alipay_codegen::naming::group_of(&s.method))
+        .collect();
+    let section = alipay_codegen::features::section(groups.iter().map(String::as_str));
+    if !write && !check {
+        print!("{section}");
+        return ExitCode::SUCCESS;
+    }
+    if let Some(code) = missing_inputs(&[manifest]) {
+        return code;
+    }
+    let text = match std::fs::read_to_string(manifest) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", manifest.display());
+            return ExitCode::from(1);
+        }
+    };
+    let updated = match alipay_codegen::features::replace_section(&text, &section) {
+        Ok(updated) => updated,
+        Err(e) => {
+            eprintln!("{}: {e}", manifest.display());
+            return ExitCode::from(1);
+        }
+    };
+    if check {
+        if updated == text {
+            println!("{}: features section up to date", manifest.display());
+            return ExitCode::SUCCESS;
+        }
+        eprintln!(
+            "{}: the features section differs from the specs' groups; run `alipay-codegen features --write {}`",
+            manifest.display(),
+            manifest.display()
+        );
+        return ExitCode::from(1);
+    }
+    if updated != text
+        && let Err(e) = std::fs::write(manifest, &updated)
+    {
+        eprintln!("{}: cannot write: {e}", manifest.display());
+        return ExitCode::from(1);
+    }
+    println!("{}: features section written", manifest.display());
+    ExitCode::SUCCESS
 }
 
 fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> ExitCode {
@@ -343,10 +486,10 @@ fn diff(old: PathBuf, new: PathBuf, format: DiffFormat) -> ExitCode {
 /// The methods of a specs folder, by file name (the checker makes every spec file
 /// `<method>.yaml`).
 fn method_names(specs: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(specs) else {
-        return Vec::new();
-    };
-    entries
+    [specs.to_owned(), specs.join(spec::SDK_LAYER)]
+        .iter()
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flatten()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter_map(|name| name.strip_suffix(".yaml").map(str::to_owned))
         .filter(|name| name != "common")

@@ -56,7 +56,7 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.rustname.yaml:11:16: request[2].rust_name: `3d` is not a valid Rust field name: use snake_case ASCII letters, digits and `_`, starting with a letter or `_`, and not a Rust keyword",
     "alipay.bad.syntax.yaml:6:1: YAML syntax error: while parsing a flow sequence, expected ',' or ']'",
     "alipay.bad.twodocs.yaml:3:1: a spec file holds exactly one YAML document (found a second `---`)",
-    "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `note`, `request`, `response`, `models`, `errors`, `examples`",
+    "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `provenance`, `note`, `request`, `response`, `models`, `errors`, `examples`",
     "alipay.bad.unknownkey.yaml:7:5: request[0].requried: unknown key `requried`; did you mean `required`?",
     "alipay.bad.unknowntype.yaml:5:11: request[0].type: unknown type `string`: expected String, Number, Price, Boolean, Date, File, a model name (ASCII letters and digits, starting with an uppercase letter) or <Type>[]; did you mean `String`?",
     "alipay.bad.unknowntype.yaml:7:11: request[1].type: unknown model `GoodsDetail`: define it under `models:`",
@@ -154,17 +154,25 @@ fn seed_specs_load_and_pass() {
     let report = spec::load_dir(seeds_dir());
     let shown: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
     assert!(report.is_clean(), "{shown:#?}");
-    let methods: Vec<&str> = report
+    // The two seeds are among the doc-page specs, however many specs there are: a new
+    // spec needs no edit here.
+    let doc_pages: Vec<&str> = report
         .specs
         .iter()
+        .filter(|(_, s)| s.provenance == spec::Provenance::DocPage)
         .map(|(_, s)| s.method.as_str())
         .collect();
-    // The two seed specs are there; other transcribed specs may sit beside them.
     for seed in [
         "alipay.ebpp.pdeduct.sign.validate",
         "alipay.user.agreement.auth.confirm",
     ] {
-        assert!(methods.contains(&seed), "{seed} missing: {methods:?}");
+        assert!(doc_pages.contains(&seed), "{seed} missing: {doc_pages:?}");
+    }
+    // Every spec of the sdk/ layer says where it comes from, and loses to a doc-page spec.
+    for (path, s) in &report.specs {
+        let in_layer = path.parent().unwrap().ends_with(spec::SDK_LAYER);
+        assert_eq!(in_layer, s.provenance == spec::Provenance::SdkModels, "{path:?}");
+        assert!(!in_layer || !doc_pages.contains(&s.method.as_str()), "{path:?}");
     }
     let (_, common) = report.common.expect("specs/common.yaml");
     let codes: Vec<&str> = common
@@ -205,8 +213,11 @@ fn generator_fixture_specs_pass() {
 #[test]
 fn to_yaml_round_trips_the_seeds() {
     let specs = spec::load_dir(seeds_dir()).specs;
-    assert!(specs.len() >= 2);
-    for (path, spec) in specs {
+    // The doc-page specs (the SDK-model layer is thousands of files of one converted shape).
+    let doc_pages = specs
+        .into_iter()
+        .filter(|(_, s)| s.provenance == spec::Provenance::DocPage);
+    for (path, spec) in doc_pages {
         let text = spec::to_yaml(&spec).unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
         let again = spec::load_str(name, &text).unwrap_or_else(|d| panic!("{d:#?}\n{text}"));
@@ -434,14 +445,28 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// A copy of the doc-page layer of `specs/` (without the SDK-model layer, thousands of
+/// specs that debug builds of the generator take long over).
+fn doc_page_specs() -> PathBuf {
+    let dir = scratch("doc-pages");
+    for entry in std::fs::read_dir(seeds_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    dir
+}
+
 #[test]
 fn cli_generate_writes_then_checks() {
     let out = scratch("generate");
+    let specs = doc_page_specs();
     let run = |extra: &[&str]| {
         let mut cmd = codegen();
         cmd.arg("generate")
             .arg("--specs")
-            .arg(seeds_dir())
+            .arg(&specs)
             .arg("--out")
             .arg(&out)
             .args(extra);
@@ -581,6 +606,7 @@ proptest! {
             description: description.clone(),
             version: "1.0".to_owned(),
             doc_url: None,
+            provenance: Default::default(),
             note: Some(block.clone()),
             request: vec![spec::Field {
                 values: vec![spec::AllowedValue { value, description: block.clone() }],
@@ -606,8 +632,9 @@ proptest! {
 fn a_method_defined_twice_is_reported_once_loaded_once() {
     let seed = seeds_dir().join("alipay.user.agreement.auth.confirm.yaml");
     let report = spec::load_paths(&[seed.clone(), seeds_dir()]);
-    let in_dir = spec::load_dir(seeds_dir()).specs.len();
-    assert_eq!(report.specs.len(), in_dir, "each method once");
+    let loaded = |method: &str| report.specs.iter().filter(|(_, s)| s.method == method).count();
+    assert_eq!(loaded("alipay.user.agreement.auth.confirm"), 1, "each method once");
+    assert_eq!(loaded("alipay.ebpp.pdeduct.sign.validate"), 1, "each method once");
     assert_eq!(report.diagnostics.len(), 1);
     let d = &report.diagnostics[0];
     assert_eq!(d.path, "method");
@@ -618,4 +645,84 @@ fn a_method_defined_twice_is_reported_once_loaded_once() {
             seed.display()
         )
     );
+}
+
+#[test]
+fn the_doc_page_spec_wins_over_the_sdk_layer() {
+    let dir = std::env::temp_dir().join(format!("alipay-codegen-layer-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sdk")).unwrap();
+    let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).unwrap();
+    write("alipay.user.info.share.yaml", "method: alipay.user.info.share\ntitle: 页面\n");
+    write(
+        "sdk/alipay.user.info.share.yaml",
+        "method: alipay.user.info.share\ntitle: SDK\nprovenance: sdk_models\n",
+    );
+    write(
+        "sdk/alipay.trade.query.yaml",
+        "method: alipay.trade.query\ntitle: SDK\nprovenance: sdk_models\n",
+    );
+    let report = spec::load_dir(&dir);
+    assert!(report.is_clean(), "{:?}", report.diagnostics);
+    let titles: Vec<(&str, &str, spec::Provenance)> = report
+        .specs
+        .iter()
+        .map(|(_, s)| (s.method.as_str(), s.title.as_str(), s.provenance))
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("alipay.user.info.share", "页面", spec::Provenance::DocPage),
+            ("alipay.trade.query", "SDK", spec::Provenance::SdkModels),
+        ]
+    );
+
+    // A spec in sdk/ that does not say it comes from the SDK is refused, naming the key.
+    write("sdk/alipay.trade.pay.yaml", "method: alipay.trade.pay\ntitle: SDK\n");
+    let report = spec::load_dir(&dir);
+    assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
+    assert_eq!(report.diagnostics[0].path, "provenance");
+    assert!(report.diagnostics[0].message.contains("provenance: sdk_models"));
+    // A value outside the two is refused by the shape check.
+    write(
+        "sdk/alipay.trade.pay.yaml",
+        "method: alipay.trade.pay\ntitle: SDK\nprovenance: guessed\n",
+    );
+    let report = spec::load_dir(&dir);
+    assert_eq!(report.diagnostics[0].path, "provenance");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The generated features section of the crate's manifest lists only groups that have
+/// methods, sorted, and is what `features --write` writes. A group that has no feature yet is
+/// not a failure here: it builds under `all-groups` and the build warns (a new spec in a new
+/// group needs no other edit).
+#[test]
+fn the_manifest_lists_a_feature_per_group() {
+    use alipay_codegen::features;
+    let manifest = std::fs::read_to_string(manifest_dir().join("../Cargo.toml")).unwrap();
+    assert!(features::has_section(&manifest));
+    let listed = features::section_features(&manifest);
+    let files = spec::spec_files(seeds_dir()).unwrap();
+    let groups: std::collections::BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| f.file_name()?.to_str()?.strip_suffix(".yaml"))
+        .filter(|m| *m != "common")
+        .map(alipay_codegen::naming::group_of)
+        .collect();
+    let stale: Vec<&String> = listed.iter().filter(|g| !groups.contains(*g)).collect();
+    assert!(stale.is_empty(), "features of groups without methods: {stale:?}");
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted);
+    // What is listed is exactly what the generator writes for those groups.
+    let rewritten =
+        features::replace_section(&manifest, &features::section(listed.iter().map(String::as_str)))
+            .unwrap();
+    assert_eq!(rewritten, manifest);
+    let report = features::check(&manifest, groups.iter().map(String::as_str)).unwrap();
+    assert!(report.clashing.is_empty(), "{report:?}");
+    for group in &report.missing {
+        eprintln!("warning: group `{group}` has no feature of its own yet (builds under all-groups)");
+    }
 }

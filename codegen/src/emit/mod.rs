@@ -47,15 +47,24 @@ pub struct EmitError {
 }
 
 /// Every file of the output, by path relative to the output folder (sorted), with its
-/// complete formatted content.
+/// complete formatted content; each group behind its Cargo feature.
 pub fn emit(ir: &Ir) -> Result<BTreeMap<PathBuf, String>, EmitError> {
+    emit_with(ir, true)
+}
+
+/// [`emit`], the groups behind their Cargo features (`#[cfg(feature = "<group>")]`) or
+/// not: a build script that generates only the enabled groups leaves the gates out.
+pub fn emit_with(ir: &Ir, feature_gates: bool) -> Result<BTreeMap<PathBuf, String>, EmitError> {
     // The root file and each method's module are emitted and printed on every core...
     let methods: Vec<&MethodIr> = ir.groups().into_values().flatten().collect();
     let work: Vec<Option<&MethodIr>> = std::iter::once(None)
         .chain(methods.iter().copied().map(Some))
         .collect();
     let texts = crate::parallel::in_parallel(&work, |item| match item {
-        None => print(registry::emit_root(ir), || "the root file".to_owned()),
+        None => print(
+            registry::emit_root_with(ir, feature_gates, &registry::include_group),
+            || "the root file".to_owned(),
+        ),
         Some(m) => print(registry::emit_method_module(m), || {
             format!("`{}`", m.method)
         }),
@@ -89,6 +98,27 @@ pub fn emit(ir: &Ir) -> Result<BTreeMap<PathBuf, String>, EmitError> {
         files.insert(registry::group_file(group), text);
     }
     Ok(files)
+}
+
+/// One method's documented module (`pub mod <method> { .. }`), as its group file holds it.
+pub fn method_module(m: &MethodIr) -> Result<String, EmitError> {
+    print(registry::emit_method_module(m), || format!("`{}`", m.method))
+}
+
+/// The root file with each group module's body the items `body` gives (Rust source, one
+/// item each, for example `pub use ::my_crate_trade_1::*;`) instead of the `include!` of its
+/// file; groups behind their features, header included.
+pub fn root_with(ir: &Ir, body: &dyn Fn(&str) -> Vec<String>) -> Result<String, EmitError> {
+    let items = |group: &str| -> TokenStream {
+        body(group)
+            .iter()
+            .filter_map(|item| item.parse::<TokenStream>().ok())
+            .collect()
+    };
+    let root = print(registry::emit_root_with(ir, true, &items), || {
+        "the root file".to_owned()
+    })?;
+    Ok(format!("{HEADER}{root}"))
 }
 
 /// Items as prettyplease prints them.

@@ -32,6 +32,31 @@ pub fn emit_method_module(m: &MethodIr) -> TokenStream {
 /// and `call_json`. It is included into a module of the user's crate, whose own names
 /// (a `Result` alias, say) are in scope: prelude types are spelled in full.
 pub fn emit_root(ir: &Ir) -> TokenStream {
+    emit_root_with(ir, true, &include_group)
+}
+
+/// A group module's body in the default layout: its file, included.
+pub fn include_group(group: &str) -> TokenStream {
+    let file = lit(&format!("{group}.rs"));
+    quote! { include!(#file); }
+}
+
+/// [`emit_root`], the groups behind their Cargo features or not (a build script that
+/// generates only the enabled groups leaves the gates out), each group module's body from
+/// `body` (the vendored crates layout re-exports the group's crates there).
+pub fn emit_root_with(
+    ir: &Ir,
+    feature_gates: bool,
+    body: &dyn Fn(&str) -> TokenStream,
+) -> TokenStream {
+    let gate = |group: &str| {
+        let feature = lit(group);
+        if feature_gates {
+            quote! { #[cfg(feature = #feature)] }
+        } else {
+            quote! {}
+        }
+    };
     let groups = ir.groups().into_iter().map(|(group, methods)| {
         let mut doc = Doc::new();
         doc.raw(format!(
@@ -39,28 +64,28 @@ pub fn emit_root(ir: &Ir) -> TokenStream {
             methods.len(),
             if methods.len() == 1 { "" } else { "s" }
         ));
-        let (docs, feature, module) = (doc.attrs(), lit(group), ident(group));
-        let file = lit(&format!("{group}.rs"));
+        let (docs, cfg, module) = (doc.attrs(), gate(group), ident(group));
+        let items = body(group);
         quote! {
             #docs
-            #[cfg(feature = #feature)]
+            #cfg
             pub mod #module {
-                include!(#file);
+                #items
             }
         }
     });
     let descriptors = ir.methods.values().map(|m| {
-        let (feature, group, module) = (lit(&m.group), ident(&m.group), ident(&m.module));
+        let (cfg, group, module) = (gate(&m.group), ident(&m.group), ident(&m.module));
         quote! {
-            #[cfg(feature = #feature)]
+            #cfg
             #group::#module::DESCRIPTOR
         }
     });
     let arms = ir.methods.values().map(|m| {
-        let (feature, name) = (lit(&m.group), lit(&m.method));
+        let (cfg, name) = (gate(&m.group), lit(&m.method));
         let (group, module) = (ident(&m.group), ident(&m.module));
         quote! {
-            #[cfg(feature = #feature)]
+            #cfg
             #name => {
                 let request = #group::#module::request_from_json(Some(&biz_content), form);
                 __parts(request)

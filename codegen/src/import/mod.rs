@@ -91,6 +91,7 @@ pub fn import_page(text: &str) -> Imported {
         description: String::new(),
         version: "1.0".to_owned(),
         doc_url: None,
+        provenance: crate::spec::Provenance::DocPage,
         note: None,
         request: Vec::new(),
         response: Vec::new(),

@@ -269,6 +269,7 @@ impl<'a> Lowering<'a> {
             title: spec.title.clone(),
             description: spec.description.clone(),
             doc_url: spec.doc_url.clone(),
+            provenance: spec.provenance,
             note: spec.note.clone(),
             request,
             response,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 pub use lower::{LowerError, lower, lower_one};
 
-use crate::spec::{AllowedValue, Examples, Location};
+use crate::spec::{AllowedValue, Examples, Location, Provenance};
 
 /// Every method to generate, by wire name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct MethodIr {
     pub description: String,
     /// The doc page, where known.
     pub doc_url: Option<String>,
+    /// Where the spec's facts come from.
+    pub provenance: Provenance,
     /// The spec's note on the page as a whole.
     pub note: Option<String>,
     /// The request parameters (the struct is always named `Request`).

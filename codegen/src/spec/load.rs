@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::common::{COMMON, COMMON_FILE, CommonSpec};
 use super::diagnostic::{Diagnostic, FieldPath, Pos};
 use super::lint;
-use super::model::Spec;
+use super::model::{Provenance, Spec};
 use super::report::Reporter;
 use super::shape::{self, KeyRule, Kind};
 use super::tree::Node;
@@ -62,35 +62,91 @@ pub fn load_common_file(path: impl AsRef<Path>) -> Result<CommonSpec, Vec<Diagno
     load_text(path, &read_text(path)?, COMMON_SPEC)
 }
 
-/// Loads and checks every `*.yaml` file of a folder (not its subfolders), sorted by file name:
-/// `common.yaml` as the shared spec, every other file as a method spec. Files with another
-/// extension are left alone, except `*.yml`, which is reported (spec files end in `.yaml`).
+/// Loads and checks every `*.yaml` file of a folder, sorted by file name: `common.yaml` as the
+/// shared spec, every other file as a method spec; then those of its [`SDK_LAYER`] subfolder,
+/// if any (the specs converted from the SDK's models; other subfolders are not read). A
+/// method specified both in the folder and in its `sdk/` layer is taken from the folder: the
+/// doc-page spec wins, and that is not a problem. Files with another extension are left
+/// alone, except `*.yml`, which is reported (spec files end in `.yaml`).
 pub fn load_dir(dir: impl AsRef<Path>) -> LoadReport {
     load_paths(&[dir.as_ref().to_owned()])
 }
 
+/// The subfolder of a specs folder holding the specs converted from the official SDK's
+/// models (`provenance: sdk_models`), below the doc-page specs of the folder itself.
+pub const SDK_LAYER: &str = "sdk";
+
+/// Whether `path` is in an [`SDK_LAYER`] folder.
+pub fn in_sdk_layer(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == SDK_LAYER)
+}
+
+/// [`load_dir`] for the files `keep` accepts (by path) only: the others are not read.
+pub fn load_dir_where(dir: impl AsRef<Path>, keep: impl Fn(&Path) -> bool) -> LoadReport {
+    load_paths_where(&[dir.as_ref().to_owned()], keep)
+}
+
+/// The spec files [`load_dir`] reads (`common.yaml` included), in the order it reads them.
+pub fn spec_files(dir: impl AsRef<Path>) -> std::io::Result<Vec<PathBuf>> {
+    let dir = dir.as_ref();
+    let mut files = list_dir(dir)?;
+    let layer = dir.join(SDK_LAYER);
+    if layer.is_dir() {
+        files.extend(list_dir(&layer)?);
+    }
+    Ok(files)
+}
+
 /// Loads and checks files and folders (folders as by [`load_dir`]), in the order given.
 pub fn load_paths(paths: &[PathBuf]) -> LoadReport {
+    load_paths_where(paths, |_| true)
+}
+
+fn load_paths_where(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> LoadReport {
     let mut report = LoadReport::default();
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            match list_dir(path) {
-                Ok(listed) => files.extend(listed),
-                Err(e) => report
-                    .diagnostics
-                    .push(file_problem(path, format!("cannot read folder: {e}"))),
+            let layer = path.join(SDK_LAYER);
+            let folders: &[&Path] = if layer.is_dir() {
+                &[path.as_path(), layer.as_path()]
+            } else {
+                &[path.as_path()]
+            };
+            for folder in folders {
+                match list_dir(folder) {
+                    Ok(listed) => files.extend(listed),
+                    Err(e) => report
+                        .diagnostics
+                        .push(file_problem(folder, format!("cannot read folder: {e}"))),
+                }
             }
         } else {
             files.push(path.clone());
         }
     }
+    files.retain(|f| keep(f));
     // The first file that defined each method, and the first common.yaml.
     let mut methods: HashMap<String, PathBuf> = HashMap::new();
     let mut common_at: Option<PathBuf> = None;
     for (path, outcome) in files.iter().zip(load_all(&files)) {
         match outcome {
+            Loaded::Spec(spec) if in_sdk_layer(path) && spec.provenance != Provenance::SdkModels => {
+                report.diagnostics.push(Diagnostic {
+                    path: "provenance".to_owned(),
+                    message: format!(
+                        "a spec in the `{SDK_LAYER}/` folder comes from the SDK's models: it says \
+                         `provenance: sdk_models` (a spec transcribed from the doc page goes in \
+                         the folder above)"
+                    ),
+                    ..file_problem(path, "")
+                });
+            }
             Loaded::Spec(spec) => match methods.get(&spec.method) {
+                // The doc-page spec (read first) wins over the SDK-model one.
+                Some(first) if in_sdk_layer(path) && !in_sdk_layer(first) => {}
                 Some(first) => report.diagnostics.push(Diagnostic {
                     path: "method".to_owned(),
                     message: format!(

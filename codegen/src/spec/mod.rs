@@ -20,7 +20,7 @@ pub use common::{COMMON_FILE, CommonSpec, GatewayCode};
 pub use diagnostic::{Diagnostic, Pos};
 pub use lint::{DATE_FORMATS, is_method_name, is_snake_ident};
 pub use load::{
-    LoadReport, load_bytes, load_common_file, load_common_str, load_dir, load_file, load_paths,
+    LoadReport, SDK_LAYER, load_bytes, load_common_file, load_common_str, load_dir, in_sdk_layer, load_dir_where, load_file, load_paths, spec_files,
     load_str,
 };
 pub use model::*;

@@ -23,6 +23,10 @@ pub struct Spec {
     /// The doc page's address, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
+    /// Where the spec's facts come from: the method's doc page (the default) or the
+    /// official SDK's models (no required flags, lengths, value lists or error tables).
+    #[serde(default, skip_serializing_if = "Provenance::is_default")]
+    pub provenance: Provenance,
     /// Where the page is inconsistent as a whole, what and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -41,6 +45,33 @@ pub struct Spec {
     /// The page's examples, verbatim.
     #[serde(default, skip_serializing_if = "Examples::is_empty")]
     pub examples: Examples,
+}
+
+/// Where a spec's facts come from (the `provenance` key).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// Transcribed from the method's doc page (the default): required flags, lengths, value
+    /// lists and error codes are the page's.
+    #[default]
+    DocPage,
+    /// Converted from the official SDK's request and response models: names, types,
+    /// nesting and descriptions only; no required flags, lengths, value lists or errors.
+    SdkModels,
+}
+
+impl Provenance {
+    fn is_default(&self) -> bool {
+        *self == Provenance::DocPage
+    }
+
+    /// The key's value as written in a spec: `doc_page` or `sdk_models`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::DocPage => "doc_page",
+            Provenance::SdkModels => "sdk_models",
+        }
+    }
 }
 
 fn default_version() -> String {

@@ -94,6 +94,7 @@ pub(crate) const SPEC: &[KeyRule] = &[
     opt("description", Kind::Str),
     opt("version", Kind::Str),
     opt("doc_url", Kind::Str),
+    opt("provenance", Kind::OneOf(&["doc_page", "sdk_models"])),
     opt("note", Kind::Str),
     opt("request", FIELDS),
     opt("response", FIELDS),
