@@ -1,20 +1,38 @@
 //! `alipay call` and `alipay methods`.
 
-use serde_json::Value;
+use std::io::Write as _;
+
+use alipay_codegen::ir::{MethodIr, TypeIr};
+use alipay_codegen::spec::Location;
+use alipay_codegen::validate;
+use alipay_runtime::{DynBizCode, Error, ErrorDoc, RequestParts, ValidationError};
+use serde_json::{Map, Value};
 
 use crate::CallArgs;
+use crate::catalog::Catalog;
 use crate::report::{Exit, print_error};
 
-/// Prints every generated method: name, product group and title.
-pub fn list_methods() {
-    let width = alipay_openapi::METHODS
-        .iter()
-        .map(|m| m.method.len())
-        .max()
-        .unwrap_or(0);
-    for m in alipay_openapi::METHODS {
-        println!("{:<width$}  {:<8}  {}", m.method, m.group, m.title);
+/// Prints every method the command serves (the embedded catalog and `--specs DIR`): name,
+/// product group and title.
+pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
+    let catalog = match Catalog::new(specs) {
+        Ok(catalog) => catalog,
+        Err(message) => {
+            eprintln!("invalid input: {message}");
+            return Exit::Invalid;
+        }
+    };
+    let specs = catalog.specs();
+    let width = specs.iter().map(|s| s.method.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for s in &specs {
+        let group = alipay_codegen::naming::group_of(&s.method);
+        // A closed stdout (`alipay methods | head`) ends the listing, not the process.
+        if writeln!(out, "{:<width$}  {group:<8}  {}", s.method, s.title).is_err() {
+            break;
+        }
     }
+    Exit::Success
 }
 
 /// Reads `--biz-content`: inline JSON or `@FILE`; it must be a JSON object.
@@ -46,18 +64,76 @@ fn form_fields(args: &[String]) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// Runs `alipay call`.
+/// What a request sends beyond the public parameters, from its typed form (see
+/// [`validate::typed`]) as the generated `to_parts` builds it; with `extra`, the fields of
+/// `biz_content` the spec does not know are sent too, as given.
+fn parts(m: &MethodIr, typed: &Map<String, Value>, extra: Option<&Value>) -> RequestParts {
+    let is_form = |wire: &str| {
+        m.request
+            .fields
+            .iter()
+            .any(|f| f.wire == wire && (f.location == Location::Form || f.ty == TypeIr::File))
+    };
+    let has_biz_content = m
+        .request
+        .fields
+        .iter()
+        .any(|f| f.location == Location::BizContent && f.ty != TypeIr::File);
+    let mut biz: Map<String, Value> = typed
+        .iter()
+        .filter(|(k, _)| !is_form(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(Value::Object(given)) = extra {
+        for (k, v) in given {
+            if !m.request.fields.iter().any(|f| f.wire == *k) {
+                biz.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let mut parts = RequestParts {
+        biz_content: (has_biz_content || !biz.is_empty()).then(|| Value::Object(biz).to_string()),
+        form: Vec::new(),
+    };
+    for f in &m.request.fields {
+        if f.location != Location::Form || f.ty == TypeIr::File {
+            continue;
+        }
+        let Some(value) = typed.get(&f.wire) else {
+            continue;
+        };
+        let text = match (&f.ty, value) {
+            (TypeIr::Model(_) | TypeIr::List(_), v) => v.to_string(),
+            (_, Value::String(s)) => s.clone(),
+            (_, v) => v.to_string(),
+        };
+        parts.form.push((validate::intern(&f.wire), text));
+    }
+    parts
+}
+
+/// Runs `alipay call`: the method's spec (embedded, or from `--specs DIR`) validates the
+/// parameters through its IR, as the generated client would, before anything is signed.
 pub async fn run(args: CallArgs) -> Exit {
     let invalid = |message: String| {
         eprintln!("invalid input, nothing was sent: {message}");
         Exit::Invalid
     };
-    if alipay_openapi::find_method(&args.method).is_none() {
-        return invalid(format!(
-            "unknown method `{}` (`alipay methods` lists the generated ones)",
-            args.method
-        ));
-    }
+    let catalog = match Catalog::new(args.specs.as_deref()) {
+        Ok(catalog) => catalog,
+        Err(message) => return invalid(message),
+    };
+    let m = match catalog.method(&args.method) {
+        None => {
+            return invalid(format!(
+                "unknown method `{}` (`alipay methods` lists the ones this command knows; \
+                 --specs DIR adds more)",
+                args.method
+            ));
+        }
+        Some(Err(message)) => return invalid(message),
+        Some(Ok(m)) => m,
+    };
     let biz = match biz_content(args.biz_content.as_deref()) {
         Ok(biz) => biz,
         Err(message) => return invalid(message),
@@ -66,6 +142,20 @@ pub async fn run(args: CallArgs) -> Exit {
         Ok(form) => form,
         Err(message) => return invalid(message),
     };
+    let refused =
+        |e: ValidationError| print_error(&Error::InvalidRequest(e), &mut std::io::stderr());
+    if !args.allow_unknown_fields
+        && let Err(e) = validate::unknown_fields(&m, Some(&biz))
+    {
+        eprintln!("(to send a field the spec does not know yet, pass --allow-unknown-fields)");
+        return refused(e);
+    }
+    // Lenient on listed values, as the client is: a value Alipay added later still goes out.
+    let typed = match validate::validate(&m, Some(&biz), &form, false) {
+        Ok(typed) => typed,
+        Err(e) => return refused(e),
+    };
+    let parts = parts(&m, &typed, args.allow_unknown_fields.then_some(&biz));
     let client = match args.client.build_client() {
         Ok(client) => client,
         Err(e) => {
@@ -73,8 +163,35 @@ pub async fn run(args: CallArgs) -> Exit {
             return Exit::Invalid;
         }
     };
-    match alipay_openapi::call_json(&client, &args.method, biz, &form).await {
-        Ok(node) => {
+    // The process ends after one call: the method's error table lives as long as it.
+    let errors: &'static [ErrorDoc] = Box::leak(
+        m.errors
+            .iter()
+            .map(|e| ErrorDoc {
+                code: validate::intern(&e.code),
+                description: validate::intern(&e.description),
+                solution: validate::intern(&e.solution),
+            })
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    let answer = client
+        .execute_raw(&m.method, &parts)
+        .await
+        .map_err(|e| e.map_business(|code| DynBizCode::documented(&code.code, errors)));
+    match answer {
+        Ok(verified) => {
+            let node: Value = match serde_json::from_str(verified.node_text()) {
+                Ok(node) => node,
+                Err(e) => {
+                    return print_error(
+                        &Error::MalformedBody {
+                            reason: format!("the verified response node is not JSON: {e}"),
+                        },
+                        &mut std::io::stderr(),
+                    );
+                }
+            };
             match serde_json::to_string_pretty(&node) {
                 Ok(text) => println!("{text}"),
                 Err(_) => println!("{node}"),

@@ -6,6 +6,7 @@
 //! 5 response signature missing or invalid; 6 transport or HTTP failure.
 
 mod call;
+mod catalog;
 mod certs;
 mod config;
 mod demo;
@@ -37,8 +38,9 @@ enum Command {
     /// error; 4 verified gateway error; 5 response signature missing or invalid; 6 transport or
     /// HTTP failure.
     Call(Box<CallArgs>),
-    /// List the generated methods.
-    Methods,
+    /// List the methods this command serves: the whole catalog (the doc-page specs and those
+    /// converted from the SDK's models), plus those of --specs DIR.
+    Methods(MethodsArgs),
     /// Run a local, spec-driven gateway on 127.0.0.1 until Ctrl-C.
     Gateway(GatewayArgs),
     /// Print the SN of a certificate (`app_cert_sn`, `alipay_cert_sn`), or with --root the
@@ -61,6 +63,14 @@ struct CallArgs {
     /// A form field the method sends outside biz_content, as key=value (repeatable).
     #[arg(long = "form", value_name = "KEY=VALUE")]
     form: Vec<String>,
+    /// A folder of specs (checked as `alipay-codegen check` checks them) whose methods are
+    /// served besides, and over, the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    specs: Option<PathBuf>,
+    /// Send biz_content fields the spec does not know (for a field Alipay added after the spec
+    /// was written). Without it such a field is refused (exit 2), naming it.
+    #[arg(long)]
+    allow_unknown_fields: bool,
     #[command(flatten)]
     client: ClientFlags,
 }
@@ -74,6 +84,14 @@ struct CertSnArgs {
     /// with `_`.
     #[arg(long)]
     root: bool,
+}
+
+/// `alipay methods`.
+#[derive(Debug, clap::Args)]
+struct MethodsArgs {
+    /// A folder of specs whose methods are listed besides, and over, the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    specs: Option<PathBuf>,
 }
 
 /// `alipay gateway`.
@@ -108,6 +126,9 @@ struct GatewayArgs {
     /// (written into the client config when keys are throwaway).
     #[arg(long, value_name = "BASE64")]
     encrypt_key: Option<String>,
+    /// A folder of specs whose methods are answered besides, and over, the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    specs: Option<PathBuf>,
 }
 
 fn main() {
@@ -126,10 +147,7 @@ fn main() {
     let exit = runtime.block_on(async move {
         match cli.command {
             Command::Call(args) => call::run(*args).await,
-            Command::Methods => {
-                call::list_methods();
-                Exit::Success
-            }
+            Command::Methods(args) => call::list_methods(args.specs.as_deref()),
             Command::Gateway(args) => serve::run(args).await,
             Command::CertSn(args) => certs::cert_sn(&args.file, args.root),
             Command::Demo => demo::run().await,

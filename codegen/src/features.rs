@@ -11,8 +11,7 @@
 use std::collections::BTreeMap;
 
 /// The line opening the generated features section.
-pub const SECTION_BEGIN: &str =
-    "# @generated product-group features: `alipay-codegen features --write Cargo.toml` keeps this list.";
+pub const SECTION_BEGIN: &str = "# @generated product-group features: `alipay-codegen features --write Cargo.toml` keeps this list.";
 /// The line closing the generated features section.
 pub const SECTION_END: &str = "# @end product-group features";
 
@@ -28,9 +27,7 @@ pub fn declared(manifest: &str) -> Result<BTreeMap<String, Vec<String>>, String>
     let Some(features) = table.get("features") else {
         return Ok(BTreeMap::new());
     };
-    let features = features
-        .as_table()
-        .ok_or("`features` is not a table")?;
+    let features = features.as_table().ok_or("`features` is not a table")?;
     let mut out = BTreeMap::new();
     for (name, enables) in features {
         let list = enables

@@ -159,7 +159,9 @@ pub fn generate_dir_with(
         .collect();
     let mut all_groups: BTreeMap<String, usize> = BTreeMap::new();
     for method in methods {
-        *all_groups.entry(crate::naming::group_of(method)).or_default() += 1;
+        *all_groups
+            .entry(crate::naming::group_of(method))
+            .or_default() += 1;
     }
     let ir = ir::lower(specs.iter().copied())?;
     let files = emit::emit_with(&ir, options.feature_gates)?;

@@ -9,6 +9,7 @@ pub mod features;
 pub mod generate;
 pub mod import;
 pub mod ir;
+pub mod layout;
 pub mod naming;
 mod parallel;
 // The runtime's list of the protocol's public names (`runtime/src/protocol.rs`), compiled here
@@ -17,6 +18,8 @@ mod parallel;
 #[path = "../../runtime/src/protocol.rs"]
 mod protocol;
 pub mod spec;
+#[cfg(feature = "validate")]
+pub mod validate;
 
 pub use builder::Builder;
 pub use generate::{GenerateError, GenerateReport, generate_dir};

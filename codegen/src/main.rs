@@ -96,6 +96,22 @@ enum Command {
         /// matches no method is a usage error (exit 2).
         #[arg(long, value_name = "GLOB", num_args = 1..)]
         methods: Vec<String>,
+        /// `module` (default): a module tree to include into a crate (`mod.rs` and one file
+        /// per group). `crates`: a facade crate over one crate per product group (large groups
+        /// split into parts), ready to vendor: the whole catalog compiles this way in bounded
+        /// memory.
+        #[arg(long, value_enum, default_value = "module")]
+        layout: Layout,
+        /// With `--layout crates`: the facade package's name.
+        #[arg(long, value_name = "NAME", default_value = "alipay-catalog")]
+        crate_name: String,
+        /// With `--layout crates`: the `alipay-runtime` dependency as written in the
+        /// manifests, e.g. `"0.1"` or `{ path = "../alipay-rs/runtime" }`.
+        #[arg(long, value_name = "TOML")]
+        runtime: Option<String>,
+        /// With `--layout crates`: the most methods in one crate.
+        #[arg(long, value_name = "N", default_value_t = 250)]
+        max_methods: usize,
     },
     /// Turn a doc page copied as text into a spec.
     ///
@@ -160,6 +176,15 @@ enum DiffFormat {
     Json,
 }
 
+/// The shape of `generate`'s output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Layout {
+    /// A module tree to include into a crate.
+    Module,
+    /// A facade crate over one crate per product group.
+    Crates,
+}
+
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check { paths, manifest } => check(&paths, manifest),
@@ -174,7 +199,22 @@ fn main() -> ExitCode {
             out,
             check,
             methods,
-        } => generate(specs, out, check, &methods),
+            layout,
+            crate_name,
+            runtime,
+            max_methods,
+        } => match layout {
+            Layout::Module => generate(specs, out, check, &methods),
+            Layout::Crates => {
+                let defaults = alipay_codegen::layout::Crates::default();
+                let crates = alipay_codegen::layout::Crates {
+                    name: crate_name,
+                    runtime: runtime.unwrap_or(defaults.runtime),
+                    max_methods: max_methods.max(1),
+                };
+                generate_crates(&specs, &out, check, &methods, &crates)
+            }
+        },
         Command::Import { page, out } => import(&page, out),
         Command::Diff { old, new, format } => diff(old, new, format),
     }
@@ -205,7 +245,12 @@ fn check(paths: &[PathBuf], manifest: Option<PathBuf>) -> ExitCode {
         paths
             .iter()
             .filter(|p| p.is_dir())
-            .filter_map(|p| std::fs::canonicalize(p).ok()?.parent().map(|d| d.join("Cargo.toml")))
+            .filter_map(|p| {
+                std::fs::canonicalize(p)
+                    .ok()?
+                    .parent()
+                    .map(|d| d.join("Cargo.toml"))
+            })
             .find(|m| {
                 std::fs::read_to_string(m).is_ok_and(|t| alipay_codegen::features::has_section(&t))
             })
@@ -370,6 +415,66 @@ fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> Ex
                 report.written.len(),
                 report.removed.len(),
                 report.unchanged
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn generate_crates(
+    specs: &Path,
+    out: &Path,
+    check: bool,
+    methods: &[String],
+    crates: &alipay_codegen::layout::Crates,
+) -> ExitCode {
+    if let Some(code) = missing_inputs(&[specs]) {
+        return code;
+    }
+    let report = spec::load_dir(specs);
+    if !report.is_clean() {
+        for diagnostic in &report.diagnostics {
+            eprintln!("{diagnostic}");
+        }
+        return ExitCode::from(1);
+    }
+    let keep = |method: &str| methods.is_empty() || methods.iter().any(|g| glob_match(g, method));
+    let selected: Vec<&spec::Spec> = report
+        .specs
+        .iter()
+        .map(|(_, s)| s)
+        .filter(|s| keep(&s.method))
+        .collect();
+    if selected.is_empty() {
+        eprintln!("no method selected in {}", specs.display());
+        return ExitCode::from(2);
+    }
+    let ir = match alipay_codegen::ir::lower(selected.iter().copied()) {
+        Ok(ir) => ir,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let files = alipay_codegen::layout::crate_files(&ir, crates);
+    match alipay_codegen::generate::write_files(&files, out, check) {
+        Ok(written) if check && !written.written.is_empty() => {
+            for path in &written.written {
+                eprintln!("{}: out of date", out.join(path).display());
+            }
+            ExitCode::from(1)
+        }
+        Ok(written) => {
+            println!(
+                "{} method(s) in {} crate(s): {} file(s) written, {} unchanged",
+                ir.methods.len(),
+                files.keys().filter(|p| p.ends_with("Cargo.toml")).count(),
+                written.written.len(),
+                written.unchanged
             );
             ExitCode::SUCCESS
         }

@@ -171,8 +171,15 @@ fn seed_specs_load_and_pass() {
     // Every spec of the sdk/ layer says where it comes from, and loses to a doc-page spec.
     for (path, s) in &report.specs {
         let in_layer = path.parent().unwrap().ends_with(spec::SDK_LAYER);
-        assert_eq!(in_layer, s.provenance == spec::Provenance::SdkModels, "{path:?}");
-        assert!(!in_layer || !doc_pages.contains(&s.method.as_str()), "{path:?}");
+        assert_eq!(
+            in_layer,
+            s.provenance == spec::Provenance::SdkModels,
+            "{path:?}"
+        );
+        assert!(
+            !in_layer || !doc_pages.contains(&s.method.as_str()),
+            "{path:?}"
+        );
     }
     let (_, common) = report.common.expect("specs/common.yaml");
     let codes: Vec<&str> = common
@@ -632,9 +639,23 @@ proptest! {
 fn a_method_defined_twice_is_reported_once_loaded_once() {
     let seed = seeds_dir().join("alipay.user.agreement.auth.confirm.yaml");
     let report = spec::load_paths(&[seed.clone(), seeds_dir()]);
-    let loaded = |method: &str| report.specs.iter().filter(|(_, s)| s.method == method).count();
-    assert_eq!(loaded("alipay.user.agreement.auth.confirm"), 1, "each method once");
-    assert_eq!(loaded("alipay.ebpp.pdeduct.sign.validate"), 1, "each method once");
+    let loaded = |method: &str| {
+        report
+            .specs
+            .iter()
+            .filter(|(_, s)| s.method == method)
+            .count()
+    };
+    assert_eq!(
+        loaded("alipay.user.agreement.auth.confirm"),
+        1,
+        "each method once"
+    );
+    assert_eq!(
+        loaded("alipay.ebpp.pdeduct.sign.validate"),
+        1,
+        "each method once"
+    );
     assert_eq!(report.diagnostics.len(), 1);
     let d = &report.diagnostics[0];
     assert_eq!(d.path, "method");
@@ -653,7 +674,10 @@ fn the_doc_page_spec_wins_over_the_sdk_layer() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("sdk")).unwrap();
     let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).unwrap();
-    write("alipay.user.info.share.yaml", "method: alipay.user.info.share\ntitle: 页面\n");
+    write(
+        "alipay.user.info.share.yaml",
+        "method: alipay.user.info.share\ntitle: 页面\n",
+    );
     write(
         "sdk/alipay.user.info.share.yaml",
         "method: alipay.user.info.share\ntitle: SDK\nprovenance: sdk_models\n",
@@ -678,11 +702,18 @@ fn the_doc_page_spec_wins_over_the_sdk_layer() {
     );
 
     // A spec in sdk/ that does not say it comes from the SDK is refused, naming the key.
-    write("sdk/alipay.trade.pay.yaml", "method: alipay.trade.pay\ntitle: SDK\n");
+    write(
+        "sdk/alipay.trade.pay.yaml",
+        "method: alipay.trade.pay\ntitle: SDK\n",
+    );
     let report = spec::load_dir(&dir);
     assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
     assert_eq!(report.diagnostics[0].path, "provenance");
-    assert!(report.diagnostics[0].message.contains("provenance: sdk_models"));
+    assert!(
+        report.diagnostics[0]
+            .message
+            .contains("provenance: sdk_models")
+    );
     // A value outside the two is refused by the shape check.
     write(
         "sdk/alipay.trade.pay.yaml",
@@ -711,18 +742,25 @@ fn the_manifest_lists_a_feature_per_group() {
         .map(alipay_codegen::naming::group_of)
         .collect();
     let stale: Vec<&String> = listed.iter().filter(|g| !groups.contains(*g)).collect();
-    assert!(stale.is_empty(), "features of groups without methods: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "features of groups without methods: {stale:?}"
+    );
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(listed, sorted);
     // What is listed is exactly what the generator writes for those groups.
-    let rewritten =
-        features::replace_section(&manifest, &features::section(listed.iter().map(String::as_str)))
-            .unwrap();
+    let rewritten = features::replace_section(
+        &manifest,
+        &features::section(listed.iter().map(String::as_str)),
+    )
+    .unwrap();
     assert_eq!(rewritten, manifest);
     let report = features::check(&manifest, groups.iter().map(String::as_str)).unwrap();
     assert!(report.clashing.is_empty(), "{report:?}");
     for group in &report.missing {
-        eprintln!("warning: group `{group}` has no feature of its own yet (builds under all-groups)");
+        eprintln!(
+            "warning: group `{group}` has no feature of its own yet (builds under all-groups)"
+        );
     }
 }

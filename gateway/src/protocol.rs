@@ -402,14 +402,16 @@ fn run(
         .filter(|(k, _)| !is_public_param(k))
         .cloned()
         .collect();
-    (descriptor.validate_request)(biz.as_ref(), &form).map_err(|e| {
-        refuse(
-            node,
-            INVALID,
-            PublicSubCode::InvalidParameter,
-            format!("参数无效: {e}"),
-        )
-    })?;
+    shared
+        .validate(descriptor, biz.as_ref(), &form)
+        .map_err(|e| {
+            refuse(
+                node,
+                INVALID,
+                PublicSubCode::InvalidParameter,
+                format!("参数无效: {e}"),
+            )
+        })?;
 
     Ok(Accepted {
         descriptor,

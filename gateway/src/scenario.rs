@@ -309,11 +309,17 @@ impl ScenarioFile {
 
     /// Checks every entry against the methods the gateway serves.
     pub fn check(&self, methods: &[MethodDescriptor]) -> Result<(), ScenarioError> {
+        self.check_with(|name| methods.iter().find(|m| m.method == name))
+    }
+
+    /// [`ScenarioFile::check`] against the methods `find` finds by name.
+    pub fn check_with<'a>(
+        &self,
+        find: impl Fn(&str) -> Option<&'a MethodDescriptor>,
+    ) -> Result<(), ScenarioError> {
         for (name, scenario) in &self.methods {
-            let descriptor = methods
-                .iter()
-                .find(|m| m.method == name)
-                .ok_or_else(|| ScenarioError::UnknownMethod(name.clone()))?;
+            let descriptor =
+                find(name).ok_or_else(|| ScenarioError::UnknownMethod(name.clone()))?;
             scenario.check_for(descriptor)?;
         }
         Ok(())

@@ -3,18 +3,22 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use alipay_runtime::MethodDescriptor;
+use alipay_runtime::{MethodDescriptor, ValidationError};
 
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::cert_mode::{CERT_DOWNLOAD, CERT_DOWNLOAD_METHOD, GatewayCertMode};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
+use crate::resolve::{MethodResolver, ResolvedMethod};
 use crate::scenario::{Scenario, ScenarioFile};
 
 pub(crate) struct Shared {
     all: &'static [MethodDescriptor],
     methods: HashMap<&'static str, &'static MethodDescriptor>,
+    resolver: Option<MethodResolver>,
+    /// The methods the resolver found, each asked for once (bounded by what it knows).
+    resolved: Mutex<HashMap<String, ResolvedMethod>>,
     pub keys: GatewayKeys,
     pub app_id: Option<String>,
     pub cert_mode: Option<GatewayCertMode>,
@@ -40,6 +44,8 @@ impl Shared {
         Self {
             all: methods,
             methods: methods.iter().map(|m| (m.method, m)).collect(),
+            resolver: None,
+            resolved: Mutex::new(HashMap::new()),
             keys,
             app_id,
             cert_mode,
@@ -49,13 +55,49 @@ impl Shared {
         }
     }
 
+    /// Serves the methods `resolver` finds besides the static ones.
+    pub fn with_resolver(mut self, resolver: Option<MethodResolver>) -> Self {
+        self.resolver = resolver;
+        self
+    }
+
     pub fn method(&self, name: &str) -> Option<&'static MethodDescriptor> {
         match self.methods.get(name) {
             Some(descriptor) => Some(descriptor),
             None if self.cert_mode.is_some() && name == CERT_DOWNLOAD_METHOD => {
                 Some(&CERT_DOWNLOAD)
             }
-            None => None,
+            None => self.resolved(name).map(|r| r.descriptor),
+        }
+    }
+
+    fn resolved(&self, name: &str) -> Option<ResolvedMethod> {
+        let resolver = self.resolver.as_ref()?;
+        if let Some(found) = lock(&self.resolved).get(name) {
+            return Some(found.clone());
+        }
+        // Resolved outside the lock: parsing a spec must not stall other connections.
+        let found = resolver(name)?;
+        lock(&self.resolved).insert(name.to_owned(), found.clone());
+        Some(found)
+    }
+
+    /// Validates a request to `descriptor`'s method: its compiled validation, or the
+    /// resolver's.
+    pub fn validate(
+        &self,
+        descriptor: &MethodDescriptor,
+        biz_content: Option<&serde_json::Value>,
+        form: &[(String, String)],
+    ) -> Result<(), ValidationError> {
+        let compiled = self.methods.contains_key(descriptor.method)
+            || std::ptr::eq(descriptor, &CERT_DOWNLOAD);
+        if compiled {
+            return (descriptor.validate_request)(biz_content, form);
+        }
+        match self.resolved(descriptor.method) {
+            Some(r) => (r.validate)(biz_content, form),
+            None => (descriptor.validate_request)(biz_content, form),
         }
     }
 

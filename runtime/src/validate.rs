@@ -57,6 +57,12 @@ pub enum Rule {
     },
     /// The request uses something this client cannot send yet.
     Unsupported(&'static str),
+    /// A field the method's spec does not know (refused unless unknown fields are allowed
+    /// explicitly, for a field Alipay added after the spec was written).
+    Unknown {
+        /// The known field whose name is closest, when one is close enough to be meant.
+        suggestion: Option<String>,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -80,6 +86,10 @@ impl fmt::Display for Rule {
             }
             Rule::Type { expected } => write!(f, "must be {expected}"),
             Rule::Unsupported(what) => f.write_str(what),
+            Rule::Unknown { suggestion: None } => f.write_str("is not a field of this method"),
+            Rule::Unknown {
+                suggestion: Some(name),
+            } => write!(f, "is not a field of this method (did you mean `{name}`?)"),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::emit::structs::{FILE_UNSUPPORTED, emit_struct};
 use crate::emit::types::Prelude;
 use crate::emit::{ident, lit};
 use crate::ir::{MethodIr, TypeIr};
-use crate::spec::Location;
+use crate::spec::{Location, Provenance};
 
 /// The items of a method's module.
 pub fn emit_method(m: &MethodIr) -> TokenStream {
@@ -67,6 +67,14 @@ pub fn method_doc(m: &MethodIr) -> Doc {
     d.raw(code(&m.method));
     d.text(&m.title);
     d.text(&m.description);
+    // Where the spec comes from, so nobody mistakes a missing check for a verified one.
+    d.raw(match m.provenance {
+        Provenance::DocPage => "Spec: from the doc page.",
+        Provenance::SdkModels => {
+            "Spec: from the SDK's models: lengths and required flags not documented (every \
+             field optional, no listed values, no error table; only types are checked)."
+        }
+    });
     if let Some(url) = &m.doc_url {
         d.labelled("Documentation", url);
     }

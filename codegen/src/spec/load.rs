@@ -133,7 +133,9 @@ fn load_paths_where(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> LoadRepo
     let mut common_at: Option<PathBuf> = None;
     for (path, outcome) in files.iter().zip(load_all(&files)) {
         match outcome {
-            Loaded::Spec(spec) if in_sdk_layer(path) && spec.provenance != Provenance::SdkModels => {
+            Loaded::Spec(spec)
+                if in_sdk_layer(path) && spec.provenance != Provenance::SdkModels =>
+            {
                 report.diagnostics.push(Diagnostic {
                     path: "provenance".to_owned(),
                     message: format!(

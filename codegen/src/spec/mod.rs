@@ -20,8 +20,8 @@ pub use common::{COMMON_FILE, CommonSpec, GatewayCode};
 pub use diagnostic::{Diagnostic, Pos};
 pub use lint::{DATE_FORMATS, is_method_name, is_snake_ident};
 pub use load::{
-    LoadReport, SDK_LAYER, load_bytes, load_common_file, load_common_str, load_dir, in_sdk_layer, load_dir_where, load_file, load_paths, spec_files,
-    load_str,
+    LoadReport, SDK_LAYER, in_sdk_layer, load_bytes, load_common_file, load_common_str, load_dir,
+    load_dir_where, load_file, load_paths, load_str, spec_files,
 };
 pub use model::*;
 pub use types::{TypeError, TypeRef, is_model_name};

@@ -48,7 +48,9 @@ pub struct Spec {
 }
 
 /// Where a spec's facts come from (the `provenance` key).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// Transcribed from the method's doc page (the default): required flags, lengths, value

@@ -25,6 +25,7 @@ use alipay_runtime::encrypt::EncryptKey;
 use crate::cert_mode::{CertModeError, GatewayCertMode};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
+use crate::resolve::MethodResolver;
 use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
 use crate::state::Shared;
 use crate::throwaway_certs::IssuedCert;
@@ -62,7 +63,6 @@ impl std::fmt::Debug for LocalGateway {
 }
 
 /// Configures a [`LocalGateway`] before it starts.
-#[derive(Debug)]
 #[must_use = "a builder does nothing until .start().await"]
 pub struct GatewayBuilder {
     methods: &'static [MethodDescriptor],
@@ -72,9 +72,33 @@ pub struct GatewayBuilder {
     scenarios: ScenarioFile,
     cert_mode: Option<GatewayCertMode>,
     encrypt_key: Option<EncryptKey>,
+    resolver: Option<MethodResolver>,
+}
+
+impl std::fmt::Debug for GatewayBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayBuilder")
+            .field("methods", &self.methods.len())
+            .field("keys", &self.keys)
+            .field("port", &self.port)
+            .field("app_id", &self.app_id)
+            .field("scenarios", &self.scenarios)
+            .field("cert_mode", &self.cert_mode.is_some())
+            .field("encrypt_key", &self.encrypt_key.is_some())
+            .field("resolver", &self.resolver.is_some())
+            .finish()
+    }
 }
 
 impl GatewayBuilder {
+    /// Also serves the methods `resolver` finds by name (each asked for once, when first
+    /// requested): the `alipay` command serves the whole catalog so, validated through each
+    /// method's spec. The static methods come first.
+    pub fn resolver(mut self, resolver: MethodResolver) -> Self {
+        self.resolver = Some(resolver);
+        self
+    }
+
     /// Public-key certificate mode: requests must carry these `app_cert_sn` and
     /// `alipay_root_cert_sn`; answers are signed with the Alipay certificate's key and name it
     /// in `alipay_cert_sn` (the [`GatewayKeys`]' Alipay private key is then unused).
@@ -111,7 +135,15 @@ impl GatewayBuilder {
 
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<LocalGateway, StartError> {
-        self.scenarios.check(self.methods)?;
+        let resolver = self.resolver.clone();
+        self.scenarios.check_with(|name| {
+            self.methods.iter().find(|m| m.method == name).or_else(|| {
+                resolver
+                    .as_ref()
+                    .and_then(|r| r(name))
+                    .map(|r| r.descriptor)
+            })
+        })?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
             .await
             .map_err(|source| StartError::Bind {
@@ -122,14 +154,17 @@ impl GatewayBuilder {
             port: self.port,
             source,
         })?;
-        let shared = Arc::new(Shared::new(
-            self.methods,
-            self.keys,
-            self.app_id,
-            self.scenarios,
-            self.cert_mode,
-            self.encrypt_key,
-        ));
+        let shared = Arc::new(
+            Shared::new(
+                self.methods,
+                self.keys,
+                self.app_id,
+                self.scenarios,
+                self.cert_mode,
+                self.encrypt_key,
+            )
+            .with_resolver(self.resolver),
+        );
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(LocalGateway {
             addr,
@@ -170,6 +205,7 @@ impl LocalGateway {
             scenarios: ScenarioFile::default(),
             cert_mode: None,
             encrypt_key: None,
+            resolver: None,
         }
     }
 

@@ -6,6 +6,8 @@
 ///
 /// 服务窗代扣签约的前置校验接口,签约前,可以先调用该接口进行校验是否可以签约
 ///
+/// Spec: from the doc page.
+///
 /// Note: The page prints its error table under the 公共错误码 heading and leaves its 业务错误码 heading empty; the codes are this method's business errors (sub\_code), so they are kept in \`errors\`.
 ///
 /// Send a [`pdeduct_sign_validate::Request`] with `client.execute(&request)`; the answer is a [`pdeduct_sign_validate::Response`] or an error carrying a [`pdeduct_sign_validate::BizError`].

@@ -4,6 +4,8 @@
 ///
 /// hard.names.type.query
 ///
+/// Spec: from the doc page.
+///
 /// Send a [`type_query::Request`] with `client.execute(&request)`; the answer is a [`type_query::Response`] or an error carrying a [`type_query::BizError`].
 pub mod type_query {
     /// The request of `hard.names.type.query`.

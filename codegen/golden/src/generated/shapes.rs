@@ -8,6 +8,8 @@
 /// indented line that must not become a code block
 /// See <https://opendocs.alipay.com/open/shapes> for details.
 ///
+/// Spec: from the doc page.
+///
 /// Documentation: <https://opendocs.alipay.com/open/shapes>
 ///
 /// Send a [`order_create::Request`] with `client.execute(&request)`; the answer is a [`order_create::Response`] or an error carrying a [`order_create::BizError`].
@@ -904,6 +906,8 @@ pub mod order_create {
 /// `alipay.shapes.ping`
 ///
 /// 空接口
+///
+/// Spec: from the doc page.
 ///
 /// Send a [`ping::Request`] with `client.execute(&request)`; the answer is a [`ping::Response`] or an error carrying a [`ping::BizError`].
 pub mod ping {

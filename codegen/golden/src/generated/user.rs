@@ -6,6 +6,8 @@
 ///
 /// 商家向支付宝申请认证。支付宝发送短信校验码给用户验证。如果用户将短信校验码从商家网站回填,商家可以通过接口请求验证。
 ///
+/// Spec: from the doc page.
+///
 /// Send a [`agreement_auth_confirm::Request`] with `client.execute(&request)`; the answer is a [`agreement_auth_confirm::Response`] or an error carrying a [`agreement_auth_confirm::BizError`].
 ///
 /// Request example:

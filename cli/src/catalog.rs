@@ -1,0 +1,146 @@
+//! The methods the command serves: every spec embedded at build time (`specs/` and its
+//! `sdk/` layer), overlaid by the specs of `--specs DIR`. Specs are parsed when needed, and a
+//! method is validated through its IR ([`alipay_codegen::validate`]), so the command never
+//! compiles the catalog's generated code.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use std::sync::Arc;
+
+use alipay_codegen::ir::{self, MethodIr};
+use alipay_codegen::spec::{self, Spec};
+use alipay_codegen::validate::{self, intern};
+use alipay_gateway::resolve::{MethodResolver, ResolvedMethod, not_compiled};
+use alipay_runtime::{ErrorDoc, MethodDescriptor};
+
+include!(concat!(env!("OUT_DIR"), "/specs.rs"));
+
+/// Where a method's spec comes from.
+enum Source {
+    /// Embedded text, parsed when asked for.
+    Embedded(&'static str),
+    /// Read (and checked) from `--specs DIR`.
+    Loaded(Box<Spec>),
+}
+
+/// Every method the command knows, by wire name.
+pub struct Catalog {
+    methods: BTreeMap<String, Source>,
+}
+
+impl Catalog {
+    /// The embedded specs, and over them those of `dir`, which must all pass `check`.
+    pub fn new(dir: Option<&Path>) -> Result<Self, String> {
+        let mut methods: BTreeMap<String, Source> = SPECS
+            .iter()
+            .map(|(method, text)| ((*method).to_owned(), Source::Embedded(text)))
+            .collect();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(format!("--specs {}: no such folder", dir.display()));
+            }
+            let report = spec::load_dir(dir);
+            if !report.is_clean() {
+                let shown: Vec<String> =
+                    report.diagnostics.iter().map(ToString::to_string).collect();
+                return Err(format!(
+                    "--specs {}: {} problem(s):\n{}",
+                    dir.display(),
+                    shown.len(),
+                    shown.join("\n")
+                ));
+            }
+            for (_, s) in report.specs {
+                methods.insert(s.method.clone(), Source::Loaded(Box::new(s)));
+            }
+        }
+        Ok(Self { methods })
+    }
+
+    /// The method names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.methods.keys().map(String::as_str)
+    }
+
+    /// The spec of `method`, if known.
+    pub fn spec(&self, method: &str) -> Option<Result<Spec, String>> {
+        Some(match self.methods.get(method)? {
+            Source::Loaded(s) => Ok((**s).clone()),
+            Source::Embedded(text) => {
+                spec::load_str(&format!("{method}.yaml"), text).map_err(|d| {
+                    let shown: Vec<String> = d.iter().map(ToString::to_string).collect();
+                    format!(
+                        "the embedded spec of {method} has problems:\n{}",
+                        shown.join("\n")
+                    )
+                })
+            }
+        })
+    }
+
+    /// The IR of `method`, if known.
+    pub fn method(&self, method: &str) -> Option<Result<MethodIr, String>> {
+        Some(
+            self.spec(method)?
+                .and_then(|s| ir::lower_one(&s).map_err(|e| e.to_string())),
+        )
+    }
+
+    /// The local gateway's resolver: each method of the catalog, found when first asked for,
+    /// validated strictly through its IR. What it describes lives as long as the process
+    /// (the gateway asks once per method, so at most once per spec).
+    pub fn resolver(self: Arc<Self>) -> MethodResolver {
+        Arc::new(move |name: &str| {
+            let m = self.method(name)?.ok()?;
+            let errors: Vec<ErrorDoc> = m
+                .errors
+                .iter()
+                .map(|e| ErrorDoc {
+                    code: intern(&e.code),
+                    description: intern(&e.description),
+                    solution: intern(&e.solution),
+                })
+                .collect();
+            let descriptor: &'static MethodDescriptor = Box::leak(Box::new(MethodDescriptor {
+                method: intern(&m.method),
+                title: intern(&m.title),
+                group: intern(&m.group),
+                response_node: intern(&m.response_node),
+                errors: Box::leak(errors.into_boxed_slice()),
+                example_response: m.examples.response.as_deref().map(intern),
+                validate_request: not_compiled,
+            }));
+            let m = Arc::new(m);
+            Some(ResolvedMethod {
+                descriptor,
+                validate: Arc::new(move |biz, form| {
+                    validate::validate(&m, biz, form, true).map(|_| ())
+                }),
+            })
+        })
+    }
+
+    /// Every spec, parsed on every core, in name order (specs that do not parse left out).
+    pub fn specs(&self) -> Vec<Spec> {
+        let names: Vec<&str> = self.names().collect();
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunk = names.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = names
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|m| self.spec(m).and_then(Result::ok))
+                            .collect::<Vec<Spec>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    }
+}
