@@ -17,6 +17,21 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The spec's `title:` when it is a plain scalar on one line, or a double-quoted one without
+/// escapes; anything else is left to the YAML parser at run time.
+fn plain_title(text: &str) -> Option<String> {
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("title: "))?
+        .trim_end();
+    if let Some(inner) = line.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+        return (!inner.contains(['"', '\\'])).then(|| inner.to_owned());
+    }
+    let special = line.starts_with(|c: char| "'|>&*!%@`{[#-?:,\"".contains(c));
+    let plain = !line.is_empty() && !special && !line.contains(": ") && !line.contains(" #");
+    plain.then(|| line.to_owned())
+}
+
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let specs = manifest.join("../specs");
@@ -35,14 +50,17 @@ fn main() {
         files.insert(method, path);
     }
     let mut out = String::from(
-        "/// Every embedded spec, by method name (sorted): the method and the spec's text.\n\
-         pub static SPECS: &[(&str, &str)] = &[\n",
+        "/// Every embedded spec, by method name (sorted): the method, its title when the spec\n\
+         /// writes it plainly on one line (`alipay methods` then parses nothing), and the text.\n\
+         pub static SPECS: &[(&str, Option<&str>, &str)] = &[\n",
     );
     for (method, path) in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let title = plain_title(&text);
         let path = path.canonicalize().unwrap_or_else(|_| path.clone());
         let _ = writeln!(
             out,
-            "    ({method:?}, include_str!({:?})),",
+            "    ({method:?}, {title:?}, include_str!({:?})),",
             path.display().to_string()
         );
     }

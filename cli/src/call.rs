@@ -22,13 +22,13 @@ pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
             return Exit::Invalid;
         }
     };
-    let specs = catalog.specs();
-    let width = specs.iter().map(|s| s.method.len()).max().unwrap_or(0);
+    let titles = catalog.titles();
+    let width = titles.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
-    for s in &specs {
-        let group = alipay_codegen::naming::group_of(&s.method);
+    for (method, title) in &titles {
+        let group = alipay_codegen::naming::group_of(method);
         // A closed stdout (`alipay methods | head`) ends the listing, not the process.
-        if writeln!(out, "{:<width$}  {group:<8}  {}", s.method, s.title).is_err() {
+        if writeln!(out, "{method:<width$}  {group:<8}  {title}").is_err() {
             break;
         }
     }

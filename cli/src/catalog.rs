@@ -18,8 +18,8 @@ include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
 /// Where a method's spec comes from.
 enum Source {
-    /// Embedded text, parsed when asked for.
-    Embedded(&'static str),
+    /// Embedded text, parsed when asked for, and its title when known without parsing.
+    Embedded(Option<&'static str>, &'static str),
     /// Read (and checked) from `--specs DIR`.
     Loaded(Box<Spec>),
 }
@@ -34,7 +34,7 @@ impl Catalog {
     pub fn new(dir: Option<&Path>) -> Result<Self, String> {
         let mut methods: BTreeMap<String, Source> = SPECS
             .iter()
-            .map(|(method, text)| ((*method).to_owned(), Source::Embedded(text)))
+            .map(|(method, title, text)| ((*method).to_owned(), Source::Embedded(*title, text)))
             .collect();
         if let Some(dir) = dir {
             if !dir.is_dir() {
@@ -121,9 +121,36 @@ impl Catalog {
         })
     }
 
-    /// Every spec, parsed on every core, in name order (specs that do not parse left out).
-    pub fn specs(&self) -> Vec<Spec> {
-        let names: Vec<&str> = self.names().collect();
+    /// Every method's name and title, in name order (methods whose spec does not parse
+    /// left out). Titles are parsed only where the build could not read them plainly.
+    pub fn titles(&self) -> Vec<(String, String)> {
+        let unknown: Vec<&str> = self
+            .methods
+            .iter()
+            .filter(|(_, s)| matches!(s, Source::Embedded(None, _)))
+            .map(|(m, _)| m.as_str())
+            .collect();
+        let parsed: BTreeMap<String, String> = self
+            .parse(&unknown)
+            .into_iter()
+            .map(|s| (s.method, s.title))
+            .collect();
+        self.methods
+            .iter()
+            .filter_map(|(method, source)| {
+                let title = match source {
+                    Source::Embedded(Some(title), _) => (*title).to_owned(),
+                    Source::Embedded(None, _) => parsed.get(method)?.clone(),
+                    Source::Loaded(s) => s.title.clone(),
+                };
+                Some((method.clone(), title))
+            })
+            .collect()
+    }
+
+    /// The specs of `names`, parsed on every core, in order (specs that do not parse left
+    /// out).
+    fn parse(&self, names: &[&str]) -> Vec<Spec> {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let chunk = names.len().div_ceil(threads).max(1);
         std::thread::scope(|scope| {
