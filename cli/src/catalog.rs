@@ -67,7 +67,7 @@ impl Catalog {
     pub fn spec(&self, method: &str) -> Option<Result<Spec, String>> {
         Some(match self.methods.get(method)? {
             Source::Loaded(s) => Ok((**s).clone()),
-            Source::Embedded(text) => {
+            Source::Embedded(_, text) => {
                 spec::load_str(&format!("{method}.yaml"), text).map_err(|d| {
                     let shown: Vec<String> = d.iter().map(ToString::to_string).collect();
                     format!(
