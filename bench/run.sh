@@ -563,39 +563,14 @@ if want catalog || want catalog-release; then
           fi
         fi
 
-        # The same generated files as one crate per product group under a facade crate: each group file is
-        # self-contained (it names only ::alipay_runtime, ::serde and ::serde_json), so a group crate is its
-        # file; the facade is the generated root with `pub use ::catalog_<group> as <group>;` in place of each
-        # inline group module, and one optional dependency per group behind the group's feature. Cargo then
-        # compiles the groups as separate rustc processes, two at a time, and no rustc holds the whole catalog.
+        # The same catalog as a facade crate over one crate per product group (groups of more than 250 methods
+        # split into parts), written by the generator's supported vendoring command. Cargo then compiles the parts
+        # as separate rustc processes, two at a time, and no rustc holds more than one part.
         gc_dir="$WORK/ds/catalog-crates"
-        mkdir -p "$gc_dir/src" "$gc_dir/groups"
-        {
-          printf '[package]\nname = "catalog-crates"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n'
-          printf '[workspace]\nmembers = ["groups/*"]\n\n[workspace.dependencies]\n'
-          printf 'alipay-runtime = { path = "%s/runtime" }\n' "$ROOT"
-          printf 'serde = { version = "1", features = ["derive"] }\nserde_json = "1"\n\n'
-          printf '[features]\ndefault = [%s]\n' "$(for g in $groups; do printf '"%s", ' "$g"; done | sed 's/, $//')"
-          for g in $groups; do printf '%s = ["dep:catalog_%s"]\n' "$g" "$g"; done
-          printf '\n[dependencies]\nalipay-runtime.workspace = true\nserde_json.workspace = true\n'
-          for g in $groups; do printf 'catalog_%s = { path = "groups/%s", optional = true }\n' "$g" "$g"; done
-        } >"$gc_dir/Cargo.toml"
-        for g in $groups; do
-          mkdir -p "$gc_dir/groups/$g/src"
-          {
-            printf '[package]\nname = "catalog_%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n' "$g"
-            printf '[dependencies]\nalipay-runtime.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n'
-          } >"$gc_dir/groups/$g/Cargo.toml"
-          printf '//! Product group `%s` of the catalog.\n#![allow(missing_docs)]\ninclude!("%s");\n' \
-            "$g" "$cat_dir/src/generated/$g.rs" >"$gc_dir/groups/$g/src/lib.rs"
-        done
-        # The root file, its inline group modules (three lines each) turned into re-exports of the group crates.
-        awk '
-          /^pub mod [a-z0-9_]+ \{$/ { g = $3; getline inc; getline close_;
-            if (inc ~ /^ *include!\(/ && close_ == "}") { print "pub use ::catalog_" g " as " g ";"; next }
-            print; print inc; print close_; next }
-          { print }' "$cat_dir/src/generated/mod.rs" >"$gc_dir/src/root.rs"
-        printf '//! The whole catalog, one crate per product group.\n#![allow(missing_docs)]\ninclude!("root.rs");\n' >"$gc_dir/src/lib.rs"
+        if ! "$CODEGEN" generate --specs "$CATALOG" --out "$gc_dir" --layout crates --crate-name catalog-crates \
+            --runtime "{ path = \"$ROOT/runtime\" }" >"$WORK/catalog-crates.log" 2>&1; then
+          cat "$WORK/catalog-crates.log" >&2
+        fi
         seed_lockfile "$gc_dir"
         (cd "$gc_dir" && cargo fetch -q) >&2 || true
         # The release build of every group is the longest row, so it has its own key (catalog-release); the rows
@@ -611,12 +586,12 @@ if want catalog || want catalog-release; then
         }
         if want catalog; then
           ds_debug "whole-catalog crate, feature 'trade' only" "$cat_dir" --features trade
-          ds_debug "whole catalog as group crates, feature 'trade' only" "$gc_dir" --no-default-features --features trade
-          ds_debug "whole catalog as $ngroups group crates + facade, all groups (8,944 methods)" "$gc_dir"
+          ds_debug "whole catalog as group crates, feature 'trade' only" "$gc_dir" --features trade
+          ds_debug "whole catalog as group crates + facade (generate --layout crates), all groups (8,944 methods)" "$gc_dir" --features all-groups
         fi
         if want catalog-release; then
-          label="whole catalog as $ngroups group crates + facade, all groups (8,944 methods)"
-          if t=$(clean_build "$gc_dir"); then
+          label="whole catalog as group crates + facade (generate --layout crates), all groups (8,944 methods)"
+          if t=$(clean_build "$gc_dir" --features all-groups); then
             row "downstream: $label, clean release build$(usage_note "$gc_dir")" "$(fmt_ns "$t")" "(recorded)" "-"
           else
             skip "$label (release)" "build failed$( [ -f "$gc_dir/oom" ] && echo ': out of memory')$(usage_note "$gc_dir") (log above)"

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::emit::{self, HEADER, out::lit};
+use crate::emit::{self, HEADER};
 use crate::ir::{Ir, MethodIr};
 
 /// How the crates are laid out and what they depend on.
@@ -39,6 +39,11 @@ impl Default for Crates {
             max_methods: 250,
         }
     }
+}
+
+/// `text` as a TOML basic string (names here are ASCII identifiers and package names).
+fn lit(text: &str) -> String {
+    format!("{text:?}")
 }
 
 /// The parts of a group of `n` methods: how many, of at most `max` methods each.
@@ -91,10 +96,11 @@ pub fn crate_files(ir: &Ir, layout: &Crates) -> BTreeMap<PathBuf, String> {
     }
     files.insert(PathBuf::from("Cargo.toml"), manifest);
     let sizes: BTreeMap<&str, usize> = groups.iter().map(|(g, m)| (*g, m.len())).collect();
-    let root = emit::root_with(ir, &|out, group| {
-        for part in part_names(group, sizes.get(group).copied().unwrap_or(0)) {
-            out.linef(format_args!("pub use ::{part}::*;"));
-        }
+    let root = emit::root_with(ir, &|group| {
+        part_names(group, sizes.get(group).copied().unwrap_or(0))
+            .iter()
+            .map(|part| format!("pub use ::{part}::*;"))
+            .collect()
     });
     let root = root.replacen(
         HEADER,
