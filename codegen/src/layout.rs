@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use crate::emit::{self, HEADER};
+use crate::emit::{self, EmitError, HEADER};
 use crate::ir::{Ir, MethodIr};
 
 /// How the crates are laid out and what they depend on.
@@ -52,7 +52,7 @@ fn parts(n: usize, max: usize) -> usize {
 }
 
 /// Every file of the crates layout, by path relative to the output folder.
-pub fn crate_files(ir: &Ir, layout: &Crates) -> BTreeMap<PathBuf, String> {
+pub fn crate_files(ir: &Ir, layout: &Crates) -> Result<BTreeMap<PathBuf, String>, EmitError> {
     let prefix = layout.name.replace('-', "_");
     let groups = ir.groups();
     let part_names = |group: &str, n: usize| -> Vec<String> {
@@ -101,7 +101,7 @@ pub fn crate_files(ir: &Ir, layout: &Crates) -> BTreeMap<PathBuf, String> {
             .iter()
             .map(|part| format!("pub use ::{part}::*;"))
             .collect()
-    });
+    })?;
     let root = root.replacen(
         HEADER,
         &format!("{HEADER}//! The generated Alipay client, one crate per product group.\n#![allow(missing_docs)]\n\n"),
@@ -111,7 +111,9 @@ pub fn crate_files(ir: &Ir, layout: &Crates) -> BTreeMap<PathBuf, String> {
 
     // The part crates, their method modules emitted on every core.
     let methods: Vec<&MethodIr> = groups.values().flatten().copied().collect();
-    let texts = crate::parallel::in_parallel(&methods, |m| emit::method_module(m));
+    let texts = crate::parallel::in_parallel(&methods, |m| emit::method_module(m))
+        .into_iter()
+        .collect::<Result<Vec<String>, EmitError>>()?;
     let mut at = 0;
     for (group, ms) in &groups {
         let names = part_names(group, ms.len());
@@ -144,7 +146,7 @@ pub fn crate_files(ir: &Ir, layout: &Crates) -> BTreeMap<PathBuf, String> {
             files.insert(PathBuf::from(format!("groups/{dir}/src/lib.rs")), text);
         }
     }
-    files
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -169,7 +171,7 @@ mod tests {
             runtime: "{ path = \"../runtime\" }".into(),
             max_methods: 2,
         };
-        let files = crate_files(&ir, &layout);
+        let files = crate_files(&ir, &layout).unwrap();
         let names: Vec<String> = files.keys().map(|p| p.display().to_string()).collect();
         assert_eq!(
             names,

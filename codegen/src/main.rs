@@ -460,7 +460,13 @@ fn generate_crates(
             return ExitCode::from(1);
         }
     };
-    let files = alipay_codegen::layout::crate_files(&ir, crates);
+    let files = match alipay_codegen::layout::crate_files(&ir, crates) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
     match alipay_codegen::generate::write_files(&files, out, check) {
         Ok(written) if check && !written.written.is_empty() => {
             for path in &written.written {

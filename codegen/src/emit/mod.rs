@@ -102,7 +102,9 @@ pub fn emit_with(ir: &Ir, feature_gates: bool) -> Result<BTreeMap<PathBuf, Strin
 
 /// One method's documented module (`pub mod <method> { .. }`), as its group file holds it.
 pub fn method_module(m: &MethodIr) -> Result<String, EmitError> {
-    print(registry::emit_method_module(m), || format!("`{}`", m.method))
+    print(registry::emit_method_module(m), || {
+        format!("`{}`", m.method)
+    })
 }
 
 /// The root file with each group module's body the items `body` gives (Rust source, one

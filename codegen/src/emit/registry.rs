@@ -28,22 +28,18 @@ pub fn emit_method_module(m: &MethodIr) -> TokenStream {
     }
 }
 
-/// The root `mod.rs`: the group modules behind their features, `METHODS`, `find_method`
-/// and `call_json`. It is included into a module of the user's crate, whose own names
-/// (a `Result` alias, say) are in scope: prelude types are spelled in full.
-pub fn emit_root(ir: &Ir) -> TokenStream {
-    emit_root_with(ir, true, &include_group)
-}
-
 /// A group module's body in the default layout: its file, included.
 pub fn include_group(group: &str) -> TokenStream {
     let file = lit(&format!("{group}.rs"));
     quote! { include!(#file); }
 }
 
-/// [`emit_root`], the groups behind their Cargo features or not (a build script that
-/// generates only the enabled groups leaves the gates out), each group module's body from
-/// `body` (the vendored crates layout re-exports the group's crates there).
+/// The root `mod.rs`: the group modules, `METHODS`, `find_method` and `call_json`. It is
+/// included into a module of the user's crate, whose own names (a `Result` alias, say) are
+/// in scope: prelude types are spelled in full. The groups are behind their Cargo features
+/// when `feature_gates` (a build script that generates only the enabled groups leaves the
+/// gates out); each group module's body comes from `body` (the vendored crates layout
+/// re-exports the group's crates there).
 pub fn emit_root_with(
     ir: &Ir,
     feature_gates: bool,
