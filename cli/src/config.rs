@@ -200,8 +200,7 @@ impl ClientFlags {
         };
         let text = std::fs::read_to_string(&path)
             .map_err(|e| err(format!("cannot read config {}: {e}", path.display())))?;
-        let file: FileConfig =
-            toml::from_str(&text).map_err(|e| err(format!("config {}: {e}", path.display())))?;
+        let file: FileConfig = toml::from_str(&text).map_err(|e| toml_error(&path, &text, &e))?;
         let base = path
             .parent()
             .map(|p| {
@@ -214,6 +213,53 @@ impl ClientFlags {
             .map(Path::to_path_buf);
         Ok((file, base))
     }
+}
+
+/// A TOML mistake as `file:line:column: message`. The TOML crate's own rendering quotes the
+/// source line, which may hold an inline key, so only the position and the message are kept,
+/// and any quoted value the message repeats is cut out.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let position = e
+        .span()
+        .map(|span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(":{line}:{column}")
+        })
+        .unwrap_or_default();
+    err(format!(
+        "config {}{position}: {}",
+        path.display(),
+        redact_values(e.message().trim())
+    ))
+}
+
+/// The message with every quoted value (`"..."`, `'...'`) replaced by `"…"`, and every
+/// backquoted name that is not a plain snake-case key name likewise: serde and the TOML parser
+/// repeat the offending value or key there, and it may be a piece of a key.
+fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '\'', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=start]);
+        let inner = &rest[start + 1..];
+        let Some(end) = inner.find(quote) else {
+            out.push('…');
+            return out;
+        };
+        let quoted = &inner[..end];
+        let plain_name = quote == '`'
+            && !quoted.is_empty()
+            && (quoted.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                || (quoted.len() <= 3 && quoted.bytes().all(|b| b.is_ascii_punctuation())));
+        out.push_str(if plain_name { quoted } else { "…" });
+        out.push(quote);
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn parse_gateway(value: &str) -> Result<Gateway, ConfigError> {
@@ -254,9 +300,10 @@ fn key_text(name: &str, key: &Sourced<String>) -> Result<(String, String), Confi
     if base64ish {
         return Ok((value.to_owned(), format!("inline base64 ({})", key.origin)));
     }
-    // A short single-line value is a path the user typed; anything else may be a mangled
-    // key, which must not end up in a terminal or a log.
-    let shown = if value.len() <= 256 && !value.contains(char::is_whitespace) {
+    // A short single-line value is a path the user typed, unless it could be a piece of a
+    // base64 key body, which must not end up in a terminal or a log.
+    let shown = if value.len() <= 256 && !value.contains(char::is_whitespace) && !may_be_key(value)
+    {
         path.display().to_string()
     } else {
         "the value".to_owned()
@@ -265,6 +312,17 @@ fn key_text(name: &str, key: &Sourced<String>) -> Result<(String, String), Confi
         "{name} (from the {}): {shown} is not a file, and the value is neither PEM nor base64",
         key.origin
     )))
+}
+
+/// Whether a value could be a piece of a base64 key body: only base64 characters, or a run of
+/// 16 or more of them without a `/` (a path's folder and file names are shorter, or hold `.`,
+/// `-`, `_`).
+fn may_be_key(value: &str) -> bool {
+    let base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'=');
+    value.bytes().all(|b| base64(b) || b == b'/')
+        || value
+            .split(|c: char| !(c.is_ascii() && base64(c as u8)))
+            .any(|run| run.len() >= 16)
 }
 
 fn load_private_key(key: &Sourced<String>) -> Result<PrivateKey, ConfigError> {
@@ -290,6 +348,76 @@ mod tests {
             Some(Gateway::Url("http://127.0.0.1:1/gateway.do".into()))
         );
         assert!(parse_gateway("127.0.0.1:1").is_err());
+    }
+
+    /// A secret-looking key body; no error may show any piece of it.
+    const SECRET: &str = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretKEYbody";
+
+    fn config_error(text: &str) -> String {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "alipay-config-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("scratch");
+        let path = dir.join("alipay.toml");
+        std::fs::write(&path, text).expect("write config");
+        let flags = ClientFlags {
+            config: Some(path),
+            ..ClientFlags::default()
+        };
+        let message = flags.build_client().map(drop).expect_err("refused").0;
+        let _ = std::fs::remove_dir_all(&dir);
+        message
+    }
+
+    fn assert_no_key_material(message: &str) {
+        for piece in SECRET.as_bytes().chunks_exact(8) {
+            let piece = std::str::from_utf8(piece).expect("ascii");
+            assert!(!message.contains(piece), "{piece:?} shown in: {message}");
+        }
+    }
+
+    #[test]
+    fn toml_errors_never_show_the_line_holding_a_key() {
+        let pem = format!("-----BEGIN PRIVATE KEY-----\n{SECRET}\n-----END PRIVATE KEY-----");
+        let cases = [
+            // A misspelt key name.
+            format!("app_id = \"2021\"\nprivate_kye = \"{SECRET}\"\n"),
+            // A missing closing quote.
+            format!("app_id = \"2021\"\nprivate_key = \"{SECRET}\n"),
+            // A key under a key of the wrong type.
+            format!("timeout_ms = \"{SECRET}\"\n"),
+            format!("private_key = [\"{SECRET}\"]\n"),
+            // A duplicate line.
+            format!("private_key = \"{SECRET}\"\nprivate_key = \"{SECRET}\"\n"),
+            // A multi-line PEM, then a broken line.
+            format!("private_key = \"\"\"\n{pem}\n\"\"\"\n= broken {SECRET}\n"),
+            format!("private_key = '''\n{pem}\n'''\nprivate_key = 1\n"),
+            format!("private_key = '''\n{pem}\n"),
+        ];
+        for text in cases {
+            let message = config_error(&text);
+            assert_no_key_material(&message);
+            assert!(
+                message.contains("alipay.toml:"),
+                "names the file and line: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_fragment_is_never_echoed_as_a_path() {
+        for fragment in [&SECRET[..40], &SECRET[..63], &SECRET[8..30]] {
+            let key = Sourced {
+                value: fragment.to_owned(),
+                base: None,
+                origin: "flag",
+            };
+            let e = key_text("private_key", &key).expect_err("not a key");
+            assert_no_key_material(&e.0);
+        }
     }
 
     #[test]
