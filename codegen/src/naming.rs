@@ -223,12 +223,17 @@ pub fn collisions<'a>(
 
 /// [`collisions`] of names whose identifiers are already known: `(name, ident)` pairs.
 pub fn collisions_of<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Collision> {
+    // In first-seen order; the index finds an identifier's entry without a scan.
     let mut seen: Vec<(&str, Vec<String>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (name, ident) in pairs {
         let key = collision_key(ident);
-        match seen.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, list)) => list.push(name.to_owned()),
-            None => seen.push((key, vec![name.to_owned()])),
+        match index.get(key) {
+            Some(&i) => seen[i].1.push(name.to_owned()),
+            None => {
+                index.insert(key, seen.len());
+                seen.push((key, vec![name.to_owned()]));
+            }
         }
     }
     seen.into_iter()
@@ -245,20 +250,37 @@ pub fn collisions_of<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) ->
 /// variants of allowed values and error codes, which have no `rust_name:` to resolve
 /// collisions by hand.
 pub fn dedupe(idents: Vec<String>, reserved: &[&str]) -> Vec<String> {
-    let mut taken: std::collections::BTreeSet<String> =
+    let mut taken: std::collections::HashSet<String> =
         reserved.iter().map(|s| (*s).to_owned()).collect();
+    // The next suffix to try for each identifier, so many duplicates of one name do not
+    // try every earlier suffix again.
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(idents.len());
     for ident in idents {
         let mut candidate = ident.clone();
-        let mut n = 2;
-        while taken.contains(collision_key(&candidate)) {
-            candidate = format!("{}{n}", collision_key(&ident));
-            n += 1;
+        if taken.contains(collision_key(&candidate)) {
+            let base = collision_key(&ident);
+            let n = next.entry(base.to_owned()).or_insert(2);
+            loop {
+                candidate = format!("{}{}", suffix_base(base), *n);
+                *n += 1;
+                if !taken.contains(&candidate) {
+                    break;
+                }
+            }
         }
         taken.insert(collision_key(&candidate).to_owned());
         out.push(candidate);
     }
     out
+}
+
+/// What a numbered or suffixed variant of `ident` is built on: `ident` without the trailing
+/// `_` of an escaped keyword (`Self_` → `Self`), so the result (`Self2`, `SelfInResponse`)
+/// stays in the case rustc expects.
+pub fn suffix_base(ident: &str) -> &str {
+    let trimmed = ident.trim_end_matches('_');
+    if trimmed.is_empty() { ident } else { trimmed }
 }
 
 #[cfg(test)]

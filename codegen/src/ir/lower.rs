@@ -1,6 +1,6 @@
 //! Lowering: from spec model to IR, resolving every name and type once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::ir::{DateFormat, EnumIr, ErrorIr, FieldIr, Ir, MethodIr, StructIr, TypeIr, VariantIr};
 use crate::naming;
@@ -128,6 +128,8 @@ struct Lowering<'a> {
     twins: BTreeMap<&'a str, String>,
     /// Spec names of the models the request reaches (they honour `required`).
     request_models: BTreeSet<&'a str>,
+    /// For [`Lowering::free_ident`]: the next number to try after each base.
+    next_suffix: HashMap<String, usize>,
 }
 
 impl<'a> Lowering<'a> {
@@ -146,10 +148,12 @@ impl<'a> Lowering<'a> {
             enums: BTreeMap::new(),
             twins: BTreeMap::new(),
             request_models: BTreeSet::new(),
+            next_suffix: HashMap::new(),
         };
         lowering.request_models = lowering.reachable(&spec.request);
         for name in lowering.models_needing_twins() {
-            let ident = lowering.free_ident(&format!("{}InResponse", lowering.model_idents[name]));
+            let model = naming::suffix_base(&lowering.model_idents[name]);
+            let ident = lowering.free_ident(&format!("{model}InResponse"));
             lowering.taken.insert(ident.clone());
             lowering.twins.insert(name, ident);
         }
@@ -157,14 +161,19 @@ impl<'a> Lowering<'a> {
     }
 
     /// `base`, or `base2`, `base3`, ... : the first type identifier not yet taken.
-    fn free_ident(&self, base: &str) -> String {
-        let mut ident = base.to_owned();
-        let mut n = 2;
-        while self.taken.contains(&ident) {
-            ident = format!("{base}{n}");
-            n += 1;
+    fn free_ident(&mut self, base: &str) -> String {
+        if !self.taken.contains(base) {
+            return base.to_owned();
         }
-        ident
+        // Numbering resumes where the last search for this base stopped.
+        let n = self.next_suffix.entry(base.to_owned()).or_insert(2);
+        loop {
+            let ident = format!("{}{}", naming::suffix_base(base), *n);
+            *n += 1;
+            if !self.taken.contains(&ident) {
+                return ident;
+            }
+        }
     }
 
     /// Spec names of the models that need a response-side twin (see [`Lowering::twins`]),
@@ -176,27 +185,31 @@ impl<'a> Lowering<'a> {
             .intersection(&response)
             .copied()
             .collect();
-        let mut twins = BTreeSet::new();
-        // A model needs one when it requires a field, or holds a model that needs one:
-        // repeat until nothing more is added (at most one round per nesting level).
-        loop {
-            let before = twins.len();
-            for &name in &shared {
-                let needs = self.spec.models[name].iter().any(|f| {
-                    f.required
-                        || TypeRef::parse(&f.ty)
-                            .ok()
-                            .and_then(|t| t.model_name().map(|m| twins.contains(m)))
-                            .unwrap_or(false)
-                });
-                if needs {
-                    twins.insert(name);
+        // A model needs one when it requires a field, or holds a model that needs one: start
+        // from those that require a field and walk the "is held by" edges back, each once.
+        let shared_set: BTreeSet<&'a str> = shared.iter().copied().collect();
+        let mut held_by: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+        let mut todo: Vec<&'a str> = Vec::new();
+        for &name in &shared {
+            for f in &self.spec.models[name] {
+                if f.required {
+                    todo.push(name);
+                }
+                if let Ok(ty) = TypeRef::parse(&f.ty)
+                    && let Some(inner) = ty.model_name()
+                    && let Some(&inner) = shared_set.get(inner)
+                {
+                    held_by.entry(inner).or_default().push(name);
                 }
             }
-            if twins.len() == before {
-                return twins;
+        }
+        let mut twins = BTreeSet::new();
+        while let Some(name) = todo.pop() {
+            if twins.insert(name) {
+                todo.extend(held_by.get(name).into_iter().flatten());
             }
         }
+        twins
     }
 
     fn run(mut self) -> Result<MethodIr, LowerError> {
@@ -446,7 +459,8 @@ impl<'a> Lowering<'a> {
                 .map(|v| &v.value)
                 .eq(variants.iter().map(|v| &v.value))
         };
-        for candidate in [base.clone(), format!("{owner}{base}")] {
+        let owned = format!("{}{base}", naming::suffix_base(owner));
+        for candidate in [base.clone(), owned.clone()] {
             if let Some(existing) = self.enums.get(&candidate)
                 && same(existing)
             {
@@ -457,7 +471,7 @@ impl<'a> Lowering<'a> {
             }
         }
         // `{owner}{base}` itself is taken (it was the last candidate above).
-        let ident = self.free_ident(&format!("{owner}{base}"));
+        let ident = self.free_ident(&owned);
         self.add_enum(ident, f, variants)
     }
 

@@ -23,11 +23,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use super::common::CommonSpec;
-use super::diagnostic::FieldPath;
+use super::diagnostic::{FieldPath, Pos, Seg};
 use super::model::{ErrorCode, Field, Location, Spec};
 use super::report::Reporter;
 use super::shape::closest;
-use super::tree::Node;
+use super::tree::{Node, Value};
 use super::types::{TypeError, TypeRef, is_model_name};
 use crate::naming;
 
@@ -35,6 +35,9 @@ use crate::naming;
 pub const DATE_FORMATS: [&str; 2] = ["yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd"];
 
 type Models = BTreeMap<String, Vec<Field>>;
+
+/// The name comparisons the type hints of one file may make (see [`Lint::hint_budget`]).
+const HINT_BUDGET: usize = 200_000;
 
 /// Where a list of fields sits, which decides what it may hold.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,21 +51,68 @@ enum ListKind {
 struct Lint<'t, 'r> {
     tree: &'t Node<'t>,
     out: &'t mut Reporter<'r>,
+    /// The entries of `models:` by name, built on the first problem under it: a spec may
+    /// hold any number of models, and finding one by a scan for each problem is quadratic.
+    models: Option<HashMap<&'t str, (&'t Node<'t>, &'t Node<'t>)>>,
+    /// How many more names "did you mean" hints may compare against: each hint compares a
+    /// misspelt type with every model, so without a bound many misspellings among many
+    /// models cost their product.
+    hint_budget: usize,
 }
 
-impl Lint<'_, '_> {
+impl<'t> Lint<'t, '_> {
+    fn new<'r>(tree: &'t Node<'t>, out: &'t mut Reporter<'r>) -> Lint<'t, 'r> {
+        Lint {
+            tree,
+            out,
+            models: None,
+            hint_budget: HINT_BUDGET,
+        }
+    }
+
     fn at(&mut self, path: &FieldPath, message: impl Into<String>) {
-        let pos = self.tree.locate(path, false);
+        let pos = self.locate(path, false);
         self.out.at(pos, path, message);
     }
 
     fn at_key(&mut self, path: &FieldPath, message: impl Into<String>) {
-        let pos = self.tree.locate(path, true);
+        let pos = self.locate(path, true);
         self.out.at(pos, path, message);
     }
 
-    fn line_of(&self, path: &FieldPath) -> usize {
-        self.tree.locate(path, false).line
+    fn line_of(&mut self, path: &FieldPath) -> usize {
+        self.locate(path, false).line
+    }
+
+    fn locate(&mut self, path: &FieldPath, at_key: bool) -> Pos {
+        let tree = self.tree;
+        let [Seg::Key("models"), Seg::Key(name), rest @ ..] = path.segs() else {
+            return tree.locate(path, at_key);
+        };
+        let models = self
+            .models
+            .get_or_insert_with(|| match tree.entry("models") {
+                Some((
+                    _,
+                    Node {
+                        value: Value::Map(entries),
+                        ..
+                    },
+                )) => entries
+                    .iter()
+                    .rev()
+                    .filter_map(|(k, v)| match &k.value {
+                        Value::Scalar { text, .. } => Some((&**text, (k, v))),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => HashMap::new(),
+            });
+        match models.get(name) {
+            Some((key, _)) if rest.is_empty() && at_key => key.pos,
+            Some((_, value)) => value.locate_segs(rest, at_key),
+            None => tree.locate(path, at_key),
+        }
     }
 }
 
@@ -80,7 +130,7 @@ pub fn is_method_name(method: &str) -> bool {
 
 /// Lints a method spec. `file` is used only for the file-name rule (when it ends in `.yaml`/`.yml`).
 pub(crate) fn lint_spec(spec: &Spec, file: &Path, tree: &Node<'_>, out: &mut Reporter<'_>) {
-    let mut lint = Lint { tree, out };
+    let mut lint = Lint::new(tree, out);
     let root = FieldPath::root();
 
     let method_path = root.key("method");
@@ -232,9 +282,12 @@ fn lint_rust_name(
     }
 }
 
-/// The built-in type or model a misspelt type name most likely meant.
-fn type_hint<'m>(name: &str, models: &'m Models) -> Option<&'m str> {
+/// The built-in type or model a misspelt type name most likely meant, while the file's hint
+/// budget lasts.
+fn type_hint<'m>(lint: &mut Lint<'_, '_>, name: &str, models: &'m Models) -> Option<&'m str> {
     const BUILTIN: [&str; 6] = ["String", "Number", "Price", "Boolean", "Date", "File"];
+    let cost = BUILTIN.len() + models.len();
+    lint.hint_budget = lint.hint_budget.checked_sub(cost)?;
     let known: Vec<&'m str> = BUILTIN
         .iter()
         .copied()
@@ -287,7 +340,7 @@ fn lint_field(
         Ok(ty) => Some(ty),
         Err(e) => {
             let hint = match &e {
-                TypeError::Malformed(name) => type_hint(name, models)
+                TypeError::Malformed(name) => type_hint(lint, name, models)
                     .map(|t| format!("; did you mean `{t}`?"))
                     .unwrap_or_default(),
                 _ => String::new(),
@@ -299,7 +352,7 @@ fn lint_field(
     if let Some(name) = ty.as_ref().and_then(TypeRef::model_name)
         && !models.contains_key(name)
     {
-        let hint = match type_hint(name, models) {
+        let hint = match type_hint(lint, name, models) {
             Some(t) => format!("did you mean `{t}`?"),
             None => "define it under `models:`".to_owned(),
         };
@@ -384,7 +437,7 @@ fn lint_models(lint: &mut Lint<'_, '_>, spec: &Spec) {
         let rust = naming::collision_key(&naming::type_ident(name)).to_owned();
         match rust_names.get(&rust) {
             Some(other) => {
-                let line = lint.tree.locate(&models.key(other), true).line;
+                let line = lint.locate(&models.key(other), true).line;
                 lint.at_key(
                     &models.key(name),
                     format!("models `{name}` and `{other}` (line {line}) both become `{rust}` in Rust; rename one"),
@@ -458,7 +511,7 @@ fn lint_errors(lint: &mut Lint<'_, '_>, errors: &[ErrorCode], list: &FieldPath) 
 
 /// Lints `common.yaml`.
 pub(crate) fn lint_common(common: &CommonSpec, tree: &Node<'_>, out: &mut Reporter<'_>) {
-    let mut lint = Lint { tree, out };
+    let mut lint = Lint::new(tree, out);
     let root = FieldPath::root();
     let no_models = Models::new();
     lint_fields(

@@ -2,6 +2,9 @@
 //! kind, reported all at once with positions. What passes converts to JSON, from which serde
 //! builds the model (so `model.rs` stays the single definition of the types).
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use serde_json::{Map, Value as Json};
 
 use super::diagnostic::{FieldPath, Pos, Seg};
@@ -199,12 +202,13 @@ pub(crate) fn check<'t>(
             };
             let mut ok = true;
             let mut json = Map::new();
-            for (i, (key, value)) in entries.iter().enumerate() {
+            let mut first_at: HashMap<&str, Pos> = HashMap::with_capacity(entries.len());
+            for (key, value) in entries {
                 let Some(name) = key_text(key, path, out) else {
                     ok = false;
                     continue;
                 };
-                if let Some(first) = duplicate_of(entries, i, name) {
+                if let Some(first) = first_seen(&mut first_at, name, key.pos) {
                     out.at(
                         key.pos,
                         &path.key(name),
@@ -244,20 +248,15 @@ fn check_struct<'t>(
     };
     let mut ok = true;
     let mut json = Map::new();
-    // Which rules have been seen (rules are few: a bit each).
-    let mut seen: u64 = 0;
-    for (i, (key, value)) in entries.iter().enumerate() {
+    // Where each key was first seen: a mapping may hold any number of unknown keys, and each
+    // is looked up once.
+    let mut first_at: HashMap<&str, Pos> = HashMap::new();
+    for (key, value) in entries {
         let Some(name) = key_text(key, path, out) else {
             ok = false;
             continue;
         };
-        let rule_index = rules.iter().position(|r| r.key == name);
-        let repeated = match rule_index {
-            Some(r) if r < 64 => seen & (1 << r) != 0,
-            _ => duplicate_of(entries, i, name).is_some(),
-        };
-        if repeated {
-            let first = duplicate_of(entries, i, name).unwrap_or(key.pos);
+        if let Some(first) = first_seen(&mut first_at, name, key.pos) {
             out.at(
                 key.pos,
                 &path.key(name),
@@ -266,9 +265,7 @@ fn check_struct<'t>(
             ok = false;
             continue;
         }
-        if let Some(r) = rule_index.filter(|r| *r < 64) {
-            seen |= 1 << r;
-        }
+        let rule_index = rules.iter().position(|r| r.key == name);
         let Some(rule) = rule_index.map(|r| &rules[r]) else {
             let known: Vec<&str> = rules.iter().map(|r| r.key).collect();
             let hint = match closest(name, &known) {
@@ -303,13 +300,8 @@ fn check_struct<'t>(
         }
         path.pop();
     }
-    for (r, rule) in rules.iter().enumerate().filter(|(_, r)| r.required) {
-        let present = if r < 64 {
-            seen & (1 << r) != 0
-        } else {
-            node.entry(rule.key).is_some()
-        };
-        if !present {
+    for rule in rules.iter().filter(|r| r.required) {
+        if !first_at.contains_key(rule.key) {
             out.at(
                 node.pos,
                 &path.key(rule.key),
@@ -344,12 +336,15 @@ fn key_text<'n>(
     }
 }
 
-/// Where `name` first appeared, if entry `i` repeats an earlier key.
-fn duplicate_of(entries: &[(Node<'_>, Node<'_>)], i: usize, name: &str) -> Option<Pos> {
-    entries[..i]
-        .iter()
-        .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == name))
-        .map(|(k, _)| k.pos)
+/// Where `name` first appeared, if it did before; otherwise records it at `pos`.
+fn first_seen<'n>(first_at: &mut HashMap<&'n str, Pos>, name: &'n str, pos: Pos) -> Option<Pos> {
+    match first_at.entry(name) {
+        Entry::Occupied(first) => Some(*first.get()),
+        Entry::Vacant(slot) => {
+            slot.insert(pos);
+            None
+        }
+    }
 }
 
 fn mismatch(

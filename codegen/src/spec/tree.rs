@@ -123,7 +123,11 @@ impl<'a> Node<'a> {
     /// Where `path` is: the deepest node on it that exists (so a missing key points at its
     /// mapping). With `at_key`, a final key segment points at the key rather than its value.
     pub fn locate(&self, path: &FieldPath<'_>, at_key: bool) -> Pos {
-        let segs = path.segs();
+        self.locate_segs(path.segs(), at_key)
+    }
+
+    /// [`locate`](Self::locate) for the segments of a path below this node.
+    pub fn locate_segs(&self, segs: &[Seg<'_>], at_key: bool) -> Pos {
         let mut node = self;
         for (i, seg) in segs.iter().enumerate() {
             let last = i + 1 == segs.len();
