@@ -57,6 +57,16 @@ pub enum GenerateError {
     /// The generator emitted code that does not parse (a bug); nothing was written.
     #[error(transparent)]
     Emit(#[from] emit::EmitError),
+    /// A file or folder the generator would write, inside the output folder, is a symbolic
+    /// link: it is never written or deleted through; nothing was written.
+    #[error(
+        "`{}` is a symbolic link; the generator never writes through one (remove it)",
+        path.display()
+    )]
+    Symlink {
+        /// The link.
+        path: PathBuf,
+    },
     /// Reading or writing a file failed.
     #[error("{action} `{}`: {source}", path.display())]
     Io {
@@ -180,6 +190,20 @@ pub fn write_files(
     check: bool,
 ) -> Result<GenerateReport, GenerateError> {
     let mut report = GenerateReport::default();
+    // A link inside the output folder would send a write elsewhere: refuse before writing
+    // anything. (The output folder itself may sit behind links, as /tmp does on some systems.)
+    let mut seen: BTreeSet<&Path> = BTreeSet::new();
+    for rel in files.keys() {
+        for part in rel.ancestors().filter(|p| !p.as_os_str().is_empty()) {
+            if !seen.insert(part) {
+                break;
+            }
+            let path = out_dir.join(part);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                return Err(GenerateError::Symlink { path });
+            }
+        }
+    }
     if !check {
         let folders: BTreeSet<&Path> = files
             .keys()
@@ -232,9 +256,14 @@ fn stale_files(
     wanted: impl Fn(&Path) -> bool,
 ) -> Result<Vec<PathBuf>, GenerateError> {
     let mut found = Vec::new();
+    // Links are left out: neither followed into another folder nor taken for a generated file.
     let read = |dir: &Path| -> Result<Vec<PathBuf>, GenerateError> {
         match std::fs::read_dir(dir) {
-            Ok(entries) => Ok(entries.filter_map(|e| e.ok().map(|e| e.path())).collect()),
+            Ok(entries) => Ok(entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_symlink()))
+                .map(|e| e.path())
+                .collect()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(source) => Err(GenerateError::Io {
                 action: "cannot read folder",

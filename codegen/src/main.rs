@@ -119,15 +119,21 @@ enum Command {
     /// to stdout. Whatever the importer could not place, or placed by a guess, is printed to
     /// stderr as `PAGE:LINE: warning: MESSAGE` (and kept as a `note:` in the spec). The
     /// result is then checked as by `check`. Exits 0 when it passes, 1 when the page cannot
-    /// be read or the spec does not pass `check` (it is still written, to be fixed by hand),
-    /// 2 when PAGE does not exist.
+    /// be read, names no method while OUT is a folder, or the spec does not pass `check` (it
+    /// is still written, to be fixed by hand), 2 when PAGE does not exist or OUT exists and
+    /// `--force` is not given.
     Import {
         /// The page, as text (UTF-8).
         #[arg(value_name = "PAGE")]
         page: PathBuf,
-        /// Where to write the spec: a file, or an existing folder (default: stdout).
+        /// Where to write the spec: a file, or an existing folder (default: stdout). A page
+        /// that names no method cannot be written into a folder: give a file name.
         #[arg(short, long, value_name = "OUT")]
         out: Option<PathBuf>,
+        /// Overwrite the output file if it exists (without it, an existing file is a usage
+        /// error, exit 2, and is left alone).
+        #[arg(long)]
+        force: bool,
     },
     /// Report what changes for callers of the generated client between two versions of
     /// the specs.
@@ -215,7 +221,7 @@ fn main() -> ExitCode {
                 generate_crates(&specs, &out, check, &methods, &crates)
             }
         },
-        Command::Import { page, out } => import(&page, out),
+        Command::Import { page, out, force } => import(&page, out, force),
         Command::Diff { old, new, format } => diff(old, new, format),
     }
 }
@@ -491,7 +497,7 @@ fn generate_crates(
     }
 }
 
-fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
+fn import(page: &Path, out: Option<PathBuf>, force: bool) -> ExitCode {
     if let Some(code) = missing_inputs(&[page]) {
         return code;
     }
@@ -526,13 +532,30 @@ fn import(page: &Path, out: Option<PathBuf>) -> ExitCode {
         }
     };
     let file_name = format!("{}.yaml", imported.spec.method);
-    let target = out.map(|out| {
-        if out.is_dir() {
-            out.join(&file_name)
-        } else {
-            out
+    let target = match out {
+        Some(out) if out.is_dir() => {
+            if !spec::is_method_name(&imported.spec.method) {
+                eprintln!(
+                    "{}: the page names no method (no title line), so the spec has no file name; \
+                     give one with -o FILE",
+                    page.display()
+                );
+                return ExitCode::from(1);
+            }
+            Some(out.join(&file_name))
         }
-    });
+        other => other,
+    };
+    if let Some(path) = &target
+        && !force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        eprintln!(
+            "{}: already exists; pass --force to overwrite it",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
     // Check under the name it is written as, so the file-name rule applies.
     let checked_as = target.clone().unwrap_or_else(|| PathBuf::from(&file_name));
     let problems = spec::load_str(&checked_as.to_string_lossy(), &yaml)

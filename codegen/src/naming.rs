@@ -163,11 +163,19 @@ pub fn group_of(method: &str) -> String {
     if g.starts_with('_') {
         g.insert(0, 'g');
     }
-    if is_keyword(&g) || NOT_RAW.contains(&g.as_str()) || g == "std" || g == "core" {
+    if is_keyword(&g) || NOT_RAW.contains(&g.as_str()) || TAKEN_GROUPS.contains(&g.as_str()) {
         g.push('_');
     }
     g
 }
+
+/// Names a product group cannot take as they are: crates the generated code names (`std`,
+/// `core`), the client crate's own modules, re-exports and Cargo features (`runtime`,
+/// `gateway`, `default`, `rsa`) and the runtime's modules it may re-export (`client`, `error`,
+/// `price`).
+const TAKEN_GROUPS: &[&str] = &[
+    "std", "core", "runtime", "gateway", "default", "rsa", "client", "error", "price",
+];
 
 /// The module of a method inside its group: the segments after the group's, joined by `_`
 /// (`alipay.user.agreement.auth.confirm` → `agreement_auth_confirm`).
@@ -376,6 +384,11 @@ mod tests {
         assert_eq!(group_of("koubei.marketing.data.query"), "koubei_marketing");
         assert_eq!(method_module("koubei.marketing.data.query"), "data_query");
         assert_eq!(group_of("alipay.type.x"), "type_");
+        for taken in [
+            "client", "error", "gateway", "price", "runtime", "default", "rsa",
+        ] {
+            assert_eq!(group_of(&format!("alipay.{taken}.x")), format!("{taken}_"));
+        }
         assert_eq!(group_of("alipay.3d.x"), "g_3d");
         assert_eq!(method_module("alipay.user"), "alipay_user");
         assert_eq!(

@@ -82,7 +82,8 @@ const PUBLIC_RESPONSE: &[&str] = crate::protocol::PUBLIC_RESPONSE_FIELDS;
 /// Reads a doc page copied as text into a spec. Never panics, whatever the input.
 pub fn import_page(text: &str) -> Imported {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines = page::lines(text);
+    let text = page::without_invisible_controls(text);
+    let lines = page::lines(&text);
     let sections = sections::split(&lines);
     let mut notes = Notes::default();
     let mut spec = Spec {

@@ -10,6 +10,25 @@ pub(crate) struct Line<'a> {
     pub text: &'a str,
 }
 
+/// The page without the characters a spec may not hold and a reader does not see: control
+/// characters other than line breaks and tabs, and the text-direction controls (U+202A–U+202E,
+/// U+2066–U+2069) that pages copied from a browser sometimes carry. Line numbers stay the same.
+pub(crate) fn without_invisible_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let dropped = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if text.contains(dropped) {
+        text.chars()
+            .filter(|&c| !dropped(c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Splits a page into lines. `\r\n`, `\n` and a lone `\r` all end a line.
 pub(crate) fn lines(text: &str) -> Vec<Line<'_>> {
     let bytes = text.as_bytes();

@@ -14,7 +14,11 @@
 //!   apart by `rust_name`.
 //! - models: names of ASCII letters and digits starting with an uppercase letter, distinct
 //!   after UpperCamelCase conversion, and every model used (reachable from the request or
-//!   response): an unused model is an error, since it is most often a misspelt reference.
+//!   response): an unused model is an error, since it is most often a misspelt reference;
+//!   no model holds itself, directly or through others, by fields that are not lists (the
+//!   type would be infinitely large; a list field `Node[]` is fine).
+//! - text (checked with the shape, `shape::forbidden_char`): no control characters other than
+//!   line feed and tab, and none of the text-direction controls U+202A–U+202E, U+2066–U+2069.
 //! - errors: codes non-empty and unique.
 //! - `common.yaml`: the same field rules; gateway codes digits and unique, each with a `msg`;
 //!   sub_codes non-empty and unique per gateway code.
@@ -191,6 +195,7 @@ pub(crate) fn lint_spec(spec: &Spec, file: &Path, tree: &Node<'_>, out: &mut Rep
         );
     }
     lint_models(&mut lint, spec);
+    lint_recursion(&mut lint, &spec.models);
     lint_errors(&mut lint, &spec.errors, &root.key("errors"));
 }
 
@@ -479,6 +484,86 @@ fn lint_models(lint: &mut Lint<'_, '_>, spec: &Spec) {
                 &models.key(name),
                 format!("model `{name}` is not used by any request or response field; remove it or refer to it"),
             );
+        }
+    }
+}
+
+/// Models that hold themselves, directly or through other models, by fields that are not
+/// lists: such a type would be infinitely large (rustc's E0072). Each cycle is reported once,
+/// at the field that closes it. A depth-first walk without recursion, so a long chain of
+/// models costs neither stack nor more than one visit per field.
+fn lint_recursion(lint: &mut Lint<'_, '_>, models: &Models) {
+    // For each model, its fields holding a model by value: (field index, held model).
+    let held: BTreeMap<&str, Vec<(usize, &str)>> = models
+        .iter()
+        .map(|(name, fields)| {
+            let by_value = fields
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| match TypeRef::parse(&f.ty) {
+                    Ok(TypeRef::Model(inner)) => models
+                        .get_key_value(&inner)
+                        .map(|(key, _)| (i, key.as_str())),
+                    _ => None,
+                })
+                .collect();
+            (name.as_str(), by_value)
+        })
+        .collect();
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        /// On the current path, at this index.
+        OnPath(usize),
+        Done,
+    }
+    let mut state: HashMap<&str, State> = HashMap::with_capacity(held.len());
+    for &start in held.keys() {
+        if state.contains_key(start) {
+            continue;
+        }
+        // The path from `start`: each model with the next of its fields to follow.
+        let mut path: Vec<(&str, usize)> = vec![(start, 0)];
+        state.insert(start, State::OnPath(0));
+        while let Some(&mut (model, ref mut next)) = path.last_mut() {
+            let Some(&(field, inner)) = held[model].get(*next) else {
+                state.insert(model, State::Done);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            match state.get(inner) {
+                None => {
+                    state.insert(inner, State::OnPath(path.len()));
+                    path.push((inner, 0));
+                }
+                Some(&State::OnPath(from)) => {
+                    // At most a few names each side of a long cycle, so the messages of many
+                    // cycles stay short.
+                    let cycle = &path[from..];
+                    let mut chain: Vec<&str> = cycle.iter().take(4).map(|(m, _)| *m).collect();
+                    if cycle.len() > 8 {
+                        chain.push("…");
+                        chain.extend(cycle[cycle.len() - 3..].iter().map(|(m, _)| *m));
+                    } else {
+                        chain.extend(cycle.iter().skip(4).map(|(m, _)| *m));
+                    }
+                    chain.push(inner);
+                    let at = FieldPath::root()
+                        .key("models")
+                        .key(model)
+                        .index(field)
+                        .key("type");
+                    lint.at(
+                        &at,
+                        format!(
+                            "model `{inner}` holds itself ({}): a model cannot contain itself; \
+                             make this field a list (`{inner}[]`) or break the cycle",
+                            chain.join(" → ")
+                        ),
+                    );
+                }
+                Some(State::Done) => {}
+            }
         }
     }
 }

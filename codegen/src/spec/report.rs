@@ -24,8 +24,8 @@ impl<'a> Reporter<'a> {
             file: self.file.to_owned(),
             line: pos.line,
             column: pos.column,
-            path: path.to_string(),
-            message: message.into(),
+            path: shown(path.to_string()),
+            message: shown(message.into()),
         });
     }
 
@@ -38,4 +38,24 @@ impl<'a> Reporter<'a> {
         self.diagnostics.sort_by_key(|d| (d.line, d.column));
         self.diagnostics
     }
+}
+
+/// `text` with every character that could change how a terminal shows it (control and
+/// text-direction characters, which a message may quote from the spec) written as `\u{..}`.
+fn shown(text: String) -> String {
+    if super::shape::forbidden_char(&text).is_none() && !text.contains(['\n', '\t']) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control()
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+        {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -123,7 +123,29 @@ pub(crate) fn check<'t>(
     }
     match kind {
         Kind::Str => match node.scalar() {
-            Some(Scalar::Str(text)) => Some(Json::String(text.to_owned())),
+            Some(Scalar::Str(text)) => match forbidden_char(text) {
+                None => Some(Json::String(text.to_owned())),
+                Some((at, c)) => {
+                    let what = if ('\u{202A}'..='\u{202E}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)
+                    {
+                        "a text-direction control character"
+                    } else {
+                        "a control character"
+                    };
+                    out.at(
+                        node.pos,
+                        path,
+                        format!(
+                            "{what} (U+{:04X}) at character {}: spec text may not hold control \
+                             or text-direction characters (a line break is `\\n`); remove it",
+                            u32::from(c),
+                            at + 1
+                        ),
+                    );
+                    None
+                }
+            },
             Some(other @ (Scalar::Int(text) | Scalar::Float(text))) => {
                 out.at(
                     node.pos,
@@ -311,6 +333,18 @@ fn check_struct<'t>(
         }
     }
     ok.then_some(Json::Object(json))
+}
+
+/// The first character spec text may not hold, with its index (in characters): control
+/// characters other than line feed and tab (a carriage return, alone or not, escape
+/// sequences, NUL), and the text-direction controls U+202A–U+202E and U+2066–U+2069, which make
+/// text read differently from what it holds (rustc refuses them in literals and comments).
+pub(crate) fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    text.chars().enumerate().find(|&(_, c)| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    })
 }
 
 /// The text of a mapping key, which must be a scalar other than null.
