@@ -19,8 +19,8 @@ fn yaml_string(text: &str) -> String {
 
 /// The spec, with the hostile text in every place that reaches a doc comment (error codes
 /// cannot hold whitespace: theirs holds the rest).
-fn hostile_spec() -> String {
-    let h = yaml_string(HOSTILE);
+fn hostile_spec(text: &str) -> String {
+    let h = yaml_string(text);
     format!(
         r#"method: alipay.hostile.text.query
 title: {h}
@@ -91,8 +91,18 @@ fn doc_comments(text: &str) -> Vec<(usize, String)> {
 
 #[test]
 fn hostile_spec_text_never_forms_code_or_html_in_docs() {
-    let spec = load_str("alipay.hostile.text.query.yaml", &hostile_spec())
+    // The checker refuses a carriage return and direction controls (the `control` fixture of
+    // `tests/fixtures/bad`); the emitter must keep them out of the output all the same, so
+    // they are put back into the checked spec.
+    let refused = |c: char| matches!(c, '\r' | '\u{202e}' | '\u{202c}');
+    let visible: String = HOSTILE.chars().filter(|&c| !refused(c)).collect();
+    let spec = load_str("alipay.hostile.text.query.yaml", &hostile_spec(&visible))
         .unwrap_or_else(|e| panic!("the hostile spec must load: {e:?}"));
+    let inner = |t: &str| yaml_string(t).trim_matches('"').to_owned();
+    let json = serde_json::to_string(&spec)
+        .unwrap()
+        .replace(&inner(&visible), &inner(HOSTILE));
+    let spec: alipay_codegen::spec::Spec = serde_json::from_str(&json).unwrap();
     let files = generate_files([&spec]).unwrap();
     let group = &files[Path::new("hostile.rs")];
     let mut problems = Vec::new();
