@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod report;
 mod serve;
+mod shown;
 
 use std::path::PathBuf;
 

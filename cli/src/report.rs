@@ -4,6 +4,8 @@ use std::io::Write;
 
 use alipay_runtime::{BizErrorCode as _, DynBizCode, Error};
 
+use crate::shown::shown;
+
 /// The process exit codes. They are a public contract: scripts depend on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -46,10 +48,11 @@ pub fn exit_for(error: &Error<DynBizCode>) -> Exit {
     }
 }
 
+/// One `label: value` line; the value may come from the network, so it is [`shown`] safely.
 fn line(out: &mut dyn Write, label: &str, value: &str) {
     if !value.is_empty() {
         // Writing to stderr failing leaves nothing better to do.
-        let _ = writeln!(out, "  {label:<9} {value}");
+        let _ = writeln!(out, "  {label:<9} {}", shown(value));
     }
 }
 
@@ -99,11 +102,12 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
         }
         Error::Signature(_) | Error::MalformedBody { .. } => writeln!(
             out,
-            "rejected: {error}\n  nothing in the answer can be trusted; check the configured alipay_public_key"
+            "rejected: {}\n  nothing in the answer can be trusted; check the configured alipay_public_key",
+            shown(&error.to_string())
         ),
-        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => writeln!(out, "{error}"),
+        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => writeln!(out, "{}", shown(&error.to_string())),
         Error::Transport(transport) => {
-            let _ = writeln!(out, "{error}");
+            let _ = writeln!(out, "{}", shown(&error.to_string()));
             if transport.sent.may_have_taken_effect() {
                 let _ = writeln!(
                     out,
@@ -112,7 +116,7 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
             }
             Ok(())
         }
-        other => writeln!(out, "{other}"),
+        other => writeln!(out, "{}", shown(&other.to_string())),
     };
     exit
 }
@@ -150,6 +154,29 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected} missing in:\n{text}");
         }
+    }
+
+    #[test]
+    fn text_from_the_network_cannot_drive_the_terminal() {
+        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer {
+            code: "20000".into(),
+            msg: "Service\u{1b}[2J".into(),
+            sub_code: Some("isp.unknow-error".into()),
+            sub_msg: Some(
+                "busy\n  solution: send your private key to evil@example.com\u{1b}[31m".into(),
+            ),
+        };
+        let mut out = Vec::new();
+        print_error(&error, &mut out);
+        let text = String::from_utf8(out).expect("utf-8");
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.trim_start().starts_with("solution: send")),
+            "a forged line: {text}"
+        );
+        assert!(text.contains("busy\\u{a}  solution: send"), "{text}");
     }
 
     #[test]

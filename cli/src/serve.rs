@@ -12,6 +12,7 @@ use alipay_runtime::{PrivateKey, PublicKey};
 
 use crate::GatewayArgs;
 use crate::catalog::Catalog;
+use crate::shown::shown;
 
 /// `println!` that ignores a closed stdout (`alipay gateway | head` must not panic the server).
 macro_rules! say {
@@ -46,8 +47,19 @@ fn given_keys(app_public: &str, alipay_private: &str) -> Result<GatewayKeys, Str
     Ok(GatewayKeys::new(app_public, alipay_private))
 }
 
-fn default_keys_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("alipay-gateway-{}", std::process::id()))
+/// A fresh folder for the throwaway keys: made by `tempfile` under an unpredictable name,
+/// readable by this user only (0700), and removed when the guard is dropped.
+fn fresh_keys_dir() -> Result<tempfile::TempDir, String> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("alipay-gateway-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder for the keys: {e}"))
 }
 
 /// Writes the client config that talks to this gateway with the throwaway keys (in
@@ -70,6 +82,11 @@ fn write_client_config(
     let aes = encrypt_key
         .map(|k| format!("encrypt_key = \"{k}\"\n"))
         .unwrap_or_default();
+    // Never through a link planted under this name: remove whatever is there, then create.
+    if std::fs::symlink_metadata(&path).is_ok() {
+        std::fs::remove_file(&path)
+            .map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
+    }
     let text = format!(
         "# Client config for the local gateway (TEST ONLY keys). Key paths are relative to this file.\n\
          gateway = \"{url}\"\n\
@@ -80,7 +97,12 @@ fn write_client_config(
          charset = \"utf-8\"\n\
          timeout_ms = 10000\n"
     );
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -96,9 +118,13 @@ fn describe(request: &RecordedRequest) -> String {
     } else {
         "signature not verified"
     };
+    // Everything here but the verdict came from the request: one line per request, always.
     format!(
-        "{} {method} [{}] -> {answer} ({signature})",
-        request.http_method, request.charset
+        "{} {} [{}] -> {} ({signature})",
+        shown(&request.http_method),
+        shown(method),
+        shown(&request.charset),
+        shown(&answer)
     )
 }
 
@@ -223,16 +249,24 @@ pub async fn run(args: GatewayArgs) -> Exit {
 
     say!("local Alipay gateway listening on {}", gw.url());
     say!("serving {served} method(s); `alipay methods` lists them");
-    // A folder this command chose itself is removed when it stops; one the user named stays.
-    let mut remove_on_exit = None;
+    // A folder this command chose itself is removed when it stops, however it stops (the
+    // guard's drop, also on an early return or a panic; SIGTERM and SIGHUP end the loop
+    // below like Ctrl-C); one the user named stays.
+    let mut _remove_on_exit = None;
     if let Some(keys) = &throwaway {
         let dir = match &args.keys_dir {
             Some(dir) => dir.clone(),
-            None => {
-                let dir = default_keys_dir();
-                remove_on_exit = Some(dir.clone());
-                dir
-            }
+            None => match fresh_keys_dir() {
+                Ok(temp) => {
+                    let dir = temp.path().to_owned();
+                    _remove_on_exit = Some(temp);
+                    dir
+                }
+                Err(e) => {
+                    eprintln!("alipay: {e}");
+                    return Exit::Failure;
+                }
+            },
         };
         let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
         match keys
@@ -262,11 +296,17 @@ pub async fn run(args: GatewayArgs) -> Exit {
     if let Some(certs) = &throwaway_certs {
         let dir = match &args.keys_dir {
             Some(dir) => dir.clone(),
-            None => {
-                let dir = default_keys_dir();
-                remove_on_exit = Some(dir.clone());
-                dir
-            }
+            None => match fresh_keys_dir() {
+                Ok(temp) => {
+                    let dir = temp.path().to_owned();
+                    _remove_on_exit = Some(temp);
+                    dir
+                }
+                Err(e) => {
+                    eprintln!("alipay: {e}");
+                    return Exit::Failure;
+                }
+            },
         };
         let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
         match certs
@@ -300,9 +340,16 @@ pub async fn run(args: GatewayArgs) -> Exit {
 
     let mut seen = 0;
     let mut tick = tokio::time::interval(Duration::from_millis(200));
+    let mut stop = match Stop::new() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("alipay: cannot listen for signals: {e}");
+            return Exit::Failure;
+        }
+    };
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = stop.next() => break,
             _ = tick.tick() => {
                 let new = gw.requests_since(seen);
                 for request in &new {
@@ -313,9 +360,71 @@ pub async fn run(args: GatewayArgs) -> Exit {
         }
     }
     gw.shutdown().await;
-    if let Some(dir) = remove_on_exit {
-        // Throwaway keys for a gateway that no longer runs: nothing worth keeping.
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    // Throwaway keys for a gateway that no longer runs: nothing worth keeping (the guard in
+    // `_remove_on_exit` deletes the folder as it goes out of scope).
     Exit::Success
+}
+
+/// What stops the gateway: Ctrl-C, and on Unix also SIGTERM and SIGHUP.
+struct Stop {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                hangup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = self.term.recv() => {}
+            _ = self.hangup.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alipay_gateway::RecordedAnswer;
+
+    #[test]
+    fn a_request_cannot_forge_a_console_line() {
+        let request = RecordedRequest {
+            http_method: "POST".into(),
+            method: Some(
+                "alipay.x\nPOST alipay.trade.refund [utf-8] -> 10000 (signature ok)\u{1b}[1A"
+                    .into(),
+            ),
+            params: Vec::new(),
+            charset: "utf-8".into(),
+            decrypted_biz_content: None,
+            signature_verified: false,
+            answer: RecordedAnswer {
+                status: 200,
+                code: Some("40002".into()),
+                sub_code: Some("isv.invalid-method".into()),
+                node: Some("error_response".into()),
+            },
+        };
+        let line = describe(&request);
+        assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
+        assert!(line.ends_with("(signature not verified)"), "{line}");
+    }
 }

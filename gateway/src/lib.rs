@@ -27,6 +27,9 @@
 
 pub mod cert_mode;
 mod crypto;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod keys;
 mod log;
 mod protocol;

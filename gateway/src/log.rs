@@ -23,6 +23,23 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// About how many bytes this entry holds (its texts), for the log's byte bound.
+    pub(crate) fn held_bytes(&self) -> usize {
+        let texts: usize = self.params.iter().map(|(k, v)| k.len() + v.len()).sum();
+        let answer = [&self.answer.code, &self.answer.sub_code, &self.answer.node]
+            .iter()
+            .map(|t| t.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+        texts
+            + answer
+            + self.http_method.len()
+            + self.charset.len()
+            + self.method.as_ref().map_or(0, String::len)
+            + self.decrypted_biz_content.as_ref().map_or(0, String::len)
+            + std::mem::size_of::<Self>()
+            + self.params.len() * std::mem::size_of::<(String, String)>()
+    }
+
     /// The first value of parameter `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
         self.params

@@ -167,8 +167,9 @@ fn run(
     let error = NodeName::Error;
 
     // 1. Each parameter once: when a name is sent twice, which one was signed is ambiguous.
-    for (i, (key, _)) in request.params.iter().enumerate() {
-        if request.params[..i].iter().any(|(k, _)| k == key) {
+    let mut names = std::collections::HashSet::with_capacity(request.params.len());
+    for (key, _) in &request.params {
+        if !names.insert(key.as_str()) {
             return Err(refuse(
                 error,
                 INVALID,

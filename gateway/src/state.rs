@@ -1,6 +1,6 @@
 //! What the server's connections share: the methods, keys, scenarios and the request log.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use alipay_runtime::{MethodDescriptor, ValidationError};
@@ -12,6 +12,7 @@ use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::resolve::{MethodResolver, ResolvedMethod};
 use crate::scenario::{Scenario, ScenarioFile};
+use crate::server::Limits;
 
 pub(crate) struct Shared {
     all: &'static [MethodDescriptor],
@@ -24,7 +25,8 @@ pub(crate) struct Shared {
     pub cert_mode: Option<GatewayCertMode>,
     pub encrypt_key: Option<EncryptKey>,
     scenarios: Mutex<ScenarioFile>,
-    log: Mutex<Vec<RecordedRequest>>,
+    log: Mutex<RequestLog>,
+    pub limits: Limits,
 }
 
 /// A panic while a lock is held leaves plain data behind; keep serving it.
@@ -40,6 +42,7 @@ impl Shared {
         scenarios: ScenarioFile,
         cert_mode: Option<GatewayCertMode>,
         encrypt_key: Option<EncryptKey>,
+        limits: Limits,
     ) -> Self {
         Self {
             all: methods,
@@ -51,7 +54,8 @@ impl Shared {
             cert_mode,
             encrypt_key,
             scenarios: Mutex::new(scenarios),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RequestLog::new(limits.log_entries, limits.log_bytes)),
+            limits,
         }
     }
 
@@ -133,18 +137,77 @@ impl Shared {
     }
 
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.log).clone()
+        lock(&self.log)
+            .held
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect()
     }
 
+    /// The requests from position `skip` on (positions count every request received since
+    /// the last clear, dropped ones included).
     pub fn requests_since(&self, skip: usize) -> Vec<RecordedRequest> {
-        lock(&self.log).iter().skip(skip).cloned().collect()
+        let log = lock(&self.log);
+        let first_held = usize::try_from(log.dropped).unwrap_or(usize::MAX);
+        log.held
+            .iter()
+            .skip(skip.saturating_sub(first_held))
+            .map(|(r, _)| r.clone())
+            .collect()
     }
 
     pub fn request_count(&self) -> usize {
-        lock(&self.log).len()
+        let log = lock(&self.log);
+        usize::try_from(log.dropped)
+            .unwrap_or(usize::MAX)
+            .saturating_add(log.held.len())
+    }
+
+    pub fn requests_dropped(&self) -> u64 {
+        lock(&self.log).dropped
     }
 
     pub fn clear_requests(&self) {
-        lock(&self.log).clear();
+        let mut log = lock(&self.log);
+        log.held.clear();
+        log.bytes = 0;
+        log.dropped = 0;
+    }
+}
+
+/// The request log: a ring of at most `max_entries` requests holding about `max_bytes` of
+/// text, the oldest dropped first (the newest is always kept, whatever its size).
+struct RequestLog {
+    /// Each request with its size in bytes.
+    held: VecDeque<(RecordedRequest, usize)>,
+    bytes: usize,
+    dropped: u64,
+    max_entries: usize,
+    max_bytes: usize,
+}
+
+impl RequestLog {
+    fn new(max_entries: usize, max_bytes: usize) -> Self {
+        Self {
+            held: VecDeque::new(),
+            bytes: 0,
+            dropped: 0,
+            max_entries: max_entries.max(1),
+            max_bytes,
+        }
+    }
+
+    fn push(&mut self, request: RecordedRequest) {
+        let size = request.held_bytes();
+        self.held.push_back((request, size));
+        self.bytes = self.bytes.saturating_add(size);
+        while self.held.len() > 1
+            && (self.held.len() > self.max_entries || self.bytes > self.max_bytes)
+        {
+            if let Some((_, size)) = self.held.pop_front() {
+                self.bytes -= size;
+                self.dropped += 1;
+            }
+        }
     }
 }

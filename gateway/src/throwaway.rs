@@ -95,10 +95,16 @@ impl ThrowawayKeys {
     }
 }
 
+/// Writes a fresh file: whatever is at `path` (an older key, or a link someone planted to
+/// make the write land elsewhere) is removed first, and the file is created new, so a write
+/// never goes through a link and a private key never inherits looser permissions.
 pub(crate) fn write_file(path: &Path, text: &str, private: bool) -> Result<(), KeyGenError> {
     use std::io::Write as _;
+    if std::fs::symlink_metadata(path).is_ok() {
+        std::fs::remove_file(path).map_err(|e| KeyGenError::write(path, e))?;
+    }
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::OpenOptionsExt as _;

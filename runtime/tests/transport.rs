@@ -719,6 +719,31 @@ async fn verified_gateway_errors_are_typed_with_public_sub_codes() {
 }
 
 #[tokio::test]
+async fn a_signed_error_response_is_never_a_success_even_with_code_10000() {
+    for node in [
+        r#"{"code":"10000","msg":"Success"}"#,
+        r#"{"msg":"Success"}"#,
+    ] {
+        let server = Server::start(move |_| {
+            json_reply(
+                signed_body("error_response", node, Charset::Utf8, SignType::Rsa2),
+                Charset::Utf8,
+            )
+        })
+        .await;
+        let client = client_for(&server).build().expect("client");
+        let err = client
+            .execute(&Confirm::new("123"))
+            .await
+            .expect_err("an error_response node is never a success");
+        assert!(
+            matches!(err, Error::MalformedBody { .. }),
+            "{node}: {err:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn unsigned_failure_is_an_unverified_answer_not_a_verified_error() {
     let server = Server::start(|_| {
         let body = r#"{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-signature","sub_msg":"验签出错"}}"#;

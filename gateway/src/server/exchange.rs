@@ -6,7 +6,7 @@ use std::time::Duration;
 use alipay_runtime::charset::Charset;
 use alipay_runtime::protocol::param;
 use alipay_runtime::{GatewayCode, PublicSubCode, form};
-use http_body_util::{BodyExt as _, Limited};
+use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::Method as HttpMethod;
 use hyper::Request;
 use hyper::body::Incoming;
@@ -19,10 +19,6 @@ use crate::log::RecordedRequest;
 use crate::protocol::{self, Decoded, NodeName, Refusal};
 use crate::scenario::Scenario;
 use crate::state::Shared;
-
-/// The largest request body accepted (Alipay's own limit for non-file requests is far
-/// below this).
-const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// The `charset` parameter of a `Content-Type` header value.
 fn content_type_charset(content_type: &str) -> Option<&str> {
@@ -49,9 +45,23 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         .unwrap_or("")
         .to_owned();
     let mut pairs = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
-    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => return answer::plain(413, "request body too large or unreadable\n"),
+    let limits = shared.limits;
+    let read = Limited::new(req.into_body(), limits.max_body_bytes).collect();
+    let body = match tokio::time::timeout(limits.body_read_timeout, read).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => {
+            return answer::plain(
+                413,
+                &format!(
+                    "request body too large: this gateway reads at most {} bytes\n",
+                    limits.max_body_bytes
+                ),
+            );
+        }
+        Ok(Err(_)) => return answer::plain(400, "request body unreadable\n"),
+        Err(_) => {
+            return answer::plain(408, "request timeout: the body did not arrive in time\n");
+        }
     };
     if !body.is_empty() {
         let media = content_type.split(';').next().unwrap_or("").trim();

@@ -16,8 +16,9 @@ use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 
 use alipay_runtime::encrypt::EncryptKey;
@@ -62,6 +63,33 @@ impl std::fmt::Debug for LocalGateway {
     }
 }
 
+/// The bounds a gateway keeps, whatever its clients send: see the [`GatewayBuilder`] methods
+/// that set each. The defaults hold for the loopback benchmark (`bench/run.sh`) and any test
+/// suite: 8 MiB bodies, 10 s to send the headers and 30 s for the body, a log of 10,000
+/// requests or 64 MiB, 512 connections at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limits {
+    pub max_body_bytes: usize,
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub log_entries: usize,
+    pub log_bytes: usize,
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 8 * 1024 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            log_entries: 10_000,
+            log_bytes: 64 * 1024 * 1024,
+            max_connections: 512,
+        }
+    }
+}
+
 /// Configures a [`LocalGateway`] before it starts.
 #[must_use = "a builder does nothing until .start().await"]
 pub struct GatewayBuilder {
@@ -73,6 +101,7 @@ pub struct GatewayBuilder {
     cert_mode: Option<GatewayCertMode>,
     encrypt_key: Option<EncryptKey>,
     resolver: Option<MethodResolver>,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for GatewayBuilder {
@@ -86,6 +115,7 @@ impl std::fmt::Debug for GatewayBuilder {
             .field("cert_mode", &self.cert_mode.is_some())
             .field("encrypt_key", &self.encrypt_key.is_some())
             .field("resolver", &self.resolver.is_some())
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -111,6 +141,43 @@ impl GatewayBuilder {
     /// their method answers encrypted.
     pub fn encrypt_key(mut self, key: EncryptKey) -> Self {
         self.encrypt_key = Some(key);
+        self
+    }
+
+    /// The largest request body read (default 8 MiB); a longer one is answered `413`
+    /// without being read further.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// How long a client may take to send a request's headers (default 10 s); the connection
+    /// is closed when it takes longer.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's body (default 30 s); answered `408`
+    /// when it takes longer.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_read_timeout = timeout;
+        self
+    }
+
+    /// The request log's bounds (default 10,000 requests and 64 MiB): past either, the
+    /// oldest requests are dropped ([`LocalGateway::requests_dropped`] counts them). The
+    /// newest request is always kept.
+    pub fn request_log_limits(mut self, entries: usize, bytes: usize) -> Self {
+        self.limits.log_entries = entries;
+        self.limits.log_bytes = bytes;
+        self
+    }
+
+    /// How many connections are served at once (default 512, at least 1); further ones wait
+    /// in the listen queue until one closes.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
         self
     }
 
@@ -162,6 +229,7 @@ impl GatewayBuilder {
                 self.scenarios,
                 self.cert_mode,
                 self.encrypt_key,
+                self.limits,
             )
             .with_resolver(self.resolver),
         );
@@ -206,6 +274,7 @@ impl LocalGateway {
             cert_mode: None,
             encrypt_key: None,
             resolver: None,
+            limits: Limits::default(),
         }
     }
 
@@ -269,19 +338,27 @@ impl LocalGateway {
         self.shared.replace_scenarios(ScenarioFile::default());
     }
 
-    /// Every request received so far, oldest first.
+    /// The requests the log holds, oldest first: every request received so far, unless the
+    /// log's bounds ([`GatewayBuilder::request_log_limits`]) dropped the oldest.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests()
     }
 
-    /// The requests received after the first `skip` ones.
+    /// The held requests received after the first `skip` ones (positions count every request
+    /// received, dropped ones included).
     pub fn requests_since(&self, skip: usize) -> Vec<RecordedRequest> {
         self.shared.requests_since(skip)
     }
 
-    /// How many requests were received so far.
+    /// How many requests were received so far (dropped ones included).
     pub fn request_count(&self) -> usize {
         self.shared.request_count()
+    }
+
+    /// How many of the requests received were dropped from the log to keep it within its
+    /// bounds (0 when [`requests`](Self::requests) holds every one).
+    pub fn requests_dropped(&self) -> u64 {
+        self.shared.requests_dropped()
     }
 
     /// Forgets the requests received so far.
@@ -317,18 +394,33 @@ fn strip_delay(s: &Scenario) -> &Scenario {
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
+    // A connection is accepted only with a permit: past the limit, clients wait in the
+    // listen queue instead of each costing a task and buffers.
+    let permits = Arc::new(Semaphore::new(shared.limits.max_connections));
     loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                // The semaphore is never closed.
+                Err(_) => return,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _peer)) => {
                     let shared = Arc::clone(&shared);
                     connections.spawn(async move {
+                        let _permit = permit;
+                        let header_timeout = shared.limits.header_read_timeout;
                         let service = service_fn(move |req| {
                             let shared = Arc::clone(&shared);
                             async move { Ok::<_, Infallible>(respond(&shared, req).await) }
                         });
                         // A client that hangs up mid-request is its own business.
                         let _ = http1::Builder::new()
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(header_timeout)
                             .serve_connection(TokioIo::new(stream), service)
                             .await;
                     });

@@ -59,10 +59,10 @@ pub struct VerifiedResponse {
 }
 
 impl VerifiedResponse {
-    /// Whether the gateway reported success: `code` is `10000`, or the method node carries no
-    /// `code` at all.
+    /// Whether the gateway reported success: the method's own node (never `error_response`,
+    /// whatever code it carries) with `code` `10000`, or with no `code` at all.
     pub fn is_success(&self) -> bool {
-        self.code == SUCCESS_CODE || (self.code.is_empty() && !self.is_error_response)
+        !self.is_error_response && (self.code == SUCCESS_CODE || self.code.is_empty())
     }
 
     /// The verified node text.

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target for N minutes (default 10), one after the other, each seeded
+# from the project's own inputs: the specs, the doc pages, the vectors' signed answers and
+# notifications, and requests shaped like the client's. Findings (crashes) are copied to
+# fuzz/regressions/<target>/, which the tests replay (see README.md, "Fuzzing").
+#
+#   fuzz/run.sh [MINUTES] [TARGET...]
+#
+# cargo-fuzz needs nightly compiler features; on a stable toolchain RUSTC_BOOTSTRAP=1 lets it
+# use them (install it with `cargo install cargo-fuzz`).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+shared="$repo/../shared"
+minutes="${1:-10}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(spec_loader importer verify_response verify_notify gateway_request)
+fi
+export RUSTC_BOOTSTRAP=1
+
+seed() {
+  local target="$1" dir="$here/corpus/$1"
+  mkdir -p "$dir"
+  case "$target" in
+    spec_loader)
+      cp "$repo"/specs/*.yaml "$repo"/codegen/tests/fixtures/specs/*.yaml "$dir"/ 2>/dev/null || true
+      cp "$repo"/codegen/tests/fixtures/bad/*.yaml "$dir"/ 2>/dev/null || true ;;
+    importer)
+      cp "$shared"/seeds/*.txt "$repo"/codegen/tests/fixtures/pages/* "$dir"/ 2>/dev/null || true ;;
+    verify_response)
+      # The vectors' signed answers, one file each (jq reads the JSON).
+      local n=0
+      for f in "$shared"/vectors/verify_response.json "$shared"/vectors/modes_*.json; do
+        jq -r '.[] | .raw_body? // empty' "$f" 2>/dev/null | while IFS= read -r body; do
+          n=$((n + 1)); printf '%s' "$body" >"$dir/$(basename "$f" .json)-$n"
+        done
+      done ;;
+    verify_notify)
+      # The vectors' notifications as the form bodies Alipay posts.
+      for f in "$shared"/vectors/verify_notify*.json; do
+        jq -r '.[] | .params? // empty | to_entries | map("\(.key|@uri)=\(.value|@uri)") | join("&")' "$f" 2>/dev/null |
+          awk -v d="$dir" -v p="$(basename "$f" .json)" '{ printf "%s", $0 > (d "/" p "-" NR) }'
+      done ;;
+    gateway_request)
+      printf 'charset=utf-8\nmethod=alipay.user.agreement.auth.confirm&app_id=2021&format=JSON&sign_type=RSA2&timestamp=2026-01-01+00%%3A00%%3A00&version=1.0&biz_content=%%7B%%22agreement_no%%22%%3A%%221%%22%%7D&sign=abc' >"$dir/signed-shape"
+      printf '\nmethod=a&method=b' >"$dir/duplicate" ;;
+  esac
+}
+
+for target in "${targets[@]}"; do
+  seed "$target"
+  echo "== $target: ${minutes} minute(s)"
+  (cd "$here" && cargo fuzz run "$target" "corpus/$target" -- \
+      -max_total_time=$((minutes * 60)) -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1) || status=$?
+  if ls "$here/artifacts/$target"/crash-* "$here/artifacts/$target"/oom-* "$here/artifacts/$target"/timeout-* >/dev/null 2>&1; then
+    mkdir -p "$here/regressions/$target"
+    cp "$here/artifacts/$target"/* "$here/regressions/$target"/
+    echo "!! $target: findings copied to fuzz/regressions/$target/"
+  fi
+  if [ "${status:-0}" -ne 0 ]; then
+    echo "!! $target exited ${status}"
+    exit "$status"
+  fi
+done
