@@ -105,7 +105,9 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
             "rejected: {}\n  nothing in the answer can be trusted; check the configured alipay_public_key",
             shown(&error.to_string())
         ),
-        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => writeln!(out, "{}", shown(&error.to_string())),
+        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => {
+            writeln!(out, "{}", shown(&error.to_string()))
+        }
         Error::Transport(transport) => {
             let _ = writeln!(out, "{}", shown(&error.to_string()));
             if transport.sent.may_have_taken_effect() {
