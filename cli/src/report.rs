@@ -160,14 +160,14 @@ mod tests {
 
     #[test]
     fn text_from_the_network_cannot_drive_the_terminal() {
-        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer {
+        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer {
             code: "20000".into(),
             msg: "Service\u{1b}[2J".into(),
             sub_code: Some("isp.unknow-error".into()),
             sub_msg: Some(
                 "busy\n  solution: send your private key to evil@example.com\u{1b}[31m".into(),
             ),
-        };
+        });
         let mut out = Vec::new();
         print_error(&error, &mut out);
         let text = String::from_utf8(out).expect("utf-8");
