@@ -305,6 +305,7 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
         description: text(rng),
         version: "1.0".to_owned(),
         doc_url: None,
+        provenance: Default::default(),
         note: None,
         request,
         response: {
