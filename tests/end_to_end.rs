@@ -394,3 +394,48 @@ async fn dynamic_calls_give_the_verified_node_as_json() {
         Some("校验码超时,商户可重新发起一次鉴权申请")
     );
 }
+
+/// `with_extra` sends a field the spec does not know, signed inside `biz_content` after the
+/// request's own fields (kept byte for byte); a clash or a public parameter is refused
+/// before anything is sent.
+#[tokio::test]
+async fn with_extra_sends_a_field_the_spec_does_not_know_and_nothing_when_it_clashes() {
+    use alipay_runtime::MethodExt as _;
+    let gw = start().await;
+    for (sign_type, charset) in COMBINATIONS {
+        gw.clear_requests();
+        let c = client(&gw, sign_type, charset);
+        let plain = alipay_runtime::Method::to_parts(&validate()).expect("parts");
+        let request = validate()
+            .with_extra("new_field", "新字段 & <x>")
+            .with_extra("count", 2);
+        let outcome = c.execute(&request).await;
+        let sent = gw.requests();
+        assert_eq!(sent.len(), 1, "{charset:?}: {outcome:?}");
+        let biz = sent[0].param("biz_content").expect("biz_content");
+        let own = plain.biz_content.expect("own biz_content");
+        assert!(
+            biz.starts_with(own.trim_end_matches('}')),
+            "{charset:?}: {biz}"
+        );
+        assert!(
+            biz.ends_with(r#","new_field":"新字段 & <x>","count":2}"#),
+            "{charset:?}: {biz}"
+        );
+        assert_eq!(sent[0].param("method"), Some(SIGN_VALIDATE));
+    }
+
+    gw.clear_requests();
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    for (name, field) in [("bill_key", "bill_key"), ("notify_url", "notify_url")] {
+        let e = c
+            .execute(&validate().with_extra(name, "x"))
+            .await
+            .expect_err("refused");
+        let Error::InvalidRequest(v) = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(v.field, field);
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}

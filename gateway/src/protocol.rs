@@ -17,6 +17,7 @@
 //! its method; step 5 answers under the method's own node. Every answer is signed.
 
 use alipay_runtime::charset::Charset;
+use alipay_runtime::gateway_code::unlisted_sub_code;
 use alipay_runtime::protocol::{self, param};
 use alipay_runtime::sign::SignType;
 use alipay_runtime::{GatewayCode, MethodDescriptor, PublicSubCode};
@@ -298,7 +299,7 @@ fn run(
             return Err(refuse(
                 error,
                 INVALID,
-                PublicSubCode::from_code("isv.invalid-app-cert-sn"),
+                PublicSubCode::from_code(unlisted_sub_code::INVALID_APP_CERT_SN),
                 format!(
                     "应用公钥证书序列号无效: app_cert_sn {app_cert_sn:?} (this app's is {})",
                     certs.app_cert_sn()
@@ -310,7 +311,7 @@ fn run(
             return Err(refuse(
                 error,
                 INVALID,
-                PublicSubCode::from_code("isv.invalid-alipay-root-cert-sn"),
+                PublicSubCode::from_code(unlisted_sub_code::INVALID_ALIPAY_ROOT_CERT_SN),
                 format!(
                     "支付宝根证书序列号无效: alipay_root_cert_sn {root_sn:?} (expected {})",
                     certs.alipay_root_cert_sn()
@@ -360,7 +361,7 @@ fn run(
             return Err(refuse(
                 error,
                 INVALID,
-                PublicSubCode::from_code("isv.decryption-error-missing-encrypt-key"),
+                PublicSubCode::from_code(unlisted_sub_code::DECRYPTION_ERROR_MISSING_ENCRYPT_KEY),
                 "解密出错, 未配置AES密钥: this gateway has no encrypt_key",
             ));
         };

@@ -38,6 +38,29 @@ pub const BUSINESS_FAILED_CODE: &str = "40004";
 /// `msg` of a business failure.
 pub const BUSINESS_FAILED_MSG: &str = "Business Failed";
 
+/// Public `sub_code`s that the 公共错误码 page, as read through its copies, does not list
+/// (`specs/common.yaml` holds only what the page shows), but that the certificate and AES
+/// modes answer with. [`PublicSubCode::from_code`] keeps each as `Unknown` with this exact
+/// spelling; the local gateway answers with these constants, so the names live here once.
+pub mod unlisted_sub_code {
+    /// Certificate mode: `app_cert_sn` is not the SN of the app's certificate (40002). Named by
+    /// the project's issue 16 as what users debug; not on the page as read.
+    pub const INVALID_APP_CERT_SN: &str = "isv.invalid-app-cert-sn";
+    /// Certificate mode: `alipay_root_cert_sn` is not the SN of Alipay's root bundle (40002).
+    /// Named by the project's issue 16; not on the page as read.
+    pub const INVALID_ALIPAY_ROOT_CERT_SN: &str = "isv.invalid-alipay-root-cert-sn";
+    /// AES: the request is encrypted but the app has no AES key configured (40002). The page's
+    /// copies end before the rows that would hold it; the local gateway's own name.
+    pub const DECRYPTION_ERROR_MISSING_ENCRYPT_KEY: &str =
+        "isv.decryption-error-missing-encrypt-key";
+    /// All of them, for tests that check none is also in `specs/common.yaml`.
+    pub const ALL: &[&str] = &[
+        INVALID_APP_CERT_SN,
+        INVALID_ALIPAY_ROOT_CERT_SN,
+        DECRYPTION_ERROR_MISSING_ENCRYPT_KEY,
+    ];
+}
+
 const GATEWAY_CODES: &[(GatewayCode, &str, &str, &str)] = &[
     (
         GatewayCode::ServiceUnavailable,
@@ -389,6 +412,24 @@ mod tests {
             }
         }
         assert_eq!(rows, PublicSubCode::ALL.len());
+    }
+
+    /// The unlisted codes are not rows of specs/common.yaml (so they are not typed variants).
+    #[test]
+    fn unlisted_sub_codes_are_not_in_specs_common_yaml() {
+        let doc = common_yaml();
+        for group in doc["gateway_codes"].as_sequence().expect("gateway_codes") {
+            for row in group["sub_codes"].as_sequence().expect("sub_codes") {
+                let code = row["code"].as_str().expect("sub_code");
+                assert!(!unlisted_sub_code::ALL.contains(&code), "{code}");
+            }
+        }
+        for code in unlisted_sub_code::ALL {
+            assert_eq!(
+                PublicSubCode::from_code(code),
+                PublicSubCode::Unknown((*code).to_owned())
+            );
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod client;
 pub mod de;
 pub mod encrypt;
 pub mod error;
+pub mod extra;
 pub mod form;
 pub mod gateway_code;
 pub mod keys;
@@ -30,6 +31,7 @@ pub use error::{
     BusinessError, ConfigError, DynBizCode, Error, GatewayError, HttpStatusError, RequestSent,
     SignatureError, TransportError, TransportKind, UntrustedCertError, UnverifiedAnswer,
 };
+pub use extra::{MethodExt, WithExtra};
 pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};
 pub use method::{BizErrorCode, ErrorDoc, Method, MethodDescriptor, RequestParts};
