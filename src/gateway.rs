@@ -34,8 +34,10 @@
 //! ```
 
 pub use alipay_gateway::{
-    GatewayBuilder, GatewayKeys, LocalGateway, RecordedAnswer, RecordedRequest, Scenario,
-    ScenarioError, ScenarioFile, StartError, TEST_APP_ID, TestGateway, ThrowawayKeys,
+    DeliveryAttempt, DeliveryState, GatewayBuilder, GatewayKeys, LocalGateway, Notification,
+    NotifySchedule, Payment, RecordedAnswer, RecordedRequest, Refund, Scenario, ScenarioError,
+    ScenarioFile, StartError, TEST_APP_ID, TestGateway, ThrowawayKeys, Trade, TradeError,
+    TradeStatus,
 };
 
 /// Starts a local gateway serving every generated method ([`crate::METHODS`]) on a free

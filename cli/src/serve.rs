@@ -107,7 +107,12 @@ fn write_client_config(
 }
 
 fn describe(request: &RecordedRequest) -> String {
-    let method = request.method.as_deref().unwrap_or("(no method)");
+    let method = match request.method.as_deref() {
+        Some(method) => method,
+        // The cashier's buttons and the control endpoints name no method: their path does.
+        None if request.path != alipay_gateway::GATEWAY_PATH => request.path.as_str(),
+        None => "(no method)",
+    };
     let answer = match (&request.answer.code, &request.answer.sub_code) {
         (Some(code), Some(sub)) => format!("{code} {sub}"),
         (Some(code), None) => code.clone(),
@@ -408,6 +413,7 @@ mod tests {
     fn a_request_cannot_forge_a_console_line() {
         let request = RecordedRequest {
             http_method: "POST".into(),
+            path: "/gateway.do".into(),
             method: Some(
                 "alipay.x\nPOST alipay.trade.refund [utf-8] -> 10000 (signature ok)\u{1b}[1A"
                     .into(),

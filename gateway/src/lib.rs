@@ -22,6 +22,22 @@
 //! charset, with the requested `sign_type`. Each request is recorded
 //! ([`LocalGateway::requests`]). The server stops when the [`LocalGateway`] is dropped.
 //!
+//! It also plays Alipay's cashier, and keeps the trades it makes ([`trades`]):
+//!
+//! - a valid signed `alipay.trade.page.pay` or `alipay.trade.wap.pay` request (a GET URL or a
+//!   POSTed form, in any supported charset) gets an HTML cashier page with the order's subject
+//!   and amount and pay / cancel buttons, and opens a `WAIT_BUYER_PAY` trade; a bad one gets
+//!   an error page naming the code (`isv.invalid-signature`, `ACQ.CONTEXT_INCONSISTENT` for an
+//!   `out_trade_no` sent again with another amount, ...);
+//! - pay (the button, [`LocalGateway::pay`], or for app pay [`LocalGateway::pay_order_string`]
+//!   and its control endpoint) makes the trade `TRADE_SUCCESS`, sends the browser to
+//!   `return_url` with signed return parameters, and POSTs a signed notification to
+//!   `notify_url`, again on a [`NotifySchedule`] until it is answered `success`
+//!   ([`LocalGateway::notifications`]);
+//! - `alipay.trade.query`, `alipay.trade.refund` (partial refunds add up; more than was paid
+//!   is `ACQ.REFUND_AMT_NOT_EQUAL_TOTAL`) and `alipay.trade.close` answer from the trades
+//!   while their scenario is the default success.
+//!
 //! [`MethodDescriptor`]: alipay_runtime::MethodDescriptor
 #![warn(missing_docs)]
 
@@ -32,6 +48,7 @@ mod crypto;
 pub mod fuzzing;
 mod keys;
 mod log;
+pub mod notify;
 mod protocol;
 pub mod resolve;
 pub mod scenario;
@@ -40,13 +57,16 @@ mod state;
 mod test_gateway;
 pub mod throwaway;
 pub mod throwaway_certs;
+pub mod trades;
 
 pub use cert_mode::{CertModeError, GatewayCertMode};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedRequest};
+pub use notify::{DeliveryAttempt, DeliveryState, Notification, NotifySchedule};
 pub use resolve::{MethodResolver, ResolvedMethod};
 pub use scenario::{Scenario, ScenarioError, ScenarioFile};
-pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, StartError};
+pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, Payment, StartError};
 pub use test_gateway::{TEST_APP_ID, TestGateway};
 pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};
 pub use throwaway_certs::{IssuedCert, ThrowawayCerts, WrittenCerts};
+pub use trades::{Refund, Trade, TradeError, TradeStatus};

@@ -5,6 +5,9 @@
 pub struct RecordedRequest {
     /// The HTTP method (`POST` or `GET`).
     pub http_method: String,
+    /// The path: `/gateway.do`, or one of the cashier's (`/cashier/pay`, `/cashier/cancel`)
+    /// or control endpoints (`/control/pay-order-string`).
+    pub path: String,
     /// The `method` parameter, when there was one.
     pub method: Option<String>,
     /// Every parameter (query first, then form body), decoded in the request charset, in
@@ -33,6 +36,7 @@ impl RecordedRequest {
         texts
             + answer
             + self.http_method.len()
+            + self.path.len()
             + self.charset.len()
             + self.method.as_ref().map_or(0, String::len)
             + self.decrypted_biz_content.as_ref().map_or(0, String::len)

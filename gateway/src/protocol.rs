@@ -25,11 +25,6 @@ use alipay_runtime::{GatewayCode, MethodDescriptor, PublicSubCode};
 use crate::crypto;
 use crate::state::Shared;
 
-/// Whether `name` is a public parameter: everything else is a method's own form field.
-fn is_public_param(name: &str) -> bool {
-    protocol::is_sent_by_client(name)
-}
-
 /// A request decoded from its charset.
 #[derive(Debug, Clone)]
 pub(crate) struct Decoded {
@@ -398,10 +393,13 @@ fn run(
             })?,
         ),
     };
+    // The configured parameters (notify_url, return_url, ...) go with the form: some specs
+    // list them as the method's own form fields (alipay.trade.app.pay requires notify_url),
+    // and the validation ignores form fields its method does not list.
     let form: Vec<(String, String)> = request
         .params
         .iter()
-        .filter(|(k, _)| !is_public_param(k))
+        .filter(|(k, _)| !protocol::PUBLIC_REQUEST_PARAMS.contains(&k.as_str()))
         .cloned()
         .collect();
     shared

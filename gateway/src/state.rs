@@ -1,7 +1,8 @@
 //! What the server's connections share: the methods, keys, scenarios and the request log.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use alipay_runtime::{MethodDescriptor, ValidationError};
 
@@ -10,9 +11,11 @@ use alipay_runtime::encrypt::EncryptKey;
 use crate::cert_mode::{CERT_DOWNLOAD, CERT_DOWNLOAD_METHOD, GatewayCertMode};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
+use crate::notify::{Notification, NotificationLog, NotifySettings};
 use crate::resolve::{MethodResolver, ResolvedMethod};
 use crate::scenario::{Scenario, ScenarioFile};
 use crate::server::Limits;
+use crate::trades::{Trade, TradeBook};
 
 pub(crate) struct Shared {
     all: &'static [MethodDescriptor],
@@ -27,6 +30,34 @@ pub(crate) struct Shared {
     scenarios: Mutex<ScenarioFile>,
     log: Mutex<RequestLog>,
     pub limits: Limits,
+    trades: Mutex<TradeBook>,
+    notifications: Mutex<NotificationLog>,
+    pub notify: NotifySettings,
+    /// Notifications being delivered now (bounded by `notify.max_pending`).
+    delivering: AtomicUsize,
+    /// Delivers notifications; built when first needed.
+    http: OnceLock<Option<reqwest::Client>>,
+    /// The runtime the gateway was started on: deliveries run there, whoever asked for them
+    /// (a library call from another thread included).
+    pub runtime: Option<tokio::runtime::Handle>,
+}
+
+/// The payment side of a gateway: its bounds and how it delivers notifications.
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentSettings {
+    pub notify: NotifySettings,
+    pub max_trades: usize,
+    pub max_notifications: usize,
+}
+
+impl Default for PaymentSettings {
+    fn default() -> Self {
+        Self {
+            notify: NotifySettings::default(),
+            max_trades: 10_000,
+            max_notifications: 10_000,
+        }
+    }
 }
 
 /// A panic while a lock is held leaves plain data behind; keep serving it.
@@ -56,7 +87,88 @@ impl Shared {
             scenarios: Mutex::new(scenarios),
             log: Mutex::new(RequestLog::new(limits.log_entries, limits.log_bytes)),
             limits,
+            trades: Mutex::new(TradeBook::new(PaymentSettings::default().max_trades)),
+            notifications: Mutex::new(NotificationLog::new(
+                PaymentSettings::default().max_notifications,
+            )),
+            notify: NotifySettings::default(),
+            delivering: AtomicUsize::new(0),
+            http: OnceLock::new(),
+            runtime: tokio::runtime::Handle::try_current().ok(),
         }
+    }
+
+    /// Keeps at most so many trades and notifications, and delivers notifications so.
+    pub fn with_payments(mut self, payments: PaymentSettings) -> Self {
+        self.trades = Mutex::new(TradeBook::new(payments.max_trades));
+        self.notifications = Mutex::new(NotificationLog::new(payments.max_notifications));
+        self.notify = payments.notify;
+        self
+    }
+
+    /// Runs `f` on the trades, under their lock.
+    pub fn with_trades<T>(&self, f: impl FnOnce(&mut TradeBook) -> T) -> T {
+        f(&mut lock(&self.trades))
+    }
+
+    pub fn trades(&self) -> Vec<Trade> {
+        lock(&self.trades).all()
+    }
+
+    pub fn trades_dropped(&self) -> u64 {
+        lock(&self.trades).dropped()
+    }
+
+    pub fn next_notify_id(&self) -> u64 {
+        lock(&self.notifications).next_id()
+    }
+
+    pub fn record_notification(&self, n: Notification) {
+        lock(&self.notifications).push(n);
+    }
+
+    pub fn update_notification(&self, notify_id: &str, f: impl FnOnce(&mut Notification)) {
+        lock(&self.notifications).update(notify_id, f);
+    }
+
+    pub fn notifications(&self) -> Vec<Notification> {
+        lock(&self.notifications).all()
+    }
+
+    pub fn notifications_dropped(&self) -> u64 {
+        lock(&self.notifications).dropped()
+    }
+
+    /// Takes one of the delivery slots, if one is free.
+    pub fn begin_delivery(&self) -> bool {
+        let max = self.notify.max_pending;
+        self.delivering
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .is_ok()
+    }
+
+    pub fn end_delivery(&self) {
+        // Only ever called after a successful begin_delivery.
+        let _ = self
+            .delivering
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+
+    /// The HTTP client notifications are delivered with (no proxy: they go to the merchant
+    /// directly; each delivery bounded by the notify timeout).
+    pub fn http_client(&self) -> Option<reqwest::Client> {
+        self.http
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .no_proxy()
+                    .timeout(self.notify.timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .ok()
+            })
+            .clone()
     }
 
     /// Serves the methods `resolver` finds besides the static ones.

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use alipay_runtime::{Client, ClientBuilder, ConfigError, MethodDescriptor, PrivateKey, PublicKey};
 
-use crate::server::{LocalGateway, StartError};
+use crate::server::{GatewayBuilder, LocalGateway, StartError};
 use crate::throwaway::ThrowawayKeys;
 
 /// The app id the client of a [`TestGateway`] sends.
@@ -67,13 +67,41 @@ impl std::fmt::Debug for TestGateway {
 impl TestGateway {
     /// Starts a gateway for `methods` on a free port of 127.0.0.1.
     pub async fn start(methods: &'static [MethodDescriptor]) -> Result<Self, StartError> {
+        Self::start_with(methods, |builder| builder).await
+    }
+
+    /// [`TestGateway::start`] with the builder set up by `configure` first (a notification
+    /// schedule for the test, bounds, scenarios, ...).
+    ///
+    /// ```no_run
+    /// # async fn demo(methods: &'static [alipay_runtime::MethodDescriptor]) -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use alipay_gateway::{NotifySchedule, TestGateway};
+    ///
+    /// let gw = TestGateway::start_with(methods, |b| {
+    ///     b.notify_schedule(NotifySchedule::new([Duration::from_millis(50); 3]))
+    /// })
+    /// .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_with(
+        methods: &'static [MethodDescriptor],
+        configure: impl FnOnce(GatewayBuilder) -> GatewayBuilder,
+    ) -> Result<Self, StartError> {
         let keys = process_keys()?;
         let gateway_keys = keys
             .pem
             .gateway_keys()
             .map_err(|e| StartError::Keys(e.to_string()))?;
-        let gateway = LocalGateway::builder(methods, gateway_keys).start().await?;
+        let gateway = configure(LocalGateway::builder(methods, gateway_keys))
+            .start()
+            .await?;
         Ok(Self { gateway, keys })
+    }
+
+    /// The Alipay public key the gateway's answers, returns and notifications verify with.
+    pub fn alipay_public_key(&self) -> &PublicKey {
+        &self.keys.alipay_public
     }
 
     /// A client builder already set up for this gateway: its URL, [`TEST_APP_ID`], the app

@@ -23,6 +23,8 @@ pub(crate) struct HttpAnswer {
     pub status: u16,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// The `Location` of a redirect.
+    pub location: Option<String>,
 }
 
 /// The members of a response node, in the order they are written.
@@ -69,7 +71,7 @@ impl Node {
         node
     }
 
-    fn push(&mut self, key: &str, value: Value) {
+    pub(crate) fn push(&mut self, key: &str, value: Value) {
         self.members.push((key.to_owned(), value));
     }
 
@@ -155,6 +157,7 @@ pub(crate) fn altered(node_text: &str) -> String {
 /// The HTML page a failing load balancer answers with.
 pub(crate) fn http_500() -> HttpAnswer {
     HttpAnswer {
+        location: None,
         status: 500,
         content_type: "text/html;charset=utf-8".into(),
         body: b"<html><head><title>500 Internal Server Error</title></head>\
@@ -166,6 +169,7 @@ pub(crate) fn http_500() -> HttpAnswer {
 /// A plain-text answer outside the Alipay protocol (wrong path, wrong HTTP method, ...).
 pub(crate) fn plain(status: u16, text: &str) -> HttpAnswer {
     HttpAnswer {
+        location: None,
         status,
         content_type: "text/plain;charset=utf-8".into(),
         body: text.as_bytes().to_vec(),
@@ -296,6 +300,48 @@ pub(crate) fn scenario_answer(
     )
 }
 
+/// A node computed from the gateway's state (a trade query, a refund, ...), signed as every
+/// answer is.
+pub(crate) fn node_answer(
+    shared: &Shared,
+    accepted: &Accepted,
+    charset: Charset,
+    node: &Node,
+) -> Logged {
+    signed(
+        shared,
+        accepted.descriptor.response_node,
+        node,
+        accepted.sign_type,
+        charset,
+        Tamper::None,
+        accepted.encrypted,
+    )
+}
+
+/// Signs `message` as Alipay signs what it sends: with the Alipay private key, or in
+/// certificate mode with the current Alipay certificate's key.
+pub(crate) fn alipay_sign(
+    shared: &Shared,
+    sign_type: SignType,
+    message: &[u8],
+) -> Result<String, alipay_runtime::SignError> {
+    match &shared.cert_mode {
+        Some(certs) => crypto::sign(&certs.current().key, sign_type, message),
+        None => crypto::sign(&shared.keys.alipay_private_key, sign_type, message),
+    }
+}
+
+/// An HTML page (the cashier's, or its error page), always utf-8.
+pub(crate) fn html(status: u16, page: String) -> HttpAnswer {
+    HttpAnswer {
+        location: None,
+        status,
+        content_type: "text/html;charset=utf-8".into(),
+        body: page.into_bytes(),
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tamper {
     None,
@@ -355,6 +401,7 @@ fn signed(
     };
     Logged {
         http: HttpAnswer {
+            location: None,
             status: 200,
             content_type: format!("application/json;charset={}", charset.as_str()),
             body: crypto::encode_json(charset, &body),

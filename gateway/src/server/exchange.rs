@@ -1,6 +1,7 @@
 //! One exchange: read the request (query, form body, charset), decode and check it, pick the
 //! answer, record both.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use alipay_runtime::charset::Charset;
@@ -9,11 +10,12 @@ use alipay_runtime::{GatewayCode, PublicSubCode, form};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::Method as HttpMethod;
 use hyper::Request;
-use hyper::body::Incoming;
+use hyper::body::{Bytes, Incoming};
 use hyper::header::CONTENT_TYPE;
 
 use super::GATEWAY_PATH;
 use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
+use super::{cashier, stateful};
 use crate::crypto;
 use crate::log::RecordedRequest;
 use crate::protocol::{self, Decoded, NodeName, Refusal};
@@ -30,11 +32,40 @@ fn content_type_charset(content_type: &str) -> Option<&str> {
     })
 }
 
-pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAnswer {
-    if req.uri().path() != GATEWAY_PATH {
+/// Reads the body, bounded by the gateway's limits; the answer to give when it cannot be read.
+async fn read_body(shared: &Shared, body: Incoming) -> Result<Bytes, HttpAnswer> {
+    let limits = shared.limits;
+    let read = Limited::new(body, limits.max_body_bytes).collect();
+    match tokio::time::timeout(limits.body_read_timeout, read).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(answer::plain(
+            413,
+            &format!(
+                "request body too large: this gateway reads at most {} bytes\n",
+                limits.max_body_bytes
+            ),
+        )),
+        Ok(Err(_)) => Err(answer::plain(400, "request body unreadable\n")),
+        Err(_) => Err(answer::plain(
+            408,
+            "request timeout: the body did not arrive in time\n",
+        )),
+    }
+}
+
+pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
+    let path = req.uri().path().to_owned();
+    let http_method = req.method().clone();
+    let cashier_path = matches!(
+        path.as_str(),
+        cashier::PAY_PATH | cashier::CANCEL_PATH | cashier::PAY_ORDER_STRING_PATH
+    );
+    if path != GATEWAY_PATH && !cashier_path {
         return answer::plain(404, "not found: the local gateway answers on /gateway.do\n");
     }
-    let http_method = req.method().clone();
+    if cashier_path && http_method != HttpMethod::POST {
+        return answer::plain(405, "method not allowed: use POST\n");
+    }
     if http_method != HttpMethod::POST && http_method != HttpMethod::GET {
         return answer::plain(405, "method not allowed: use POST (or GET)\n");
     }
@@ -45,24 +76,36 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         .unwrap_or("")
         .to_owned();
     let mut pairs = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
-    let limits = shared.limits;
-    let read = Limited::new(req.into_body(), limits.max_body_bytes).collect();
-    let body = match tokio::time::timeout(limits.body_read_timeout, read).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => {
-            return answer::plain(
-                413,
-                &format!(
-                    "request body too large: this gateway reads at most {} bytes\n",
-                    limits.max_body_bytes
-                ),
-            );
-        }
-        Ok(Err(_)) => return answer::plain(400, "request body unreadable\n"),
-        Err(_) => {
-            return answer::plain(408, "request timeout: the body did not arrive in time\n");
-        }
+    let body = match read_body(shared, req.into_body()).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
     };
+    if cashier_path {
+        let mut answer = cashier::action(shared, &path, &body);
+        let params = owned(form::decode(&body))
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    String::from_utf8_lossy(&k).into_owned(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                )
+            })
+            .collect();
+        let decoded = Decoded {
+            params,
+            charset: Charset::Utf8,
+        };
+        record(
+            shared,
+            &http_method,
+            &path,
+            &decoded,
+            false,
+            None,
+            &mut answer,
+        );
+        return answer.http;
+    }
     if !body.is_empty() {
         let media = content_type.split(';').next().unwrap_or("").trim();
         if !media.is_empty() && !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
@@ -74,13 +117,94 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         pairs.extend(owned(form::decode(&body)));
     }
 
-    // The charset: the Content-Type's, else the `charset` parameter (ASCII in every
-    // supported charset), else UTF-8.
+    let decoded = match decode_request(&pairs, &content_type) {
+        Ok(decoded) => decoded,
+        Err((decoded, refusal)) => {
+            return refuse_and_record(shared, &http_method, &path, &decoded, refusal);
+        }
+    };
+
+    let checked = protocol::check(shared, &decoded);
+    let accepted = match checked.verdict {
+        Ok(accepted) => accepted,
+        Err(refusal) => {
+            let mut answer = refusal_for(shared, &decoded, &refusal);
+            record(
+                shared,
+                &http_method,
+                &path,
+                &decoded,
+                checked.signature_verified,
+                checked.decrypted_biz_content,
+                &mut answer,
+            );
+            return answer.http;
+        }
+    };
+
+    let descriptor = accepted.descriptor;
+    if descriptor.method == crate::cert_mode::CERT_DOWNLOAD_METHOD {
+        let mut answer = answer::download_answer(shared, &decoded, &accepted);
+        record(
+            shared,
+            &http_method,
+            &path,
+            &decoded,
+            true,
+            None,
+            &mut answer,
+        );
+        return answer.http;
+    }
+    let mut scenario = shared.scenario_for(descriptor.method);
+    let mut delay_ms: u64 = 0;
+    while let Scenario::Delay { ms, then } = scenario {
+        delay_ms = delay_ms.saturating_add(ms);
+        scenario = *then;
+    }
+    let biz = checked
+        .decrypted_biz_content
+        .clone()
+        .or_else(|| decoded.get(param::BIZ_CONTENT).map(str::to_owned));
+    let mut answer = if cashier::is_cashier_method(descriptor.method) {
+        cashier::show(shared, &decoded, &accepted, biz.as_deref(), &scenario)
+    } else {
+        let state = match scenario {
+            Scenario::Success => stateful::answer(shared, descriptor.method, biz.as_deref()),
+            _ => None,
+        };
+        match state {
+            Some(node) => answer::node_answer(shared, &accepted, decoded.charset, &node),
+            None => scenario_answer(shared, &accepted, decoded.charset, &scenario),
+        }
+    };
+    record(
+        shared,
+        &http_method,
+        &path,
+        &decoded,
+        true,
+        checked.decrypted_biz_content,
+        &mut answer,
+    );
+    if delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    }
+    answer.http
+}
+
+/// Decodes the raw pairs of a request (or of an app order string) in their charset: the
+/// `Content-Type`'s, else the `charset` parameter's (ASCII in every supported charset), else
+/// UTF-8. A refusal comes with what could be read.
+pub(super) fn decode_request(
+    pairs: &[(Vec<u8>, Vec<u8>)],
+    content_type: &str,
+) -> Result<Decoded, (Decoded, Refusal)> {
     let param_charset = pairs
         .iter()
         .find(|(k, _)| k == param::CHARSET.as_bytes())
         .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
-    let named = content_type_charset(&content_type)
+    let named = content_type_charset(content_type)
         .map(str::to_owned)
         .or(param_charset);
     let (charset, unsupported) = match named.as_deref().filter(|n| !n.is_empty()) {
@@ -91,7 +215,7 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
         },
     };
 
-    let decoded = match protocol::decode(&pairs, charset) {
+    let decoded = match protocol::decode(pairs, charset) {
         Ok(params) => Decoded { params, charset },
         Err(refusal) => {
             let lossy = pairs
@@ -107,7 +231,7 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
                 params: lossy,
                 charset,
             };
-            return refuse_and_record(shared, &http_method, &decoded, refusal);
+            return Err((decoded, refusal));
         }
     };
     if let Some(name) = unsupported {
@@ -117,51 +241,17 @@ pub(super) async fn exchange(shared: &Shared, req: Request<Incoming>) -> HttpAns
             PublicSubCode::InvalidCharset,
             format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
         );
-        return refuse_and_record(shared, &http_method, &decoded, refusal);
+        return Err((decoded, refusal));
     }
+    Ok(decoded)
+}
 
-    let checked = protocol::check(shared, &decoded);
-    let accepted = match checked.verdict {
-        Ok(accepted) => accepted,
-        Err(refusal) => {
-            let mut answer = refusal_answer(shared, &decoded, &refusal);
-            record(
-                shared,
-                &http_method,
-                &decoded,
-                checked.signature_verified,
-                checked.decrypted_biz_content,
-                &mut answer,
-            );
-            return answer.http;
-        }
-    };
-
-    let descriptor = accepted.descriptor;
-    if descriptor.method == crate::cert_mode::CERT_DOWNLOAD_METHOD {
-        let mut answer = answer::download_answer(shared, &decoded, &accepted);
-        record(shared, &http_method, &decoded, true, None, &mut answer);
-        return answer.http;
+/// The refusal of a request: the error page for a page method, the signed JSON otherwise.
+fn refusal_for(shared: &Shared, decoded: &Decoded, refusal: &Refusal) -> Logged {
+    match decoded.get(param::METHOD) {
+        Some(method) if cashier::is_cashier_method(method) => cashier::refusal_page(refusal),
+        _ => refusal_answer(shared, decoded, refusal),
     }
-    let mut scenario = shared.scenario_for(descriptor.method);
-    let mut delay_ms: u64 = 0;
-    while let Scenario::Delay { ms, then } = scenario {
-        delay_ms = delay_ms.saturating_add(ms);
-        scenario = *then;
-    }
-    let mut answer = scenario_answer(shared, &accepted, charset, &scenario);
-    record(
-        shared,
-        &http_method,
-        &decoded,
-        true,
-        checked.decrypted_biz_content,
-        &mut answer,
-    );
-    if delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-    }
-    answer.http
 }
 
 /// Form pairs that outlive the request they were read from.
@@ -175,17 +265,19 @@ fn owned(pairs: Vec<form::RawPair<'_>>) -> Vec<(Vec<u8>, Vec<u8>)> {
 fn refuse_and_record(
     shared: &Shared,
     http_method: &HttpMethod,
+    path: &str,
     decoded: &Decoded,
     refusal: Refusal,
 ) -> HttpAnswer {
-    let mut answer = refusal_answer(shared, decoded, &refusal);
-    record(shared, http_method, decoded, false, None, &mut answer);
+    let mut answer = refusal_for(shared, decoded, &refusal);
+    record(shared, http_method, path, decoded, false, None, &mut answer);
     answer.http
 }
 
 fn record(
     shared: &Shared,
     http_method: &HttpMethod,
+    path: &str,
     decoded: &Decoded,
     signature_verified: bool,
     decrypted_biz_content: Option<String>,
@@ -193,6 +285,7 @@ fn record(
 ) {
     shared.record(RecordedRequest {
         http_method: http_method.as_str().to_owned(),
+        path: path.to_owned(),
         method: decoded.get(param::METHOD).map(str::to_owned),
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),

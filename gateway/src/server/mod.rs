@@ -2,7 +2,11 @@
 //! `exchange`; the signed answers are built in `answer`.
 
 mod answer;
+mod cashier;
 mod exchange;
+mod stateful;
+
+pub use cashier::Payment;
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -12,7 +16,7 @@ use std::time::Duration;
 use alipay_runtime::MethodDescriptor;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HeaderValue, LOCATION};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -26,10 +30,13 @@ use alipay_runtime::encrypt::EncryptKey;
 use crate::cert_mode::{CertModeError, GatewayCertMode};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
+use crate::notify::{Notification, NotifySchedule};
 use crate::resolve::MethodResolver;
 use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
+use crate::state::PaymentSettings;
 use crate::state::Shared;
 use crate::throwaway_certs::IssuedCert;
+use crate::trades::{Trade, TradeError, TradeKey};
 
 /// The path Alipay's gateway answers on.
 pub const GATEWAY_PATH: &str = "/gateway.do";
@@ -102,6 +109,7 @@ pub struct GatewayBuilder {
     encrypt_key: Option<EncryptKey>,
     resolver: Option<MethodResolver>,
     limits: Limits,
+    payments: PaymentSettings,
 }
 
 impl std::fmt::Debug for GatewayBuilder {
@@ -116,6 +124,7 @@ impl std::fmt::Debug for GatewayBuilder {
             .field("encrypt_key", &self.encrypt_key.is_some())
             .field("resolver", &self.resolver.is_some())
             .field("limits", &self.limits)
+            .field("payments", &self.payments)
             .finish()
     }
 }
@@ -181,6 +190,43 @@ impl GatewayBuilder {
         self
     }
 
+    /// The waits between deliveries of a notification not acknowledged with `success`
+    /// (default: Alipay's shape, 60 times faster; see [`NotifySchedule`]).
+    pub fn notify_schedule(mut self, schedule: NotifySchedule) -> Self {
+        self.payments.notify.schedule = schedule;
+        self
+    }
+
+    /// How long one delivery of a notification may take (default 5 s).
+    pub fn notify_timeout(mut self, timeout: Duration) -> Self {
+        self.payments.notify.timeout = timeout;
+        self
+    }
+
+    /// Delivers notifications to any host. By default only `notify_url`s on the loopback
+    /// interface (127.0.0.0/8, `::1`, `localhost`) are delivered to; the others are recorded
+    /// as [`DeliveryState::NotSent`](crate::DeliveryState::NotSent).
+    pub fn notify_any_host(mut self) -> Self {
+        self.payments.notify.any_host = true;
+        self
+    }
+
+    /// The bounds of the payment side (default 10,000 trades, 10,000 notifications, 1,024
+    /// notifications in delivery at once): past the first two, the oldest are forgotten
+    /// ([`LocalGateway::trades_dropped`], [`LocalGateway::notifications_dropped`]); past the
+    /// third, a new notification is recorded as not sent.
+    pub fn payment_limits(
+        mut self,
+        trades: usize,
+        notifications: usize,
+        delivering: usize,
+    ) -> Self {
+        self.payments.max_trades = trades;
+        self.payments.max_notifications = notifications;
+        self.payments.notify.max_pending = delivering;
+        self
+    }
+
     /// The port on 127.0.0.1 (default 0: any free port; [`LocalGateway::addr`] tells which).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -231,7 +277,8 @@ impl GatewayBuilder {
                 self.encrypt_key,
                 self.limits,
             )
-            .with_resolver(self.resolver),
+            .with_resolver(self.resolver)
+            .with_payments(self.payments),
         );
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(LocalGateway {
@@ -275,6 +322,7 @@ impl LocalGateway {
             encrypt_key: None,
             resolver: None,
             limits: Limits::default(),
+            payments: PaymentSettings::default(),
         }
     }
 
@@ -366,6 +414,65 @@ impl LocalGateway {
         self.shared.clear_requests();
     }
 
+    /// The trades, oldest first: opened by the cashier (page, WAP and app pay), then paid,
+    /// refunded or closed. `alipay.trade.query` answers from them.
+    pub fn trades(&self) -> Vec<Trade> {
+        self.shared.trades()
+    }
+
+    /// The trade of `out_trade_no`, if the gateway holds one.
+    pub fn trade(&self, out_trade_no: &str) -> Option<Trade> {
+        self.shared.with_trades(|book| {
+            book.find(&TradeKey {
+                trade_no: None,
+                out_trade_no: Some(out_trade_no.to_owned()),
+            })
+        })
+    }
+
+    /// How many trades were forgotten to keep within [`GatewayBuilder::payment_limits`].
+    pub fn trades_dropped(&self) -> u64 {
+        self.shared.trades_dropped()
+    }
+
+    /// The notifications made so far, oldest first, each with its deliveries.
+    pub fn notifications(&self) -> Vec<Notification> {
+        self.shared.notifications()
+    }
+
+    /// How many notifications were forgotten to keep within
+    /// [`GatewayBuilder::payment_limits`] (their deliveries went on).
+    pub fn notifications_dropped(&self) -> u64 {
+        self.shared.notifications_dropped()
+    }
+
+    /// Pays the trade waiting at the cashier for `out_trade_no`, as the buyer's click on
+    /// the pay button does: the trade becomes `TRADE_SUCCESS`, its notification is sent,
+    /// and the return redirect is given back.
+    pub fn pay(&self, out_trade_no: &str) -> Result<Payment, TradeError> {
+        cashier::pay(
+            &self.shared,
+            &TradeKey {
+                trade_no: None,
+                out_trade_no: Some(out_trade_no.to_owned()),
+            },
+        )
+    }
+
+    /// Pays an app order string (what the app pay client hands the Alipay app), for tests
+    /// without a phone: it is checked as a request is (signature, parameters, the method's
+    /// spec), then its trade is opened and paid, and its notification sent. The same as
+    /// POSTing the order string to `/control/pay-order-string`.
+    pub fn pay_order_string(&self, order_string: &str) -> Result<Payment, TradeError> {
+        cashier::pay_order_string(&self.shared, order_string.as_bytes())
+    }
+
+    /// The URL of the control endpoint that pays an app order string POSTed to it
+    /// (`http://127.0.0.1:PORT/control/pay-order-string`; it answers the trade as JSON).
+    pub fn pay_order_string_url(&self) -> String {
+        format!("http://{}{}", self.addr, cashier::PAY_ORDER_STRING_PATH)
+    }
+
     /// Stops serving and waits until the listener is closed.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -433,13 +540,23 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let answer = exchange::exchange(shared, req).await;
     let mut response = Response::new(Full::new(Bytes::from(answer.body)));
     *response.status_mut() =
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
         response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    // A return_url that is no valid header value: the page's link takes the browser there.
+    if let Some(value) = answer
+        .location
+        .as_deref()
+        .and_then(|l| HeaderValue::from_str(l).ok())
+    {
+        response.headers_mut().insert(LOCATION, value);
+    } else if answer.location.is_some() {
+        *response.status_mut() = StatusCode::OK;
     }
     response
 }

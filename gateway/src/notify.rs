@@ -1,0 +1,396 @@
+//! Asynchronous notifications: what the gateway POSTs to a trade's `notify_url`, and how it
+//! re-delivers them.
+//!
+//! Each notification is a form body in the trade's charset, signed with the Alipay key the
+//! way Alipay signs them (every field but `sign` and `sign_type`, sorted, `key=value` joined
+//! with `&`): the runtime's `verify_notify` accepts it. It is delivered by a task of its own,
+//! never by the request that caused it, and counts as delivered only when the answer is
+//! `success` (HTTP 200, surrounding white space ignored); any other answer, a timeout or a
+//! refused connection is tried again after the next wait of the [`NotifySchedule`], until the
+//! schedule is used up.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crate::state::Shared;
+
+/// The waits between deliveries of a notification that was not acknowledged with `success`.
+///
+/// Alipay's is [`NotifySchedule::alipay`]: 4m, 10m, 10m, 1h, 2h, 6h, 15h (eight deliveries in
+/// about 25 hours). The gateway's default is that shape 60 times faster
+/// (`NotifySchedule::compressed(60)`: 4 s, 10 s, 10 s, 1 min, 2 min, 6 min, 15 min); tests set
+/// their own with [`GatewayBuilder::notify_schedule`](crate::GatewayBuilder::notify_schedule).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifySchedule {
+    delays: Vec<Duration>,
+}
+
+/// Alipay's waits, in seconds.
+const ALIPAY_DELAYS: [u64; 7] = [240, 600, 600, 3_600, 7_200, 21_600, 54_000];
+
+impl NotifySchedule {
+    /// Alipay's schedule: 4m, 10m, 10m, 1h, 2h, 6h, 15h.
+    pub fn alipay() -> Self {
+        Self::new(ALIPAY_DELAYS.iter().map(|s| Duration::from_secs(*s)))
+    }
+
+    /// Alipay's shape with every wait divided by `factor` (at least 1): `compressed(2400)`
+    /// waits 100 ms, 250 ms, 250 ms, 1.5 s, 3 s, 9 s, 22.5 s.
+    pub fn compressed(factor: u32) -> Self {
+        let factor = factor.max(1);
+        Self::new(
+            ALIPAY_DELAYS
+                .iter()
+                .map(|s| Duration::from_secs(*s) / factor),
+        )
+    }
+
+    /// These waits: one delivery first, then one more after each wait.
+    pub fn new(delays: impl IntoIterator<Item = Duration>) -> Self {
+        Self {
+            delays: delays.into_iter().collect(),
+        }
+    }
+
+    /// The waits.
+    pub fn delays(&self) -> &[Duration] {
+        &self.delays
+    }
+
+    /// How many deliveries at most: the first and one after each wait.
+    pub fn max_deliveries(&self) -> usize {
+        self.delays.len() + 1
+    }
+}
+
+impl Default for NotifySchedule {
+    fn default() -> Self {
+        Self::compressed(60)
+    }
+}
+
+/// Where a notification's delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryState {
+    /// Not acknowledged yet; another delivery is scheduled.
+    Pending,
+    /// Acknowledged with `success`.
+    Delivered,
+    /// Every delivery of the schedule was made, none acknowledged.
+    GaveUp,
+    /// Never sent, for the reason given (a `notify_url` off the loopback interface, not
+    /// http, too many deliveries pending, ...).
+    NotSent(String),
+}
+
+/// One delivery of a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryAttempt {
+    /// The HTTP status of the answer, when one came.
+    pub status: Option<u16>,
+    /// The start of the answer's body (at most 256 bytes, lossily decoded).
+    pub answer: String,
+    /// Why no answer came (connection refused, timeout, ...).
+    pub error: Option<String>,
+}
+
+/// A notification the gateway made, with its deliveries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The `notify_id` field.
+    pub notify_id: String,
+    /// Where it goes.
+    pub notify_url: String,
+    /// The trade's `trade_no`.
+    pub trade_no: String,
+    /// The trade's `out_trade_no`.
+    pub out_trade_no: String,
+    /// The `trade_status` it reports.
+    pub trade_status: String,
+    /// Every field, `sign` included, in the order sent.
+    pub params: Vec<(String, String)>,
+    /// The form body POSTed, in the trade's charset.
+    pub body: Vec<u8>,
+    /// The `Content-Type` it is POSTed with.
+    pub content_type: String,
+    /// The deliveries so far, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+    /// Where the delivery stands.
+    pub state: DeliveryState,
+}
+
+impl Notification {
+    /// The value of field `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether it was acknowledged with `success`.
+    pub fn is_delivered(&self) -> bool {
+        self.state == DeliveryState::Delivered
+    }
+}
+
+/// The notifications made, at most `max`: past that the oldest is forgotten (its delivery
+/// goes on, unrecorded).
+pub(crate) struct NotificationLog {
+    held: std::collections::VecDeque<Notification>,
+    max: usize,
+    dropped: u64,
+    next_id: u64,
+}
+
+impl NotificationLog {
+    pub fn new(max: usize) -> Self {
+        Self {
+            held: std::collections::VecDeque::new(),
+            max: max.max(1),
+            dropped: 0,
+            next_id: 1,
+        }
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    pub fn push(&mut self, n: Notification) {
+        self.held.push_back(n);
+        while self.held.len() > self.max {
+            self.held.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    pub fn all(&self) -> Vec<Notification> {
+        self.held.iter().cloned().collect()
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    pub fn update(&mut self, notify_id: &str, f: impl FnOnce(&mut Notification)) {
+        if let Some(n) = self
+            .held
+            .iter_mut()
+            .rev()
+            .find(|n| n.notify_id == notify_id)
+        {
+            f(n);
+        }
+    }
+}
+
+/// How the gateway delivers notifications.
+#[derive(Debug, Clone)]
+pub(crate) struct NotifySettings {
+    pub schedule: NotifySchedule,
+    /// How long one delivery may take.
+    pub timeout: Duration,
+    /// Deliver to any host, not only the loopback interface.
+    pub any_host: bool,
+    /// How many notifications may be in delivery at once.
+    pub max_pending: usize,
+}
+
+impl Default for NotifySettings {
+    fn default() -> Self {
+        Self {
+            schedule: NotifySchedule::default(),
+            timeout: Duration::from_secs(5),
+            any_host: false,
+            max_pending: 1_024,
+        }
+    }
+}
+
+/// Why `url` cannot be delivered to, if it cannot.
+fn refuse_url(url: &str, any_host: bool) -> Option<String> {
+    let parsed = match reqwest::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(e) => return Some(format!("notify_url is not a URL: {e}")),
+    };
+    if parsed.scheme() != "http" && parsed.scheme() != "https" {
+        return Some(format!(
+            "notify_url scheme {:?} is not http or https",
+            parsed.scheme()
+        ));
+    }
+    if parsed.scheme() == "https" {
+        return Some("notify_url is https: this gateway delivers over plain http only".into());
+    }
+    if any_host {
+        return None;
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!loopback).then(|| {
+        "notify_url is not on the loopback interface (GatewayBuilder::notify_any_host allows other hosts)"
+            .to_owned()
+    })
+}
+
+/// Records `n` and starts delivering it, in a task of its own.
+pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
+    let settings = &shared.notify;
+    if let Some(reason) = refuse_url(&n.notify_url, settings.any_host) {
+        n.state = DeliveryState::NotSent(reason);
+        shared.record_notification(n);
+        return;
+    }
+    let Some(runtime) = shared.runtime.clone() else {
+        n.state = DeliveryState::NotSent("the gateway runs on no tokio runtime".into());
+        shared.record_notification(n);
+        return;
+    };
+    let Some(client) = shared.http_client() else {
+        n.state = DeliveryState::NotSent("no HTTP client could be built".into());
+        shared.record_notification(n);
+        return;
+    };
+    if !shared.begin_delivery() {
+        n.state = DeliveryState::NotSent(format!(
+            "{} notifications are being delivered already",
+            settings.max_pending
+        ));
+        shared.record_notification(n);
+        return;
+    }
+    let id = n.notify_id.clone();
+    let url = n.notify_url.clone();
+    let body = n.body.clone();
+    let content_type = n.content_type.clone();
+    let delays = settings.schedule.delays().to_vec();
+    shared.record_notification(n);
+    let weak: Weak<Shared> = Arc::downgrade(shared);
+    runtime.spawn(async move {
+        deliver(weak, client, id, url, body, content_type, delays).await;
+    });
+}
+
+async fn deliver(
+    weak: Weak<Shared>,
+    client: reqwest::Client,
+    id: String,
+    url: String,
+    body: Vec<u8>,
+    content_type: String,
+    delays: Vec<Duration>,
+) {
+    let mut waits = delays.into_iter();
+    loop {
+        let attempt = post(&client, &url, &body, &content_type).await;
+        let acknowledged = attempt.status == Some(200) && attempt.answer.trim() == "success";
+        // The gateway is gone: nobody is left to record or deliver for.
+        let Some(shared) = weak.upgrade() else { return };
+        let next = if acknowledged { None } else { waits.next() };
+        shared.update_notification(&id, |n| {
+            n.attempts.push(attempt);
+            n.state = if acknowledged {
+                DeliveryState::Delivered
+            } else if next.is_some() {
+                DeliveryState::Pending
+            } else {
+                DeliveryState::GaveUp
+            };
+        });
+        match next {
+            Some(wait) => {
+                drop(shared);
+                tokio::time::sleep(wait).await;
+            }
+            None => {
+                shared.end_delivery();
+                return;
+            }
+        }
+    }
+}
+
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    body: &[u8],
+    content_type: &str,
+) -> DeliveryAttempt {
+    let sent = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, content_type)
+        .body(body.to_vec())
+        .send()
+        .await;
+    let mut response = match sent {
+        Ok(response) => response,
+        Err(e) => {
+            return DeliveryAttempt {
+                status: None,
+                answer: String::new(),
+                error: Some(e.to_string()),
+            };
+        }
+    };
+    let status = response.status().as_u16();
+    // Only the start of the answer matters: `success` is seven bytes.
+    let mut answer = Vec::new();
+    let mut error = None;
+    while answer.len() < 256 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => answer.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(e) => {
+                error = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    answer.truncate(256);
+    DeliveryAttempt {
+        status: Some(status),
+        answer: String::from_utf8_lossy(&answer).into_owned(),
+        error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules() {
+        assert_eq!(NotifySchedule::alipay().max_deliveries(), 8);
+        assert_eq!(
+            NotifySchedule::alipay().delays()[3],
+            Duration::from_secs(3_600)
+        );
+        let fast = NotifySchedule::compressed(2_400);
+        assert_eq!(fast.delays()[0], Duration::from_millis(100));
+        assert_eq!(fast.delays()[6], Duration::from_millis(22_500));
+        assert_eq!(
+            NotifySchedule::default().delays()[0],
+            Duration::from_secs(4)
+        );
+    }
+
+    #[test]
+    fn only_plain_http_to_the_loopback_interface_by_default() {
+        assert_eq!(refuse_url("http://127.0.0.1:8080/notify", false), None);
+        assert_eq!(refuse_url("http://localhost/notify", false), None);
+        assert_eq!(refuse_url("http://[::1]:9/n", false), None);
+        assert!(refuse_url("http://example.com/notify", false).is_some());
+        assert_eq!(refuse_url("http://example.com/notify", true), None);
+        assert!(refuse_url("https://127.0.0.1/notify", true).is_some());
+        assert!(refuse_url("ftp://127.0.0.1/notify", true).is_some());
+        assert!(refuse_url("not a url", true).is_some());
+    }
+}

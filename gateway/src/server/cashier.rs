@@ -1,0 +1,567 @@
+//! The cashier: the pages a buyer's browser sees for a page or WAP pay request, the pay and
+//! cancel buttons behind them, the signed return to `return_url`, the notification to
+//! `notify_url`, and app pay through an order string.
+//!
+//! The cashier opens the trade (`WAIT_BUYER_PAY`) when it shows the order, the moment the
+//! buyer sees it; Alipay opens it once the buyer logs in or scans, a step a test has no use for.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use alipay_runtime::charset::Charset;
+use alipay_runtime::notify::notify_sign_content;
+use alipay_runtime::protocol::param;
+use alipay_runtime::sign::SignType;
+use alipay_runtime::{Price, form};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use serde_json::Value;
+
+use super::answer::{self, HttpAnswer, Logged, alipay_sign};
+use crate::crypto;
+use crate::log::RecordedAnswer;
+use crate::notify::{self, DeliveryState, Notification};
+use crate::protocol::{self, Accepted, Decoded, Refusal};
+use crate::scenario::Scenario;
+use crate::state::Shared;
+use crate::trades::{
+    BUYER_ID, BUYER_LOGON_ID, Order, Refund, SELLER_ID, Trade, TradeError, TradeKey, TradeStatus,
+};
+
+/// `alipay.trade.page.pay`: the desktop web checkout.
+pub(crate) const PAGE_PAY: &str = "alipay.trade.page.pay";
+/// `alipay.trade.wap.pay`: the mobile web checkout.
+pub(crate) const WAP_PAY: &str = "alipay.trade.wap.pay";
+/// `alipay.trade.app.pay`: the app checkout (an order string handed to the Alipay app).
+pub(crate) const APP_PAY: &str = "alipay.trade.app.pay";
+
+/// The pay button's target.
+pub(crate) const PAY_PATH: &str = "/cashier/pay";
+/// The cancel button's target.
+pub(crate) const CANCEL_PATH: &str = "/cashier/cancel";
+/// The control endpoint that pays an app order string, for tests without a phone.
+pub(crate) const PAY_ORDER_STRING_PATH: &str = "/control/pay-order-string";
+
+/// Whether `method` is answered by the cashier rather than with a JSON node.
+pub(crate) fn is_cashier_method(method: &str) -> bool {
+    matches!(method, PAGE_PAY | WAP_PAY | APP_PAY)
+}
+
+/// Now, Beijing time, as Alipay writes it.
+pub(crate) fn now() -> String {
+    alipay_runtime::request::beijing_timestamp(SystemTime::now())
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{body}</body>\n</html>\n",
+        text(title)
+    )
+}
+
+/// Alipay's error page: the code and the reason, as the real cashier shows them.
+pub(crate) fn error_page(sub_code: &str, sub_msg: &str) -> HttpAnswer {
+    let body = format!(
+        "<h1>支付宝 · 抱歉，您的请求出错了</h1>\n<p>错误代码 <span id=\"error-code\">{}</span></p>\n<p>错误原因 <span id=\"error-message\">{}</span></p>\n<p>(local Alipay gateway, TEST ONLY)</p>\n",
+        text(sub_code),
+        text(sub_msg)
+    );
+    answer::html(200, page("支付宝 - 错误", &body))
+}
+
+/// The error page for a refused page request, recorded like the JSON refusal it replaces.
+pub(crate) fn refusal_page(refusal: &Refusal) -> Logged {
+    Logged {
+        http: error_page(refusal.sub_code.as_str(), &refusal.sub_msg),
+        summary: RecordedAnswer {
+            status: 200,
+            code: Some(refusal.code.as_str().to_owned()),
+            sub_code: Some(refusal.sub_code.as_str().to_owned()),
+            node: None,
+        },
+    }
+}
+
+fn trade_error_page(e: &TradeError) -> Logged {
+    Logged {
+        http: error_page(&e.sub_code, &e.sub_msg),
+        summary: RecordedAnswer {
+            status: 200,
+            code: Some(alipay_runtime::gateway_code::BUSINESS_FAILED_CODE.to_owned()),
+            sub_code: Some(e.sub_code.clone()),
+            node: None,
+        },
+    }
+}
+
+fn cashier_page(trade: &Trade) -> String {
+    let trade_no = attr(&trade.trade_no);
+    let body = format!(
+        "<h1>支付宝 · 收银台</h1>\n<p>(local Alipay gateway, TEST ONLY: no money moves)</p>\n\
+<p>订单 <span id=\"subject\">{subject}</span></p>\n\
+<p>金额 ¥<span id=\"amount\">{amount}</span></p>\n\
+<p>商户订单号 <span id=\"out_trade_no\">{out}</span></p>\n\
+<p>交易号 <span id=\"trade_no\">{shown_trade_no}</span></p>\n\
+<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><button id=\"pay\" type=\"submit\">确认付款 (pay)</button></form>\n\
+<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><button id=\"cancel\" type=\"submit\">取消 (cancel)</button></form>\n",
+        subject = text(&trade.subject),
+        amount = text(trade.total_amount.as_str()),
+        out = text(&trade.out_trade_no),
+        shown_trade_no = text(&trade.trade_no),
+    );
+    page("支付宝 - 收银台", &body)
+}
+
+fn biz_text(biz: &Value, name: &str) -> Option<String> {
+    match biz.get(name)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The order a verified page or app request carries.
+fn order_of(
+    decoded: &Decoded,
+    accepted: &Accepted,
+    biz: Option<&str>,
+) -> Result<Order, TradeError> {
+    let biz: Value = biz
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    let missing = |field: &str| TradeError::invalid(field, "is missing from biz_content");
+    let out_trade_no = biz_text(&biz, "out_trade_no").ok_or_else(|| missing("out_trade_no"))?;
+    let subject = biz_text(&biz, "subject").ok_or_else(|| missing("subject"))?;
+    let amount = biz_text(&biz, "total_amount").ok_or_else(|| missing("total_amount"))?;
+    let total_amount: Price = amount
+        .parse()
+        .map_err(|_| TradeError::invalid("total_amount", "is not an amount such as 88.88"))?;
+    if !total_amount
+        .to_cents()
+        .is_some_and(|c| (1..=10_000_000_000).contains(&c))
+    {
+        return Err(TradeError::invalid(
+            "total_amount",
+            "is outside [0.01, 100000000] or has more than two decimals",
+        ));
+    }
+    Ok(Order {
+        out_trade_no,
+        subject,
+        total_amount,
+        method: accepted.descriptor.method.to_owned(),
+        app_id: decoded.get(param::APP_ID).unwrap_or_default().to_owned(),
+        notify_url: decoded.get(param::NOTIFY_URL).map(str::to_owned),
+        return_url: decoded.get(param::RETURN_URL).map(str::to_owned),
+        passback_params: biz_text(&biz, "passback_params"),
+        charset: decoded.charset.as_str().to_owned(),
+        sign_type: accepted.sign_type.as_str().to_owned(),
+    })
+}
+
+/// The cashier's answer to a verified page request: the order's page, or the error page.
+pub(crate) fn show(
+    shared: &Shared,
+    decoded: &Decoded,
+    accepted: &Accepted,
+    biz: Option<&str>,
+    scenario: &Scenario,
+) -> Logged {
+    match scenario {
+        Scenario::BusinessError(code) => {
+            let description = accepted
+                .descriptor
+                .errors
+                .iter()
+                .find(|e| e.code == code)
+                .map_or("", |e| e.description);
+            return trade_error_page(&TradeError::new(code, description));
+        }
+        Scenario::GatewayError {
+            code,
+            sub_code,
+            sub_msg,
+            ..
+        } => {
+            return Logged {
+                http: error_page(sub_code, sub_msg),
+                summary: RecordedAnswer {
+                    status: 200,
+                    code: Some(code.clone()),
+                    sub_code: Some(sub_code.clone()),
+                    node: None,
+                },
+            };
+        }
+        Scenario::Http500 => {
+            return Logged {
+                http: answer::http_500(),
+                summary: RecordedAnswer {
+                    status: 500,
+                    code: None,
+                    sub_code: None,
+                    node: None,
+                },
+            };
+        }
+        _ => {}
+    }
+    let opened = order_of(decoded, accepted, biz).and_then(|order| {
+        let now = now();
+        shared.with_trades(|book| book.open(order, &now))
+    });
+    match opened {
+        Ok(trade) => Logged {
+            http: answer::html(200, cashier_page(&trade)),
+            summary: RecordedAnswer {
+                status: 200,
+                code: None,
+                sub_code: None,
+                node: None,
+            },
+        },
+        Err(e) => trade_error_page(&e),
+    }
+}
+
+/// Encodes `pairs` as a form (or query) in `charset`; `None` when a value does not fit it.
+fn encode_pairs(charset: Charset, pairs: &[(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(form_urlencoded::byte_serialize(&crypto::encode(
+            charset, k,
+        )?));
+        out.push('=');
+        out.extend(form_urlencoded::byte_serialize(&crypto::encode(
+            charset, v,
+        )?));
+    }
+    Some(out)
+}
+
+/// Appends `sign` over `pairs` as Alipay signs notifications and returns (every field but
+/// `sign` and `sign_type`, sorted), in `charset`.
+fn sign_pairs(
+    shared: &Shared,
+    charset: Charset,
+    sign_type: SignType,
+    pairs: &mut Vec<(String, String)>,
+) -> Option<()> {
+    let content = notify_sign_content(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let bytes = crypto::encode(charset, &content)?;
+    let sign = alipay_sign(shared, sign_type, &bytes).ok()?;
+    pairs.push((param::SIGN.to_owned(), sign));
+    Some(())
+}
+
+fn trade_charset(trade: &Trade) -> Charset {
+    crypto::parse_charset(&trade.charset).unwrap_or(Charset::Utf8)
+}
+
+fn trade_sign_type(trade: &Trade) -> SignType {
+    trade.sign_type.parse().unwrap_or_default()
+}
+
+/// The signed return to `return_url` after paying, as Alipay sends the browser back.
+fn return_redirect(shared: &Shared, trade: &Trade, return_url: &str, now: &str) -> Option<String> {
+    let charset = trade_charset(trade);
+    let sign_type = trade_sign_type(trade);
+    let method = format!("{}.return", trade.method);
+    let mut pairs: Vec<(String, String)> = [
+        ("charset", charset.as_str()),
+        ("out_trade_no", trade.out_trade_no.as_str()),
+        ("method", method.as_str()),
+        ("total_amount", trade.total_amount.as_str()),
+        ("trade_no", trade.trade_no.as_str()),
+        ("auth_app_id", trade.app_id.as_str()),
+        ("version", "1.0"),
+        ("app_id", trade.app_id.as_str()),
+        ("sign_type", sign_type.as_str()),
+        ("seller_id", SELLER_ID),
+        ("timestamp", now),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    sign_pairs(shared, charset, sign_type, &mut pairs)?;
+    let query = encode_pairs(charset, &pairs)?;
+    let separator = if return_url.contains('?') { '&' } else { '?' };
+    Some(format!("{return_url}{separator}{query}"))
+}
+
+/// The notification about `trade` (just paid, or just refunded by `refund`).
+fn trade_notification(
+    shared: &Shared,
+    trade: &Trade,
+    notify_url: &str,
+    refund: Option<&Refund>,
+    now: &str,
+) -> Notification {
+    let charset = trade_charset(trade);
+    let sign_type = trade_sign_type(trade);
+    let id = shared.next_notify_id();
+    let date: String = now.chars().filter(char::is_ascii_digit).collect();
+    let notify_id = format!("{date}{id:08}");
+    let amount = trade.total_amount.as_str();
+    let fund_bill_list =
+        serde_json::json!([{ "amount": amount, "fundChannel": "ALIPAYACCOUNT" }]).to_string();
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(32);
+    let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
+    add("notify_time", now);
+    add("notify_type", "trade_status_sync");
+    add("notify_id", &notify_id);
+    add("app_id", &trade.app_id);
+    add("auth_app_id", &trade.app_id);
+    add("charset", charset.as_str());
+    add("version", "1.0");
+    add("sign_type", sign_type.as_str());
+    add("trade_no", &trade.trade_no);
+    add("out_trade_no", &trade.out_trade_no);
+    add("buyer_id", BUYER_ID);
+    add("buyer_logon_id", BUYER_LOGON_ID);
+    add("seller_id", SELLER_ID);
+    add("trade_status", trade.status.as_str());
+    add("total_amount", amount);
+    add("receipt_amount", amount);
+    add("invoice_amount", amount);
+    add("buyer_pay_amount", amount);
+    add("point_amount", "0.00");
+    add("subject", &trade.subject);
+    add("gmt_create", &trade.gmt_create);
+    if let Some(paid) = &trade.gmt_payment {
+        add("gmt_payment", paid);
+    }
+    add("fund_bill_list", &fund_bill_list);
+    if let Some(passback) = &trade.passback_params {
+        add("passback_params", passback);
+    }
+    if let Some(refund) = refund {
+        add("out_biz_no", &refund.out_request_no);
+        add("refund_fee", trade.refunded_amount.as_str());
+        add("gmt_refund", &refund.gmt_refund);
+        if let Some(closed) = &trade.gmt_close {
+            add("gmt_close", closed);
+        }
+    }
+    let mut n = Notification {
+        notify_id,
+        notify_url: notify_url.to_owned(),
+        trade_no: trade.trade_no.clone(),
+        out_trade_no: trade.out_trade_no.clone(),
+        trade_status: trade.status.as_str().to_owned(),
+        params: Vec::new(),
+        body: Vec::new(),
+        content_type: format!(
+            "application/x-www-form-urlencoded; charset={}",
+            charset.as_str()
+        ),
+        attempts: Vec::new(),
+        state: DeliveryState::Pending,
+    };
+    let body = sign_pairs(shared, charset, sign_type, &mut pairs)
+        .and_then(|()| encode_pairs(charset, &pairs));
+    match body {
+        Some(body) => n.body = body.into_bytes(),
+        None => {
+            n.state = DeliveryState::NotSent(format!(
+                "the notification cannot be signed or encoded in {}",
+                charset.as_str()
+            ))
+        }
+    }
+    n.params = pairs;
+    n
+}
+
+/// Notifies the trade's `notify_url` about it, if it has one.
+pub(crate) fn notify_trade(
+    shared: &Arc<Shared>,
+    trade: &Trade,
+    refund: Option<&Refund>,
+    now: &str,
+) {
+    let Some(url) = trade.notify_url.as_deref() else {
+        return;
+    };
+    let n = trade_notification(shared, trade, url, refund, now);
+    if matches!(n.state, DeliveryState::NotSent(_)) {
+        shared.record_notification(n);
+    } else {
+        notify::send(shared, n);
+    }
+}
+
+/// A payment made at the cashier (or through the library).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// The trade, now `TRADE_SUCCESS`.
+    pub trade: Trade,
+    /// Where the buyer's browser is sent: `return_url` with the signed return parameters,
+    /// when the order had a `return_url`.
+    pub return_redirect: Option<String>,
+}
+
+/// Pays the trade `key` names: records it, notifies `notify_url`, and gives the return.
+pub(crate) fn pay(shared: &Arc<Shared>, key: &TradeKey) -> Result<Payment, TradeError> {
+    let now = now();
+    let trade = shared.with_trades(|book| book.pay(key, &now))?;
+    notify_trade(shared, &trade, None, &now);
+    // App pay has no browser to send back: the app SDK hands the result to the app.
+    let return_redirect = trade
+        .return_url
+        .as_deref()
+        .filter(|_| trade.method != APP_PAY)
+        .and_then(|url| return_redirect(shared, &trade, url, &now));
+    Ok(Payment {
+        trade,
+        return_redirect,
+    })
+}
+
+fn refusal_error(refusal: &Refusal) -> TradeError {
+    TradeError::new(refusal.sub_code.as_str(), refusal.sub_msg.clone())
+}
+
+/// Pays an app order string (what `alipay.trade.app.pay`'s client hands the Alipay app): it
+/// is checked as the gateway checks a request (signature, public parameters, the method's
+/// spec), then its trade is opened and paid at once.
+pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Payment, TradeError> {
+    let pairs: Vec<(Vec<u8>, Vec<u8>)> = form::decode(order.trim_ascii())
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let decoded =
+        super::exchange::decode_request(&pairs, "").map_err(|(_, r)| refusal_error(&r))?;
+    let checked = protocol::check(shared, &decoded);
+    let accepted = checked.verdict.map_err(|r| refusal_error(&r))?;
+    if !is_cashier_method(accepted.descriptor.method) {
+        return Err(TradeError::new(
+            "isv.invalid-method",
+            format!(
+                "an order string pays a checkout method ({APP_PAY}, {PAGE_PAY}, {WAP_PAY}), not {}",
+                accepted.descriptor.method
+            ),
+        ));
+    }
+    let biz = checked
+        .decrypted_biz_content
+        .or_else(|| decoded.get(param::BIZ_CONTENT).map(str::to_owned));
+    let order = order_of(&decoded, &accepted, biz.as_deref())?;
+    let key = TradeKey {
+        trade_no: None,
+        out_trade_no: Some(order.out_trade_no.clone()),
+    };
+    let now = now();
+    shared.with_trades(|book| book.open(order, &now))?;
+    pay(shared, &key)
+}
+
+/// The cashier's buttons and the control endpoint: `(answer, what the log says)`.
+pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
+    if path == PAY_ORDER_STRING_PATH {
+        return match pay_order_string(shared, body) {
+            Ok(payment) => json_answer(200, &trade_json(&payment.trade), None),
+            Err(e) => json_answer(
+                400,
+                &serde_json::json!({ "sub_code": e.sub_code, "sub_msg": e.sub_msg }),
+                Some(e.sub_code.as_str()),
+            ),
+        };
+    }
+    let trade_no = form::decode(body)
+        .into_iter()
+        .find(|(k, _)| &**k == b"trade_no")
+        .and_then(|(_, v)| String::from_utf8(v.into_owned()).ok());
+    let key = TradeKey {
+        trade_no,
+        out_trade_no: None,
+    };
+    if key.trade_no.is_none() {
+        return trade_error_page(&TradeError::invalid("trade_no", "is missing"));
+    }
+    if path == CANCEL_PATH {
+        return match shared.with_trades(|book| book.find(&key)) {
+            Some(trade) if trade.status == TradeStatus::WaitBuyerPay => {
+                let body = format!(
+                    "<h1>支付宝 · 已取消</h1>\n<p id=\"cancelled\">订单 <span id=\"out_trade_no\">{}</span> 未支付 (WAIT_BUYER_PAY): the buyer left the cashier.</p>\n",
+                    text(&trade.out_trade_no)
+                );
+                html_logged(answer::html(200, page("支付宝 - 已取消", &body)))
+            }
+            Some(trade) => trade_error_page(&TradeError::new(
+                "ACQ.TRADE_STATUS_ERROR",
+                format!("交易状态不合法: the trade is {}", trade.status),
+            )),
+            None => trade_error_page(&TradeError::not_exist()),
+        };
+    }
+    match pay(shared, &key) {
+        Ok(Payment {
+            return_redirect: Some(url),
+            ..
+        }) => {
+            let mut http = answer::html(
+                302,
+                page(
+                    "支付宝 - 支付成功",
+                    &format!(
+                        "<p>支付成功: <a id=\"return\" href=\"{}\">back to the merchant</a></p>\n",
+                        attr(&url)
+                    ),
+                ),
+            );
+            http.location = Some(url);
+            html_logged(http)
+        }
+        Ok(Payment { trade, .. }) => {
+            let body = format!(
+                "<h1>支付宝 · 支付成功</h1>\n<p id=\"paid\">交易 <span id=\"trade_no\">{}</span> TRADE_SUCCESS (the order has no return_url)</p>\n",
+                text(&trade.trade_no)
+            );
+            html_logged(answer::html(200, page("支付宝 - 支付成功", &body)))
+        }
+        Err(e) => trade_error_page(&e),
+    }
+}
+
+fn html_logged(http: HttpAnswer) -> Logged {
+    let status = http.status;
+    Logged {
+        http,
+        summary: RecordedAnswer {
+            status,
+            code: None,
+            sub_code: None,
+            node: None,
+        },
+    }
+}
+
+fn trade_json(trade: &Trade) -> Value {
+    serde_json::json!({
+        "trade_no": trade.trade_no,
+        "out_trade_no": trade.out_trade_no,
+        "trade_status": trade.status.as_str(),
+        "total_amount": trade.total_amount.as_str(),
+        "subject": trade.subject,
+    })
+}
+
+fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> Logged {
+    Logged {
+        http: HttpAnswer {
+            location: None,
+            status,
+            content_type: "application/json;charset=utf-8".into(),
+            body: format!("{value}\n").into_bytes(),
+        },
+        summary: RecordedAnswer {
+            status,
+            code: None,
+            sub_code: sub_code.map(str::to_owned),
+            node: None,
+        },
+    }
+}

@@ -1,0 +1,144 @@
+//! The methods answered from the gateway's trades rather than from the spec's example:
+//! `alipay.trade.query`, `alipay.trade.refund` and `alipay.trade.close` (when their scenario is
+//! the default success; any other scenario still wins).
+
+use std::sync::Arc;
+
+use alipay_runtime::Price;
+use alipay_runtime::gateway_code::{
+    BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
+};
+use serde_json::Value;
+
+use super::answer::Node;
+use super::cashier::{self, now};
+use crate::state::Shared;
+use crate::trades::{BUYER_ID, BUYER_LOGON_ID, Trade, TradeError, TradeKey, TradeStatus};
+
+/// `alipay.trade.query`.
+pub(crate) const QUERY: &str = "alipay.trade.query";
+/// `alipay.trade.refund`.
+pub(crate) const REFUND: &str = "alipay.trade.refund";
+/// `alipay.trade.close`.
+pub(crate) const CLOSE: &str = "alipay.trade.close";
+
+fn text(biz: &Value, name: &str) -> Option<String> {
+    match biz.get(name)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn failure(e: &TradeError) -> Node {
+    Node::failure(
+        BUSINESS_FAILED_CODE,
+        BUSINESS_FAILED_MSG,
+        &e.sub_code,
+        &e.sub_msg,
+    )
+}
+
+fn success() -> Node {
+    Node::new(SUCCESS_CODE, SUCCESS_MSG)
+}
+
+fn push(node: &mut Node, key: &str, value: &str) {
+    node.push(key, Value::String(value.to_owned()));
+}
+
+/// The answer node for `method` from the trades, or `None` when `method` is not one of these.
+pub(crate) fn answer(shared: &Arc<Shared>, method: &str, biz: Option<&str>) -> Option<Node> {
+    if !matches!(method, QUERY | REFUND | CLOSE) {
+        return None;
+    }
+    let biz: Value = biz
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    let key = TradeKey {
+        trade_no: text(&biz, "trade_no"),
+        out_trade_no: text(&biz, "out_trade_no"),
+    };
+    if key.trade_no.is_none() && key.out_trade_no.is_none() {
+        return Some(failure(&TradeError::invalid(
+            "out_trade_no",
+            "and trade_no are both missing (one is needed)",
+        )));
+    }
+    let now = now();
+    Some(match method {
+        QUERY => match shared.with_trades(|book| book.find(&key)) {
+            Some(trade) => query_node(&trade),
+            None => failure(&TradeError::not_exist()),
+        },
+        CLOSE => match shared.with_trades(|book| book.close(&key, &now)) {
+            Ok(trade) => {
+                let mut node = success();
+                push(&mut node, "trade_no", &trade.trade_no);
+                push(&mut node, "out_trade_no", &trade.out_trade_no);
+                node
+            }
+            Err(e) => failure(&e),
+        },
+        _ => {
+            let Some(amount) = text(&biz, "refund_amount").and_then(|a| a.parse::<Price>().ok())
+            else {
+                return Some(failure(&TradeError::invalid(
+                    "refund_amount",
+                    "is missing or not an amount such as 0.01",
+                )));
+            };
+            let out_request_no = text(&biz, "out_request_no");
+            let refunded = shared
+                .with_trades(|book| book.refund(&key, &amount, out_request_no.as_deref(), &now));
+            match refunded {
+                Ok((trade, moved)) => {
+                    if moved {
+                        cashier::notify_trade(shared, &trade, trade.refunds.last(), &now);
+                    }
+                    refund_node(&trade, moved)
+                }
+                Err(e) => failure(&e),
+            }
+        }
+    })
+}
+
+fn query_node(trade: &Trade) -> Node {
+    let paid = trade.gmt_payment.is_some();
+    let amount = trade.total_amount.as_str();
+    let paid_amount = if paid { amount } else { "0.00" };
+    let mut node = success();
+    push(&mut node, "trade_no", &trade.trade_no);
+    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    if trade.status != TradeStatus::WaitBuyerPay || paid {
+        push(&mut node, "buyer_logon_id", BUYER_LOGON_ID);
+        push(&mut node, "buyer_user_id", BUYER_ID);
+    }
+    push(&mut node, "trade_status", trade.status.as_str());
+    push(&mut node, "total_amount", amount);
+    push(&mut node, "buyer_pay_amount", paid_amount);
+    push(&mut node, "point_amount", "0.00");
+    push(&mut node, "invoice_amount", paid_amount);
+    push(&mut node, "receipt_amount", paid_amount);
+    if let Some(at) = &trade.gmt_payment {
+        push(&mut node, "send_pay_date", at);
+    }
+    push(&mut node, "subject", &trade.subject);
+    node
+}
+
+fn refund_node(trade: &Trade, moved: bool) -> Node {
+    let mut node = success();
+    push(&mut node, "trade_no", &trade.trade_no);
+    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    push(&mut node, "buyer_logon_id", BUYER_LOGON_ID);
+    push(&mut node, "buyer_user_id", BUYER_ID);
+    push(&mut node, "fund_change", if moved { "Y" } else { "N" });
+    // refund_fee: everything refunded so far, as Alipay answers it.
+    push(&mut node, "refund_fee", trade.refunded_amount.as_str());
+    if let Some(last) = trade.refunds.last() {
+        push(&mut node, "gmt_refund_pay", &last.gmt_refund);
+    }
+    node
+}

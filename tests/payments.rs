@@ -1,0 +1,561 @@
+//! Taking a payment against the local gateway, over real HTTP on 127.0.0.1: the cashier page
+//! for a signed page request (GET URL or POSTed form, utf-8 and GBK), the error page for a bad
+//! one, paying (the signed return to `return_url`, the notification to `notify_url` delivered
+//! again until it is acknowledged), then `alipay.trade.query`, `alipay.trade.refund` and
+//! `alipay.trade.close` answering from the trade, and app pay through an order string.
+
+mod merchant;
+
+use std::time::Duration;
+
+use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
+use alipay_openapi::trade::{close, query, refund};
+use alipay_runtime::{Charset, Client, Error, PreparedRequest, RequestParts, verify_notify};
+use merchant::Merchant;
+use serde_json::{Value, json};
+
+const PAGE_PAY: &str = "alipay.trade.page.pay";
+const WAP_PAY: &str = "alipay.trade.wap.pay";
+const APP_PAY: &str = "alipay.trade.app.pay";
+
+/// Deliveries in quick succession, so that a test sees the retries.
+fn fast() -> NotifySchedule {
+    NotifySchedule::new([Duration::from_millis(50); 3])
+}
+
+async fn start() -> TestGateway {
+    TestGateway::start_with(alipay_openapi::METHODS, |b| b.notify_schedule(fast()))
+        .await
+        .expect("gateway starts")
+}
+
+fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) -> Client {
+    gw.client_builder()
+        .charset(charset)
+        .return_url(merchant.return_url())
+        .notify_url(merchant.notify_url())
+        .build()
+        .expect("client")
+}
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
+}
+
+/// A signed page request for `method` with this `biz_content`.
+fn page_request(client: &Client, method: &str, biz: &Value) -> PreparedRequest {
+    let parts = RequestParts {
+        biz_content: Some(biz.to_string()),
+        form: Vec::new(),
+    };
+    client.prepare_raw(method, &parts).expect("signed request")
+}
+
+/// The whole request as one GET URL: the form's fields appended to the query.
+fn get_url(p: &PreparedRequest) -> String {
+    format!("{}&{}", p.url, std::str::from_utf8(&p.body).expect("ASCII"))
+}
+
+fn order(out_trade_no: &str, amount: &str, subject: &str) -> Value {
+    json!({
+        "out_trade_no": out_trade_no,
+        "total_amount": amount,
+        "subject": subject,
+        "product_code": "FAST_INSTANT_TRADE_PAY",
+    })
+}
+
+async fn get_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
+    let response = http.get(url).send().await.expect("answer");
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (status, content_type, response.text().await.expect("body"))
+}
+
+/// Presses the cashier's pay button for `trade_no`: the answer's status and Location.
+async fn press_pay(http: &reqwest::Client, gw: &TestGateway, trade_no: &str) -> (u16, String) {
+    let response = http
+        .post(format!("http://{}/cashier/pay", gw.addr()))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(format!("trade_no={trade_no}"))
+        .send()
+        .await
+        .expect("answer");
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (response.status().as_u16(), location)
+}
+
+/// Waits until the gateway's notifications satisfy `done`, at most 20 s.
+async fn wait_notifications(
+    gw: &TestGateway,
+    done: impl Fn(&[alipay_gateway::Notification]) -> bool,
+) -> Vec<alipay_gateway::Notification> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let held = gw.notifications();
+        if done(&held) || tokio::time::Instant::now() >= deadline {
+            return held;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_signed_page_request_gets_the_cashier_by_get_or_post_in_utf8_and_gbk() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let subject = "王龙海 <b>&\"+'";
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let client = client(&gw, &merchant, charset);
+        for (method, post) in [(PAGE_PAY, false), (PAGE_PAY, true), (WAP_PAY, false)] {
+            let out = format!("cashier-{}-{method}-{post}", charset.as_str());
+            let p = page_request(&client, method, &order(&out, "88.88", subject));
+            let (status, content_type, page) = if post {
+                let response = http
+                    .post(&p.url)
+                    .header(reqwest::header::CONTENT_TYPE, &p.content_type)
+                    .body(p.body.clone())
+                    .send()
+                    .await
+                    .expect("answer");
+                let status = response.status().as_u16();
+                let content_type = response
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                (status, content_type, response.text().await.expect("body"))
+            } else {
+                get_page(&http, &get_url(&p)).await
+            };
+            assert_eq!(status, 200, "{page}");
+            assert!(content_type.starts_with("text/html"), "{content_type}");
+            // Escaped: the subject's markup is text on the page.
+            assert!(
+                page.contains("<span id=\"subject\">王龙海 &lt;b&gt;&amp;\"+'</span>"),
+                "{page}"
+            );
+            assert!(!page.contains("<b>"), "{page}");
+            assert!(page.contains("<span id=\"amount\">88.88</span>"), "{page}");
+            assert!(page.contains("id=\"pay\""), "{page}");
+            assert!(page.contains("id=\"cancel\""), "{page}");
+            let trade = gw.trade(&out).expect("the cashier opened the trade");
+            assert_eq!(trade.status, TradeStatus::WaitBuyerPay);
+            assert_eq!(trade.subject, subject);
+            assert_eq!(trade.method, method);
+            assert_eq!(trade.charset, charset.as_str());
+            assert_eq!(trade.trade_no.len(), 28);
+            assert!(page.contains(&trade.trade_no), "{page}");
+        }
+    }
+    // The request log shows them, verified.
+    let log = gw.requests();
+    assert_eq!(log.len(), 6);
+    assert!(
+        log.iter()
+            .all(|r| r.signature_verified && r.answer.status == 200)
+    );
+    assert!(log.iter().all(|r| r.path == "/gateway.do"));
+}
+
+#[tokio::test]
+async fn a_bad_page_request_gets_the_error_page_and_opens_no_trade() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+
+    // Changed after signing.
+    let p = page_request(&client, PAGE_PAY, &order("tampered", "1.00", "x"));
+    let url = get_url(&p);
+    assert!(url.contains("1.00"));
+    let (status, content_type, page) = get_page(&http, &url.replace("1.00", "0.01")).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(page.contains("isv.invalid-signature"), "{page}");
+    assert!(gw.trade("tampered").is_none());
+
+    // Public parameters missing.
+    let (_, _, page) = get_page(&http, &format!("{}?method={PAGE_PAY}", gw.url())).await;
+    assert!(page.contains("isv.missing-app-id"), "{page}");
+
+    // Not valid in its charset: still a page, never a crash.
+    let (status, _, page) = get_page(
+        &http,
+        &format!(
+            "{}?method={PAGE_PAY}&charset=utf-8&subject=%FF%FE",
+            gw.url()
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("isv.invalid-charset"), "{page}");
+
+    // Signed, but without a subject.
+    let p = page_request(
+        &client,
+        PAGE_PAY,
+        &json!({"out_trade_no": "no-subject", "total_amount": "1.00", "product_code": "FAST_INSTANT_TRADE_PAY"}),
+    );
+    let (_, _, page) = get_page(&http, &get_url(&p)).await;
+    assert!(page.contains("ACQ.INVALID_PARAMETER"), "{page}");
+    assert!(page.contains("subject"), "{page}");
+    assert!(gw.trades().is_empty());
+
+    // Markup in what the gateway shows back is escaped.
+    let (_, _, page) = get_page(
+        &http,
+        &format!("{}?method={PAGE_PAY}&charset=%3Cscript%3E", gw.url()),
+    )
+    .await;
+    assert!(!page.contains("<script>"), "{page}");
+}
+
+#[tokio::test]
+async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let gw = start().await;
+        // The merchant's notify_url answers `fail` twice: the gateway must deliver thrice.
+        let merchant = Merchant::start(2).await;
+        let http = http();
+        let client = client(&gw, &merchant, charset);
+        let out = format!("pay-{}", charset.as_str());
+        let p = page_request(&client, PAGE_PAY, &order(&out, "88.88", "王龙海的订单"));
+        let (status, _, _) = get_page(&http, &get_url(&p)).await;
+        assert_eq!(status, 200);
+        let trade_no = gw.trade(&out).expect("opened").trade_no;
+
+        let (status, location) = press_pay(&http, &gw, &trade_no).await;
+        assert_eq!(status, 302);
+        let query = location
+            .strip_prefix(&format!("{}?", merchant.return_url()))
+            .unwrap_or_else(|| panic!("{location}"));
+        let returned = verify_notify(query.as_bytes(), gw.alipay_public_key()).expect("verifies");
+        assert_eq!(returned.get("out_trade_no"), Some(out.as_str()));
+        assert_eq!(returned.get("trade_no"), Some(trade_no.as_str()));
+        assert_eq!(returned.get("total_amount"), Some("88.88"));
+        assert_eq!(returned.get("method"), Some("alipay.trade.page.pay.return"));
+        assert_eq!(returned.get("charset"), Some(charset.as_str()));
+        let changed = query.replace("total_amount=88.88", "total_amount=0.01");
+        assert!(verify_notify(changed.as_bytes(), gw.alipay_public_key()).is_err());
+
+        let held = wait_notifications(&gw, |n| n.iter().any(|n| n.is_delivered())).await;
+        assert_eq!(held.len(), 1, "{held:?}");
+        let n = &held[0];
+        assert_eq!(n.state, DeliveryState::Delivered, "{n:?}");
+        assert_eq!(n.attempts.len(), 3, "{:?}", n.attempts);
+        assert_eq!(n.attempts[0].answer, "fail");
+        assert_eq!(n.attempts[2].answer, "success");
+        assert_eq!(n.trade_status, "TRADE_SUCCESS");
+        let received = merchant.received();
+        assert_eq!(received.notifications.len(), 3);
+        for (content_type, body) in &received.notifications {
+            assert!(
+                content_type.contains(&format!("charset={}", charset.as_str())),
+                "{content_type}"
+            );
+            let verified = verify_notify(body, gw.alipay_public_key()).expect("verifies");
+            assert_eq!(verified.get("trade_status"), Some("TRADE_SUCCESS"));
+            assert_eq!(verified.get("out_trade_no"), Some(out.as_str()));
+            assert_eq!(verified.get("subject"), Some("王龙海的订单"));
+            assert_eq!(verified.get("total_amount"), Some("88.88"));
+            assert_eq!(verified.get("notify_type"), Some("trade_status_sync"));
+        }
+
+        let answer = client
+            .execute(&query::Request::new().out_trade_no(out.clone()))
+            .await
+            .expect("query");
+        assert_eq!(answer.trade_status.as_deref(), Some("TRADE_SUCCESS"));
+        assert_eq!(answer.trade_no.as_deref(), Some(trade_no.as_str()));
+        assert_eq!(answer.total_amount.as_deref(), Some("88.88"));
+
+        // Pressed again: already paid.
+        let (status, _) = press_pay(&http, &gw, &trade_no).await;
+        assert_eq!(status, 200);
+        let pay_log: Vec<_> = gw
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/cashier/pay")
+            .collect();
+        assert_eq!(pay_log.len(), 2);
+        assert_eq!(pay_log[0].answer.status, 302);
+        assert_eq!(
+            pay_log[1].answer.sub_code.as_deref(),
+            Some("ACQ.TRADE_HAS_SUCCESS")
+        );
+    }
+}
+
+fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
+    result: Result<T, Error<E>>,
+) -> String {
+    match result {
+        Err(Error::Business(b)) => b.sub_code.as_str().to_owned(),
+        other => panic!("not a business error: {other:?}"),
+    }
+}
+
+fn refund_of(out: &str, amount: &str, request_no: &str) -> refund::Request {
+    refund::Request::new()
+        .out_trade_no(out)
+        .refund_amount(amount)
+        .out_request_no(request_no)
+}
+
+#[tokio::test]
+async fn query_refund_and_close_answer_from_the_trades() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+
+    assert_eq!(
+        sub_code(
+            client
+                .execute(&query::Request::new().out_trade_no("never-ordered"))
+                .await
+        ),
+        "ACQ.TRADE_NOT_EXIST"
+    );
+
+    let p = page_request(&client, PAGE_PAY, &order("paid", "88.88", "paid order"));
+    get_page(&http, &get_url(&p)).await;
+    let waiting = client
+        .execute(&query::Request::new().out_trade_no("paid"))
+        .await
+        .expect("query");
+    assert_eq!(waiting.trade_status.as_deref(), Some("WAIT_BUYER_PAY"));
+    assert_eq!(
+        sub_code(client.execute(&refund_of("paid", "1.00", "r0")).await),
+        "ACQ.TRADE_STATUS_ERROR"
+    );
+    let payment = gw.pay("paid").expect("paid");
+    assert_eq!(payment.trade.status, TradeStatus::TradeSuccess);
+    assert!(payment.return_redirect.is_some());
+
+    // Partial refunds add up; the same out_request_no again moves nothing.
+    let r1 = client
+        .execute(&refund_of("paid", "10.00", "r1"))
+        .await
+        .expect("refund");
+    assert_eq!(r1.refund_fee.as_deref(), Some("10.00"));
+    assert_eq!(r1.fund_change.as_deref(), Some("Y"));
+    let again = client
+        .execute(&refund_of("paid", "10.00", "r1"))
+        .await
+        .expect("refund");
+    assert_eq!(again.refund_fee.as_deref(), Some("10.00"));
+    assert_eq!(again.fund_change.as_deref(), Some("N"));
+    let r2 = client
+        .execute(&refund_of("paid", "70.00", "r2"))
+        .await
+        .expect("refund");
+    assert_eq!(r2.refund_fee.as_deref(), Some("80.00"));
+    assert_eq!(
+        sub_code(client.execute(&refund_of("paid", "8.89", "r3")).await),
+        "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+    );
+    let still = client
+        .execute(&query::Request::new().out_trade_no("paid"))
+        .await
+        .expect("query");
+    assert_eq!(still.trade_status.as_deref(), Some("TRADE_SUCCESS"));
+    let r3 = client
+        .execute(&refund_of("paid", "8.88", "r3"))
+        .await
+        .expect("refund");
+    assert_eq!(r3.refund_fee.as_deref(), Some("88.88"));
+    let closed = client
+        .execute(&query::Request::new().out_trade_no("paid"))
+        .await
+        .expect("query");
+    assert_eq!(closed.trade_status.as_deref(), Some("TRADE_CLOSED"));
+    let trade = gw.trade("paid").expect("held");
+    assert_eq!(trade.refunded_amount.as_str(), "88.88");
+    assert_eq!(trade.refunds.len(), 3);
+    assert_eq!(
+        sub_code(
+            client
+                .execute(&close::Request::new().out_trade_no("paid"))
+                .await
+        ),
+        "ACQ.TRADE_STATUS_ERROR"
+    );
+
+    // An unpaid order is closed; paying it afterwards is refused.
+    let p = page_request(&client, PAGE_PAY, &order("unpaid", "5.00", "unpaid order"));
+    get_page(&http, &get_url(&p)).await;
+    let trade_no = gw.trade("unpaid").expect("opened").trade_no;
+    let answer = client
+        .execute(&close::Request::new().trade_no(trade_no.clone()))
+        .await
+        .expect("close");
+    assert_eq!(answer.out_trade_no.as_deref(), Some("unpaid"));
+    let answer = client
+        .execute(&query::Request::new().trade_no(trade_no.clone()))
+        .await
+        .expect("query");
+    assert_eq!(answer.trade_status.as_deref(), Some("TRADE_CLOSED"));
+    assert_eq!(
+        gw.pay("unpaid").unwrap_err().sub_code,
+        "ACQ.TRADE_HAS_CLOSE"
+    );
+
+    // The same out_trade_no with another amount.
+    let p = page_request(&client, PAGE_PAY, &order("twice", "1.00", "first"));
+    get_page(&http, &get_url(&p)).await;
+    let p = page_request(&client, PAGE_PAY, &order("twice", "2.00", "first"));
+    let (_, _, page) = get_page(&http, &get_url(&p)).await;
+    assert!(page.contains("ACQ.CONTEXT_INCONSISTENT"), "{page}");
+    assert_eq!(
+        gw.trade("twice").expect("held").total_amount.as_str(),
+        "1.00"
+    );
+
+    // The refunds notified the merchant too (TRADE_CLOSED once refunded in full).
+    let held =
+        wait_notifications(&gw, |n| n.len() >= 4 && n.iter().all(|n| n.is_delivered())).await;
+    let statuses: Vec<&str> = held.iter().map(|n| n.trade_status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "TRADE_SUCCESS",
+            "TRADE_SUCCESS",
+            "TRADE_SUCCESS",
+            "TRADE_CLOSED"
+        ]
+    );
+    assert_eq!(held[3].param("refund_fee"), Some("88.88"));
+
+    // Everything is in the request log.
+    let over = gw
+        .requests()
+        .into_iter()
+        .find(|r| r.answer.sub_code.as_deref() == Some("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"))
+        .expect("logged");
+    assert_eq!(over.method.as_deref(), Some("alipay.trade.refund"));
+    assert_eq!(over.answer.code.as_deref(), Some("40004"));
+}
+
+/// The order string the app pay client hands the Alipay app: the signed request as one form.
+fn order_string(client: &Client, biz: &Value) -> String {
+    let p = page_request(client, APP_PAY, biz);
+    let (_, query) = p.url.split_once('?').expect("query");
+    format!("{query}&{}", std::str::from_utf8(&p.body).expect("ASCII"))
+}
+
+#[tokio::test]
+async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Gbk);
+    let app_order = |out: &str| json!({"out_trade_no": out, "total_amount": "9.99", "subject": "App 订单", "product_code": "QUICK_MSECURITY_PAY"});
+
+    let payment = gw
+        .pay_order_string(&order_string(&client, &app_order("app-1")))
+        .expect("paid");
+    assert_eq!(payment.trade.status, TradeStatus::TradeSuccess);
+    assert_eq!(payment.trade.method, APP_PAY);
+    assert_eq!(payment.return_redirect, None);
+
+    let response = http
+        .post(gw.pay_order_string_url())
+        .body(order_string(&client, &app_order("app-2")))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.expect("JSON");
+    assert_eq!(answer["trade_status"], "TRADE_SUCCESS");
+    assert_eq!(answer["out_trade_no"], "app-2");
+
+    let changed = order_string(&client, &app_order("app-3")).replace("9.99", "0.01");
+    assert_eq!(
+        gw.pay_order_string(&changed).unwrap_err().sub_code,
+        "isv.invalid-signature"
+    );
+    let response = http
+        .post(gw.pay_order_string_url())
+        .body(changed)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 400);
+    assert!(gw.trade("app-3").is_none());
+
+    let held =
+        wait_notifications(&gw, |n| n.len() == 2 && n.iter().all(|n| n.is_delivered())).await;
+    assert_eq!(held.len(), 2, "{held:?}");
+    for (_, body) in merchant.received().notifications {
+        let verified = verify_notify(&body, gw.alipay_public_key()).expect("verifies");
+        assert_eq!(verified.get("subject"), Some("App 订单"));
+        assert_eq!(verified.get("charset"), Some("GBK"));
+    }
+    let control: Vec<_> = gw
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/control/pay-order-string")
+        .collect();
+    assert_eq!(control.len(), 2);
+    assert_eq!(control[1].answer.status, 400);
+}
+
+#[tokio::test]
+async fn a_notification_never_acknowledged_is_given_up_and_one_off_loopback_never_sent() {
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))
+    })
+    .await
+    .expect("gateway starts");
+    let merchant = Merchant::start(usize::MAX).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+    let p = page_request(&client, PAGE_PAY, &order("ignored", "1.00", "x"));
+    get_page(&http, &get_url(&p)).await;
+    gw.pay("ignored").expect("paid");
+    let held = wait_notifications(&gw, |n| {
+        n.first().is_some_and(|n| n.state == DeliveryState::GaveUp)
+    })
+    .await;
+    assert_eq!(held[0].state, DeliveryState::GaveUp, "{held:?}");
+    assert_eq!(held[0].attempts.len(), 3);
+    assert_eq!(merchant.received().notifications.len(), 3);
+
+    let elsewhere = gw
+        .client_builder()
+        .notify_url("http://example.invalid/notify")
+        .build()
+        .expect("client");
+    let p = page_request(&elsewhere, PAGE_PAY, &order("elsewhere", "1.00", "x"));
+    get_page(&http, &get_url(&p)).await;
+    gw.pay("elsewhere").expect("paid");
+    let n = gw
+        .notifications()
+        .into_iter()
+        .find(|n| n.out_trade_no == "elsewhere")
+        .expect("recorded");
+    assert!(matches!(n.state, DeliveryState::NotSent(_)), "{n:?}");
+    assert!(n.attempts.is_empty());
+}
