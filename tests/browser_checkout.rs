@@ -1,0 +1,367 @@
+//! A real headless Chromium through a page-pay checkout against the local gateway, everything
+//! on 127.0.0.1: the merchant's checkout page auto-submits the signed form to the gateway, the
+//! cashier's pay button is clicked, the browser lands on the merchant's `return_url` with
+//! parameters that verify, the notification arrives and verifies, and `alipay.trade.query`
+//! says `TRADE_SUCCESS`. Once in utf-8, once in GBK.
+//!
+//! The browser is Debian's `chromium` (`.ci/run` installs it), or the one named by
+//! `ALIPAY_TEST_CHROMIUM`. Without one the test says so loudly and passes; with
+//! `ALIPAY_REQUIRE_BROWSER=1` (CI sets it) a missing browser fails it.
+//!
+//! Chromium is driven over the DevTools protocol (`--remote-debugging-port`), with three
+//! commands (`Target.createTarget`, `Target.attachToTarget`, `Runtime.evaluate`) sent over a
+//! WebSocket: a CDP client crate would add its thousands of generated protocol types to the
+//! build for these three.
+
+mod merchant;
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use alipay_gateway::{NotifySchedule, TestGateway};
+use alipay_openapi::trade::query;
+use alipay_runtime::{Charset, RequestParts, form, verify_notify};
+use futures_util::{SinkExt as _, StreamExt as _};
+use merchant::Merchant;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+/// The whole test must end well within a minute, even on a loaded 2-core machine.
+const STEP: Duration = Duration::from_secs(20);
+
+fn browser_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ALIPAY_TEST_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser", "google-chrome", "chrome"] {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// A headless Chromium of this test's own, killed (by its handle) when dropped.
+struct Browser {
+    child: Child,
+    ws_url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
+    fn launch(path: &PathBuf) -> Browser {
+        let profile = tempfile::tempdir().expect("profile folder");
+        let mut child = Command::new(path)
+            .args([
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-default-apps",
+                "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
+                "--metrics-recording-only",
+                "--mute-audio",
+                "--no-proxy-server",
+                // Nothing may leave 127.0.0.1: every other name fails to resolve.
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "about:blank",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
+        // Chromium prints `DevTools listening on ws://...` on stderr once it is ready.
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if !sent && let Some(at) = line.find("ws://") {
+                    let _ = tx.send(line[at..].trim().to_owned());
+                    sent = true;
+                }
+            }
+        });
+        let ws_url = match rx.recv_timeout(STEP) {
+            Ok(url) => url,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("{} did not open its DevTools port in time", path.display());
+            }
+        };
+        Browser {
+            child,
+            ws_url,
+            _profile: profile,
+        }
+    }
+}
+
+/// The DevTools connection, with one page attached.
+struct DevTools {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    next_id: u64,
+    session: Option<String>,
+}
+
+impl DevTools {
+    async fn connect(browser: &Browser) -> DevTools {
+        let (ws, _) = tokio::time::timeout(
+            STEP,
+            tokio_tungstenite::connect_async(browser.ws_url.as_str()),
+        )
+        .await
+        .expect("DevTools in time")
+        .expect("DevTools connection");
+        let mut tools = DevTools {
+            ws,
+            next_id: 1,
+            session: None,
+        };
+        let target = tools
+            .call("Target.createTarget", json!({"url": "about:blank"}))
+            .await
+            .expect("a page");
+        let target_id = target["targetId"].as_str().expect("targetId").to_owned();
+        let attached = tools
+            .call(
+                "Target.attachToTarget",
+                json!({"targetId": target_id, "flatten": true}),
+            )
+            .await
+            .expect("attached");
+        tools.session = Some(
+            attached["sessionId"]
+                .as_str()
+                .expect("sessionId")
+                .to_owned(),
+        );
+        tools
+    }
+
+    /// Sends one command and waits for its result (events in between are skipped).
+    async fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut message = json!({"id": id, "method": method, "params": params});
+        if let Some(session) = &self.session {
+            message["sessionId"] = json!(session);
+        }
+        self.ws
+            .send(Message::text(message.to_string()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let wait = async {
+            while let Some(frame) = self.ws.next().await {
+                let Ok(Message::Text(text)) = frame else {
+                    continue;
+                };
+                let Ok(answer) = serde_json::from_str::<Value>(text.as_str()) else {
+                    continue;
+                };
+                if answer["id"] == json!(id) {
+                    return match answer.get("error") {
+                        Some(error) => Err(error.to_string()),
+                        None => Ok(answer["result"].clone()),
+                    };
+                }
+            }
+            Err("the DevTools connection closed".to_owned())
+        };
+        tokio::time::timeout(STEP, wait)
+            .await
+            .map_err(|_| format!("{method}: no answer in time"))?
+    }
+
+    /// Evaluates `expression` in the page; `None` while the page is between documents.
+    async fn eval(&mut self, expression: &str) -> Option<Value> {
+        let result = self
+            .call(
+                "Runtime.evaluate",
+                json!({"expression": expression, "returnByValue": true}),
+            )
+            .await
+            .ok()?;
+        if result.get("exceptionDetails").is_some() {
+            return None;
+        }
+        Some(result["result"]["value"].clone())
+    }
+
+    /// Waits until the page's URL starts with `prefix` and `selector` is in it; the page's
+    /// URL and text.
+    async fn wait_for_page(&mut self, prefix: &str, selector: &str) -> (String, String) {
+        let expression = format!(
+            "document.querySelector({}) ? [location.href, document.body.innerText] : null",
+            json!(selector)
+        );
+        let deadline = tokio::time::Instant::now() + STEP;
+        let mut last = Value::Null;
+        loop {
+            if let Some(Value::Array(found)) = self.eval(&expression).await
+                && let [Value::String(url), Value::String(text)] = found.as_slice()
+                && url.starts_with(prefix)
+            {
+                return (url.clone(), text.clone());
+            }
+            if let Some(now) = self
+                .eval("[location.href, document.body ? document.body.innerText : '']")
+                .await
+            {
+                last = now;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no page at {prefix} with {selector}; the browser shows {last}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The merchant's checkout page: the signed request as a form that submits itself, in the
+/// request charset (every attribute value escaped), as a merchant's server renders it.
+fn checkout_page(url: &str, body: &[u8], charset: Charset) -> Vec<u8> {
+    use html_escape::encode_double_quoted_attribute as attr;
+    let mut inputs = String::new();
+    for (k, v) in form::decode(body) {
+        let k = charset.decode(&k).expect("charset").into_owned();
+        let v = charset.decode(&v).expect("charset").into_owned();
+        inputs.push_str(&format!(
+            "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
+            attr(&k),
+            attr(&v)
+        ));
+    }
+    let html = format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"{cs}\"><title>checkout</title></head><body>\n\
+<form id=\"alipaysubmit\" name=\"alipaysubmit\" action=\"{action}\" method=\"POST\" accept-charset=\"{cs}\">\n{inputs}</form>\n\
+<script>document.forms['alipaysubmit'].submit();</script>\n</body></html>\n",
+        cs = charset.as_str(),
+        action = attr(url),
+    );
+    charset.encode(&html).expect("charset").into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_headless_chromium_pays_a_page_pay_checkout() {
+    let Some(path) = browser_path() else {
+        let required = std::env::var_os("ALIPAY_REQUIRE_BROWSER").is_some_and(|v| v == "1");
+        let message = "no headless Chromium found (install Debian's `chromium`, or set ALIPAY_TEST_CHROMIUM): the browser checkout was NOT tested";
+        assert!(!required, "{message}");
+        eprintln!(
+            "\n!!!!!!!! SKIPPED a_headless_chromium_pays_a_page_pay_checkout: {message} !!!!!!!!\n"
+        );
+        return;
+    };
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.notify_schedule(NotifySchedule::new([Duration::from_millis(100); 3]))
+    })
+    .await
+    .expect("gateway starts");
+    let merchant = Merchant::start(0).await;
+    let browser = Browser::launch(&path);
+    let mut tools = DevTools::connect(&browser).await;
+
+    for (n, charset) in [Charset::Utf8, Charset::Gbk].into_iter().enumerate() {
+        let client = gw
+            .client_builder()
+            .charset(charset)
+            .return_url(merchant.return_url())
+            .notify_url(merchant.notify_url())
+            .build()
+            .expect("client");
+        let out = format!("browser-{}", charset.as_str());
+        let subject = "浏览器订单 <i>&\"+";
+        let biz = json!({
+            "out_trade_no": out,
+            "total_amount": "66.60",
+            "subject": subject,
+            "product_code": "FAST_INSTANT_TRADE_PAY",
+        });
+        let parts = RequestParts {
+            biz_content: Some(biz.to_string()),
+            form: Vec::new(),
+        };
+        let prepared = client
+            .prepare_raw("alipay.trade.page.pay", &parts)
+            .expect("signed");
+        merchant.set_checkout(
+            &format!("text/html;charset={}", charset.as_str()),
+            checkout_page(&prepared.url, &prepared.body, charset),
+        );
+
+        tools
+            .call("Page.navigate", json!({"url": merchant.checkout_url()}))
+            .await
+            .expect("navigate");
+        // The form submitted itself: the gateway's cashier shows the order.
+        let gateway = format!("http://{}/", gw.addr());
+        let (_, cashier) = tools.wait_for_page(&gateway, "#pay").await;
+        assert!(cashier.contains(subject), "{cashier}");
+        assert!(cashier.contains("66.60"), "{cashier}");
+        assert!(
+            tools
+                .eval("document.getElementById('pay').click(), true")
+                .await
+                .is_some()
+        );
+
+        // Back at the merchant, with signed parameters.
+        let (landed, _) = tools
+            .wait_for_page(&merchant.return_url(), "#returned")
+            .await;
+        let received = merchant
+            .wait_for(STEP, |r| r.returns.len() > n && r.notifications.len() > n)
+            .await;
+        let query_text = &received.returns[n];
+        assert!(landed.starts_with(&merchant.return_url()), "{landed}");
+        let returned = verify_notify(query_text.as_bytes(), gw.alipay_public_key())
+            .expect("the return parameters verify");
+        assert_eq!(returned.get("out_trade_no"), Some(out.as_str()));
+        assert_eq!(returned.get("total_amount"), Some("66.60"));
+        let trade_no = returned.get("trade_no").expect("trade_no").to_owned();
+
+        let (_, body) = &received.notifications[n];
+        let notified =
+            verify_notify(body, gw.alipay_public_key()).expect("the notification verifies");
+        assert_eq!(notified.get("trade_status"), Some("TRADE_SUCCESS"));
+        assert_eq!(notified.get("trade_no"), Some(trade_no.as_str()));
+        assert_eq!(notified.get("subject"), Some(subject));
+
+        let answer = client
+            .execute(&query::Request::new().out_trade_no(out.clone()))
+            .await
+            .expect("query");
+        assert_eq!(answer.trade_status.as_deref(), Some("TRADE_SUCCESS"));
+        assert_eq!(answer.trade_no.as_deref(), Some(trade_no.as_str()));
+    }
+    let _ = tools.call("Browser.close", json!({})).await;
+    drop(browser);
+}
