@@ -1,10 +1,12 @@
 //! `alipay demo`: the quickstart. A local gateway with throwaway keys, both seed methods,
-//! and the four outcomes a payments integration must handle.
+//! the four outcomes a payments integration must handle, and a page-pay checkout at the
+//! gateway's cashier (create, pay, return, query, refund).
 
 use alipay_gateway::{Scenario, TestGateway};
 use alipay_openapi::ebpp::pdeduct_sign_validate as sign_validate;
+use alipay_openapi::trade::{query, refund};
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
-use alipay_runtime::{BizErrorCode as _, Error};
+use alipay_runtime::{BizErrorCode as _, Error, RequestParts, verify_notify};
 
 use crate::report::Exit;
 
@@ -164,14 +166,108 @@ pub async fn run() -> Exit {
         }
     }
 
+    heading(
+        5,
+        "TAKE A PAYMENT: page pay at the gateway's cashier, then the return, query and refund",
+    );
+    gw.clear_scenarios();
+    verdict(page_pay(&gw).await, &mut failures);
+
     println!();
     if failures == 0 {
         println!(
-            "all 4 outcomes as expected. Next: `alipay gateway` to keep a gateway running, `alipay call` to call it."
+            "all 5 outcomes as expected. Next: `alipay gateway` to keep a gateway running, `alipay call` to call it."
         );
         Exit::Success
     } else {
         println!("{failures} step(s) did not behave as expected");
         Exit::Failure
     }
+}
+
+/// Step 5: a signed page-pay URL (printed, to open in a browser), the cashier it shows, the
+/// payment with its verified return, and the trade's query and refund.
+async fn page_pay(gw: &TestGateway) -> bool {
+    const OUT_TRADE_NO: &str = "demo-order-1";
+    let return_url = "http://127.0.0.1:9/return";
+    let client = match gw.client_builder().return_url(return_url).build() {
+        Ok(client) => client,
+        Err(e) => {
+            println!("    client configuration: {e}");
+            return false;
+        }
+    };
+    let order = serde_json::json!({
+        "out_trade_no": OUT_TRADE_NO,
+        "total_amount": "88.88",
+        "subject": "演示订单 demo order",
+        "product_code": "FAST_INSTANT_TRADE_PAY",
+    });
+    let parts = RequestParts {
+        biz_content: Some(order.to_string()),
+        form: Vec::new(),
+    };
+    let signed = match client.prepare_raw("alipay.trade.page.pay", &parts) {
+        Ok(signed) => signed,
+        Err(e) => {
+            println!("    alipay.trade.page.pay: {e}");
+            return false;
+        }
+    };
+    let url = format!("{}&{}", signed.url, String::from_utf8_lossy(&signed.body));
+    println!(
+        "    the URL to open in a browser (while this gateway runs; `alipay gateway` keeps one up):"
+    );
+    println!("    {url}");
+    let cashier = match reqwest::get(&url).await {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(e) => {
+            println!("    the cashier did not answer: {e}");
+            return false;
+        }
+    };
+    let shown = cashier.contains("88.88") && cashier.contains("id=\"pay\"");
+    println!(
+        "    cashier page: order and pay button {}",
+        if shown { "shown" } else { "MISSING" }
+    );
+    // The demo presses the pay button itself.
+    let payment = match gw.pay(OUT_TRADE_NO) {
+        Ok(payment) => payment,
+        Err(e) => {
+            println!("    pay: {e}");
+            return false;
+        }
+    };
+    println!(
+        "    paid: trade_no {} {}",
+        payment.trade.trade_no, payment.trade.status
+    );
+    let returned = payment
+        .return_redirect
+        .as_deref()
+        .and_then(|back| back.split_once('?'))
+        .is_some_and(|(_, query)| verify_notify(query.as_bytes(), gw.alipay_public_key()).is_ok());
+    println!(
+        "    browser sent back to {return_url} with parameters that {}",
+        if returned { "verify" } else { "DO NOT verify" }
+    );
+    let status = match client
+        .execute(&query::Request::new().out_trade_no(OUT_TRADE_NO))
+        .await
+    {
+        Ok(answer) => answer.trade_status.unwrap_or_default(),
+        Err(e) => format!("{e}"),
+    };
+    println!("    alipay.trade.query: {status}");
+    let refund = refund::Request::new()
+        .out_trade_no(OUT_TRADE_NO)
+        .refund_amount("8.88")
+        .out_request_no("demo-refund-1");
+    let refunded = match client.execute(&refund).await {
+        Ok(answer) => answer.refund_fee.unwrap_or_default(),
+        Err(e) => format!("{e}"),
+    };
+    println!("    alipay.trade.refund 8.88: refund_fee {refunded}");
+    shown && returned && status == "TRADE_SUCCESS" && refunded == "8.88"
 }
