@@ -35,7 +35,9 @@ pub use extra::{MethodExt, WithExtra};
 pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};
 pub use method::{BizErrorCode, ErrorDoc, Method, MethodDescriptor, RequestParts};
-pub use notify::{NotifyError, VerifiedNotify, verify_notify, verify_notify_pairs};
+pub use notify::{
+    NotifyError, VerifiedNotify, VerifiedReturn, verify_notify, verify_notify_pairs, verify_return,
+};
 pub use price::Price;
 pub use request::PreparedRequest;
 pub use sign::{SignError, SignType, Signer, VerifyError};

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
-use alipay_runtime::notify::{verify_notify, verify_notify_pairs};
+use alipay_runtime::notify::{verify_notify, verify_notify_pairs, verify_return};
 use alipay_runtime::sign::{self, SignType};
 use alipay_runtime::verify::verify_response;
 use proptest::prelude::*;
@@ -58,6 +58,7 @@ proptest! {
     fn arbitrary_bytes_never_panic(body in prop::collection::vec(any::<u8>(), 0..512), cs in charsets()) {
         let _ = verify_response(&body, METHOD, cs, SignType::Rsa2, public());
         let _ = verify_notify(&body, public());
+        let _ = verify_return(&String::from_utf8_lossy(&body), public());
     }
 
     #[test]

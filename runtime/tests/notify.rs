@@ -1,10 +1,12 @@
-//! Notification verification beyond the shared vectors: GBK notifications, RSA (SHA1), and the
-//! exact rejection for each malformed notification.
+//! Notification and return verification beyond the shared vectors: GBK notifications, RSA
+//! (SHA1), signatures over the form with `sign_type`, `return_url` queries, the
+//! acknowledgement, and the exact rejection for each malformed notification.
 
 use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::notify::{
-    NotifyError, notify_sign_content, verify_notify, verify_notify_pairs,
+    ACK, NotifyError, SignedContent, notify_sign_content, notify_sign_content_with_sign_type,
+    verify_notify, verify_notify_pairs, verify_return, verify_return_pairs,
 };
 use alipay_runtime::sign::{self, SignType};
 
@@ -162,4 +164,171 @@ fn malformed_notifications_are_rejected_with_their_kind() {
         verify_notify(b"", &public).unwrap_err(),
         NotifyError::SignatureMissing
     );
+}
+
+/// Signs `fields` plus `sign_type` with `sign_type` included in the content (Java's
+/// `rsaCheckV2` form), returning the fields plus `sign_type` and `sign`.
+fn signed_with_sign_type(
+    fields: &[(&str, &str)],
+    charset: Charset,
+    sign_type: SignType,
+) -> Vec<(String, String)> {
+    let mut all: Vec<(&str, &str)> = fields.to_vec();
+    all.push(("sign_type", sign_type.as_str()));
+    let content = notify_sign_content_with_sign_type(all.iter().copied());
+    assert!(content.contains("&sign_type="));
+    let bytes = charset.encode(&content).unwrap();
+    let signature = sign::sign_base64(&alipay_private(), sign_type, &bytes).unwrap();
+    let mut pairs: Vec<(String, String)> = all
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    pairs.push(("sign".into(), signature));
+    pairs
+}
+
+#[test]
+fn a_signature_over_the_form_with_sign_type_verifies_and_pins_every_value() {
+    let mut fields: Vec<(&str, &str)> = FIELDS
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "notify_type")
+        .collect();
+    fields.push(("charset", "GBK"));
+    fields.push(("notify_type", "servicemarket_order_notify"));
+    for sign_type in [SignType::Rsa2, SignType::Rsa] {
+        let pairs = signed_with_sign_type(&fields, Charset::Gbk, sign_type);
+        let body = form_body(&pairs, Charset::Gbk);
+        let verified = verify_notify(&body, &alipay_public()).unwrap();
+        assert_eq!(verified.signed_content(), SignedContent::WithSignType);
+        assert_eq!(verified.sign_type(), sign_type);
+        assert_eq!(verified.get("subject"), Some("电费 衆衶衹 100%+赠品 & a=b"));
+        assert_eq!(
+            verify_notify_pairs(&pairs, &alipay_public()).unwrap(),
+            verified
+        );
+        // No value can change, sign_type included.
+        for (name, value) in pairs.iter().filter(|(k, _)| k != "sign") {
+            let mut changed = pairs.clone();
+            for (k, v) in &mut changed {
+                if k == name {
+                    *v = if value == "RSA2" {
+                        "RSA".into()
+                    } else if value == "RSA" {
+                        "RSA2".into()
+                    } else {
+                        format!("{value}x")
+                    };
+                }
+            }
+            assert!(
+                verify_notify_pairs(&changed, &alipay_public()).is_err(),
+                "{name} changed"
+            );
+        }
+    }
+    // Trade notifications are signed without sign_type: those still verify that way first.
+    let plain = signed(FIELDS, Charset::Utf8, SignType::Rsa2);
+    assert_eq!(
+        verify_notify_pairs(&plain, &alipay_public())
+            .unwrap()
+            .signed_content(),
+        SignedContent::WithoutSignType
+    );
+}
+
+/// A `return_url` query as the browser requests it: parameters signed as a notification's,
+/// percent-encoded in the return's charset.
+fn return_query(charset: Charset) -> String {
+    let fields: &[(&str, &str)] = &[
+        ("app_id", "2014072300007148"),
+        ("charset", charset.as_str()),
+        ("method", "alipay.trade.page.pay.return"),
+        ("out_trade_no", "20240730102133001"),
+        ("seller_id", "2088101106499364"),
+        ("subject", "电费 王龙海 &+=?"),
+        ("timestamp", "2024-07-30 10:21:35"),
+        ("total_amount", "88.88"),
+        ("trade_no", "2024073022001477846800000001"),
+        ("version", "1.0"),
+    ];
+    let pairs = signed(fields, charset, SignType::Rsa2);
+    String::from_utf8(form_body(&pairs, charset)).unwrap()
+}
+
+#[test]
+fn return_url_queries_verify_in_their_charset_and_refuse_any_change() {
+    let public = alipay_public();
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let query = return_query(charset);
+        let verified = verify_return(&query, &public).unwrap();
+        assert_eq!(verified.charset(), charset);
+        assert_eq!(verified.get("subject"), Some("电费 王龙海 &+=?"));
+        assert_eq!(verified.get("method"), Some("alipay.trade.page.pay.return"));
+        assert_eq!(verified.get("sign"), None);
+        assert_eq!(verified.signed_content(), SignedContent::WithoutSignType);
+        // As the URL carries it, with its `?`.
+        assert_eq!(
+            verify_return(&format!("?{query}"), &public).unwrap(),
+            verified
+        );
+        let pairs: Vec<(String, String)> = verified
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(pairs.len(), 11);
+        // Changed after signing: the amount, or a parameter added by whoever passed it on.
+        let tampered = query.replace("total_amount=88.88", "total_amount=0.01");
+        assert_ne!(tampered, query);
+        assert_eq!(
+            verify_return(&tampered, &public).unwrap_err(),
+            NotifyError::SignatureInvalid
+        );
+        assert_eq!(
+            verify_return(&format!("{query}&extra=1"), &public).unwrap_err(),
+            NotifyError::SignatureInvalid
+        );
+        let unsigned: String = query
+            .split('&')
+            .filter(|p| !p.starts_with("sign="))
+            .collect::<Vec<_>>()
+            .join("&");
+        assert_eq!(
+            verify_return(&unsigned, &public).unwrap_err(),
+            NotifyError::SignatureMissing
+        );
+    }
+    // The pairs a framework already decoded.
+    let query = return_query(Charset::Utf8);
+    let pairs: Vec<(String, String)> = form_urlencoded_pairs(&query);
+    assert!(verify_return_pairs(&pairs, &public).is_ok());
+    // A key that did not sign it.
+    let stranger = PrivateKey::from_file(format!("{KEYS}app_private_pkcs1.pem"))
+        .unwrap()
+        .public_key();
+    assert_eq!(
+        verify_return(&query, &stranger).unwrap_err(),
+        NotifyError::SignatureInvalid
+    );
+}
+
+/// Decodes a UTF-8 query once, as a web framework would.
+fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    alipay_runtime::form::decode(query.as_bytes())
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8(k.into_owned()).unwrap(),
+                String::from_utf8(v.into_owned()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_acknowledgement_is_exactly_success() {
+    assert_eq!(ACK, "success");
+    let pairs = signed(FIELDS, Charset::Utf8, SignType::Rsa2);
+    let verified = verify_notify_pairs(&pairs, &alipay_public()).unwrap();
+    assert_eq!(verified.ack(), "success");
 }

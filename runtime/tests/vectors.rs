@@ -1,4 +1,5 @@
-//! Every vector in `shared/vectors/` (`sign.json`, `verify_response.json`, `verify_notify.json`),
+//! Every vector in `shared/vectors/` (`sign.json`, `verify_response.json`, `verify_notify.json`,
+//! `verify_notify_more.json`, `verify_notify_real.json`),
 //! one test per vector name, with the compiled-in backend. CI runs this file once per backend:
 //! `cargo test -p alipay-runtime` and
 //! `cargo test -p alipay-runtime --no-default-features --features rsa`.
@@ -9,7 +10,7 @@ use std::sync::OnceLock;
 use alipay_runtime::SignatureError;
 use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
-use alipay_runtime::notify::{self, NotifyError};
+use alipay_runtime::notify::{self, NotifyError, SignedContent};
 use alipay_runtime::sign::{self, SignType};
 use alipay_runtime::sign_content::sign_content;
 use alipay_runtime::verify::{ResponseError, verify_response};
@@ -30,10 +31,14 @@ fn cached(file: &'static str) -> &'static [Value] {
     static SIGN: OnceLock<Vec<Value>> = OnceLock::new();
     static RESPONSE: OnceLock<Vec<Value>> = OnceLock::new();
     static NOTIFY: OnceLock<Vec<Value>> = OnceLock::new();
+    static NOTIFY_MORE: OnceLock<Vec<Value>> = OnceLock::new();
+    static NOTIFY_REAL: OnceLock<Vec<Value>> = OnceLock::new();
     let cell = match file {
         "sign.json" => &SIGN,
         "verify_response.json" => &RESPONSE,
         "verify_notify.json" => &NOTIFY,
+        "verify_notify_more.json" => &NOTIFY_MORE,
+        "verify_notify_real.json" => &NOTIFY_REAL,
         _ => panic!("unknown vector file {file}"),
     };
     cell.get_or_init(|| load(file))
@@ -321,5 +326,159 @@ mod verify_notify_json {
             tampered_amount,
             missing_sign
         ]
+    );
+}
+
+/// The vector's fields with `name` set to `value` (added when absent), or removed (`None`).
+fn edited(pairs: &[(String, String)], name: &str, value: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = pairs.iter().filter(|(k, _)| k != name).cloned().collect();
+    if let Some(v) = value {
+        out.push((name.to_owned(), v.to_owned()));
+    }
+    out
+}
+
+/// A different value of the same kind for a field: no field's value may change unnoticed.
+fn changed(value: &str) -> String {
+    match value {
+        "RSA2" => "RSA".to_owned(),
+        "RSA" => "RSA2".to_owned(),
+        "GBK" => "utf-8".to_owned(),
+        "utf-8" => "GBK".to_owned(),
+        v => format!("{v}0"),
+    }
+}
+
+/// Every way of changing a verified notification's values fails: each value changed, each
+/// field removed, a field added.
+fn assert_no_value_can_change(name: &str, pairs: &[(String, String)], key: &PublicKey) {
+    for (field, value) in pairs.iter().filter(|(k, _)| k != "sign") {
+        let other = changed(value);
+        let got = notify::verify_notify_pairs(&edited(pairs, field, Some(&other)), key);
+        assert!(
+            matches!(
+                got,
+                Err(NotifyError::SignatureInvalid | NotifyError::Charset(_))
+            ),
+            "{name}: {field} changed to {other:?} must be refused, got {got:?}"
+        );
+        let got = notify::verify_notify_pairs(&edited(pairs, field, None), key);
+        assert!(got.is_err(), "{name}: {field} removed must be refused");
+    }
+    let got = notify::verify_notify_pairs(&edited(pairs, "extra", Some("added")), key);
+    assert_eq!(
+        got,
+        Err(NotifyError::SignatureInvalid),
+        "{name}: field added"
+    );
+}
+
+fn pairs_of(v: &Value) -> Vec<(String, String)> {
+    v["params"]
+        .as_object()
+        .expect("params")
+        .iter()
+        .map(|(k, val)| (k.clone(), val.as_str().expect("value").to_owned()))
+        .collect()
+}
+
+fn run_verify_notify_more(v: &Value) {
+    let name = text(v, "name");
+    assert_eq!(text(v, "expected"), "verified", "{name}");
+    let key = PublicKey::from_file(key_path("keys/alipay_public.pem")).expect("key");
+    let pairs = pairs_of(v);
+    let with_sign_type = name.contains("including_sign_type");
+    let content = if with_sign_type {
+        notify::notify_sign_content_with_sign_type(
+            pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+    } else {
+        notify::notify_sign_content(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    };
+    assert_eq!(content, text(v, "sign_content"), "{name}: sign content");
+    let charset: Charset = v["params"]["charset"]
+        .as_str()
+        .unwrap_or("utf-8")
+        .parse()
+        .unwrap();
+    if let Some(expected_hex) = v["sign_content_bytes_hex"].as_str() {
+        assert_eq!(
+            hex(&charset.encode(&content).unwrap()),
+            expected_hex,
+            "{name}: bytes"
+        );
+    }
+    // The body as it arrives on the wire, in its charset (GBK bytes behind the %XX).
+    let verified = notify::verify_notify(text(v, "form_body").as_bytes(), &key)
+        .unwrap_or_else(|e| panic!("{name}: body rejected: {e}"));
+    let twin = notify::verify_notify_pairs(&pairs, &key)
+        .unwrap_or_else(|e| panic!("{name}: pairs rejected: {e}"));
+    // The same parameters (the vector's `params` are in key order, the body in wire order).
+    let sorted = |v: &notify::VerifiedNotify| {
+        let mut pairs: Vec<(String, String)> = v
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        pairs.sort();
+        (pairs, v.sign_type(), v.charset(), v.signed_content())
+    };
+    assert_eq!(sorted(&verified), sorted(&twin), "{name}");
+    assert_eq!(verified.charset(), charset);
+    let sign_type: SignType = text(&v["params"], "sign_type").parse().unwrap();
+    assert_eq!(verified.sign_type(), sign_type);
+    assert_eq!(
+        verified.signed_content(),
+        if with_sign_type {
+            SignedContent::WithSignType
+        } else {
+            SignedContent::WithoutSignType
+        },
+        "{name}"
+    );
+    for (k, val) in &pairs {
+        let expected = (k != "sign").then_some(val.as_str());
+        assert_eq!(verified.get(k), expected, "{name}: field {k}");
+    }
+    assert_no_value_can_change(name, &pairs, &key);
+    // The same body altered on the wire (a value's last character) is refused too.
+    let body = text(v, "form_body").replacen("out_trade_no=T1", "out_trade_no=T2", 1);
+    assert_eq!(
+        notify::verify_notify(body.as_bytes(), &key),
+        Err(NotifyError::SignatureInvalid),
+        "{name}: body changed after signing"
+    );
+}
+
+mod verify_notify_more_json {
+    vectors!(
+        "verify_notify_more.json",
+        run_verify_notify_more,
+        [valid_gbk_rsa2, rsa_sha1_signed_including_sign_type]
+    );
+}
+
+fn run_verify_notify_real(v: &Value) {
+    let name = text(v, "name");
+    assert!(text(v, "expected").starts_with("verified"), "{name}");
+    let key = PublicKey::from_base64(text(v, "alipay_public_key")).expect("key");
+    let pairs = pairs_of(v);
+    let verified = notify::verify_notify_pairs(&pairs, &key)
+        .unwrap_or_else(|e| panic!("{name}: rejected: {e}"));
+    assert_eq!(verified.signed_content(), SignedContent::WithoutSignType);
+    assert_eq!(verified.get("total_amount"), Some("0.10"));
+    assert_no_value_can_change(name, &pairs, &key);
+    // And a key that did not sign it refuses it.
+    let ours = PublicKey::from_file(key_path("keys/alipay_public.pem")).expect("key");
+    assert_eq!(
+        notify::verify_notify_pairs(&pairs, &ours),
+        Err(NotifyError::SignatureInvalid)
+    );
+}
+
+mod verify_notify_real_json {
+    vectors!(
+        "verify_notify_real.json",
+        run_verify_notify_real,
+        [real_trade_status_sync_2019]
     );
 }

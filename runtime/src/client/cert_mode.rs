@@ -20,7 +20,7 @@ use crate::cert::{AlipayCert, AppCert, RootBundle};
 use crate::error::{DynBizCode, Error, UntrustedCertError};
 use crate::keys::PublicKey;
 use crate::method::RequestParts;
-use crate::notify::{NotifyError, VerifiedNotify};
+use crate::notify::{NotifyError, VerifiedNotify, VerifiedReturn};
 use crate::verify;
 
 /// The method that downloads an Alipay public-key certificate by SN.
@@ -269,8 +269,24 @@ impl Client {
     /// the configured Alipay certificate's key, then with each certificate accepted on rotation
     /// (never with one that was not checked against the root bundle).
     pub fn verify_notify(&self, form_body: &[u8]) -> Result<VerifiedNotify, NotifyError> {
+        self.with_alipay_keys(|key| crate::notify::verify_notify(form_body, key))
+    }
+
+    /// Verifies the query of a `return_url` redirect with the Alipay key (or, in certificate
+    /// mode, the keys [`Client::verify_notify`] tries), as [`crate::notify::verify_return`]
+    /// does.
+    pub fn verify_return(&self, query: &str) -> Result<VerifiedReturn, NotifyError> {
+        self.with_alipay_keys(|key| crate::notify::verify_return(query, key))
+    }
+
+    /// `verify` with the configured Alipay key, then (certificate mode) each key accepted on
+    /// rotation; the first error when none verifies.
+    fn with_alipay_keys<T>(
+        &self,
+        verify: impl Fn(&PublicKey) -> Result<T, NotifyError>,
+    ) -> Result<T, NotifyError> {
         let config = &self.inner.config;
-        let first = crate::notify::verify_notify(form_body, &config.alipay_public_key);
+        let first = verify(&config.alipay_public_key);
         let Some(cert) = config.cert.as_deref() else {
             return first;
         };
@@ -284,7 +300,7 @@ impl Client {
             .unwrap_or_default();
         rotated
             .iter()
-            .find_map(|key| crate::notify::verify_notify(form_body, key).ok())
+            .find_map(|key| verify(key).ok())
             .map_or(first, Ok)
     }
 }
