@@ -87,6 +87,35 @@
 //! # }
 //! ```
 //!
+//! # Notifications and returns
+//!
+//! The same code as the README's section "Notifications and returns" (`tests/readme_notify.rs`
+//! holds them equal).
+//!
+//! ```no_run
+//! use alipay_openapi::Client;
+//! use alipay_openapi::runtime::notify::ACK;
+//! use alipay_openapi::trade::wap_pay::{Notification, TradeStatus};
+//!
+//! # fn handle(client: &Client, body: &[u8], query: &str) -> Result<&'static str, Box<dyn std::error::Error>> {
+//! // POST notify_url: the raw body, exactly as received (decoded once, in its own charset).
+//! let verified = client.verify_notify(body)?; // fails closed: a NotifyError, nothing to read
+//! let notification: Notification = verified.decode()?; // only ever from a verified notification
+//! if notification.trade_status == Some(TradeStatus::TradeSuccess) {
+//!     // Alipay delivers until acknowledged: act once per notify_id, after checking out_trade_no
+//!     // and total_amount against your order.
+//!     println!("{} paid {:?}", notification.out_trade_no, notification.total_amount);
+//! }
+//!
+//! // GET return_url: the query of the redirect, for the page the buyer sees. The notification,
+//! // not the return, settles the payment.
+//! let back = client.verify_return(query)?;
+//! println!("back from the cashier: {:?}", back.get("out_trade_no"));
+//!
+//! Ok(ACK) // the answer to the notification: exactly `success`; anything else makes Alipay retry
+//! # }
+//! ```
+//!
 //! # Calling a method by name with JSON
 //!
 //! [`call_json`] goes through the same typed request and validation; [`METHODS`] lists what

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use alipay_codegen::spec::{
-    AllowedValue, ErrorCode, Examples, Field, Location, Spec, load_str, to_yaml,
+    AllowedValue, ErrorCode, Examples, Field, Location, Notification, Spec, load_str, to_yaml,
 };
 
 /// A small deterministic generator (xorshift64*): the choices need no quality, only repeatability.
@@ -288,6 +288,25 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
             response.push(field)
         }
     }
+    // Half the specs have a typed notification (its fields named from the same hard names,
+    // `sign` and `other_fields` among them); notifications hold no files.
+    let notification = (rng.below(2) == 0).then(|| {
+        let mut fields = fields(rng, &names, false);
+        fields.retain(|f| !f.ty.starts_with("File"));
+        if rng.below(3) == 0 {
+            fields.push(Field {
+                ty: "String".to_owned(),
+                values: Vec::new(),
+                format: None,
+                ..field(rng, "other_fields", &[], false)
+            });
+        }
+        Notification {
+            sources: Vec::new(),
+            note: (rng.below(3) == 0).then(|| text(rng)),
+            fields,
+        }
+    });
     let errors = (0..rng.below(4))
         .map(|_| rng.pick(CODES))
         .collect::<std::collections::BTreeSet<_>>()
@@ -315,6 +334,7 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
         models,
         errors,
         examples: Examples::default(),
+        notification,
     }
 }
 

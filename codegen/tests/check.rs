@@ -55,6 +55,9 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.modelname.yaml:14:3: models.GoodsDto: models `GoodsDto` and `GoodsDTO` (line 11) both become `GoodsDto` in Rust; rename one",
     "alipay.bad.modelname.yaml:17:3: models.goods: malformed model name `goods`: use ASCII letters and digits, starting with an uppercase letter",
     "alipay.bad.notamapping.yaml:1:1: expected a mapping with keys `method`, `title`, found a list",
+    "alipay.bad.notification.yaml:5:7: notification.sources[0]: empty source: give the address of the page the table was transcribed from",
+    "alipay.bad.notification.yaml:8:13: notification.fields[0].type: a notification field cannot be a File: notifications are forms of text",
+    "alipay.bad.notification.yaml:11:11: notification.fields[1].in: `in: form` applies only to request parameters, not to a notification field",
     "alipay.bad.recursive.yaml:16:13: models.Node[0].type: model `Node` holds itself (Node → Node): a model cannot contain itself; make this field a list (`Node[]`) or break the cycle",
     "alipay.bad.recursive.yaml:19:13: models.Right[0].type: model `Left` holds itself (Left → Right → Left): a model cannot contain itself; make this field a list (`Left[]`) or break the cycle",
     "alipay.bad.rustname.yaml:5:16: request[0].rust_name: `OrderStr` is not a valid Rust field name: use snake_case ASCII letters, digits and `_`, starting with a letter or `_`, and not a Rust keyword",
@@ -62,7 +65,7 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.rustname.yaml:11:16: request[2].rust_name: `3d` is not a valid Rust field name: use snake_case ASCII letters, digits and `_`, starting with a letter or `_`, and not a Rust keyword",
     "alipay.bad.syntax.yaml:6:1: YAML syntax error: while parsing a flow sequence, expected ',' or ']'",
     "alipay.bad.twodocs.yaml:3:1: a spec file holds exactly one YAML document (found a second `---`)",
-    "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `provenance`, `note`, `request`, `response`, `models`, `errors`, `examples`",
+    "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `provenance`, `note`, `request`, `response`, `models`, `errors`, `examples`, `notification`",
     "alipay.bad.unknownkey.yaml:7:5: request[0].requried: unknown key `requried`; did you mean `required`?",
     "alipay.bad.unknowntype.yaml:5:11: request[0].type: unknown type `string`: expected String, Number, Price, Boolean, Date, File, a model name (ASCII letters and digits, starting with an uppercase letter) or <Type>[]; did you mean `String`?",
     "alipay.bad.unknowntype.yaml:7:11: request[1].type: unknown model `GoodsDetail`: define it under `models:`",
@@ -288,7 +291,7 @@ fn cli_check_exit_codes() {
         assert!(printed.contains(line), "not printed: {line}\n{stderr}");
     }
     assert!(
-        stderr.ends_with(&format!("{} problem(s) in 30 file(s)\n", EXPECTED.len())),
+        stderr.ends_with(&format!("{} problem(s) in 31 file(s)\n", EXPECTED.len())),
         "{stderr}"
     );
 
@@ -654,6 +657,7 @@ proptest! {
                 note: None,
             }],
             examples: spec::Examples { request: None, response: Some(block), error: None },
+            notification: None,
         };
         let text = spec::to_yaml(&spec).unwrap();
         let again = spec::load_str("alipay.trade.query.yaml", &text);

@@ -70,6 +70,13 @@ const EXPECTED: &[&str] = &[
     "alipay.diff.modelrenamed: request.goods: model renamed from `Goods` to `GoodsInfo` (same fields): the Rust type is named differently (breaking)",
     "alipay.diff.modelusage: request.item: optional field added (`Item`) (minor)",
     "alipay.diff.modelusage: request.item: model `Item` now sent in requests: `Item` gains `Item::new`, setters, checks and `Serialize` (minor)",
+    "alipay.diff.notificationadded: notification: typed notification added: `Notification` (2 field(s)) (minor)",
+    "alipay.diff.notificationchanged: notification: notification sources changed (patch)",
+    "alipay.diff.notificationchanged: notification.buyer_id: field removed (was `String`) (breaking)",
+    "alipay.diff.notificationchanged: notification.total_amount: type changed from `Price` to `String` (breaking)",
+    "alipay.diff.notificationchanged: notification.notify_id: optional → required: no longer an `Option`, and a notification without it no longer decodes (breaking)",
+    "alipay.diff.notificationchanged: notification.gmt_payment: field added (`Date`) (minor)",
+    "alipay.diff.notificationremoved: notification: typed notification removed: the `Notification` type is gone (breaking)",
     "alipay.diff.optionaladded: request.body: optional field added (`String`) (minor)",
     "alipay.diff.requestremoved: request.body: field removed (was `String`) (breaking)",
     "alipay.diff.requiredadded: request.total_amount: required field added (`Price`): a new argument of `Request::new` (breaking)",
@@ -93,7 +100,7 @@ const EXPECTED: &[&str] = &[
 ];
 
 const SUMMARY: &str =
-    "53 change(s) in 31 method(s): 25 breaking, 11 minor, 17 patch; semver: major";
+    "60 change(s) in 34 method(s): 29 breaking, 13 minor, 18 patch; semver: major";
 
 /// Each rule's fixture method (`alipay.diff.<rule>`) and the severities its lines carry.
 const RULES: &[(&str, &[Severity])] = &[
@@ -114,6 +121,12 @@ const RULES: &[(&str, &[Severity])] = &[
     ("modelfields", &[Severity::Breaking]),
     ("modelrenamed", &[Severity::Breaking]),
     ("modelusage", &[Severity::Minor]),
+    ("notificationadded", &[Severity::Minor]),
+    (
+        "notificationchanged",
+        &[Severity::Patch, Severity::Breaking, Severity::Minor],
+    ),
+    ("notificationremoved", &[Severity::Breaking]),
     ("optionaladded", &[Severity::Minor]),
     ("requestremoved", &[Severity::Breaking]),
     ("requiredadded", &[Severity::Breaking]),

@@ -140,6 +140,12 @@ pub enum Kind {
     /// A key this report does not know yet changed (a key added to the spec format after
     /// it): counted as breaking until classified.
     UnclassifiedChanged,
+    /// The spec lists the notification's fields now: the method gains a typed `Notification`.
+    NotificationAdded,
+    /// The spec no longer lists the notification's fields: the `Notification` type is gone.
+    NotificationRemoved,
+    /// The notification's `sources` changed.
+    SourcesChanged,
 }
 
 impl Kind {
@@ -173,6 +179,9 @@ impl Kind {
         Kind::VersionChanged,
         Kind::SolutionChanged,
         Kind::UnclassifiedChanged,
+        Kind::NotificationAdded,
+        Kind::NotificationRemoved,
+        Kind::SourcesChanged,
     ];
 
     /// The snake_case name the JSON output uses.
@@ -206,6 +215,9 @@ impl Kind {
             Kind::VersionChanged => "version_changed",
             Kind::SolutionChanged => "solution_changed",
             Kind::UnclassifiedChanged => "unclassified_changed",
+            Kind::NotificationAdded => "notification_added",
+            Kind::NotificationRemoved => "notification_removed",
+            Kind::SourcesChanged => "sources_changed",
         }
     }
 }
@@ -222,8 +234,8 @@ pub struct Change {
     /// The method's wire name.
     pub method: String,
     /// What changed: the method's name for the method itself, otherwise `request.<field>`,
-    /// `request.<field>.<subfield>` (through models), `response.<field>`, `errors.<CODE>`,
-    /// `<field path>.values.<VALUE>`.
+    /// `request.<field>.<subfield>` (through models), `response.<field>`, `notification`,
+    /// `notification.<field>`, `errors.<CODE>`, `<field path>.values.<VALUE>`.
     pub path: String,
     /// The kind of change.
     pub kind: Kind,

@@ -60,6 +60,9 @@ pub(super) struct Scope<'a> {
     pub constructor: String,
     /// For a model: its name and every path using it.
     pub model: Option<(String, Vec<String>)>,
+    /// The list is a typed notification's: read like an answer (nothing checked), but a
+    /// required field is not an `Option` and must be present for the notification to decode.
+    pub notification: bool,
 }
 
 impl Scope<'_> {
@@ -436,6 +439,16 @@ impl FieldPair<'_, '_> {
 
     fn required(&self, out: &mut Vec<Change>) {
         let (severity, message) = match (self.scope.request_side, self.new.required) {
+            _ if self.scope.notification => (
+                Severity::Breaking,
+                if self.new.required {
+                    "optional → required: no longer an `Option`, and a notification without it \
+                     no longer decodes"
+                        .to_owned()
+                } else {
+                    "required → optional: the field becomes an `Option`".to_owned()
+                },
+            ),
             (true, true) => (
                 Severity::Breaking,
                 format!(

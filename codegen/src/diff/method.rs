@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::change::{Change, Kind, Severity};
 use super::fields::{Scope, Structs, Version, compare_fields, docs_kind, unclassified_message};
-use super::unclassified::{ERROR_KEYS, SPEC_KEYS, unclassified};
+use super::unclassified::{ERROR_KEYS, NOTIFICATION_KEYS, SPEC_KEYS, unclassified};
 use super::uses::model_uses;
 use crate::ir::{LowerError, lower_one};
 use crate::spec::Spec;
@@ -36,6 +36,7 @@ pub(super) fn compare_method(old: &Spec, new: &Spec) -> Result<Vec<Change>, Lowe
         request_side,
         constructor: "Request::new".to_owned(),
         model: None,
+        notification: false,
     };
     let top = |s| Structs {
         main: s,
@@ -55,9 +56,117 @@ pub(super) fn compare_method(old: &Spec, new: &Spec) -> Result<Vec<Change>, Lowe
         (top(&old_ir.response), top(&new_ir.response)),
         &mut out,
     );
+    compare_notification(&old_v, &new_v, &mut out);
     compare_models(&old_v, &new_v, &mut out);
     compare_errors(&old_v, &new_v, &mut out);
     Ok(out)
+}
+
+/// The typed notification: added (minor), removed (breaking), or its fields compared as an
+/// answer's are, except that `required` is kept in the type (see [`Scope::notification`]).
+fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
+    let method = &new.spec.method;
+    let mut push = |kind, severity, message: String, o: Value, n: Value| {
+        out.push(Change {
+            method: method.clone(),
+            path: "notification".to_owned(),
+            kind,
+            severity,
+            message,
+            old: o,
+            new: n,
+            model: None,
+            used_by: Vec::new(),
+        });
+    };
+    let count = |n: &crate::spec::Notification| Value::from(n.fields.len());
+    let (o, n) = match (&old.spec.notification, &new.spec.notification) {
+        (None, None) => return,
+        (None, Some(n)) => {
+            return push(
+                Kind::NotificationAdded,
+                Severity::Minor,
+                format!(
+                    "typed notification added: `Notification` ({} field(s))",
+                    n.fields.len()
+                ),
+                Value::Null,
+                count(n),
+            );
+        }
+        (Some(o), None) => {
+            return push(
+                Kind::NotificationRemoved,
+                Severity::Breaking,
+                "typed notification removed: the `Notification` type is gone".to_owned(),
+                count(o),
+                Value::Null,
+            );
+        }
+        (Some(o), Some(n)) => (o, n),
+    };
+    if o.sources != n.sources {
+        push(
+            Kind::SourcesChanged,
+            Severity::Patch,
+            "notification sources changed".to_owned(),
+            Value::from(o.sources.clone()),
+            Value::from(n.sources.clone()),
+        );
+    }
+    if o.note != n.note {
+        let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
+        push(
+            Kind::NoteChanged,
+            Severity::Patch,
+            "notification note changed".to_owned(),
+            opt(&o.note),
+            opt(&n.note),
+        );
+    }
+    let (Some(o_ir), Some(n_ir)) = (&old.ir.notification, &new.ir.notification) else {
+        return;
+    };
+    if o_ir.other_fields != n_ir.other_fields {
+        push(
+            Kind::RustNameChanged,
+            Severity::Breaking,
+            format!(
+                "the field holding the unlisted fields is renamed from `{}` to `{}`",
+                o_ir.other_fields, n_ir.other_fields
+            ),
+            Value::from(o_ir.other_fields.as_str()),
+            Value::from(n_ir.other_fields.as_str()),
+        );
+    }
+    for (key, o_value, n_value) in unclassified(o, n, NOTIFICATION_KEYS) {
+        push(
+            Kind::UnclassifiedChanged,
+            Severity::Breaking,
+            unclassified_message(&format!("notification.{key}")),
+            o_value,
+            n_value,
+        );
+    }
+    let scope = Scope {
+        method,
+        prefix: "notification".to_owned(),
+        request_side: false,
+        constructor: "Notification".to_owned(),
+        model: None,
+        notification: true,
+    };
+    let structs = |s| Structs {
+        main: s,
+        twin: None,
+    };
+    compare_fields(
+        &scope,
+        (old, new),
+        (&o.fields, &n.fields),
+        (structs(&o_ir.fields), structs(&n_ir.fields)),
+        out,
+    );
 }
 
 /// The method's own keys: all documentation, as far as the generated client goes.
@@ -163,6 +272,7 @@ fn compare_models(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
             request_side: old_main.request_side || new_main.request_side,
             constructor: format!("{}::new", new_main.ident),
             model: Some((name.clone(), used_by)),
+            notification: false,
         };
         if old_main.request_side != new_main.request_side {
             let has_required = new_main.required_fields().next().is_some();

@@ -18,7 +18,11 @@ pub(super) const SPEC_KEYS: &[&str] = &[
     "models",
     "errors",
     "examples",
+    "notification",
 ];
+
+/// The keys of a notification the diff classifies.
+pub(super) const NOTIFICATION_KEYS: &[&str] = &["sources", "note", "fields"];
 
 /// The keys of a field the diff classifies.
 pub(super) const FIELD_KEYS: &[&str] = &[
@@ -128,6 +132,11 @@ models:
 errors:
   - { code: E, description: d, solution: s, note: n }
 examples: { request: r }
+notification:
+  sources: [https://example.com/notify]
+  note: n
+  fields:
+    - { name: s, type: String }
 ",
         )
         .expect("a valid spec");
@@ -147,5 +156,9 @@ examples: { request: r }
         assert_eq!(keys(&spec.request), set(FIELD_KEYS));
         assert_eq!(keys(&spec.request[0].values), set(VALUE_KEYS));
         assert_eq!(keys(&spec.errors), set(ERROR_KEYS));
+        assert_eq!(
+            keys(std::slice::from_ref(spec.notification.as_ref().unwrap())),
+            set(NOTIFICATION_KEYS)
+        );
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use crate::spec::{Field, Spec, TypeRef};
 
 /// For each model of a spec (by spec name), every field path whose type names it, in the
-/// order met walking the request, then the response, breadth first: the first is the
+/// order met walking the request, then the response, then the notification, breadth first: the first is the
 /// shortest way to it. A model's own fields get the path of the first field that reaches it
 /// (`request.goods_detail.price`); each model is walked once per side, so recursive and
 /// widely shared models cost no more than their size.
@@ -14,10 +14,17 @@ pub(super) fn model_uses(spec: &Spec) -> BTreeMap<&str, Vec<String>> {
     // (model, path) pairs already recorded: a path names one field, so it is met once per
     // side, but a model reached from both sides must not list a path twice.
     let mut recorded: HashSet<(&str, String)> = HashSet::new();
-    for (root, fields) in [("request", &spec.request), ("response", &spec.response)] {
+    let notification: &[Field] = spec
+        .notification
+        .as_ref()
+        .map_or(&[], |n| n.fields.as_slice());
+    for (root, fields) in [
+        ("request", spec.request.as_slice()),
+        ("response", spec.response.as_slice()),
+        ("notification", notification),
+    ] {
         let mut walked: HashSet<&str> = HashSet::new();
-        let mut queue: VecDeque<(String, &[Field])> =
-            VecDeque::from([(root.to_owned(), &fields[..])]);
+        let mut queue: VecDeque<(String, &[Field])> = VecDeque::from([(root.to_owned(), fields)]);
         while let Some((prefix, fields)) = queue.pop_front() {
             for f in fields {
                 let Some((name, model)) = model_of(spec, f) else {

@@ -124,7 +124,7 @@ pub fn emit_struct(p: &Prelude, s: &StructIr, doc: &Doc, is_request: bool) -> To
     out
 }
 
-fn field_doc(f: &FieldIr, is_request: bool) -> Doc {
+pub(crate) fn field_doc(f: &FieldIr, is_request: bool) -> Doc {
     let mut d = Doc::new();
     d.text(&f.description);
     let mut facts = Vec::new();

@@ -99,6 +99,7 @@ pub fn import_page(text: &str) -> Imported {
         models: BTreeMap::new(),
         errors: Vec::new(),
         examples: Examples::default(),
+        notification: None,
     };
 
     // The request example tells which words of a row are its example value.

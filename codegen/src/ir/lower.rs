@@ -2,12 +2,19 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::ir::{DateFormat, EnumIr, ErrorIr, FieldIr, Ir, MethodIr, StructIr, TypeIr, VariantIr};
+use crate::ir::{
+    DateFormat, EnumIr, ErrorIr, FieldIr, Ir, MethodIr, NotificationIr, StructIr, TypeIr, VariantIr,
+};
 use crate::naming;
 use crate::spec::{Field, Spec, TypeError, TypeRef};
 
 /// Names the generator uses itself in every method module.
 const RESERVED_TYPES: &[&str] = &["Request", "Response", "BizError"];
+/// The type name of a method's typed notification, reserved only where the spec has one (so
+/// a model named `Notification` elsewhere keeps its name).
+const NOTIFICATION_TYPE: &str = "Notification";
+/// The notification parameter that verification consumes: never a field of the type.
+const SIGN_FIELD: &str = "sign";
 /// Inherent method names on generated structs that a setter must not take.
 const RESERVED_METHODS: &[&str] = &["new"];
 /// The public response parameters every response node may carry (all but `sign`, which
@@ -135,11 +142,15 @@ struct Lowering<'a> {
 impl<'a> Lowering<'a> {
     fn new(spec: &'a Spec) -> Self {
         let names: Vec<&str> = spec.models.keys().map(String::as_str).collect();
+        let mut reserved: Vec<&str> = RESERVED_TYPES.to_vec();
+        if spec.notification.is_some() {
+            reserved.push(NOTIFICATION_TYPE);
+        }
         let idents = naming::dedupe(
             names.iter().map(|n| naming::type_ident(n)).collect(),
-            RESERVED_TYPES,
+            &reserved,
         );
-        let mut taken: BTreeSet<String> = RESERVED_TYPES.iter().map(|s| (*s).to_owned()).collect();
+        let mut taken: BTreeSet<String> = reserved.iter().map(|s| (*s).to_owned()).collect();
         taken.extend(idents.iter().cloned());
         let mut lowering = Lowering {
             spec,
@@ -179,7 +190,11 @@ impl<'a> Lowering<'a> {
     /// Spec names of the models that need a response-side twin (see [`Lowering::twins`]),
     /// sorted.
     fn models_needing_twins(&self) -> BTreeSet<&'a str> {
-        let response = self.reachable(&self.spec.response);
+        // Notifications are read like answers: their models go through the same twins.
+        let mut response = self.reachable(&self.spec.response);
+        if let Some(n) = &self.spec.notification {
+            response.extend(self.reachable(&n.fields));
+        }
         let shared: Vec<&'a str> = self
             .request_models
             .intersection(&response)
@@ -250,6 +265,11 @@ impl<'a> Lowering<'a> {
             models.insert(twin.clone(), s);
         }
 
+        let notification = match &spec.notification {
+            None => None,
+            Some(n) => Some(self.lower_notification(n)?),
+        };
+
         let mut seen = BTreeSet::new();
         let errors: Vec<_> = spec
             .errors
@@ -290,6 +310,47 @@ impl<'a> Lowering<'a> {
             enums: self.enums,
             errors,
             examples: spec.examples.clone(),
+            notification,
+        })
+    }
+
+    /// The notification's struct: read like an answer (models through their twins, enums
+    /// shared), but with the spec's `required` kept, since a notification is decoded only
+    /// after it verified and a missing required field is then a wrong shape, not a gap.
+    fn lower_notification(
+        &mut self,
+        n: &'a crate::spec::Notification,
+    ) -> Result<NotificationIr, LowerError> {
+        let listed: Vec<Field> = n
+            .fields
+            .iter()
+            .filter(|f| f.name != SIGN_FIELD)
+            .cloned()
+            .collect();
+        let mut fields = self.lower_struct(
+            NOTIFICATION_TYPE,
+            NOTIFICATION_TYPE,
+            "notification",
+            &listed,
+            false,
+        )?;
+        for (ir, spec) in fields.fields.iter_mut().zip(&listed) {
+            ir.required = spec.required;
+        }
+        let taken: BTreeSet<&str> = fields
+            .fields
+            .iter()
+            .map(|f| naming::collision_key(&f.ident))
+            .collect();
+        let other_fields = std::iter::once("other_fields".to_owned())
+            .chain((2..).map(|i| format!("other_fields{i}")))
+            .find(|name| !taken.contains(name.as_str()))
+            .expect("an unbounded list of names has a free one");
+        Ok(NotificationIr {
+            fields,
+            other_fields,
+            sources: n.sources.clone(),
+            note: n.note.clone(),
         })
     }
 

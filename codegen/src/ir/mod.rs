@@ -63,6 +63,24 @@ pub struct MethodIr {
     pub errors: Vec<ErrorIr>,
     /// The page's examples.
     pub examples: Examples,
+    /// The typed asynchronous notification, where the spec lists its fields.
+    pub notification: Option<NotificationIr>,
+}
+
+/// A method's asynchronous notification: the generated `Notification` struct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationIr {
+    /// The fields (`sign` left out: verification consumes it), in page order; `required` as
+    /// the spec says (a notification without a required field does not decode), models
+    /// read through their response-side twins.
+    pub fields: StructIr,
+    /// The Rust identifier of the field holding the fields the spec does not list
+    /// (`other_fields`, numbered when a listed field takes that name).
+    pub other_fields: String,
+    /// Where the table comes from.
+    pub sources: Vec<String>,
+    /// The spec's note on the table.
+    pub note: Option<String>,
 }
 
 /// A struct: the request, the response or a model.

@@ -19,6 +19,8 @@
 //!   type would be infinitely large; a list field `Node[]` is fine).
 //! - text (checked with the shape, `shape::forbidden_char`): no control characters other than
 //!   line feed and tab, and none of the text-direction controls U+202A–U+202E, U+2066–U+2069.
+//! - notification (`notification.fields`): the field rules, no `in: form`, no `File`; every
+//!   `sources` entry non-empty.
 //! - errors: codes non-empty and unique.
 //! - `common.yaml`: the same field rules; gateway codes digits and unique, each with a `msg`;
 //!   sub_codes non-empty and unique per gateway code.
@@ -49,6 +51,7 @@ enum ListKind {
     Request,
     Response,
     Model,
+    Notification,
 }
 
 /// Reports a problem at the node `path` names (or its nearest existing ancestor).
@@ -185,6 +188,24 @@ pub(crate) fn lint_spec(spec: &Spec, file: &Path, tree: &Node<'_>, out: &mut Rep
         &root.key("response"),
         ListKind::Response,
     );
+    if let Some(notification) = &spec.notification {
+        let path = root.key("notification");
+        lint_fields(
+            &mut lint,
+            &spec.models,
+            &notification.fields,
+            &path.key("fields"),
+            ListKind::Notification,
+        );
+        for (i, source) in notification.sources.iter().enumerate() {
+            if source.trim().is_empty() {
+                lint.at(
+                    &path.key("sources").index(i),
+                    "empty source: give the address of the page the table was transcribed from",
+                );
+            }
+        }
+    }
     for (name, fields) in &spec.models {
         lint_fields(
             &mut lint,
@@ -413,11 +434,19 @@ fn lint_field(
             }
         }
     }
+    if kind == ListKind::Notification
+        && matches!(ty.as_ref().map(TypeRef::element), Some(TypeRef::File))
+    {
+        lint.at(
+            &path.key("type"),
+            "a notification field cannot be a File: notifications are forms of text",
+        );
+    }
     if field.location == Location::Form && kind != ListKind::Request {
-        let where_ = if kind == ListKind::Response {
-            "response"
-        } else {
-            "model"
+        let where_ = match kind {
+            ListKind::Response => "response",
+            ListKind::Notification => "notification",
+            _ => "model",
         };
         lint.at(
             &path.key("in"),
@@ -454,12 +483,14 @@ fn lint_models(lint: &mut Lint<'_, '_>, spec: &Spec) {
         }
     }
 
-    // Models reachable from the request and response, through other models.
+    // Models reachable from the request, the response and the notification, through other
+    // models.
     let mut used: BTreeSet<&str> = BTreeSet::new();
     let mut todo: Vec<&str> = spec
         .request
         .iter()
         .chain(&spec.response)
+        .chain(spec.notification.iter().flat_map(|n| &n.fields))
         .filter_map(|f| TypeRef::parse(&f.ty).ok())
         .filter_map(|t| t.model_name().map(str::to_owned))
         .filter_map(|n| spec.models.get_key_value(&n).map(|(k, _)| k.as_str()))

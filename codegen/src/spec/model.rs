@@ -45,6 +45,25 @@ pub struct Spec {
     /// The page's examples, verbatim.
     #[serde(default, skip_serializing_if = "Examples::is_empty")]
     pub examples: Examples,
+    /// 异步通知参数: the fields of the method's asynchronous notification, where the method
+    /// has one and its page documents them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<Notification>,
+}
+
+/// The fields of a method's asynchronous notification (the `notification` key): the form
+/// Alipay POSTs to `notify_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notification {
+    /// Where the table was transcribed from: page addresses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    /// Where the table is odd or incomplete, what and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The 异步通知参数 table, one field per row, in page order.
+    pub fields: Vec<Field>,
 }
 
 /// Where a spec's facts come from (the `provenance` key).

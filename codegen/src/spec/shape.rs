@@ -90,6 +90,13 @@ const EXAMPLES: &[KeyRule] = &[
     opt("error", Kind::Str),
 ];
 
+/// Mirrors `model::Notification`.
+const NOTIFICATION: &[KeyRule] = &[
+    opt("sources", Kind::List(&Kind::Str)),
+    opt("note", Kind::Str),
+    req("fields", FIELDS),
+];
+
 /// The top level of a method spec: mirrors `model::Spec`.
 pub(crate) const SPEC: &[KeyRule] = &[
     req("method", Kind::Str),
@@ -104,6 +111,7 @@ pub(crate) const SPEC: &[KeyRule] = &[
     opt("models", Kind::NamedMap(&FIELDS)),
     opt("errors", Kind::List(&Kind::Struct(ERROR_CODE))),
     opt("examples", Kind::Struct(EXAMPLES)),
+    opt("notification", Kind::Struct(NOTIFICATION)),
 ];
 
 /// Checks `node` against `kind`, reporting every problem; returns its JSON form when it has none.

@@ -7,6 +7,8 @@
 /// Spec: from the doc page.
 ///
 /// Send a [`type_query::Request`] with `client.execute(&request)`; the answer is a [`type_query::Response`] or an error carrying a [`type_query::BizError`].
+///
+/// Its asynchronous notification is typed: verify the body POSTed to `notify_url` (`client.verify_notify(body)`), then `verified.decode::<Notification>()` gives a [`type_query::Notification`].
 pub mod type_query {
     /// The request of `hard.names.type.query`.
     ///
@@ -249,6 +251,38 @@ pub mod type_query {
             _strict: bool,
         ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
             Ok(())
+        }
+    }
+    /// The asynchronous notification of `hard.names.type.query` (异步通知参数): the form Alipay POSTs to `notify_url`, once its signature verified. Decode it with `verified.decode::<Notification>()` from a verified notification: there is no other way to one. Fields the spec does not list are kept, as received, in [`Notification::other_fields2`].
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Notification {
+        /// a keyword.
+        ///
+        /// Required.
+        pub r#type: String,
+        /// takes the name of the field holding the unlisted ones.
+        pub other_fields: ::core::option::Option<String>,
+        /// a model named Result, as JSON text.
+        pub result: ::core::option::Option<Result>,
+        /// The fields the spec does not list, as received, in the order received.
+        pub other_fields2: Vec<(String, String)>,
+    }
+    impl ::alipay_runtime::notify::Notification for Notification {
+        const METHOD: &'static str = "hard.names.type.query";
+        fn from_verified(
+            verified: &::alipay_runtime::VerifiedNotify,
+        ) -> ::core::result::Result<Self, ::alipay_runtime::notify::DecodeError> {
+            let mut __fields = ::alipay_runtime::notify::Fields::new(
+                "hard.names.type.query",
+                verified,
+            );
+            Ok(Self {
+                r#type: __fields.required("type")?,
+                other_fields: __fields.optional("other_fields")?,
+                result: __fields.optional_json("result")?,
+                other_fields2: __fields.rest(),
+            })
         }
     }
     /// The listed values of `type`. Values not listed are kept in [`Type::Other`].

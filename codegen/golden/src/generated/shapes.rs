@@ -14,6 +14,8 @@
 ///
 /// Send a [`order_create::Request`] with `client.execute(&request)`; the answer is a [`order_create::Response`] or an error carrying a [`order_create::BizError`].
 ///
+/// Its asynchronous notification is typed: verify the body POSTed to `notify_url` (`client.verify_notify(body)`), then `verified.decode::<Notification>()` gives a [`order_create::Notification`].
+///
 /// Request example:
 ///
 /// ```text
@@ -279,6 +281,18 @@ pub mod order_create {
             Ok(())
         }
     }
+    /// The model `Buyer` as answers carry it: every field is optional, so an answer that leaves one out still decodes. Requests send [`Buyer`].
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
+    #[serde(default)]
+    #[non_exhaustive]
+    pub struct BuyerInResponse {
+        /// 买家编号。
+        pub buyer_id: Option<String>,
+        /// 会员等级（与 Category.level 不同的列表）。
+        ///
+        /// Listed values: [`Level`].
+        pub level: Option<Level>,
+    }
     /// The model `Category`.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
     #[non_exhaustive]
@@ -428,6 +442,75 @@ pub mod order_create {
         pub price: Option<::alipay_runtime::Price>,
         /// 类目。
         pub categories: Option<Vec<CategoryInResponse>>,
+    }
+    /// The asynchronous notification of `alipay.shapes.order.create` (异步通知参数): the form Alipay POSTs to `notify_url`, once its signature verified. Decode it with `verified.decode::<Notification>()` from a verified notification: there is no other way to one. Fields the spec does not list are kept, as received, in [`Notification::other_fields`].
+    ///
+    /// Source: <https://opendocs.alipay.com/open/shapes/notify>
+    ///
+    /// Note: A fixture table with every kind of field.
+    #[derive(Debug, Clone, PartialEq)]
+    #[non_exhaustive]
+    pub struct Notification {
+        /// 通知校验ID。
+        ///
+        /// Required. At most 128 characters.
+        pub notify_id: String,
+        /// 商户订单号。
+        ///
+        /// Required.
+        pub out_trade_no: String,
+        /// 订单金额。
+        ///
+        /// Required.
+        pub total_amount: ::alipay_runtime::Price,
+        /// 退款金额。
+        pub refund_fee: Option<::alipay_runtime::Price>,
+        /// 件数。
+        pub item_count: Option<i64>,
+        /// 是否已支付。
+        pub paid: Option<bool>,
+        /// 付款时间。
+        ///
+        /// Format `yyyy-MM-dd HH:mm:ss`.
+        ///
+        /// Example: 2024-01-02 03:04:05
+        pub gmt_payment: Option<String>,
+        /// 交易状态。
+        ///
+        /// Listed values: [`TradeStatus`].
+        pub trade_status: Option<TradeStatus>,
+        /// 商品（表单里的 JSON 文本）。
+        pub goods: Option<Vec<GoodsInResponse>>,
+        /// 买家（JSON 文本）。
+        pub buyer: Option<BuyerInResponse>,
+        /// The fields the spec does not list, as received, in the order received.
+        pub other_fields: Vec<(String, String)>,
+    }
+    impl ::alipay_runtime::notify::Notification for Notification {
+        const METHOD: &'static str = "alipay.shapes.order.create";
+        fn from_verified(
+            verified: &::alipay_runtime::VerifiedNotify,
+        ) -> Result<Self, ::alipay_runtime::notify::DecodeError> {
+            let mut __fields = ::alipay_runtime::notify::Fields::new(
+                "alipay.shapes.order.create",
+                verified,
+            );
+            Ok(Self {
+                notify_id: __fields.required("notify_id")?,
+                out_trade_no: __fields.required("out_trade_no")?,
+                total_amount: __fields.required("total_amount")?,
+                refund_fee: __fields.optional("refund_fee")?,
+                item_count: __fields.optional("item_count")?,
+                paid: __fields.optional("paid")?,
+                gmt_payment: __fields.optional("gmt_payment")?,
+                trade_status: __fields
+                    .optional::<String>("trade_status")?
+                    .map(TradeStatus::from),
+                goods: __fields.optional_json("goods")?,
+                buyer: __fields.optional_json("buyer")?,
+                other_fields: __fields.rest(),
+            })
+        }
     }
     /// The listed values of `level`. Values not listed are kept in [`CategoryLevel::Other`].
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
