@@ -3,13 +3,14 @@
 //!
 //! Exit codes (a public contract): 0 success; 1 failure outside a call; 2 invalid input or
 //! configuration (nothing sent); 3 verified business error; 4 verified gateway error;
-//! 5 response signature missing or invalid; 6 transport or HTTP failure.
+//! 5 response (or notification) signature missing or invalid; 6 transport or HTTP failure.
 
 mod call;
 mod catalog;
 mod certs;
 mod config;
 mod demo;
+mod notify;
 mod report;
 mod serve;
 mod shown;
@@ -51,6 +52,33 @@ enum Command {
     /// Quickstart: a local gateway with throwaway keys, both seed methods, a success, a
     /// business error, an invalid request and an altered answer.
     Demo,
+    /// What Alipay sends back to the merchant: `alipay notify verify` checks an asynchronous
+    /// notification.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
+}
+
+/// `alipay notify`.
+#[derive(Debug, Subcommand)]
+enum NotifyCommand {
+    /// Verify a notification's raw form body (as POSTed to notify_url) with the configured
+    /// Alipay public key or certificate, and print its parameters as a JSON object.
+    ///
+    /// Exit codes: 0 verified; 5 not signed, signature invalid or made with another key, or
+    /// the body changed after signing (nothing printed on stdout); 2 unreadable input or
+    /// invalid configuration.
+    Verify(NotifyVerifyArgs),
+}
+
+/// `alipay notify verify`.
+#[derive(Debug, clap::Args)]
+struct NotifyVerifyArgs {
+    /// The raw body (application/x-www-form-urlencoded, exactly as received), or @FILE to
+    /// read it from a file. Default: standard input.
+    #[arg(long, value_name = "@FILE")]
+    body: Option<String>,
+    #[command(flatten)]
+    client: ClientFlags,
 }
 
 /// `alipay call`.
@@ -152,6 +180,7 @@ fn main() {
             Command::Gateway(args) => serve::run(args).await,
             Command::CertSn(args) => certs::cert_sn(&args.file, args.root),
             Command::Demo => demo::run().await,
+            Command::Notify(NotifyCommand::Verify(args)) => notify::verify(args),
         }
     });
     // Connections of the local gateway may still be open; do not wait for them.
