@@ -160,7 +160,7 @@ fn load_paths_where(paths: &[PathBuf], keep: impl Fn(&Path) -> bool) -> LoadRepo
                 }),
                 None => {
                     methods.insert(spec.method.clone(), path.clone());
-                    report.specs.push((path.clone(), spec));
+                    report.specs.push((path.clone(), *spec));
                 }
             },
             Loaded::Common(common) => match &common_at {
@@ -197,7 +197,8 @@ fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 enum Loaded {
-    Spec(Spec),
+    // Boxed: a spec is several times the size of the other outcomes.
+    Spec(Box<Spec>),
     Common(CommonSpec),
     Problems(Vec<Diagnostic>),
 }
@@ -220,7 +221,7 @@ fn load_one(path: &Path) -> Loaded {
         }
     } else {
         match load_file(path) {
-            Ok(spec) => Loaded::Spec(spec),
+            Ok(spec) => Loaded::Spec(Box::new(spec)),
             Err(problems) => Loaded::Problems(problems),
         }
     }
