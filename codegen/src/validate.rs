@@ -48,7 +48,7 @@ pub fn form_fields(m: &MethodIr) -> Vec<(&'static str, FormKind)> {
         .iter()
         .filter_map(|f| {
             let kind = match (&f.ty, f.location) {
-                (TypeIr::File, _) => FormKind::File,
+                _ if f.ty.element() == &TypeIr::File => FormKind::File,
                 (_, Location::BizContent) => return None,
                 (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => FormKind::Json,
                 (_, Location::Form) => FormKind::Text,
@@ -187,13 +187,7 @@ impl Typer<'_> {
     ) -> Result<Map<String, Value>, ValidationError> {
         let mut typed: BTreeMap<usize, Value> = BTreeMap::new();
         for (key, value) in object {
-            // File fields are skipped by serde; the runtime refused them before.
-            let Some((i, f)) = s
-                .fields
-                .iter()
-                .enumerate()
-                .find(|(_, f)| f.wire == *key && f.ty != TypeIr::File)
-            else {
+            let Some((i, f)) = s.fields.iter().enumerate().find(|(_, f)| f.wire == *key) else {
                 continue;
             };
             if let Some(v) = self.field(f, value, &join(path, key))? {
@@ -201,7 +195,7 @@ impl Typer<'_> {
             }
         }
         for f in &s.fields {
-            if f.required && f.ty != TypeIr::File && !object.contains_key(&f.wire) {
+            if f.required && !object.contains_key(&f.wire) {
                 return Err(ValidationError::new(join(path, &f.wire), Rule::Required));
             }
         }
@@ -216,12 +210,7 @@ impl Typer<'_> {
         items: &[Value],
         path: &str,
     ) -> Result<Map<String, Value>, ValidationError> {
-        let fields: Vec<(usize, &FieldIr)> = s
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.ty != TypeIr::File)
-            .collect();
+        let fields: Vec<(usize, &FieldIr)> = s.fields.iter().enumerate().collect();
         let mut typed = BTreeMap::new();
         for (n, (i, f)) in fields.iter().enumerate() {
             match items.get(n) {
@@ -267,7 +256,8 @@ impl Typer<'_> {
     /// are not lenient).
     fn value(&self, ty: &TypeIr, value: &Value, path: &str) -> Result<Value, ValidationError> {
         match ty {
-            TypeIr::String | TypeIr::Date(_) | TypeIr::Enum(_) => match value {
+            // A file reads as the name of the file part received (`FileUpload::described`).
+            TypeIr::String | TypeIr::Date(_) | TypeIr::Enum(_) | TypeIr::File => match value {
                 Value::String(_) => Ok(value.clone()),
                 _ => Err(type_error(path, "a string")),
             },
@@ -280,8 +270,6 @@ impl Typer<'_> {
                 _ => Err(type_error(path, "a boolean")),
             },
             TypeIr::Price => price(value, path),
-            // Never reached: file fields are skipped before typing.
-            TypeIr::File => Ok(Value::Null),
             TypeIr::Model(model) => {
                 let Some(s) = self.m.models.get(model) else {
                     return Err(type_error(path, DOCUMENTED));
@@ -372,18 +360,24 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn fields(&self, s: &StructIr, object: &Map<String, Value>) -> Result<(), ValidationError> {
+        let top = std::ptr::eq(s, &self.m.request);
         for f in &s.fields {
-            self.field(f, object.get(&f.wire))?;
+            self.field(f, object.get(&f.wire), top)?;
         }
         Ok(())
     }
 
-    /// The generated `field_checks` of one field, in the same order.
-    fn field(&self, f: &FieldIr, value: Option<&Value>) -> Result<(), ValidationError> {
+    /// The generated `field_checks` of one field, in the same order; `top`: a field of the
+    /// request itself, not of a model.
+    fn field(&self, f: &FieldIr, value: Option<&Value>, top: bool) -> Result<(), ValidationError> {
         let wire = f.wire.as_str();
         if f.ty.element() == &TypeIr::File {
-            // Never set after typing (serde skips it); a required one can never be sent.
-            return alipay_runtime::check::no_upload(wire, f.required);
+            // The request's own files are file parts, nothing more to check; a file inside a
+            // model cannot be uploaded.
+            if top {
+                return Ok(());
+            }
+            return alipay_runtime::check::no_upload(wire, f.required || value.is_some());
         }
         // The values present: one, or each item of a list (with its index).
         let items: Vec<(Option<usize>, &Value)> = match (value, &f.ty) {

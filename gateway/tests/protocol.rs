@@ -65,6 +65,7 @@ impl Method for Echo {
         Ok(RequestParts {
             biz_content: Some(json!({ "no": self.no }).to_string()),
             form: Vec::new(),
+            files: Vec::new(),
         })
     }
 }

@@ -94,6 +94,7 @@ impl Method for Confirm {
         Ok(RequestParts {
             biz_content: Some(biz),
             form: Vec::new(),
+            files: Vec::new(),
         })
     }
 }

@@ -193,8 +193,9 @@ where
     })
 }
 
-/// Fails with [`Rule::Unsupported`] when a file upload field is set: multipart upload is
-/// not supported yet, so a request that sets one is refused before anything is sent.
+/// Fails with [`Rule::Unsupported`] when a file field inside a model is set: only a request's
+/// own `File` fields are uploaded (as multipart file parts), so a request that sets one inside
+/// a model is refused before anything is sent.
 pub fn no_upload(field: &str, set: bool) -> Result<(), ValidationError> {
     if set {
         return Err(ValidationError::new(

@@ -22,6 +22,7 @@ mod redact;
 pub mod request;
 pub mod sign;
 pub mod sign_content;
+pub mod upload;
 pub mod validate;
 pub mod verify;
 
@@ -41,5 +42,6 @@ pub use notify::{
 pub use price::Price;
 pub use request::PreparedRequest;
 pub use sign::{SignError, SignType, Signer, VerifyError};
+pub use upload::FileUpload;
 pub use validate::{Rule, ValidationError};
 pub use verify::{ResponseError, VerifiedResponse, verify_response};

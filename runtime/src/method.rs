@@ -1,6 +1,7 @@
 //! The contract between generated code and the runtime.
 
 use crate::protocol::param;
+use crate::upload::FileUpload;
 use crate::validate::ValidationError;
 
 /// One Alipay OpenAPI method, implemented by every generated request type.
@@ -33,6 +34,9 @@ pub struct RequestParts {
     pub biz_content: Option<String>,
     /// Parameters sent as their own top-level form fields (`in: form` in the spec).
     pub form: Vec<(&'static str, String)>,
+    /// Files (`File` fields), each sent as a multipart file part and never signed. With at
+    /// least one, the request is `multipart/form-data`.
+    pub files: Vec<(&'static str, FileUpload)>,
 }
 
 impl RequestParts {
@@ -43,7 +47,17 @@ impl RequestParts {
         Ok(Self {
             biz_content: Some(json),
             form: Vec::new(),
+            files: Vec::new(),
         })
+    }
+
+    /// Adds a file, sent as a multipart file part. A file known only by its name
+    /// ([`FileUpload::described`], what validation of JSON input yields) has nothing to send
+    /// and fails.
+    pub fn file(&mut self, name: &'static str, file: &FileUpload) -> Result<(), ValidationError> {
+        file.check_sendable(name)?;
+        self.files.push((name, file.clone()));
+        Ok(())
     }
 
     /// Adds a form field sent as text.

@@ -13,6 +13,7 @@ use crate::protocol::{self, param};
 use crate::redact;
 use crate::sign::{SignError, SignType, sign_base64};
 use crate::sign_content::sign_content;
+use crate::upload::FileUpload;
 use crate::validate::{Rule, ValidationError};
 
 /// The production gateway.
@@ -35,8 +36,63 @@ pub struct PreparedRequest {
     /// form fields, percent-encoded in the request charset.
     pub body: Vec<u8>,
     /// The `Content-Type` header value, for example
-    /// `application/x-www-form-urlencoded;charset=utf-8`.
+    /// `application/x-www-form-urlencoded;charset=utf-8`; `multipart/form-data` for an upload
+    /// (the boundary is chosen when it is sent).
     pub content_type: String,
+    /// For a request with files (`File` fields): the `multipart/form-data` body, whose text
+    /// parts are what `body` holds otherwise (then empty).
+    pub multipart: Option<MultipartBody>,
+}
+
+/// The body of an upload: text parts (signed) and file parts (never signed), in this order.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MultipartBody {
+    /// Each text field (`biz_content`, the method's form fields) and its value encoded in the
+    /// request charset; each part says `Content-Type: text/plain; charset=<charset>` (the
+    /// charset name in lower case, as the media-type parser writes it).
+    pub text: Vec<(String, Vec<u8>)>,
+    /// The files, each a file part with its file name and content type.
+    pub files: Vec<(String, FileUpload)>,
+    /// The request charset.
+    pub charset: Charset,
+}
+
+impl MultipartBody {
+    /// The `reqwest` form: text parts, then file parts. Files are opened (readers taken)
+    /// here, so a file that cannot be read fails before anything is sent.
+    pub(crate) async fn form(&self) -> Result<reqwest::multipart::Form, ValidationError> {
+        let text_type = format!("text/plain; charset={}", self.charset.as_str());
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in &self.text {
+            let part = reqwest::multipart::Part::bytes(value.clone())
+                .mime_str(&text_type)
+                .map_err(|_| {
+                    ValidationError::new(name.clone(), Rule::Unsupported("has no media type"))
+                })?;
+            form = form.part(name.clone(), part);
+        }
+        for (name, file) in &self.files {
+            form = form.part(name.clone(), file.to_part(name).await?);
+        }
+        Ok(form)
+    }
+
+    /// Whether the body can be built again for a retry (no file comes from a reader).
+    pub(crate) fn can_resend(&self) -> bool {
+        self.files.iter().all(|(_, f)| f.can_resend())
+    }
+}
+
+impl std::fmt::Debug for MultipartBody {
+    // Text parts hold biz_content: names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text: Vec<&str> = self.text.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("MultipartBody")
+            .field("text", &text)
+            .field("files", &self.files)
+            .field("charset", &self.charset)
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for PreparedRequest {
@@ -48,6 +104,7 @@ impl std::fmt::Debug for PreparedRequest {
             .field("gateway", &gateway)
             .field("body_len", &self.body.len())
             .field("content_type", &self.content_type)
+            .field("multipart", &self.multipart)
             .finish_non_exhaustive()
     }
 }
@@ -140,6 +197,19 @@ pub(crate) fn prepare(
             form.push((key, value));
         }
     }
+    for (i, (key, _)) in parts.files.iter().enumerate() {
+        if protocol::is_sent_by_client(key)
+            || parts.form.iter().any(|(k, _)| k == key)
+            || parts.files[..i].iter().any(|(k, _)| k == key)
+        {
+            return Err(PrepareError::Invalid(ValidationError::new(
+                *key,
+                Rule::Unsupported(
+                    "is sent twice (it repeats a public parameter, a form field or another file)",
+                ),
+            )));
+        }
+    }
 
     // Every value must survive the request charset: a lossy encoding would sign and send
     // something other than what the caller asked for.
@@ -188,6 +258,31 @@ pub(crate) fn prepare(
     }
     push_pair(&mut url, &mut first, param::SIGN, sign.as_bytes());
 
+    if !parts.files.is_empty() {
+        // Files go out as multipart/form-data, as the SDKs send them: the query as it is, the
+        // text fields (signed above) as text parts, the files (never signed) as file parts.
+        let text = form
+            .iter()
+            .zip(form_bytes)
+            .map(|((key, _), bytes)| ((*key).to_owned(), bytes.to_vec()))
+            .collect();
+        let files = parts
+            .files
+            .iter()
+            .map(|(key, file)| ((*key).to_owned(), file.clone()))
+            .collect();
+        return Ok(PreparedRequest {
+            url,
+            body: Vec::new(),
+            content_type: "multipart/form-data".to_owned(),
+            multipart: Some(MultipartBody {
+                text,
+                files,
+                charset: public.charset,
+            }),
+        });
+    }
+
     let body_len: usize = form.iter().map(|(k, v)| k.len() + v.len() * 3 + 2).sum();
     let mut body = String::with_capacity(body_len);
     let mut first = true;
@@ -199,6 +294,7 @@ pub(crate) fn prepare(
         url,
         body: body.into_bytes(),
         content_type: format!("application/x-www-form-urlencoded;charset={charset_name}"),
+        multipart: None,
     })
 }
 
@@ -341,6 +437,7 @@ mod tests {
         let parts = RequestParts {
             biz_content: Some(r#"{"remark":"王龙海 a+b"}"#.into()),
             form: vec![("channel", "APP".into()), ("empty", String::new())],
+            files: Vec::new(),
         };
         let p = prepare(
             &public(&key, Charset::Gbk),
@@ -413,6 +510,7 @@ mod tests {
             let parts = RequestParts {
                 biz_content: None,
                 form,
+                files: Vec::new(),
             };
             let err = prepare(&public(&key, Charset::Utf8), "m", &parts, UNIX_EPOCH).unwrap_err();
             assert!(

@@ -57,6 +57,13 @@ pub enum Rule {
     },
     /// The request uses something this client cannot send yet.
     Unsupported(&'static str),
+    /// A file to upload cannot be read (missing, unreadable, not a regular file).
+    Unreadable {
+        /// The path given.
+        path: String,
+        /// Why it cannot be read.
+        reason: String,
+    },
     /// A field the method's spec does not know (refused unless unknown fields are allowed
     /// explicitly, for a field Alipay added after the spec was written).
     Unknown {
@@ -86,6 +93,9 @@ impl fmt::Display for Rule {
             }
             Rule::Type { expected } => write!(f, "must be {expected}"),
             Rule::Unsupported(what) => f.write_str(what),
+            Rule::Unreadable { path, reason } => {
+                write!(f, "is a file that cannot be read from {path:?}: {reason}")
+            }
             Rule::Unknown { suggestion: None } => f.write_str("is not a field of this method"),
             Rule::Unknown {
                 suggestion: Some(name),
@@ -167,17 +177,24 @@ pub enum FormKind {
     Text,
     /// A form field holding JSON text (a model or a list), parsed.
     Json,
-    /// A file upload, refused: multipart upload is not supported yet.
+    /// A file upload (a multipart file part): the form pair's value is the file name of the
+    /// part received, taken as a JSON string ([`crate::FileUpload::described`]).
     File,
 }
 
-/// The message of [`Rule::Unsupported`] for file uploads.
-pub const FILE_UPLOAD_UNSUPPORTED: &str = "multipart upload not supported yet";
+/// The message of [`Rule::Unsupported`] for a file field inside a model: only a request's
+/// own `File` fields are sent, each as a multipart file part.
+pub const FILE_UPLOAD_UNSUPPORTED: &str = "is a file inside a model: only a request's own File fields are uploaded (as multipart file parts)";
+
+/// The message of [`Rule::Unsupported`] for a file field given inside `biz_content`.
+pub const FILE_IN_BIZ_CONTENT: &str =
+    "is a file: it is sent as a multipart file part, not inside biz_content";
 
 /// Merges a request given as JSON `biz_content` plus form fields into one JSON object, for
 /// deserialising into a generated request type. `fields` lists the method's fields that do
 /// not travel in `biz_content` (form fields and file uploads); other form pairs (the public
-/// parameters) are ignored. A file field, in either place, fails with [`Rule::Unsupported`].
+/// parameters) are ignored. A file field comes as a form pair whose value is the name of the
+/// file part received (a file field inside `biz_content` fails with [`Rule::Unsupported`]).
 pub fn request_json(
     biz_content: Option<&serde_json::Value>,
     form: &[(String, String)],
@@ -199,7 +216,7 @@ pub fn request_json(
         if *kind == FormKind::File && object.contains_key(*name) {
             return Err(ValidationError::new(
                 *name,
-                Rule::Unsupported(FILE_UPLOAD_UNSUPPORTED),
+                Rule::Unsupported(FILE_IN_BIZ_CONTENT),
             ));
         }
     }
@@ -208,7 +225,7 @@ pub fn request_json(
             continue;
         };
         let value = match kind {
-            FormKind::Text => serde_json::Value::String(value.clone()),
+            FormKind::Text | FormKind::File => serde_json::Value::String(value.clone()),
             FormKind::Json => serde_json::from_str(value).map_err(|_| {
                 ValidationError::new(
                     *wire,
@@ -217,12 +234,6 @@ pub fn request_json(
                     },
                 )
             })?,
-            FormKind::File => {
-                return Err(ValidationError::new(
-                    *wire,
-                    Rule::Unsupported(FILE_UPLOAD_UNSUPPORTED),
-                ));
-            }
         };
         object.insert((*wire).to_owned(), value);
     }
@@ -398,7 +409,7 @@ mod tests {
     }
 
     #[test]
-    fn request_json_merges_form_fields_and_refuses_files() {
+    fn request_json_merges_form_fields_and_file_names() {
         let fields = [
             ("a", FormKind::Text),
             ("j", FormKind::Json),
@@ -412,9 +423,12 @@ mod tests {
         ];
         let v = request_json(Some(&biz), &form, &fields).unwrap();
         assert_eq!(v, serde_json::json!({"x": 1, "a": "t", "j": [1]}));
-        let form = vec![("f".to_owned(), "bytes".to_owned())];
-        let err = request_json(None, &form, &fields).unwrap_err();
-        assert_eq!(err.rule, Rule::Unsupported(FILE_UPLOAD_UNSUPPORTED));
+        let form = vec![("f".to_owned(), "a.jpg".to_owned())];
+        let v = request_json(None, &form, &fields).unwrap();
+        assert_eq!(v, serde_json::json!({"f": "a.jpg"}));
+        let err = request_json(Some(&serde_json::json!({"f": "x"})), &[], &fields).unwrap_err();
+        assert_eq!(err.rule, Rule::Unsupported(FILE_IN_BIZ_CONTENT));
+        assert_eq!(err.field, "f");
         let err = request_json(Some(&serde_json::json!([])), &[], &fields).unwrap_err();
         assert_eq!(err.field, "biz_content");
     }

@@ -248,6 +248,7 @@ mod client {
         let parts = RequestParts {
             biz_content: Some(r#"{"auth_confirm_no":"423979"}"#.to_owned()),
             form: Vec::new(),
+            files: Vec::new(),
         };
         let prepared = client
             .prepare_raw("alipay.user.agreement.auth.confirm", &parts)
@@ -313,6 +314,7 @@ mod client {
         let parts = RequestParts {
             biz_content: Some(field(v, "plaintext_biz_content").to_owned()),
             form: Vec::new(),
+            files: Vec::new(),
         };
         let prepared = client
             .prepare_raw("alipay.user.agreement.auth.confirm", &parts)

@@ -131,6 +131,7 @@ impl Method for Confirm {
                 .iter()
                 .map(|c| ("channel", c.clone()))
                 .collect(),
+            files: Vec::new(),
         })
     }
 }

@@ -166,20 +166,50 @@ fn validation_names_the_field_and_the_rule() {
 }
 
 #[test]
-fn file_fields_are_refused_before_anything_is_sent() {
-    let with_file = order().receipt(vec![1, 2, 3]);
-    let err = with_file.validate().unwrap_err();
+fn file_fields_are_uploads_and_never_json() {
+    let receipt = alipay_runtime::FileUpload::from_bytes("r.jpg", vec![1, 2, 3]);
+    let with_file = order().receipt(receipt.clone());
+    assert_eq!(with_file.validate(), Ok(()));
+    let parts = with_file.to_parts().unwrap();
+    assert_eq!(parts.files, vec![("receipt", receipt)]);
+    // Neither in biz_content nor a text form field.
+    assert!(!parts.biz_content.as_deref().unwrap().contains("receipt"));
+    assert!(parts.form.iter().all(|(k, _)| *k != "receipt"));
+    let from_disk = order().receipt(std::path::PathBuf::from("/tmp/r.png"));
+    assert_eq!(
+        from_disk.to_parts().unwrap().files[0].1.content_type(),
+        "image/png"
+    );
+
+    // Validation of a received request: the file part's name stands for the file.
+    let form = vec![("receipt".to_owned(), "r.jpg".to_owned())];
+    let typed = order_create::request_from_json(Some(&order_json()), &form).unwrap();
+    assert_eq!(
+        typed.receipt,
+        Some(alipay_runtime::FileUpload::described("r.jpg"))
+    );
+    assert_eq!(
+        (order_create::DESCRIPTOR.validate_request)(Some(&order_json()), &form),
+        Ok(())
+    );
+    // ... and has nothing to send.
+    let err = typed.to_parts().unwrap_err();
     assert_eq!(err.field, "receipt");
+    // A file is never a biz_content member.
+    let mut inside = order_json();
+    inside["receipt"] = json!("r.jpg");
+    let err = (order_create::DESCRIPTOR.validate_request)(Some(&inside), &[]).unwrap_err();
     assert_eq!(
         err.rule,
-        Rule::Unsupported("multipart upload not supported yet")
+        Rule::Unsupported(alipay_runtime::validate::FILE_IN_BIZ_CONTENT)
     );
-    let form = vec![("receipt".to_owned(), "bytes".to_owned())];
-    let err = (order_create::DESCRIPTOR.validate_request)(Some(&json!({})), &form).unwrap_err();
-    assert_eq!(
-        err.rule,
-        Rule::Unsupported("multipart upload not supported yet")
-    );
+}
+
+fn order_json() -> serde_json::Value {
+    json!({
+        "out_trade_no": "T1", "total_amount": "88.88", "pay_mode": "FAST",
+        "goods": [{"goods_id": "g1", "price": "1.00"}],
+    })
 }
 
 #[test]

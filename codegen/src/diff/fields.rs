@@ -743,7 +743,7 @@ pub(super) fn rust_type(ty: &TypeIr) -> String {
         TypeIr::Number => "i64".to_owned(),
         TypeIr::Price => "Price".to_owned(),
         TypeIr::Boolean => "bool".to_owned(),
-        TypeIr::File => "Vec<u8>".to_owned(),
+        TypeIr::File => "FileUpload".to_owned(),
         TypeIr::Model(name) | TypeIr::Enum(name) => name.clone(),
         TypeIr::List(inner) => format!("Vec<{}>", rust_type(inner)),
     }

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::emit::docs::{Doc, code};
 use crate::emit::enums::{emit_biz_error, emit_value_enum};
-use crate::emit::structs::{FILE_UNSUPPORTED, emit_struct, field_doc};
+use crate::emit::structs::{emit_struct, field_doc};
 use crate::emit::types::Prelude;
 use crate::emit::{ident, lit};
 use crate::ir::{FieldIr, MethodIr, NotificationIr, TypeIr};
@@ -197,7 +197,7 @@ fn has_biz_content(m: &MethodIr) -> bool {
     m.request
         .fields
         .iter()
-        .any(|f| f.location == Location::BizContent && f.ty != TypeIr::File)
+        .any(|f| f.location == Location::BizContent && f.ty.element() != &TypeIr::File)
 }
 
 fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
@@ -206,9 +206,16 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
         .request
         .fields
         .iter()
-        .filter(|f| f.location == Location::Form && f.ty != TypeIr::File)
+        .filter(|f| f.location == Location::Form && f.ty.element() != &TypeIr::File)
         .collect();
-    let parts = if form.is_empty() {
+    // Files, wherever the spec puts them, go out as multipart file parts.
+    let files: Vec<_> = m
+        .request
+        .fields
+        .iter()
+        .filter(|f| f.ty.element() == &TypeIr::File)
+        .collect();
+    let parts = if form.is_empty() && files.is_empty() {
         quote!(__parts)
     } else {
         quote!(mut __parts)
@@ -235,6 +242,29 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             }
         }
     });
+    let files = files.into_iter().map(|f| {
+        let (wire, id) = (lit(&f.wire), ident(&f.ident));
+        let add = match &f.ty {
+            TypeIr::List(_) => quote! {
+                for __file in __files {
+                    __parts.file(#wire, __file)?;
+                }
+            },
+            _ => quote!(__parts.file(#wire, __files)?;),
+        };
+        if f.required {
+            quote! {
+                let __files = &self.#id;
+                #add
+            }
+        } else {
+            quote! {
+                if let ::core::option::Option::Some(__files) = &self.#id {
+                    #add
+                }
+            }
+        }
+    });
     quote! {
         impl ::alipay_runtime::Method for Request {
             const METHOD: &'static str = #method;
@@ -247,6 +277,7 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             fn to_parts(&self) -> #result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
                 #init
                 #(#form)*
+                #(#files)*
                 Ok(__parts)
             }
         }
@@ -295,7 +326,7 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
 fn emit_validate_request(p: &Prelude, m: &MethodIr) -> TokenStream {
     let fields = m.request.fields.iter().filter_map(|f| {
         let kind = match (&f.ty, f.location) {
-            (TypeIr::File, _) => quote!(File),
+            _ if f.ty.element() == &TypeIr::File => quote!(File),
             (_, Location::BizContent) => return None,
             (TypeIr::Model(_) | TypeIr::List(_), Location::Form) => quote!(Json),
             (_, Location::Form) => quote!(Text),
@@ -309,7 +340,7 @@ fn emit_validate_request(p: &Prelude, m: &MethodIr) -> TokenStream {
         " The {method} request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field."
     );
     let validate_doc = format!(
-        " Validates a {method} request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with \"{FILE_UNSUPPORTED}\"."
+        " Validates a {method} request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. A file field is given as a form pair whose value is the file name of the part received."
     );
     quote! {
         /// The request's fields that do not travel in `biz_content`.

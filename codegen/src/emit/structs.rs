@@ -8,8 +8,10 @@ use crate::emit::types::{Prelude, is_form};
 use crate::emit::{ident, lit};
 use crate::ir::{DateFormat, FieldIr, StructIr, TypeIr};
 
-/// The message of the error a request with a `File` field gets.
-pub const FILE_UNSUPPORTED: &str = "multipart upload not supported yet";
+/// The message of the error a request gets for a file set inside a model (only the request's
+/// own `File` fields are uploaded).
+/// The same text as `alipay_runtime::validate::FILE_UPLOAD_UNSUPPORTED`.
+pub const FILE_UNSUPPORTED: &str = "is a file inside a model: only a request's own File fields are uploaded (as multipart file parts)";
 
 /// The struct; on the request side also its constructor, setters and `Check` impl.
 pub fn emit_struct(p: &Prelude, s: &StructIr, doc: &Doc, is_request: bool) -> TokenStream {
@@ -91,7 +93,11 @@ pub fn emit_struct(p: &Prelude, s: &StructIr, doc: &Doc, is_request: bool) -> To
             }
         }
     });
-    let checks: Vec<TokenStream> = s.fields.iter().flat_map(field_checks).collect();
+    let checks: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .flat_map(|f| field_checks(f, is_request))
+        .collect();
     let strict = if s.fields.iter().any(uses_strict) {
         quote!(__strict)
     } else {
@@ -144,9 +150,17 @@ pub(crate) fn field_doc(f: &FieldIr, is_request: bool) -> Doc {
         facts.push("Sent as its own form field, not in `biz_content`.".to_owned());
     }
     if f.ty.element() == &TypeIr::File {
-        facts.push(format!(
-            "A file upload: setting it makes validation fail ({FILE_UNSUPPORTED})."
-        ));
+        if is_request {
+            facts.push(
+                "A file upload (`alipay_runtime::FileUpload`: a path, bytes or a reader), \
+                 sent as a multipart file part with its file name and content type, never signed."
+                    .to_owned(),
+            );
+        } else {
+            facts.push(format!(
+                "A file inside a model: setting it makes validation fail ({FILE_UNSUPPORTED})."
+            ));
+        }
     }
     if let TypeIr::Enum(e) = f.ty.element() {
         facts.push(format!("Listed values: [`{e}`]."));
@@ -188,13 +202,19 @@ fn uses_strict(f: &FieldIr) -> bool {
 }
 
 /// The checks of one field: one `__v::rule(..)?;` statement per documented rule, each
-/// taking the field whatever its shape (`alipay_runtime::check::Values`).
-fn field_checks(f: &FieldIr) -> Vec<TokenStream> {
+/// taking the field whatever its shape (`alipay_runtime::check::Values`). `is_request`: the
+/// field is the request's own (not a model's).
+fn field_checks(f: &FieldIr, is_request: bool) -> Vec<TokenStream> {
     let wire = lit(&f.wire);
     let id = ident(&f.ident);
     let value = quote!(&self.#id);
     let mut out = Vec::new();
     if f.ty.element() == &TypeIr::File {
+        if is_request {
+            // Uploaded as file parts: the type holds all there is to check (a required file
+            // is an argument of `new`).
+            return out;
+        }
         let set = if f.required {
             quote!(true)
         } else {

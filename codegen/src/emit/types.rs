@@ -91,10 +91,7 @@ impl Prelude {
             TypeIr::Number => quote!(i64),
             TypeIr::Price => quote!(::alipay_runtime::Price),
             TypeIr::Boolean => quote!(bool),
-            TypeIr::File => {
-                let vec = self.vec();
-                quote!(#vec<u8>)
-            }
+            TypeIr::File => quote!(::alipay_runtime::FileUpload),
             TypeIr::Model(name) | TypeIr::Enum(name) => {
                 let name = ident(name);
                 quote!(#name)
@@ -133,9 +130,18 @@ impl Prelude {
             let wire = lit(&f.wire);
             parts.push(quote!(rename = #wire));
         }
-        if f.ty == TypeIr::File {
-            // Uploads are not sent yet; validation refuses a request that sets one.
-            parts.push(quote!(skip));
+        if f.ty.element() == &TypeIr::File {
+            if !serialize {
+                // An answer carries no files.
+                parts.push(quote!(skip));
+                return parts;
+            }
+            // A file is never JSON: it goes out as a multipart file part (`to_parts`), and it
+            // reads from JSON as the name of a file part received (`request_from_json`).
+            if !f.required && !struct_default {
+                parts.push(quote!(default));
+            }
+            parts.push(quote!(skip_serializing));
             return parts;
         }
         if !f.required && !struct_default {

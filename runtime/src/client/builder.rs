@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::cert_mode::{CertMode, CertStore};
+use super::cert_mode::{CertMode, CertStore, DEFAULT_REFUSED_CERT_RETRY_AFTER};
 use super::{AppSigner, Client, Clock, Config, Gateway, Inner};
 use crate::cert::{AlipayCert, AppCert, RootBundle};
 use crate::charset::Charset;
@@ -40,6 +40,7 @@ pub struct ClientBuilder {
     alipay_cert: Option<AlipayCert>,
     alipay_root_cert: Option<RootBundle>,
     cert_store: Option<Arc<dyn CertStore>>,
+    refused_cert_retry_after: Option<Duration>,
     encrypt_key: Option<EncryptKey>,
 }
 
@@ -176,6 +177,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Certificate mode: how long an `alipay_cert_sn` whose certificate was refused (not
+    /// fetched, or not chaining to the root bundle) is refused again at once, without a new
+    /// download (default [`DEFAULT_REFUSED_CERT_RETRY_AFTER`], 10 minutes). An answer naming
+    /// an unknown certificate then costs one download per SN and period, not one per call; at
+    /// most 64 refused SNs are remembered.
+    pub fn refused_cert_retry_after(mut self, period: Duration) -> Self {
+        self.refused_cert_retry_after = Some(period);
+        self
+    }
+
     /// Certificate mode: where rotated Alipay certificates are kept (see [`CertStore`]).
     pub fn cert_store(mut self, store: Arc<dyn CertStore>) -> Self {
         self.cert_store = Some(store);
@@ -218,7 +229,14 @@ impl ClientBuilder {
                         app_cert_sn: app.sn().to_owned(),
                     });
                 }
-                Some(Arc::new(CertMode::new(&app, alipay, root, self.cert_store)))
+                Some(Arc::new(CertMode::new(
+                    &app,
+                    alipay,
+                    root,
+                    self.cert_store,
+                    self.refused_cert_retry_after
+                        .unwrap_or(DEFAULT_REFUSED_CERT_RETRY_AFTER),
+                )))
             }
             (app, alipay, _) => {
                 return Err(ConfigError::IncompleteCertMode {

@@ -11,7 +11,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
@@ -25,6 +26,15 @@ use crate::verify;
 
 /// The method that downloads an Alipay public-key certificate by SN.
 pub const CERT_DOWNLOAD_METHOD: &str = "alipay.open.app.alipaycert.download";
+
+/// How long an `alipay_cert_sn` whose certificate was refused (it could not be fetched, or it
+/// does not chain to the roots) is refused again at once, without a new download (see
+/// [`crate::ClientBuilder::refused_cert_retry_after`]).
+pub const DEFAULT_REFUSED_CERT_RETRY_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// At most this many refused SNs are remembered; beyond it the oldest is forgotten (a gateway
+/// naming new SNs on every answer cannot grow the client's memory).
+const MAX_REFUSED_SNS: usize = 64;
 
 /// Where an application keeps the Alipay certificates the client accepted on rotation, so that
 /// a restarted process does not fetch them again (a file, a database row, a secret store).
@@ -50,6 +60,10 @@ pub(crate) struct CertMode {
     /// Rotated certificates accepted so far, by SN.
     rotated: RwLock<HashMap<String, PublicKey>>,
     store: Option<Arc<dyn CertStore>>,
+    /// SNs refused lately: when, and why. An answer naming one fails at once until
+    /// `retry_after` has passed, so that an unknown SN does not cost a download per call.
+    refused: Mutex<HashMap<String, (SystemTime, String)>>,
+    retry_after: Duration,
 }
 
 impl fmt::Debug for CertMode {
@@ -68,6 +82,7 @@ impl CertMode {
         alipay: AlipayCert,
         root: RootBundle,
         store: Option<Arc<dyn CertStore>>,
+        retry_after: Duration,
     ) -> Self {
         CertMode {
             app_cert_sn: app.sn().to_owned(),
@@ -75,7 +90,39 @@ impl CertMode {
             alipay,
             rotated: RwLock::new(HashMap::new()),
             store,
+            refused: Mutex::new(HashMap::new()),
+            retry_after,
         }
+    }
+
+    /// Why `sn` was refused, when that was less than `retry_after` ago.
+    fn recently_refused(&self, sn: &str, now: SystemTime) -> Option<String> {
+        let refused = self.refused.lock().unwrap_or_else(PoisonError::into_inner);
+        let (at, reason) = refused.get(sn)?;
+        // A clock that went back counts as recent: better one refusal too many than a
+        // download per call.
+        let age = now.duration_since(*at).unwrap_or_default();
+        (age < self.retry_after).then(|| {
+            let left = (self.retry_after - age).as_secs();
+            format!(
+                "{reason} (refused {}s ago; not fetched again for {left}s)",
+                age.as_secs()
+            )
+        })
+    }
+
+    fn refuse(&self, sn: &str, now: SystemTime, reason: &str) {
+        let mut refused = self.refused.lock().unwrap_or_else(PoisonError::into_inner);
+        if refused.len() >= MAX_REFUSED_SNS && !refused.contains_key(sn) {
+            let oldest = refused
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone());
+            if let Some(oldest) = oldest {
+                refused.remove(&oldest);
+            }
+        }
+        refused.insert(sn.to_owned(), (now, reason.to_owned()));
     }
 
     /// The key of a certificate already trusted under `sn`.
@@ -177,12 +224,19 @@ impl Client {
             cert.remember(&sn, &accepted);
             return Ok(accepted.public_key().clone());
         }
+        if let Some(reason) = cert.recently_refused(&sn, now) {
+            return Err(untrusted(reason));
+        }
         tracing::info!(alipay_cert_sn = %sn, "the answer names a new Alipay certificate: fetching it");
+        let refused = |reason: String| {
+            cert.refuse(&sn, now, &reason);
+            untrusted(reason)
+        };
         let pem = self
             .download_cert(cert, &sn)
             .await
-            .map_err(|e| untrusted(format!("it could not be fetched: {e}")))?;
-        let accepted = cert.accept(&sn, &pem, now).map_err(untrusted)?;
+            .map_err(|e| refused(format!("it could not be fetched: {e}")))?;
+        let accepted = cert.accept(&sn, &pem, now).map_err(refused)?;
         cert.remember(&sn, &accepted);
         if let Some(store) = &cert.store {
             store.save(&sn, &pem);
@@ -197,6 +251,7 @@ impl Client {
         let parts = RequestParts {
             biz_content: Some(serde_json::json!({ "alipay_cert_sn": sn }).to_string()),
             form: Vec::new(),
+            files: Vec::new(),
         };
         let prepared = self
             .prepare_parts::<DynBizCode>(CERT_DOWNLOAD_METHOD, &parts)

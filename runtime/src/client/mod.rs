@@ -14,7 +14,7 @@ mod span;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore};
+pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore, DEFAULT_REFUSED_CERT_RETRY_AFTER};
 pub use config::{AppSigner, Clock, Config, Gateway};
 pub use transport::MAX_RESPONSE_BYTES;
 

@@ -20,16 +20,27 @@ impl Client {
             url,
             body,
             content_type,
+            multipart,
         } = prepared;
         let mut attempts_left = self.inner.retry_connect_failures;
+        // A file from a reader is read once: an upload holding one is not retried.
+        if multipart.as_ref().is_some_and(|m| !m.can_resend()) {
+            attempts_left = 0;
+        }
         loop {
             let request = self
                 .inner
                 .http
                 .post(url.as_str())
-                .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
-                .timeout(self.inner.timeout)
-                .body(body.clone());
+                .timeout(self.inner.timeout);
+            let request = match &multipart {
+                // Files are opened (readers taken) before the connection is made: a file that
+                // cannot be read fails the call with nothing sent.
+                Some(m) => request.multipart(m.form().await.map_err(Error::InvalidRequest)?),
+                None => request
+                    .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+                    .body(body.clone()),
+            };
             match request.send().await {
                 Ok(response) => return read_body(response).await,
                 Err(e) => {

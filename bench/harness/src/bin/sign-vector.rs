@@ -73,6 +73,7 @@ impl Method for Replay {
         Ok(RequestParts {
             biz_content: Some(self.biz_content.clone()),
             form: Vec::new(),
+            files: Vec::new(),
         })
     }
 }

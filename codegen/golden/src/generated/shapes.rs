@@ -107,9 +107,9 @@ pub mod order_create {
         pub extend_params: Option<ExtendParams>,
         /// 收据图片。
         ///
-        /// Sent as its own form field, not in `biz_content`. A file upload: setting it makes validation fail (multipart upload not supported yet).
-        #[serde(skip)]
-        pub receipt: Option<Vec<u8>>,
+        /// Sent as its own form field, not in `biz_content`. A file upload (`alipay_runtime::FileUpload`: a path, bytes or a reader), sent as a multipart file part with its file name and content type, never signed.
+        #[serde(default, skip_serializing)]
+        pub receipt: Option<::alipay_runtime::FileUpload>,
     }
     impl Request {
         /// A `Request` with its required fields; set the optional ones with the setters.
@@ -182,7 +182,10 @@ pub mod order_create {
             self
         }
         /// Sets `receipt`.
-        pub fn receipt(mut self, value: impl Into<Vec<u8>>) -> Self {
+        pub fn receipt(
+            mut self,
+            value: impl Into<::alipay_runtime::FileUpload>,
+        ) -> Self {
             self.receipt = Some(value.into());
             self
         }
@@ -207,7 +210,6 @@ pub mod order_create {
             __v::nested(__strict, "buyer", &self.buyer)?;
             __v::max_length("notify_url", &self.notify_url, 256)?;
             __v::nested(__strict, "extend_params", &self.extend_params)?;
-            __v::no_upload("receipt", self.receipt.is_some())?;
             Ok(())
         }
     }
@@ -933,6 +935,9 @@ pub mod order_create {
             if let Some(__value) = &self.extend_params {
                 __parts.json("extend_params", __value)?;
             }
+            if let ::core::option::Option::Some(__files) = &self.receipt {
+                __parts.file("receipt", __files)?;
+            }
             Ok(__parts)
         }
     }
@@ -977,7 +982,7 @@ pub mod order_create {
     ) -> Result<Request, ::alipay_runtime::ValidationError> {
         ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
     }
-    /// Validates a `alipay.shapes.order.create` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
+    /// Validates a `alipay.shapes.order.create` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. A file field is given as a form pair whose value is the file name of the part received.
     pub fn validate_request(
         biz_content: Option<&::serde_json::Value>,
         form: &[(String, String)],
@@ -1097,7 +1102,7 @@ pub mod ping {
     ) -> Result<Request, ::alipay_runtime::ValidationError> {
         ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
     }
-    /// Validates a `alipay.shapes.ping` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
+    /// Validates a `alipay.shapes.ping` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. A file field is given as a form pair whose value is the file name of the part received.
     pub fn validate_request(
         biz_content: Option<&::serde_json::Value>,
         form: &[(String, String)],

@@ -390,7 +390,7 @@ pub mod agreement_auth_confirm {
     ) -> Result<Request, ::alipay_runtime::ValidationError> {
         ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
     }
-    /// Validates a `alipay.user.agreement.auth.confirm` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. File fields fail with "multipart upload not supported yet".
+    /// Validates a `alipay.user.agreement.auth.confirm` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. A file field is given as a form pair whose value is the file name of the part received.
     pub fn validate_request(
         biz_content: Option<&::serde_json::Value>,
         form: &[(String, String)],
