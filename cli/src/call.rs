@@ -5,7 +5,7 @@ use std::io::Write as _;
 use alipay_codegen::ir::{MethodIr, TypeIr};
 use alipay_codegen::spec::Location;
 use alipay_codegen::validate;
-use alipay_runtime::{DynBizCode, Error, ErrorDoc, RequestParts, ValidationError};
+use alipay_runtime::{DynBizCode, Error, ErrorDoc, FileUpload, RequestParts, ValidationError};
 use serde_json::{Map, Value};
 
 use crate::CallArgs;
@@ -64,21 +64,57 @@ fn form_fields(args: &[String]) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
+/// The `--file NAME=@PATH` arguments: each names a `File` field of `m` and a file that can be
+/// read now (opened, a regular file), so that a bad one is refused before anything is sent.
+fn files(m: &MethodIr, args: &[String]) -> Result<Vec<(&'static str, FileUpload)>, String> {
+    let mut out: Vec<(&'static str, FileUpload)> = Vec::with_capacity(args.len());
+    for arg in args {
+        let Some((name, path)) = arg
+            .split_once('=')
+            .and_then(|(name, value)| Some((name, value.strip_prefix('@')?)))
+            .filter(|(name, path)| !name.is_empty() && !path.is_empty())
+        else {
+            return Err(format!("--file {arg:?}: expected NAME=@PATH"));
+        };
+        let Some(field) = m
+            .request
+            .fields
+            .iter()
+            .find(|f| f.wire == name && f.ty.element() == &TypeIr::File)
+        else {
+            return Err(format!(
+                "--file {name}: `{}` has no File field `{name}`",
+                m.method
+            ));
+        };
+        if out.iter().any(|(n, _)| *n == field.wire) && !matches!(field.ty, TypeIr::List(_)) {
+            return Err(format!("--file {name}: given more than once"));
+        }
+        let readable = std::fs::File::open(path).and_then(|f| f.metadata());
+        match readable {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => return Err(format!("--file {name}=@{path}: not a regular file")),
+            Err(e) => return Err(format!("--file {name}=@{path}: cannot read: {e}")),
+        }
+        out.push((validate::intern(&field.wire), FileUpload::from_path(path)));
+    }
+    Ok(out)
+}
+
 /// What a request sends beyond the public parameters, from its typed form (see
 /// [`validate::typed`]) as the generated `to_parts` builds it; with `extra`, the fields of
 /// `biz_content` the spec does not know are sent too, as given.
 fn parts(m: &MethodIr, typed: &Map<String, Value>, extra: Option<&Value>) -> RequestParts {
     let is_form = |wire: &str| {
-        m.request
-            .fields
-            .iter()
-            .any(|f| f.wire == wire && (f.location == Location::Form || f.ty == TypeIr::File))
+        m.request.fields.iter().any(|f| {
+            f.wire == wire && (f.location == Location::Form || f.ty.element() == &TypeIr::File)
+        })
     };
     let has_biz_content = m
         .request
         .fields
         .iter()
-        .any(|f| f.location == Location::BizContent && f.ty != TypeIr::File);
+        .any(|f| f.location == Location::BizContent && f.ty.element() != &TypeIr::File);
     let mut biz: Map<String, Value> = typed
         .iter()
         .filter(|(k, _)| !is_form(k))
@@ -94,9 +130,10 @@ fn parts(m: &MethodIr, typed: &Map<String, Value>, extra: Option<&Value>) -> Req
     let mut parts = RequestParts {
         biz_content: (has_biz_content || !biz.is_empty()).then(|| Value::Object(biz).to_string()),
         form: Vec::new(),
+        files: Vec::new(),
     };
     for f in &m.request.fields {
-        if f.location != Location::Form || f.ty == TypeIr::File {
+        if f.location != Location::Form || f.ty.element() == &TypeIr::File {
             continue;
         }
         let Some(value) = typed.get(&f.wire) else {
@@ -138,10 +175,32 @@ pub async fn run(args: CallArgs) -> Exit {
         Ok(biz) => biz,
         Err(message) => return invalid(message),
     };
-    let form = match form_fields(&args.form) {
+    let mut form = match form_fields(&args.form) {
         Ok(form) => form,
         Err(message) => return invalid(message),
     };
+    let files = match files(&m, &args.file) {
+        Ok(files) => files,
+        Err(message) => return invalid(message),
+    };
+    let is_file = |k: &str| {
+        m.request
+            .fields
+            .iter()
+            .any(|f| f.wire == k && f.ty.element() == &TypeIr::File)
+    };
+    if let Some((name, _)) = form.iter().find(|(k, _)| is_file(k)) {
+        return invalid(format!(
+            "--form {name}: `{name}` is a File field: give it with --file {name}=@PATH"
+        ));
+    }
+    // Validation sees each file as the name of its part, as the gateway would.
+    form.extend(files.iter().map(|(name, file)| {
+        (
+            (*name).to_owned(),
+            file.file_name().unwrap_or_default().to_owned(),
+        )
+    }));
     let refused =
         |e: ValidationError| print_error(&Error::InvalidRequest(e), &mut std::io::stderr());
     if !args.allow_unknown_fields
@@ -155,7 +214,8 @@ pub async fn run(args: CallArgs) -> Exit {
         Ok(typed) => typed,
         Err(e) => return refused(e),
     };
-    let parts = parts(&m, &typed, args.allow_unknown_fields.then_some(&biz));
+    let mut parts = parts(&m, &typed, args.allow_unknown_fields.then_some(&biz));
+    parts.files = files;
     let client = match args.client.build_client() {
         Ok(client) => client,
         Err(e) => {

@@ -5,6 +5,7 @@
 //! configuration (nothing sent); 3 verified business error; 4 verified gateway error;
 //! 5 response (or notification) signature missing or invalid; 6 transport or HTTP failure.
 
+mod args_error;
 mod call;
 mod catalog;
 mod certs;
@@ -18,6 +19,7 @@ mod shown;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use std::io::Write as _;
 
 use crate::config::ClientFlags;
 use crate::report::Exit;
@@ -92,6 +94,11 @@ struct CallArgs {
     /// A form field the method sends outside biz_content, as key=value (repeatable).
     #[arg(long = "form", value_name = "KEY=VALUE")]
     form: Vec<String>,
+    /// A file for a File field of the method, as NAME=@PATH (repeatable): uploaded as a
+    /// multipart file part (its file name and a content type guessed from it), never signed.
+    /// A file that cannot be read: exit 2, nothing sent.
+    #[arg(long = "file", value_name = "NAME=@PATH")]
+    file: Vec<String>,
     /// A folder of specs (checked as `alipay-codegen check` checks them) whose methods are
     /// served besides, and over, the built-in ones.
     #[arg(long, value_name = "DIR")]
@@ -161,7 +168,11 @@ struct GatewayArgs {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => report_args_error(&e, &args),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -186,4 +197,17 @@ fn main() {
     // Connections of the local gateway may still be open; do not wait for them.
     runtime.shutdown_background();
     std::process::exit(exit.code());
+}
+
+/// Prints clap's message (usage errors, or `--help`/`--version`) with every argument that may
+/// hold key material cut out, and exits with clap's code (2 for a usage error).
+fn report_args_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ! {
+    let text = args_error::redact(&e.render().to_string(), &args_error::secrets(args));
+    // A closed stdout or stderr leaves nothing else to do but exit.
+    if e.use_stderr() {
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    } else {
+        let _ = std::io::stdout().write_all(text.as_bytes());
+    }
+    std::process::exit(e.exit_code());
 }

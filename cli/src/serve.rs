@@ -123,9 +123,23 @@ fn describe(request: &RecordedRequest) -> String {
     } else {
         "signature not verified"
     };
+    // An upload's files: field, file name, size and SHA-256 (never their content).
+    let files: String = request
+        .files
+        .iter()
+        .map(|f| {
+            format!(
+                " file {}={} ({} bytes, sha256 {})",
+                shown(&f.name),
+                shown(&f.file_name),
+                f.size,
+                f.sha256
+            )
+        })
+        .collect();
     // Everything here but the verdict came from the request: one line per request, always.
     format!(
-        "{} {} [{}] -> {} ({signature})",
+        "{} {} [{}] -> {} ({signature}){files}",
         shown(&request.http_method),
         shown(method),
         shown(&request.charset),
@@ -220,6 +234,12 @@ pub async fn run(args: GatewayArgs) -> Exit {
         }
     };
     let served = catalog.names().count();
+    let mut scenarios = scenarios;
+    // `issue = "from_root"`: a new certificate from this gateway's throwaway CA.
+    if let Err(e) = scenarios.issue_rotation_cert(throwaway_certs.as_ref()) {
+        eprintln!("invalid input: {e}");
+        return Exit::Invalid;
+    }
     // The compiled methods answer first; every other one through its spec.
     let mut builder = LocalGateway::builder(alipay_openapi::METHODS, keys)
         .resolver(catalog.resolver())
@@ -421,6 +441,7 @@ mod tests {
             params: Vec::new(),
             charset: "utf-8".into(),
             decrypted_biz_content: None,
+            files: Vec::new(),
             signature_verified: false,
             answer: RecordedAnswer {
                 status: 200,
