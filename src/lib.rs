@@ -116,6 +116,42 @@
 //! # }
 //! ```
 //!
+//! # File uploads
+//!
+//! The same text as the README's section "File uploads": a `File` field takes a
+//! [`runtime::FileUpload`], sent as a `multipart/form-data` file part.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let keys = alipay_gateway::ThrowawayKeys::generate()?;
+//! # let client = alipay_openapi::Client::builder()
+//! #     .app_id("2021000000000000")
+//! #     .private_key(alipay_openapi::PrivateKey::parse(&keys.app.private_pem)?)
+//! #     .alipay_public_key(alipay_openapi::PublicKey::parse(&keys.alipay.public_pem)?)
+//! #     .build()?;
+//! use alipay_openapi::runtime::{FileUpload, RequestParts};
+//!
+//! // From a path (opened when sent: a missing file fails the call before anything is sent),
+//! // from bytes, or from a reader (sent once, with chunked transfer encoding).
+//! let from_disk = FileUpload::from_path("photos/门店.jpg");
+//! assert_eq!((from_disk.file_name(), from_disk.content_type().as_str()), (Some("门店.jpg"), "image/jpeg"));
+//! let in_memory = FileUpload::from_bytes("a.jpg", vec![0xff, 0xd8, 0xff, 0xe0]);
+//!
+//! // What a generated request's `to_parts` gives for alipay.offline.material.image.upload:
+//! let parts = RequestParts {
+//!     form: vec![("image_name", "海底捞".to_owned()), ("image_type", "jpg".to_owned())],
+//!     files: vec![("image_content", in_memory)],
+//!     ..RequestParts::default()
+//! };
+//! let prepared = client.prepare_raw("alipay.offline.material.image.upload", &parts)?;
+//! assert_eq!(prepared.content_type, "multipart/form-data");
+//! assert!(prepared.url.contains("&sign=")); // public parameters and the signature: the query
+//! let body = prepared.multipart.expect("an upload");
+//! assert_eq!(body.text.len(), 2); // signed text parts; the file part is not signed
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Calling a method by name with JSON
 //!
 //! [`call_json`] goes through the same typed request and validation; [`METHODS`] lists what

@@ -152,7 +152,16 @@ impl GatewayCertMode {
 
     /// Signs answers with `cert` from now on, and serves it for download. Returns its SN.
     pub(crate) fn rotate(&self, cert: &IssuedCert) -> Result<String, CertModeError> {
-        let next = Arc::new(SigningCert::new(&cert.cert_pem, &cert.key.private_pem)?);
+        self.rotate_pem(&cert.cert_pem, &cert.key.private_pem)
+    }
+
+    /// [`GatewayCertMode::rotate`] from PEM texts.
+    pub(crate) fn rotate_pem(
+        &self,
+        cert_pem: &str,
+        private_key: &str,
+    ) -> Result<String, CertModeError> {
+        let next = Arc::new(SigningCert::new(cert_pem, private_key)?);
         let sn = next.sn.clone();
         self.served
             .lock()
@@ -171,6 +180,12 @@ impl GatewayCertMode {
             .find(|c| c.sn == sn)
             .map(|c| c.pem.clone())
     }
+}
+
+/// Checks that `cert_pem` is an Alipay certificate whose key is `private_key` (what a
+/// rotation needs).
+pub(crate) fn check_signing_cert(cert_pem: &str, private_key: &str) -> Result<(), CertModeError> {
+    SigningCert::new(cert_pem, private_key).map(|_| ())
 }
 
 /// `alipay.open.app.alipaycert.download`, served in certificate mode.

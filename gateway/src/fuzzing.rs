@@ -58,6 +58,10 @@ pub fn check_request(query: &[u8], body: &[u8]) -> bool {
     let Ok(params) = protocol::decode(&pairs, charset) else {
         return false;
     };
-    let decoded = protocol::Decoded { params, charset };
+    let decoded = protocol::Decoded {
+        params,
+        charset,
+        files: Vec::new(),
+    };
     protocol::check(shared(), &decoded).verdict.is_ok()
 }

@@ -61,10 +61,10 @@ pub mod trades;
 
 pub use cert_mode::{CertModeError, GatewayCertMode};
 pub use keys::GatewayKeys;
-pub use log::{RecordedAnswer, RecordedRequest};
+pub use log::{RecordedAnswer, RecordedFile, RecordedRequest};
 pub use notify::{DeliveryAttempt, DeliveryState, Notification, NotifySchedule};
 pub use resolve::{MethodResolver, ResolvedMethod};
-pub use scenario::{Scenario, ScenarioError, ScenarioFile};
+pub use scenario::{Rotation, RotationCert, Scenario, ScenarioError, ScenarioFile};
 pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, Payment, StartError};
 pub use test_gateway::{TEST_APP_ID, TestGateway};
 pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};

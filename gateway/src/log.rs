@@ -21,8 +21,26 @@ pub struct RecordedRequest {
     /// The plaintext `biz_content` of an `encrypt_type=AES` request, as the gateway decrypted
     /// it (`params` keep the ciphertext as sent).
     pub decrypted_biz_content: Option<String>,
+    /// The files of a `multipart/form-data` request (uploads), in arrival order; their
+    /// contents are not kept. Its text parts are in `params`.
+    pub files: Vec<RecordedFile>,
     /// What the gateway answered.
     pub answer: RecordedAnswer,
+}
+
+/// One file part of an upload, as the gateway received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedFile {
+    /// The part's name: the method's `File` field.
+    pub name: String,
+    /// The `filename` the part carried.
+    pub file_name: String,
+    /// The part's `Content-Type`, if it had one.
+    pub content_type: Option<String>,
+    /// The content's length in bytes.
+    pub size: u64,
+    /// The content's SHA-256, lowercase hex.
+    pub sha256: String,
 }
 
 impl RecordedRequest {
@@ -40,6 +58,17 @@ impl RecordedRequest {
             + self.charset.len()
             + self.method.as_ref().map_or(0, String::len)
             + self.decrypted_biz_content.as_ref().map_or(0, String::len)
+            + self
+                .files
+                .iter()
+                .map(|f| {
+                    f.name.len()
+                        + f.file_name.len()
+                        + f.content_type.as_ref().map_or(0, String::len)
+                        + f.sha256.len()
+                        + std::mem::size_of::<RecordedFile>()
+                })
+                .sum::<usize>()
             + std::mem::size_of::<Self>()
             + self.params.len() * std::mem::size_of::<(String, String)>()
     }
@@ -50,6 +79,11 @@ impl RecordedRequest {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The file part named `name`, if one arrived.
+    pub fn file(&self, name: &str) -> Option<&RecordedFile> {
+        self.files.iter().find(|f| f.name == name)
     }
 
     /// `biz_content` parsed as JSON (decrypted first when the request was encrypted), when

@@ -30,6 +30,8 @@ use crate::state::Shared;
 pub(crate) struct Decoded {
     pub params: Vec<(String, String)>,
     pub charset: Charset,
+    /// The file parts of a multipart request (never signed).
+    pub files: Vec<crate::log::RecordedFile>,
 }
 
 impl Decoded {
@@ -164,7 +166,8 @@ fn run(
 
     // 1. Each parameter once: when a name is sent twice, which one was signed is ambiguous.
     let mut names = std::collections::HashSet::with_capacity(request.params.len());
-    for (key, _) in &request.params {
+    let file_names = request.files.iter().map(|f| &f.name);
+    for key in request.params.iter().map(|(k, _)| k).chain(file_names) {
         if !names.insert(key.as_str()) {
             return Err(refuse(
                 error,
@@ -396,11 +399,18 @@ fn run(
     // The configured parameters (notify_url, return_url, ...) go with the form: some specs
     // list them as the method's own form fields (alipay.trade.app.pay requires notify_url),
     // and the validation ignores form fields its method does not list.
+    // A file part stands in the form as its name and file name, as the validators take it.
     let form: Vec<(String, String)> = request
         .params
         .iter()
         .filter(|(k, _)| !protocol::PUBLIC_REQUEST_PARAMS.contains(&k.as_str()))
         .cloned()
+        .chain(
+            request
+                .files
+                .iter()
+                .map(|f| (f.name.clone(), f.file_name.clone())),
+        )
         .collect();
     shared
         .validate(descriptor, biz.as_ref(), &form)

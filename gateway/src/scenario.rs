@@ -155,12 +155,69 @@ pub enum ScenarioError {
 /// `answer` is one of `success`, `business_error` (with `sub_code`), `gateway_error` (with
 /// `code`, `msg`, `sub_code`, `sub_msg`), `altered_body`, `missing_sign`, `http_500`;
 /// `delay_ms` may go with any of them. Unknown keys are errors.
+///
+/// In certificate mode a file can also rotate the gateway to a new Alipay certificate, as
+/// Alipay does when it changes its key (see [`Rotation`]):
+///
+/// ```toml
+/// [rotate_alipay_cert]
+/// after_requests = 2      # the switch comes once 2 requests were received (default 0)
+/// issue = "from_root"     # a new certificate from the gateway's throwaway CA (`--cert-mode`)
+/// # issue = "forged"      # or one from a CA outside the root bundle: clients must refuse it
+/// # cert = "next_alipay_cert.crt"            # or your own certificate and its private key:
+/// # private_key = "next_alipay_private.pem"  # paths relative to this file, or inline PEM
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ScenarioFile {
     /// The answer for methods without their own entry.
     pub default: Scenario,
     /// The answer per method wire name.
     pub methods: BTreeMap<String, Scenario>,
+    /// A switch to another Alipay certificate (certificate mode), if any.
+    pub rotation: Option<Rotation>,
+}
+
+/// A switch of the gateway's Alipay certificate, from a scenario file's
+/// `[rotate_alipay_cert]`: from the request after the first `after_requests` on, answers are
+/// signed with the new certificate and name it in `alipay_cert_sn` (the client downloads it
+/// with `alipay.open.app.alipaycert.download`, which serves it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    /// How many requests the gateway receives (counted since it started or its log was
+    /// cleared) before it switches; 0: before the first answer.
+    pub after_requests: u64,
+    /// The certificate it switches to.
+    pub cert: RotationCert,
+}
+
+/// The certificate a [`Rotation`] switches to.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RotationCert {
+    /// A certificate (PEM, leaf first) and its private key (PEM or bare base64).
+    Given {
+        /// The certificate.
+        cert_pem: String,
+        /// Its private key.
+        private_key: String,
+    },
+    /// A new certificate from the gateway's throwaway CA (`issue = "from_root"`): made by
+    /// [`ScenarioFile::issue_rotation_cert`], which `alipay gateway --cert-mode` calls.
+    FromRoot,
+    /// A certificate from a CA that is not in the root bundle (`issue = "forged"`): a rotation
+    /// clients must refuse.
+    Forged,
+}
+
+impl std::fmt::Debug for RotationCert {
+    // Never the private key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RotationCert::Given { .. } => f.write_str("RotationCert::Given(..)"),
+            RotationCert::FromRoot => f.write_str("RotationCert::FromRoot"),
+            RotationCert::Forged => f.write_str("RotationCert::Forged"),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -170,6 +227,68 @@ struct RawFile {
     default: Option<RawScenario>,
     #[serde(default)]
     methods: BTreeMap<String, RawScenario>,
+    #[serde(default)]
+    rotate_alipay_cert: Option<RawRotation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRotation {
+    #[serde(default)]
+    after_requests: u64,
+    issue: Option<IssueKind>,
+    cert: Option<String>,
+    private_key: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum IssueKind {
+    FromRoot,
+    Forged,
+}
+
+impl RawRotation {
+    /// `base`: the folder relative paths are read from.
+    fn into_rotation(self, base: &Path) -> Result<Rotation, ScenarioError> {
+        let invalid = |reason: String| ScenarioError::Invalid {
+            method: "rotate_alipay_cert".into(),
+            reason,
+        };
+        let cert = match (self.issue, self.cert, self.private_key) {
+            (Some(IssueKind::FromRoot), None, None) => RotationCert::FromRoot,
+            (Some(IssueKind::Forged), None, None) => RotationCert::Forged,
+            (None, Some(cert), Some(key)) => {
+                let read = |what: &str, value: &str| -> Result<String, ScenarioError> {
+                    if value.contains("-----BEGIN") {
+                        return Ok(value.to_owned());
+                    }
+                    let path = base.join(value);
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| invalid(format!("{what} {}: {e}", path.display())))
+                };
+                let cert_pem = read("cert", &cert)?;
+                let private_key = read("private_key", &key)?;
+                // Checked now: a certificate and a key that do not fit are an error at start.
+                crate::cert_mode::check_signing_cert(&cert_pem, &private_key)
+                    .map_err(|e| invalid(e.to_string()))?;
+                RotationCert::Given {
+                    cert_pem,
+                    private_key,
+                }
+            }
+            _ => {
+                return Err(invalid(
+                    "give either `issue` (\"from_root\" or \"forged\") or both `cert` and `private_key`"
+                        .into(),
+                ));
+            }
+        };
+        Ok(Rotation {
+            after_requests: self.after_requests,
+            cert,
+        })
+    }
 }
 
 #[derive(Deserialize, Clone, Copy)]
@@ -243,22 +362,62 @@ impl RawScenario {
 }
 
 impl ScenarioFile {
-    /// Parses TOML text.
+    /// Parses TOML text (relative paths in it are read from the current folder).
     pub fn from_toml(text: &str) -> Result<Self, ScenarioError> {
+        Self::toml_in(text, Path::new("."))
+    }
+
+    /// Parses JSON text (relative paths in it are read from the current folder).
+    pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
+        Self::json_in(text, Path::new("."))
+    }
+
+    fn toml_in(text: &str, base: &Path) -> Result<Self, ScenarioError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ScenarioError::File {
             path: "<toml>".into(),
             reason: e.to_string(),
         })?;
-        Self::from_raw(raw)
+        Self::from_raw(raw, base)
     }
 
-    /// Parses JSON text.
-    pub fn from_json(text: &str) -> Result<Self, ScenarioError> {
+    fn json_in(text: &str, base: &Path) -> Result<Self, ScenarioError> {
         let raw: RawFile = serde_json::from_str(text).map_err(|e| ScenarioError::File {
             path: "<json>".into(),
             reason: e.to_string(),
         })?;
-        Self::from_raw(raw)
+        Self::from_raw(raw, base)
+    }
+
+    /// Makes the certificate of a `from_root` or `forged` rotation: one issued by `ca` (the
+    /// gateway's throwaway certificates), or a forged one. A `from_root` rotation without `ca`
+    /// is an error (a rotation to a certificate of your own needs `cert` and `private_key`).
+    pub fn issue_rotation_cert(
+        &mut self,
+        ca: Option<&crate::ThrowawayCerts>,
+    ) -> Result<(), ScenarioError> {
+        let Some(rotation) = &mut self.rotation else {
+            return Ok(());
+        };
+        let invalid = |reason: String| ScenarioError::Invalid {
+            method: "rotate_alipay_cert".into(),
+            reason,
+        };
+        let issued = match (&rotation.cert, ca) {
+            (RotationCert::Given { .. }, _) => return Ok(()),
+            (RotationCert::FromRoot, Some(ca)) => ca.issue_alipay_cert(),
+            (RotationCert::FromRoot, None) => {
+                return Err(invalid(
+                    "issue = \"from_root\" needs the gateway's throwaway CA (`alipay gateway --cert-mode`); give `cert` and `private_key` otherwise".into(),
+                ));
+            }
+            (RotationCert::Forged, _) => crate::ThrowawayCerts::forge_alipay_cert(),
+        }
+        .map_err(|e| invalid(e.to_string()))?;
+        rotation.cert = RotationCert::Given {
+            cert_pem: issued.cert_pem,
+            private_key: issued.key.private_pem,
+        };
+        Ok(())
     }
 
     /// Reads a file: JSON when its name ends in `.json`, TOML otherwise.
@@ -271,10 +430,11 @@ impl ScenarioFile {
         let is_json = path
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+        let base = path.parent().unwrap_or(Path::new("."));
         let parsed = if is_json {
-            Self::from_json(&text)
+            Self::json_in(&text, base)
         } else {
-            Self::from_toml(&text)
+            Self::toml_in(&text, base)
         };
         parsed.map_err(|e| match e {
             ScenarioError::File { reason, .. } => ScenarioError::File {
@@ -285,7 +445,7 @@ impl ScenarioFile {
         })
     }
 
-    fn from_raw(raw: RawFile) -> Result<Self, ScenarioError> {
+    fn from_raw(raw: RawFile, base: &Path) -> Result<Self, ScenarioError> {
         let default = match raw.default {
             Some(s) => s.into_scenario("default")?,
             None => Scenario::Success,
@@ -304,7 +464,15 @@ impl ScenarioFile {
                 Ok((name, scenario))
             })
             .collect::<Result<_, ScenarioError>>()?;
-        Ok(Self { default, methods })
+        let rotation = raw
+            .rotate_alipay_cert
+            .map(|r| r.into_rotation(base))
+            .transpose()?;
+        Ok(Self {
+            default,
+            methods,
+            rotation,
+        })
     }
 
     /// Checks every entry against the methods the gateway serves.
@@ -382,6 +550,72 @@ mod tests {
         .expect("valid file");
         assert_eq!(file.default, Scenario::Success);
         assert_eq!(file.methods["a.b"], Scenario::Success.delayed(5));
+    }
+
+    #[test]
+    fn rotation_entries() {
+        let file = ScenarioFile::from_toml(
+            "[rotate_alipay_cert]\nafter_requests = 2\nissue = \"forged\"\n",
+        )
+        .expect("valid");
+        let rotation = file.rotation.clone().expect("rotation");
+        assert_eq!(rotation.after_requests, 2);
+        assert_eq!(rotation.cert, RotationCert::Forged);
+        // Made on request: a forged one needs no CA; from_root does.
+        let mut forged = file.clone();
+        forged.issue_rotation_cert(None).expect("forged");
+        assert!(matches!(
+            forged.rotation.as_ref().map(|r| &r.cert),
+            Some(RotationCert::Given { .. })
+        ));
+        let mut from_root =
+            ScenarioFile::from_json(r#"{"rotate_alipay_cert": {"issue": "from_root"}}"#).unwrap();
+        assert_eq!(from_root.rotation.as_ref().unwrap().after_requests, 0);
+        assert!(from_root.issue_rotation_cert(None).is_err());
+        let ca = crate::ThrowawayCerts::generate().expect("ca");
+        from_root.issue_rotation_cert(Some(&ca)).expect("issued");
+        let Some(RotationCert::Given {
+            cert_pem,
+            private_key,
+        }) = from_root.rotation.as_ref().map(|r| r.cert.clone())
+        else {
+            panic!("not issued")
+        };
+        // Inline PEM in the file, and files beside it.
+        let inline = format!(
+            "[rotate_alipay_cert]\ncert = \"\"\"\n{cert_pem}\"\"\"\nprivate_key = \"\"\"\n{private_key}\"\"\"\n"
+        );
+        let file = ScenarioFile::from_toml(&inline).expect("inline");
+        assert!(!format!("{file:?}").contains("PRIVATE KEY"));
+        let dir = std::env::temp_dir().join(format!("alipay-rotation-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("next.crt"), &cert_pem).unwrap();
+        std::fs::write(dir.join("next.pem"), &private_key).unwrap();
+        let path = dir.join("s.toml");
+        std::fs::write(
+            &path,
+            "[rotate_alipay_cert]\ncert = \"next.crt\"\nprivate_key = \"next.pem\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ScenarioFile::from_path(&path).expect("paths").rotation,
+            file.rotation
+        );
+        // A key that is not the certificate's, a missing file, half an entry: errors.
+        let other = crate::ThrowawayKeys::generate().unwrap();
+        std::fs::write(dir.join("next.pem"), &other.app.private_pem).unwrap();
+        assert!(ScenarioFile::from_path(&path).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+        for bad in [
+            "[rotate_alipay_cert]\n",
+            "[rotate_alipay_cert]\ncert = \"x.crt\"\n",
+            "[rotate_alipay_cert]\nissue = \"forged\"\ncert = \"x\"\nprivate_key = \"y\"\n",
+            "[rotate_alipay_cert]\nissue = \"nope\"\n",
+            "[rotate_alipay_cert]\nissue = \"forged\"\nafter = 1\n",
+            "[rotate_alipay_cert]\ncert = \"/no/such.crt\"\nprivate_key = \"/no/such.pem\"\n",
+        ] {
+            assert!(ScenarioFile::from_toml(bad).is_err(), "accepted: {bad}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::notify::{Notification, NotificationLog, NotifySettings};
 use crate::resolve::{MethodResolver, ResolvedMethod};
-use crate::scenario::{Scenario, ScenarioFile};
+use crate::scenario::{RotationCert, Scenario, ScenarioFile};
 use crate::server::Limits;
 use crate::trades::{Trade, TradeBook};
 
@@ -242,6 +242,31 @@ impl Shared {
 
     pub fn replace_scenarios(&self, scenarios: ScenarioFile) {
         *lock(&self.scenarios) = scenarios;
+    }
+
+    /// Switches to the scenario file's next Alipay certificate once its request count is
+    /// reached (once: the rotation is then done).
+    pub fn rotate_if_due(&self) {
+        let received = u64::try_from(self.request_count()).unwrap_or(u64::MAX);
+        let rotation = {
+            let mut scenarios = lock(&self.scenarios);
+            match &scenarios.rotation {
+                Some(r) if received >= r.after_requests => scenarios.rotation.take(),
+                _ => None,
+            }
+        };
+        let (Some(rotation), Some(certs)) = (rotation, &self.cert_mode) else {
+            return;
+        };
+        if let RotationCert::Given {
+            cert_pem,
+            private_key,
+        } = &rotation.cert
+        {
+            // The same check passed when the scenarios were set (`check_signing_cert`), so
+            // this cannot fail; if it did, the old certificate would simply stay.
+            let _ = certs.rotate_pem(cert_pem, private_key);
+        }
     }
 
     pub fn record(&self, request: RecordedRequest) {

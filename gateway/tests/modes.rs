@@ -59,6 +59,7 @@ impl Method for Echo {
         Ok(RequestParts {
             biz_content: Some(json!({ "no": self.0 }).to_string()),
             form: Vec::new(),
+            files: Vec::new(),
         })
     }
 }
@@ -262,6 +263,117 @@ async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
         text.contains(&configured) && text.contains(&forged_sn),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn a_scenario_file_rotates_the_certificate() {
+    use alipay_gateway::{ScenarioFile, StartError};
+    let next = certs().issue_alipay_cert().expect("new cert");
+    let file = ScenarioFile::from_toml(&format!(
+        "[rotate_alipay_cert]\nafter_requests = 1\ncert = \"\"\"\n{}\"\"\"\nprivate_key = \"\"\"\n{}\"\"\"\n",
+        next.cert_pem, next.key.private_pem
+    ))
+    .expect("scenario file");
+    let gw = LocalGateway::builder(METHODS, gateway_keys())
+        .cert_mode(GatewayCertMode::from_throwaway(certs()).expect("cert mode"))
+        .scenarios(file)
+        .start()
+        .await
+        .expect("start");
+    let client = cert_client(&gw, Charset::Gbk).build().expect("client");
+    let before = gw.alipay_cert_sn().expect("cert mode");
+    client
+        .execute(&Echo("1"))
+        .await
+        .expect("before the rotation");
+    assert_eq!(gw.alipay_cert_sn().as_deref(), Some(before.as_str()));
+    // The second answer is signed with the new certificate: fetched, checked, trusted.
+    let answer = client
+        .execute(&Echo("2"))
+        .await
+        .expect("after the rotation");
+    assert_eq!(answer.owner.as_deref(), Some("王龙海"));
+    let after = gw.alipay_cert_sn().expect("cert mode");
+    assert_ne!(after, before);
+    let methods: Vec<Option<String>> = gw.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(
+        methods,
+        [
+            Some("alipay.test.echo".to_owned()),
+            Some("alipay.test.echo".to_owned()),
+            Some(alipay_runtime::client::CERT_DOWNLOAD_METHOD.to_owned()),
+        ]
+    );
+
+    // `issue = "forged"`: a rotation the client refuses, naming both SNs.
+    let forged = ScenarioFile::from_toml("[rotate_alipay_cert]\nissue = \"forged\"\n").unwrap();
+    let gw = LocalGateway::builder(METHODS, gateway_keys())
+        .cert_mode(GatewayCertMode::from_throwaway(certs()).expect("cert mode"))
+        .scenarios(forged.clone())
+        .start()
+        .await
+        .expect("start");
+    let client = cert_client(&gw, Charset::Utf8).build().expect("client");
+    let err = client.execute(&Echo("1")).await.expect_err("forged");
+    let Error::UntrustedAlipayCert(e) = &err else {
+        panic!("expected UntrustedAlipayCert, got {err:?}")
+    };
+    assert_eq!(Some(e.answer_sn.clone()), gw.alipay_cert_sn());
+    assert_eq!(e.configured_sn, before);
+    // Without certificate mode, and `from_root` without the gateway's CA: refused at start.
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let plain = LocalGateway::builder(METHODS, keys.gateway_keys().unwrap())
+        .scenarios(forged)
+        .start()
+        .await;
+    assert!(matches!(plain, Err(StartError::Scenario(_))), "{plain:?}");
+    let from_root =
+        ScenarioFile::from_toml("[rotate_alipay_cert]\nissue = \"from_root\"\n").unwrap();
+    let no_ca = LocalGateway::builder(METHODS, gateway_keys())
+        .cert_mode(GatewayCertMode::from_throwaway(certs()).expect("cert mode"))
+        .scenarios(from_root)
+        .start()
+        .await;
+    assert!(matches!(no_ca, Err(StartError::Scenario(_))), "{no_ca:?}");
+}
+
+#[tokio::test]
+async fn a_refused_sn_is_not_fetched_on_every_call() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let gw = cert_gateway(None).await;
+    let later = Arc::new(AtomicU64::new(0));
+    let clock = Arc::clone(&later);
+    let client = cert_client(&gw, Charset::Utf8)
+        .refused_cert_retry_after(Duration::from_secs(60))
+        .clock(move || {
+            std::time::SystemTime::now() + Duration::from_secs(clock.load(Ordering::SeqCst))
+        })
+        .build()
+        .expect("client");
+    let forged = ThrowawayCerts::forge_alipay_cert().expect("forged");
+    let forged_sn = gw.rotate_alipay_cert(&forged).expect("rotate");
+    let downloads = || {
+        gw.requests()
+            .iter()
+            .filter(|r| r.method.as_deref() == Some(alipay_runtime::client::CERT_DOWNLOAD_METHOD))
+            .count()
+    };
+    for _ in 0..3 {
+        let err = client.execute(&Echo("1")).await.expect_err("untrusted");
+        let Error::UntrustedAlipayCert(e) = &err else {
+            panic!("expected UntrustedAlipayCert, got {err:?}")
+        };
+        assert_eq!(e.answer_sn, forged_sn);
+        assert!(e.reason.contains("does not chain"), "{}", e.reason);
+    }
+    // One download for three calls; the later ones say so.
+    assert_eq!(downloads(), 1);
+    let err = client.execute(&Echo("1")).await.expect_err("untrusted");
+    assert!(err.to_string().contains("not fetched again"), "{err}");
+    // Once the period is over, the SN is fetched (and refused) again.
+    later.store(61, Ordering::SeqCst);
+    client.execute(&Echo("1")).await.expect_err("untrusted");
+    assert_eq!(downloads(), 2);
 }
 
 #[tokio::test]

@@ -66,6 +66,8 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     if cashier_path && http_method != HttpMethod::POST {
         return answer::plain(405, "method not allowed: use POST\n");
     }
+    // A scenario's certificate rotation takes effect before this request is answered.
+    shared.rotate_if_due();
     if http_method != HttpMethod::POST && http_method != HttpMethod::GET {
         return answer::plain(405, "method not allowed: use POST (or GET)\n");
     }
@@ -94,6 +96,7 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         let decoded = Decoded {
             params,
             charset: Charset::Utf8,
+            files: Vec::new(),
         };
         record(
             shared,
@@ -106,15 +109,29 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         );
         return answer.http;
     }
+    let mut files = Vec::new();
     if !body.is_empty() {
         let media = content_type.split(';').next().unwrap_or("").trim();
-        if !media.is_empty() && !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        if media.eq_ignore_ascii_case("multipart/form-data") {
+            match super::multipart::read(&content_type, body).await {
+                Ok(read) => {
+                    pairs.extend(read.text);
+                    files = read.files;
+                }
+                Err(reason) => {
+                    return answer::plain(400, &format!("malformed multipart body: {reason}\n"));
+                }
+            }
+        } else if !media.is_empty()
+            && !media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        {
             return answer::plain(
                 415,
-                "unsupported media type: the local gateway reads application/x-www-form-urlencoded bodies\n",
+                "unsupported media type: the local gateway reads application/x-www-form-urlencoded and multipart/form-data bodies\n",
             );
+        } else {
+            pairs.extend(owned(form::decode(&body)));
         }
-        pairs.extend(owned(form::decode(&body)));
     }
 
     let decoded = match decode_request(&pairs, &content_type) {
@@ -215,8 +232,12 @@ pub(super) fn decode_request(
         },
     };
 
-    let decoded = match protocol::decode(pairs, charset) {
-        Ok(params) => Decoded { params, charset },
+    let decoded = match protocol::decode(&pairs, charset) {
+        Ok(params) => Decoded {
+            params,
+            charset,
+            files,
+        },
         Err(refusal) => {
             let lossy = pairs
                 .iter()
@@ -230,6 +251,7 @@ pub(super) fn decode_request(
             let decoded = Decoded {
                 params: lossy,
                 charset,
+                files,
             };
             return Err((decoded, refusal));
         }
@@ -291,6 +313,7 @@ fn record(
         charset: decoded.charset.as_str().to_owned(),
         signature_verified,
         decrypted_biz_content,
+        files: decoded.files.clone(),
         answer: answer.summary.clone(),
     });
 }

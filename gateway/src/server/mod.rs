@@ -4,6 +4,7 @@
 mod answer;
 mod cashier;
 mod exchange;
+mod multipart;
 mod stateful;
 
 pub use cashier::Payment;
@@ -247,7 +248,8 @@ impl GatewayBuilder {
     }
 
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
-    pub async fn start(self) -> Result<LocalGateway, StartError> {
+    pub async fn start(mut self) -> Result<LocalGateway, StartError> {
+        prepare_rotation(&mut self.scenarios, self.cert_mode.is_some())?;
         let resolver = self.resolver.clone();
         self.scenarios.check_with(|name| {
             self.methods.iter().find(|m| m.method == name).or_else(|| {
@@ -287,6 +289,22 @@ impl GatewayBuilder {
             task: Some(task),
         })
     }
+}
+
+/// A scenario file's rotation needs certificate mode, and its certificate made (a forged one);
+/// `from_root` must have been issued already ([`ScenarioFile::issue_rotation_cert`]).
+fn prepare_rotation(scenarios: &mut ScenarioFile, cert_mode: bool) -> Result<(), ScenarioError> {
+    if scenarios.rotation.is_none() {
+        return Ok(());
+    }
+    if !cert_mode {
+        return Err(ScenarioError::Invalid {
+            method: "rotate_alipay_cert".into(),
+            reason: "a rotation needs certificate mode (the gateway signs with no certificate)"
+                .into(),
+        });
+    }
+    scenarios.issue_rotation_cert(None)
 }
 
 /// The gateway could not start.
@@ -375,8 +393,9 @@ impl LocalGateway {
     }
 
     /// Replaces every scenario (for example with a freshly read scenario file).
-    pub fn set_scenarios(&self, scenarios: ScenarioFile) -> Result<(), ScenarioError> {
+    pub fn set_scenarios(&self, mut scenarios: ScenarioFile) -> Result<(), ScenarioError> {
         scenarios.check(self.shared.all_methods())?;
+        prepare_rotation(&mut scenarios, self.shared.cert_mode.is_some())?;
         self.shared.replace_scenarios(scenarios);
         Ok(())
     }
