@@ -392,12 +392,22 @@ async fn requests_outside_the_protocol() {
     assert_eq!(r.status().as_u16(), 405);
     let r = http
         .post(gw.url())
-        .header("content-type", "multipart/form-data; boundary=x")
-        .body("--x--")
+        .header("content-type", "application/json")
+        .body("{}")
         .send()
         .await
         .expect("send");
     assert_eq!(r.status().as_u16(), 415);
+    // An upload whose multipart body does not parse.
+    let r = http
+        .post(gw.url())
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ncut off")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().starts_with("malformed multipart body"));
     // None of these is a gateway request: nothing is logged.
     assert_eq!(gw.request_count(), 0);
 }
