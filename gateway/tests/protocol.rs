@@ -407,7 +407,12 @@ async fn requests_outside_the_protocol() {
         .await
         .expect("send");
     assert_eq!(r.status().as_u16(), 400);
-    assert!(r.text().await.unwrap().starts_with("malformed multipart body"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .starts_with("malformed multipart body")
+    );
     // None of these is a gateway request: nothing is logged.
     assert_eq!(gw.request_count(), 0);
 }

@@ -14,7 +14,7 @@
 //! #     type BizError = alipay_runtime::DynBizCode;
 //! #     fn validate(&self) -> Result<(), ValidationError> { Ok(()) }
 //! #     fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-//! #         Ok(RequestParts { biz_content: Some(r#"{"out_trade_no":"1"}"#.into()), form: vec![] })
+//! #         Ok(RequestParts { biz_content: Some(r#"{"out_trade_no":"1"}"#.into()), ..RequestParts::default() })
 //! #     }
 //! # }
 //! // `Ping` stands for any generated `Request`.
@@ -154,7 +154,9 @@ impl<M: Method> Method for WithExtra<M> {
         text.pop();
         let mut first = parsed.is_empty();
         for (name, value) in &self.extra {
-            let taken = parsed.contains_key(name) || parts.form.iter().any(|(f, _)| f == name);
+            let taken = parsed.contains_key(name)
+                || parts.form.iter().any(|(f, _)| f == name)
+                || parts.files.iter().any(|(f, _)| f == name);
             if taken {
                 return Err(ValidationError::new(name.as_str(), DUPLICATE));
             }
@@ -207,6 +209,7 @@ mod tests {
             Ok(RequestParts {
                 biz_content: self.biz.map(str::to_owned),
                 form: self.form.clone(),
+                files: Vec::new(),
             })
         }
     }
