@@ -308,6 +308,7 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
         let parts = RequestParts {
             biz_content: Some(biz.to_string()),
             form: Vec::new(),
+            ..RequestParts::default()
         };
         let prepared = client
             .prepare_raw("alipay.trade.page.pay", &parts)

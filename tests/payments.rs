@@ -52,6 +52,7 @@ fn page_request(client: &Client, method: &str, biz: &Value) -> PreparedRequest {
     let parts = RequestParts {
         biz_content: Some(biz.to_string()),
         form: Vec::new(),
+        ..RequestParts::default()
     };
     client.prepare_raw(method, &parts).expect("signed request")
 }

@@ -24,6 +24,7 @@ async fn take_a_payment() {
     let parts = RequestParts {
         biz_content: Some(order.into()),
         form: Vec::new(),
+        ..RequestParts::default()
     };
     let signed = client.prepare_raw("alipay.trade.page.pay", &parts).unwrap();
     let url = format!("{}&{}", signed.url, String::from_utf8(signed.body).unwrap());

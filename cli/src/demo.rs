@@ -206,6 +206,7 @@ async fn page_pay(gw: &TestGateway) -> bool {
     let parts = RequestParts {
         biz_content: Some(order.to_string()),
         form: Vec::new(),
+        ..RequestParts::default()
     };
     let signed = match client.prepare_raw("alipay.trade.page.pay", &parts) {
         Ok(signed) => signed,

@@ -433,7 +433,7 @@ pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Pay
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let decoded =
-        super::exchange::decode_request(&pairs, "").map_err(|(_, r)| refusal_error(&r))?;
+        super::exchange::decode_request(&pairs, "").map_err(|refused| refusal_error(&refused.1))?;
     let checked = protocol::check(shared, &decoded);
     let accepted = checked.verdict.map_err(|r| refusal_error(&r))?;
     if !is_cashier_method(accepted.descriptor.method) {

@@ -135,8 +135,13 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     }
 
     let decoded = match decode_request(&pairs, &content_type) {
-        Ok(decoded) => decoded,
-        Err((decoded, refusal)) => {
+        Ok(mut decoded) => {
+            decoded.files = files;
+            decoded
+        }
+        Err(refused) => {
+            let (mut decoded, refusal) = *refused;
+            decoded.files = files;
             return refuse_and_record(shared, &http_method, &path, &decoded, refusal);
         }
     };
@@ -216,7 +221,7 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
 pub(super) fn decode_request(
     pairs: &[(Vec<u8>, Vec<u8>)],
     content_type: &str,
-) -> Result<Decoded, (Decoded, Refusal)> {
+) -> Result<Decoded, Box<(Decoded, Refusal)>> {
     let param_charset = pairs
         .iter()
         .find(|(k, _)| k == param::CHARSET.as_bytes())
@@ -232,11 +237,11 @@ pub(super) fn decode_request(
         },
     };
 
-    let decoded = match protocol::decode(&pairs, charset) {
+    let decoded = match protocol::decode(pairs, charset) {
         Ok(params) => Decoded {
             params,
             charset,
-            files,
+            files: Vec::new(),
         },
         Err(refusal) => {
             let lossy = pairs
@@ -251,9 +256,9 @@ pub(super) fn decode_request(
             let decoded = Decoded {
                 params: lossy,
                 charset,
-                files,
+                files: Vec::new(),
             };
-            return Err((decoded, refusal));
+            return Err(Box::new((decoded, refusal)));
         }
     };
     if let Some(name) = unsupported {
@@ -263,7 +268,7 @@ pub(super) fn decode_request(
             PublicSubCode::InvalidCharset,
             format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
         );
-        return Err((decoded, refusal));
+        return Err(Box::new((decoded, refusal)));
     }
     Ok(decoded)
 }
