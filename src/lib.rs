@@ -62,6 +62,53 @@
 //! # }
 //! ```
 //!
+//! # Page, WAP and app payments
+//!
+//! The same text as the README's section "Page, WAP and app payments".
+//!
+//! ```
+//! use alipay_openapi::trade::{app_pay, page_pay};
+//! use alipay_openapi::{Client, Price, PrivateKey, PublicKey, RequestOptions};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let keys = "../shared/vectors/keys";
+//! let client = Client::builder()
+//!     .app_id("2014072300007148")
+//!     .private_key(PrivateKey::from_file(format!("{keys}/app_private_pkcs1.pem"))?)
+//!     .alipay_public_key(PublicKey::from_file(format!("{keys}/alipay_public.pem"))?)
+//!     .notify_url("https://shop.example/alipay/notify") // every request's, unless it sets its own
+//!     .build()?;
+//!
+//! // A web checkout: the user's browser opens the page; the client signs it and sends nothing.
+//! let request = page_pay::Request::new()
+//!     .out_trade_no("T1")
+//!     .total_amount(Price::from_cents(1))
+//!     .subject("Tea & <biscuits>")
+//!     .product_code(page_pay::ProductCode::FastInstantTradePay);
+//! // This order's own return_url (per request too: notify_url, app_auth_token, auth_token).
+//! let options = RequestOptions::new().return_url("https://shop.example/orders/T1");
+//! let form = client.page_form_with(&request, &options)?;
+//! // Answer the browser with form.content_type() ("text/html;charset=utf-8") and form.to_bytes().
+//! assert!(form.html().contains("Tea &amp; &lt;biscuits&gt;"));
+//! // Or send the browser to one signed URL.
+//! let url = client.page_url_with(&request, &options)?;
+//! assert!(url.starts_with("https://openapi.alipay.com/gateway.do?app_id=2014072300007148&"));
+//!
+//! // An app checkout: the order string the Alipay app SDK takes.
+//! let order = app_pay::Request::new(
+//!     "https://shop.example/alipay/notify",
+//!     "Tea",
+//!     "T2",
+//!     "0.01",
+//!     "QUICK_MSECURITY_PAY",
+//! );
+//! let order_string = client.app_order_string(&order)?;
+//! assert!(order_string.contains("&method=alipay.trade.app.pay&"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//!
 //! # Certificate mode and AES content encryption
 //!
 //! The same text as the README's section "Certificate mode (公钥证书模式)".
@@ -174,9 +221,9 @@
 
 pub use alipay_runtime as runtime;
 pub use alipay_runtime::{
-    BizErrorCode, BusinessError, Client, ClientBuilder, Config, DynBizCode, Error, Gateway,
-    GatewayError, Method, MethodDescriptor, Price, PrivateKey, PublicKey, Rule, SignType,
-    ValidationError,
+    BizErrorCode, BusinessError, CallStyle, Client, ClientBuilder, Config, DynBizCode, Error,
+    Gateway, GatewayError, Method, MethodDescriptor, PageForm, Price, PrivateKey, PublicKey,
+    RequestOptions, Rule, SignType, ValidationError,
 };
 
 include!(concat!(env!("OUT_DIR"), "/alipay/mod.rs"));

@@ -16,6 +16,15 @@ use alipay_runtime::{ErrorDoc, MethodDescriptor};
 
 include!(concat!(env!("OUT_DIR"), "/specs.rs"));
 
+/// The runtime's name for a spec's call style.
+pub fn call_style(style: spec::CallStyle) -> alipay_runtime::CallStyle {
+    match style {
+        spec::CallStyle::Server => alipay_runtime::CallStyle::Server,
+        spec::CallStyle::Page => alipay_runtime::CallStyle::Page,
+        spec::CallStyle::App => alipay_runtime::CallStyle::App,
+    }
+}
+
 /// Where a method's spec comes from.
 enum Source {
     /// Embedded text, parsed when asked for, and its title when known without parsing.
@@ -107,6 +116,7 @@ impl Catalog {
                 title: intern(&m.title),
                 group: intern(&m.group),
                 response_node: intern(&m.response_node),
+                call_style: call_style(m.call_style),
                 errors: Box::leak(errors.into_boxed_slice()),
                 example_response: m.examples.response.as_deref().map(intern),
                 validate_request: not_compiled,

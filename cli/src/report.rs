@@ -36,7 +36,9 @@ impl Exit {
 /// The exit code an error maps to.
 pub fn exit_for(error: &Error<DynBizCode>) -> Exit {
     match error {
-        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => Exit::Invalid,
+        Error::InvalidRequest(_) | Error::WrongCallStyle(_) | Error::Config(_) | Error::Sign(_) => {
+            Exit::Invalid
+        }
         Error::Business(_) => Exit::Business,
         Error::Gateway(_) => Exit::Gateway,
         Error::Signature(_) | Error::MalformedBody { .. } | Error::UnverifiedGatewayAnswer(_) => {

@@ -328,6 +328,7 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
         version: "1.0".to_owned(),
         doc_url: None,
         provenance: Default::default(),
+        call_style: None,
         note: None,
         request,
         response: {

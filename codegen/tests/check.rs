@@ -65,7 +65,7 @@ const EXPECTED: &[&str] = &[
     "alipay.bad.rustname.yaml:11:16: request[2].rust_name: `3d` is not a valid Rust field name: use snake_case ASCII letters, digits and `_`, starting with a letter or `_`, and not a Rust keyword",
     "alipay.bad.syntax.yaml:6:1: YAML syntax error: while parsing a flow sequence, expected ',' or ']'",
     "alipay.bad.twodocs.yaml:3:1: a spec file holds exactly one YAML document (found a second `---`)",
-    "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `provenance`, `note`, `request`, `response`, `models`, `errors`, `examples`, `notification`",
+    "alipay.bad.unknownkey.yaml:3:1: colour: unknown key `colour`; expected one of `method`, `title`, `description`, `version`, `doc_url`, `provenance`, `call_style`, `note`, `request`, `response`, `models`, `errors`, `examples`, `notification`",
     "alipay.bad.unknownkey.yaml:7:5: request[0].requried: unknown key `requried`; did you mean `required`?",
     "alipay.bad.unknowntype.yaml:5:11: request[0].type: unknown type `string`: expected String, Number, Price, Boolean, Date, File, a model name (ASCII letters and digits, starting with an uppercase letter) or <Type>[]; did you mean `String`?",
     "alipay.bad.unknowntype.yaml:7:11: request[1].type: unknown model `GoodsDetail`: define it under `models:`",
@@ -643,6 +643,7 @@ proptest! {
             version: "1.0".to_owned(),
             doc_url: None,
             provenance: Default::default(),
+            call_style: None,
             note: Some(block.clone()),
             request: vec![spec::Field {
                 values: vec![spec::AllowedValue { value, description: block.clone() }],

@@ -194,6 +194,7 @@ pub(crate) static CERT_DOWNLOAD: MethodDescriptor = MethodDescriptor {
     title: "应用支付宝公钥证书下载",
     group: "open",
     response_node: "alipay_open_app_alipaycert_download_response",
+    call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: None,
     validate_request: validate_download,

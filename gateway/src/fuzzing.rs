@@ -18,6 +18,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     title: "fuzz",
     group: "user",
     response_node: "alipay_user_agreement_auth_confirm_response",
+    call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: None,
     validate_request: |_, _| Ok(()),

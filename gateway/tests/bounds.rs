@@ -19,6 +19,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     title: "测试",
     group: "test",
     response_node: "alipay_test_echo_response",
+    call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: None,
     validate_request: accept,

@@ -23,6 +23,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     title: "测试",
     group: "test",
     response_node: "alipay_test_echo_response",
+    call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: Some(
         r#"{"alipay_test_echo_response":{"code":"10000","msg":"Success","owner":"王龙海"},"sign":"x"}"#,

@@ -25,6 +25,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     title: "测试",
     group: "test",
     response_node: "alipay_test_echo_response",
+    call_style: alipay_runtime::CallStyle::Server,
     errors: ERRORS,
     example_response: Some(
         "{\n\t\"sign\":\"ERITJK\",\n\t\"alipay_test_echo_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\",\n\t\t\"owner\":\"王龙海\"\n\t}\n}",

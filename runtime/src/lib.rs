@@ -16,6 +16,7 @@ pub mod gateway_code;
 pub mod keys;
 pub mod method;
 pub mod notify;
+pub mod page;
 pub mod price;
 pub mod protocol;
 mod redact;
@@ -27,18 +28,20 @@ pub mod validate;
 pub mod verify;
 
 pub use charset::Charset;
-pub use client::{AppSigner, CertStore, Client, ClientBuilder, Config, Gateway};
+pub use client::{AppSigner, CertStore, Client, ClientBuilder, Config, Gateway, RequestOptions};
 pub use error::{
-    BusinessError, ConfigError, DynBizCode, Error, GatewayError, HttpStatusError, RequestSent,
-    SignatureError, TransportError, TransportKind, UntrustedCertError, UnverifiedAnswer,
+    BusinessError, CallStyleError, ConfigError, DynBizCode, Error, GatewayError, HttpStatusError,
+    RequestSent, SignatureError, TransportError, TransportKind, UntrustedCertError,
+    UnverifiedAnswer,
 };
 pub use extra::{MethodExt, WithExtra};
 pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};
-pub use method::{BizErrorCode, ErrorDoc, Method, MethodDescriptor, RequestParts};
+pub use method::{BizErrorCode, CallStyle, ErrorDoc, Method, MethodDescriptor, RequestParts};
 pub use notify::{
     NotifyError, VerifiedNotify, VerifiedReturn, verify_notify, verify_notify_pairs, verify_return,
 };
+pub use page::PageForm;
 pub use price::Price;
 pub use request::PreparedRequest;
 pub use sign::{SignError, SignType, Signer, VerifyError};

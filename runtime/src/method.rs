@@ -17,6 +17,11 @@ pub trait Method: Send + Sync {
     type Response: serde::de::DeserializeOwned + Send + 'static;
     /// The method's business error codes (`sub_code` of a `40004` answer).
     type BizError: BizErrorCode;
+    /// How the method is meant to be called (the spec's `call_style`): the client refuses
+    /// [`Client::execute`](crate::Client::execute) on a page or app method, and
+    /// [`Client::page_form`](crate::Client::page_form) and its kin on a server call, before
+    /// anything is signed.
+    const CALL_STYLE: CallStyle = CallStyle::Server;
 
     /// Checks every documented rule (required, max length, allowed values, formats).
     /// Called by the client before anything is signed or sent.
@@ -24,6 +29,41 @@ pub trait Method: Send + Sync {
 
     /// The parameters this request contributes beyond the public ones.
     fn to_parts(&self) -> Result<RequestParts, ValidationError>;
+}
+
+/// How a method is meant to be called: the spec's `call_style` key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CallStyle {
+    /// A server-to-server call (the default): the client POSTs it to the gateway and verifies
+    /// the signed answer, with [`Client::execute`](crate::Client::execute).
+    #[default]
+    Server,
+    /// A page the user's browser opens (`alipay.trade.page.pay`, `alipay.trade.wap.pay`,
+    /// `alipay.user.agreement.page.sign`): the client signs it into an auto-submitting form
+    /// ([`Client::page_form`](crate::Client::page_form)) or a URL
+    /// ([`Client::page_url`](crate::Client::page_url)); the result comes back through
+    /// `return_url` and the asynchronous notification, never as an answer to the client.
+    Page,
+    /// An order handed to the Alipay app SDK (`alipay.trade.app.pay`): the client signs it
+    /// into an order string ([`Client::app_order_string`](crate::Client::app_order_string)).
+    App,
+}
+
+impl CallStyle {
+    /// The spec's spelling: `server`, `page` or `app`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CallStyle::Server => "server",
+            CallStyle::Page => "page",
+            CallStyle::App => "app",
+        }
+    }
+}
+
+impl std::fmt::Display for CallStyle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What a request sends beyond the public parameters.
@@ -127,6 +167,8 @@ pub struct MethodDescriptor {
     pub group: &'static str,
     /// The response node name.
     pub response_node: &'static str,
+    /// How the method is meant to be called.
+    pub call_style: CallStyle,
     /// The documented business error codes, in page order.
     pub errors: &'static [ErrorDoc],
     /// The page's successful response example, verbatim, if any.

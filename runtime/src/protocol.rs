@@ -27,6 +27,9 @@ pub mod param {
     pub const VERSION: &str = "version";
     /// `app_auth_token`: calls made on behalf of a merchant (a secret).
     pub const APP_AUTH_TOKEN: &str = "app_auth_token";
+    /// `auth_token`: calls authorised by a user (the access token of
+    /// `alipay.system.oauth.token`, for example for `alipay.user.info.share`; a secret).
+    pub const AUTH_TOKEN: &str = "auth_token";
     /// `notify_url`: where asynchronous notifications go.
     pub const NOTIFY_URL: &str = "notify_url";
     /// `return_url`: where page methods send the user back.
@@ -55,10 +58,11 @@ pub const PUBLIC_REQUEST_PARAMS: &[&str] = &[
     param::BIZ_CONTENT,
 ];
 
-/// The public parameters the client also sends when they are configured (the URLs, the
-/// certificate mode, AES), which `specs/common.yaml`, transcribed from pages that do not
+/// The public parameters the client also sends when they are configured or set per request
+/// (the URLs, the user's `auth_token`, the certificate mode, AES), which `specs/common.yaml`, transcribed from pages that do not
 /// print them, does not list.
 pub const CONFIGURED_PARAMS: &[&str] = &[
+    param::AUTH_TOKEN,
     param::NOTIFY_URL,
     param::RETURN_URL,
     param::ENCRYPT_TYPE,
@@ -66,8 +70,21 @@ pub const CONFIGURED_PARAMS: &[&str] = &[
     param::ALIPAY_ROOT_CERT_SN,
 ];
 
+/// The public parameters a single request may set, over the client's own value (see the
+/// runtime's `RequestOptions`): a platform calls on behalf of many merchants and users, and
+/// each payment has its own return and notification addresses. A method's form field of one
+/// of these names (a spec may list `return_url` among a page method's parameters) is sent as
+/// that public parameter.
+pub const PER_REQUEST_PARAMS: &[&str] = &[
+    param::APP_AUTH_TOKEN,
+    param::AUTH_TOKEN,
+    param::NOTIFY_URL,
+    param::RETURN_URL,
+];
+
 /// Whether the client sends `name` itself ([`PUBLIC_REQUEST_PARAMS`] and
-/// [`CONFIGURED_PARAMS`]): a method's own form fields must not reuse it.
+/// [`CONFIGURED_PARAMS`]): a method's own form fields must not reuse it, except the
+/// [`PER_REQUEST_PARAMS`], which are then sent as that public parameter.
 pub fn is_sent_by_client(name: &str) -> bool {
     PUBLIC_REQUEST_PARAMS.contains(&name) || CONFIGURED_PARAMS.contains(&name)
 }

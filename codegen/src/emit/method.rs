@@ -10,7 +10,7 @@ use crate::emit::structs::{emit_struct, field_doc};
 use crate::emit::types::Prelude;
 use crate::emit::{ident, lit};
 use crate::ir::{FieldIr, MethodIr, NotificationIr, TypeIr};
-use crate::spec::{Location, Provenance};
+use crate::spec::{CallStyle, Location, Provenance};
 
 /// The items of a method's module.
 pub fn emit_method(m: &MethodIr) -> TokenStream {
@@ -85,17 +85,30 @@ pub fn method_doc(m: &MethodIr) -> Doc {
     if let Some(note) = &m.note {
         d.labelled("Note", note);
     }
-    d.raw(format!(
-        "Send a [`{0}::Request`] with `client.execute(&request)`; the answer is a \
-         [`{0}::Response`] or an error carrying a [`{0}::BizError`].",
-        m.module.trim_start_matches("r#")
-    ));
+    let module = m.module.trim_start_matches("r#");
+    d.raw(match m.call_style {
+        CallStyle::Server => format!(
+            "Send a [`{module}::Request`] with `client.execute(&request)`; the answer is a \
+             [`{module}::Response`] or an error carrying a [`{module}::BizError`]."
+        ),
+        CallStyle::Page => format!(
+            "A page method: the user's browser opens it. Sign a [`{module}::Request`] into \
+             an auto-submitting form with `client.page_form(&request)` (or a URL with \
+             `client.page_url(&request)`); the outcome comes back through `return_url` and the \
+             asynchronous notification. `client.execute` refuses it."
+        ),
+        CallStyle::App => format!(
+            "An app method: the Alipay app opens it. Sign a [`{module}::Request`] into the \
+             order string the app SDK takes with `client.app_order_string(&request)`; the \
+             outcome comes back through the asynchronous notification. `client.execute` \
+             refuses it."
+        ),
+    });
     if m.notification.is_some() {
         d.raw(format!(
             "Its asynchronous notification is typed: verify the body POSTed to `notify_url` \
              (`client.verify_notify(body)`), then `verified.decode::<Notification>()` gives a \
-             [`{0}::Notification`].",
-            m.module.trim_start_matches("r#")
+             [`{module}::Notification`]."
         ));
     }
     if let Some(ex) = &m.examples.request {
@@ -265,12 +278,18 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             }
         }
     });
+    // The trait's default is a server call: only the other styles are spelt out.
+    let style_const = (m.call_style != CallStyle::Server).then(|| {
+        let style = call_style(m.call_style);
+        quote!(const CALL_STYLE: ::alipay_runtime::CallStyle = #style;)
+    });
     quote! {
         impl ::alipay_runtime::Method for Request {
             const METHOD: &'static str = #method;
             const RESPONSE_NODE: &'static str = #node;
             type Response = Response;
             type BizError = BizError;
+            #style_const
             fn validate(&self) -> #result<(), ::alipay_runtime::ValidationError> {
                 ::alipay_runtime::check::Check::check(self, false)
             }
@@ -281,6 +300,15 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
                 Ok(__parts)
             }
         }
+    }
+}
+
+/// The runtime's `CallStyle` variant of `style`.
+fn call_style(style: CallStyle) -> TokenStream {
+    match style {
+        CallStyle::Server => quote!(::alipay_runtime::CallStyle::Server),
+        CallStyle::Page => quote!(::alipay_runtime::CallStyle::Page),
+        CallStyle::App => quote!(::alipay_runtime::CallStyle::App),
     }
 }
 
@@ -309,6 +337,7 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
         }
         None => quote!(None),
     };
+    let style = call_style(m.call_style);
     quote! {
         #[doc = #doc]
         pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {
@@ -316,6 +345,7 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
             title: #title,
             group: #group,
             response_node: #node,
+            call_style: #style,
             errors: &[#(#errors),*],
             example_response: #example,
             validate_request,

@@ -101,6 +101,7 @@ pub fn emit_root_with(
         /// fields the method sends as form fields. The parameters go through the method's
         /// typed request and its validation; the answer is the verified response node, as
         /// Alipay sent it. A business error carries the method's documentation of its code.
+        /// A page or app method is refused (`Error::WrongCallStyle`), as `execute` refuses it.
         #[allow(unused_variables)]
         pub async fn call_json(
             client: &::alipay_runtime::Client,
@@ -122,7 +123,15 @@ pub fn emit_root_with(
                 }
             };
             let parts = parts.map_err(::alipay_runtime::Error::InvalidRequest)?;
-            let errors = find_method(method).map_or(&[][..], |m| m.errors);
+            let descriptor = find_method(method);
+            if let Some(m) = descriptor.filter(|m| m.call_style != ::alipay_runtime::CallStyle::Server) {
+                return Err(::alipay_runtime::Error::WrongCallStyle(::alipay_runtime::CallStyleError {
+                    method: m.method.into(),
+                    call_style: m.call_style,
+                    called: "call_json",
+                }));
+            }
+            let errors = descriptor.map_or(&[][..], |m| m.errors);
             let documented = |code: ::alipay_runtime::DynBizCode| {
                 ::alipay_runtime::DynBizCode::documented(&code.code, errors)
             };

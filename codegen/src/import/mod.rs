@@ -93,6 +93,7 @@ pub fn import_page(text: &str) -> Imported {
         version: "1.0".to_owned(),
         doc_url: None,
         provenance: crate::spec::Provenance::DocPage,
+        call_style: None,
         note: None,
         request: Vec::new(),
         response: Vec::new(),

@@ -303,6 +303,7 @@ impl<'a> Lowering<'a> {
             description: spec.description.clone(),
             doc_url: spec.doc_url.clone(),
             provenance: spec.provenance,
+            call_style: spec.call_style(),
             note: spec.note.clone(),
             request,
             response,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 pub use lower::{LowerError, lower, lower_one};
 
-use crate::spec::{AllowedValue, Examples, Location, Provenance};
+use crate::spec::{AllowedValue, CallStyle, Examples, Location, Provenance};
 
 /// Every method to generate, by wire name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,6 +49,9 @@ pub struct MethodIr {
     pub doc_url: Option<String>,
     /// Where the spec's facts come from.
     pub provenance: Provenance,
+    /// How the method is meant to be called (the spec's `call_style`, or the one inferred
+    /// from the method name).
+    pub call_style: CallStyle,
     /// The spec's note on the page as a whole.
     pub note: Option<String>,
     /// The request parameters (the struct is always named `Request`).

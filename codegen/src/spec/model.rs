@@ -27,6 +27,12 @@ pub struct Spec {
     /// official SDK's models (no required flags, lengths, value lists or error tables).
     #[serde(default, skip_serializing_if = "Provenance::is_default")]
     pub provenance: Provenance,
+    /// How the method is meant to be called: a server call (`server`), a page the user's
+    /// browser opens (`page`) or an order string for the Alipay app (`app`). When absent it
+    /// is inferred from the method name ([`CallStyle::inferred`]); read it through
+    /// [`Spec::call_style`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_style: Option<CallStyle>,
     /// Where the page is inconsistent as a whole, what and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -92,6 +98,75 @@ impl Provenance {
             Provenance::DocPage => "doc_page",
             Provenance::SdkModels => "sdk_models",
         }
+    }
+}
+
+/// How a method is meant to be called (the `call_style` key).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStyle {
+    /// A server-to-server call: the client POSTs it and verifies the signed answer
+    /// (`client.execute`).
+    #[default]
+    Server,
+    /// A page the user's browser opens (`alipay.trade.page.pay`, `alipay.trade.wap.pay`):
+    /// the client signs it into a form or URL (`client.page_form`, `client.page_url`).
+    Page,
+    /// An order string handed to the Alipay app SDK (`alipay.trade.app.pay`):
+    /// `client.app_order_string`.
+    App,
+}
+
+impl CallStyle {
+    /// The key's value as written in a spec: `server`, `page` or `app`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStyle::Server => "server",
+            CallStyle::Page => "page",
+            CallStyle::App => "app",
+        }
+    }
+
+    /// The call style of a spec without the key, from the method name alone (the specs
+    /// converted from the SDK's models carry none: the SDK does not say). Page methods end in
+    /// `.page.pay`, `.wap.pay` or `.page.sign` (`alipay.trade.page.pay`,
+    /// `alipay.user.agreement.page.sign`), app methods in `.app.pay` (`alipay.trade.app.pay`,
+    /// `alipay.fund.trans.app.pay`), either with `.merge` before the last segment
+    /// (`alipay.trade.wap.merge.pay`); everything else is a server call, including the many
+    /// `*.page.query` methods, where `page` means a page of results.
+    ///
+    /// ```
+    /// use alipay_codegen::spec::CallStyle;
+    /// assert_eq!(CallStyle::inferred("alipay.trade.wap.pay"), CallStyle::Page);
+    /// assert_eq!(CallStyle::inferred("alipay.trade.page.merge.pay"), CallStyle::Page);
+    /// assert_eq!(CallStyle::inferred("alipay.trade.app.pay"), CallStyle::App);
+    /// assert_eq!(CallStyle::inferred("alipay.trade.page.refund"), CallStyle::Server);
+    /// assert_eq!(CallStyle::inferred("alipay.open.mini.data.page.query"), CallStyle::Server);
+    /// assert_eq!(CallStyle::inferred("alipay.pay.app.car.pay"), CallStyle::Server);
+    /// ```
+    pub fn inferred(method: &str) -> CallStyle {
+        let mut segments = method.rsplit('.');
+        let last = segments.next().unwrap_or_default();
+        let before = match segments.next() {
+            Some("merge") => segments.next(),
+            other => other,
+        };
+        match (before.unwrap_or_default(), last) {
+            ("page" | "wap", "pay" | "sign") => CallStyle::Page,
+            ("app", "pay") => CallStyle::App,
+            _ => CallStyle::Server,
+        }
+    }
+}
+
+impl Spec {
+    /// How the method is meant to be called: the `call_style` key, or when absent the
+    /// style [`CallStyle::inferred`] from the method name.
+    pub fn call_style(&self) -> CallStyle {
+        self.call_style
+            .unwrap_or_else(|| CallStyle::inferred(&self.method))
     }
 }
 

@@ -105,6 +105,7 @@ pub(crate) const SPEC: &[KeyRule] = &[
     opt("version", Kind::Str),
     opt("doc_url", Kind::Str),
     opt("provenance", Kind::OneOf(&["doc_page", "sdk_models"])),
+    opt("call_style", Kind::OneOf(&["server", "page", "app"])),
     opt("note", Kind::Str),
     opt("request", FIELDS),
     opt("response", FIELDS),

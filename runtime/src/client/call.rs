@@ -5,12 +5,15 @@ use std::time::Instant;
 use tracing::Instrument as _;
 
 use super::Client;
+use super::options::{NO_OPTIONS, RequestOptions};
 use super::span::{CallOutcome, finish_span};
-use crate::error::{BusinessError, DynBizCode, Error, GatewayError, HttpStatusError, body_snippet};
+use crate::error::{
+    BusinessError, CallStyleError, DynBizCode, Error, GatewayError, HttpStatusError, body_snippet,
+};
 use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
 use crate::keys::PublicKey;
-use crate::method::{BizErrorCode, Method, RequestParts};
-use crate::request::{self, PrepareError, PreparedRequest, PublicParams};
+use crate::method::{BizErrorCode, CallStyle, Method, RequestParts};
+use crate::request::{self, PrepareError, PreparedRequest, PublicParams, Signed};
 use crate::verify::{ResponseError, VerifiedResponse, verify_encrypted_response, verify_response};
 
 impl Client {
@@ -23,19 +26,42 @@ impl Client {
     /// Only validation, `to_parts` and the final typing of the answer depend on `M`;
     /// signing, sending and verifying are one piece of code shared by every method, so a
     /// crate that calls many methods does not compile the call path once per method.
+    ///
+    /// A page or app method (its spec's `call_style`) is refused with
+    /// [`Error::WrongCallStyle`] before anything is signed: the gateway would answer it with
+    /// an HTML page. Use [`Client::page_form`], [`Client::page_url`] or
+    /// [`Client::app_order_string`] for those.
     pub async fn execute<M: Method>(&self, req: &M) -> Result<M::Response, Error<M::BizError>> {
+        self.execute_with(req, &NO_OPTIONS).await
+    }
+
+    /// [`Client::execute`] with this request's own `app_auth_token`, `auth_token` or
+    /// `notify_url` (see [`RequestOptions`]), over the client's.
+    pub async fn execute_with<M: Method>(
+        &self,
+        req: &M,
+        options: &RequestOptions,
+    ) -> Result<M::Response, Error<M::BizError>> {
         let span = self.call_span(M::METHOD);
         let started = Instant::now();
-        let result = self.execute_inner(req).instrument(span.clone()).await;
+        let result = self
+            .execute_inner(req, options)
+            .instrument(span.clone())
+            .await;
         finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
         result
     }
 
-    async fn execute_inner<M: Method>(&self, req: &M) -> Result<M::Response, Error<M::BizError>> {
+    async fn execute_inner<M: Method>(
+        &self,
+        req: &M,
+        options: &RequestOptions,
+    ) -> Result<M::Response, Error<M::BizError>> {
+        check_call_style::<M>("execute", &[CallStyle::Server])?;
         req.validate()?;
         let parts = req.to_parts()?;
         let verified = self
-            .call_verified(M::METHOD, &parts)
+            .call_verified(M::METHOD, &parts, options)
             .await
             .map_err(typed_error)?;
         decode_node(&verified)
@@ -57,7 +83,7 @@ impl Client {
         let span = self.call_span(method);
         let started = Instant::now();
         let result = self
-            .call_verified(method, parts)
+            .call_verified(method, parts, &NO_OPTIONS)
             .instrument(span.clone())
             .await;
         finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
@@ -69,8 +95,9 @@ impl Client {
         &self,
         method: &str,
         parts: &RequestParts,
+        options: &RequestOptions,
     ) -> Result<VerifiedResponse, Error<DynBizCode>> {
-        let prepared = self.prepare_parts(method, parts)?;
+        let prepared = self.prepare_parts(method, parts, options)?;
         let (status, body) = self.send(prepared).await?;
         check_status(status, &body)?;
         let key = self.answer_key(&body).await?;
@@ -83,7 +110,7 @@ impl Client {
     pub fn prepare<M: Method>(&self, req: &M) -> Result<PreparedRequest, Error<M::BizError>> {
         req.validate()?;
         let parts = req.to_parts()?;
-        self.prepare_parts(M::METHOD, &parts)
+        self.prepare_parts(M::METHOD, &parts, &NO_OPTIONS)
     }
 
     /// [`Client::prepare`] for parts that already passed their method's validation (the
@@ -95,14 +122,26 @@ impl Client {
         method: &str,
         parts: &RequestParts,
     ) -> Result<PreparedRequest, Error<DynBizCode>> {
-        self.prepare_parts(method, parts)
+        self.prepare_parts(method, parts, &NO_OPTIONS)
     }
 
     pub(super) fn prepare_parts<E: BizErrorCode>(
         &self,
         method: &str,
         parts: &RequestParts,
+        options: &RequestOptions,
     ) -> Result<PreparedRequest, Error<E>> {
+        self.sign_parts(method, parts, options, |s| s.post())
+    }
+
+    /// Signs `parts` as a request of `method` and renders it with `render`.
+    pub(super) fn sign_parts<E: BizErrorCode, R>(
+        &self,
+        method: &str,
+        parts: &RequestParts,
+        options: &RequestOptions,
+        render: impl FnOnce(&Signed<'_>) -> R,
+    ) -> Result<R, Error<E>> {
         let config = &self.inner.config;
         let public = PublicParams {
             gateway: &config.gateway,
@@ -112,6 +151,7 @@ impl Client {
             app_auth_token: config.app_auth_token.as_deref(),
             notify_url: config.notify_url.as_deref(),
             return_url: config.return_url.as_deref(),
+            options,
             cert_sns: config
                 .cert
                 .as_deref()
@@ -119,10 +159,8 @@ impl Client {
             encrypt_key: config.encrypt_key.as_ref(),
             signer: config.signer.as_signer(),
         };
-        request::prepare(&public, method, parts, (config.clock)()).map_err(|e| match e {
-            PrepareError::Invalid(v) => Error::InvalidRequest(v),
-            PrepareError::Sign(s) => Error::Sign(s),
-        })
+        request::sign_request(&public, method, parts, (config.clock)(), render)
+            .map_err(prepare_error)
     }
 
     /// Checks an answer and types it: 2xx status, then fail-closed signature verification,
@@ -204,6 +242,29 @@ impl Client {
             msg,
             sub_code: PublicSubCode::from_code(&sub_code),
             sub_msg,
+        }))
+    }
+}
+
+pub(super) fn prepare_error<E: BizErrorCode>(e: PrepareError) -> Error<E> {
+    match e {
+        PrepareError::Invalid(v) => Error::InvalidRequest(v),
+        PrepareError::Sign(s) => Error::Sign(s),
+    }
+}
+
+/// Refuses to `called` a method whose call style is not among `allowed`.
+pub(super) fn check_call_style<M: Method>(
+    called: &'static str,
+    allowed: &[CallStyle],
+) -> Result<(), Error<M::BizError>> {
+    if allowed.contains(&M::CALL_STYLE) {
+        Ok(())
+    } else {
+        Err(Error::WrongCallStyle(CallStyleError {
+            method: M::METHOD.to_owned(),
+            call_style: M::CALL_STYLE,
+            called,
         }))
     }
 }

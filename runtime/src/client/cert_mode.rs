@@ -254,7 +254,7 @@ impl Client {
             files: Vec::new(),
         };
         let prepared = self
-            .prepare_parts::<DynBizCode>(CERT_DOWNLOAD_METHOD, &parts)
+            .prepare_parts::<DynBizCode>(CERT_DOWNLOAD_METHOD, &parts, &super::options::NO_OPTIONS)
             .map_err(|e| e.to_string())?;
         let (status, body) = self.send(prepared).await.map_err(|e| e.to_string())?;
         if !(200..300).contains(&status) {

@@ -1,6 +1,8 @@
 //! The async client, one concern per file: `config` (what every call shares), `builder` (the
 //! builder that names configuration mistakes), `call` (validate, sign, send, verify, type the
-//! answer), `transport` (the HTTP exchange) and `span` (the `alipay.call` tracing span).
+//! answer), `page` (requests the browser or the Alipay app sends: page forms and URLs, app
+//! order strings), `options` (the public parameters one request sets), `transport` (the HTTP
+//! exchange) and `span` (the `alipay.call` tracing span).
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,12 +12,17 @@ mod builder;
 mod call;
 mod cert_mode;
 mod config;
+mod options;
+mod page;
 mod span;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore, DEFAULT_REFUSED_CERT_RETRY_AFTER};
 pub use config::{AppSigner, Clock, Config, Gateway};
+#[cfg(test)]
+pub(crate) use options::NO_OPTIONS;
+pub use options::RequestOptions;
 pub use transport::MAX_RESPONSE_BYTES;
 
 /// An Alipay OpenAPI client. Cheap to clone: clones share the configuration and the

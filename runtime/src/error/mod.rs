@@ -7,6 +7,7 @@
 //! trusted, or Alipay (verified) said no.
 
 mod answer;
+mod call_style;
 mod config;
 mod snippet;
 mod transport;
@@ -18,6 +19,7 @@ pub use answer::{
     BusinessError, DynBizCode, GatewayError, HttpStatusError, SignatureError, UntrustedCertError,
     UnverifiedAnswer,
 };
+pub use call_style::CallStyleError;
 pub use config::ConfigError;
 pub(crate) use snippet::body_snippet;
 pub use transport::{RequestSent, TransportError, TransportKind};
@@ -33,6 +35,10 @@ pub enum Error<E: BizErrorCode> {
     /// The request breaks a documented rule. Nothing was signed or sent.
     #[error("invalid request, nothing was sent: {0}")]
     InvalidRequest(ValidationError),
+    /// The method is not meant to be called this way (its spec's `call_style`): `execute` on
+    /// a page or app method, `page_form` on a server call. Nothing was signed or sent.
+    #[error(transparent)]
+    WrongCallStyle(CallStyleError),
     /// The client is configured wrongly (for example a bad key). Nothing was sent.
     #[error("client configuration: {0}")]
     Config(ConfigError),
@@ -82,6 +88,7 @@ impl<E: BizErrorCode> Error<E> {
         match self {
             Error::Business(b) => Error::Business(b.map_code(f)),
             Error::InvalidRequest(e) => Error::InvalidRequest(e),
+            Error::WrongCallStyle(e) => Error::WrongCallStyle(e),
             Error::Config(e) => Error::Config(e),
             Error::Sign(e) => Error::Sign(e),
             Error::Transport(e) => Error::Transport(e),
@@ -118,7 +125,10 @@ impl<E: BizErrorCode> Error<E> {
     /// did not take effect; every answer received is [`RequestSent::Sent`].
     pub fn request_sent(&self) -> RequestSent {
         match self {
-            Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => RequestSent::NotSent,
+            Error::InvalidRequest(_)
+            | Error::WrongCallStyle(_)
+            | Error::Config(_)
+            | Error::Sign(_) => RequestSent::NotSent,
             Error::Transport(t) => t.sent,
             _ => RequestSent::Sent,
         }

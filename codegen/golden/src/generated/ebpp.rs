@@ -907,6 +907,7 @@ pub mod pdeduct_sign_validate {
         title: "缴费直连代扣签约前置校验",
         group: "ebpp",
         response_node: "alipay_ebpp_pdeduct_sign_validate_response",
+        call_style: ::alipay_runtime::CallStyle::Server,
         errors: &[
             ::alipay_runtime::ErrorDoc {
                 code: "USER_IS_NOT_EXITS",

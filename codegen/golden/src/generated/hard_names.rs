@@ -448,6 +448,7 @@ pub mod type_query {
         title: "hard.names.type.query",
         group: "hard_names",
         response_node: "hard_names_type_query_response",
+        call_style: ::alipay_runtime::CallStyle::Server,
         errors: &[
             ::alipay_runtime::ErrorDoc {
                 code: "UNKNOWN",

@@ -947,6 +947,7 @@ pub mod order_create {
         title: "形状测试：创建订单",
         group: "shapes",
         response_node: "alipay_shapes_order_create_response",
+        call_style: ::alipay_runtime::CallStyle::Server,
         errors: &[
             ::alipay_runtime::ErrorDoc {
                 code: "ACQ.SYSTEM_ERROR",
@@ -1089,6 +1090,7 @@ pub mod ping {
         title: "空接口",
         group: "shapes",
         response_node: "alipay_shapes_ping_response",
+        call_style: ::alipay_runtime::CallStyle::Server,
         errors: &[],
         example_response: None,
         validate_request,

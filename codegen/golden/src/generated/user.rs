@@ -299,6 +299,7 @@ pub mod agreement_auth_confirm {
         title: "支付宝个人协议鉴权确认接口",
         group: "user",
         response_node: "alipay_user_agreement_auth_confirm_response",
+        call_style: ::alipay_runtime::CallStyle::Server,
         errors: &[
             ::alipay_runtime::ErrorDoc {
                 code: "VALIDATECODE_TIMES_LIMIT",

@@ -1,0 +1,51 @@
+//! A method called in a way it is not meant to be called.
+
+use std::fmt;
+
+use crate::method::CallStyle;
+
+/// A method called in a way its spec's `call_style` rules out: `execute` on a page method
+/// (the gateway would answer with an HTML page, not a signed answer), `page_form` on a server
+/// call, and the like. Nothing was signed or sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallStyleError {
+    /// The method's wire name.
+    pub method: String,
+    /// How the method is meant to be called.
+    pub call_style: CallStyle,
+    /// The client function that was called: `execute`, `page_form`, `page_url` or
+    /// `app_order_string`.
+    pub called: &'static str,
+}
+
+impl CallStyleError {
+    /// What to call instead.
+    fn instead(&self) -> &'static str {
+        match self.call_style {
+            CallStyle::Server => "call it with `execute`",
+            CallStyle::Page => {
+                "sign it with `page_form` or `page_url` and let the user's browser open it"
+            }
+            CallStyle::App => "sign it with `app_order_string` and hand that to the Alipay app SDK",
+        }
+    }
+}
+
+impl fmt::Display for CallStyleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let style = match self.call_style {
+            CallStyle::Server => "a server call",
+            CallStyle::Page => "a page method",
+            CallStyle::App => "an app method",
+        };
+        write!(
+            f,
+            "{} is {style}, not one for `{}`: {}; nothing was signed or sent",
+            self.method,
+            self.called,
+            self.instead()
+        )
+    }
+}
+
+impl std::error::Error for CallStyleError {}
