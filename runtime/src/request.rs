@@ -873,8 +873,7 @@ mod tests {
         let both = RequestOptions::new().return_url("https://m.example/other");
         public.options = &both;
         let err = sign_request(&public, "m.a.b", &parts, UNIX_EPOCH, |s| s.page_url())
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(
             matches!(&err, PrepareError::Invalid(e) if e.field == param::RETURN_URL),
             "{err:?}"
