@@ -39,6 +39,8 @@ fn stderr(out: &Output) -> String {
 const EXPECTED: &[&str] = &[
     "alipay.diff.becomeoptional: request.body: required → optional: no longer an argument of `Request::new`; the field becomes an `Option` with a setter (breaking)",
     "alipay.diff.becomerequired: request.body: optional → required: now an argument of `Request::new`, and no longer an `Option` (breaking)",
+    "alipay.diff.callstyle: alipay.diff.callstyle: call style changed from `server` to `page`: `client.execute` refuses it now; it is signed for the browser with `page_form` or `page_url` (breaking)",
+    "alipay.diff.callstylewritten: alipay.diff.callstylewritten: call_style `server` written out (the style the method name gives: the same calls) (patch)",
     "alipay.diff.docs: alipay.diff.docs: title changed (patch)",
     "alipay.diff.docs: alipay.diff.docs: description changed (patch)",
     "alipay.diff.docs: alipay.diff.docs: doc_url changed (patch)",
@@ -100,12 +102,14 @@ const EXPECTED: &[&str] = &[
 ];
 
 const SUMMARY: &str =
-    "60 change(s) in 34 method(s): 29 breaking, 13 minor, 18 patch; semver: major";
+    "62 change(s) in 36 method(s): 30 breaking, 13 minor, 19 patch; semver: major";
 
 /// Each rule's fixture method (`alipay.diff.<rule>`) and the severities its lines carry.
 const RULES: &[(&str, &[Severity])] = &[
     ("becomeoptional", &[Severity::Breaking]),
     ("becomerequired", &[Severity::Breaking]),
+    ("callstyle", &[Severity::Breaking]),
+    ("callstylewritten", &[Severity::Patch]),
     ("docs", &[Severity::Patch]),
     ("erroradded", &[Severity::Minor]),
     ("errorremoved", &[Severity::Breaking]),

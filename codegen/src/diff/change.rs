@@ -108,6 +108,9 @@ pub enum Kind {
     FormatChanged,
     /// `in` (where a request parameter is sent) changed.
     LocationChanged,
+    /// The method's call style (`call_style`, or the style its name gives) changed, or the
+    /// key was only written out or left out.
+    CallStyleChanged,
     /// A listed value in OLD only.
     ValueRemoved,
     /// A listed value in NEW only.
@@ -164,6 +167,7 @@ impl Kind {
         Kind::MaxLengthRaised,
         Kind::FormatChanged,
         Kind::LocationChanged,
+        Kind::CallStyleChanged,
         Kind::ValueRemoved,
         Kind::ValueAdded,
         Kind::VariantRenamed,
@@ -200,6 +204,7 @@ impl Kind {
             Kind::MaxLengthRaised => "max_length_raised",
             Kind::FormatChanged => "format_changed",
             Kind::LocationChanged => "location_changed",
+            Kind::CallStyleChanged => "call_style_changed",
             Kind::ValueRemoved => "value_removed",
             Kind::ValueAdded => "value_added",
             Kind::VariantRenamed => "variant_renamed",

@@ -10,7 +10,7 @@ use super::fields::{Scope, Structs, Version, compare_fields, docs_kind, unclassi
 use super::unclassified::{ERROR_KEYS, NOTIFICATION_KEYS, SPEC_KEYS, unclassified};
 use super::uses::model_uses;
 use crate::ir::{LowerError, lower_one};
-use crate::spec::Spec;
+use crate::spec::{CallStyle, Spec};
 
 /// Every change between two versions of one method (none when the specs are equal).
 pub(super) fn compare_method(old: &Spec, new: &Spec) -> Result<Vec<Change>, LowerError> {
@@ -169,7 +169,8 @@ fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Chan
     );
 }
 
-/// The method's own keys: all documentation, as far as the generated client goes.
+/// The method's own keys: documentation as far as the generated client goes, but for the
+/// call style.
 fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     let mut push = |key: &str, message: String, o: Value, n: Value| {
         out.push(Change {
@@ -232,6 +233,7 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     for (key, o, n) in unclassified(&old.examples, &new.examples, &[]) {
         push("examples", format!("the {key} example changed"), o, n);
     }
+    call_style(old, new, out);
     for (key, o, n) in unclassified(old, new, SPEC_KEYS) {
         out.push(Change {
             method: new.method.clone(),
@@ -245,6 +247,58 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             used_by: Vec::new(),
         });
     }
+}
+
+/// The call style: which of the client's functions accept the method. A change of the style
+/// breaks; writing out or leaving out the key with the style the name gives changes nothing.
+fn call_style(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
+    let (was, is) = (old.call_style(), new.call_style());
+    let (severity, message) = if was != is {
+        let what = match is {
+            CallStyle::Server => {
+                "`client.execute` sends it now; `page_form`, `page_url` and `app_order_string` refuse it"
+            }
+            CallStyle::Page => {
+                "`client.execute` refuses it now; it is signed for the browser with `page_form` or `page_url`"
+            }
+            CallStyle::App => {
+                "`client.execute`, `page_form` and `page_url` refuse it now; it is signed for the app with `app_order_string`"
+            }
+        };
+        (
+            Severity::Breaking,
+            format!(
+                "call style changed from `{}` to `{}`: {what}",
+                was.as_str(),
+                is.as_str()
+            ),
+        )
+    } else if old.call_style != new.call_style {
+        let message = match new.call_style {
+            Some(style) => format!(
+                "call_style `{}` written out (the style the method name gives: the same calls)",
+                style.as_str()
+            ),
+            None => format!(
+                "call_style `{}` left out (the method name gives the same style: the same calls)",
+                is.as_str()
+            ),
+        };
+        (Severity::Patch, message)
+    } else {
+        return;
+    };
+    out.push(Change {
+        method: new.method.clone(),
+        path: new.method.clone(),
+        kind: Kind::CallStyleChanged,
+        severity,
+        message,
+        old: Value::from(was.as_str()),
+        new: Value::from(is.as_str()),
+        model: None,
+        used_by: Vec::new(),
+    });
 }
 
 /// Each model in both versions, once: its fields at the first path that uses it, every

@@ -1,5 +1,5 @@
-//! Keys the diff does not know: a key added to the spec format later (a method's call
-//! style, say) must not slip through as "no change". Each side is serialised and every key
+//! Keys the diff does not know: a key added to the spec format later (the fields of a
+//! method's notifications, say) must not slip through as "no change". Each side is serialised and every key
 //! outside the known ones compared; a difference counts as breaking until the diff learns it.
 
 use serde::Serialize;
@@ -12,6 +12,7 @@ pub(super) const SPEC_KEYS: &[&str] = &[
     "description",
     "version",
     "doc_url",
+    "call_style",
     "note",
     "request",
     "response",
@@ -120,6 +121,7 @@ mod tests {
 title: t
 description: d
 doc_url: https://example.com/
+call_style: page
 note: n
 request:
   - { name: a, rust_name: b, type: String, required: true, max_length: 3, description: d, example: e, values: [{ value: X, description: x }], in: form, note: n }
