@@ -5,7 +5,9 @@ use std::io::Write as _;
 use alipay_codegen::ir::{MethodIr, TypeIr};
 use alipay_codegen::spec::Location;
 use alipay_codegen::validate;
-use alipay_runtime::{DynBizCode, Error, ErrorDoc, FileUpload, RequestParts, ValidationError};
+use alipay_runtime::{
+    CallStyle, DynBizCode, Error, ErrorDoc, FileUpload, RequestParts, ValidationError,
+};
 use serde_json::{Map, Value};
 
 use crate::CallArgs;
@@ -149,40 +151,72 @@ fn parts(m: &MethodIr, typed: &Map<String, Value>, extra: Option<&Value>) -> Req
     parts
 }
 
-/// Runs `alipay call`: the method's spec (embedded, or from `--specs DIR`) validates the
-/// parameters through its IR, as the generated client would, before anything is signed.
-pub async fn run(args: CallArgs) -> Exit {
+/// What a command signs: the method and its parameters as given on the command line.
+pub struct Input<'a> {
+    /// The method's wire name.
+    pub method: &'a str,
+    /// `--biz-content`.
+    pub biz_content: Option<&'a str>,
+    /// `--form`.
+    pub form: &'a [String],
+    /// `--file NAME=@PATH` (only `alipay call` takes files).
+    pub files: &'a [String],
+    /// `--specs`.
+    pub specs: Option<&'a std::path::Path>,
+    /// `--allow-unknown-fields`.
+    pub allow_unknown_fields: bool,
+    /// The call styles the command serves (`None`: any), checked before the parameters.
+    pub styles: Option<&'a [CallStyle]>,
+    /// The command, for the message when the method's call style is not among `styles`.
+    pub command: &'static str,
+    /// Per-request public parameters given by flags (`--return-url`, `--notify-url`): sent as
+    /// the method's form field of the same name when its spec lists one (and `--form` does
+    /// not give it), so that a spec requiring it (`notify_url` of `alipay.trade.app.pay`) is
+    /// satisfied; otherwise handed back for the request's options.
+    pub per_request: Vec<(&'static str, String)>,
+}
+
+/// A request validated through its method's IR: the method, what it sends, and the
+/// per-request public parameters its spec does not list as fields.
+pub type Validated = (MethodIr, RequestParts, Vec<(&'static str, String)>);
+
+/// The method's spec (embedded, or from `--specs DIR`) validates the parameters through its
+/// IR, as the generated client would, before anything is signed; a problem is printed and
+/// its exit code returned.
+pub fn validated(input: &Input<'_>) -> Result<Validated, Exit> {
     let invalid = |message: String| {
         eprintln!("invalid input, nothing was sent: {message}");
         Exit::Invalid
     };
-    let catalog = match Catalog::new(args.specs.as_deref()) {
-        Ok(catalog) => catalog,
-        Err(message) => return invalid(message),
-    };
-    let m = match catalog.method(&args.method) {
+    let catalog = Catalog::new(input.specs).map_err(invalid)?;
+    let m = match catalog.method(input.method) {
         None => {
-            return invalid(format!(
+            return Err(invalid(format!(
                 "unknown method `{}` (`alipay methods` lists the ones this command knows; \
                  --specs DIR adds more)",
-                args.method
-            ));
+                input.method
+            )));
         }
-        Some(Err(message)) => return invalid(message),
+        Some(Err(message)) => return Err(invalid(message)),
         Some(Ok(m)) => m,
     };
-    let biz = match biz_content(args.biz_content.as_deref()) {
-        Ok(biz) => biz,
-        Err(message) => return invalid(message),
-    };
-    let mut form = match form_fields(&args.form) {
-        Ok(form) => form,
-        Err(message) => return invalid(message),
-    };
-    let files = match files(&m, &args.file) {
-        Ok(files) => files,
-        Err(message) => return invalid(message),
-    };
+    let style = crate::catalog::call_style(m.call_style);
+    if let Some(styles) = input.styles
+        && !styles.contains(&style)
+    {
+        let (what, instead) = match style {
+            CallStyle::Server => ("a server call", "alipay call"),
+            CallStyle::Page => ("a page method", "alipay page"),
+            CallStyle::App => ("an app method", "alipay sdk"),
+        };
+        return Err(invalid(format!(
+            "{} is {what}, not one for `alipay {}`: use `{instead}`",
+            m.method, input.command
+        )));
+    }
+    let biz = biz_content(input.biz_content).map_err(invalid)?;
+    let mut form = form_fields(input.form).map_err(invalid)?;
+    let files = files(&m, input.files).map_err(invalid)?;
     let is_file = |k: &str| {
         m.request
             .fields
@@ -190,9 +224,22 @@ pub async fn run(args: CallArgs) -> Exit {
             .any(|f| f.wire == k && f.ty.element() == &TypeIr::File)
     };
     if let Some((name, _)) = form.iter().find(|(k, _)| is_file(k)) {
-        return invalid(format!(
+        return Err(invalid(format!(
             "--form {name}: `{name}` is a File field: give it with --file {name}=@PATH"
-        ));
+        )));
+    }
+    let mut leftover = Vec::new();
+    for (name, value) in &input.per_request {
+        let listed = m
+            .request
+            .fields
+            .iter()
+            .any(|f| f.wire == *name && f.location == Location::Form);
+        if !listed {
+            leftover.push((*name, value.clone()));
+        } else if !form.iter().any(|(k, _)| k == name) {
+            form.push(((*name).to_owned(), value.clone()));
+        }
     }
     // Validation sees each file as the name of its part, as the gateway would.
     form.extend(files.iter().map(|(name, file)| {
@@ -203,19 +250,37 @@ pub async fn run(args: CallArgs) -> Exit {
     }));
     let refused =
         |e: ValidationError| print_error(&Error::InvalidRequest(e), &mut std::io::stderr());
-    if !args.allow_unknown_fields
+    if !input.allow_unknown_fields
         && let Err(e) = validate::unknown_fields(&m, Some(&biz))
     {
         eprintln!("(to send a field the spec does not know yet, pass --allow-unknown-fields)");
-        return refused(e);
+        return Err(refused(e));
     }
     // Lenient on listed values, as the client is: a value Alipay added later still goes out.
-    let typed = match validate::validate(&m, Some(&biz), &form, false) {
-        Ok(typed) => typed,
-        Err(e) => return refused(e),
-    };
-    let mut parts = parts(&m, &typed, args.allow_unknown_fields.then_some(&biz));
+    let typed = validate::validate(&m, Some(&biz), &form, false).map_err(refused)?;
+    let mut parts = parts(&m, &typed, input.allow_unknown_fields.then_some(&biz));
     parts.files = files;
+    Ok((m, parts, leftover))
+}
+
+/// Runs `alipay call`: validates the parameters (see [`validated`]), then signs, sends and
+/// verifies.
+pub async fn run(args: CallArgs) -> Exit {
+    let input = Input {
+        method: &args.method,
+        biz_content: args.biz_content.as_deref(),
+        form: &args.form,
+        files: &args.file,
+        specs: args.specs.as_deref(),
+        allow_unknown_fields: args.allow_unknown_fields,
+        styles: None,
+        command: "call",
+        per_request: Vec::new(),
+    };
+    let (m, parts, _) = match validated(&input) {
+        Ok(validated) => validated,
+        Err(exit) => return exit,
+    };
     let client = match args.client.build_client() {
         Ok(client) => client,
         Err(e) => {

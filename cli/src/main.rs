@@ -1,5 +1,5 @@
-//! The `alipay` command: call any generated method, list them, run the local gateway, or
-//! run the quickstart demo.
+//! The `alipay` command: call any generated method, sign page and app requests (`page`,
+//! `sdk`), list them, run the local gateway, or run the quickstart demo.
 //!
 //! Exit codes (a public contract): 0 success; 1 failure outside a call; 2 invalid input or
 //! configuration (nothing sent); 3 verified business error; 4 verified gateway error;
@@ -12,6 +12,7 @@ mod certs;
 mod config;
 mod demo;
 mod notify;
+mod page;
 mod report;
 mod serve;
 mod shown;
@@ -42,6 +43,21 @@ enum Command {
     /// error; 4 verified gateway error; 5 response signature missing or invalid; 6 transport or
     /// HTTP failure.
     Call(Box<CallArgs>),
+    /// Sign a page method (alipay.trade.page.pay, alipay.trade.wap.pay, ...) for the user's
+    /// browser and print it: the auto-submitting HTML form (POST, the default; in the request
+    /// charset, as a server answers the browser with it) or the whole signed URL (GET). The
+    /// parameters are validated against the spec as by `call`; nothing is sent.
+    ///
+    /// Exit codes: 0 printed; 2 invalid input or configuration, or not a page method
+    /// (nothing printed on stdout).
+    Page(Box<PageArgs>),
+    /// Sign an app method (alipay.trade.app.pay) into the order string the Alipay app SDK
+    /// takes and print it. The parameters are validated against the spec as by `call`;
+    /// nothing is sent.
+    ///
+    /// Exit codes: 0 printed; 2 invalid input or configuration, or not an app (or page)
+    /// method (nothing printed on stdout).
+    Sdk(Box<SdkArgs>),
     /// List the methods this command serves: the whole catalog (the doc-page specs and those
     /// converted from the SDK's models), plus those of --specs DIR.
     Methods(MethodsArgs),
@@ -105,6 +121,65 @@ struct CallArgs {
     specs: Option<PathBuf>,
     /// Send biz_content fields the spec does not know (for a field Alipay added after the spec
     /// was written). Without it such a field is refused (exit 2), naming it.
+    #[arg(long)]
+    allow_unknown_fields: bool,
+    #[command(flatten)]
+    client: ClientFlags,
+}
+
+/// How `alipay page` hands the request to the browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum HttpMethod {
+    /// An auto-submitting HTML form, POSTed by the browser.
+    #[value(name = "POST")]
+    Post,
+    /// One signed URL for the browser to open.
+    #[value(name = "GET")]
+    Get,
+}
+
+/// `alipay page`.
+#[derive(Debug, clap::Args)]
+struct PageArgs {
+    /// The page method, for example alipay.trade.page.pay.
+    method: String,
+    /// The biz_content as a JSON object, or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON")]
+    biz_content: Option<String>,
+    /// A form field the method sends outside biz_content, as key=value (repeatable).
+    #[arg(long = "form", value_name = "KEY=VALUE")]
+    form: Vec<String>,
+    /// POST (default): print the auto-submitting HTML form; GET: print the URL.
+    #[arg(long, value_name = "POST|GET", default_value = "POST", ignore_case = true)]
+    http_method: HttpMethod,
+    /// Where Alipay sends the user's browser back afterwards (this request's return_url).
+    #[arg(long, value_name = "URL")]
+    return_url: Option<String>,
+    /// A folder of specs whose methods are served besides, and over, the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    specs: Option<PathBuf>,
+    /// Sign biz_content fields the spec does not know (see `alipay call`).
+    #[arg(long)]
+    allow_unknown_fields: bool,
+    #[command(flatten)]
+    client: ClientFlags,
+}
+
+/// `alipay sdk`.
+#[derive(Debug, clap::Args)]
+struct SdkArgs {
+    /// The app method, for example alipay.trade.app.pay.
+    method: String,
+    /// The biz_content as a JSON object, or @FILE to read it from a file.
+    #[arg(long, value_name = "JSON")]
+    biz_content: Option<String>,
+    /// A form field the method sends outside biz_content, as key=value (repeatable).
+    #[arg(long = "form", value_name = "KEY=VALUE")]
+    form: Vec<String>,
+    /// A folder of specs whose methods are served besides, and over, the built-in ones.
+    #[arg(long, value_name = "DIR")]
+    specs: Option<PathBuf>,
+    /// Sign biz_content fields the spec does not know (see `alipay call`).
     #[arg(long)]
     allow_unknown_fields: bool,
     #[command(flatten)]
@@ -187,6 +262,8 @@ fn main() {
     let exit = runtime.block_on(async move {
         match cli.command {
             Command::Call(args) => call::run(*args).await,
+            Command::Page(args) => page::page(*args),
+            Command::Sdk(args) => page::sdk(*args),
             Command::Methods(args) => call::list_methods(args.specs.as_deref()),
             Command::Gateway(args) => serve::run(args).await,
             Command::CertSn(args) => certs::cert_sn(&args.file, args.root),
