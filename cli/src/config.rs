@@ -190,11 +190,9 @@ impl ClientFlags {
     /// The `notify_url` the client is configured with: the flag, else the config file's
     /// (`None` too when the file cannot be read; building the client reports that).
     pub fn notify_url_setting(&self) -> Option<String> {
-        self.notify_url.clone().or_else(|| {
-            self.read_file()
-                .ok()
-                .and_then(|(file, _)| file.notify_url)
-        })
+        self.notify_url
+            .clone()
+            .or_else(|| self.read_file().ok().and_then(|(file, _)| file.notify_url))
     }
 
     fn read_file(&self) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {

@@ -150,7 +150,12 @@ struct PageArgs {
     #[arg(long = "form", value_name = "KEY=VALUE")]
     form: Vec<String>,
     /// POST (default): print the auto-submitting HTML form; GET: print the URL.
-    #[arg(long, value_name = "POST|GET", default_value = "POST", ignore_case = true)]
+    #[arg(
+        long,
+        value_name = "POST|GET",
+        default_value = "POST",
+        ignore_case = true
+    )]
     http_method: HttpMethod,
     /// Where Alipay sends the user's browser back afterwards (this request's return_url).
     #[arg(long, value_name = "URL")]

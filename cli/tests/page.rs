@@ -18,7 +18,12 @@ fn run(args: &[&str]) -> Output {
     let alipay_public_key = format!("{DIR}keys/alipay_public.pem");
     Command::new(BIN)
         .args(args)
-        .args(["--app-id", "2014072300007148", "--private-key", &private_key])
+        .args([
+            "--app-id",
+            "2014072300007148",
+            "--private-key",
+            &private_key,
+        ])
         .args(["--alipay-public-key", &alipay_public_key])
         // Nothing listens there: nothing may be sent.
         .args(["--gateway", "http://127.0.0.1:1/gateway.do"])
@@ -100,7 +105,10 @@ fn page_prints_a_form_or_a_url_that_verifies_in_utf8_and_gbk() {
         // In the request charset: a GBK form is GBK bytes.
         let html = charset.decode(&out.stdout).expect("in the request charset");
         assert!(html.starts_with("<form "), "{html}");
-        assert!(html.contains(&format!("accept-charset=\"{name}\"")), "{html}");
+        assert!(
+            html.contains(&format!("accept-charset=\"{name}\"")),
+            "{html}"
+        );
         let sent = submitted(&html, charset);
         assert!(verifies(&sent, charset), "{name}: {sent:?}");
         assert_eq!(value(&sent, param::CHARSET), Some(name));
@@ -169,14 +177,34 @@ fn invalid_input_exits_2_with_nothing_on_stdout() {
         // Not JSON.
         &["page", "alipay.trade.page.pay", "--biz-content", "{"],
         // A server call.
-        &["page", "alipay.trade.query", "--biz-content", r#"{"out_trade_no":"T1"}"#],
-        &["sdk", "alipay.trade.query", "--biz-content", r#"{"out_trade_no":"T1"}"#],
+        &[
+            "page",
+            "alipay.trade.query",
+            "--biz-content",
+            r#"{"out_trade_no":"T1"}"#,
+        ],
+        &[
+            "sdk",
+            "alipay.trade.query",
+            "--biz-content",
+            r#"{"out_trade_no":"T1"}"#,
+        ],
         // An app method is no page.
         &["page", "alipay.trade.app.pay", "--biz-content", APP_PAY_BIZ],
         // Unknown method, unknown field, a rule broken.
         &["page", "alipay.no.such.method"],
-        &["page", "alipay.trade.page.pay", "--biz-content", r#"{"subjetc":"x"}"#],
-        &["page", "alipay.trade.page.pay", "--biz-content", r#"{"total_amount":"0.0.1"}"#],
+        &[
+            "page",
+            "alipay.trade.page.pay",
+            "--biz-content",
+            r#"{"subjetc":"x"}"#,
+        ],
+        &[
+            "page",
+            "alipay.trade.page.pay",
+            "--biz-content",
+            r#"{"total_amount":"0.0.1"}"#,
+        ],
         // No HTTP method but POST and GET.
         &["page", "alipay.trade.page.pay", "--http-method", "PUT"],
         // app.pay requires notify_url, and none is given.
@@ -199,5 +227,8 @@ fn invalid_input_exits_2_with_nothing_on_stdout() {
     }
     let out = run(&["page", "alipay.trade.query"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a server call") && stderr.contains("alipay call"), "{stderr}");
+    assert!(
+        stderr.contains("a server call") && stderr.contains("alipay call"),
+        "{stderr}"
+    );
 }

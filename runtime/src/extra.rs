@@ -99,6 +99,8 @@ impl<M: Method> Method for WithExtra<M> {
     const RESPONSE_NODE: &'static str = M::RESPONSE_NODE;
     type Response = M::Response;
     type BizError = M::BizError;
+    // A page method with extra fields is still a page method.
+    const CALL_STYLE: crate::method::CallStyle = M::CALL_STYLE;
 
     fn validate(&self) -> Result<(), ValidationError> {
         self.request.validate()?;
