@@ -272,6 +272,16 @@ pub async fn run(args: GatewayArgs) -> Exit {
         }
     };
 
+    // Signals are taken over before the keys folder exists and before anything is printed:
+    // a SIGTERM sent as soon as the folder is announced must still remove it, not kill the
+    // process with the folder left behind.
+    let mut stop = match Stop::new() {
+        Ok(stop) => stop,
+        Err(e) => {
+            eprintln!("alipay: cannot listen for signals: {e}");
+            return Exit::Failure;
+        }
+    };
     say!("local Alipay gateway listening on {}", gw.url());
     say!("serving {served} method(s); `alipay methods` lists them");
     // A folder this command chose itself is removed when it stops, however it stops (the
@@ -365,13 +375,6 @@ pub async fn run(args: GatewayArgs) -> Exit {
 
     let mut seen = 0;
     let mut tick = tokio::time::interval(Duration::from_millis(200));
-    let mut stop = match Stop::new() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("alipay: cannot listen for signals: {e}");
-            return Exit::Failure;
-        }
-    };
     loop {
         tokio::select! {
             _ = stop.next() => break,

@@ -22,6 +22,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
         r#"{"alipay_test_image_upload_response":{"code":"10000","msg":"Success","image_id":"X1"},"sign":"x"}"#,
     ),
     validate_request: validate_upload,
+    call_style: alipay_runtime::CallStyle::Server,
 }];
 
 /// As a generated request would read it: a required file, an optional text field.

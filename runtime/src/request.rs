@@ -840,6 +840,7 @@ mod tests {
         let parts = RequestParts {
             biz_content: Some("{}".into()),
             form: vec![(param::RETURN_URL, "https://m.example/own".into())],
+            ..RequestParts::default()
         };
         let url = sign_request(&public, "m.a.b", &parts, UNIX_EPOCH, |s| s.page_url()).unwrap();
         let params = pairs(url.split_once('?').unwrap().1, Charset::Utf8);
@@ -883,6 +884,7 @@ mod tests {
         let parts = RequestParts {
             biz_content: None,
             form: vec![(param::RETURN_URL, String::new())],
+            ..RequestParts::default()
         };
         let url = sign_request(&public, "m.a.b", &parts, UNIX_EPOCH, |s| s.page_url()).unwrap();
         let params = pairs(url.split_once('?').unwrap().1, Charset::Utf8);

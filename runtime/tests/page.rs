@@ -67,6 +67,7 @@ impl<const STYLE: u8> Method for Req<STYLE> {
         Ok(RequestParts {
             biz_content: Some(self.biz_content.clone()),
             form: self.form.clone(),
+            ..RequestParts::default()
         })
     }
 }
