@@ -9,7 +9,7 @@ mod merchant;
 use std::time::Duration;
 
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
-use alipay_openapi::trade::{close, query, refund};
+use alipay_openapi::trade::{close, page_pay, query, refund};
 use alipay_runtime::{Charset, Client, Error, PreparedRequest, RequestParts, verify_notify};
 use merchant::Merchant;
 use serde_json::{Value, json};
@@ -281,6 +281,19 @@ async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
             assert_eq!(verified.get("subject"), Some("王龙海的订单"));
             assert_eq!(verified.get("total_amount"), Some("88.88"));
             assert_eq!(verified.get("notify_type"), Some("trade_status_sync"));
+            // The typed notification of page.pay, decoded from what verified.
+            let typed: page_pay::Notification = verified.decode().expect("decodes");
+            assert_eq!(
+                typed.trade_status,
+                Some(page_pay::TradeStatus::TradeSuccess)
+            );
+            assert_eq!(typed.out_trade_no, out);
+            assert_eq!(typed.trade_no, trade_no);
+            assert_eq!(
+                typed.total_amount.as_ref().and_then(|p| p.to_cents()),
+                Some(8888)
+            );
+            assert_eq!(typed.subject.as_deref(), Some("王龙海的订单"));
         }
 
         let answer = client
