@@ -62,8 +62,16 @@ fn snake(name: &str) -> String {
         return name.to_owned();
     }
     let mut s = ascii_words(name).to_snake_case();
-    if s.is_empty() {
-        s.push('_');
+    if !s.bytes().any(|b| b.is_ascii_alphabetic()) {
+        // Nothing but digits (or nothing at all, `-`): `_1` and `__` would be identifiers of
+        // only underscores and digits, which clippy's `just_underscores_and_digits` refuses in
+        // `new`'s arguments.
+        let digits = s.trim_matches('_');
+        return if digits.is_empty() {
+            "field".to_owned()
+        } else {
+            format!("field_{digits}")
+        };
     }
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
@@ -108,6 +116,7 @@ fn camel(name: &str) -> String {
 /// assert_eq!(field_ident("type"), "r#type");
 /// assert_eq!(field_ident("self"), "self_");
 /// assert_eq!(field_ident("3d_secure"), "_3d_secure");
+/// assert_eq!(field_ident("1"), "field_1");
 /// ```
 pub fn field_ident(name: &str) -> String {
     escape_keyword(snake(name))
@@ -345,8 +354,12 @@ mod tests {
         assert_eq!(field_ident("1st_name"), "_1st_name");
         assert_eq!(type_ident("3ds"), "N3ds");
         assert_eq!(variant_ident("01"), "N01");
-        assert_eq!(field_ident(""), "__");
-        assert_eq!(field_ident("-"), "__");
+        assert_eq!(field_ident(""), "field");
+        assert_eq!(field_ident("-"), "field");
+        assert_eq!(field_ident("_"), "field");
+        assert_eq!(field_ident("1"), "field_1");
+        assert_eq!(field_ident("2_3"), "field_2_3");
+        assert_eq!(field_ident("_4"), "field_4");
         assert_eq!(variant_ident("*"), "Empty");
     }
 
