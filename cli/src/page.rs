@@ -3,8 +3,9 @@
 
 use std::io::Write as _;
 
+use alipay_codegen::ir::MethodIr;
 use alipay_runtime::protocol::param;
-use alipay_runtime::{CallStyle, RequestOptions};
+use alipay_runtime::{CallStyle, Client, RequestOptions, RequestParts};
 
 use crate::call::{Input, validated};
 use crate::config::ClientFlags;
@@ -48,6 +49,21 @@ fn options(leftover: Vec<(&'static str, String)>) -> RequestOptions {
         })
 }
 
+/// What both commands sign: the request validated through its spec, the options from the
+/// per-request parameters its spec does not list, and the configured client; a problem is
+/// printed and its exit code returned.
+fn prepare(
+    input: &Input<'_>,
+    flags: &ClientFlags,
+) -> Result<(MethodIr, RequestParts, RequestOptions, Client), Exit> {
+    let (m, parts, leftover) = validated(input)?;
+    let client = flags.build_client().map_err(|e| {
+        eprintln!("invalid configuration, nothing was signed: {e}");
+        Exit::Invalid
+    })?;
+    Ok((m, parts, options(leftover), client))
+}
+
 /// Runs `alipay page`: the signed form (POST) or URL (GET) of a page method.
 pub fn page(args: PageArgs) -> Exit {
     let input = Input {
@@ -61,18 +77,10 @@ pub fn page(args: PageArgs) -> Exit {
         command: "page",
         per_request: per_request(&args.client, args.return_url.as_deref()),
     };
-    let (m, parts, leftover) = match validated(&input) {
-        Ok(validated) => validated,
+    let (m, parts, options, client) = match prepare(&input, &args.client) {
+        Ok(prepared) => prepared,
         Err(exit) => return exit,
     };
-    let client = match args.client.build_client() {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("invalid configuration, nothing was signed: {e}");
-            return Exit::Invalid;
-        }
-    };
-    let options = options(leftover);
     let printed = match args.http_method {
         // The form in the request charset: what a server answers the browser with.
         HttpMethod::Post => client
@@ -101,18 +109,11 @@ pub fn sdk(args: SdkArgs) -> Exit {
         command: "sdk",
         per_request: per_request(&args.client, None),
     };
-    let (m, parts, leftover) = match validated(&input) {
-        Ok(validated) => validated,
+    let (m, parts, options, client) = match prepare(&input, &args.client) {
+        Ok(prepared) => prepared,
         Err(exit) => return exit,
     };
-    let client = match args.client.build_client() {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("invalid configuration, nothing was signed: {e}");
-            return Exit::Invalid;
-        }
-    };
-    match client.app_order_string_raw(&m.method, &parts, &options(leftover)) {
+    match client.app_order_string_raw(&m.method, &parts, &options) {
         Ok(order) => print(format!("{order}\n").as_bytes()),
         Err(e) => print_error(&e, &mut std::io::stderr()),
     }
