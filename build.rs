@@ -1,7 +1,8 @@
 //! Generates the client from the specs in `specs/` (and its `sdk/` layer) into
 //! `$OUT_DIR/alipay` (see `alipay_codegen::Builder`); `src/lib.rs` includes it. Only what the
 //! enabled Cargo features select is generated: `curated` (the doc-page specs), one feature
-//! per product group, `all-groups`.
+//! per product group, `all-groups`; the untyped JSON path (`call_json`, `request_from_json`)
+//! only with `json`.
 
 use std::path::PathBuf;
 
@@ -12,6 +13,8 @@ fn main() {
     let report = match alipay_codegen::Builder::new()
         .specs(root.join("specs"))
         .select_by_cargo_features()
+        // The untyped JSON path is the `json` feature's.
+        .json(std::env::var_os("CARGO_FEATURE_JSON").is_some())
         .generate()
     {
         Ok(report) => report,

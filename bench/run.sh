@@ -483,14 +483,24 @@ if want downstream; then
   log "downstream build cost (cargo build --release from clean, jobs = $(nproc))"
   a=$(new_crate ds-client-one-group "alipay-openapi = { path = \"$ROOT\", default-features = false, features = [\"aws-lc-rs\", \"user\"] }")
   printf '//! Uses the generated client with one product group.\npub use alipay_openapi;\n' >"$a/src/lib.rs"
+  c=$(new_crate ds-client-one-group-json "alipay-openapi = { path = \"$ROOT\", default-features = false, features = [\"aws-lc-rs\", \"user\", \"json\"] }")
+  printf '//! Uses the generated client with one product group and its untyped JSON path.\npub use alipay_openapi;\n' >"$c/src/lib.rs"
   b=$(new_crate ds-runtime-only "alipay-runtime = { path = \"$ROOT/runtime\" }")
   printf '//! Uses only the runtime.\npub use alipay_runtime;\n' >"$b/src/lib.rs"
   # Fetch once so the timings hold no download.
   (cd "$a" && cargo fetch -q) >&2 || true
   (cd "$b" && cargo fetch -q) >&2 || true
+  (cd "$c" && cargo fetch -q) >&2 || true
   if ta=$(clean_build "$a") && ua=$(usage_note "$a") && tb=$(clean_build "$b"); then
     r=$(calc "$ta / $tb" 2)
     row "downstream: client with group 'user' $(fmt_ns "$ta")$ua / runtime only $(fmt_ns "$tb")$(usage_note "$b")" "$r" "<= 1.3" "$(verdict "$r" '<=' 1.3)"
+    # The same group with the `json` feature (call_json, request_from_json): recorded beside it.
+    if tc=$(clean_build "$c"); then
+      rc_=$(calc "$tc / $tb" 2)
+      row "downstream: client with group 'user' and feature 'json' $(fmt_ns "$tc")$(usage_note "$c") / runtime only $(fmt_ns "$tb")" "$rc_" "(recorded)" "-"
+    else
+      skip "downstream one group with json" "the scratch crate did not build (log above)"
+    fi
     # The client's build.rs, as the clean build compiled it (build-script profile), run again the way cargo runs
     # it, into an empty OUT_DIR each time (so every file is generated and written), against that clean build.
     bs=$(find "$a/target/release/build" -path '*/alipay-openapi-*/build-script-build' -type f -perm -u+x | head -n 1)

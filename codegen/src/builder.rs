@@ -30,6 +30,7 @@ pub struct Builder {
     patterns: Vec<String>,
     rerun_if_changed: Option<bool>,
     by_cargo_features: bool,
+    no_json: bool,
 }
 
 impl Builder {
@@ -119,6 +120,23 @@ impl Builder {
             || (spec.provenance == Provenance::DocPage && feature_on("curated"))
     }
 
+    /// Whether to generate the untyped JSON path (default: yes): `call_json` in the root,
+    /// each method's `request_from_json` and `validate_request`, and `Deserialize` on the
+    /// request types. The typed API (`Request`, `client.execute`, responses, errors,
+    /// `METHODS`) is the same without it, and the generated code compiles in well under
+    /// half the time. Each descriptor's `validate_request` is then
+    /// `alipay_runtime::validate::not_generated`, which refuses every request with a
+    /// validation error saying why.
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new().json(false);
+    /// # let _ = builder;
+    /// ```
+    pub fn json(mut self, on: bool) -> Self {
+        self.no_json = !on;
+        self
+    }
+
     /// Whether `method` is selected by [`Builder::methods`].
     ///
     /// ```
@@ -189,6 +207,7 @@ impl Builder {
             keep_file: &keep_file,
             keep: &keep,
             feature_gates: !self.by_cargo_features,
+            json: !self.no_json,
         };
         let report = generate_dir_with(&specs, &out_dir, &options);
         if rerun && let Ok(report) = &report {

@@ -122,6 +122,7 @@ pub fn generate_dir_filtered(
             keep_file: &|_: &Path| true,
             keep: &|s: &Spec| keep(&s.method),
             feature_gates: true,
+            json: true,
         },
     )
 }
@@ -137,6 +138,8 @@ pub struct Options<'a> {
     pub keep: &'a dyn Fn(&Spec) -> bool,
     /// Whether each group module sits behind its Cargo feature (see [`emit::emit_with`]).
     pub feature_gates: bool,
+    /// Whether to emit the untyped JSON path (see [`emit::emit_configured`]).
+    pub json: bool,
 }
 
 /// [`generate_dir`] with [`Options`].
@@ -174,7 +177,7 @@ pub fn generate_dir_with(
             .or_default() += 1;
     }
     let ir = ir::lower(specs.iter().copied())?;
-    let files = emit::emit_with(&ir, options.feature_gates)?;
+    let files = emit::emit_configured(&ir, options.feature_gates, options.json)?;
     let mut report = write_files(&files, out_dir, check)?;
     report.methods = ir.methods.len();
     report.groups = ir.groups().keys().map(|g| (*g).to_owned()).collect();

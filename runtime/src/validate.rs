@@ -190,6 +190,23 @@ pub const FILE_UPLOAD_UNSUPPORTED: &str = "is a file inside a model: only a requ
 pub const FILE_IN_BIZ_CONTENT: &str =
     "is a file: it is sent as a multipart file part, not inside biz_content";
 
+/// The message of [`Rule::Unsupported`] from [`not_generated`].
+pub const JSON_PATH_NOT_GENERATED: &str = "cannot be validated from JSON: the method was generated without its JSON path (alipay-openapi's `json` feature, or `Builder::json(true)`)";
+
+/// The `validate_request` of a method generated without its untyped JSON path
+/// (`alipay_codegen::Builder::json(false)`, or `alipay-openapi` without its `json` feature):
+/// it has no compiled strict validation, so every request is refused, naming `method`, rather
+/// than let through unchecked. The typed path (`client.execute`) validates as always.
+pub fn not_generated(
+    _biz_content: Option<&serde_json::Value>,
+    _form: &[(String, String)],
+) -> Result<(), ValidationError> {
+    Err(ValidationError::new(
+        "method",
+        Rule::Unsupported(JSON_PATH_NOT_GENERATED),
+    ))
+}
+
 /// Merges a request given as JSON `biz_content` plus form fields into one JSON object, for
 /// deserialising into a generated request type. `fields` lists the method's fields that do
 /// not travel in `biz_content` (form fields and file uploads); other form pairs (the public
@@ -347,6 +364,14 @@ fn is_date_time(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_method_without_its_json_path_refuses_rather_than_accepts() {
+        let e = not_generated(Some(&serde_json::json!({"a": 1})), &[]).unwrap_err();
+        assert_eq!(e.field, "method");
+        assert_eq!(e.rule, Rule::Unsupported(JSON_PATH_NOT_GENERATED));
+        assert!(e.to_string().contains("without its JSON path"), "{e}");
+    }
 
     #[test]
     fn max_length_counts_characters_not_bytes() {

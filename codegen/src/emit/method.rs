@@ -12,14 +12,16 @@ use crate::emit::{ident, lit};
 use crate::ir::{FieldIr, MethodIr, NotificationIr, TypeIr};
 use crate::spec::{CallStyle, Location, Provenance};
 
-/// The items of a method's module.
-pub fn emit_method(m: &MethodIr) -> TokenStream {
+/// The items of a method's module; with `json`, also its untyped JSON path
+/// (`request_from_json`, `validate_request`, `Deserialize` on its request types).
+pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
     let locals = ["Request", "Response", "BizError"].into_iter();
     let locals = locals
         .chain(m.notification.as_ref().map(|_| "Notification"))
         .chain(m.models.keys().map(String::as_str))
         .chain(m.enums.keys().map(String::as_str));
-    let p = Prelude::for_module(locals);
+    let mut p = Prelude::for_module(locals);
+    p.json = json;
 
     let mut rdoc = Doc::new();
     rdoc.raw(format!("The request of {}.", code(&m.method)));
@@ -60,8 +62,10 @@ pub fn emit_method(m: &MethodIr) -> TokenStream {
     }
     out.extend(emit_biz_error(&p, m));
     out.extend(emit_method_impl(&p, m));
-    out.extend(emit_descriptor(m));
-    out.extend(emit_validate_request(&p, m));
+    out.extend(emit_descriptor(m, json));
+    if json {
+        out.extend(emit_validate_request(&p, m));
+    }
     out
 }
 
@@ -312,7 +316,7 @@ fn call_style(style: CallStyle) -> TokenStream {
     }
 }
 
-fn emit_descriptor(m: &MethodIr) -> TokenStream {
+fn emit_descriptor(m: &MethodIr, json: bool) -> TokenStream {
     let doc = format!(" What the registry knows about {}.", code(&m.method));
     let (method, title, group, node) = (
         lit(&m.method),
@@ -338,6 +342,13 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
         None => quote!(None),
     };
     let style = call_style(m.call_style);
+    // Without the JSON path the method has no compiled strict validation: the descriptor
+    // says so when asked (the local gateway validates through the specs instead).
+    let validate = if json {
+        quote!(validate_request)
+    } else {
+        quote!(validate_request: ::alipay_runtime::validate::not_generated)
+    };
     quote! {
         #[doc = #doc]
         pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {
@@ -348,7 +359,7 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
             call_style: #style,
             errors: &[#(#errors),*],
             example_response: #example,
-            validate_request,
+            #validate,
         };
     }
 }

@@ -55,6 +55,19 @@ pub fn emit(ir: &Ir) -> Result<BTreeMap<PathBuf, String>, EmitError> {
 /// [`emit`], the groups behind their Cargo features (`#[cfg(feature = "<group>")]`) or
 /// not: a build script that generates only the enabled groups leaves the gates out.
 pub fn emit_with(ir: &Ir, feature_gates: bool) -> Result<BTreeMap<PathBuf, String>, EmitError> {
+    emit_configured(ir, feature_gates, true)
+}
+
+/// [`emit_with`], and with `json` the untyped JSON path: `call_json` in the root, each
+/// method's `request_from_json` and `validate_request`, and `Deserialize` on request types.
+/// Without it the typed API is the same and the code is smaller (it is most of what the
+/// generated code costs to compile); each descriptor's `validate_request` is then
+/// `alipay_runtime::validate::not_generated`.
+pub fn emit_configured(
+    ir: &Ir,
+    feature_gates: bool,
+    json: bool,
+) -> Result<BTreeMap<PathBuf, String>, EmitError> {
     // The root file and each method's module are emitted and printed on every core...
     let methods: Vec<&MethodIr> = ir.groups().into_values().flatten().collect();
     let work: Vec<Option<&MethodIr>> = std::iter::once(None)
@@ -62,10 +75,10 @@ pub fn emit_with(ir: &Ir, feature_gates: bool) -> Result<BTreeMap<PathBuf, Strin
         .collect();
     let texts = crate::parallel::in_parallel(&work, |item| match item {
         None => print(
-            registry::emit_root_with(ir, feature_gates, &registry::include_group),
+            registry::emit_root_with(ir, feature_gates, json, &registry::include_group),
             || "the root file".to_owned(),
         ),
-        Some(m) => print(registry::emit_method_module(m), || {
+        Some(m) => print(registry::emit_method_module(m, json), || {
             format!("`{}`", m.method)
         }),
     });
@@ -102,7 +115,7 @@ pub fn emit_with(ir: &Ir, feature_gates: bool) -> Result<BTreeMap<PathBuf, Strin
 
 /// One method's documented module (`pub mod <method> { .. }`), as its group file holds it.
 pub fn method_module(m: &MethodIr) -> Result<String, EmitError> {
-    print(registry::emit_method_module(m), || {
+    print(registry::emit_method_module(m, true), || {
         format!("`{}`", m.method)
     })
 }
@@ -117,7 +130,7 @@ pub fn root_with(ir: &Ir, body: &dyn Fn(&str) -> Vec<String>) -> Result<String, 
             .filter_map(|item| item.parse::<TokenStream>().ok())
             .collect()
     };
-    let root = print(registry::emit_root_with(ir, true, &items), || {
+    let root = print(registry::emit_root_with(ir, true, true, &items), || {
         "the root file".to_owned()
     })?;
     Ok(format!("{HEADER}{root}"))
@@ -145,4 +158,56 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// escaped by proc-macro2).
 pub(crate) fn lit(text: &str) -> Literal {
     Literal::string(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::load_str;
+
+    const SPEC: &str = "method: alipay.demo.thing.query\ntitle: t\nrequest:\n  \
+        - { name: thing_id, type: String, required: true, max_length: 8 }\n  \
+        - { name: count, type: Number }\nresponse:\n  - { name: status, type: String }\n";
+
+    fn files(json: bool) -> BTreeMap<PathBuf, String> {
+        let spec = load_str("alipay.demo.thing.query.yaml", SPEC).unwrap();
+        let ir = crate::ir::lower([&spec]).unwrap();
+        emit_configured(&ir, false, json).unwrap()
+    }
+
+    /// Without the JSON path the typed API stays; what only the JSON path needs goes, and the
+    /// descriptor refuses to validate from JSON instead of letting requests through.
+    #[test]
+    fn the_json_path_is_left_out_on_request() {
+        let (with, without) = (files(true), files(false));
+        let group = PathBuf::from("demo.rs");
+        let (root_with, root_without) = (
+            &with[&PathBuf::from("mod.rs")],
+            &without[&PathBuf::from("mod.rs")],
+        );
+        assert!(root_with.contains("pub async fn call_json("));
+        assert!(!root_without.contains("call_json") && !root_without.contains("fn __parts"));
+        for root in [root_with, root_without] {
+            assert!(root.contains("pub static METHODS") && root.contains("pub fn find_method("));
+        }
+        let (g_with, g_without) = (&with[&group], &without[&group]);
+        assert!(
+            g_with.contains("pub fn request_from_json(")
+                && g_with.contains("pub fn validate_request(")
+        );
+        assert!(g_with.contains("::serde::Serialize, ::serde::Deserialize)]\n    #[non_exhaustive]\n    pub struct Request"));
+        assert!(!g_without.contains("request_from_json") && !g_without.contains("FORM_FIELDS"));
+        assert!(g_without.contains("validate_request: ::alipay_runtime::validate::not_generated,"));
+        assert!(g_without.contains("#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]\n    #[non_exhaustive]\n    pub struct Request"));
+        // The typed API is the same: constructor, setters, checks, the Method impl.
+        for item in [
+            "pub fn new(thing_id: impl Into<String>) -> Self",
+            "pub fn count(mut self, value: impl Into<i64>) -> Self",
+            "__v::max_length(\"thing_id\", &self.thing_id, 8)?;",
+            "impl ::alipay_runtime::Method for Request",
+            "pub struct Response",
+        ] {
+            assert!(g_with.contains(item) && g_without.contains(item), "{item}");
+        }
+    }
 }

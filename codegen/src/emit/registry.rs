@@ -15,11 +15,12 @@ pub fn group_file(group: &str) -> PathBuf {
     PathBuf::from(format!("{group}.rs"))
 }
 
-/// A method's documented inline module, holding its items.
-pub fn emit_method_module(m: &MethodIr) -> TokenStream {
+/// A method's documented inline module, holding its items (with `json`, its untyped JSON
+/// path too).
+pub fn emit_method_module(m: &MethodIr, json: bool) -> TokenStream {
     let docs = method_doc(m).attrs();
     let module = ident(&m.module);
-    let items = emit_method(m);
+    let items = emit_method(m, json);
     quote! {
         #docs
         pub mod #module {
@@ -39,10 +40,11 @@ pub fn include_group(group: &str) -> TokenStream {
 /// in scope: prelude types are spelled in full. The groups are behind their Cargo features
 /// when `feature_gates` (a build script that generates only the enabled groups leaves the
 /// gates out); each group module's body comes from `body` (the vendored crates layout
-/// re-exports the group's crates there).
+/// re-exports the group's crates there). Without `json` the root has no `call_json`.
 pub fn emit_root_with(
     ir: &Ir,
     feature_gates: bool,
+    json: bool,
     body: &dyn Fn(&str) -> TokenStream,
 ) -> TokenStream {
     let gate = |group: &str| {
@@ -88,7 +90,7 @@ pub fn emit_root_with(
             }
         }
     });
-    quote! {
+    let registry = quote! {
         #(#groups)*
         /// Every generated method of the enabled groups, sorted by name.
         pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[#(#descriptors),*];
@@ -97,6 +99,12 @@ pub fn emit_root_with(
         pub fn find_method(name: &str) -> ::core::option::Option<&'static ::alipay_runtime::MethodDescriptor> {
             METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
         }
+    };
+    if !json {
+        return registry;
+    }
+    quote! {
+        #registry
         /// Calls the method named `method` with its parameters as JSON: `biz_content` and the
         /// fields the method sends as form fields. The parameters go through the method's
         /// typed request and its validation; the answer is the verified response node, as

@@ -20,9 +20,13 @@ pub fn emit_struct(p: &Prelude, s: &StructIr, doc: &Doc, is_request: bool) -> To
     let docs = doc.attrs();
     // Response-side structs are only read: they derive `Deserialize` alone, which keeps
     // the catalog's code (and its compile time) smaller. The verified JSON of an answer is
-    // there as it came for whoever needs it (`Client::execute_raw`, `call_json`).
-    let serde = if s.request_side {
+    // there as it came for whoever needs it (`Client::execute_raw`, `call_json`). Request-side
+    // structs are read only by the untyped JSON path (`request_from_json`): without it they
+    // derive `Serialize` alone.
+    let serde = if s.request_side && p.json {
         quote!(::serde::Serialize, ::serde::Deserialize)
+    } else if s.request_side {
+        quote!(::serde::Serialize)
     } else {
         quote!(::serde::Deserialize)
     };

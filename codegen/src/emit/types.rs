@@ -20,6 +20,8 @@ pub struct Prelude {
     string: bool,
     vec: bool,
     into: bool,
+    /// Whether the untyped JSON path is emitted (request types derive `Deserialize`).
+    pub json: bool,
 }
 
 impl Prelude {
