@@ -31,6 +31,7 @@ pub struct Builder {
     rerun_if_changed: Option<bool>,
     by_cargo_features: bool,
     no_json: bool,
+    external: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Builder {
@@ -137,6 +138,26 @@ impl Builder {
         self
     }
 
+    /// Takes the methods of product group `group` from crates of their own instead of
+    /// generating them here: `crates` are their Rust names (a large group is split over
+    /// several, see [`crate::catalog`]). The group's module re-exports them, and `METHODS`
+    /// (and `call_json`) still list its methods. The crate including the output depends on
+    /// those crates.
+    ///
+    /// ```
+    /// let builder = alipay_codegen::Builder::new().external_group("trade", ["alipay_openapi_trade"]);
+    /// # let _ = builder;
+    /// ```
+    pub fn external_group<I, S>(mut self, group: impl Into<String>, crates: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.external
+            .insert(group.into(), crates.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Whether `method` is selected by [`Builder::methods`].
     ///
     /// ```
@@ -208,6 +229,7 @@ impl Builder {
             keep: &keep,
             feature_gates: !self.by_cargo_features,
             json: !self.no_json,
+            external: &self.external,
         };
         let report = generate_dir_with(&specs, &out_dir, &options);
         if rerun && let Ok(report) = &report {

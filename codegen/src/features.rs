@@ -10,10 +10,17 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalog::Catalog;
+
 /// The line opening the generated features section.
 pub const SECTION_BEGIN: &str = "# @generated product-group features: `alipay-codegen features --write Cargo.toml` keeps this list.";
 /// The line closing the generated features section.
 pub const SECTION_END: &str = "# @end product-group features";
+/// The line opening the generated section of `[dependencies]` (the groups' part packages,
+/// see [`crate::catalog`]).
+pub const CRATES_BEGIN: &str = "# @generated product-group packages: `alipay-codegen features --write Cargo.toml --crates DIR` keeps this list.";
+/// The line closing the generated section of `[dependencies]`.
+pub const CRATES_END: &str = "# @end product-group packages";
 
 /// The features a manifest declares, by name, each with what it enables.
 ///
@@ -64,7 +71,7 @@ impl FeatureCheck {
                 format!(
                     "product group `{group}` has no Cargo feature of its own in {manifest_name}: \
                      it builds under `all-groups` (and its doc-page specs under `curated`); \
-                     `alipay-codegen features --write {manifest_name}` adds `{group} = []`"
+                     `alipay-codegen features --write {manifest_name}` adds its feature"
                 ),
             ));
         }
@@ -73,8 +80,8 @@ impl FeatureCheck {
                 Severity::Error,
                 format!(
                     "product group `{group}` is named like the feature `{group}` of {manifest_name}, \
-                     which is not a product group's (`{group} = []`): rename the methods' group \
-                     or the feature"
+                     which is not a product group's (`{group} = []`, or its part packages \
+                     `[\"dep:<crate>-{group}\", ..]`): rename the methods' group or the feature"
                 ),
             ));
         }
@@ -106,17 +113,157 @@ pub fn check<'a>(
     groups: impl IntoIterator<Item = &'a str>,
 ) -> Result<FeatureCheck, String> {
     let features = declared(manifest)?;
+    let facade = package_name(manifest)?;
     let mut report = FeatureCheck::default();
     for group in groups {
         match features.get(group) {
             None => report.missing.push(group.to_owned()),
-            Some(enables) if !enables.is_empty() || group == "default" => {
+            Some(enables) if group == "default" || !is_group_feature(&facade, group, enables) => {
                 report.clashing.push(group.to_owned());
             }
             Some(_) => {}
         }
     }
     Ok(report)
+}
+
+/// The manifest's `[package] name` (empty when it has none).
+fn package_name(manifest: &str) -> Result<String, String> {
+    let table: toml::Table =
+        toml::from_str(manifest).map_err(|e| format!("the manifest is not valid TOML: {e}"))?;
+    Ok(table
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// The part package `dep` names (`dep:<facade>-<group>` or `dep:<facade>-<group>-<k>`), if it
+/// is one of `group`'s.
+fn part_of_group<'a>(facade: &str, group: &str, dep: &'a str) -> Option<&'a str> {
+    let package = dep.strip_prefix("dep:")?;
+    let rest = package
+        .strip_prefix(facade)?
+        .strip_prefix('-')?
+        .strip_prefix(group)?;
+    (rest.is_empty()
+        || rest
+            .strip_prefix('-')
+            .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit())))
+    .then_some(package)
+}
+
+/// Whether a feature `group` enabling `enables` is that group's: nothing (the group is
+/// generated inside the crate) or the group's part packages only (see [`crate::catalog`]).
+fn is_group_feature(facade: &str, group: &str, enables: &[String]) -> bool {
+    enables
+        .iter()
+        .all(|e| part_of_group(facade, group, e).is_some())
+}
+
+/// The groups whose feature enables their part packages (see [`crate::catalog`]), each with
+/// the Rust names of its parts in order (`trade = ["dep:alipay-openapi-trade"]` gives
+/// `trade: ["alipay_openapi_trade"]`): what a build script passes to
+/// [`crate::Builder::external_group`] for the enabled ones.
+///
+/// ```
+/// let manifest = "[package]\nname = \"my-client\"\n[features]\nuser = []\n\
+///                 trade = [\"dep:my-client-trade-1\", \"dep:my-client-trade-2\"]\n";
+/// let crates = alipay_codegen::features::group_crates(manifest).unwrap();
+/// assert_eq!(crates["trade"], ["my_client_trade_1", "my_client_trade_2"]);
+/// assert!(!crates.contains_key("user"));
+/// ```
+pub fn group_crates(manifest: &str) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let facade = package_name(manifest)?;
+    let mut out = BTreeMap::new();
+    for (name, enables) in declared(manifest)? {
+        let parts: Option<Vec<String>> = enables
+            .iter()
+            .map(|e| part_of_group(&facade, &name, e).map(|p| p.replace('-', "_")))
+            .collect();
+        if let Some(parts) = parts.filter(|p| !p.is_empty()) {
+            out.insert(name, parts);
+        }
+    }
+    Ok(out)
+}
+
+/// The generated features section of a crate whose groups are part packages (see
+/// [`crate::catalog`]), markers included: `all-groups` (every group), `json` (each part's
+/// `json`), then one feature per group enabling its parts. `groups`: name and number of
+/// methods, which sets the parts.
+pub fn crates_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> String {
+    let mut out = String::new();
+    out.push_str(SECTION_BEGIN);
+    out.push('\n');
+    let quoted = |items: &mut dyn Iterator<Item = String>| -> String {
+        items
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // The two long lists one item a line.
+    let listed = |items: &mut dyn Iterator<Item = String>| -> String {
+        let items: String = items.map(|i| format!("\n    \"{i}\",")).collect();
+        format!("{items}\n")
+    };
+    let all = listed(&mut groups.keys().cloned());
+    out.push_str(&format!(
+        "## Every method of every product group (the whole catalog; a group without a feature of\n\
+         ## its own yet is generated inside this crate).\nall-groups = [{all}]\n"
+    ));
+    let json = listed(&mut groups.iter().flat_map(|(g, &n)| {
+        catalog
+            .part_names(g, n)
+            .into_iter()
+            .map(|(_, package)| format!("{package}?/json"))
+    }));
+    out.push_str(&format!(
+        "## The untyped JSON path (default): `call_json`, each method's `request_from_json` and\n\
+         ## `validate_request`, and `Deserialize` on the request types. The typed API is the same\n\
+         ## without it, and a product group compiles in less than half the time.\njson = [{json}]\n"
+    ));
+    for (group, &n) in groups {
+        let deps = quoted(
+            &mut catalog
+                .part_names(group, n)
+                .into_iter()
+                .map(|(_, package)| format!("dep:{package}")),
+        );
+        out.push_str(&format!(
+            "## Product group `{group}`.\n{group} = [{deps}]\n"
+        ));
+    }
+    out.push_str(SECTION_END);
+    out.push('\n');
+    out
+}
+
+/// The generated section of `[dependencies]` of a crate whose groups are part packages: one
+/// optional path dependency per part, markers included.
+pub fn dependencies_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> String {
+    let mut out = String::new();
+    out.push_str(CRATES_BEGIN);
+    out.push('\n');
+    for (group, &n) in groups {
+        for (folder, package) in catalog.part_names(group, n) {
+            out.push_str(&format!(
+                "{package} = {{ path = \"{}/{folder}\", version = \"{}\", optional = true }}\n",
+                catalog.dir, catalog.version
+            ));
+        }
+    }
+    out.push_str(CRATES_END);
+    out.push('\n');
+    out
+}
+
+/// `manifest` with its generated dependencies section replaced by `section` (from
+/// [`dependencies_section`]). The manifest must hold both markers, in order, inside
+/// `[dependencies]`.
+pub fn replace_dependencies_section(manifest: &str, section: &str) -> Result<String, String> {
+    replace_between(manifest, CRATES_BEGIN, CRATES_END, section)
 }
 
 /// The generated features section for `groups`, sorted by name, markers included. It
@@ -143,19 +290,30 @@ pub fn section<'a>(groups: impl IntoIterator<Item = &'a str>) -> String {
 /// `manifest` with its generated features section replaced by `section` (from [`section`]).
 /// The manifest must hold both markers, in order, inside `[features]`.
 pub fn replace_section(manifest: &str, section: &str) -> Result<String, String> {
-    let begin = manifest
-        .find(SECTION_BEGIN)
-        .ok_or_else(|| format!("no line `{SECTION_BEGIN}` in the manifest"))?;
-    let end = manifest[begin..]
-        .find(SECTION_END)
-        .map(|i| begin + i + SECTION_END.len())
-        .ok_or_else(|| format!("no line `{SECTION_END}` after `{SECTION_BEGIN}`"))?;
-    let end = if manifest[end..].starts_with('\n') {
-        end + 1
+    replace_between(manifest, SECTION_BEGIN, SECTION_END, section)
+}
+
+/// `manifest` with the lines from `begin` to `end` replaced by `section`; the result must
+/// still parse.
+fn replace_between(
+    manifest: &str,
+    begin: &str,
+    end: &str,
+    section: &str,
+) -> Result<String, String> {
+    let at = manifest
+        .find(begin)
+        .ok_or_else(|| format!("no line `{begin}` in the manifest"))?;
+    let stop = manifest[at..]
+        .find(end)
+        .map(|i| at + i + end.len())
+        .ok_or_else(|| format!("no line `{end}` after `{begin}`"))?;
+    let stop = if manifest[stop..].starts_with('\n') {
+        stop + 1
     } else {
-        end
+        stop
     };
-    let updated = format!("{}{section}{}", &manifest[..begin], &manifest[end..]);
+    let updated = format!("{}{section}{}", &manifest[..at], &manifest[stop..]);
     declared(&updated)?;
     Ok(updated)
 }
@@ -167,9 +325,12 @@ pub fn section_features(manifest: &str) -> Vec<String> {
     };
     let rest = &manifest[begin..];
     let rest = &rest[..rest.find(SECTION_END).unwrap_or(rest.len())];
-    rest.lines()
-        .filter_map(|line| line.strip_suffix(" = []"))
-        .map(str::to_owned)
+    // A group's line follows its `## Product group` comment (`all-groups` and `json` do not).
+    let lines: Vec<&str> = rest.lines().collect();
+    lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("## Product group `"))
+        .filter_map(|w| w[1].split_once(" = ").map(|(name, _)| name.to_owned()))
         .collect()
 }
 

@@ -123,6 +123,7 @@ pub fn generate_dir_filtered(
             keep: &|s: &Spec| keep(&s.method),
             feature_gates: true,
             json: true,
+            external: &BTreeMap::new(),
         },
     )
 }
@@ -140,6 +141,9 @@ pub struct Options<'a> {
     pub feature_gates: bool,
     /// Whether to emit the untyped JSON path (see [`emit::emit_configured`]).
     pub json: bool,
+    /// Groups whose methods are compiled in crates of their own, with those crates' Rust
+    /// names (see [`emit::emit_external`]): their files are not written.
+    pub external: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// [`generate_dir`] with [`Options`].
@@ -177,7 +181,7 @@ pub fn generate_dir_with(
             .or_default() += 1;
     }
     let ir = ir::lower(specs.iter().copied())?;
-    let files = emit::emit_configured(&ir, options.feature_gates, options.json)?;
+    let files = emit::emit_external(&ir, options.feature_gates, options.json, options.external)?;
     let mut report = write_files(&files, out_dir, check)?;
     report.methods = ir.methods.len();
     report.groups = ir.groups().keys().map(|g| (*g).to_owned()).collect();

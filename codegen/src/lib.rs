@@ -3,6 +3,7 @@
 //! The spec format is documented in `specs/README.md`; [`spec`] loads and checks specs.
 
 pub mod builder;
+pub mod catalog;
 pub mod diff;
 pub mod emit;
 pub mod features;

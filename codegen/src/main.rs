@@ -73,6 +73,25 @@ enum Command {
         /// Exit 1 when the manifest's section is not what the specs give.
         #[arg(long)]
         check: bool,
+        /// Compile each product group as packages of its own under DIR (relative to MANIFEST's
+        /// folder; a group of more than `--max-methods` methods split into parts), generated at
+        /// build time from the specs: the features then enable those packages, a second section
+        /// of `[dependencies]` (between `# @generated product-group packages` and
+        /// `# @end product-group packages`) lists them, and `--write` also writes DIR (a
+        /// manifest per part, a shared `build.rs` and `lib.rs`), `--check` compares it.
+        #[arg(long, value_name = "DIR")]
+        crates: Option<PathBuf>,
+        /// With `--crates`: the most methods in one package.
+        #[arg(long, value_name = "N", default_value_t = alipay_codegen::catalog::DEFAULT_MAX_METHODS, requires = "crates")]
+        max_methods: usize,
+        /// With `--crates`: the parts' `alipay-runtime` dependency as written in their manifests
+        /// (default: this repository's, `{ path = "../../runtime", .. }`).
+        #[arg(long, value_name = "TOML", requires = "crates")]
+        runtime: Option<String>,
+        /// With `--crates`: the parts' `alipay-codegen` build dependency as written in their
+        /// manifests (default: this repository's, `{ path = "../../codegen", .. }`).
+        #[arg(long, value_name = "TOML", requires = "crates")]
+        codegen: Option<String>,
     },
     /// Generate the client code from a folder of specs.
     ///
@@ -199,7 +218,23 @@ fn main() -> ExitCode {
             manifest,
             write,
             check,
-        } => features(&specs, &manifest, write, check),
+            crates,
+            max_methods,
+            runtime,
+            codegen,
+        } => {
+            let crates = crates.map(|dir| {
+                let defaults = alipay_codegen::catalog::Catalog::alipay_openapi();
+                alipay_codegen::catalog::Catalog {
+                    dir: dir.display().to_string(),
+                    max_methods,
+                    runtime: runtime.unwrap_or(defaults.runtime.clone()),
+                    codegen: codegen.unwrap_or(defaults.codegen.clone()),
+                    ..defaults
+                }
+            });
+            features(&specs, &manifest, write, check, crates)
+        }
         Command::Generate {
             specs,
             out,
@@ -312,7 +347,14 @@ fn feature_messages<'a>(
     Ok(report.messages(&manifest.display().to_string()))
 }
 
-fn features(specs: &Path, manifest: &Path, write: bool, check: bool) -> ExitCode {
+fn features(
+    specs: &Path,
+    manifest: &Path,
+    write: bool,
+    check: bool,
+    crates: Option<alipay_codegen::catalog::Catalog>,
+) -> ExitCode {
+    use alipay_codegen::features;
     if let Some(code) = missing_inputs(&[specs]) {
         return code;
     }
@@ -323,44 +365,134 @@ fn features(specs: &Path, manifest: &Path, write: bool, check: bool) -> ExitCode
         }
         return ExitCode::from(1);
     }
-    let groups: std::collections::BTreeSet<String> = report
-        .specs
-        .iter()
-        .map(|(_, s)| alipay_codegen::naming::group_of(&s.method))
-        .collect();
-    let section = alipay_codegen::features::section(groups.iter().map(String::as_str));
+    let mut groups: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (_, s) in &report.specs {
+        *groups
+            .entry(alipay_codegen::naming::group_of(&s.method))
+            .or_default() += 1;
+    }
+    let text = if write || check || crates.is_some() {
+        if let Some(code) = missing_inputs(&[manifest]) {
+            return code;
+        }
+        match std::fs::read_to_string(manifest) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", manifest.display());
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        String::new()
+    };
+    // The packages take the facade's name and version.
+    let crates = crates.map(|mut c| {
+        if let Ok(table) = text.parse::<toml::Table>() {
+            let package = table.get("package");
+            if let Some(name) = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()) {
+                c.facade = name.to_owned();
+            }
+            if let Some(v) = package
+                .and_then(|p| p.get("version"))
+                .and_then(|v| v.as_str())
+            {
+                c.version = v.to_owned();
+            }
+        }
+        c
+    });
+    let section = match &crates {
+        Some(c) => features::crates_section(&groups, c),
+        None => features::section(groups.keys().map(String::as_str)),
+    };
     if !write && !check {
         print!("{section}");
+        if let Some(c) = &crates {
+            print!("{}", features::dependencies_section(&groups, c));
+        }
         return ExitCode::SUCCESS;
     }
-    if let Some(code) = missing_inputs(&[manifest]) {
-        return code;
-    }
-    let text = match std::fs::read_to_string(manifest) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("{}: cannot read: {e}", manifest.display());
-            return ExitCode::from(1);
+    let updated = features::replace_section(&text, &section).and_then(|t| match &crates {
+        Some(c) => {
+            features::replace_dependencies_section(&t, &features::dependencies_section(&groups, c))
         }
-    };
-    let updated = match alipay_codegen::features::replace_section(&text, &section) {
+        None => Ok(t),
+    });
+    let updated = match updated {
         Ok(updated) => updated,
         Err(e) => {
             eprintln!("{}: {e}", manifest.display());
             return ExitCode::from(1);
         }
     };
+    let base = manifest.parent().unwrap_or(Path::new("."));
+    // The packages' files: what to write, and generated manifests no group has any more.
+    let mut files = std::collections::BTreeMap::new();
+    let mut stale = Vec::new();
+    if let Some(c) = &crates {
+        files = c.files(&groups);
+        if let Ok(entries) = std::fs::read_dir(base.join(&c.dir)) {
+            for entry in entries.flatten() {
+                let m = entry.path().join("Cargo.toml");
+                let rel = Path::new(&c.dir).join(entry.file_name()).join("Cargo.toml");
+                let generated = std::fs::read_to_string(&m)
+                    .is_ok_and(|t| t.starts_with(alipay_codegen::catalog::GENERATED));
+                if generated && !files.contains_key(&rel) {
+                    stale.push(entry.path());
+                }
+            }
+        }
+        stale.sort();
+    }
+    let differing: Vec<&PathBuf> = files
+        .iter()
+        .filter(|(rel, content)| {
+            std::fs::read_to_string(base.join(rel)).ok().as_deref() != Some(content.as_str())
+        })
+        .map(|(rel, _)| rel)
+        .collect();
     if check {
-        if updated == text {
+        if updated == text && differing.is_empty() && stale.is_empty() {
             println!("{}: features section up to date", manifest.display());
             return ExitCode::SUCCESS;
         }
+        for rel in &differing {
+            eprintln!(
+                "{}: differs from what the specs give",
+                base.join(rel).display()
+            );
+        }
+        for dir in &stale {
+            eprintln!(
+                "{}: a package of a group the specs no longer have",
+                dir.display()
+            );
+        }
+        let flags = crates
+            .as_ref()
+            .map_or(String::new(), |c| format!(" --crates {}", c.dir));
         eprintln!(
-            "{}: the features section differs from the specs' groups; run `alipay-codegen features --write {}`",
+            "{}: the features section differs from the specs' groups; run `alipay-codegen features --write {}{flags}`",
             manifest.display(),
             manifest.display()
         );
         return ExitCode::from(1);
+    }
+    for rel in differing {
+        let path = base.join(rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, &files[rel]));
+        if let Err(e) = written {
+            eprintln!("{}: cannot write: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    for dir in &stale {
+        // Only the generated manifest is ours: the folder goes only if nothing else is in it.
+        let _ = std::fs::remove_file(dir.join("Cargo.toml"));
+        let _ = std::fs::remove_dir(dir);
     }
     if updated != text
         && let Err(e) = std::fs::write(manifest, &updated)

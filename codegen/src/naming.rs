@@ -180,10 +180,11 @@ pub fn group_of(method: &str) -> String {
 
 /// Names a product group cannot take as they are: crates the generated code names (`std`,
 /// `core`), the client crate's own modules, re-exports and Cargo features (`runtime`,
-/// `gateway`, `default`, `rsa`) and the runtime's modules it may re-export (`client`, `error`,
-/// `price`).
+/// `gateway`, `default`, `rsa`, `curated`, `json`) and the runtime's modules it may re-export
+/// (`client`, `error`, `price`).
 const TAKEN_GROUPS: &[&str] = &[
-    "std", "core", "runtime", "gateway", "default", "rsa", "client", "error", "price",
+    "std", "core", "runtime", "gateway", "default", "rsa", "curated", "json", "client", "error",
+    "price",
 ];
 
 /// The module of a method inside its group: the segments after the group's, joined by `_`

@@ -756,23 +756,31 @@ fn the_doc_page_spec_wins_over_the_sdk_layer() {
 }
 
 /// The generated features section of the crate's manifest lists only groups that have
-/// methods, sorted, and is what `features --write` writes. A group that has no feature yet is
+/// methods, sorted, and is what `features --write --crates catalog` writes, with the
+/// dependencies section and the packages under `catalog/`. A group that has no feature yet is
 /// not a failure here: it builds under `all-groups` and the build warns (a new spec in a new
 /// group needs no other edit).
 #[test]
 fn the_manifest_lists_a_feature_per_group() {
+    use alipay_codegen::catalog::Catalog;
     use alipay_codegen::features;
-    let manifest = std::fs::read_to_string(manifest_dir().join("../Cargo.toml")).unwrap();
+    let root = manifest_dir().join("..");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     assert!(features::has_section(&manifest));
     let listed = features::section_features(&manifest);
     let files = spec::spec_files(seeds_dir()).unwrap();
-    let groups: std::collections::BTreeSet<String> = files
+    let mut groups: std::collections::BTreeMap<String, usize> = Default::default();
+    let methods: std::collections::BTreeSet<&str> = files
         .iter()
         .filter_map(|f| f.file_name()?.to_str()?.strip_suffix(".yaml"))
         .filter(|m| *m != "common")
-        .map(alipay_codegen::naming::group_of)
         .collect();
-    let stale: Vec<&String> = listed.iter().filter(|g| !groups.contains(*g)).collect();
+    for m in methods {
+        *groups
+            .entry(alipay_codegen::naming::group_of(m))
+            .or_default() += 1;
+    }
+    let stale: Vec<&String> = listed.iter().filter(|g| !groups.contains_key(*g)).collect();
     assert!(
         stale.is_empty(),
         "features of groups without methods: {stale:?}"
@@ -780,14 +788,39 @@ fn the_manifest_lists_a_feature_per_group() {
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(listed, sorted);
-    // What is listed is exactly what the generator writes for those groups.
+    // What is listed is exactly what the generator writes for those groups (their sizes set
+    // their parts), and so are the packages.
+    let listed_groups: std::collections::BTreeMap<String, usize> = groups
+        .iter()
+        .filter(|(g, _)| listed.contains(g))
+        .map(|(g, n)| (g.clone(), *n))
+        .collect();
+    let catalog = Catalog::alipay_openapi();
     let rewritten = features::replace_section(
         &manifest,
-        &features::section(listed.iter().map(String::as_str)),
+        &features::crates_section(&listed_groups, &catalog),
     )
+    .and_then(|m| {
+        features::replace_dependencies_section(
+            &m,
+            &features::dependencies_section(&listed_groups, &catalog),
+        )
+    })
     .unwrap();
-    assert_eq!(rewritten, manifest);
-    let report = features::check(&manifest, groups.iter().map(String::as_str)).unwrap();
+    assert_eq!(
+        rewritten, manifest,
+        "run `alipay-codegen features --write Cargo.toml --crates catalog`"
+    );
+    for (rel, content) in catalog.files(&listed_groups) {
+        let on_disk = std::fs::read_to_string(root.join(&rel)).unwrap_or_default();
+        assert_eq!(
+            on_disk,
+            content,
+            "{} differs: run `alipay-codegen features --write Cargo.toml --crates catalog`",
+            rel.display()
+        );
+    }
+    let report = features::check(&manifest, groups.keys().map(String::as_str)).unwrap();
     assert!(report.clashing.is_empty(), "{report:?}");
     for group in &report.missing {
         eprintln!(

@@ -31,7 +31,8 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
          The client validates it before anything is signed or sent."
             .to_owned(),
     );
-    let mut out = emit_struct(&p, &m.request, &rdoc, true);
+    let read = read_models(m);
+    let mut out = emit_struct(&p, &m.request, &rdoc, true, false);
 
     let mut sdoc = Doc::new();
     sdoc.raw(format!(
@@ -40,7 +41,7 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
         code(&m.method),
         code(&m.response_node)
     ));
-    out.extend(emit_struct(&p, &m.response, &sdoc, false));
+    out.extend(emit_struct(&p, &m.response, &sdoc, false, true));
 
     for s in m.models.values() {
         let mut d = Doc::new();
@@ -52,7 +53,8 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
                  answer that leaves one out still decodes. Requests send [`{original}`]."
             )),
         };
-        out.extend(emit_struct(&p, s, &d, false));
+        let read = !s.request_side || read.contains(s.ident.as_str());
+        out.extend(emit_struct(&p, s, &d, false, read));
     }
     if let Some(n) = &m.notification {
         out.extend(emit_notification(&p, m, n));
@@ -67,6 +69,36 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
         out.extend(emit_validate_request(&p, m));
     }
     out
+}
+
+/// The models an answer (or a notification) carries: reached from the response, the
+/// notification and every response-side model, through fields. They must be read from JSON
+/// whether or not the request side is.
+fn read_models(m: &MethodIr) -> std::collections::BTreeSet<&str> {
+    fn model_of(ty: &TypeIr) -> Option<&str> {
+        match ty {
+            TypeIr::Model(name) => Some(name),
+            TypeIr::List(inner) => model_of(inner),
+            _ => None,
+        }
+    }
+    let mut todo: Vec<&crate::ir::StructIr> = vec![&m.response];
+    todo.extend(m.models.values().filter(|s| !s.request_side));
+    if let Some(n) = &m.notification {
+        todo.push(&n.fields);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(s) = todo.pop() {
+        for f in &s.fields {
+            if let Some(name) = model_of(&f.ty)
+                && seen.insert(name)
+                && let Some(model) = m.models.get(name)
+            {
+                todo.push(model);
+            }
+        }
+    }
+    seen
 }
 
 /// The doc comment of a method's module.

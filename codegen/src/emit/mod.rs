@@ -68,14 +68,45 @@ pub fn emit_configured(
     feature_gates: bool,
     json: bool,
 ) -> Result<BTreeMap<PathBuf, String>, EmitError> {
+    emit_external(ir, feature_gates, json, &BTreeMap::new())
+}
+
+/// [`emit_configured`], with the groups of `external` compiled elsewhere: each maps to the
+/// crates that hold its methods (Rust names, for example `alipay_openapi_trade`; a large group
+/// is split over several), and its module re-exports them (`pub use ::alipay_openapi_trade::*;`)
+/// instead of including a file of its own. The root still lists their methods (`METHODS`,
+/// `call_json`) through those re-exports; their files are not emitted.
+pub fn emit_external(
+    ir: &Ir,
+    feature_gates: bool,
+    json: bool,
+    external: &BTreeMap<String, Vec<String>>,
+) -> Result<BTreeMap<PathBuf, String>, EmitError> {
+    let body = |group: &str| -> TokenStream {
+        match external.get(group) {
+            Some(crates) => crates
+                .iter()
+                .map(|c| {
+                    let c = ident(c);
+                    quote::quote!(pub use ::#c::*;)
+                })
+                .collect(),
+            None => registry::include_group(group),
+        }
+    };
     // The root file and each method's module are emitted and printed on every core...
-    let methods: Vec<&MethodIr> = ir.groups().into_values().flatten().collect();
+    let methods: Vec<&MethodIr> = ir
+        .groups()
+        .into_iter()
+        .filter(|(g, _)| !external.contains_key(*g))
+        .flat_map(|(_, ms)| ms)
+        .collect();
     let work: Vec<Option<&MethodIr>> = std::iter::once(None)
         .chain(methods.iter().copied().map(Some))
         .collect();
     let texts = crate::parallel::in_parallel(&work, |item| match item {
         None => print(
-            registry::emit_root_with(ir, feature_gates, json, &registry::include_group),
+            registry::emit_root_with(ir, feature_gates, json, &body),
             || "the root file".to_owned(),
         ),
         Some(m) => print(registry::emit_method_module(m, json), || {
@@ -98,19 +129,36 @@ pub fn emit_configured(
         groups.push((group, &texts[start..start + len]));
         start += len;
     }
-    let joined = crate::parallel::in_parallel_large(&groups, |(_, parts)| {
-        let mut text =
-            String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
-        text.push_str(HEADER);
-        parts.iter().for_each(|part| text.push_str(part));
-        text
-    });
+    let joined = crate::parallel::in_parallel_large(&groups, |(_, parts)| join_modules(parts));
     let mut files = BTreeMap::new();
     files.insert(PathBuf::from("mod.rs"), format!("{HEADER}{root}"));
     for ((group, _), text) in groups.iter().zip(joined) {
         files.insert(registry::group_file(group), text);
     }
     Ok(files)
+}
+
+/// The generated header, then the method modules' texts in order.
+fn join_modules(parts: &[String]) -> String {
+    let mut text =
+        String::with_capacity(HEADER.len() + parts.iter().map(String::len).sum::<usize>());
+    text.push_str(HEADER);
+    parts.iter().for_each(|part| text.push_str(part));
+    text
+}
+
+/// The documented modules of `methods`, in order, as one file (header included): the body of
+/// a crate holding part of a group (see [`crate::catalog`]). With `json`, their untyped JSON
+/// path too.
+pub fn modules_file(methods: &[&MethodIr], json: bool) -> Result<String, EmitError> {
+    let texts = crate::parallel::in_parallel(methods, |m| {
+        print(registry::emit_method_module(m, json), || {
+            format!("`{}`", m.method)
+        })
+    })
+    .into_iter()
+    .collect::<Result<Vec<String>, EmitError>>()?;
+    Ok(join_modules(&texts))
 }
 
 /// One method's documented module (`pub mod <method> { .. }`), as its group file holds it.
@@ -167,7 +215,10 @@ mod tests {
 
     const SPEC: &str = "method: alipay.demo.thing.query\ntitle: t\nrequest:\n  \
         - { name: thing_id, type: String, required: true, max_length: 8 }\n  \
-        - { name: count, type: Number }\nresponse:\n  - { name: status, type: String }\n";
+        - { name: count, type: Number }\n  - { name: shared, type: Shared }\n  \
+        - { name: sent_only, type: SentOnly }\nresponse:\n  - { name: status, type: String }\n  \
+        - { name: shared, type: Shared }\nmodels:\n  Shared:\n    - { name: a, type: String }\n  \
+        SentOnly:\n    - { name: b, type: String }\n";
 
     fn files(json: bool) -> BTreeMap<PathBuf, String> {
         let spec = load_str("alipay.demo.thing.query.yaml", SPEC).unwrap();
@@ -199,6 +250,16 @@ mod tests {
         assert!(!g_without.contains("request_from_json") && !g_without.contains("FORM_FIELDS"));
         assert!(g_without.contains("validate_request: ::alipay_runtime::validate::not_generated,"));
         assert!(g_without.contains("#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]\n    #[non_exhaustive]\n    pub struct Request"));
+        // A model an answer carries too is read whatever the request side does; one only sent
+        // is read only with the JSON path.
+        let derive_of = |text: &str, name: &str| -> String {
+            let at = text.find(&format!("pub struct {name} ")).unwrap();
+            let derive = text[..at].rfind("#[derive(").unwrap();
+            text[derive..at].lines().next().unwrap().to_owned()
+        };
+        assert!(derive_of(g_without, "Shared").contains("::serde::Deserialize"));
+        assert!(!derive_of(g_without, "SentOnly").contains("::serde::Deserialize"));
+        assert!(derive_of(g_with, "SentOnly").contains("::serde::Deserialize"));
         // The typed API is the same: constructor, setters, checks, the Method impl.
         for item in [
             "pub fn new(thing_id: impl Into<String>) -> Self",

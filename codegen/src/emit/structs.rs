@@ -14,16 +14,24 @@ use crate::ir::{DateFormat, FieldIr, StructIr, TypeIr};
 pub const FILE_UNSUPPORTED: &str = "is a file inside a model: only a request's own File fields are uploaded (as multipart file parts)";
 
 /// The struct; on the request side also its constructor, setters and `Check` impl.
-pub fn emit_struct(p: &Prelude, s: &StructIr, doc: &Doc, is_request: bool) -> TokenStream {
+/// `read`: the struct is read from JSON (it derives `Deserialize`); response-side structs
+/// always are, request-side ones with the JSON path or when an answer carries them too.
+pub fn emit_struct(
+    p: &Prelude,
+    s: &StructIr,
+    doc: &Doc,
+    is_request: bool,
+    read: bool,
+) -> TokenStream {
     let name = ident(&s.ident);
     let has_required = s.required_fields().next().is_some();
     let docs = doc.attrs();
     // Response-side structs are only read: they derive `Deserialize` alone, which keeps
     // the catalog's code (and its compile time) smaller. The verified JSON of an answer is
     // there as it came for whoever needs it (`Client::execute_raw`, `call_json`). Request-side
-    // structs are read only by the untyped JSON path (`request_from_json`): without it they
-    // derive `Serialize` alone.
-    let serde = if s.request_side && p.json {
+    // structs are read by the untyped JSON path (`request_from_json`) and, for a model an
+    // answer carries too, by the response: otherwise they derive `Serialize` alone.
+    let serde = if s.request_side && (p.json || read) {
         quote!(::serde::Serialize, ::serde::Deserialize)
     } else if s.request_side {
         quote!(::serde::Serialize)
