@@ -1,8 +1,19 @@
-//! Lenient deserializers for response fields: Alipay sometimes sends numbers and booleans
-//! as strings. Generated code uses these through `#[serde(deserialize_with = ..)]`.
+//! Reading answers: lenient deserializers for response fields (Alipay sometimes sends
+//! numbers and booleans as strings), and [`Fields`], through which generated response
+//! structs read a JSON object field by field.
+//!
+//! Generated structs that have required fields derive `Deserialize` and name the lenient
+//! functions in `#[serde(deserialize_with = ..)]`. Response structs whose fields are all
+//! optional (every struct of the SDK-model catalog) implement [`Fields`] instead: a `match`
+//! from a wire name to a field, and one `read` per field. The loop over the object, the
+//! skipping of unknown keys and the refusal of duplicates are written once, here, rather
+//! than expanded by `serde_derive` into every one of the catalog's thousands of structs.
+
+use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{Deserializer, Error};
+use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -75,6 +86,149 @@ pub fn option_bool_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<boo
     }
 }
 
+/// A value read leniently: `Lenient<i64>`, `Lenient<Option<i64>>`, `Lenient<bool>` and
+/// `Lenient<Option<bool>>` deserialize as [`i64_lenient`], [`option_i64_lenient`],
+/// [`bool_lenient`] and [`option_bool_lenient`] do. Generated [`Fields::read`] impls use it
+/// through [`lenient`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lenient<T>(pub T);
+
+macro_rules! lenient_impl {
+    ($($ty:ty => $read:ident),* $(,)?) => {$(
+        impl<'de> Deserialize<'de> for Lenient<$ty> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $read(d).map(Lenient)
+            }
+        }
+    )*};
+}
+
+lenient_impl! {
+    i64 => i64_lenient,
+    Option<i64> => option_i64_lenient,
+    bool => bool_lenient,
+    Option<bool> => option_bool_lenient,
+}
+
+/// A struct read from a JSON object field by field, implemented by generated response
+/// structs whose fields are all optional. Their `Deserialize` impl is [`fields`].
+///
+/// The object's keys are matched with [`Fields::index`]; a key it does not know is skipped
+/// (Alipay adds response fields without notice), a key given twice is refused, as
+/// `serde_derive` would.
+pub trait Fields: Default {
+    /// The struct's name, for "expected struct X" errors.
+    const NAME: &'static str;
+    /// The wire names of the fields, in declaration order; [`Fields::index`] indexes it.
+    const FIELDS: &'static [&'static str];
+    /// The index in [`Fields::FIELDS`] of the field sent as `key`, if the struct has one.
+    fn index(key: &str) -> Option<usize>;
+    /// Reads the value of the field at `index` from `map` (whose key was just read) into
+    /// `self`.
+    fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// Deserializes a [`Fields`] struct from a map (a JSON object).
+pub fn fields<'de, D: Deserializer<'de>, T: Fields>(d: D) -> Result<T, D::Error> {
+    d.deserialize_struct(T::NAME, T::FIELDS, FieldsVisitor(PhantomData))
+}
+
+/// Reads the next value of `map` leniently (see [`Lenient`]).
+pub fn lenient<'de, A: MapAccess<'de>, T>(map: &mut A) -> Result<T, A::Error>
+where
+    Lenient<T>: Deserialize<'de>,
+{
+    map.next_value::<Lenient<T>>().map(|v| v.0)
+}
+
+/// Reads and discards the next value of `map`.
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(drop)
+}
+
+struct FieldsVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Fields> Visitor<'de> for FieldsVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "struct {}", T::NAME)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        let mut seen = Seen::new(T::FIELDS.len());
+        while let Some(key) = map.next_key_seed(KeySeed::<T>(PhantomData))? {
+            match key {
+                Some(index) => {
+                    if seen.insert(index) {
+                        return Err(A::Error::duplicate_field(T::FIELDS[index]));
+                    }
+                    out.read(index, &mut map)?;
+                }
+                None => skip(&mut map)?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The fields read so far: a bit per field, on the heap only past 64 fields.
+enum Seen {
+    Small(u64),
+    Large(Vec<bool>),
+}
+
+impl Seen {
+    fn new(len: usize) -> Self {
+        if len <= 64 {
+            Seen::Small(0)
+        } else {
+            Seen::Large(vec![false; len])
+        }
+    }
+
+    /// Marks `index` as read; whether it had been already.
+    fn insert(&mut self, index: usize) -> bool {
+        match self {
+            Seen::Small(bits) => {
+                let bit = 1u64 << index;
+                let had = *bits & bit != 0;
+                *bits |= bit;
+                had
+            }
+            Seen::Large(seen) => std::mem::replace(&mut seen[index], true),
+        }
+    }
+}
+
+/// A key of the object, as the index of the field it names (`None`: not a field).
+struct KeySeed<T>(PhantomData<T>);
+
+impl<'de, T: Fields> DeserializeSeed<'de> for KeySeed<T> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de, T: Fields> Visitor<'de> for KeySeed<T> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(T::index(key))
+    }
+
+    fn visit_bytes<E: Error>(self, key: &[u8]) -> Result<Option<usize>, E> {
+        Ok(std::str::from_utf8(key).ok().and_then(T::index))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +250,122 @@ mod tests {
         let t: T = serde_json::from_str(r#"{"n":"","m":"8"}"#).unwrap();
         assert_eq!((t.n, t.b, t.m), (None, None, 8));
         assert!(serde_json::from_str::<T>(r#"{"m":"x"}"#).is_err());
+    }
+
+    /// What a generated `Fields` struct looks like (`FieldsDerived` is the same struct read
+    /// by `serde_derive`).
+    #[derive(Debug, Default, PartialEq)]
+    struct Item {
+        name: Option<String>,
+        count: Option<i64>,
+        flag: Option<bool>,
+        items: Option<Vec<Item>>,
+    }
+
+    impl<'de> Deserialize<'de> for Item {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fields(d)
+        }
+    }
+
+    impl Fields for Item {
+        const NAME: &'static str = "Item";
+        const FIELDS: &'static [&'static str] = &["name", "count", "flag", "items"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "name" => Some(0),
+                "count" => Some(1),
+                "flag" => Some(2),
+                "items" => Some(3),
+                _ => None,
+            }
+        }
+        fn read<'de, A: MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.name = map.next_value()?,
+                1 => self.count = lenient(map)?,
+                2 => self.flag = lenient(map)?,
+                _ => self.items = map.next_value()?,
+            }
+            Ok(())
+        }
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    #[serde(default)]
+    struct FieldsDerived {
+        name: Option<String>,
+        #[serde(deserialize_with = "option_i64_lenient")]
+        count: Option<i64>,
+        #[serde(deserialize_with = "option_bool_lenient")]
+        flag: Option<bool>,
+        items: Option<Vec<FieldsDerived>>,
+    }
+
+    fn same(json: &str) {
+        let ours = serde_json::from_str::<Item>(json).map_err(|e| e.to_string());
+        let derived = serde_json::from_str::<FieldsDerived>(json).map_err(|e| e.to_string());
+        match (&ours, &derived) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    (&a.name, a.count, a.flag, a.items.as_ref().map(Vec::len)),
+                    (&b.name, b.count, b.flag, b.items.as_ref().map(Vec::len)),
+                    "{json}"
+                );
+            }
+            (Err(a), Err(b)) => assert_eq!(*a, b.replace("FieldsDerived", "Item"), "{json}"),
+            _ => panic!("{json}: ours {ours:?}, derive {derived:?}"),
+        }
+    }
+
+    #[test]
+    fn fields_read_as_serde_derive_does() {
+        for json in [
+            r#"{}"#,
+            r#"{"name":"a","count":"42","flag":"Y"}"#,
+            r#"{"name":null,"count":null,"flag":null,"items":null}"#,
+            r#"{"count":7,"flag":true,"unknown":{"deep":[1,2,{"x":null}]},"name":"z"}"#,
+            r#"{"items":[{"name":"x"},{"count":"3","items":[]}]}"#,
+            r#"{"count":""}"#,
+            r#"{"name":"a","name":"b"}"#,
+            r#"{"count":"x"}"#,
+            r#"{"name":5}"#,
+            r#""text""#,
+            r#"{"name":"a""#,
+        ] {
+            same(json);
+        }
+        let item: Item = serde_json::from_str(r#"{"items":[{"name":"x","count":"3"}]}"#).unwrap();
+        let inner = &item.items.unwrap()[0];
+        assert_eq!((inner.name.as_deref(), inner.count), (Some("x"), Some(3)));
+    }
+
+    #[test]
+    fn refusals_name_the_struct_and_the_field() {
+        let e = serde_json::from_str::<Item>(r#"{"name":"a","name":"b"}"#).unwrap_err();
+        assert!(e.to_string().starts_with("duplicate field `name`"), "{e}");
+        // An array is refused, where `serde_derive` reads one positionally: an answer's
+        // fields come as an object, and position says nothing about which field is which.
+        for json in ["[]", r#"["a",1]"#] {
+            let e = serde_json::from_str::<Item>(json).unwrap_err();
+            assert!(e.to_string().contains("expected struct Item"), "{e}");
+        }
+        // Past 64 fields the seen set lives on the heap: the same answers.
+        let mut seen = Seen::new(70);
+        assert!(!seen.insert(69) && seen.insert(69) && !seen.insert(0));
+        let mut seen = Seen::new(3);
+        assert!(!seen.insert(2) && seen.insert(2) && !seen.insert(0));
+    }
+
+    #[test]
+    fn a_failing_field_is_named_by_its_path() {
+        let json = r#"{"items":[{"name":"x"},{"name":7}]}"#;
+        let d = &mut serde_json::Deserializer::from_str(json);
+        let e = serde_path_to_error::deserialize::<_, Item>(d).unwrap_err();
+        assert_eq!(e.path().to_string(), "items[1].name");
     }
 }

@@ -37,7 +37,9 @@ pub use error::{
 pub use extra::{MethodExt, WithExtra};
 pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};
-pub use method::{BizErrorCode, CallStyle, ErrorDoc, Method, MethodDescriptor, RequestParts};
+pub use method::{
+    BizErrorCode, CallStyle, ErrorDoc, Method, MethodDescriptor, RequestParts, UndocumentedBizError,
+};
 pub use notify::{
     NotifyError, VerifiedNotify, VerifiedReturn, verify_notify, verify_notify_pairs, verify_return,
 };

@@ -182,3 +182,58 @@ pub struct MethodDescriptor {
         form: &[(String, String)],
     ) -> Result<(), ValidationError>,
 }
+
+/// The business error codes of a method whose page documents none: every `sub_code` is
+/// kept as received. Generated modules of such methods name it as their `BizError`
+/// (`pub type BizError = alipay_runtime::UndocumentedBizError;`), which spares the catalog
+/// thousands of identical enums.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UndocumentedBizError {
+    /// A code the page does not document, kept as received.
+    Unknown(String),
+}
+
+impl From<&str> for UndocumentedBizError {
+    fn from(code: &str) -> Self {
+        Self::Unknown(code.to_owned())
+    }
+}
+
+impl std::fmt::Display for UndocumentedBizError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl BizErrorCode for UndocumentedBizError {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Unknown(code) => code,
+        }
+    }
+
+    fn description(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn solution(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undocumented_codes_are_kept_as_received() {
+        let code = UndocumentedBizError::from("ACQ.NEW_CODE");
+        assert_eq!(code, UndocumentedBizError::Unknown("ACQ.NEW_CODE".into()));
+        assert_eq!(
+            (code.as_str(), code.to_string()),
+            ("ACQ.NEW_CODE", "ACQ.NEW_CODE".into())
+        );
+        assert_eq!((code.description(), code.solution()), (None, None));
+    }
+}

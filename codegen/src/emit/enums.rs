@@ -85,7 +85,21 @@ pub fn emit_value_enum(p: &Prelude, e: &EnumIr) -> TokenStream {
 
 /// The method's business error codes: one variant per documented code plus `Unknown`.
 /// Descriptions and solutions come from the method's `DESCRIPTOR`.
+/// A method whose page documents no code names the runtime's shared
+/// `UndocumentedBizError` instead, which spares the catalog thousands of identical enums.
 pub fn emit_biz_error(p: &Prelude, m: &MethodIr) -> TokenStream {
+    if m.errors.is_empty() {
+        let mut doc = Doc::new();
+        doc.raw(format!(
+            "The business error codes (`sub_code`) of {}. The page documents none: every code is kept in [`BizError::Unknown`](alipay_runtime::UndocumentedBizError::Unknown).",
+            code(&m.method)
+        ));
+        let docs = doc.attrs();
+        return quote! {
+            #docs
+            pub type BizError = ::alipay_runtime::UndocumentedBizError;
+        };
+    }
     let mut doc = Doc::new();
     doc.raw(format!(
         "The business error codes (`sub_code`) of {}. Codes the page does not document are kept in [`BizError::Unknown`].",

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::emit::docs::{Doc, code};
-use crate::emit::types::{Prelude, is_form};
+use crate::emit::types::{self, Prelude, is_form};
 use crate::emit::{ident, lit};
 use crate::ir::{DateFormat, FieldIr, StructIr, TypeIr};
 
@@ -26,11 +26,29 @@ pub fn emit_struct(
     let name = ident(&s.ident);
     let has_required = s.required_fields().next().is_some();
     let docs = doc.attrs();
-    // Response-side structs are only read: they derive `Deserialize` alone, which keeps
-    // the catalog's code (and its compile time) smaller. The verified JSON of an answer is
-    // there as it came for whoever needs it (`Client::execute_raw`, `call_json`). Request-side
-    // structs are read by the untyped JSON path (`request_from_json`) and, for a model an
-    // answer carries too, by the response: otherwise they derive `Serialize` alone.
+    // Response-side structs are only read, never serialised, which keeps the catalog's code
+    // (and its compile time) smaller; the verified JSON of an answer is there as it came for
+    // whoever needs it (`Client::execute_raw`, `call_json`). Those whose fields are all
+    // optional (the whole SDK-model catalog) read through `alipay_runtime::de::Fields`
+    // (`emit_fields_impl`), far less code than what `serde_derive` expands; those with
+    // required fields derive `Deserialize`, which refuses an answer that lacks one.
+    // Request-side structs are read by the untyped JSON path (`request_from_json`) and, for a
+    // model an answer carries too, by the response: otherwise they derive `Serialize` alone.
+    if !s.request_side && !has_required {
+        let fields = s.fields.iter().map(|f| {
+            let docs = field_doc(f, is_request).attrs();
+            let (id, ty) = (ident(&f.ident), p.field_type(f));
+            quote!(#docs pub #id: #ty)
+        });
+        let mut out = quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Default)]
+            #[non_exhaustive]
+            pub struct #name { #(#fields),* }
+        };
+        out.extend(emit_fields_impl(p, s));
+        return out;
+    }
     let serde = if s.request_side && (p.json || read) {
         quote!(::serde::Serialize, ::serde::Deserialize)
     } else if s.request_side {
@@ -140,6 +158,78 @@ pub fn emit_struct(
         }
     });
     out
+}
+
+/// The `Deserialize` and `alipay_runtime::de::Fields` impls of a response-side struct whose
+/// fields are all optional: each wire name to its field's index, each index to the read of
+/// its field (leniently for numbers and booleans). An answer carries no files: a `File`
+/// field is not read, its key skipped like any unknown one.
+fn emit_fields_impl(p: &Prelude, s: &StructIr) -> TokenStream {
+    let name = ident(&s.ident);
+    let (option, result) = (p.option(), p.result());
+    let read: Vec<&FieldIr> = s
+        .fields
+        .iter()
+        .filter(|f| f.ty.element() != &TypeIr::File)
+        .collect();
+    let wires: Vec<Literal> = read.iter().map(|f| lit(&f.wire)).collect();
+    let indices = (0..read.len()).map(Literal::usize_unsuffixed);
+    let name_lit = lit(&s.ident);
+    let (index, read_fn) = if read.is_empty() {
+        (
+            quote! {
+                fn index(_key: &str) -> #option<usize> {
+                    None
+                }
+            },
+            quote! {
+                fn read<'de, A: ::serde::de::MapAccess<'de>>(&mut self, _index: usize, map: &mut A) -> #result<(), A::Error> {
+                    ::alipay_runtime::de::skip(map)
+                }
+            },
+        )
+    } else {
+        let arms = read.iter().enumerate().map(|(i, f)| {
+            let (i, id) = (Literal::usize_unsuffixed(i), ident(&f.ident));
+            if types::lenient(f).is_some() {
+                quote!(#i => self.#id = ::alipay_runtime::de::lenient(map)?)
+            } else {
+                quote!(#i => self.#id = map.next_value()?)
+            }
+        });
+        (
+            quote! {
+                fn index(key: &str) -> #option<usize> {
+                    match key {
+                        #(#wires => Some(#indices),)*
+                        _ => None,
+                    }
+                }
+            },
+            quote! {
+                fn read<'de, A: ::serde::de::MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> #result<(), A::Error> {
+                    match index {
+                        #(#arms,)*
+                        _ => ::alipay_runtime::de::skip(map)?,
+                    }
+                    Ok(())
+                }
+            },
+        )
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                ::alipay_runtime::de::fields(deserializer)
+            }
+        }
+        impl ::alipay_runtime::de::Fields for #name {
+            const NAME: &'static str = #name_lit;
+            const FIELDS: &'static [&'static str] = &[#(#wires),*];
+            #index
+            #read_fn
+        }
+    }
 }
 
 pub(crate) fn field_doc(f: &FieldIr, is_request: bool) -> Doc {

@@ -159,18 +159,23 @@ impl Prelude {
             });
             parts.push(quote!(skip_serializing_if = #is_none));
         }
-        let lenient = match (&f.ty, f.required) {
-            (TypeIr::Number, true) => Some("i64_lenient"),
-            (TypeIr::Number, false) => Some("option_i64_lenient"),
-            (TypeIr::Boolean, true) => Some("bool_lenient"),
-            (TypeIr::Boolean, false) => Some("option_bool_lenient"),
-            _ => None,
-        };
-        if let Some(name) = lenient {
+        if let Some(name) = lenient(f) {
             let path = Literal::string(&format!("::alipay_runtime::de::{name}"));
             parts.push(quote!(deserialize_with = #path));
         }
         parts
+    }
+}
+
+/// The runtime's lenient reader of `f` (`alipay_runtime::de::..`), for a number or a
+/// boolean, which Alipay sometimes sends as a string.
+pub fn lenient(f: &FieldIr) -> Option<&'static str> {
+    match (&f.ty, f.required) {
+        (TypeIr::Number, true) => Some("i64_lenient"),
+        (TypeIr::Number, false) => Some("option_i64_lenient"),
+        (TypeIr::Boolean, true) => Some("bool_lenient"),
+        (TypeIr::Boolean, false) => Some("option_bool_lenient"),
+        _ => None,
     }
 }
 

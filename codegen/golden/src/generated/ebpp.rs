@@ -316,8 +316,7 @@ pub mod pdeduct_sign_validate {
         }
     }
     /// The response of `alipay.ebpp.pdeduct.sign.validate`: the fields of the `alipay_ebpp_pdeduct_sign_validate_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
@@ -328,6 +327,40 @@ pub mod pdeduct_sign_validate {
         pub sub_code: Option<String>,
         /// 业务返回码描述。
         pub sub_msg: Option<String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for Response {
+        const NAME: &'static str = "Response";
+        const FIELDS: &'static [&'static str] = &["code", "msg", "sub_code", "sub_msg"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "code" => Some(0),
+                "msg" => Some(1),
+                "sub_code" => Some(2),
+                "sub_msg" => Some(3),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.code = map.next_value()?,
+                1 => self.msg = map.next_value()?,
+                2 => self.sub_code = map.next_value()?,
+                3 => self.sub_msg = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The listed values of `agent_channel`. Values not listed are kept in [`AgentChannel::Other`].
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -156,8 +156,7 @@ pub mod type_query {
         }
     }
     /// The response of `hard.names.type.query`: the fields of the `hard_names_type_query_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
@@ -169,10 +168,54 @@ pub mod type_query {
         /// repeats the public sub\_code.
         pub sub_code: ::core::option::Option<String>,
         /// a keyword in the response.
-        #[serde(deserialize_with = "::alipay_runtime::de::option_bool_lenient")]
         pub r#async: ::core::option::Option<bool>,
         /// a model named Request.
         pub r#box: ::core::option::Option<Request2>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for Response {
+        const NAME: &'static str = "Response";
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "sub_msg",
+            "msg",
+            "sub_code",
+            "async",
+            "box",
+        ];
+        fn index(key: &str) -> ::core::option::Option<usize> {
+            match key {
+                "code" => Some(0),
+                "sub_msg" => Some(1),
+                "msg" => Some(2),
+                "sub_code" => Some(3),
+                "async" => Some(4),
+                "box" => Some(5),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> ::core::result::Result<(), A::Error> {
+            match index {
+                0 => self.code = map.next_value()?,
+                1 => self.sub_msg = map.next_value()?,
+                2 => self.msg = map.next_value()?,
+                3 => self.sub_code = map.next_value()?,
+                4 => self.r#async = ::alipay_runtime::de::lenient(map)?,
+                5 => self.r#box = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The model `Option`.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -201,15 +244,41 @@ pub mod type_query {
         }
     }
     /// The model `Request`.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Request2 {
         /// crate.
         ///
         /// Sent as `crate`.
-        #[serde(rename = "crate")]
         pub crate_: ::core::option::Option<String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Request2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::core::result::Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for Request2 {
+        const NAME: &'static str = "Request2";
+        const FIELDS: &'static [&'static str] = &["crate"];
+        fn index(key: &str) -> ::core::option::Option<usize> {
+            match key {
+                "crate" => Some(0),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> ::core::result::Result<(), A::Error> {
+            match index {
+                0 => self.crate_ = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The model `Result`.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

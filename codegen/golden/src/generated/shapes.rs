@@ -214,8 +214,7 @@ pub mod order_create {
         }
     }
     /// The response of `alipay.shapes.order.create`: the fields of the `alipay_shapes_order_create_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码描述。
@@ -231,10 +230,8 @@ pub mod order_create {
         /// 金额。
         pub total_amount: Option<::alipay_runtime::Price>,
         /// 件数（有时是字符串）。
-        #[serde(deserialize_with = "::alipay_runtime::de::option_i64_lenient")]
         pub item_count: Option<i64>,
         /// 是否已支付。
-        #[serde(deserialize_with = "::alipay_runtime::de::option_bool_lenient")]
         pub paid: Option<bool>,
         /// 交易状态。
         ///
@@ -242,6 +239,63 @@ pub mod order_create {
         pub trade_status: Option<TradeStatus>,
         /// 商品。
         pub goods: Option<Vec<GoodsInResponse>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for Response {
+        const NAME: &'static str = "Response";
+        const FIELDS: &'static [&'static str] = &[
+            "msg",
+            "sub_code",
+            "sub_msg",
+            "trade_no",
+            "code",
+            "total_amount",
+            "item_count",
+            "paid",
+            "trade_status",
+            "goods",
+        ];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "msg" => Some(0),
+                "sub_code" => Some(1),
+                "sub_msg" => Some(2),
+                "trade_no" => Some(3),
+                "code" => Some(4),
+                "total_amount" => Some(5),
+                "item_count" => Some(6),
+                "paid" => Some(7),
+                "trade_status" => Some(8),
+                "goods" => Some(9),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.msg = map.next_value()?,
+                1 => self.sub_code = map.next_value()?,
+                2 => self.sub_msg = map.next_value()?,
+                3 => self.trade_no = map.next_value()?,
+                4 => self.code = map.next_value()?,
+                5 => self.total_amount = map.next_value()?,
+                6 => self.item_count = ::alipay_runtime::de::lenient(map)?,
+                7 => self.paid = ::alipay_runtime::de::lenient(map)?,
+                8 => self.trade_status = map.next_value()?,
+                9 => self.goods = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The model `Buyer`.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -284,8 +338,7 @@ pub mod order_create {
         }
     }
     /// The model `Buyer` as answers carry it: every field is optional, so an answer that leaves one out still decodes. Requests send [`Buyer`].
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct BuyerInResponse {
         /// 买家编号。
@@ -294,6 +347,36 @@ pub mod order_create {
         ///
         /// Listed values: [`Level`].
         pub level: Option<Level>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BuyerInResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for BuyerInResponse {
+        const NAME: &'static str = "BuyerInResponse";
+        const FIELDS: &'static [&'static str] = &["buyer_id", "level"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "buyer_id" => Some(0),
+                "level" => Some(1),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.buyer_id = map.next_value()?,
+                1 => self.level = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The model `Category`.
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -337,8 +420,7 @@ pub mod order_create {
         }
     }
     /// The model `Category` as answers carry it: every field is optional, so an answer that leaves one out still decodes. Requests send [`Category`].
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct CategoryInResponse {
         /// 类目名。
@@ -349,6 +431,36 @@ pub mod order_create {
         ///
         /// Listed values: [`CategoryLevel`].
         pub level: Option<CategoryLevel>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CategoryInResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for CategoryInResponse {
+        const NAME: &'static str = "CategoryInResponse";
+        const FIELDS: &'static [&'static str] = &["name", "level"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "name" => Some(0),
+                "level" => Some(1),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.name = map.next_value()?,
+                1 => self.level = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The model `ExtendParams`.
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -432,8 +544,7 @@ pub mod order_create {
         }
     }
     /// The model `Goods` as answers carry it: every field is optional, so an answer that leaves one out still decodes. Requests send [`Goods`].
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct GoodsInResponse {
         /// 商品编号。
@@ -444,6 +555,38 @@ pub mod order_create {
         pub price: Option<::alipay_runtime::Price>,
         /// 类目。
         pub categories: Option<Vec<CategoryInResponse>>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for GoodsInResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for GoodsInResponse {
+        const NAME: &'static str = "GoodsInResponse";
+        const FIELDS: &'static [&'static str] = &["goods_id", "price", "categories"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "goods_id" => Some(0),
+                "price" => Some(1),
+                "categories" => Some(2),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.goods_id = map.next_value()?,
+                1 => self.price = map.next_value()?,
+                2 => self.categories = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The asynchronous notification of `alipay.shapes.order.create` (异步通知参数): the form Alipay POSTs to `notify_url`, once its signature verified. Decode it with `verified.decode::<Notification>()` from a verified notification: there is no other way to one. Fields the spec does not list are kept, as received, in [`Notification::other_fields`].
     ///
@@ -1022,8 +1165,7 @@ pub mod ping {
         }
     }
     /// The response of `alipay.shapes.ping`: the fields of the `alipay_shapes_ping_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
@@ -1035,40 +1177,42 @@ pub mod ping {
         /// 业务返回码描述。
         pub sub_msg: Option<String>,
     }
-    /// The business error codes (`sub_code`) of `alipay.shapes.ping`. Codes the page does not document are kept in [`BizError::Unknown`].
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    #[non_exhaustive]
-    pub enum BizError {
-        /// A code the page does not document, kept as received.
-        Unknown(String),
-    }
-    impl ::core::convert::From<&str> for BizError {
-        fn from(code: &str) -> Self {
-            Self::Unknown(::std::borrow::ToOwned::to_owned(code))
+    impl<'de> ::serde::Deserialize<'de> for Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
         }
     }
-    impl ::core::fmt::Display for BizError {
-        fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-            f.write_str(::alipay_runtime::BizErrorCode::as_str(self))
-        }
-    }
-    impl ::alipay_runtime::BizErrorCode for BizError {
-        fn as_str(&self) -> &str {
-            match self {
-                Self::Unknown(code) => code,
+    impl ::alipay_runtime::de::Fields for Response {
+        const NAME: &'static str = "Response";
+        const FIELDS: &'static [&'static str] = &["code", "msg", "sub_code", "sub_msg"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "code" => Some(0),
+                "msg" => Some(1),
+                "sub_code" => Some(2),
+                "sub_msg" => Some(3),
+                _ => None,
             }
         }
-        fn description(&self) -> Option<&'static str> {
-            let code = ::alipay_runtime::BizErrorCode::as_str(self);
-            let doc = ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code)?;
-            Some(doc.description)
-        }
-        fn solution(&self) -> Option<&'static str> {
-            let code = ::alipay_runtime::BizErrorCode::as_str(self);
-            let doc = ::alipay_runtime::ErrorDoc::find(DESCRIPTOR.errors, code)?;
-            Some(doc.solution)
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.code = map.next_value()?,
+                1 => self.msg = map.next_value()?,
+                2 => self.sub_code = map.next_value()?,
+                3 => self.sub_msg = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
         }
     }
+    /// The business error codes (`sub_code`) of `alipay.shapes.ping`. The page documents none: every code is kept in [`BizError::Unknown`](alipay_runtime::UndocumentedBizError::Unknown).
+    pub type BizError = ::alipay_runtime::UndocumentedBizError;
     impl ::alipay_runtime::Method for Request {
         const METHOD: &'static str = "alipay.shapes.ping";
         const RESPONSE_NODE: &'static str = "alipay_shapes_ping_response";

@@ -109,8 +109,7 @@ pub mod agreement_auth_confirm {
         }
     }
     /// The response of `alipay.user.agreement.auth.confirm`: the fields of the `alipay_user_agreement_auth_confirm_response` node. Every field is optional: Alipay leaves out fields that do not apply.
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Deserialize)]
-    #[serde(default)]
+    #[derive(Debug, Clone, PartialEq, Default)]
     #[non_exhaustive]
     pub struct Response {
         /// 网关返回码。
@@ -121,6 +120,40 @@ pub mod agreement_auth_confirm {
         pub sub_code: Option<String>,
         /// 业务返回码描述。
         pub sub_msg: Option<String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for Response {
+        const NAME: &'static str = "Response";
+        const FIELDS: &'static [&'static str] = &["code", "msg", "sub_code", "sub_msg"];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "code" => Some(0),
+                "msg" => Some(1),
+                "sub_code" => Some(2),
+                "sub_msg" => Some(3),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.code = map.next_value()?,
+                1 => self.msg = map.next_value()?,
+                2 => self.sub_code = map.next_value()?,
+                3 => self.sub_msg = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
     }
     /// The business error codes (`sub_code`) of `alipay.user.agreement.auth.confirm`. Codes the page does not document are kept in [`BizError::Unknown`].
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
