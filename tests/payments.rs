@@ -4,14 +4,12 @@
 //! again until it is acknowledged), then `alipay.trade.query`, `alipay.trade.refund` and
 //! `alipay.trade.close` answering from the trade, and app pay through an order string.
 
-mod merchant;
-
 use std::time::Duration;
 
+use crate::merchant::Merchant;
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
 use alipay_openapi::trade::{close, page_pay, query, refund};
 use alipay_runtime::{Charset, Client, Error, PreparedRequest, RequestParts, verify_notify};
-use merchant::Merchant;
 use serde_json::{Value, json};
 
 const PAGE_PAY: &str = "alipay.trade.page.pay";

@@ -216,6 +216,10 @@ fn seed_specs_load_and_pass() {
             .iter()
             .any(|f| f.name == "agreement_no" && f.required)
     );
+    // And the whole folder generates (the one generation of all of `specs/` in the suite).
+    let files = alipay_codegen::generate::generate_files(report.specs.iter().map(|(_, s)| s))
+        .unwrap_or_else(|e| panic!("specs/ does not generate: {e}"));
+    assert!(files.contains_key(std::path::Path::new("mod.rs")));
 }
 
 #[test]

@@ -173,8 +173,6 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
-mod layout;
-
 #[test]
 fn goldens_are_laid_out_as_prettyplease_prints_them() {
     let specs = load_fixtures();
@@ -182,7 +180,7 @@ fn goldens_are_laid_out_as_prettyplease_prints_them() {
     let problems: Vec<String> = files
         .iter()
         .filter_map(|(path, text)| {
-            layout::layout_difference(text).map(|d| format!("{}: {d}", path.display()))
+            crate::layout::layout_difference(text).map(|d| format!("{}: {d}", path.display()))
         })
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));

@@ -20,3 +20,40 @@ pub mod compile_fuzz {
 
     include!(concat!(env!("OUT_DIR"), "/fuzz/mod.rs"));
 }
+
+/// What a generated request refuses at compile time: each `compile_fail` example below must
+/// fail with the error code it names, and the plain example beside it shows that the same
+/// code compiles once the mistake is gone.
+///
+/// `new` takes every required field: leaving one out does not compile (E0061, wrong number of
+/// arguments).
+///
+/// ```compile_fail,E0061
+/// use alipay_codegen_golden::user::agreement_auth_confirm::Request;
+///
+/// let _ = Request::new("20170502000610755993", "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f");
+/// ```
+///
+/// ```
+/// use alipay_codegen_golden::user::agreement_auth_confirm::Request;
+///
+/// let _ = Request::new(
+///     "20170502000610755993",
+///     "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f",
+///     "20170502000610755993001",
+/// );
+/// ```
+///
+/// Requests are `#[non_exhaustive]`: a struct literal cannot bypass `new`, even with every
+/// field given (E0639).
+///
+/// ```compile_fail,E0639
+/// use alipay_codegen_golden::user::agreement_auth_confirm::Request;
+///
+/// let _ = Request {
+///     agreement_no: String::new(),
+///     apply_token: String::new(),
+///     auth_confirm_no: String::new(),
+/// };
+/// ```
+pub mod compile_checks {}

@@ -1,0 +1,12 @@
+//! The tests of the `alipay` command, run as a process.
+//!
+//! One test binary for the crate: each file of this folder is a module of it, so the tree is
+//! linked once, not once per file (`cargo test -p <crate> --test integration <file>::` runs
+//! one file's tests).
+
+mod cert_mode;
+mod exit_codes;
+mod gateway_keys;
+mod notify_verify;
+mod page;
+mod upload;

@@ -1,0 +1,18 @@
+//! The tests of `alipay-runtime`: the vectors, the keys, and the client over real HTTP on
+//! 127.0.0.1.
+//!
+//! One test binary for the crate: each file of this folder is a module of it, so the tree is
+//! linked once, not once per file (`cargo test -p <crate> --test integration <file>::` runs
+//! one file's tests).
+
+mod aes;
+mod cert;
+mod fuzz;
+mod keys;
+mod notify;
+mod notify_handler;
+mod page;
+mod response;
+mod transport;
+mod upload;
+mod vectors;

@@ -1,0 +1,14 @@
+//! The tests of `alipay-openapi`, over real HTTP on 127.0.0.1.
+//!
+//! One test binary for the crate: each file of this folder is a module of it, so the tree is
+//! linked once, not once per file (`cargo test -p <crate> --test integration <file>::` runs
+//! one file's tests).
+
+mod browser_checkout;
+mod end_to_end;
+mod ir_agrees;
+mod merchant;
+mod payments;
+mod readme_notify;
+mod sdk_vectors;
+mod take_a_payment;
