@@ -4,9 +4,9 @@
 //! inputs, for every method compiled into this test: field by field, the valid value, each
 //! way of breaking it, nested models included.
 //!
-//! By default that is every doc-page spec (feature `curated`); `cargo test --test ir_agrees
-//! --features trade` (any group, or several) runs it over the SDK-model specs of those
-//! groups as well.
+//! By default that is every doc-page spec (feature `curated`); `cargo test --test integration
+//! --features trade ir_agrees::` (any group, or several) runs it over the SDK-model specs of
+//! those groups as well.
 
 use std::collections::BTreeSet;
 use std::path::Path;

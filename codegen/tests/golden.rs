@@ -1,6 +1,6 @@
 //! Golden files: the fixture specs' generated code is checked in under `golden/src/generated`
 //! (compiled, warnings denied, by the `alipay-codegen-golden` crate). Regenerate with
-//! `UPDATE_GOLDEN=1 cargo test -p alipay-codegen --test golden`.
+//! `UPDATE_GOLDEN=1 cargo test -p alipay-codegen --test integration golden::`.
 
 use std::path::{Path, PathBuf};
 
