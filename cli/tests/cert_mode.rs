@@ -3,54 +3,17 @@
 //! `alipay gateway --cert-mode` with the client config it writes, and exit 5 naming both SNs
 //! when an answer's certificate cannot be trusted.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 
 use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKeys};
 use alipay_runtime::encrypt::EncryptKey;
 
-const BIN: &str = env!("CARGO_BIN_EXE_alipay");
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/");
+use crate::common::{BIN, VECTORS, run_async as run, scratch, spawn_with_lines, text};
+
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
 const AES_KEY: &str = "LWWCLAong8Vx0XsBzWhMFg==";
-
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch() -> Scratch {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "alipay-cli-cert-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
-}
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(&args)
-            .current_dir(std::env::temp_dir())
-            .output()
-            .expect("run alipay")
-    })
-    .await
-    .expect("join")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn vector(name: &str) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(format!("{VECTORS}{name}")).unwrap()).unwrap()
@@ -149,7 +112,7 @@ async fn cert_mode_config_keys_flags_and_aes() {
     let certs = ThrowawayCerts::generate().expect("certs");
     let gw = cert_gateway(&certs).await;
     let dir = scratch();
-    let config = cert_config(&certs, &dir.0, &gw.url(), "");
+    let config = cert_config(&certs, &dir, &gw.url(), "");
     for extra in [
         &[][..],
         &["--charset", "GBK"][..],
@@ -184,9 +147,9 @@ async fn cert_mode_config_keys_flags_and_aes() {
         format!("--private-key={}", certs.app.key.private_pem),
         format!("--app-cert={}", certs.app.cert_pem),
         "--alipay-cert".into(),
-        dir.0.join("alipay_cert.crt").display().to_string(),
+        dir.join("alipay_cert.crt").display().to_string(),
         "--alipay-root-cert".into(),
-        dir.0.join("alipay_root_cert.crt").display().to_string(),
+        dir.join("alipay_root_cert.crt").display().to_string(),
         "--biz-content".into(),
         CONFIRM_BIZ.into(),
     ];
@@ -209,7 +172,7 @@ async fn cert_mode_config_keys_flags_and_aes() {
     );
     // An Alipay certificate from another root: exit 2 naming the file.
     let forged = ThrowawayCerts::forge_alipay_cert().unwrap();
-    let forged_path = dir.0.join("forged.crt");
+    let forged_path = dir.join("forged.crt");
     std::fs::write(&forged_path, &forged.cert_pem).unwrap();
     let out = run(call(
         &config,
@@ -230,7 +193,7 @@ async fn an_untrusted_alipay_cert_sn_is_exit_5_naming_both_sns() {
     let certs = ThrowawayCerts::generate().expect("certs");
     let gw = cert_gateway(&certs).await;
     let dir = scratch();
-    let config = cert_config(&certs, &dir.0, &gw.url(), "");
+    let config = cert_config(&certs, &dir, &gw.url(), "");
     let configured = gw.alipay_cert_sn().unwrap();
     let forged_sn = gw
         .rotate_alipay_cert(&ThrowawayCerts::forge_alipay_cert().unwrap())
@@ -250,21 +213,11 @@ async fn an_untrusted_alipay_cert_sn_is_exit_5_naming_both_sns() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
-/// Kills the child when the test ends, passing or not.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_cert_mode_writes_a_ready_client_config() {
     let dir = scratch();
-    let keys_dir = dir.0.join("keys");
-    let mut child = Child(
+    let keys_dir = dir.join("keys");
+    let (_child, rx) = spawn_with_lines(
         Command::new(BIN)
             .args([
                 "gateway",
@@ -275,19 +228,8 @@ async fn gateway_cert_mode_writes_a_ready_client_config() {
                 AES_KEY,
             ])
             .arg("--keys-dir")
-            .arg(&keys_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn"),
+            .arg(&keys_dir),
     );
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
     let (lines, _rx) = tokio::task::spawn_blocking(move || {
         let mut seen = Vec::new();
         while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {

@@ -1,45 +1,16 @@
 //! The `alipay` binary's exit codes (a public contract), against a gateway started by the
 //! test on 127.0.0.1.
 
-use std::io::{BufRead as _, BufReader};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 
 use alipay_gateway::{Scenario, TestGateway};
 
-const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+use crate::common::{BIN, Child, Scratch, run_async as run, scratch, spawn_with_lines, text};
+
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
-
-/// A fresh folder for one test's files, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl Deref for Scratch {
-    type Target = Path;
-
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-fn scratch() -> Scratch {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "alipay-cli-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
-}
 
 /// A config file in its own scratch folder.
 struct ConfigFile {
@@ -70,19 +41,6 @@ fn write_config(gw: &TestGateway, gateway_url: &str) -> ConfigFile {
     ConfigFile { path, _dir: dir }
 }
 
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(&args)
-            // The default ./alipay.toml must not leak in from wherever the tests run.
-            .current_dir(std::env::temp_dir())
-            .output()
-            .expect("run alipay")
-    })
-    .await
-    .expect("join")
-}
-
 fn call_args(config: &Path, biz: &str, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "call".into(),
@@ -94,10 +52,6 @@ fn call_args(config: &Path, biz: &str, extra: &[&str]) -> Vec<String> {
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
     args
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 async fn start() -> TestGateway {
@@ -283,16 +237,6 @@ async fn methods_lists_both_seed_methods() {
     );
 }
 
-/// Kills the child when the test ends, passing or not.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateway_command_serves_calls_with_its_throwaway_keys() {
     let dir = scratch();
@@ -303,26 +247,13 @@ async fn gateway_command_serves_calls_with_its_throwaway_keys() {
     )
     .expect("scenario file");
     let keys_dir = dir.join("keys");
-    let mut child = Child(
+    let (_child, rx) = spawn_with_lines(
         Command::new(BIN)
             .args(["gateway", "--port", "0", "--keys-dir"])
             .arg(&keys_dir)
             .arg("--scenario")
-            .arg(&scenario)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn"),
+            .arg(&scenario),
     );
-    let stdout = child.0.stdout.take().expect("stdout");
-    // Read every line until the child ends, so its later log lines never hit a closed pipe.
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            // Keep draining after the test stopped listening.
-            let _ = tx.send(line);
-        }
-    });
     let lines = tokio::task::spawn_blocking(move || {
         let mut seen = Vec::new();
         while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
@@ -374,23 +305,12 @@ async fn gateway_command(
     keys_dir: &Path,
     extra: &[&str],
 ) -> (Child, std::sync::mpsc::Receiver<String>) {
-    let mut child = Child(
+    let (child, rx) = spawn_with_lines(
         Command::new(BIN)
             .args(["gateway", "--port", "0", "--keys-dir"])
             .arg(keys_dir)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn"),
+            .args(extra),
     );
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
     let rx = tokio::task::spawn_blocking(move || {
         while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(30)) {
             if line.starts_with("Ctrl-C") {

@@ -2,42 +2,20 @@
 //! no write through a link planted in a folder the user names.
 #![cfg(unix)]
 
-use std::io::{BufRead as _, BufReader};
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_alipay");
-
-/// Kills the child if a test fails before it ended.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::common::{BIN, Child, spawn_with_lines};
 
 /// Starts `alipay gateway` with `extra` flags; its stdout lines up to the "Ctrl-C" line.
-fn start(extra: &[&std::ffi::OsStr]) -> (Running, Vec<String>) {
-    let mut child = Running(
+fn start(extra: &[&std::ffi::OsStr]) -> (Child, Vec<String>) {
+    let (child, rx) = spawn_with_lines(
         Command::new(BIN)
             .args(["gateway", "--port", "0"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn"),
+            .args(extra),
     );
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
     let mut lines = Vec::new();
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
         let done = line.starts_with("Ctrl-C");
@@ -49,7 +27,7 @@ fn start(extra: &[&std::ffi::OsStr]) -> (Running, Vec<String>) {
     (child, lines)
 }
 
-fn terminate(child: &mut Running) -> std::process::ExitStatus {
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .args(["-TERM", &child.0.id().to_string()])
         .status()

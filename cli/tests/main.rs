@@ -5,6 +5,7 @@
 //! one file's tests).
 
 mod cert_mode;
+mod common;
 mod exit_codes;
 mod gateway_keys;
 mod notify_verify;

@@ -5,7 +5,6 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use alipay_gateway::ThrowawayKeys;
 use alipay_runtime::charset::Charset;
@@ -14,28 +13,7 @@ use alipay_runtime::notify::notify_sign_content;
 use alipay_runtime::sign::{self, SignType};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_alipay");
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/");
-
-/// A fresh folder for one test's files, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch() -> Scratch {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "alipay-cli-notify-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
-}
+use crate::common::{BIN, VECTORS, scratch};
 
 /// A config file: the app key and the Alipay public key that notifications verify with.
 fn config(dir: &Path, private_key: &Path, alipay_public_key: &Path) -> PathBuf {
@@ -115,8 +93,8 @@ const FIELDS: &[(&str, &str)] = &[
 fn bodies_signed_by_the_gateway_keys_verify_and_nothing_else_does() {
     let dir = scratch();
     let keys = ThrowawayKeys::generate().unwrap();
-    let written = keys.write_to(&dir.0).unwrap();
-    let config = config(&dir.0, &written.app_private, &written.alipay_public);
+    let written = keys.write_to(&dir).unwrap();
+    let config = config(&dir, &written.app_private, &written.alipay_public);
     let alipay = PrivateKey::from_pem(&keys.alipay.private_pem).unwrap();
     let body = signed_body(&alipay, FIELDS);
 
@@ -131,7 +109,7 @@ fn bodies_signed_by_the_gateway_keys_verify_and_nothing_else_does() {
     assert_eq!(object.len(), FIELDS.len() + 1);
 
     // From a file.
-    let file = dir.0.join("notification.txt");
+    let file = dir.join("notification.txt");
     std::fs::write(&file, &body).unwrap();
     let at = format!("@{}", file.display());
     assert_eq!(printed(&verify(&config, &["--body", &at], b"")), shown);
@@ -160,7 +138,7 @@ fn bodies_signed_by_the_gateway_keys_verify_and_nothing_else_does() {
 fn the_vectors_verify_with_the_vector_alipay_key() {
     let dir = scratch();
     let config = config(
-        &dir.0,
+        &dir,
         &PathBuf::from(format!("{VECTORS}keys/app_private_pkcs1.pem")),
         &PathBuf::from(format!("{VECTORS}keys/alipay_public.pem")),
     );

@@ -8,7 +8,8 @@ use alipay_runtime::protocol::param;
 use alipay_runtime::sign_content::sign_content;
 use alipay_runtime::{Charset, PublicKey, SignType};
 
-const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+use crate::common::BIN;
+
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/");
 const PAGE_PAY_BIZ: &str = r#"{"out_trade_no":"T1","total_amount":"0.01","subject":"中文 \"q\" & <b> a+b","product_code":"FAST_INSTANT_TRADE_PAY"}"#;
 const APP_PAY_BIZ: &str = r#"{"out_trade_no":"T2","total_amount":"0.01","subject":"中文 a+b","product_code":"QUICK_MSECURITY_PAY"}"#;

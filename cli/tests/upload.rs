@@ -1,70 +1,24 @@
 //! `alipay call ... --file NAME=@PATH` against `alipay gateway` (which serves the whole
 //! catalog) on 127.0.0.1, utf-8 and GBK; and command-line errors that never print a key.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Command, Output};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+use crate::common::{BIN, Child, run, scratch, spawn_with_lines, text};
+
 const UPLOAD: &str = "alipay.offline.material.image.upload";
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/keys");
-
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch(tag: &str) -> Scratch {
-    let dir = std::env::temp_dir().join(format!("alipay-cli-upload-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    Scratch(dir)
-}
-
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn run(args: &[String]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("run alipay")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Starts `alipay gateway` with its keys in `keys_dir`; its console lines come through the
 /// receiver once it listens.
 fn gateway(keys_dir: &Path) -> (Child, Receiver<String>) {
-    let mut child = Child(
+    let (child, rx) = spawn_with_lines(
         Command::new(BIN)
             .args(["gateway", "--port", "0", "--keys-dir"])
-            .arg(keys_dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn"),
+            .arg(keys_dir),
     );
-    let stdout = child.0.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
     loop {
         let line = rx
             .recv_timeout(Duration::from_secs(30))
@@ -98,8 +52,8 @@ fn call(config: &Path, file_arg: &str) -> Vec<String> {
 
 #[test]
 fn file_uploads_in_utf8_and_gbk_and_bad_files_send_nothing() {
-    let dir = scratch("call");
-    let keys_dir = dir.0.join("keys");
+    let dir = scratch();
+    let keys_dir = dir.join("keys");
     let (_child, lines) = gateway(&keys_dir);
     let utf8 = keys_dir.join("alipay.toml");
     // Beside the gateway's config, so its relative key paths hold.
@@ -109,7 +63,7 @@ fn file_uploads_in_utf8_and_gbk_and_bad_files_send_nothing() {
     assert!(config.contains("GBK"));
     std::fs::write(&gbk, config).expect("gbk config");
 
-    let image = dir.0.join("门店.jpg");
+    let image = dir.join("门店.jpg");
     let content: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&image, &content).expect("image");
     let arg = format!("image_content=@{}", image.display());
@@ -137,8 +91,8 @@ fn file_uploads_in_utf8_and_gbk_and_bad_files_send_nothing() {
     // A missing file, a folder, a bad argument, a field that is no File field: exit 2, nothing
     // sent.
     for bad in [
-        format!("image_content=@{}", dir.0.join("missing.jpg").display()),
-        format!("image_content=@{}", dir.0.display()),
+        format!("image_content=@{}", dir.join("missing.jpg").display()),
+        format!("image_content=@{}", dir.display()),
         format!("image_content={}", image.display()),
         format!("image_name=@{}", image.display()),
     ] {

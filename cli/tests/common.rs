@@ -1,0 +1,94 @@
+//! What the files of this folder share: the binary under test, a scratch folder, running the
+//! command, and a started command that is killed when the test ends.
+
+use std::io::{BufRead as _, BufReader};
+use std::ops::Deref;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc::Receiver;
+
+/// The `alipay` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_alipay");
+
+/// The official SDKs' vectors beside the checkout.
+pub const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/");
+
+/// A fresh folder for one test's files, removed when the test ends.
+pub struct Scratch(tempfile::TempDir);
+
+impl Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A new [`Scratch`] folder.
+pub fn scratch() -> Scratch {
+    Scratch(
+        tempfile::Builder::new()
+            .prefix("alipay-cli-test-")
+            .tempdir()
+            .expect("scratch dir"),
+    )
+}
+
+/// The command with `args`, run from the temp folder: the default `./alipay.toml` must not
+/// leak in from wherever the tests run.
+pub fn run(args: &[String]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run alipay")
+}
+
+/// [`run`] off the async runtime's worker threads.
+pub async fn run_async(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || run(&args))
+        .await
+        .expect("join")
+}
+
+/// Bytes as text, for messages and assertions.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A started command, killed and reaped when the test ends, passing or not.
+pub struct Child(pub std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `command` with its standard output piped (standard error dropped); the receiver
+/// yields each line it prints. Every line is read until the child ends, so its later log lines
+/// never hit a closed pipe, even after the test stopped listening.
+pub fn spawn_with_lines(command: &mut Command) -> (Child, Receiver<String>) {
+    let mut child = Child(
+        command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    (child, rx)
+}
