@@ -2,63 +2,24 @@
 //! official SDK) loads, lints clean and generates. Compiling the generated catalog is out of
 //! the test suite (it takes minutes); the figures are in the closing note of issue 6.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
 
 use alipay_codegen::generate::{generate_files, write_files};
-use alipay_codegen::spec::{Spec, load_dir};
+use alipay_codegen::spec::Spec;
 
-const METHODS: usize = 8944;
-
-fn tarball() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/catalog.tar.gz")
-}
-
-/// Unpacks the catalog into a fresh temp folder with `tar` from PATH. The tarball is part of
-/// `../shared`, which the test suite needs beside the checkout: without it the test fails.
-fn unpack() -> PathBuf {
-    let tarball = tarball();
-    assert!(
-        tarball.exists(),
-        "the corpus tarball is not at {}: the tests need ../shared beside the checkout",
-        tarball.display()
-    );
-    let dir = std::env::temp_dir().join(format!("alipay-codegen-corpus-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&dir)
-        .status()
-        .expect("`tar` must be on PATH to unpack the corpus");
-    assert!(status.success(), "tar failed on {}", tarball.display());
-    dir
-}
+use crate::common::{CORPUS_METHODS as METHODS, corpus};
 
 #[test]
 fn the_whole_catalog_loads_and_generates() {
-    let dir = unpack();
+    // Loaded once for the test binary (the diff tests read it too): the load time below is
+    // this test's wait for it.
     let started = Instant::now();
-    let report = load_dir(dir.join("catalog"));
-    let problems: Vec<String> = report
-        .diagnostics
-        .iter()
-        .take(20)
-        .map(ToString::to_string)
-        .collect();
-    assert!(
-        problems.is_empty(),
-        "{} problems, first:\n{}",
-        report.diagnostics.len(),
-        problems.join("\n")
-    );
-    assert_eq!(report.specs.len(), METHODS);
+    let loaded_specs = corpus();
+    assert_eq!(loaded_specs.len(), METHODS);
     let loaded = started.elapsed();
 
-    let specs: Vec<&Spec> = report.specs.iter().map(|(_, s)| s).collect();
+    let specs: Vec<&Spec> = loaded_specs.iter().collect();
     let started = Instant::now();
     let files = generate_files(specs.iter().copied()).unwrap();
     let generated = started.elapsed();
@@ -121,7 +82,8 @@ fn the_whole_catalog_loads_and_generates() {
     );
 
     // Writing it is deterministic: a second generation into the same folder changes nothing.
-    let out = dir.join("out");
+    let dir = tempfile::tempdir().expect("temp folder");
+    let out = dir.path().join("out");
     let first = write_files(&files, &out, false).unwrap();
     assert_eq!(first.written.len(), files.len());
     let again = generate_files(specs.iter().rev().copied()).unwrap();
@@ -133,5 +95,4 @@ fn the_whole_catalog_loads_and_generates() {
         files.len(),
         bytes / 1_000_000
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,6 +6,7 @@
 //! one file's tests).
 
 mod check;
+mod common;
 mod corpus;
 mod diff;
 mod docs;

@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 
 use alipay_codegen::generate::{GenerateError, generate_dir};
 
+use crate::common::scratch;
+
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -25,34 +27,9 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// A fresh empty folder, removed at the end of the test.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "alipay-codegen-files-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch");
-        Scratch(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn import_refuses_to_overwrite_a_spec_without_force() {
-    let dir = Scratch::new("overwrite");
+    let dir = scratch();
     let page = seed_page();
     let args = [page.as_os_str(), "-o".as_ref(), dir.path().as_os_str()];
     let first = codegen(&[&["import".as_ref()][..], &args].concat());
@@ -87,7 +64,7 @@ fn import_refuses_to_overwrite_a_spec_without_force() {
 
 #[test]
 fn import_of_a_page_without_a_method_writes_no_nameless_file() {
-    let dir = Scratch::new("nameless");
+    let dir = scratch();
     let page = dir.path().join("page.txt");
     std::fs::write(&page, "请求参数\n没有标题的页面\n").unwrap();
     let out_dir = dir.path().join("out");
@@ -131,7 +108,7 @@ fn specs_and_out(dir: &Path) -> (PathBuf, PathBuf) {
 #[cfg(unix)]
 #[test]
 fn generate_never_writes_through_a_symlink() {
-    let dir = Scratch::new("symlink-write");
+    let dir = scratch();
     let (specs, out) = specs_and_out(dir.path());
     let outside = dir.path().join("outside.rs");
     std::fs::write(&outside, "precious").unwrap();
@@ -156,7 +133,7 @@ fn generate_never_writes_through_a_symlink() {
 #[cfg(unix)]
 #[test]
 fn generate_never_deletes_through_a_symlink() {
-    let dir = Scratch::new("symlink-delete");
+    let dir = scratch();
     let (specs, out) = specs_and_out(dir.path());
     // A folder outside `--out` holding a file that looks generated, linked in as a group folder.
     let elsewhere = dir.path().join("elsewhere");
