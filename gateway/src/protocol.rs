@@ -95,6 +95,11 @@ pub(crate) fn refuse(
     }
 }
 
+/// A certificate SN a request carried, as a `sub_msg` names it: the value, or that it is missing.
+fn shown_sn(sn: Option<&str>) -> String {
+    sn.map_or_else(|| "missing".to_owned(), |sn| format!("`{sn}`"))
+}
+
 /// A request that passed every check.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Accepted {
@@ -299,7 +304,8 @@ fn run(
                 INVALID,
                 PublicSubCode::from_code(unlisted_sub_code::INVALID_APP_CERT_SN),
                 format!(
-                    "应用公钥证书序列号无效: app_cert_sn {app_cert_sn:?} (this app's is {})",
+                    "应用公钥证书序列号无效: app_cert_sn {} (this app's is {})",
+                    shown_sn(app_cert_sn),
                     certs.app_cert_sn()
                 ),
             ));
@@ -311,7 +317,8 @@ fn run(
                 INVALID,
                 PublicSubCode::from_code(unlisted_sub_code::INVALID_ALIPAY_ROOT_CERT_SN),
                 format!(
-                    "支付宝根证书序列号无效: alipay_root_cert_sn {root_sn:?} (expected {})",
+                    "支付宝根证书序列号无效: alipay_root_cert_sn {} (expected {})",
+                    shown_sn(root_sn),
                     certs.alipay_root_cert_sn()
                 ),
             ));

@@ -143,6 +143,18 @@ async fn wrong_sns_are_refused_by_the_gateway() {
         panic!("expected a gateway error, got {err:?}")
     };
     assert_eq!(g.sub_code.as_str(), "isv.invalid-app-cert-sn");
+    // The sub_msg names the SN the request carried as it was sent, not as Rust debug text.
+    let sent = client
+        .config()
+        .app_cert_sn()
+        .expect("app cert SN")
+        .to_owned();
+    assert!(
+        g.sub_msg.contains(&format!("app_cert_sn `{sent}`")),
+        "{}",
+        g.sub_msg
+    );
+    assert!(!g.sub_msg.contains("Some("), "{}", g.sub_msg);
 }
 
 #[derive(Default)]
