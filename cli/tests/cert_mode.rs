@@ -5,11 +5,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKeys};
 use alipay_runtime::encrypt::EncryptKey;
 
-use crate::common::{BIN, VECTORS, run_async as run, scratch, spawn_with_lines, text};
+use crate::common::{
+    BIN, VECTORS, lines_until_ready_async, run_async as run, scratch, spawn_with_lines, text,
+};
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
@@ -230,19 +233,7 @@ async fn gateway_cert_mode_writes_a_ready_client_config() {
             .arg("--keys-dir")
             .arg(&keys_dir),
     );
-    let (lines, _rx) = tokio::task::spawn_blocking(move || {
-        let mut seen = Vec::new();
-        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
-            let done = line.starts_with("Ctrl-C");
-            seen.push(line);
-            if done {
-                break;
-            }
-        }
-        (seen, rx)
-    })
-    .await
-    .expect("join");
+    let (lines, _rx) = lines_until_ready_async(rx, Duration::from_secs(60)).await;
     assert!(
         lines.iter().any(|l| l.contains("alipay_cert_sn")),
         "{lines:?}"

@@ -6,6 +6,7 @@ use std::ops::Deref;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc::Receiver;
+use std::time::Duration;
 
 /// The `alipay` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_alipay");
@@ -91,4 +92,29 @@ pub fn spawn_with_lines(command: &mut Command) -> (Child, Receiver<String>) {
         }
     });
     (child, rx)
+}
+
+/// The lines `alipay gateway` prints up to its last start-up line (the one starting
+/// `Ctrl-C`), that line included; fewer when no line comes within `timeout` of the one before.
+pub fn lines_until_ready(rx: &Receiver<String>, timeout: Duration) -> Vec<String> {
+    let mut seen = Vec::new();
+    while let Ok(line) = rx.recv_timeout(timeout) {
+        let done = line.starts_with("Ctrl-C");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    seen
+}
+
+/// [`lines_until_ready`] off the async runtime's worker threads; the receiver comes back for
+/// the lines after.
+pub async fn lines_until_ready_async(
+    rx: Receiver<String>,
+    timeout: Duration,
+) -> (Vec<String>, Receiver<String>) {
+    tokio::task::spawn_blocking(move || (lines_until_ready(&rx, timeout), rx))
+        .await
+        .expect("join")
 }

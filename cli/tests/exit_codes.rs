@@ -4,10 +4,13 @@
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use alipay_gateway::{Scenario, TestGateway};
 
-use crate::common::{BIN, Child, Scratch, run_async as run, scratch, spawn_with_lines, text};
+use crate::common::{
+    BIN, Child, Scratch, lines_until_ready_async, run_async as run, scratch, spawn_with_lines, text,
+};
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
@@ -254,20 +257,7 @@ async fn gateway_command_serves_calls_with_its_throwaway_keys() {
             .arg("--scenario")
             .arg(&scenario),
     );
-    let lines = tokio::task::spawn_blocking(move || {
-        let mut seen = Vec::new();
-        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(20)) {
-            let done = line.starts_with("Ctrl-C");
-            seen.push(line);
-            if done {
-                break;
-            }
-        }
-        (seen, rx)
-    })
-    .await
-    .expect("join");
-    let (lines, _rx) = lines;
+    let (lines, _rx) = lines_until_ready_async(rx, Duration::from_secs(20)).await;
     assert!(
         lines
             .iter()
@@ -311,16 +301,7 @@ async fn gateway_command(
             .arg(keys_dir)
             .args(extra),
     );
-    let rx = tokio::task::spawn_blocking(move || {
-        while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(30)) {
-            if line.starts_with("Ctrl-C") {
-                break;
-            }
-        }
-        rx
-    })
-    .await
-    .expect("join");
+    let (_, rx) = lines_until_ready_async(rx, Duration::from_secs(30)).await;
     (child, rx)
 }
 

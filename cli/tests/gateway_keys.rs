@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::common::{BIN, Child, spawn_with_lines};
+use crate::common::{BIN, Child, lines_until_ready, spawn_with_lines};
 
 /// Starts `alipay gateway` with `extra` flags; its stdout lines up to the "Ctrl-C" line.
 fn start(extra: &[&std::ffi::OsStr]) -> (Child, Vec<String>) {
@@ -16,14 +16,7 @@ fn start(extra: &[&std::ffi::OsStr]) -> (Child, Vec<String>) {
             .args(["gateway", "--port", "0"])
             .args(extra),
     );
-    let mut lines = Vec::new();
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-        let done = line.starts_with("Ctrl-C");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
+    let lines = lines_until_ready(&rx, Duration::from_secs(60));
     (child, lines)
 }
 

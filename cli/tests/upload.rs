@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-use crate::common::{BIN, Child, run, scratch, spawn_with_lines, text};
+use crate::common::{BIN, Child, lines_until_ready, run, scratch, spawn_with_lines, text};
 
 const UPLOAD: &str = "alipay.offline.material.image.upload";
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/keys");
@@ -19,14 +19,11 @@ fn gateway(keys_dir: &Path) -> (Child, Receiver<String>) {
             .args(["gateway", "--port", "0", "--keys-dir"])
             .arg(keys_dir),
     );
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the gateway starts");
-        if line.starts_with("Ctrl-C") {
-            break;
-        }
-    }
+    let lines = lines_until_ready(&rx, Duration::from_secs(30));
+    assert!(
+        lines.last().is_some_and(|l| l.starts_with("Ctrl-C")),
+        "the gateway starts: {lines:?}"
+    );
     (child, rx)
 }
 

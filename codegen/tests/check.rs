@@ -6,6 +6,9 @@ use std::process::Command;
 
 use alipay_codegen::spec::{self, Diagnostic};
 use proptest::prelude::*;
+use tempfile::TempDir;
+
+use crate::common::scratch;
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -454,25 +457,14 @@ fn deep_nesting_is_reported_not_overflowed() {
     );
 }
 
-/// A fresh, empty scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "alipay-codegen-check-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A copy of the doc-page layer of `specs/` (without the SDK-model layer, thousands of
 /// specs that debug builds of the generator take long over).
-fn doc_page_specs() -> PathBuf {
-    let dir = scratch("doc-pages");
+fn doc_page_specs() -> TempDir {
+    let dir = scratch();
     for entry in std::fs::read_dir(seeds_dir()).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+            std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
         }
     }
     dir
@@ -480,15 +472,17 @@ fn doc_page_specs() -> PathBuf {
 
 #[test]
 fn cli_generate_writes_then_checks() {
-    let out = scratch("generate");
+    let out_dir = scratch();
+    let out = out_dir.path();
     let specs = doc_page_specs();
+    let specs = specs.path();
     let run = |extra: &[&str]| {
         let mut cmd = codegen();
         cmd.arg("generate")
             .arg("--specs")
-            .arg(&specs)
+            .arg(specs)
             .arg("--out")
-            .arg(&out)
+            .arg(out)
             .args(extra);
         cmd.output().unwrap()
     };
@@ -523,17 +517,17 @@ fn cli_generate_writes_then_checks() {
         .arg("--specs")
         .arg(bad_dir())
         .arg("--out")
-        .arg(scratch("generate-bad"))
+        .arg(scratch().path())
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains(EXPECTED[0]));
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
 fn cli_import_writes_a_spec_that_passes_check() {
-    let out = scratch("import");
+    let out_dir = scratch();
+    let out = out_dir.path();
     let page = manifest_dir().join("../../shared/seeds/alipay.ebpp.pdeduct.sign.validate.txt");
     // The seed pages live in ../shared, which the tests need beside the checkout.
     assert!(page.exists(), "{} is missing", page.display());
@@ -541,7 +535,7 @@ fn cli_import_writes_a_spec_that_passes_check() {
         .arg("import")
         .arg(&page)
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -572,7 +566,6 @@ fn cli_import_writes_a_spec_that_passes_check() {
     std::fs::write(&not_utf8, b"caf\xe9\n").unwrap();
     let bad_page = codegen().arg("import").arg(&not_utf8).output().unwrap();
     assert_eq!(bad_page.status.code(), Some(1));
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// `text` without the characters the checker refuses in spec text.
@@ -703,8 +696,8 @@ fn a_method_defined_twice_is_reported_once_loaded_once() {
 
 #[test]
 fn the_doc_page_spec_wins_over_the_sdk_layer() {
-    let dir = std::env::temp_dir().join(format!("alipay-codegen-layer-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("sdk")).unwrap();
     let write = |rel: &str, text: &str| std::fs::write(dir.join(rel), text).unwrap();
     write(
@@ -719,7 +712,7 @@ fn the_doc_page_spec_wins_over_the_sdk_layer() {
         "sdk/alipay.trade.query.yaml",
         "method: alipay.trade.query\ntitle: SDK\nprovenance: sdk_models\n",
     );
-    let report = spec::load_dir(&dir);
+    let report = spec::load_dir(dir);
     assert!(report.is_clean(), "{:?}", report.diagnostics);
     let titles: Vec<(&str, &str, spec::Provenance)> = report
         .specs
@@ -739,7 +732,7 @@ fn the_doc_page_spec_wins_over_the_sdk_layer() {
         "sdk/alipay.trade.pay.yaml",
         "method: alipay.trade.pay\ntitle: SDK\n",
     );
-    let report = spec::load_dir(&dir);
+    let report = spec::load_dir(dir);
     assert_eq!(report.diagnostics.len(), 1, "{:?}", report.diagnostics);
     assert_eq!(report.diagnostics[0].path, "provenance");
     assert!(
@@ -752,9 +745,8 @@ fn the_doc_page_spec_wins_over_the_sdk_layer() {
         "sdk/alipay.trade.pay.yaml",
         "method: alipay.trade.pay\ntitle: SDK\nprovenance: guessed\n",
     );
-    let report = spec::load_dir(&dir);
+    let report = spec::load_dir(dir);
     assert_eq!(report.diagnostics[0].path, "provenance");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The generated features section of the crate's manifest lists only groups that have

@@ -8,7 +8,7 @@ use std::time::Instant;
 use alipay_codegen::generate::{generate_files, write_files};
 use alipay_codegen::spec::Spec;
 
-use crate::common::{CORPUS_METHODS as METHODS, corpus};
+use crate::common::{CORPUS_METHODS as METHODS, corpus, scratch};
 
 #[test]
 fn the_whole_catalog_loads_and_generates() {
@@ -82,7 +82,7 @@ fn the_whole_catalog_loads_and_generates() {
     );
 
     // Writing it is deterministic: a second generation into the same folder changes nothing.
-    let dir = tempfile::tempdir().expect("temp folder");
+    let dir = scratch();
     let out = dir.path().join("out");
     let first = write_files(&files, &out, false).unwrap();
     assert_eq!(first.written.len(), files.len());

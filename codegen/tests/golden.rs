@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use alipay_codegen::generate::{generate_dir, generate_files, write_files};
 use alipay_codegen::spec::{Spec, load_dir};
 
+use crate::common::scratch;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/specs")
 }
@@ -24,14 +26,6 @@ fn load_fixtures() -> Vec<Spec> {
         problems.join("\n")
     );
     report.specs.into_iter().map(|(_, s)| s).collect()
-}
-
-/// A fresh empty folder under the system temp folder.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("alipay-codegen-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]
@@ -106,8 +100,10 @@ fn every_file_has_the_generated_header_and_the_layout_is_one_file_per_group() {
 
 #[test]
 fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
-    let specs_dir = scratch("specs");
-    let out = scratch("out");
+    let specs_tmp = scratch();
+    let specs_dir = specs_tmp.path();
+    let out_tmp = scratch();
+    let out = out_tmp.path();
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, specs_dir.join(path.file_name().unwrap())).unwrap();
@@ -122,7 +118,7 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
         )
         .unwrap();
     }
-    let first = generate_dir(&specs_dir, &out, false).unwrap();
+    let first = generate_dir(specs_dir, out, false).unwrap();
     assert_eq!(first.methods, 5);
     assert_eq!(first.groups, ["ebpp", "hard_names", "shapes", "user"]);
     assert_eq!(first.written.len(), 5);
@@ -135,7 +131,7 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
     );
     assert!(!out.join("shapes").exists());
 
-    let second = generate_dir(&specs_dir, &out, true).unwrap();
+    let second = generate_dir(specs_dir, out, true).unwrap();
     assert!(second.differing().is_empty());
     assert_eq!(second.unchanged, 5);
 
@@ -145,7 +141,7 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
     // (its group file goes).
     std::fs::remove_file(specs_dir.join("alipay.shapes.ping.yaml")).unwrap();
     std::fs::remove_file(specs_dir.join("hard.names.type.query.yaml")).unwrap();
-    let check = generate_dir(&specs_dir, &out, true).unwrap();
+    let check = generate_dir(specs_dir, out, true).unwrap();
     let differing: Vec<String> = check
         .differing()
         .iter()
@@ -157,7 +153,7 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
         "check mode must not touch files"
     );
 
-    let third = generate_dir(&specs_dir, &out, false).unwrap();
+    let third = generate_dir(specs_dir, out, false).unwrap();
     assert_eq!(third.removed, [PathBuf::from("hard_names.rs")]);
     assert_eq!(third.written.len(), 2);
     assert!(!out.join("hard_names.rs").exists());
@@ -168,9 +164,6 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
     );
     assert!(out.join("notes.rs").exists());
     assert_eq!(third.inputs.len(), 3);
-
-    let _ = std::fs::remove_dir_all(&specs_dir);
-    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]
