@@ -59,7 +59,7 @@ fn main() {
     let checked = features::check(&manifest, report.all_groups.iter().map(|(g, _)| g.as_str()));
     let messages = match checked {
         Ok(check) => check.messages("Cargo.toml"),
-        Err(e) => vec![(Severity::Error, e)],
+        Err(e) => vec![(Severity::Error, e.to_string())],
     };
     let mut failed = false;
     for (severity, message) in messages {

@@ -28,7 +28,7 @@ pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
     let width = titles.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for (method, title) in &titles {
-        let group = alipay_codegen::naming::group_of(method);
+        let group = alipay_codegen::group_of(method);
         // A closed stdout (`alipay methods | head`) ends the listing, not the process.
         if writeln!(out, "{method:<width$}  {group:<8}  {title}").is_err() {
             break;

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::Settings;
 use crate::generate::{GenerateError, GenerateReport, Options, generate_dir_with};
 use crate::spec::{Provenance, Spec};
 
@@ -30,8 +31,7 @@ pub struct Builder {
     patterns: Vec<String>,
     rerun_if_changed: Option<bool>,
     by_cargo_features: bool,
-    no_json: bool,
-    external: std::collections::BTreeMap<String, Vec<String>>,
+    settings: Settings,
 }
 
 impl Builder {
@@ -134,7 +134,7 @@ impl Builder {
     /// # let _ = builder;
     /// ```
     pub fn json(mut self, on: bool) -> Self {
-        self.no_json = !on;
+        self.settings.json = on;
         self
     }
 
@@ -153,7 +153,8 @@ impl Builder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.external
+        self.settings
+            .external
             .insert(group.into(), crates.into_iter().map(Into::into).collect());
         self
     }
@@ -227,9 +228,10 @@ impl Builder {
             check: false,
             keep_file: &keep_file,
             keep: &keep,
-            feature_gates: !self.by_cargo_features,
-            json: !self.no_json,
-            external: &self.external,
+            settings: Settings {
+                feature_gates: !self.by_cargo_features,
+                ..self.settings.clone()
+            },
         };
         let report = generate_dir_with(&specs, &out_dir, &options);
         if rerun && let Ok(report) = &report {

@@ -9,8 +9,47 @@
 //! and `alipay-codegen check` say so, and nothing else needs editing.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, toml_string};
+
+/// What is wrong with a manifest.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// It does not parse as TOML.
+    #[error("the manifest is not valid TOML: {0}")]
+    Toml(toml::de::Error),
+    /// Its `features` key is not a table.
+    #[error("`features` is not a table")]
+    FeaturesNotATable,
+    /// A feature is not a list of strings.
+    #[error("feature `{0}` is not a list of strings")]
+    FeatureNotAList(String),
+    /// A generated section's opening line is missing.
+    #[error("no line `{0}` in the manifest")]
+    NoBegin(&'static str),
+    /// A generated section's closing line is missing.
+    #[error("no line `{end}` after `{begin}`")]
+    NoEnd {
+        /// The opening line.
+        begin: &'static str,
+        /// The closing line.
+        end: &'static str,
+    },
+    /// A catalog package's manifest lacks its `[package.metadata.alipay-codegen]` table.
+    #[error(
+        "not a part's manifest (`[package.metadata.alipay-codegen]` with group, part, parts, specs): {0}"
+    )]
+    NotAPart(toml::de::Error),
+    /// A catalog package's manifest names a part its group does not have.
+    #[error("[package.metadata.alipay-codegen]: part {part} of {parts} is not a part")]
+    NoSuchPart {
+        /// The part named.
+        part: usize,
+        /// The group's parts.
+        parts: usize,
+    },
+}
 
 /// The line opening the generated features section.
 pub const SECTION_BEGIN: &str = "# @generated product-group features: `alipay-codegen features --write Cargo.toml` keeps this list.";
@@ -28,22 +67,24 @@ pub const CRATES_END: &str = "# @end product-group packages";
 /// let features = alipay_codegen::features::declared("[features]\nuser = []\n").unwrap();
 /// assert_eq!(features["user"], Vec::<String>::new());
 /// ```
-pub fn declared(manifest: &str) -> Result<BTreeMap<String, Vec<String>>, String> {
-    let table: toml::Table =
-        toml::from_str(manifest).map_err(|e| format!("the manifest is not valid TOML: {e}"))?;
+pub fn declared(manifest: &str) -> Result<BTreeMap<String, Vec<String>>, ManifestError> {
+    let table: toml::Table = toml::from_str(manifest).map_err(ManifestError::Toml)?;
     let Some(features) = table.get("features") else {
         return Ok(BTreeMap::new());
     };
-    let features = features.as_table().ok_or("`features` is not a table")?;
+    let features = features
+        .as_table()
+        .ok_or(ManifestError::FeaturesNotATable)?;
     let mut out = BTreeMap::new();
     for (name, enables) in features {
         let list = enables
             .as_array()
-            .ok_or_else(|| format!("feature `{name}` is not a list"))?
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned))
-            .collect::<Option<Vec<String>>>()
-            .ok_or_else(|| format!("feature `{name}` lists something that is not a string"))?;
+            .and_then(|list| {
+                list.iter()
+                    .map(|v| v.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<String>>>()
+            })
+            .ok_or_else(|| ManifestError::FeatureNotAList(name.clone()))?;
         out.insert(name.clone(), list);
     }
     Ok(out)
@@ -111,7 +152,7 @@ pub enum Severity {
 pub fn check<'a>(
     manifest: &str,
     groups: impl IntoIterator<Item = &'a str>,
-) -> Result<FeatureCheck, String> {
+) -> Result<FeatureCheck, ManifestError> {
     let features = declared(manifest)?;
     let facade = package_name(manifest)?;
     let mut report = FeatureCheck::default();
@@ -128,9 +169,8 @@ pub fn check<'a>(
 }
 
 /// The manifest's `[package] name` (empty when it has none).
-fn package_name(manifest: &str) -> Result<String, String> {
-    let table: toml::Table =
-        toml::from_str(manifest).map_err(|e| format!("the manifest is not valid TOML: {e}"))?;
+fn package_name(manifest: &str) -> Result<String, ManifestError> {
+    let table: toml::Table = toml::from_str(manifest).map_err(ManifestError::Toml)?;
     Ok(table
         .get("package")
         .and_then(|p| p.get("name"))
@@ -174,7 +214,7 @@ fn is_group_feature(facade: &str, group: &str, enables: &[String]) -> bool {
 /// assert_eq!(crates["trade"], ["my_client_trade_1", "my_client_trade_2"]);
 /// assert!(!crates.contains_key("user"));
 /// ```
-pub fn group_crates(manifest: &str) -> Result<BTreeMap<String, Vec<String>>, String> {
+pub fn group_crates(manifest: &str) -> Result<BTreeMap<String, Vec<String>>, ManifestError> {
     let facade = package_name(manifest)?;
     let mut out = BTreeMap::new();
     for (name, enables) in declared(manifest)? {
@@ -199,13 +239,15 @@ pub fn crates_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> St
     out.push('\n');
     let quoted = |items: &mut dyn Iterator<Item = String>| -> String {
         items
-            .map(|i| format!("\"{i}\""))
+            .map(|i| toml_string(&i))
             .collect::<Vec<_>>()
             .join(", ")
     };
     // The two long lists one item a line.
     let listed = |items: &mut dyn Iterator<Item = String>| -> String {
-        let items: String = items.map(|i| format!("\n    \"{i}\",")).collect();
+        let items: String = items
+            .map(|i| format!("\n    {},", toml_string(&i)))
+            .collect();
         format!("{items}\n")
     };
     let all = listed(&mut groups.keys().cloned());
@@ -215,9 +257,9 @@ pub fn crates_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> St
     ));
     let json = listed(&mut groups.iter().flat_map(|(g, &n)| {
         catalog
-            .part_names(g, n)
+            .parts(g, n)
             .into_iter()
-            .map(|(_, package)| format!("{package}?/json"))
+            .map(|part| format!("{}?/json", part.package(&catalog.facade)))
     }));
     out.push_str(&format!(
         "## The untyped JSON path (default): `call_json`, each method's `request_from_json` and\n\
@@ -227,9 +269,9 @@ pub fn crates_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> St
     for (group, &n) in groups {
         let deps = quoted(
             &mut catalog
-                .part_names(group, n)
+                .parts(group, n)
                 .into_iter()
-                .map(|(_, package)| format!("dep:{package}")),
+                .map(|part| format!("dep:{}", part.package(&catalog.facade))),
         );
         out.push_str(&format!(
             "## Product group `{group}`.\n{group} = [{deps}]\n"
@@ -247,10 +289,12 @@ pub fn dependencies_section(groups: &BTreeMap<String, usize>, catalog: &Catalog)
     out.push_str(CRATES_BEGIN);
     out.push('\n');
     for (group, &n) in groups {
-        for (folder, package) in catalog.part_names(group, n) {
+        for part in catalog.parts(group, n) {
             out.push_str(&format!(
-                "{package} = {{ path = \"{}/{folder}\", version = \"{}\", optional = true }}\n",
-                catalog.dir, catalog.version
+                "{} = {{ path = {}, version = {}, optional = true }}\n",
+                part.package(&catalog.facade),
+                toml_string(&format!("{}/{}", catalog.dir, part.folder())),
+                toml_string(&catalog.version)
             ));
         }
     }
@@ -262,7 +306,10 @@ pub fn dependencies_section(groups: &BTreeMap<String, usize>, catalog: &Catalog)
 /// `manifest` with its generated dependencies section replaced by `section` (from
 /// [`dependencies_section`]). The manifest must hold both markers, in order, inside
 /// `[dependencies]`.
-pub fn replace_dependencies_section(manifest: &str, section: &str) -> Result<String, String> {
+pub fn replace_dependencies_section(
+    manifest: &str,
+    section: &str,
+) -> Result<String, ManifestError> {
     replace_between(manifest, CRATES_BEGIN, CRATES_END, section)
 }
 
@@ -289,7 +336,7 @@ pub fn section<'a>(groups: impl IntoIterator<Item = &'a str>) -> String {
 
 /// `manifest` with its generated features section replaced by `section` (from [`section`]).
 /// The manifest must hold both markers, in order, inside `[features]`.
-pub fn replace_section(manifest: &str, section: &str) -> Result<String, String> {
+pub fn replace_section(manifest: &str, section: &str) -> Result<String, ManifestError> {
     replace_between(manifest, SECTION_BEGIN, SECTION_END, section)
 }
 
@@ -297,17 +344,15 @@ pub fn replace_section(manifest: &str, section: &str) -> Result<String, String> 
 /// still parse.
 fn replace_between(
     manifest: &str,
-    begin: &str,
-    end: &str,
+    begin: &'static str,
+    end: &'static str,
     section: &str,
-) -> Result<String, String> {
-    let at = manifest
-        .find(begin)
-        .ok_or_else(|| format!("no line `{begin}` in the manifest"))?;
+) -> Result<String, ManifestError> {
+    let at = manifest.find(begin).ok_or(ManifestError::NoBegin(begin))?;
     let stop = manifest[at..]
         .find(end)
         .map(|i| at + i + end.len())
-        .ok_or_else(|| format!("no line `{end}` after `{begin}`"))?;
+        .ok_or(ManifestError::NoEnd { begin, end })?;
     let stop = if manifest[stop..].starts_with('\n') {
         stop + 1
     } else {
@@ -337,6 +382,144 @@ pub fn section_features(manifest: &str) -> Vec<String> {
 /// Whether `manifest` holds the generated features section.
 pub fn has_section(manifest: &str) -> bool {
     manifest.contains(SECTION_BEGIN) && manifest.contains(SECTION_END)
+}
+
+/// Why [`Update`] could not be planned or written; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// A file cannot be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The manifest is not what the generator can update.
+    #[error("{}: {source}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: ManifestError,
+    },
+    /// A file cannot be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// What `alipay-codegen features --write` writes (and `--check` compares): the manifest with
+/// its generated sections for `groups`, and with a [`Catalog`] the packages' manifests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// Its text now.
+    pub current: String,
+    /// Its text with the generated sections as the specs give them.
+    pub updated: String,
+    /// The catalog, named and versioned as the manifest's package (if any).
+    pub catalog: Option<Catalog>,
+    /// The catalog's files (relative to the manifest's folder) that differ from what the specs
+    /// give, with their content.
+    pub differing: BTreeMap<PathBuf, String>,
+    /// Folders of generated packages of groups the specs no longer have.
+    pub stale: Vec<PathBuf>,
+}
+
+impl Update {
+    /// Reads `manifest` and plans its update for `groups` (name and number of methods), with
+    /// `catalog` also the packages' (taking the manifest's package name and version).
+    pub fn plan(
+        manifest: &Path,
+        groups: &BTreeMap<String, usize>,
+        catalog: Option<Catalog>,
+    ) -> Result<Update, UpdateError> {
+        let current = std::fs::read_to_string(manifest).map_err(|source| UpdateError::Read {
+            path: manifest.to_owned(),
+            source,
+        })?;
+        let bad = |source| UpdateError::Manifest {
+            path: manifest.to_owned(),
+            source,
+        };
+        let catalog = match catalog {
+            Some(c) => Some(c.named_by(&current).map_err(bad)?),
+            None => None,
+        };
+        let updated = match &catalog {
+            Some(c) => replace_section(&current, &crates_section(groups, c))
+                .and_then(|t| replace_dependencies_section(&t, &dependencies_section(groups, c))),
+            None => replace_section(&current, &section(groups.keys().map(String::as_str))),
+        }
+        .map_err(bad)?;
+        let base = manifest.parent().unwrap_or(Path::new("."));
+        let mut differing = BTreeMap::new();
+        let mut stale = Vec::new();
+        if let Some(c) = &catalog {
+            let files = c.files(groups);
+            if let Ok(entries) = std::fs::read_dir(base.join(&c.dir)) {
+                for entry in entries.flatten() {
+                    let rel = Path::new(&c.dir).join(entry.file_name()).join("Cargo.toml");
+                    let generated = std::fs::read_to_string(entry.path().join("Cargo.toml"))
+                        .is_ok_and(|t| t.starts_with(crate::catalog::GENERATED));
+                    if generated && !files.contains_key(&rel) {
+                        stale.push(entry.path());
+                    }
+                }
+            }
+            stale.sort();
+            differing = files
+                .into_iter()
+                .filter(|(rel, content)| {
+                    std::fs::read_to_string(base.join(rel)).ok().as_deref() != Some(content)
+                })
+                .collect();
+        }
+        Ok(Update {
+            manifest: manifest.to_owned(),
+            current,
+            updated,
+            catalog,
+            differing,
+            stale,
+        })
+    }
+
+    /// Whether nothing would change.
+    pub fn is_up_to_date(&self) -> bool {
+        self.updated == self.current && self.differing.is_empty() && self.stale.is_empty()
+    }
+
+    /// Writes the update: the differing files, the manifest if it changed; removes the stale
+    /// packages' generated manifests (and their folders, when nothing else is in them).
+    pub fn write(&self) -> Result<(), UpdateError> {
+        let base = self.manifest.parent().unwrap_or(Path::new("."));
+        for (rel, content) in &self.differing {
+            let path = base.join(rel);
+            path.parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| std::fs::write(&path, content))
+                .map_err(|source| UpdateError::Write { path, source })?;
+        }
+        for dir in &self.stale {
+            // Only the generated manifest is ours: the folder goes only if nothing else is in it.
+            let _ = std::fs::remove_file(dir.join("Cargo.toml"));
+            let _ = std::fs::remove_dir(dir);
+        }
+        if self.updated != self.current {
+            std::fs::write(&self.manifest, &self.updated).map_err(|source| UpdateError::Write {
+                path: self.manifest.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

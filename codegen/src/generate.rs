@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::emit::{self, HEADER};
+use crate::Settings;
+use crate::emit;
+pub use crate::emit::{EmitError, Files, HEADER};
 use crate::ir::{self, LowerError};
 use crate::spec::{self, Diagnostic, Spec};
 
@@ -56,7 +58,7 @@ pub enum GenerateError {
     Lower(#[from] LowerError),
     /// The generator emitted code that does not parse (a bug); nothing was written.
     #[error(transparent)]
-    Emit(#[from] emit::EmitError),
+    Emit(#[from] EmitError),
     /// A file or folder the generator would write, inside the output folder, is a symbolic
     /// link: it is never written or deleted through; nothing was written.
     #[error(
@@ -86,49 +88,47 @@ fn join(d: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-/// The generated files for `specs`, in memory, by path relative to the output folder.
-/// The result does not depend on the order of `specs`.
-pub fn generate_files<'a>(
-    specs: impl IntoIterator<Item = &'a Spec>,
-) -> Result<BTreeMap<PathBuf, String>, GenerateError> {
-    let ir = ir::lower(specs)?;
-    Ok(emit::emit(&ir)?)
+impl Settings {
+    /// The generated files for `specs` with these settings, in memory, by path relative to
+    /// the output folder: lowering, then [the one emitter](crate::emit). The result does not
+    /// depend on the order of `specs`.
+    pub fn generate_files<'a>(
+        &self,
+        specs: impl IntoIterator<Item = &'a Spec>,
+    ) -> Result<Files, GenerateError> {
+        let ir = ir::lower_with(specs, self)?;
+        Ok(emit::files(&ir, self)?)
+    }
 }
 
-/// Loads every spec of `specs_dir` and writes the generated code into `out_dir` (created
-/// if missing): only files whose content changed are rewritten, and generated files (those
-/// starting with the `@generated` header) that no method produces any more are deleted.
-/// With `check`, nothing is touched and the report lists what would change.
+/// The generated files for `specs` with the default [`Settings`], in memory, by path relative
+/// to the output folder. The result does not depend on the order of `specs`.
+pub fn generate_files<'a>(
+    specs: impl IntoIterator<Item = &'a Spec>,
+) -> Result<Files, GenerateError> {
+    Settings::default().generate_files(specs)
+}
+
+/// Loads every spec of `specs_dir` and writes the generated code (default [`Settings`]) into
+/// `out_dir` (created if missing): only files whose content changed are rewritten, and
+/// generated files (those starting with the `@generated` header) that no method produces any
+/// more are deleted. With `check`, nothing is touched and the report lists what would change.
 pub fn generate_dir(
     specs_dir: &Path,
     out_dir: &Path,
     check: bool,
-) -> Result<GenerateReport, GenerateError> {
-    generate_dir_filtered(specs_dir, out_dir, check, |_| true)
-}
-
-/// [`generate_dir`] for the methods `keep` accepts (by wire name).
-pub fn generate_dir_filtered(
-    specs_dir: &Path,
-    out_dir: &Path,
-    check: bool,
-    keep: impl Fn(&str) -> bool,
 ) -> Result<GenerateReport, GenerateError> {
     generate_dir_with(
         specs_dir,
         out_dir,
         &Options {
             check,
-            keep_file: &|_: &Path| true,
-            keep: &|s: &Spec| keep(&s.method),
-            feature_gates: true,
-            json: true,
-            external: &BTreeMap::new(),
+            ..Options::default()
         },
     )
 }
 
-/// How [`generate_dir_with`] generates.
+/// What [`generate_dir_with`] reads and generates, and how.
 pub struct Options<'a> {
     /// Write nothing; report what would change.
     pub check: bool,
@@ -137,13 +137,20 @@ pub struct Options<'a> {
     pub keep_file: &'a dyn Fn(&Path) -> bool,
     /// Which of the specs read to generate.
     pub keep: &'a dyn Fn(&Spec) -> bool,
-    /// Whether each group module sits behind its Cargo feature (see [`emit::emit_with`]).
-    pub feature_gates: bool,
-    /// Whether to emit the untyped JSON path (see [`emit::emit_configured`]).
-    pub json: bool,
-    /// Groups whose methods are compiled in crates of their own, with those crates' Rust
-    /// names (see [`emit::emit_external`]): their files are not written.
-    pub external: &'a BTreeMap<String, Vec<String>>,
+    /// How to generate.
+    pub settings: Settings,
+}
+
+impl Default for Options<'_> {
+    /// Every spec, default settings, files written.
+    fn default() -> Self {
+        Self {
+            check: false,
+            keep_file: &|_| true,
+            keep: &|_| true,
+            settings: Settings::default(),
+        }
+    }
 }
 
 /// [`generate_dir`] with [`Options`].
@@ -180,8 +187,8 @@ pub fn generate_dir_with(
             .entry(crate::naming::group_of(method))
             .or_default() += 1;
     }
-    let ir = ir::lower(specs.iter().copied())?;
-    let files = emit::emit_external(&ir, options.feature_gates, options.json, options.external)?;
+    let ir = ir::lower_with(specs.iter().copied(), &options.settings)?;
+    let files = emit::files(&ir, &options.settings)?;
     let mut report = write_files(&files, out_dir, check)?;
     report.methods = ir.methods.len();
     report.groups = ir.groups().keys().map(|g| (*g).to_owned()).collect();
@@ -192,7 +199,7 @@ pub fn generate_dir_with(
 
 /// Writes `files` (relative paths) under `out_dir` as described in [`generate_dir`].
 pub fn write_files(
-    files: &BTreeMap<PathBuf, String>,
+    files: &Files,
     out_dir: &Path,
     check: bool,
 ) -> Result<GenerateReport, GenerateError> {

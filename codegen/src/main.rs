@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use alipay_codegen::builder::glob_match;
+use alipay_codegen::catalog::{Crates, Part};
 use alipay_codegen::spec;
 use clap::{Parser, Subcommand};
 
@@ -244,18 +245,20 @@ fn main() -> ExitCode {
             crate_name,
             runtime,
             max_methods,
-        } => match layout {
-            Layout::Module => generate(specs, out, check, &methods),
-            Layout::Crates => {
-                let defaults = alipay_codegen::layout::Crates::default();
-                let crates = alipay_codegen::layout::Crates {
-                    name: crate_name,
-                    runtime: runtime.unwrap_or(defaults.runtime),
-                    max_methods: max_methods.max(1),
-                };
-                generate_crates(&specs, &out, check, &methods, &crates)
-            }
-        },
+        } => {
+            let layout = match layout {
+                Layout::Module => alipay_codegen::Layout::Module,
+                Layout::Crates => {
+                    let defaults = Crates::default();
+                    alipay_codegen::Layout::Crates(Crates {
+                        name: crate_name,
+                        runtime: runtime.unwrap_or(defaults.runtime),
+                        max_methods: max_methods.max(1),
+                    })
+                }
+            };
+            generate(&specs, &out, check, &methods, layout)
+        }
         Command::Import { page, out, force } => import(&page, out, force),
         Command::Diff { old, new, format } => diff(old, new, format),
     }
@@ -301,7 +304,7 @@ fn check(paths: &[PathBuf], manifest: Option<PathBuf>) -> ExitCode {
         let groups: std::collections::BTreeSet<String> = report
             .specs
             .iter()
-            .map(|(_, s)| alipay_codegen::naming::group_of(&s.method))
+            .map(|(_, s)| alipay_codegen::group_of(&s.method))
             .collect();
         match feature_messages(&manifest, groups.iter().map(String::as_str)) {
             Ok(messages) => {
@@ -343,7 +346,7 @@ fn feature_messages<'a>(
     groups: impl IntoIterator<Item = &'a str>,
 ) -> Result<Vec<(alipay_codegen::features::Severity, String)>, String> {
     let text = std::fs::read_to_string(manifest).map_err(|e| format!("cannot read: {e}"))?;
-    let report = alipay_codegen::features::check(&text, groups)?;
+    let report = alipay_codegen::features::check(&text, groups).map_err(|e| e.to_string())?;
     Ok(report.messages(&manifest.display().to_string()))
 }
 
@@ -354,7 +357,7 @@ fn features(
     check: bool,
     crates: Option<alipay_codegen::catalog::Catalog>,
 ) -> ExitCode {
-    use alipay_codegen::features;
+    use alipay_codegen::features::{self, Update};
     if let Some(code) = missing_inputs(&[specs]) {
         return code;
     }
@@ -368,107 +371,64 @@ fn features(
     let mut groups: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (_, s) in &report.specs {
         *groups
-            .entry(alipay_codegen::naming::group_of(&s.method))
+            .entry(alipay_codegen::group_of(&s.method))
             .or_default() += 1;
     }
-    let text = if write || check || crates.is_some() {
+    if !write && !check {
+        // Printed: the features section, or with `--crates` both sections for the manifest's
+        // package.
+        let Some(catalog) = crates else {
+            print!("{}", features::section(groups.keys().map(String::as_str)));
+            return ExitCode::SUCCESS;
+        };
         if let Some(code) = missing_inputs(&[manifest]) {
             return code;
         }
-        match std::fs::read_to_string(manifest) {
-            Ok(text) => text,
+        let named = std::fs::read_to_string(manifest)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|text| catalog.named_by(&text).map_err(|e| e.to_string()));
+        match named {
+            Ok(c) => {
+                print!("{}", features::crates_section(&groups, &c));
+                print!("{}", features::dependencies_section(&groups, &c));
+                return ExitCode::SUCCESS;
+            }
             Err(e) => {
-                eprintln!("{}: cannot read: {e}", manifest.display());
+                eprintln!("{}: {e}", manifest.display());
                 return ExitCode::from(1);
             }
         }
-    } else {
-        String::new()
-    };
-    // The packages take the facade's name and version.
-    let crates = crates.map(|mut c| {
-        if let Ok(table) = text.parse::<toml::Table>() {
-            let package = table.get("package");
-            if let Some(name) = package.and_then(|p| p.get("name")).and_then(|n| n.as_str()) {
-                c.facade = name.to_owned();
-            }
-            if let Some(v) = package
-                .and_then(|p| p.get("version"))
-                .and_then(|v| v.as_str())
-            {
-                c.version = v.to_owned();
-            }
-        }
-        c
-    });
-    let section = match &crates {
-        Some(c) => features::crates_section(&groups, c),
-        None => features::section(groups.keys().map(String::as_str)),
-    };
-    if !write && !check {
-        print!("{section}");
-        if let Some(c) = &crates {
-            print!("{}", features::dependencies_section(&groups, c));
-        }
-        return ExitCode::SUCCESS;
     }
-    let updated = features::replace_section(&text, &section).and_then(|t| match &crates {
-        Some(c) => {
-            features::replace_dependencies_section(&t, &features::dependencies_section(&groups, c))
-        }
-        None => Ok(t),
-    });
-    let updated = match updated {
-        Ok(updated) => updated,
+    if let Some(code) = missing_inputs(&[manifest]) {
+        return code;
+    }
+    let update = match Update::plan(manifest, &groups, crates) {
+        Ok(update) => update,
         Err(e) => {
-            eprintln!("{}: {e}", manifest.display());
+            eprintln!("{e}");
             return ExitCode::from(1);
         }
     };
-    let base = manifest.parent().unwrap_or(Path::new("."));
-    // The packages' files: what to write, and generated manifests no group has any more.
-    let mut files = std::collections::BTreeMap::new();
-    let mut stale = Vec::new();
-    if let Some(c) = &crates {
-        files = c.files(&groups);
-        if let Ok(entries) = std::fs::read_dir(base.join(&c.dir)) {
-            for entry in entries.flatten() {
-                let m = entry.path().join("Cargo.toml");
-                let rel = Path::new(&c.dir).join(entry.file_name()).join("Cargo.toml");
-                let generated = std::fs::read_to_string(&m)
-                    .is_ok_and(|t| t.starts_with(alipay_codegen::catalog::GENERATED));
-                if generated && !files.contains_key(&rel) {
-                    stale.push(entry.path());
-                }
-            }
-        }
-        stale.sort();
-    }
-    let differing: Vec<&PathBuf> = files
-        .iter()
-        .filter(|(rel, content)| {
-            std::fs::read_to_string(base.join(rel)).ok().as_deref() != Some(content.as_str())
-        })
-        .map(|(rel, _)| rel)
-        .collect();
     if check {
-        if updated == text && differing.is_empty() && stale.is_empty() {
+        if update.is_up_to_date() {
             println!("{}: features section up to date", manifest.display());
             return ExitCode::SUCCESS;
         }
-        for rel in &differing {
+        let base = manifest.parent().unwrap_or(Path::new("."));
+        for rel in update.differing.keys() {
             eprintln!(
                 "{}: differs from what the specs give",
                 base.join(rel).display()
             );
         }
-        for dir in &stale {
+        for dir in &update.stale {
             eprintln!(
                 "{}: a package of a group the specs no longer have",
                 dir.display()
             );
         }
-        let flags = crates
+        let flags = update
+            .catalog
             .as_ref()
             .map_or(String::new(), |c| format!(" --crates {}", c.dir));
         eprintln!(
@@ -478,155 +438,109 @@ fn features(
         );
         return ExitCode::from(1);
     }
-    for rel in differing {
-        let path = base.join(rel);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&path, &files[rel]));
-        if let Err(e) = written {
-            eprintln!("{}: cannot write: {e}", path.display());
-            return ExitCode::from(1);
-        }
-    }
-    for dir in &stale {
-        // Only the generated manifest is ours: the folder goes only if nothing else is in it.
-        let _ = std::fs::remove_file(dir.join("Cargo.toml"));
-        let _ = std::fs::remove_dir(dir);
-    }
-    if updated != text
-        && let Err(e) = std::fs::write(manifest, &updated)
-    {
-        eprintln!("{}: cannot write: {e}", manifest.display());
+    if let Err(e) = update.write() {
+        eprintln!("{e}");
         return ExitCode::from(1);
     }
     println!("{}: features section written", manifest.display());
     ExitCode::SUCCESS
 }
 
-fn generate(specs: PathBuf, out: PathBuf, check: bool, methods: &[String]) -> ExitCode {
-    if let Some(code) = missing_inputs(&[&specs]) {
+fn generate(
+    specs: &Path,
+    out: &Path,
+    check: bool,
+    methods: &[String],
+    layout: alipay_codegen::Layout,
+) -> ExitCode {
+    use alipay_codegen::generate::{Options, generate_dir_with};
+    if let Some(code) = missing_inputs(&[specs]) {
         return code;
     }
-    // A glob that matches nothing is a typo; caught before generating, since generation
-    // removes the files of methods it no longer produces.
-    let names = method_names(&specs);
-    let unmatched: Vec<&String> = methods
-        .iter()
-        .filter(|g| !names.iter().any(|m| glob_match(g, m)))
-        .collect();
-    if !unmatched.is_empty() {
-        for glob in unmatched {
+    let keep = |method: &str| methods.is_empty() || methods.iter().any(|g| glob_match(g, method));
+    let names: std::collections::BTreeSet<String> = method_names(specs).into_iter().collect();
+    if let alipay_codegen::Layout::Crates(_) = layout {
+        if !names.iter().any(|m| keep(m)) {
+            eprintln!("no method selected in {}", specs.display());
+            return ExitCode::from(2);
+        }
+    } else {
+        // A glob that matches nothing is a typo; caught before generating, since generation
+        // removes the files of methods it no longer produces.
+        let unmatched: Vec<&String> = methods
+            .iter()
+            .filter(|g| !names.iter().any(|m| glob_match(g, m)))
+            .collect();
+        for glob in &unmatched {
             eprintln!(
                 "--methods `{glob}` matches no method in {}",
                 specs.display()
             );
         }
-        return ExitCode::from(2);
+        if !unmatched.is_empty() {
+            return ExitCode::from(2);
+        }
     }
-    let keep = |method: &str| methods.is_empty() || methods.iter().any(|g| glob_match(g, method));
-    match alipay_codegen::generate::generate_dir_filtered(&specs, &out, check, keep) {
-        Ok(report) if check => {
-            let differing = report.differing();
-            if differing.is_empty() {
-                println!(
-                    "{}: up to date ({} method(s))",
-                    out.display(),
-                    report.methods
-                );
-                ExitCode::SUCCESS
-            } else {
-                for path in &differing {
-                    eprintln!("{}: out of date", out.join(path).display());
-                }
-                eprintln!(
-                    "{} file(s) differ from what the specs produce; run without --check",
-                    differing.len()
-                );
-                ExitCode::from(1)
-            }
-        }
-        Ok(report) => {
-            println!(
-                "{} method(s): {} file(s) written, {} removed, {} unchanged",
-                report.methods,
-                report.written.len(),
-                report.removed.len(),
-                report.unchanged
-            );
-            ExitCode::SUCCESS
-        }
+    let options = Options {
+        check,
+        keep: &|s: &spec::Spec| keep(&s.method),
+        settings: alipay_codegen::Settings {
+            layout: layout.clone(),
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let report = match generate_dir_with(specs, out, &options) {
+        Ok(report) => report,
         Err(e) => {
             eprintln!("{e}");
-            ExitCode::from(1)
+            return ExitCode::from(1);
         }
-    }
-}
-
-fn generate_crates(
-    specs: &Path,
-    out: &Path,
-    check: bool,
-    methods: &[String],
-    crates: &alipay_codegen::layout::Crates,
-) -> ExitCode {
-    if let Some(code) = missing_inputs(&[specs]) {
-        return code;
-    }
-    let report = spec::load_dir(specs);
-    if !report.is_clean() {
-        for diagnostic in &report.diagnostics {
-            eprintln!("{diagnostic}");
+    };
+    let differing = report.differing();
+    if check && !differing.is_empty() {
+        for path in &differing {
+            eprintln!("{}: out of date", out.join(path).display());
         }
+        eprintln!(
+            "{} file(s) differ from what the specs produce; run without --check",
+            differing.len()
+        );
         return ExitCode::from(1);
     }
-    let keep = |method: &str| methods.is_empty() || methods.iter().any(|g| glob_match(g, method));
-    let selected: Vec<&spec::Spec> = report
-        .specs
-        .iter()
-        .map(|(_, s)| s)
-        .filter(|s| keep(&s.method))
-        .collect();
-    if selected.is_empty() {
-        eprintln!("no method selected in {}", specs.display());
-        return ExitCode::from(2);
-    }
-    let ir = match alipay_codegen::ir::lower(selected.iter().copied()) {
-        Ok(ir) => ir,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    let files = match alipay_codegen::layout::crate_files(&ir, crates) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(1);
-        }
-    };
-    match alipay_codegen::generate::write_files(&files, out, check) {
-        Ok(written) if check && !written.written.is_empty() => {
-            for path in &written.written {
-                eprintln!("{}: out of date", out.join(path).display());
+    match &layout {
+        alipay_codegen::Layout::Crates(crates) => {
+            // One facade and one crate per part of each group generated.
+            let mut sizes: std::collections::BTreeMap<String, usize> = Default::default();
+            for name in names.iter().filter(|m| keep(m)) {
+                *sizes.entry(alipay_codegen::group_of(name)).or_default() += 1;
             }
-            ExitCode::from(1)
-        }
-        Ok(written) => {
+            let parts: usize = sizes
+                .iter()
+                .map(|(g, &n)| Part::of_group(g, n, crates.max_methods).len())
+                .sum();
             println!(
                 "{} method(s) in {} crate(s): {} file(s) written, {} unchanged",
-                ir.methods.len(),
-                files.keys().filter(|p| p.ends_with("Cargo.toml")).count(),
-                written.written.len(),
-                written.unchanged
+                report.methods,
+                parts + 1,
+                report.written.len(),
+                report.unchanged
             );
-            ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(1)
-        }
+        _ if check => println!(
+            "{}: up to date ({} method(s))",
+            out.display(),
+            report.methods
+        ),
+        _ => println!(
+            "{} method(s): {} file(s) written, {} removed, {} unchanged",
+            report.methods,
+            report.written.len(),
+            report.removed.len(),
+            report.unchanged
+        ),
     }
+    ExitCode::SUCCESS
 }
 
 fn import(page: &Path, out: Option<PathBuf>, force: bool) -> ExitCode {

@@ -770,9 +770,7 @@ fn the_manifest_lists_a_feature_per_group() {
         .filter(|m| *m != "common")
         .collect();
     for m in methods {
-        *groups
-            .entry(alipay_codegen::naming::group_of(m))
-            .or_default() += 1;
+        *groups.entry(alipay_codegen::group_of(m)).or_default() += 1;
     }
     let stale: Vec<&String> = listed.iter().filter(|g| !groups.contains_key(*g)).collect();
     assert!(

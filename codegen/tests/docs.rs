@@ -139,8 +139,12 @@ fn hostile_spec_text_never_forms_code_or_html_in_docs() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    syn::parse_file(group.strip_prefix(alipay_codegen::emit::HEADER).unwrap())
-        .expect("the generated file parses");
+    syn::parse_file(
+        group
+            .strip_prefix(alipay_codegen::generate::HEADER)
+            .unwrap(),
+    )
+    .expect("the generated file parses");
     // The three examples are the generator's own `text` fences.
     assert_eq!(text_fences, 3);
     // And the text is still there to read.

@@ -29,7 +29,7 @@ impl<'a> Version<'a> {
         let mut original = None;
         let mut twin = None;
         for s in self.ir.models.values().filter(|s| s.spec_name == spec_name) {
-            if s.twin_of.is_some() {
+            if s.twin_of().is_some() {
                 twin = Some(s);
             } else {
                 original = Some(s);
@@ -648,7 +648,7 @@ fn variants<'a>(ir: &'a MethodIr, f: Option<&FieldIr>) -> HashMap<&'a str, (&'a 
 /// The model a response-side copy was made from, when `ty` names such a copy.
 fn twin_of<'a>(ir: &'a MethodIr, ty: &TypeIr) -> Option<&'a str> {
     match ty.element() {
-        TypeIr::Model(ident) => ir.models.get(ident)?.twin_of.as_deref(),
+        TypeIr::Model(ident) => ir.models.get(ident)?.twin_of(),
         _ => None,
     }
 }

@@ -323,14 +323,14 @@ fn compare_models(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
         let scope = Scope {
             method: &new.spec.method,
             prefix,
-            request_side: old_main.request_side || new_main.request_side,
+            request_side: old_main.request_side() || new_main.request_side(),
             constructor: format!("{}::new", new_main.ident),
             model: Some((name.clone(), used_by)),
             notification: false,
         };
-        if old_main.request_side != new_main.request_side {
+        if old_main.request_side() != new_main.request_side() {
             let has_required = new_main.required_fields().next().is_some();
-            let (severity, message) = match (new_main.request_side, has_required) {
+            let (severity, message) = match (new_main.request_side(), has_required) {
                 (false, _) => (
                     Severity::Breaking,
                     format!(
@@ -360,8 +360,8 @@ fn compare_models(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
                 kind: Kind::ModelUsageChanged,
                 severity,
                 message: format!("model `{model}` {message}"),
-                old: Value::from(old_main.request_side),
-                new: Value::from(new_main.request_side),
+                old: Value::from(old_main.request_side()),
+                new: Value::from(new_main.request_side()),
                 model: Some(model),
                 used_by,
             });

@@ -8,20 +8,34 @@ use crate::emit::docs::{Doc, code};
 use crate::emit::enums::{emit_biz_error, emit_value_enum};
 use crate::emit::structs::{emit_struct, field_doc};
 use crate::emit::types::Prelude;
-use crate::emit::{ident, lit};
+use crate::emit::{EmitError, ident, lit, print};
 use crate::ir::{FieldIr, MethodIr, NotificationIr, TypeIr};
 use crate::spec::{CallStyle, Location, Provenance};
 
-/// The items of a method's module; with `json`, also its untyped JSON path
-/// (`request_from_json`, `validate_request`, `Deserialize` on its request types).
-pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
+/// The per-method entry point: a method's documented inline module (`pub mod <method> { .. }`),
+/// printed, as its group's file (or its part crate) holds it.
+pub fn method_module(m: &MethodIr) -> Result<String, EmitError> {
+    let docs = method_doc(m).attrs();
+    let module = ident(&m.module);
+    let items = emit_method(m);
+    let tokens = quote! {
+        #docs
+        pub mod #module {
+            #items
+        }
+    };
+    print(tokens, || format!("`{}`", m.method))
+}
+
+/// The items of a method's module; with its JSON path ([`MethodIr::json`]), also
+/// `request_from_json` and `validate_request`.
+fn emit_method(m: &MethodIr) -> TokenStream {
     let locals = ["Request", "Response", "BizError"].into_iter();
     let locals = locals
         .chain(m.notification.as_ref().map(|_| "Notification"))
         .chain(m.models.keys().map(String::as_str))
         .chain(m.enums.keys().map(String::as_str));
-    let mut p = Prelude::for_module(locals);
-    p.json = json;
+    let p = Prelude::for_module(locals);
 
     let mut rdoc = Doc::new();
     rdoc.raw(format!("The request of {}.", code(&m.method)));
@@ -31,8 +45,7 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
          The client validates it before anything is signed or sent."
             .to_owned(),
     );
-    let read = read_models(m);
-    let mut out = emit_struct(&p, &m.request, &rdoc, true, false);
+    let mut out = emit_struct(&p, &m.request, &rdoc);
 
     let mut sdoc = Doc::new();
     sdoc.raw(format!(
@@ -41,20 +54,19 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
         code(&m.method),
         code(&m.response_node)
     ));
-    out.extend(emit_struct(&p, &m.response, &sdoc, false, true));
+    out.extend(emit_struct(&p, &m.response, &sdoc));
 
     for s in m.models.values() {
         let mut d = Doc::new();
         let name = code(&s.spec_name);
-        match &s.twin_of {
+        match s.twin_of() {
             None => d.raw(format!("The model {name}.")),
             Some(original) => d.raw(format!(
                 "The model {name} as answers carry it: every field is optional, so an \
                  answer that leaves one out still decodes. Requests send [`{original}`]."
             )),
         };
-        let read = !s.request_side || read.contains(s.ident.as_str());
-        out.extend(emit_struct(&p, s, &d, false, read));
+        out.extend(emit_struct(&p, s, &d));
     }
     if let Some(n) = &m.notification {
         out.extend(emit_notification(&p, m, n));
@@ -64,41 +76,11 @@ pub fn emit_method(m: &MethodIr, json: bool) -> TokenStream {
     }
     out.extend(emit_biz_error(&p, m));
     out.extend(emit_method_impl(&p, m));
-    out.extend(emit_descriptor(m, json));
-    if json {
+    out.extend(emit_descriptor(m));
+    if m.json {
         out.extend(emit_validate_request(&p, m));
     }
     out
-}
-
-/// The models an answer (or a notification) carries: reached from the response, the
-/// notification and every response-side model, through fields. They must be read from JSON
-/// whether or not the request side is.
-fn read_models(m: &MethodIr) -> std::collections::BTreeSet<&str> {
-    fn model_of(ty: &TypeIr) -> Option<&str> {
-        match ty {
-            TypeIr::Model(name) => Some(name),
-            TypeIr::List(inner) => model_of(inner),
-            _ => None,
-        }
-    }
-    let mut todo: Vec<&crate::ir::StructIr> = vec![&m.response];
-    todo.extend(m.models.values().filter(|s| !s.request_side));
-    if let Some(n) = &m.notification {
-        todo.push(&n.fields);
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    while let Some(s) = todo.pop() {
-        for f in &s.fields {
-            if let Some(name) = model_of(&f.ty)
-                && seen.insert(name)
-                && let Some(model) = m.models.get(name)
-            {
-                todo.push(model);
-            }
-        }
-    }
-    seen
 }
 
 /// The doc comment of a method's module.
@@ -179,7 +161,7 @@ fn emit_notification(p: &Prelude, m: &MethodIr, n: &NotificationIr) -> TokenStre
     }
     let docs = doc.attrs();
     let fields = n.fields.fields.iter().map(|f| {
-        let docs = field_doc(f, false).attrs();
+        let docs = field_doc(f, &n.fields).attrs();
         let (id, ty) = (ident(&f.ident), p.field_type(f));
         quote!(#docs pub #id: #ty)
     });
@@ -348,7 +330,7 @@ fn call_style(style: CallStyle) -> TokenStream {
     }
 }
 
-fn emit_descriptor(m: &MethodIr, json: bool) -> TokenStream {
+fn emit_descriptor(m: &MethodIr) -> TokenStream {
     let doc = format!(" What the registry knows about {}.", code(&m.method));
     let (method, title, group, node) = (
         lit(&m.method),
@@ -376,7 +358,7 @@ fn emit_descriptor(m: &MethodIr, json: bool) -> TokenStream {
     let style = call_style(m.call_style);
     // Without the JSON path the method has no compiled strict validation: the descriptor
     // says so when asked (the local gateway validates through the specs instead).
-    let validate = if json {
+    let validate = if m.json {
         quote!(validate_request)
     } else {
         quote!(validate_request: ::alipay_runtime::validate::not_generated)

@@ -6,27 +6,12 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::emit::docs::Doc;
-use crate::emit::method::{emit_method, method_doc};
 use crate::emit::{ident, lit};
-use crate::ir::{Ir, MethodIr};
+use crate::ir::Ir;
 
 /// The file of a group's methods, relative to the output folder: `<group>.rs`.
 pub fn group_file(group: &str) -> PathBuf {
     PathBuf::from(format!("{group}.rs"))
-}
-
-/// A method's documented inline module, holding its items (with `json`, its untyped JSON
-/// path too).
-pub fn emit_method_module(m: &MethodIr, json: bool) -> TokenStream {
-    let docs = method_doc(m).attrs();
-    let module = ident(&m.module);
-    let items = emit_method(m, json);
-    quote! {
-        #docs
-        pub mod #module {
-            #items
-        }
-    }
 }
 
 /// A group module's body in the default layout: its file, included.
@@ -40,13 +25,9 @@ pub fn include_group(group: &str) -> TokenStream {
 /// in scope: prelude types are spelled in full. The groups are behind their Cargo features
 /// when `feature_gates` (a build script that generates only the enabled groups leaves the
 /// gates out); each group module's body comes from `body` (the vendored crates layout
-/// re-exports the group's crates there). Without `json` the root has no `call_json`.
-pub fn emit_root_with(
-    ir: &Ir,
-    feature_gates: bool,
-    json: bool,
-    body: &dyn Fn(&str) -> TokenStream,
-) -> TokenStream {
+/// re-exports the group's crates there). Without the JSON path ([`Ir::json`]) the root has
+/// no `call_json`.
+pub fn emit_root(ir: &Ir, feature_gates: bool, body: &dyn Fn(&str) -> TokenStream) -> TokenStream {
     let gate = |group: &str| {
         let feature = lit(group);
         if feature_gates {
@@ -100,7 +81,7 @@ pub fn emit_root_with(
             METHODS.binary_search_by(|m| m.method.cmp(name)).ok().and_then(|i| METHODS.get(i))
         }
     };
-    if !json {
+    if !ir.json {
         return registry;
     }
     quote! {

@@ -6,37 +6,30 @@ use quote::quote;
 use crate::emit::docs::{Doc, code};
 use crate::emit::types::{self, Prelude, is_form};
 use crate::emit::{ident, lit};
-use crate::ir::{DateFormat, FieldIr, StructIr, TypeIr};
+use crate::ir::{DateFormat, Derives, FieldIr, Read, StructIr, StructKind, TypeIr};
 
 /// The message of the error a request gets for a file set inside a model (only the request's
 /// own `File` fields are uploaded).
 /// The same text as `alipay_runtime::validate::FILE_UPLOAD_UNSUPPORTED`.
 pub const FILE_UNSUPPORTED: &str = "is a file inside a model: only a request's own File fields are uploaded (as multipart file parts)";
 
-/// The struct; on the request side also its constructor, setters and `Check` impl.
-/// `read`: the struct is read from JSON (it derives `Deserialize`); response-side structs
-/// always are, request-side ones with the JSON path or when an answer carries them too.
-pub fn emit_struct(
-    p: &Prelude,
-    s: &StructIr,
-    doc: &Doc,
-    is_request: bool,
-    read: bool,
-) -> TokenStream {
+/// The struct, deriving what lowering decided ([`StructIr::derives`]); on the request side
+/// also its constructor, setters and `Check` impl.
+pub fn emit_struct(p: &Prelude, s: &StructIr, doc: &Doc) -> TokenStream {
     let name = ident(&s.ident);
-    let has_required = s.required_fields().next().is_some();
     let docs = doc.attrs();
-    // Response-side structs are only read, never serialised, which keeps the catalog's code
-    // (and its compile time) smaller; the verified JSON of an answer is there as it came for
-    // whoever needs it (`Client::execute_raw`, `call_json`). Those whose fields are all
-    // optional (the whole SDK-model catalog) read through `alipay_runtime::de::Fields`
-    // (`emit_fields_impl`), far less code than what `serde_derive` expands; those with
-    // required fields derive `Deserialize`, which refuses an answer that lacks one.
-    // Request-side structs are read by the untyped JSON path (`request_from_json`) and, for a
-    // model an answer carries too, by the response: otherwise they derive `Serialize` alone.
-    if !s.request_side && !has_required {
+    let Derives {
+        default,
+        serialize,
+        read,
+    } = s.derives;
+    // Response-side structs are only read, never serialised; the verified JSON of an answer is
+    // there as it came for whoever needs it (`Client::execute_raw`, `call_json`). Those read
+    // through `alipay_runtime::de::Fields` have plain fields and a `Fields` impl
+    // (`emit_fields_impl`) in place of what `serde_derive` expands.
+    if read == Read::Fields {
         let fields = s.fields.iter().map(|f| {
-            let docs = field_doc(f, is_request).attrs();
+            let docs = field_doc(f, s).attrs();
             let (id, ty) = (ident(&f.ident), p.field_type(f));
             quote!(#docs pub #id: #ty)
         });
@@ -49,24 +42,22 @@ pub fn emit_struct(
         out.extend(emit_fields_impl(p, s));
         return out;
     }
-    let serde = if s.request_side && (p.json || read) {
-        quote!(::serde::Serialize, ::serde::Deserialize)
-    } else if s.request_side {
-        quote!(::serde::Serialize)
-    } else {
-        quote!(::serde::Deserialize)
+    let serde = match (serialize, read) {
+        (true, Read::Derive) => quote!(::serde::Serialize, ::serde::Deserialize),
+        (true, _) => quote!(::serde::Serialize),
+        (false, _) => quote!(::serde::Deserialize),
     };
-    let derive = if has_required {
-        quote!(#[derive(Debug, Clone, PartialEq, #serde)])
-    } else {
+    let derive = if default {
         quote! {
             #[derive(Debug, Clone, PartialEq, Default, #serde)]
             #[serde(default)]
         }
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, #serde)])
     };
     let fields = s.fields.iter().map(|f| {
-        let docs = field_doc(f, is_request).attrs();
-        let args = p.serde_args(f, is_request, !has_required, s.request_side);
+        let docs = field_doc(f, s).attrs();
+        let args = p.serde_args(f, s);
         let serde = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
         let (id, ty) = (ident(&f.ident), p.field_type(f));
         quote!(#docs #serde pub #id: #ty)
@@ -77,13 +68,21 @@ pub fn emit_struct(
         #[non_exhaustive]
         pub struct #name { #(#fields),* }
     };
-    if !s.request_side {
+    if !s.request_side() {
         // Response-side structs are read, not built: `Default` plus field assignment is
         // enough for mocks, and leaving out constructors, setters and checks keeps the
         // catalog's code (and its compile time) smaller.
         return out;
     }
+    out.extend(emit_builders(p, s));
+    out
+}
 
+/// A request-side struct's constructor (its required fields as arguments), setters and
+/// `Check` impl.
+fn emit_builders(p: &Prelude, s: &StructIr) -> TokenStream {
+    let name = ident(&s.ident);
+    let has_required = !s.derives.default;
     let into = p.into();
     let new_doc = if has_required {
         format!(
@@ -126,7 +125,7 @@ pub fn emit_struct(
     let checks: Vec<TokenStream> = s
         .fields
         .iter()
-        .flat_map(|f| field_checks(f, is_request))
+        .flat_map(|f| field_checks(f, s.kind == StructKind::Request))
         .collect();
     let strict = if s.fields.iter().any(uses_strict) {
         quote!(__strict)
@@ -140,7 +139,7 @@ pub fn emit_struct(
         }
     });
     let result = p.result();
-    out.extend(quote! {
+    quote! {
         impl #name {
             #[doc = #new_doc]
             #many
@@ -156,8 +155,7 @@ pub fn emit_struct(
                 Ok(())
             }
         }
-    });
-    out
+    }
 }
 
 /// The `Deserialize` and `alipay_runtime::de::Fields` impls of a response-side struct whose
@@ -232,7 +230,9 @@ fn emit_fields_impl(p: &Prelude, s: &StructIr) -> TokenStream {
     }
 }
 
-pub(crate) fn field_doc(f: &FieldIr, is_request: bool) -> Doc {
+/// The doc comment of field `f` of struct `owner`.
+pub(crate) fn field_doc(f: &FieldIr, owner: &StructIr) -> Doc {
+    let is_request = owner.kind == StructKind::Request;
     let mut d = Doc::new();
     d.text(&f.description);
     let mut facts = Vec::new();

@@ -4,7 +4,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::emit::{ident, lit};
-use crate::ir::{FieldIr, TypeIr};
+use crate::ir::{FieldIr, StructIr, StructKind, TypeIr};
 use crate::naming;
 use crate::spec::Location;
 
@@ -20,8 +20,6 @@ pub struct Prelude {
     string: bool,
     vec: bool,
     into: bool,
-    /// Whether the untyped JSON path is emitted (request types derive `Deserialize`).
-    pub json: bool,
 }
 
 impl Prelude {
@@ -116,17 +114,13 @@ impl Prelude {
         }
     }
 
-    /// The arguments of the `#[serde(..)]` attribute of a field (empty: no attribute).
-    /// `struct_default`: the struct has `#[serde(default)]` (no required fields), so
-    /// optional fields need no `default` of their own. `serialize`: the struct derives
-    /// `Serialize` (request side), so absent optional fields are left out when sending.
-    pub fn serde_args(
-        &self,
-        f: &FieldIr,
-        is_request: bool,
-        struct_default: bool,
-        serialize: bool,
-    ) -> Vec<TokenStream> {
+    /// The arguments of the `#[serde(..)]` attribute of field `f` of struct `owner` (empty:
+    /// no attribute). A struct with `#[serde(default)]` needs no `default` on its optional
+    /// fields; one that derives `Serialize` (request side) leaves absent optional fields out
+    /// when sending.
+    pub fn serde_args(&self, f: &FieldIr, owner: &StructIr) -> Vec<TokenStream> {
+        let is_request = owner.kind == StructKind::Request;
+        let (struct_default, serialize) = (owner.derives.default, owner.derives.serialize);
         let mut parts = Vec::new();
         if naming::collision_key(&f.ident) != f.wire {
             let wire = lit(&f.wire);

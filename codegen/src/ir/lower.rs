@@ -2,8 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::Settings;
 use crate::ir::{
-    DateFormat, EnumIr, ErrorIr, FieldIr, Ir, MethodIr, NotificationIr, StructIr, TypeIr, VariantIr,
+    DateFormat, Derives, EnumIr, ErrorIr, FieldIr, Ir, MethodIr, NotificationIr, Read, StructIr,
+    StructKind, TypeIr, VariantIr,
 };
 use crate::naming;
 use crate::spec::{Field, Spec, TypeError, TypeRef};
@@ -96,13 +98,27 @@ pub enum LowerError {
     ModuleCollision(String, String, String),
 }
 
-/// Lowers every spec into one IR.
+/// Lowers every spec into one IR, with the default [`Settings`] (the untyped JSON path
+/// included).
 pub fn lower<'a>(specs: impl IntoIterator<Item = &'a Spec>) -> Result<Ir, LowerError> {
-    let mut ir = Ir::default();
+    lower_with(specs, &Settings::default())
+}
+
+/// Lowers every spec into one IR with `settings` (which decide what the structs derive).
+pub fn lower_with<'a>(
+    specs: impl IntoIterator<Item = &'a Spec>,
+    settings: &Settings,
+) -> Result<Ir, LowerError> {
+    let mut ir = Ir {
+        json: settings.json,
+        ..Ir::default()
+    };
     let mut modules: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each spec lowers on its own; the first error in input order wins, as in a loop.
     let specs: Vec<&Spec> = specs.into_iter().collect();
-    for m in crate::parallel::in_parallel(&specs, |spec| lower_one(spec)) {
+    let lowered =
+        crate::parallel::in_parallel(&specs, |spec| Lowering::new(spec, settings.json).run());
+    for m in lowered {
         let m = m?;
         if ir.methods.contains_key(&m.method) {
             return Err(LowerError::DuplicateMethod(m.method));
@@ -116,13 +132,15 @@ pub fn lower<'a>(specs: impl IntoIterator<Item = &'a Spec>) -> Result<Ir, LowerE
     Ok(ir)
 }
 
-/// Lowers one spec.
+/// Lowers one spec, with the default [`Settings`].
 pub fn lower_one(spec: &Spec) -> Result<MethodIr, LowerError> {
-    Lowering::new(spec).run()
+    Lowering::new(spec, true).run()
 }
 
 struct Lowering<'a> {
     spec: &'a Spec,
+    /// [`Settings::json`].
+    json: bool,
     /// Rust identifiers of models, by spec name.
     model_idents: BTreeMap<&'a str, String>,
     /// Type identifiers in use (reserved, models, enums).
@@ -140,7 +158,7 @@ struct Lowering<'a> {
 }
 
 impl<'a> Lowering<'a> {
-    fn new(spec: &'a Spec) -> Self {
+    fn new(spec: &'a Spec, json: bool) -> Self {
         let names: Vec<&str> = spec.models.keys().map(String::as_str).collect();
         let mut reserved: Vec<&str> = RESERVED_TYPES.to_vec();
         if spec.notification.is_some() {
@@ -154,6 +172,7 @@ impl<'a> Lowering<'a> {
         taken.extend(idents.iter().cloned());
         let mut lowering = Lowering {
             spec,
+            json,
             model_idents: names.into_iter().zip(idents).collect(),
             taken,
             enums: BTreeMap::new(),
@@ -229,7 +248,13 @@ impl<'a> Lowering<'a> {
 
     fn run(mut self) -> Result<MethodIr, LowerError> {
         let spec = self.spec;
-        let request = self.lower_struct("Request", "Request", "request", &spec.request, true)?;
+        let request = self.lower_struct(
+            "Request",
+            "Request",
+            "request",
+            &spec.request,
+            StructKind::Request,
+        )?;
 
         let mut response_fields: Vec<Field> = public_response()
             .filter(|(wire, _)| !spec.response.iter().any(|f| f.name == *wire))
@@ -248,20 +273,29 @@ impl<'a> Lowering<'a> {
             })
             .collect();
         response_fields.extend(spec.response.iter().cloned());
-        let response =
-            self.lower_struct("Response", "Response", "response", &response_fields, false)?;
+        let response = self.lower_struct(
+            "Response",
+            "Response",
+            "response",
+            &response_fields,
+            StructKind::Response,
+        )?;
 
         let mut models = BTreeMap::new();
         for (name, fields) in &spec.models {
             let ident = self.model_idents[name.as_str()].clone();
-            let side = self.request_models.contains(name.as_str());
-            let s = self.lower_struct(&ident, &ident, name, fields, side)?;
+            let kind = if self.request_models.contains(name.as_str()) {
+                StructKind::SentModel
+            } else {
+                StructKind::ReadModel
+            };
+            let s = self.lower_struct(&ident, &ident, name, fields, kind)?;
             models.insert(ident, s);
         }
         for (&name, twin) in &self.twins.clone() {
             let ident = self.model_idents[name].clone();
-            let mut s = self.lower_struct(twin, &ident, name, &spec.models[name], false)?;
-            s.twin_of = Some(ident);
+            let kind = StructKind::Twin(ident.clone());
+            let s = self.lower_struct(twin, &ident, name, &spec.models[name], kind)?;
             models.insert(twin.clone(), s);
         }
 
@@ -294,7 +328,7 @@ impl<'a> Lowering<'a> {
             })
             .collect();
 
-        Ok(MethodIr {
+        let mut m = MethodIr {
             method: spec.method.clone(),
             group: naming::group_of(&spec.method),
             module: naming::method_module(&spec.method),
@@ -312,7 +346,24 @@ impl<'a> Lowering<'a> {
             errors,
             examples: spec.examples.clone(),
             notification,
-        })
+            json: self.json,
+        };
+        // What each struct derives, now that every struct is known.
+        let read: BTreeSet<String> = read_models(&m).into_iter().map(str::to_owned).collect();
+        let json = self.json;
+        let set = |s: &mut StructIr, read_by_answers: bool| {
+            s.derives = derives(s, json, read_by_answers);
+        };
+        set(&mut m.request, false);
+        set(&mut m.response, true);
+        for s in m.models.values_mut() {
+            let by_answers = read.contains(&s.ident);
+            set(s, by_answers);
+        }
+        if let Some(n) = &mut m.notification {
+            set(&mut n.fields, false);
+        }
+        Ok(m)
     }
 
     /// The notification's struct: read like an answer (models through their twins, enums
@@ -333,7 +384,7 @@ impl<'a> Lowering<'a> {
             NOTIFICATION_TYPE,
             "notification",
             &listed,
-            false,
+            StructKind::Notification,
         )?;
         for (ir, spec) in fields.fields.iter_mut().zip(&listed) {
             ir.required = spec.required;
@@ -383,8 +434,9 @@ impl<'a> Lowering<'a> {
         enum_owner: &str,
         spec_name: &str,
         fields: &[Field],
-        request_side: bool,
+        kind: StructKind,
     ) -> Result<StructIr, LowerError> {
+        let request_side = matches!(kind, StructKind::Request | StructKind::SentModel);
         let method = &self.spec.method;
         let names: Vec<&str> = fields
             .iter()
@@ -425,8 +477,13 @@ impl<'a> Lowering<'a> {
         Ok(StructIr {
             ident: ident.to_owned(),
             spec_name: spec_name.to_owned(),
-            request_side,
-            twin_of: None,
+            kind,
+            // Set once every struct of the method is known (see `run`).
+            derives: Derives {
+                default: false,
+                serialize: false,
+                read: Read::No,
+            },
             fields: out,
         })
     }
@@ -551,6 +608,57 @@ impl<'a> Lowering<'a> {
     }
 }
 
+/// What `s` derives: request-side structs are serialised, and read only by the untyped JSON
+/// path (`json`) or when an answer carries them too (`read_by_answers`); response-side ones
+/// are only read (never serialised, which keeps the catalog's code and its compile time
+/// smaller), those whose fields are all optional through `alipay_runtime::de::Fields`; the
+/// notification is decoded from a verified form, not from JSON.
+fn derives(s: &StructIr, json: bool, read_by_answers: bool) -> Derives {
+    let default = s.required_fields().next().is_none();
+    let read = match &s.kind {
+        StructKind::Notification => Read::No,
+        _ if s.request_side() && (json || read_by_answers) => Read::Derive,
+        _ if s.request_side() => Read::No,
+        _ if default => Read::Fields,
+        _ => Read::Derive,
+    };
+    Derives {
+        default: default && s.kind != StructKind::Notification,
+        serialize: s.request_side(),
+        read,
+    }
+}
+
+/// The models an answer (or a notification) carries: reached from the response, the
+/// notification and every response-side model, through fields. They must be read from JSON
+/// whether or not the request side is.
+fn read_models(m: &MethodIr) -> BTreeSet<&str> {
+    fn model_of(ty: &TypeIr) -> Option<&str> {
+        match ty {
+            TypeIr::Model(name) => Some(name),
+            TypeIr::List(inner) => model_of(inner),
+            _ => None,
+        }
+    }
+    let mut todo: Vec<&StructIr> = vec![&m.response];
+    todo.extend(m.models.values().filter(|s| !s.request_side()));
+    if let Some(n) = &m.notification {
+        todo.push(&n.fields);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(s) = todo.pop() {
+        for f in &s.fields {
+            if let Some(name) = model_of(&f.ty)
+                && seen.insert(name)
+                && let Some(model) = m.models.get(name)
+            {
+                todo.push(model);
+            }
+        }
+    }
+    seen
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -602,8 +710,8 @@ models:
             ]
         );
         let twin = &m.models["ItemInResponse2"];
-        assert_eq!(twin.twin_of.as_deref(), Some("Item"));
-        assert!(!twin.request_side);
+        assert_eq!(twin.twin_of(), Some("Item"));
+        assert!(!twin.request_side());
         assert_eq!(
             field(twin, "part").ty,
             TypeIr::Model("PartInResponse".into())

@@ -8,15 +8,27 @@ mod lower;
 
 use std::collections::BTreeMap;
 
-pub use lower::{LowerError, lower, lower_one};
+pub use lower::{LowerError, lower, lower_one, lower_with};
 
 use crate::spec::{AllowedValue, CallStyle, Examples, Location, Provenance};
 
 /// Every method to generate, by wire name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ir {
     /// Methods by wire name (sorted).
     pub methods: BTreeMap<String, MethodIr>,
+    /// Whether the untyped JSON path is generated (`call_json` in the root, and each method's;
+    /// see [`MethodIr::json`]), from [`Settings::json`](crate::Settings::json).
+    pub json: bool,
+}
+
+impl Default for Ir {
+    fn default() -> Self {
+        Self {
+            methods: BTreeMap::new(),
+            json: true,
+        }
+    }
 }
 
 impl Ir {
@@ -68,6 +80,10 @@ pub struct MethodIr {
     pub examples: Examples,
     /// The typed asynchronous notification, where the spec lists its fields.
     pub notification: Option<NotificationIr>,
+    /// Whether the method's untyped JSON path is generated (`request_from_json`,
+    /// `validate_request`, `Deserialize` on its request types), from
+    /// [`Settings::json`](crate::Settings::json).
+    pub json: bool,
 }
 
 /// A method's asynchronous notification: the generated `Notification` struct.
@@ -86,19 +102,17 @@ pub struct NotificationIr {
     pub note: Option<String>,
 }
 
-/// A struct: the request, the response or a model.
+/// A struct: the request, the response, a model or the notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructIr {
     /// The Rust identifier.
     pub ident: String,
     /// The name in the spec (the model name, or `request` / `response`).
     pub spec_name: String,
-    /// Whether `required` is honoured (request side) rather than everything optional
-    /// (response side).
-    pub request_side: bool,
-    /// For the response-side twin of a request model (all fields optional, read from
-    /// answers), the request model's Rust identifier.
-    pub twin_of: Option<String>,
+    /// What the struct is.
+    pub kind: StructKind,
+    /// What it derives and how it is read, decided in lowering.
+    pub derives: Derives,
     /// The fields, in page order.
     pub fields: Vec<FieldIr>,
 }
@@ -108,6 +122,65 @@ impl StructIr {
     pub fn required_fields(&self) -> impl Iterator<Item = &FieldIr> {
         self.fields.iter().filter(|f| f.required)
     }
+
+    /// Whether `required` is honoured (request side: the request and the models it sends)
+    /// rather than everything optional (response side).
+    pub fn request_side(&self) -> bool {
+        matches!(self.kind, StructKind::Request | StructKind::SentModel)
+    }
+
+    /// For the response-side twin of a request model, the request model's Rust identifier.
+    pub fn twin_of(&self) -> Option<&str> {
+        match &self.kind {
+            StructKind::Twin(original) => Some(original),
+            _ => None,
+        }
+    }
+}
+
+/// What a struct is: where it comes from and therefore how it is built and read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StructKind {
+    /// The method's `Request`: its fields are the request's own (form fields and files among
+    /// them); it has a constructor, setters and checks.
+    Request,
+    /// The method's `Response`: read from answers, every field optional.
+    Response,
+    /// A model the request sends (possibly also read): `required` honoured, constructor,
+    /// setters and checks.
+    SentModel,
+    /// A model only answers carry: read, every field optional.
+    ReadModel,
+    /// The response-side twin of a sent model that requires a field, by that model's Rust
+    /// identifier: read from answers, every field optional.
+    Twin(String),
+    /// The typed notification's fields (`required` as the spec says).
+    Notification,
+}
+
+/// What a struct derives, decided once in lowering from its kind, its fields and the
+/// settings; the emitter only prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Derives {
+    /// `Default` (and `#[serde(default)]` when serde derives): no field is required.
+    pub default: bool,
+    /// `serde::Serialize`: the request side, sent as JSON.
+    pub serialize: bool,
+    /// How the struct is read from JSON.
+    pub read: Read,
+}
+
+/// How a struct is read from JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// Not read (a request-side struct without the JSON path that no answer carries, or the
+    /// notification, decoded from a verified form).
+    No,
+    /// Derived `serde::Deserialize`.
+    Derive,
+    /// `Deserialize` through `alipay_runtime::de::Fields` (a response-side struct whose fields
+    /// are all optional: far less code than what `serde_derive` expands).
+    Fields,
 }
 
 /// One field, names and types resolved.

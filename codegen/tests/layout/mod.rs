@@ -3,7 +3,7 @@
 //! the same text as printing the file at once; and the text parses back to itself (after
 //! the `@generated` header, a comment prettyplease drops).
 
-use alipay_codegen::emit::HEADER;
+use alipay_codegen::generate::HEADER;
 
 /// Where `text` differs from prettyplease's printing of it: `None` when it does not.
 pub fn layout_difference(text: &str) -> Option<String> {
