@@ -147,230 +147,235 @@ fn describe(request: &RecordedRequest) -> String {
     )
 }
 
-/// Runs `alipay gateway` until Ctrl-C.
-pub async fn run(args: GatewayArgs) -> Exit {
-    let scenarios = match &args.scenario {
-        None => ScenarioFile::default(),
-        Some(path) => match ScenarioFile::from_path(path) {
-            Ok(file) => file,
-            Err(e) => {
-                eprintln!("invalid input: {e}");
-                return Exit::Invalid;
-            }
-        },
-    };
+/// The gateway's keys: given, or throwaway ones (and certificates in certificate mode) made
+/// for this run.
+struct Keys {
+    gateway: GatewayKeys,
+    throwaway: Option<ThrowawayKeys>,
+    throwaway_certs: Option<ThrowawayCerts>,
+}
 
-    let encrypt_key = match args.encrypt_key.as_deref().map(EncryptKey::from_base64) {
-        None => None,
-        Some(Ok(key)) => Some(key),
-        Some(Err(e)) => {
-            eprintln!("invalid input: --encrypt-key: {e}");
-            return Exit::Invalid;
-        }
+/// The keys `args` ask for; the error is the exit, its message printed.
+fn keys(args: &GatewayArgs) -> Result<Keys, Exit> {
+    let failed = |what: &str, e: &dyn std::fmt::Display| {
+        eprintln!("alipay: {what}{e}");
+        Exit::Failure
     };
-    let mut throwaway = None;
-    let mut throwaway_certs = None;
-    let keys = match (&args.app_public_key, &args.alipay_private_key) {
+    match (&args.app_public_key, &args.alipay_private_key) {
         _ if args.cert_mode => {
-            let certs = match ThrowawayCerts::generate() {
-                Ok(certs) => certs,
-                Err(e) => {
-                    eprintln!("alipay: {e}");
-                    return Exit::Failure;
-                }
-            };
+            let certs = ThrowawayCerts::generate().map_err(|e| failed("", &e))?;
             let pairs = ThrowawayKeys {
                 app: certs.app.key.clone(),
                 alipay: certs.alipay.key.clone(),
             };
-            let keys = match pairs.gateway_keys() {
-                Ok(keys) => keys,
-                Err(e) => {
-                    eprintln!("alipay: throwaway keys: {e}");
-                    return Exit::Failure;
-                }
-            };
-            throwaway_certs = Some(certs);
-            keys
+            let gateway = pairs
+                .gateway_keys()
+                .map_err(|e| failed("throwaway keys: ", &e))?;
+            Ok(Keys {
+                gateway,
+                throwaway: None,
+                throwaway_certs: Some(certs),
+            })
         }
-        (Some(app_public), Some(alipay_private)) => match given_keys(app_public, alipay_private) {
-            Ok(keys) => keys,
-            Err(e) => {
+        (Some(app_public), Some(alipay_private)) => given_keys(app_public, alipay_private)
+            .map(|gateway| Keys {
+                gateway,
+                throwaway: None,
+                throwaway_certs: None,
+            })
+            .map_err(|e| {
                 eprintln!("invalid input: {e}");
-                return Exit::Invalid;
-            }
-        },
+                Exit::Invalid
+            }),
         (None, None) => {
-            let generated = match ThrowawayKeys::generate() {
-                Ok(keys) => keys,
-                Err(e) => {
-                    eprintln!("alipay: {e}");
-                    return Exit::Failure;
-                }
-            };
-            let keys = match generated.gateway_keys() {
-                Ok(keys) => keys,
-                Err(e) => {
-                    eprintln!("alipay: throwaway keys: {e}");
-                    return Exit::Failure;
-                }
-            };
-            throwaway = Some(generated);
-            keys
+            let generated = ThrowawayKeys::generate().map_err(|e| failed("", &e))?;
+            let gateway = generated
+                .gateway_keys()
+                .map_err(|e| failed("throwaway keys: ", &e))?;
+            Ok(Keys {
+                gateway,
+                throwaway: Some(generated),
+                throwaway_certs: None,
+            })
         }
         _ => {
             eprintln!(
                 "invalid input: give both --app-public-key and --alipay-private-key, or neither (throwaway keys)"
             );
-            return Exit::Invalid;
+            Err(Exit::Invalid)
         }
-    };
-
-    let catalog = match Catalog::new(args.specs.as_deref()) {
-        Ok(catalog) => std::sync::Arc::new(catalog),
-        Err(message) => {
-            eprintln!("invalid input: {message}");
-            return Exit::Invalid;
-        }
-    };
-    let served = catalog.names().count();
-    let mut scenarios = scenarios;
-    // `issue = "from_root"`: a new certificate from this gateway's throwaway CA.
-    if let Err(e) = scenarios.issue_rotation_cert(throwaway_certs.as_ref()) {
-        eprintln!("invalid input: {e}");
-        return Exit::Invalid;
     }
+}
+
+/// Starts the gateway over `catalog` with `keys` and what `args` configure.
+async fn start(
+    args: &GatewayArgs,
+    keys: GatewayKeys,
+    certs: Option<&ThrowawayCerts>,
+    catalog: &std::sync::Arc<Catalog>,
+) -> Result<LocalGateway, Exit> {
+    let invalid = |e: &dyn std::fmt::Display| {
+        eprintln!("invalid input: {e}");
+        Exit::Invalid
+    };
+    let mut scenarios = match &args.scenario {
+        None => ScenarioFile::default(),
+        Some(path) => ScenarioFile::from_path(path).map_err(|e| invalid(&e))?,
+    };
+    let encrypt_key = match args.encrypt_key.as_deref().map(EncryptKey::from_base64) {
+        None => None,
+        Some(Ok(key)) => Some(key),
+        Some(Err(e)) => return Err(invalid(&format!("--encrypt-key: {e}"))),
+    };
+    // `issue = "from_root"`: a new certificate from this gateway's throwaway CA.
+    scenarios
+        .issue_rotation_cert(certs)
+        .map_err(|e| invalid(&e))?;
     // The compiled methods answer first; every other one through its spec.
     let mut builder = LocalGateway::builder(alipay_openapi::METHODS, keys)
-        .resolver(catalog.resolver())
+        .resolver(std::sync::Arc::clone(catalog).resolver())
         .port(args.port)
         .scenarios(scenarios);
     if let Some(app_id) = &args.app_id {
         builder = builder.app_id(app_id.clone());
     }
-    if let Some(certs) = &throwaway_certs {
-        match GatewayCertMode::from_throwaway(certs) {
-            Ok(mode) => builder = builder.cert_mode(mode),
-            Err(e) => {
-                eprintln!("alipay: throwaway certificates: {e}");
-                return Exit::Failure;
-            }
-        }
+    if let Some(certs) = certs {
+        let mode = GatewayCertMode::from_throwaway(certs).map_err(|e| {
+            eprintln!("alipay: throwaway certificates: {e}");
+            Exit::Failure
+        })?;
+        builder = builder.cert_mode(mode);
     }
     if let Some(key) = encrypt_key {
         builder = builder.encrypt_key(key);
     }
-    let gw = match builder.start().await {
-        Ok(gw) => gw,
-        Err(alipay_gateway::StartError::Scenario(e)) => {
-            eprintln!("invalid input: {e}");
-            return Exit::Invalid;
-        }
-        Err(e) => {
+    builder.start().await.map_err(|e| match e {
+        alipay_gateway::StartError::Scenario(e) => invalid(&e),
+        e => {
             eprintln!("alipay: {e}");
-            return Exit::Failure;
+            Exit::Failure
+        }
+    })
+}
+
+/// Writes the throwaway keys or certificates (if any) and a client config for them into the
+/// folder `args` name, or a fresh temporary one (returned: it is removed when dropped), and
+/// says what is where.
+fn write_throwaway(
+    args: &GatewayArgs,
+    throwaway: Option<&ThrowawayKeys>,
+    certs: Option<&ThrowawayCerts>,
+    gw: &LocalGateway,
+) -> Result<Option<tempfile::TempDir>, Exit> {
+    let cert_mode = certs.is_some();
+    if throwaway.is_none() && !cert_mode {
+        return Ok(None);
+    }
+    let mut temp = None;
+    let dir = match &args.keys_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            let fresh = fresh_keys_dir().map_err(|e| {
+                eprintln!("alipay: {e}");
+                Exit::Failure
+            })?;
+            let dir = fresh.path().to_owned();
+            temp = Some(fresh);
+            dir
         }
     };
+    let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
+    let written = match (throwaway, certs) {
+        (_, Some(certs)) => certs.write_to(&dir).map(drop),
+        (Some(pairs), None) => pairs.write_to(&dir).map(drop),
+        (None, None) => Ok(()),
+    };
+    let config = written.map_err(|e| e.to_string()).and_then(|()| {
+        write_client_config(
+            &dir,
+            &gw.url(),
+            app_id,
+            cert_mode,
+            args.encrypt_key.as_deref(),
+        )
+    });
+    let config = match config {
+        Ok(config) => config,
+        Err(e) if cert_mode => {
+            eprintln!("alipay: cannot write the throwaway certificates: {e}");
+            return Err(Exit::Failure);
+        }
+        Err(e) => {
+            eprintln!("alipay: cannot write the throwaway keys: {e}");
+            return Err(Exit::Failure);
+        }
+    };
+    if cert_mode {
+        say!(
+            "certificate mode: throwaway certificates (TEST ONLY) written to {}:",
+            dir.display()
+        );
+        say!("  app_private.pem       the client's private_key");
+        say!("  app_cert.crt          the client's app_cert");
+        say!("  alipay_cert.crt       the client's alipay_cert");
+        say!("  alipay_root_cert.crt  the client's alipay_root_cert");
+        say!("  alipay_private.pem    the key this gateway signs answers with");
+        if let Some(sn) = gw.alipay_cert_sn() {
+            say!("answers name alipay_cert_sn {sn}");
+        }
+        say!("client config: {}", config.display());
+    } else {
+        say!("throwaway keys (TEST ONLY) written to {}:", dir.display());
+        say!("  app_private.pem     the client's private_key");
+        say!("  app_public.pem      this gateway's --app-public-key");
+        say!("  alipay_private.pem  this gateway's --alipay-private-key");
+        say!("  alipay_public.pem   the client's alipay_public_key");
+        say!("client config: {}", config.display());
+        say!(
+            "try: alipay call alipay.user.agreement.auth.confirm --config {} \\\n       --biz-content '{{\"agreement_no\":\"20170502000610755993\",\"apply_token\":\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\",\"auth_confirm_no\":\"423979\"}}'",
+            config.display()
+        );
+    }
+    Ok(temp)
+}
+
+/// Runs `alipay gateway` until Ctrl-C.
+pub async fn run(args: GatewayArgs) -> Exit {
+    match serve(args).await {
+        Ok(()) => Exit::Success,
+        Err(exit) => exit,
+    }
+}
+
+/// [`run`], its failures as the exit (their messages printed).
+async fn serve(args: GatewayArgs) -> Result<(), Exit> {
+    let Keys {
+        gateway,
+        throwaway,
+        throwaway_certs,
+    } = keys(&args)?;
+    let catalog = Catalog::new(args.specs.as_deref()).map_err(|message| {
+        eprintln!("invalid input: {message}");
+        Exit::Invalid
+    })?;
+    let catalog = std::sync::Arc::new(catalog);
+    let served = catalog.names().count();
+    let gw = start(&args, gateway, throwaway_certs.as_ref(), &catalog).await?;
 
     // Signals are taken over before the keys folder exists and before anything is printed:
     // a SIGTERM sent as soon as the folder is announced must still remove it, not kill the
     // process with the folder left behind.
-    let mut stop = match Stop::new() {
-        Ok(stop) => stop,
-        Err(e) => {
-            eprintln!("alipay: cannot listen for signals: {e}");
-            return Exit::Failure;
-        }
-    };
+    let mut stop = Stop::new().map_err(|e| {
+        eprintln!("alipay: cannot listen for signals: {e}");
+        Exit::Failure
+    })?;
     say!("local Alipay gateway listening on {}", gw.url());
     say!("serving {served} method(s); `alipay methods` lists them");
     // A folder this command chose itself is removed when it stops, however it stops (the
     // guard's drop, also on an early return or a panic; SIGTERM and SIGHUP end the loop
     // below like Ctrl-C); one the user named stays.
-    let mut _remove_on_exit = None;
-    if let Some(keys) = &throwaway {
-        let dir = match &args.keys_dir {
-            Some(dir) => dir.clone(),
-            None => match fresh_keys_dir() {
-                Ok(temp) => {
-                    let dir = temp.path().to_owned();
-                    _remove_on_exit = Some(temp);
-                    dir
-                }
-                Err(e) => {
-                    eprintln!("alipay: {e}");
-                    return Exit::Failure;
-                }
-            },
-        };
-        let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
-        match keys
-            .write_to(&dir)
-            .map_err(|e| e.to_string())
-            .and_then(|_| {
-                write_client_config(&dir, &gw.url(), app_id, false, args.encrypt_key.as_deref())
-            }) {
-            Ok(config) => {
-                say!("throwaway keys (TEST ONLY) written to {}:", dir.display());
-                say!("  app_private.pem     the client's private_key");
-                say!("  app_public.pem      this gateway's --app-public-key");
-                say!("  alipay_private.pem  this gateway's --alipay-private-key");
-                say!("  alipay_public.pem   the client's alipay_public_key");
-                say!("client config: {}", config.display());
-                say!(
-                    "try: alipay call alipay.user.agreement.auth.confirm --config {} \\\n       --biz-content '{{\"agreement_no\":\"20170502000610755993\",\"apply_token\":\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\",\"auth_confirm_no\":\"423979\"}}'",
-                    config.display()
-                );
-            }
-            Err(e) => {
-                eprintln!("alipay: cannot write the throwaway keys: {e}");
-                return Exit::Failure;
-            }
-        }
-    }
-    if let Some(certs) = &throwaway_certs {
-        let dir = match &args.keys_dir {
-            Some(dir) => dir.clone(),
-            None => match fresh_keys_dir() {
-                Ok(temp) => {
-                    let dir = temp.path().to_owned();
-                    _remove_on_exit = Some(temp);
-                    dir
-                }
-                Err(e) => {
-                    eprintln!("alipay: {e}");
-                    return Exit::Failure;
-                }
-            },
-        };
-        let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
-        match certs
-            .write_to(&dir)
-            .map_err(|e| e.to_string())
-            .and_then(|_| {
-                write_client_config(&dir, &gw.url(), app_id, true, args.encrypt_key.as_deref())
-            }) {
-            Ok(config) => {
-                say!(
-                    "certificate mode: throwaway certificates (TEST ONLY) written to {}:",
-                    dir.display()
-                );
-                say!("  app_private.pem       the client's private_key");
-                say!("  app_cert.crt          the client's app_cert");
-                say!("  alipay_cert.crt       the client's alipay_cert");
-                say!("  alipay_root_cert.crt  the client's alipay_root_cert");
-                say!("  alipay_private.pem    the key this gateway signs answers with");
-                if let Some(sn) = gw.alipay_cert_sn() {
-                    say!("answers name alipay_cert_sn {sn}");
-                }
-                say!("client config: {}", config.display());
-            }
-            Err(e) => {
-                eprintln!("alipay: cannot write the throwaway certificates: {e}");
-                return Exit::Failure;
-            }
-        }
-    }
+    let _remove_on_exit =
+        write_throwaway(&args, throwaway.as_ref(), throwaway_certs.as_ref(), &gw)?;
     say!("Ctrl-C stops it (and removes throwaway keys it put in the temporary folder).");
 
     let mut seen = 0;
@@ -390,7 +395,7 @@ pub async fn run(args: GatewayArgs) -> Exit {
     gw.shutdown().await;
     // Throwaway keys for a gateway that no longer runs: nothing worth keeping (the guard in
     // `_remove_on_exit` deletes the folder as it goes out of scope).
-    Exit::Success
+    Ok(())
 }
 
 /// What stops the gateway: Ctrl-C, and on Unix also SIGTERM and SIGHUP.

@@ -226,31 +226,40 @@ impl Catalog {
                 self.facade.replace('-', "_")
             ),
         );
-        let specs = format!("../../{}", self.specs);
         for (group, &methods) in groups {
             for part in self.parts(group, methods) {
-                let (folder, package, n) = (part.folder(), part.package(&self.facade), part.of);
-                let mut m = String::new();
-                let _ = write!(
-                    m,
-                    "{GENERATED}\n\n[package]\nname = \"{package}\"\n\
-                     description = \"Product group `{group}` of {facade} (part {part} of {n}), generated at build time from its specs\"\n\
-                     version = \"{version}\"\nedition = \"2024\"\npublish = false\nbuild = \"../build.rs\"\n\n\
-                     [lib]\npath = \"../lib.rs\"\n\n\
-                     [package.metadata.alipay-codegen]\ngroup = \"{group}\"\npart = {part}\nparts = {n}\nspecs = \"{specs}\"\n\n\
-                     [features]\n## The untyped JSON path of the part's methods (`request_from_json`, `validate_request`).\njson = []\n\n\
-                     [dependencies]\nalipay-runtime = {runtime}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
-                     [build-dependencies]\nalipay-codegen = {codegen}\n",
-                    facade = self.facade,
-                    part = part.index,
-                    version = self.version,
-                    runtime = self.runtime,
-                    codegen = self.codegen,
-                );
-                files.insert(dir.join(folder).join("Cargo.toml"), m);
+                let path = dir.join(part.folder()).join("Cargo.toml");
+                files.insert(path, self.part_manifest(&part));
             }
         }
         files
+    }
+
+    /// The manifest of one part package: its group and place, the shared build script and
+    /// library, and the `json` feature.
+    fn part_manifest(&self, part: &Part) -> String {
+        let mut m = String::new();
+        let _ = write!(
+            m,
+            "{GENERATED}\n\n[package]\nname = \"{package}\"\n\
+             description = \"Product group `{group}` of {facade} (part {index} of {n}), generated at build time from its specs\"\n\
+             version = \"{version}\"\nedition = \"2024\"\npublish = false\nbuild = \"../build.rs\"\n\n\
+             [lib]\npath = \"../lib.rs\"\n\n\
+             [package.metadata.alipay-codegen]\ngroup = \"{group}\"\npart = {index}\nparts = {n}\nspecs = \"../../{specs}\"\n\n\
+             [features]\n## The untyped JSON path of the part's methods (`request_from_json`, `validate_request`).\njson = []\n\n\
+             [dependencies]\nalipay-runtime = {runtime}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
+             [build-dependencies]\nalipay-codegen = {codegen}\n",
+            package = part.package(&self.facade),
+            group = part.group,
+            facade = self.facade,
+            index = part.index,
+            n = part.of,
+            version = self.version,
+            specs = self.specs,
+            runtime = self.runtime,
+            codegen = self.codegen,
+        );
+        m
     }
 }
 

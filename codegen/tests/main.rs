@@ -6,12 +6,15 @@
 //! one file's tests).
 
 mod check;
+mod cli;
 mod common;
 mod corpus;
 mod diff;
+mod diff_examples;
 mod docs;
 mod golden;
 mod import;
 mod layout;
+mod loader_robustness;
 mod output_files;
 mod scale;

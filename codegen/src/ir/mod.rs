@@ -4,6 +4,7 @@
 //! [`lower`] builds it from [`Spec`](crate::spec::Spec)s; the emitters in [`crate::emit`]
 //! read only this, never the spec.
 
+mod derive;
 mod lower;
 
 use std::collections::BTreeMap;

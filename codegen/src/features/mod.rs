@@ -9,9 +9,12 @@
 //! and `alipay-codegen check` say so, and nothing else needs editing.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use crate::catalog::{Catalog, toml_string};
+
+mod update;
+
+pub use update::{Update, UpdateError};
 
 /// What is wrong with a manifest.
 #[derive(Debug, thiserror::Error)]
@@ -382,144 +385,6 @@ pub fn section_features(manifest: &str) -> Vec<String> {
 /// Whether `manifest` holds the generated features section.
 pub fn has_section(manifest: &str) -> bool {
     manifest.contains(SECTION_BEGIN) && manifest.contains(SECTION_END)
-}
-
-/// Why [`Update`] could not be planned or written; each names the file.
-#[derive(Debug, thiserror::Error)]
-pub enum UpdateError {
-    /// A file cannot be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// The manifest is not what the generator can update.
-    #[error("{}: {source}", path.display())]
-    Manifest {
-        /// The manifest.
-        path: PathBuf,
-        /// What is wrong with it.
-        source: ManifestError,
-    },
-    /// A file cannot be written.
-    #[error("{}: cannot write: {source}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-}
-
-/// What `alipay-codegen features --write` writes (and `--check` compares): the manifest with
-/// its generated sections for `groups`, and with a [`Catalog`] the packages' manifests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Update {
-    /// The manifest.
-    pub manifest: PathBuf,
-    /// Its text now.
-    pub current: String,
-    /// Its text with the generated sections as the specs give them.
-    pub updated: String,
-    /// The catalog, named and versioned as the manifest's package (if any).
-    pub catalog: Option<Catalog>,
-    /// The catalog's files (relative to the manifest's folder) that differ from what the specs
-    /// give, with their content.
-    pub differing: BTreeMap<PathBuf, String>,
-    /// Folders of generated packages of groups the specs no longer have.
-    pub stale: Vec<PathBuf>,
-}
-
-impl Update {
-    /// Reads `manifest` and plans its update for `groups` (name and number of methods), with
-    /// `catalog` also the packages' (taking the manifest's package name and version).
-    pub fn plan(
-        manifest: &Path,
-        groups: &BTreeMap<String, usize>,
-        catalog: Option<Catalog>,
-    ) -> Result<Update, UpdateError> {
-        let current = std::fs::read_to_string(manifest).map_err(|source| UpdateError::Read {
-            path: manifest.to_owned(),
-            source,
-        })?;
-        let bad = |source| UpdateError::Manifest {
-            path: manifest.to_owned(),
-            source,
-        };
-        let catalog = match catalog {
-            Some(c) => Some(c.named_by(&current).map_err(bad)?),
-            None => None,
-        };
-        let updated = match &catalog {
-            Some(c) => replace_section(&current, &crates_section(groups, c))
-                .and_then(|t| replace_dependencies_section(&t, &dependencies_section(groups, c))),
-            None => replace_section(&current, &section(groups.keys().map(String::as_str))),
-        }
-        .map_err(bad)?;
-        let base = manifest.parent().unwrap_or(Path::new("."));
-        let mut differing = BTreeMap::new();
-        let mut stale = Vec::new();
-        if let Some(c) = &catalog {
-            let files = c.files(groups);
-            if let Ok(entries) = std::fs::read_dir(base.join(&c.dir)) {
-                for entry in entries.flatten() {
-                    let rel = Path::new(&c.dir).join(entry.file_name()).join("Cargo.toml");
-                    let generated = std::fs::read_to_string(entry.path().join("Cargo.toml"))
-                        .is_ok_and(|t| t.starts_with(crate::catalog::GENERATED));
-                    if generated && !files.contains_key(&rel) {
-                        stale.push(entry.path());
-                    }
-                }
-            }
-            stale.sort();
-            differing = files
-                .into_iter()
-                .filter(|(rel, content)| {
-                    std::fs::read_to_string(base.join(rel)).ok().as_deref() != Some(content)
-                })
-                .collect();
-        }
-        Ok(Update {
-            manifest: manifest.to_owned(),
-            current,
-            updated,
-            catalog,
-            differing,
-            stale,
-        })
-    }
-
-    /// Whether nothing would change.
-    pub fn is_up_to_date(&self) -> bool {
-        self.updated == self.current && self.differing.is_empty() && self.stale.is_empty()
-    }
-
-    /// Writes the update: the differing files, the manifest if it changed; removes the stale
-    /// packages' generated manifests (and their folders, when nothing else is in them).
-    pub fn write(&self) -> Result<(), UpdateError> {
-        let base = self.manifest.parent().unwrap_or(Path::new("."));
-        for (rel, content) in &self.differing {
-            let path = base.join(rel);
-            path.parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| std::fs::write(&path, content))
-                .map_err(|source| UpdateError::Write { path, source })?;
-        }
-        for dir in &self.stale {
-            // Only the generated manifest is ours: the folder goes only if nothing else is in it.
-            let _ = std::fs::remove_file(dir.join("Cargo.toml"));
-            let _ = std::fs::remove_dir(dir);
-        }
-        if self.updated != self.current {
-            std::fs::write(&self.manifest, &self.updated).map_err(|source| UpdateError::Write {
-                path: self.manifest.clone(),
-                source,
-            })?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,95 @@
+//! `alipay-codegen import`: a doc page copied as text, into a spec.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use alipay_codegen::spec;
+
+use crate::missing_inputs;
+
+pub(crate) fn import(page: &Path, out: Option<PathBuf>, force: bool) -> ExitCode {
+    if let Some(code) = missing_inputs(&[page]) {
+        return code;
+    }
+    let text = match std::fs::read(page).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            eprintln!(
+                "{}: not valid UTF-8; save the page as UTF-8 text",
+                page.display()
+            );
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", page.display());
+            return ExitCode::from(1);
+        }
+    };
+    let imported = alipay_codegen::import::import_page(&text);
+    for warning in &imported.warnings {
+        eprintln!(
+            "{}:{}: warning: {}",
+            page.display(),
+            warning.line,
+            warning.message
+        );
+    }
+    let yaml = match alipay_codegen::import::spec_file(&imported.spec) {
+        Ok(yaml) => yaml,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let file_name = format!("{}.yaml", imported.spec.method);
+    let target = match out {
+        Some(out) if out.is_dir() => {
+            if !spec::is_method_name(&imported.spec.method) {
+                eprintln!(
+                    "{}: the page names no method (no title line), so the spec has no file name; \
+                     give one with -o FILE",
+                    page.display()
+                );
+                return ExitCode::from(1);
+            }
+            Some(out.join(&file_name))
+        }
+        other => other,
+    };
+    if let Some(path) = &target
+        && !force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        eprintln!(
+            "{}: already exists; pass --force to overwrite it",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    // Check under the name it is written as, so the file-name rule applies.
+    let checked_as = target.clone().unwrap_or_else(|| PathBuf::from(&file_name));
+    let problems = spec::load_str(&checked_as.to_string_lossy(), &yaml)
+        .err()
+        .unwrap_or_default();
+    match &target {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, &yaml) {
+                eprintln!("{}: cannot write: {e}", path.display());
+                return ExitCode::from(1);
+            }
+        }
+        None => print!("{yaml}"),
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "the imported spec has {} problem(s); fix them by hand",
+            problems.len()
+        );
+        ExitCode::from(1)
+    }
+}
