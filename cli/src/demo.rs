@@ -50,6 +50,7 @@ fn verdict(ok: bool, failures: &mut u32) {
 
 /// Runs the demo; exits 0 when every step behaved as it should.
 pub async fn run() -> Exit {
+    // Long because: the demo's steps, read as the story they tell.
     let gw = match TestGateway::start(alipay_openapi::METHODS).await {
         Ok(gw) => gw,
         Err(e) => {
@@ -188,6 +189,7 @@ pub async fn run() -> Exit {
 /// Step 5: a signed page-pay URL (printed, to open in a browser), the cashier it shows, the
 /// payment with its verified return, and the trade's query and refund.
 async fn page_pay(gw: &TestGateway) -> bool {
+    // Long because: a page payment from the order to its refund, read as one story.
     const OUT_TRADE_NO: &str = "demo-order-1";
     let return_url = "http://127.0.0.1:9/return";
     let client = match gw.client_builder().return_url(return_url).build() {

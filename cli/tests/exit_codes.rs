@@ -310,6 +310,7 @@ const WIDGET: &str = "method: acme.widget.order.query\ntitle: 查询挂件订单
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_catalog_method_and_a_new_spec_are_served_without_compiling_them() {
+    // Long because: one gateway started once, then every catalog method and a new spec called through it.
     let dir = scratch();
     let specs = dir.join("specs");
     std::fs::create_dir_all(&specs).expect("specs folder");

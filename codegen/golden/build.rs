@@ -260,6 +260,7 @@ fn fields(rng: &mut Rng, models: &[String], request: bool) -> Vec<Field> {
 }
 
 fn spec(rng: &mut Rng, index: usize) -> Spec {
+    // Long because: a random spec built field by field from one seed.
     let method = format!("alipay.{}.{}.m{index}", rng.pick(GROUPS), rng.pick(WORDS));
     let mut names: Vec<String> = Vec::new();
     for _ in 0..rng.below(4) {

@@ -370,6 +370,7 @@ impl Checker<'_> {
     /// The generated `field_checks` of one field, in the same order; `top`: a field of the
     /// request itself, not of a model.
     fn field(&self, f: &FieldIr, value: Option<&Value>, top: bool) -> Result<(), ValidationError> {
+        // Long because: mirrors the generated field_checks rule by rule, in the same order.
         let wire = f.wire.as_str();
         if f.ty.element() == &TypeIr::File {
             // The request's own files are file parts, nothing more to check; a file inside a

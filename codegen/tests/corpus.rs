@@ -12,6 +12,7 @@ use crate::common::{CORPUS_METHODS as METHODS, corpus, scratch};
 
 #[test]
 fn the_whole_catalog_loads_and_generates() {
+    // Long because: the corpus is unpacked and generated once; each property is checked on that one output.
     // Loaded once for the test binary (the diff tests read it too): the load time below is
     // this test's wait for it.
     let started = Instant::now();

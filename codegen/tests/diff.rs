@@ -262,6 +262,7 @@ pub fn json(dir: &Path, args: &[&str]) -> Value {
 
 #[test]
 fn the_json_is_the_documented_contract_and_says_what_the_text_says() {
+    // Long because: one report, each documented key of the contract checked against the text in turn.
     let dir = fixtures();
     let doc = json(&dir, &["diff", "old", "new", "--format", "json"]);
     let keys: Vec<&str> = doc

@@ -159,6 +159,7 @@ fn the_readme_ci_script_works_as_written() {
 
 #[test]
 fn the_catalog_against_itself_and_against_a_mutated_copy() {
+    // Long because: one catalog copy, mutated once per rule, and the report read back.
     let specs = crate::common::corpus();
     assert!(specs.len() >= 8944, "{}", specs.len());
     let copy = specs.to_vec();

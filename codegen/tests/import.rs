@@ -160,6 +160,7 @@ fn crlf_and_full_width_copies_of_the_seeds_import_the_same() {
 
 #[test]
 fn reordered_sections_tabs_nesting_and_value_lists() {
+    // Long because: one page with every layout quirk, and what the import made of each.
     let imported = import_page(&fixture("nested_tabs.txt"));
     let spec = &imported.spec;
     assert_eq!(spec.method, "alipay.trade.query");

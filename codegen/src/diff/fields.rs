@@ -1,3 +1,4 @@
+// Over 500 lines because: one list of fields compared rule by rule; every rule reads the same pairing of old and new fields.
 //! Comparing two versions of one list of fields (a request, a response or a model), field by
 //! field, with the rules of what the generated code does with each key:
 //!
@@ -534,6 +535,7 @@ impl FieldPair<'_, '_> {
     }
 
     fn values(&self, out: &mut Vec<Change>) {
+        // Long because: one rule per kind of change to a listed value, each with its severity.
         let (old, new) = (&self.old.values, &self.new.values);
         let old_variants = variants(self.old_v.ir, self.old_ir.0);
         let new_variants = variants(self.new_v.ir, self.new_ir.0);

@@ -1,3 +1,4 @@
+// Over 500 lines because: one method compared key by key (its own keys, request, response, models, errors, notification).
 //! Comparing two versions of one method: the method's own keys, its request and response,
 //! each model once, its error codes.
 
@@ -65,6 +66,7 @@ pub(super) fn compare_method(old: &Spec, new: &Spec) -> Result<Vec<Change>, Lowe
 /// The typed notification: added (minor), removed (breaking), or its fields compared as an
 /// answer's are, except that `required` is kept in the type (see [`Scope::notification`]).
 fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
+    // Long because: added, removed, then each field as an answer's, one rule after the other.
     let method = &new.spec.method;
     let mut push = |kind, severity, message: String, o: Value, n: Value| {
         out.push(Change {
@@ -402,6 +404,7 @@ fn merged_uses(
 
 /// The business error codes, by code: each is a variant of the method's `BizError`.
 fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
+    // Long because: one rule per kind of error-table change (added, removed, renamed variant, text), each with its severity.
     let variant = |v: &Version<'_>| -> HashMap<String, String> {
         v.ir.errors
             .iter()

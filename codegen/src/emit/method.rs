@@ -232,6 +232,7 @@ fn has_biz_content(m: &MethodIr) -> bool {
 }
 
 fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
+    // Long because: one quote! of the Method impl, read as the code it prints.
     let (method, node, result) = (lit(&m.method), lit(&m.response_node), p.result());
     let form: Vec<_> = m
         .request

@@ -28,6 +28,7 @@ pub fn include_group(group: &str) -> TokenStream {
 /// re-exports the group's crates there). Without the JSON path ([`Ir::json`]) the root has
 /// no `call_json`.
 pub fn emit_root(ir: &Ir, feature_gates: bool, body: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+    // Long because: one quote! of the root file, read as the file it prints.
     let gate = |group: &str| {
         let feature = lit(group);
         if feature_gates {

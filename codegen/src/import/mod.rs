@@ -81,6 +81,7 @@ const PUBLIC_RESPONSE: &[&str] = crate::protocol::PUBLIC_RESPONSE_FIELDS;
 
 /// Reads a doc page copied as text into a spec. Never panics, whatever the input.
 pub fn import_page(text: &str) -> Imported {
+    // Long because: the import's steps in order (split, title, sections, tables, errors, examples, notes).
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let text = page::without_invisible_controls(text);
     let lines = page::lines(&text);

@@ -1,3 +1,4 @@
+// Over 500 lines because: one lowering pass over a spec; its steps share the tables of names it builds.
 //! Lowering: from spec model to IR, resolving every name and type once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -247,6 +248,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn run(mut self) -> Result<MethodIr, LowerError> {
+        // Long because: the method's structs, models, twins, notification and errors lowered in the order later steps need them.
         let spec = self.spec;
         let request = self.lower_struct(
             "Request",
@@ -304,29 +306,7 @@ impl<'a> Lowering<'a> {
             Some(n) => Some(self.lower_notification(n)?),
         };
 
-        let mut seen = BTreeSet::new();
-        let errors: Vec<_> = spec
-            .errors
-            .iter()
-            .filter(|e| seen.insert(e.code.as_str()))
-            .collect();
-        let idents = naming::dedupe(
-            errors
-                .iter()
-                .map(|e| naming::variant_ident(&e.code))
-                .collect(),
-            &["Unknown"],
-        );
-        let errors = errors
-            .into_iter()
-            .zip(idents)
-            .map(|(e, ident)| ErrorIr {
-                ident,
-                code: e.code.clone(),
-                description: e.description.clone(),
-                solution: e.solution.clone(),
-            })
-            .collect();
+        let errors = lower_errors(&spec.errors);
 
         let mut m = MethodIr {
             method: spec.method.clone(),
@@ -593,6 +573,33 @@ impl<'a> Lowering<'a> {
         );
         ident
     }
+}
+
+/// The business error codes, each once (the first wins), with variant identifiers clear of
+/// each other and of `Unknown`.
+fn lower_errors(errors: &[crate::spec::ErrorCode]) -> Vec<ErrorIr> {
+    let mut seen = BTreeSet::new();
+    let errors: Vec<_> = errors
+        .iter()
+        .filter(|e| seen.insert(e.code.as_str()))
+        .collect();
+    let idents = naming::dedupe(
+        errors
+            .iter()
+            .map(|e| naming::variant_ident(&e.code))
+            .collect(),
+        &["Unknown"],
+    );
+    errors
+        .into_iter()
+        .zip(idents)
+        .map(|(e, ident)| ErrorIr {
+            ident,
+            code: e.code.clone(),
+            description: e.description.clone(),
+            solution: e.solution.clone(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -122,6 +122,7 @@ pub(crate) fn check<'t>(
     path: &mut FieldPath<'t>,
     out: &mut Reporter<'_>,
 ) -> Option<Json> {
+    // Long because: one arm per kind of node in the shape table; splitting it would scatter the table.
     if let Value::Alias = node.value {
         out.at(
             node.pos,
@@ -268,6 +269,7 @@ fn check_struct<'t>(
     path: &mut FieldPath<'t>,
     out: &mut Reporter<'_>,
 ) -> Option<Json> {
+    // Long because: the key rules of a mapping checked in one pass, every problem reported with its position.
     let Value::Map(entries) = &node.value else {
         let keys: Vec<&str> = rules.iter().filter(|r| r.required).map(|r| r.key).collect();
         return mismatch(

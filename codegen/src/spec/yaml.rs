@@ -234,6 +234,7 @@ enum Frame<'a> {
 /// Parses one YAML document into a position-carrying tree. An empty text (or one holding only
 /// comments) gives `Ok(None)`.
 pub(crate) fn parse_tree(text: &str) -> Result<Option<Node<'_>>, SyntaxError> {
+    // Long because: one arm per parser event of a single-pass tree builder.
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0usize;

@@ -8,6 +8,7 @@ use alipay_codegen::spec;
 use crate::missing_inputs;
 
 pub(crate) fn import(page: &Path, out: Option<PathBuf>, force: bool) -> ExitCode {
+    // Long because: each way an import can fail, with its exit code, then the write.
     if let Some(code) = missing_inputs(&[page]) {
         return code;
     }

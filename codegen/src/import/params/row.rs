@@ -129,6 +129,7 @@ pub(super) fn has_wide_gap(text: &str) -> bool {
 
 /// Parses a line as the first line of a row: `[indent][└ ...] name type [required] [length] rest`.
 pub(super) fn row_start<'a>(line: &Line<'a>) -> Option<Row<'a>> {
+    // Long because: the columns of a row's first line, read left to right.
     let indent = indent_width(line.text);
     let mut rest = line.text.trim();
     let mut marks = 0;

@@ -30,6 +30,7 @@ pub(super) fn finish_row(
     known: &HashMap<String, String>,
     notes: &mut Notes,
 ) -> (Item, usize, usize) {
+    // Long because: one pass over a row's cells, each step reading what the earlier ones found (type, length, required, values, note).
     let mut note: Option<String> = None;
     let known_value = known.get(&row.name).map(String::as_str);
     let mut guess: Option<String> = None;
