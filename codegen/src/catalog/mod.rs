@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::emit::{HEADER, PART_FILE};
-use crate::features::ManifestError;
+use crate::features::{FileError, ManifestError};
 use crate::generate::GenerateError;
 use crate::settings::{Layout, Settings};
 use crate::spec::{self, Diagnostic, Spec};
@@ -278,22 +278,10 @@ pub enum BuildPartError {
     /// Not run by Cargo as a build script: the variable is missing.
     #[error("{0} is not set: run by Cargo")]
     NotCargo(&'static str),
-    /// The part's manifest cannot be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Read {
-        /// The manifest.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// The part's manifest does not say which part it is.
-    #[error("{}: {source}", path.display())]
-    Manifest {
-        /// The manifest.
-        path: PathBuf,
-        /// What is wrong with it.
-        source: ManifestError,
-    },
+    /// The part's manifest cannot be read or does not say which part it is, or the generated
+    /// file cannot be written.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// Spec files of the group have problems; nothing was generated.
     #[error(
         "{} problem(s) in the specs of group `{group}`, nothing generated:{}",
@@ -309,14 +297,6 @@ pub enum BuildPartError {
     /// Generation failed.
     #[error(transparent)]
     Generate(#[from] GenerateError),
-    /// The generated file cannot be written.
-    #[error("{}: cannot write: {source}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
 }
 
 /// The build script of a part package (see the module's documentation): reads the part's
@@ -332,11 +312,11 @@ pub fn build_part() -> Result<(), BuildPartError> {
     let (dir, out) = (var("CARGO_MANIFEST_DIR")?, var("OUT_DIR")?);
     let manifest = dir.join("Cargo.toml");
     println!("cargo:rerun-if-changed={}", manifest.display());
-    let text = std::fs::read_to_string(&manifest).map_err(|source| BuildPartError::Read {
+    let text = std::fs::read_to_string(&manifest).map_err(|source| FileError::Read {
         path: manifest.clone(),
         source,
     })?;
-    let meta = part_meta(&text).map_err(|source| BuildPartError::Manifest {
+    let meta = part_meta(&text).map_err(|source| FileError::Manifest {
         path: manifest.clone(),
         source,
     })?;
@@ -388,7 +368,7 @@ pub fn build_part() -> Result<(), BuildPartError> {
     };
     let path = out.join(PART_FILE);
     if std::fs::read_to_string(&path).ok().as_deref() != Some(code.as_str()) {
-        std::fs::write(&path, code).map_err(|source| BuildPartError::Write {
+        std::fs::write(&path, code).map_err(|source| FileError::Write {
             path: path.clone(),
             source,
         })?;

@@ -9,12 +9,13 @@
 //! and `alipay-codegen check` say so, and nothing else needs editing.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use crate::catalog::{Catalog, toml_string};
 
 mod update;
 
-pub use update::{Update, UpdateError};
+pub use update::Update;
 
 /// What is wrong with a manifest.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +64,36 @@ pub const SECTION_END: &str = "# @end product-group features";
 pub const CRATES_BEGIN: &str = "# @generated product-group packages: `alipay-codegen features --write Cargo.toml --crates DIR` keeps this list.";
 /// The line closing the generated section of `[dependencies]`.
 pub const CRATES_END: &str = "# @end product-group packages";
+
+/// A file the generator reads or writes (a manifest, a generated file) and what went wrong
+/// with it; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// A file cannot be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The manifest is not what the generator can update.
+    #[error("{}: {source}", path.display())]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: ManifestError,
+    },
+    /// A file cannot be written.
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
 
 /// The features a manifest declares, by name, each with what it enables.
 ///

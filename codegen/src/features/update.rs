@@ -5,39 +5,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{
-    ManifestError, crates_section, dependencies_section, replace_dependencies_section,
-    replace_section, section,
+    FileError, crates_section, dependencies_section, replace_dependencies_section, replace_section,
+    section,
 };
 use crate::catalog::Catalog;
-
-/// Why [`Update`] could not be planned or written; each names the file.
-#[derive(Debug, thiserror::Error)]
-pub enum UpdateError {
-    /// A file cannot be read.
-    #[error("{}: cannot read: {source}", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-    /// The manifest is not what the generator can update.
-    #[error("{}: {source}", path.display())]
-    Manifest {
-        /// The manifest.
-        path: PathBuf,
-        /// What is wrong with it.
-        source: ManifestError,
-    },
-    /// A file cannot be written.
-    #[error("{}: cannot write: {source}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The error.
-        source: std::io::Error,
-    },
-}
 
 /// What `alipay-codegen features --write` writes (and `--check` compares): the manifest with
 /// its generated sections for `groups`, and with a [`Catalog`] the packages' manifests.
@@ -65,12 +36,12 @@ impl Update {
         manifest: &Path,
         groups: &BTreeMap<String, usize>,
         catalog: Option<Catalog>,
-    ) -> Result<Update, UpdateError> {
-        let current = std::fs::read_to_string(manifest).map_err(|source| UpdateError::Read {
+    ) -> Result<Update, FileError> {
+        let current = std::fs::read_to_string(manifest).map_err(|source| FileError::Read {
             path: manifest.to_owned(),
             source,
         })?;
-        let bad = |source| UpdateError::Manifest {
+        let bad = |source| FileError::Manifest {
             path: manifest.to_owned(),
             source,
         };
@@ -124,14 +95,14 @@ impl Update {
 
     /// Writes the update: the differing files, the manifest if it changed; removes the stale
     /// packages' generated manifests (and their folders, when nothing else is in them).
-    pub fn write(&self) -> Result<(), UpdateError> {
+    pub fn write(&self) -> Result<(), FileError> {
         let base = self.manifest.parent().unwrap_or(Path::new("."));
         for (rel, content) in &self.differing {
             let path = base.join(rel);
             path.parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
                 .and_then(|()| std::fs::write(&path, content))
-                .map_err(|source| UpdateError::Write { path, source })?;
+                .map_err(|source| FileError::Write { path, source })?;
         }
         for dir in &self.stale {
             // Only the generated manifest is ours: the folder goes only if nothing else is in it.
@@ -139,7 +110,7 @@ impl Update {
             let _ = std::fs::remove_dir(dir);
         }
         if self.updated != self.current {
-            std::fs::write(&self.manifest, &self.updated).map_err(|source| UpdateError::Write {
+            std::fs::write(&self.manifest, &self.updated).map_err(|source| FileError::Write {
                 path: self.manifest.clone(),
                 source,
             })?;
