@@ -245,6 +245,7 @@ fn field(rng: &mut Rng, name: &str, models: &[String], request: bool) -> Field {
         example: (rng.below(3) == 0).then(|| text(rng)),
         values,
         note: (rng.below(4) == 0).then(|| text(rng)),
+        source: (rng.below(4) == 0).then(|| text(rng)),
     }
 }
 
@@ -320,6 +321,7 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
             description: text(rng),
             solution: text(rng),
             note: None,
+            source: (rng.below(2) == 0).then(|| text(rng)),
         })
         .collect();
     Spec {
@@ -340,6 +342,7 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
         errors,
         examples: Examples::default(),
         notification,
+        route: None,
     }
 }
 

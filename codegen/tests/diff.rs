@@ -87,7 +87,13 @@ const EXPECTED: &[&str] = &[
     "alipay.diff.responsedocs: response.paid_at: date format changed from `yyyy-MM-dd HH:mm:ss` to `yyyy-MM-dd` (documentation only: answers are not checked) (patch)",
     "alipay.diff.responseremoved: response.buyer_id: field removed (was `String`) (breaking)",
     "alipay.diff.responsetype: response.trade_no: type changed from `String` to `Number` (breaking)",
+    "alipay.diff.routeadded: route: v3 route added: POST /v3/alipay/diff/routeadded (the v3 protocol can call the method) (minor)",
+    "alipay.diff.routechanged: route: v3 route changed: v3 sends the request another way now (GET /v3/alipay/diff/routechanged/{order_id}, body none, query []; was POST /v3/alipay/diff/routechanged, body json, query []) (breaking)",
+    "alipay.diff.routeremoved: route: v3 route removed: the v3 protocol can no longer call the method (breaking)",
     "alipay.diff.rustname: request.orderStr: the Rust field and its setter are renamed from `order_str` to `order_string` (breaking)",
+    "alipay.diff.source: route: v3 route's source or note changed (the same calls) (patch)",
+    "alipay.diff.source: request.out_trade_no: source added (patch)",
+    "alipay.diff.source: errors.ACQ.SYSTEM_ERROR: source changed (patch)",
     "alipay.diff.twin: response.item: the generated Rust type changes from `Item` to `ItemInResponse` (answers now read it through a copy of `Item` whose fields are all optional) (breaking)",
     "alipay.diff.twin: request.item.id: optional → required: now an argument of `Item::new`, and no longer an `Option` (model `Item`, used at request.item, response.item) (breaking)",
     "alipay.diff.typechanged: request.total_amount: type changed from `String` to `Price` (breaking)",
@@ -101,7 +107,7 @@ const EXPECTED: &[&str] = &[
 ];
 
 const SUMMARY: &str =
-    "62 change(s) in 36 method(s): 30 breaking, 13 minor, 19 patch; semver: major";
+    "68 change(s) in 40 method(s): 32 breaking, 14 minor, 22 patch; semver: major";
 
 /// Each rule's fixture method (`alipay.diff.<rule>`) and the severities its lines carry.
 const RULES: &[(&str, &[Severity])] = &[
@@ -145,6 +151,13 @@ const RULES: &[(&str, &[Severity])] = &[
     ("valueremoved", &[Severity::Breaking]),
     ("valueslisted", &[Severity::Breaking, Severity::Minor]),
     ("version", &[Severity::Patch]),
+    ("routeadded", &[Severity::Minor]),
+    ("routechanged", &[Severity::Breaking]),
+    ("routeremoved", &[Severity::Breaking]),
+    (
+        "source",
+        &[Severity::Patch, Severity::Patch, Severity::Patch],
+    ),
 ];
 
 #[test]

@@ -165,6 +165,7 @@ fn field(name: &str, description: String, example: Option<String>) -> spec::Fiel
         values: Vec::new(),
         location: spec::Location::BizContent,
         note: None,
+        source: None,
     }
 }
 
@@ -224,9 +225,11 @@ proptest! {
                 description: String::new(),
                 solution: String::new(),
                 note: None,
+                source: Some(block.clone()),
             }],
             examples: spec::Examples { request: None, response: Some(block), error: None },
             notification: None,
+            route: None,
         };
         let text = spec::to_yaml(&spec).unwrap();
         let again = spec::load_str("alipay.trade.query.yaml", &text);

@@ -16,5 +16,6 @@ mod golden;
 mod import;
 mod layout;
 mod loader_robustness;
+mod openapi;
 mod output_files;
 mod scale;

@@ -27,7 +27,7 @@ fn unknown_keys_are_each_reported_in_linear_time() {
     assert_eq!(
         problems[N - 1].message,
         format!(
-            "unknown key `k{}`; expected one of `name`, `rust_name`, `type`, `required`, `max_length`, `format`, `description`, `example`, `values`, `in`, `note`",
+            "unknown key `k{}`; expected one of `name`, `rust_name`, `type`, `required`, `max_length`, `format`, `description`, `example`, `values`, `in`, `note`, `source`",
             N - 1
         )
     );

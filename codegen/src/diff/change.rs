@@ -149,6 +149,15 @@ pub enum Kind {
     NotificationRemoved,
     /// The notification's `sources` changed.
     SourcesChanged,
+    /// The spec has a v3 route now: the v3 protocol can call the method.
+    RouteAdded,
+    /// The spec no longer has a v3 route.
+    RouteRemoved,
+    /// The v3 route changed: its HTTP method, path, body or query (how v3 sends the request),
+    /// whether v2 serves the method, or only its source or note.
+    RouteChanged,
+    /// A field's or an error code's `source` changed.
+    SourceChanged,
 }
 
 impl Kind {
@@ -186,6 +195,10 @@ impl Kind {
         Kind::NotificationAdded,
         Kind::NotificationRemoved,
         Kind::SourcesChanged,
+        Kind::RouteAdded,
+        Kind::RouteRemoved,
+        Kind::RouteChanged,
+        Kind::SourceChanged,
     ];
 
     /// The snake_case name the JSON output uses.
@@ -223,6 +236,10 @@ impl Kind {
             Kind::NotificationAdded => "notification_added",
             Kind::NotificationRemoved => "notification_removed",
             Kind::SourcesChanged => "sources_changed",
+            Kind::RouteAdded => "route_added",
+            Kind::RouteRemoved => "route_removed",
+            Kind::RouteChanged => "route_changed",
+            Kind::SourceChanged => "source_changed",
         }
     }
 }

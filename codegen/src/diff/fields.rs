@@ -277,6 +277,13 @@ impl FieldPair<'_, '_> {
             new.example.as_deref(),
         );
         docs_opt(self, out, "note", old.note.as_deref(), new.note.as_deref());
+        docs_opt(
+            self,
+            out,
+            "source",
+            old.source.as_deref(),
+            new.source.as_deref(),
+        );
         for (key, o, n) in unclassified(old, new, FIELD_KEYS) {
             self.push(
                 out,
@@ -704,6 +711,7 @@ pub(super) fn docs_kind(key: &str) -> Kind {
         "doc_url" => Kind::DocUrlChanged,
         "version" => Kind::VersionChanged,
         "solution" => Kind::SolutionChanged,
+        "source" => Kind::SourceChanged,
         _ => Kind::UnclassifiedChanged,
     }
 }

@@ -236,6 +236,7 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
         push("examples", format!("the {key} example changed"), o, n);
     }
     call_style(old, new, out);
+    route(old, new, out);
     for (key, o, n) in unclassified(old, new, SPEC_KEYS) {
         out.push(Change {
             method: new.method.clone(),
@@ -249,6 +250,82 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             used_by: Vec::new(),
         });
     }
+}
+
+/// The v3 route: added (minor: the v3 protocol can call the method), removed (breaking), or
+/// changed: breaking when v3 sends the request another way (HTTP method, path, body, query)
+/// or v2 no longer serves the method, patch when only its source or note changed.
+fn route(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
+    let shown = |r: &Option<crate::spec::Route>| {
+        r.as_ref().map_or(Value::Null, |r| {
+            Value::from(format!("{} {}", r.http_method.as_str(), r.path))
+        })
+    };
+    let described = |r: &crate::spec::Route| {
+        format!(
+            "{} {}, body {}, query [{}]",
+            r.http_method.as_str(),
+            r.path,
+            r.body.as_str(),
+            r.query.join(", ")
+        )
+    };
+    let (kind, severity, message) = match (&old.route, &new.route) {
+        (None, None) => return,
+        (None, Some(r)) => (
+            Kind::RouteAdded,
+            Severity::Minor,
+            format!(
+                "v3 route added: {} {} (the v3 protocol can call the method)",
+                r.http_method.as_str(),
+                r.path
+            ),
+        ),
+        (Some(_), None) => (
+            Kind::RouteRemoved,
+            Severity::Breaking,
+            "v3 route removed: the v3 protocol can no longer call the method".to_owned(),
+        ),
+        (Some(o), Some(n)) if o == n => return,
+        (Some(o), Some(n)) if described(o) != described(n) => (
+            Kind::RouteChanged,
+            Severity::Breaking,
+            format!(
+                "v3 route changed: v3 sends the request another way now ({}; was {})",
+                described(n),
+                described(o)
+            ),
+        ),
+        (Some(o), Some(n)) if o.v2 != n.v2 => (
+            Kind::RouteChanged,
+            if n.v2 {
+                Severity::Minor
+            } else {
+                Severity::Breaking
+            },
+            if n.v2 {
+                "v3 route changed: the v2 protocol serves the method too now".to_owned()
+            } else {
+                "v3 route changed: the v2 protocol no longer serves the method".to_owned()
+            },
+        ),
+        (Some(_), Some(_)) => (
+            Kind::RouteChanged,
+            Severity::Patch,
+            "v3 route's source or note changed (the same calls)".to_owned(),
+        ),
+    };
+    out.push(Change {
+        method: new.method.clone(),
+        path: "route".to_owned(),
+        kind,
+        severity,
+        message,
+        old: shown(&old.route),
+        new: shown(&new.route),
+        model: None,
+        used_by: Vec::new(),
+    });
 }
 
 /// The call style: which of the client's functions accept the method. A change of the style
@@ -481,16 +558,21 @@ fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
                 );
             }
         }
-        if e.note != n.note {
-            let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
-            push(
-                &e.code,
-                Kind::NoteChanged,
-                Severity::Patch,
-                "note changed".to_owned(),
-                opt(&e.note),
-                opt(&n.note),
-            );
+        let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
+        for (key, kind, o, n) in [
+            ("note", Kind::NoteChanged, &e.note, &n.note),
+            ("source", Kind::SourceChanged, &e.source, &n.source),
+        ] {
+            if o != n {
+                push(
+                    &e.code,
+                    kind,
+                    Severity::Patch,
+                    format!("{key} changed"),
+                    opt(o),
+                    opt(n),
+                );
+            }
         }
         for (key, o, n) in unclassified(e, *n, ERROR_KEYS) {
             push(

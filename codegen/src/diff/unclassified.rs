@@ -20,6 +20,7 @@ pub(super) const SPEC_KEYS: &[&str] = &[
     "errors",
     "examples",
     "notification",
+    "route",
 ];
 
 /// The keys of a notification the diff classifies.
@@ -38,13 +39,14 @@ pub(super) const FIELD_KEYS: &[&str] = &[
     "values",
     "in",
     "note",
+    "source",
 ];
 
 /// The keys of an allowed value the diff classifies.
 pub(super) const VALUE_KEYS: &[&str] = &["value", "description"];
 
 /// The keys of an error code the diff classifies.
-pub(super) const ERROR_KEYS: &[&str] = &["code", "description", "solution", "note"];
+pub(super) const ERROR_KEYS: &[&str] = &["code", "description", "solution", "note", "source"];
 
 /// The keys outside `known` whose values differ between `old` and `new`, sorted, each with
 /// its old and new value (`null` where absent).
@@ -124,7 +126,7 @@ doc_url: https://example.com/
 call_style: page
 note: n
 request:
-  - { name: a, rust_name: b, type: String, required: true, max_length: 3, description: d, example: e, values: [{ value: X, description: x }], in: form, note: n }
+  - { name: a, rust_name: b, type: String, required: true, max_length: 3, description: d, example: e, values: [{ value: X, description: x }], in: form, note: n, source: s }
   - { name: d, type: Date, format: yyyy-MM-dd }
 response:
   - { name: m, type: M }
@@ -132,13 +134,14 @@ models:
   M:
     - { name: x, type: String }
 errors:
-  - { code: E, description: d, solution: s, note: n }
+  - { code: E, description: d, solution: s, note: n, source: s }
 examples: { request: r }
 notification:
   sources: [https://example.com/notify]
   note: n
   fields:
     - { name: s, type: String }
+route: { http_method: POST, path: /v3/alipay/keys/all/set }
 ",
         )
         .expect("a valid spec");

@@ -96,6 +96,11 @@ pub fn method_doc(m: &MethodIr) -> Doc {
             "Spec: from the SDK's models: lengths and required flags not documented (every \
              field optional, no listed values, no error table; only types are checked)."
         }
+        Provenance::Openapi => {
+            "Spec: from Alipay's OpenAPI document of the v3 protocol: lengths and required \
+             flags not documented (every field optional, no listed values; only types are \
+             checked)."
+        }
     });
     if let Some(url) = &m.doc_url {
         d.labelled("Documentation", url);

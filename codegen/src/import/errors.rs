@@ -112,6 +112,7 @@ pub(crate) fn parse(body: &[Line<'_>], notes: &mut Notes) -> Vec<ErrorRow> {
                 description: cell(1),
                 solution: cell(2),
                 note: None,
+                source: None,
             };
             if guessed {
                 notes.on(&mut error.note, line.no, format!(

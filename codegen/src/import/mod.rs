@@ -25,6 +25,7 @@
 mod errors;
 mod examples;
 mod notes;
+pub mod openapi;
 mod page;
 mod params;
 mod sections;
@@ -102,6 +103,7 @@ pub fn import_page(text: &str) -> Imported {
         errors: Vec::new(),
         examples: Examples::default(),
         notification: None,
+        route: None,
     };
 
     // The request example tells which words of a row are its example value.

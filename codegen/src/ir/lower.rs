@@ -272,6 +272,7 @@ impl<'a> Lowering<'a> {
                 values: Vec::new(),
                 location: Default::default(),
                 note: None,
+                source: None,
             })
             .collect();
         response_fields.extend(spec.response.iter().cloned());

@@ -56,6 +56,10 @@ enum ListKind {
 }
 
 /// Reports a problem at the node `path` names (or its nearest existing ancestor).
+mod route;
+
+pub(crate) use route::PUBLIC_QUERY;
+
 struct Lint<'t, 'r> {
     tree: &'t Node<'t>,
     out: &'t mut Reporter<'r>,
@@ -220,6 +224,9 @@ pub(crate) fn lint_spec(spec: &Spec, file: &Path, tree: &Node<'_>, out: &mut Rep
     lint_models(&mut lint, spec);
     lint_recursion(&mut lint, &spec.models);
     lint_errors(&mut lint, &spec.errors, &root.key("errors"));
+    if let Some(r) = &spec.route {
+        route::lint_route(&mut lint, r, &spec.request, &root.key("route"));
+    }
 }
 
 fn is_version(version: &str) -> bool {

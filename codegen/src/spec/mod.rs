@@ -18,6 +18,7 @@ mod yaml;
 
 pub use common::{COMMON_FILE, CommonSpec, GatewayCode};
 pub use diagnostic::{Diagnostic, Pos};
+pub(crate) use lint::PUBLIC_QUERY;
 pub use lint::{DATE_FORMATS, is_method_name, is_snake_ident};
 pub use load::{
     LoadReport, SDK_LAYER, in_sdk_layer, load_bytes, load_common_file, load_common_str, load_dir,
@@ -25,4 +26,5 @@ pub use load::{
 };
 pub use model::*;
 pub use types::{TypeError, TypeRef, is_model_name};
+pub(crate) use yaml::to_json as yaml_to_json;
 pub use yaml::{ToYamlError, to_yaml};

@@ -55,6 +55,106 @@ pub struct Spec {
     /// has one and its page documents them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification: Option<Notification>,
+    /// The method's route under Alipay's v3 protocol (`POST /v3/alipay/trade/query`), where
+    /// Alipay's OpenAPI document gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Route>,
+}
+
+/// A method's route under the v3 protocol (the `route` key): one spec, one typed request
+/// for both protocols; the route says how the v3 protocol sends that request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The HTTP method.
+    pub http_method: HttpMethod,
+    /// The path, from `/v3/`; each `{name}` segment is the request field of that wire name,
+    /// percent-encoded.
+    pub path: String,
+    /// How the request fields that are not path or query parameters are sent.
+    #[serde(default, skip_serializing_if = "Body::is_default")]
+    pub body: Body,
+    /// The request fields (by wire name) sent as query parameters, in order; `auth_token` may
+    /// be named without being a field: it is then the public parameter of that name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<String>,
+    /// Whether the method is also served under the v2 protocol (the gateway's `method`
+    /// parameter); `false` for a method only the v3 protocol has.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub v2: bool,
+    /// Where the route comes from (the document and its version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Where the route is odd (a field the document does not place), what and how.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+/// The HTTP method of a v3 route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method as sent: `GET`, `POST`, `PUT`, `PATCH` or `DELETE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// How a v3 request's body is sent (the route's `body` key).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Body {
+    /// A JSON object of the fields (the default).
+    #[default]
+    Json,
+    /// `multipart/form-data`: a `data` part holding the JSON object, and each file its own part.
+    Multipart,
+    /// No body: every field is a path or query parameter.
+    None,
+}
+
+impl Body {
+    fn is_default(&self) -> bool {
+        *self == Body::Json
+    }
+
+    /// The key's value as written in a spec: `json`, `multipart` or `none`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Body::Json => "json",
+            Body::Multipart => "multipart",
+            Body::None => "none",
+        }
+    }
 }
 
 /// The fields of a method's asynchronous notification (the `notification` key): the form
@@ -85,6 +185,9 @@ pub enum Provenance {
     /// Converted from the official SDK's request and response models: names, types,
     /// nesting and descriptions only; no required flags, lengths, value lists or errors.
     SdkModels,
+    /// Imported from Alipay's OpenAPI document of the v3 protocol (a method no other source
+    /// has): names, types, nesting, descriptions, the route and the error codes.
+    Openapi,
 }
 
 impl Provenance {
@@ -92,11 +195,12 @@ impl Provenance {
         *self == Provenance::DocPage
     }
 
-    /// The key's value as written in a spec: `doc_page` or `sdk_models`.
+    /// The key's value as written in a spec: `doc_page`, `sdk_models` or `openapi`.
     pub fn as_str(self) -> &'static str {
         match self {
             Provenance::DocPage => "doc_page",
             Provenance::SdkModels => "sdk_models",
+            Provenance::Openapi => "openapi",
         }
     }
 }
@@ -211,6 +315,10 @@ pub struct Field {
     /// Where the page is inconsistent about this field, what and how.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Where the field comes from, when not from the spec's own source (`provenance`): a
+    /// field the import of Alipay's OpenAPI document added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One allowed value of a field.
@@ -248,14 +356,18 @@ pub struct ErrorCode {
     /// The code, spelled exactly as on the page.
     pub code: String,
     /// 错误描述.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// 解决方案.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub solution: String,
     /// Where the page is odd about this code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Where the code comes from, when not from the spec's own source (`provenance`): a code
+    /// the import of Alipay's OpenAPI document added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The page's examples, verbatim.

@@ -67,6 +67,7 @@ pub(crate) const FIELD: &[KeyRule] = &[
     opt("values", Kind::List(&Kind::Struct(ALLOWED_VALUE))),
     opt("in", Kind::OneOf(&["biz_content", "form"])),
     opt("note", Kind::Str),
+    opt("source", Kind::Str),
 ];
 
 /// A list of fields.
@@ -81,6 +82,7 @@ pub(crate) const ERROR_CODE: &[KeyRule] = &[
     opt("description", Kind::Str),
     opt("solution", Kind::Str),
     opt("note", Kind::Str),
+    opt("source", Kind::Str),
 ];
 
 /// Mirrors `model::Examples`.
@@ -97,6 +99,20 @@ const NOTIFICATION: &[KeyRule] = &[
     req("fields", FIELDS),
 ];
 
+/// Mirrors `model::Route`.
+const ROUTE: &[KeyRule] = &[
+    req(
+        "http_method",
+        Kind::OneOf(&["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    ),
+    req("path", Kind::Str),
+    opt("body", Kind::OneOf(&["json", "multipart", "none"])),
+    opt("query", Kind::List(&Kind::Str)),
+    opt("v2", Kind::Bool),
+    opt("source", Kind::Str),
+    opt("note", Kind::Str),
+];
+
 /// The top level of a method spec: mirrors `model::Spec`.
 pub(crate) const SPEC: &[KeyRule] = &[
     req("method", Kind::Str),
@@ -104,7 +120,10 @@ pub(crate) const SPEC: &[KeyRule] = &[
     opt("description", Kind::Str),
     opt("version", Kind::Str),
     opt("doc_url", Kind::Str),
-    opt("provenance", Kind::OneOf(&["doc_page", "sdk_models"])),
+    opt(
+        "provenance",
+        Kind::OneOf(&["doc_page", "sdk_models", "openapi"]),
+    ),
     opt("call_style", Kind::OneOf(&["server", "page", "app"])),
     opt("note", Kind::Str),
     opt("request", FIELDS),
@@ -113,6 +132,7 @@ pub(crate) const SPEC: &[KeyRule] = &[
     opt("errors", Kind::List(&Kind::Struct(ERROR_CODE))),
     opt("examples", Kind::Struct(EXAMPLES)),
     opt("notification", Kind::Struct(NOTIFICATION)),
+    opt("route", Kind::Struct(ROUTE)),
 ];
 
 /// Checks `node` against `kind`, reporting every problem; returns its JSON form when it has none.

@@ -225,6 +225,69 @@ fn pos(span: &Span) -> Pos {
     }
 }
 
+/// A YAML (or JSON, which is YAML) document as JSON, scalars read by the YAML 1.2 core schema
+/// (an unquoted `2026-09-23` stays a string): how other documents than specs (Alipay's
+/// OpenAPI document) are read. Aliases and duplicate keys are refused, with their position.
+pub(crate) fn to_json(text: &str) -> Result<serde_json::Value, SyntaxError> {
+    match parse_tree(text)? {
+        None => Ok(serde_json::Value::Null),
+        Some(node) => node_to_json(&node),
+    }
+}
+
+fn node_to_json(node: &Node<'_>) -> Result<serde_json::Value, SyntaxError> {
+    use super::tree::Scalar;
+    use serde_json::Value as Json;
+    let refuse = |message: String| SyntaxError {
+        pos: node.pos,
+        message,
+    };
+    Ok(match &node.value {
+        Value::Alias => return Err(refuse("aliases are not supported".to_owned())),
+        Value::Seq(items) => Json::Array(items.iter().map(node_to_json).collect::<Result<_, _>>()?),
+        Value::Map(entries) => {
+            let mut map = serde_json::Map::with_capacity(entries.len());
+            for (key, value) in entries {
+                let key = match key.scalar() {
+                    Some(Scalar::Str(k) | Scalar::Int(k) | Scalar::Float(k)) => k.to_owned(),
+                    Some(Scalar::Bool(b)) => b.to_string(),
+                    _ => return Err(refuse(format!("a {} as a mapping key", key.kind()))),
+                };
+                if map.insert(key.clone(), node_to_json(value)?).is_some() {
+                    return Err(SyntaxError {
+                        pos: key_pos(entries, &key),
+                        message: format!("duplicate key `{key}`"),
+                    });
+                }
+            }
+            Json::Object(map)
+        }
+        Value::Scalar { .. } => match node.scalar() {
+            None | Some(Scalar::Null) => Json::Null,
+            Some(Scalar::Bool(b)) => Json::Bool(b),
+            Some(Scalar::Int(text)) => text
+                .parse::<i64>()
+                .map(Json::from)
+                .unwrap_or_else(|_| Json::String(text.to_owned())),
+            Some(Scalar::Float(text)) => text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| Json::String(text.to_owned()), Json::Number),
+            Some(Scalar::Str(text)) => Json::String(text.to_owned()),
+        },
+    })
+}
+
+/// Where the last entry keyed `key` starts (for the duplicate-key error).
+fn key_pos(entries: &[(Node<'_>, Node<'_>)], key: &str) -> Pos {
+    entries
+        .iter()
+        .rev()
+        .find(|(k, _)| matches!(&k.value, Value::Scalar { text, .. } if text == key))
+        .map_or(Pos::START, |(k, _)| k.pos)
+}
+
 /// One open collection while the tree is built.
 enum Frame<'a> {
     Seq(Pos, Vec<Node<'a>>),

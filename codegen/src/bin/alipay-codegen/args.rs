@@ -142,6 +142,26 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Import Alipay's OpenAPI document of the v3 protocol (YAML or JSON) into the specs.
+    ///
+    /// Every operation gives its method's spec a `route` (HTTP method, path, query, body) and
+    /// adds what the spec lacks: error codes, parameters, request and response fields and
+    /// the models they name, each with its `source`. What a spec says is never changed. An
+    /// operation without a spec gets one (`provenance: openapi`). Prints one line per new or
+    /// updated spec and a summary. Exits 0 when done (with `--check`: when nothing would
+    /// change), 1 when the document or a spec has problems (nothing written) or, with
+    /// `--check`, when specs would change, 2 when FILE or the specs folder does not exist.
+    ImportOpenapi {
+        /// The document (`openapi.yaml` or `openapi.json`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The folder of specs (its `sdk/` layer included).
+        #[arg(long, value_name = "DIR", default_value = "specs")]
+        specs: PathBuf,
+        /// Write nothing; exit 1 when the import would change a spec.
+        #[arg(long)]
+        check: bool,
+    },
     /// Report what changes for callers of the generated client between two versions of
     /// the specs.
     ///

@@ -94,3 +94,64 @@ pub(crate) fn import(page: &Path, out: Option<PathBuf>, force: bool) -> ExitCode
         ExitCode::from(1)
     }
 }
+
+/// `import-openapi`: plans the import, then writes it (or, with `check`, says what would change).
+pub(crate) fn import_openapi(file: &Path, specs: &Path, check: bool) -> ExitCode {
+    use alipay_codegen::import::openapi::{SpecChange, import_openapi};
+    if let Some(code) = missing_inputs(&[file, specs]) {
+        return code;
+    }
+    let text = match std::fs::read(file).map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            eprintln!("{}: not valid UTF-8", file.display());
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("{}: cannot read: {e}", file.display());
+            return ExitCode::from(1);
+        }
+    };
+    let import = match import_openapi(file, &text, specs) {
+        Ok(import) => import,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    };
+    let count = |c: SpecChange| import.specs.iter().filter(|s| s.change == c).count();
+    let (new, updated) = (count(SpecChange::New), count(SpecChange::Updated));
+    for s in &import.specs {
+        let what = match s.change {
+            SpecChange::New => "new",
+            SpecChange::Updated => "updated",
+            SpecChange::Unchanged => continue,
+        };
+        let line = format!("{}: {what}", specs.join(&s.file).display());
+        if check {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
+    let summary = format!(
+        "{} operation(s) of document {}: {new} new, {updated} updated, {} unchanged",
+        import.specs.len(),
+        import.version,
+        count(SpecChange::Unchanged)
+    );
+    if check {
+        if new + updated > 0 {
+            eprintln!("{summary}; run without --check to write them");
+            return ExitCode::from(1);
+        }
+        println!("{summary}");
+        return ExitCode::SUCCESS;
+    }
+    if let Err(e) = import.write(specs) {
+        eprintln!("{}: cannot write: {e}", specs.display());
+        return ExitCode::from(1);
+    }
+    println!("{summary}");
+    ExitCode::SUCCESS
+}

@@ -73,6 +73,9 @@ fn main() -> ExitCode {
             generate::generate(&specs, &out, check, &methods, layout)
         }
         Command::Import { page, out, force } => import::import(&page, out, force),
+        Command::ImportOpenapi { file, specs, check } => {
+            import::import_openapi(&file, &specs, check)
+        }
         Command::Diff { old, new, format } => diff::diff(old, new, format),
     }
 }

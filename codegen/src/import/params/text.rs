@@ -185,6 +185,7 @@ pub(super) fn finish_row(
         values: Vec::new(),
         location: Location::BizContent,
         note,
+        source: None,
     };
     let item = Item {
         line: row.line,
