@@ -5,7 +5,7 @@
 // Cargo.toml [dev-dependencies]: alipay-gateway = "0.1", tokio, and reqwest (standing in for
 // the buyer's browser).
 use alipay_gateway::{TestGateway, TradeStatus};
-use alipay_openapi::runtime::{RequestParts, verify_notify};
+use alipay_openapi::runtime::{Price, RequestParts, verify_notify};
 use alipay_openapi::trade::{query, refund};
 
 #[tokio::test]
@@ -48,10 +48,10 @@ async fn take_a_payment() {
         .execute(&query::Request::new().out_trade_no("order-1"))
         .await
         .unwrap();
-    assert_eq!(trade.trade_status.as_deref(), Some("TRADE_SUCCESS"));
-    let refund = refund::Request::new()
+    let status = trade.trade_status.as_ref().map(ToString::to_string);
+    assert_eq!(status.as_deref(), Some("TRADE_SUCCESS"));
+    let refund = refund::Request::new(Price::from_cents(888))
         .out_trade_no("order-1")
-        .refund_amount("8.88")
         .out_request_no("refund-1");
     let refunded = client.execute(&refund).await.unwrap();
     assert_eq!(refunded.refund_fee.as_deref(), Some("8.88"));

@@ -6,7 +6,7 @@ use alipay_gateway::{Scenario, TestGateway};
 use alipay_openapi::ebpp::pdeduct_sign_validate as sign_validate;
 use alipay_openapi::trade::{query, refund};
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
-use alipay_runtime::{BizErrorCode as _, Error, RequestParts, verify_notify};
+use alipay_runtime::{BizErrorCode as _, Error, Price, RequestParts, verify_notify};
 
 use crate::report::Exit;
 
@@ -259,13 +259,17 @@ async fn page_pay(gw: &TestGateway) -> bool {
         .execute(&query::Request::new().out_trade_no(OUT_TRADE_NO))
         .await
     {
-        Ok(answer) => answer.trade_status.unwrap_or_default(),
+        // Read as text: the field is an open enum (or a String), both Display.
+        Ok(answer) => answer
+            .trade_status
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         Err(e) => format!("{e}"),
     };
     println!("    alipay.trade.query: {status}");
-    let refund = refund::Request::new()
+    let refund = refund::Request::new(Price::from_cents(888))
         .out_trade_no(OUT_TRADE_NO)
-        .refund_amount("8.88")
         .out_request_no("demo-refund-1");
     let refunded = match client.execute(&refund).await {
         Ok(answer) => answer.refund_fee.unwrap_or_default(),
