@@ -161,15 +161,34 @@ pub(crate) fn check(shared: &Shared, request: &Decoded) -> Checked {
     }
 }
 
+/// The checks in their order; `verified` and `decrypted` say how far the request got.
 fn run(
     shared: &Shared,
     request: &Decoded,
     verified: &mut bool,
     decrypted: &mut Option<String>,
 ) -> Result<Accepted, Refusal> {
-    let error = NodeName::Error;
+    sent_once(request)?;
+    let present = Present::read(request)?;
+    let (descriptor, sign_type) = validity(shared, request, &present)?;
+    configured_certs(shared, request)?;
+    verify_signature(shared, request, sign_type, present.sign)?;
+    *verified = true;
+    let encrypted = encrypted(request)?;
+    if encrypted {
+        *decrypted = decrypt(shared, request)?;
+    }
+    method_params(shared, request, descriptor, decrypted.as_deref())?;
+    Ok(Accepted {
+        descriptor,
+        sign_type,
+        encrypted,
+    })
+}
 
-    // 1. Each parameter once: when a name is sent twice, which one was signed is ambiguous.
+/// Step 1: each parameter once: when a name is sent twice, which one was signed is ambiguous.
+fn sent_once(request: &Decoded) -> Result<(), Refusal> {
+    let error = NodeName::Error;
     let mut names = std::collections::HashSet::with_capacity(request.params.len());
     let file_names = request.files.iter().map(|f| &f.name);
     for key in request.params.iter().map(|(k, _)| k).chain(file_names) {
@@ -183,52 +202,92 @@ fn run(
         }
     }
 
-    // 2. Presence.
-    let method = request.get(param::METHOD).ok_or_else(|| {
-        refuse(
-            error,
-            MISSING,
-            PublicSubCode::MissingMethod,
-            "缺少方法名参数",
-        )
-    })?;
-    let app_id = request
-        .get(param::APP_ID)
-        .ok_or_else(|| refuse(error, MISSING, PublicSubCode::MissingAppId, "缺少appId参数"))?;
-    let timestamp = request.get(param::TIMESTAMP).ok_or_else(|| {
-        refuse(
-            error,
-            MISSING,
-            PublicSubCode::MissingTimestamp,
-            "缺少时间戳参数",
-        )
-    })?;
-    let version = request.get(param::VERSION).ok_or_else(|| {
-        refuse(
-            error,
-            MISSING,
-            PublicSubCode::MissingVersion,
-            "缺少版本参数",
-        )
-    })?;
-    let sign_type = request.get(param::SIGN_TYPE).ok_or_else(|| {
-        refuse(
-            error,
-            MISSING,
-            PublicSubCode::MissingSignatureType,
-            "缺少签名类型参数",
-        )
-    })?;
-    let sign = request.get(param::SIGN).ok_or_else(|| {
-        refuse(
-            error,
-            MISSING,
-            PublicSubCode::MissingSignature,
-            "缺少签名参数",
-        )
-    })?;
+    Ok(())
+}
 
-    // 3. Validity.
+/// Step 2: the public parameters every request carries.
+struct Present<'a> {
+    method: &'a str,
+    app_id: &'a str,
+    timestamp: &'a str,
+    version: &'a str,
+    sign_type: &'a str,
+    sign: &'a str,
+}
+
+impl<'a> Present<'a> {
+    fn read(request: &'a Decoded) -> Result<Self, Refusal> {
+        let error = NodeName::Error;
+        let method = request.get(param::METHOD).ok_or_else(|| {
+            refuse(
+                error,
+                MISSING,
+                PublicSubCode::MissingMethod,
+                "缺少方法名参数",
+            )
+        })?;
+        let app_id = request
+            .get(param::APP_ID)
+            .ok_or_else(|| refuse(error, MISSING, PublicSubCode::MissingAppId, "缺少appId参数"))?;
+        let timestamp = request.get(param::TIMESTAMP).ok_or_else(|| {
+            refuse(
+                error,
+                MISSING,
+                PublicSubCode::MissingTimestamp,
+                "缺少时间戳参数",
+            )
+        })?;
+        let version = request.get(param::VERSION).ok_or_else(|| {
+            refuse(
+                error,
+                MISSING,
+                PublicSubCode::MissingVersion,
+                "缺少版本参数",
+            )
+        })?;
+        let sign_type = request.get(param::SIGN_TYPE).ok_or_else(|| {
+            refuse(
+                error,
+                MISSING,
+                PublicSubCode::MissingSignatureType,
+                "缺少签名类型参数",
+            )
+        })?;
+        let sign = request.get(param::SIGN).ok_or_else(|| {
+            refuse(
+                error,
+                MISSING,
+                PublicSubCode::MissingSignature,
+                "缺少签名参数",
+            )
+        })?;
+        Ok(Present {
+            method,
+            app_id,
+            timestamp,
+            version,
+            sign_type,
+            sign,
+        })
+    }
+}
+
+/// Step 3: the public parameters are valid: the method this gateway serves, and how the
+/// request is signed.
+fn validity(
+    shared: &Shared,
+    request: &Decoded,
+    present: &Present<'_>,
+) -> Result<(&'static MethodDescriptor, SignType), Refusal> {
+    let error = NodeName::Error;
+    let Present {
+        method,
+        app_id,
+        timestamp,
+        version,
+        sign_type,
+        ..
+    } = *present;
     if let Some(charset) = request.get(param::CHARSET)
         && crypto::parse_charset(charset) != Some(request.charset)
     {
@@ -294,8 +353,13 @@ fn run(
         ));
     }
 
-    // Certificate mode: the certificates the request names must be the configured ones (the
-    // app certificate's key is the one that verifies the signature).
+    Ok((descriptor, sign_type))
+}
+
+/// Certificate mode: the certificates the request names must be the configured ones (the
+/// app certificate's key is the one that verifies the signature).
+fn configured_certs(shared: &Shared, request: &Decoded) -> Result<(), Refusal> {
+    let error = NodeName::Error;
     if let Some(certs) = &shared.cert_mode {
         let app_cert_sn = request.get(param::APP_CERT_SN);
         if app_cert_sn != Some(certs.app_cert_sn()) {
@@ -325,8 +389,18 @@ fn run(
         }
     }
 
-    // 4. Signature: every parameter but `sign`, empty values left out, sorted, in the
-    // request charset.
+    Ok(())
+}
+
+/// Step 4: the signature: every parameter but `sign`, empty values left out, sorted, in the
+/// request charset.
+fn verify_signature(
+    shared: &Shared,
+    request: &Decoded,
+    sign_type: SignType,
+    sign: &str,
+) -> Result<(), Refusal> {
+    let error = NodeName::Error;
     let content = alipay_runtime::sign_content::sign_content(
         request
             .params
@@ -346,50 +420,62 @@ fn run(
             ),
         ));
     }
-    *verified = true;
+    Ok(())
+}
 
-    // AES: the signature covered the ciphertext; the method's rules apply to the plaintext.
-    let encrypted = match request.get(param::ENCRYPT_TYPE) {
-        None => false,
-        Some("AES") => true,
-        Some(other) => {
-            return Err(refuse(
-                error,
-                INVALID,
-                PublicSubCode::DecryptionErrorNotValidEncryptType,
-                format!("解密出错, 不支持的加密算法: encrypt_type {other:?} (only AES)"),
-            ));
-        }
-    };
-    if encrypted && let Some(ciphertext) = request.get(param::BIZ_CONTENT) {
-        let Some(key) = &shared.encrypt_key else {
-            return Err(refuse(
-                error,
-                INVALID,
-                PublicSubCode::from_code(unlisted_sub_code::DECRYPTION_ERROR_MISSING_ENCRYPT_KEY),
-                "解密出错, 未配置AES密钥: this gateway has no encrypt_key",
-            ));
-        };
-        let plaintext = key
-            .decrypt_bytes(ciphertext)
-            .ok()
-            .and_then(|bytes| crypto::decode(request.charset, &bytes));
-        match plaintext {
-            Some(text) => *decrypted = Some(text),
-            None => {
-                return Err(refuse(
-                    error,
-                    INVALID,
-                    PublicSubCode::DecryptionErrorNotValidEncryptKey,
-                    "解密出错, 未配置AES密钥或AES密钥错误: biz_content does not decrypt",
-                ));
-            }
-        }
+/// Whether the request is AES-encrypted (`encrypt_type`; any other algorithm is refused).
+fn encrypted(request: &Decoded) -> Result<bool, Refusal> {
+    match request.get(param::ENCRYPT_TYPE) {
+        None => Ok(false),
+        Some("AES") => Ok(true),
+        Some(other) => Err(refuse(
+            NodeName::Error,
+            INVALID,
+            PublicSubCode::DecryptionErrorNotValidEncryptType,
+            format!("解密出错, 不支持的加密算法: encrypt_type {other:?} (only AES)"),
+        )),
     }
+}
 
-    // 5. The method's own parameters.
+/// The plaintext of an encrypted request's `biz_content` (the signature covered the
+/// ciphertext; the method's rules apply to the plaintext).
+fn decrypt(shared: &Shared, request: &Decoded) -> Result<Option<String>, Refusal> {
+    let error = NodeName::Error;
+    let Some(ciphertext) = request.get(param::BIZ_CONTENT) else {
+        return Ok(None);
+    };
+    let Some(key) = &shared.encrypt_key else {
+        return Err(refuse(
+            error,
+            INVALID,
+            PublicSubCode::from_code(unlisted_sub_code::DECRYPTION_ERROR_MISSING_ENCRYPT_KEY),
+            "解密出错, 未配置AES密钥: this gateway has no encrypt_key",
+        ));
+    };
+    key.decrypt_bytes(ciphertext)
+        .ok()
+        .and_then(|bytes| crypto::decode(request.charset, &bytes))
+        .map(Some)
+        .ok_or_else(|| {
+            refuse(
+                error,
+                INVALID,
+                PublicSubCode::DecryptionErrorNotValidEncryptKey,
+                "解密出错, 未配置AES密钥或AES密钥错误: biz_content does not decrypt",
+            )
+        })
+}
+
+/// Step 5: `biz_content` (`decrypted`, when the request was encrypted) and the form fields
+/// follow the method's spec.
+fn method_params(
+    shared: &Shared,
+    request: &Decoded,
+    descriptor: &'static MethodDescriptor,
+    decrypted: Option<&str>,
+) -> Result<(), Refusal> {
     let node = NodeName::Method(descriptor.response_node);
-    let biz_text = decrypted.as_deref().or(request.get(param::BIZ_CONTENT));
+    let biz_text = decrypted.or(request.get(param::BIZ_CONTENT));
     let biz = match biz_text {
         None => None,
         Some(text) => Some(
@@ -430,9 +516,5 @@ fn run(
             )
         })?;
 
-    Ok(Accepted {
-        descriptor,
-        sign_type,
-        encrypted,
-    })
+    Ok(())
 }

@@ -13,7 +13,7 @@ use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
     CertStore, Charset, Client, ConfigError, DynBizCode, Error, Method, MethodDescriptor,
-    PrivateKey, RequestParts, UntrustedCertError,
+    PrivateKey, RequestParts,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -142,7 +142,7 @@ async fn wrong_sns_are_refused_by_the_gateway() {
     let Error::Gateway(g) = err else {
         panic!("expected a gateway error, got {err:?}")
     };
-    assert_eq!(g.sub_code.as_str(), "isv.invalid-app-cert-sn");
+    assert_eq!(g.sub_code().as_str(), "isv.invalid-app-cert-sn");
     // The sub_msg names the SN the request carried as it was sent, not as Rust debug text.
     let sent = client
         .config()
@@ -150,11 +150,11 @@ async fn wrong_sns_are_refused_by_the_gateway() {
         .expect("app cert SN")
         .to_owned();
     assert!(
-        g.sub_msg.contains(&format!("app_cert_sn `{sent}`")),
+        g.sub_msg().contains(&format!("app_cert_sn `{sent}`")),
         "{}",
-        g.sub_msg
+        g.sub_msg()
     );
-    assert!(!g.sub_msg.contains("Some("), "{}", g.sub_msg);
+    assert!(!g.sub_msg().contains("Some("), "{}", g.sub_msg());
 }
 
 #[derive(Default)]
@@ -260,16 +260,16 @@ async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
     let forged = ThrowawayCerts::forge_alipay_cert().expect("forged");
     let forged_sn = gw.rotate_alipay_cert(&forged).expect("rotate");
     let err = client.execute(&Echo("1")).await.expect_err("untrusted");
-    let Error::UntrustedAlipayCert(UntrustedCertError {
-        configured_sn,
-        answer_sn,
-        reason,
-    }) = &err
-    else {
+    let Error::UntrustedAlipayCert(untrusted) = &err else {
         panic!("expected UntrustedAlipayCert, got {err:?}")
     };
-    assert_eq!(configured_sn, &configured);
-    assert_eq!(answer_sn, &forged_sn);
+    let (configured_sn, answer_sn, reason) = (
+        untrusted.configured_sn(),
+        untrusted.answer_sn(),
+        untrusted.reason(),
+    );
+    assert_eq!(configured_sn, configured);
+    assert_eq!(answer_sn, forged_sn);
     assert!(reason.contains("does not chain"), "{reason}");
     let text = err.to_string();
     assert!(
@@ -331,8 +331,8 @@ async fn a_scenario_file_rotates_the_certificate() {
     let Error::UntrustedAlipayCert(e) = &err else {
         panic!("expected UntrustedAlipayCert, got {err:?}")
     };
-    assert_eq!(Some(e.answer_sn.clone()), gw.alipay_cert_sn());
-    assert_eq!(e.configured_sn, before);
+    assert_eq!(Some(e.answer_sn()), gw.alipay_cert_sn().as_deref());
+    assert_eq!(e.configured_sn(), before);
     // Without certificate mode, and `from_root` without the gateway's CA: refused at start.
     let keys = ThrowawayKeys::generate().expect("keys");
     let plain = LocalGateway::builder(METHODS, keys.gateway_keys().unwrap())
@@ -376,8 +376,8 @@ async fn a_refused_sn_is_not_fetched_on_every_call() {
         let Error::UntrustedAlipayCert(e) = &err else {
             panic!("expected UntrustedAlipayCert, got {err:?}")
         };
-        assert_eq!(e.answer_sn, forged_sn);
-        assert!(e.reason.contains("does not chain"), "{}", e.reason);
+        assert_eq!(e.answer_sn(), forged_sn);
+        assert!(e.reason().contains("does not chain"), "{}", e.reason());
     }
     // One download for three calls; the later ones say so.
     assert_eq!(downloads(), 1);
@@ -444,7 +444,7 @@ async fn an_aes_request_to_a_gateway_without_the_key_gets_an_unencrypted_error()
         panic!("expected a verified gateway error, got {err:?}")
     };
     assert_eq!(
-        g.sub_code.as_str(),
+        g.sub_code().as_str(),
         "isv.decryption-error-missing-encrypt-key"
     );
 }

@@ -7,9 +7,8 @@ use std::time::Duration;
 use alipay_gateway::{LocalGateway, Scenario, ScenarioFile, ThrowawayKeys};
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, HttpStatusError, Method,
-    MethodDescriptor, PreparedRequest, PublicSubCode, RequestParts, RequestSent, SignType,
-    SignatureError, TransportError,
+    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, Method, MethodDescriptor,
+    PreparedRequest, PublicSubCode, RequestParts, RequestSent, SignType, SignatureError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -154,12 +153,12 @@ async fn biz_content_breaking_the_spec_is_refused_with_the_field_named() {
     let Error::Gateway(g) = err else {
         panic!("expected a gateway error, got {err:?}")
     };
-    assert_eq!(g.code, GatewayCode::InvalidArguments);
+    assert_eq!(*g.code(), GatewayCode::InvalidArguments);
     assert_eq!(
-        g.sub_code,
+        *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-parameter")
     );
-    assert!(g.sub_msg.contains("`no`"), "{}", g.sub_msg);
+    assert!(g.sub_msg().contains("`no`"), "{}", g.sub_msg());
     let last = gw.requests().pop().expect("recorded");
     assert!(last.signature_verified);
     assert_eq!(
@@ -198,7 +197,7 @@ async fn faults_are_rejected_by_the_client() {
         .expect("scenario");
     let err = c.execute(&echo).await.expect_err("500");
     assert!(
-        matches!(err, Error::HttpStatus(HttpStatusError { status: 500, .. })),
+        matches!(&err, Error::HttpStatus(h) if h.status() == 500),
         "{err:?}"
     );
 
@@ -215,12 +214,9 @@ async fn faults_are_rejected_by_the_client() {
     let err = quick.execute(&echo).await.expect_err("timeout");
     assert!(
         matches!(
-            err,
-            Error::Transport(TransportError {
-                kind: alipay_runtime::TransportKind::Timeout,
-                sent: RequestSent::MaybeSent,
-                ..
-            })
+            &err,
+            Error::Transport(t) if t.kind() == alipay_runtime::TransportKind::Timeout
+                && t.sent() == RequestSent::MaybeSent
         ),
         "{err:?}"
     );
@@ -231,7 +227,7 @@ async fn faults_are_rejected_by_the_client() {
     let Error::Gateway(g) = err else {
         panic!("expected a gateway error, got {err:?}")
     };
-    assert_eq!(g.code, GatewayCode::ServiceUnavailable);
+    assert_eq!(*g.code(), GatewayCode::ServiceUnavailable);
 
     gw.clear_scenarios();
     c.execute(&echo).await.expect("success again");
@@ -371,10 +367,10 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
         panic!("expected a gateway error, got {err:?}")
     };
     assert_eq!(
-        g.sub_code,
+        *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-signature")
     );
-    assert!(g.sub_msg.contains("app_id=2014072300007148&biz_content="));
+    assert!(g.sub_msg().contains("app_id=2014072300007148&biz_content="));
 }
 
 #[tokio::test]
@@ -492,7 +488,10 @@ async fn an_expected_app_id_is_enforced() {
     let Error::Gateway(g) = err else {
         panic!("expected a gateway error, got {err:?}")
     };
-    assert_eq!(g.sub_code, PublicSubCode::from_code("isv.invalid-app-id"));
+    assert_eq!(
+        *g.sub_code(),
+        PublicSubCode::from_code("isv.invalid-app-id")
+    );
 }
 
 #[tokio::test]

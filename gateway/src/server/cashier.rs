@@ -48,7 +48,7 @@ pub(crate) fn is_cashier_method(method: &str) -> bool {
 
 /// Now, Beijing time, as Alipay writes it.
 pub(crate) fn now() -> String {
-    alipay_runtime::request::beijing_timestamp(SystemTime::now())
+    alipay_runtime::time::beijing_timestamp(SystemTime::now())
 }
 
 fn page(title: &str, body: &str) -> String {

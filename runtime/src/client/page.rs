@@ -46,8 +46,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<PageForm, Error<M::BizError>> {
         check_call_style::<M>("page_form", &[CallStyle::Page])?;
-        req.validate()?;
-        let parts = req.to_parts()?;
+        let parts = req.validated_parts()?;
         self.form_of(M::METHOD, &parts, options)
     }
 
@@ -66,8 +65,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<String, Error<M::BizError>> {
         check_call_style::<M>("page_url", &[CallStyle::Page])?;
-        req.validate()?;
-        let parts = req.to_parts()?;
+        let parts = req.validated_parts()?;
         self.sign_parts(M::METHOD, &parts, options, |s| s.page_url())
     }
 
@@ -88,8 +86,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<String, Error<M::BizError>> {
         check_call_style::<M>("app_order_string", APP_OPENED)?;
-        req.validate()?;
-        let parts = req.to_parts()?;
+        let parts = req.validated_parts()?;
         self.sign_parts(M::METHOD, &parts, options, |s| s.all_params())
     }
 

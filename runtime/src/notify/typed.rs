@@ -52,6 +52,9 @@ pub enum DecodeError {
 /// A value type a notification field can have: text, a whole number, a boolean or a
 /// [`Price`]. (Enums of listed values decode from their text; models and lists from JSON
 /// text, see [`Fields::optional_json`].)
+///
+/// Support for generated code; not covered by semver.
+#[doc(hidden)]
 pub trait FromField: Sized {
     /// Parses a received value; `Ok(None)` where an empty value means the field is absent
     /// (every type but text, which keeps an empty value as received).
@@ -101,6 +104,9 @@ impl FromField for Price {
 
 /// The fields of one verified notification, taken one by one by a generated
 /// [`Notification`] impl; [`Fields::rest`] hands out those not taken.
+///
+/// Support for generated code; not covered by semver.
+#[doc(hidden)]
 pub struct Fields<'a> {
     method: &'static str,
     verified: &'a VerifiedNotify,
