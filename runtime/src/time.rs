@@ -21,12 +21,37 @@ pub fn beijing_timestamp(t: SystemTime) -> String {
     let days = local.div_euclid(86_400);
     let second_of_day = local.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        second_of_day / 3600,
-        second_of_day % 3600 / 60,
-        second_of_day % 60
-    )
+    // Every value below is in range (`rem_euclid`, `civil_from_days`), so the casts are exact.
+    let (hour, minute, second) = (
+        (second_of_day / 3600) as u32,
+        (second_of_day % 3600 / 60) as u32,
+        (second_of_day % 60) as u32,
+    );
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        return format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}");
+    };
+    // Once per request: written digit by digit rather than through `format!`'s machinery.
+    let mut out = String::with_capacity(19);
+    push_digits(&mut out, year / 100);
+    push_digits(&mut out, year % 100);
+    for (separator, value) in [
+        ('-', month),
+        ('-', day),
+        (' ', hour),
+        (':', minute),
+        (':', second),
+    ] {
+        out.push(separator);
+        push_digits(&mut out, value);
+    }
+    out
+}
+
+/// Appends `value` (below 100) as two decimal digits.
+fn push_digits(out: &mut String, value: u32) {
+    for digit in [value / 10 % 10, value % 10] {
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
@@ -111,6 +136,11 @@ mod tests {
         assert_eq!(
             beijing_timestamp(UNIX_EPOCH - Duration::from_millis(1)),
             "1970-01-01 07:59:59"
+        );
+        // Past year 9999 the year takes as many digits as it needs.
+        assert_eq!(
+            beijing_timestamp(at(253_402_300_800)),
+            "10000-01-01 08:00:00"
         );
     }
 

@@ -85,10 +85,11 @@ impl Signed<'_> {
         PreparedRequest {
             url,
             body: body.into_bytes(),
-            content_type: format!(
-                "application/x-www-form-urlencoded;charset={}",
-                self.charset.as_str()
-            ),
+            content_type: [
+                "application/x-www-form-urlencoded;charset=",
+                self.charset.as_str(),
+            ]
+            .concat(),
             multipart: None,
         }
     }
