@@ -93,9 +93,32 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         (sign, response_sign, received)
     });
     let lines = lines.lock().expect("lines").clone();
+    assert_call_span(&lines, APP_ID);
+    assert_nothing_above_trace(
+        &lines,
+        &[token, "SECRETAUTH", "biz_content", "ACCESS-SECRET-1"],
+    );
+    assert_trace_texts(&lines, APP_ID, &received);
+    let pem = std::fs::read_to_string(key_path("app_private_pkcs1.pem")).expect("pem");
+    let key_line = pem.lines().nth(3).expect("a base64 line");
+    // No secret anywhere, at any level: the token, both signatures, the key.
+    assert_no_secret(
+        &lines,
+        &[
+            token,
+            sign_seen.as_str(),
+            response_sign.as_str(),
+            "ACCESS-SECRET-1",
+            key_line,
+        ],
+    );
+}
+
+/// The call's one `alipay.call` span (found by its app_id) with its method, codes and latency.
+fn assert_call_span(lines: &[String], app_id: &str) {
     let calls: Vec<&str> = lines
         .iter()
-        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={APP_ID}")))
+        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={app_id}")))
         .collect();
     assert_eq!(calls.len(), 1, "{lines:#?}");
     let id = calls[0];
@@ -116,23 +139,28 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         field("latency_ms").is_some_and(|v| v.parse::<u64>().is_ok()),
         "{lines:#?}"
     );
+}
 
-    // Above TRACE: nothing of the request's content.
+/// Above TRACE: nothing of the request's content.
+fn assert_nothing_above_trace(lines: &[String], secrets: &[&str]) {
     let above_trace = lines
         .iter()
         .filter(|l| !l.starts_with("event[TRACE]"))
         .cloned()
         .collect::<Vec<_>>()
         .join("\n");
-    for secret in [token, "SECRETAUTH", "biz_content", "ACCESS-SECRET-1"] {
+    for secret in secrets {
         assert!(
             !above_trace.contains(secret),
             "{secret} leaked into tracing above TRACE:\n{above_trace}"
         );
     }
+}
 
-    // At TRACE: exactly the text that was signed, with the app_auth_token redacted. Other
-    // tests run in parallel, so this call's event is the one carrying its app_id.
+/// At TRACE: exactly the text that was signed, with the app_auth_token redacted, and exactly
+/// the node text that was verified, with its secret member redacted. Other tests run in
+/// parallel, so this call's event is the one carrying its app_id.
+fn assert_trace_texts(lines: &[String], app_id: &str, received: &[(String, String)]) {
     let trace_field = |name: &str, containing: &str| {
         let prefix = format!("event[TRACE] {name}=");
         let found: Vec<&str> = lines
@@ -156,7 +184,7 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         "{expected_content}"
     );
     assert_eq!(
-        trace_field("content", &format!("app_id={APP_ID}&")),
+        trace_field("content", &format!("app_id={app_id}&")),
         expected_content
     );
     // And exactly the node text that was verified, with its secret member redacted.
@@ -170,18 +198,12 @@ fn one_span_per_call_with_codes_and_no_secrets() {
             .any(|l| l == &format!("event[TRACE] node={NODE}")),
         "{lines:#?}"
     );
+}
 
-    // No secret anywhere, at any level: the token, both signatures, the key.
+/// None of `secrets` in any line, at any level.
+fn assert_no_secret(lines: &[String], secrets: &[&str]) {
     let all = lines.join("\n");
-    let pem = std::fs::read_to_string(key_path("app_private_pkcs1.pem")).expect("pem");
-    let key_line = pem.lines().nth(3).expect("a base64 line");
-    for secret in [
-        token,
-        sign_seen.as_str(),
-        response_sign.as_str(),
-        "ACCESS-SECRET-1",
-        key_line,
-    ] {
+    for secret in secrets {
         assert!(
             !all.contains(secret),
             "{secret} leaked into tracing:\n{all}"
