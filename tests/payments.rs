@@ -71,7 +71,11 @@ pub(crate) fn order(out_trade_no: &str, amount: &str, subject: &str) -> Value {
 }
 
 pub(crate) async fn get_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
-    let response = http.get(url).send().await.expect("answer");
+    page_of(http.get(url).send().await.expect("answer")).await
+}
+
+/// An answer's status, content type and text.
+async fn page_of(response: reqwest::Response) -> (u16, String, String) {
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -141,14 +145,7 @@ async fn a_signed_page_request_gets_the_cashier_by_get_or_post_in_utf8_and_gbk()
                     .send()
                     .await
                     .expect("answer");
-                let status = response.status().as_u16();
-                let content_type = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                (status, content_type, response.text().await.expect("body"))
+                page_of(response).await
             } else {
                 get_page(&http, &get_url(&p)).await
             };

@@ -49,6 +49,13 @@ pub(crate) struct Echo {
     pub(crate) no: String,
 }
 
+impl Echo {
+    /// An echo of `no` (this file's and `modes.rs`'s method).
+    pub(crate) fn new(no: &str) -> Self {
+        Echo { no: no.to_owned() }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct EchoResponse {
     pub(crate) owner: Option<String>,

@@ -145,27 +145,28 @@ pub fn one_of(field: &str, value: &str, allowed: &[&'static str]) -> Result<(), 
 
 /// Fails with [`Rule::Format`] unless `value` is `yyyy-MM-dd HH:mm:ss`.
 pub fn date_time(field: &str, value: &str) -> Result<(), ValidationError> {
-    if crate::time::is_date_time(value) {
-        return Ok(());
-    }
-    Err(ValidationError::new(
-        field,
-        Rule::Format {
-            expected: DATE_TIME_FORMAT,
-            value: value.to_owned(),
-        },
-    ))
+    formatted(field, value, crate::time::is_date_time, DATE_TIME_FORMAT)
 }
 
 /// Fails with [`Rule::Format`] unless `value` is `yyyy-MM-dd`.
 pub fn date(field: &str, value: &str) -> Result<(), ValidationError> {
-    if crate::time::is_date(value) {
+    formatted(field, value, crate::time::is_date, DATE_FORMAT)
+}
+
+/// Fails with [`Rule::Format`] (`expected`) unless `value` passes `is`.
+fn formatted(
+    field: &str,
+    value: &str,
+    is: fn(&str) -> bool,
+    expected: &'static str,
+) -> Result<(), ValidationError> {
+    if is(value) {
         return Ok(());
     }
     Err(ValidationError::new(
         field,
         Rule::Format {
-            expected: DATE_FORMAT,
+            expected,
             value: value.to_owned(),
         },
     ))

@@ -156,16 +156,23 @@ impl Received {
 
     /// Query and form parameters, percent-decoded to bytes and then decoded in `charset`.
     pub(crate) fn params(&self, charset: Charset) -> Vec<(String, String)> {
+        let mut params = self.query(charset);
+        params.extend(decoded(&self.body, charset));
+        params
+    }
+
+    /// The query parameters alone (the body of an upload is multipart).
+    pub(crate) fn query(&self, charset: Charset) -> Vec<(String, String)> {
         let query = self.target.split_once('?').map_or("", |(_, q)| q);
-        alipay_runtime::form::decode(query.as_bytes())
-            .into_iter()
-            .chain(alipay_runtime::form::decode(&self.body))
-            .map(|(k, v)| {
-                let k = charset.decode(&k).expect("key").into_owned();
-                let v = charset.decode(&v).expect("value").into_owned();
-                (k, v)
-            })
-            .collect()
+        decoded(query.as_bytes(), charset)
+    }
+
+    /// The boundary of a `multipart/form-data` body.
+    pub(crate) fn boundary(&self) -> String {
+        let ct = self.header("content-type").expect("content type");
+        ct.strip_prefix("multipart/form-data; boundary=")
+            .unwrap_or_else(|| panic!("not multipart: {ct}"))
+            .to_owned()
     }
 
     pub(crate) fn param(&self, charset: Charset, name: &str) -> Option<String> {
@@ -187,6 +194,18 @@ impl Received {
         let bytes = charset.encode(&content).expect("encodable");
         app_public().verify(sign_type, &bytes, &sign).is_ok()
     }
+}
+
+/// The pairs of a form, percent-decoded to bytes and then decoded in `charset`.
+pub(crate) fn decoded(form: &[u8], charset: Charset) -> Vec<(String, String)> {
+    alipay_runtime::form::decode(form)
+        .into_iter()
+        .map(|(k, v)| {
+            let k = charset.decode(&k).expect("key").into_owned();
+            let v = charset.decode(&v).expect("value").into_owned();
+            (k, v)
+        })
+        .collect()
 }
 
 /// What the server does with one connection, step by step.

@@ -26,11 +26,12 @@ async fn connection_refused_never_reached_the_gateway() {
         .build()
         .expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
-    match &err {
-        Error::Transport(e)
-            if e.kind() == TransportKind::Connect && e.sent() == RequestSent::NotSent => {}
-        other => panic!("expected a connect failure, got {other:?}"),
-    }
+    assert_transport(
+        &err,
+        TransportKind::Connect,
+        RequestSent::NotSent,
+        "a connect failure",
+    );
     assert_eq!(err.request_sent(), RequestSent::NotSent);
     let text = err.to_string();
     assert!(text.contains("could not connect"), "{text}");
@@ -109,11 +110,12 @@ async fn tls_handshake_failure_is_named_and_never_reached_the_gateway() {
         .build()
         .expect("client");
     let err = client.execute(&Confirm::new("1")).await.unwrap_err();
-    match &err {
-        Error::Transport(e)
-            if e.kind() == TransportKind::Tls && e.sent() == RequestSent::NotSent => {}
-        other => panic!("expected a TLS failure, got {other:?}"),
-    }
+    assert_transport(
+        &err,
+        TransportKind::Tls,
+        RequestSent::NotSent,
+        "a TLS failure",
+    );
     assert!(
         err.to_string()
             .starts_with("the TLS handshake with the gateway failed"),
@@ -132,11 +134,12 @@ async fn silent_gateway_times_out_and_may_have_been_reached() {
     let started = std::time::Instant::now();
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3));
-    match err {
-        Error::Transport(e)
-            if e.kind() == TransportKind::Timeout && e.sent() == RequestSent::MaybeSent => {}
-        other => panic!("expected a timeout, got {other:?}"),
-    }
+    assert_transport(
+        &err,
+        TransportKind::Timeout,
+        RequestSent::MaybeSent,
+        "a timeout",
+    );
     // A request that may have arrived is never resent, even with connect retries on.
     assert_eq!(server.requests().len(), 1);
 }
@@ -188,11 +191,12 @@ async fn truncated_body_is_a_transport_error_after_the_gateway_was_reached() {
     .await;
     let client = client_for(&server).build().expect("client");
     let err = client.execute(&Confirm::new("123")).await.unwrap_err();
-    match err {
-        Error::Transport(e)
-            if e.kind() == TransportKind::ResponseBody && e.sent() == RequestSent::Sent => {}
-        other => panic!("expected a cut-off body, got {other:?}"),
-    }
+    assert_transport(
+        &err,
+        TransportKind::ResponseBody,
+        RequestSent::Sent,
+        "a cut-off body",
+    );
 }
 
 fn slow_body(pause: Duration) -> impl Fn(&Received) -> Vec<Step> + Send + Sync + 'static {
@@ -210,14 +214,24 @@ fn slow_body(pause: Duration) -> impl Fn(&Received) -> Vec<Step> + Send + Sync +
     }
 }
 
-#[tokio::test]
-async fn slow_body_within_the_timeout_succeeds() {
-    let server = Server::start(slow_body(Duration::from_millis(150))).await;
+/// One call to a server that sends its answer in thirds `pause` apart, with `timeout`.
+async fn slow_call(
+    pause: Duration,
+    timeout: Duration,
+) -> Result<ConfirmResponse, Error<ConfirmError>> {
+    let server = Server::start(slow_body(pause)).await;
     let client = client_for(&server)
-        .timeout(Duration::from_secs(3))
+        .timeout(timeout)
         .build()
         .expect("client");
-    let response = client.execute(&Confirm::new("123")).await.expect("success");
+    client.execute(&Confirm::new("123")).await
+}
+
+#[tokio::test]
+async fn slow_body_within_the_timeout_succeeds() {
+    let response = slow_call(Duration::from_millis(150), Duration::from_secs(3))
+        .await
+        .expect("success");
     assert_eq!(
         response.agreement_no.as_deref(),
         Some("20170322450983769228")
@@ -226,15 +240,27 @@ async fn slow_body_within_the_timeout_succeeds() {
 
 #[tokio::test]
 async fn slow_body_beyond_the_timeout_fails_as_timeout() {
-    let server = Server::start(slow_body(Duration::from_millis(400))).await;
-    let client = client_for(&server)
-        .timeout(Duration::from_millis(500))
-        .build()
-        .expect("client");
-    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    let err = slow_call(Duration::from_millis(400), Duration::from_millis(500))
+        .await
+        .unwrap_err();
+    assert_transport(
+        &err,
+        TransportKind::Timeout,
+        RequestSent::Sent,
+        "a timeout while reading",
+    );
+}
+
+/// `err` is a transport failure of `kind` that reached the gateway as `sent` (`what` names
+/// the failure expected).
+fn assert_transport<E: std::fmt::Debug + alipay_runtime::BizErrorCode>(
+    err: &Error<E>,
+    kind: TransportKind,
+    sent: RequestSent,
+    what: &str,
+) {
     match err {
-        Error::Transport(e)
-            if e.kind() == TransportKind::Timeout && e.sent() == RequestSent::Sent => {}
-        other => panic!("expected a timeout while reading, got {other:?}"),
+        Error::Transport(e) if e.kind() == kind && e.sent() == sent => {}
+        other => panic!("expected {what}, got {other:?}"),
     }
 }

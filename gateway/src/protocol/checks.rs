@@ -218,36 +218,37 @@ fn served_method(
 /// Certificate mode: the certificates the request names must be the configured ones (the
 /// app certificate's key is the one that verifies the signature).
 fn configured_certs(shared: &Shared, request: &Decoded) -> Result<(), Refusal> {
-    let error = NodeName::Error;
-    if let Some(certs) = &shared.cert_mode {
-        let app_cert_sn = request.get(param::APP_CERT_SN);
-        if app_cert_sn != Some(certs.app_cert_sn()) {
+    let Some(certs) = &shared.cert_mode else {
+        return Ok(());
+    };
+    // (parameter, the configured SN, the sub_code, the sub_msg's words and how it names the SN)
+    let expected = [
+        (
+            param::APP_CERT_SN,
+            certs.app_cert_sn(),
+            unlisted_sub_code::INVALID_APP_CERT_SN,
+            "应用公钥证书序列号无效",
+            "this app's is",
+        ),
+        (
+            param::ALIPAY_ROOT_CERT_SN,
+            certs.alipay_root_cert_sn(),
+            unlisted_sub_code::INVALID_ALIPAY_ROOT_CERT_SN,
+            "支付宝根证书序列号无效",
+            "expected",
+        ),
+    ];
+    for (name, configured, sub_code, words, named) in expected {
+        let sent = request.get(name);
+        if sent != Some(configured) {
             return Err(refuse(
-                error,
+                NodeName::Error,
                 INVALID,
-                PublicSubCode::from_code(unlisted_sub_code::INVALID_APP_CERT_SN),
-                format!(
-                    "应用公钥证书序列号无效: app_cert_sn {} (this app's is {})",
-                    shown_sn(app_cert_sn),
-                    certs.app_cert_sn()
-                ),
-            ));
-        }
-        let root_sn = request.get(param::ALIPAY_ROOT_CERT_SN);
-        if root_sn != Some(certs.alipay_root_cert_sn()) {
-            return Err(refuse(
-                error,
-                INVALID,
-                PublicSubCode::from_code(unlisted_sub_code::INVALID_ALIPAY_ROOT_CERT_SN),
-                format!(
-                    "支付宝根证书序列号无效: alipay_root_cert_sn {} (expected {})",
-                    shown_sn(root_sn),
-                    certs.alipay_root_cert_sn()
-                ),
+                PublicSubCode::from_code(sub_code),
+                format!("{words}: {name} {} ({named} {configured})", shown_sn(sent)),
             ));
         }
     }
-
     Ok(())
 }
 

@@ -69,13 +69,7 @@ impl FromField for String {
 
 impl FromField for i64 {
     fn from_field(value: &str) -> Result<Option<Self>, String> {
-        if value.is_empty() {
-            return Ok(None);
-        }
-        value
-            .parse()
-            .map(Some)
-            .map_err(|_| "not a whole number".to_owned())
+        parsed(value, "not a whole number")
     }
 }
 
@@ -92,14 +86,16 @@ impl FromField for bool {
 
 impl FromField for Price {
     fn from_field(value: &str) -> Result<Option<Self>, String> {
-        if value.is_empty() {
-            return Ok(None);
-        }
-        value
-            .parse()
-            .map(Some)
-            .map_err(|_| "not a decimal amount such as \"0.01\"".to_owned())
+        parsed(value, "not a decimal amount such as \"0.01\"")
     }
+}
+
+/// `value` parsed, `None` when empty; `what_else` says what it is when it does not parse.
+fn parsed<T: std::str::FromStr>(value: &str, what_else: &str) -> Result<Option<T>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value.parse().map(Some).map_err(|_| what_else.to_owned())
 }
 
 /// The fields of one verified notification, taken one by one by a generated
