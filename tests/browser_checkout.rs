@@ -269,6 +269,7 @@ fn checkout_page(url: &str, body: &[u8], charset: Charset) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a headless Chromium; run it with `cargo test -p alipay-openapi --test integration browser_checkout -- --ignored` (CI does)"]
+// Long because: one browser session as a buyer lives it (start, load, pay, return, notify).
 async fn a_headless_chromium_pays_a_page_pay_checkout() {
     let path = browser_path().unwrap_or_else(|| {
         panic!(

@@ -7,8 +7,8 @@ use alipay_gateway::{PemKeyPair, Scenario, TestGateway};
 use alipay_openapi::ebpp::pdeduct_sign_validate as sign_validate;
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
 use alipay_runtime::{
-    BizErrorCode as _, Charset, Client, Error, GatewayCode, HttpStatusError, PrivateKey, PublicKey,
-    PublicSubCode, RequestSent, SignType, SignatureError, TransportError, TransportKind,
+    BizErrorCode as _, Charset, Client, Error, GatewayCode, PrivateKey, PublicKey, PublicSubCode,
+    RequestSent, SignType, SignatureError, TransportKind,
 };
 use serde_json::json;
 
@@ -164,8 +164,8 @@ async fn gateway_errors_are_typed() {
     for (sign_type, charset) in COMBINATIONS {
         match client(&gw, sign_type, charset).execute(&confirm()).await {
             Err(Error::Gateway(g)) => {
-                assert_eq!(g.code, GatewayCode::ServiceUnavailable);
-                assert_eq!(g.sub_code, PublicSubCode::IspUnknowError);
+                assert_eq!(*g.code(), GatewayCode::ServiceUnavailable);
+                assert_eq!(*g.sub_code(), PublicSubCode::IspUnknowError);
             }
             other => panic!("{sign_type} {charset}: {other:?}"),
         }
@@ -185,9 +185,9 @@ async fn gateway_errors_are_typed() {
     for (sign_type, charset) in COMBINATIONS {
         match client(&gw, sign_type, charset).execute(&unlisted).await {
             Err(Error::Gateway(g)) => {
-                assert_eq!(g.code, GatewayCode::InvalidArguments);
-                assert_eq!(g.sub_code, PublicSubCode::InvalidParameter);
-                assert!(g.sub_msg.contains("biz_type"), "{}", g.sub_msg);
+                assert_eq!(*g.code(), GatewayCode::InvalidArguments);
+                assert_eq!(*g.sub_code(), PublicSubCode::InvalidParameter);
+                assert!(g.sub_msg().contains("biz_type"), "{}", g.sub_msg());
             }
             other => panic!("{sign_type} {charset}: {other:?}"),
         }
@@ -202,8 +202,8 @@ async fn gateway_errors_are_typed() {
         .expect("client");
     match wrong_app_key.execute(&validate()).await {
         Err(Error::Gateway(g)) => {
-            assert_eq!(g.code, GatewayCode::InvalidArguments);
-            assert_eq!(g.sub_code, PublicSubCode::InvalidSignature);
+            assert_eq!(*g.code(), GatewayCode::InvalidArguments);
+            assert_eq!(*g.sub_code(), PublicSubCode::InvalidSignature);
         }
         other => panic!("{other:?}"),
     }
@@ -335,12 +335,9 @@ async fn timeout_and_http_500_are_transport_failures() {
     let e = quick.execute(&confirm()).await.expect_err("timeout");
     assert!(
         matches!(
-            e,
-            Error::Transport(TransportError {
-                kind: TransportKind::Timeout,
-                sent: RequestSent::MaybeSent,
-                ..
-            })
+            &e,
+            Error::Transport(t)
+                if t.kind() == TransportKind::Timeout && t.sent() == RequestSent::MaybeSent
         ),
         "{e:?}"
     );
@@ -349,7 +346,7 @@ async fn timeout_and_http_500_are_transport_failures() {
         .expect("scenario");
     let e = quick.execute(&validate()).await.expect_err("500");
     assert!(
-        matches!(e, Error::HttpStatus(HttpStatusError { status: 500, .. })),
+        matches!(&e, Error::HttpStatus(h) if h.status() == 500),
         "{e:?}"
     );
 }

@@ -12,3 +12,4 @@ mod payments;
 mod readme_notify;
 mod sdk_vectors;
 mod take_a_payment;
+mod trade_answers;

@@ -1,33 +1,34 @@
 //! Taking a payment against the local gateway, over real HTTP on 127.0.0.1: the cashier page
 //! for a signed page request (GET URL or POSTed form, utf-8 and GBK), the error page for a bad
 //! one, paying (the signed return to `return_url`, the notification to `notify_url` delivered
-//! again until it is acknowledged), then `alipay.trade.query`, `alipay.trade.refund` and
-//! `alipay.trade.close` answering from the trade, and app pay through an order string.
+//! again until it is acknowledged), and app pay through an order string; `trade_answers.rs`
+//! has `alipay.trade.query`, `alipay.trade.refund` and `alipay.trade.close` answering from the
+//! trade.
 
 use std::time::Duration;
 
 use crate::merchant::Merchant;
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
-use alipay_openapi::trade::{close, page_pay, query, refund};
-use alipay_runtime::{Charset, Client, Error, PreparedRequest, Price, RequestParts, verify_notify};
+use alipay_openapi::trade::{page_pay, query};
+use alipay_runtime::{Charset, Client, PreparedRequest, RequestParts, verify_notify};
 use serde_json::{Value, json};
 
-const PAGE_PAY: &str = "alipay.trade.page.pay";
+pub(crate) const PAGE_PAY: &str = "alipay.trade.page.pay";
 const WAP_PAY: &str = "alipay.trade.wap.pay";
 const APP_PAY: &str = "alipay.trade.app.pay";
 
 /// Deliveries in quick succession, so that a test sees the retries.
-fn fast() -> NotifySchedule {
+pub(crate) fn fast() -> NotifySchedule {
     NotifySchedule::new([Duration::from_millis(50); 3])
 }
 
-async fn start() -> TestGateway {
+pub(crate) async fn start() -> TestGateway {
     TestGateway::start_with(alipay_openapi::METHODS, |b| b.notify_schedule(fast()))
         .await
         .expect("gateway starts")
 }
 
-fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) -> Client {
+pub(crate) fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) -> Client {
     gw.client_builder()
         .charset(charset)
         .return_url(merchant.return_url())
@@ -36,7 +37,7 @@ fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) -> Client {
         .expect("client")
 }
 
-fn http() -> reqwest::Client {
+pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -46,7 +47,7 @@ fn http() -> reqwest::Client {
 }
 
 /// A signed page request for `method` with this `biz_content`.
-fn page_request(client: &Client, method: &str, biz: &Value) -> PreparedRequest {
+pub(crate) fn page_request(client: &Client, method: &str, biz: &Value) -> PreparedRequest {
     let parts = RequestParts {
         biz_content: Some(biz.to_string()),
         form: Vec::new(),
@@ -56,11 +57,11 @@ fn page_request(client: &Client, method: &str, biz: &Value) -> PreparedRequest {
 }
 
 /// The whole request as one GET URL: the form's fields appended to the query.
-fn get_url(p: &PreparedRequest) -> String {
+pub(crate) fn get_url(p: &PreparedRequest) -> String {
     format!("{}&{}", p.url, std::str::from_utf8(&p.body).expect("ASCII"))
 }
 
-fn order(out_trade_no: &str, amount: &str, subject: &str) -> Value {
+pub(crate) fn order(out_trade_no: &str, amount: &str, subject: &str) -> Value {
     json!({
         "out_trade_no": out_trade_no,
         "total_amount": amount,
@@ -69,8 +70,12 @@ fn order(out_trade_no: &str, amount: &str, subject: &str) -> Value {
     })
 }
 
-async fn get_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
-    let response = http.get(url).send().await.expect("answer");
+pub(crate) async fn get_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
+    page_of(http.get(url).send().await.expect("answer")).await
+}
+
+/// An answer's status, content type and text.
+async fn page_of(response: reqwest::Response) -> (u16, String, String) {
     let status = response.status().as_u16();
     let content_type = response
         .headers()
@@ -82,7 +87,11 @@ async fn get_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
 }
 
 /// Presses the cashier's pay button for `trade_no`: the answer's status and Location.
-async fn press_pay(http: &reqwest::Client, gw: &TestGateway, trade_no: &str) -> (u16, String) {
+pub(crate) async fn press_pay(
+    http: &reqwest::Client,
+    gw: &TestGateway,
+    trade_no: &str,
+) -> (u16, String) {
     let response = http
         .post(format!("http://{}/cashier/pay", gw.addr()))
         .header(
@@ -103,7 +112,7 @@ async fn press_pay(http: &reqwest::Client, gw: &TestGateway, trade_no: &str) -> 
 }
 
 /// Waits until the gateway's notifications satisfy `done`, at most 20 s.
-async fn wait_notifications(
+pub(crate) async fn wait_notifications(
     gw: &TestGateway,
     done: impl Fn(&[alipay_gateway::Notification]) -> bool,
 ) -> Vec<alipay_gateway::Notification> {
@@ -136,14 +145,7 @@ async fn a_signed_page_request_gets_the_cashier_by_get_or_post_in_utf8_and_gbk()
                     .send()
                     .await
                     .expect("answer");
-                let status = response.status().as_u16();
-                let content_type = response
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned();
-                (status, content_type, response.text().await.expect("body"))
+                page_of(response).await
             } else {
                 get_page(&http, &get_url(&p)).await
             };
@@ -231,6 +233,7 @@ async fn a_bad_page_request_gets_the_error_page_and_opens_no_trade() {
 }
 
 #[tokio::test]
+// Long because: one story per charset (open, pay, return, notify, retry, acknowledge).
 async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
     for charset in [Charset::Utf8, Charset::Gbk] {
         let gw = start().await;
@@ -322,171 +325,9 @@ async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
     }
 }
 
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code.as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
-
-fn refund_of(out: &str, amount: &str, request_no: &str) -> refund::Request {
-    refund::Request::new(amount.parse::<Price>().unwrap())
-        .out_trade_no(out)
-        .out_request_no(request_no)
-}
-
 /// `trade_status` as text: the field is an open enum (or a `String`), both `Display`.
-fn status_of(status: &Option<impl ToString>) -> Option<String> {
+pub(crate) fn status_of(status: &Option<impl ToString>) -> Option<String> {
     status.as_ref().map(ToString::to_string)
-}
-
-#[tokio::test]
-async fn query_refund_and_close_answer_from_the_trades() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
-
-    assert_eq!(
-        sub_code(
-            client
-                .execute(&query::Request::new().out_trade_no("never-ordered"))
-                .await
-        ),
-        "ACQ.TRADE_NOT_EXIST"
-    );
-
-    let p = page_request(&client, PAGE_PAY, &order("paid", "88.88", "paid order"));
-    get_page(&http, &get_url(&p)).await;
-    let waiting = client
-        .execute(&query::Request::new().out_trade_no("paid"))
-        .await
-        .expect("query");
-    assert_eq!(
-        status_of(&waiting.trade_status).as_deref(),
-        Some("WAIT_BUYER_PAY")
-    );
-    assert_eq!(
-        sub_code(client.execute(&refund_of("paid", "1.00", "r0")).await),
-        "ACQ.TRADE_STATUS_ERROR"
-    );
-    let payment = gw.pay("paid").expect("paid");
-    assert_eq!(payment.trade.status, TradeStatus::TradeSuccess);
-    assert!(payment.return_redirect.is_some());
-
-    // Partial refunds add up; the same out_request_no again moves nothing.
-    let r1 = client
-        .execute(&refund_of("paid", "10.00", "r1"))
-        .await
-        .expect("refund");
-    assert_eq!(r1.refund_fee.as_deref(), Some("10.00"));
-    assert_eq!(r1.fund_change.as_deref(), Some("Y"));
-    let again = client
-        .execute(&refund_of("paid", "10.00", "r1"))
-        .await
-        .expect("refund");
-    assert_eq!(again.refund_fee.as_deref(), Some("10.00"));
-    assert_eq!(again.fund_change.as_deref(), Some("N"));
-    let r2 = client
-        .execute(&refund_of("paid", "70.00", "r2"))
-        .await
-        .expect("refund");
-    assert_eq!(r2.refund_fee.as_deref(), Some("80.00"));
-    assert_eq!(
-        sub_code(client.execute(&refund_of("paid", "8.89", "r3")).await),
-        "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
-    );
-    let still = client
-        .execute(&query::Request::new().out_trade_no("paid"))
-        .await
-        .expect("query");
-    assert_eq!(
-        status_of(&still.trade_status).as_deref(),
-        Some("TRADE_SUCCESS")
-    );
-    let r3 = client
-        .execute(&refund_of("paid", "8.88", "r3"))
-        .await
-        .expect("refund");
-    assert_eq!(r3.refund_fee.as_deref(), Some("88.88"));
-    let closed = client
-        .execute(&query::Request::new().out_trade_no("paid"))
-        .await
-        .expect("query");
-    assert_eq!(
-        status_of(&closed.trade_status).as_deref(),
-        Some("TRADE_CLOSED")
-    );
-    let trade = gw.trade("paid").expect("held");
-    assert_eq!(trade.refunded_amount.as_str(), "88.88");
-    assert_eq!(trade.refunds.len(), 3);
-    assert_eq!(
-        sub_code(
-            client
-                .execute(&close::Request::new().out_trade_no("paid"))
-                .await
-        ),
-        "ACQ.TRADE_STATUS_ERROR"
-    );
-
-    // An unpaid order is closed; paying it afterwards is refused.
-    let p = page_request(&client, PAGE_PAY, &order("unpaid", "5.00", "unpaid order"));
-    get_page(&http, &get_url(&p)).await;
-    let trade_no = gw.trade("unpaid").expect("opened").trade_no;
-    let answer = client
-        .execute(&close::Request::new().trade_no(trade_no.clone()))
-        .await
-        .expect("close");
-    assert_eq!(answer.out_trade_no.as_deref(), Some("unpaid"));
-    let answer = client
-        .execute(&query::Request::new().trade_no(trade_no.clone()))
-        .await
-        .expect("query");
-    assert_eq!(
-        status_of(&answer.trade_status).as_deref(),
-        Some("TRADE_CLOSED")
-    );
-    assert_eq!(
-        gw.pay("unpaid").unwrap_err().sub_code,
-        "ACQ.TRADE_HAS_CLOSE"
-    );
-
-    // The same out_trade_no with another amount.
-    let p = page_request(&client, PAGE_PAY, &order("twice", "1.00", "first"));
-    get_page(&http, &get_url(&p)).await;
-    let p = page_request(&client, PAGE_PAY, &order("twice", "2.00", "first"));
-    let (_, _, page) = get_page(&http, &get_url(&p)).await;
-    assert!(page.contains("ACQ.CONTEXT_INCONSISTENT"), "{page}");
-    assert_eq!(
-        gw.trade("twice").expect("held").total_amount.as_str(),
-        "1.00"
-    );
-
-    // The refunds notified the merchant too (TRADE_CLOSED once refunded in full).
-    let held =
-        wait_notifications(&gw, |n| n.len() >= 4 && n.iter().all(|n| n.is_delivered())).await;
-    let statuses: Vec<&str> = held.iter().map(|n| n.trade_status.as_str()).collect();
-    assert_eq!(
-        statuses,
-        [
-            "TRADE_SUCCESS",
-            "TRADE_SUCCESS",
-            "TRADE_SUCCESS",
-            "TRADE_CLOSED"
-        ]
-    );
-    assert_eq!(held[3].param("refund_fee"), Some("88.88"));
-
-    // Everything is in the request log.
-    let over = gw
-        .requests()
-        .into_iter()
-        .find(|r| r.answer.sub_code.as_deref() == Some("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"))
-        .expect("logged");
-    assert_eq!(over.method.as_deref(), Some("alipay.trade.refund"));
-    assert_eq!(over.answer.code.as_deref(), Some("40004"));
 }
 
 /// The order string the app pay client hands the Alipay app: the signed request as one form.

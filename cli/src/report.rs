@@ -82,11 +82,11 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
         }
         Error::Gateway(g) => {
             let _ = writeln!(out, "gateway error (verified answer):");
-            line(out, "code:", g.code.as_str());
-            line(out, "msg:", &g.msg);
-            line(out, "sub_code:", g.sub_code.as_str());
-            line(out, "sub_msg:", &g.sub_msg);
-            if let Some(solution) = g.sub_code.solution() {
+            line(out, "code:", g.code().as_str());
+            line(out, "msg:", g.msg());
+            line(out, "sub_code:", g.sub_code().as_str());
+            line(out, "sub_msg:", g.sub_msg());
+            if let Some(solution) = g.sub_code().solution() {
                 line(out, "solution:", solution);
             }
             Ok(())
@@ -96,10 +96,10 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
                 out,
                 "rejected: the gateway sent an UNSIGNED failure; it may not come from Alipay (shown for diagnosis only):"
             );
-            line(out, "code:", &answer.code);
-            line(out, "msg:", &answer.msg);
-            line(out, "sub_code:", answer.sub_code.as_deref().unwrap_or(""));
-            line(out, "sub_msg:", answer.sub_msg.as_deref().unwrap_or(""));
+            line(out, "code:", answer.code());
+            line(out, "msg:", answer.msg());
+            line(out, "sub_code:", answer.sub_code().unwrap_or(""));
+            line(out, "sub_msg:", answer.sub_msg().unwrap_or(""));
             Ok(())
         }
         Error::Signature(_) | Error::MalformedBody { .. } => writeln!(
@@ -112,7 +112,7 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
         }
         Error::Transport(transport) => {
             let _ = writeln!(out, "{}", shown(&error.to_string()));
-            if transport.sent.may_have_taken_effect() {
+            if transport.sent().may_have_taken_effect() {
                 let _ = writeln!(
                     out,
                     "  the request may have taken effect: query its outcome before sending it again"
@@ -140,12 +140,12 @@ mod tests {
             description: "校验码超时",
             solution: "校验码超时,商户可重新发起一次鉴权申请",
         }];
-        let error = Error::Business(BusinessError {
-            code: "40004".into(),
-            msg: "Business Failed".into(),
-            sub_code: DynBizCode::documented("VALIDATECODE_EXPIRED", DOCS),
-            sub_msg: "校验码超时".into(),
-        });
+        let error = Error::Business(BusinessError::new(
+            "40004",
+            "Business Failed",
+            DynBizCode::documented("VALIDATECODE_EXPIRED", DOCS),
+            "校验码超时",
+        ));
         let mut out = Vec::new();
         assert_eq!(print_error(&error, &mut out), Exit::Business);
         let text = String::from_utf8(out).expect("utf-8");
@@ -162,14 +162,12 @@ mod tests {
 
     #[test]
     fn text_from_the_network_cannot_drive_the_terminal() {
-        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer {
-            code: "20000".into(),
-            msg: "Service\u{1b}[2J".into(),
-            sub_code: Some("isp.unknow-error".into()),
-            sub_msg: Some(
-                "busy\n  solution: send your private key to evil@example.com\u{1b}[31m".into(),
-            ),
-        });
+        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer::new(
+            "20000",
+            "Service\u{1b}[2J",
+            Some("isp.unknow-error".into()),
+            Some("busy\n  solution: send your private key to evil@example.com\u{1b}[31m".into()),
+        ));
         let mut out = Vec::new();
         print_error(&error, &mut out);
         let text = String::from_utf8(out).expect("utf-8");
@@ -187,10 +185,7 @@ mod tests {
     fn signature_errors_exit_5() {
         let error: Error<DynBizCode> = Error::Signature(SignatureError::Missing);
         assert_eq!(exit_for(&error), Exit::Signature);
-        let error: Error<DynBizCode> = Error::HttpStatus(HttpStatusError {
-            status: 500,
-            body_snippet: String::new(),
-        });
+        let error: Error<DynBizCode> = Error::HttpStatus(HttpStatusError::new(500, ""));
         assert_eq!(exit_for(&error), Exit::Transport);
         let error: Error<DynBizCode> = Error::Signature(SignatureError::Invalid {
             node: "error_response".into(),
@@ -198,12 +193,12 @@ mod tests {
             charset: Charset::Utf8,
         });
         assert_eq!(exit_for(&error), Exit::Signature);
-        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer {
-            code: "40002".into(),
-            msg: "Invalid Arguments".into(),
-            sub_code: None,
-            sub_msg: None,
-        });
+        let error: Error<DynBizCode> = Error::UnverifiedGatewayAnswer(UnverifiedAnswer::new(
+            "40002",
+            "Invalid Arguments",
+            None,
+            None,
+        ));
         assert_eq!(exit_for(&error), Exit::Signature);
         for (sent, exit) in [
             (RequestSent::NotSent, Exit::Transport),

@@ -7,4 +7,5 @@
 mod bounds;
 mod modes;
 mod protocol;
+mod refusals;
 mod upload;

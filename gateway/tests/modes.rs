@@ -4,6 +4,7 @@
 //! Covers rotation to a certificate from the root (accepted, persisted through the store) and to
 //! a forged one (refused, both SNs named).
 
+use crate::protocol::Echo;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -12,10 +13,8 @@ use alipay_runtime::cert::{AlipayCert, AppCert, RootBundle};
 use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    CertStore, Charset, Client, ConfigError, DynBizCode, Error, Method, MethodDescriptor,
-    PrivateKey, RequestParts, UntrustedCertError,
+    CertStore, Charset, Client, ConfigError, Error, MethodDescriptor, PrivateKey,
 };
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
@@ -37,32 +36,6 @@ fn validate_echo(biz: Option<&Value>, _form: &[(String, String)]) -> Result<(), 
         .and_then(Value::as_str)
         .ok_or_else(|| ValidationError::new("no", Rule::Required))?;
     validate::max_length("no", no, 8)
-}
-
-struct Echo(&'static str);
-
-#[derive(Debug, Deserialize)]
-struct EchoResponse {
-    owner: Option<String>,
-}
-
-impl Method for Echo {
-    const METHOD: &'static str = "alipay.test.echo";
-    const RESPONSE_NODE: &'static str = "alipay_test_echo_response";
-    type Response = EchoResponse;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(json!({ "no": self.0 }).to_string()),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
 }
 
 fn certs() -> &'static ThrowawayCerts {
@@ -109,7 +82,7 @@ async fn cert_mode_in_utf8_and_gbk() {
     let gw = cert_gateway(None).await;
     for charset in [Charset::Utf8, Charset::Gbk] {
         let client = cert_client(&gw, charset).build().expect("client");
-        let answer = client.execute(&Echo("王1")).await.expect("verified");
+        let answer = client.execute(&Echo::new("王1")).await.expect("verified");
         assert_eq!(answer.owner.as_deref(), Some("王龙海"));
         let last = gw.requests().pop().unwrap();
         assert!(last.signature_verified);
@@ -138,11 +111,11 @@ async fn wrong_sns_are_refused_by_the_gateway() {
         .alipay_root_cert(RootBundle::from_pem(certs().root_bundle_pem.as_bytes()).unwrap())
         .build()
         .expect("client");
-    let err = client.execute(&Echo("1")).await.expect_err("refused");
+    let err = client.execute(&Echo::new("1")).await.expect_err("refused");
     let Error::Gateway(g) = err else {
         panic!("expected a gateway error, got {err:?}")
     };
-    assert_eq!(g.sub_code.as_str(), "isv.invalid-app-cert-sn");
+    assert_eq!(g.sub_code().as_str(), "isv.invalid-app-cert-sn");
     // The sub_msg names the SN the request carried as it was sent, not as Rust debug text.
     let sent = client
         .config()
@@ -150,11 +123,11 @@ async fn wrong_sns_are_refused_by_the_gateway() {
         .expect("app cert SN")
         .to_owned();
     assert!(
-        g.sub_msg.contains(&format!("app_cert_sn `{sent}`")),
+        g.sub_msg().contains(&format!("app_cert_sn `{sent}`")),
         "{}",
-        g.sub_msg
+        g.sub_msg()
     );
-    assert!(!g.sub_msg.contains("Some("), "{}", g.sub_msg);
+    assert!(!g.sub_msg().contains("Some("), "{}", g.sub_msg());
 }
 
 #[derive(Default)]
@@ -183,13 +156,19 @@ async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
             .build()
             .expect("client");
         let configured = client.config().alipay_cert_sn().unwrap().to_owned();
-        client.execute(&Echo("1")).await.expect("before rotation");
+        client
+            .execute(&Echo::new("1"))
+            .await
+            .expect("before rotation");
 
         let rotated = certs().issue_alipay_cert().expect("new cert");
         let new_sn = gw.rotate_alipay_cert(&rotated).expect("rotate");
         assert_ne!(new_sn, configured);
         let before = gw.request_count();
-        let answer = client.execute(&Echo("2")).await.expect("after rotation");
+        let answer = client
+            .execute(&Echo::new("2"))
+            .await
+            .expect("after rotation");
         assert_eq!(answer.owner.as_deref(), Some("王龙海"));
         let sent = gw.requests_since(before);
         let methods: Vec<_> = sent.iter().map(|r| r.method.clone().unwrap()).collect();
@@ -238,7 +217,7 @@ async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
 
         // Cached: the next call fetches nothing.
         let before = gw.request_count();
-        client.execute(&Echo("3")).await.expect("cached");
+        client.execute(&Echo::new("3")).await.expect("cached");
         assert_eq!(gw.request_count(), before + 1);
 
         // A new client with the same store takes it from there, without a download.
@@ -247,7 +226,10 @@ async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
             .build()
             .expect("client");
         let before = gw.request_count();
-        fresh.execute(&Echo("4")).await.expect("from the store");
+        fresh
+            .execute(&Echo::new("4"))
+            .await
+            .expect("from the store");
         assert_eq!(gw.request_count(), before + 1);
     }
 }
@@ -259,17 +241,20 @@ async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
     let configured = client.config().alipay_cert_sn().unwrap().to_owned();
     let forged = ThrowawayCerts::forge_alipay_cert().expect("forged");
     let forged_sn = gw.rotate_alipay_cert(&forged).expect("rotate");
-    let err = client.execute(&Echo("1")).await.expect_err("untrusted");
-    let Error::UntrustedAlipayCert(UntrustedCertError {
-        configured_sn,
-        answer_sn,
-        reason,
-    }) = &err
-    else {
+    let err = client
+        .execute(&Echo::new("1"))
+        .await
+        .expect_err("untrusted");
+    let Error::UntrustedAlipayCert(untrusted) = &err else {
         panic!("expected UntrustedAlipayCert, got {err:?}")
     };
-    assert_eq!(configured_sn, &configured);
-    assert_eq!(answer_sn, &forged_sn);
+    let (configured_sn, answer_sn, reason) = (
+        untrusted.configured_sn(),
+        untrusted.answer_sn(),
+        untrusted.reason(),
+    );
+    assert_eq!(configured_sn, configured);
+    assert_eq!(answer_sn, forged_sn);
     assert!(reason.contains("does not chain"), "{reason}");
     let text = err.to_string();
     assert!(
@@ -296,13 +281,13 @@ async fn a_scenario_file_rotates_the_certificate() {
     let client = cert_client(&gw, Charset::Gbk).build().expect("client");
     let before = gw.alipay_cert_sn().expect("cert mode");
     client
-        .execute(&Echo("1"))
+        .execute(&Echo::new("1"))
         .await
         .expect("before the rotation");
     assert_eq!(gw.alipay_cert_sn().as_deref(), Some(before.as_str()));
     // The second answer is signed with the new certificate: fetched, checked, trusted.
     let answer = client
-        .execute(&Echo("2"))
+        .execute(&Echo::new("2"))
         .await
         .expect("after the rotation");
     assert_eq!(answer.owner.as_deref(), Some("王龙海"));
@@ -327,12 +312,12 @@ async fn a_scenario_file_rotates_the_certificate() {
         .await
         .expect("start");
     let client = cert_client(&gw, Charset::Utf8).build().expect("client");
-    let err = client.execute(&Echo("1")).await.expect_err("forged");
+    let err = client.execute(&Echo::new("1")).await.expect_err("forged");
     let Error::UntrustedAlipayCert(e) = &err else {
         panic!("expected UntrustedAlipayCert, got {err:?}")
     };
-    assert_eq!(Some(e.answer_sn.clone()), gw.alipay_cert_sn());
-    assert_eq!(e.configured_sn, before);
+    assert_eq!(Some(e.answer_sn()), gw.alipay_cert_sn().as_deref());
+    assert_eq!(e.configured_sn(), before);
     // Without certificate mode, and `from_root` without the gateway's CA: refused at start.
     let keys = ThrowawayKeys::generate().expect("keys");
     let plain = LocalGateway::builder(METHODS, keys.gateway_keys().unwrap())
@@ -372,20 +357,29 @@ async fn a_refused_sn_is_not_fetched_on_every_call() {
             .count()
     };
     for _ in 0..3 {
-        let err = client.execute(&Echo("1")).await.expect_err("untrusted");
+        let err = client
+            .execute(&Echo::new("1"))
+            .await
+            .expect_err("untrusted");
         let Error::UntrustedAlipayCert(e) = &err else {
             panic!("expected UntrustedAlipayCert, got {err:?}")
         };
-        assert_eq!(e.answer_sn, forged_sn);
-        assert!(e.reason.contains("does not chain"), "{}", e.reason);
+        assert_eq!(e.answer_sn(), forged_sn);
+        assert!(e.reason().contains("does not chain"), "{}", e.reason());
     }
     // One download for three calls; the later ones say so.
     assert_eq!(downloads(), 1);
-    let err = client.execute(&Echo("1")).await.expect_err("untrusted");
+    let err = client
+        .execute(&Echo::new("1"))
+        .await
+        .expect_err("untrusted");
     assert!(err.to_string().contains("not fetched again"), "{err}");
     // Once the period is over, the SN is fetched (and refused) again.
     later.store(61, Ordering::SeqCst);
-    client.execute(&Echo("1")).await.expect_err("untrusted");
+    client
+        .execute(&Echo::new("1"))
+        .await
+        .expect_err("untrusted");
     assert_eq!(downloads(), 2);
 }
 
@@ -413,7 +407,7 @@ async fn aes_in_utf8_and_gbk_with_and_without_cert_mode() {
             .build()
             .expect("client");
         for (gw, client) in [(&plain_gw, key_client), (&cert_gw, cert_client)] {
-            let answer = client.execute(&Echo("王2")).await.expect("decrypted");
+            let answer = client.execute(&Echo::new("王2")).await.expect("decrypted");
             assert_eq!(answer.owner.as_deref(), Some("王龙海"));
             let last = gw.requests().pop().unwrap();
             assert_eq!(last.param("encrypt_type"), Some("AES"));
@@ -439,12 +433,12 @@ async fn an_aes_request_to_a_gateway_without_the_key_gets_an_unencrypted_error()
         .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
         .build()
         .expect("client");
-    let err = client.execute(&Echo("1")).await.expect_err("refused");
+    let err = client.execute(&Echo::new("1")).await.expect_err("refused");
     let Error::Gateway(g) = err else {
         panic!("expected a verified gateway error, got {err:?}")
     };
     assert_eq!(
-        g.sub_code.as_str(),
+        g.sub_code().as_str(),
         "isv.decryption-error-missing-encrypt-key"
     );
 }

@@ -138,17 +138,17 @@ async fn the_gateway_validates_text_parts_and_requires_the_file() {
     );
     match client.execute_raw(METHOD, &long).await {
         Err(Error::Gateway(e)) => {
-            assert_eq!(e.code.as_str(), "40002");
-            assert!(e.sub_msg.contains("image_name"), "{}", e.sub_msg);
+            assert_eq!(e.code().as_str(), "40002");
+            assert!(e.sub_msg().contains("image_name"), "{}", e.sub_msg());
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
     // A required file that did not come (urlencoded, no file part at all).
     match client.execute_raw(METHOD, &parts("x", None)).await {
         Err(Error::Gateway(e)) => {
-            assert!(e.sub_msg.contains("image_content"), "{}", e.sub_msg);
+            assert!(e.sub_msg().contains("image_content"), "{}", e.sub_msg());
             assert_eq!(
-                e.sub_msg,
+                e.sub_msg(),
                 format!(
                     "参数无效: {}",
                     ValidationError::new("image_content", Rule::Required)

@@ -1,3 +1,5 @@
+//! Support for generated code; not covered by semver.
+//!
 //! The checks generated request types run in [`Check::check`], one call per documented rule.
 //!
 //! Every helper takes a field whatever its shape (one value, `Option`, `Vec` or

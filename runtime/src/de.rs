@@ -1,3 +1,5 @@
+//! Support for generated code; not covered by semver.
+//!
 //! Reading answers: lenient deserializers for response fields (Alipay sometimes sends
 //! numbers and booleans as strings), and [`Fields`], through which generated response
 //! structs read a JSON object field by field.

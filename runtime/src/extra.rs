@@ -104,6 +104,24 @@ impl<M: Method> Method for WithExtra<M> {
 
     fn validate(&self) -> Result<(), ValidationError> {
         self.request.validate()?;
+        self.check_names()
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
+        self.validate()?;
+        self.merge(self.request.to_parts()?)
+    }
+
+    // Validated once, not again through `to_parts`.
+    fn validated_parts(&self) -> Result<RequestParts, ValidationError> {
+        self.validate()?;
+        self.merge(self.request.to_parts()?)
+    }
+}
+
+impl<M: Method> WithExtra<M> {
+    /// Refuses an extra field whose name is empty, a public parameter, or given twice.
+    fn check_names(&self) -> Result<(), ValidationError> {
         for (i, (name, _)) in self.extra.iter().enumerate() {
             if name.trim().is_empty() {
                 return Err(ValidationError::new(
@@ -126,9 +144,8 @@ impl<M: Method> Method for WithExtra<M> {
         Ok(())
     }
 
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        self.validate()?;
-        let mut parts = self.request.to_parts()?;
+    /// The request's parts with the extra fields appended to its `biz_content`.
+    fn merge(&self, mut parts: RequestParts) -> Result<RequestParts, ValidationError> {
         if self.extra.is_empty() {
             return Ok(parts);
         }

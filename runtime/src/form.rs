@@ -1,3 +1,5 @@
+//! Support for generated code and the local gateway; not covered by semver.
+//!
 //! The one `application/x-www-form-urlencoded` decoder of the project (notifications here,
 //! requests in the local gateway), to raw bytes.
 //!

@@ -29,6 +29,14 @@ pub trait Method: Send + Sync {
 
     /// The parameters this request contributes beyond the public ones.
     fn to_parts(&self) -> Result<RequestParts, ValidationError>;
+
+    /// [`Method::validate`], then [`Method::to_parts`]: what the client calls before signing.
+    /// A wrapper whose `to_parts` validates too (as [`WithExtra`](crate::WithExtra)'s does)
+    /// overrides it so that a call validates once.
+    fn validated_parts(&self) -> Result<RequestParts, ValidationError> {
+        self.validate()?;
+        self.to_parts()
+    }
 }
 
 /// How a method is meant to be called: the spec's `call_style` key.

@@ -1,3 +1,5 @@
+//! Support for generated code and the local gateway; not covered by semver.
+//!
 //! The string a request signature covers.
 //!
 //! Every parameter that is sent except `sign` (`sign_type` included), empty values left out

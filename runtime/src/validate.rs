@@ -1,3 +1,5 @@
+//! Support for generated code; not covered by semver.
+//!
 //! Request validation errors and the checks generated code calls.
 
 use crate::protocol::param;
@@ -143,27 +145,28 @@ pub fn one_of(field: &str, value: &str, allowed: &[&'static str]) -> Result<(), 
 
 /// Fails with [`Rule::Format`] unless `value` is `yyyy-MM-dd HH:mm:ss`.
 pub fn date_time(field: &str, value: &str) -> Result<(), ValidationError> {
-    if is_date_time(value) {
-        return Ok(());
-    }
-    Err(ValidationError::new(
-        field,
-        Rule::Format {
-            expected: DATE_TIME_FORMAT,
-            value: value.to_owned(),
-        },
-    ))
+    formatted(field, value, crate::time::is_date_time, DATE_TIME_FORMAT)
 }
 
 /// Fails with [`Rule::Format`] unless `value` is `yyyy-MM-dd`.
 pub fn date(field: &str, value: &str) -> Result<(), ValidationError> {
-    if is_date(value) {
+    formatted(field, value, crate::time::is_date, DATE_FORMAT)
+}
+
+/// Fails with [`Rule::Format`] (`expected`) unless `value` passes `is`.
+fn formatted(
+    field: &str,
+    value: &str,
+    is: fn(&str) -> bool,
+    expected: &'static str,
+) -> Result<(), ValidationError> {
+    if is(value) {
         return Ok(());
     }
     Err(ValidationError::new(
         field,
         Rule::Format {
-            expected: DATE_FORMAT,
+            expected,
             value: value.to_owned(),
         },
     ))
@@ -320,45 +323,6 @@ fn expected_of(message: &str) -> &'static str {
     } else {
         "a value of the documented type"
     }
-}
-
-fn digits(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(s.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
-}
-
-fn is_date(value: &str) -> bool {
-    let b = value.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let (Some(y), Some(m), Some(d)) = (digits(&b[0..4]), digits(&b[5..7]), digits(&b[8..10]))
-    else {
-        return false;
-    };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
-fn is_date_time(value: &str) -> bool {
-    let b = value.as_bytes();
-    if b.len() != 19 || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
-        return false;
-    }
-    let (Some(h), Some(mi), Some(s)) = (digits(&b[11..13]), digits(&b[14..16]), digits(&b[17..19]))
-    else {
-        return false;
-    };
-    is_date(&value[..10]) && h < 24 && mi < 60 && s < 60
 }
 
 #[cfg(test)]

@@ -7,12 +7,16 @@
 
 mod aes;
 mod cert;
+mod config;
 mod fuzz;
 mod keys;
 mod notify;
 mod notify_handler;
 mod page;
+mod protocol;
 mod response;
+mod server;
+mod spans;
 mod transport;
 mod upload;
 mod vectors;

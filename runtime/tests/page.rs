@@ -81,14 +81,7 @@ fn req<const STYLE: u8>(biz_content: &str) -> Req<STYLE> {
 
 /// The pairs of a query, percent-decoded once and decoded from `charset`, in order.
 fn pairs(query: &str, charset: Charset) -> Vec<(String, String)> {
-    alipay_runtime::form::decode(query.as_bytes())
-        .into_iter()
-        .map(|(k, v)| {
-            let k = charset.decode(&k).expect("key in charset").into_owned();
-            let v = charset.decode(&v).expect("value in charset").into_owned();
-            (k, v)
-        })
-        .collect()
+    crate::server::decoded(query.as_bytes(), charset)
 }
 
 fn value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

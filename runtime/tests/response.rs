@@ -1,11 +1,11 @@
 //! Response verification beyond the shared vectors: GBK bodies, unsigned gateway answers, and
 //! malformed bodies, each with the exact error kind.
 
+use alipay_runtime::SignatureError;
 use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::sign::{self, SignType};
 use alipay_runtime::verify::{ResponseError, verify_response};
-use alipay_runtime::{SignatureError, UnverifiedAnswer};
 
 const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/keys/");
 const METHOD: &str = "alipay.user.agreement.auth.confirm";
@@ -92,14 +92,22 @@ fn gbk_body_verifies_over_gbk_bytes_located_after_decoding() {
 fn unsigned_gateway_error_is_its_own_kind() {
     let body = r#"{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id","sub_msg":"无效的AppID参数"}}"#;
     let err = verify(body.as_bytes(), Charset::Utf8).unwrap_err();
+    let ResponseError::UnverifiedGatewayAnswer(answer) = &err else {
+        panic!("expected an unverified answer, got {err:?}");
+    };
     assert_eq!(
-        err,
-        ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer {
-            code: "40002".into(),
-            msg: "Invalid Arguments".into(),
-            sub_code: Some("isv.invalid-app-id".into()),
-            sub_msg: Some("无效的AppID参数".into()),
-        })
+        (
+            answer.code(),
+            answer.msg(),
+            answer.sub_code(),
+            answer.sub_msg()
+        ),
+        (
+            "40002",
+            "Invalid Arguments",
+            Some("isv.invalid-app-id"),
+            Some("无效的AppID参数")
+        )
     );
     let shown = err.to_string();
     assert!(
@@ -111,7 +119,7 @@ fn unsigned_gateway_error_is_its_own_kind() {
         r#"{"error_response":{"code":"20000","msg":"Service Currently Unavailable"},"sign":""}"#;
     assert!(matches!(
         verify(empty_sign.as_bytes(), Charset::Utf8),
-        Err(ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer { code, sub_code: None, .. })) if code == "20000"
+        Err(ResponseError::UnverifiedGatewayAnswer(a)) if a.code() == "20000" && a.sub_code().is_none()
     ));
     // An unsigned success never passes, and is not dressed up as a gateway answer.
     let success = format!(r#"{{"{NODE}":{{"code":"10000","msg":"Success"}}}}"#);

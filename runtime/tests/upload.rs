@@ -8,8 +8,7 @@
 //! vector's, except `format`: PY sends `json` and this client `JSON` (whatever is sent is
 //! signed; both are accepted by the gateway).
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use crate::server::{Received, Server, json_reply, signed_body};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use alipay_runtime::charset::Charset;
@@ -18,8 +17,6 @@ use alipay_runtime::sign::{SignType, sign_base64};
 use alipay_runtime::sign_content::sign_content;
 use alipay_runtime::{Client, Error, FileUpload, RequestParts, Rule};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors");
 const METHOD: &str = "alipay.offline.material.image.upload";
@@ -48,133 +45,24 @@ fn vector_clock() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_722_306_093)
 }
 
-#[derive(Debug, Clone)]
-struct Received {
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// A server that answers every request with a signed success node and records it.
+async fn start() -> Server {
+    let node = r#"{"code":"10000","msg":"Success","image_id":"X1","image_url":"http://x"}"#;
+    let body = signed_body(NODE, node, Charset::Utf8, SignType::Rsa2);
+    Server::start(move |_| json_reply(body.clone(), Charset::Utf8)).await
 }
 
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn query(&self, charset: Charset) -> Vec<(String, String)> {
-        let query = self.target.split_once('?').map_or("", |(_, q)| q);
-        alipay_runtime::form::decode(query.as_bytes())
-            .into_iter()
-            .map(|(k, v)| {
-                let k = charset.decode(&k).expect("key").into_owned();
-                let v = charset.decode(&v).expect("value").into_owned();
-                (k, v)
-            })
-            .collect()
-    }
-
-    fn boundary(&self) -> String {
-        let ct = self.header("content-type").expect("content type");
-        ct.strip_prefix("multipart/form-data; boundary=")
-            .unwrap_or_else(|| panic!("not multipart: {ct}"))
-            .to_owned()
-    }
-}
-
-/// Answers every request with a signed success node and records it.
-struct Server {
-    addr: SocketAddr,
-    received: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Server {
-    async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let log = received.clone();
-        tokio::spawn(async move {
-            while let Ok((mut stream, _)) = listener.accept().await {
-                let log = log.clone();
-                tokio::spawn(async move {
-                    let Some(req) = read_request(&mut stream).await else {
-                        return;
-                    };
-                    log.lock().expect("log").push(req);
-                    let node = r#"{"code":"10000","msg":"Success","image_id":"X1","image_url":"http://x"}"#;
-                    let alipay = PrivateKey::from_file(key("alipay_private_pkcs1.pem")).unwrap();
-                    let sign = sign_base64(&alipay, SignType::Rsa2, node.as_bytes()).unwrap();
-                    let body = format!("{{\"{NODE}\":{node},\"sign\":\"{sign}\"}}");
-                    let head = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Type: text/html;charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = stream.write_all(head.as_bytes()).await;
-                    let _ = stream.write_all(body.as_bytes()).await;
-                    let _ = stream.shutdown().await;
-                });
-            }
-        });
-        Server { addr, received }
-    }
-
-    fn client(&self, charset: Charset) -> Client {
-        Client::builder()
-            .gateway(format!("http://{}/gateway.do", self.addr))
-            .app_id("2014072300007148")
-            .private_key(PrivateKey::from_file(key("app_private_pkcs1.pem")).unwrap())
-            .alipay_public_key(PublicKey::from_file(key("alipay_public.pem")).unwrap())
-            .charset(charset)
-            .clock(vector_clock)
-            .timeout(Duration::from_secs(10))
-            .build()
-            .expect("client")
-    }
-
-    fn requests(&self) -> Vec<Received> {
-        self.received.lock().expect("log").clone()
-    }
-}
-
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Received> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
-    let head_end = loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break pos + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let target = lines.next()?.split(' ').nth(1)?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    // Uploads from a path or bytes have a known length: no chunked encoding here.
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())?;
-    while buf.len() < head_end + len {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(Received {
-        target,
-        headers,
-        body: buf[head_end..].to_vec(),
-    })
+fn client(server: &Server, charset: Charset) -> Client {
+    Client::builder()
+        .gateway(server.url())
+        .app_id("2014072300007148")
+        .private_key(PrivateKey::from_file(key("app_private_pkcs1.pem")).unwrap())
+        .alipay_public_key(PublicKey::from_file(key("alipay_public.pem")).unwrap())
+        .charset(charset)
+        .clock(vector_clock)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
 }
 
 fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
@@ -234,8 +122,8 @@ fn check_signature(req: &Received, charset: Charset, text: &[(&str, &str)]) -> S
 #[tokio::test]
 async fn upload_matches_the_sdk_vector_byte_for_byte() {
     let v = vector();
-    let server = Server::start().await;
-    let client = server.client(Charset::Utf8);
+    let server = start().await;
+    let client = client(&server, Charset::Utf8);
     let file = FileUpload::from_bytes("a.jpg", JPEG_START.to_vec());
     assert_eq!(file.content_type(), "image/jpeg");
     let answer = client
@@ -302,8 +190,8 @@ async fn upload_matches_the_sdk_vector_byte_for_byte() {
 
 #[tokio::test]
 async fn gbk_upload_encodes_text_parts_in_gbk_and_signs_them() {
-    let server = Server::start().await;
-    let client = server.client(Charset::Gbk);
+    let server = start().await;
+    let client = client(&server, Charset::Gbk);
     let file = FileUpload::from_bytes("a.jpg", JPEG_START.to_vec());
     client
         .execute_raw(METHOD, &vector_parts(file))
@@ -336,8 +224,8 @@ async fn a_file_on_disk_is_sent_whole_with_its_name_and_type() {
     let content: Vec<u8> = (0..3 * 1024 * 1024 + 17).map(|i| (i % 251) as u8).collect();
     std::fs::write(&path, &content).unwrap();
 
-    let server = Server::start().await;
-    let client = server.client(Charset::Utf8);
+    let server = start().await;
+    let client = client(&server, Charset::Utf8);
     let parts = RequestParts {
         biz_content: Some(r#"{"bill_no":"B1"}"#.to_owned()),
         form: Vec::new(),
@@ -371,8 +259,8 @@ async fn a_file_on_disk_is_sent_whole_with_its_name_and_type() {
 
 #[tokio::test]
 async fn an_unreadable_file_fails_before_anything_is_sent() {
-    let server = Server::start().await;
-    let client = server.client(Charset::Utf8);
+    let server = start().await;
+    let client = client(&server, Charset::Utf8);
     let parts = vector_parts(FileUpload::from_path("/no/such/folder/a.jpg"));
     match client.execute_raw(METHOD, &parts).await {
         Err(Error::InvalidRequest(e)) => {

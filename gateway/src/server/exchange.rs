@@ -1,5 +1,6 @@
-//! One exchange: read the request (query, form body, charset), decode and check it, pick the
-//! answer, record both.
+//! One exchange, one function per step: route (path and HTTP method), read the body, parse
+//! (query, form or multipart body, charset), verify (`protocol::check`), dispatch (the
+//! answer a scenario or the trade state gives), answer, and record both.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +19,7 @@ use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
 use super::{cashier, stateful};
 use crate::crypto;
 use crate::log::RecordedRequest;
-use crate::protocol::{self, Decoded, NodeName, Refusal};
+use crate::protocol::{self, Accepted, Decoded, NodeName, Refusal};
 use crate::scenario::Scenario;
 use crate::state::Shared;
 
@@ -53,97 +54,42 @@ async fn read_body(shared: &Shared, body: Incoming) -> Result<Bytes, HttpAnswer>
     }
 }
 
+/// Where a request arrived: its HTTP method and path, as recorded.
+struct Arrival {
+    http_method: HttpMethod,
+    path: String,
+}
+
+/// One exchange, step by step: route, read, parse, verify, dispatch, answer (and record).
 pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
-    let path = req.uri().path().to_owned();
-    let http_method = req.method().clone();
-    let cashier_path = matches!(
-        path.as_str(),
-        cashier::PAY_PATH | cashier::CANCEL_PATH | cashier::PAY_ORDER_STRING_PATH
-    );
-    if path != GATEWAY_PATH && !cashier_path {
-        return answer::plain(404, "not found: the local gateway answers on /gateway.do\n");
-    }
-    if cashier_path && http_method != HttpMethod::POST {
-        return answer::plain(405, "method not allowed: use POST\n");
-    }
-    // A scenario's certificate rotation takes effect before this request is answered.
-    shared.rotate_if_due();
-    if http_method != HttpMethod::POST && http_method != HttpMethod::GET {
-        return answer::plain(405, "method not allowed: use POST (or GET)\n");
-    }
+    let arrival = Arrival {
+        http_method: req.method().clone(),
+        path: req.uri().path().to_owned(),
+    };
+    let cashier_path = match route(shared, &arrival) {
+        Ok(cashier_path) => cashier_path,
+        Err(answer) => return answer,
+    };
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let mut pairs = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
+    let query = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
     let body = match read_body(shared, req.into_body()).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
     if cashier_path {
-        let mut answer = cashier::action(shared, &path, &body);
-        let params = owned(form::decode(&body))
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    String::from_utf8_lossy(&k).into_owned(),
-                    String::from_utf8_lossy(&v).into_owned(),
-                )
-            })
-            .collect();
-        let decoded = Decoded {
-            params,
-            charset: Charset::Utf8,
-            files: Vec::new(),
-        };
-        record(
-            shared,
-            &http_method,
-            &path,
-            &decoded,
-            false,
-            None,
-            &mut answer,
-        );
-        return answer.http;
+        return cashier_exchange(shared, &arrival, &body);
     }
-    let mut files = Vec::new();
-    if !body.is_empty() {
-        let media = content_type.split(';').next().unwrap_or("").trim();
-        if media.eq_ignore_ascii_case("multipart/form-data") {
-            match super::multipart::read(&content_type, body).await {
-                Ok(read) => {
-                    pairs.extend(read.text);
-                    files = read.files;
-                }
-                Err(reason) => {
-                    return answer::plain(400, &format!("malformed multipart body: {reason}\n"));
-                }
-            }
-        } else if !media.is_empty()
-            && !media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        {
-            return answer::plain(
-                415,
-                "unsupported media type: the local gateway reads application/x-www-form-urlencoded and multipart/form-data bodies\n",
-            );
-        } else {
-            pairs.extend(owned(form::decode(&body)));
+    let decoded = match parse(query, &content_type, body).await {
+        Parsed::Decoded(decoded) => decoded,
+        Parsed::Refused(decoded, refusal) => {
+            return refuse_and_record(shared, &arrival, &decoded, refusal);
         }
-    }
-
-    let decoded = match decode_request(&pairs, &content_type) {
-        Ok(mut decoded) => {
-            decoded.files = files;
-            decoded
-        }
-        Err(refused) => {
-            let (mut decoded, refusal) = *refused;
-            decoded.files = files;
-            return refuse_and_record(shared, &http_method, &path, &decoded, refusal);
-        }
+        Parsed::Unreadable(answer) => return answer,
     };
 
     let checked = protocol::check(shared, &decoded);
@@ -151,68 +97,156 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         Ok(accepted) => accepted,
         Err(refusal) => {
             let mut answer = refusal_for(shared, &decoded, &refusal);
-            record(
-                shared,
-                &http_method,
-                &path,
-                &decoded,
-                checked.signature_verified,
-                checked.decrypted_biz_content,
-                &mut answer,
-            );
+            let verified = checked.signature_verified;
+            let decrypted = checked.decrypted_biz_content;
+            record(shared, &arrival, &decoded, verified, decrypted, &mut answer);
             return answer.http;
         }
     };
-
-    let descriptor = accepted.descriptor;
-    if descriptor.method == crate::cert_mode::CERT_DOWNLOAD_METHOD {
+    if accepted.descriptor.method == crate::cert_mode::CERT_DOWNLOAD_METHOD {
         let mut answer = answer::download_answer(shared, &decoded, &accepted);
-        record(
-            shared,
-            &http_method,
-            &path,
-            &decoded,
-            true,
-            None,
-            &mut answer,
-        );
+        record(shared, &arrival, &decoded, true, None, &mut answer);
         return answer.http;
     }
-    let mut scenario = shared.scenario_for(descriptor.method);
+
+    let decrypted = checked.decrypted_biz_content;
+    let (mut answer, delay_ms) = dispatch(shared, &decoded, &accepted, decrypted.as_deref());
+    record(shared, &arrival, &decoded, true, decrypted, &mut answer);
+    if delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    }
+    answer.http
+}
+
+/// Whether the path is one of the cashier's (`Ok(true)`) or the gateway's (`Ok(false)`); the
+/// plain answer to any other path or HTTP method. A scenario's certificate rotation takes
+/// effect here, before the request is answered.
+fn route(shared: &Shared, arrival: &Arrival) -> Result<bool, HttpAnswer> {
+    let cashier_path = matches!(
+        arrival.path.as_str(),
+        cashier::PAY_PATH | cashier::CANCEL_PATH | cashier::PAY_ORDER_STRING_PATH
+    );
+    if arrival.path != GATEWAY_PATH && !cashier_path {
+        return Err(answer::plain(
+            404,
+            "not found: the local gateway answers on /gateway.do\n",
+        ));
+    }
+    if cashier_path && arrival.http_method != HttpMethod::POST {
+        return Err(answer::plain(405, "method not allowed: use POST\n"));
+    }
+    shared.rotate_if_due();
+    if arrival.http_method != HttpMethod::POST && arrival.http_method != HttpMethod::GET {
+        return Err(answer::plain(
+            405,
+            "method not allowed: use POST (or GET)\n",
+        ));
+    }
+    Ok(cashier_path)
+}
+
+/// A buyer's action on a cashier page (pay, cancel), answered and recorded.
+fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> HttpAnswer {
+    let mut answer = cashier::action(shared, &arrival.path, body);
+    let params = owned(form::decode(body))
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(&k).into_owned(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
+        })
+        .collect();
+    let decoded = Decoded {
+        params,
+        charset: Charset::Utf8,
+        files: Vec::new(),
+    };
+    record(shared, arrival, &decoded, false, None, &mut answer);
+    answer.http
+}
+
+/// A gateway request's parameters, read and decoded.
+enum Parsed {
+    Decoded(Decoded),
+    /// Not decodable (charset), with what could be read.
+    Refused(Decoded, Refusal),
+    /// The body cannot be read at all: the plain HTTP answer.
+    Unreadable(HttpAnswer),
+}
+
+/// The query's pairs, then the body's (a form, or a multipart body's text parts and files),
+/// decoded in the request's charset.
+async fn parse(mut pairs: Vec<(Vec<u8>, Vec<u8>)>, content_type: &str, body: Bytes) -> Parsed {
+    let mut files = Vec::new();
+    if !body.is_empty() {
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if media.eq_ignore_ascii_case("multipart/form-data") {
+            match super::multipart::read(content_type, body).await {
+                Ok(read) => {
+                    pairs.extend(read.text);
+                    files = read.files;
+                }
+                Err(reason) => {
+                    return Parsed::Unreadable(answer::plain(
+                        400,
+                        &format!("malformed multipart body: {reason}\n"),
+                    ));
+                }
+            }
+        } else if !media.is_empty()
+            && !media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        {
+            return Parsed::Unreadable(answer::plain(
+                415,
+                "unsupported media type: the local gateway reads application/x-www-form-urlencoded and multipart/form-data bodies\n",
+            ));
+        } else {
+            pairs.extend(owned(form::decode(&body)));
+        }
+    }
+    match decode_request(&pairs, content_type) {
+        Ok(mut decoded) => {
+            decoded.files = files;
+            Parsed::Decoded(decoded)
+        }
+        Err(refused) => {
+            let (mut decoded, refusal) = *refused;
+            decoded.files = files;
+            Parsed::Refused(decoded, refusal)
+        }
+    }
+}
+
+/// The answer to an accepted request (the cashier page of a page method, the trade state's
+/// answer, or the method's scenario), and how long to wait before giving it.
+fn dispatch(
+    shared: &Arc<Shared>,
+    decoded: &Decoded,
+    accepted: &Accepted,
+    decrypted_biz_content: Option<&str>,
+) -> (Logged, u64) {
+    let method = accepted.descriptor.method;
+    let mut scenario = shared.scenario_for(method);
     let mut delay_ms: u64 = 0;
     while let Scenario::Delay { ms, then } = scenario {
         delay_ms = delay_ms.saturating_add(ms);
         scenario = *then;
     }
-    let biz = checked
-        .decrypted_biz_content
-        .clone()
-        .or_else(|| decoded.get(param::BIZ_CONTENT).map(str::to_owned));
-    let mut answer = if cashier::is_cashier_method(descriptor.method) {
-        cashier::show(shared, &decoded, &accepted, biz.as_deref(), &scenario)
+    let biz = decrypted_biz_content.or_else(|| decoded.get(param::BIZ_CONTENT));
+    let answer = if cashier::is_cashier_method(method) {
+        cashier::show(shared, decoded, accepted, biz, &scenario)
     } else {
         let state = match scenario {
-            Scenario::Success => stateful::answer(shared, descriptor.method, biz.as_deref()),
+            Scenario::Success => stateful::answer(shared, method, biz),
             _ => None,
         };
         match state {
-            Some(node) => answer::node_answer(shared, &accepted, decoded.charset, &node),
-            None => scenario_answer(shared, &accepted, decoded.charset, &scenario),
+            Some(node) => answer::node_answer(shared, accepted, decoded.charset, &node),
+            None => scenario_answer(shared, accepted, decoded.charset, &scenario),
         }
     };
-    record(
-        shared,
-        &http_method,
-        &path,
-        &decoded,
-        true,
-        checked.decrypted_biz_content,
-        &mut answer,
-    );
-    if delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-    }
-    answer.http
+    (answer, delay_ms)
 }
 
 /// Decodes the raw pairs of a request (or of an app order string) in their charset: the
@@ -291,28 +325,27 @@ fn owned(pairs: Vec<form::RawPair<'_>>) -> Vec<(Vec<u8>, Vec<u8>)> {
 
 fn refuse_and_record(
     shared: &Shared,
-    http_method: &HttpMethod,
-    path: &str,
+    arrival: &Arrival,
     decoded: &Decoded,
     refusal: Refusal,
 ) -> HttpAnswer {
     let mut answer = refusal_for(shared, decoded, &refusal);
-    record(shared, http_method, path, decoded, false, None, &mut answer);
+    record(shared, arrival, decoded, false, None, &mut answer);
     answer.http
 }
 
+/// Records the exchange in the gateway's log.
 fn record(
     shared: &Shared,
-    http_method: &HttpMethod,
-    path: &str,
+    arrival: &Arrival,
     decoded: &Decoded,
     signature_verified: bool,
     decrypted_biz_content: Option<String>,
     answer: &mut Logged,
 ) {
     shared.record(RecordedRequest {
-        http_method: http_method.as_str().to_owned(),
-        path: path.to_owned(),
+        http_method: arrival.http_method.as_str().to_owned(),
+        path: arrival.path.clone(),
         method: decoded.get(param::METHOD).map(str::to_owned),
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),

@@ -11,7 +11,8 @@ use alipay_runtime::gateway_code::{
 use serde_json::Value;
 
 use super::answer::Node;
-use super::cashier::{self, now};
+use super::cashier::now;
+use super::trade_messages;
 use crate::state::Shared;
 use crate::trades::{BUYER_ID, BUYER_LOGON_ID, Trade, TradeError, TradeKey, TradeStatus};
 
@@ -94,7 +95,7 @@ pub(crate) fn answer(shared: &Arc<Shared>, method: &str, biz: Option<&str>) -> O
             match refunded {
                 Ok((trade, moved)) => {
                     if moved {
-                        cashier::notify_trade(shared, &trade, trade.refunds.last(), &now);
+                        trade_messages::notify_trade(shared, &trade, trade.refunds.last(), &now);
                     }
                     refund_node(&trade, moved)
                 }

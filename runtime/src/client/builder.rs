@@ -204,53 +204,19 @@ impl ClientBuilder {
     ///
     /// Names the usual mistakes: no `app_id`, no key, the app's own public key configured as
     /// the Alipay public key, a gateway that is not an http(s) URL.
-    pub fn build(self) -> Result<Client, ConfigError> {
+    pub fn build(mut self) -> Result<Client, ConfigError> {
         let app_id = self
             .app_id
+            .take()
             .filter(|id| !id.trim().is_empty())
             .ok_or(ConfigError::MissingAppId)?;
-        let signer = self.signer.ok_or(ConfigError::MissingPrivateKey)?;
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemTime::now));
-        let cert = match (self.app_cert, self.alipay_cert, self.alipay_root_cert) {
-            (None, None, None) => None,
-            (Some(app), Some(alipay), Some(root)) => {
-                root.verify(&alipay, clock()).map_err(|source| {
-                    ConfigError::UntrustedAlipayCert {
-                        file: alipay
-                            .file()
-                            .map_or_else(|| "alipay_cert".to_owned(), |f| f.display().to_string()),
-                        source,
-                    }
-                })?;
-                if let AppSigner::PrivateKey(key) = &signer
-                    && app.public_key()? != key.public_key()
-                {
-                    return Err(ConfigError::AppCertKeyMismatch {
-                        app_cert_sn: app.sn().to_owned(),
-                    });
-                }
-                Some(Arc::new(CertMode::new(
-                    &app,
-                    alipay,
-                    root,
-                    self.cert_store,
-                    self.refused_cert_retry_after
-                        .unwrap_or(DEFAULT_REFUSED_CERT_RETRY_AFTER),
-                )))
-            }
-            (app, alipay, _) => {
-                return Err(ConfigError::IncompleteCertMode {
-                    missing: if app.is_none() {
-                        "app_cert"
-                    } else if alipay.is_none() {
-                        "alipay_cert"
-                    } else {
-                        "alipay_root_cert"
-                    },
-                });
-            }
-        };
-        let alipay_public_key = match (&cert, self.alipay_public_key) {
+        let signer = self.signer.take().ok_or(ConfigError::MissingPrivateKey)?;
+        let clock = self
+            .clock
+            .take()
+            .unwrap_or_else(|| Arc::new(SystemTime::now));
+        let cert = self.take_cert_mode(&signer, &*clock)?;
+        let alipay_public_key = match (&cert, self.alipay_public_key.take()) {
             (Some(cert), _) => cert.alipay.public_key().clone(),
             (None, key) => key.ok_or(ConfigError::MissingAlipayPublicKey)?,
         };
@@ -259,22 +225,7 @@ impl ClientBuilder {
         }
         let gateway = check_gateway(self.gateway.url())?;
 
-        let http = match self.http_client {
-            Some(client) => {
-                if self.connect_timeout.is_some() {
-                    return Err(ConfigError::ConnectTimeoutWithCustomClient);
-                }
-                client
-            }
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-                .user_agent(concat!("alipay-rs/", env!("CARGO_PKG_VERSION")))
-                // A redirect would carry the signed query (and app_auth_token) elsewhere, and
-                // turn the POST into a GET: report it as an HTTP status instead.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(ConfigError::HttpClient)?,
-        };
+        let http = self.take_http_client()?;
 
         let config = Config {
             gateway,
@@ -298,6 +249,84 @@ impl ClientBuilder {
                 retry_connect_failures: self.retry_connect_failures,
             }),
         })
+    }
+}
+
+impl ClientBuilder {
+    /// Certificate mode, when all three certificates are given: the Alipay certificate must
+    /// chain to the root bundle now (by `clock`), and the app certificate hold the app key.
+    fn take_cert_mode(
+        &mut self,
+        signer: &AppSigner,
+        clock: &dyn Fn() -> SystemTime,
+    ) -> Result<Option<Arc<CertMode>>, ConfigError> {
+        Ok(
+            match (
+                self.app_cert.take(),
+                self.alipay_cert.take(),
+                self.alipay_root_cert.take(),
+            ) {
+                (None, None, None) => None,
+                (Some(app), Some(alipay), Some(root)) => {
+                    root.verify(&alipay, clock()).map_err(|source| {
+                        ConfigError::UntrustedAlipayCert {
+                            file: alipay.file().map_or_else(
+                                || "alipay_cert".to_owned(),
+                                |f| f.display().to_string(),
+                            ),
+                            source,
+                        }
+                    })?;
+                    if let AppSigner::PrivateKey(key) = signer
+                        && app.public_key()? != key.public_key()
+                    {
+                        return Err(ConfigError::AppCertKeyMismatch {
+                            app_cert_sn: app.sn().to_owned(),
+                        });
+                    }
+                    Some(Arc::new(CertMode::new(
+                        &app,
+                        alipay,
+                        root,
+                        self.cert_store.take(),
+                        self.refused_cert_retry_after
+                            .unwrap_or(DEFAULT_REFUSED_CERT_RETRY_AFTER),
+                    )))
+                }
+                (app, alipay, _) => {
+                    return Err(ConfigError::IncompleteCertMode {
+                        missing: if app.is_none() {
+                            "app_cert"
+                        } else if alipay.is_none() {
+                            "alipay_cert"
+                        } else {
+                            "alipay_root_cert"
+                        },
+                    });
+                }
+            },
+        )
+    }
+
+    /// The given HTTP client (then no connect timeout may be set), or one with the connect
+    /// timeout, this crate's user agent and no redirects.
+    fn take_http_client(&mut self) -> Result<reqwest::Client, ConfigError> {
+        match self.http_client.take() {
+            Some(client) => {
+                if self.connect_timeout.is_some() {
+                    return Err(ConfigError::ConnectTimeoutWithCustomClient);
+                }
+                Ok(client)
+            }
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .user_agent(concat!("alipay-rs/", env!("CARGO_PKG_VERSION")))
+                // A redirect would carry the signed query (and app_auth_token) elsewhere, and
+                // turn the POST into a GET: report it as an HTTP status instead.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(ConfigError::HttpClient),
+        }
     }
 }
 

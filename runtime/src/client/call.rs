@@ -58,8 +58,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<M::Response, Error<M::BizError>> {
         check_call_style::<M>("execute", &[CallStyle::Server])?;
-        req.validate()?;
-        let parts = req.to_parts()?;
+        let parts = req.validated_parts()?;
         let verified = self
             .call_verified(M::METHOD, &parts, options)
             .await
@@ -108,8 +107,7 @@ impl Client {
     ///
     /// `M::validate()` and `to_parts()` run before anything is signed.
     pub fn prepare<M: Method>(&self, req: &M) -> Result<PreparedRequest, Error<M::BizError>> {
-        req.validate()?;
-        let parts = req.to_parts()?;
+        let parts = req.validated_parts()?;
         self.prepare_parts(M::METHOD, &parts, &NO_OPTIONS)
     }
 

@@ -9,6 +9,7 @@
 //! validity), keeps it, hands it to the store, and verifies the answer with it. Anything else
 //! fails the call as [`Error::UntrustedAlipayCert`], naming both SNs.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -165,15 +166,18 @@ impl Client {
     /// The key of a certificate already trusted that must verify `body`, or the unknown SN
     /// the answer names.
     #[allow(clippy::result_large_err)]
-    fn trusted_key(&self, body: &[u8]) -> Result<Result<PublicKey, String>, Error<DynBizCode>> {
+    fn trusted_key(
+        &self,
+        body: &[u8],
+    ) -> Result<Result<Cow<'_, PublicKey>, String>, Error<DynBizCode>> {
         let config = &self.inner.config;
         let Some(cert) = config.cert.as_deref() else {
-            return Ok(Ok(config.alipay_public_key.clone()));
+            return Ok(Ok(Cow::Borrowed(&config.alipay_public_key)));
         };
         match verify::answer_cert_sn(body, config.charset) {
             // No SN (some gateway errors): the configured certificate must verify it.
-            Ok(None) => Ok(Ok(config.alipay_public_key.clone())),
-            Ok(Some(sn)) => Ok(cert.known(&sn).ok_or(sn)),
+            Ok(None) => Ok(Ok(Cow::Borrowed(&config.alipay_public_key))),
+            Ok(Some(sn)) => Ok(cert.known(&sn).map(Cow::Owned).ok_or(sn)),
             Err(e) => Err(super::call::response_error(e)),
         }
     }
@@ -181,7 +185,10 @@ impl Client {
     /// [`Client::answer_key`] without fetching: an answer naming a certificate not trusted yet
     /// is refused.
     #[allow(clippy::result_large_err)]
-    pub(super) fn known_answer_key(&self, body: &[u8]) -> Result<PublicKey, Error<DynBizCode>> {
+    pub(super) fn known_answer_key(
+        &self,
+        body: &[u8],
+    ) -> Result<Cow<'_, PublicKey>, Error<DynBizCode>> {
         match self.trusted_key(body)? {
             Ok(key) => Ok(key),
             Err(sn) => Err(Error::UntrustedAlipayCert(UntrustedCertError {
@@ -201,14 +208,17 @@ impl Client {
     /// The Alipay public key that must verify `body`: the configured key outside certificate
     /// mode; in certificate mode the key of the certificate the answer names (fetched and checked
     /// when it is new).
-    pub(super) async fn answer_key(&self, body: &[u8]) -> Result<PublicKey, Error<DynBizCode>> {
+    pub(super) async fn answer_key(
+        &self,
+        body: &[u8],
+    ) -> Result<Cow<'_, PublicKey>, Error<DynBizCode>> {
         let sn = match self.trusted_key(body)? {
             Ok(key) => return Ok(key),
             Err(sn) => sn,
         };
         let config = &self.inner.config;
         let Some(cert) = config.cert.as_deref() else {
-            return Ok(config.alipay_public_key.clone());
+            return Ok(Cow::Borrowed(&config.alipay_public_key));
         };
         let untrusted = |reason: String| {
             Error::UntrustedAlipayCert(UntrustedCertError {
@@ -222,7 +232,7 @@ impl Client {
             && let Ok(accepted) = cert.accept(&sn, &pem, now)
         {
             cert.remember(&sn, &accepted);
-            return Ok(accepted.public_key().clone());
+            return Ok(Cow::Owned(accepted.public_key().clone()));
         }
         if let Some(reason) = cert.recently_refused(&sn, now) {
             return Err(untrusted(reason));
@@ -241,7 +251,7 @@ impl Client {
         if let Some(store) = &cert.store {
             store.save(&sn, &pem);
         }
-        Ok(accepted.public_key().clone())
+        Ok(Cow::Owned(accepted.public_key().clone()))
     }
 
     /// Fetches the certificate named `sn`. The download answer itself must verify, with the

@@ -9,8 +9,12 @@ use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
 use crate::keys::{PrivateKey, PublicKey};
 use crate::protocol::param;
-use crate::request::{PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 use crate::sign::{SignType, Signer};
+
+/// The production gateway.
+pub const PRODUCTION_GATEWAY: &str = "https://openapi.alipay.com/gateway.do";
+/// The sandbox gateway.
+pub const SANDBOX_GATEWAY: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
 
 /// Where requests go.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

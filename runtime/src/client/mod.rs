@@ -2,7 +2,7 @@
 //! builder that names configuration mistakes), `call` (validate, sign, send, verify, type the
 //! answer), `page` (requests the browser or the Alipay app sends: page forms and URLs, app
 //! order strings), `options` (the public parameters one request sets), `transport` (the HTTP
-//! exchange) and `span` (the `alipay.call` tracing span).
+//! exchange, and the multipart body of an upload) and `span` (the `alipay.call` tracing span).
 
 use std::fmt;
 use std::sync::Arc;
@@ -19,7 +19,7 @@ mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore, DEFAULT_REFUSED_CERT_RETRY_AFTER};
-pub use config::{AppSigner, Clock, Config, Gateway};
+pub use config::{AppSigner, Clock, Config, Gateway, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};
 #[cfg(test)]
 pub(crate) use options::NO_OPTIONS;
 pub use options::RequestOptions;

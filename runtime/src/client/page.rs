@@ -8,6 +8,7 @@ use super::options::{NO_OPTIONS, RequestOptions};
 use crate::error::{DynBizCode, Error};
 use crate::method::{BizErrorCode, CallStyle, Method, RequestParts};
 use crate::page::PageForm;
+use crate::request::Signed;
 
 /// The call styles whose requests the app SDK can open: app methods, and page methods such
 /// as `alipay.user.agreement.page.sign`, which apps open with an order string too.
@@ -45,10 +46,10 @@ impl Client {
         req: &M,
         options: &RequestOptions,
     ) -> Result<PageForm, Error<M::BizError>> {
-        check_call_style::<M>("page_form", &[CallStyle::Page])?;
-        req.validate()?;
-        let parts = req.to_parts()?;
-        self.form_of(M::METHOD, &parts, options)
+        self.sign_styled(req, options, "page_form", &[CallStyle::Page], |s| {
+            s.page_form()
+        })?
+        .map_err(prepare_error)
     }
 
     /// Signs a page method's request into one GET URL (`pageExecute` with GET): the gateway
@@ -65,10 +66,9 @@ impl Client {
         req: &M,
         options: &RequestOptions,
     ) -> Result<String, Error<M::BizError>> {
-        check_call_style::<M>("page_url", &[CallStyle::Page])?;
-        req.validate()?;
-        let parts = req.to_parts()?;
-        self.sign_parts(M::METHOD, &parts, options, |s| s.page_url())
+        self.sign_styled(req, options, "page_url", &[CallStyle::Page], |s| {
+            s.page_url()
+        })
     }
 
     /// Signs an app method's request (`alipay.trade.app.pay`) into the order string the
@@ -87,10 +87,9 @@ impl Client {
         req: &M,
         options: &RequestOptions,
     ) -> Result<String, Error<M::BizError>> {
-        check_call_style::<M>("app_order_string", APP_OPENED)?;
-        req.validate()?;
-        let parts = req.to_parts()?;
-        self.sign_parts(M::METHOD, &parts, options, |s| s.all_params())
+        self.sign_styled(req, options, "app_order_string", APP_OPENED, |s| {
+            s.all_params()
+        })
     }
 
     /// [`Client::page_form_with`] for parts that already passed their method's validation,
@@ -128,6 +127,21 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<String, Error<DynBizCode>> {
         self.sign_parts(method, parts, options, |s| s.all_params())
+    }
+
+    /// Refuses `M` unless its call style is among `allowed` (the client function `called`),
+    /// validates `req`, signs it and renders it with `render`.
+    fn sign_styled<M: Method, R>(
+        &self,
+        req: &M,
+        options: &RequestOptions,
+        called: &'static str,
+        allowed: &[CallStyle],
+        render: impl FnOnce(&Signed<'_>) -> R,
+    ) -> Result<R, Error<M::BizError>> {
+        check_call_style::<M>(called, allowed)?;
+        let parts = req.validated_parts()?;
+        self.sign_parts(M::METHOD, &parts, options, render)
     }
 
     fn form_of<E: BizErrorCode>(

@@ -1,11 +1,12 @@
-//! Sending: the HTTP POST, connect retries, the size-capped body read, and the
-//! classification of transport failures.
+//! Sending: the HTTP POST (a form body, or the multipart body of an upload), connect retries,
+//! the size-capped body read, and the classification of transport failures.
 
 use std::time::Duration;
 
 use super::Client;
 use crate::error::{DynBizCode, Error, RequestSent, TransportError, TransportKind};
-use crate::request::PreparedRequest;
+use crate::request::{MultipartBody, PreparedRequest};
+use crate::validate::{Rule, ValidationError};
 
 /// Answers larger than this are refused (no gateway answer comes close).
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -22,9 +23,11 @@ impl Client {
             content_type,
             multipart,
         } = prepared;
+        // Shared, not copied, by each attempt.
+        let body = bytes::Bytes::from(body);
         let mut attempts_left = self.inner.retry_connect_failures;
         // A file from a reader is read once: an upload holding one is not retried.
-        if multipart.as_ref().is_some_and(|m| !m.can_resend()) {
+        if multipart.as_ref().is_some_and(|m| !can_resend(m)) {
             attempts_left = 0;
         }
         loop {
@@ -36,7 +39,9 @@ impl Client {
             let request = match &multipart {
                 // Files are opened (readers taken) before the connection is made: a file that
                 // cannot be read fails the call with nothing sent.
-                Some(m) => request.multipart(m.form().await.map_err(Error::InvalidRequest)?),
+                Some(m) => {
+                    request.multipart(multipart_form(m).await.map_err(Error::InvalidRequest)?)
+                }
                 None => request
                     .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
                     .body(body.clone()),
@@ -60,6 +65,30 @@ impl Client {
             }
         }
     }
+}
+
+/// The `reqwest` form of an upload: text parts, then file parts. Files are opened (readers
+/// taken) here, so a file that cannot be read fails before anything is sent.
+async fn multipart_form(m: &MultipartBody) -> Result<reqwest::multipart::Form, ValidationError> {
+    let text_type = format!("text/plain; charset={}", m.charset.as_str());
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in &m.text {
+        let part = reqwest::multipart::Part::bytes(value.clone())
+            .mime_str(&text_type)
+            .map_err(|_| {
+                ValidationError::new(name.clone(), Rule::Unsupported("has no media type"))
+            })?;
+        form = form.part(name.clone(), part);
+    }
+    for (name, file) in &m.files {
+        form = form.part(name.clone(), file.to_part(name).await?);
+    }
+    Ok(form)
+}
+
+/// Whether an upload's body can be built again for a retry (no file comes from a reader).
+fn can_resend(m: &MultipartBody) -> bool {
+    m.files.iter().all(|(_, f)| f.can_resend())
 }
 
 /// The pause before connect retry `n` (1-based): 100 ms, 200 ms, 400 ms, ... at most 2 s.

@@ -54,15 +54,54 @@ impl std::error::Error for SignatureError {}
 /// the app (for example a wrong `app_id`) answers unsigned, and so can anything between the
 /// client and Alipay. Kept for diagnosis only.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UnverifiedAnswer {
     /// The answer's `code`.
-    pub code: String,
+    pub(crate) code: String,
     /// The answer's `msg`.
-    pub msg: String,
+    pub(crate) msg: String,
     /// The answer's `sub_code`, if any.
-    pub sub_code: Option<String>,
+    pub(crate) sub_code: Option<String>,
     /// The answer's `sub_msg`, if any.
-    pub sub_msg: Option<String>,
+    pub(crate) sub_msg: Option<String>,
+}
+
+impl UnverifiedAnswer {
+    /// An unsigned answer with these values (for tests of code that handles one; the client
+    /// reads them from the gateway's answer).
+    pub fn new(
+        code: impl Into<String>,
+        msg: impl Into<String>,
+        sub_code: Option<String>,
+        sub_msg: Option<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            msg: msg.into(),
+            sub_code,
+            sub_msg,
+        }
+    }
+
+    /// The answer's `code`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The answer's `msg`.
+    pub fn msg(&self) -> &str {
+        &self.msg
+    }
+
+    /// The answer's `sub_code`, if any.
+    pub fn sub_code(&self) -> Option<&str> {
+        self.sub_code.as_deref()
+    }
+
+    /// The answer's `sub_msg`, if any.
+    pub fn sub_msg(&self) -> Option<&str> {
+        self.sub_msg.as_deref()
+    }
 }
 
 impl fmt::Display for UnverifiedAnswer {
@@ -83,23 +122,62 @@ impl fmt::Display for UnverifiedAnswer {
     "the answer is signed with Alipay certificate {answer_sn}, not the configured \
      {configured_sn}, and that certificate is not trusted: {reason}"
 )]
+#[non_exhaustive]
 pub struct UntrustedCertError {
     /// The SN of the configured Alipay certificate.
-    pub configured_sn: String,
+    pub(crate) configured_sn: String,
     /// The SN the answer names.
-    pub answer_sn: String,
+    pub(crate) answer_sn: String,
     /// Why it is not trusted.
-    pub reason: String,
+    pub(crate) reason: String,
+}
+
+impl UntrustedCertError {
+    /// The SN of the configured Alipay certificate.
+    pub fn configured_sn(&self) -> &str {
+        &self.configured_sn
+    }
+
+    /// The SN the answer names.
+    pub fn answer_sn(&self) -> &str {
+        &self.answer_sn
+    }
+
+    /// Why it is not trusted.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 /// The gateway answered with an HTTP status other than 2xx.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the gateway answered HTTP {status} instead of 200 (body: {body_snippet:?})")]
+#[non_exhaustive]
 pub struct HttpStatusError {
     /// The HTTP status code.
-    pub status: u16,
+    pub(crate) status: u16,
     /// The start of the body, bounded and with control characters removed.
-    pub body_snippet: String,
+    pub(crate) body_snippet: String,
+}
+
+impl HttpStatusError {
+    /// An answer with `status` and the start of its body (for tests of code that handles one).
+    pub fn new(status: u16, body_snippet: impl Into<String>) -> Self {
+        Self {
+            status,
+            body_snippet: body_snippet.into(),
+        }
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The start of the body, bounded and with control characters removed.
+    pub fn body_snippet(&self) -> &str {
+        &self.body_snippet
+    }
 }
 
 fn answer_text(
@@ -129,15 +207,38 @@ fn answer_text(
 
 /// A verified gateway error: the gateway itself refused the call.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GatewayError {
     /// The public code, for example `40002`.
-    pub code: GatewayCode,
+    pub(crate) code: GatewayCode,
     /// The answer's `msg`, for example `Invalid Arguments`.
-    pub msg: String,
+    pub(crate) msg: String,
     /// The public error code; `PublicSubCode::Unknown("")` when the answer had none.
-    pub sub_code: PublicSubCode,
+    pub(crate) sub_code: PublicSubCode,
     /// The answer's `sub_msg` (empty when it had none).
-    pub sub_msg: String,
+    pub(crate) sub_msg: String,
+}
+
+impl GatewayError {
+    /// The public code, for example `40002`.
+    pub fn code(&self) -> &GatewayCode {
+        &self.code
+    }
+
+    /// The answer's `msg`, for example `Invalid Arguments`.
+    pub fn msg(&self) -> &str {
+        &self.msg
+    }
+
+    /// The public error code; `PublicSubCode::Unknown("")` when the answer had none.
+    pub fn sub_code(&self) -> &PublicSubCode {
+        &self.sub_code
+    }
+
+    /// The answer's `sub_msg` (empty when it had none).
+    pub fn sub_msg(&self) -> &str {
+        &self.sub_msg
+    }
 }
 
 impl fmt::Display for GatewayError {
@@ -165,7 +266,11 @@ impl fmt::Display for GatewayError {
 impl std::error::Error for GatewayError {}
 
 /// A verified business failure (`code` 40004) with the method's typed `sub_code`.
+///
+/// Read it through its accessors: the fields stay public only until the generator's own
+/// tests (`codegen/golden/tests/call_json.rs`) read `sub_code()` instead.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct BusinessError<E> {
     /// The public code, `40004`.
     pub code: String,
@@ -178,6 +283,47 @@ pub struct BusinessError<E> {
 }
 
 impl<E> BusinessError<E> {
+    /// A business failure with these values (for tests of code that handles one; the client
+    /// reads them from a verified answer).
+    pub fn new(
+        code: impl Into<String>,
+        msg: impl Into<String>,
+        sub_code: E,
+        sub_msg: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            msg: msg.into(),
+            sub_code,
+            sub_msg: sub_msg.into(),
+        }
+    }
+
+    /// The public code, `40004`.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The answer's `msg`, normally `Business Failed`.
+    pub fn msg(&self) -> &str {
+        &self.msg
+    }
+
+    /// The method's business error code.
+    pub fn sub_code(&self) -> &E {
+        &self.sub_code
+    }
+
+    /// The method's business error code, taken out of the error.
+    pub fn into_sub_code(self) -> E {
+        self.sub_code
+    }
+
+    /// The answer's `sub_msg` (empty when it had none).
+    pub fn sub_msg(&self) -> &str {
+        &self.sub_msg
+    }
+
     /// The same failure with its `sub_code` converted.
     pub fn map_code<F>(self, f: impl FnOnce(E) -> F) -> BusinessError<F> {
         BusinessError {

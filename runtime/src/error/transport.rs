@@ -58,12 +58,12 @@ impl fmt::Display for TransportKind {
 #[non_exhaustive]
 pub struct TransportError {
     /// What failed.
-    pub kind: TransportKind,
+    pub(crate) kind: TransportKind,
     /// Whether the request reached the gateway. Unless [`RequestSent::NotSent`], resending it
     /// may repeat its effect: query the outcome first.
-    pub sent: RequestSent,
+    pub(crate) sent: RequestSent,
     /// The underlying error (its text never carries the request URL).
-    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    pub(crate) source: Box<dyn std::error::Error + Send + Sync + 'static>,
 }
 
 impl TransportError {
@@ -78,6 +78,17 @@ impl TransportError {
             sent,
             source: source.into(),
         }
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+
+    /// Whether the request reached the gateway. Unless [`RequestSent::NotSent`], resending it
+    /// may repeat its effect: query the outcome first.
+    pub fn sent(&self) -> RequestSent {
+        self.sent
     }
 }
 

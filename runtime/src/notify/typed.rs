@@ -52,6 +52,9 @@ pub enum DecodeError {
 /// A value type a notification field can have: text, a whole number, a boolean or a
 /// [`Price`]. (Enums of listed values decode from their text; models and lists from JSON
 /// text, see [`Fields::optional_json`].)
+///
+/// Support for generated code; not covered by semver.
+#[doc(hidden)]
 pub trait FromField: Sized {
     /// Parses a received value; `Ok(None)` where an empty value means the field is absent
     /// (every type but text, which keeps an empty value as received).
@@ -66,13 +69,7 @@ impl FromField for String {
 
 impl FromField for i64 {
     fn from_field(value: &str) -> Result<Option<Self>, String> {
-        if value.is_empty() {
-            return Ok(None);
-        }
-        value
-            .parse()
-            .map(Some)
-            .map_err(|_| "not a whole number".to_owned())
+        parsed(value, "not a whole number")
     }
 }
 
@@ -89,18 +86,23 @@ impl FromField for bool {
 
 impl FromField for Price {
     fn from_field(value: &str) -> Result<Option<Self>, String> {
-        if value.is_empty() {
-            return Ok(None);
-        }
-        value
-            .parse()
-            .map(Some)
-            .map_err(|_| "not a decimal amount such as \"0.01\"".to_owned())
+        parsed(value, "not a decimal amount such as \"0.01\"")
     }
+}
+
+/// `value` parsed, `None` when empty; `what_else` says what it is when it does not parse.
+fn parsed<T: std::str::FromStr>(value: &str, what_else: &str) -> Result<Option<T>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value.parse().map(Some).map_err(|_| what_else.to_owned())
 }
 
 /// The fields of one verified notification, taken one by one by a generated
 /// [`Notification`] impl; [`Fields::rest`] hands out those not taken.
+///
+/// Support for generated code; not covered by semver.
+#[doc(hidden)]
 pub struct Fields<'a> {
     method: &'static str,
     verified: &'a VerifiedNotify,

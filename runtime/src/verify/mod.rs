@@ -184,18 +184,7 @@ fn verify(
         return Err(ResponseError::DuplicateKey(dup.to_owned()));
     }
 
-    let method_node = response_node_name(method);
-    let (node_name, node, is_error_response) = match members.get(&method_node) {
-        Some(node) => (method_node, node, false),
-        None => match members.get("error_response") {
-            Some(node) => ("error_response".to_owned(), node, true),
-            None => {
-                return Err(ResponseError::NodeMissing {
-                    expected: method_node,
-                });
-            }
-        },
-    };
+    let (node_name, node, is_error_response) = find_node(&members, method)?;
     let encrypted = encrypt_key.is_some() && node.get().starts_with('"');
     if !encrypted && !node.get().starts_with('{') {
         return Err(ResponseError::Malformed(format!(
@@ -204,37 +193,7 @@ fn verify(
     }
     let alipay_cert_sn = cert_sn_member(&members)?;
 
-    let sign = match members.get(field::SIGN) {
-        None => None,
-        Some(raw) => match serde_json::from_str::<Option<Cow<'_, str>>>(raw.get()) {
-            Ok(sign) => sign,
-            Err(_) => {
-                return Err(ResponseError::Malformed(
-                    "top-level \"sign\" is not a string".to_owned(),
-                ));
-            }
-        },
-    };
-    let sign = match sign {
-        Some(sign) if !sign.is_empty() => sign,
-        unsigned => {
-            // Read the node only to tell an unsigned gateway error apart; never trusted.
-            if let Ok(head) = serde_json::from_str::<Head>(node.get())
-                && let Some(code) = head.code.filter(|c| c != SUCCESS_CODE)
-            {
-                return Err(ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer {
-                    code,
-                    msg: head.msg.unwrap_or_default(),
-                    sub_code: head.sub_code,
-                    sub_msg: head.sub_msg,
-                }));
-            }
-            return Err(ResponseError::Signature(match unsigned {
-                None => SignatureError::Missing,
-                Some(_) => SignatureError::Empty,
-            }));
-        }
-    };
+    let sign = signature(&members, node)?;
 
     let signed = charset
         .encode(node.get())
@@ -271,6 +230,61 @@ fn verify(
         alipay_cert_sn,
         encrypted,
     })
+}
+
+/// The method's node (`<method>_response`), else `error_response`: its name, its raw value,
+/// and whether it is `error_response`.
+fn find_node<'a>(
+    members: &Members<'a>,
+    method: &str,
+) -> Result<(String, &'a RawValue, bool), ResponseError> {
+    let method_node = response_node_name(method);
+    match members.get(&method_node) {
+        Some(node) => Ok((method_node, node, false)),
+        None => match members.get("error_response") {
+            Some(node) => Ok(("error_response".to_owned(), node, true)),
+            None => Err(ResponseError::NodeMissing {
+                expected: method_node,
+            }),
+        },
+    }
+}
+
+/// The top-level `sign`, which must be a non-empty string. An unsigned answer is refused: as
+/// the unverified gateway answer it carries when its node has a failure code (read for
+/// diagnosis only, never trusted), else as a missing or empty signature.
+fn signature<'a>(members: &Members<'a>, node: &RawValue) -> Result<Cow<'a, str>, ResponseError> {
+    let sign = match members.get(field::SIGN) {
+        None => None,
+        Some(raw) => match serde_json::from_str::<Option<Cow<'_, str>>>(raw.get()) {
+            Ok(sign) => sign,
+            Err(_) => {
+                return Err(ResponseError::Malformed(
+                    "top-level \"sign\" is not a string".to_owned(),
+                ));
+            }
+        },
+    };
+    match sign {
+        Some(sign) if !sign.is_empty() => Ok(sign),
+        unsigned => {
+            // Read the node only to tell an unsigned gateway error apart; never trusted.
+            if let Ok(head) = serde_json::from_str::<Head>(node.get())
+                && let Some(code) = head.code.filter(|c| c != SUCCESS_CODE)
+            {
+                return Err(ResponseError::UnverifiedGatewayAnswer(UnverifiedAnswer {
+                    code,
+                    msg: head.msg.unwrap_or_default(),
+                    sub_code: head.sub_code,
+                    sub_msg: head.sub_msg,
+                }));
+            }
+            Err(ResponseError::Signature(match unsigned {
+                None => SignatureError::Missing,
+                Some(_) => SignatureError::Empty,
+            }))
+        }
+    }
 }
 
 /// The plaintext of a verified encrypted node, which must be one JSON object.

@@ -1,0 +1,164 @@
+//! The checks Alipay's gateway makes before a request reaches the business system, in the
+//! order this gateway makes them:
+//!
+//! 1. the parameters decode in the request charset (`40002 isv.invalid-charset`), and none
+//!    is sent twice (`40002 isv.invalid-parameter`);
+//! 2. the public parameters are present (`40001 isv.missing-method`, `isv.missing-app-id`,
+//!    `isv.missing-timestamp`, `isv.missing-version`, `isv.missing-signature-type`,
+//!    `isv.missing-signature`);
+//! 3. they are valid (`40002 isv.invalid-charset`, `isv.invalid-format`,
+//!    `isv.invalid-signature-type`, `isv.invalid-timestamp`, `isv.invalid-method`,
+//!    `isv.invalid-app-id`);
+//! 4. the signature verifies with the app public key (`40002 isv.invalid-signature`);
+//! 5. `biz_content` and the form fields follow the method's spec (`40002
+//!    isv.invalid-parameter`, with a `sub_msg` naming the field and the rule).
+//!
+//! Steps 1 to 4 answer under `error_response`, since the request cannot be trusted to name
+//! its method; step 5 answers under the method's own node. Every answer is signed.
+
+use alipay_runtime::charset::Charset;
+use alipay_runtime::sign::SignType;
+use alipay_runtime::{GatewayCode, MethodDescriptor, PublicSubCode};
+
+use crate::crypto;
+use crate::state::Shared;
+
+mod checks;
+
+use checks::run;
+
+/// A request decoded from its charset.
+#[derive(Debug, Clone)]
+pub(crate) struct Decoded {
+    pub params: Vec<(String, String)>,
+    pub charset: Charset,
+    /// The file parts of a multipart request (never signed).
+    pub files: Vec<crate::log::RecordedFile>,
+}
+
+impl Decoded {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Where a refusal is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NodeName {
+    /// `error_response`.
+    Error,
+    /// The method's response node.
+    Method(&'static str),
+}
+
+impl NodeName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeName::Error => "error_response",
+            NodeName::Method(name) => name,
+        }
+    }
+}
+
+/// A request the gateway refuses, with the answer Alipay gives.
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    pub node: NodeName,
+    pub code: GatewayCode,
+    pub sub_code: PublicSubCode,
+    pub sub_msg: String,
+}
+
+impl Refusal {
+    /// The gateway's `msg` for the code.
+    pub fn msg(&self) -> &'static str {
+        self.code.msg().unwrap_or_default()
+    }
+}
+
+const MISSING: GatewayCode = GatewayCode::MissingRequiredArguments;
+const INVALID: GatewayCode = GatewayCode::InvalidArguments;
+
+pub(crate) fn refuse(
+    node: NodeName,
+    code: GatewayCode,
+    sub_code: PublicSubCode,
+    sub_msg: impl Into<String>,
+) -> Refusal {
+    Refusal {
+        node,
+        code,
+        sub_code,
+        sub_msg: sub_msg.into(),
+    }
+}
+
+/// A certificate SN a request carried, as a `sub_msg` names it: the value, or that it is missing.
+fn shown_sn(sn: Option<&str>) -> String {
+    sn.map_or_else(|| "missing".to_owned(), |sn| format!("`{sn}`"))
+}
+
+/// A request that passed every check.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Accepted {
+    pub descriptor: &'static MethodDescriptor,
+    pub sign_type: SignType,
+    /// Whether the request was AES-encrypted (its method answer is then encrypted too).
+    pub encrypted: bool,
+}
+
+/// The outcome of the checks: the request (or what could be read of it), whether its
+/// signature verified, the decrypted `biz_content` of an encrypted request, and the verdict.
+pub(crate) struct Checked {
+    pub signature_verified: bool,
+    pub decrypted_biz_content: Option<String>,
+    pub verdict: Result<Accepted, Refusal>,
+}
+
+/// Decodes raw pairs in `charset`; a value that is not valid in it is refused.
+pub(crate) fn decode(
+    pairs: &[(Vec<u8>, Vec<u8>)],
+    charset: Charset,
+) -> Result<Vec<(String, String)>, Refusal> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let key = crypto::decode(charset, k);
+            let value = crypto::decode(charset, v);
+            match (key, value) {
+                (Some(key), Some(value)) => Ok((key, value)),
+                _ => Err(refuse(
+                    NodeName::Error,
+                    INVALID,
+                    PublicSubCode::InvalidCharset,
+                    format!(
+                        "字符集错误: parameter `{}` is not valid {}",
+                        String::from_utf8_lossy(k),
+                        charset.as_str()
+                    ),
+                )),
+            }
+        })
+        .collect()
+}
+
+/// Runs every check on a decoded request.
+pub(crate) fn check(shared: &Shared, request: &Decoded) -> Checked {
+    let mut signature_verified = false;
+    let mut decrypted_biz_content = None;
+    let verdict = run(
+        shared,
+        request,
+        &mut signature_verified,
+        &mut decrypted_biz_content,
+    );
+    Checked {
+        signature_verified,
+        decrypted_biz_content,
+        verdict,
+    }
+}

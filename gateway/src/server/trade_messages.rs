@@ -1,0 +1,204 @@
+//! What the gateway signs about a trade for the merchant: the return to `return_url` after
+//! paying (through the buyer's browser) and the notification to `notify_url`, each signed as
+//! Alipay signs them and encoded in the trade's charset.
+
+use std::sync::Arc;
+
+use alipay_runtime::charset::Charset;
+use alipay_runtime::notify::notify_sign_content;
+use alipay_runtime::protocol::param;
+use alipay_runtime::sign::SignType;
+
+use super::answer::alipay_sign;
+use crate::crypto;
+use crate::notify::{self, DeliveryState, Notification};
+use crate::state::Shared;
+use crate::trades::{BUYER_ID, BUYER_LOGON_ID, Refund, SELLER_ID, Trade};
+
+/// Encodes `pairs` as a form (or query) in `charset`; `None` when a value does not fit it.
+fn encode_pairs(charset: Charset, pairs: &[(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(form_urlencoded::byte_serialize(&crypto::encode(
+            charset, k,
+        )?));
+        out.push('=');
+        out.extend(form_urlencoded::byte_serialize(&crypto::encode(
+            charset, v,
+        )?));
+    }
+    Some(out)
+}
+
+/// Appends `sign` over `pairs` as Alipay signs notifications and returns (every field but
+/// `sign` and `sign_type`, sorted), in `charset`.
+fn sign_pairs(
+    shared: &Shared,
+    charset: Charset,
+    sign_type: SignType,
+    pairs: &mut Vec<(String, String)>,
+) -> Option<()> {
+    let content = notify_sign_content(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let bytes = crypto::encode(charset, &content)?;
+    let sign = alipay_sign(shared, sign_type, &bytes).ok()?;
+    pairs.push((param::SIGN.to_owned(), sign));
+    Some(())
+}
+
+fn trade_charset(trade: &Trade) -> Charset {
+    crypto::parse_charset(&trade.charset).unwrap_or(Charset::Utf8)
+}
+
+fn trade_sign_type(trade: &Trade) -> SignType {
+    trade.sign_type.parse().unwrap_or_default()
+}
+
+/// The signed return to `return_url` after paying, as Alipay sends the browser back.
+pub(super) fn return_redirect(
+    shared: &Shared,
+    trade: &Trade,
+    return_url: &str,
+    now: &str,
+) -> Option<String> {
+    let charset = trade_charset(trade);
+    let sign_type = trade_sign_type(trade);
+    let method = format!("{}.return", trade.method);
+    let mut pairs: Vec<(String, String)> = [
+        ("charset", charset.as_str()),
+        ("out_trade_no", trade.out_trade_no.as_str()),
+        ("method", method.as_str()),
+        ("total_amount", trade.total_amount.as_str()),
+        ("trade_no", trade.trade_no.as_str()),
+        ("auth_app_id", trade.app_id.as_str()),
+        ("version", "1.0"),
+        ("app_id", trade.app_id.as_str()),
+        ("sign_type", sign_type.as_str()),
+        ("seller_id", SELLER_ID),
+        ("timestamp", now),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    sign_pairs(shared, charset, sign_type, &mut pairs)?;
+    let query = encode_pairs(charset, &pairs)?;
+    let separator = if return_url.contains('?') { '&' } else { '?' };
+    Some(format!("{return_url}{separator}{query}"))
+}
+
+/// The notification about `trade` (just paid, or just refunded by `refund`).
+fn trade_notification(
+    shared: &Shared,
+    trade: &Trade,
+    notify_url: &str,
+    refund: Option<&Refund>,
+    now: &str,
+) -> Notification {
+    let charset = trade_charset(trade);
+    let sign_type = trade_sign_type(trade);
+    let id = shared.next_notify_id();
+    let date: String = now.chars().filter(char::is_ascii_digit).collect();
+    let notify_id = format!("{date}{id:08}");
+    let mut pairs = notification_params(trade, refund, now, &notify_id, charset, sign_type);
+    let mut n = Notification {
+        notify_id,
+        notify_url: notify_url.to_owned(),
+        trade_no: trade.trade_no.clone(),
+        out_trade_no: trade.out_trade_no.clone(),
+        trade_status: trade.status.as_str().to_owned(),
+        params: Vec::new(),
+        body: Vec::new(),
+        content_type: format!(
+            "application/x-www-form-urlencoded; charset={}",
+            charset.as_str()
+        ),
+        attempts: Vec::new(),
+        state: DeliveryState::Pending,
+    };
+    let body = sign_pairs(shared, charset, sign_type, &mut pairs)
+        .and_then(|()| encode_pairs(charset, &pairs));
+    match body {
+        Some(body) => n.body = body.into_bytes(),
+        None => {
+            n.state = DeliveryState::NotSent(format!(
+                "the notification cannot be signed or encoded in {}",
+                charset.as_str()
+            ))
+        }
+    }
+    n.params = pairs;
+    n
+}
+
+/// The parameters Alipay notifies about `trade` (before `sign`), in its order.
+fn notification_params(
+    trade: &Trade,
+    refund: Option<&Refund>,
+    now: &str,
+    notify_id: &str,
+    charset: Charset,
+    sign_type: SignType,
+) -> Vec<(String, String)> {
+    let amount = trade.total_amount.as_str();
+    let fund_bill_list =
+        serde_json::json!([{ "amount": amount, "fundChannel": "ALIPAYACCOUNT" }]).to_string();
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(32);
+    let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
+    add("notify_time", now);
+    add("notify_type", "trade_status_sync");
+    add("notify_id", notify_id);
+    add("app_id", &trade.app_id);
+    add("auth_app_id", &trade.app_id);
+    add("charset", charset.as_str());
+    add("version", "1.0");
+    add("sign_type", sign_type.as_str());
+    add("trade_no", &trade.trade_no);
+    add("out_trade_no", &trade.out_trade_no);
+    add("buyer_id", BUYER_ID);
+    add("buyer_logon_id", BUYER_LOGON_ID);
+    add("seller_id", SELLER_ID);
+    add("trade_status", trade.status.as_str());
+    add("total_amount", amount);
+    add("receipt_amount", amount);
+    add("invoice_amount", amount);
+    add("buyer_pay_amount", amount);
+    add("point_amount", "0.00");
+    add("subject", &trade.subject);
+    add("gmt_create", &trade.gmt_create);
+    if let Some(paid) = &trade.gmt_payment {
+        add("gmt_payment", paid);
+    }
+    add("fund_bill_list", &fund_bill_list);
+    if let Some(passback) = &trade.passback_params {
+        add("passback_params", passback);
+    }
+    if let Some(refund) = refund {
+        add("out_biz_no", &refund.out_request_no);
+        add("refund_fee", trade.refunded_amount.as_str());
+        add("gmt_refund", &refund.gmt_refund);
+        if let Some(closed) = &trade.gmt_close {
+            add("gmt_close", closed);
+        }
+    }
+    pairs
+}
+
+/// Notifies the trade's `notify_url` about it, if it has one.
+pub(crate) fn notify_trade(
+    shared: &Arc<Shared>,
+    trade: &Trade,
+    refund: Option<&Refund>,
+    now: &str,
+) {
+    let Some(url) = trade.notify_url.as_deref() else {
+        return;
+    };
+    let n = trade_notification(shared, trade, url, refund, now);
+    if matches!(n.state, DeliveryState::NotSent(_)) {
+        shared.record_notification(n);
+    } else {
+        notify::send(shared, n);
+    }
+}

@@ -1,0 +1,272 @@
+//! Requests the gateway refuses as Alipay would, over real HTTP on 127.0.0.1: public
+//! parameters and signatures wrong, requests outside the protocol, duplicated or undecodable
+//! parameters, another app; and the gateway's shutdown. The method and client are
+//! `protocol.rs`'s.
+
+use std::time::Duration;
+
+use alipay_gateway::{LocalGateway, ThrowawayKeys};
+use alipay_runtime::{Charset, Client, Error, PreparedRequest, PublicSubCode, SignType};
+use serde_json::Value;
+
+use crate::protocol::*;
+
+/// Sends a prepared request after `edit` changed its query.
+async fn send_edited(
+    gw: &LocalGateway,
+    prepared: &PreparedRequest,
+    edit: impl FnOnce(Vec<(String, String)>) -> Vec<(String, String)>,
+) -> (u16, Value) {
+    let (base, query) = prepared.url.split_once('?').expect("query");
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let edited = edit(pairs);
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(edited)
+        .finish();
+    let response = reqwest::Client::new()
+        .post(format!("{base}?{query}"))
+        .header("content-type", &prepared.content_type)
+        .body(prepared.body.clone())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(gw.addr().ip().to_string(), "127.0.0.1");
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("json");
+    (status, body)
+}
+
+#[tokio::test]
+async fn public_parameter_and_signature_errors_under_error_response() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+
+    for (param, sub_code) in [
+        ("method", "isv.missing-method"),
+        ("app_id", "isv.missing-app-id"),
+        ("timestamp", "isv.missing-timestamp"),
+        ("version", "isv.missing-version"),
+        ("sign_type", "isv.missing-signature-type"),
+        ("sign", "isv.missing-signature"),
+    ] {
+        let (status, body) = send_edited(&gw, &prepared, |pairs| {
+            pairs.into_iter().filter(|(k, _)| k != param).collect()
+        })
+        .await;
+        assert_eq!(status, 200);
+        let node = &body["error_response"];
+        assert_eq!(node["code"], "40001", "{param}: {body}");
+        assert_eq!(node["sub_code"], sub_code, "{param}: {body}");
+        assert!(body["sign"].is_string(), "error answers are signed");
+    }
+
+    let replace = |name: &'static str, value: &'static str| {
+        move |pairs: Vec<(String, String)>| {
+            pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == name {
+                        (k, value.to_owned())
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    for (name, value, sub_code) in [
+        ("method", "alipay.nope", "isv.invalid-method"),
+        ("sign_type", "HMAC", "isv.invalid-signature-type"),
+        ("timestamp", "yesterday", "isv.invalid-timestamp"),
+        ("charset", "latin1", "isv.invalid-charset"),
+        ("format", "xml", "isv.invalid-format"),
+        ("app_id", "2014072300009999", "isv.invalid-signature"),
+    ] {
+        let (_, body) = send_edited(&gw, &prepared, replace(name, value)).await;
+        let node = &body["error_response"];
+        assert_eq!(node["code"], "40002", "{name}: {body}");
+        assert_eq!(node["sub_code"], sub_code, "{name}: {body}");
+    }
+
+    let log = gw.requests();
+    assert_eq!(log.len(), 12);
+    assert!(log.iter().all(|r| !r.signature_verified));
+    assert!(
+        log.iter()
+            .all(|r| r.answer.node.as_deref() == Some("error_response"))
+    );
+}
+
+#[tokio::test]
+async fn the_wrong_signature_is_verified_against_the_app_key() {
+    let gw = gateway().await;
+    let other = ThrowawayKeys::generate().expect("keygen");
+    let wrong = Client::builder()
+        .gateway(gw.url())
+        .app_id("2014072300007148")
+        .private_key(other.app_private_key().expect("key"))
+        .alipay_public_key(keys().alipay_public_key().expect("alipay key"))
+        .build()
+        .expect("client");
+    let err = wrong
+        .execute(&Echo { no: "1".into() })
+        .await
+        .expect_err("refused");
+    let Error::Gateway(g) = err else {
+        panic!("expected a gateway error, got {err:?}")
+    };
+    assert_eq!(
+        *g.sub_code(),
+        PublicSubCode::from_code("isv.invalid-signature")
+    );
+    assert!(g.sub_msg().contains("app_id=2014072300007148&biz_content="));
+}
+
+#[tokio::test]
+async fn requests_outside_the_protocol() {
+    let gw = gateway().await;
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", gw.addr());
+
+    let r = http
+        .post(format!("{base}/other"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 404);
+    let r = http.put(gw.url()).send().await.expect("send");
+    assert_eq!(r.status().as_u16(), 405);
+    let r = http
+        .post(gw.url())
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 415);
+    // An upload whose multipart body does not parse.
+    let r = http
+        .post(gw.url())
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ncut off")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .starts_with("malformed multipart body")
+    );
+    // None of these is a gateway request: nothing is logged.
+    assert_eq!(gw.request_count(), 0);
+}
+
+#[tokio::test]
+async fn get_requests_and_the_query_alone_work_too() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    // Everything in the query, as a page redirect would send it.
+    let body = String::from_utf8(prepared.body.clone()).expect("ascii");
+    let url = format!("{}&{body}", prepared.url);
+    let r = reqwest::Client::new().get(url).send().await.expect("send");
+    let answer: Value = r.json().await.expect("json");
+    assert_eq!(
+        answer["alipay_test_echo_response"]["code"], "10000",
+        "{answer}"
+    );
+    let last = gw.requests().pop().expect("recorded");
+    assert_eq!(last.http_method, "GET");
+    assert!(last.signature_verified);
+}
+
+/// The answer to a GBK request is GBK.
+fn gbk_json(bytes: &[u8]) -> Value {
+    let text = Charset::Gbk.decode(bytes).expect("GBK");
+    serde_json::from_str(&text).expect("json")
+}
+
+#[tokio::test]
+async fn duplicated_parameters_and_undecodable_bytes_are_refused() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Gbk);
+    let prepared = c.prepare(&Echo { no: "王".into() }).expect("prepare");
+    let http = reqwest::Client::new();
+
+    // biz_content both in the query and in the body: which one was signed is ambiguous.
+    let body = String::from_utf8(prepared.body.clone()).expect("ascii");
+    let r = http
+        .post(format!("{}&{body}", prepared.url))
+        .header("content-type", &prepared.content_type)
+        .body(prepared.body.clone())
+        .send()
+        .await
+        .expect("send");
+    let answer = gbk_json(&r.bytes().await.expect("body"));
+    assert_eq!(
+        answer["error_response"]["sub_code"],
+        "isv.invalid-parameter"
+    );
+
+    // A lone GBK lead byte is not GBK.
+    let r = http
+        .post(&prepared.url)
+        .header("content-type", &prepared.content_type)
+        .body("biz_content=%81")
+        .send()
+        .await
+        .expect("send");
+    let answer = gbk_json(&r.bytes().await.expect("body"));
+    assert_eq!(answer["error_response"]["sub_code"], "isv.invalid-charset");
+    assert_eq!(gw.request_count(), 2);
+}
+
+#[tokio::test]
+async fn an_expected_app_id_is_enforced() {
+    let gw = LocalGateway::builder(METHODS, keys().gateway_keys().expect("keys"))
+        .app_id("2021000000000001")
+        .start()
+        .await
+        .expect("start");
+    let err = client(&gw, SignType::Rsa2, Charset::Utf8)
+        .execute(&Echo { no: "1".into() })
+        .await
+        .expect_err("other app id");
+    let Error::Gateway(g) = err else {
+        panic!("expected a gateway error, got {err:?}")
+    };
+    assert_eq!(
+        *g.sub_code(),
+        PublicSubCode::from_code("isv.invalid-app-id")
+    );
+}
+
+#[tokio::test]
+async fn the_gateway_stops_on_shutdown_and_on_drop() {
+    let gw = gateway().await;
+    let addr = gw.addr();
+    tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("listening");
+    gw.shutdown().await;
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+
+    let gw = gateway().await;
+    let addr = gw.addr();
+    drop(gw);
+    // The serving task ends at its next poll.
+    let mut refused = false;
+    for _ in 0..50 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(refused, "still listening after drop");
+}

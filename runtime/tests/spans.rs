@@ -1,0 +1,212 @@
+//! Tracing: one span per call, with its facts and without secrets; at TRACE, the exact text
+//! signed and verified, secrets redacted.
+
+use std::sync::{Arc, Mutex};
+
+use alipay_runtime::Error;
+use alipay_runtime::charset::Charset;
+use alipay_runtime::sign::SignType;
+use alipay_runtime::sign_content::sign_content;
+
+use crate::server::*;
+
+/// A subscriber that writes down every span name, field and event (with its level) as text.
+#[derive(Default, Clone)]
+struct Recorder {
+    lines: Arc<Mutex<Vec<String>>>,
+    next_id: Arc<std::sync::atomic::AtomicU64>,
+}
+
+struct Fields<'a>(&'a mut Vec<String>, String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0
+            .push(format!("{} {}={value:?}", self.1, field.name()));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push(format!("{} {}={value}", self.1, field.name()));
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, attrs: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let id = 1 + self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut lines = self.lines.lock().expect("lines");
+        let name = format!("span#{id}:{}", attrs.metadata().name());
+        lines.push(name.clone());
+        attrs.record(&mut Fields(&mut lines, name));
+        tracing::span::Id::from_u64(id)
+    }
+    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut lines = self.lines.lock().expect("lines");
+        values.record(&mut Fields(&mut lines, format!("span#{}", span.into_u64())));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut lines = self.lines.lock().expect("lines");
+        let prefix = format!("event[{}]", event.metadata().level());
+        event.record(&mut Fields(&mut lines, prefix));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// Installs the recorder as the global subscriber (a scoped one races with the callsite
+/// interest cache while other tests run in parallel); this test finds its own span by its
+/// unique app_id.
+#[test]
+fn one_span_per_call_with_codes_and_no_secrets() {
+    const APP_ID: &str = "2088SPANTEST0001";
+    let recorder = Recorder::default();
+    let lines = recorder.lines.clone();
+    tracing::subscriber::set_global_default(recorder).expect("the only global subscriber");
+    let token = "201510BBspantest0token0000000000000X77";
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (sign_seen, response_sign, received) = runtime.block_on(async {
+        let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时","access_token":"ACCESS-SECRET-1"}"#;
+        let body = signed_body(NODE, node, Charset::Utf8, SignType::Rsa2);
+        let answer: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let response_sign = answer["sign"].as_str().expect("sign").to_owned();
+        let server = Server::start(move |_| json_reply(body.clone(), Charset::Utf8)).await;
+        let client = client_for(&server)
+            .app_id(APP_ID)
+            .app_auth_token(token)
+            .build()
+            .expect("client");
+        let err = client.execute(&Confirm::new("SECRETAUTH")).await.unwrap_err();
+        assert!(matches!(err, Error::Business(_)), "{err:?}");
+        let received = server.requests().remove(0).params(Charset::Utf8);
+        let sign = received
+            .iter()
+            .find(|(k, _)| k == "sign")
+            .map(|(_, v)| v.clone())
+            .expect("sign sent");
+        (sign, response_sign, received)
+    });
+    let lines = lines.lock().expect("lines").clone();
+    assert_call_span(&lines, APP_ID);
+    assert_nothing_above_trace(
+        &lines,
+        &[token, "SECRETAUTH", "biz_content", "ACCESS-SECRET-1"],
+    );
+    assert_trace_texts(&lines, APP_ID, &received);
+    let pem = std::fs::read_to_string(key_path("app_private_pkcs1.pem")).expect("pem");
+    let key_line = pem.lines().nth(3).expect("a base64 line");
+    // No secret anywhere, at any level: the token, both signatures, the key.
+    assert_no_secret(
+        &lines,
+        &[
+            token,
+            sign_seen.as_str(),
+            response_sign.as_str(),
+            "ACCESS-SECRET-1",
+            key_line,
+        ],
+    );
+}
+
+/// The call's one `alipay.call` span (found by its app_id) with its method, codes and latency.
+fn assert_call_span(lines: &[String], app_id: &str) {
+    let calls: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={app_id}")))
+        .collect();
+    assert_eq!(calls.len(), 1, "{lines:#?}");
+    let id = calls[0];
+    let field = |name: &str| {
+        lines
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix(&format!("{id}:alipay.call {name}="))
+                    .or_else(|| l.strip_prefix(&format!("{id} {name}=")))
+            })
+            .map(str::to_owned)
+            .next_back()
+    };
+    assert_eq!(field("method").as_deref(), Some(METHOD));
+    assert_eq!(field("code").as_deref(), Some("40004"));
+    assert_eq!(field("sub_code").as_deref(), Some("VALIDATECODE_EXPIRED"));
+    assert!(
+        field("latency_ms").is_some_and(|v| v.parse::<u64>().is_ok()),
+        "{lines:#?}"
+    );
+}
+
+/// Above TRACE: nothing of the request's content.
+fn assert_nothing_above_trace(lines: &[String], secrets: &[&str]) {
+    let above_trace = lines
+        .iter()
+        .filter(|l| !l.starts_with("event[TRACE]"))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    for secret in secrets {
+        assert!(
+            !above_trace.contains(secret),
+            "{secret} leaked into tracing above TRACE:\n{above_trace}"
+        );
+    }
+}
+
+/// At TRACE: exactly the text that was signed, with the app_auth_token redacted, and exactly
+/// the node text that was verified, with its secret member redacted. Other tests run in
+/// parallel, so this call's event is the one carrying its app_id.
+fn assert_trace_texts(lines: &[String], app_id: &str, received: &[(String, String)]) {
+    let trace_field = |name: &str, containing: &str| {
+        let prefix = format!("event[TRACE] {name}=");
+        let found: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(prefix.as_str()))
+            .filter(|v| v.contains(containing))
+            .collect();
+        assert_eq!(found.len(), 1, "{name} containing {containing}: {lines:#?}");
+        found[0].to_owned()
+    };
+    let expected_content = sign_content(received.iter().map(|(k, v)| {
+        let v = if k == "app_auth_token" {
+            "<redacted>"
+        } else {
+            v.as_str()
+        };
+        (k.as_str(), v)
+    }));
+    assert!(
+        expected_content.contains("SECRETAUTH"),
+        "{expected_content}"
+    );
+    assert_eq!(
+        trace_field("content", &format!("app_id={app_id}&")),
+        expected_content
+    );
+    // And exactly the node text that was verified, with its secret member redacted.
+    assert_eq!(
+        trace_field("text", "\"access_token\""),
+        r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时","access_token":"<redacted>"}"#
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == &format!("event[TRACE] node={NODE}")),
+        "{lines:#?}"
+    );
+}
+
+/// None of `secrets` in any line, at any level.
+fn assert_no_secret(lines: &[String], secrets: &[&str]) {
+    let all = lines.join("\n");
+    for secret in secrets {
+        assert!(
+            !all.contains(secret),
+            "{secret} leaked into tracing:\n{all}"
+        );
+    }
+}

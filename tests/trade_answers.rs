@@ -1,0 +1,173 @@
+//! `alipay.trade.query`, `alipay.trade.refund` and `alipay.trade.close` answering from the
+//! trades the local gateway keeps, over real HTTP on 127.0.0.1 (the payment itself as in
+//! `payments.rs`, whose helpers these are).
+
+use crate::merchant::Merchant;
+use alipay_gateway::TradeStatus;
+use alipay_openapi::trade::{close, query, refund};
+use alipay_runtime::{Charset, Error, Price};
+
+use crate::payments::*;
+
+fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
+    result: Result<T, Error<E>>,
+) -> String {
+    match result {
+        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
+        other => panic!("not a business error: {other:?}"),
+    }
+}
+
+fn refund_of(out: &str, amount: &str, request_no: &str) -> refund::Request {
+    refund::Request::new(amount.parse::<Price>().unwrap())
+        .out_trade_no(out)
+        .out_request_no(request_no)
+}
+
+#[tokio::test]
+// Long because: one trade's story (query, refunds, close), each step on the state the last left.
+async fn query_refund_and_close_answer_from_the_trades() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+
+    assert_eq!(
+        sub_code(
+            client
+                .execute(&query::Request::new().out_trade_no("never-ordered"))
+                .await
+        ),
+        "ACQ.TRADE_NOT_EXIST"
+    );
+
+    let p = page_request(&client, PAGE_PAY, &order("paid", "88.88", "paid order"));
+    get_page(&http, &get_url(&p)).await;
+    let waiting = client
+        .execute(&query::Request::new().out_trade_no("paid"))
+        .await
+        .expect("query");
+    assert_eq!(
+        status_of(&waiting.trade_status).as_deref(),
+        Some("WAIT_BUYER_PAY")
+    );
+    assert_eq!(
+        sub_code(client.execute(&refund_of("paid", "1.00", "r0")).await),
+        "ACQ.TRADE_STATUS_ERROR"
+    );
+    let payment = gw.pay("paid").expect("paid");
+    assert_eq!(payment.trade.status, TradeStatus::TradeSuccess);
+    assert!(payment.return_redirect.is_some());
+
+    // Partial refunds add up; the same out_request_no again moves nothing.
+    let r1 = client
+        .execute(&refund_of("paid", "10.00", "r1"))
+        .await
+        .expect("refund");
+    assert_eq!(r1.refund_fee.as_deref(), Some("10.00"));
+    assert_eq!(r1.fund_change.as_deref(), Some("Y"));
+    let again = client
+        .execute(&refund_of("paid", "10.00", "r1"))
+        .await
+        .expect("refund");
+    assert_eq!(again.refund_fee.as_deref(), Some("10.00"));
+    assert_eq!(again.fund_change.as_deref(), Some("N"));
+    let r2 = client
+        .execute(&refund_of("paid", "70.00", "r2"))
+        .await
+        .expect("refund");
+    assert_eq!(r2.refund_fee.as_deref(), Some("80.00"));
+    assert_eq!(
+        sub_code(client.execute(&refund_of("paid", "8.89", "r3")).await),
+        "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+    );
+    let still = client
+        .execute(&query::Request::new().out_trade_no("paid"))
+        .await
+        .expect("query");
+    assert_eq!(
+        status_of(&still.trade_status).as_deref(),
+        Some("TRADE_SUCCESS")
+    );
+    let r3 = client
+        .execute(&refund_of("paid", "8.88", "r3"))
+        .await
+        .expect("refund");
+    assert_eq!(r3.refund_fee.as_deref(), Some("88.88"));
+    let closed = client
+        .execute(&query::Request::new().out_trade_no("paid"))
+        .await
+        .expect("query");
+    assert_eq!(
+        status_of(&closed.trade_status).as_deref(),
+        Some("TRADE_CLOSED")
+    );
+    let trade = gw.trade("paid").expect("held");
+    assert_eq!(trade.refunded_amount.as_str(), "88.88");
+    assert_eq!(trade.refunds.len(), 3);
+    assert_eq!(
+        sub_code(
+            client
+                .execute(&close::Request::new().out_trade_no("paid"))
+                .await
+        ),
+        "ACQ.TRADE_STATUS_ERROR"
+    );
+
+    // An unpaid order is closed; paying it afterwards is refused.
+    let p = page_request(&client, PAGE_PAY, &order("unpaid", "5.00", "unpaid order"));
+    get_page(&http, &get_url(&p)).await;
+    let trade_no = gw.trade("unpaid").expect("opened").trade_no;
+    let answer = client
+        .execute(&close::Request::new().trade_no(trade_no.clone()))
+        .await
+        .expect("close");
+    assert_eq!(answer.out_trade_no.as_deref(), Some("unpaid"));
+    let answer = client
+        .execute(&query::Request::new().trade_no(trade_no.clone()))
+        .await
+        .expect("query");
+    assert_eq!(
+        status_of(&answer.trade_status).as_deref(),
+        Some("TRADE_CLOSED")
+    );
+    assert_eq!(
+        gw.pay("unpaid").unwrap_err().sub_code,
+        "ACQ.TRADE_HAS_CLOSE"
+    );
+
+    // The same out_trade_no with another amount.
+    let p = page_request(&client, PAGE_PAY, &order("twice", "1.00", "first"));
+    get_page(&http, &get_url(&p)).await;
+    let p = page_request(&client, PAGE_PAY, &order("twice", "2.00", "first"));
+    let (_, _, page) = get_page(&http, &get_url(&p)).await;
+    assert!(page.contains("ACQ.CONTEXT_INCONSISTENT"), "{page}");
+    assert_eq!(
+        gw.trade("twice").expect("held").total_amount.as_str(),
+        "1.00"
+    );
+
+    // The refunds notified the merchant too (TRADE_CLOSED once refunded in full).
+    let held =
+        wait_notifications(&gw, |n| n.len() >= 4 && n.iter().all(|n| n.is_delivered())).await;
+    let statuses: Vec<&str> = held.iter().map(|n| n.trade_status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        [
+            "TRADE_SUCCESS",
+            "TRADE_SUCCESS",
+            "TRADE_SUCCESS",
+            "TRADE_CLOSED"
+        ]
+    );
+    assert_eq!(held[3].param("refund_fee"), Some("88.88"));
+
+    // Everything is in the request log.
+    let over = gw
+        .requests()
+        .into_iter()
+        .find(|r| r.answer.sub_code.as_deref() == Some("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"))
+        .expect("logged");
+    assert_eq!(over.method.as_deref(), Some("alipay.trade.refund"));
+    assert_eq!(over.answer.code.as_deref(), Some("40004"));
+}
