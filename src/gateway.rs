@@ -25,7 +25,7 @@
 //! let request = auth_confirm::Request::new("20170502000610755993", "MDEDUCT0068", "423979");
 //! match client.execute(&request).await {
 //!     Err(alipay_openapi::runtime::Error::Business(e)) => {
-//!         assert_eq!(e.sub_code, auth_confirm::BizError::ValidatecodeExpired);
+//!         assert_eq!(e.sub_code(), &auth_confirm::BizError::ValidatecodeExpired);
 //!     }
 //!     other => panic!("unexpected {other:?}"),
 //! }

@@ -29,7 +29,7 @@
 //! let request = Request::new("20170502000610755993", "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f", "423979");
 //! match client.execute(&request).await {
 //!     Ok(response) => println!("confirmed: {:?}", response.code),
-//!     Err(Error::Business(e)) if e.sub_code == BizError::ValidatecodeTimesLimit => {
+//!     Err(Error::Business(e)) if *e.sub_code() == BizError::ValidatecodeTimesLimit => {
 //!         println!("too many attempts; apply for a new token");
 //!     }
 //!     Err(e) => return Err(e.into()),

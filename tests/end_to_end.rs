@@ -108,12 +108,12 @@ async fn business_errors_are_typed_with_their_documented_solution() {
         let c = client(&gw, sign_type, charset);
         match c.execute(&confirm()).await {
             Err(Error::Business(b)) => {
-                assert_eq!(b.code, "40004");
-                assert_eq!(b.msg, "Business Failed");
-                assert_eq!(b.sub_code, auth_confirm::BizError::ValidatecodeExpired);
-                assert_eq!(b.sub_msg, "校验码超时");
+                assert_eq!(b.code(), "40004");
+                assert_eq!(b.msg(), "Business Failed");
+                assert_eq!(b.sub_code(), &auth_confirm::BizError::ValidatecodeExpired);
+                assert_eq!(b.sub_msg(), "校验码超时");
                 assert_eq!(
-                    b.sub_code.solution(),
+                    b.sub_code().solution(),
                     Some("校验码超时,商户可重新发起一次鉴权申请")
                 );
             }
@@ -121,8 +121,8 @@ async fn business_errors_are_typed_with_their_documented_solution() {
         }
         match c.execute(&validate()).await {
             Err(Error::Business(b)) => {
-                assert_eq!(b.sub_code, sign_validate::BizError::UserIsNotExits);
-                assert_eq!(b.sub_msg, "签约的用户id不存在");
+                assert_eq!(b.sub_code(), &sign_validate::BizError::UserIsNotExits);
+                assert_eq!(b.sub_msg(), "签约的用户id不存在");
             }
             other => panic!("{sign_type} {charset}: {other:?}"),
         }
@@ -147,8 +147,8 @@ async fn an_undocumented_business_code_lands_in_unknown() {
         .await
     {
         Err(Error::Business(b)) => assert_eq!(
-            b.sub_code,
-            auth_confirm::BizError::Unknown("NEW_CODE_FROM_LATER".into())
+            b.sub_code(),
+            &auth_confirm::BizError::Unknown("NEW_CODE_FROM_LATER".into())
         ),
         other => panic!("{other:?}"),
     }
@@ -385,9 +385,9 @@ async fn dynamic_calls_give_the_verified_node_as_json() {
     let Error::Business(b) = e else {
         panic!("{e:?}")
     };
-    assert_eq!(b.sub_code.code, "VALIDATECODE_EXPIRED");
+    assert_eq!(b.sub_code().code, "VALIDATECODE_EXPIRED");
     assert_eq!(
-        b.sub_code.solution,
+        b.sub_code().solution,
         Some("校验码超时,商户可重新发起一次鉴权申请")
     );
 }

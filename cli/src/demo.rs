@@ -112,15 +112,18 @@ pub async fn run() -> Exit {
     }
     match client.execute(&confirm_request()).await {
         Err(Error::Business(b)) => {
-            println!("    {AUTH_CONFIRM}: {} {}", b.code, b.msg);
-            println!("    typed code:  auth_confirm::BizError::{:?}", b.sub_code);
-            println!("    sub_msg:     {}", b.sub_msg);
+            println!("    {AUTH_CONFIRM}: {} {}", b.code(), b.msg());
+            println!(
+                "    typed code:  auth_confirm::BizError::{:?}",
+                b.sub_code()
+            );
+            println!("    sub_msg:     {}", b.sub_msg());
             println!(
                 "    solution:    {}",
-                b.sub_code.solution().unwrap_or("(undocumented)")
+                b.sub_code().solution().unwrap_or("(undocumented)")
             );
             verdict(
-                b.sub_code == auth_confirm::BizError::ValidatecodeExpired,
+                *b.sub_code() == auth_confirm::BizError::ValidatecodeExpired,
                 &mut failures,
             );
         }

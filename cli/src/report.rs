@@ -64,17 +64,17 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
     let _ = match error {
         Error::Business(b) => {
             let _ = writeln!(out, "business error (verified answer):");
-            line(out, "code:", &b.code);
-            line(out, "msg:", &b.msg);
-            line(out, "sub_code:", b.sub_code.as_str());
-            line(out, "sub_msg:", &b.sub_msg);
-            if let Some(description) = b.sub_code.description() {
+            line(out, "code:", b.code());
+            line(out, "msg:", b.msg());
+            line(out, "sub_code:", b.sub_code().as_str());
+            line(out, "sub_msg:", b.sub_msg());
+            if let Some(description) = b.sub_code().description() {
                 line(out, "meaning:", description);
             }
             line(
                 out,
                 "solution:",
-                b.sub_code
+                b.sub_code()
                     .solution()
                     .unwrap_or("(this code is not documented for the method)"),
             );

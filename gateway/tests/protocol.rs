@@ -141,9 +141,9 @@ async fn business_error_from_the_table() {
     let Error::Business(b) = err else {
         panic!("expected a business error, got {err:?}")
     };
-    assert_eq!(b.code, "40004");
-    assert_eq!(b.sub_code.code, "VALIDATECODE_EXPIRED");
-    assert_eq!(b.sub_msg, "校验码超时");
+    assert_eq!(b.code(), "40004");
+    assert_eq!(b.sub_code().code, "VALIDATECODE_EXPIRED");
+    assert_eq!(b.sub_msg(), "校验码超时");
     assert!(
         gw.set_scenario("alipay.test.echo", Scenario::business_error("NOPE"))
             .is_err()

@@ -70,8 +70,8 @@ async fn call_json_validates_sends_and_types_the_answer() {
     .unwrap();
     match call_json(&client, "alipay.shapes.order.create", order_json(), &[]).await {
         Err(Error::Business(b)) => {
-            assert_eq!(b.sub_code.code, "ACQ.SYSTEM_ERROR");
-            assert_eq!(b.sub_code.description, Some("系统错误"));
+            assert_eq!(b.sub_code().code, "ACQ.SYSTEM_ERROR");
+            assert_eq!(b.sub_code().description, Some("系统错误"));
         }
         other => panic!("expected a business error, got {other:?}"),
     }
@@ -94,7 +94,7 @@ async fn typed_calls_type_the_business_error() {
     .unwrap();
     match client.execute(&request).await {
         Err(Error::Business(b)) => {
-            assert_eq!(b.sub_code, BizError::AcqInvalidParameter)
+            assert_eq!(b.sub_code(), &BizError::AcqInvalidParameter)
         }
         other => panic!("expected a business error, got {other:?}"),
     }

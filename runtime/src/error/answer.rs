@@ -265,21 +265,15 @@ impl fmt::Display for GatewayError {
 
 impl std::error::Error for GatewayError {}
 
-/// A verified business failure (`code` 40004) with the method's typed `sub_code`.
-///
-/// Read it through its accessors: the fields stay public only until the generator's own
-/// tests (`codegen/golden/tests/call_json.rs`) read `sub_code()` instead.
+/// A verified business failure (`code` 40004) with the method's typed `sub_code`, read
+/// through its accessors.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BusinessError<E> {
-    /// The public code, `40004`.
-    pub code: String,
-    /// The answer's `msg`, normally `Business Failed`.
-    pub msg: String,
-    /// The method's business error code.
-    pub sub_code: E,
-    /// The answer's `sub_msg` (empty when it had none).
-    pub sub_msg: String,
+    pub(crate) code: String,
+    pub(crate) msg: String,
+    pub(crate) sub_code: E,
+    pub(crate) sub_msg: String,
 }
 
 impl<E> BusinessError<E> {
