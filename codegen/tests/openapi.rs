@@ -60,6 +60,7 @@ fn yaml_and_json_forms_import_the_same() {
 
 #[test]
 fn facts_are_added_with_their_source_and_nothing_is_changed() {
+    // Long because: one import into one folder, then each kind of fact it adds (and keeps) checked in turn.
     let dir = specs_copy();
     let curated_path = dir.path().join("alipay.demo.order.query.yaml");
     let before = std::fs::read_to_string(&curated_path).unwrap();

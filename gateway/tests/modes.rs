@@ -148,6 +148,7 @@ impl CertStore for MemoryStore {
 
 #[tokio::test]
 async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
+    // Long because: one rotation as a client lives it: the old certificate, the new one, then a restart that must keep it.
     let gw = cert_gateway(None).await;
     let store = Arc::new(MemoryStore::default());
     for charset in [Charset::Utf8, Charset::Gbk] {
