@@ -90,7 +90,7 @@ fn join(d: &[Diagnostic]) -> String {
 
 impl Settings {
     /// The generated files for `specs` with these settings, in memory, by path relative to
-    /// the output folder: lowering, then [the one emitter](crate::emit). The result does not
+    /// the output folder: lowering, then the one emitter (`emit::files`). The result does not
     /// depend on the order of `specs`.
     pub fn generate_files<'a>(
         &self,

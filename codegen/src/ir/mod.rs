@@ -1,7 +1,7 @@
 //! The generator's intermediate representation: one owned, fully name-resolved description
 //! of every method, kept in sorted maps so the output order never depends on input order.
 //!
-//! [`lower`] builds it from [`Spec`](crate::spec::Spec)s; the emitters in [`crate::emit`]
+//! [`lower`] builds it from [`Spec`](crate::spec::Spec)s; the emitters (the private `emit` module)
 //! read only this, never the spec.
 
 mod derive;
