@@ -52,6 +52,7 @@ pub mod sign_content;
 #[doc(hidden)]
 pub mod time;
 pub mod upload;
+pub mod v3;
 #[doc(hidden)]
 pub mod validate;
 pub mod verify;

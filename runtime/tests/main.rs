@@ -19,4 +19,5 @@ mod server;
 mod spans;
 mod transport;
 mod upload;
+mod v3;
 mod vectors;
