@@ -182,7 +182,7 @@ pub enum AnswerError {
 }
 
 /// An answer with HTTP status 400 or more: `{code, message, links}`, with the status and the
-/// trace id.
+/// trace id, read through its accessors.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error(
     "HTTP {status}: {} {}{}",
@@ -192,18 +192,45 @@ pub enum AnswerError {
 )]
 #[non_exhaustive]
 pub struct ApiError {
+    status: u16,
+    code: Option<String>,
+    message: Option<String>,
+    links: Option<serde_json::Value>,
+    trace_id: Option<String>,
+    verified: bool,
+}
+
+impl ApiError {
     /// The HTTP status.
-    pub status: u16,
-    /// The error code (`invalid-parameter`, or the method's business code).
-    pub code: Option<String>,
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The error code (`invalid-parameter`, or the method's business code), where the body is
+    /// the protocol's JSON.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
     /// The message.
-    pub message: Option<String>,
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
     /// The `links` member as sent (documentation of the code).
-    pub links: Option<serde_json::Value>,
+    pub fn links(&self) -> Option<&serde_json::Value> {
+        self.links.as_ref()
+    }
+
     /// `alipay-trace-id`, to quote to Alipay.
-    pub trace_id: Option<String>,
-    /// Whether the answer's signature verified (only then is the rest Alipay's word).
-    pub verified: bool,
+    pub fn trace_id(&self) -> Option<&str> {
+        self.trace_id.as_deref()
+    }
+
+    /// Whether the answer's signature verified: only then is the rest Alipay's word.
+    pub fn verified(&self) -> bool {
+        self.verified
+    }
 }
 
 /// Verifies an answer and returns its body when it is a verified success (a JSON object); see

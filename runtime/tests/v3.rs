@@ -182,14 +182,15 @@ fn outcome(v: &Value, alipay: &PublicKey, aes: &EncryptKey, alipay_cert_sn: &str
     match result {
         Ok(()) => "accept",
         Err(AnswerError::Api(e)) => {
-            assert_eq!(e.status, status);
-            assert_eq!(e.trace_id.as_deref(), headers.trace_id);
+            assert_eq!(e.status(), status);
+            assert_eq!(e.trace_id(), headers.trace_id);
             let json: Value = serde_json::from_slice(body).unwrap_or_default();
-            assert_eq!(e.code.as_deref(), json["code"].as_str(), "{}", v["name"]);
+            assert_eq!(e.code(), json["code"].as_str(), "{}", v["name"]);
+            assert_eq!(e.message(), json["message"].as_str(), "{}", v["name"]);
             // Verified only when signed and the signature holds.
             let signed_ok =
                 response["openssl_verify_as_sent_with_keys/alipay_public.pem"] == "Verified OK";
-            assert_eq!(e.verified, signed_ok, "{}", v["name"]);
+            assert_eq!(e.verified(), signed_ok, "{}", v["name"]);
             "error"
         }
         Err(_) => "reject",
