@@ -36,7 +36,7 @@ mod values;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 
-use crate::spec::{Examples, Field, Location, Spec, ToYamlError, TypeRef, to_yaml};
+use crate::spec::{Field, Location, Spec, ToYamlError, TypeRef, to_yaml};
 
 use notes::Notes;
 use page::{Line, fold, is_blank, is_chrome};
@@ -88,23 +88,7 @@ pub fn import_page(text: &str) -> Imported {
     let lines = page::lines(&text);
     let sections = sections::split(&lines);
     let mut notes = Notes::default();
-    let mut spec = Spec {
-        method: String::new(),
-        title: String::new(),
-        description: String::new(),
-        version: "1.0".to_owned(),
-        doc_url: None,
-        provenance: crate::spec::Provenance::DocPage,
-        call_style: None,
-        note: None,
-        request: Vec::new(),
-        response: Vec::new(),
-        models: BTreeMap::new(),
-        errors: Vec::new(),
-        examples: Examples::default(),
-        notification: None,
-        route: None,
-    };
+    let mut spec = Spec::new("", "", crate::spec::Provenance::DocPage);
 
     // The request example tells which words of a row are its example value.
     let known = sections

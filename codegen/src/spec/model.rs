@@ -266,6 +266,32 @@ impl CallStyle {
 }
 
 impl Spec {
+    /// A spec of `method` titled `title` with `provenance`, every other key at its default
+    /// (version `1.0`, no fields, models, errors, examples, notification or route).
+    pub fn new(
+        method: impl Into<String>,
+        title: impl Into<String>,
+        provenance: Provenance,
+    ) -> Spec {
+        Spec {
+            method: method.into(),
+            title: title.into(),
+            description: String::new(),
+            version: default_version(),
+            doc_url: None,
+            provenance,
+            call_style: None,
+            note: None,
+            request: Vec::new(),
+            response: Vec::new(),
+            models: BTreeMap::new(),
+            errors: Vec::new(),
+            examples: Examples::default(),
+            notification: None,
+            route: None,
+        }
+    }
+
     /// How the method is meant to be called: the `call_style` key, or when absent the
     /// style [`CallStyle::inferred`] from the method name.
     pub fn call_style(&self) -> CallStyle {

@@ -3,37 +3,22 @@
 //! required flag, a description, an error's solution) is never replaced; every fact added
 //! names its source.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::document::{Operation, ParamIn};
-use crate::spec::{Body, ErrorCode, Examples, Field, Provenance, Route, Spec, TypeRef};
+use crate::spec::{Body, ErrorCode, Field, Provenance, Route, Spec, TypeRef};
 
 /// The public parameter a v3 query may carry without a request field of its name.
 use crate::spec::PUBLIC_QUERY;
 
 /// A new spec for an operation no other source has (`provenance: openapi`).
 pub(crate) fn new_spec(op: &Operation, source: &str) -> Spec {
-    let mut spec = Spec {
-        method: op.id.clone(),
-        title: if op.summary.trim().is_empty() {
-            op.id.clone()
-        } else {
-            op.summary.trim().to_owned()
-        },
-        description: op.description.trim().to_owned(),
-        version: "1.0".to_owned(),
-        doc_url: None,
-        provenance: Provenance::Openapi,
-        call_style: None,
-        note: None,
-        request: Vec::new(),
-        response: Vec::new(),
-        models: BTreeMap::new(),
-        errors: Vec::new(),
-        examples: Examples::default(),
-        notification: None,
-        route: None,
+    let title = match op.summary.trim() {
+        "" => op.id.as_str(),
+        summary => summary,
     };
+    let mut spec = Spec::new(op.id.as_str(), title, Provenance::Openapi);
+    spec.description = op.description.trim().to_owned();
     merge(&mut spec, op, source);
     spec
 }

@@ -217,17 +217,19 @@ fn imported(
         });
     }
     // A new spec is written whole; an existing one is edited, so its comments and layout stay.
+    let unpatchable = || OpenapiError::Unpatchable {
+        method: method.clone(),
+        file: file.clone(),
+    };
     let text = match &before {
         None => spec::to_yaml(spec)?,
-        Some((old, loaded)) => {
-            patch::patch(old, loaded, spec).ok_or_else(|| OpenapiError::Unpatchable {
-                method: method.clone(),
-                file: file.clone(),
-            })?
-        }
+        Some((old, loaded)) => patch::patch(old, loaded, spec).ok_or_else(unpatchable)?,
     };
-    if let Err(problems) = spec::load_str(&file.display().to_string(), &text) {
-        return Err(OpenapiError::Imported { method, problems });
+    // Checked as the loader will read it; an edit must read as exactly the merged spec.
+    match spec::load_str(&file.display().to_string(), &text) {
+        Err(problems) => return Err(OpenapiError::Imported { method, problems }),
+        Ok(read) if before.is_some() && read != *spec => return Err(unpatchable()),
+        Ok(_) => {}
     }
     let change = match &before {
         None => SpecChange::New,
