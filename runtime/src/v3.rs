@@ -243,10 +243,7 @@ pub fn verify_answer<'b>(
     key: &PublicKey,
     alipay_cert_sn: Option<&str>,
 ) -> Result<&'b [u8], AnswerError> {
-    if status >= 400 {
-        return Err(api_error(status, headers, body, key).into());
-    }
-    verify_signed(headers, body, key, alipay_cert_sn)?;
+    verified(status, headers, body, key, alipay_cert_sn)?;
     json_object(body)?;
     Ok(body)
 }
@@ -261,14 +258,25 @@ pub fn verify_encrypted_answer(
     alipay_cert_sn: Option<&str>,
     aes: &EncryptKey,
 ) -> Result<String, AnswerError> {
-    if status >= 400 {
-        return Err(api_error(status, headers, body, key).into());
-    }
-    verify_signed(headers, body, key, alipay_cert_sn)?;
+    verified(status, headers, body, key, alipay_cert_sn)?;
     let text = std::str::from_utf8(body).map_err(|_| EncryptError::CiphertextNotBase64)?;
     let plain = aes.decrypt(text.trim())?;
     json_object(plain.as_bytes())?;
     Ok(plain)
+}
+
+/// An answer of status 400 or more as its [`ApiError`], any other verified as signed.
+fn verified(
+    status: u16,
+    headers: &AnswerHeaders<'_>,
+    body: &[u8],
+    key: &PublicKey,
+    alipay_cert_sn: Option<&str>,
+) -> Result<(), AnswerError> {
+    if status >= 400 {
+        return Err(api_error(status, headers, body, key).into());
+    }
+    verify_signed(headers, body, key, alipay_cert_sn)
 }
 
 /// Refuses what is not a JSON object.
