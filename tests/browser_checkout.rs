@@ -248,9 +248,7 @@ impl DevTools {
 fn checkout_page(url: &str, body: &[u8], charset: Charset) -> Vec<u8> {
     use html_escape::encode_double_quoted_attribute as attr;
     let mut inputs = String::new();
-    for (k, v) in form::decode(body) {
-        let k = charset.decode(&k).expect("charset").into_owned();
-        let v = charset.decode(&v).expect("charset").into_owned();
+    for (k, v) in form::decode_text(body, charset).expect("charset") {
         inputs.push_str(&format!(
             "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
             attr(&k),

@@ -35,15 +35,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn pairs(query: &[u8], charset: Charset) -> Vec<(String, String)> {
-    alipay_runtime::form::decode(query)
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                charset.decode(&k).expect("key").into_owned(),
-                charset.decode(&v).expect("value").into_owned(),
-            )
-        })
-        .collect()
+    alipay_runtime::form::decode_text(query, charset).expect("text in the charset")
 }
 
 fn value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -40,6 +40,29 @@ pub fn decode(input: &[u8]) -> Vec<RawPair<'_>> {
         .collect()
 }
 
+/// [`decode`], then each key and value decoded from `charset` to text; the first that
+/// `charset` cannot read is the error.
+///
+/// ```
+/// use alipay_runtime::Charset;
+/// let pairs = alipay_runtime::form::decode_text(b"a=1+2&b=%CD%F5", Charset::Gbk).unwrap();
+/// assert_eq!(pairs, [("a".to_owned(), "1 2".to_owned()), ("b".to_owned(), "王".to_owned())]);
+/// ```
+pub fn decode_text(
+    input: &[u8],
+    charset: crate::Charset,
+) -> Result<Vec<(String, String)>, crate::charset::CharsetError> {
+    decode(input)
+        .into_iter()
+        .map(|(k, v)| {
+            Ok((
+                charset.decode(&k)?.into_owned(),
+                charset.decode(&v)?.into_owned(),
+            ))
+        })
+        .collect()
+}
+
 fn unescape(bytes: &[u8]) -> Cow<'_, [u8]> {
     if !bytes.contains(&b'+') {
         return percent_decode(bytes).into();

@@ -198,14 +198,7 @@ impl Received {
 
 /// The pairs of a form, percent-decoded to bytes and then decoded in `charset`.
 pub(crate) fn decoded(form: &[u8], charset: Charset) -> Vec<(String, String)> {
-    alipay_runtime::form::decode(form)
-        .into_iter()
-        .map(|(k, v)| {
-            let k = charset.decode(&k).expect("key").into_owned();
-            let v = charset.decode(&v).expect("value").into_owned();
-            (k, v)
-        })
-        .collect()
+    alipay_runtime::form::decode_text(form, charset).expect("text in the charset")
 }
 
 /// What the server does with one connection, step by step.

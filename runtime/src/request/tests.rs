@@ -144,14 +144,7 @@ fn form_fields_may_not_repeat_public_params() {
 
 /// The pairs of a query, decoded from `charset`, in order.
 fn pairs(query: &str, charset: Charset) -> Vec<(String, String)> {
-    crate::form::decode(query.as_bytes())
-        .into_iter()
-        .map(|(k, v)| {
-            let k = charset.decode(&k).expect("key").into_owned();
-            let v = charset.decode(&v).expect("value").into_owned();
-            (k, v)
-        })
-        .collect()
+    crate::form::decode_text(query.as_bytes(), charset).expect("text in the charset")
 }
 
 fn vectors(file: &str) -> serde_json::Value {
