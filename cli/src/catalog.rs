@@ -25,6 +25,30 @@ pub fn call_style(style: spec::CallStyle) -> alipay_runtime::CallStyle {
     }
 }
 
+/// The runtime's form of a spec's v3 route (its texts interned: they live as long as the
+/// process, like the descriptors that hold them).
+pub fn route(r: &spec::Route) -> alipay_runtime::v3::Route {
+    use alipay_runtime::v3::{HttpMethod, RouteBody};
+    let query: Vec<&'static str> = r.query.iter().map(|q| intern(q)).collect();
+    alipay_runtime::v3::Route {
+        http_method: match r.http_method {
+            spec::HttpMethod::Get => HttpMethod::Get,
+            spec::HttpMethod::Post => HttpMethod::Post,
+            spec::HttpMethod::Put => HttpMethod::Put,
+            spec::HttpMethod::Patch => HttpMethod::Patch,
+            spec::HttpMethod::Delete => HttpMethod::Delete,
+        },
+        path: intern(&r.path),
+        query: Box::leak(query.into_boxed_slice()),
+        body: match r.body {
+            spec::Body::Json => RouteBody::Json,
+            spec::Body::Multipart => RouteBody::Multipart,
+            spec::Body::None => RouteBody::None,
+        },
+        v2: r.v2,
+    }
+}
+
 /// Where a method's spec comes from.
 enum Source {
     /// Embedded text, parsed when asked for, and its title when known without parsing.
@@ -119,6 +143,7 @@ impl Catalog {
                 call_style: call_style(m.call_style),
                 errors: Box::leak(errors.into_boxed_slice()),
                 example_response: m.examples.response.as_deref().map(intern),
+                route: m.route.as_ref().map(route),
                 validate_request: not_compiled,
             }));
             let m = Arc::new(m);

@@ -197,6 +197,7 @@ pub(crate) static CERT_DOWNLOAD: MethodDescriptor = MethodDescriptor {
     call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: None,
+    route: None,
     validate_request: validate_download,
 };
 

@@ -21,6 +21,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: None,
+    route: None,
     validate_request: |_, _| Ok(()),
 }];
 

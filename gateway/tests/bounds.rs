@@ -22,6 +22,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     call_style: alipay_runtime::CallStyle::Server,
     errors: &[],
     example_response: None,
+    route: None,
     validate_request: accept,
 }];
 

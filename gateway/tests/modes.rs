@@ -27,6 +27,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     example_response: Some(
         r#"{"alipay_test_echo_response":{"code":"10000","msg":"Success","owner":"王龙海"},"sign":"x"}"#,
     ),
+    route: None,
     validate_request: validate_echo,
 }];
 

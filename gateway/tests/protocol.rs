@@ -29,6 +29,7 @@ pub(crate) static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     example_response: Some(
         "{\n\t\"sign\":\"ERITJK\",\n\t\"alipay_test_echo_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\",\n\t\t\"owner\":\"王龙海\"\n\t}\n}",
     ),
+    route: None,
     validate_request: validate_echo,
 }];
 

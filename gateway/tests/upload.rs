@@ -21,6 +21,7 @@ static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
     example_response: Some(
         r#"{"alipay_test_image_upload_response":{"code":"10000","msg":"Success","image_id":"X1"},"sign":"x"}"#,
     ),
+    route: None,
     validate_request: validate_upload,
     call_style: alipay_runtime::CallStyle::Server,
 }];

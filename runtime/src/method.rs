@@ -2,6 +2,7 @@
 
 use crate::protocol::param;
 use crate::upload::FileUpload;
+use crate::v3::Route;
 use crate::validate::ValidationError;
 
 /// One Alipay OpenAPI method, implemented by every generated request type.
@@ -22,6 +23,9 @@ pub trait Method: Send + Sync {
     /// [`Client::page_form`](crate::Client::page_form) and its kin on a server call, before
     /// anything is signed.
     const CALL_STYLE: CallStyle = CallStyle::Server;
+    /// The method's route under Alipay's v3 protocol (its spec's `route`), or `None` when it
+    /// has none: the client then refuses to send it over v3, before anything is signed.
+    const ROUTE: Option<Route> = None;
 
     /// Checks every documented rule (required, max length, allowed values, formats).
     /// Called by the client before anything is signed or sent.
@@ -181,6 +185,8 @@ pub struct MethodDescriptor {
     pub errors: &'static [ErrorDoc],
     /// The page's successful response example, verbatim, if any.
     pub example_response: Option<&'static str>,
+    /// The method's route under the v3 protocol, if it has one.
+    pub route: Option<Route>,
     /// Validates a request given as JSON biz content plus form fields, strictly, as
     /// Alipay's gateway would: required, max length, listed values only, formats.
     // A plain fn pointer keeps the descriptor `const`-friendly.

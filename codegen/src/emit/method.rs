@@ -10,7 +10,7 @@ use crate::emit::structs::{emit_struct, field_doc};
 use crate::emit::types::Prelude;
 use crate::emit::{EmitError, ident, lit, print};
 use crate::ir::{FieldIr, MethodIr, NotificationIr, TypeIr};
-use crate::spec::{CallStyle, Location, Provenance};
+use crate::spec::{Body, CallStyle, HttpMethod, Location, Provenance};
 
 /// The per-method entry point: a method's documented inline module (`pub mod <method> { .. }`),
 /// printed, as its group's file (or its part crate) holds it.
@@ -75,6 +75,7 @@ fn emit_method(m: &MethodIr) -> TokenStream {
         out.extend(emit_value_enum(&p, e));
     }
     out.extend(emit_biz_error(&p, m));
+    out.extend(emit_route(m));
     out.extend(emit_method_impl(&p, m));
     out.extend(emit_descriptor(m));
     if m.json {
@@ -307,6 +308,12 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
         let style = call_style(m.call_style);
         quote!(const CALL_STYLE: ::alipay_runtime::CallStyle = #style;)
     });
+    let route_const = m.route.is_some().then(|| {
+        quote!(
+            const ROUTE: ::core::option::Option<::alipay_runtime::v3::Route> =
+                ::core::option::Option::Some(ROUTE);
+        )
+    });
     quote! {
         impl ::alipay_runtime::Method for Request {
             const METHOD: &'static str = #method;
@@ -314,6 +321,7 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             type Response = Response;
             type BizError = BizError;
             #style_const
+            #route_const
             fn validate(&self) -> #result<(), ::alipay_runtime::ValidationError> {
                 ::alipay_runtime::check::Check::check(self, false)
             }
@@ -325,6 +333,41 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             }
         }
     }
+}
+
+/// `ROUTE`: the method's v3 route as the runtime reads it, where the spec gives one.
+fn emit_route(m: &MethodIr) -> Option<TokenStream> {
+    let route = m.route.as_ref()?;
+    let doc = format!(
+        " The method's route under Alipay's v3 protocol: `{} {}`.",
+        route.http_method.as_str(),
+        route.path
+    );
+    let http = match route.http_method {
+        HttpMethod::Get => quote!(Get),
+        HttpMethod::Post => quote!(Post),
+        HttpMethod::Put => quote!(Put),
+        HttpMethod::Patch => quote!(Patch),
+        HttpMethod::Delete => quote!(Delete),
+    };
+    let body = match route.body {
+        Body::Json => quote!(Json),
+        Body::Multipart => quote!(Multipart),
+        Body::None => quote!(None),
+    };
+    let path = lit(&route.path);
+    let query = route.query.iter().map(|q| lit(q));
+    let v2 = route.v2;
+    Some(quote! {
+        #[doc = #doc]
+        pub const ROUTE: ::alipay_runtime::v3::Route = ::alipay_runtime::v3::Route {
+            http_method: ::alipay_runtime::v3::HttpMethod::#http,
+            path: #path,
+            query: &[#(#query),*],
+            body: ::alipay_runtime::v3::RouteBody::#body,
+            v2: #v2,
+        };
+    })
 }
 
 /// The runtime's `CallStyle` variant of `style`.
@@ -362,6 +405,10 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
         None => quote!(None),
     };
     let style = call_style(m.call_style);
+    let route = match &m.route {
+        Some(_) => quote!(::core::option::Option::Some(ROUTE)),
+        None => quote!(::core::option::Option::None),
+    };
     // Without the JSON path the method has no compiled strict validation: the descriptor
     // says so when asked (the local gateway validates through the specs instead).
     let validate = if m.json {
@@ -379,6 +426,7 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
             call_style: #style,
             errors: &[#(#errors),*],
             example_response: #example,
+            route: #route,
             #validate,
         };
     }

@@ -328,6 +328,7 @@ impl<'a> Lowering<'a> {
             examples: spec.examples.clone(),
             notification,
             json: self.json,
+            route: spec.route.clone(),
         };
         // What each struct derives, now that every struct is known.
         super::derive::assign(&mut m);

@@ -85,6 +85,8 @@ pub struct MethodIr {
     /// `validate_request`, `Deserialize` on its request types), from
     /// [`Settings::json`](crate::Settings::json).
     pub json: bool,
+    /// The method's route under the v3 protocol (the spec's `route`), where it has one.
+    pub route: Option<crate::spec::Route>,
 }
 
 /// A method's asynchronous notification: the generated `Notification` struct.

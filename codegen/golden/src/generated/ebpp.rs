@@ -996,6 +996,7 @@ pub mod pdeduct_sign_validate {
         example_response: Some(
             "{\n    \"alipay_ebpp_pdeduct_sign_validate_response\": {\n        \"code\": \"10000\",\n        \"msg\": \"Success\"\n    },\n    \"sign\": \"ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE\"\n}\n",
         ),
+        route: ::core::option::Option::None,
         validate_request,
     };
     /// The request's fields that do not travel in `biz_content`.

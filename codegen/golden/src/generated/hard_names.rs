@@ -531,6 +531,7 @@ pub mod type_query {
             },
         ],
         example_response: None,
+        route: ::core::option::Option::None,
         validate_request,
     };
     /// The request's fields that do not travel in `biz_content`.

@@ -1060,11 +1060,22 @@ pub mod order_create {
             Some(doc.solution)
         }
     }
+    /// The method's route under Alipay's v3 protocol: `POST /v3/alipay/shapes/order/{out_trade_no}/create`.
+    pub const ROUTE: ::alipay_runtime::v3::Route = ::alipay_runtime::v3::Route {
+        http_method: ::alipay_runtime::v3::HttpMethod::Post,
+        path: "/v3/alipay/shapes/order/{out_trade_no}/create",
+        query: &["quantity"],
+        body: ::alipay_runtime::v3::RouteBody::Json,
+        v2: true,
+    };
     impl ::alipay_runtime::Method for Request {
         const METHOD: &'static str = "alipay.shapes.order.create";
         const RESPONSE_NODE: &'static str = "alipay_shapes_order_create_response";
         type Response = Response;
         type BizError = BizError;
+        const ROUTE: ::core::option::Option<::alipay_runtime::v3::Route> = ::core::option::Option::Some(
+            ROUTE,
+        );
         fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
             ::alipay_runtime::check::Check::check(self, false)
         }
@@ -1111,6 +1122,7 @@ pub mod order_create {
         example_response: Some(
             "{\"alipay_shapes_order_create_response\":{\"code\":\"10000\",\"msg\":\"Success\",\"trade_no\":\"2013112011001004330000121536\"}}",
         ),
+        route: ::core::option::Option::Some(ROUTE),
         validate_request,
     };
     /// The request's fields that do not travel in `biz_content`.
@@ -1237,6 +1249,7 @@ pub mod ping {
         call_style: ::alipay_runtime::CallStyle::Server,
         errors: &[],
         example_response: None,
+        route: ::core::option::Option::None,
         validate_request,
     };
     /// The request's fields that do not travel in `biz_content`.

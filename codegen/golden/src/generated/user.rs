@@ -413,6 +413,7 @@ pub mod agreement_auth_confirm {
         example_response: Some(
             "{\n\t\"sign\":\"ERITJKEIJKJHKKKKKKKHJEREEEEEEEEEEE\",\n\t\"alipay_user_agreement_auth_confirm_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\"\n\t}\n}\n",
         ),
+        route: ::core::option::Option::None,
         validate_request,
     };
     /// The request's fields that do not travel in `biz_content`.

@@ -17,6 +17,10 @@
 //! `alipay-trace-id`), verified only when its signature verifies. An encrypted answer
 //! ([`verify_encrypted_answer`]) is verified over its ciphertext, then decrypted.
 
+mod route;
+
+pub use route::{HttpMethod, Route, RouteBody};
+
 use crate::encrypt::{EncryptError, EncryptKey};
 use crate::keys::PublicKey;
 use crate::sign::{SignError, SignType, Signer, VerifyError, sign_base64};
