@@ -59,20 +59,21 @@ pub mod verify;
 
 pub use charset::Charset;
 pub use client::{
-    AppSigner, CertStore, Client, ClientBuilder, Config, Gateway, PRODUCTION_GATEWAY,
+    AppSigner, CertStore, Client, ClientBuilder, Config, Gateway, PRODUCTION_GATEWAY, PreparedV3,
     RequestOptions, SANDBOX_GATEWAY,
 };
 pub use encrypt::EncryptKey;
 pub use error::{
     BusinessError, CallStyleError, ConfigError, DynBizCode, Error, GatewayError, HttpStatusError,
-    RequestSent, SignatureError, TransportError, TransportKind, UntrustedCertError,
+    ProtocolError, RequestSent, SignatureError, TransportError, TransportKind, UntrustedCertError,
     UnverifiedAnswer,
 };
 pub use extra::{MethodExt, WithExtra};
 pub use gateway_code::{GatewayCode, PublicSubCode};
 pub use keys::{KeyError, PrivateKey, PublicKey};
 pub use method::{
-    BizErrorCode, CallStyle, ErrorDoc, Method, MethodDescriptor, RequestParts, UndocumentedBizError,
+    BizErrorCode, CallStyle, ErrorDoc, Method, MethodDescriptor, Protocol, RequestParts,
+    UndocumentedBizError,
 };
 pub use notify::{
     NotifyError, VerifiedNotify, VerifiedReturn, verify_notify, verify_notify_pairs, verify_return,
@@ -82,5 +83,6 @@ pub use price::Price;
 pub use request::{MultipartBody, PreparedRequest};
 pub use sign::{SignError, SignType, Signer, VerifyError};
 pub use upload::FileUpload;
+pub use v3::ApiError;
 pub use validate::{Rule, ValidationError};
 pub use verify::{ResponseError, VerifiedResponse, verify_response};

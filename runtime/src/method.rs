@@ -78,6 +78,38 @@ impl std::fmt::Display for CallStyle {
     }
 }
 
+/// The protocol a call is sent over.
+///
+/// v2 (the default) posts a signed form to the gateway (`gateway.do`); v3 sends the method's
+/// route (`POST /v3/alipay/trade/query`) signed in an `Authorization` header, with the answer
+/// signed in `alipay-*` headers. Choose it for a client
+/// ([`ClientBuilder::protocol`](crate::ClientBuilder::protocol)) or one call
+/// ([`RequestOptions::protocol`](crate::RequestOptions::protocol)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// The gateway protocol: a signed form POSTed to `gateway.do`.
+    #[default]
+    V2,
+    /// The REST protocol under `/v3/`, signed in headers.
+    V3,
+}
+
+impl Protocol {
+    /// `v2` or `v3`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Protocol::V2 => "v2",
+            Protocol::V3 => "v3",
+        }
+    }
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a request sends beyond the public parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestParts {

@@ -95,6 +95,23 @@ fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>) {
     }
 }
 
+/// A request target (`path?query`) with the values of secret query parameters redacted.
+pub(crate) fn query_text(target: &str) -> Cow<'_, str> {
+    let Some((path, query)) = target.split_once('?') else {
+        return Cow::Borrowed(target);
+    };
+    let pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> =
+        form_urlencoded::parse(query.as_bytes()).collect();
+    if !pairs.iter().any(|(k, _)| is_secret(k)) {
+        return Cow::Borrowed(target);
+    }
+    let query = crate::v3::query_string(pairs.iter().map(|(k, v)| {
+        let v = if is_secret(k) { REDACTED } else { v.as_ref() };
+        (k.as_ref(), v)
+    }));
+    Cow::Owned(format!("{path}?{query}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

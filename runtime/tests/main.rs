@@ -20,4 +20,5 @@ mod spans;
 mod transport;
 mod upload;
 mod v3;
+mod v3_client;
 mod vectors;

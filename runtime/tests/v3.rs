@@ -185,7 +185,7 @@ fn outcome(v: &Value, alipay: &PublicKey, aes: &EncryptKey, alipay_cert_sn: &str
             assert_eq!(e.status(), status);
             assert_eq!(e.trace_id(), headers.trace_id);
             let json: Value = serde_json::from_slice(body).unwrap_or_default();
-            assert_eq!(e.code(), json["code"].as_str(), "{}", v["name"]);
+            assert_eq!(e.code_str(), json["code"].as_str(), "{}", v["name"]);
             assert_eq!(e.message(), json["message"].as_str(), "{}", v["name"]);
             // Verified only when signed and the signature holds.
             let signed_ok =

@@ -11,6 +11,7 @@ use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
 use crate::error::ConfigError;
 use crate::keys::{PublicKey, check_alipay_public_key};
+use crate::method::Protocol;
 use crate::protocol::param;
 use crate::sign::SignType;
 
@@ -42,6 +43,7 @@ pub struct ClientBuilder {
     cert_store: Option<Arc<dyn CertStore>>,
     refused_cert_retry_after: Option<Duration>,
     encrypt_key: Option<EncryptKey>,
+    protocol: Protocol,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -200,6 +202,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The protocol every call uses unless it sets another with
+    /// [`RequestOptions::protocol`](crate::RequestOptions::protocol): [`Protocol::V2`] (the
+    /// default) or [`Protocol::V3`], whose paths go to the gateway URL's origin. Over v3, a
+    /// method without a v3 route is refused before anything is signed.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Names the usual mistakes: no `app_id`, no key, the app's own public key configured as
@@ -223,7 +234,7 @@ impl ClientBuilder {
         if let AppSigner::PrivateKey(key) = &signer {
             check_alipay_public_key(key, &alipay_public_key)?;
         }
-        let gateway = check_gateway(self.gateway.url())?;
+        let (gateway, v3_origin) = check_gateway(self.gateway.url())?;
 
         let http = self.take_http_client()?;
 
@@ -240,6 +251,8 @@ impl ClientBuilder {
             clock,
             cert,
             encrypt_key: self.encrypt_key,
+            protocol: self.protocol,
+            v3_origin,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -330,7 +343,8 @@ impl ClientBuilder {
     }
 }
 
-fn check_gateway(url: &str) -> Result<String, ConfigError> {
+/// The gateway URL, checked, and its origin (where v3 paths go).
+fn check_gateway(url: &str) -> Result<(String, String), ConfigError> {
     let invalid = |reason| ConfigError::InvalidGateway {
         url: url.to_owned(),
         reason,
@@ -345,5 +359,5 @@ fn check_gateway(url: &str) -> Result<String, ConfigError> {
     if parsed.fragment().is_some() {
         return Err(invalid("it has a #fragment"));
     }
-    Ok(url.to_owned())
+    Ok((url.to_owned(), parsed.origin().ascii_serialization()))
 }

@@ -8,11 +8,12 @@ use super::Client;
 use super::options::{NO_OPTIONS, RequestOptions};
 use super::span::{CallOutcome, finish_span};
 use crate::error::{
-    BusinessError, CallStyleError, DynBizCode, Error, GatewayError, HttpStatusError, body_snippet,
+    BusinessError, CallStyleError, DynBizCode, Error, GatewayError, HttpStatusError, ProtocolError,
+    body_snippet,
 };
 use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
 use crate::keys::PublicKey;
-use crate::method::{BizErrorCode, CallStyle, Method, RequestParts};
+use crate::method::{BizErrorCode, CallStyle, Method, Protocol, RequestParts};
 use crate::request::{self, PrepareError, PreparedRequest, PublicParams, Signed};
 use crate::verify::{ResponseError, VerifiedResponse, verify_encrypted_response, verify_response};
 
@@ -42,7 +43,7 @@ impl Client {
         req: &M,
         options: &RequestOptions,
     ) -> Result<M::Response, Error<M::BizError>> {
-        let span = self.call_span(M::METHOD);
+        let span = self.call_span(M::METHOD, self.protocol_of(options));
         let started = Instant::now();
         let result = self
             .execute_inner(req, options)
@@ -58,6 +59,10 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<M::Response, Error<M::BizError>> {
         check_call_style::<M>("execute", &[CallStyle::Server])?;
+        if self.protocol_of(options) == Protocol::V3 {
+            return self.execute_v3(req, options).await;
+        }
+        check_v2::<M>()?;
         let parts = req.validated_parts()?;
         let verified = self
             .call_verified(M::METHOD, &parts, options)
@@ -79,7 +84,7 @@ impl Client {
         method: &str,
         parts: &RequestParts,
     ) -> Result<VerifiedResponse, Error<DynBizCode>> {
-        let span = self.call_span(method);
+        let span = self.call_span(method, Protocol::V2);
         let started = Instant::now();
         let result = self
             .call_verified(method, parts, &NO_OPTIONS)
@@ -248,6 +253,17 @@ pub(super) fn prepare_error<E: BizErrorCode>(e: PrepareError) -> Error<E> {
     match e {
         PrepareError::Invalid(v) => Error::InvalidRequest(v),
         PrepareError::Sign(s) => Error::Sign(s),
+    }
+}
+
+/// Refuses to send over v2 a method only the v3 protocol has.
+pub(super) fn check_v2<M: Method>() -> Result<(), Error<M::BizError>> {
+    match M::ROUTE {
+        Some(route) if !route.v2 => Err(Error::Protocol(ProtocolError {
+            method: M::METHOD.to_owned(),
+            protocol: Protocol::V2,
+        })),
+        _ => Ok(()),
     }
 }
 

@@ -127,7 +127,7 @@ impl CertMode {
     }
 
     /// The key of a certificate already trusted under `sn`.
-    fn known(&self, sn: &str) -> Option<PublicKey> {
+    pub(super) fn known(&self, sn: &str) -> Option<PublicKey> {
         if sn == self.alipay.sn() {
             return Some(self.alipay.public_key().clone());
         }
@@ -212,14 +212,26 @@ impl Client {
         &self,
         body: &[u8],
     ) -> Result<Cow<'_, PublicKey>, Error<DynBizCode>> {
-        let sn = match self.trusted_key(body)? {
-            Ok(key) => return Ok(key),
-            Err(sn) => sn,
-        };
+        match self.trusted_key(body)? {
+            Ok(key) => Ok(key),
+            Err(sn) => self.key_for_sn(sn).await,
+        }
+    }
+
+    /// Certificate mode: the key of the certificate named `sn`, trusted already or fetched,
+    /// checked against the roots and kept (the rotation path); the configured key outside
+    /// certificate mode.
+    pub(super) async fn key_for_sn(
+        &self,
+        sn: String,
+    ) -> Result<Cow<'_, PublicKey>, Error<DynBizCode>> {
         let config = &self.inner.config;
         let Some(cert) = config.cert.as_deref() else {
             return Ok(Cow::Borrowed(&config.alipay_public_key));
         };
+        if let Some(key) = cert.known(&sn) {
+            return Ok(Cow::Owned(key));
+        }
         let untrusted = |reason: String| {
             Error::UntrustedAlipayCert(UntrustedCertError {
                 configured_sn: cert.alipay.sn().to_owned(),

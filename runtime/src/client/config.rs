@@ -8,6 +8,7 @@ use super::cert_mode::CertMode;
 use crate::charset::Charset;
 use crate::encrypt::EncryptKey;
 use crate::keys::{PrivateKey, PublicKey};
+use crate::method::Protocol;
 use crate::protocol::param;
 use crate::sign::{SignType, Signer};
 
@@ -116,12 +117,27 @@ pub struct Config {
     pub(super) cert: Option<Arc<CertMode>>,
     /// AES content encryption, when configured.
     pub(super) encrypt_key: Option<EncryptKey>,
+    /// The protocol calls use unless one sets another.
+    pub(super) protocol: Protocol,
+    /// Where v3 paths are sent: the gateway URL's origin (`https://openapi.alipay.com`).
+    pub(super) v3_origin: String,
 }
 
 impl Config {
     /// The gateway URL.
     pub fn gateway(&self) -> &str {
         &self.gateway
+    }
+
+    /// The protocol calls use unless one sets another ([`RequestOptions::protocol`](crate::RequestOptions::protocol)).
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Where the v3 protocol's paths are sent: the gateway URL's scheme, host and port
+    /// (`https://openapi.alipay.com` for the production gateway).
+    pub fn v3_origin(&self) -> &str {
+        &self.v3_origin
     }
     /// The `app_id`.
     pub fn app_id(&self) -> &str {
@@ -190,6 +206,7 @@ impl fmt::Debug for Config {
             .field(param::RETURN_URL, &self.return_url)
             .field("cert", &self.cert)
             .field("encrypt_key", &self.encrypt_key)
+            .field("protocol", &self.protocol)
             .finish_non_exhaustive()
     }
 }

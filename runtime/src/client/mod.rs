@@ -16,6 +16,7 @@ mod options;
 mod page;
 mod span;
 mod transport;
+mod v3;
 
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore, DEFAULT_REFUSED_CERT_RETRY_AFTER};
@@ -24,6 +25,7 @@ pub use config::{AppSigner, Clock, Config, Gateway, PRODUCTION_GATEWAY, SANDBOX_
 pub(crate) use options::NO_OPTIONS;
 pub use options::RequestOptions;
 pub use transport::MAX_RESPONSE_BYTES;
+pub use v3::PreparedV3;
 
 /// An Alipay OpenAPI client. Cheap to clone: clones share the configuration and the
 /// connection pool.

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::method::Protocol;
 use crate::protocol::param;
 
 /// Public parameters of one request, over the client's own (a platform calls on behalf of
@@ -31,6 +32,7 @@ pub struct RequestOptions {
     pub(crate) auth_token: Option<String>,
     pub(crate) notify_url: Option<String>,
     pub(crate) return_url: Option<String>,
+    pub(crate) protocol: Option<Protocol>,
 }
 
 /// No per-request values, for the calls that take none.
@@ -39,6 +41,7 @@ pub(crate) static NO_OPTIONS: RequestOptions = RequestOptions {
     auth_token: None,
     notify_url: None,
     return_url: None,
+    protocol: None,
 };
 
 fn non_empty(value: impl Into<String>) -> Option<String> {
@@ -70,6 +73,14 @@ impl RequestOptions {
         self
     }
 
+    /// The protocol of this call, over the client's
+    /// ([`ClientBuilder::protocol`](crate::ClientBuilder::protocol)). Page and app methods are
+    /// signed as v2 whatever is set here.
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+
     /// Where a page method sends the user's browser back afterwards.
     pub fn return_url(mut self, url: impl Into<String>) -> Self {
         self.return_url = non_empty(url);
@@ -85,6 +96,7 @@ impl fmt::Debug for RequestOptions {
             .field(param::AUTH_TOKEN, &redacted(&self.auth_token))
             .field(param::NOTIFY_URL, &self.notify_url)
             .field(param::RETURN_URL, &self.return_url)
+            .field("protocol", &self.protocol)
             .finish()
     }
 }

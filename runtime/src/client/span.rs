@@ -8,15 +8,18 @@ use tracing::field::Empty;
 use super::Client;
 use crate::error::Error;
 use crate::gateway_code::SUCCESS_CODE;
-use crate::method::BizErrorCode;
+use crate::method::{BizErrorCode, Protocol};
 use crate::protocol::field;
 
 impl Client {
-    pub(super) fn call_span(&self, method: &str) -> tracing::Span {
+    pub(super) fn call_span(&self, method: &str, protocol: Protocol) -> tracing::Span {
         tracing::info_span!(
             "alipay.call",
             method = method,
+            protocol = protocol.as_str(),
             app_id = %self.inner.config.app_id,
+            route = Empty,
+            trace_id = Empty,
             latency_ms = Empty,
             code = Empty,
             sub_code = Empty,

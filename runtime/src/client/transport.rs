@@ -25,29 +25,49 @@ impl Client {
         } = prepared;
         // Shared, not copied, by each attempt.
         let body = bytes::Bytes::from(body);
-        let mut attempts_left = self.inner.retry_connect_failures;
         // A file from a reader is read once: an upload holding one is not retried.
-        if multipart.as_ref().is_some_and(|m| !can_resend(m)) {
-            attempts_left = 0;
-        }
+        let resendable = multipart.as_ref().is_none_or(can_resend);
+        let response = self
+            .send_retrying(resendable, || async {
+                let request = self
+                    .inner
+                    .http
+                    .post(url.as_str())
+                    .timeout(self.inner.timeout);
+                Ok(match &multipart {
+                    // Files are opened (readers taken) before the connection is made: a file
+                    // that cannot be read fails the call with nothing sent.
+                    Some(m) => {
+                        request.multipart(multipart_form(m).await.map_err(Error::InvalidRequest)?)
+                    }
+                    None => request
+                        .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
+                        .body(body.clone()),
+                })
+            })
+            .await?;
+        read_body(response).await
+    }
+
+    /// Sends the request `build` makes, again (a new one from `build`) after a failure to
+    /// connect when the client retries those and `resendable` says the body can be built again.
+    pub(super) async fn send_retrying<F, Fut>(
+        &self,
+        resendable: bool,
+        mut build: F,
+    ) -> Result<reqwest::Response, Error<DynBizCode>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<reqwest::RequestBuilder, Error<DynBizCode>>>,
+    {
+        let mut attempts_left = if resendable {
+            self.inner.retry_connect_failures
+        } else {
+            0
+        };
         loop {
-            let request = self
-                .inner
-                .http
-                .post(url.as_str())
-                .timeout(self.inner.timeout);
-            let request = match &multipart {
-                // Files are opened (readers taken) before the connection is made: a file that
-                // cannot be read fails the call with nothing sent.
-                Some(m) => {
-                    request.multipart(multipart_form(m).await.map_err(Error::InvalidRequest)?)
-                }
-                None => request
-                    .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
-                    .body(body.clone()),
-            };
-            match request.send().await {
-                Ok(response) => return read_body(response).await,
+            match build().await?.send().await {
+                Ok(response) => return Ok(response),
                 Err(e) => {
                     let (kind, sent) = classify(&e, false);
                     if kind == TransportKind::Connect
@@ -97,7 +117,9 @@ fn connect_backoff(n: u32) -> Duration {
         .min(Duration::from_secs(2))
 }
 
-async fn read_body(mut response: reqwest::Response) -> Result<(u16, Vec<u8>), Error<DynBizCode>> {
+pub(super) async fn read_body(
+    mut response: reqwest::Response,
+) -> Result<(u16, Vec<u8>), Error<DynBizCode>> {
     let status = response.status().as_u16();
     let mut body = Vec::with_capacity(
         response

@@ -26,6 +26,13 @@ pub enum SignatureError {
         /// The charset the node text was encoded in before verifying.
         charset: Charset,
     },
+    /// A v3 answer lacks a header its signature needs (`alipay-signature`,
+    /// `alipay-timestamp`, `alipay-nonce`, or in certificate mode `alipay-sn`): nothing in it
+    /// is trusted.
+    HeaderMissing(&'static str),
+    /// A v3 answer's `alipay-signature` does not verify over
+    /// `alipay-timestamp\nalipay-nonce\nbody\n` with the Alipay key (altered body, wrong key).
+    HeaderInvalid,
 }
 
 impl fmt::Display for SignatureError {
@@ -43,6 +50,13 @@ impl fmt::Display for SignatureError {
                  configured Alipay public key (altered body, wrong key or wrong sign type)",
                 sign_type.as_str(),
                 charset.as_str()
+            ),
+            SignatureError::HeaderMissing(name) => {
+                write!(f, "the v3 answer has no `{name}` header: it is not signed")
+            }
+            SignatureError::HeaderInvalid => f.write_str(
+                "the v3 answer's `alipay-signature` does not verify over its timestamp, nonce and \
+                 body with the configured Alipay public key (altered body or wrong key)",
             ),
         }
     }

@@ -49,3 +49,32 @@ impl fmt::Display for CallStyleError {
 }
 
 impl std::error::Error for CallStyleError {}
+
+/// A method sent over a protocol it does not have: v3 for a method without a v3 route, or v2
+/// for a method only the v3 protocol has. Nothing was signed or sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtocolError {
+    /// The method's wire name.
+    pub method: String,
+    /// The protocol asked for.
+    pub protocol: crate::method::Protocol,
+}
+
+impl fmt::Display for ProtocolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.protocol {
+            crate::method::Protocol::V3 => write!(
+                f,
+                "`{}` has no v3 route (its spec has no `route`): send it over v2, nothing was sent",
+                self.method
+            ),
+            crate::method::Protocol::V2 => write!(
+                f,
+                "`{}` exists only under the v3 protocol: send it over v3, nothing was sent",
+                self.method
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ProtocolError {}

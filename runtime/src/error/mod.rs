@@ -19,13 +19,14 @@ pub use answer::{
     BusinessError, DynBizCode, GatewayError, HttpStatusError, SignatureError, UntrustedCertError,
     UnverifiedAnswer,
 };
-pub use call_style::CallStyleError;
+pub use call_style::{CallStyleError, ProtocolError};
 pub use config::ConfigError;
 pub(crate) use snippet::body_snippet;
 pub use transport::{RequestSent, TransportError, TransportKind};
 
 use crate::method::BizErrorCode;
 use crate::sign::SignError;
+use crate::v3::ApiError;
 use crate::validate::ValidationError;
 
 /// The error of one call of method error type `E` (the method's business error codes).
@@ -77,6 +78,15 @@ pub enum Error<E: BizErrorCode> {
     /// configured root bundle. The answer is not trusted.
     #[error(transparent)]
     UntrustedAlipayCert(UntrustedCertError),
+    /// The method cannot be sent over the protocol asked for (no v3 route, or a method only
+    /// the v3 protocol has sent over v2). Nothing was signed or sent.
+    #[error(transparent)]
+    Protocol(ProtocolError),
+    /// A v3 answer with HTTP status 400 or more: Alipay's `{code, message, links}` with the
+    /// method's typed code, the status and the trace id; [`ApiError::verified`] says whether
+    /// its signature verified.
+    #[error(transparent)]
+    Api(ApiError<E>),
 }
 
 impl<E: BizErrorCode> Error<E> {
@@ -98,6 +108,8 @@ impl<E: BizErrorCode> Error<E> {
             Error::UntrustedAlipayCert(e) => Error::UntrustedAlipayCert(e),
             Error::UnverifiedGatewayAnswer(a) => Error::UnverifiedGatewayAnswer(a),
             Error::Gateway(e) => Error::Gateway(e),
+            Error::Protocol(e) => Error::Protocol(e),
+            Error::Api(e) => Error::Api(e.map_code(f)),
         }
     }
 
@@ -117,6 +129,7 @@ impl<E: BizErrorCode> Error<E> {
             Error::Gateway(g) => Some(g.sub_code.as_str()).filter(|s| !s.is_empty()),
             Error::Business(b) => Some(b.sub_code.as_str()),
             Error::UnverifiedGatewayAnswer(a) => a.sub_code.as_deref(),
+            Error::Api(e) => e.code_str(),
             _ => None,
         }
     }
@@ -128,6 +141,7 @@ impl<E: BizErrorCode> Error<E> {
             Error::InvalidRequest(_)
             | Error::WrongCallStyle(_)
             | Error::Config(_)
+            | Error::Protocol(_)
             | Error::Sign(_) => RequestSent::NotSent,
             Error::Transport(t) => t.sent,
             _ => RequestSent::Sent,

@@ -17,12 +17,16 @@
 //! `alipay-trace-id`), verified only when its signature verifies. An encrypted answer
 //! ([`verify_encrypted_answer`]) is verified over its ciphertext, then decrypted.
 
+mod place;
 mod route;
 
+pub use place::{Placed, place};
 pub use route::{HttpMethod, Route, RouteBody};
 
 use crate::encrypt::{EncryptError, EncryptKey};
+use crate::error::DynBizCode;
 use crate::keys::PublicKey;
+use crate::method::BizErrorCode;
 use crate::sign::{SignError, SignType, Signer, VerifyError, sign_base64};
 
 /// The scheme of the `Authorization` header (SHA256withRSA: RSA2).
@@ -182,29 +186,45 @@ pub enum AnswerError {
     Decrypt(#[from] EncryptError),
     /// HTTP status 400 or more: Alipay's error.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(Box<ApiError>),
 }
 
 /// An answer with HTTP status 400 or more: `{code, message, links}`, with the status and the
-/// trace id, read through its accessors.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "HTTP {status}: {} {}{}",
-    code.as_deref().unwrap_or("(no code)"),
-    message.as_deref().unwrap_or(""),
-    if *verified { "" } else { " (signature not verified)" }
-)]
+/// trace id, read through its accessors. `C` is the code's type: the method's business error
+/// enum in a typed call, [`DynBizCode`] otherwise.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct ApiError {
+pub struct ApiError<C: BizErrorCode = DynBizCode> {
     status: u16,
-    code: Option<String>,
+    code: Option<C>,
     message: Option<String>,
     links: Option<serde_json::Value>,
     trace_id: Option<String>,
     verified: bool,
 }
 
-impl ApiError {
+impl<C: BizErrorCode> std::fmt::Display for ApiError<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "HTTP {}: {} {}",
+            self.status,
+            self.code.as_ref().map_or("(no code)", |c| c.as_str()),
+            self.message.as_deref().unwrap_or("")
+        )?;
+        if let Some(trace) = &self.trace_id {
+            write!(f, " (trace id {trace})")?;
+        }
+        if !self.verified {
+            f.write_str(" (signature not verified)")?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: BizErrorCode> std::error::Error for ApiError<C> {}
+
+impl<C: BizErrorCode> ApiError<C> {
     /// The HTTP status.
     pub fn status(&self) -> u16 {
         self.status
@@ -212,8 +232,13 @@ impl ApiError {
 
     /// The error code (`invalid-parameter`, or the method's business code), where the body is
     /// the protocol's JSON.
-    pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+    pub fn code(&self) -> Option<&C> {
+        self.code.as_ref()
+    }
+
+    /// The code as Alipay spells it.
+    pub fn code_str(&self) -> Option<&str> {
+        self.code.as_ref().map(|c| c.as_str())
     }
 
     /// The message.
@@ -234,6 +259,18 @@ impl ApiError {
     /// Whether the answer's signature verified: only then is the rest Alipay's word.
     pub fn verified(&self) -> bool {
         self.verified
+    }
+
+    /// The same error with its code converted by `f` (the method's typed code).
+    pub fn map_code<D: BizErrorCode>(self, f: impl FnOnce(C) -> D) -> ApiError<D> {
+        ApiError {
+            status: self.status,
+            code: self.code.map(f),
+            message: self.message,
+            links: self.links,
+            trace_id: self.trace_id,
+            verified: self.verified,
+        }
     }
 }
 
@@ -278,7 +315,9 @@ fn verified(
     alipay_cert_sn: Option<&str>,
 ) -> Result<(), AnswerError> {
     if status >= 400 {
-        return Err(api_error(status, headers, body, key).into());
+        return Err(AnswerError::Api(Box::new(api_error(
+            status, headers, body, key,
+        ))));
     }
     verify_signed(headers, body, key, alipay_cert_sn)
 }
@@ -332,7 +371,7 @@ fn api_error(status: u16, headers: &AnswerHeaders<'_>, body: &[u8], key: &Public
     let text = |name: &str| json.get(name).and_then(|v| v.as_str()).map(str::to_owned);
     ApiError {
         status,
-        code: text("code"),
+        code: text("code").map(|c| DynBizCode::from(c.as_str())),
         message: text("message"),
         links: json.get("links").cloned(),
         trace_id: headers.trace_id.map(str::to_owned),
