@@ -6,7 +6,8 @@ use alipay_codegen::ir::{MethodIr, TypeIr};
 use alipay_codegen::spec::Location;
 use alipay_codegen::validate;
 use alipay_runtime::{
-    CallStyle, DynBizCode, Error, ErrorDoc, FileUpload, RequestParts, ValidationError,
+    CallStyle, DynBizCode, Error, ErrorDoc, FileUpload, Protocol, ProtocolError, RequestOptions,
+    RequestParts, ValidationError,
 };
 use serde_json::{Map, Value};
 
@@ -300,23 +301,31 @@ pub async fn run(args: CallArgs) -> Exit {
             .collect::<Vec<_>>()
             .into_boxed_slice(),
     );
-    let answer = client
-        .execute_raw(&m.method, &parts)
-        .await
-        .map_err(|e| e.map_business(|code| DynBizCode::documented(&code.code, errors)));
-    match answer {
-        Ok(verified) => {
-            let node: Value = match serde_json::from_str(verified.node_text()) {
-                Ok(node) => node,
-                Err(e) => {
-                    return print_error(
-                        &Error::MalformedBody {
-                            reason: format!("the verified response node is not JSON: {e}"),
-                        },
-                        &mut std::io::stderr(),
-                    );
-                }
-            };
+    let protocol = args.protocol.unwrap_or(client.config().protocol());
+    let documented =
+        |e: Error<DynBizCode>| e.map_business(|code| DynBizCode::documented(&code.code, errors));
+    let route = m.route.as_ref().map(crate::catalog::route);
+    let answer = match (protocol, route) {
+        (Protocol::V3, Some(route)) => {
+            let options = RequestOptions::new().protocol(Protocol::V3);
+            client
+                .execute_raw_v3(&m.method, &route, &parts, &options)
+                .await
+                .map(Value::Object)
+        }
+        (Protocol::V2, Some(route)) if !route.v2 => Err(refused_protocol(&m.method, protocol)),
+        (Protocol::V3, None) => Err(refused_protocol(&m.method, protocol)),
+        _ => client
+            .execute_raw(&m.method, &parts)
+            .await
+            .and_then(|verified| {
+                serde_json::from_str(verified.node_text()).map_err(|e| Error::MalformedBody {
+                    reason: format!("the verified response node is not JSON: {e}"),
+                })
+            }),
+    };
+    match answer.map_err(documented) {
+        Ok(node) => {
             match serde_json::to_string_pretty(&node) {
                 Ok(text) => println!("{text}"),
                 Err(_) => println!("{node}"),
@@ -325,6 +334,14 @@ pub async fn run(args: CallArgs) -> Exit {
         }
         Err(error) => print_error(&error, &mut std::io::stderr()),
     }
+}
+
+/// The error of a method sent over a protocol it does not have (nothing is signed).
+fn refused_protocol(method: &str, protocol: Protocol) -> Error<DynBizCode> {
+    Error::Protocol(ProtocolError {
+        method: method.to_owned(),
+        protocol,
+    })
 }
 
 #[cfg(test)]

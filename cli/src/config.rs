@@ -27,6 +27,8 @@ struct FileConfig {
     alipay_cert: Option<String>,
     alipay_root_cert: Option<String>,
     encrypt_key: Option<String>,
+    /// The protocol `alipay call` uses when `--protocol` is not given: `v2` (default) or `v3`.
+    protocol: Option<String>,
 }
 
 /// Client settings given as flags; each wins over the same key in the config file.
@@ -76,6 +78,15 @@ pub struct ClientFlags {
     /// AES content encryption: the app's AES key (base64), to encrypt biz_content.
     #[arg(long, value_name = "BASE64")]
     pub encrypt_key: Option<String>,
+}
+
+/// `v2` or `v3` (any case).
+pub fn parse_protocol(text: &str) -> Result<alipay_runtime::Protocol, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "v2" => Ok(alipay_runtime::Protocol::V2),
+        "v3" => Ok(alipay_runtime::Protocol::V3),
+        _ => Err(format!("{text:?} is not a protocol: v2 or v3")),
+    }
 }
 
 /// A configuration mistake; nothing is sent. The message never contains key material.
@@ -175,6 +186,10 @@ impl ClientFlags {
         }
         if let Some(url) = self.notify_url.clone().or(file.notify_url) {
             builder = builder.notify_url(url);
+        }
+        if let Some(protocol) = file.protocol {
+            builder = builder
+                .protocol(parse_protocol(&protocol).map_err(|e| err(format!("protocol: {e}")))?);
         }
         if let Some(ms) = self.timeout_ms.or(file.timeout_ms) {
             if ms == 0 {

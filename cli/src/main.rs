@@ -123,6 +123,12 @@ struct CallArgs {
     /// was written). Without it such a field is refused (exit 2), naming it.
     #[arg(long)]
     allow_unknown_fields: bool,
+    /// v2 (the gateway's signed form) or v3 (the method's REST route, signed in headers).
+    /// Default: the config key `protocol`, else v2. Over v3 the fields of --biz-content and
+    /// --form are placed by the method's route: path parameters, query parameters, the JSON
+    /// body. A method without a v3 route is refused (exit 2), nothing sent.
+    #[arg(long, value_name = "v2|v3", value_parser = crate::config::parse_protocol)]
+    protocol: Option<alipay_runtime::Protocol>,
     #[command(flatten)]
     client: ClientFlags,
 }

@@ -45,6 +45,13 @@ pub fn exit_for(error: &Error<DynBizCode>) -> Exit {
             Exit::Signature
         }
         Error::Transport(_) | Error::HttpStatus(_) => Exit::Transport,
+        Error::Protocol(_) => Exit::Invalid,
+        // A v3 error answer: Alipay's word only when its signature verified.
+        Error::Api(e) if e.verified() && e.status() < 500 => Exit::Business,
+        Error::Api(e) if e.verified() => Exit::Gateway,
+        // Unsigned, with the protocol's `code`: like v2's unsigned failure, not trusted.
+        Error::Api(e) if e.code().is_some() => Exit::Signature,
+        Error::Api(_) => Exit::Transport,
         // A variant added later: the safest reading is "not verified".
         _ => Exit::Signature,
     }
@@ -107,8 +114,31 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
             "rejected: {}\n  nothing in the answer can be trusted; check the configured alipay_public_key",
             shown(&error.to_string())
         ),
-        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) => {
+        Error::InvalidRequest(_) | Error::Config(_) | Error::Sign(_) | Error::Protocol(_) => {
             writeln!(out, "{}", shown(&error.to_string()))
+        }
+        Error::Api(e) => {
+            let _ = if e.verified() {
+                writeln!(out, "v3 error (verified answer, HTTP {}):", e.status())
+            } else {
+                writeln!(
+                    out,
+                    "rejected: an UNSIGNED v3 error answer (HTTP {}); it may not come from Alipay (shown for diagnosis only):",
+                    e.status()
+                )
+            };
+            line(out, "code:", e.code_str().unwrap_or(""));
+            line(out, "message:", e.message().unwrap_or(""));
+            line(out, "trace id:", e.trace_id().unwrap_or(""));
+            if let Some(code) = e.code().filter(|_| e.verified()) {
+                if let Some(description) = code.description() {
+                    line(out, "meaning:", description);
+                }
+                if let Some(solution) = code.solution() {
+                    line(out, "solution:", solution);
+                }
+            }
+            Ok(())
         }
         Error::Transport(transport) => {
             let _ = writeln!(out, "{}", shown(&error.to_string()));

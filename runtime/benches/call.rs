@@ -5,6 +5,9 @@
 //! `--no-default-features --features rsa` for the pure-Rust backend). After criterion's own
 //! report, the bench prints both medians and their ratio from an interleaved run of its own,
 //! so drift on a busy machine hits both sides alike. Target: ratio <= 1.10.
+//!
+//! The same for a v3 call (`prepare_v3`, then `parse_response_v3` of an answer signed in its
+//! headers) against a bare sign of a v3 sign string of the same size.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -12,6 +15,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::sign::{BACKEND, SignType, Signer, sign_base64};
+use alipay_runtime::v3::{AnswerHeaders, HttpMethod, Route, RouteBody};
 use alipay_runtime::validate::{self, ValidationError};
 use alipay_runtime::{BizErrorCode, Client, Method, RequestParts};
 use criterion::Criterion;
@@ -34,8 +38,9 @@ struct Confirm {
 #[derive(serde::Deserialize)]
 #[allow(dead_code)]
 struct ConfirmResponse {
-    code: String,
-    msg: String,
+    // Optional, as generated: a v3 answer has no `code` or `msg`.
+    code: Option<String>,
+    msg: Option<String>,
     agreement_no: Option<String>,
     alipay_user_id: Option<String>,
     sign_time: Option<String>,
@@ -67,6 +72,13 @@ impl Method for Confirm {
     const RESPONSE_NODE: &'static str = NODE;
     type Response = ConfirmResponse;
     type BizError = Code;
+    const ROUTE: Option<Route> = Some(Route {
+        http_method: HttpMethod::Post,
+        path: "/v3/alipay/test/agreement/confirm",
+        query: &[],
+        body: RouteBody::Json,
+        v2: true,
+    });
 
     fn validate(&self) -> Result<(), ValidationError> {
         validate::non_empty("agreement_no", &self.agreement_no)?;
@@ -105,6 +117,11 @@ struct Setup {
     response_body: Vec<u8>,
     app_key: PrivateKey,
     sign_content: Vec<u8>,
+    /// A v3 answer: its body and (timestamp, nonce, signature).
+    v3_body: Vec<u8>,
+    v3_headers: (String, String, String),
+    /// A v3 sign string as the call signs it (the auth line's nonce aside).
+    v3_sign_string: Vec<u8>,
 }
 
 fn setup() -> Setup {
@@ -145,12 +162,30 @@ fn setup() -> Setup {
         ),
     ]);
     let sign_content = Charset::Utf8.encode(&content).expect("utf-8").into_owned();
+    let v3_body = r#"{"agreement_no":"20170322450983769228","alipay_user_id":"2088101122675263","sign_time":"2017-03-22 15:40:12"}"#;
+    let (timestamp, nonce) = ("1406142470000", "5f1e2d3c-4b5a-4697-8877-000000000015");
+    let v3_signature = sign_base64(
+        &alipay_key,
+        SignType::Rsa2,
+        format!("{timestamp}\n{nonce}\n{v3_body}\n").as_bytes(),
+    )
+    .expect("sign");
+    let v3_sign_string = alipay_runtime::v3::sign_string(
+        "app_id=2014072300007148,nonce=0b9e4c1a-6f2d-4e8b-9a37-2c5d8e1f4a60,timestamp=1406142470000",
+        "POST",
+        "/v3/alipay/test/agreement/confirm",
+        r#"{"agreement_no":"20170322450983769228","auth_code":"123456","notify_url":"https://merchant.example/notify","remark":"月度代扣协议确认 monthly deduction agreement"}"#.as_bytes(),
+        None,
+    );
     Setup {
         client,
         request,
         response_body,
         app_key,
         sign_content,
+        v3_body: v3_body.as_bytes().to_vec(),
+        v3_headers: (timestamp.to_owned(), nonce.to_owned(), v3_signature),
+        v3_sign_string,
     }
 }
 
@@ -162,6 +197,31 @@ fn full_call(s: &Setup) {
         .parse_response::<Confirm>(200, black_box(&s.response_body))
         .expect("verified");
     black_box(response);
+}
+
+fn full_call_v3(s: &Setup) {
+    let prepared = s.client.prepare_v3(black_box(&s.request)).expect("prepare");
+    black_box(&prepared);
+    let (timestamp, nonce, signature) = &s.v3_headers;
+    let headers = AnswerHeaders {
+        timestamp: Some(timestamp),
+        nonce: Some(nonce),
+        signature: Some(signature),
+        ..AnswerHeaders::default()
+    };
+    let response = s
+        .client
+        .parse_response_v3::<Confirm>(200, &headers, black_box(&s.v3_body), false)
+        .expect("verified");
+    black_box(response);
+}
+
+fn bare_sign_v3(s: &Setup) {
+    let sig = s
+        .app_key
+        .sign(SignType::Rsa2, black_box(&s.v3_sign_string))
+        .expect("sign");
+    black_box(sig);
 }
 
 fn bare_sign(s: &Setup) {
@@ -185,6 +245,10 @@ fn main() {
     let mut group = c.benchmark_group(format!("call-{BACKEND}"));
     group.bench_function("full_call_no_network", |b| b.iter(|| full_call(&s)));
     group.bench_function("bare_rsa2048_sign", |b| b.iter(|| bare_sign(&s)));
+    group.bench_function("full_v3_call_no_network", |b| b.iter(|| full_call_v3(&s)));
+    group.bench_function("bare_rsa2048_sign_v3_string", |b| {
+        b.iter(|| bare_sign_v3(&s))
+    });
     group.finish();
     c.final_summary();
 
@@ -205,6 +269,7 @@ fn main() {
     let alipay_public = s.client.config().alipay_public_key().clone();
     let (mut calls, mut signs, mut prepares, mut parses, mut verifies) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut v3_calls, mut v3_signs) = (Vec::new(), Vec::new());
     while calls.len() < 100 || (started.elapsed() < Duration::from_secs(4) && calls.len() < 5000) {
         let t = Instant::now();
         full_call(&s);
@@ -227,6 +292,12 @@ fn main() {
             .verify(SignType::Rsa2, black_box(node_text.as_bytes()), &sign_b64)
             .expect("bare verify");
         verifies.push(t.elapsed());
+        let t = Instant::now();
+        full_call_v3(&s);
+        v3_calls.push(t.elapsed());
+        let t = Instant::now();
+        bare_sign_v3(&s);
+        v3_signs.push(t.elapsed());
     }
     let rounds = calls.len();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
@@ -242,5 +313,12 @@ fn main() {
         us(median(prepares)),
         us(median(parses)),
         us(median(verifies)),
+    );
+    let (call, sign) = (median(v3_calls), median(v3_signs));
+    println!(
+        "backend {BACKEND}: v3: median full call {:.1} us, median bare RSA-2048 sign {:.1} us, ratio {:.3} ({rounds} interleaved rounds)",
+        us(call),
+        us(sign),
+        call.as_secs_f64() / sign.as_secs_f64(),
     );
 }

@@ -83,11 +83,7 @@ impl Client {
             .call_v3(M::METHOD, &route, &parts, options)
             .await
             .map_err(|e| e.map_business(|code| M::BizError::from(code.code.as_str())))?;
-        serde_json::from_slice(&body).map_err(|e| Error::MalformedBody {
-            reason: format!(
-                "the verified v3 answer does not match the method's response type: {e}"
-            ),
-        })
+        decode_v3::<M>(&body)
     }
 
     /// Signs and sends `parts` as a v3 call of `method` by `route`, verifies the answer and
@@ -313,14 +309,44 @@ impl Client {
         headers: &AnswerHeaders<'_>,
         encrypted: bool,
     ) -> Result<Vec<u8>, Error<DynBizCode>> {
+        let rotated = match (self.inner.config.cert.as_deref(), headers.sn) {
+            (Some(cert), Some(sn)) if answer.status < 400 && cert.known(sn).is_none() => {
+                Some(self.key_for_sn(sn.to_owned()).await?)
+            }
+            _ => None,
+        };
+        self.verify_v3_known(answer.status, headers, &answer.body, encrypted, rotated)
+    }
+
+    /// Verifies an answer with a key already trusted (`rotated`: one just accepted).
+    fn verify_v3_known(
+        &self,
+        status: u16,
+        headers: &AnswerHeaders<'_>,
+        body: &[u8],
+        encrypted: bool,
+        rotated: Option<Cow<'_, PublicKey>>,
+    ) -> Result<Vec<u8>, Error<DynBizCode>> {
         let config = &self.inner.config;
         let (key, sn): (Cow<'_, PublicKey>, Option<&str>) =
             match (config.cert.as_deref(), headers.sn) {
                 (None, _) => (Cow::Borrowed(&config.alipay_public_key), None),
-                (Some(_), Some(sn)) if answer.status < 400 => {
-                    (self.key_for_sn(sn.to_owned()).await?, Some(sn))
+                (Some(cert), Some(sn)) if status < 400 => {
+                    let key = match rotated {
+                        Some(key) => key,
+                        None => Cow::Owned(cert.known(sn).ok_or_else(|| {
+                            Error::UntrustedAlipayCert(crate::error::UntrustedCertError {
+                            configured_sn: cert.alipay.sn().to_owned(),
+                            answer_sn: sn.to_owned(),
+                            reason:
+                                "it is not trusted yet (only a call fetches a rotated certificate)"
+                                    .to_owned(),
+                        })
+                        })?),
+                    };
+                    (key, Some(sn))
                 }
-                (Some(_), None) if answer.status < 400 => {
+                (Some(_), None) if status < 400 => {
                     return Err(Error::Signature(SignatureError::HeaderMissing("alipay-sn")));
                 }
                 // An error answer: verified with a key already trusted, else reported unverified.
@@ -333,15 +359,39 @@ impl Client {
                 ),
             };
         let result = match config.encrypt_key.as_ref().filter(|_| encrypted) {
-            Some(aes) => {
-                v3::verify_encrypted_answer(answer.status, headers, &answer.body, &key, sn, aes)
-                    .map(String::into_bytes)
-            }
-            None => v3::verify_answer(answer.status, headers, &answer.body, &key, sn)
-                .map(<[u8]>::to_vec),
+            Some(aes) => v3::verify_encrypted_answer(status, headers, body, &key, sn, aes)
+                .map(String::into_bytes),
+            None => v3::verify_answer(status, headers, body, &key, sn).map(<[u8]>::to_vec),
         };
         result.map_err(answer_error)
     }
+
+    /// Checks a v3 answer you received yourself and types it, as the client does after
+    /// sending: the signature in its headers first, then the status (400 or more:
+    /// [`Error::Api`]), then (`encrypted`: the request was AES-encrypted) decryption, then
+    /// `M::Response`.
+    ///
+    /// In certificate mode this verifies only with certificates already trusted; it fetches
+    /// nothing.
+    pub fn parse_response_v3<M: Method>(
+        &self,
+        status: u16,
+        headers: &AnswerHeaders<'_>,
+        body: &[u8],
+        encrypted: bool,
+    ) -> Result<M::Response, Error<M::BizError>> {
+        let body = self
+            .verify_v3_known(status, headers, body, encrypted, None)
+            .map_err(|e| e.map_business(|code| M::BizError::from(code.code.as_str())))?;
+        decode_v3::<M>(&body)
+    }
+}
+
+/// `M::Response` from a verified v3 body.
+fn decode_v3<M: Method>(body: &[u8]) -> Result<M::Response, Error<M::BizError>> {
+    serde_json::from_slice(body).map_err(|e| Error::MalformedBody {
+        reason: format!("the verified v3 answer does not match the method's response type: {e}"),
+    })
 }
 
 /// `M`'s route, or the error that refuses to send it over v3.
