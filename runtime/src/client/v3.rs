@@ -319,6 +319,9 @@ impl Client {
     }
 
     /// Verifies an answer with a key already trusted (`rotated`: one just accepted).
+    // The untyped error of the shared path, returned once per call and converted right away
+    // (as `check_response`'s).
+    #[allow(clippy::result_large_err)]
     fn verify_v3_known(
         &self,
         status: u16,
@@ -416,7 +419,7 @@ fn answer_error(e: AnswerError) -> Error<DynBizCode> {
         AnswerError::Decrypt(e) => Error::MalformedBody {
             reason: format!("the verified v3 answer does not decrypt: {e}"),
         },
-        AnswerError::Api(e) => Error::Api(*e),
+        AnswerError::Api(e) => Error::Api(e),
     }
 }
 

@@ -86,7 +86,7 @@ pub enum Error<E: BizErrorCode> {
     /// method's typed code, the status and the trace id; [`ApiError::verified`] says whether
     /// its signature verified.
     #[error(transparent)]
-    Api(ApiError<E>),
+    Api(Box<ApiError<E>>),
 }
 
 impl<E: BizErrorCode> Error<E> {
@@ -109,7 +109,7 @@ impl<E: BizErrorCode> Error<E> {
             Error::UnverifiedGatewayAnswer(a) => Error::UnverifiedGatewayAnswer(a),
             Error::Gateway(e) => Error::Gateway(e),
             Error::Protocol(e) => Error::Protocol(e),
-            Error::Api(e) => Error::Api(e.map_code(f)),
+            Error::Api(e) => Error::Api(Box::new(e.map_code(f))),
         }
     }
 
