@@ -315,14 +315,14 @@ pub async fn run(args: CallArgs) -> Exit {
         }
         (Protocol::V2, Some(route)) if !route.v2 => Err(refused_protocol(&m.method, protocol)),
         (Protocol::V3, None) => Err(refused_protocol(&m.method, protocol)),
-        _ => client
-            .execute_raw(&m.method, &parts)
-            .await
-            .and_then(|verified| {
+        _ => match client.execute_raw(&m.method, &parts).await {
+            Ok(verified) => {
                 serde_json::from_str(verified.node_text()).map_err(|e| Error::MalformedBody {
                     reason: format!("the verified response node is not JSON: {e}"),
                 })
-            }),
+            }
+            Err(e) => Err(e),
+        },
     };
     match answer.map_err(documented) {
         Ok(node) => {
