@@ -223,9 +223,9 @@
 
 pub use alipay_runtime as runtime;
 pub use alipay_runtime::{
-    BizErrorCode, BusinessError, CallStyle, Client, ClientBuilder, Config, DynBizCode, Error,
-    Gateway, GatewayError, Method, MethodDescriptor, PageForm, Price, PrivateKey, PublicKey,
-    RequestOptions, Rule, SignType, ValidationError,
+    ApiError, BizErrorCode, BusinessError, CallStyle, Client, ClientBuilder, Config, DynBizCode,
+    Error, Gateway, GatewayError, Method, MethodDescriptor, PageForm, Price, PrivateKey, Protocol,
+    ProtocolError, PublicKey, RequestOptions, Rule, SignType, ValidationError,
 };
 
 include!(concat!(env!("OUT_DIR"), "/alipay/mod.rs"));
