@@ -206,6 +206,12 @@ impl ClientBuilder {
     /// [`RequestOptions::protocol`](crate::RequestOptions::protocol): [`Protocol::V2`] (the
     /// default) or [`Protocol::V3`], whose paths go to the gateway URL's origin. Over v3, a
     /// method without a v3 route is refused before anything is signed.
+    ///
+    /// Over v3 the client's `notify_url` and `return_url` are not sent: they are v2 public
+    /// parameters, and v3 carries them only as body fields of the methods that take them (set
+    /// the request's own `notify_url`). `app_auth_token` is sent in the
+    /// `alipay-app-auth-token` header, `auth_token` (per call) as the query parameter of the
+    /// routes that list it.
     pub fn protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = protocol;
         self

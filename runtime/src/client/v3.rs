@@ -157,13 +157,9 @@ impl Client {
         if let Some(token) = options.auth_token.as_deref() {
             extra.push((crate::protocol::param::AUTH_TOKEN, token));
         }
-        if let Some(url) = options
-            .notify_url
-            .as_deref()
-            .or(config.notify_url.as_deref())
-        {
-            extra.push((crate::protocol::param::NOTIFY_URL, url));
-        }
+        // `notify_url` and `return_url` are v2 public parameters: over v3 they are body fields
+        // of the methods that take them (the request's own `notify_url`), never added here, so
+        // that a method without one is not sent a field it does not know.
         let placed = v3::place(route, parts, &extra)?;
         let target = placed.target();
         let multipart = route.body == RouteBody::Multipart || !placed.files.is_empty();

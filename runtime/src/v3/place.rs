@@ -38,9 +38,8 @@ impl Placed {
 /// Places the fields of `parts` by `route`: the `{name}` segments of the path and the fields
 /// the route lists under `query` leave the JSON object (strings as they are, numbers and
 /// booleans as their JSON text, lists and objects as compact JSON; nulls are left out), the
-/// rest is the body. `extra` are values sent only where the method does not set them itself:
-/// a public parameter such as `auth_token` (placed in the query when the route lists it) or
-/// `notify_url` (otherwise in the body, when there is one).
+/// rest is the body. `extra` are public parameters (such as `auth_token`) placed in the query
+/// when the route lists them and the request does not set them itself; nowhere otherwise.
 ///
 /// Form fields of the v2 request (`in: form`) join the body: a value that is a JSON object or
 /// list as that JSON, anything else as a string.
@@ -81,13 +80,6 @@ pub fn place(
         }
     }
     let query = super::query_string(pairs.iter().map(|(k, v)| (*k, v.as_str())));
-    if route.body != RouteBody::None {
-        for (name, value) in extra {
-            if !route.query.contains(name) && !fields.contains_key(*name) {
-                fields.insert((*name).to_owned(), Value::String((*value).to_owned()));
-            }
-        }
-    }
     let body = match route.body {
         RouteBody::None => {
             if let Some(name) = fields.keys().next() {
@@ -239,14 +231,12 @@ mod tests {
             &[("auth_token", "T"), ("notify_url", "https://n")],
         )
         .unwrap();
+        // An extra the route does not list goes nowhere.
         assert_eq!(
             placed.target(),
             "/v3/alipay/marketing/ordervoucher/activity/A%201%2F%E4%B8%AD/voucher/7/use?auth_token=T"
         );
-        assert_eq!(
-            placed.body.as_deref(),
-            Some(r#"{"amount":"9.90","notify_url":"https://n"}"#)
-        );
+        assert_eq!(placed.body.as_deref(), Some(r#"{"amount":"9.90"}"#));
     }
 
     #[test]
