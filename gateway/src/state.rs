@@ -14,7 +14,7 @@ use crate::log::RecordedRequest;
 use crate::notify::{Notification, NotificationLog, NotifySettings};
 use crate::resolve::{MethodResolver, ResolvedMethod};
 use crate::scenario::{RotationCert, Scenario, ScenarioFile};
-use crate::server::Limits;
+use crate::server::{Limits, V3Settings};
 use crate::trades::{Trade, TradeBook};
 
 pub(crate) struct Shared {
@@ -40,6 +40,8 @@ pub(crate) struct Shared {
     /// The runtime the gateway was started on: deliveries run there, whoever asked for them
     /// (a library call from another thread included).
     pub runtime: Option<tokio::runtime::Handle>,
+    /// The v3 protocol's routes and timestamp window.
+    pub v3: V3Settings,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -95,6 +97,7 @@ impl Shared {
             delivering: AtomicUsize::new(0),
             http: OnceLock::new(),
             runtime: tokio::runtime::Handle::try_current().ok(),
+            v3: V3Settings::default(),
         }
     }
 
@@ -103,6 +106,12 @@ impl Shared {
         self.trades = Mutex::new(TradeBook::new(payments.max_trades));
         self.notifications = Mutex::new(NotificationLog::new(payments.max_notifications));
         self.notify = payments.notify;
+        self
+    }
+
+    /// Serves the v3 protocol so.
+    pub fn with_v3(mut self, v3: V3Settings) -> Self {
+        self.v3 = v3;
         self
     }
 

@@ -25,6 +25,8 @@ pub(crate) struct HttpAnswer {
     pub body: Vec<u8>,
     /// The `Location` of a redirect.
     pub location: Option<String>,
+    /// Further headers (the v3 protocol's `alipay-*` answer headers).
+    pub headers: Vec<(&'static str, String)>,
 }
 
 /// The members of a response node, in the order they are written.
@@ -69,6 +71,11 @@ impl Node {
             }
         }
         node
+    }
+
+    /// The members, in order.
+    pub(crate) fn members(&self) -> &[(String, Value)] {
+        &self.members
     }
 
     pub(crate) fn push(&mut self, key: &str, value: Value) {
@@ -157,6 +164,7 @@ pub(crate) fn altered(node_text: &str) -> String {
 /// The HTML page a failing load balancer answers with.
 pub(crate) fn http_500() -> HttpAnswer {
     HttpAnswer {
+        headers: Vec::new(),
         location: None,
         status: 500,
         content_type: "text/html;charset=utf-8".into(),
@@ -169,6 +177,7 @@ pub(crate) fn http_500() -> HttpAnswer {
 /// A plain-text answer outside the Alipay protocol (wrong path, wrong HTTP method, ...).
 pub(crate) fn plain(status: u16, text: &str) -> HttpAnswer {
     HttpAnswer {
+        headers: Vec::new(),
         location: None,
         status,
         content_type: "text/plain;charset=utf-8".into(),
@@ -335,6 +344,7 @@ pub(crate) fn alipay_sign(
 /// An HTML page (the cashier's, or its error page), always utf-8.
 pub(crate) fn html(status: u16, page: String) -> HttpAnswer {
     HttpAnswer {
+        headers: Vec::new(),
         location: None,
         status,
         content_type: "text/html;charset=utf-8".into(),
@@ -401,6 +411,7 @@ fn signed(
     };
     Logged {
         http: HttpAnswer {
+            headers: Vec::new(),
             location: None,
             status: 200,
             content_type: format!("application/json;charset={}", charset.as_str()),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alipay_runtime::MethodDescriptor;
+use alipay_runtime::v3::Route;
 use tokio::net::TcpListener;
 
 use alipay_runtime::encrypt::EncryptKey;
@@ -17,7 +18,7 @@ use crate::scenario::{ScenarioError, ScenarioFile};
 use crate::state::PaymentSettings;
 use crate::state::Shared;
 
-use super::{LocalGateway, serve};
+use super::{LocalGateway, V3Routes, V3Settings, serve};
 
 /// The bounds a gateway keeps, whatever its clients send: see the [`GatewayBuilder`] methods
 /// that set each. The defaults hold for the loopback benchmark (`bench/run.sh`) and any test
@@ -59,6 +60,8 @@ pub struct GatewayBuilder {
     resolver: Option<MethodResolver>,
     limits: Limits,
     payments: PaymentSettings,
+    routes: Vec<(Route, &'static str)>,
+    v3_timestamp_window: Duration,
 }
 
 impl std::fmt::Debug for GatewayBuilder {
@@ -74,6 +77,8 @@ impl std::fmt::Debug for GatewayBuilder {
             .field("resolver", &self.resolver.is_some())
             .field("limits", &self.limits)
             .field("payments", &self.payments)
+            .field("routes", &self.routes.len())
+            .field("v3_timestamp_window", &self.v3_timestamp_window)
             .finish()
     }
 }
@@ -92,7 +97,26 @@ impl GatewayBuilder {
             resolver: None,
             limits: Limits::default(),
             payments: PaymentSettings::default(),
+            routes: Vec::new(),
+            v3_timestamp_window: super::v3::DEFAULT_TIMESTAMP_WINDOW,
         }
+    }
+
+    /// Also serves these v3 routes, each by its method's wire name (a method the static list
+    /// has, or one the [`resolver`](Self::resolver) finds): the routes of methods resolved by
+    /// name, which the gateway cannot know before they are asked for. The static methods'
+    /// own routes (`MethodDescriptor::route`) are always served, and win over these.
+    pub fn routes(mut self, routes: impl IntoIterator<Item = (Route, &'static str)>) -> Self {
+        self.routes.extend(routes);
+        self
+    }
+
+    /// How far a v3 request's `timestamp` may be from the gateway's clock, either way
+    /// (default 15 minutes, the tolerance Alipay gives v2's `timestamp`); further is refused
+    /// with HTTP 401 `invalid-timestamp`. Replaying recorded requests needs a wider one.
+    pub fn v3_timestamp_window(mut self, window: Duration) -> Self {
+        self.v3_timestamp_window = window;
+        self
     }
 
     /// Also serves the methods `resolver` finds by name (each asked for once, when first
@@ -244,7 +268,11 @@ impl GatewayBuilder {
                 self.limits,
             )
             .with_resolver(self.resolver)
-            .with_payments(self.payments),
+            .with_payments(self.payments)
+            .with_v3(V3Settings {
+                routes: V3Routes::new(self.methods, self.routes),
+                timestamp_window: self.v3_timestamp_window,
+            }),
         );
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(LocalGateway {

@@ -376,6 +376,7 @@ fn trade_json(trade: &Trade) -> Value {
 fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> Logged {
     Logged {
         http: HttpAnswer {
+            headers: Vec::new(),
             location: None,
             status,
             content_type: "application/json;charset=utf-8".into(),

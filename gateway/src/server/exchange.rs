@@ -34,7 +34,7 @@ fn content_type_charset(content_type: &str) -> Option<&str> {
 }
 
 /// Reads the body, bounded by the gateway's limits; the answer to give when it cannot be read.
-async fn read_body(shared: &Shared, body: Incoming) -> Result<Bytes, HttpAnswer> {
+pub(super) async fn read_body(shared: &Shared, body: Incoming) -> Result<Bytes, HttpAnswer> {
     let limits = shared.limits;
     let read = Limited::new(body, limits.max_body_bytes).collect();
     match tokio::time::timeout(limits.body_read_timeout, read).await {

@@ -8,11 +8,14 @@ mod exchange;
 mod multipart;
 mod stateful;
 mod trade_messages;
+mod v3;
 
 pub(crate) use builder::Limits;
 use builder::prepare_rotation;
 pub use builder::{GatewayBuilder, StartError};
 pub use cashier::Payment;
+use v3::V3_PATH_PREFIX;
+pub(crate) use v3::{V3Routes, V3Settings};
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -90,6 +93,12 @@ impl LocalGateway {
     /// Certificate mode: the SN of the certificate answers are signed with now.
     pub fn alipay_cert_sn(&self) -> Option<String> {
         self.shared.cert_mode.as_ref().map(|c| c.alipay_cert_sn())
+    }
+
+    /// How many v3 routes the gateway serves (`/v3/...`: the static methods' and those given
+    /// to [`GatewayBuilder::routes`]).
+    pub fn v3_route_count(&self) -> usize {
+        self.shared.v3.routes.len()
     }
 
     /// The bound address.
@@ -294,12 +303,21 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let answer = exchange::exchange(shared, req).await;
+    let answer = if req.uri().path().starts_with(V3_PATH_PREFIX) {
+        v3::exchange(shared, req).await
+    } else {
+        exchange::exchange(shared, req).await
+    };
     let mut response = Response::new(Full::new(Bytes::from(answer.body)));
     *response.status_mut() =
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
         response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    for (name, value) in &answer.headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().insert(*name, value);
+        }
     }
     // A return_url that is no valid header value: the page's link takes the browser there.
     if let Some(value) = answer
