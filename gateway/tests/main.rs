@@ -9,3 +9,4 @@ mod modes;
 mod protocol;
 mod refusals;
 mod upload;
+mod v3;

@@ -188,10 +188,13 @@ async fn run(
     )?;
     seen.signature_verified = true;
     ctx.encrypt = body.encrypted();
-    seen.params.push((
-        "biz_content".to_owned(),
-        String::from_utf8_lossy(body.line()).into_owned(),
-    ));
+    if !body.line().is_empty() {
+        // The body line as sent (signed): the JSON, the ciphertext, or the `data` part.
+        seen.params.push((
+            "biz_content".to_owned(),
+            String::from_utf8_lossy(body.line()).into_owned(),
+        ));
+    }
 
     let (entry, path_params) = match shared.v3.routes.find(http_method, &seen.path) {
         Found::Route(entry, params) => (entry, params),
@@ -207,7 +210,7 @@ async fn run(
                 ),
             ));
         }
-        Found::NotFound => {
+        Found::NoRoute => {
             return Err(V3Error::new(
                 404,
                 "invalid-method",

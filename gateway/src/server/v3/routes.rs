@@ -21,7 +21,7 @@ pub(crate) enum Found<'p> {
     /// The path is a route's, but for other HTTP methods (these).
     OtherMethods(Vec<HttpMethod>),
     /// No route has this path.
-    NotFound,
+    NoRoute,
 }
 
 /// The routes a gateway serves: paths without parameters by exact match, the few with
@@ -92,7 +92,7 @@ impl V3Routes {
             }
         }
         if other.is_empty() {
-            Found::NotFound
+            Found::NoRoute
         } else {
             other.sort();
             other.dedup();
@@ -150,6 +150,6 @@ mod tests {
             routes.find(HttpMethod::Put, "/v3/a/1/get"),
             Found::OtherMethods(vec![HttpMethod::Get, HttpMethod::Delete])
         );
-        assert_eq!(routes.find(HttpMethod::Get, "/v3/b"), Found::NotFound);
+        assert_eq!(routes.find(HttpMethod::Get, "/v3/b"), Found::NoRoute);
     }
 }
