@@ -20,16 +20,96 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 /// The spec's `title:` when it is a plain scalar on one line, or a double-quoted one without
 /// escapes; anything else is left to the YAML parser at run time.
 fn plain_title(text: &str) -> Option<String> {
-    let line = text
-        .lines()
-        .find_map(|l| l.strip_prefix("title: "))?
-        .trim_end();
-    if let Some(inner) = line.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+    plain_scalar(text.lines().find_map(|l| l.strip_prefix("title: "))?)
+}
+
+/// A spec's v3 route as read by a small text scan, so `alipay gateway` knows every route at
+/// start without parsing the specs: the Rust expression of an `alipay_runtime::v3::Route`,
+/// or `None` when the spec has no `route:` block. `Err` when the block is written in a way
+/// this scan does not read (the method's spec is then parsed at start instead). The test
+/// `catalog::tests::scanned_routes_are_the_parsed_ones` holds the scan to the YAML parser.
+fn scanned_route(text: &str) -> Result<Option<String>, ()> {
+    let mut lines = text.lines().skip_while(|l| l.trim_end() != "route:");
+    if lines.next().is_none() {
+        return Ok(None);
+    }
+    let (mut http_method, mut path, mut body, mut v2) = (None, None, "Json", true);
+    let mut query: Vec<String> = Vec::new();
+    let mut in_query = false;
+    let mut skipping = false;
+    for line in lines {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        if !line.starts_with(' ') {
+            break;
+        }
+        if let Some(item) = line.strip_prefix("    - ").filter(|_| in_query) {
+            query.push(plain_scalar(item).ok_or(())?);
+            continue;
+        }
+        if line.starts_with("   ") {
+            // The continuation of a member this scan skips (a folded `note`).
+            if skipping {
+                continue;
+            }
+            return Err(());
+        }
+        in_query = false;
+        skipping = false;
+        let member = line.trim();
+        let (key, value) = member.split_once(':').ok_or(())?;
+        let value = value.trim();
+        match key {
+            "http_method" => {
+                http_method = Some(match value {
+                    "GET" => "Get",
+                    "POST" => "Post",
+                    "PUT" => "Put",
+                    "PATCH" => "Patch",
+                    "DELETE" => "Delete",
+                    _ => return Err(()),
+                })
+            }
+            "path" => path = Some(plain_scalar(value).ok_or(())?),
+            "body" => {
+                body = match value {
+                    "json" => "Json",
+                    "multipart" => "Multipart",
+                    "none" => "None",
+                    _ => return Err(()),
+                }
+            }
+            "v2" => {
+                v2 = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(()),
+                }
+            }
+            "query" if value.is_empty() => in_query = true,
+            "query" => return Err(()),
+            "source" | "note" => skipping = true,
+            _ => return Err(()),
+        }
+    }
+    let (Some(http_method), Some(path)) = (http_method, path) else {
+        return Err(());
+    };
+    Ok(Some(format!(
+        "alipay_runtime::v3::Route {{ http_method: alipay_runtime::v3::HttpMethod::{http_method}, path: {path:?}, query: &{query:?}, body: alipay_runtime::v3::RouteBody::{body}, v2: {v2} }}"
+    )))
+}
+
+/// A YAML scalar this scan reads: plain, or double-quoted without escapes.
+fn plain_scalar(value: &str) -> Option<String> {
+    let value = value.trim();
+    if let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
         return (!inner.contains(['"', '\\'])).then(|| inner.to_owned());
     }
-    let special = line.starts_with(|c: char| "'|>&*!%@`{[#-?:,\"".contains(c));
-    let plain = !line.is_empty() && !special && !line.contains(": ") && !line.contains(" #");
-    plain.then(|| line.to_owned())
+    let special = value.starts_with(|c: char| "'|>&*!%@`{[#-?:,\"".contains(c));
+    let plain = !value.is_empty() && !special && !value.contains(": ") && !value.contains(" #");
+    plain.then(|| value.to_owned())
 }
 
 fn main() {
@@ -64,6 +144,31 @@ fn main() {
             path.display().to_string()
         );
     }
+    out.push_str("];\n");
+    let mut routes = String::from(
+        "/// The v3 route of every embedded spec that has one (the spec that wins for its method),\n\
+         /// read by a text scan at build time: (method, route), by method.\n\
+         pub static ROUTES: &[(&str, alipay_runtime::v3::Route)] = &[\n",
+    );
+    let mut unscanned = String::from(
+        "/// The embedded specs whose `route` the build's scan could not read: parsed at start.\n\
+         pub static UNSCANNED_ROUTES: &[&str] = &[\n",
+    );
+    for (method, path) in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        match scanned_route(&text) {
+            Ok(None) => {}
+            Ok(Some(route)) => {
+                let _ = writeln!(routes, "    ({method:?}, {route}),");
+            }
+            Err(()) => {
+                let _ = writeln!(unscanned, "    {method:?},");
+            }
+        }
+    }
+    out.push_str(&routes);
+    out.push_str("];\n");
+    out.push_str(&unscanned);
     out.push_str("];\n");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     if let Err(e) = std::fs::write(out_dir.join("specs.rs"), out) {

@@ -156,6 +156,36 @@ impl Catalog {
         })
     }
 
+    /// The v3 route of every method that has one, for the local gateway
+    /// ([`GatewayBuilder::routes`](alipay_gateway::GatewayBuilder::routes)): the embedded
+    /// specs' as the build scanned them (no spec is parsed for it, but the rare one the scan
+    /// could not read), and those of `--specs DIR` over them.
+    pub fn routes(&self) -> Vec<(alipay_runtime::v3::Route, &'static str)> {
+        let embedded =
+            |method: &str| matches!(self.methods.get(method), Some(Source::Embedded(..)));
+        let mut out: Vec<(alipay_runtime::v3::Route, &'static str)> = ROUTES
+            .iter()
+            .filter(|(method, _)| embedded(method))
+            .map(|(method, route)| (*route, *method))
+            .collect();
+        let unscanned = UNSCANNED_ROUTES.iter().filter(|m| embedded(m));
+        for method in unscanned {
+            if let Some(Ok(spec)) = self.spec(method)
+                && let Some(r) = &spec.route
+            {
+                out.push((route(r), intern(method)));
+            }
+        }
+        for source in self.methods.values() {
+            if let Source::Loaded(spec) = source
+                && let Some(r) = &spec.route
+            {
+                out.push((route(r), intern(&spec.method)));
+            }
+        }
+        out
+    }
+
     /// Every method's name and title, in name order (methods whose spec does not parse
     /// left out). Titles are parsed only where the build could not read them plainly.
     pub fn titles(&self) -> Vec<(String, String)> {
@@ -204,5 +234,36 @@ impl Catalog {
                 .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The build's text scan of each embedded spec's route gives what the YAML parser reads.
+    #[test]
+    fn scanned_routes_are_the_parsed_ones() {
+        let catalog = Catalog::new(None).unwrap();
+        let scanned: BTreeMap<&str, alipay_runtime::v3::Route> =
+            ROUTES.iter().map(|(m, r)| (*m, *r)).collect();
+        let with_route: Vec<&str> = SPECS
+            .iter()
+            .filter(|(_, _, text)| text.contains("\nroute:"))
+            .map(|(m, _, _)| *m)
+            .collect();
+        assert!(with_route.len() > 700, "{}", with_route.len());
+        assert!(UNSCANNED_ROUTES.is_empty(), "{UNSCANNED_ROUTES:?}");
+        for spec in catalog.parse(&with_route) {
+            let parsed = route(spec.route.as_ref().expect("a route"));
+            assert_eq!(
+                scanned.get(spec.method.as_str()),
+                Some(&parsed),
+                "{}",
+                spec.method
+            );
+        }
+        assert_eq!(scanned.len(), with_route.len());
+        assert_eq!(catalog.routes().len(), with_route.len());
     }
 }

@@ -234,6 +234,7 @@ async fn start(
     // The compiled methods answer first; every other one through its spec.
     let mut builder = LocalGateway::builder(alipay_openapi::METHODS, keys)
         .resolver(std::sync::Arc::clone(catalog).resolver())
+        .routes(catalog.routes())
         .port(args.port)
         .scenarios(scenarios);
     if let Some(app_id) = &args.app_id {
@@ -371,6 +372,11 @@ async fn serve(args: GatewayArgs) -> Result<(), Exit> {
     })?;
     say!("local Alipay gateway listening on {}", gw.url());
     say!("serving {served} method(s); `alipay methods` lists them");
+    say!(
+        "and {} v3 route(s) under http://{}/v3/ (requests signed in an Authorization header)",
+        gw.v3_route_count(),
+        gw.addr()
+    );
     // A folder this command chose itself is removed when it stops, however it stops (the
     // guard's drop, also on an early return or a panic; SIGTERM and SIGHUP end the loop
     // below like Ctrl-C); one the user named stays.
