@@ -11,3 +11,4 @@ mod gateway_keys;
 mod notify_verify;
 mod page;
 mod upload;
+mod v3_gateway;
