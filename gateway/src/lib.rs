@@ -38,6 +38,16 @@
 //!   is `ACQ.REFUND_AMT_NOT_EQUAL_TOTAL`) and `alipay.trade.close` answer from the trades
 //!   while their scenario is the default success.
 //!
+//! The same port speaks Alipay's v3 protocol (`/v3/...`, signed in headers): a request is found
+//! by HTTP method and path among the static methods' routes and those given to
+//! [`GatewayBuilder::routes`]; its `Authorization` header is checked (app id, a timestamp within
+//! [`GatewayBuilder::v3_timestamp_window`], in certificate mode `app_cert_sn` and
+//! `alipay-root-cert-sn`, the signature over the target and body as received) before anything
+//! runs; its path, query and body fields (a JSON body, the `data` part of an upload, an AES body
+//! decrypted) go through the same validation, scenarios and trades as a v2 request. Successes are
+//! the response node's fields as a JSON object, errors HTTP status + `{code, message, links}`,
+//! each signed in `alipay-*` headers (AES requests get encrypted successes).
+//!
 //! [`MethodDescriptor`]: alipay_runtime::MethodDescriptor
 #![warn(missing_docs)]
 

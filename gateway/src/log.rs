@@ -3,15 +3,18 @@
 /// One request as the gateway received it, with what it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
-    /// The HTTP method (`POST` or `GET`).
+    /// The HTTP method (`POST` or `GET`; for a v3 request also `PUT`, `PATCH`, `DELETE`).
     pub http_method: String,
     /// The path: `/gateway.do`, or one of the cashier's (`/cashier/pay`, `/cashier/cancel`)
-    /// or control endpoints (`/control/pay-order-string`).
+    /// or control endpoints (`/control/pay-order-string`), or a v3 route's (`/v3/...`).
     pub path: String,
     /// The `method` parameter, when there was one.
     pub method: Option<String>,
     /// Every parameter (query first, then form body), decoded in the request charset, in
-    /// arrival order, `sign` included.
+    /// arrival order, `sign` included. For a v3 request: its path parameters, then its query
+    /// parameters, then `biz_content`, the body line as signed (the JSON, the AES ciphertext,
+    /// or the `data` part); the `Authorization` and `alipay-app-auth-token` headers are not
+    /// kept.
     pub params: Vec<(String, String)>,
     /// The charset the parameters were decoded with (`utf-8`, `GBK` or `GB2312`).
     pub charset: String,
@@ -102,7 +105,8 @@ pub struct RecordedAnswer {
     /// The HTTP status.
     pub status: u16,
     /// The response node's `code` (`10000`, `40004`, `40002`, ...), or `None` for an answer
-    /// without one (HTTP 500, 404, ...).
+    /// without one (HTTP 500, 404, ...). For a v3 request (`/v3/...`): the `code` of its error
+    /// answer (`invalid-signature`, a business error's code, ...), `None` for a success.
     pub code: Option<String>,
     /// The response node's `sub_code`, if any.
     pub sub_code: Option<String>,

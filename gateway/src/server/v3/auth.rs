@@ -16,8 +16,8 @@ use crate::state::Shared;
 /// 15 minutes, the tolerance Alipay gives the v2 protocol's `timestamp`.
 pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
-/// The parts of an `Authorization` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The parts of an `Authorization` header (`Debug` leaves the signature out).
+#[derive(Clone, PartialEq, Eq)]
 pub(super) struct Authorization<'h> {
     /// The authentication string exactly as sent (the first line of the signed string).
     pub auth: &'h str,
@@ -26,6 +26,15 @@ pub(super) struct Authorization<'h> {
     pub timestamp_ms: u64,
     /// The signature, base64.
     pub sign: &'h str,
+}
+
+impl std::fmt::Debug for Authorization<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorization")
+            .field("auth", &self.auth)
+            .field("sign", &"<redacted>")
+            .finish_non_exhaustive()
+    }
 }
 
 fn unauthorized(code: &str, message: impl Into<String>) -> V3Error {

@@ -196,35 +196,12 @@ async fn run(
         ));
     }
 
-    let (entry, path_params) = match shared.v3.routes.find(http_method, &seen.path) {
-        Found::Route(entry, params) => (entry, params),
-        Found::OtherMethods(methods) => {
-            let allowed: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
-            return Err(V3Error::new(
-                405,
-                "invalid-method",
-                format!(
-                    "不存在的方法名: {http_method} {} (this path takes {})",
-                    seen.path,
-                    allowed.join(", ")
-                ),
-            ));
-        }
-        Found::NoRoute => {
-            return Err(V3Error::new(
-                404,
-                "invalid-method",
-                format!("不存在的方法名: {http_method} {}", seen.path),
-            ));
-        }
-    };
-    let descriptor = shared.method(entry.method).ok_or_else(|| {
-        V3Error::new(
-            404,
-            "invalid-method",
-            format!("不存在的方法名: {} (its spec does not load)", entry.method),
-        )
-    })?;
+    let path = seen.path.clone();
+    let Target {
+        entry,
+        path_params,
+        descriptor,
+    } = find_method(shared, http_method, &path)?;
     seen.method = Some(descriptor.method.to_owned());
     let fields = request::fields(shared, &entry.route, &path_params, query.as_deref(), body)?;
     let mut params = fields.params;
@@ -237,6 +214,57 @@ async fn run(
         .validate(descriptor, Some(&object), &fields.form)
         .map_err(V3Error::invalid_parameter)?;
     Ok(dispatch(shared, ctx, descriptor, &object.to_string()))
+}
+
+/// What a request's HTTP method and path found.
+struct Target<'p> {
+    entry: routes::RouteEntry,
+    /// The raw segments of the route's `{name}` parameters.
+    path_params: Vec<(&'static str, &'p str)>,
+    descriptor: &'static alipay_runtime::MethodDescriptor,
+}
+
+/// The method a request's HTTP method and path name: 404 `invalid-method` when no route has
+/// the path, 405 when its routes take other HTTP methods (named).
+fn find_method<'p>(
+    shared: &Shared,
+    http_method: HttpMethod,
+    path: &'p str,
+) -> Result<Target<'p>, V3Error> {
+    let (entry, path_params) = match shared.v3.routes.find(http_method, path) {
+        Found::Route(entry, params) => (entry, params),
+        Found::OtherMethods(methods) => {
+            let allowed: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+            return Err(V3Error::new(
+                405,
+                "invalid-method",
+                format!(
+                    "不存在的方法名: {http_method} {} (this path takes {})",
+                    path,
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        Found::NoRoute => {
+            return Err(V3Error::new(
+                404,
+                "invalid-method",
+                format!("不存在的方法名: {http_method} {}", path),
+            ));
+        }
+    };
+    let descriptor = shared.method(entry.method).ok_or_else(|| {
+        V3Error::new(
+            404,
+            "invalid-method",
+            format!("不存在的方法名: {} (its spec does not load)", entry.method),
+        )
+    })?;
+    Ok(Target {
+        entry,
+        path_params,
+        descriptor,
+    })
 }
 
 /// The answer to a valid request: the trades' (query, refund, close) or the method's scenario.
