@@ -101,7 +101,10 @@ async fn the_gateway_command_serves_v3_routes_of_the_whole_catalog() {
     match a.verified(&alipay_key) {
         Err(AnswerError::Api(e)) => {
             assert!(e.verified());
-            assert_eq!((e.status(), e.code()), (400, Some("ACQ.TRADE_NOT_EXIST")));
+            assert_eq!(
+                (e.status(), e.code_str()),
+                (400, Some("ACQ.TRADE_NOT_EXIST"))
+            );
         }
         other => panic!("{other:?}"),
     }
