@@ -1,8 +1,11 @@
 //! Alipay's v3 protocol (REST paths under `/v3/`, signed in headers): the signature of a
 //! request and the verification of an answer, as functions of their inputs.
 //!
-//! This is the protocol's core, checked against the official Node SDK's vectors; the client,
-//! the local gateway and the CLI do not send v3 requests yet.
+//! This is the protocol's core, checked against the official Node SDK's vectors, as functions
+//! of their inputs; the client's v3 path (`Client` with [`Protocol::V3`](crate::Protocol)),
+//! the local gateway and `alipay call --protocol v3` are built on it. [`Route`] is how
+//! generated code states a method's route, and [`place`] puts a request's fields where the
+//! route says.
 //!
 //! A request: [`Auth::text`] (`app_id=…[,app_cert_sn=…],nonce=…,timestamp=…`), the target
 //! `path[?query]` with the query written once by [`query_string`] (so what is signed is what is
