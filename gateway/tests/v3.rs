@@ -1215,3 +1215,131 @@ async fn the_runtime_client_calls_the_gateway_over_v3() {
     assert_eq!(seen.param("activity_id"), Some("活动 1/2"));
     assert_eq!(seen.param("merchant_id"), Some("M&9"));
 }
+
+/// `alipay.data.dataservice.bill.downloadurl.query`: a GET whose fields are query parameters.
+struct BillQuery;
+
+#[derive(Debug, serde::Deserialize)]
+struct BillQueryResponse {
+    bill_download_url: Option<String>,
+}
+
+impl Method for BillQuery {
+    const METHOD: &'static str = "alipay.data.dataservice.bill.downloadurl.query";
+    const RESPONSE_NODE: &'static str = "alipay_data_dataservice_bill_downloadurl_query_response";
+    const ROUTE: Option<Route> = METHODS[2].route;
+    type Response = BillQueryResponse;
+    type BizError = DynBizCode;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
+        Ok(RequestParts {
+            biz_content: Some(
+                json!({ "bill_type": "trade", "bill_date": "2024-07-30" }).to_string(),
+            ),
+            form: Vec::new(),
+            files: Vec::new(),
+        })
+    }
+}
+
+/// `alipay.open.file.upload`: a multipart body, its JSON in the signed `data` part.
+struct FileUpload(Vec<u8>);
+
+#[derive(Debug, serde::Deserialize)]
+struct FileUploadResponse {
+    file_id: Option<String>,
+}
+
+impl Method for FileUpload {
+    const METHOD: &'static str = "alipay.open.file.upload";
+    const RESPONSE_NODE: &'static str = "alipay_open_file_upload_response";
+    const ROUTE: Option<Route> = METHODS[4].route;
+    type Response = FileUploadResponse;
+    type BizError = DynBizCode;
+
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+
+    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
+        let mut parts = RequestParts {
+            biz_content: Some(json!({ "biz_code": "openpt_appstore" }).to_string()),
+            form: vec![("extra", r#"{"k":"值 & <v>"}"#.to_owned())],
+            files: Vec::new(),
+        };
+        let file = alipay_runtime::FileUpload::from_bytes("hello.txt", self.0.clone());
+        parts.file("file_content", &file)?;
+        Ok(parts)
+    }
+}
+
+#[tokio::test]
+async fn the_runtime_client_over_v3_in_certificate_mode() {
+    let cs = certs();
+    let keys = ThrowawayKeys {
+        app: cs.app.key.clone(),
+        alipay: cs.alipay.key.clone(),
+    };
+    let gw = LocalGateway::builder(METHODS, keys.gateway_keys().unwrap())
+        .cert_mode(GatewayCertMode::from_throwaway(cs).unwrap())
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder()
+        .gateway(gw.url())
+        .app_id(APP_ID)
+        .private_key(keys.app_private_key().unwrap())
+        .app_cert(AppCert::from_pem(cs.app.cert_pem.as_bytes()).unwrap())
+        .alipay_cert(AlipayCert::from_pem(cs.alipay.cert_pem.as_bytes()).unwrap())
+        .alipay_root_cert(RootBundle::from_pem(cs.root_bundle_pem.as_bytes()).unwrap())
+        .protocol(alipay_runtime::Protocol::V3)
+        .build()
+        .unwrap();
+    let order = client.app_order_string(&AppPay("V3-CERT-1")).unwrap();
+    gw.pay_order_string(&order).expect("paid");
+
+    // A JSON body, a GET with query parameters, a path parameter, an upload: each verified by
+    // the certificate the answer names in `alipay-sn`.
+    let paid = client
+        .execute(&TradeQuery("V3-CERT-1"))
+        .await
+        .expect("verified");
+    assert_eq!(paid.trade_status.as_deref(), Some("TRADE_SUCCESS"));
+    let bill = client.execute(&BillQuery).await.expect("verified");
+    assert!(bill.bill_download_url.is_some());
+    let seen = gw.requests().pop().unwrap();
+    assert_eq!(seen.param("bill_date"), Some("2024-07-30"));
+    client.execute(&ActivityQuery).await.expect("verified");
+    let content = b"hello \xe6\x94\xaf\r\n--not-a-boundary\r\n\x00\xff".to_vec();
+    let uploaded = client
+        .execute(&FileUpload(content.clone()))
+        .await
+        .expect("verified");
+    assert_eq!(uploaded.file_id.as_deref(), Some("F1"));
+    let seen = gw.requests().pop().unwrap();
+    assert!(seen.signature_verified);
+    let file = seen.file("file_content").expect("the file part");
+    assert_eq!(file.size, content.len() as u64);
+    assert_eq!(seen.biz_content().unwrap()["extra"]["k"], "值 & <v>");
+
+    // Alipay rotates its certificate: the next v3 answer names a new `alipay-sn`, which the
+    // client fetches (over v2), checks against the roots, and then trusts.
+    let rotated = cs.issue_alipay_cert().expect("new cert");
+    let new_sn = gw.rotate_alipay_cert(&rotated).expect("rotate");
+    let again = client
+        .execute(&TradeQuery("V3-CERT-1"))
+        .await
+        .expect("verified after rotation");
+    assert_eq!(again.trade_status.as_deref(), Some("TRADE_SUCCESS"));
+    let last = gw.requests();
+    assert!(
+        last.iter()
+            .any(|r| r.method.as_deref() == Some(alipay_runtime::client::CERT_DOWNLOAD_METHOD)),
+        "the rotated certificate was fetched"
+    );
+    assert_eq!(gw.alipay_cert_sn().as_deref(), Some(new_sn.as_str()));
+}
