@@ -92,7 +92,26 @@ fn one_span_per_call_with_codes_and_no_secrets() {
             .expect("sign sent");
         (sign, response_sign, received)
     });
+    // A v3 call: its span says the protocol, the route and Alipay's trace id; its TRACE event
+    // the sign string with the token redacted.
+    let v3_token = "201510BBspantest0v3token00000000000X78";
+    runtime.block_on(async {
+        let mut v = crate::v3_client::vector("resp_http_400_signed");
+        let addr = crate::v3_client::replay(&v).await;
+        v["config"]["appId"] = APP_ID_V3.into();
+        v["gateway"] = format!("http://{addr}/gateway.do").into();
+        let client = crate::v3_client::client_for(&v);
+        let options = alipay_runtime::RequestOptions::new()
+            .protocol(alipay_runtime::Protocol::V3)
+            .app_auth_token(v3_token);
+        let request = crate::v3_client::Raw::<{ crate::v3_client::QUERY }>::json(
+            r#"{"out_trade_no":"SECRET-V3"}"#,
+        );
+        let err = client.execute_with(&request, &options).await.unwrap_err();
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+    });
     let lines = lines.lock().expect("lines").clone();
+    assert_v3_span(&lines);
     assert_call_span(&lines, APP_ID);
     assert_nothing_above_trace(
         &lines,
@@ -106,11 +125,55 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         &lines,
         &[
             token,
+            v3_token,
             sign_seen.as_str(),
             response_sign.as_str(),
             "ACCESS-SECRET-1",
             key_line,
         ],
+    );
+}
+
+/// The app id of the v3 call.
+const APP_ID_V3: &str = "2088SPANTEST0003";
+
+/// The v3 call's `alipay.call` span: protocol, route, trace id, the error's code; its TRACE
+/// sign string with the token redacted.
+fn assert_v3_span(lines: &[String]) {
+    let calls: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={APP_ID_V3}")))
+        .collect();
+    assert_eq!(calls.len(), 1, "{lines:#?}");
+    let id = calls[0];
+    let field = |name: &str| {
+        lines
+            .iter()
+            .filter_map(|l| {
+                l.strip_prefix(&format!("{id}:alipay.call {name}="))
+                    .or_else(|| l.strip_prefix(&format!("{id} {name}=")))
+            })
+            .map(str::to_owned)
+            .next_back()
+    };
+    assert_eq!(field("protocol").as_deref(), Some("v3"));
+    assert_eq!(field("route").as_deref(), Some("/v3/alipay/trade/query"));
+    assert_eq!(
+        field("trace_id").as_deref(),
+        Some("0b1f2e3d1722306093000031")
+    );
+    assert_eq!(field("sub_code").as_deref(), Some("invalid-parameter"));
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("event[TRACE] app_auth_token=") && l.ends_with("<redacted>")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("event[TRACE] body=") && l.contains("SECRET-V3")),
+        "the v3 sign string's body at TRACE: {lines:#?}"
     );
 }
 

@@ -22,7 +22,7 @@ fn read(file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn vector(name: &str) -> Value {
+pub(crate) fn vector(name: &str) -> Value {
     let all: Value = serde_json::from_str(&read("v3_node.json")).unwrap();
     all["vectors"]
         .as_array()
@@ -42,14 +42,14 @@ fn header<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 /// A request holding its fields as JSON, sent by route `ROUTES[N]`.
-struct Raw<const N: usize> {
+pub(crate) struct Raw<const N: usize> {
     json: Option<&'static str>,
     form: Vec<(&'static str, String)>,
     files: Vec<(&'static str, FileUpload)>,
 }
 
 impl<const N: usize> Raw<N> {
-    fn json(json: &'static str) -> Self {
+    pub(crate) fn json(json: &'static str) -> Self {
         Self {
             json: Some(json),
             form: Vec::new(),
@@ -75,7 +75,7 @@ const fn route(http_method: HttpMethod, path: &'static str, body: RouteBody) -> 
     }
 }
 
-const QUERY: usize = 0;
+pub(crate) const QUERY: usize = 0;
 const BILL: usize = 1;
 const TOKEN: usize = 2;
 const UPLOAD: usize = 3;
@@ -133,7 +133,7 @@ impl<const N: usize> Method for Raw<N> {
 }
 
 /// A client configured as the vector's SDK was.
-fn client_for(v: &Value) -> Client {
+pub(crate) fn client_for(v: &Value) -> Client {
     let config = &v["config"];
     let mut b = Client::builder()
         .gateway(
@@ -362,7 +362,7 @@ async fn a_method_without_a_route_is_refused_over_v3_before_anything_is_signed()
 // whole v3 path (send, verify by headers, decrypt, decode).
 
 /// Serves one connection: reads the request, answers with the vector's response as recorded.
-async fn replay(v: &Value) -> std::net::SocketAddr {
+pub(crate) async fn replay(v: &Value) -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -482,7 +482,7 @@ fn header_of<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 /// `client_for(v)` with another gateway.
-fn at(v: &Value, gateway: &str) -> Client {
+pub(crate) fn at(v: &Value, gateway: &str) -> Client {
     let mut v = v.clone();
     v["gateway"] = Value::String(gateway.to_owned());
     client_for(&v)

@@ -46,7 +46,7 @@ impl Client {
         let span = self.call_span(M::METHOD, self.protocol_of(options));
         let started = Instant::now();
         let result = self
-            .execute_inner(req, options)
+            .execute_inner(req, options, &span)
             .instrument(span.clone())
             .await;
         finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
@@ -57,10 +57,11 @@ impl Client {
         &self,
         req: &M,
         options: &RequestOptions,
+        span: &tracing::Span,
     ) -> Result<M::Response, Error<M::BizError>> {
         check_call_style::<M>("execute", &[CallStyle::Server])?;
         if self.protocol_of(options) == Protocol::V3 {
-            return self.execute_v3(req, options).await;
+            return self.execute_v3(req, options, span).await;
         }
         check_v2::<M>()?;
         let parts = req.validated_parts()?;

@@ -76,11 +76,12 @@ impl Client {
         &self,
         req: &M,
         options: &RequestOptions,
+        span: &tracing::Span,
     ) -> Result<M::Response, Error<M::BizError>> {
         let route = route_of::<M>()?;
         let parts = req.validated_parts()?;
         let body = self
-            .call_v3(M::METHOD, &route, &parts, options)
+            .call_v3(M::METHOD, &route, &parts, options, span)
             .await
             .map_err(|e| e.map_business(|code| M::BizError::from(code.code.as_str())))?;
         decode_v3::<M>(&body)
@@ -102,7 +103,7 @@ impl Client {
         let span = self.call_span(method, Protocol::V3);
         let started = Instant::now();
         let result = async {
-            let body = self.call_v3(method, route, parts, options).await?;
+            let body = self.call_v3(method, route, parts, options, &span).await?;
             match serde_json::from_slice(&body) {
                 Ok(serde_json::Value::Object(map)) => Ok(map),
                 _ => Err(Error::MalformedBody {
@@ -131,8 +132,8 @@ impl Client {
         route: &Route,
         parts: &RequestParts,
         options: &RequestOptions,
+        span: &tracing::Span,
     ) -> Result<Vec<u8>, Error<DynBizCode>> {
-        let span = tracing::Span::current();
         span.record("route", route.path);
         let prepared = self.prepare_v3_parts(route, parts, options)?;
         tracing::debug!(method, http_method = %route.http_method, target = %prepared.target, "v3 request");
