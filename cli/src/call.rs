@@ -16,7 +16,7 @@ use crate::catalog::Catalog;
 use crate::report::{Exit, print_error};
 
 /// Prints every method the command serves (the embedded catalog and `--specs DIR`): name,
-/// product group and title.
+/// product group, protocols (see [`Catalog::protocols`]) and title.
 pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
     let catalog = match Catalog::new(specs) {
         Ok(catalog) => catalog,
@@ -26,12 +26,14 @@ pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
         }
     };
     let titles = catalog.titles();
+    let protocols = catalog.protocols();
     let width = titles.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for (method, title) in &titles {
         let group = alipay_codegen::group_of(method);
+        let protocols = protocols.get(method.as_str()).copied().unwrap_or("v2");
         // A closed stdout (`alipay methods | head`) ends the listing, not the process.
-        if writeln!(out, "{method:<width$}  {group:<8}  {title}").is_err() {
+        if writeln!(out, "{method:<width$}  {group:<8}  {protocols:<5}  {title}").is_err() {
             break;
         }
     }
