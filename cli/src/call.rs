@@ -278,7 +278,16 @@ pub async fn run(args: CallArgs) -> Exit {
         allow_unknown_fields: args.allow_unknown_fields,
         styles: None,
         command: "call",
-        per_request: Vec::new(),
+        // `--notify-url` (or the config file's `notify_url`) as the method's own field when
+        // its spec lists one: over v3, where no public parameter carries it, that is the only
+        // way it is sent (over v2 the client sends it either way, once).
+        per_request: args
+            .client
+            .notify_url_setting()
+            .filter(|url| !url.is_empty())
+            .map(|url| (alipay_runtime::protocol::param::NOTIFY_URL, url))
+            .into_iter()
+            .collect(),
     };
     let (m, parts, _) = match validated(&input) {
         Ok(validated) => validated,
