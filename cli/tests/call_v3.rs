@@ -282,6 +282,40 @@ async fn v3_calls_in_key_mode_and_the_protocol_config_key() {
     let gw = gateway(&[]).await;
     gw.paid_trade(&gw.config, "CLI-V3-KEY-1").await;
     the_v3_calls(&gw, "CLI-V3-KEY-1", false).await;
+    // On behalf of a merchant: the token in the signed `alipay-app-auth-token` header (the
+    // gateway verifies the signature over it); a missing path parameter: exit 2, nothing sent.
+    let node = success(
+        &gw.call(
+            "alipay.trade.query",
+            &[
+                "--protocol",
+                "v3",
+                "--app-auth-token",
+                "202407BBtoken",
+                "--biz-content",
+                r#"{"out_trade_no":"CLI-V3-KEY-1"}"#,
+            ],
+        )
+        .await,
+    );
+    assert_eq!(node["trade_status"], "TRADE_SUCCESS");
+    let line = gw.next_line();
+    assert_line(&line, &["v3 /v3/alipay/trade/query", "(signature ok)"]);
+    assert!(!line.contains("202407BBtoken"), "{line}");
+    let out = gw
+        .call(
+            "alipay.marketing.activity.query",
+            &[
+                "--protocol",
+                "v3",
+                "--biz-content",
+                r#"{"merchant_id":"M"}"#,
+            ],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("activity_id"));
+    gw.assert_nothing_received();
 
     // `protocol = "v3"` in the config file: v3 without the flag; `--protocol v2` wins over it.
     let v3 = gw.config_variant("v3.toml", |t| format!("{t}protocol = \"v3\"\n"));
