@@ -16,7 +16,7 @@ use crate::catalog::Catalog;
 use crate::report::{Exit, print_error};
 
 /// Prints every method the command serves (the embedded catalog and `--specs DIR`): name,
-/// product group and title.
+/// product group, protocols (see [`Catalog::protocols`]) and title.
 pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
     let catalog = match Catalog::new(specs) {
         Ok(catalog) => catalog,
@@ -26,12 +26,14 @@ pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
         }
     };
     let titles = catalog.titles();
+    let protocols = catalog.protocols();
     let width = titles.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for (method, title) in &titles {
         let group = alipay_codegen::group_of(method);
+        let protocols = protocols.get(method.as_str()).copied().unwrap_or("v2");
         // A closed stdout (`alipay methods | head`) ends the listing, not the process.
-        if writeln!(out, "{method:<width$}  {group:<8}  {title}").is_err() {
+        if writeln!(out, "{method:<width$}  {group:<8}  {protocols:<5}  {title}").is_err() {
             break;
         }
     }
@@ -276,7 +278,16 @@ pub async fn run(args: CallArgs) -> Exit {
         allow_unknown_fields: args.allow_unknown_fields,
         styles: None,
         command: "call",
-        per_request: Vec::new(),
+        // `--notify-url` (or the config file's `notify_url`) as the method's own field when
+        // its spec lists one: over v3, where no public parameter carries it, that is the only
+        // way it is sent (over v2 the client sends it either way, once).
+        per_request: args
+            .client
+            .notify_url_setting()
+            .filter(|url| !url.is_empty())
+            .map(|url| (alipay_runtime::protocol::param::NOTIFY_URL, url))
+            .into_iter()
+            .collect(),
     };
     let (m, parts, _) = match validated(&input) {
         Ok(validated) => validated,

@@ -186,6 +186,16 @@ impl Catalog {
         out
     }
 
+    /// The protocols of each method that has a v3 route: `v2+v3`, or `v3` when its route
+    /// says `v2: false`; a method not in the map is v2 only. From the build's route table and
+    /// the routes of `--specs DIR` ([`Catalog::routes`]): no embedded spec is parsed for it.
+    pub fn protocols(&self) -> std::collections::HashMap<&'static str, &'static str> {
+        self.routes()
+            .into_iter()
+            .map(|(route, method)| (method, if route.v2 { "v2+v3" } else { "v3" }))
+            .collect()
+    }
+
     /// Every method's name and title, in name order (methods whose spec does not parse
     /// left out). Titles are parsed only where the build could not read them plainly.
     pub fn titles(&self) -> Vec<(String, String)> {
@@ -265,5 +275,18 @@ mod tests {
         }
         assert_eq!(scanned.len(), with_route.len());
         assert_eq!(catalog.routes().len(), with_route.len());
+    }
+
+    #[test]
+    fn protocols_come_from_the_routes() {
+        let catalog = Catalog::new(None).unwrap();
+        let protocols = catalog.protocols();
+        assert_eq!(protocols.get("alipay.trade.query"), Some(&"v2+v3"));
+        assert_eq!(
+            protocols.get("alipay.open.servicemarket.commodity.shop.online"),
+            Some(&"v3")
+        );
+        assert_eq!(protocols.get("alipay.user.agreement.auth.confirm"), None);
+        assert_eq!(protocols.len(), ROUTES.len());
     }
 }

@@ -107,11 +107,16 @@ fn write_client_config(
 }
 
 fn describe(request: &RecordedRequest) -> String {
+    let other_path =
+        request.path != alipay_gateway::GATEWAY_PATH && !request.path.starts_with("/v3/");
     let method = match request.method.as_deref() {
-        Some(method) => method,
-        // The cashier's buttons and the control endpoints name no method: their path does.
-        None if request.path != alipay_gateway::GATEWAY_PATH => request.path.as_str(),
-        None => "(no method)",
+        // The control endpoint names the method of the order string it was given: the path
+        // says what was asked for.
+        Some(method) if other_path => format!("{} {method}", request.path),
+        Some(method) => method.to_owned(),
+        // The cashier's buttons name no method: their path does.
+        None if request.path != alipay_gateway::GATEWAY_PATH => request.path.clone(),
+        None => "(no method)".to_owned(),
     };
     let answer = match (&request.answer.code, &request.answer.sub_code) {
         (Some(code), Some(sub)) => format!("{code} {sub}"),
@@ -139,12 +144,39 @@ fn describe(request: &RecordedRequest) -> String {
         .collect();
     // Everything here but the verdict came from the request: one line per request, always.
     format!(
-        "{} {} [{}] -> {} ({signature}){files}",
+        "{} {} [{}]{} -> {} ({signature}){}{files}",
         shown(&request.http_method),
-        shown(method),
+        shown(&method),
         shown(&request.charset),
-        shown(&answer)
+        v3_target(request),
+        shown(&answer),
+        if request.decrypted_biz_content.is_some() {
+            " AES"
+        } else {
+            ""
+        }
     )
+}
+
+/// For a v3 request: ` v3 PATH` as received (percent-encoded), then the names of its path and
+/// query parameters (never their values: a query may hold a user's `auth_token`); empty for
+/// any other request.
+fn v3_target(request: &RecordedRequest) -> String {
+    if !request.path.starts_with("/v3/") {
+        return String::new();
+    }
+    let names: Vec<&str> = request
+        .params
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .filter(|name| *name != "biz_content")
+        .collect();
+    let params = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" params {}", shown(&names.join(",")))
+    };
+    format!(" v3 {}{params}", shown(&request.path))
 }
 
 /// The gateway's keys: given, or throwaway ones (and certificates in certificate mode) made
@@ -467,5 +499,41 @@ mod tests {
         let line = describe(&request);
         assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
         assert!(line.ends_with("(signature not verified)"), "{line}");
+    }
+
+    #[test]
+    fn a_v3_line_names_its_path_and_parameters_never_their_values() {
+        let mut request = RecordedRequest {
+            http_method: "POST".into(),
+            path: "/v3/alipay/user/info/share".into(),
+            method: Some("alipay.user.info.share".into()),
+            params: vec![
+                ("auth_token".into(), "kuaijieSECRET".into()),
+                ("biz_content".into(), "{}".into()),
+            ],
+            charset: "utf-8".into(),
+            decrypted_biz_content: Some("{}".into()),
+            files: Vec::new(),
+            signature_verified: true,
+            answer: RecordedAnswer {
+                status: 200,
+                code: None,
+                sub_code: None,
+                node: None,
+            },
+        };
+        assert_eq!(
+            describe(&request),
+            "POST alipay.user.info.share [utf-8] v3 /v3/alipay/user/info/share params auth_token -> HTTP 200 (signature ok) AES"
+        );
+        // The control endpoint: its path, then the method of the order string it was given.
+        request.path = "/control/pay-order-string".into();
+        request.method = Some("alipay.trade.app.pay".into());
+        request.params.clear();
+        request.decrypted_biz_content = None;
+        assert_eq!(
+            describe(&request),
+            "POST /control/pay-order-string alipay.trade.app.pay [utf-8] -> HTTP 200 (signature ok)"
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! linked once, not once per file (`cargo test -p <crate> --test integration <file>::` runs
 //! one file's tests).
 
+mod call_v3;
 mod cert_mode;
 mod common;
 mod exit_codes;
