@@ -251,4 +251,53 @@ mod tests {
             );
         }
     }
+    /// A v3 error answer as the runtime types it: `signed` says whether it carries a valid
+    /// signature (by the vectors' Alipay key).
+    fn v3_error(status: u16, body: &str, signed: bool) -> Error<DynBizCode> {
+        use alipay_runtime::v3::{AnswerError, AnswerHeaders, verify_answer};
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/keys/");
+        let private =
+            alipay_runtime::PrivateKey::from_file(format!("{dir}alipay_private_pkcs1.pem"))
+                .unwrap();
+        let public =
+            alipay_runtime::PublicKey::from_file(format!("{dir}alipay_public.pem")).unwrap();
+        let signature = alipay_runtime::sign::sign_base64(
+            &private,
+            SignType::Rsa2,
+            format!("1\nN\n{body}\n").as_bytes(),
+        )
+        .unwrap();
+        let headers = AnswerHeaders {
+            timestamp: Some("1"),
+            nonce: Some("N"),
+            signature: signed.then_some(signature.as_str()),
+            ..AnswerHeaders::default()
+        };
+        match verify_answer(status, &headers, body.as_bytes(), &public, None) {
+            Err(AnswerError::Api(e)) => Error::Api(e),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn v3_error_answers_exit_by_whether_they_verified() {
+        let coded = r#"{"code":"ACQ.TRADE_NOT_EXIST","message":"交易不存在"}"#;
+        assert_eq!(exit_for(&v3_error(400, coded, true)), Exit::Business);
+        assert_eq!(exit_for(&v3_error(500, coded, true)), Exit::Gateway);
+        // Unsigned: not Alipay's word, whatever it says.
+        let unsigned = v3_error(400, coded, false);
+        assert_eq!(exit_for(&unsigned), Exit::Signature);
+        let mut shown = Vec::new();
+        print_error(&unsigned, &mut shown);
+        let shown = String::from_utf8(shown).unwrap();
+        assert!(
+            shown.contains("UNSIGNED") && shown.contains("ACQ.TRADE_NOT_EXIST"),
+            "{shown}"
+        );
+        // Unsigned and without the protocol's body (a proxy's HTML page): an HTTP failure.
+        assert_eq!(
+            exit_for(&v3_error(502, "<html>bad gateway</html>", false)),
+            Exit::Transport
+        );
+    }
 }
