@@ -10,6 +10,7 @@ mod ir_agrees;
 mod merchant;
 mod payments;
 mod readme_notify;
+mod readme_quick_start;
 mod readme_v3;
 mod sdk_vectors;
 mod take_a_payment;
