@@ -8,7 +8,7 @@ use alipay_openapi::{Client, Price};
 pub fn checkout_url(
     client: &Client,
     order: &str,
-    cents: u64,
+    cents: i64,
     subject: &str,
 ) -> Result<String, Box<dyn std::error::Error>> {
     let request = page_pay::Request::new()
