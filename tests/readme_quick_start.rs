@@ -6,7 +6,9 @@
 fn marked(file: &str, comment: &str, lang: &str) -> String {
     let begin_marker = format!("{comment} README-BEGIN\n");
     let begin = file.find(&begin_marker).expect("begin marker") + begin_marker.len();
-    let end = file.find(&format!("{comment} README-END")).expect("end marker");
+    let end = file
+        .find(&format!("{comment} README-END"))
+        .expect("end marker");
     format!("```{lang}\n{}```", &file[begin..end])
 }
 
