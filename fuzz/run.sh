@@ -16,7 +16,7 @@ minutes="${1:-10}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(spec_loader importer verify_response verify_notify gateway_request)
+  targets=(spec_loader importer verify_response verify_notify gateway_request verify_v3_answer import_openapi)
 fi
 export RUSTC_BOOTSTRAP=1
 
@@ -43,6 +43,24 @@ seed() {
         jq -r '.[] | .params? // empty | to_entries | map("\(.key|@uri)=\(.value|@uri)") | join("&")' "$f" 2>/dev/null |
           awk -v d="$dir" -v p="$(basename "$f" .json)" '{ printf "%s", $0 > (d "/" p "-" NR) }'
       done ;;
+    verify_v3_answer)
+      # Each v3 response vector in the target's input form: status (2 bytes), then
+      # timestamp, nonce, signature, sn and trace id lines, then the body.
+      python3 - "$shared/vectors/v3_node.json" "$dir" <<'PY'
+import json, sys
+vectors, out = sys.argv[1], sys.argv[2]
+for v in json.load(open(vectors))["vectors"]:
+    r = v.get("response") or {}
+    if v.get("kind") != "response" or not r:
+        continue
+    h = {k: val for k, val in r["headers"]}
+    lines = [h.get(n, "") for n in ("alipay-timestamp", "alipay-nonce", "alipay-signature", "alipay-sn", "alipay-trace-id")]
+    data = r["status"].to_bytes(2, "big") + "\n".join(lines).encode() + b"\n" + (r.get("body") or "").encode()
+    open(f"{out}/{v['name']}", "wb").write(data)
+PY
+      ;;
+    import_openapi)
+      cp "$repo"/codegen/tests/fixtures/openapi/* "$dir"/ 2>/dev/null || true ;;
     gateway_request)
       printf 'charset=utf-8\nmethod=alipay.user.agreement.auth.confirm&app_id=2021&format=JSON&sign_type=RSA2&timestamp=2026-01-01+00%%3A00%%3A00&version=1.0&biz_content=%%7B%%22agreement_no%%22%%3A%%221%%22%%7D&sign=abc' >"$dir/signed-shape"
       printf '\nmethod=a&method=b' >"$dir/duplicate" ;;

@@ -2,7 +2,9 @@
 //! on 127.0.0.1: the merchant's checkout page auto-submits the signed form to the gateway, the
 //! cashier's pay button is clicked, the browser lands on the merchant's `return_url` with
 //! parameters that verify, the notification arrives and verifies, and `alipay.trade.query`
-//! says `TRADE_SUCCESS`. Once in utf-8, once in GBK.
+//! says `TRADE_SUCCESS`. Once in utf-8, once in GBK, through the merchant's own form; then
+//! through the client's `page_form_raw` with a pretty-printed `biz_content` (line breaks, which
+//! the browser submits as CRLF: the gateway verifies that what it received was signed).
 //!
 //! The browser is Debian's `chromium` (`.ci/run` installs it), or the one named by
 //! `ALIPAY_TEST_CHROMIUM`. The test is `#[ignore]`d, so `cargo test` lists it as ignored with
@@ -21,7 +23,7 @@ use std::time::Duration;
 use crate::merchant::Merchant;
 use alipay_gateway::{NotifySchedule, TestGateway};
 use alipay_openapi::trade::query;
-use alipay_runtime::{Charset, RequestParts, form, verify_notify};
+use alipay_runtime::{Charset, RequestOptions, RequestParts, form, verify_notify};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
@@ -283,7 +285,12 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
     let browser = Browser::launch(&path);
     let mut tools = DevTools::connect(&browser).await;
 
-    for (n, charset) in [Charset::Utf8, Charset::Gbk].into_iter().enumerate() {
+    let rounds = [
+        (Charset::Utf8, false),
+        (Charset::Gbk, false),
+        (Charset::Utf8, true),
+    ];
+    for (n, (charset, page_form)) in rounds.into_iter().enumerate() {
         let client = gw
             .client_builder()
             .charset(charset)
@@ -291,7 +298,7 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
             .notify_url(merchant.notify_url())
             .build()
             .expect("client");
-        let out = format!("browser-{}", charset.as_str());
+        let out = format!("browser-{}-{n}", charset.as_str());
         let subject = "浏览器订单 <i>&\"+";
         let biz = json!({
             "out_trade_no": out,
@@ -300,17 +307,29 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
             "product_code": "FAST_INSTANT_TRADE_PAY",
         });
         let parts = RequestParts {
-            biz_content: Some(biz.to_string()),
+            // Pretty-printed: LF line breaks, which the browser submits as CRLF.
+            biz_content: Some(if page_form {
+                serde_json::to_string_pretty(&biz).expect("json")
+            } else {
+                biz.to_string()
+            }),
             form: Vec::new(),
             ..RequestParts::default()
         };
-        let prepared = client
-            .prepare_raw("alipay.trade.page.pay", &parts)
-            .expect("signed");
-        merchant.set_checkout(
-            &format!("text/html;charset={}", charset.as_str()),
-            checkout_page(&prepared.url, &prepared.body, charset),
-        );
+        if page_form {
+            let form = client
+                .page_form_raw("alipay.trade.page.pay", &parts, &RequestOptions::new())
+                .expect("signed form");
+            merchant.set_checkout(&form.content_type(), form.to_bytes().to_vec());
+        } else {
+            let prepared = client
+                .prepare_raw("alipay.trade.page.pay", &parts)
+                .expect("signed");
+            merchant.set_checkout(
+                &format!("text/html;charset={}", charset.as_str()),
+                checkout_page(&prepared.url, &prepared.body, charset),
+            );
+        }
 
         tools
             .call("Page.navigate", json!({"url": merchant.checkout_url()}))

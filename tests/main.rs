@@ -7,6 +7,7 @@
 mod browser_checkout;
 mod end_to_end;
 mod ir_agrees;
+mod licenses;
 mod merchant;
 mod payments;
 mod readme_notify;

@@ -300,4 +300,58 @@ mod tests {
             Exit::Transport
         );
     }
+    /// The README's exit-code table and `alipay call --help` say what [`Exit`] defines: one
+    /// row per variant, in order, with its number, and nothing else.
+    #[test]
+    fn the_readme_and_the_help_list_the_exit_codes_this_enum_defines() {
+        let all = [
+            Exit::Success,
+            Exit::Failure,
+            Exit::Invalid,
+            Exit::Business,
+            Exit::Gateway,
+            Exit::Signature,
+            Exit::Transport,
+        ];
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split("### Exit codes (a public contract)")
+            .nth(1)
+            .expect("the README's exit-code section");
+        let rows: Vec<i32> = table
+            .lines()
+            .skip_while(|l| !l.starts_with("| code |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                l.trim_start_matches('|')
+                    .split('|')
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        let codes: Vec<i32> = all.iter().map(|e| e.code()).collect();
+        assert_eq!(rows, codes, "README exit-code table");
+        // `alipay call --help` names every code a call can end with (all but 1).
+        let help = include_str!("main.rs");
+        let call = help
+            .split("    /// Exit codes: 0 success;")
+            .nth(1)
+            .expect("the call command's exit codes")
+            .split("Call(")
+            .next()
+            .unwrap();
+        for code in codes
+            .iter()
+            .filter(|c| **c != Exit::Failure.code() && **c != 0)
+        {
+            assert!(
+                call.contains(&format!(" {code} ")),
+                "`alipay call --help` lacks exit code {code}"
+            );
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! `alipay notify verify` (a public contract): the vectors' notifications and bodies signed by
 //! the local gateway's throwaway keys are verified and printed as a JSON object (exit 0); an
-//! unsigned, altered or wrong-key body is exit 5 with nothing on stdout.
+//! unsigned, altered or wrong-key body is exit 5 with nothing on stdout, and so is one longer
+//! than `MAX_NOTIFY_BYTES`, read no further.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -161,4 +162,63 @@ fn the_vectors_verify_with_the_vector_alipay_key() {
             }
         }
     }
+}
+
+#[test]
+fn a_body_longer_than_a_notification_is_refused_and_read_no_further() {
+    use alipay_runtime::notify::MAX_NOTIFY_BYTES;
+
+    let dir = scratch();
+    let config = config(
+        &dir,
+        Path::new(&format!("{VECTORS}keys/app_private_pkcs1.pem")),
+        Path::new(&format!("{VECTORS}keys/alipay_public.pem")),
+    );
+    let too_long = |out: &Output, why: &str| {
+        refused(out, why);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("MAX_NOTIFY_BYTES"), "{why}: {stderr}");
+    };
+
+    // 64 MiB on standard input: the command stops reading at the bound and answers, while
+    // the writer is still writing (its write then fails, which is expected).
+    let mut child = Command::new(BIN)
+        .args(["notify", "verify", "--config"])
+        .arg(&config)
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run alipay");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..64 {
+            if stdin.write_all(&chunk).is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    too_long(&child.wait_with_output().unwrap(), "64 MiB on stdin");
+    assert!(!writer.join().unwrap(), "the command read all 64 MiB");
+
+    // A file one byte over; and exactly at the bound, with a line break, it is read whole
+    // (and then does not verify, being no notification).
+    let file = dir.join("long.txt");
+    std::fs::write(&file, vec![b'a'; MAX_NOTIFY_BYTES + 1]).unwrap();
+    let at = format!("@{}", file.display());
+    too_long(
+        &verify(&config, &["--body", &at], b""),
+        "a file over the bound",
+    );
+    std::fs::write(
+        &file,
+        [vec![b'a'; MAX_NOTIFY_BYTES], b"\r\n".to_vec()].concat(),
+    )
+    .unwrap();
+    let out = verify(&config, &["--body", &at], b"");
+    refused(&out, "a file at the bound");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("MAX_NOTIFY_BYTES"));
 }

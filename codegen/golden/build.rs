@@ -343,6 +343,7 @@ fn spec(rng: &mut Rng, index: usize) -> Spec {
         examples: Examples::default(),
         notification,
         route: None,
+        at_least_one_of: Vec::new(),
     }
 }
 

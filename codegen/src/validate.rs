@@ -101,7 +101,26 @@ pub fn check(
     request: &Map<String, Value>,
     strict: bool,
 ) -> Result<(), ValidationError> {
-    Checker { m, strict }.fields(&m.request, request)
+    Checker { m, strict }.fields(&m.request, request)?;
+    for group in &m.at_least_one_of {
+        let given: Vec<(&str, bool)> = group
+            .iter()
+            .map(|wire| (wire.as_str(), request.get(wire).is_some_and(is_given)))
+            .collect();
+        rv::at_least_one_of(&given)?;
+    }
+    Ok(())
+}
+
+/// Whether a typed value counts as given for `at_least_one_of`, as the generated check counts
+/// it: present, and not an empty text or list.
+fn is_given(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        _ => true,
+    }
 }
 
 /// The fields of `biz_content` (nested models included) that the method does not know, the

@@ -38,7 +38,7 @@ fn cli_check_exit_codes() {
         assert!(printed.contains(line), "not printed: {line}\n{stderr}");
     }
     assert!(
-        stderr.ends_with(&format!("{} problem(s) in 35 file(s)\n", EXPECTED.len())),
+        stderr.ends_with(&format!("{} problem(s) in 36 file(s)\n", EXPECTED.len())),
         "{stderr}"
     );
 

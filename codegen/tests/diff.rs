@@ -78,6 +78,8 @@ const EXPECTED: &[&str] = &[
     "alipay.diff.notificationchanged: notification.notify_id: optional → required: no longer an `Option`, and a notification without it no longer decodes (breaking)",
     "alipay.diff.notificationchanged: notification.gmt_payment: field added (`Date`) (minor)",
     "alipay.diff.notificationremoved: notification: typed notification removed: the `Notification` type is gone (breaking)",
+    "alipay.diff.oneofadded: at_least_one_of.[out_trade_no, trade_no]: at least one of out_trade_no, trade_no must be given now: a request with none of them is refused before it is sent (breaking)",
+    "alipay.diff.oneofremoved: at_least_one_of.[trade_no, out_trade_no]: the rule that at least one of trade_no, out_trade_no is given is gone (more requests are accepted) (minor)",
     "alipay.diff.optionaladded: request.body: optional field added (`String`) (minor)",
     "alipay.diff.requestremoved: request.body: field removed (was `String`) (breaking)",
     "alipay.diff.requiredadded: request.total_amount: required field added (`Price`): a new argument of `Request::new` (breaking)",
@@ -107,7 +109,7 @@ const EXPECTED: &[&str] = &[
 ];
 
 const SUMMARY: &str =
-    "68 change(s) in 40 method(s): 32 breaking, 14 minor, 22 patch; semver: major";
+    "70 change(s) in 42 method(s): 33 breaking, 15 minor, 22 patch; semver: major";
 
 /// Each rule's fixture method (`alipay.diff.<rule>`) and the severities its lines carry.
 const RULES: &[(&str, &[Severity])] = &[
@@ -151,6 +153,8 @@ const RULES: &[(&str, &[Severity])] = &[
     ("valueremoved", &[Severity::Breaking]),
     ("valueslisted", &[Severity::Breaking, Severity::Minor]),
     ("version", &[Severity::Patch]),
+    ("oneofadded", &[Severity::Breaking]),
+    ("oneofremoved", &[Severity::Minor]),
     ("routeadded", &[Severity::Minor]),
     ("routechanged", &[Severity::Breaking]),
     ("routeremoved", &[Severity::Breaking]),

@@ -31,7 +31,7 @@ fn load_fixtures() -> Vec<Spec> {
 #[test]
 fn generated_code_matches_the_goldens() {
     let specs = load_fixtures();
-    assert_eq!(specs.len(), 5);
+    assert_eq!(specs.len(), 6);
     let files = generate_files(&specs).unwrap();
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1");
     let report = write_files(&files, &golden(), !update).unwrap();
@@ -119,7 +119,7 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
         .unwrap();
     }
     let first = generate_dir(specs_dir, out, false).unwrap();
-    assert_eq!(first.methods, 5);
+    assert_eq!(first.methods, 6);
     assert_eq!(first.groups, ["ebpp", "hard_names", "shapes", "user"]);
     assert_eq!(first.written.len(), 5);
     assert_eq!(
@@ -163,7 +163,7 @@ fn generate_dir_writes_only_changes_deletes_removed_methods_and_checks() {
             .contains("pub mod ping {")
     );
     assert!(out.join("notes.rs").exists());
-    assert_eq!(third.inputs.len(), 3);
+    assert_eq!(third.inputs.len(), 4);
 }
 
 #[test]

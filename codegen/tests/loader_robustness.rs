@@ -230,6 +230,7 @@ proptest! {
             examples: spec::Examples { request: None, response: Some(block), error: None },
             notification: None,
             route: None,
+            at_least_one_of: Vec::new(),
         };
         let text = spec::to_yaml(&spec).unwrap();
         let again = spec::load_str("alipay.trade.query.yaml", &text);

@@ -76,7 +76,8 @@ pub use method::{
     UndocumentedBizError,
 };
 pub use notify::{
-    NotifyError, VerifiedNotify, VerifiedReturn, verify_notify, verify_notify_pairs, verify_return,
+    MAX_NOTIFY_BYTES, MAX_NOTIFY_FIELDS, NotifyError, VerifiedNotify, VerifiedReturn,
+    verify_notify, verify_notify_pairs, verify_return,
 };
 pub use page::PageForm;
 pub use price::Price;

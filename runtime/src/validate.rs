@@ -72,6 +72,12 @@ pub enum Rule {
         /// The known field whose name is closest, when one is close enough to be meant.
         suggestion: Option<String>,
     },
+    /// 特殊可选: none of a group of fields is given, and at least one of them must be (the
+    /// error names the group's first field; `group` is the whole group, in spec order).
+    AtLeastOneOf {
+        /// The group's fields.
+        group: Vec<String>,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -102,8 +108,30 @@ impl fmt::Display for Rule {
             Rule::Unknown {
                 suggestion: Some(name),
             } => write!(f, "is not a field of this method (did you mean `{name}`?)"),
+            Rule::AtLeastOneOf { group } => {
+                let names: Vec<String> = group.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    "is not given, nor is any other of {}: at least one of them is required",
+                    names.join(", ")
+                )
+            }
         }
     }
+}
+
+/// 特殊可选: fails with [`Rule::AtLeastOneOf`], naming the group's first field, when no field
+/// of `group` (name, whether the request gives it) is given.
+pub fn at_least_one_of(group: &[(&str, bool)]) -> Result<(), ValidationError> {
+    if group.is_empty() || group.iter().any(|(_, given)| *given) {
+        return Ok(());
+    }
+    Err(ValidationError::new(
+        group[0].0,
+        Rule::AtLeastOneOf {
+            group: group.iter().map(|(name, _)| (*name).to_owned()).collect(),
+        },
+    ))
 }
 
 /// Format of a `Date` field with date and time.

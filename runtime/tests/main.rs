@@ -12,6 +12,7 @@ mod fuzz;
 mod keys;
 mod notify;
 mod notify_handler;
+mod notify_limits;
 mod page;
 mod protocol;
 mod response;

@@ -1,6 +1,7 @@
 //! The notification handler of the `notify` module's documentation, served on 127.0.0.1 by
 //! hyper and sent real notifications over HTTP: a signed one is acknowledged with exactly
-//! `success`, a changed or unsigned one is refused (and would be delivered again).
+//! `success`, a changed or unsigned one is refused (and would be delivered again), a body
+//! over `MAX_NOTIFY_BYTES` is refused with 413 without being read further.
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -9,7 +10,7 @@ use alipay_runtime::charset::Charset;
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::notify::{self, ACK, notify_sign_content};
 use alipay_runtime::sign::{self, SignType};
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 
@@ -26,8 +27,9 @@ async fn notify_url(
         *response.status_mut() = status;
         Ok(response)
     };
-    let Ok(body) = request.into_body().collect().await.map(|b| b.to_bytes()) else {
-        return answer(StatusCode::BAD_REQUEST, "fail");
+    let body = Limited::new(request.into_body(), notify::MAX_NOTIFY_BYTES);
+    let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
+        return answer(StatusCode::PAYLOAD_TOO_LARGE, "fail");
     };
     let verified = match notify::verify_notify(&body, alipay_key) {
         Ok(verified) => verified,
@@ -115,6 +117,15 @@ async fn the_documented_handler_acknowledges_only_what_verifies() {
         .await
         .unwrap();
     assert_eq!(unsigned.status(), 400);
+    // Longer than any notification: the handler stops reading at the bound.
+    let padded = format!(
+        "{}&padding={}",
+        signed_body("88.88"),
+        "x".repeat(notify::MAX_NOTIFY_BYTES)
+    );
+    let too_large = post(padded).await.unwrap();
+    assert_eq!(too_large.status(), 413);
+    assert_eq!(too_large.text().await.unwrap(), "fail");
 
     assert_eq!(*handled.lock().unwrap(), vec!["T-1".to_owned()]);
     server.abort();

@@ -266,6 +266,73 @@ fn what_the_browser_submits_is_what_was_signed_whatever_the_value_holds() {
     );
 }
 
+/// Every line break (CRLF, CR, LF) as CRLF: the HTML standard's normalisation of a form's
+/// names and values on submission, written here independently of the runtime's.
+fn crlf(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\n', "\r\n")
+}
+
+/// What a browser submits from a form, by the HTML standard: its parser reads a literal CR or
+/// CRLF in the page as LF (character references are kept as they are), then the submission
+/// writes every line break of the inputs' names and values as CRLF. The action's query is a
+/// URL, which the browser sends as it is.
+fn as_a_browser_submits(html: &str, charset: Charset) -> Vec<(String, String)> {
+    let parsed = html.replace("\r\n", "\n").replace('\r', "\n");
+    let (action, inputs) = form_fields(&parsed);
+    let mut params = pairs(action.split_once('?').expect("query").1, charset);
+    params.extend(inputs.iter().map(|(k, v)| (crlf(k), crlf(v))));
+    params
+}
+
+#[test]
+fn a_value_with_line_breaks_is_signed_as_the_browser_submits_it() {
+    // Pretty JSON with LF, a CRLF and a lone CR; a form field with each kind.
+    let biz = "{\n  \"subject\": \"a\",\r\n  \"body\": \"b\"\r}";
+    let field = "line 1\nline 2\rline 3\r\nline 4\n";
+    for charset in [Charset::Utf8, Charset::Gbk] {
+        let client = client(charset);
+        let mut request = req::<PAGE>(biz);
+        request.form.push(("extend_params", field.to_owned()));
+        let options = RequestOptions::new().return_url("https://m.example/r");
+        let typed = client.page_form_with(&request, &options).expect("form");
+        let parts = request.to_parts().unwrap();
+        let raw = client
+            .page_form_raw(Req::<PAGE>::METHOD, &parts, &options)
+            .expect("form");
+        for form in [typed, raw] {
+            let html = form.html();
+            // Written as character references: the parser keeps them as they are.
+            for tag in html.split("<input ").skip(1) {
+                let tag = &tag[..tag.find('>').expect("tag end")];
+                assert!(!tag.contains(['\r', '\n']), "{tag}");
+            }
+            assert!(html.contains("line 1&#13;&#10;line 2"), "{html}");
+            let sent = as_a_browser_submits(html, charset);
+            assert_eq!(value(&sent, param::BIZ_CONTENT), Some(crlf(biz).as_str()));
+            assert_eq!(value(&sent, "extend_params"), Some(crlf(field).as_str()));
+            assert!(gateway_verifies(&sent, charset), "{charset}");
+            // The form as written, before the browser's normalisation, holds the same values:
+            // a browser that did not normalise would submit them too.
+            assert_eq!(submitted(html, charset), sent);
+        }
+        // A URL carries a line break percent-encoded, unchanged: signed as given.
+        let url = client.page_url_with(&request, &options).expect("url");
+        let params = pairs(url.split_once('?').unwrap().1, charset);
+        assert_eq!(value(&params, "extend_params"), Some(field));
+        assert!(gateway_verifies(&params, charset), "{charset}");
+    }
+    // A NUL, which the HTML parser replaces with U+FFFD, is refused naming its field.
+    let mut request = req::<PAGE>("{}");
+    request.form.push(("extend_params", "a\0b".to_owned()));
+    let err = client(Charset::Utf8).page_form(&request).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(e) if e.field == "extend_params"),
+        "{err}"
+    );
+}
+
 #[tokio::test]
 async fn each_call_style_is_refused_where_it_does_not_belong_before_anything_is_signed() {
     // The gateway is 127.0.0.1:1, where nothing listens: a refused call never gets there.

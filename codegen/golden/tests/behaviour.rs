@@ -453,6 +453,7 @@ fn the_registry_lists_every_method_sorted() {
         [
             "alipay.ebpp.pdeduct.sign.validate",
             "alipay.shapes.order.create",
+            "alipay.shapes.order.query",
             "alipay.shapes.ping",
             "alipay.user.agreement.auth.confirm",
             "hard.names.type.query",
@@ -469,4 +470,30 @@ fn the_registry_lists_every_method_sorted() {
         "hard_names"
     );
     assert!(find_method("alipay.nope").is_none());
+}
+
+#[test]
+fn at_least_one_of_a_group_must_be_given() {
+    use alipay_codegen_golden::shapes::order_query::Request as Query;
+    use alipay_runtime::Rule;
+    let none = Query::new().query_options(vec!["fund_bill_list".to_owned()]);
+    let err = none.validate().unwrap_err();
+    assert_eq!(err.field, "out_trade_no");
+    assert_eq!(
+        err.rule,
+        Rule::AtLeastOneOf {
+            group: vec!["out_trade_no".to_owned(), "trade_no".to_owned()]
+        }
+    );
+    assert!(err.to_string().contains("`trade_no`"), "{err}");
+    // An empty text counts as not given, as for a required field.
+    assert!(Query::new().out_trade_no("").validate().is_err());
+    assert_eq!(Query::new().out_trade_no("T1").validate(), Ok(()));
+    assert_eq!(Query::new().trade_no("2088").validate(), Ok(()));
+    // The JSON path (the local gateway, call_json) refuses the same request.
+    let from_json = alipay_codegen_golden::shapes::order_query::validate_request(
+        Some(&serde_json::json!({"query_options": ["x"]})),
+        &[],
+    );
+    assert_eq!(from_json.unwrap_err().field, "out_trade_no");
 }

@@ -158,6 +158,11 @@ pub enum Kind {
     RouteChanged,
     /// A field's or an error code's `source` changed.
     SourceChanged,
+    /// A 特殊可选 group (`at_least_one_of`) is new: a request giving none of its fields is
+    /// refused now.
+    AtLeastOneOfAdded,
+    /// A 特殊可选 group is gone.
+    AtLeastOneOfRemoved,
 }
 
 impl Kind {
@@ -199,6 +204,8 @@ impl Kind {
         Kind::RouteRemoved,
         Kind::RouteChanged,
         Kind::SourceChanged,
+        Kind::AtLeastOneOfAdded,
+        Kind::AtLeastOneOfRemoved,
     ];
 
     /// The snake_case name the JSON output uses.
@@ -240,6 +247,8 @@ impl Kind {
             Kind::RouteRemoved => "route_removed",
             Kind::RouteChanged => "route_changed",
             Kind::SourceChanged => "source_changed",
+            Kind::AtLeastOneOfAdded => "at_least_one_of_added",
+            Kind::AtLeastOneOfRemoved => "at_least_one_of_removed",
         }
     }
 }

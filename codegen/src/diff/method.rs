@@ -237,6 +237,7 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     }
     call_style(old, new, out);
     route(old, new, out);
+    at_least_one_of(old, new, out);
     for (key, o, n) in unclassified(old, new, SPEC_KEYS) {
         out.push(Change {
             method: new.method.clone(),
@@ -249,6 +250,63 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             model: None,
             used_by: Vec::new(),
         });
+    }
+}
+
+/// 特殊可选 groups (`at_least_one_of`), each compared as a set of fields: a group added is
+/// breaking (a request that gave none of its fields was sent before and is refused now), a
+/// group removed is minor (more requests are accepted).
+fn at_least_one_of(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
+    let set = |g: &Vec<String>| {
+        let mut names = g.clone();
+        names.sort();
+        names
+    };
+    let old_sets: Vec<Vec<String>> = old.at_least_one_of.iter().map(set).collect();
+    let new_sets: Vec<Vec<String>> = new.at_least_one_of.iter().map(set).collect();
+    let mut push = |group: &Vec<String>, kind: Kind, severity: Severity, message: String| {
+        let value = Value::from(group.clone());
+        let (o, n) = match kind {
+            Kind::AtLeastOneOfAdded => (Value::Null, value),
+            _ => (value, Value::Null),
+        };
+        out.push(Change {
+            method: new.method.clone(),
+            path: format!("at_least_one_of.[{}]", group.join(", ")),
+            kind,
+            severity,
+            message,
+            old: o,
+            new: n,
+            model: None,
+            used_by: Vec::new(),
+        });
+    };
+    for (group, sorted) in new.at_least_one_of.iter().zip(&new_sets) {
+        if !old_sets.contains(sorted) {
+            push(
+                group,
+                Kind::AtLeastOneOfAdded,
+                Severity::Breaking,
+                format!(
+                    "at least one of {} must be given now: a request with none of them is refused before it is sent",
+                    group.join(", ")
+                ),
+            );
+        }
+    }
+    for (group, sorted) in old.at_least_one_of.iter().zip(&old_sets) {
+        if !new_sets.contains(sorted) {
+            push(
+                group,
+                Kind::AtLeastOneOfRemoved,
+                Severity::Minor,
+                format!(
+                    "the rule that at least one of {} is given is gone (more requests are accepted)",
+                    group.join(", ")
+                ),
+            );
+        }
     }
 }
 

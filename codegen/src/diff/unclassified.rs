@@ -21,6 +21,7 @@ pub(super) const SPEC_KEYS: &[&str] = &[
     "examples",
     "notification",
     "route",
+    "at_least_one_of",
 ];
 
 /// The keys of a notification the diff classifies.

@@ -76,6 +76,7 @@ fn emit_method(m: &MethodIr) -> TokenStream {
     }
     out.extend(emit_biz_error(&p, m));
     out.extend(emit_route(m));
+    out.extend(emit_at_least_one_of(m));
     out.extend(emit_method_impl(&p, m));
     out.extend(emit_descriptor(m));
     if m.json {
@@ -314,6 +315,7 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
                 ::core::option::Option::Some(ROUTE);
         )
     });
+    let validate_body = validate_body(m);
     quote! {
         impl ::alipay_runtime::Method for Request {
             const METHOD: &'static str = #method;
@@ -323,7 +325,7 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             #style_const
             #route_const
             fn validate(&self) -> #result<(), ::alipay_runtime::ValidationError> {
-                ::alipay_runtime::check::Check::check(self, false)
+                #validate_body
             }
             fn to_parts(&self) -> #result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
                 #init
@@ -333,6 +335,55 @@ fn emit_method_impl(p: &Prelude, m: &MethodIr) -> TokenStream {
             }
         }
     }
+}
+
+/// The body of `Method::validate`: every field's documented rules, then (where the spec has
+/// `at_least_one_of`) the 特殊可选 groups.
+fn validate_body(m: &MethodIr) -> TokenStream {
+    let check = quote!(::alipay_runtime::check::Check::check(self, false));
+    if m.at_least_one_of.is_empty() {
+        return check;
+    }
+    quote! {
+        #check?;
+        self.check_at_least_one_of()
+    }
+}
+
+/// `Request::check_at_least_one_of`, where the spec has `at_least_one_of`: each 特殊可选 group
+/// must have a field given (a text, listed value or list counts when it is not empty).
+fn emit_at_least_one_of(m: &MethodIr) -> Option<TokenStream> {
+    if m.at_least_one_of.is_empty() {
+        return None;
+    }
+    let groups = m.at_least_one_of.iter().map(|group| {
+        let members = group.iter().filter_map(|wire| {
+            let f = m.request.fields.iter().find(|f| f.wire == *wire)?;
+            let (name, id) = (lit(&f.wire), ident(&f.ident));
+            let given = match &f.ty {
+                TypeIr::String | TypeIr::Date(_) => {
+                    quote!(self.#id.as_deref().is_some_and(|v| !v.is_empty()))
+                }
+                TypeIr::List(_) => quote!(self.#id.as_ref().is_some_and(|v| !v.is_empty())),
+                TypeIr::Enum(_) => {
+                    quote!(self.#id.as_ref().is_some_and(|v| !v.as_str().is_empty()))
+                }
+                _ => quote!(self.#id.is_some()),
+            };
+            Some(quote!((#name, #given)))
+        });
+        quote!(::alipay_runtime::validate::at_least_one_of(&[#(#members),*])?;)
+    });
+    Some(quote! {
+        impl Request {
+            /// 特殊可选: at least one field of each group must be given (the spec's
+            /// `at_least_one_of`).
+            fn check_at_least_one_of(&self) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+                #(#groups)*
+                Ok(())
+            }
+        }
+    })
 }
 
 /// `ROUTE`: the method's v3 route as the runtime reads it, where the spec gives one.
@@ -433,6 +484,14 @@ fn emit_descriptor(m: &MethodIr) -> TokenStream {
 }
 
 fn emit_validate_request(p: &Prelude, m: &MethodIr) -> TokenStream {
+    let strict_check = if m.at_least_one_of.is_empty() {
+        quote!(::alipay_runtime::check::Check::check(&request, true))
+    } else {
+        quote! {
+            ::alipay_runtime::check::Check::check(&request, true)?;
+            request.check_at_least_one_of()
+        }
+    };
     let fields = m.request.fields.iter().filter_map(|f| {
         let kind = match (&f.ty, f.location) {
             _ if f.ty.element() == &TypeIr::File => quote!(File),
@@ -467,7 +526,7 @@ fn emit_validate_request(p: &Prelude, m: &MethodIr) -> TokenStream {
             form: &[(#string, #string)],
         ) -> #result<(), ::alipay_runtime::ValidationError> {
             let request = request_from_json(biz_content, form)?;
-            ::alipay_runtime::check::Check::check(&request, true)
+            #strict_check
         }
     }
 }

@@ -329,6 +329,7 @@ impl<'a> Lowering<'a> {
             notification,
             json: self.json,
             route: spec.route.clone(),
+            at_least_one_of: spec.at_least_one_of.clone(),
         };
         // What each struct derives, now that every struct is known.
         super::derive::assign(&mut m);

@@ -87,6 +87,9 @@ pub struct MethodIr {
     pub json: bool,
     /// The method's route under the v3 protocol (the spec's `route`), where it has one.
     pub route: Option<crate::spec::Route>,
+    /// 特殊可选: groups of request fields (wire names) of which at least one must be given
+    /// (the spec's `at_least_one_of`).
+    pub at_least_one_of: Vec<Vec<String>>,
 }
 
 /// A method's asynchronous notification: the generated `Notification` struct.

@@ -227,6 +227,40 @@ pub(crate) fn lint_spec(spec: &Spec, file: &Path, tree: &Node<'_>, out: &mut Rep
     if let Some(r) = &spec.route {
         route::lint_route(&mut lint, r, &spec.request, &root.key("route"));
     }
+    lint_at_least_one_of(&mut lint, spec, &root.key("at_least_one_of"));
+}
+
+/// `at_least_one_of`: each group names two or more distinct optional top-level request fields.
+fn lint_at_least_one_of(lint: &mut Lint<'_, '_>, spec: &Spec, at: &FieldPath) {
+    for (i, group) in spec.at_least_one_of.iter().enumerate() {
+        let at = at.index(i);
+        if group.len() < 2 {
+            lint.at(
+                &at,
+                "a group names at least two fields (one field alone is `required: true`)",
+            );
+        }
+        for (j, name) in group.iter().enumerate() {
+            let Some(field) = spec.request.iter().find(|f| f.name == *name) else {
+                lint.at(
+                    &at.index(j),
+                    format!("`{name}` is not a top-level request field"),
+                );
+                continue;
+            };
+            if group[..j].contains(name) {
+                lint.at(&at.index(j), format!("`{name}` appears twice in the group"));
+            } else if field.required {
+                lint.at(
+                    &at.index(j),
+                    format!(
+                        "`{name}` is `required: true`, so the group always holds: make it \
+                         `required: false` or drop the group"
+                    ),
+                );
+            }
+        }
+    }
 }
 
 fn is_version(version: &str) -> bool {

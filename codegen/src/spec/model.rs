@@ -39,6 +39,12 @@ pub struct Spec {
     /// 请求参数, in page order.
     #[serde(default)]
     pub request: Vec<Field>,
+    /// 特殊可选: groups of top-level request fields (wire names) of which at least one must be
+    /// given, each field itself optional (`out_trade_no` or `trade_no` of `alipay.trade.query`:
+    /// "和支付宝交易号不能同时为空"). The generated validation refuses a request that gives none
+    /// of a group, before anything is signed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub at_least_one_of: Vec<Vec<String>>,
     /// 响应参数 beyond the public response parameters, in page order.
     #[serde(default)]
     pub response: Vec<Field>,
@@ -283,6 +289,7 @@ impl Spec {
             call_style: None,
             note: None,
             request: Vec::new(),
+            at_least_one_of: Vec::new(),
             response: Vec::new(),
             models: BTreeMap::new(),
             errors: Vec::new(),

@@ -127,6 +127,7 @@ pub(crate) const SPEC: &[KeyRule] = &[
     opt("call_style", Kind::OneOf(&["server", "page", "app"])),
     opt("note", Kind::Str),
     opt("request", FIELDS),
+    opt("at_least_one_of", Kind::List(&Kind::List(&Kind::Str))),
     opt("response", FIELDS),
     opt("models", Kind::NamedMap(&FIELDS)),
     opt("errors", Kind::List(&Kind::Struct(ERROR_CODE))),

@@ -345,14 +345,20 @@ impl Client {
     /// In certificate mode a notification does not name its certificate: it is verified with
     /// the configured Alipay certificate's key, then with each certificate accepted on rotation
     /// (never with one that was not checked against the root bundle).
+    ///
+    /// A body over [`crate::notify::MAX_NOTIFY_BYTES`] or with more than
+    /// [`crate::notify::MAX_NOTIFY_FIELDS`] fields is refused before it is parsed or any key
+    /// is tried.
     pub fn verify_notify(&self, form_body: &[u8]) -> Result<VerifiedNotify, NotifyError> {
+        crate::notify::check_form_size(form_body)?;
         self.with_alipay_keys(|key| crate::notify::verify_notify(form_body, key))
     }
 
     /// Verifies the query of a `return_url` redirect with the Alipay key (or, in certificate
     /// mode, the keys [`Client::verify_notify`] tries), as [`crate::notify::verify_return`]
-    /// does.
+    /// does, with the same bounds.
     pub fn verify_return(&self, query: &str) -> Result<VerifiedReturn, NotifyError> {
+        crate::notify::check_form_size(query.strip_prefix('?').unwrap_or(query).as_bytes())?;
         self.with_alipay_keys(|key| crate::notify::verify_return(query, key))
     }
 

@@ -2,12 +2,14 @@
 //! and URL of a page method (`pageExecute` in the official SDKs) and the order string of an
 //! app method (`sdkExecute`). Nothing here touches the network.
 
+use std::borrow::Cow;
+
 use super::Client;
 use super::call::{check_call_style, prepare_error};
 use super::options::{NO_OPTIONS, RequestOptions};
 use crate::error::{DynBizCode, Error};
 use crate::method::{BizErrorCode, CallStyle, Method, RequestParts};
-use crate::page::PageForm;
+use crate::page::{PageForm, crlf_line_breaks};
 use crate::request::Signed;
 
 /// The call styles whose requests the app SDK can open: app methods, and page methods such
@@ -20,6 +22,11 @@ impl Client {
     /// `sign` in the action URL, `biz_content` and the method's other fields as hidden inputs,
     /// every value HTML-escaped so that the browser submits exactly what was signed. Serve it
     /// as [`PageForm::to_bytes`] with [`PageForm::content_type`] (the request charset).
+    ///
+    /// A browser submits a form value's line breaks as CRLF (the HTML standard), so each line
+    /// break of `biz_content` and of the form fields is made CRLF before signing (see
+    /// [`crate::page`]); a value holding a NUL, which no form can carry, is refused naming
+    /// its field ([`Error::InvalidRequest`]).
     ///
     /// The request is validated first; a method that is not a page method (its spec's
     /// `call_style`) is refused with [`Error::WrongCallStyle`]. Nothing is sent: the result
@@ -46,10 +53,9 @@ impl Client {
         req: &M,
         options: &RequestOptions,
     ) -> Result<PageForm, Error<M::BizError>> {
-        self.sign_styled(req, options, "page_form", &[CallStyle::Page], |s| {
-            s.page_form()
-        })?
-        .map_err(prepare_error)
+        check_call_style::<M>("page_form", &[CallStyle::Page])?;
+        let parts = req.validated_parts()?;
+        self.form_of(M::METHOD, &parts, options)
     }
 
     /// Signs a page method's request into one GET URL (`pageExecute` with GET): the gateway
@@ -144,13 +150,41 @@ impl Client {
         self.sign_parts(M::METHOD, &parts, options, render)
     }
 
+    /// Signs `parts` into a page form, with the line breaks of its values made CRLF first:
+    /// a browser submits them so (see [`crate::page`]), and the signature must cover what
+    /// the gateway receives.
     fn form_of<E: BizErrorCode>(
         &self,
         method: &str,
         parts: &RequestParts,
         options: &RequestOptions,
     ) -> Result<PageForm, Error<E>> {
-        self.sign_parts(method, parts, options, |s| s.page_form())?
+        let parts = as_submitted(parts);
+        self.sign_parts(method, &parts, options, |s| s.page_form())?
             .map_err(prepare_error)
     }
+}
+
+/// `parts` as a browser submits them from a form: every line break of `biz_content` and of
+/// the form fields' values CRLF. Borrowed when none holds a line break (the usual case:
+/// compact JSON escapes its line breaks).
+fn as_submitted(parts: &RequestParts) -> Cow<'_, RequestParts> {
+    let has_break = |text: &str| text.contains(['\r', '\n']);
+    let breaks = parts.biz_content.as_deref().is_some_and(has_break)
+        || parts.form.iter().any(|(_, value)| has_break(value));
+    if !breaks {
+        return Cow::Borrowed(parts);
+    }
+    Cow::Owned(RequestParts {
+        biz_content: parts
+            .biz_content
+            .as_deref()
+            .map(|text| crlf_line_breaks(text).into_owned()),
+        form: parts
+            .form
+            .iter()
+            .map(|(name, value)| (*name, crlf_line_breaks(value).into_owned()))
+            .collect(),
+        files: parts.files.clone(),
+    })
 }

@@ -17,6 +17,12 @@
 //! that a successful verification returns; a generated `Notification` type decodes only from
 //! a [`VerifiedNotify`] ([`VerifiedNotify::decode`]).
 //!
+//! A notification arrives at a public URL, so anyone can post anything to it: a body longer
+//! than [`MAX_NOTIFY_BYTES`] (64 KiB), or holding more than [`MAX_NOTIFY_FIELDS`] fields, is
+//! refused before it is parsed ([`NotifyError::TooLarge`], [`NotifyError::TooManyFields`]),
+//! so verifying costs memory in proportion to a real notification's size, never the
+//! sender's. Read the body with the same bound (the handler below does).
+//!
 //! Once a notification is verified and handled, answer it with [`ACK`] (`success`): Alipay
 //! delivers it again on any other answer.
 //!
@@ -29,7 +35,7 @@
 //!
 //! use alipay_runtime::notify::{self, ACK};
 //! use alipay_runtime::PublicKey;
-//! use http_body_util::{BodyExt as _, Full};
+//! use http_body_util::{BodyExt as _, Full, Limited};
 //! use hyper::body::{Bytes, Incoming};
 //! use hyper::{Request, Response, StatusCode};
 //!
@@ -43,9 +49,11 @@
 //!         *response.status_mut() = status;
 //!         Ok(response)
 //!     };
-//!     // The raw body, exactly as it arrived: verification decodes it once, in its charset.
-//!     let Ok(body) = request.into_body().collect().await.map(|b| b.to_bytes()) else {
-//!         return answer(StatusCode::BAD_REQUEST, "fail");
+//!     // The raw body, exactly as it arrived (verification decodes it once, in its charset),
+//!     // read no further than the largest notification verified: the URL is public.
+//!     let body = Limited::new(request.into_body(), notify::MAX_NOTIFY_BYTES);
+//!     let Ok(body) = body.collect().await.map(|b| b.to_bytes()) else {
+//!         return answer(StatusCode::PAYLOAD_TOO_LARGE, "fail");
 //!     };
 //!     let verified = match notify::verify_notify(&body, alipay_key) {
 //!         Ok(verified) => verified,
@@ -81,6 +89,22 @@ use crate::sign_content::join_pairs;
 /// page, a timeout) makes Alipay deliver the notification again later.
 pub const ACK: &str = "success";
 
+/// The longest notification body (or `return_url` query) verified: 64 KiB.
+///
+/// Alipay's notifications are a few KB (the official SDKs' four vectors are 1.7 to 3.7 KB;
+/// the documented maximum lengths of a trade notification's fields add up to under 8 KB), so
+/// this leaves a margin of more than ten times, while bounding what a stranger posting to the
+/// public `notify_url` can make the verifier hold. Longer input is [`NotifyError::TooLarge`],
+/// refused before it is parsed. For pairs already decoded ([`verify_notify_pairs`]), their
+/// size is counted as `key=value&...` without percent-encoding.
+pub const MAX_NOTIFY_BYTES: usize = 64 * 1024;
+
+/// The most fields a notification (or return) may hold: 512. A trade notification has about
+/// 40; the bound keeps the per-field cost of parsing (each a pair of strings) from turning a
+/// body within [`MAX_NOTIFY_BYTES`] into many times its size in memory. More is
+/// [`NotifyError::TooManyFields`], counted before anything is decoded.
+pub const MAX_NOTIFY_FIELDS: usize = 512;
+
 /// A notification (or return) failed verification. Nothing from it may be trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -106,6 +130,28 @@ pub enum NotifyError {
     /// The signature does not verify, over the fields without `sign_type` nor with it.
     #[error("the notification signature does not verify against the Alipay public key")]
     SignatureInvalid,
+    /// The body (or query, or decoded pairs) is longer than [`MAX_NOTIFY_BYTES`]; refused
+    /// before it is parsed.
+    #[error(
+        "notification refused: {len} bytes, over the limit of {limit} bytes (MAX_NOTIFY_BYTES); \
+         Alipay's notifications are a few KB"
+    )]
+    TooLarge {
+        /// The length received, in bytes.
+        len: usize,
+        /// [`MAX_NOTIFY_BYTES`].
+        limit: usize,
+    },
+    /// The notification holds more than [`MAX_NOTIFY_FIELDS`] fields; refused before any is
+    /// decoded.
+    #[error(
+        "notification refused: more than {limit} fields (MAX_NOTIFY_FIELDS); \
+         Alipay's notifications have a few dozen"
+    )]
+    TooManyFields {
+        /// [`MAX_NOTIFY_FIELDS`].
+        limit: usize,
+    },
 }
 
 /// Which of the two signed forms of the same parameters a signature covered.
@@ -214,8 +260,11 @@ impl VerifiedReturn {
     }
 }
 
-/// Verifies the raw `application/x-www-form-urlencoded` body of a notification.
+/// Verifies the raw `application/x-www-form-urlencoded` body of a notification. A body longer
+/// than [`MAX_NOTIFY_BYTES`] or with more than [`MAX_NOTIFY_FIELDS`] fields is refused before
+/// it is parsed.
 pub fn verify_notify(form_body: &[u8], key: &PublicKey) -> Result<VerifiedNotify, NotifyError> {
+    check_form_size(form_body)?;
     let pairs = decode_form(form_body)?;
     verify_pairs_in(pairs.0, Some(pairs.1), key)
 }
@@ -223,28 +272,78 @@ pub fn verify_notify(form_body: &[u8], key: &PublicKey) -> Result<VerifiedNotify
 /// Verifies the query of the `return_url` redirect: the part of the URL after `?` (a leading
 /// `?` is allowed), as the browser requested it, not yet decoded. The same rules as for a
 /// notification: decoded once in its `charset` parameter, `sign` and `sign_type` left out of
-/// the content (then, failing that, `sign_type` included), every other parameter signed.
+/// the content (then, failing that, `sign_type` included), every other parameter signed, and
+/// the same bounds ([`MAX_NOTIFY_BYTES`], [`MAX_NOTIFY_FIELDS`]).
 pub fn verify_return(query: &str, key: &PublicKey) -> Result<VerifiedReturn, NotifyError> {
     let query = query.strip_prefix('?').unwrap_or(query);
+    check_form_size(query.as_bytes())?;
     let pairs = decode_form(query.as_bytes())?;
     verify_pairs_in(pairs.0, Some(pairs.1), key).map(VerifiedReturn)
 }
 
 /// Verifies a notification whose form body has already been decoded once into pairs (for
-/// example by a web framework). Values must not have been decoded a second time.
+/// example by a web framework). Values must not have been decoded a second time. More than
+/// [`MAX_NOTIFY_FIELDS`] pairs, or pairs longer together than [`MAX_NOTIFY_BYTES`] (counted
+/// as `key=value&...`), are refused before anything is copied.
 pub fn verify_notify_pairs(
     pairs: &[(String, String)],
     key: &PublicKey,
 ) -> Result<VerifiedNotify, NotifyError> {
+    check_pairs_size(pairs)?;
     verify_pairs_in(pairs.to_vec(), None, key)
 }
 
-/// Verifies the parameters of a `return_url` redirect already decoded once into pairs.
+/// Verifies the parameters of a `return_url` redirect already decoded once into pairs, with
+/// the bounds of [`verify_notify_pairs`].
 pub fn verify_return_pairs(
     pairs: &[(String, String)],
     key: &PublicKey,
 ) -> Result<VerifiedReturn, NotifyError> {
+    check_pairs_size(pairs)?;
     verify_pairs_in(pairs.to_vec(), None, key).map(VerifiedReturn)
+}
+
+/// Refuses a form body (or query) over [`MAX_NOTIFY_BYTES`] or with more than
+/// [`MAX_NOTIFY_FIELDS`] non-empty `&`-separated parts (the fields [`form::decode`] would
+/// make), without allocating: the checks the client runs once before trying its keys.
+pub(crate) fn check_form_size(form: &[u8]) -> Result<(), NotifyError> {
+    if form.len() > MAX_NOTIFY_BYTES {
+        return Err(NotifyError::TooLarge {
+            len: form.len(),
+            limit: MAX_NOTIFY_BYTES,
+        });
+    }
+    let fields = form
+        .split(|&b| b == b'&')
+        .filter(|part| !part.is_empty())
+        .count();
+    if fields > MAX_NOTIFY_FIELDS {
+        return Err(NotifyError::TooManyFields {
+            limit: MAX_NOTIFY_FIELDS,
+        });
+    }
+    Ok(())
+}
+
+/// [`check_form_size`] for pairs already decoded: their count, and their length as
+/// `key=value&...`.
+fn check_pairs_size(pairs: &[(String, String)]) -> Result<(), NotifyError> {
+    if pairs.len() > MAX_NOTIFY_FIELDS {
+        return Err(NotifyError::TooManyFields {
+            limit: MAX_NOTIFY_FIELDS,
+        });
+    }
+    let len = pairs
+        .iter()
+        .fold(0usize, |n, (k, v)| n.saturating_add(k.len() + v.len() + 2))
+        .saturating_sub(1);
+    if len > MAX_NOTIFY_BYTES {
+        return Err(NotifyError::TooLarge {
+            len,
+            limit: MAX_NOTIFY_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// Percent-decodes a form once, then decodes names and values in the form's own `charset`.

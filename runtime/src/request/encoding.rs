@@ -34,7 +34,7 @@ pub(super) fn unencodable(field: &str, charset: Charset) -> PrepareError {
 }
 
 /// What a value that `charset` cannot hold breaks.
-pub(super) fn unencodable_rule(charset: Charset) -> &'static str {
+pub(crate) fn unencodable_rule(charset: Charset) -> &'static str {
     match charset {
         Charset::Utf8 => "has characters that cannot be encoded in utf-8",
         Charset::Gbk => "has characters that cannot be encoded in GBK",

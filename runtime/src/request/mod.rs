@@ -28,6 +28,7 @@ use crate::sign::{SignError, SignType};
 use crate::upload::FileUpload;
 use crate::validate::ValidationError;
 
+pub(crate) use encoding::unencodable_rule;
 pub(crate) use render::Signed;
 
 /// A signed request ready to be POSTed, without any transport attached.

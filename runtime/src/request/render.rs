@@ -2,13 +2,12 @@
 //! parameters in the query, the rest in the body, or `multipart/form-data` with files), one
 //! GET URL, an auto-submitting page form, or an app order string.
 
-use super::encoding::{push_pair, unencodable_rule};
+use super::encoding::push_pair;
 use super::{MultipartBody, Param, PrepareError, PreparedRequest};
 use crate::charset::Charset;
 use crate::page::PageForm;
 use crate::protocol::param;
 use crate::upload::FileUpload;
-use crate::validate::{Rule, ValidationError};
 
 /// A signed request: the public parameters (a POST's query, a form's action URL), `sign`, and
 /// the rest (`biz_content` and the method's form fields), each value beside its bytes in the
@@ -121,17 +120,12 @@ impl Signed<'_> {
     }
 
     /// The auto-submitting form: the public parameters in the action URL, the rest as
-    /// hidden inputs with their values as signed.
+    /// hidden inputs with their values as signed (a NUL in one is refused, naming it).
     pub fn page_form(&self) -> Result<PageForm, PrepareError> {
         let mut action = self.gateway_url();
         self.push_public(&mut action);
         let fields: Vec<(&str, &str)> = self.form.iter().map(|p| (p.key, p.value)).collect();
-        PageForm::new(&action, &fields, self.charset).map_err(|_| {
-            PrepareError::Invalid(ValidationError::new(
-                "page_form",
-                Rule::Unsupported(unencodable_rule(self.charset)),
-            ))
-        })
+        PageForm::new(&action, &fields, self.charset).map_err(PrepareError::Invalid)
     }
 }
 

@@ -10,7 +10,7 @@ pub mod ebpp {
 pub mod hard_names {
     include!("hard_names.rs");
 }
-/// Product group `shapes` (Cargo feature `shapes`): 2 methods.
+/// Product group `shapes` (Cargo feature `shapes`): 3 methods.
 #[cfg(feature = "shapes")]
 pub mod shapes {
     include!("shapes.rs");
@@ -26,6 +26,8 @@ pub static METHODS: &[::alipay_runtime::MethodDescriptor] = &[
     ebpp::pdeduct_sign_validate::DESCRIPTOR,
     #[cfg(feature = "shapes")]
     shapes::order_create::DESCRIPTOR,
+    #[cfg(feature = "shapes")]
+    shapes::order_query::DESCRIPTOR,
     #[cfg(feature = "shapes")]
     shapes::ping::DESCRIPTOR,
     #[cfg(feature = "user")]
@@ -67,6 +69,14 @@ pub async fn call_json(
         #[cfg(feature = "shapes")]
         "alipay.shapes.order.create" => {
             let request = shapes::order_create::request_from_json(
+                Some(&biz_content),
+                form,
+            );
+            __parts(request)
+        }
+        #[cfg(feature = "shapes")]
+        "alipay.shapes.order.query" => {
+            let request = shapes::order_query::request_from_json(
                 Some(&biz_content),
                 form,
             );

@@ -1147,6 +1147,193 @@ pub mod order_create {
         ::alipay_runtime::check::Check::check(&request, true)
     }
 }
+/// `alipay.shapes.order.query`
+///
+/// 形状测试：查询订单
+///
+/// Spec: from the doc page.
+///
+/// Documentation: <https://opendocs.alipay.com/open/shapes>
+///
+/// Send a [`order_query::Request`] with `client.execute(&request)`; the answer is a [`order_query::Response`] or an error carrying a [`order_query::BizError`].
+pub mod order_query {
+    /// The request of `alipay.shapes.order.query`.
+    ///
+    /// 形状测试：查询订单
+    ///
+    /// Required fields are arguments of [`Request::new`]; optional ones have setters. The client validates it before anything is signed or sent.
+    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+    #[serde(default)]
+    #[non_exhaustive]
+    pub struct Request {
+        /// 商户订单号，和支付宝交易号不能同时为空。
+        ///
+        /// At most 64 characters.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub out_trade_no: Option<String>,
+        /// 支付宝交易号，和商户订单号不能同时为空。
+        ///
+        /// At most 64 characters.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub trade_no: Option<String>,
+        /// 查询选项。
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub query_options: Option<Vec<String>>,
+    }
+    impl Request {
+        /// An empty `Request`; set the fields with the setters.
+        pub fn new() -> Self {
+            Self::default()
+        }
+        /// Sets `out_trade_no`.
+        pub fn out_trade_no(mut self, value: impl Into<String>) -> Self {
+            self.out_trade_no = Some(value.into());
+            self
+        }
+        /// Sets `trade_no`.
+        pub fn trade_no(mut self, value: impl Into<String>) -> Self {
+            self.trade_no = Some(value.into());
+            self
+        }
+        /// Sets `query_options`.
+        pub fn query_options(mut self, value: impl Into<Vec<String>>) -> Self {
+            self.query_options = Some(value.into());
+            self
+        }
+    }
+    impl ::alipay_runtime::check::Leaf for Request {}
+    impl ::alipay_runtime::check::Check for Request {
+        fn check(&self, _strict: bool) -> Result<(), ::alipay_runtime::ValidationError> {
+            use ::alipay_runtime::check as __v;
+            __v::max_length("out_trade_no", &self.out_trade_no, 64)?;
+            __v::max_length("trade_no", &self.trade_no, 64)?;
+            Ok(())
+        }
+    }
+    /// The response of `alipay.shapes.order.query`: the fields of the `alipay_shapes_order_query_response` node. Every field is optional: Alipay leaves out fields that do not apply.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    #[non_exhaustive]
+    pub struct Response {
+        /// 网关返回码。
+        pub code: Option<String>,
+        /// 网关返回码描述。
+        pub msg: Option<String>,
+        /// 业务返回码。
+        pub sub_code: Option<String>,
+        /// 业务返回码描述。
+        pub sub_msg: Option<String>,
+        /// 交易状态。
+        pub trade_status: Option<String>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Response {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::alipay_runtime::de::fields(deserializer)
+        }
+    }
+    impl ::alipay_runtime::de::Fields for Response {
+        const NAME: &'static str = "Response";
+        const FIELDS: &'static [&'static str] = &[
+            "code",
+            "msg",
+            "sub_code",
+            "sub_msg",
+            "trade_status",
+        ];
+        fn index(key: &str) -> Option<usize> {
+            match key {
+                "code" => Some(0),
+                "msg" => Some(1),
+                "sub_code" => Some(2),
+                "sub_msg" => Some(3),
+                "trade_status" => Some(4),
+                _ => None,
+            }
+        }
+        fn read<'de, A: ::serde::de::MapAccess<'de>>(
+            &mut self,
+            index: usize,
+            map: &mut A,
+        ) -> Result<(), A::Error> {
+            match index {
+                0 => self.code = map.next_value()?,
+                1 => self.msg = map.next_value()?,
+                2 => self.sub_code = map.next_value()?,
+                3 => self.sub_msg = map.next_value()?,
+                4 => self.trade_status = map.next_value()?,
+                _ => ::alipay_runtime::de::skip(map)?,
+            }
+            Ok(())
+        }
+    }
+    /// The business error codes (`sub_code`) of `alipay.shapes.order.query`. The page documents none: every code is kept in [`BizError::Unknown`](alipay_runtime::UndocumentedBizError::Unknown).
+    pub type BizError = ::alipay_runtime::UndocumentedBizError;
+    impl Request {
+        /// 特殊可选: at least one field of each group must be given (the spec's
+        /// `at_least_one_of`).
+        fn check_at_least_one_of(
+            &self,
+        ) -> ::core::result::Result<(), ::alipay_runtime::ValidationError> {
+            ::alipay_runtime::validate::at_least_one_of(
+                &[
+                    (
+                        "out_trade_no",
+                        self.out_trade_no.as_deref().is_some_and(|v| !v.is_empty()),
+                    ),
+                    ("trade_no", self.trade_no.as_deref().is_some_and(|v| !v.is_empty())),
+                ],
+            )?;
+            Ok(())
+        }
+    }
+    impl ::alipay_runtime::Method for Request {
+        const METHOD: &'static str = "alipay.shapes.order.query";
+        const RESPONSE_NODE: &'static str = "alipay_shapes_order_query_response";
+        type Response = Response;
+        type BizError = BizError;
+        fn validate(&self) -> Result<(), ::alipay_runtime::ValidationError> {
+            ::alipay_runtime::check::Check::check(self, false)?;
+            self.check_at_least_one_of()
+        }
+        fn to_parts(
+            &self,
+        ) -> Result<::alipay_runtime::RequestParts, ::alipay_runtime::ValidationError> {
+            let __parts = ::alipay_runtime::RequestParts::biz_content_of(self)?;
+            Ok(__parts)
+        }
+    }
+    /// What the registry knows about `alipay.shapes.order.query`.
+    pub const DESCRIPTOR: ::alipay_runtime::MethodDescriptor = ::alipay_runtime::MethodDescriptor {
+        method: "alipay.shapes.order.query",
+        title: "形状测试：查询订单",
+        group: "shapes",
+        response_node: "alipay_shapes_order_query_response",
+        call_style: ::alipay_runtime::CallStyle::Server,
+        errors: &[],
+        example_response: None,
+        route: ::core::option::Option::None,
+        validate_request,
+    };
+    /// The request's fields that do not travel in `biz_content`.
+    const FORM_FIELDS: &[(&str, ::alipay_runtime::validate::FormKind)] = &[];
+    /// The `alipay.shapes.order.query` request given as JSON `biz_content` plus form fields (other form fields, the public parameters, are ignored), typed: a missing required field or a value of the wrong type fails naming the field.
+    pub fn request_from_json(
+        biz_content: Option<&::serde_json::Value>,
+        form: &[(String, String)],
+    ) -> Result<Request, ::alipay_runtime::ValidationError> {
+        ::alipay_runtime::validate::typed_request(biz_content, form, FORM_FIELDS)
+    }
+    /// Validates a `alipay.shapes.order.query` request given as JSON `biz_content` plus form fields, strictly, as Alipay's gateway would: required fields, types, maximum lengths, listed values only, formats. A file field is given as a form pair whose value is the file name of the part received.
+    pub fn validate_request(
+        biz_content: Option<&::serde_json::Value>,
+        form: &[(String, String)],
+    ) -> Result<(), ::alipay_runtime::ValidationError> {
+        let request = request_from_json(biz_content, form)?;
+        ::alipay_runtime::check::Check::check(&request, true)?;
+        request.check_at_least_one_of()
+    }
+}
 /// `alipay.shapes.ping`
 ///
 /// 空接口
