@@ -1,4 +1,5 @@
-//! Generates the client from the specs in `specs/` (and its `sdk/` layer) into
+//! Generates the client from the specs of the `alipay-specs` data crate (the folder `specs/`,
+//! and its `sdk/` layer) into
 //! `$OUT_DIR/alipay` (see `alipay_codegen::Builder`); `src/lib.rs` includes it. Only what the
 //! enabled Cargo features select is generated: `curated` (the doc-page specs), one feature
 //! per product group, `all-groups`; the untyped JSON path (`call_json`, `request_from_json`)
@@ -26,7 +27,7 @@ fn main() {
         std::env::var_os(var).is_some()
     };
     let mut builder = alipay_codegen::Builder::new()
-        .specs(root.join("specs"))
+        .specs(alipay_specs::DIR)
         .select_by_cargo_features()
         // The untyped JSON path is the `json` feature's.
         .json(feature_on("json"));

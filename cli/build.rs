@@ -1,6 +1,8 @@
-//! Embeds every spec of `specs/` and its `sdk/` layer (the doc-page spec wins where a method
-//! is in both) as text: `alipay call`, `alipay methods` and `alipay gateway` read them at
-//! run time, so the command serves the whole catalog without compiling its code.
+//! Embeds every spec of the `alipay-specs` data crate (the folder `specs/` and its `sdk/`
+//! layer; the doc-page spec wins where a method is in both) as text: `alipay call`, `alipay
+//! methods` and `alipay gateway` read them at run time, so the command serves the whole
+//! catalog without compiling its code. `alipay --version` names the catalog: the data crate's
+//! version, how many methods, and a SHA-256 of what was embedded.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -112,9 +114,33 @@ fn plain_scalar(value: &str) -> Option<String> {
     plain.then(|| value.to_owned())
 }
 
+/// `alipay-specs <version>, <n> methods, sha256 <16 hex digits>`: the digest covers each
+/// embedded method's name and text, in order, so two builds embedding the same catalog say the
+/// same, and any spec change shows.
+fn catalog_line(files: &BTreeMap<String, PathBuf>) -> String {
+    let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    for (method, path) in files {
+        let text = std::fs::read(path).unwrap_or_default();
+        for chunk in [method.as_bytes(), b"\0", &text, b"\0"] {
+            digest.update(chunk);
+        }
+    }
+    let hash = digest.finish();
+    let short: String = hash.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!(
+        "alipay-specs {}, {} methods, sha256 {short}",
+        alipay_specs::VERSION,
+        files.len()
+    )
+}
+
 fn main() {
-    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let specs = manifest.join("../specs");
+    // The specs come from the data crate (a build dependency), never from a path outside this
+    // package: the packaged command builds from its dependencies alone.
+    let specs = PathBuf::from(alipay_specs::DIR);
     let sdk = specs.join("sdk");
     println!("cargo:rerun-if-changed={}", specs.display());
     println!("cargo:rerun-if-changed={}", sdk.display());
@@ -170,6 +196,15 @@ fn main() {
     out.push_str("];\n");
     out.push_str(&unscanned);
     out.push_str("];\n");
+    let _ = writeln!(
+        out,
+        "/// `alipay --version` (after `alipay `): the command's version and the catalog it embeds:\n\
+         /// the `alipay-specs` version, the number of methods, the start of the SHA-256 of every\n\
+         /// embedded (method, text).\n\
+         pub const VERSION: &str = \"{} (catalog: {})\";",
+        std::env::var("CARGO_PKG_VERSION").unwrap_or_default(),
+        catalog_line(&files)
+    );
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     if let Err(e) = std::fs::write(out_dir.join("specs.rs"), out) {
         eprintln!("error: cannot write the embedded spec table: {e}");

@@ -18,6 +18,9 @@ const PUBLISHED: &[&str] = &[
     "alipay-runtime",
     "alipay-codegen",
     "alipay-gateway",
+    "alipay-cli",
+    "alipay-specs",
+    "alipay-protocol",
 ];
 
 /// The allowed SPDX identifiers of `licenses.txt`: the first word of each line that is not
@@ -160,9 +163,8 @@ fn license_problem(package: &Value, allowed: &BTreeSet<String>) -> Option<String
                 "license {license:?} is not a valid SPDX expression"
             )),
         },
-        // This repository's own packages that are never published (the product groups of
-        // `catalog/`, `publish = false`): under the workspace's license, shipped inside
-        // alipay-openapi's build.
+        // This repository's own packages that are never published (`publish = false`): under
+        // the workspace's license.
         None if local && package["publish"].as_array().is_some_and(Vec::is_empty) => None,
         None => match package["license_file"].as_str() {
             Some(file) => Some(format!(

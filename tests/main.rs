@@ -11,6 +11,7 @@ mod licenses;
 mod merchant;
 mod payments;
 mod readme_notify;
+mod readme_quick_start;
 mod readme_v3;
 mod sdk_vectors;
 mod take_a_payment;

@@ -28,7 +28,7 @@ use crate::report::Exit;
 /// Typed, verified Alipay OpenAPI calls from the command line, and a local gateway to try
 /// them against.
 #[derive(Debug, Parser)]
-#[command(name = "alipay", version, about, long_about = None)]
+#[command(name = "alipay", version = catalog::VERSION, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

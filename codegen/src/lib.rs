@@ -26,11 +26,9 @@ pub mod import;
 pub mod ir;
 mod naming;
 mod parallel;
-// The runtime's list of the protocol's public names (`runtime/src/protocol.rs`), compiled here
-// too: the generator must not depend on the runtime's HTTP stack, and the names are written once.
-#[allow(dead_code)]
-#[path = "../../runtime/src/protocol.rs"]
-mod protocol;
+// The protocol's public names, written once in `alipay-protocol` (which the runtime re-exports
+// as `alipay_runtime::protocol`): the generator must not depend on the runtime's HTTP stack.
+use alipay_protocol as protocol;
 mod settings;
 pub mod spec;
 #[cfg(feature = "validate")]

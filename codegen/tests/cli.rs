@@ -211,7 +211,8 @@ fn the_manifest_lists_a_feature_per_group() {
         .filter(|(g, _)| listed.contains(g))
         .map(|(g, n)| (g.clone(), *n))
         .collect();
-    let catalog = Catalog::alipay_openapi();
+    // Named, versioned and with the registry keys of the manifest, as `features --write` does.
+    let catalog = Catalog::alipay_openapi().named_by(&manifest).unwrap();
     let rewritten = features::replace_section(
         &manifest,
         &features::crates_section(&listed_groups, &catalog),

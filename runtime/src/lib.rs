@@ -43,7 +43,7 @@ pub mod page;
 pub mod price;
 /// Support for generated code, the generator and the local gateway; not covered by semver.
 #[doc(hidden)]
-pub mod protocol;
+pub use alipay_protocol as protocol;
 mod redact;
 mod request;
 pub mod sign;

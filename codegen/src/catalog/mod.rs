@@ -6,11 +6,15 @@
 //! more than [`Catalog::max_methods`] methods split into parts, each part a package:
 //! - `catalog/<group>/Cargo.toml` (or `catalog/<group>_<k>/Cargo.toml` for part `k`): the
 //!   package `<facade>-<group>` (`<facade>-<group>-<k>`), whose
-//!   `[package.metadata.alipay-codegen]` says which group and part it holds and where the
-//!   specs are;
-//! - `catalog/build.rs`, shared by every part: [`build_part`] generates the part's methods
-//!   from the specs into `$OUT_DIR/part.rs`, so a new spec is still one file and a rebuild;
-//! - `catalog/lib.rs`, shared: includes that file.
+//!   `[package.metadata.alipay-codegen]` says which group and part it holds;
+//! - `build.rs` beside it: [`build_part_from`] generates the part's methods from the specs of
+//!   the `alipay-specs` data crate (a build dependency) into `$OUT_DIR/part.rs`, so a new spec
+//!   is still one file and a rebuild;
+//! - `lib.rs` beside it: includes that file.
+//!
+//! Each package holds only its own three files and names what it needs by version, so it can
+//! be packaged and published as it is (`cargo package` refuses a build script or library
+//! outside the package's folder).
 //!
 //! The facade's feature of a group enables its parts (`trade = ["dep:alipay-openapi-trade"]`),
 //! its `json` feature theirs, and its build script re-exports them as the group's module
@@ -147,12 +151,17 @@ pub struct Catalog {
     /// The folder of the packages, relative to the facade's manifest (one level: the parts sit
     /// in `<dir>/<part>/`).
     pub dir: String,
-    /// The specs folder, relative to the facade's manifest.
+    /// The `alipay-specs` build dependency of a part (the data crate its build script reads
+    /// the specs from), as written in its manifest.
     pub specs: String,
     /// The `alipay-runtime` dependency of a part, as written in its manifest.
     pub runtime: String,
     /// The `alipay-codegen` build dependency of a part, as written in its manifest.
     pub codegen: String,
+    /// The `[package]` keys every part takes from the facade, as TOML lines (`license`,
+    /// `repository`, `rust-version`: what a registry and a build need), read by
+    /// [`Catalog::named_by`].
+    pub package_keys: String,
     /// The most methods in one part.
     pub max_methods: usize,
 }
@@ -166,7 +175,7 @@ impl Catalog {
             facade: "alipay-openapi".to_owned(),
             version: version.to_owned(),
             dir: "catalog".to_owned(),
-            specs: "specs".to_owned(),
+            specs: format!("{{ path = \"../../specs\", version = \"{version}\" }}"),
             runtime: format!(
                 "{{ path = \"../../runtime\", version = \"{version}\", default-features = false }}"
             ),
@@ -174,21 +183,38 @@ impl Catalog {
                 "{{ path = \"../../codegen\", version = \"{version}\", default-features = false }}"
             ),
             max_methods: DEFAULT_MAX_METHODS,
+            package_keys: String::new(),
         }
     }
 
-    /// This layout with the facade's package name and version as `manifest` (its text) gives
-    /// them, where it does.
+    /// This layout with the facade's package name, version and [`Catalog::package_keys`] as
+    /// `manifest` (its text) gives them, where it does: a key the package inherits from its
+    /// workspace (`version.workspace = true`) is read from the manifest's own
+    /// `[workspace.package]`.
     pub fn named_by(mut self, manifest: &str) -> Result<Self, ManifestError> {
         let table: toml::Table = toml::from_str(manifest).map_err(ManifestError::Toml)?;
         let package = table.get("package");
-        let field = |key: &str| package.and_then(|p| p.get(key)).and_then(|v| v.as_str());
+        let inherited = table.get("workspace").and_then(|w| w.get("package"));
+        let field = |key: &str| {
+            let value = package.and_then(|p| p.get(key))?;
+            match value.get("workspace").and_then(toml::Value::as_bool) {
+                Some(true) => inherited.and_then(|w| w.get(key)).and_then(|v| v.as_str()),
+                _ => value.as_str(),
+            }
+        };
         if let Some(name) = field("name") {
             self.facade = name.to_owned();
         }
         if let Some(version) = field("version") {
             self.version = version.to_owned();
         }
+        let mut keys = String::new();
+        for key in ["rust-version", "license", "repository"] {
+            if let Some(value) = field(key) {
+                let _ = writeln!(keys, "{key} = {}", toml_string(value));
+            }
+        }
+        self.package_keys = keys;
         Ok(self)
     }
 
@@ -197,58 +223,60 @@ impl Catalog {
         Part::of_group(group, methods, self.max_methods)
     }
 
-    /// Every file of the folder, by path relative to the facade's manifest: a manifest per
-    /// part of each group (`groups`: name and number of methods), the shared `build.rs` and
+    /// Every file of the folder, by path relative to the facade's manifest: for each part of
+    /// each group (`groups`: name and number of methods), its manifest, `build.rs` and
     /// `lib.rs`.
     pub fn files(&self, groups: &BTreeMap<String, usize>) -> BTreeMap<PathBuf, String> {
         let dir = Path::new(&self.dir);
+        let header = GENERATED.trim_start_matches("# ");
+        let build = format!(
+            "// {header}\n\n//! The package's build script: generates its part of its product group from the\n\
+             //! specs of the `alipay-specs` data crate (`alipay_codegen::catalog::build_part_from`).\n\n\
+             fn main() {{\n    if let Err(e) = alipay_codegen::catalog::build_part_from(alipay_specs::DIR) {{\n        \
+             // A spec problem fails the build with its location, not a panic backtrace.\n        \
+             eprintln!(\"error: {{e}}\");\n        std::process::exit(1);\n    }}\n}}\n"
+        );
+        let lib = format!(
+            "// {header}\n\n//! Part of one product group of `{}`, generated at build time from the specs (the\n\
+             //! package's `[package.metadata.alipay-codegen]` says which). Use it through `{}`,\n\
+             //! whose module of the group re-exports it.\n\n\
+             include!(concat!(env!(\"OUT_DIR\"), \"/part.rs\"));\n",
+            self.facade,
+            self.facade.replace('-', "_")
+        );
         let mut files = BTreeMap::new();
-        files.insert(
-            dir.join("build.rs"),
-            format!(
-                "// {}\n\n//! The build script of every package in this folder: generates the package's part of its\n\
-                 //! product group from the specs (`alipay_codegen::catalog::build_part`).\n\n\
-                 fn main() {{\n    if let Err(e) = alipay_codegen::catalog::build_part() {{\n        \
-                 // A spec problem fails the build with its location, not a panic backtrace.\n        \
-                 eprintln!(\"error: {{e}}\");\n        std::process::exit(1);\n    }}\n}}\n",
-                GENERATED.trim_start_matches("# ")
-            ),
-        );
-        files.insert(
-            dir.join("lib.rs"),
-            format!(
-                "// {}\n\n//! Part of one product group of `{}`, generated at build time from the specs (the\n\
-                 //! package's `[package.metadata.alipay-codegen]` says which). Use it through `{}`,\n\
-                 //! whose module of the group re-exports it.\n\n\
-                 include!(concat!(env!(\"OUT_DIR\"), \"/part.rs\"));\n",
-                GENERATED.trim_start_matches("# "),
-                self.facade,
-                self.facade.replace('-', "_")
-            ),
-        );
         for (group, &methods) in groups {
             for part in self.parts(group, methods) {
-                let path = dir.join(part.folder()).join("Cargo.toml");
-                files.insert(path, self.part_manifest(&part));
+                let folder = dir.join(part.folder());
+                files.insert(folder.join("Cargo.toml"), self.part_manifest(&part));
+                files.insert(folder.join("build.rs"), build.clone());
+                files.insert(folder.join("lib.rs"), lib.clone());
             }
         }
         files
     }
 
-    /// The manifest of one part package: its group and place, the shared build script and
-    /// library, and the `json` feature.
+    /// The manifest of one part package: its group and place, its three files, the `json`
+    /// feature, and its dependencies by version (so that it packages as it is).
     fn part_manifest(&self, part: &Part) -> String {
         let mut m = String::new();
         let _ = write!(
             m,
             "{GENERATED}\n\n[package]\nname = \"{package}\"\n\
              description = \"Product group `{group}` of {facade} (part {index} of {n}), generated at build time from its specs\"\n\
-             version = \"{version}\"\nedition = \"2024\"\npublish = false\nbuild = \"../build.rs\"\n\n\
-             [lib]\npath = \"../lib.rs\"\n\n\
-             [package.metadata.alipay-codegen]\ngroup = \"{group}\"\npart = {index}\nparts = {n}\nspecs = \"../../{specs}\"\n\n\
-             [features]\n## The untyped JSON path of the part's methods (`request_from_json`, `validate_request`).\njson = []\n\n\
+             version = \"{version}\"\nedition = \"2024\"\n{keys}\
+             include = [\"Cargo.toml\", \"build.rs\", \"lib.rs\"]\n\n\
+             [lib]\npath = \"lib.rs\"\n\n\
+             [package.metadata.alipay-codegen]\ngroup = \"{group}\"\npart = {index}\nparts = {n}\n\n\
+             [features]\n\
+             # A signing backend for the runtime when the part is built alone (the facade depends\n\
+             # on it without default features and chooses its own).\n\
+             default = [\"aws-lc-rs\"]\n\
+             ## Sign with aws-lc-rs (the runtime's default backend).\naws-lc-rs = [\"alipay-runtime/aws-lc-rs\"]\n\
+             ## Sign with the pure-Rust `rsa` crate.\nrsa = [\"alipay-runtime/rsa\"]\n\
+             ## The untyped JSON path of the part's methods (`request_from_json`, `validate_request`).\njson = []\n\n\
              [dependencies]\nalipay-runtime = {runtime}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
-             [build-dependencies]\nalipay-codegen = {codegen}\n",
+             [build-dependencies]\nalipay-codegen = {codegen}\nalipay-specs = {specs}\n",
             package = part.package(&self.facade),
             group = part.group,
             facade = self.facade,
@@ -258,6 +286,7 @@ impl Catalog {
             specs = self.specs,
             runtime = self.runtime,
             codegen = self.codegen,
+            keys = self.package_keys,
         );
         m
     }
@@ -269,7 +298,10 @@ struct PartMeta {
     group: String,
     part: usize,
     parts: usize,
-    specs: PathBuf,
+    /// The specs folder relative to the package, for [`build_part`]; [`build_part_from`] is
+    /// given it.
+    #[serde(default)]
+    specs: Option<PathBuf>,
 }
 
 /// Why a part package's build script failed; each names the manifest or the specs' files.
@@ -299,11 +331,24 @@ pub enum BuildPartError {
     Generate(#[from] GenerateError),
 }
 
-/// The build script of a part package (see the module's documentation): reads the part's
-/// manifest, loads the specs of its group (only their files), generates its share of the
-/// methods (their untyped JSON path with the package's `json` feature) into
-/// `$OUT_DIR/part.rs` ([`Layout::Part`]) and prints the `cargo:rerun-if-changed` lines.
+/// The build script of a part package whose manifest names its specs folder
+/// (`specs = "<folder relative to the package>"` in `[package.metadata.alipay-codegen]`):
+/// [`build_part_from`] that folder.
 pub fn build_part() -> Result<(), BuildPartError> {
+    build_part_in(None)
+}
+
+/// The build script of a part package (see the module's documentation): reads the part's
+/// manifest, loads the specs of its group from `specs` (only their files; the generated
+/// packages pass `alipay_specs::DIR`), generates its share of the methods (their untyped JSON
+/// path with the package's `json` feature) into `$OUT_DIR/part.rs` ([`Layout::Part`]) and
+/// prints the `cargo:rerun-if-changed` lines.
+pub fn build_part_from(specs: impl AsRef<Path>) -> Result<(), BuildPartError> {
+    build_part_in(Some(specs.as_ref()))
+}
+
+/// [`build_part_from`] `specs`, or without it the folder the manifest names.
+fn build_part_in(specs: Option<&Path>) -> Result<(), BuildPartError> {
     let var = |name: &'static str| {
         std::env::var_os(name)
             .map(PathBuf::from)
@@ -320,7 +365,16 @@ pub fn build_part() -> Result<(), BuildPartError> {
         path: manifest.clone(),
         source,
     })?;
-    let specs_dir = dir.join(&meta.specs);
+    let specs_dir = match (specs, &meta.specs) {
+        (Some(given), _) => given.to_owned(),
+        (None, Some(named)) => dir.join(named),
+        (None, None) => {
+            return Err(BuildPartError::File(FileError::Manifest {
+                path: manifest.clone(),
+                source: ManifestError::NoSpecs,
+            }));
+        }
+    };
     println!("cargo:rerun-if-changed={}", specs_dir.display());
     let group = meta.group.as_str();
     let of_group = |method: &str| crate::naming::group_of(method) == group;

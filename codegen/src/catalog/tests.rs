@@ -51,11 +51,15 @@ fn a_part_names_its_group_and_place() {
     assert_eq!(
         names,
         [
-            "catalog/build.rs",
             "catalog/koubei_item/Cargo.toml",
-            "catalog/lib.rs",
+            "catalog/koubei_item/build.rs",
+            "catalog/koubei_item/lib.rs",
             "catalog/trade_1/Cargo.toml",
+            "catalog/trade_1/build.rs",
+            "catalog/trade_1/lib.rs",
             "catalog/trade_2/Cargo.toml",
+            "catalog/trade_2/build.rs",
+            "catalog/trade_2/lib.rs",
         ]
     );
     let second = &files[Path::new("catalog/trade_2/Cargo.toml")];
@@ -70,8 +74,16 @@ fn a_part_names_its_group_and_place() {
             group: "trade".into(),
             part: 2,
             parts: 2,
-            specs: "../../specs".into()
+            specs: None,
         }
+    );
+    // Packaged as it is: its own files, its dependencies by version, nothing outside it.
+    assert!(!second.contains("../build.rs") && !second.contains("publish = false"));
+    assert!(second.contains("alipay-specs = { path = \"../../specs\", version = "));
+    let build = &files[Path::new("catalog/trade_2/build.rs")];
+    assert!(
+        build.contains("build_part_from(alipay_specs::DIR)"),
+        "{build}"
     );
     assert!(part_meta("[package]\nname = \"x\"\n").is_err());
     let bad = second.replace("part = 2", "part = 3");
@@ -80,5 +92,27 @@ fn a_part_names_its_group_and_place() {
             .unwrap_err()
             .to_string()
             .contains("part 3 of 2")
+    );
+}
+
+#[test]
+fn the_parts_take_the_facades_registry_keys_inherited_or_not() {
+    let manifest = "[workspace.package]\nversion = \"0.3.1\"\nlicense = \"MIT\"\n\
+                    [package]\nname = \"my-client\"\nversion.workspace = true\n\
+                    license.workspace = true\nrust-version = \"1.88\"\n";
+    let catalog = Catalog::alipay_openapi().named_by(manifest).unwrap();
+    assert_eq!(catalog.facade, "my-client");
+    assert_eq!(catalog.version, "0.3.1");
+    assert_eq!(
+        catalog.package_keys,
+        "rust-version = \"1.88\"\nlicense = \"MIT\"\n"
+    );
+    let groups = BTreeMap::from([("trade".to_owned(), 1)]);
+    let part = &catalog.files(&groups)[Path::new("catalog/trade/Cargo.toml")];
+    assert!(
+        part.contains(
+            "version = \"0.3.1\"\nedition = \"2024\"\nrust-version = \"1.88\"\nlicense = \"MIT\"\n"
+        ),
+        "{part}"
     );
 }

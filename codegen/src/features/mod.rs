@@ -42,7 +42,7 @@ pub enum ManifestError {
     },
     /// A catalog package's manifest lacks its `[package.metadata.alipay-codegen]` table.
     #[error(
-        "not a part's manifest (`[package.metadata.alipay-codegen]` with group, part, parts, specs): {0}"
+        "not a part's manifest (`[package.metadata.alipay-codegen]` with group, part, parts): {0}"
     )]
     NotAPart(toml::de::Error),
     /// A catalog package's manifest names a part its group does not have.
@@ -53,6 +53,13 @@ pub enum ManifestError {
         /// The group's parts.
         parts: usize,
     },
+    /// A part's build script was given no specs folder and its manifest names none
+    /// (`alipay_codegen::catalog::build_part` needs `specs = ".."`; the generated packages call
+    /// `build_part_from(alipay_specs::DIR)`).
+    #[error(
+        "[package.metadata.alipay-codegen]: no `specs` folder named, and none given to the build script"
+    )]
+    NoSpecs,
 }
 
 /// The line opening the generated features section.
@@ -317,7 +324,8 @@ pub fn crates_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> St
 }
 
 /// The generated section of `[dependencies]` of a crate whose groups are part packages: one
-/// optional path dependency per part, markers included.
+/// optional path dependency per part, markers included, without the part's default features
+/// (its signing backend: the facade chooses its own).
 pub fn dependencies_section(groups: &BTreeMap<String, usize>, catalog: &Catalog) -> String {
     let mut out = String::new();
     out.push_str(CRATES_BEGIN);
@@ -325,7 +333,7 @@ pub fn dependencies_section(groups: &BTreeMap<String, usize>, catalog: &Catalog)
     for (group, &n) in groups {
         for part in catalog.parts(group, n) {
             out.push_str(&format!(
-                "{} = {{ path = {}, version = {}, optional = true }}\n",
+                "{} = {{ path = {}, version = {}, optional = true, default-features = false }}\n",
                 part.package(&catalog.facade),
                 toml_string(&format!("{}/{}", catalog.dir, part.folder())),
                 toml_string(&catalog.version)

@@ -25,7 +25,8 @@ pub struct Update {
     /// The catalog's files (relative to the manifest's folder) that differ from what the specs
     /// give, with their content.
     pub differing: BTreeMap<PathBuf, String>,
-    /// Folders of generated packages of groups the specs no longer have.
+    /// Folders of generated packages of groups the specs no longer have, and generated files
+    /// of the folder itself that are no longer written.
     pub stale: Vec<PathBuf>,
 }
 
@@ -60,9 +61,19 @@ impl Update {
         let mut stale = Vec::new();
         if let Some(c) = &catalog {
             let files = c.files(groups);
+            let rust_header = format!("// {}", crate::catalog::GENERATED.trim_start_matches("# "));
             if let Ok(entries) = std::fs::read_dir(base.join(&c.dir)) {
                 for entry in entries.flatten() {
-                    let rel = Path::new(&c.dir).join(entry.file_name()).join("Cargo.toml");
+                    // A generated file of the folder itself (the build script and library
+                    // every package shared before each package had its own) is stale too.
+                    let rel = Path::new(&c.dir).join(entry.file_name());
+                    let ours = std::fs::read_to_string(entry.path())
+                        .is_ok_and(|t| t.starts_with(&rust_header));
+                    if ours && !files.contains_key(&rel) {
+                        stale.push(entry.path());
+                        continue;
+                    }
+                    let rel = rel.join("Cargo.toml");
                     let generated = std::fs::read_to_string(entry.path().join("Cargo.toml"))
                         .is_ok_and(|t| t.starts_with(crate::catalog::GENERATED));
                     if generated && !files.contains_key(&rel) {
@@ -104,10 +115,16 @@ impl Update {
                 .and_then(|()| std::fs::write(&path, content))
                 .map_err(|source| FileError::Write { path, source })?;
         }
-        for dir in &self.stale {
-            // Only the generated manifest is ours: the folder goes only if nothing else is in it.
-            let _ = std::fs::remove_file(dir.join("Cargo.toml"));
-            let _ = std::fs::remove_dir(dir);
+        for path in &self.stale {
+            if path.is_file() {
+                let _ = std::fs::remove_file(path);
+                continue;
+            }
+            // Only the generated files are ours: the folder goes only if nothing else is in it.
+            for file in ["Cargo.toml", "build.rs", "lib.rs"] {
+                let _ = std::fs::remove_file(path.join(file));
+            }
+            let _ = std::fs::remove_dir(path);
         }
         if self.updated != self.current {
             std::fs::write(&self.manifest, &self.updated).map_err(|source| FileError::Write {

@@ -80,6 +80,11 @@ pub enum Command {
         /// manifests (default: this repository's, `{ path = "../../codegen", .. }`).
         #[arg(long, value_name = "TOML", requires = "crates")]
         codegen: Option<String>,
+        /// With `--crates`: the parts' `alipay-specs` build dependency (the data crate their
+        /// build scripts read the specs from) as written in their manifests (default: this
+        /// repository's, `{ path = "../../specs", .. }`).
+        #[arg(long, value_name = "TOML", requires = "crates")]
+        specs_crate: Option<String>,
     },
     /// Generate the client code from a folder of specs.
     ///

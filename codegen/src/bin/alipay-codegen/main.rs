@@ -36,6 +36,7 @@ fn main() -> ExitCode {
             max_methods,
             runtime,
             codegen,
+            specs_crate,
         } => {
             let crates = crates.map(|dir| {
                 let defaults = Catalog::alipay_openapi();
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
                     max_methods,
                     runtime: runtime.unwrap_or(defaults.runtime.clone()),
                     codegen: codegen.unwrap_or(defaults.codegen.clone()),
+                    specs: specs_crate.unwrap_or(defaults.specs.clone()),
                     ..defaults
                 }
             });

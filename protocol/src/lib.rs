@@ -1,11 +1,15 @@
-//! The gateway protocol's names, each written once: the public request parameters and the
-//! public response fields that `specs/common.yaml` lists (its `request` and `response`), in its
-//! order; a test (`gateway_code`'s) proves the lists and the file agree. The gateway codes and public `sub_code`s are in
-//! [`crate::gateway_code`].
+//! The Alipay gateway protocol's names, each written once: the public request parameters and
+//! the public response fields that `specs/common.yaml` lists (its `request` and `response`), in
+//! its order; a test of `alipay-runtime` (`gateway_code`'s) proves the lists and the file agree.
 //!
-//! This file has no dependencies on purpose: the generator (`alipay-codegen`), which must not
-//! depend on the runtime's HTTP stack, compiles this same file as its own module, so its IR
-//! lowering and its importer read the names from here too.
+//! A crate of its own, without dependencies, because two packages need the same names: the
+//! runtime (`alipay_runtime::protocol` re-exports this crate, as support for generated code)
+//! and the generator (`alipay-codegen`, whose IR lowering and importer read them), which must
+//! not depend on the runtime's HTTP stack. Not covered by semver beyond what `alipay-runtime`
+//! promises: use the names through `alipay_runtime::protocol`.
+
+#![no_std]
+#![warn(missing_docs)]
 
 /// The public request parameters, one constant each.
 pub mod param {
