@@ -467,6 +467,12 @@ async fn soak(
         "fds_steady_max": fds_max,
         "fds_end": fds_end,
         "samples": samples.len(),
+        // Every 15th sample (30 s apart): seconds, calls, VmRSS KiB, fds.
+        "series": samples
+            .iter()
+            .step_by(15)
+            .map(|s| serde_json::json!([s.seconds.round(), s.calls, s.rss_kib, s.fds]))
+            .collect::<Vec<_>>(),
         "steady_samples": steady.len(),
         "trades_dropped": gw.trades_dropped(),
         "requests_dropped": gw.requests_dropped(),
