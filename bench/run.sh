@@ -5,6 +5,8 @@
 #   bench/run.sh                 full run (release and debug builds, the whole catalog; over an hour on 2 cores)
 #   bench/run.sh --quick         tiny sizes, to prove the script works (CI may run this)
 #   bench/run.sh --only call,node,openssl,codegen,diff,loopback,downstream,catalog,catalog-release
+#   bench/run.sh --only soak     the soak alone (not part of a full run): 1,000,000 calls at 32 callers, ~7 minutes of
+#                                both cores; SOAK_CALLS and SOAK_CONCURRENCY change it (--quick: 20,000 calls)
 #   bench/run.sh --out FILE      also write the table (markdown) to FILE
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target-bench), ALIPAY_SHARED (default: <repo>/../shared),
@@ -55,6 +57,7 @@ if [ "$QUICK" = 1 ]; then
   CODEGEN_SIZES=(10 100)
   REPS=3
   LOOP_CALLS=1000
+  SOAK_CALLS=${SOAK_CALLS:-20000}
 else
   CRIT_ARGS=()
   NODE_ITERS=3000
@@ -63,6 +66,7 @@ else
   CODEGEN_SIZES=(100 1000 all)
   REPS=11
   LOOP_CALLS=100000
+  SOAK_CALLS=${SOAK_CALLS:-1000000}
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -417,6 +421,31 @@ if want loopback; then
         skip "loopback c=$c" "harness loopback failed"
       fi
     done
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5b. soak: a long loopback run with payments and notifications (only when asked for: --only soak)
+
+if want soak; then
+  SOAK_CONCURRENCY=${SOAK_CONCURRENCY:-32}
+  log "soak: $SOAK_CALLS calls, $SOAK_CONCURRENCY callers, an app payment before every 10th call (load now: $(cut -d' ' -f1-3 /proc/loadavg))"
+  if ! build_harness loopback; then
+    skip "soak" "bench/harness --features loopback did not build"
+  # The soak exits 1 when a target is missed; its JSON line is the figures either way.
+  elif "$HARNESS_BIN_DIR/soak" --calls "$SOAK_CALLS" --concurrency "$SOAK_CONCURRENCY" >"$WORK/soak.json" \
+      || [ -s "$WORK/soak.json" ]; then
+    j() { json_get "$WORK/soak.json" "$1"; }
+    row "soak: verified calls ($(j .calls) in $(calc "$(j .seconds)" 0) s, $SOAK_CONCURRENCY callers), errors" "$(j .errors)" "0" "$( [ "$(j .errors)" = 0 ] && echo ok || echo MISSED)"
+    row "soak: notifications delivered (verified by the notify_url listener) / payments" "$(j .notifications_delivered) / $(j .payments)" "all" "$( [ "$(j .notifications_delivered)" = "$(j .payments)" ] && echo ok || echo MISSED)"
+    growth=$(calc "($(j .rss_steady_max_kib) - $(j .rss_steady_min_kib)) / 1024" 1)
+    row "soak: VmRSS after warm-up ($(j .warmup_calls) calls) min $(calc "$(j .rss_steady_min_kib) / 1024" 1) MiB, max $(calc "$(j .rss_steady_max_kib) / 1024" 1) MiB" "$growth MiB" "<= 5 MiB" "$(verdict "$growth" '<=' 5)"
+    row "soak: VmRSS at the warm-up's end $(calc "$(j .rss_after_warmup_kib) / 1024" 1) MiB, at the end $(calc "$(j .rss_end_kib) / 1024" 1) MiB" "$(calc "($(j .rss_end_kib) - $(j .rss_after_warmup_kib)) / 1024" 1) MiB" "(recorded)" "-"
+    row "soak: open file descriptors after warm-up, min / max" "$(j .fds_steady_min) / $(j .fds_steady_max)" "flat" "-"
+    row "soak: calls/s ($(calc "$(j .calls_per_sec)" 0)), with the payments ($(calc "$(j .calls_and_payments_per_sec)" 0)/s) against the 2-thread sign+verify ceiling ($(calc "$(j .ceiling_before_per_sec)" 0) before, $(calc "$(j .ceiling_after_per_sec)" 0) after)" "$(calc "$(j .ratio_all_to_ceiling)" 2)" ">= 0.90" "$(verdict "$(j .ratio_all_to_ceiling)" '>=' 0.9)"
+    [ -z "$OUT" ] || cp "$WORK/soak.json" "$OUT.soak.json"
+  else
+    skip "soak" "harness soak failed (its JSON: $(cat "$WORK/soak.json" 2>/dev/null))"
   fi
 fi
 

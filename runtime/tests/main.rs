@@ -8,6 +8,7 @@
 mod aes;
 mod cert;
 mod config;
+mod faults;
 mod fuzz;
 mod keys;
 mod notify;

@@ -1,12 +1,13 @@
 //! The test gateway of the client's tests over real HTTP: a real HTTP/1.1 server on
-//! 127.0.0.1, written by hand on tokio's `TcpListener` so every fault (refused, silent, HTML
-//! 500, cut-off, slow) is exact, and a tiny hand-written method, as generated code would write
-//! it.
+//! 127.0.0.1, written by hand on tokio's `TcpListener` so every fault (refused, reset before or
+//! after the request, silent, HTML 500, cut-off, slow) is exact, and a tiny hand-written
+//! method, as generated code would write it.
 //!
 //! Requests are signed with the test app key and checked by the server with the app public
 //! key; answers are signed with the test "alipay" key and verified by the client.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -201,11 +202,14 @@ pub(crate) fn decoded(form: &[u8], charset: Charset) -> Vec<(String, String)> {
     alipay_runtime::form::decode_text(form, charset).expect("text in the charset")
 }
 
-/// What the server does with one connection, step by step.
+/// What the server does with one connection, step by step, once it has read the request.
 #[derive(Clone)]
 pub(crate) enum Step {
     Write(Vec<u8>),
     Sleep(Duration),
+    /// Aborts the connection: a TCP reset (zero linger), no orderly close. Later steps are
+    /// not taken.
+    Reset,
 }
 
 pub(crate) type Script = Arc<dyn Fn(&Received) -> Vec<Step> + Send + Sync>;
@@ -213,27 +217,54 @@ pub(crate) type Script = Arc<dyn Fn(&Received) -> Vec<Step> + Send + Sync>;
 pub(crate) struct Server {
     pub(crate) addr: SocketAddr,
     pub(crate) received: Arc<Mutex<Vec<Received>>>,
+    /// Connections accepted, whether or not a request was read from them.
+    pub(crate) connections: Arc<AtomicUsize>,
 }
 
 impl Server {
+    /// Reads each request and answers it as `script` says.
     pub(crate) async fn start(
         script: impl Fn(&Received) -> Vec<Step> + Send + Sync + 'static,
     ) -> Self {
+        Self::listen(Some(Arc::new(script))).await
+    }
+
+    /// Accepts each connection and resets it at once, before reading anything: the request,
+    /// if the client wrote it already, is never read.
+    pub(crate) async fn resetting_on_accept() -> Self {
+        Self::listen(None).await
+    }
+
+    async fn listen(script: Option<Script>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let received = Arc::new(Mutex::new(Vec::new()));
-        let script: Script = Arc::new(script);
+        let connections = Arc::new(AtomicUsize::new(0));
         let log = received.clone();
+        let accepted = connections.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let script = script.clone();
+                accepted.fetch_add(1, Ordering::SeqCst);
+                let Some(script) = script.clone() else {
+                    reset(stream);
+                    continue;
+                };
                 let log = log.clone();
                 tokio::spawn(async move {
                     let _ = serve(stream, script, log).await;
                 });
             }
         });
-        Server { addr, received }
+        Server {
+            addr,
+            received,
+            connections,
+        }
+    }
+
+    /// How many connections were accepted.
+    pub(crate) fn connection_count(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub(crate) fn url(&self) -> String {
@@ -300,9 +331,20 @@ pub(crate) async fn serve(
                 stream.flush().await?;
             }
             Step::Sleep(d) => tokio::time::sleep(d).await,
+            Step::Reset => {
+                reset(stream);
+                return Ok(());
+            }
         }
     }
     stream.shutdown().await
+}
+
+/// Closes `stream` with a TCP reset instead of an orderly shutdown.
+fn reset(stream: TcpStream) {
+    // Zero linger makes close() send RST; it does not block the thread.
+    stream.set_zero_linger().expect("SO_LINGER");
+    drop(stream);
 }
 
 pub(crate) fn http_head(status: &str, content_type: &str, content_length: usize) -> Vec<u8> {

@@ -12,7 +12,9 @@ use super::Client;
 use super::options::{NO_OPTIONS, RequestOptions};
 use super::span::{CallOutcome, finish_span};
 use super::transport::read_body;
-use crate::error::{DynBizCode, Error, ProtocolError, SignatureError};
+use crate::error::{
+    DynBizCode, Error, HttpStatusError, ProtocolError, SignatureError, body_snippet,
+};
 use crate::keys::PublicKey;
 use crate::method::{Method, Protocol, RequestParts};
 use crate::upload::FileUpload;
@@ -306,6 +308,7 @@ impl Client {
         headers: &AnswerHeaders<'_>,
         encrypted: bool,
     ) -> Result<Vec<u8>, Error<DynBizCode>> {
+        check_v3_status(answer.status, &answer.body)?;
         let rotated = match (self.inner.config.cert.as_deref(), headers.sn) {
             (Some(cert), Some(sn)) if answer.status < 400 && cert.known(sn).is_none() => {
                 Some(self.key_for_sn(sn.to_owned()).await?)
@@ -327,6 +330,7 @@ impl Client {
         encrypted: bool,
         rotated: Option<Cow<'_, PublicKey>>,
     ) -> Result<Vec<u8>, Error<DynBizCode>> {
+        check_v3_status(status, body)?;
         let config = &self.inner.config;
         let (key, sn): (Cow<'_, PublicKey>, Option<&str>) =
             match (config.cert.as_deref(), headers.sn) {
@@ -367,9 +371,9 @@ impl Client {
     }
 
     /// Checks a v3 answer you received yourself and types it, as the client does after
-    /// sending: the signature in its headers first, then the status (400 or more:
-    /// [`Error::Api`]), then (`encrypted`: the request was AES-encrypted) decryption, then
-    /// `M::Response`.
+    /// sending: a status neither 2xx nor 400 or more (a redirect) is [`Error::HttpStatus`];
+    /// then the signature in its headers, then the status (400 or more: [`Error::Api`]), then
+    /// (`encrypted`: the request was AES-encrypted) decryption, then `M::Response`.
     ///
     /// In certificate mode this verifies only with certificates already trusted; it fetches
     /// nothing.
@@ -384,6 +388,21 @@ impl Client {
             .verify_v3_known(status, headers, body, encrypted, None)
             .map_err(|e| e.map_business(|code| M::BizError::from(code.code.as_str())))?;
         decode_v3::<M>(&body)
+    }
+}
+
+/// Refuses an answer whose status is neither 2xx (a signed answer) nor 400 or more (the
+/// protocol's error): a redirect (never followed) or another status Alipay does not send is
+/// [`Error::HttpStatus`], as over v2, not a missing signature.
+#[allow(clippy::result_large_err)]
+fn check_v3_status(status: u16, body: &[u8]) -> Result<(), Error<DynBizCode>> {
+    if (200..300).contains(&status) || status >= 400 {
+        Ok(())
+    } else {
+        Err(Error::HttpStatus(HttpStatusError {
+            status,
+            body_snippet: body_snippet(body),
+        }))
     }
 }
 
