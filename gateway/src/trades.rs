@@ -156,7 +156,11 @@ pub(crate) struct TradeKey {
 
 /// The trades, at most `max` of them: past that the oldest is forgotten.
 pub(crate) struct TradeBook {
-    by_out_trade_no: HashMap<String, Trade>,
+    // Boxed: at its bound the map takes an insert and a removal per trade, and a std
+    // `HashMap` under that churn doubles its table once (its tombstones fill the spare room
+    // and the bound is more than half the capacity); with the trades inline in the buckets
+    // that one step cost several MiB of a soak's memory, boxed it is 8 bytes a bucket.
+    by_out_trade_no: HashMap<String, Box<Trade>>,
     out_trade_no_of: HashMap<String, String>,
     order: VecDeque<String>,
     max: usize,
@@ -180,7 +184,7 @@ impl TradeBook {
         self.order
             .iter()
             .filter_map(|out| self.by_out_trade_no.get(out))
-            .cloned()
+            .map(|trade| Trade::clone(trade))
             .collect()
     }
 
@@ -194,7 +198,7 @@ impl TradeBook {
             (None, Some(out)) => out.clone(),
             (None, None) => return None,
         };
-        let trade = self.by_out_trade_no.get_mut(&out)?;
+        let trade: &mut Trade = self.by_out_trade_no.get_mut(&out)?;
         // Both given: they must name the same trade.
         match &key.out_trade_no {
             Some(out) if *out != trade.out_trade_no => None,
@@ -232,7 +236,7 @@ impl TradeBook {
                     // The same order again (the buyer reloaded the page): the latest URLs count.
                     trade.notify_url = order.notify_url.or(trade.notify_url.take());
                     trade.return_url = order.return_url.or(trade.return_url.take());
-                    Ok(trade.clone())
+                    Ok(Trade::clone(trade))
                 }
             };
         }
@@ -259,7 +263,7 @@ impl TradeBook {
         self.out_trade_no_of
             .insert(trade_no, order.out_trade_no.clone());
         self.by_out_trade_no
-            .insert(order.out_trade_no.clone(), trade.clone());
+            .insert(order.out_trade_no.clone(), Box::new(trade.clone()));
         self.order.push_back(order.out_trade_no);
         while self.order.len() > self.max {
             if let Some(old) = self.order.pop_front()
