@@ -10,6 +10,7 @@ mod ir_agrees;
 mod licenses;
 mod merchant;
 mod payments;
+mod readme;
 mod readme_notify;
 mod readme_quick_start;
 mod readme_v3;

@@ -51,13 +51,6 @@ async fn the_same_requests_over_v3() {
 
 #[test]
 fn the_readme_shows_this_code() {
-    let me = include_str!("readme_v3.rs");
-    let begin = me.find("// README-BEGIN\n").expect("begin marker") + "// README-BEGIN\n".len();
-    let end = me.find("// README-END").expect("end marker");
-    let block = format!("```rust\n{}```", &me[begin..end]);
-    let readme = include_str!("../README.md");
-    assert!(
-        readme.contains(&block),
-        "README.md must hold this block of tests/readme_v3.rs verbatim:\n{block}"
-    );
+    let block = crate::readme::marked(include_str!("readme_v3.rs"), "//", "rust");
+    crate::readme::assert_readme_holds("tests/readme_v3.rs", &block);
 }

@@ -64,13 +64,6 @@ async fn take_a_payment() {
 
 #[test]
 fn the_readme_shows_this_code() {
-    let me = include_str!("take_a_payment.rs");
-    let begin = me.find("// README-BEGIN\n").expect("begin marker") + "// README-BEGIN\n".len();
-    let end = me.find("// README-END").expect("end marker");
-    let block = format!("```rust\n{}```", &me[begin..end]);
-    let readme = include_str!("../README.md");
-    assert!(
-        readme.contains(&block),
-        "README.md must hold this block of tests/take_a_payment.rs verbatim:\n{block}"
-    );
+    let block = crate::readme::marked(include_str!("take_a_payment.rs"), "//", "rust");
+    crate::readme::assert_readme_holds("tests/take_a_payment.rs", &block);
 }

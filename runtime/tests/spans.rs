@@ -134,19 +134,16 @@ fn one_span_per_call_with_codes_and_no_secrets() {
     );
 }
 
-/// The app id of the v3 call.
-const APP_ID_V3: &str = "2088SPANTEST0003";
-
-/// The v3 call's `alipay.call` span: protocol, route, trace id, the error's code; its TRACE
-/// sign string with the token redacted.
-fn assert_v3_span(lines: &[String]) {
+/// The one `alipay.call` span of the call made with `app_id`: a reader of its fields' last
+/// recorded values.
+fn call_span_fields<'a>(lines: &'a [String], app_id: &str) -> impl Fn(&str) -> Option<String> + 'a {
     let calls: Vec<&str> = lines
         .iter()
-        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={APP_ID_V3}")))
+        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={app_id}")))
         .collect();
     assert_eq!(calls.len(), 1, "{lines:#?}");
-    let id = calls[0];
-    let field = |name: &str| {
+    let id = calls[0].to_owned();
+    move |name: &str| {
         lines
             .iter()
             .filter_map(|l| {
@@ -155,7 +152,16 @@ fn assert_v3_span(lines: &[String]) {
             })
             .map(str::to_owned)
             .next_back()
-    };
+    }
+}
+
+/// The app id of the v3 call.
+const APP_ID_V3: &str = "2088SPANTEST0003";
+
+/// The v3 call's `alipay.call` span: protocol, route, trace id, the error's code; its TRACE
+/// sign string with the token redacted.
+fn assert_v3_span(lines: &[String]) {
+    let field = call_span_fields(lines, APP_ID_V3);
     assert_eq!(field("protocol").as_deref(), Some("v3"));
     assert_eq!(field("route").as_deref(), Some("/v3/alipay/trade/query"));
     assert_eq!(
@@ -179,22 +185,7 @@ fn assert_v3_span(lines: &[String]) {
 
 /// The call's one `alipay.call` span (found by its app_id) with its method, codes and latency.
 fn assert_call_span(lines: &[String], app_id: &str) {
-    let calls: Vec<&str> = lines
-        .iter()
-        .filter_map(|l| l.strip_suffix(&format!(":alipay.call app_id={app_id}")))
-        .collect();
-    assert_eq!(calls.len(), 1, "{lines:#?}");
-    let id = calls[0];
-    let field = |name: &str| {
-        lines
-            .iter()
-            .filter_map(|l| {
-                l.strip_prefix(&format!("{id}:alipay.call {name}="))
-                    .or_else(|| l.strip_prefix(&format!("{id} {name}=")))
-            })
-            .map(str::to_owned)
-            .next_back()
-    };
+    let field = call_span_fields(lines, app_id);
     assert_eq!(field("method").as_deref(), Some(METHOD));
     assert_eq!(field("code").as_deref(), Some("40004"));
     assert_eq!(field("sub_code").as_deref(), Some("VALIDATECODE_EXPIRED"));

@@ -129,6 +129,8 @@ note: n
 request:
   - { name: a, rust_name: b, type: String, required: true, max_length: 3, description: d, example: e, values: [{ value: X, description: x }], in: form, note: n, source: s }
   - { name: d, type: Date, format: yyyy-MM-dd }
+  - { name: c, type: String }
+at_least_one_of: [[c, d]]
 response:
   - { name: m, type: M }
 models:
