@@ -264,8 +264,29 @@ pub(crate) fn scenario_answer(
     let descriptor: &MethodDescriptor = accepted.descriptor;
     let sign_type = accepted.sign_type;
     let node_name = descriptor.response_node;
-    let success = || Node::success(node_name, descriptor.example_response);
-    let (node, tamper) = match scenario {
+    let Some((node, tamper)) = scenario_node(descriptor, scenario) else {
+        return http_500_logged();
+    };
+    signed(
+        shared,
+        node_name,
+        &node,
+        sign_type,
+        charset,
+        tamper,
+        accepted.encrypted,
+    )
+}
+
+/// What `scenario` answers a valid request of `descriptor`'s method with, under either
+/// protocol: the node and how a proxy spoils it after signing; `None` for an HTTP 500 (the
+/// load balancer's page, no node at all: [`http_500_logged`]).
+pub(crate) fn scenario_node(
+    descriptor: &MethodDescriptor,
+    scenario: &Scenario,
+) -> Option<(Node, Tamper)> {
+    let success = || Node::success(descriptor.response_node, descriptor.example_response);
+    Some(match scenario {
         Scenario::Success | Scenario::Delay { .. } => (success(), Tamper::None),
         Scenario::AlteredBody => (success(), Tamper::Alter),
         Scenario::MissingSign => (success(), Tamper::DropSign),
@@ -286,27 +307,21 @@ pub(crate) fn scenario_answer(
             sub_code,
             sub_msg,
         } => (Node::failure(code, msg, sub_code, sub_msg), Tamper::None),
-        Scenario::Http500 => {
-            return Logged {
-                http: http_500(),
-                summary: RecordedAnswer {
-                    status: 500,
-                    code: None,
-                    sub_code: None,
-                    node: None,
-                },
-            };
-        }
-    };
-    signed(
-        shared,
-        node_name,
-        &node,
-        sign_type,
-        charset,
-        tamper,
-        accepted.encrypted,
-    )
+        Scenario::Http500 => return None,
+    })
+}
+
+/// The HTTP 500 scenario's answer, as logged.
+pub(crate) fn http_500_logged() -> Logged {
+    Logged {
+        http: http_500(),
+        summary: RecordedAnswer {
+            status: 500,
+            code: None,
+            sub_code: None,
+            node: None,
+        },
+    }
 }
 
 /// A node computed from the gateway's state (a trade query, a refund, ...), signed as every
@@ -352,10 +367,14 @@ pub(crate) fn html(status: u16, page: String) -> HttpAnswer {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tamper {
+/// How an answer is spoiled after signing (the scenarios' faults, under either protocol).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tamper {
+    /// Sent as signed.
     None,
+    /// The body is changed after it was signed.
     Alter,
+    /// The signature is left out.
     DropSign,
 }
 

@@ -11,7 +11,10 @@ use alipay_runtime::protocol::{PUBLIC_RESPONSE_FIELDS, field};
 use alipay_runtime::sign::SignType;
 use serde_json::{Map, Value, json};
 
-use super::super::answer::{HttpAnswer, Logged, Node, http_500, plain};
+pub(crate) use super::super::answer::Tamper;
+use super::super::answer::{
+    HttpAnswer, Logged, Node, altered, http_500_logged, plain, scenario_node,
+};
 use crate::crypto;
 use crate::log::RecordedAnswer;
 use crate::scenario::Scenario;
@@ -38,16 +41,6 @@ impl V3Error {
     pub fn invalid_parameter(message: impl std::fmt::Display) -> Self {
         Self::new(400, "invalid-parameter", format!("参数有误：{message}"))
     }
-}
-
-/// How an answer is spoiled after signing (the v2 scenarios' faults, in v3 form).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Tamper {
-    None,
-    /// The body is changed after it was signed.
-    Alter,
-    /// No `alipay-signature` header.
-    DropSign,
 }
 
 /// What every answer of one exchange shares: its trace id, and whether its success is
@@ -225,51 +218,10 @@ pub(crate) fn scenario(
     descriptor: &MethodDescriptor,
     scenario: &Scenario,
 ) -> Logged {
-    let node_name = descriptor.response_node;
-    let success = || Node::success(node_name, descriptor.example_response);
-    let (node, tamper) = match scenario {
-        Scenario::Success | Scenario::Delay { .. } => (success(), Tamper::None),
-        Scenario::AlteredBody => (success(), Tamper::Alter),
-        Scenario::MissingSign => (success(), Tamper::DropSign),
-        Scenario::BusinessError(code) => {
-            let description = descriptor
-                .errors
-                .iter()
-                .find(|e| e.code == code)
-                .map_or("", |e| e.description);
-            (
-                Node::failure(BUSINESS_FAILED_CODE, "Business Failed", code, description),
-                Tamper::None,
-            )
-        }
-        Scenario::GatewayError {
-            code,
-            msg,
-            sub_code,
-            sub_msg,
-        } => (Node::failure(code, msg, sub_code, sub_msg), Tamper::None),
-        Scenario::Http500 => {
-            return Logged {
-                http: http_500(),
-                summary: RecordedAnswer {
-                    status: 500,
-                    code: None,
-                    sub_code: None,
-                    node: None,
-                },
-            };
-        }
+    let Some((node, tamper)) = scenario_node(descriptor, scenario) else {
+        return http_500_logged();
     };
     from_node(shared, ctx, &node, tamper)
-}
-
-/// The JSON text after a tampering proxy changed it (one member added in front).
-fn altered(json: &str) -> String {
-    match json.strip_prefix('{') {
-        Some("}") => "{\"altered_by\":\"proxy\"}".to_owned(),
-        Some(rest) => format!("{{\"altered_by\":\"proxy\",{rest}"),
-        None => json.to_owned(),
-    }
 }
 
 /// What is sent instead of the signed body, or which header is left out.
