@@ -15,20 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use alipay_bench_harness::rss_kib;
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
-
-/// The process's resident set size in KiB, from /proc/self/status.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 fn arg(args: &[String], name: &str, default: usize) -> Result<usize, Box<dyn Error>> {
     match args.iter().position(|a| a == name) {

@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use alipay_bench_harness::rss_kib;
 use alipay_openapi::gateway::{DeliveryState, TestGateway};
 use alipay_openapi::runtime::sign::{SignType, sign_base64};
 use alipay_openapi::runtime::{Client, PrivateKey, PublicKey, verify_notify};
@@ -29,19 +30,6 @@ use alipay_openapi::trade::app_pay;
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-/// A field of /proc/self/status in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// Open file descriptors of the process.
 fn fd_count() -> usize {
