@@ -67,7 +67,9 @@ PY
   esac
 }
 
+failed=()
 for target in "${targets[@]}"; do
+  status=0
   seed "$target"
   echo "== $target: ${minutes} minute(s)"
   (cd "$here" && cargo fuzz run "$target" "corpus/$target" -- \
@@ -77,8 +79,13 @@ for target in "${targets[@]}"; do
     cp "$here/artifacts/$target"/* "$here/regressions/$target"/
     echo "!! $target: findings copied to fuzz/regressions/$target/"
   fi
-  if [ "${status:-0}" -ne 0 ]; then
+  if [ "$status" -ne 0 ]; then
+    # Go on with the next target: one finding should not leave the others unfuzzed.
     echo "!! $target exited ${status}"
-    exit "$status"
+    failed+=("$target")
   fi
 done
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "!! targets with findings or failures: ${failed[*]}"
+  exit 1
+fi

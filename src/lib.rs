@@ -14,28 +14,30 @@
 //!
 //! # Calling `alipay.user.agreement.auth.confirm`
 //!
+//! The same code as the guide `docs/client.md`, "Calling a method".
+//!
 //! ```no_run
-//! # #[cfg(any(feature = "curated", feature = "user", feature = "all-groups"))]
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use alipay_openapi::user::agreement_auth_confirm::{BizError, Request};
 //! use alipay_openapi::{Client, Error, PrivateKey, PublicKey};
 //!
+//! # #[cfg(any(feature = "curated", feature = "user", feature = "all-groups"))]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::builder()
 //!     .app_id("2014072300007148")
 //!     .private_key(PrivateKey::from_file("app_private_key.pem")?)
 //!     .alipay_public_key(PublicKey::from_file("alipay_public_key.pem")?)
-//!     .build()?;
+//!     .build()?; // names the usual mistakes: e.g. your own public key given as Alipay's
 //!
 //! let request = Request::new("20170502000610755993", "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f", "423979");
 //! match client.execute(&request).await {
 //!     Ok(response) => println!("confirmed: {:?}", response.code),
-//!     Err(Error::Business(e)) if *e.sub_code() == BizError::ValidatecodeTimesLimit => {
-//!         println!("too many attempts; apply for a new token");
+//!     Err(Error::Business(e)) if *e.sub_code() == BizError::ValidatecodeExpired => {
+//!         // Display: "40004 Business Failed: VALIDATECODE_EXPIRED 校验码超时 (solution: ...)"
+//!         println!("{e}");
 //!     }
 //!     Err(e) => return Err(e.into()),
 //! }
-//! # Ok(())
-//! # }
+//! # Ok(()) }
 //! ```
 //!
 //! # Calling `alipay.ebpp.pdeduct.sign.validate`
@@ -64,7 +66,7 @@
 //!
 //! # Page, WAP and app payments
 //!
-//! The same text as the README's section "Page, WAP and app payments".
+//! The same code as the guide `docs/payments.md`, "Page, WAP and app payments".
 //!
 //! ```
 //! use alipay_openapi::trade::{app_pay, page_pay};
@@ -111,7 +113,7 @@
 //!
 //! # Certificate mode and AES content encryption
 //!
-//! The same text as the README's section "Certificate mode (公钥证书模式)".
+//! The same code as the guide `docs/certificates-aes-uploads.md`, "Certificate mode".
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -136,7 +138,7 @@
 //!
 //! # Notifications and returns
 //!
-//! The same code as the README's section "Notifications and returns" (`tests/readme_notify.rs`
+//! The same code as the guide `docs/payments.md`, "Notifications and returns" (`tests/docs.rs`
 //! holds them equal).
 //!
 //! ```no_run
@@ -165,7 +167,7 @@
 //!
 //! # File uploads
 //!
-//! The same text as the README's section "File uploads": a `File` field takes a
+//! The same code as the guide `docs/certificates-aes-uploads.md`, "File uploads": a `File` field takes a
 //! [`runtime::FileUpload`], sent as a `multipart/form-data` file part.
 //!
 //! ```

@@ -5,15 +5,15 @@
 //! one file's tests).
 
 mod browser_checkout;
+mod docs;
+mod docs_gateway;
+mod docs_gateway_page;
+mod docs_v3;
 mod end_to_end;
 mod ir_agrees;
 mod licenses;
 mod merchant;
 mod payments;
-mod readme;
-mod readme_notify;
-mod readme_quick_start;
-mod readme_v3;
 mod sdk_vectors;
 mod take_a_payment;
 mod trade_answers;

@@ -11,6 +11,8 @@ mod catalog;
 mod certs;
 mod config;
 mod demo;
+#[cfg(test)]
+mod docs_check;
 mod notify;
 mod page;
 mod report;

@@ -300,10 +300,10 @@ mod tests {
             Exit::Transport
         );
     }
-    /// The README's exit-code table and `alipay call --help` say what [`Exit`] defines: one
+    /// The exit-code table of docs/cli.md and `alipay call --help` say what [`Exit`] defines: one
     /// row per variant, in order, with its number, and nothing else.
     #[test]
-    fn the_readme_and_the_help_list_the_exit_codes_this_enum_defines() {
+    fn the_guide_and_the_help_list_the_exit_codes_this_enum_defines() {
         let all = [
             Exit::Success,
             Exit::Failure,
@@ -313,11 +313,11 @@ mod tests {
             Exit::Signature,
             Exit::Transport,
         ];
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../docs/cli.md");
         let table = readme
-            .split("### Exit codes (a public contract)")
+            .split("## Exit codes (a public contract)")
             .nth(1)
-            .expect("the README's exit-code section");
+            .expect("the exit-code section of docs/cli.md");
         let rows: Vec<i32> = table
             .lines()
             .skip_while(|l| !l.starts_with("| code |"))
@@ -334,7 +334,7 @@ mod tests {
             })
             .collect();
         let codes: Vec<i32> = all.iter().map(|e| e.code()).collect();
-        assert_eq!(rows, codes, "README exit-code table");
+        assert_eq!(rows, codes, "docs/cli.md exit-code table");
         // `alipay call --help` names every code a call can end with (all but 1).
         let help = include_str!("main.rs");
         let call = help

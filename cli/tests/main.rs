@@ -7,6 +7,7 @@
 mod call_v3;
 mod cert_mode;
 mod common;
+mod docs;
 mod exit_codes;
 mod gateway_keys;
 mod notify_verify;

@@ -1,5 +1,5 @@
 //! `alipay-codegen diff`: one fixture pair per rule (`tests/fixtures/diff/old` and `new`, one
-//! method per rule, named after it), the exit codes, the JSON contract, the README's examples
+//! method per rule, named after it), the exit codes, the JSON contract, the examples of docs/spec-diffs.md
 //! (its CI script run as written), and the whole catalog against itself and a mutated copy.
 
 use std::collections::BTreeSet;

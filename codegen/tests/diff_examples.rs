@@ -1,4 +1,4 @@
-//! `alipay-codegen diff` as the README shows it (its examples and its CI script, run as
+//! `alipay-codegen diff` as docs/spec-diffs.md shows it (its examples and its CI script, run as
 //! written) and over the whole catalog, against itself and a mutated copy.
 
 use std::path::{Path, PathBuf};
@@ -9,17 +9,17 @@ use serde_json::Value;
 
 use crate::diff::{codegen, fixtures, json, manifest_dir, pair, stderr, stdout};
 
-/// The fenced block of `lang` that follows `after` in the README.
+/// The fenced block of `lang` that follows `after` in docs/spec-diffs.md.
 fn readme_block(after: &str, lang: &str) -> String {
-    let readme = std::fs::read_to_string(manifest_dir().join("../README.md")).unwrap();
+    let readme = std::fs::read_to_string(manifest_dir().join("../docs/spec-diffs.md")).unwrap();
     let start = readme
         .find(after)
-        .unwrap_or_else(|| panic!("README: no `{after}`"));
+        .unwrap_or_else(|| panic!("docs/spec-diffs.md: no `{after}`"));
     let rest = &readme[start..];
     let open = format!("```{lang}\n");
     let from = rest
         .find(&open)
-        .unwrap_or_else(|| panic!("README: no {lang} block after `{after}`"))
+        .unwrap_or_else(|| panic!("docs/spec-diffs.md: no {lang} block after `{after}`"))
         + open.len();
     let to = rest[from..].find("```").unwrap() + from;
     rest[from..to].to_owned()
@@ -42,7 +42,7 @@ fn the_readme_examples_are_what_diff_prints() {
     for line in shown {
         assert!(
             printed.lines().any(|l| l == *line),
-            "README line not printed: {line}"
+            "docs/spec-diffs.md line not printed: {line}"
         );
     }
     assert_eq!(Some(*summary), printed.lines().last());
@@ -53,14 +53,14 @@ fn the_readme_examples_are_what_diff_prints() {
     let [old, new] = pair("modelchanged").map(|p| format!("codegen/tests/fixtures/diff/{p}"));
     assert_eq!(shown, json(&dir, &["diff", &old, &new, "--format", "json"]));
 
-    // Every kind of change is in the README's table.
-    let readme = std::fs::read_to_string(manifest_dir().join("../README.md")).unwrap();
+    // Every kind of change is in the guide's table.
+    let readme = std::fs::read_to_string(manifest_dir().join("../docs/spec-diffs.md")).unwrap();
     let table =
         &readme[readme.find("### The rules").unwrap()..readme.find("### The JSON output").unwrap()];
     for kind in Kind::ALL {
         assert!(
             table.contains(&format!("`{}`", kind.as_str())),
-            "README table lacks `{kind}`"
+            "docs/spec-diffs.md table lacks `{kind}`"
         );
     }
 }
@@ -75,15 +75,15 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(status.success(), "git {args:?}");
 }
 
-/// The `run:` script of the README's CI job, run as written with bash in a repository whose
+/// The `run:` script of the guide's CI job, run as written with bash in a repository whose
 /// `origin/main` holds the old specs, `alipay-codegen` on PATH.
 #[test]
 fn the_readme_ci_script_works_as_written() {
-    // A checkout has git: without it the README's CI script cannot be run, and the test fails.
+    // A checkout has git: without it the guide's CI script cannot be run, and the test fails.
     Command::new("git")
         .arg("--version")
         .output()
-        .expect("git on PATH, to run the README's CI script");
+        .expect("git on PATH, to run the guide's CI script");
     let job = readme_block("### In CI", "yaml");
     let (at, indent) = job
         .lines()

@@ -166,7 +166,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Every kind, in the order of the README's table.
+    /// Every kind, in the order of the table in docs/spec-diffs.md.
     pub const ALL: &'static [Kind] = &[
         Kind::MethodRemoved,
         Kind::MethodAdded,

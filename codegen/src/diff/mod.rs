@@ -89,7 +89,7 @@ impl Diff {
         render::text(self)
     }
 
-    /// The JSON report (a public contract, documented in the README):
+    /// The JSON report (a public contract, documented in docs/spec-diffs.md):
     /// `{"changes": [...], "breaking": N, "minor": N, "patch": N, "semver": "..."}`,
     /// pretty-printed, ending in a newline.
     pub fn json(&self) -> String {

@@ -184,7 +184,7 @@ pub enum Command {
     ///
     /// Text: one line per change, `method: path: what changed (breaking|minor|patch)`,
     /// grouped by method, then a summary with the counts and the semver verdict. JSON
-    /// (`--format json`, a public contract, see the README): `{"changes": [{"method",
+    /// (`--format json`, a public contract, see docs/spec-diffs.md): `{"changes": [{"method",
     /// "path", "change", "breaking", "severity", "message", "old", "new", "model",
     /// "used_by"}...], "breaking": N, "minor": N, "patch": N, "semver":
     /// "major"|"minor"|"patch"|"none"}`.

@@ -8,6 +8,8 @@
 mod args;
 mod check;
 mod diff;
+#[cfg(test)]
+mod docs_check;
 mod features;
 mod generate;
 mod import;

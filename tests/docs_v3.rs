@@ -1,5 +1,5 @@
-//! The README's "The v3 protocol" section, run as written: the code between the markers below
-//! is the README's block, character for character (the last test checks that).
+//! The "The v3 protocol" section, run as written: the code between the markers below
+//! is the block of `docs/client.md`, character for character (`tests/docs.rs` checks that).
 
 // README-BEGIN
 use alipay_gateway::TestGateway;
@@ -48,9 +48,3 @@ async fn the_same_requests_over_v3() {
     }
 }
 // README-END
-
-#[test]
-fn the_readme_shows_this_code() {
-    let block = crate::readme::marked(include_str!("readme_v3.rs"), "//", "rust");
-    crate::readme::assert_readme_holds("tests/readme_v3.rs", &block);
-}

@@ -1,0 +1,135 @@
+//! The blocks of docs/cli.md this command reads: the synopsis names only subcommands and
+//! flags that exist, every `alipay ...` line of its `sh` blocks parses, and the configuration
+//! file it shows builds a client. (`tests/docs.rs` runs the sessions it prints.)
+
+use clap::{CommandFactory as _, Parser as _};
+
+use crate::Cli;
+use crate::config::ClientFlags;
+
+fn page() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/cli.md"))
+        .expect("docs/cli.md")
+}
+
+/// The blocks of `lang` of docs/cli.md, in order.
+fn blocks(lang: &str) -> Vec<String> {
+    let page = page();
+    let mut found = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == format!("```{lang}") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+            found.push(body.join("\n"));
+        }
+    }
+    found
+}
+
+/// `block`'s command lines: `\` continuations joined.
+fn command_lines(block: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut line = String::new();
+    for raw in block.lines() {
+        match raw.trim().strip_suffix('\\') {
+            Some(part) => line.push_str(part),
+            None => {
+                line.push_str(raw.trim());
+                found.push(std::mem::take(&mut line));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_synopsis_names_subcommands_and_flags_that_exist() {
+    let synopsis = blocks("text")
+        .into_iter()
+        .find(|b| b.starts_with("alipay call <method>"))
+        .expect("the synopsis");
+    let cli = Cli::command();
+    let mut current = None;
+    let mut seen = Vec::new();
+    for line in synopsis.lines() {
+        if let Some(rest) = line.strip_prefix("alipay ") {
+            let name = rest.split_whitespace().next().unwrap();
+            current = Some(
+                cli.find_subcommand(name)
+                    .unwrap_or_else(|| panic!("docs/cli.md: no subcommand `{name}`")),
+            );
+            seen.push(name.to_owned());
+        }
+        let sub = current.expect("a line before the first command");
+        for flag in line
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter_map(|w| w.strip_prefix("--"))
+        {
+            assert!(
+                sub.get_arguments().any(|a| a.get_long() == Some(flag)),
+                "docs/cli.md: `alipay {}` has no flag --{flag}",
+                sub.get_name()
+            );
+        }
+    }
+    // Every subcommand a person runs is in the synopsis.
+    for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_name();
+        if name != "help" && name != "notify" && name != "completions" {
+            assert!(
+                seen.iter().any(|s| s == name),
+                "docs/cli.md: `{name}` missing"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_command_lines_shown_parse() {
+    let mut parsed = 0;
+    for block in blocks("sh") {
+        for line in command_lines(&block) {
+            let Some(rest) = line.strip_prefix("alipay ") else {
+                continue;
+            };
+            let mut args = shlex::split(rest).expect("a shell command line");
+            args.insert(0, "alipay".to_owned());
+            if let Err(e) = Cli::try_parse_from(&args) {
+                panic!("docs/cli.md: `{line}` does not parse:\n{e}");
+            }
+            parsed += 1;
+        }
+    }
+    assert!(parsed >= 4, "only {parsed} command lines");
+    // A flag that does not exist would fail.
+    assert!(Cli::try_parse_from(["alipay", "call", "m", "--no-such-flag"]).is_err());
+}
+
+#[test]
+fn the_configuration_file_shown_builds_a_client() {
+    let config = blocks("toml")
+        .into_iter()
+        .find(|b| b.contains("app_id = "))
+        .expect("the alipay.toml example");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("alipay.toml"), &config).unwrap();
+    // The key files it names, relative to its folder: the vectors' keys.
+    let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/vectors/keys");
+    std::fs::create_dir(dir.path().join("keys")).unwrap();
+    for (from, to) in [
+        ("app_private_pkcs1.pem", "app_private.pem"),
+        ("alipay_public.pem", "alipay_public.pem"),
+    ] {
+        std::fs::copy(
+            format!("{vectors}/{from}"),
+            dir.path().join("keys").join(to),
+        )
+        .unwrap();
+    }
+    let flags = ClientFlags {
+        config: Some(dir.path().join("alipay.toml")),
+        ..ClientFlags::default()
+    };
+    let client = flags.build_client().map_err(|e| e.0).unwrap();
+    assert_eq!(client.config().app_id(), "2021000000000000");
+}

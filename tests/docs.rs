@@ -1,0 +1,203 @@
+//! Every fenced block of README.md, ARCHITECTURE.md and `docs/*.md` is compiled or run by a
+//! test, and says which: the line before each block is a comment `<!-- check: KIND ARG -->`.
+//!
+//! - `file PATH`: the block is, character for character, text of PATH, a file the tests compile
+//!   or run (a test's code between its `README-BEGIN` and `README-END` lines, a doc test of a
+//!   crate, the downstream crates CI builds). In a Rust block, lines rustdoc hides (`# ...`) are
+//!   left out on both sides, and in a `.rs` file doc comments are read without their `//!` or
+//!   `///`.
+//! - `test PATH`: the test at PATH reads the blocks of this page and runs or parses them (the
+//!   CLI's and the generator's command lines, configuration and scenario files, printed
+//!   output); PATH must name the page.
+//!
+//! A block without its comment, an unknown kind, a missing file, or a block that is not where
+//! its comment says fails, naming the page and the line.
+
+use std::path::{Path, PathBuf};
+
+/// One fenced block: where it is, its info string, its text and the check its comment names.
+#[derive(Debug)]
+struct Block {
+    page: String,
+    line: usize,
+    lang: String,
+    body: String,
+    check: Option<String>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The pages whose blocks are checked: README.md, ARCHITECTURE.md and every `docs/*.md`.
+fn pages() -> Vec<String> {
+    let mut pages = vec!["README.md".to_owned(), "ARCHITECTURE.md".to_owned()];
+    let mut docs: Vec<String> = std::fs::read_dir(root().join("docs"))
+        .expect("docs/")
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    docs.sort();
+    assert!(!docs.is_empty(), "docs/ holds no page");
+    pages.extend(docs);
+    pages
+}
+
+/// The fenced blocks of `text` (fences may be indented, as inside a list item).
+fn blocks(page: &str, text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let trimmed = lines[i].trim_start();
+        if let Some(lang) = trimmed.strip_prefix("```") {
+            let indent = lines[i].len() - trimmed.len();
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim_start() == "```")
+                .unwrap_or_else(|| panic!("{page}:{}: a block that is never closed", i + 1));
+            let body: String = lines[i + 1..end]
+                .iter()
+                .map(|l| format!("{}\n", l.get(indent..).unwrap_or(l.trim_start())))
+                .collect();
+            let check = (0..i)
+                .rev()
+                .map(|j| lines[j].trim())
+                .find(|l| !l.is_empty())
+                .and_then(|l| l.strip_prefix("<!-- check:"))
+                .and_then(|l| l.strip_suffix("-->"))
+                .map(|l| l.trim().to_owned());
+            found.push(Block {
+                page: page.to_owned(),
+                line: i + 1,
+                lang: lang.trim().to_owned(),
+                body,
+                check,
+            });
+            i = end;
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Lines rustdoc hides in a Rust block (`# ...` and a lone `#`), left out.
+fn without_hidden(text: &str) -> String {
+    text.lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t == "#" || t.starts_with("# "))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The texts of `file` a block may be: the whole file, and for a `.rs` file its doc comments
+/// without their `//!` / `///`.
+fn texts_of(file: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let mut texts = vec![text.clone()];
+    if file.extension().is_some_and(|e| e == "rs") {
+        let docs: String = text
+            .lines()
+            .filter_map(|l| {
+                let t = l.trim_start();
+                t.strip_prefix("//!").or_else(|| t.strip_prefix("///"))
+            })
+            .map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(l)))
+            .collect();
+        texts.push(docs);
+    }
+    texts
+}
+
+fn check(block: &Block) -> Result<(), String> {
+    let Some(check) = &block.check else {
+        return Err("no `<!-- check: KIND ARG -->` line before the block".to_owned());
+    };
+    let (kind, arg) = check.split_once(' ').unwrap_or((check, ""));
+    let path = root().join(arg.trim());
+    if arg.trim().is_empty() || !path.is_file() {
+        return Err(format!("`{check}`: no file `{arg}`"));
+    }
+    match kind {
+        "file" => {
+            let rust = block.lang.starts_with("rust");
+            let wanted = if rust {
+                without_hidden(&block.body)
+            } else {
+                block.body.clone()
+            };
+            let found = texts_of(&path).iter().any(|text| {
+                let text = if rust {
+                    without_hidden(text)
+                } else {
+                    text.clone()
+                };
+                text.contains(&wanted)
+            });
+            if found {
+                Ok(())
+            } else {
+                Err(format!("the block is not text of `{arg}`"))
+            }
+        }
+        "test" => {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if text.contains(&block.page) {
+                Ok(())
+            } else {
+                Err(format!("`{arg}` does not read `{}`", block.page))
+            }
+        }
+        other => Err(format!("unknown check kind `{other}`")),
+    }
+}
+
+#[test]
+fn every_block_of_the_docs_is_checked_by_a_test() {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for page in pages() {
+        let text = std::fs::read_to_string(root().join(&page)).unwrap();
+        for block in blocks(&page, &text) {
+            count += 1;
+            if let Err(problem) = check(&block) {
+                problems.push(format!("{}:{}: {problem}", block.page, block.line));
+            }
+        }
+    }
+    assert!(
+        count > 20,
+        "only {count} blocks found: is the parser right?"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_block_that_is_not_where_its_comment_says_fails() {
+    let page = "<!-- check: file tests/docs.rs -->\n```rust\nfn not_in_that_file() {}\n```\n\
+                \n```sh\necho unchecked\n```\n";
+    let found = blocks("docs/x.md", page);
+    assert_eq!(found.len(), 2);
+    assert!(check(&found[0]).unwrap_err().contains("not text of"));
+    assert!(check(&found[1]).unwrap_err().contains("no `<!-- check"));
+    let hidden = "<!-- check: file tests/docs.rs -->\n```rust\n# fn main() {\nfn check(block: &Block) -> Result<(), String> {\n# }\n```\n";
+    assert!(check(&blocks("docs/x.md", hidden)[0]).is_ok());
+}
+
+#[test]
+fn the_readme_stays_a_page_a_newcomer_reads() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 250,
+        "README.md has {lines} lines; move detail into docs/"
+    );
+    for page in pages().iter().filter(|p| p.starts_with("docs/")) {
+        assert!(
+            readme.contains(&format!("({page})")),
+            "README.md does not link {page}"
+        );
+    }
+}
