@@ -1,5 +1,5 @@
-//! Every fenced block of README.md, ARCHITECTURE.md and `docs/*.md` is compiled or run by a
-//! test, and says which: the line before each block is a comment `<!-- check: KIND ARG -->`.
+//! Every fenced block of README.md, ARCHITECTURE.md, CHANGELOG.md, the specs' and the runtime's
+//! README.md and `docs/*.md` is compiled or run by a test, and says which: the line before each block is a comment `<!-- check: KIND ARG -->`.
 //!
 //! - `file PATH`: the block is, character for character, text of PATH, a file the tests compile
 //!   or run (a test's code between its `README-BEGIN` and `README-END` lines, a doc test of a
@@ -9,6 +9,7 @@
 //! - `test PATH`: the test at PATH reads the blocks of this page and runs or parses them (the
 //!   CLI's and the generator's command lines, configuration and scenario files, printed
 //!   output); PATH must name the page.
+//! - `ci PATH`: each command of the block is run by the CI script PATH (`.ci/run`).
 //!
 //! A block without its comment, an unknown kind, a missing file, or a block that is not where
 //! its comment says fails, naming the page and the line.
@@ -29,9 +30,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The pages whose blocks are checked: README.md, ARCHITECTURE.md and every `docs/*.md`.
+/// The pages whose blocks are checked: the project's pages and every `docs/*.md`.
 fn pages() -> Vec<String> {
-    let mut pages = vec!["README.md".to_owned(), "ARCHITECTURE.md".to_owned()];
+    let mut pages: Vec<String> = [
+        "README.md",
+        "ARCHITECTURE.md",
+        "CHANGELOG.md",
+        "specs/README.md",
+        "runtime/README.md",
+    ]
+    .map(String::from)
+    .to_vec();
     let mut docs: Vec<String> = std::fs::read_dir(root().join("docs"))
         .expect("docs/")
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -150,8 +159,36 @@ fn check(block: &Block) -> Result<(), String> {
                 Err(format!("`{arg}` does not read `{}`", block.page))
             }
         }
+        "ci" => {
+            let ci = std::fs::read_to_string(&path).unwrap();
+            let missing: Vec<String> = block
+                .body
+                .lines()
+                .map(|l| l.split('#').next().unwrap().trim())
+                .filter(|l| !l.is_empty())
+                .filter(|l| !runs(&ci, l))
+                .map(|l| format!("`{l}`"))
+                .collect();
+            if missing.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("`{arg}` does not run {}", missing.join(", ")))
+            }
+        }
         other => Err(format!("unknown check kind `{other}`")),
     }
+}
+
+/// Whether the CI script `ci` runs `command`: as written, with `--locked` added; a test of one
+/// package (`cargo test -p NAME`) is run by CI's `cargo test --workspace --locked`.
+fn runs(ci: &str, command: &str) -> bool {
+    let lines: Vec<&str> = ci.lines().map(str::trim).collect();
+    let locked = format!("{command} --locked");
+    lines.contains(&command)
+        || lines.contains(&locked.as_str())
+        || (command.starts_with("cargo test -p ")
+            && command.split_whitespace().count() == 4
+            && lines.contains(&"cargo test --workspace --locked"))
 }
 
 #[test]

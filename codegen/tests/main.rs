@@ -19,3 +19,4 @@ mod loader_robustness;
 mod openapi;
 mod output_files;
 mod scale;
+mod spec_readme;

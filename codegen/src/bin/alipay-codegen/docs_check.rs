@@ -1,7 +1,8 @@
 //! The `alipay-codegen` command lines of the guides parse: every line of a `sh` block of
-//! `docs/specs.md` and `docs/spec-diffs.md` that runs `cargo run -p alipay-codegen -- ...` is
-//! given to the command's own argument parser, so a renamed flag or subcommand fails here
-//! (`tests/diff_examples.rs` runs the diff examples themselves).
+//! `docs/specs.md`, `docs/spec-diffs.md`, `specs/README.md` and `CHANGELOG.md` that runs
+//! `cargo run -p alipay-codegen -- ...` is given to the command's own argument parser, so a
+//! renamed flag or subcommand fails here (`tests/diff_examples.rs` runs the diff examples
+//! themselves).
 
 use clap::Parser;
 
@@ -38,15 +39,23 @@ fn commands(page: &str) -> Vec<String> {
 fn the_guides_command_lines_parse() {
     let prefix = "cargo run -p alipay-codegen -- ";
     let mut parsed = 0;
-    for page in ["docs/specs.md", "docs/spec-diffs.md"] {
+    for page in [
+        "docs/specs.md",
+        "docs/spec-diffs.md",
+        "specs/README.md",
+        "CHANGELOG.md",
+    ] {
         for command in commands(page) {
             let Some(rest) = command.strip_prefix(prefix) else {
                 continue;
             };
             let mut args =
                 shlex::split(rest).unwrap_or_else(|| panic!("{page}: cannot split `{command}`"));
-            // A comment after the command, as a shell reads it.
-            if let Some(at) = args.iter().position(|a| a.starts_with('#')) {
+            // A comment or a redirection after the command, as a shell reads it.
+            if let Some(at) = args
+                .iter()
+                .position(|a| a.starts_with('#') || [">", "|", "&&", ";"].contains(&a.as_str()))
+            {
                 args.truncate(at);
             }
             args.insert(0, "alipay-codegen".to_owned());
