@@ -238,3 +238,73 @@ fn the_readme_stays_a_page_a_newcomer_reads() {
         );
     }
 }
+
+/// GitHub's anchor for a heading: lower case, spaces as `-`, other punctuation dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The anchors of `text`'s headings (outside code blocks).
+fn anchors(text: &str) -> Vec<String> {
+    let mut in_code = false;
+    let mut found = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && line.starts_with('#') {
+            found.push(anchor(line.trim_start_matches('#').trim()));
+        }
+    }
+    found
+}
+
+#[test]
+fn every_link_between_the_pages_leads_somewhere() {
+    let mut broken = Vec::new();
+    for page in pages() {
+        let text = std::fs::read_to_string(root().join(&page)).unwrap();
+        let dir = Path::new(&page).parent().unwrap().to_owned();
+        for (at, _) in text.match_indices("](") {
+            let rest = &text[at + 2..];
+            let Some(end) = rest.find(')') else { continue };
+            let target = &rest[..end];
+            if target.contains("://") || target.starts_with("mailto:") || target.contains(' ') {
+                continue;
+            }
+            let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+            let path = if file.is_empty() {
+                root().join(&page)
+            } else {
+                root().join(&dir).join(file)
+            };
+            if !path.exists() {
+                broken.push(format!("{page}: `{target}`: no such file"));
+                continue;
+            }
+            if !fragment.is_empty() && path.extension().is_some_and(|e| e == "md") {
+                let linked = std::fs::read_to_string(&path).unwrap();
+                if !anchors(&linked).iter().any(|a| a == fragment) {
+                    broken.push(format!("{page}: `{target}`: no such heading"));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+    assert_eq!(
+        anchor("The groups' packages (`catalog/`)"),
+        "the-groups-packages-catalog"
+    );
+    assert_eq!(
+        anchor("Certificate mode (公钥证书模式)"),
+        "certificate-mode-公钥证书模式"
+    );
+}
