@@ -10,6 +10,7 @@ mod docs_gateway;
 mod docs_gateway_page;
 mod docs_v3;
 mod end_to_end;
+mod face_to_face;
 mod ir_agrees;
 mod licenses;
 mod merchant;

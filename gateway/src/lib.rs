@@ -36,7 +36,12 @@
 //!   ([`LocalGateway::notifications`]);
 //! - `alipay.trade.query`, `alipay.trade.refund` (partial refunds add up; more than was paid
 //!   is `ACQ.REFUND_AMT_NOT_EQUAL_TOTAL`) and `alipay.trade.close` answer from the trades
-//!   while their scenario is the default success.
+//!   while their scenario is the default success;
+//! - face-to-face pay and server-created trades ([`face_to_face`]): `alipay.trade.precreate`
+//!   answers a `qr_code` that [`LocalGateway::scan_and_pay`] pays, `alipay.trade.pay` with an
+//!   auth code pays at once or waits (`10003`) for the buyer's password, `alipay.trade.create`
+//!   opens a trade [`LocalGateway::pay`] pays, `alipay.trade.cancel` closes or refunds, and
+//!   `alipay.trade.fastpay.refund.query` answers a refund, each from the same trades.
 //!
 //! The same port speaks Alipay's v3 protocol (`/v3/...`, signed in headers): a request is found
 //! by HTTP method and path among the static methods' routes and those given to
@@ -53,6 +58,7 @@
 
 pub mod cert_mode;
 mod crypto;
+pub mod face_to_face;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

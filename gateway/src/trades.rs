@@ -1,6 +1,8 @@
 //! The trades a gateway keeps: opened when the cashier shows an order (page, WAP and app
-//! pay), paid, refunded and closed, and what `alipay.trade.query`, `alipay.trade.refund` and
-//! `alipay.trade.close` answer about them.
+//! pay) or by a face-to-face or server-side order (`alipay.trade.precreate`, `.pay`,
+//! `.create`), paid, refunded, cancelled and closed, and what `alipay.trade.query`,
+//! `alipay.trade.refund`, `alipay.trade.close`, `alipay.trade.cancel` and
+//! `alipay.trade.fastpay.refund.query` answer about them.
 //!
 //! The business errors are the ones Alipay documents for these situations:
 //!
@@ -13,10 +15,18 @@
 //! | a refund without `out_request_no` for less than the whole amount | `ACQ.REFUND_AMT_NOT_EQUAL_TOTAL` |
 //! | a refund of an amount that is not positive | `ACQ.REASON_TRADE_REFUND_FEE_ERR` |
 //! | refunding an unpaid trade, closing a paid or closed one | `ACQ.TRADE_STATUS_ERROR` |
+//! | an `out_trade_no` already paid / closed sent to `precreate`, `pay` or `create` again | `ACQ.TRADE_HAS_SUCCESS` / `ACQ.TRADE_HAS_CLOSE` |
+//! | cancelling a trade already refunded in part (or refunded in full by `refund`) | `ACQ.REASON_TRADE_REFUND_FEE_ERR` |
+//! | a refund query for a trade the gateway does not hold | `ACQ.TRADE_NOT_EXIST` |
+//!
+//! `alipay.trade.cancel` of a trade the gateway does not hold is no error: it answers `10000`
+//! without `action`, as Alipay does when the payment never reached it.
 
 use std::collections::{HashMap, VecDeque};
 
 use alipay_runtime::Price;
+
+mod f2f;
 
 /// A trade's state, as `trade_status` spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -84,6 +94,9 @@ pub struct Trade {
     pub notify_url: Option<String>,
     /// Where the buyer's browser goes after paying (the order's `return_url`), if anywhere.
     pub return_url: Option<String>,
+    /// The `qr_code` of a precreated trade (`alipay.trade.precreate`): a URL on the gateway
+    /// that [`LocalGateway::scan_and_pay`](crate::LocalGateway::scan_and_pay) pays.
+    pub qr_code: Option<String>,
     /// The order's `passback_params`, given back in notifications.
     pub passback_params: Option<String>,
     /// The order's charset (`utf-8`, `GBK`, `GB2312`): notifications and returns use it.
@@ -253,6 +266,7 @@ impl TradeBook {
             refunds: Vec::new(),
             notify_url: order.notify_url,
             return_url: order.return_url,
+            qr_code: None,
             passback_params: order.passback_params,
             charset: order.charset,
             sign_type: order.sign_type,

@@ -95,8 +95,8 @@ macro_rules! method {
 
 const SERVER: alipay_runtime::CallStyle = alipay_runtime::CallStyle::Server;
 
-/// The methods of the Node SDK's vectors, with the routes its calls used, plus one with a
-/// path parameter and the app pay method that opens trades.
+/// The methods of the Node SDK's vectors, with the routes its calls used, plus one answered
+/// from its example, one with a path parameter and the app pay method that opens trades.
 static METHODS: &[MethodDescriptor] = &[
     method!(
         "alipay.trade.query",
@@ -112,18 +112,19 @@ static METHODS: &[MethodDescriptor] = &[
         TRADE_ERRORS,
         SERVER
     ),
+    // Answered from its example: the protocol's tests call it.
     method!(
-        "alipay.trade.create",
-        "alipay_trade_create_response",
+        "alipay.trade.orderinfo.sync",
+        "alipay_trade_orderinfo_sync_response",
         route(
             HttpMethod::Post,
-            "/v3/alipay/trade/create",
+            "/v3/alipay/trade/orderinfo/sync",
             &[],
             RouteBody::Json
         ),
         validate_trade,
         Some(
-            r#"{"alipay_trade_create_response":{"code":"10000","msg":"Success","out_trade_no":"20150320010101001","trade_no":"2013112011001004330000121536"},"sign":"x"}"#
+            r#"{"alipay_trade_orderinfo_sync_response":{"code":"10000","msg":"Success","out_trade_no":"20150320010101001","trade_no":"2013112011001004330000121536"},"sign":"x"}"#
         ),
         TRADE_ERRORS,
         SERVER
@@ -196,6 +197,21 @@ static METHODS: &[MethodDescriptor] = &[
         None,
         &[],
         alipay_runtime::CallStyle::App
+    ),
+    // Answered from the trades (it opens one): the Node SDK's vector calls it.
+    method!(
+        "alipay.trade.create",
+        "alipay_trade_create_response",
+        route(
+            HttpMethod::Post,
+            "/v3/alipay/trade/create",
+            &[],
+            RouteBody::Json
+        ),
+        validate_trade,
+        None,
+        TRADE_ERRORS,
+        SERVER
     ),
 ];
 
@@ -419,7 +435,7 @@ async fn json_post_get_with_query_path_parameter_and_app_auth_token() {
     let a = c
         .call(
             "POST",
-            "/v3/alipay/trade/create",
+            "/v3/alipay/trade/orderinfo/sync",
             Payload::Json(body.clone()),
             None,
         )
@@ -433,7 +449,7 @@ async fn json_post_get_with_query_path_parameter_and_app_auth_token() {
     assert!(a.header("alipay-trace-id").is_some_and(|t| t.len() == 24));
     assert_eq!(a.header("alipay-nonce").unwrap().len(), 36);
     let seen = gw.requests().pop().unwrap();
-    assert_eq!(seen.method.as_deref(), Some("alipay.trade.create"));
+    assert_eq!(seen.method.as_deref(), Some("alipay.trade.orderinfo.sync"));
     assert!(seen.signature_verified);
     assert_eq!(seen.param("biz_content"), Some(body.as_str()));
 
@@ -558,12 +574,12 @@ async fn scenarios_apply_to_v3_calls() {
     let key = alipay_key();
     let body = || Payload::Json(r#"{"out_trade_no":"T2"}"#.into());
     gw.set_scenario(
-        "alipay.trade.create",
+        "alipay.trade.orderinfo.sync",
         Scenario::business_error("ACQ.TRADE_NOT_EXIST"),
     )
     .unwrap();
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert_eq!(
         a.api_error(&key, None),
@@ -574,30 +590,30 @@ async fn scenarios_apply_to_v3_calls() {
         Some("ACQ.TRADE_NOT_EXIST")
     );
 
-    gw.set_scenario("alipay.trade.create", Scenario::AlteredBody)
+    gw.set_scenario("alipay.trade.orderinfo.sync", Scenario::AlteredBody)
         .unwrap();
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert!(
         matches!(a.verified(&key, None), Err(AnswerError::Signature(_))),
         "{a:?}"
     );
 
-    gw.set_scenario("alipay.trade.create", Scenario::MissingSign)
+    gw.set_scenario("alipay.trade.orderinfo.sync", Scenario::MissingSign)
         .unwrap();
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert!(matches!(
         a.verified(&key, None),
         Err(AnswerError::Unsigned("alipay-signature"))
     ));
 
-    gw.set_scenario("alipay.trade.create", Scenario::Http500)
+    gw.set_scenario("alipay.trade.orderinfo.sync", Scenario::Http500)
         .unwrap();
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert_eq!(a.status, 500);
 }
@@ -607,7 +623,7 @@ async fn bad_missing_and_expired_auth_is_refused_and_runs_nothing() {
     let gw = gateway().await;
     let c = caller(&gw);
     let key = alipay_key();
-    let target = "/v3/alipay/trade/create";
+    let target = "/v3/alipay/trade/orderinfo/sync";
     let body = r#"{"out_trade_no":"T3"}"#;
     let json = vec![("content-type".to_owned(), "application/json".to_owned())];
     let with_auth = |value: &str| {
@@ -704,7 +720,7 @@ async fn bad_missing_and_expired_auth_is_refused_and_runs_nothing() {
     let (status, code, message) = a.api_error(&key, None);
     assert_eq!((status, code.as_str()), (401, "invalid-signature"));
     assert!(
-        message.contains("POST\n/v3/alipay/trade/create\n"),
+        message.contains("POST\n/v3/alipay/trade/orderinfo/sync\n"),
         "{message}"
     );
     // A token sent but not signed (the signature covers it): refused, and never shown.
@@ -754,7 +770,12 @@ async fn hostile_requests_get_answers_not_panics() {
         .await;
     assert_eq!(a.api_error(&key, None).0, 404);
     let a = c
-        .call("GET", "/v3/alipay/trade/create", Payload::None, None)
+        .call(
+            "GET",
+            "/v3/alipay/trade/orderinfo/sync",
+            Payload::None,
+            None,
+        )
         .await;
     assert_eq!(a.api_error(&key, None).0, 405);
     // Bad percent-encoding in a path parameter, bad UTF-8 in the query.
@@ -781,7 +802,7 @@ async fn hostile_requests_get_answers_not_panics() {
         let a = c
             .call(
                 "POST",
-                "/v3/alipay/trade/create",
+                "/v3/alipay/trade/orderinfo/sync",
                 Payload::Json(bad.into()),
                 None,
             )
@@ -800,7 +821,7 @@ async fn hostile_requests_get_answers_not_panics() {
     let a = c
         .call(
             "POST",
-            "/v3/alipay/trade/create",
+            "/v3/alipay/trade/orderinfo/sync",
             Payload::Aes("!!not base64!!".into()),
             None,
         )
@@ -812,14 +833,26 @@ async fn hostile_requests_get_answers_not_panics() {
     // A method's own rule, the field named.
     let long = format!(r#"{{"out_trade_no":"{}"}}"#, "x".repeat(65));
     let a = c
-        .call("POST", "/v3/alipay/trade/create", Payload::Json(long), None)
+        .call(
+            "POST",
+            "/v3/alipay/trade/orderinfo/sync",
+            Payload::Json(long),
+            None,
+        )
         .await;
     let (status, code, message) = a.api_error(&key, None);
     assert_eq!((status, code.as_str()), (400, "invalid-parameter"));
     assert!(message.contains("out_trade_no"), "{message}");
     // A header that is not text, a huge one.
     let raw = [("authorization".to_owned(), "x".repeat(20_000))];
-    let a = send(&c.base, "POST", "/v3/alipay/trade/create", &raw, Vec::new()).await;
+    let a = send(
+        &c.base,
+        "POST",
+        "/v3/alipay/trade/orderinfo/sync",
+        &raw,
+        Vec::new(),
+    )
+    .await;
     assert!(a.status >= 400);
 }
 
@@ -832,7 +865,7 @@ async fn aes_requests_get_aes_answers() {
     let a = c
         .call(
             "POST",
-            "/v3/alipay/trade/create",
+            "/v3/alipay/trade/orderinfo/sync",
             Payload::Aes(aes.encrypt(plain)),
             None,
         )
@@ -852,7 +885,7 @@ async fn aes_requests_get_aes_answers() {
     let a = c
         .call(
             "POST",
-            "/v3/alipay/trade/create",
+            "/v3/alipay/trade/orderinfo/sync",
             Payload::Aes(aes.encrypt(&long)),
             None,
         )
@@ -931,7 +964,12 @@ async fn certificate_mode() {
     c.root_cert_sn = Some(root_sn.clone());
     let body = || Payload::Json(r#"{"out_trade_no":"T-CERT"}"#.into());
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), Some("tok"))
+        .call(
+            "POST",
+            "/v3/alipay/trade/orderinfo/sync",
+            body(),
+            Some("tok"),
+        )
         .await;
     assert_eq!(a.header("alipay-sn"), Some(alipay_sn.as_str()));
     a.verified(&alipay_key, Some(&alipay_sn))
@@ -940,18 +978,18 @@ async fn certificate_mode() {
 
     c.app_cert_sn = Some("0000".into());
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert_eq!(a.api_error(&alipay_key, None).1, "invalid-app-cert-sn");
     c.app_cert_sn = None;
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert_eq!(a.api_error(&alipay_key, None).1, "invalid-app-cert-sn");
     c.app_cert_sn = Some(app_sn);
     c.root_cert_sn = None;
     let a = c
-        .call("POST", "/v3/alipay/trade/create", body(), None)
+        .call("POST", "/v3/alipay/trade/orderinfo/sync", body(), None)
         .await;
     assert_eq!(
         a.api_error(&alipay_key, None).1,

@@ -12,7 +12,7 @@ use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::Method as HttpMethod;
 use hyper::Request;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::CONTENT_TYPE;
+use hyper::header::{CONTENT_TYPE, HOST};
 
 use super::GATEWAY_PATH;
 use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
@@ -58,6 +58,8 @@ pub(super) async fn read_body(shared: &Shared, body: Incoming) -> Result<Bytes, 
 struct Arrival {
     http_method: HttpMethod,
     path: String,
+    /// The `Host` header (face-to-face `qr_code` URLs are made on it).
+    host: Option<String>,
 }
 
 /// One exchange, step by step: route, read, parse, verify, dispatch, answer (and record).
@@ -65,6 +67,11 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     let arrival = Arrival {
         http_method: req.method().clone(),
         path: req.uri().path().to_owned(),
+        host: req
+            .headers()
+            .get(HOST)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
     };
     let cashier_path = match route(shared, &arrival) {
         Ok(cashier_path) => cashier_path,
@@ -110,7 +117,13 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     }
 
     let decrypted = checked.decrypted_biz_content;
-    let (mut answer, delay_ms) = dispatch(shared, &decoded, &accepted, decrypted.as_deref());
+    let (mut answer, delay_ms) = dispatch(
+        shared,
+        &decoded,
+        &accepted,
+        decrypted.as_deref(),
+        arrival.host.as_deref(),
+    );
     record(shared, &arrival, &decoded, true, decrypted, &mut answer);
     if delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
@@ -225,6 +238,7 @@ fn dispatch(
     decoded: &Decoded,
     accepted: &Accepted,
     decrypted_biz_content: Option<&str>,
+    host: Option<&str>,
 ) -> (Logged, u64) {
     let method = accepted.descriptor.method;
     let mut scenario = shared.scenario_for(method);
@@ -238,7 +252,16 @@ fn dispatch(
         cashier::show(shared, decoded, accepted, biz, &scenario)
     } else {
         let state = match scenario {
-            Scenario::Success => stateful::answer(shared, method, biz),
+            Scenario::Success => {
+                let caller = stateful::Caller {
+                    app_id: decoded.get(param::APP_ID).unwrap_or_default(),
+                    notify_url: decoded.get(param::NOTIFY_URL),
+                    charset: decoded.charset,
+                    sign_type: accepted.sign_type,
+                    host,
+                };
+                stateful::answer(shared, method, biz, &caller)
+            }
             _ => None,
         };
         match state {

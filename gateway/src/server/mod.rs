@@ -5,6 +5,7 @@ mod answer;
 mod builder;
 mod cashier;
 mod exchange;
+mod face_to_face;
 mod multipart;
 mod stateful;
 mod trade_messages;
@@ -210,7 +211,10 @@ impl LocalGateway {
 
     /// Pays the trade waiting at the cashier for `out_trade_no`, as the buyer's click on
     /// the pay button does: the trade becomes `TRADE_SUCCESS`, its notification is sent,
-    /// and the return redirect is given back.
+    /// and the return redirect is given back. It pays a face-to-face trade waiting for its
+    /// buyer the same way (a bar-code payment waiting for the password, a trade made by
+    /// `alipay.trade.create` or `.precreate`), as POSTing `{"out_trade_no": "…"}` to
+    /// `/control/pay` does ([`crate::face_to_face`]).
     pub fn pay(&self, out_trade_no: &str) -> Result<Payment, TradeError> {
         cashier::pay(
             &self.shared,
@@ -227,6 +231,26 @@ impl LocalGateway {
     /// POSTing the order string to `/control/pay-order-string`.
     pub fn pay_order_string(&self, order_string: &str) -> Result<Payment, TradeError> {
         cashier::pay_order_string(&self.shared, order_string.as_bytes())
+    }
+
+    /// The buyer scans a precreated trade's `qr_code` (what `alipay.trade.precreate`
+    /// answered: the URL, or its last segment) and pays: the trade becomes `TRADE_SUCCESS`
+    /// and its notification is sent. The same as POSTing `{"qr_code": "…"}` to
+    /// `/control/scan` ([`crate::face_to_face`]).
+    pub fn scan_and_pay(&self, qr_code: &str) -> Result<Trade, TradeError> {
+        face_to_face::scan_and_pay(&self.shared, qr_code)
+    }
+
+    /// The URL of the control endpoint that scans and pays a `qr_code`
+    /// (`http://127.0.0.1:PORT/control/scan`).
+    pub fn scan_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::face_to_face::SCAN_PATH)
+    }
+
+    /// The URL of the control endpoint that pays a waiting trade
+    /// (`http://127.0.0.1:PORT/control/pay`, the same as [`LocalGateway::pay`]).
+    pub fn pay_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::face_to_face::PAY_PATH)
     }
 
     /// The URL of the control endpoint that pays an app order string POSTed to it
@@ -305,6 +329,8 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let answer = if req.uri().path().starts_with(V3_PATH_PREFIX) {
         v3::exchange(shared, req).await
+    } else if face_to_face::is_control_path(req.uri().path()) {
+        face_to_face::exchange(shared, req).await
     } else {
         exchange::exchange(shared, req).await
     };

@@ -1,18 +1,21 @@
 //! The methods answered from the gateway's trades rather than from the spec's example:
-//! `alipay.trade.query`, `alipay.trade.refund` and `alipay.trade.close` (when their scenario is
-//! the default success; any other scenario still wins).
+//! `alipay.trade.query`, `alipay.trade.refund` and `alipay.trade.close`, and the face-to-face
+//! ones (`face_to_face`: precreate, pay, create, cancel, fastpay.refund.query), when their
+//! scenario is the default success; any other scenario still wins.
 
 use std::sync::Arc;
 
 use alipay_runtime::Price;
+use alipay_runtime::charset::Charset;
 use alipay_runtime::gateway_code::{
     BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
 };
+use alipay_runtime::sign::SignType;
 use serde_json::Value;
 
 use super::answer::Node;
 use super::cashier::now;
-use super::trade_messages;
+use super::{face_to_face, trade_messages};
 use crate::state::Shared;
 use crate::trades::{BUYER_ID, BUYER_LOGON_ID, Trade, TradeError, TradeKey, TradeStatus};
 
@@ -23,7 +26,23 @@ pub(crate) const REFUND: &str = "alipay.trade.refund";
 /// `alipay.trade.close`.
 pub(crate) const CLOSE: &str = "alipay.trade.close";
 
-fn text(biz: &Value, name: &str) -> Option<String> {
+/// Who sent a request, as a trade it opens remembers it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    /// The request's `app_id`.
+    pub app_id: &'a str,
+    /// The request's `notify_url` (v2: a public parameter; v3 sends it in the body).
+    pub notify_url: Option<&'a str>,
+    /// The charset the trade's notifications are encoded in.
+    pub charset: Charset,
+    /// How the trade's notifications are signed.
+    pub sign_type: SignType,
+    /// The request's `Host` header: the origin `qr_code` URLs are made on.
+    pub host: Option<&'a str>,
+}
+
+/// A `biz_content` member as text (a number as written), when present and not empty.
+pub(crate) fn text(biz: &Value, name: &str) -> Option<String> {
     match biz.get(name)? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -49,13 +68,22 @@ fn push(node: &mut Node, key: &str, value: &str) {
 }
 
 /// The answer node for `method` from the trades, or `None` when `method` is not one of these.
-pub(crate) fn answer(shared: &Arc<Shared>, method: &str, biz: Option<&str>) -> Option<Node> {
-    if !matches!(method, QUERY | REFUND | CLOSE) {
+pub(crate) fn answer(
+    shared: &Arc<Shared>,
+    method: &str,
+    biz: Option<&str>,
+    caller: &Caller,
+) -> Option<Node> {
+    let face_to_face = face_to_face::answers(method);
+    if !face_to_face && !matches!(method, QUERY | REFUND | CLOSE) {
         return None;
     }
     let biz: Value = biz
         .and_then(|b| serde_json::from_str(b).ok())
         .unwrap_or(Value::Null);
+    if face_to_face {
+        return Some(face_to_face::answer(shared, method, &biz, caller));
+    }
     let key = TradeKey {
         trade_no: text(&biz, "trade_no"),
         out_trade_no: text(&biz, "out_trade_no"),

@@ -157,6 +157,11 @@ async fn run(
         .path_and_query()
         .map_or_else(|| seen.path.clone(), |p| p.as_str().to_owned());
     let query = req.uri().query().map(str::to_owned);
+    let host = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let headers = V3Headers::read(req.headers())?;
     let auth = auth::parse(headers.authorization.as_deref())?;
     auth::check_app(shared, &auth)?;
@@ -213,7 +218,20 @@ async fn run(
     shared
         .validate(descriptor, Some(&object), &fields.form)
         .map_err(V3Error::invalid_parameter)?;
-    Ok(dispatch(shared, ctx, descriptor, &object.to_string()))
+    let caller = stateful::Caller {
+        app_id: auth.app_id,
+        notify_url: None,
+        charset: alipay_runtime::charset::Charset::Utf8,
+        sign_type: alipay_runtime::sign::SignType::Rsa2,
+        host: host.as_deref(),
+    };
+    Ok(dispatch(
+        shared,
+        ctx,
+        descriptor,
+        &object.to_string(),
+        &caller,
+    ))
 }
 
 /// What a request's HTTP method and path found.
@@ -267,12 +285,14 @@ fn find_method<'p>(
     })
 }
 
-/// The answer to a valid request: the trades' (query, refund, close) or the method's scenario.
+/// The answer to a valid request: the trades' (query, refund, close, the face-to-face methods)
+/// or the method's scenario.
 fn dispatch(
     shared: &Arc<Shared>,
     ctx: &AnswerContext,
     descriptor: &alipay_runtime::MethodDescriptor,
     biz: &str,
+    caller: &stateful::Caller,
 ) -> (Logged, u64) {
     let mut scenario = shared.scenario_for(descriptor.method);
     let mut delay_ms: u64 = 0;
@@ -281,7 +301,7 @@ fn dispatch(
         scenario = *then;
     }
     let state = match scenario {
-        Scenario::Success => stateful::answer(shared, descriptor.method, Some(biz)),
+        Scenario::Success => stateful::answer(shared, descriptor.method, Some(biz), caller),
         _ => None,
     };
     let logged = match state {
