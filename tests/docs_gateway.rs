@@ -1,5 +1,6 @@
-//! The scenario files (TOML and JSON) of `docs/gateway.md`, given to a gateway, which checks
-//! their methods, codes and fields when it takes them (its Rust block is
+//! The blocks of `docs/gateway.md`, run: its scenario files (TOML and JSON), given to a gateway,
+//! which checks their methods, codes and fields when it takes them, and its `curl` commands,
+//! sent as written to a gateway holding the trades they name (its Rust block is
 //! `tests/docs_gateway_page.rs`).
 
 use alipay_gateway::{GatewayCertMode, LocalGateway, ScenarioFile, TestGateway, ThrowawayCerts};
@@ -58,4 +59,130 @@ async fn the_page_s_scenario_files_are_taken_by_a_gateway() {
         .start()
         .await;
     assert!(gw.is_ok(), "{:?}", gw.err());
+}
+
+/// One `curl` command line of the guide as the request it sends: method, URL, headers, body.
+struct Curl {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+/// The `curl` commands of the guide's `sh` blocks (`\` continuations joined).
+fn curl_commands() -> Vec<Curl> {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/gateway.md"))
+        .expect("docs/gateway.md");
+    let mut commands = Vec::new();
+    let mut in_sh = false;
+    let mut line = String::new();
+    for raw in page.lines() {
+        if raw.starts_with("```") {
+            in_sh = raw == "```sh";
+            continue;
+        }
+        if !in_sh || raw.trim_start().starts_with('#') {
+            continue;
+        }
+        match raw.trim().strip_suffix('\\') {
+            Some(part) => line.push_str(part),
+            None => {
+                line.push_str(raw.trim());
+                let words = shlex::split(&std::mem::take(&mut line)).expect("a shell line");
+                assert_eq!(words[0], "curl", "docs/gateway.md: only curl is run here");
+                commands.push(curl(&words[1..]));
+            }
+        }
+    }
+    commands
+}
+
+fn curl(words: &[String]) -> Curl {
+    let mut command = Curl {
+        method: "GET".to_owned(),
+        url: String::new(),
+        headers: Vec::new(),
+        body: None,
+    };
+    let mut words = words.iter();
+    while let Some(word) = words.next() {
+        match word.as_str() {
+            "-X" => command.method = words.next().expect("-X METHOD").clone(),
+            "-H" => {
+                let header = words.next().expect("-H HEADER");
+                let (name, value) = header.split_once(':').expect("Name: value");
+                command
+                    .headers
+                    .push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+            "-d" => command.body = Some(words.next().expect("-d BODY").clone()),
+            flag if flag.starts_with('-') => panic!("docs/gateway.md: curl {flag} is not read"),
+            url => command.url = url.to_owned(),
+        }
+    }
+    command
+}
+
+#[tokio::test]
+async fn the_guide_s_control_calls_pay_its_trades() {
+    use alipay_gateway::face_to_face::AUTH_CODE_ASKS_PASSWORD;
+    use alipay_openapi::trade::{pay, precreate, query};
+    use alipay_openapi::{Error, Price};
+
+    let gw = TestGateway::start(alipay_openapi::METHODS).await.unwrap();
+    let client = gw.client().unwrap();
+    // The two trades the commands expect: one precreated, one waiting for the password.
+    let amount = || Price::from_cents(500);
+    let qr = client
+        .execute(&precreate::Request::new("demo-1", amount()).subject("tea"))
+        .await
+        .unwrap()
+        .qr_code
+        .expect("a qr_code");
+    let waiting = pay::Request::new(
+        "demo-2",
+        pay::Scene::BarCode,
+        AUTH_CODE_ASKS_PASSWORD,
+        amount(),
+    )
+    .subject("tea");
+    match client.execute(&waiting).await {
+        Err(Error::Gateway(e)) => assert_eq!(e.code().to_string(), "10003"),
+        other => panic!("{other:?}"),
+    }
+
+    let commands = curl_commands();
+    assert_eq!(commands.len(), 3);
+    let http = reqwest::Client::new();
+    let base = format!("http://{}", gw.addr());
+    for command in commands {
+        // The guide's port and example code stand for this gateway's.
+        let token = qr.rsplit('/').next().unwrap();
+        let url = command.url.replace("http://127.0.0.1:8080", &base);
+        let url = url.replace("c6ded9083348aad4220e8f7828bb2821", token);
+        let body = command.body.map(|b| {
+            b.replace("http://127.0.0.1:8080", &base)
+                .replace("c6ded9083348aad4220e8f7828bb2821", token)
+        });
+        let mut request = http.request(command.method.parse().unwrap(), &url);
+        for (name, value) in &command.headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), 200, "{} {url}", command.method);
+    }
+    for order in ["demo-1", "demo-2"] {
+        let trade = client
+            .execute(&query::Request::new().out_trade_no(order))
+            .await
+            .unwrap();
+        assert_eq!(
+            trade.trade_status,
+            Some(query::TradeStatus::TradeSuccess),
+            "{order}"
+        );
+    }
 }
