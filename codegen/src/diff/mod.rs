@@ -54,6 +54,7 @@ use serde_json::Value;
 pub use change::{Change, Kind, Semver, Severity};
 
 use crate::ir::LowerError;
+use crate::progress::Stage;
 use crate::spec::{self, Diagnostic, Spec};
 
 /// Every change between two versions of the specs, methods in name order.
@@ -115,7 +116,7 @@ pub fn diff<'a, 'b>(
         .into_iter()
         .map(|(name, (o, n))| (name, o, n))
         .collect();
-    let compared = crate::parallel::in_parallel(&pairs, |&(name, old, new)| match (old, new) {
+    let compared = crate::parallel::in_parallel(Stage::Compare, &pairs, |&(name, old, new)| match (old, new) {
         (Some(old), Some(new)) => method::compare_method(old, new),
         (Some(old), None) => Ok(vec![method_change(
             name,
