@@ -393,7 +393,8 @@ mod tests {
             .map(str::trim)
             .filter(|line| line.starts_with("alipay "))
             .map(|line| {
-                let words = shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes: {line}"));
+                let words =
+                    shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes: {line}"));
                 words
                     .into_iter()
                     .take_while(|w| !["|", ">", "<", "&&", ";"].contains(&w.as_str()))
@@ -407,12 +408,19 @@ mod tests {
         let helps = long_helps();
         assert!(helps.len() > 10, "{:?}", helps.iter().map(|h| &h.0));
         for (path, help) in &helps {
-            assert!(help.contains("\nExamples:\n"), "no examples: {path:?}\n{help}");
+            assert!(
+                help.contains("\nExamples:\n"),
+                "no examples: {path:?}\n{help}"
+            );
             let own = examples(help)
                 .into_iter()
                 .filter(|words| words[1..].starts_with(path))
                 .count();
-            assert!(own > 0, "no example runs `alipay {}`\n{help}", path.join(" "));
+            assert!(
+                own > 0,
+                "no example runs `alipay {}`\n{help}",
+                path.join(" ")
+            );
         }
     }
 

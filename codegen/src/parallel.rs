@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn large_items_keep_their_order_too() {
         let items = ["a", "bb", "ccc"];
-        assert_eq!(super::in_parallel_large(Stage::Write, &items, |s| s.len()), [1, 2, 3]);
+        assert_eq!(
+            super::in_parallel_large(Stage::Write, &items, |s| s.len()),
+            [1, 2, 3]
+        );
     }
 
     #[test]

@@ -118,8 +118,7 @@ pub fn lower_with<'a>(
     let mut modules: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each spec lowers on its own; the first error in input order wins, as in a loop.
     let specs: Vec<&Spec> = specs.into_iter().collect();
-    let lowered =
-        crate::parallel::in_parallel(Stage::Lower, &specs, |spec| {
+    let lowered = crate::parallel::in_parallel(Stage::Lower, &specs, |spec| {
         Lowering::new(spec, settings.json).run()
     });
     for m in lowered {

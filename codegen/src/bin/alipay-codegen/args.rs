@@ -251,9 +251,12 @@ Examples:
 Examples:
   # Print the features section the specs give:
   alipay-codegen features --specs specs
-  # Exit 1 when Cargo.toml's section is not what the specs give (for CI):
-  alipay-codegen features --check Cargo.toml
-  # Rewrite the section, with every product group a package of its own under catalog/:
+  # Rewrite Cargo.toml's section:
+  alipay-codegen features --write Cargo.toml
+  # Exit 1 when the sections, and the groups' packages under catalog/, are not what the specs
+  # give (for CI):
+  alipay-codegen features --check Cargo.toml --crates catalog
+  # Rewrite them, every product group a package of its own under catalog/:
   alipay-codegen features --write Cargo.toml --crates catalog";
 
     pub const GENERATE: &str = "\

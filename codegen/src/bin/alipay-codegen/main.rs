@@ -142,8 +142,14 @@ mod tests {
         let mut out = vec![(Vec::new(), cmd.render_long_help().to_string())];
         // clap's own `help` command has no examples to give; no command has commands of its own.
         for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
-            assert!(sub.get_subcommands().next().is_none(), "walk the commands of {sub}");
-            out.push((vec![sub.get_name().to_owned()], sub.render_long_help().to_string()));
+            assert!(
+                sub.get_subcommands().next().is_none(),
+                "walk the commands of {sub}"
+            );
+            out.push((
+                vec![sub.get_name().to_owned()],
+                sub.render_long_help().to_string(),
+            ));
         }
         out
     }
@@ -159,7 +165,8 @@ mod tests {
             .map(str::trim)
             .filter(|line| line.starts_with("alipay-codegen "))
             .map(|line| {
-                let words = shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes: {line}"));
+                let words =
+                    shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes: {line}"));
                 words
                     .into_iter()
                     .take_while(|w| !["|", ">", "<", "&&", ";"].contains(&w.as_str()))
@@ -173,7 +180,10 @@ mod tests {
         let helps = long_helps();
         assert!(helps.len() >= 8, "{:?}", helps.iter().map(|h| &h.0));
         for (path, help) in &helps {
-            assert!(help.contains("\nExamples:\n"), "no examples: {path:?}\n{help}");
+            assert!(
+                help.contains("\nExamples:\n"),
+                "no examples: {path:?}\n{help}"
+            );
             let own = examples(help)
                 .into_iter()
                 .filter(|words| words[1..].starts_with(path))
