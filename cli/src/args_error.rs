@@ -87,6 +87,18 @@ pub fn redact(message: &str, secrets: &[String]) -> String {
     out
 }
 
+/// `styled` (the message with its ANSI styles, redacted as `plain` was) when it shows exactly
+/// `plain` once the styles are stripped and nothing was cut out; else `plain`. A cut could
+/// fall inside a style and leave it open, or a secret split by a style would not be found.
+pub fn styled_if_same(styled: String, plain: String) -> String {
+    let same = anstream::adapter::strip_str(&styled).to_string() == plain;
+    if same && !plain.contains(REDACTED) {
+        styled
+    } else {
+        plain
+    }
+}
+
 fn looks_secret_anywhere(text: &str) -> bool {
     text.contains("-----BEGIN") || text.contains("PRIVATE KEY")
 }
@@ -140,6 +152,22 @@ mod tests {
             !shown.contains("MIIE") && !shown.contains("PRIVATE KEY"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_styled_message_is_kept_only_when_it_shows_the_plain_text_uncut() {
+        let styled = "\u{1b}[1m\u{1b}[31merror:\u{1b}[0m unexpected argument".to_owned();
+        let plain = "error: unexpected argument".to_owned();
+        assert_eq!(styled_if_same(styled.clone(), plain.clone()), styled);
+        // Different text once stripped: the plain one.
+        assert_eq!(
+            styled_if_same(styled.clone(), "error: other".to_owned()),
+            "error: other"
+        );
+        // Anything cut out: plain, even when the texts agree.
+        let cut = format!("error: '{REDACTED}'");
+        let styled_cut = format!("\u{1b}[31merror:\u{1b}[0m '{REDACTED}'");
+        assert_eq!(styled_if_same(styled_cut, cut.clone()), cut);
     }
 
     #[test]

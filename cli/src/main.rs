@@ -4,6 +4,11 @@
 //! Exit codes (a public contract): 0 success; 1 failure outside a call; 2 invalid input or
 //! configuration (nothing sent); 3 verified business error; 4 verified gateway error;
 //! 5 response (or notification) signature missing or invalid; 6 transport or HTTP failure.
+//!
+//! Every command's help ends with examples ([`examples`]); `alipay completions SHELL` prints a
+//! completion script. Help and usage errors are coloured only when they go to a terminal and
+//! `NO_COLOR` is unset or empty (<https://no-color.org>); nothing else the command prints is
+//! styled.
 
 mod args_error;
 mod call;
@@ -13,6 +18,7 @@ mod config;
 mod demo;
 #[cfg(test)]
 mod docs_check;
+mod examples;
 mod notify;
 mod page;
 mod report;
@@ -30,7 +36,13 @@ use crate::report::Exit;
 /// Typed, verified Alipay OpenAPI calls from the command line, and a local gateway to try
 /// them against.
 #[derive(Debug, Parser)]
-#[command(name = "alipay", version = catalog::VERSION, about, long_about = None)]
+#[command(
+    name = "alipay",
+    version = catalog::VERSION,
+    about,
+    long_about = None,
+    after_help = examples::CLI
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,6 +56,7 @@ enum Command {
     /// Exit codes: 0 success; 2 invalid input or config (nothing sent); 3 verified business
     /// error; 4 verified gateway error; 5 response signature missing or invalid; 6 transport or
     /// HTTP failure.
+    #[command(after_help = examples::CALL)]
     Call(Box<CallArgs>),
     /// Sign a page method (alipay.trade.page.pay, alipay.trade.wap.pay, ...) for the user's
     /// browser and print it: the auto-submitting HTML form (POST, the default; in the request
@@ -52,6 +65,7 @@ enum Command {
     ///
     /// Exit codes: 0 printed; 2 invalid input or configuration, or not a page method
     /// (nothing printed on stdout).
+    #[command(after_help = examples::PAGE)]
     Page(Box<PageArgs>),
     /// Sign an app method (alipay.trade.app.pay) into the order string the Alipay app SDK
     /// takes and print it. The parameters are validated against the spec as by `call`;
@@ -59,23 +73,42 @@ enum Command {
     ///
     /// Exit codes: 0 printed; 2 invalid input or configuration, or not an app (or page)
     /// method (nothing printed on stdout).
+    #[command(after_help = examples::SDK)]
     Sdk(Box<SdkArgs>),
     /// List the methods this command serves: the whole catalog (the doc-page specs and those
     /// converted from the SDK's models), plus those of --specs DIR.
+    #[command(after_help = examples::METHODS)]
     Methods(MethodsArgs),
     /// Run a local, spec-driven gateway on 127.0.0.1 until Ctrl-C.
+    #[command(after_help = examples::GATEWAY)]
     Gateway(GatewayArgs),
     /// Print the SN of a certificate (`app_cert_sn`, `alipay_cert_sn`), or with --root the
     /// `alipay_root_cert_sn` of a root bundle: what isv.invalid-app-cert-sn and
     /// isv.invalid-alipay-root-cert-sn are about. Exit 2 when the file is not a certificate.
+    #[command(after_help = examples::CERT_SN)]
     CertSn(CertSnArgs),
     /// Quickstart: a local gateway with throwaway keys, both seed methods, a success, a
     /// business error, an invalid request and an altered answer.
+    #[command(after_help = examples::DEMO)]
     Demo,
     /// What Alipay sends back to the merchant: `alipay notify verify` checks an asynchronous
     /// notification.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::NOTIFY)]
     Notify(NotifyCommand),
+    /// Print the shell completion script of `alipay` for SHELL to stdout.
+    ///
+    /// Save it where the shell looks for completions (see the examples), or source it in the
+    /// shell's start-up file. Exit codes: 0 printed; 2 a shell it does not know.
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(CompletionsArgs),
+}
+
+/// `alipay completions`.
+#[derive(Debug, clap::Args)]
+struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    shell: clap_complete::Shell,
 }
 
 /// `alipay notify`.
@@ -87,6 +120,7 @@ enum NotifyCommand {
     /// Exit codes: 0 verified; 5 not signed, signature invalid or made with another key, or
     /// the body changed after signing (nothing printed on stdout); 2 unreadable input or
     /// invalid configuration.
+    #[command(after_help = examples::NOTIFY_VERIFY)]
     Verify(NotifyVerifyArgs),
 }
 
@@ -261,6 +295,10 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => report_args_error(&e, &args),
     };
+    // Printing a script needs no async runtime.
+    if let Command::Completions(args) = &cli.command {
+        completions(args.shell);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -282,6 +320,7 @@ fn main() {
             Command::CertSn(args) => certs::cert_sn(&args.file, args.root),
             Command::Demo => demo::run().await,
             Command::Notify(NotifyCommand::Verify(args)) => notify::verify(args),
+            Command::Completions(_) => unreachable!("printed before the runtime starts"),
         }
     });
     // Connections of the local gateway may still be open; do not wait for them.
@@ -289,15 +328,118 @@ fn main() {
     std::process::exit(exit.code());
 }
 
+/// `alipay completions`: prints the script for `shell` and exits 0.
+fn completions(shell: clap_complete::Shell) -> ! {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "alipay", &mut script);
+    // A closed stdout (`| head`) leaves nothing else to do but exit.
+    let _ = std::io::stdout().write_all(&script);
+    std::process::exit(Exit::Success.code());
+}
+
 /// Prints clap's message (usage errors, or `--help`/`--version`) with every argument that may
 /// hold key material cut out, and exits with clap's code (2 for a usage error).
+///
+/// The message is styled (clap's bold headings, its red `error:`) only where its stream is a
+/// terminal and `NO_COLOR` is unset or empty: `anstream` strips the styles otherwise. A
+/// message that had anything cut out is printed plain.
 fn report_args_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ! {
-    let text = args_error::redact(&e.render().to_string(), &args_error::secrets(args));
+    let rendered = e.render();
+    let secrets = args_error::secrets(args);
+    let plain = args_error::redact(&rendered.to_string(), &secrets);
+    let styled = args_error::redact(&rendered.ansi().to_string(), &secrets);
+    let text = args_error::styled_if_same(styled, plain);
     // A closed stdout or stderr leaves nothing else to do but exit.
     if e.use_stderr() {
-        let _ = std::io::stderr().write_all(text.as_bytes());
+        let _ = anstream::AutoStream::auto(std::io::stderr()).write_all(text.as_bytes());
     } else {
-        let _ = std::io::stdout().write_all(text.as_bytes());
+        let _ = anstream::AutoStream::auto(std::io::stdout()).write_all(text.as_bytes());
     }
     std::process::exit(e.exit_code());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::{CommandFactory as _, Parser as _};
+
+    /// Each command's path (`[]` for `alipay` itself, `["notify", "verify"]`) and long help.
+    fn long_helps() -> Vec<(Vec<String>, String)> {
+        fn walk(cmd: &mut clap::Command, path: &[String], out: &mut Vec<(Vec<String>, String)>) {
+            out.push((path.to_vec(), cmd.render_long_help().to_string()));
+            // clap's own `help` command has no examples to give.
+            for sub in cmd.get_subcommands_mut().filter(|s| s.get_name() != "help") {
+                let mut inner = path.to_vec();
+                inner.push(sub.get_name().to_owned());
+                walk(sub, &inner, out);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut out = Vec::new();
+        walk(&mut cmd, &[], &mut out);
+        out
+    }
+
+    /// The command lines of a help's `Examples:` section, split as a shell splits them, each
+    /// cut at its first pipe or redirection.
+    fn examples(help: &str) -> Vec<Vec<String>> {
+        let Some((_, section)) = help.split_once("Examples:") else {
+            return Vec::new();
+        };
+        section
+            .lines()
+            .map(str::trim)
+            .filter(|line| line.starts_with("alipay "))
+            .map(|line| {
+                let words =
+                    shlex::split(line).unwrap_or_else(|| panic!("unbalanced quotes: {line}"));
+                words
+                    .into_iter()
+                    .take_while(|w| !["|", ">", "<", "&&", ";"].contains(&w.as_str()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_command_ends_its_help_with_examples_of_itself() {
+        let helps = long_helps();
+        assert!(helps.len() > 10, "{:?}", helps.iter().map(|h| &h.0));
+        for (path, help) in &helps {
+            assert!(
+                help.contains("\nExamples:\n"),
+                "no examples: {path:?}\n{help}"
+            );
+            let own = examples(help)
+                .into_iter()
+                .filter(|words| words[1..].starts_with(path))
+                .count();
+            assert!(
+                own > 0,
+                "no example runs `alipay {}`\n{help}",
+                path.join(" ")
+            );
+        }
+    }
+
+    #[test]
+    fn every_example_parses() {
+        let mut seen = 0;
+        for (path, help) in long_helps() {
+            for words in examples(&help) {
+                seen += 1;
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("an example of {path:?} does not parse: {words:?}\n{e}");
+                }
+            }
+        }
+        assert!(seen > 20, "{seen} examples");
+    }
+
+    #[test]
+    fn the_command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
 }

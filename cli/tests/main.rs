@@ -10,6 +10,7 @@ mod common;
 mod docs;
 mod exit_codes;
 mod gateway_keys;
+mod help;
 mod notify_verify;
 mod page;
 mod upload;

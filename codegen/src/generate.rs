@@ -8,6 +8,7 @@ use crate::Settings;
 use crate::emit;
 pub use crate::emit::{EmitError, Files, HEADER};
 use crate::ir::{self, LowerError};
+use crate::progress::Stage;
 use crate::spec::{self, Diagnostic, Spec};
 
 /// What a generation did (or, in check mode, would do).
@@ -235,7 +236,7 @@ pub fn write_files(
     // Files are independent; creating them is mostly the file system's time, which two
     // writers overlap.
     let files_list: Vec<(&PathBuf, &String)> = files.iter().collect();
-    let outcomes = crate::parallel::in_parallel_large(&files_list, |(rel, text)| {
+    let outcomes = crate::parallel::in_parallel_large(Stage::Write, &files_list, |(rel, text)| {
         write_one(&out_dir.join(rel), text, check)
     });
     for ((rel, _), changed) in files_list.iter().zip(outcomes) {

@@ -13,7 +13,8 @@
 //! What users call: [`Builder`] (from `build.rs`), [`generate`] (the same engine without the
 //! build-script conveniences), [`spec`] (load and check), [`import`] (doc pages to specs),
 //! [`diff`] (what changed between two spec folders), [`features`] and [`catalog`] (a crate's
-//! Cargo features and its product groups as packages), and for the `alipay` CLI [`ir`] and
+//! Cargo features and its product groups as packages), [`progress`] (how far long work has
+//! got, for a command that shows it), and for the `alipay` CLI [`ir`] and
 //! `validate`. Everything else is the generator's own.
 
 pub mod builder;
@@ -26,6 +27,7 @@ pub mod import;
 pub mod ir;
 mod naming;
 mod parallel;
+pub mod progress;
 // The protocol's public names, written once in `alipay-protocol` (which the runtime re-exports
 // as `alipay_runtime::protocol`): the generator must not depend on the runtime's HTTP stack.
 use alipay_protocol as protocol;

@@ -20,3 +20,4 @@ mod openapi;
 mod output_files;
 mod scale;
 mod spec_readme;
+mod terminal;

@@ -54,6 +54,7 @@ use serde_json::Value;
 pub use change::{Change, Kind, Semver, Severity};
 
 use crate::ir::LowerError;
+use crate::progress::Stage;
 use crate::spec::{self, Diagnostic, Spec};
 
 /// Every change between two versions of the specs, methods in name order.
@@ -115,30 +116,33 @@ pub fn diff<'a, 'b>(
         .into_iter()
         .map(|(name, (o, n))| (name, o, n))
         .collect();
-    let compared = crate::parallel::in_parallel(&pairs, |&(name, old, new)| match (old, new) {
-        (Some(old), Some(new)) => method::compare_method(old, new),
-        (Some(old), None) => Ok(vec![method_change(
-            name,
-            Kind::MethodRemoved,
-            Severity::Breaking,
-            format!(
-                "method removed: its module `{}::{}` is gone",
-                crate::naming::group_of(name),
-                crate::naming::method_module(name)
-            ),
-            Value::from(old.title.as_str()),
-            Value::Null,
-        )]),
-        (None, Some(new)) => Ok(vec![method_change(
-            name,
-            Kind::MethodAdded,
-            Severity::Minor,
-            "method added".to_owned(),
-            Value::Null,
-            Value::from(new.title.as_str()),
-        )]),
-        (None, None) => Ok(Vec::new()),
-    });
+    let compared =
+        crate::parallel::in_parallel(Stage::Compare, &pairs, |&(name, old, new)| {
+            match (old, new) {
+                (Some(old), Some(new)) => method::compare_method(old, new),
+                (Some(old), None) => Ok(vec![method_change(
+                    name,
+                    Kind::MethodRemoved,
+                    Severity::Breaking,
+                    format!(
+                        "method removed: its module `{}::{}` is gone",
+                        crate::naming::group_of(name),
+                        crate::naming::method_module(name)
+                    ),
+                    Value::from(old.title.as_str()),
+                    Value::Null,
+                )]),
+                (None, Some(new)) => Ok(vec![method_change(
+                    name,
+                    Kind::MethodAdded,
+                    Severity::Minor,
+                    "method added".to_owned(),
+                    Value::Null,
+                    Value::from(new.title.as_str()),
+                )]),
+                (None, None) => Ok(Vec::new()),
+            }
+        });
     let mut changes = Vec::new();
     for method in compared {
         changes.extend(method?);

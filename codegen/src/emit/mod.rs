@@ -32,6 +32,7 @@ use std::path::PathBuf;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 
 use crate::ir::{Ir, MethodIr};
+use crate::progress::Stage;
 use crate::settings::{Layout, Settings};
 
 /// The header of every generated file.
@@ -92,7 +93,7 @@ fn module_tree(
     let work: Vec<Option<&MethodIr>> = std::iter::once(None)
         .chain(methods.iter().copied().map(Some))
         .collect();
-    let texts = crate::parallel::in_parallel(&work, |item| match item {
+    let texts = crate::parallel::in_parallel(Stage::Emit, &work, |item| match item {
         None => root(ir, feature_gates, &body),
         Some(m) => method::method_module(m),
     });
@@ -112,7 +113,8 @@ fn module_tree(
         groups.push((group, &texts[start..start + len]));
         start += len;
     }
-    let joined = crate::parallel::in_parallel_large(&groups, |(_, parts)| join_modules(parts));
+    let joined =
+        crate::parallel::in_parallel_large(Stage::Join, &groups, |(_, parts)| join_modules(parts));
     let mut files = Files::new();
     files.insert(PathBuf::from("mod.rs"), root);
     for ((group, _), text) in groups.iter().zip(joined) {
@@ -149,7 +151,7 @@ fn root(
 
 /// The printed modules of `methods`, in order, on every core.
 fn method_modules(methods: &[&MethodIr]) -> Result<Vec<String>, EmitError> {
-    crate::parallel::in_parallel(methods, |m| method::method_module(m))
+    crate::parallel::in_parallel(Stage::Emit, methods, |m| method::method_module(m))
         .into_iter()
         .collect()
 }

@@ -9,6 +9,7 @@ use crate::ir::{
     StructKind, TypeIr, VariantIr,
 };
 use crate::naming;
+use crate::progress::Stage;
 use crate::spec::{Field, Spec, TypeError, TypeRef};
 
 /// Names the generator uses itself in every method module.
@@ -117,8 +118,9 @@ pub fn lower_with<'a>(
     let mut modules: BTreeMap<(String, String), String> = BTreeMap::new();
     // Each spec lowers on its own; the first error in input order wins, as in a loop.
     let specs: Vec<&Spec> = specs.into_iter().collect();
-    let lowered =
-        crate::parallel::in_parallel(&specs, |spec| Lowering::new(spec, settings.json).run());
+    let lowered = crate::parallel::in_parallel(Stage::Lower, &specs, |spec| {
+        Lowering::new(spec, settings.json).run()
+    });
     for m in lowered {
         let m = m?;
         if ir.methods.contains_key(&m.method) {

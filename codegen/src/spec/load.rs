@@ -13,6 +13,7 @@ use super::report::Reporter;
 use super::shape::{self, KeyRule, Kind};
 use super::tree::Node;
 use super::yaml;
+use crate::progress::Stage;
 
 /// Everything read from a folder (or a list of files): the specs that passed every check, and
 /// every problem of every file.
@@ -230,7 +231,7 @@ fn load_one(path: &Path) -> Loaded {
 /// Loads files on every core: a folder of thousands of specs is read in parallel, results
 /// kept in input order.
 fn load_all(files: &[PathBuf]) -> Vec<Loaded> {
-    crate::parallel::in_parallel(files, |f| {
+    crate::parallel::in_parallel(Stage::Load, files, |f| {
         // Loading only panics on a bug; report the file rather than lose the others.
         std::panic::catch_unwind(|| load_one(f)).unwrap_or_else(|_| {
             Loaded::Problems(vec![file_problem(

@@ -13,7 +13,13 @@ use clap::{Parser, Subcommand};
 /// `diff` exits 0 when nothing breaks, 1 when a change breaks callers, 2 on usage errors
 /// and specs with problems.
 #[derive(Debug, Parser)]
-#[command(name = "alipay-codegen", version, about, long_about)]
+#[command(
+    name = "alipay-codegen",
+    version,
+    about,
+    long_about,
+    after_help = examples::CLI
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -33,6 +39,7 @@ pub enum Command {
     /// folder when it holds the generated features section. A group without a feature of its
     /// own is a warning (it builds under `all-groups`); a group named like another feature an
     /// error.
+    #[command(after_help = examples::CHECK)]
     Check {
         /// Spec folders and/or spec files.
         #[arg(required = true, value_name = "DIR_OR_FILE")]
@@ -48,6 +55,7 @@ pub enum Command {
     /// its `# @generated product-group features` and `# @end product-group features` lines);
     /// with `--check`, exits 1 when MANIFEST's section differs. Exits 1 when the specs have
     /// problems, 2 on usage errors.
+    #[command(after_help = examples::FEATURES)]
     Features {
         /// The folder of specs.
         #[arg(long, value_name = "DIR", default_value = "specs")]
@@ -92,6 +100,7 @@ pub enum Command {
     /// have problems (listed on stderr) or generation fails, and with `--check` also when the
     /// output differs from what the specs produce (the differing files are listed); 2 on
     /// usage errors (such as a specs folder that does not exist).
+    #[command(after_help = examples::GENERATE)]
     Generate {
         /// The folder of specs.
         #[arg(long, value_name = "DIR")]
@@ -134,6 +143,7 @@ pub enum Command {
     /// be read, names no method while OUT is a folder, or the spec does not pass `check` (it
     /// is still written, to be fixed by hand), 2 when PAGE does not exist or OUT exists and
     /// `--force` is not given.
+    #[command(after_help = examples::IMPORT)]
     Import {
         /// The page, as text (UTF-8).
         #[arg(value_name = "PAGE")]
@@ -156,6 +166,7 @@ pub enum Command {
     /// updated spec and a summary. Exits 0 when done (with `--check`: when nothing would
     /// change), 1 when the document or a spec has problems (nothing written) or, with
     /// `--check`, when specs would change, 2 when FILE or the specs folder does not exist.
+    #[command(after_help = examples::IMPORT_OPENAPI)]
     ImportOpenapi {
         /// The document (`openapi.yaml` or `openapi.json`).
         #[arg(value_name = "FILE")]
@@ -192,6 +203,7 @@ pub enum Command {
     /// Exits 0 when nothing breaks, 1 when at least one change is breaking (so CI can gate
     /// on it), 2 on usage errors and when a spec of either side has problems (listed on
     /// stderr as `file:line:column: path: message`).
+    #[command(after_help = examples::DIFF)]
     Diff {
         /// The specs before: a folder or a spec file.
         #[arg(value_name = "OLD")]
@@ -203,6 +215,87 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
         format: DiffFormat,
     },
+    /// Print the shell completion script of `alipay-codegen` for SHELL to stdout.
+    ///
+    /// Save it where the shell looks for completions (see the examples), or source it in the
+    /// shell's start-up file. Exits 0, or 2 for a shell it does not know.
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The examples each command's help ends with: real command lines, run from a crate's folder
+/// whose specs are in `specs/` (the unit tests parse every line that starts with
+/// `alipay-codegen`).
+mod examples {
+    pub const CLI: &str = "\
+Examples:
+  alipay-codegen check specs
+  alipay-codegen generate --specs specs --out src/generated
+  alipay-codegen diff old/specs specs
+  alipay-codegen completions bash > ~/.local/share/bash-completion/completions/alipay-codegen
+
+Run `alipay-codegen help <COMMAND>` for each command's flags and examples.";
+
+    pub const CHECK: &str = "\
+Examples:
+  # Every spec of a folder (and the features of the Cargo.toml beside it, if it has them):
+  alipay-codegen check specs
+  # One spec file, with the product groups checked against a given manifest:
+  alipay-codegen check specs/alipay.trade.query.yaml --manifest Cargo.toml";
+
+    pub const FEATURES: &str = "\
+Examples:
+  # Print the features section the specs give:
+  alipay-codegen features --specs specs
+  # Rewrite Cargo.toml's section:
+  alipay-codegen features --write Cargo.toml
+  # Exit 1 when the sections, and the groups' packages under catalog/, are not what the specs
+  # give (for CI):
+  alipay-codegen features --check Cargo.toml --crates catalog
+  # Rewrite them, every product group a package of its own under catalog/:
+  alipay-codegen features --write Cargo.toml --crates catalog";
+
+    pub const GENERATE: &str = "\
+Examples:
+  # A module tree to include! into a crate:
+  alipay-codegen generate --specs specs --out src/generated
+  # Only some methods:
+  alipay-codegen generate --specs specs --out src/generated --methods 'alipay.trade.*' 'alipay.user.*'
+  # Exit 1 when src/generated is not what the specs produce (for CI); nothing is written:
+  alipay-codegen generate --specs specs --out src/generated --check
+  # A facade crate over one crate per product group, ready to vendor:
+  alipay-codegen generate --specs specs --out alipay-catalog --layout crates --runtime '\"0.1\"'";
+
+    pub const IMPORT: &str = "\
+Examples:
+  # A doc page saved as text, into specs/<method>.yaml:
+  alipay-codegen import alipay.trade.query.txt -o specs
+  # The spec on stdout, to read it first:
+  alipay-codegen import alipay.trade.query.txt";
+
+    pub const IMPORT_OPENAPI: &str = "\
+Examples:
+  # What the document would add to specs/ (exit 1 when a spec would change), nothing written:
+  alipay-codegen import-openapi openapi.yaml --specs specs --check
+  # Write it:
+  alipay-codegen import-openapi openapi.yaml --specs specs";
+
+    pub const DIFF: &str = "\
+Examples:
+  # What changes for callers between the specs of main (checked out in old/) and these:
+  alipay-codegen diff old/specs specs
+  # One method, as JSON for a tool:
+  alipay-codegen diff old/specs/alipay.trade.query.yaml specs/alipay.trade.query.yaml --format json";
+
+    pub const COMPLETIONS: &str = "\
+Examples:
+  alipay-codegen completions bash > ~/.local/share/bash-completion/completions/alipay-codegen
+  alipay-codegen completions zsh > ~/.zfunc/_alipay-codegen
+  alipay-codegen completions fish > ~/.config/fish/completions/alipay-codegen.fish";
 }
 
 /// The output of `diff`.

@@ -13,7 +13,7 @@ pub(crate) fn check(paths: &[PathBuf], manifest: Option<PathBuf>) -> ExitCode {
     if let Some(code) = missing_inputs(&inputs) {
         return code;
     }
-    let report = spec::load_paths(paths);
+    let report = crate::progress::shown_while(|| spec::load_paths(paths));
     for diagnostic in &report.diagnostics {
         eprintln!("{diagnostic}");
     }

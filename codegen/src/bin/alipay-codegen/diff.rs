@@ -11,7 +11,7 @@ pub(crate) fn diff(old: PathBuf, new: PathBuf, format: DiffFormat) -> ExitCode {
     if let Some(code) = missing_inputs(&[&old, &new]) {
         return code;
     }
-    match alipay_codegen::diff::diff_paths(&[old], &[new]) {
+    match crate::progress::shown_while(|| alipay_codegen::diff::diff_paths(&[old], &[new])) {
         Ok(report) => {
             match format {
                 DiffFormat::Text => print!("{}", report.text()),

@@ -18,7 +18,7 @@ pub(crate) fn features(
     if let Some(code) = missing_inputs(&[specs]) {
         return code;
     }
-    let report = spec::load_dir(specs);
+    let report = crate::progress::shown_while(|| spec::load_dir(specs));
     if !report.is_clean() {
         for diagnostic in &report.diagnostics {
             eprintln!("{diagnostic}");
@@ -59,7 +59,7 @@ pub(crate) fn features(
     if let Some(code) = missing_inputs(&[manifest]) {
         return code;
     }
-    let update = match Update::plan(manifest, &groups, crates) {
+    let update = match crate::progress::shown_while(|| Update::plan(manifest, &groups, crates)) {
         Ok(update) => update,
         Err(e) => {
             eprintln!("{e}");
@@ -69,7 +69,7 @@ pub(crate) fn features(
     if check {
         return report_check(manifest, &update);
     }
-    if let Err(e) = update.write() {
+    if let Err(e) = crate::progress::shown_while(|| update.write()) {
         eprintln!("{e}");
         return ExitCode::from(1);
     }

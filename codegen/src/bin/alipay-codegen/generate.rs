@@ -35,7 +35,7 @@ pub(crate) fn generate(
         },
         ..Options::default()
     };
-    let report = match generate_dir_with(specs, out, &options) {
+    let report = match crate::progress::shown_while(|| generate_dir_with(specs, out, &options)) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("{e}");

@@ -112,7 +112,7 @@ pub(crate) fn import_openapi(file: &Path, specs: &Path, check: bool) -> ExitCode
             return ExitCode::from(1);
         }
     };
-    let import = match import_openapi(file, &text, specs) {
+    let import = match crate::progress::shown_while(|| import_openapi(file, &text, specs)) {
         Ok(import) => import,
         Err(e) => {
             eprintln!("{e}");
@@ -148,7 +148,7 @@ pub(crate) fn import_openapi(file: &Path, specs: &Path, check: bool) -> ExitCode
         println!("{summary}");
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = import.write(specs) {
+    if let Err(e) = crate::progress::shown_while(|| import.write(specs)) {
         eprintln!("{}: cannot write: {e}", specs.display());
         return ExitCode::from(1);
     }
