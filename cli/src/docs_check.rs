@@ -93,6 +93,12 @@ fn the_command_lines_shown_parse() {
                 continue;
             };
             let mut args = shlex::split(rest).expect("a shell command line");
+            // A comment or a redirection after the command, as a shell reads it.
+            if let Some(at) = args.iter().position(|a| {
+                a.starts_with('#') || [">", "|", "<", "&&", ";"].contains(&a.as_str())
+            }) {
+                args.truncate(at);
+            }
             args.insert(0, "alipay".to_owned());
             if let Err(e) = Cli::try_parse_from(&args) {
                 panic!("docs/cli.md: `{line}` does not parse:\n{e}");
