@@ -320,7 +320,10 @@ fn write_throwaway(
     let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
     let written = match (throwaway, certs) {
         (_, Some(certs)) => certs.write_to(&dir).map(drop),
-        (Some(pairs), None) => pairs.write_to(&dir).map(drop),
+        (Some(pairs), None) => pairs
+            .write_to(&dir)
+            .and_then(|_| pairs.write_sdk_configs(&dir, &gw.url(), app_id))
+            .map(drop),
         (None, None) => Ok(()),
     };
     let config = written.map_err(|e| e.to_string()).and_then(|()| {
@@ -348,7 +351,12 @@ fn write_throwaway(
             "certificate mode: throwaway certificates (TEST ONLY) written to {}:",
             dir.display()
         );
-        say!("  app_private.pem       the client's private_key");
+        say!(
+            "  app_private.pem       the client's private_key (PKCS#8; app_private_pkcs1.pem: PKCS#1;"
+        );
+        say!(
+            "                        app_private.txt, app_private_pkcs1.txt: the same as bare base64)"
+        );
         say!("  app_cert.crt          the client's app_cert");
         say!("  alipay_cert.crt       the client's alipay_cert");
         say!("  alipay_root_cert.crt  the client's alipay_root_cert");
@@ -359,11 +367,24 @@ fn write_throwaway(
         say!("client config: {}", config.display());
     } else {
         say!("throwaway keys (TEST ONLY) written to {}:", dir.display());
-        say!("  app_private.pem     the client's private_key");
+        say!(
+            "  app_private.pem     the client's private_key (PKCS#8; app_private_pkcs1.pem: PKCS#1;"
+        );
+        say!(
+            "                      app_private.txt, app_private_pkcs1.txt: the same as bare base64)"
+        );
         say!("  app_public.pem      this gateway's --app-public-key");
         say!("  alipay_private.pem  this gateway's --alipay-private-key");
-        say!("  alipay_public.pem   the client's alipay_public_key");
+        say!(
+            "  alipay_public.pem   the client's alipay_public_key (alipay_public.txt: bare base64;"
+        );
+        say!("                      alipay_public_pkcs1.pem, alipay_public_pkcs1.txt: PKCS#1)");
         say!("client config: {}", config.display());
+        say!(
+            "official SDKs: {} (npm alipay-sdk), {} (PyPI alipay-sdk-python)",
+            dir.join("alipay-sdk.node.js").display(),
+            dir.join("alipay_sdk_python.py").display()
+        );
         say!(
             "try: alipay call alipay.user.agreement.auth.confirm --config {} \\\n       --biz-content '{{\"agreement_no\":\"20170502000610755993\",\"apply_token\":\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\",\"auth_confirm_no\":\"423979\"}}'",
             config.display()

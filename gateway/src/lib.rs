@@ -77,6 +77,8 @@ pub use resolve::{MethodResolver, ResolvedMethod};
 pub use scenario::{Rotation, RotationCert, Scenario, ScenarioError, ScenarioFile};
 pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, Payment, StartError};
 pub use test_gateway::{TEST_APP_ID, TestGateway};
-pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};
+pub use throwaway::{
+    AppKeyFiles, KeyForms, KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys, WrittenSdkConfigs,
+};
 pub use throwaway_certs::{IssuedCert, ThrowawayCerts, WrittenCerts};
 pub use trades::{Refund, Trade, TradeError, TradeStatus};
