@@ -451,7 +451,9 @@ async fn serve(args: GatewayArgs) -> Result<(), Exit> {
             }
         }
     }
-    gw.shutdown().await;
+    // Stopping never waits on a client: open connections (keep-alive ones included) and
+    // notifications in delivery are dropped, not drained; the bound is a backstop.
+    let _ = tokio::time::timeout(Duration::from_millis(250), gw.shutdown()).await;
     // Throwaway keys for a gateway that no longer runs: nothing worth keeping (the guard in
     // `_remove_on_exit` deletes the folder as it goes out of scope).
     Ok(())

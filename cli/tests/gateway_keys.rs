@@ -26,11 +26,11 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
         .status()
         .expect("kill");
     assert!(status.success());
-    for _ in 0..200 {
+    for _ in 0..1_000 {
         if let Some(status) = child.0.try_wait().expect("wait") {
             return status;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
     panic!("the gateway did not stop on SIGTERM");
 }
@@ -233,5 +233,95 @@ fn the_keys_folder_holds_every_key_form_and_the_official_sdks_configurations() {
         "{lines:#?}"
     );
     terminate(&mut child);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Sends `request` on a new connection to `addr` and reads until `until` arrives in the
+/// answer; the connection stays open.
+fn open_connection(addr: &str, request: &str, until: &str) -> std::net::TcpStream {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.write_all(request.as_bytes()).expect("send");
+    if until.is_empty() {
+        return stream;
+    }
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(until) {
+        let n = stream.read(&mut buf).expect("answer");
+        assert!(n > 0, "closed: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    stream
+}
+
+#[test]
+fn sigterm_stops_the_gateway_within_a_second_whatever_is_in_flight() {
+    let root = scratch("sigterm");
+    let keys = root.join("keys");
+    let (mut child, lines) = start(&["--keys-dir".as_ref(), keys.as_os_str()]);
+    let url = gateway_url(&lines);
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|u| u.strip_suffix("/gateway.do"))
+        .expect("address")
+        .to_owned();
+
+    // A merchant endpoint that accepts notifications and never answers them.
+    let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let notify_url = format!("http://{}/notify", hanging.local_addr().unwrap());
+    let (accepted_tx, accepted) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in hanging.incoming().map_while(Result::ok) {
+            held.push(stream);
+            let _ = accepted_tx.send(());
+        }
+    });
+    // A paid trade whose notification is in delivery to it.
+    let order = Command::new(BIN)
+        .args(["sdk", "alipay.trade.app.pay", "--config"])
+        .arg(keys.join("alipay.toml"))
+        .args(["--notify-url", &notify_url, "--biz-content"])
+        .arg(r#"{"out_trade_no":"SIGTERM-1","total_amount":"9.99","subject":"Tea","product_code":"QUICK_MSECURITY_PAY"}"#)
+        .output()
+        .expect("alipay sdk");
+    assert!(order.status.success(), "{order:?}");
+    let order = String::from_utf8(order.stdout).unwrap();
+    let order = order.trim_end();
+    let _paid = open_connection(
+        &addr,
+        &format!(
+            "POST /control/pay-order-string HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{order}",
+            order.len()
+        ),
+        "TRADE_SUCCESS",
+    );
+    accepted
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the notification's delivery connected");
+    // A keep-alive connection after an answer, a request half sent, a connection that sent
+    // nothing.
+    let _keep_alive = open_connection(
+        &addr,
+        "GET /gateway.do HTTP/1.1\r\nHost: x\r\n\r\n",
+        "\r\n\r\n",
+    );
+    let _half = open_connection(
+        &addr,
+        "POST /gateway.do HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nmethod=",
+        "",
+    );
+    let _idle = open_connection(&addr, "", "");
+    std::thread::sleep(Duration::from_millis(200));
+
+    let sent = std::time::Instant::now();
+    let status = terminate(&mut child);
+    let took = sent.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(1), "SIGTERM took {took:?}");
     let _ = std::fs::remove_dir_all(&root);
 }
