@@ -219,7 +219,7 @@ fn refuse_url(url: &str, any_host: bool) -> Option<String> {
     };
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Some(format!(
-            "notify_url scheme {:?} is not http or https",
+            "notify_url scheme `{}` is not http or https",
             parsed.scheme()
         ));
     }

@@ -227,7 +227,7 @@ impl TradeBook {
                     Err(TradeError::new(
                         "ACQ.CONTEXT_INCONSISTENT",
                         format!(
-                            "交易信息被篡改: out_trade_no {} was ordered with total_amount {} and subject {:?}",
+                            "交易信息被篡改: out_trade_no {} was ordered with total_amount {} and subject `{}`",
                             trade.out_trade_no, trade.total_amount, trade.subject
                         ),
                     ))

@@ -101,6 +101,52 @@ async fn public_parameter_and_signature_errors_under_error_response() {
 }
 
 #[tokio::test]
+async fn sub_msgs_quote_values_as_sent_never_as_rust_debug_text() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    for (name, value, expected) in [
+        (
+            "sign_type",
+            "H\"MAC\t",
+            "无效的签名类型: sign_type `H\"MAC\t` (supported: RSA2, RSA)",
+        ),
+        (
+            "timestamp",
+            "yester\"day",
+            "非法的时间戳参数: timestamp `yester\"day` is not yyyy-MM-dd HH:mm:ss",
+        ),
+        (
+            "format",
+            "x\\ml",
+            "无效的数据格式: format `x\\ml` (this gateway answers JSON only)",
+        ),
+        ("version", "2.0\n", "参数无效: version `2.0\n` (only 1.0)"),
+        (
+            "charset",
+            "latin\"1",
+            "字符集错误: charset `latin\"1` (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)",
+        ),
+    ] {
+        let (_, body) = send_edited(&gw, &prepared, |pairs| {
+            pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == name {
+                        (k, value.to_owned())
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect()
+        })
+        .await;
+        let sub_msg = body["error_response"]["sub_msg"].as_str().expect("sub_msg");
+        assert_eq!(sub_msg, expected, "{name}: {body}");
+    }
+}
+
+#[tokio::test]
 async fn the_wrong_signature_is_verified_against_the_app_key() {
     let gw = gateway().await;
     let other = ThrowawayKeys::generate().expect("keygen");

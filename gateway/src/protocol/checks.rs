@@ -145,7 +145,7 @@ fn validity(
             INVALID,
             PublicSubCode::InvalidCharset,
             format!(
-                "字符集错误: charset {charset:?} (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)"
+                "字符集错误: charset `{charset}` (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)"
             ),
         ));
     }
@@ -156,7 +156,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidFormat,
-            format!("无效的数据格式: format {format:?} (this gateway answers JSON only)"),
+            format!("无效的数据格式: format `{format}` (this gateway answers JSON only)"),
         ));
     }
     let sign_type: SignType = sign_type.parse().map_err(|_| {
@@ -164,7 +164,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidSignatureType,
-            format!("无效的签名类型: sign_type {sign_type:?} (supported: RSA2, RSA)"),
+            format!("无效的签名类型: sign_type `{sign_type}` (supported: RSA2, RSA)"),
         )
     })?;
     if alipay_runtime::validate::date_time(param::TIMESTAMP, timestamp).is_err() {
@@ -172,7 +172,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidTimestamp,
-            format!("非法的时间戳参数: timestamp {timestamp:?} is not yyyy-MM-dd HH:mm:ss"),
+            format!("非法的时间戳参数: timestamp `{timestamp}` is not yyyy-MM-dd HH:mm:ss"),
         ));
     }
     if version != "1.0" {
@@ -180,7 +180,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidParameter,
-            format!("参数无效: version {version:?} (only 1.0)"),
+            format!("参数无效: version `{version}` (only 1.0)"),
         ));
     }
     let descriptor = served_method(shared, method, app_id)?;
@@ -292,7 +292,7 @@ fn encrypted(request: &Decoded) -> Result<bool, Refusal> {
             NodeName::Error,
             INVALID,
             PublicSubCode::DecryptionErrorNotValidEncryptType,
-            format!("解密出错, 不支持的加密算法: encrypt_type {other:?} (only AES)"),
+            format!("解密出错, 不支持的加密算法: encrypt_type `{other}` (only AES)"),
         )),
     }
 }
@@ -372,7 +372,7 @@ fn method_params(
                 node,
                 INVALID,
                 PublicSubCode::InvalidParameter,
-                format!("参数无效: {e}"),
+                format!("参数无效: {}", super::plain_validation(&e)),
             )
         })?;
 

@@ -97,6 +97,27 @@ pub(crate) fn refuse(
     }
 }
 
+/// A validation error as a `sub_msg` says it: `field `x` ` and the rule broken, every value
+/// quoted as sent (never Rust's debug text: no escapes, no `["A", "B"]`).
+pub(crate) fn plain_validation(e: &alipay_runtime::ValidationError) -> String {
+    use alipay_runtime::Rule;
+    let rule = match &e.rule {
+        Rule::NotAllowed { value, allowed } => {
+            let allowed: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+            format!(
+                "has value `{value}`, which is not one of {}",
+                allowed.join(", ")
+            )
+        }
+        Rule::Format { expected, value } => {
+            format!("has value `{value}`, which is not in the format {expected}")
+        }
+        Rule::Unreadable { reason, .. } => format!("is a file that cannot be read: {reason}"),
+        other => other.to_string(),
+    };
+    format!("field `{}` {rule}", e.field)
+}
+
 /// A certificate SN a request carried, as a `sub_msg` names it: the value, or that it is missing.
 fn shown_sn(sn: Option<&str>) -> String {
     sn.map_or_else(|| "missing".to_owned(), |sn| format!("`{sn}`"))
@@ -160,5 +181,40 @@ pub(crate) fn check(shared: &Shared, request: &Decoded) -> Checked {
         signature_verified,
         decrypted_biz_content,
         verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alipay_runtime::{Rule, ValidationError};
+
+    #[test]
+    fn validation_sub_msgs_are_plain_text() {
+        let not_allowed = ValidationError::new(
+            "product_code",
+            Rule::NotAllowed {
+                value: "X\"Y\t".into(),
+                allowed: vec!["FAST_INSTANT_TRADE_PAY", "QUICK_WAP_WAY"],
+            },
+        );
+        assert_eq!(
+            super::plain_validation(&not_allowed),
+            "field `product_code` has value `X\"Y\t`, which is not one of `FAST_INSTANT_TRADE_PAY`, `QUICK_WAP_WAY`"
+        );
+        let format = ValidationError::new(
+            "time_expire",
+            Rule::Format {
+                expected: "yyyy-MM-dd HH:mm:ss",
+                value: "明天".into(),
+            },
+        );
+        assert_eq!(
+            super::plain_validation(&format),
+            "field `time_expire` has value `明天`, which is not in the format yyyy-MM-dd HH:mm:ss"
+        );
+        assert_eq!(
+            super::plain_validation(&ValidationError::new("no", Rule::Required)),
+            "field `no` is required"
+        );
     }
 }

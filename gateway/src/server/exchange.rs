@@ -300,7 +300,7 @@ pub(super) fn decode_request(
             NodeName::Error,
             GatewayCode::InvalidArguments,
             PublicSubCode::InvalidCharset,
-            format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
+            format!("字符集错误: charset `{name}` (supported: utf-8, GBK, GB2312)"),
         );
         return Err(Box::new((decoded, refusal)));
     }

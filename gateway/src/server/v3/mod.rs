@@ -212,7 +212,7 @@ async fn run(
     let object = serde_json::Value::Object(fields.object);
     shared
         .validate(descriptor, Some(&object), &fields.form)
-        .map_err(V3Error::invalid_parameter)?;
+        .map_err(|e| V3Error::invalid_parameter(crate::protocol::plain_validation(&e)))?;
     Ok(dispatch(shared, ctx, descriptor, &object.to_string()))
 }
 

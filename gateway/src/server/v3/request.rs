@@ -61,7 +61,7 @@ pub(super) async fn read_body(
                 400,
                 "decryption-error-not-valid-encrypt-type",
                 format!(
-                    "解密出错, 不支持的加密算法: alipay-encrypt-type {encrypt_type:?} (only AES)"
+                    "解密出错, 不支持的加密算法: alipay-encrypt-type `{encrypt_type}` (only AES)"
                 ),
             ));
         }
@@ -97,7 +97,7 @@ pub(super) async fn read_body(
             415,
             "invalid-parameter",
             format!(
-                "参数有误：Content-Type {media:?} (a v3 body is application/json, multipart/form-data, or text/plain with alipay-encrypt-type: AES)"
+                "参数有误：Content-Type `{media}` (a v3 body is application/json, multipart/form-data, or text/plain with alipay-encrypt-type: AES)"
             ),
         ));
     }
