@@ -6,10 +6,11 @@
 //!
 //! - it reads the public parameters from the query and the form body, in the charset of the
 //!   `Content-Type` or of the `charset` parameter (utf-8, GBK, GB2312);
-//! - it refuses a request with a missing public parameter (`40001 isv.missing-*`), an invalid
-//!   one (`40002 isv.invalid-*`, for example `isv.invalid-method`), or a signature that does
-//!   not verify with the app public key (`40002 isv.invalid-signature`), under
-//!   `error_response`;
+//! - it refuses a request with a missing public parameter (`40001 isv.missing-*`) or an
+//!   invalid one (`40002 isv.invalid-*`, for example `isv.invalid-method`) under
+//!   `error_response`, and one whose signature does not verify with the app public key
+//!   (`40002 isv.invalid-signature`, the `sub_msg` giving the string the gateway verified)
+//!   under the method's node, as Alipay does;
 //! - it checks `biz_content` against the method's spec (required fields, maximum lengths,
 //!   allowed values, formats) and refuses a request that breaks it with `40002
 //!   isv.invalid-parameter`, under the method's node, the `sub_msg` naming the field and the

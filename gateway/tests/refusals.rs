@@ -83,20 +83,33 @@ async fn public_parameter_and_signature_errors_under_error_response() {
         ("timestamp", "yesterday", "isv.invalid-timestamp"),
         ("charset", "latin1", "isv.invalid-charset"),
         ("format", "xml", "isv.invalid-format"),
-        ("app_id", "2014072300009999", "isv.invalid-signature"),
     ] {
         let (_, body) = send_edited(&gw, &prepared, replace(name, value)).await;
         let node = &body["error_response"];
         assert_eq!(node["code"], "40002", "{name}: {body}");
         assert_eq!(node["sub_code"], sub_code, "{name}: {body}");
     }
+    // A signature that does not verify (the app_id changed after signing): under the
+    // method's node, as Alipay answers it, with the string the gateway verified.
+    let (_, body) = send_edited(&gw, &prepared, replace("app_id", "2014072300009999")).await;
+    assert!(body.get("error_response").is_none(), "{body}");
+    let node = &body["alipay_test_echo_response"];
+    assert_eq!(node["code"], "40002", "{body}");
+    assert_eq!(node["sub_code"], "isv.invalid-signature", "{body}");
+    assert!(body["sign"].is_string(), "{body}");
 
     let log = gw.requests();
     assert_eq!(log.len(), 12);
     assert!(log.iter().all(|r| !r.signature_verified));
+    let (last, refused) = log.split_last().expect("log");
     assert!(
-        log.iter()
+        refused
+            .iter()
             .all(|r| r.answer.node.as_deref() == Some("error_response"))
+    );
+    assert_eq!(
+        last.answer.node.as_deref(),
+        Some("alipay_test_echo_response")
     );
 }
 
@@ -168,7 +181,29 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
         *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-signature")
     );
+    // Alipay's words, then exactly the string the gateway verified.
+    let last = gw.requests().pop().expect("recorded");
+    let mut expected: Vec<(&str, &str)> = last
+        .params
+        .iter()
+        .filter(|(k, v)| k != "sign" && !v.is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    expected.sort();
+    let content: Vec<String> = expected.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(
+        g.sub_msg(),
+        format!(
+            "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{}",
+            content.join("&")
+        )
+    );
     assert!(g.sub_msg().contains("app_id=2014072300007148&biz_content="));
+    assert_eq!(
+        last.answer.node.as_deref(),
+        Some("alipay_test_echo_response")
+    );
+    assert!(!last.signature_verified);
 }
 
 #[tokio::test]

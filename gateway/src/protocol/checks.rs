@@ -21,7 +21,7 @@ pub(super) fn run(
     let present = Present::read(request)?;
     let (descriptor, sign_type) = validity(shared, request, &present)?;
     configured_certs(shared, request)?;
-    verify_signature(shared, request, sign_type, present.sign)?;
+    verify_signature(shared, request, descriptor, sign_type, present.sign)?;
     *verified = true;
     let encrypted = encrypted(request)?;
     if encrypted {
@@ -253,14 +253,17 @@ fn configured_certs(shared: &Shared, request: &Decoded) -> Result<(), Refusal> {
 }
 
 /// Step 4: the signature: every parameter but `sign`, empty values left out, sorted, in the
-/// request charset.
+/// request charset. A signature that does not verify is answered as Alipay answers it: under
+/// the method's own node (its name is known by now), signed, the `sub_msg` giving the string
+/// the gateway verified (the one clue a developer has).
 fn verify_signature(
     shared: &Shared,
     request: &Decoded,
+    descriptor: &'static MethodDescriptor,
     sign_type: SignType,
     sign: &str,
 ) -> Result<(), Refusal> {
-    let error = NodeName::Error;
+    let node = NodeName::Method(descriptor.response_node);
     let content = alipay_runtime::sign_content::sign_content(
         request
             .params
@@ -272,11 +275,11 @@ fn verify_signature(
         .is_some_and(|bytes| crypto::verify(&shared.keys.app_public_key, sign_type, &bytes, sign));
     if !good {
         return Err(refuse(
-            error,
+            node,
             INVALID,
             PublicSubCode::InvalidSignature,
             format!(
-                "验签出错, 建议检查签名字符串或签名私钥与应用公钥是否匹配, 网关生成的验签字符串为: {content}"
+                "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{content}"
             ),
         ));
     }

@@ -13,8 +13,10 @@
 //! 5. `biz_content` and the form fields follow the method's spec (`40002
 //!    isv.invalid-parameter`, with a `sub_msg` naming the field and the rule).
 //!
-//! Steps 1 to 4 answer under `error_response`, since the request cannot be trusted to name
-//! its method; step 5 answers under the method's own node. Every answer is signed.
+//! Steps 1 to 3 answer under `error_response`, since the request cannot be trusted to name
+//! its method; steps 4 and 5 answer under the method's own node, as Alipay does (a signature
+//! that does not verify: `40002 isv.invalid-signature`, the `sub_msg` ending with the string
+//! the gateway verified). Every answer is signed.
 
 use alipay_runtime::charset::Charset;
 use alipay_runtime::sign::SignType;
