@@ -385,13 +385,47 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
         assert_eq!(verified.get("subject"), Some("App 订单"));
         assert_eq!(verified.get("charset"), Some("GBK"));
     }
+    // A body that is no order string, naming a method of its own, and a cashier button's
+    // form with one: neither names the method in the log (nor on the console).
+    let response = http
+        .post(gw.pay_order_string_url())
+        .body("method=alipay.trade.refund&trade_no=1")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 400);
+    let response = http
+        .post(format!("http://{}/cashier/pay", gw.addr()))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body("trade_no=1&method=alipay.trade.refund")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+
     let control: Vec<_> = gw
         .requests()
         .into_iter()
-        .filter(|r| r.path == "/control/pay-order-string")
+        .filter(|r| r.path != "/gateway.do")
         .collect();
-    assert_eq!(control.len(), 2);
+    assert_eq!(control.len(), 4, "{control:#?}");
+    // The verdict the gateway reached: the order string's signature verified, or not.
+    assert!(control[0].signature_verified);
+    assert_eq!(control[0].verdict, "order string signature ok");
+    assert_eq!(control[0].method.as_deref(), Some(APP_PAY));
     assert_eq!(control[1].answer.status, 400);
+    assert!(!control[1].signature_verified);
+    assert_eq!(control[1].verdict, "order string signature not verified");
+    assert_eq!(control[1].method, None);
+    assert_eq!(control[2].path, "/control/pay-order-string");
+    assert_eq!(control[2].method, None);
+    assert_eq!(control[2].verdict, "order string signature not verified");
+    assert_eq!(control[3].path, "/cashier/pay");
+    assert_eq!(control[3].method, None);
+    assert!(!control[3].signature_verified);
 }
 
 #[tokio::test]

@@ -110,8 +110,9 @@ fn describe(request: &RecordedRequest) -> String {
     let other_path =
         request.path != alipay_gateway::GATEWAY_PATH && !request.path.starts_with("/v3/");
     let method = match request.method.as_deref() {
-        // The control endpoint names the method of the order string it was given: the path
-        // says what was asked for.
+        // The control endpoint names the method of the order string it was given (the
+        // gateway never takes it from a cashier button's form): the path says what was asked
+        // for.
         Some(method) if other_path => format!("{} {method}", request.path),
         Some(method) => method.to_owned(),
         // The cashier's buttons name no method: their path does.
@@ -123,11 +124,8 @@ fn describe(request: &RecordedRequest) -> String {
         (Some(code), None) => code.clone(),
         (None, _) => format!("HTTP {}", request.answer.status),
     };
-    let signature = if request.signature_verified {
-        "signature ok"
-    } else {
-        "signature not verified"
-    };
+    // The verdict the gateway reached: a signature's, an order string's, a cashier token's.
+    let signature = shown(&request.verdict);
     // An upload's files: field, file name, size and SHA-256 (never their content).
     let files: String = request
         .files
@@ -512,6 +510,7 @@ mod tests {
             decrypted_biz_content: None,
             files: Vec::new(),
             signature_verified: false,
+            verdict: "signature not verified".into(),
             answer: RecordedAnswer {
                 status: 200,
                 code: Some("40002".into()),
@@ -538,6 +537,7 @@ mod tests {
             decrypted_biz_content: Some("{}".into()),
             files: Vec::new(),
             signature_verified: true,
+            verdict: "signature ok".into(),
             answer: RecordedAnswer {
                 status: 200,
                 code: None,
@@ -554,9 +554,10 @@ mod tests {
         request.method = Some("alipay.trade.app.pay".into());
         request.params.clear();
         request.decrypted_biz_content = None;
+        request.verdict = "order string signature ok".into();
         assert_eq!(
             describe(&request),
-            "POST /control/pay-order-string alipay.trade.app.pay [utf-8] -> HTTP 200 (signature ok)"
+            "POST /control/pay-order-string alipay.trade.app.pay [utf-8] -> HTTP 200 (order string signature ok)"
         );
     }
 }

@@ -252,13 +252,51 @@ fn refusal_error(refusal: &Refusal) -> TradeError {
 /// is checked as the gateway checks a request (signature, public parameters, the method's
 /// spec), then its trade is opened and paid at once.
 pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Payment, TradeError> {
+    pay_checked_order_string(shared, order).payment
+}
+
+/// An order string paid (or refused), with how far its checks got.
+struct OrderStringPaid {
+    /// Its `method`, once it decoded.
+    method: Option<String>,
+    /// Whether its signature verified.
+    signature_verified: bool,
+    payment: Result<Payment, TradeError>,
+}
+
+fn pay_checked_order_string(shared: &Arc<Shared>, order: &[u8]) -> OrderStringPaid {
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = form::decode(order.trim_ascii())
         .into_iter()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let decoded =
-        super::exchange::decode_request(&pairs, "").map_err(|refused| refusal_error(&refused.1))?;
+    let decoded = match super::exchange::decode_request(&pairs, "") {
+        Ok(decoded) => decoded,
+        Err(refused) => {
+            return OrderStringPaid {
+                method: None,
+                signature_verified: false,
+                payment: Err(refusal_error(&refused.1)),
+            };
+        }
+    };
     let checked = protocol::check(shared, &decoded);
+    // The method is recorded only when the signature vouches for it: an unsigned body's
+    // `method` would name whatever it likes in the log and on the console.
+    OrderStringPaid {
+        method: checked
+            .signature_verified
+            .then(|| decoded.get(param::METHOD).map(str::to_owned))
+            .flatten(),
+        signature_verified: checked.signature_verified,
+        payment: pay_checked(shared, &decoded, checked),
+    }
+}
+
+fn pay_checked(
+    shared: &Arc<Shared>,
+    decoded: &Decoded,
+    checked: protocol::Checked,
+) -> Result<Payment, TradeError> {
     let accepted = checked.verdict.map_err(|r| refusal_error(&r))?;
     if !is_cashier_method(accepted.descriptor.method) {
         return Err(TradeError::new(
@@ -272,7 +310,7 @@ pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Pay
     let biz = checked
         .decrypted_biz_content
         .or_else(|| decoded.get(param::BIZ_CONTENT).map(str::to_owned));
-    let order = order_of(&decoded, &accepted, biz.as_deref())?;
+    let order = order_of(decoded, &accepted, biz.as_deref())?;
     let key = TradeKey {
         trade_no: None,
         out_trade_no: Some(order.out_trade_no.clone()),
@@ -282,10 +320,23 @@ pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Pay
     pay(shared, &key)
 }
 
-/// The cashier's buttons and the control endpoint: `(answer, what the log says)`.
-pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
+/// What a cashier button or control action got, for the log.
+pub(crate) struct ActionOutcome {
+    /// The answer, and what the log says about it.
+    pub logged: Logged,
+    /// The method of the order string paid (never a `method` field of a button's form).
+    pub method: Option<String>,
+    /// Whether the order string's signature verified.
+    pub signature_verified: bool,
+    /// The verdict the gateway reached, in words.
+    pub verdict: String,
+}
+
+/// The cashier's buttons and the control endpoint.
+pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> ActionOutcome {
     if path == PAY_ORDER_STRING_PATH {
-        return match pay_order_string(shared, body) {
+        let paid = pay_checked_order_string(shared, body);
+        let logged = match paid.payment {
             Ok(payment) => json_answer(200, &trade_json(&payment.trade), None),
             Err(e) => json_answer(
                 400,
@@ -293,7 +344,28 @@ pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
                 Some(e.sub_code.as_str()),
             ),
         };
+        let verdict = if paid.signature_verified {
+            "order string signature ok"
+        } else {
+            "order string signature not verified"
+        };
+        return ActionOutcome {
+            logged,
+            method: paid.method,
+            signature_verified: paid.signature_verified,
+            verdict: verdict.to_owned(),
+        };
     }
+    ActionOutcome {
+        logged: button(shared, path, body),
+        method: None,
+        signature_verified: false,
+        verdict: "no signature (a cashier button)".to_owned(),
+    }
+}
+
+/// A button of the cashier page: pay or cancel.
+fn button(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
     let trade_no = form::decode(body)
         .into_iter()
         .find(|(k, _)| &**k == b"trade_no")

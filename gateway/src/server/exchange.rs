@@ -145,9 +145,11 @@ fn route(shared: &Shared, arrival: &Arrival) -> Result<bool, HttpAnswer> {
     Ok(cashier_path)
 }
 
-/// A buyer's action on a cashier page (pay, cancel), answered and recorded.
+/// A buyer's action on a cashier page (pay, cancel) or a control action, answered and
+/// recorded with the verdict the gateway reached (the order string's signature, the cashier's
+/// token) and the method of the order string paid, never a `method` field of the body.
 fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> HttpAnswer {
-    let mut answer = cashier::action(shared, &arrival.path, body);
+    let mut outcome = cashier::action(shared, &arrival.path, body);
     let params = owned(form::decode(body))
         .into_iter()
         .map(|(k, v)| {
@@ -157,13 +159,19 @@ fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> Htt
             )
         })
         .collect();
-    let decoded = Decoded {
+    shared.record(RecordedRequest {
+        http_method: arrival.http_method.as_str().to_owned(),
+        path: arrival.path.clone(),
+        method: outcome.method,
         params,
-        charset: Charset::Utf8,
+        charset: Charset::Utf8.as_str().to_owned(),
+        signature_verified: outcome.signature_verified,
+        verdict: outcome.verdict,
+        decrypted_biz_content: None,
         files: Vec::new(),
-    };
-    record(shared, arrival, &decoded, false, None, &mut answer);
-    answer.http
+        answer: outcome.logged.summary.clone(),
+    });
+    outcome.logged.http
 }
 
 /// A gateway request's parameters, read and decoded.
@@ -350,6 +358,7 @@ fn record(
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),
         signature_verified,
+        verdict: crate::log::signature_verdict(signature_verified),
         decrypted_biz_content,
         files: decoded.files.clone(),
         answer: answer.summary.clone(),

@@ -299,6 +299,7 @@ fn record(shared: &Shared, seen: Seen, answer: &mut Logged) {
         params: seen.params,
         charset: "utf-8".to_owned(),
         signature_verified: seen.signature_verified,
+        verdict: crate::log::signature_verdict(seen.signature_verified),
         decrypted_biz_content: seen.decrypted,
         files: seen.files,
         answer: answer.summary.clone(),
