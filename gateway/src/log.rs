@@ -26,8 +26,10 @@ pub struct RecordedRequest {
     /// What the gateway concluded about the request's authenticity, in words, as the
     /// `alipay gateway` console shows it: `signature ok` or `signature not verified` (a
     /// gateway or v3 request), `order string signature ok` or `order string signature not
-    /// verified` (`/control/pay-order-string`), `cashier token ok` or `cashier token
-    /// refused` (the cashier's buttons, `/cashier/...`).
+    /// verified` (`/control/pay-order-string`), `no signature (a cashier button)` (the
+    /// cashier's buttons, `/cashier/...`), or `refused before any check` (a request outside
+    /// the protocol: another path or HTTP method, a body too large, too slow, of another
+    /// media type or malformed, logged with its HTTP status).
     pub verdict: String,
     /// The plaintext `biz_content` of an `encrypt_type=AES` request, as the gateway decrypted
     /// it (`params` keep the ciphertext as sent).

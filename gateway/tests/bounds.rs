@@ -81,6 +81,12 @@ async fn a_body_over_the_limit_is_answered_413() {
     let small = b"method=alipay.test.echo";
     let status = exchange(&gw, &post_head(small.len()), small, Duration::from_secs(10)).await;
     assert_eq!(status, Some(200), "a body within the limit is read");
+    let statuses: Vec<u16> = gw.requests().iter().map(|r| r.answer.status).collect();
+    assert_eq!(
+        statuses,
+        [413, 200],
+        "the refusal is logged with its status"
+    );
 }
 
 #[tokio::test]
@@ -112,6 +118,12 @@ async fn half_sent_headers_and_bodies_time_out() {
     // A body shorter than its Content-Length: answered 408 once the timeout passes.
     let status = exchange(&gw, &post_head(1000), b"method=", Duration::from_secs(10)).await;
     assert_eq!(status, Some(408));
+    let statuses: Vec<u16> = gw.requests().iter().map(|r| r.answer.status).collect();
+    assert_eq!(
+        statuses,
+        [408],
+        "the timed-out request is logged with its status"
+    );
 }
 
 #[tokio::test]

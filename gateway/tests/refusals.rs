@@ -243,8 +243,28 @@ async fn requests_outside_the_protocol() {
             .unwrap()
             .starts_with("malformed multipart body")
     );
-    // None of these is a gateway request: nothing is logged.
-    assert_eq!(gw.request_count(), 0);
+    // None of these is a gateway request, yet each reached the gateway: each is logged
+    // with its status, so that "nothing reached the gateway" means it.
+    let log = gw.requests();
+    let seen: Vec<(&str, &str, u16)> = log
+        .iter()
+        .map(|r| (r.http_method.as_str(), r.path.as_str(), r.answer.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("POST", "/other", 404),
+            ("PUT", "/gateway.do", 405),
+            ("POST", "/gateway.do", 415),
+            ("POST", "/gateway.do", 400),
+        ]
+    );
+    for r in &log {
+        assert!(!r.signature_verified);
+        assert_eq!(r.verdict, "refused before any check");
+        assert_eq!(r.method, None);
+        assert_eq!(r.answer.code, None);
+    }
 }
 
 #[tokio::test]

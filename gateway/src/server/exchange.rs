@@ -66,9 +66,11 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         http_method: req.method().clone(),
         path: req.uri().path().to_owned(),
     };
+    let query = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
+    // Every refusal is logged with its status: "nothing reached the gateway" must mean it.
     let cashier_path = match route(shared, &arrival) {
         Ok(cashier_path) => cashier_path,
-        Err(answer) => return answer,
+        Err(answer) => return record_refused(shared, &arrival, &query, answer),
     };
     let content_type = req
         .headers()
@@ -76,20 +78,19 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let query = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
     let body = match read_body(shared, req.into_body()).await {
         Ok(body) => body,
-        Err(answer) => return answer,
+        Err(answer) => return record_refused(shared, &arrival, &query, answer),
     };
     if cashier_path {
         return cashier_exchange(shared, &arrival, &body);
     }
-    let decoded = match parse(query, &content_type, body).await {
+    let decoded = match parse(query.clone(), &content_type, body).await {
         Parsed::Decoded(decoded) => decoded,
         Parsed::Refused(decoded, refusal) => {
             return refuse_and_record(shared, &arrival, &decoded, refusal);
         }
-        Parsed::Unreadable(answer) => return answer,
+        Parsed::Unreadable(answer) => return record_refused(shared, &arrival, &query, answer),
     };
 
     let checked = protocol::check(shared, &decoded);
@@ -340,6 +341,44 @@ fn refuse_and_record(
     let mut answer = refusal_for(shared, decoded, &refusal);
     record(shared, arrival, decoded, false, None, &mut answer);
     answer.http
+}
+
+/// Records a request refused outside the protocol (wrong path or HTTP method, a body too
+/// large, too slow, of another media type or malformed) with its HTTP status: its query's
+/// parameters (lossily decoded), no method (nothing of it was checked), the plain answer.
+fn record_refused(
+    shared: &Shared,
+    arrival: &Arrival,
+    query: &[(Vec<u8>, Vec<u8>)],
+    answer: HttpAnswer,
+) -> HttpAnswer {
+    let params = query
+        .iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        })
+        .collect();
+    shared.record(RecordedRequest {
+        http_method: arrival.http_method.as_str().to_owned(),
+        path: arrival.path.clone(),
+        method: None,
+        params,
+        charset: Charset::Utf8.as_str().to_owned(),
+        signature_verified: false,
+        verdict: "refused before any check".to_owned(),
+        decrypted_biz_content: None,
+        files: Vec::new(),
+        answer: crate::log::RecordedAnswer {
+            status: answer.status,
+            code: None,
+            sub_code: None,
+            node: None,
+        },
+    });
+    answer
 }
 
 /// Records the exchange in the gateway's log.
