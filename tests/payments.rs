@@ -429,6 +429,49 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
 }
 
 #[tokio::test]
+async fn only_an_answer_that_is_exactly_success_acknowledges_a_notification() {
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))
+    })
+    .await
+    .expect("gateway starts");
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+    let padded_junk = format!("success{}junk", " ".repeat(300));
+    let answers: [(&str, &[u8], bool); 5] = [
+        ("plain", b"success", true),
+        ("spaced", b" \r\nsuccess\n", true),
+        ("junk", b"success junk", false),
+        // Past the 256 bytes a delivery shows: the whole answer decides.
+        ("padded", padded_junk.as_bytes(), false),
+        ("word", b"successful", false),
+    ];
+    for (out_trade_no, answer, acknowledges) in answers {
+        merchant.set_notify_answer(answer);
+        let p = page_request(&client, PAGE_PAY, &order(out_trade_no, "1.00", "x"));
+        get_page(&http, &get_url(&p)).await;
+        gw.pay(out_trade_no).expect("paid");
+        let held = wait_notifications(&gw, |n| {
+            n.iter()
+                .any(|n| n.out_trade_no == out_trade_no && n.state != DeliveryState::Pending)
+        })
+        .await;
+        let n = held
+            .iter()
+            .find(|n| n.out_trade_no == out_trade_no)
+            .expect("notified");
+        if acknowledges {
+            assert_eq!(n.state, DeliveryState::Delivered, "{out_trade_no}: {n:?}");
+            assert_eq!(n.attempts.len(), 1);
+        } else {
+            assert_eq!(n.state, DeliveryState::GaveUp, "{out_trade_no}: {n:?}");
+            assert_eq!(n.attempts.len(), 3, "{out_trade_no}: delivered again");
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_notification_never_acknowledged_is_given_up_and_one_off_loopback_never_sent() {
     let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
         b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))
