@@ -160,6 +160,41 @@ async fn sub_msgs_quote_values_as_sent_never_as_rust_debug_text() {
 }
 
 #[tokio::test]
+async fn biz_content_with_a_key_twice_or_an_exponent_number_is_refused() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    for (biz, words) in [
+        (
+            r#"{"no":"1","amount":"100000.00","amount":"0.01"}"#,
+            "the key `amount` is sent more than once",
+        ),
+        (
+            r#"{"no":"1","goods":[{"price":"1","price":"2"}]}"#,
+            "the key `price` is sent more than once",
+        ),
+        (
+            r#"{"no":"1","amount":1e2}"#,
+            "the number `1e2` is written with an exponent",
+        ),
+    ] {
+        let parts = alipay_runtime::RequestParts {
+            biz_content: Some(biz.to_owned()),
+            ..alipay_runtime::RequestParts::default()
+        };
+        let prepared = c.prepare_raw("alipay.test.echo", &parts).expect("signed");
+        let (status, body) = send_edited(&gw, &prepared, |pairs| pairs).await;
+        assert_eq!(status, 200);
+        let node = &body["alipay_test_echo_response"];
+        assert_eq!(node["code"], "40002", "{biz}: {body}");
+        assert_eq!(node["sub_code"], "isv.invalid-parameter", "{biz}: {body}");
+        let sub_msg = node["sub_msg"].as_str().expect("sub_msg");
+        assert!(sub_msg.contains(words), "{biz}: {sub_msg}");
+        // The signature verified: the refusal is the content's.
+        assert!(gw.requests().pop().expect("recorded").signature_verified);
+    }
+}
+
+#[tokio::test]
 async fn the_wrong_signature_is_verified_against_the_app_key() {
     let gw = gateway().await;
     let other = ThrowawayKeys::generate().expect("keygen");

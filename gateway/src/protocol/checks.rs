@@ -341,16 +341,14 @@ fn method_params(
     let biz_text = decrypted.or(request.get(param::BIZ_CONTENT));
     let biz = match biz_text {
         None => None,
-        Some(text) => Some(
-            serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
-                refuse(
-                    node,
-                    INVALID,
-                    PublicSubCode::InvalidParameter,
-                    format!("参数无效: biz_content is not valid JSON ({e})"),
-                )
-            })?,
-        ),
+        Some(text) => Some(super::strict_json::parse(text).map_err(|e| {
+            refuse(
+                node,
+                INVALID,
+                PublicSubCode::InvalidParameter,
+                format!("参数无效: biz_content is not valid JSON ({e})"),
+            )
+        })?),
     };
     // The configured parameters (notify_url, return_url, ...) go with the form: some specs
     // list them as the method's own form fields (alipay.trade.app.pay requires notify_url),

@@ -26,6 +26,7 @@ use crate::crypto;
 use crate::state::Shared;
 
 mod checks;
+pub(crate) mod strict_json;
 
 use checks::run;
 

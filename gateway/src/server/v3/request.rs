@@ -161,12 +161,20 @@ pub(super) fn fields(
                 route.http_method, route.path
             )));
         }
-        match serde_json::from_slice::<Value>(&text) {
+        let parsed = std::str::from_utf8(&text)
+            .map_err(|_| "the body is not UTF-8".to_owned())
+            .and_then(crate::protocol::strict_json::parse);
+        match parsed {
             Ok(Value::Object(object)) => out.object = object,
-            _ => {
+            Ok(_) => {
                 return Err(V3Error::invalid_parameter(
                     "the body is not a JSON object (UTF-8)",
                 ));
+            }
+            Err(e) => {
+                return Err(V3Error::invalid_parameter(format!(
+                    "the body is not a JSON object (UTF-8): {e}"
+                )));
             }
         }
     }
