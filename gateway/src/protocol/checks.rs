@@ -350,6 +350,16 @@ fn method_params(
             )
         })?),
     };
+    if let Some(name) = super::non_file_part(shared, descriptor, &request.files) {
+        return Err(refuse(
+            node,
+            INVALID,
+            PublicSubCode::InvalidParameter,
+            format!(
+                "参数无效: the part `{name}` is sent as a file, but `{name}` is no file field of this method (a text field is a text part, and signed)"
+            ),
+        ));
+    }
     // The configured parameters (notify_url, return_url, ...) go with the form: some specs
     // list them as the method's own form fields (alipay.trade.app.pay requires notify_url),
     // and the validation ignores form fields its method does not list.

@@ -121,6 +121,29 @@ pub(crate) fn plain_validation(e: &alipay_runtime::ValidationError) -> String {
     format!("field `{}` {rule}", e.field)
 }
 
+/// The first file part that does not stand for one of the method's `File` fields (a text
+/// field sent as a file part would otherwise reach the validation unsigned: file parts are
+/// never signed). The method's validation says which fields are files: it refuses a `File`
+/// field given inside `biz_content` with [`FILE_IN_BIZ_CONTENT`], and nothing else so.
+///
+/// [`FILE_IN_BIZ_CONTENT`]: alipay_runtime::validate::FILE_IN_BIZ_CONTENT
+pub(crate) fn non_file_part<'f>(
+    shared: &Shared,
+    descriptor: &MethodDescriptor,
+    files: &'f [crate::log::RecordedFile],
+) -> Option<&'f str> {
+    use alipay_runtime::Rule;
+    use alipay_runtime::validate::FILE_IN_BIZ_CONTENT;
+    files.iter().map(|f| f.name.as_str()).find(|name| {
+        let probe = serde_json::json!({ *name: "" });
+        let is_file = matches!(
+            shared.validate(descriptor, Some(&probe), &[]),
+            Err(e) if e.field == *name && e.rule == Rule::Unsupported(FILE_IN_BIZ_CONTENT)
+        );
+        !is_file
+    })
+}
+
 /// A certificate SN a request carried, as a `sub_msg` names it: the value, or that it is missing.
 fn shown_sn(sn: Option<&str>) -> String {
     sn.map_or_else(|| "missing".to_owned(), |sn| format!("`{sn}`"))

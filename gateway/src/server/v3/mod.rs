@@ -209,6 +209,11 @@ async fn run(
     seen.params = params;
     seen.decrypted = fields.decrypted;
     seen.files = fields.files;
+    if let Some(name) = crate::protocol::non_file_part(shared, descriptor, &seen.files) {
+        return Err(V3Error::invalid_parameter(format!(
+            "the part `{name}` is sent as a file, but `{name}` is no file field of this method (fields travel in the signed `data` part)"
+        )));
+    }
     let object = serde_json::Value::Object(fields.object);
     shared
         .validate(descriptor, Some(&object), &fields.form)
