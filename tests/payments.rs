@@ -180,6 +180,79 @@ async fn a_signed_page_request_gets_the_cashier_by_get_or_post_in_utf8_and_gbk()
 }
 
 #[tokio::test]
+async fn return_and_notify_urls_are_http_or_https_and_the_return_query_precedes_the_fragment() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let page_with = |return_url: &str, notify_url: &str, out_trade_no: &str| {
+        let client = gw
+            .client_builder()
+            .return_url(return_url)
+            .notify_url(notify_url)
+            .build()
+            .expect("client");
+        get_url(&page_request(
+            &client,
+            PAGE_PAY,
+            &order(out_trade_no, "1.00", "x"),
+        ))
+    };
+    let notify = merchant.notify_url();
+    let back = merchant.return_url();
+    for (i, (return_url, notify_url, field)) in [
+        (
+            "javascript:alert(document.domain)",
+            notify.as_str(),
+            "return_url",
+        ),
+        (
+            "data:text/html,<script>alert(1)</script>",
+            notify.as_str(),
+            "return_url",
+        ),
+        (
+            "http://127.0.0.1:9/r\njavascript:alert(1)",
+            notify.as_str(),
+            "return_url",
+        ),
+        ("/relative", notify.as_str(), "return_url"),
+        (back.as_str(), "javascript:alert(1)", "notify_url"),
+        (back.as_str(), "ftp://127.0.0.1/notify", "notify_url"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out_trade_no = format!("bad-url-{i}");
+        let (status, _, page) =
+            get_page(&http, &page_with(return_url, notify_url, &out_trade_no)).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("ACQ.INVALID_PARAMETER"),
+            "{return_url}: {page}"
+        );
+        assert!(page.contains(field), "{return_url}: {page}");
+        assert!(!page.contains("javascript:"), "{return_url}: {page}");
+        assert!(gw.trade(&out_trade_no).is_none(), "{return_url}");
+    }
+
+    // A fragment stays last: the signed return parameters go in the query, where the
+    // merchant's server reads them.
+    let with_fragment = format!("{back}?from=shop#/orders/1");
+    let (_, _, page) = get_page(&http, &page_with(&with_fragment, &notify, "fragment")).await;
+    assert!(page.contains("id=\"pay\""), "{page}");
+    let trade_no = gw.trade("fragment").expect("opened").trade_no;
+    let (status, location) = press_pay(&http, &gw, &trade_no).await;
+    assert_eq!(status, 302);
+    let (before, fragment) = location.split_once('#').expect("fragment kept");
+    assert_eq!(fragment, "/orders/1");
+    assert!(
+        before.starts_with(&format!("{back}?from=shop&")),
+        "{location}"
+    );
+    assert!(before.contains("&sign="), "{location}");
+}
+
+#[tokio::test]
 async fn a_bad_page_request_gets_the_error_page_and_opens_no_trade() {
     let gw = start().await;
     let merchant = Merchant::start(0).await;

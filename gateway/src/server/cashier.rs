@@ -113,6 +113,21 @@ fn biz_text(biz: &Value, name: &str) -> Option<String> {
     }
 }
 
+/// Why `url` cannot be a `notify_url` or `return_url`, if it cannot: Alipay takes absolute
+/// `http` and `https` URLs only, so a `javascript:` or `data:` URL never becomes a link on
+/// the gateway's pages, and a URL holding white space or control characters (a line break
+/// the URL parser would silently drop) is refused rather than repaired.
+pub(crate) fn refuse_url(url: &str) -> Option<&'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("holds white space or a control character");
+    }
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => None,
+        Ok(_) => Some("is not an http or https URL"),
+        Err(_) => Some("is not an absolute URL"),
+    }
+}
+
 /// The order a verified page or app request carries.
 fn order_of(
     decoded: &Decoded,
@@ -138,14 +153,21 @@ fn order_of(
             "is outside [0.01, 100000000] or has more than two decimals",
         ));
     }
+    let notify_url = decoded.get(param::NOTIFY_URL);
+    let return_url = decoded.get(param::RETURN_URL);
+    for (name, url) in [("notify_url", notify_url), ("return_url", return_url)] {
+        if let Some(why) = url.and_then(refuse_url) {
+            return Err(TradeError::invalid(name, why));
+        }
+    }
     Ok(Order {
         out_trade_no,
         subject,
         total_amount,
         method: accepted.descriptor.method.to_owned(),
         app_id: decoded.get(param::APP_ID).unwrap_or_default().to_owned(),
-        notify_url: decoded.get(param::NOTIFY_URL).map(str::to_owned),
-        return_url: decoded.get(param::RETURN_URL).map(str::to_owned),
+        notify_url: notify_url.map(str::to_owned),
+        return_url: return_url.map(str::to_owned),
         passback_params: biz_text(&biz, "passback_params"),
         charset: decoded.charset.as_str().to_owned(),
         sign_type: accepted.sign_type.as_str().to_owned(),
