@@ -86,19 +86,26 @@ async fn page_of(response: reqwest::Response) -> (u16, String, String) {
     (status, content_type, response.text().await.expect("body"))
 }
 
-/// Presses the cashier's pay button for `trade_no`: the answer's status and Location.
+/// Presses the cashier's pay button for `trade_no` (with the token its cashier page
+/// carries): the answer's status and Location.
 pub(crate) async fn press_pay(
     http: &reqwest::Client,
     gw: &TestGateway,
     trade_no: &str,
 ) -> (u16, String) {
+    let token = gw
+        .trades()
+        .into_iter()
+        .find(|t| t.trade_no == trade_no)
+        .map(|t| t.cashier_token)
+        .unwrap_or_default();
     let response = http
         .post(format!("http://{}/cashier/pay", gw.addr()))
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(format!("trade_no={trade_no}"))
+        .body(format!("trade_no={trade_no}&token={token}"))
         .send()
         .await
         .expect("answer");
@@ -477,7 +484,7 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
         .send()
         .await
         .expect("answer");
-    assert_eq!(response.status(), 200);
+    assert_eq!(response.status(), 403, "no token: refused");
 
     let control: Vec<_> = gw
         .requests()
@@ -499,6 +506,86 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
     assert_eq!(control[3].path, "/cashier/pay");
     assert_eq!(control[3].method, None);
     assert!(!control[3].signature_verified);
+    assert_eq!(control[3].verdict, "cashier token refused");
+}
+
+#[tokio::test]
+async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_serial() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+    for out in ["token-1", "token-2"] {
+        let p = page_request(&client, PAGE_PAY, &order(out, "1.00", "x"));
+        get_page(&http, &get_url(&p)).await;
+    }
+    let first = gw.trade("token-1").expect("opened");
+    let second = gw.trade("token-2").expect("opened");
+    assert_ne!(first.cashier_token, second.cashier_token);
+    let number = |t: &alipay_gateway::Trade| t.trade_no[13..].parse::<u64>().unwrap();
+    assert_ne!(number(&second), number(&first) + 1, "a serial is guessable");
+
+    // The cashier page carries the token in both forms.
+    let p = page_request(&client, PAGE_PAY, &order("token-1", "1.00", "x"));
+    let (_, _, page) = get_page(&http, &get_url(&p)).await;
+    let hidden = format!("name=\"token\" value=\"{}\"", first.cashier_token);
+    assert_eq!(page.matches(&hidden).count(), 2, "{page}");
+
+    // What a page elsewhere in the tester's browser could send: the trade number alone, a
+    // wrong token, another trade's token. None pays or cancels.
+    let post = |path: &'static str, body: String| {
+        let http = http.clone();
+        let url = format!("http://{}{path}", gw.addr());
+        async move {
+            http.post(url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body)
+                .send()
+                .await
+                .expect("answer")
+        }
+    };
+    let trade_no = &first.trade_no;
+    for body in [
+        format!("trade_no={trade_no}"),
+        format!("trade_no={trade_no}&token=00000000000000000000000000000000"),
+        format!("trade_no={trade_no}&token={}", second.cashier_token),
+        format!(
+            "trade_no={trade_no}&token={}&token={}",
+            first.cashier_token, first.cashier_token
+        ),
+    ] {
+        for path in ["/cashier/pay", "/cashier/cancel"] {
+            let response = post(path, body.clone()).await;
+            assert_eq!(response.status(), 403, "{path} {body}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains("CASHIER_TOKEN_INVALID"), "{page}");
+        }
+    }
+    assert_eq!(
+        gw.trade("token-1").unwrap().status,
+        TradeStatus::WaitBuyerPay
+    );
+    let refused = gw.requests();
+    let refused: Vec<_> = refused
+        .iter()
+        .filter(|r| r.path.starts_with("/cashier/"))
+        .collect();
+    assert_eq!(refused.len(), 8);
+    assert!(refused.iter().all(|r| r.verdict == "cashier token refused"));
+
+    // The trade's own page: paid.
+    let (status, _) = press_pay(&http, &gw, trade_no).await;
+    assert_eq!(status, 302);
+    assert_eq!(
+        gw.trade("token-1").unwrap().status,
+        TradeStatus::TradeSuccess
+    );
+    let last = gw.requests().pop().unwrap();
+    assert_eq!(last.verdict, "cashier token ok");
 }
 
 #[tokio::test]

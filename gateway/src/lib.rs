@@ -29,7 +29,11 @@
 //!   POSTed form, in any supported charset) gets an HTML cashier page with the order's subject
 //!   and amount and pay / cancel buttons, and opens a `WAIT_BUYER_PAY` trade; a bad one gets
 //!   an error page naming the code (`isv.invalid-signature`, `ACQ.CONTEXT_INCONSISTENT` for an
-//!   `out_trade_no` sent again with another amount, ...);
+//!   `out_trade_no` sent again with another amount, `ACQ.INVALID_PARAMETER` for a
+//!   `notify_url` or `return_url` that is not an http or https URL, ...); trade numbers are
+//!   random, and the page's buttons carry the trade's unguessable
+//!   [`cashier_token`](Trade::cashier_token), without which `/cashier/pay` and
+//!   `/cashier/cancel` are refused (HTTP 403);
 //! - pay (the button, [`LocalGateway::pay`], or for app pay [`LocalGateway::pay_order_string`]
 //!   and its control endpoint) makes the trade `TRADE_SUCCESS`, sends the browser to
 //!   `return_url` with signed return parameters, and POSTs a signed notification to

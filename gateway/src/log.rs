@@ -21,15 +21,16 @@ pub struct RecordedRequest {
     /// Whether the request signature verified with the app public key (for the control
     /// endpoint `/control/pay-order-string`: the order string's). `false` when the request was
     /// refused before the signature was checked, and for the cashier's buttons, which carry
-    /// no signature.
+    /// no signature (a token instead: see `verdict`).
     pub signature_verified: bool,
     /// What the gateway concluded about the request's authenticity, in words, as the
     /// `alipay gateway` console shows it: `signature ok` or `signature not verified` (a
     /// gateway or v3 request), `order string signature ok` or `order string signature not
-    /// verified` (`/control/pay-order-string`), `no signature (a cashier button)` (the
-    /// cashier's buttons, `/cashier/...`), or `refused before any check` (a request outside
-    /// the protocol: another path or HTTP method, a body too large, too slow, of another
-    /// media type or malformed, logged with its HTTP status).
+    /// verified` (`/control/pay-order-string`), `cashier token ok` or `cashier token
+    /// refused` (the cashier's buttons, `/cashier/...`, each carrying its trade's
+    /// [`cashier_token`](crate::Trade::cashier_token)), or `refused before any check` (a
+    /// request outside the protocol: another path or HTTP method, a body too large, too
+    /// slow, of another media type or malformed, logged with its HTTP status).
     pub verdict: String,
     /// The plaintext `biz_content` of an `encrypt_type=AES` request, as the gateway decrypted
     /// it (`params` keep the ciphertext as sent).

@@ -89,14 +89,15 @@ fn trade_error_page(e: &TradeError) -> Logged {
 
 fn cashier_page(trade: &Trade) -> String {
     let trade_no = attr(&trade.trade_no);
+    let token = attr(&trade.cashier_token);
     let body = format!(
         "<h1>支付宝 · 收银台</h1>\n<p>(local Alipay gateway, TEST ONLY: no money moves)</p>\n\
 <p>订单 <span id=\"subject\">{subject}</span></p>\n\
 <p>金额 ¥<span id=\"amount\">{amount}</span></p>\n\
 <p>商户订单号 <span id=\"out_trade_no\">{out}</span></p>\n\
 <p>交易号 <span id=\"trade_no\">{shown_trade_no}</span></p>\n\
-<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><button id=\"pay\" type=\"submit\">确认付款 (pay)</button></form>\n\
-<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><button id=\"cancel\" type=\"submit\">取消 (cancel)</button></form>\n",
+<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"pay\" type=\"submit\">确认付款 (pay)</button></form>\n\
+<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"cancel\" type=\"submit\">取消 (cancel)</button></form>\n",
         subject = text(&trade.subject),
         amount = text(trade.total_amount.as_str()),
         out = text(&trade.out_trade_no),
@@ -378,27 +379,72 @@ pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> ActionOut
             verdict: verdict.to_owned(),
         };
     }
+    let (logged, token_ok) = button(shared, path, body);
+    let verdict = if token_ok {
+        "cashier token ok"
+    } else {
+        "cashier token refused"
+    };
     ActionOutcome {
-        logged: button(shared, path, body),
+        logged,
         method: None,
         signature_verified: false,
-        verdict: "no signature (a cashier button)".to_owned(),
+        verdict: verdict.to_owned(),
     }
 }
 
-/// A button of the cashier page: pay or cancel.
-fn button(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
-    let trade_no = form::decode(body)
+/// The field of a button's form named `name`, when it is there once, as UTF-8.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let mut values = form::decode(body)
         .into_iter()
-        .find(|(k, _)| &**k == b"trade_no")
-        .and_then(|(_, v)| String::from_utf8(v.into_owned()).ok());
+        .filter(|(k, _)| &**k == name.as_bytes());
+    let (_, value) = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    String::from_utf8(value.into_owned()).ok()
+}
+
+/// The answer to a button whose token is missing or not its trade's: the request did not
+/// come from the trade's own cashier page (another page in the tester's browser, a script
+/// that knows a trade number).
+fn token_refused() -> Logged {
+    let mut logged = trade_error_page(&TradeError::new(
+        "CASHIER_TOKEN_INVALID",
+        "收银台令牌无效: the button's token is missing or not this trade's: pay and cancel come from the trade's own cashier page",
+    ));
+    logged.http.status = 403;
+    logged.summary.status = 403;
+    logged
+}
+
+/// A button of the cashier page, pay or cancel, and whether it carried its trade's token.
+fn button(shared: &Arc<Shared>, path: &str, body: &[u8]) -> (Logged, bool) {
+    let (Some(trade_no), Some(token)) = (form_field(body, "trade_no"), form_field(body, "token"))
+    else {
+        return (token_refused(), false);
+    };
     let key = TradeKey {
-        trade_no,
+        trade_no: Some(trade_no),
         out_trade_no: None,
     };
-    if key.trade_no.is_none() {
-        return trade_error_page(&TradeError::invalid("trade_no", "is missing"));
+    let Some(trade) = shared.with_trades(|book| book.find(&key)) else {
+        return (token_refused(), false);
+    };
+    let token_ok = aws_lc_rs::constant_time::verify_slices_are_equal(
+        token.as_bytes(),
+        trade.cashier_token.as_bytes(),
+    )
+    .is_ok();
+    if !token_ok {
+        return (token_refused(), false);
     }
+    (press(shared, path, &key), true)
+}
+
+/// The button pressed, its token checked.
+fn press(shared: &Arc<Shared>, path: &str, key: &TradeKey) -> Logged {
+    let key = key.clone();
     if path == CANCEL_PATH {
         return match shared.with_trades(|book| book.find(&key)) {
             Some(trade) if trade.status == TradeStatus::WaitBuyerPay => {

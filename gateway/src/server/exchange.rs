@@ -150,7 +150,7 @@ fn route(shared: &Shared, arrival: &Arrival) -> Result<bool, HttpAnswer> {
 /// recorded with the verdict the gateway reached (the order string's signature, the cashier's
 /// token) and the method of the order string paid, never a `method` field of the body.
 fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> HttpAnswer {
-    let mut outcome = cashier::action(shared, &arrival.path, body);
+    let outcome = cashier::action(shared, &arrival.path, body);
     let params = owned(form::decode(body))
         .into_iter()
         .map(|(k, v)| {
