@@ -156,6 +156,20 @@ fn describe(request: &RecordedRequest) -> String {
     )
 }
 
+/// The console lines for the requests from position `first` on, when the console has shown
+/// those before `seen`: a line saying how many the log dropped before they were shown, if
+/// any, then one line per request.
+fn console_lines(seen: usize, first: usize, new: &[RecordedRequest]) -> Vec<String> {
+    let lost = first.saturating_sub(seen);
+    let dropped = (lost > 0).then(|| {
+        format!("({lost} request(s) dropped from the request log before they were shown)")
+    });
+    dropped
+        .into_iter()
+        .chain(new.iter().map(describe))
+        .collect()
+}
+
 /// For a v3 request: ` v3 PATH` as received (percent-encoded), then the names of its path and
 /// query parameters (never their values: a query may hold a user's `auth_token`); empty for
 /// any other request.
@@ -441,11 +455,11 @@ async fn serve(args: GatewayArgs) -> Result<(), Exit> {
         tokio::select! {
             _ = stop.next() => break,
             _ = tick.tick() => {
-                let new = gw.requests_since(seen);
-                for request in &new {
-                    say!("{}", describe(request));
+                let (first, new) = gw.requests_from(seen);
+                for line in console_lines(seen, first, &new) {
+                    say!("{line}");
                 }
-                seen += new.len();
+                seen = first + new.len();
             }
         }
     }
@@ -521,6 +535,40 @@ mod tests {
         let line = describe(&request);
         assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
         assert!(line.ends_with("(signature not verified)"), "{line}");
+    }
+
+    #[test]
+    fn dropped_requests_are_counted_never_repeated() {
+        let request = RecordedRequest {
+            http_method: "POST".into(),
+            path: "/gateway.do".into(),
+            method: Some("alipay.trade.query".into()),
+            params: Vec::new(),
+            charset: "utf-8".into(),
+            decrypted_biz_content: None,
+            files: Vec::new(),
+            signature_verified: true,
+            verdict: "signature ok".into(),
+            answer: RecordedAnswer {
+                status: 200,
+                code: Some("10000".into()),
+                sub_code: None,
+                node: Some("alipay_trade_query_response".into()),
+            },
+        };
+        let two = [request.clone(), request];
+        let lines = console_lines(4, 7, &two);
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            "(3 request(s) dropped from the request log before they were shown)"
+        );
+        assert!(
+            lines[1].starts_with("POST alipay.trade.query "),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(console_lines(9, 9, &two).len(), 2);
     }
 
     #[test]

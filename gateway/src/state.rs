@@ -302,6 +302,21 @@ impl Shared {
             .collect()
     }
 
+    /// [`Self::requests_since`], with the position of the first request returned: more than
+    /// `skip` when requests from `skip` on were dropped before they were read.
+    pub fn requests_from(&self, skip: usize) -> (usize, Vec<RecordedRequest>) {
+        let log = lock(&self.log);
+        let first_held = usize::try_from(log.dropped).unwrap_or(usize::MAX);
+        let first = skip.max(first_held);
+        let held = log
+            .held
+            .iter()
+            .skip(first - first_held)
+            .map(|(r, _)| r.clone())
+            .collect();
+        (first, held)
+    }
+
     pub fn request_count(&self) -> usize {
         let log = lock(&self.log);
         usize::try_from(log.dropped)

@@ -156,6 +156,13 @@ async fn the_request_log_is_a_bounded_ring() {
     // Positions count every request received: the first 3 are gone, the next held.
     assert_eq!(gw.requests_since(6).len(), 2);
     assert_eq!(gw.requests_since(0).len(), 5);
+    // A reader that saw the first 1: requests 1 and 2 were dropped before it read them; it
+    // reads on from 3, and from where that left it, with nothing repeated.
+    let (first, held) = gw.requests_from(1);
+    assert_eq!((first, held.len()), (3, 5));
+    assert_eq!(gw.requests_from(first + held.len()), (8, Vec::new()));
+    let (first, held) = gw.requests_from(6);
+    assert_eq!((first, held.len()), (6, 2));
 
     // In bytes: no more than the limit is held, and the newest is always kept.
     let gw = builder()
