@@ -632,6 +632,78 @@ async fn only_an_answer_that_is_exactly_success_acknowledges_a_notification() {
 }
 
 #[tokio::test]
+async fn an_endpoint_that_never_answers_leaves_the_others_their_deliveries() {
+    // Four deliveries at once, at most one per endpoint.
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.payment_limits(100, 100, 4)
+            .notify_timeout(Duration::from_secs(30))
+            .notify_schedule(fast())
+    })
+    .await
+    .expect("gateway starts");
+    // An endpoint that accepts connections and never answers.
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_url = format!("http://{}/notify", dead.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut streams = Vec::new();
+        while let Ok((stream, _)) = dead.accept().await {
+            streams.push(stream);
+        }
+    });
+    let http = http();
+    let to_dead = gw
+        .client_builder()
+        .notify_url(dead_url.as_str())
+        .build()
+        .expect("client");
+    for i in 0..4 {
+        let out = format!("dead-{i}");
+        get_page(
+            &http,
+            &get_url(&page_request(&to_dead, PAGE_PAY, &order(&out, "1.00", "x"))),
+        )
+        .await;
+        gw.pay(&out).expect("paid");
+    }
+    assert_eq!(gw.deliveries_pending(), 1, "the backlog is visible");
+    let notifications = gw.notifications();
+    let not_sent: Vec<&str> = notifications
+        .iter()
+        .filter_map(|n| match &n.state {
+            DeliveryState::NotSent(reason) => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(not_sent.len(), 3, "{notifications:?}");
+    assert!(
+        not_sent[0].contains("being delivered already") && not_sent[0].contains("one endpoint"),
+        "{}",
+        not_sent[0]
+    );
+
+    // Another merchant is delivered to at once.
+    let merchant = Merchant::start(0).await;
+    let live = client(&gw, &merchant, Charset::Utf8);
+    get_page(
+        &http,
+        &get_url(&page_request(&live, PAGE_PAY, &order("live", "1.00", "x"))),
+    )
+    .await;
+    gw.pay("live").expect("paid");
+    let held_notifications = wait_notifications(&gw, |n| {
+        n.iter()
+            .any(|n| n.out_trade_no == "live" && n.is_delivered())
+    })
+    .await;
+    let live = held_notifications
+        .iter()
+        .find(|n| n.out_trade_no == "live")
+        .expect("notified");
+    assert!(live.is_delivered(), "{live:?}");
+    held.abort();
+}
+
+#[tokio::test]
 async fn a_notification_never_acknowledged_is_given_up_and_one_off_loopback_never_sent() {
     let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
         b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))

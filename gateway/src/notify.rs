@@ -260,11 +260,9 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
         shared.record_notification(n);
         return;
     };
-    if !shared.begin_delivery() {
-        n.state = DeliveryState::NotSent(format!(
-            "{} notifications are being delivered already",
-            settings.max_pending
-        ));
+    let endpoint = endpoint_of(&n.notify_url);
+    if let Err(reason) = shared.begin_delivery(&endpoint) {
+        n.state = DeliveryState::NotSent(reason);
         shared.record_notification(n);
         return;
     }
@@ -278,6 +276,17 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
     runtime.spawn(async move {
         deliver(weak, client, id, url, body, content_type, delays).await;
     });
+}
+
+/// The endpoint a `notify_url` names, `host:port`: where deliveries are counted.
+fn endpoint_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            let port = u.port_or_known_default()?;
+            Some(format!("{}:{port}", u.host_str()?))
+        })
+        .unwrap_or_else(|| url.to_owned())
 }
 
 async fn deliver(
@@ -311,7 +320,7 @@ async fn deliver(
                 tokio::time::sleep(wait).await;
             }
             None => {
-                shared.end_delivery();
+                shared.end_delivery(&endpoint_of(&url));
                 return;
             }
         }

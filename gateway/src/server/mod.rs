@@ -210,6 +210,12 @@ impl LocalGateway {
         self.shared.notifications()
     }
 
+    /// How many notifications are in delivery now: sent and not yet acknowledged nor given
+    /// up (the backlog; see [`GatewayBuilder::payment_limits`] for its bounds).
+    pub fn deliveries_pending(&self) -> usize {
+        self.shared.deliveries_pending()
+    }
+
     /// How many notifications were forgotten to keep within
     /// [`GatewayBuilder::payment_limits`] (their deliveries went on).
     pub fn notifications_dropped(&self) -> u64 {
