@@ -200,16 +200,32 @@ async fn gateway_errors_are_typed() {
         .private_key(PrivateKey::parse(&stranger.private_pem).expect("key"))
         .build()
         .expect("client");
+    // Answered under the method's node, signed: the typed client reports the gateway's
+    // refusal (not a signature failure of the answer), with the string the gateway verified.
     match wrong_app_key.execute(&validate()).await {
         Err(Error::Gateway(g)) => {
             assert_eq!(*g.code(), GatewayCode::InvalidArguments);
             assert_eq!(*g.sub_code(), PublicSubCode::InvalidSignature);
+            let verified = g
+                .sub_msg()
+                .strip_prefix(
+                    "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：",
+                )
+                .unwrap_or_else(|| panic!("{}", g.sub_msg()));
+            assert!(
+                verified.starts_with("app_id=")
+                    && verified.contains("&method=alipay.ebpp.pdeduct.sign.validate&"),
+                "{verified}"
+            );
         }
         other => panic!("{other:?}"),
     }
     let last = gw.requests().pop().expect("recorded");
     assert!(!last.signature_verified);
-    assert_eq!(last.answer.node.as_deref(), Some("error_response"));
+    assert_eq!(
+        last.answer.node.as_deref(),
+        Some("alipay_ebpp_pdeduct_sign_validate_response")
+    );
 }
 
 #[tokio::test]

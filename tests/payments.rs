@@ -86,19 +86,26 @@ async fn page_of(response: reqwest::Response) -> (u16, String, String) {
     (status, content_type, response.text().await.expect("body"))
 }
 
-/// Presses the cashier's pay button for `trade_no`: the answer's status and Location.
+/// Presses the cashier's pay button for `trade_no` (with the token its cashier page
+/// carries): the answer's status and Location.
 pub(crate) async fn press_pay(
     http: &reqwest::Client,
     gw: &TestGateway,
     trade_no: &str,
 ) -> (u16, String) {
+    let token = gw
+        .trades()
+        .into_iter()
+        .find(|t| t.trade_no == trade_no)
+        .map(|t| t.cashier_token)
+        .unwrap_or_default();
     let response = http
         .post(format!("http://{}/cashier/pay", gw.addr()))
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(format!("trade_no={trade_no}"))
+        .body(format!("trade_no={trade_no}&token={token}"))
         .send()
         .await
         .expect("answer");
@@ -177,6 +184,79 @@ async fn a_signed_page_request_gets_the_cashier_by_get_or_post_in_utf8_and_gbk()
             .all(|r| r.signature_verified && r.answer.status == 200)
     );
     assert!(log.iter().all(|r| r.path == "/gateway.do"));
+}
+
+#[tokio::test]
+async fn return_and_notify_urls_are_http_or_https_and_the_return_query_precedes_the_fragment() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let page_with = |return_url: &str, notify_url: &str, out_trade_no: &str| {
+        let client = gw
+            .client_builder()
+            .return_url(return_url)
+            .notify_url(notify_url)
+            .build()
+            .expect("client");
+        get_url(&page_request(
+            &client,
+            PAGE_PAY,
+            &order(out_trade_no, "1.00", "x"),
+        ))
+    };
+    let notify = merchant.notify_url();
+    let back = merchant.return_url();
+    for (i, (return_url, notify_url, field)) in [
+        (
+            "javascript:alert(document.domain)",
+            notify.as_str(),
+            "return_url",
+        ),
+        (
+            "data:text/html,<script>alert(1)</script>",
+            notify.as_str(),
+            "return_url",
+        ),
+        (
+            "http://127.0.0.1:9/r\njavascript:alert(1)",
+            notify.as_str(),
+            "return_url",
+        ),
+        ("/relative", notify.as_str(), "return_url"),
+        (back.as_str(), "javascript:alert(1)", "notify_url"),
+        (back.as_str(), "ftp://127.0.0.1/notify", "notify_url"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out_trade_no = format!("bad-url-{i}");
+        let (status, _, page) =
+            get_page(&http, &page_with(return_url, notify_url, &out_trade_no)).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("ACQ.INVALID_PARAMETER"),
+            "{return_url}: {page}"
+        );
+        assert!(page.contains(field), "{return_url}: {page}");
+        assert!(!page.contains("javascript:"), "{return_url}: {page}");
+        assert!(gw.trade(&out_trade_no).is_none(), "{return_url}");
+    }
+
+    // A fragment stays last: the signed return parameters go in the query, where the
+    // merchant's server reads them.
+    let with_fragment = format!("{back}?from=shop#/orders/1");
+    let (_, _, page) = get_page(&http, &page_with(&with_fragment, &notify, "fragment")).await;
+    assert!(page.contains("id=\"pay\""), "{page}");
+    let trade_no = gw.trade("fragment").expect("opened").trade_no;
+    let (status, location) = press_pay(&http, &gw, &trade_no).await;
+    assert_eq!(status, 302);
+    let (before, fragment) = location.split_once('#').expect("fragment kept");
+    assert_eq!(fragment, "/orders/1");
+    assert!(
+        before.starts_with(&format!("{back}?from=shop&")),
+        "{location}"
+    );
+    assert!(before.contains("&sign="), "{location}");
 }
 
 #[tokio::test]
@@ -385,13 +465,242 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
         assert_eq!(verified.get("subject"), Some("App 订单"));
         assert_eq!(verified.get("charset"), Some("GBK"));
     }
+    // A body that is no order string, naming a method of its own, and a cashier button's
+    // form with one: neither names the method in the log (nor on the console).
+    let response = http
+        .post(gw.pay_order_string_url())
+        .body("method=alipay.trade.refund&trade_no=1")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 400);
+    let response = http
+        .post(format!("http://{}/cashier/pay", gw.addr()))
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body("trade_no=1&method=alipay.trade.refund")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 403, "no token: refused");
+
     let control: Vec<_> = gw
         .requests()
         .into_iter()
-        .filter(|r| r.path == "/control/pay-order-string")
+        .filter(|r| r.path != "/gateway.do")
         .collect();
-    assert_eq!(control.len(), 2);
+    assert_eq!(control.len(), 4, "{control:#?}");
+    // The verdict the gateway reached: the order string's signature verified, or not.
+    assert!(control[0].signature_verified);
+    assert_eq!(control[0].verdict, "order string signature ok");
+    assert_eq!(control[0].method.as_deref(), Some(APP_PAY));
     assert_eq!(control[1].answer.status, 400);
+    assert!(!control[1].signature_verified);
+    assert_eq!(control[1].verdict, "order string signature not verified");
+    assert_eq!(control[1].method, None);
+    assert_eq!(control[2].path, "/control/pay-order-string");
+    assert_eq!(control[2].method, None);
+    assert_eq!(control[2].verdict, "order string signature not verified");
+    assert_eq!(control[3].path, "/cashier/pay");
+    assert_eq!(control[3].method, None);
+    assert!(!control[3].signature_verified);
+    assert_eq!(control[3].verdict, "cashier token refused");
+}
+
+#[tokio::test]
+async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_serial() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+    for out in ["token-1", "token-2"] {
+        let p = page_request(&client, PAGE_PAY, &order(out, "1.00", "x"));
+        get_page(&http, &get_url(&p)).await;
+    }
+    let first = gw.trade("token-1").expect("opened");
+    let second = gw.trade("token-2").expect("opened");
+    assert_ne!(first.cashier_token, second.cashier_token);
+    let number = |t: &alipay_gateway::Trade| t.trade_no[13..].parse::<u64>().unwrap();
+    assert_ne!(number(&second), number(&first) + 1, "a serial is guessable");
+
+    // The cashier page carries the token in both forms.
+    let p = page_request(&client, PAGE_PAY, &order("token-1", "1.00", "x"));
+    let (_, _, page) = get_page(&http, &get_url(&p)).await;
+    let hidden = format!("name=\"token\" value=\"{}\"", first.cashier_token);
+    assert_eq!(page.matches(&hidden).count(), 2, "{page}");
+
+    // What a page elsewhere in the tester's browser could send: the trade number alone, a
+    // wrong token, another trade's token. None pays or cancels.
+    let post = |path: &'static str, body: String| {
+        let http = http.clone();
+        let url = format!("http://{}{path}", gw.addr());
+        async move {
+            http.post(url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body)
+                .send()
+                .await
+                .expect("answer")
+        }
+    };
+    let trade_no = &first.trade_no;
+    for body in [
+        format!("trade_no={trade_no}"),
+        format!("trade_no={trade_no}&token=00000000000000000000000000000000"),
+        format!("trade_no={trade_no}&token={}", second.cashier_token),
+        format!(
+            "trade_no={trade_no}&token={}&token={}",
+            first.cashier_token, first.cashier_token
+        ),
+    ] {
+        for path in ["/cashier/pay", "/cashier/cancel"] {
+            let response = post(path, body.clone()).await;
+            assert_eq!(response.status(), 403, "{path} {body}");
+            let page = response.text().await.unwrap();
+            assert!(page.contains("CASHIER_TOKEN_INVALID"), "{page}");
+        }
+    }
+    assert_eq!(
+        gw.trade("token-1").unwrap().status,
+        TradeStatus::WaitBuyerPay
+    );
+    let refused = gw.requests();
+    let refused: Vec<_> = refused
+        .iter()
+        .filter(|r| r.path.starts_with("/cashier/"))
+        .collect();
+    assert_eq!(refused.len(), 8);
+    assert!(refused.iter().all(|r| r.verdict == "cashier token refused"));
+
+    // The trade's own page: paid.
+    let (status, _) = press_pay(&http, &gw, trade_no).await;
+    assert_eq!(status, 302);
+    assert_eq!(
+        gw.trade("token-1").unwrap().status,
+        TradeStatus::TradeSuccess
+    );
+    let last = gw.requests().pop().unwrap();
+    assert_eq!(last.verdict, "cashier token ok");
+}
+
+#[tokio::test]
+async fn only_an_answer_that_is_exactly_success_acknowledges_a_notification() {
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))
+    })
+    .await
+    .expect("gateway starts");
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Utf8);
+    let padded_junk = format!("success{}junk", " ".repeat(300));
+    let answers: [(&str, &[u8], bool); 5] = [
+        ("plain", b"success", true),
+        ("spaced", b" \r\nsuccess\n", true),
+        ("junk", b"success junk", false),
+        // Past the 256 bytes a delivery shows: the whole answer decides.
+        ("padded", padded_junk.as_bytes(), false),
+        ("word", b"successful", false),
+    ];
+    for (out_trade_no, answer, acknowledges) in answers {
+        merchant.set_notify_answer(answer);
+        let p = page_request(&client, PAGE_PAY, &order(out_trade_no, "1.00", "x"));
+        get_page(&http, &get_url(&p)).await;
+        gw.pay(out_trade_no).expect("paid");
+        let held = wait_notifications(&gw, |n| {
+            n.iter()
+                .any(|n| n.out_trade_no == out_trade_no && n.state != DeliveryState::Pending)
+        })
+        .await;
+        let n = held
+            .iter()
+            .find(|n| n.out_trade_no == out_trade_no)
+            .expect("notified");
+        if acknowledges {
+            assert_eq!(n.state, DeliveryState::Delivered, "{out_trade_no}: {n:?}");
+            assert_eq!(n.attempts.len(), 1);
+        } else {
+            assert_eq!(n.state, DeliveryState::GaveUp, "{out_trade_no}: {n:?}");
+            assert_eq!(n.attempts.len(), 3, "{out_trade_no}: delivered again");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_endpoint_that_never_answers_leaves_the_others_their_deliveries() {
+    // Four deliveries at once, at most one per endpoint.
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.payment_limits(100, 100, 4)
+            .notify_timeout(Duration::from_secs(30))
+            .notify_schedule(fast())
+    })
+    .await
+    .expect("gateway starts");
+    // An endpoint that accepts connections and never answers.
+    let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let dead_url = format!("http://{}/notify", dead.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut streams = Vec::new();
+        while let Ok((stream, _)) = dead.accept().await {
+            streams.push(stream);
+        }
+    });
+    let http = http();
+    let to_dead = gw
+        .client_builder()
+        .notify_url(dead_url.as_str())
+        .build()
+        .expect("client");
+    for i in 0..4 {
+        let out = format!("dead-{i}");
+        get_page(
+            &http,
+            &get_url(&page_request(&to_dead, PAGE_PAY, &order(&out, "1.00", "x"))),
+        )
+        .await;
+        gw.pay(&out).expect("paid");
+    }
+    assert_eq!(gw.deliveries_pending(), 1, "the backlog is visible");
+    let notifications = gw.notifications();
+    let not_sent: Vec<&str> = notifications
+        .iter()
+        .filter_map(|n| match &n.state {
+            DeliveryState::NotSent(reason) => Some(reason.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(not_sent.len(), 3, "{notifications:?}");
+    assert!(
+        not_sent[0].contains("being delivered already") && not_sent[0].contains("one endpoint"),
+        "{}",
+        not_sent[0]
+    );
+
+    // Another merchant is delivered to at once.
+    let merchant = Merchant::start(0).await;
+    let live = client(&gw, &merchant, Charset::Utf8);
+    get_page(
+        &http,
+        &get_url(&page_request(&live, PAGE_PAY, &order("live", "1.00", "x"))),
+    )
+    .await;
+    gw.pay("live").expect("paid");
+    let held_notifications = wait_notifications(&gw, |n| {
+        n.iter()
+            .any(|n| n.out_trade_no == "live" && n.is_delivered())
+    })
+    .await;
+    let live = held_notifications
+        .iter()
+        .find(|n| n.out_trade_no == "live")
+        .expect("notified");
+    assert!(live.is_delivered(), "{live:?}");
+    held.abort();
 }
 
 #[tokio::test]

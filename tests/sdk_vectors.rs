@@ -165,7 +165,8 @@ async fn an_altered_sdk_request_is_refused_with_invalid_signature() {
         assert_eq!(status, 200, "{name}");
         let verified = verify_response(&body, &method, charset, sign_type, &alipay_public)
             .unwrap_or_else(|e| panic!("{name}: refusal does not verify: {e}"));
-        assert!(verified.is_error_response, "{name}");
+        // Under the method's own node, signed, as Alipay answers a signature it cannot verify.
+        assert!(!verified.is_error_response, "{name}");
         assert_eq!(verified.code, "40002", "{name}");
         assert_eq!(
             verified.sub_code.as_deref(),

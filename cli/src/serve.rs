@@ -110,8 +110,9 @@ fn describe(request: &RecordedRequest) -> String {
     let other_path =
         request.path != alipay_gateway::GATEWAY_PATH && !request.path.starts_with("/v3/");
     let method = match request.method.as_deref() {
-        // The control endpoint names the method of the order string it was given: the path
-        // says what was asked for.
+        // The control endpoint names the method of the order string it was given (the
+        // gateway never takes it from a cashier button's form): the path says what was asked
+        // for.
         Some(method) if other_path => format!("{} {method}", request.path),
         Some(method) => method.to_owned(),
         // The cashier's buttons name no method: their path does.
@@ -123,11 +124,8 @@ fn describe(request: &RecordedRequest) -> String {
         (Some(code), None) => code.clone(),
         (None, _) => format!("HTTP {}", request.answer.status),
     };
-    let signature = if request.signature_verified {
-        "signature ok"
-    } else {
-        "signature not verified"
-    };
+    // The verdict the gateway reached: a signature's, an order string's, a cashier token's.
+    let signature = shown(&request.verdict);
     // An upload's files: field, file name, size and SHA-256 (never their content).
     let files: String = request
         .files
@@ -156,6 +154,20 @@ fn describe(request: &RecordedRequest) -> String {
             ""
         }
     )
+}
+
+/// The console lines for the requests from position `first` on, when the console has shown
+/// those before `seen`: a line saying how many the log dropped before they were shown, if
+/// any, then one line per request.
+fn console_lines(seen: usize, first: usize, new: &[RecordedRequest]) -> Vec<String> {
+    let lost = first.saturating_sub(seen);
+    let dropped = (lost > 0).then(|| {
+        format!("({lost} request(s) dropped from the request log before they were shown)")
+    });
+    dropped
+        .into_iter()
+        .chain(new.iter().map(describe))
+        .collect()
 }
 
 /// For a v3 request: ` v3 PATH` as received (percent-encoded), then the names of its path and
@@ -320,7 +332,10 @@ fn write_throwaway(
     let app_id = args.app_id.as_deref().unwrap_or(DEMO_APP_ID);
     let written = match (throwaway, certs) {
         (_, Some(certs)) => certs.write_to(&dir).map(drop),
-        (Some(pairs), None) => pairs.write_to(&dir).map(drop),
+        (Some(pairs), None) => pairs
+            .write_to(&dir)
+            .and_then(|_| pairs.write_sdk_configs(&dir, &gw.url(), app_id))
+            .map(drop),
         (None, None) => Ok(()),
     };
     let config = written.map_err(|e| e.to_string()).and_then(|()| {
@@ -348,7 +363,12 @@ fn write_throwaway(
             "certificate mode: throwaway certificates (TEST ONLY) written to {}:",
             dir.display()
         );
-        say!("  app_private.pem       the client's private_key");
+        say!(
+            "  app_private.pem       the client's private_key (PKCS#8; app_private_pkcs1.pem: PKCS#1;"
+        );
+        say!(
+            "                        app_private.txt, app_private_pkcs1.txt: the same as bare base64)"
+        );
         say!("  app_cert.crt          the client's app_cert");
         say!("  alipay_cert.crt       the client's alipay_cert");
         say!("  alipay_root_cert.crt  the client's alipay_root_cert");
@@ -359,11 +379,24 @@ fn write_throwaway(
         say!("client config: {}", config.display());
     } else {
         say!("throwaway keys (TEST ONLY) written to {}:", dir.display());
-        say!("  app_private.pem     the client's private_key");
+        say!(
+            "  app_private.pem     the client's private_key (PKCS#8; app_private_pkcs1.pem: PKCS#1;"
+        );
+        say!(
+            "                      app_private.txt, app_private_pkcs1.txt: the same as bare base64)"
+        );
         say!("  app_public.pem      this gateway's --app-public-key");
         say!("  alipay_private.pem  this gateway's --alipay-private-key");
-        say!("  alipay_public.pem   the client's alipay_public_key");
+        say!(
+            "  alipay_public.pem   the client's alipay_public_key (alipay_public.txt: bare base64;"
+        );
+        say!("                      alipay_public_pkcs1.pem, alipay_public_pkcs1.txt: PKCS#1)");
         say!("client config: {}", config.display());
+        say!(
+            "official SDKs: {} (npm alipay-sdk), {} (PyPI alipay-sdk-python)",
+            dir.join("alipay-sdk.node.js").display(),
+            dir.join("alipay_sdk_python.py").display()
+        );
         say!(
             "try: alipay call alipay.user.agreement.auth.confirm --config {} \\\n       --biz-content '{{\"agreement_no\":\"20170502000610755993\",\"apply_token\":\"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f\",\"auth_confirm_no\":\"423979\"}}'",
             config.display()
@@ -422,15 +455,17 @@ async fn serve(args: GatewayArgs) -> Result<(), Exit> {
         tokio::select! {
             _ = stop.next() => break,
             _ = tick.tick() => {
-                let new = gw.requests_since(seen);
-                for request in &new {
-                    say!("{}", describe(request));
+                let (first, new) = gw.requests_from(seen);
+                for line in console_lines(seen, first, &new) {
+                    say!("{line}");
                 }
-                seen += new.len();
+                seen = first + new.len();
             }
         }
     }
-    gw.shutdown().await;
+    // Stopping never waits on a client: open connections (keep-alive ones included) and
+    // notifications in delivery are dropped, not drained; the bound is a backstop.
+    let _ = tokio::time::timeout(Duration::from_millis(250), gw.shutdown()).await;
     // Throwaway keys for a gateway that no longer runs: nothing worth keeping (the guard in
     // `_remove_on_exit` deletes the folder as it goes out of scope).
     Ok(())
@@ -489,6 +524,7 @@ mod tests {
             decrypted_biz_content: None,
             files: Vec::new(),
             signature_verified: false,
+            verdict: "signature not verified".into(),
             answer: RecordedAnswer {
                 status: 200,
                 code: Some("40002".into()),
@@ -499,6 +535,40 @@ mod tests {
         let line = describe(&request);
         assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
         assert!(line.ends_with("(signature not verified)"), "{line}");
+    }
+
+    #[test]
+    fn dropped_requests_are_counted_never_repeated() {
+        let request = RecordedRequest {
+            http_method: "POST".into(),
+            path: "/gateway.do".into(),
+            method: Some("alipay.trade.query".into()),
+            params: Vec::new(),
+            charset: "utf-8".into(),
+            decrypted_biz_content: None,
+            files: Vec::new(),
+            signature_verified: true,
+            verdict: "signature ok".into(),
+            answer: RecordedAnswer {
+                status: 200,
+                code: Some("10000".into()),
+                sub_code: None,
+                node: Some("alipay_trade_query_response".into()),
+            },
+        };
+        let two = [request.clone(), request];
+        let lines = console_lines(4, 7, &two);
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert_eq!(
+            lines[0],
+            "(3 request(s) dropped from the request log before they were shown)"
+        );
+        assert!(
+            lines[1].starts_with("POST alipay.trade.query "),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(console_lines(9, 9, &two).len(), 2);
     }
 
     #[test]
@@ -515,6 +585,7 @@ mod tests {
             decrypted_biz_content: Some("{}".into()),
             files: Vec::new(),
             signature_verified: true,
+            verdict: "signature ok".into(),
             answer: RecordedAnswer {
                 status: 200,
                 code: None,
@@ -531,9 +602,10 @@ mod tests {
         request.method = Some("alipay.trade.app.pay".into());
         request.params.clear();
         request.decrypted_biz_content = None;
+        request.verdict = "order string signature ok".into();
         assert_eq!(
             describe(&request),
-            "POST /control/pay-order-string alipay.trade.app.pay [utf-8] -> HTTP 200 (signature ok)"
+            "POST /control/pay-order-string alipay.trade.app.pay [utf-8] -> HTTP 200 (order string signature ok)"
         );
     }
 }

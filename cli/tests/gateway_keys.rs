@@ -26,11 +26,11 @@ fn terminate(child: &mut Child) -> std::process::ExitStatus {
         .status()
         .expect("kill");
     assert!(status.success());
-    for _ in 0..200 {
+    for _ in 0..1_000 {
         if let Some(status) = child.0.try_wait().expect("wait") {
             return status;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
     panic!("the gateway did not stop on SIGTERM");
 }
@@ -101,5 +101,227 @@ fn a_link_planted_in_the_keys_folder_is_not_written_through() {
         );
     }
     assert!(keys.exists(), "a folder the user named stays");
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
+
+/// The line `official SDKs: ...` names the two SDK configurations.
+fn gateway_url(lines: &[String]) -> String {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix("local Alipay gateway listening on "))
+        .unwrap_or_else(|| panic!("no URL in {lines:#?}"))
+        .to_owned()
+}
+
+#[test]
+fn the_keys_folder_holds_every_key_form_and_the_official_sdks_configurations() {
+    let root = scratch("forms");
+    let keys = root.join("keys");
+    let (mut child, lines) = start(&["--keys-dir".as_ref(), keys.as_os_str()]);
+    let url = gateway_url(&lines);
+    let read = |name: &str| {
+        std::fs::read_to_string(keys.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    // The existing names stay (a public contract); the new forms are beside them.
+    assert!(read("app_private.pem").starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    assert!(read("app_private_pkcs1.pem").starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+    assert!(read("alipay_public.pem").starts_with("-----BEGIN PUBLIC KEY-----\n"));
+    assert!(read("alipay_public_pkcs1.pem").starts_with("-----BEGIN RSA PUBLIC KEY-----\n"));
+    for name in [
+        "app_private.txt",
+        "app_private_pkcs1.txt",
+        "alipay_public.txt",
+        "alipay_public_pkcs1.txt",
+    ] {
+        let text = read(name);
+        let line = text.strip_suffix('\n').expect("one line");
+        assert!(
+            !line.is_empty()
+                && line
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)),
+            "{name} is not bare base64: {text:?}"
+        );
+    }
+    // A bare form is the PEM's body on one line.
+    let body = |pem: &str| -> String { pem.lines().filter(|l| !l.starts_with("-----")).collect() };
+    assert_eq!(
+        read("app_private.txt").trim(),
+        body(&read("app_private.pem"))
+    );
+    assert_eq!(
+        read("app_private_pkcs1.txt").trim(),
+        body(&read("app_private_pkcs1.pem"))
+    );
+    assert_eq!(
+        read("alipay_public.txt").trim(),
+        body(&read("alipay_public.pem"))
+    );
+    for name in [
+        "app_private_pkcs1.pem",
+        "app_private.txt",
+        "app_private_pkcs1.txt",
+        "alipay-sdk.node.js",
+        "alipay_sdk_python.py",
+    ] {
+        let mode = std::fs::metadata(keys.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{name} is readable by others");
+    }
+
+    // Every form signs and verifies real calls to this gateway: a config per pair of forms.
+    for (private_key, alipay_public_key) in [
+        ("app_private_pkcs1.pem", "alipay_public.txt"),
+        ("app_private.txt", "alipay_public_pkcs1.pem"),
+        ("app_private_pkcs1.txt", "alipay_public_pkcs1.txt"),
+    ] {
+        let config = keys.join(format!("forms-{private_key}.toml"));
+        std::fs::write(
+            &config,
+            format!(
+                "gateway = \"{url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"{private_key}\"\nalipay_public_key = \"{alipay_public_key}\"\n"
+            ),
+        )
+        .unwrap();
+        let out = Command::new(BIN)
+            .args(["call", "alipay.user.agreement.auth.confirm", "--config"])
+            .arg(&config)
+            .args(["--biz-content", CONFIRM_BIZ])
+            .output()
+            .expect("alipay call");
+        assert!(
+            out.status.success(),
+            "{private_key} + {alipay_public_key}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    // The official SDKs' configurations: this gateway, the app id, the PKCS#1 private key
+    // (the Node SDK's default keyType, the Python SDK's only form) and the Alipay public key.
+    let pkcs1 = read("app_private_pkcs1.txt").trim().to_owned();
+    let alipay_public = read("alipay_public.txt").trim().to_owned();
+    let node = read("alipay-sdk.node.js");
+    for expected in [
+        format!("gateway: \"{url}\""),
+        "appId: \"2021000000000000\"".to_owned(),
+        format!("privateKey: \"{pkcs1}\""),
+        "keyType: 'PKCS1'".to_owned(),
+        format!("alipayPublicKey: \"{alipay_public}\""),
+        "require('alipay-sdk')".to_owned(),
+    ] {
+        assert!(node.contains(&expected), "{expected} not in\n{node}");
+    }
+    let python = read("alipay_sdk_python.py");
+    for expected in [
+        format!("config.server_url = \"{url}\""),
+        "config.app_id = \"2021000000000000\"".to_owned(),
+        format!("config.app_private_key = \"{pkcs1}\""),
+        format!("config.alipay_public_key = \"{alipay_public}\""),
+        "DefaultAlipayClient(alipay_client_config=config)".to_owned(),
+    ] {
+        assert!(python.contains(&expected), "{expected} not in\n{python}");
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("official SDKs: ") && l.contains("alipay-sdk.node.js")),
+        "{lines:#?}"
+    );
+    terminate(&mut child);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Sends `request` on a new connection to `addr` and reads until `until` arrives in the
+/// answer; the connection stays open.
+fn open_connection(addr: &str, request: &str, until: &str) -> std::net::TcpStream {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.write_all(request.as_bytes()).expect("send");
+    if until.is_empty() {
+        return stream;
+    }
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains(until) {
+        let n = stream.read(&mut buf).expect("answer");
+        assert!(n > 0, "closed: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    stream
+}
+
+#[test]
+fn sigterm_stops_the_gateway_within_a_second_whatever_is_in_flight() {
+    let root = scratch("sigterm");
+    let keys = root.join("keys");
+    let (mut child, lines) = start(&["--keys-dir".as_ref(), keys.as_os_str()]);
+    let url = gateway_url(&lines);
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|u| u.strip_suffix("/gateway.do"))
+        .expect("address")
+        .to_owned();
+
+    // A merchant endpoint that accepts notifications and never answers them.
+    let hanging = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let notify_url = format!("http://{}/notify", hanging.local_addr().unwrap());
+    let (accepted_tx, accepted) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in hanging.incoming().map_while(Result::ok) {
+            held.push(stream);
+            let _ = accepted_tx.send(());
+        }
+    });
+    // A paid trade whose notification is in delivery to it.
+    let order = Command::new(BIN)
+        .args(["sdk", "alipay.trade.app.pay", "--config"])
+        .arg(keys.join("alipay.toml"))
+        .args(["--notify-url", &notify_url, "--biz-content"])
+        .arg(r#"{"out_trade_no":"SIGTERM-1","total_amount":"9.99","subject":"Tea","product_code":"QUICK_MSECURITY_PAY"}"#)
+        .output()
+        .expect("alipay sdk");
+    assert!(order.status.success(), "{order:?}");
+    let order = String::from_utf8(order.stdout).unwrap();
+    let order = order.trim_end();
+    let _paid = open_connection(
+        &addr,
+        &format!(
+            "POST /control/pay-order-string HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{order}",
+            order.len()
+        ),
+        "TRADE_SUCCESS",
+    );
+    accepted
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the notification's delivery connected");
+    // A keep-alive connection after an answer, a request half sent, a connection that sent
+    // nothing.
+    let _keep_alive = open_connection(
+        &addr,
+        "GET /gateway.do HTTP/1.1\r\nHost: x\r\n\r\n",
+        "\r\n\r\n",
+    );
+    let _half = open_connection(
+        &addr,
+        "POST /gateway.do HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nmethod=",
+        "",
+    );
+    let _idle = open_connection(&addr, "", "");
+    std::thread::sleep(Duration::from_millis(200));
+
+    let sent = std::time::Instant::now();
+    let status = terminate(&mut child);
+    let took = sent.elapsed();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(1), "SIGTERM took {took:?}");
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -6,10 +6,11 @@
 //!
 //! - it reads the public parameters from the query and the form body, in the charset of the
 //!   `Content-Type` or of the `charset` parameter (utf-8, GBK, GB2312);
-//! - it refuses a request with a missing public parameter (`40001 isv.missing-*`), an invalid
-//!   one (`40002 isv.invalid-*`, for example `isv.invalid-method`), or a signature that does
-//!   not verify with the app public key (`40002 isv.invalid-signature`), under
-//!   `error_response`;
+//! - it refuses a request with a missing public parameter (`40001 isv.missing-*`) or an
+//!   invalid one (`40002 isv.invalid-*`, for example `isv.invalid-method`) under
+//!   `error_response`, and one whose signature does not verify with the app public key
+//!   (`40002 isv.invalid-signature`, the `sub_msg` giving the string the gateway verified)
+//!   under the method's node, as Alipay does;
 //! - it checks `biz_content` against the method's spec (required fields, maximum lengths,
 //!   allowed values, formats) and refuses a request that breaks it with `40002
 //!   isv.invalid-parameter`, under the method's node, the `sub_msg` naming the field and the
@@ -28,7 +29,11 @@
 //!   POSTed form, in any supported charset) gets an HTML cashier page with the order's subject
 //!   and amount and pay / cancel buttons, and opens a `WAIT_BUYER_PAY` trade; a bad one gets
 //!   an error page naming the code (`isv.invalid-signature`, `ACQ.CONTEXT_INCONSISTENT` for an
-//!   `out_trade_no` sent again with another amount, ...);
+//!   `out_trade_no` sent again with another amount, `ACQ.INVALID_PARAMETER` for a
+//!   `notify_url` or `return_url` that is not an http or https URL, ...); trade numbers are
+//!   random, and the page's buttons carry the trade's unguessable
+//!   [`cashier_token`](Trade::cashier_token), without which `/cashier/pay` and
+//!   `/cashier/cancel` are refused (HTTP 403);
 //! - pay (the button, [`LocalGateway::pay`], or for app pay [`LocalGateway::pay_order_string`]
 //!   and its control endpoint) makes the trade `TRADE_SUCCESS`, sends the browser to
 //!   `return_url` with signed return parameters, and POSTs a signed notification to
@@ -83,6 +88,8 @@ pub use resolve::{MethodResolver, ResolvedMethod};
 pub use scenario::{Rotation, RotationCert, Scenario, ScenarioError, ScenarioFile};
 pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, Payment, StartError};
 pub use test_gateway::{TEST_APP_ID, TestGateway};
-pub use throwaway::{KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys};
+pub use throwaway::{
+    AppKeyFiles, KeyForms, KeyGenError, PemKeyPair, ThrowawayKeys, WrittenKeys, WrittenSdkConfigs,
+};
 pub use throwaway_certs::{IssuedCert, ThrowawayCerts, WrittenCerts};
 pub use trades::{Refund, Trade, TradeError, TradeStatus};

@@ -18,9 +18,22 @@ pub struct RecordedRequest {
     pub params: Vec<(String, String)>,
     /// The charset the parameters were decoded with (`utf-8`, `GBK` or `GB2312`).
     pub charset: String,
-    /// Whether the request signature verified with the app public key. `false` when the
-    /// request was refused before the signature was checked.
+    /// Whether the request signature verified with the app public key (for the control
+    /// endpoint `/control/pay-order-string`: the order string's). `false` when the request was
+    /// refused before the signature was checked, and for the cashier's buttons, which carry
+    /// no signature (a token instead: see `verdict`).
     pub signature_verified: bool,
+    /// What the gateway concluded about the request's authenticity, in words, as the
+    /// `alipay gateway` console shows it: `signature ok` or `signature not verified` (a
+    /// gateway or v3 request), `order string signature ok` or `order string signature not
+    /// verified` (`/control/pay-order-string`), `cashier token ok` or `cashier token
+    /// refused` (the cashier's buttons, `/cashier/...`, each carrying its trade's
+    /// [`cashier_token`](crate::Trade::cashier_token)), `control call (no signature)` (the
+    /// face-to-face control calls, `/control/scan` and `/control/pay`, JSON from the test, see
+    /// [`crate::face_to_face`]), or `refused before any check` (a
+    /// request outside the protocol: another path or HTTP method, a body too large, too
+    /// slow, of another media type or malformed, logged with its HTTP status).
+    pub verdict: String,
     /// The plaintext `biz_content` of an `encrypt_type=AES` request, as the gateway decrypted
     /// it (`params` keep the ciphertext as sent).
     pub decrypted_biz_content: Option<String>,
@@ -59,6 +72,7 @@ impl RecordedRequest {
             + self.http_method.len()
             + self.path.len()
             + self.charset.len()
+            + self.verdict.len()
             + self.method.as_ref().map_or(0, String::len)
             + self.decrypted_biz_content.as_ref().map_or(0, String::len)
             + self
@@ -96,6 +110,15 @@ impl RecordedRequest {
             .as_deref()
             .or(self.param(alipay_runtime::protocol::param::BIZ_CONTENT))
             .and_then(|text| serde_json::from_str(text).ok())
+    }
+}
+
+/// The verdict of a gateway or v3 request whose signature did (`true`) or did not verify.
+pub(crate) fn signature_verdict(verified: bool) -> String {
+    if verified {
+        "signature ok".to_owned()
+    } else {
+        "signature not verified".to_owned()
     }
 }
 

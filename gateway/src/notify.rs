@@ -5,9 +5,9 @@
 //! way Alipay signs them (every field but `sign` and `sign_type`, sorted, `key=value` joined
 //! with `&`): the runtime's `verify_notify` accepts it. It is delivered by a task of its own,
 //! never by the request that caused it, and counts as delivered only when the answer is
-//! `success` (HTTP 200, surrounding white space ignored); any other answer, a timeout or a
-//! refused connection is tried again after the next wait of the [`NotifySchedule`], until the
-//! schedule is used up.
+//! exactly `success` (HTTP 200, white space around it ignored; `success` followed by anything
+//! else is not); any other answer, a timeout or a refused connection is tried again after
+//! the next wait of the [`NotifySchedule`], until the schedule is used up.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -89,7 +89,8 @@ pub enum DeliveryState {
 pub struct DeliveryAttempt {
     /// The HTTP status of the answer, when one came.
     pub status: Option<u16>,
-    /// The start of the answer's body (at most 256 bytes, lossily decoded).
+    /// The start of the answer's body (at most 256 bytes, lossily decoded); the whole body
+    /// (read up to 4 KiB) decides whether it acknowledges.
     pub answer: String,
     /// Why no answer came (connection refused, timeout, ...).
     pub error: Option<String>,
@@ -219,7 +220,7 @@ fn refuse_url(url: &str, any_host: bool) -> Option<String> {
     };
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Some(format!(
-            "notify_url scheme {:?} is not http or https",
+            "notify_url scheme `{}` is not http or https",
             parsed.scheme()
         ));
     }
@@ -259,11 +260,9 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
         shared.record_notification(n);
         return;
     };
-    if !shared.begin_delivery() {
-        n.state = DeliveryState::NotSent(format!(
-            "{} notifications are being delivered already",
-            settings.max_pending
-        ));
+    let endpoint = endpoint_of(&n.notify_url);
+    if let Err(reason) = shared.begin_delivery(&endpoint) {
+        n.state = DeliveryState::NotSent(reason);
         shared.record_notification(n);
         return;
     }
@@ -279,6 +278,17 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
     });
 }
 
+/// The endpoint a `notify_url` names, `host:port`: where deliveries are counted.
+fn endpoint_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            let port = u.port_or_known_default()?;
+            Some(format!("{}:{port}", u.host_str()?))
+        })
+        .unwrap_or_else(|| url.to_owned())
+}
+
 async fn deliver(
     weak: Weak<Shared>,
     client: reqwest::Client,
@@ -290,8 +300,7 @@ async fn deliver(
 ) {
     let mut waits = delays.into_iter();
     loop {
-        let attempt = post(&client, &url, &body, &content_type).await;
-        let acknowledged = attempt.status == Some(200) && attempt.answer.trim() == "success";
+        let (attempt, acknowledged) = post(&client, &url, &body, &content_type).await;
         // The gateway is gone: nobody is left to record or deliver for.
         let Some(shared) = weak.upgrade() else { return };
         let next = if acknowledged { None } else { waits.next() };
@@ -311,19 +320,33 @@ async fn deliver(
                 tokio::time::sleep(wait).await;
             }
             None => {
-                shared.end_delivery();
+                shared.end_delivery(&endpoint_of(&url));
                 return;
             }
         }
     }
 }
 
+/// How much of an answer is shown in [`DeliveryAttempt::answer`].
+const SHOWN_ANSWER_BYTES: usize = 256;
+
+/// The longest answer read: `success` with some white space around it fits many times over;
+/// a longer answer is no acknowledgement, whatever it starts with.
+const MAX_ACK_BYTES: usize = 4096;
+
+/// Whether an answer acknowledges a notification: HTTP 200 and a body that is exactly
+/// `success`, white space around it aside (Alipay's rule: anything else is delivered again).
+fn is_acknowledgement(status: u16, body: &[u8]) -> bool {
+    status == 200 && body.trim_ascii() == b"success"
+}
+
+/// One delivery: what it got, and whether that acknowledged the notification.
 async fn post(
     client: &reqwest::Client,
     url: &str,
     body: &[u8],
     content_type: &str,
-) -> DeliveryAttempt {
+) -> (DeliveryAttempt, bool) {
     let sent = client
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, content_type)
@@ -333,33 +356,41 @@ async fn post(
     let mut response = match sent {
         Ok(response) => response,
         Err(e) => {
-            return DeliveryAttempt {
+            let attempt = DeliveryAttempt {
                 status: None,
                 answer: String::new(),
                 error: Some(e.to_string()),
             };
+            return (attempt, false);
         }
     };
     let status = response.status().as_u16();
-    // Only the start of the answer matters: `success` is seven bytes.
+    // The whole answer decides (`success` followed by anything is no acknowledgement), read
+    // up to a bound: one past it is enough to know the answer is too long.
     let mut answer = Vec::new();
     let mut error = None;
-    while answer.len() < 256 {
+    let mut complete = false;
+    while answer.len() <= MAX_ACK_BYTES {
         match response.chunk().await {
             Ok(Some(chunk)) => answer.extend_from_slice(&chunk),
-            Ok(None) => break,
+            Ok(None) => {
+                complete = true;
+                break;
+            }
             Err(e) => {
                 error = Some(e.to_string());
                 break;
             }
         }
     }
-    answer.truncate(256);
-    DeliveryAttempt {
+    let acknowledged = complete && is_acknowledgement(status, &answer);
+    answer.truncate(SHOWN_ANSWER_BYTES);
+    let attempt = DeliveryAttempt {
         status: Some(status),
         answer: String::from_utf8_lossy(&answer).into_owned(),
         error,
-    }
+    };
+    (attempt, acknowledged)
 }
 
 #[cfg(test)]
@@ -380,6 +411,25 @@ mod tests {
             NotifySchedule::default().delays()[0],
             Duration::from_secs(4)
         );
+    }
+
+    #[test]
+    fn only_success_acknowledges() {
+        for body in [&b"success"[..], b"success\n", b" \r\nsuccess\t\n"] {
+            assert!(is_acknowledgement(200, body), "{body:?}");
+        }
+        for body in [
+            &b"successful"[..],
+            b"success junk",
+            b"success\nfail",
+            b"SUCCESS",
+            b"fail",
+            b"",
+            b"\"success\"",
+        ] {
+            assert!(!is_acknowledgement(200, body), "{body:?}");
+        }
+        assert!(!is_acknowledgement(500, b"success"));
     }
 
     #[test]

@@ -33,8 +33,11 @@ pub(crate) struct Shared {
     trades: Mutex<TradeBook>,
     notifications: Mutex<NotificationLog>,
     pub notify: NotifySettings,
-    /// Notifications being delivered now (bounded by `notify.max_pending`).
+    /// Notifications being delivered now (bounded by `notify.max_pending`), and how many of
+    /// them go to each endpoint (`host:port`; bounded by a share of it, so that one endpoint
+    /// that never answers cannot take every slot).
     delivering: AtomicUsize,
+    delivering_to: Mutex<HashMap<String, usize>>,
     /// Delivers notifications; built when first needed.
     http: OnceLock<Option<reqwest::Client>>,
     /// The runtime the gateway was started on: deliveries run there, whoever asked for them
@@ -95,6 +98,7 @@ impl Shared {
             )),
             notify: NotifySettings::default(),
             delivering: AtomicUsize::new(0),
+            delivering_to: Mutex::new(HashMap::new()),
             http: OnceLock::new(),
             runtime: tokio::runtime::Handle::try_current().ok(),
             v3: V3Settings::default(),
@@ -148,21 +152,49 @@ impl Shared {
         lock(&self.notifications).dropped()
     }
 
-    /// Takes one of the delivery slots, if one is free.
-    pub fn begin_delivery(&self) -> bool {
+    /// How many notifications one endpoint may have in delivery at once: a quarter of the
+    /// slots (at least one), so that endpoints that never answer leave room for the others.
+    pub fn max_pending_per_endpoint(&self) -> usize {
+        (self.notify.max_pending / 4).max(1)
+    }
+
+    /// Takes one of the delivery slots for `endpoint`, if one is free; otherwise why not.
+    pub fn begin_delivery(&self, endpoint: &str) -> Result<(), String> {
+        let per_endpoint = self.max_pending_per_endpoint();
+        let mut to = lock(&self.delivering_to);
+        let for_endpoint = to.get(endpoint).copied().unwrap_or(0);
+        if for_endpoint >= per_endpoint {
+            return Err(format!(
+                "{for_endpoint} notifications to {endpoint} are being delivered already (at most {per_endpoint} to one endpoint)"
+            ));
+        }
         let max = self.notify.max_pending;
         self.delivering
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < max).then_some(n + 1)
             })
-            .is_ok()
+            .map_err(|n| format!("{n} notifications are being delivered already"))?;
+        *to.entry(endpoint.to_owned()).or_insert(0) += 1;
+        Ok(())
     }
 
-    pub fn end_delivery(&self) {
+    pub fn end_delivery(&self, endpoint: &str) {
         // Only ever called after a successful begin_delivery.
+        let mut to = lock(&self.delivering_to);
+        if let Some(n) = to.get_mut(endpoint) {
+            *n -= 1;
+            if *n == 0 {
+                to.remove(endpoint);
+            }
+        }
         let _ = self
             .delivering
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+
+    /// How many notifications are in delivery now (sent, not acknowledged, not given up).
+    pub fn deliveries_pending(&self) -> usize {
+        self.delivering.load(Ordering::Acquire)
     }
 
     /// The HTTP client notifications are delivered with (no proxy: they go to the merchant
@@ -300,6 +332,21 @@ impl Shared {
             .skip(skip.saturating_sub(first_held))
             .map(|(r, _)| r.clone())
             .collect()
+    }
+
+    /// [`Self::requests_since`], with the position of the first request returned: more than
+    /// `skip` when requests from `skip` on were dropped before they were read.
+    pub fn requests_from(&self, skip: usize) -> (usize, Vec<RecordedRequest>) {
+        let log = lock(&self.log);
+        let first_held = usize::try_from(log.dropped).unwrap_or(usize::MAX);
+        let first = skip.max(first_held);
+        let held = log
+            .held
+            .iter()
+            .skip(first - first_held)
+            .map(|(r, _)| r.clone())
+            .collect();
+        (first, held)
     }
 
     pub fn request_count(&self) -> usize {

@@ -73,6 +73,8 @@ pub struct WrittenCerts {
     pub alipay_cert: PathBuf,
     /// `alipay_private.pem`: the gateway's signing key.
     pub alipay_private: PathBuf,
+    /// The app private key's other forms (PKCS#1 PEM, bare base64), as in key mode.
+    pub app_private_forms: crate::throwaway::AppKeyFiles,
 }
 
 fn rsa_key() -> Result<KeyPair, KeyGenError> {
@@ -215,12 +217,14 @@ impl ThrowawayCerts {
     /// keys readable by the owner only on Unix.
     pub fn write_to(&self, dir: &Path) -> Result<WrittenCerts, KeyGenError> {
         std::fs::create_dir_all(dir).map_err(|e| KeyGenError::write(dir, e))?;
+        let app_private_forms = crate::throwaway::AppKeyFiles::write(dir, &self.app.key.forms()?)?;
         let written = WrittenCerts {
             alipay_root_cert: dir.join("alipay_root_cert.crt"),
             app_cert: dir.join("app_cert.crt"),
             app_private: dir.join("app_private.pem"),
             alipay_cert: dir.join("alipay_cert.crt"),
             alipay_private: dir.join("alipay_private.pem"),
+            app_private_forms,
         };
         write_file(&written.alipay_root_cert, &self.root_bundle_pem, false)?;
         write_file(&written.app_cert, &self.app.cert_pem, false)?;

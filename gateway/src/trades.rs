@@ -109,6 +109,11 @@ pub struct Trade {
     pub gmt_payment: Option<String>,
     /// When it was closed, Beijing time.
     pub gmt_close: Option<String>,
+    /// The token the cashier page's buttons carry (32 hex digits from the OS's random
+    /// source): a `POST /cashier/pay` or `/cashier/cancel` without this trade's token is
+    /// refused, so no other page open in the tester's browser can pay or cancel the trade
+    /// cross-site. [`LocalGateway::pay`](crate::LocalGateway::pay) needs none.
+    pub cashier_token: String,
 }
 
 /// The buyer every trade of the local gateway is paid by (sandbox-like ids).
@@ -178,7 +183,6 @@ pub(crate) struct TradeBook {
     order: VecDeque<String>,
     max: usize,
     dropped: u64,
-    next_serial: u64,
 }
 
 impl TradeBook {
@@ -189,7 +193,6 @@ impl TradeBook {
             order: VecDeque::new(),
             max: max.max(1),
             dropped: 0,
-            next_serial: 1,
         }
     }
 
@@ -240,7 +243,7 @@ impl TradeBook {
                     Err(TradeError::new(
                         "ACQ.CONTEXT_INCONSISTENT",
                         format!(
-                            "交易信息被篡改: out_trade_no {} was ordered with total_amount {} and subject {:?}",
+                            "交易信息被篡改: out_trade_no {} was ordered with total_amount {} and subject `{}`",
                             trade.out_trade_no, trade.total_amount, trade.subject
                         ),
                     ))
@@ -253,7 +256,8 @@ impl TradeBook {
                 }
             };
         }
-        let trade_no = self.trade_no(now);
+        let trade_no = self.trade_no(now)?;
+        let cashier_token = random_hex::<16>().ok_or_else(no_randomness)?;
         let trade = Trade {
             trade_no: trade_no.clone(),
             out_trade_no: order.out_trade_no.clone(),
@@ -273,6 +277,7 @@ impl TradeBook {
             gmt_create: now.to_owned(),
             gmt_payment: None,
             gmt_close: None,
+            cashier_token,
         };
         self.out_trade_no_of
             .insert(trade_no, order.out_trade_no.clone());
@@ -378,13 +383,40 @@ impl TradeBook {
         Ok(trade.clone())
     }
 
-    /// A new trade number: the Beijing date, `22001`, and a serial (28 digits, as Alipay's).
-    fn trade_no(&mut self, now: &str) -> String {
+    /// A new trade number: the Beijing date, `22001`, and 15 random digits (28 digits, as
+    /// Alipay's), none the book holds already. Random, not a serial: a trade number seen (or
+    /// guessed from the date) names no other trade.
+    fn trade_no(&mut self, now: &str) -> Result<String, TradeError> {
         let date: String = now.chars().filter(char::is_ascii_digit).take(8).collect();
-        let serial = self.next_serial;
-        self.next_serial += 1;
-        format!("{date}22001{serial:015}")
+        loop {
+            let bytes = random_bytes::<8>().ok_or_else(no_randomness)?;
+            let digits = u64::from_le_bytes(bytes) % 1_000_000_000_000_000;
+            let trade_no = format!("{date}22001{digits:015}");
+            if !self.out_trade_no_of.contains_key(&trade_no) {
+                return Ok(trade_no);
+            }
+        }
     }
+}
+
+/// `N` bytes from the OS's random source (aws-lc's), `None` if it failed.
+fn random_bytes<const N: usize>() -> Option<[u8; N]> {
+    let mut bytes = [0u8; N];
+    aws_lc_rs::rand::fill(&mut bytes).ok()?;
+    Some(bytes)
+}
+
+/// `N` random bytes as lowercase hex.
+fn random_hex<const N: usize>() -> Option<String> {
+    let bytes = random_bytes::<N>()?;
+    Some(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn no_randomness() -> TradeError {
+    TradeError::new(
+        "ACQ.SYSTEM_ERROR",
+        "系统错误: the OS's random source failed",
+    )
 }
 
 #[cfg(test)]
@@ -416,10 +448,32 @@ mod tests {
     }
 
     #[test]
+    fn trade_numbers_and_cashier_tokens_are_not_guessable() {
+        let mut book = TradeBook::new(100);
+        let trades: Vec<Trade> = (0..50)
+            .map(|i| book.open(order(&format!("o{i}"), "1.00"), NOW).unwrap())
+            .collect();
+        let numbers: std::collections::HashSet<&str> =
+            trades.iter().map(|t| t.trade_no.as_str()).collect();
+        let tokens: std::collections::HashSet<&str> =
+            trades.iter().map(|t| t.cashier_token.as_str()).collect();
+        assert_eq!((numbers.len(), tokens.len()), (50, 50));
+        // Not a serial: consecutive trades are not consecutive numbers.
+        let serial = trades.windows(2).all(|w| {
+            let n = |t: &Trade| t.trade_no[13..].parse::<u64>().unwrap();
+            n(&w[1]) == n(&w[0]) + 1
+        });
+        assert!(!serial);
+    }
+
+    #[test]
     fn open_pay_refund_in_parts_then_over_refund() {
         let mut book = TradeBook::new(10);
         let trade = book.open(order("o1", "88.88"), NOW).unwrap();
-        assert_eq!(trade.trade_no, "2026120222001000000000000001");
+        assert_eq!(trade.trade_no.len(), 28);
+        assert!(trade.trade_no.starts_with("2026120222001"));
+        assert!(trade.trade_no.bytes().all(|b| b.is_ascii_digit()));
+        assert_eq!(trade.cashier_token.len(), 32);
         assert_eq!(trade.trade_no.len(), 28);
         assert_eq!(trade.status, TradeStatus::WaitBuyerPay);
         // The same order again finds the same trade; another amount is refused.

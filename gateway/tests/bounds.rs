@@ -81,6 +81,12 @@ async fn a_body_over_the_limit_is_answered_413() {
     let small = b"method=alipay.test.echo";
     let status = exchange(&gw, &post_head(small.len()), small, Duration::from_secs(10)).await;
     assert_eq!(status, Some(200), "a body within the limit is read");
+    let statuses: Vec<u16> = gw.requests().iter().map(|r| r.answer.status).collect();
+    assert_eq!(
+        statuses,
+        [413, 200],
+        "the refusal is logged with its status"
+    );
 }
 
 #[tokio::test]
@@ -112,6 +118,12 @@ async fn half_sent_headers_and_bodies_time_out() {
     // A body shorter than its Content-Length: answered 408 once the timeout passes.
     let status = exchange(&gw, &post_head(1000), b"method=", Duration::from_secs(10)).await;
     assert_eq!(status, Some(408));
+    let statuses: Vec<u16> = gw.requests().iter().map(|r| r.answer.status).collect();
+    assert_eq!(
+        statuses,
+        [408],
+        "the timed-out request is logged with its status"
+    );
 }
 
 #[tokio::test]
@@ -144,6 +156,13 @@ async fn the_request_log_is_a_bounded_ring() {
     // Positions count every request received: the first 3 are gone, the next held.
     assert_eq!(gw.requests_since(6).len(), 2);
     assert_eq!(gw.requests_since(0).len(), 5);
+    // A reader that saw the first 1: requests 1 and 2 were dropped before it read them; it
+    // reads on from 3, and from where that left it, with nothing repeated.
+    let (first, held) = gw.requests_from(1);
+    assert_eq!((first, held.len()), (3, 5));
+    assert_eq!(gw.requests_from(first + held.len()), (8, Vec::new()));
+    let (first, held) = gw.requests_from(6);
+    assert_eq!((first, held.len()), (6, 2));
 
     // In bytes: no more than the limit is held, and the newest is always kept.
     let gw = builder()

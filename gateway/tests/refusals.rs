@@ -83,21 +83,115 @@ async fn public_parameter_and_signature_errors_under_error_response() {
         ("timestamp", "yesterday", "isv.invalid-timestamp"),
         ("charset", "latin1", "isv.invalid-charset"),
         ("format", "xml", "isv.invalid-format"),
-        ("app_id", "2014072300009999", "isv.invalid-signature"),
     ] {
         let (_, body) = send_edited(&gw, &prepared, replace(name, value)).await;
         let node = &body["error_response"];
         assert_eq!(node["code"], "40002", "{name}: {body}");
         assert_eq!(node["sub_code"], sub_code, "{name}: {body}");
     }
+    // A signature that does not verify (the app_id changed after signing): under the
+    // method's node, as Alipay answers it, with the string the gateway verified.
+    let (_, body) = send_edited(&gw, &prepared, replace("app_id", "2014072300009999")).await;
+    assert!(body.get("error_response").is_none(), "{body}");
+    let node = &body["alipay_test_echo_response"];
+    assert_eq!(node["code"], "40002", "{body}");
+    assert_eq!(node["sub_code"], "isv.invalid-signature", "{body}");
+    assert!(body["sign"].is_string(), "{body}");
 
     let log = gw.requests();
     assert_eq!(log.len(), 12);
     assert!(log.iter().all(|r| !r.signature_verified));
+    let (last, refused) = log.split_last().expect("log");
     assert!(
-        log.iter()
+        refused
+            .iter()
             .all(|r| r.answer.node.as_deref() == Some("error_response"))
     );
+    assert_eq!(
+        last.answer.node.as_deref(),
+        Some("alipay_test_echo_response")
+    );
+}
+
+#[tokio::test]
+async fn sub_msgs_quote_values_as_sent_never_as_rust_debug_text() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    for (name, value, expected) in [
+        (
+            "sign_type",
+            "H\"MAC\t",
+            "无效的签名类型: sign_type `H\"MAC\t` (supported: RSA2, RSA)",
+        ),
+        (
+            "timestamp",
+            "yester\"day",
+            "非法的时间戳参数: timestamp `yester\"day` is not yyyy-MM-dd HH:mm:ss",
+        ),
+        (
+            "format",
+            "x\\ml",
+            "无效的数据格式: format `x\\ml` (this gateway answers JSON only)",
+        ),
+        ("version", "2.0\n", "参数无效: version `2.0\n` (only 1.0)"),
+        (
+            "charset",
+            "latin\"1",
+            "字符集错误: charset `latin\"1` (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)",
+        ),
+    ] {
+        let (_, body) = send_edited(&gw, &prepared, |pairs| {
+            pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    if k == name {
+                        (k, value.to_owned())
+                    } else {
+                        (k, v)
+                    }
+                })
+                .collect()
+        })
+        .await;
+        let sub_msg = body["error_response"]["sub_msg"].as_str().expect("sub_msg");
+        assert_eq!(sub_msg, expected, "{name}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn biz_content_with_a_key_twice_or_an_exponent_number_is_refused() {
+    let gw = gateway().await;
+    let c = client(&gw, SignType::Rsa2, Charset::Utf8);
+    for (biz, words) in [
+        (
+            r#"{"no":"1","amount":"100000.00","amount":"0.01"}"#,
+            "the key `amount` is sent more than once",
+        ),
+        (
+            r#"{"no":"1","goods":[{"price":"1","price":"2"}]}"#,
+            "the key `price` is sent more than once",
+        ),
+        (
+            r#"{"no":"1","amount":1e2}"#,
+            "the number `1e2` is written with an exponent",
+        ),
+    ] {
+        let parts = alipay_runtime::RequestParts {
+            biz_content: Some(biz.to_owned()),
+            ..alipay_runtime::RequestParts::default()
+        };
+        let prepared = c.prepare_raw("alipay.test.echo", &parts).expect("signed");
+        let (status, body) = send_edited(&gw, &prepared, |pairs| pairs).await;
+        assert_eq!(status, 200);
+        let node = &body["alipay_test_echo_response"];
+        assert_eq!(node["code"], "40002", "{biz}: {body}");
+        assert_eq!(node["sub_code"], "isv.invalid-parameter", "{biz}: {body}");
+        let sub_msg = node["sub_msg"].as_str().expect("sub_msg");
+        assert!(sub_msg.contains(words), "{biz}: {sub_msg}");
+        // The signature verified: the refusal is the content's.
+        assert!(gw.requests().pop().expect("recorded").signature_verified);
+    }
 }
 
 #[tokio::test]
@@ -122,7 +216,29 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
         *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-signature")
     );
+    // Alipay's words, then exactly the string the gateway verified.
+    let last = gw.requests().pop().expect("recorded");
+    let mut expected: Vec<(&str, &str)> = last
+        .params
+        .iter()
+        .filter(|(k, v)| k != "sign" && !v.is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    expected.sort();
+    let content: Vec<String> = expected.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(
+        g.sub_msg(),
+        format!(
+            "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{}",
+            content.join("&")
+        )
+    );
     assert!(g.sub_msg().contains("app_id=2014072300007148&biz_content="));
+    assert_eq!(
+        last.answer.node.as_deref(),
+        Some("alipay_test_echo_response")
+    );
+    assert!(!last.signature_verified);
 }
 
 #[tokio::test]
@@ -162,8 +278,28 @@ async fn requests_outside_the_protocol() {
             .unwrap()
             .starts_with("malformed multipart body")
     );
-    // None of these is a gateway request: nothing is logged.
-    assert_eq!(gw.request_count(), 0);
+    // None of these is a gateway request, yet each reached the gateway: each is logged
+    // with its status, so that "nothing reached the gateway" means it.
+    let log = gw.requests();
+    let seen: Vec<(&str, &str, u16)> = log
+        .iter()
+        .map(|r| (r.http_method.as_str(), r.path.as_str(), r.answer.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("POST", "/other", 404),
+            ("PUT", "/gateway.do", 405),
+            ("POST", "/gateway.do", 415),
+            ("POST", "/gateway.do", 400),
+        ]
+    );
+    for r in &log {
+        assert!(!r.signature_verified);
+        assert_eq!(r.verdict, "refused before any check");
+        assert_eq!(r.method, None);
+        assert_eq!(r.answer.code, None);
+    }
 }
 
 #[tokio::test]

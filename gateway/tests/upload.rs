@@ -162,3 +162,43 @@ async fn the_gateway_validates_text_parts_and_requires_the_file() {
     assert_eq!(logged.len(), 2);
     assert!(logged.iter().all(|r| r.signature_verified));
 }
+
+#[tokio::test]
+async fn a_text_field_sent_as_a_file_part_does_not_pass_unsigned() {
+    let gw = TestGateway::start(METHODS).await.expect("gateway");
+    let client = gw.client().unwrap();
+    // `image_name` as a file part: its "value" (the part's file name, 9 characters over the
+    // maximum of 8) would reach the validation unsigned.
+    let smuggled = RequestParts {
+        biz_content: None,
+        form: Vec::new(),
+        files: vec![
+            ("image_content", FileUpload::from_bytes("a.jpg", vec![1])),
+            ("image_name", FileUpload::from_bytes("unsigned!", vec![2])),
+        ],
+    };
+    match client.execute_raw(METHOD, &smuggled).await {
+        Err(Error::Gateway(e)) => {
+            assert_eq!(e.code().as_str(), "40002");
+            assert_eq!(e.sub_code().as_str(), "isv.invalid-parameter");
+            assert!(
+                e.sub_msg()
+                    .contains("the part `image_name` is sent as a file"),
+                "{}",
+                e.sub_msg()
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let last = gw.gateway().requests().pop().unwrap();
+    assert!(last.signature_verified);
+    assert_eq!(last.answer.code.as_deref(), Some("40002"));
+    // The file field itself still goes as a file part.
+    client
+        .execute_raw(
+            METHOD,
+            &parts("x", Some(FileUpload::from_bytes("a.jpg", vec![1]))),
+        )
+        .await
+        .expect("accepted");
+}

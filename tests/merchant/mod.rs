@@ -32,6 +32,8 @@ struct State {
     received: Received,
     fail_first: usize,
     checkout: Option<(String, Vec<u8>)>,
+    /// What `/notify` answers instead of `fail` / `success`, when set.
+    notify_answer: Option<Vec<u8>>,
 }
 
 /// A merchant server on 127.0.0.1; stops when dropped.
@@ -61,6 +63,7 @@ impl Merchant {
             received: Received::default(),
             fail_first,
             checkout: None,
+            notify_answer: None,
         }));
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
@@ -101,6 +104,11 @@ impl Merchant {
     /// Serves `html` (bytes in the page's charset) at `/checkout` with this Content-Type.
     pub fn set_checkout(&self, content_type: &str, html: Vec<u8>) {
         self.state.lock().unwrap().checkout = Some((content_type.to_owned(), html));
+    }
+
+    /// Answers every notification with `body` from now on.
+    pub fn set_notify_answer(&self, body: &[u8]) {
+        self.state.lock().unwrap().notify_answer = Some(body.to_vec());
     }
 
     /// What arrived so far.
@@ -147,7 +155,11 @@ async fn answer(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<B
                 } else {
                     "success"
                 };
-                ("text/plain".to_owned(), said.as_bytes().to_vec())
+                let said = match &state.notify_answer {
+                    Some(answer) => answer.clone(),
+                    None => said.as_bytes().to_vec(),
+                };
+                ("text/plain".to_owned(), said)
             }
             "/return" => {
                 state.received.returns.push(query);

@@ -21,7 +21,7 @@ pub(super) fn run(
     let present = Present::read(request)?;
     let (descriptor, sign_type) = validity(shared, request, &present)?;
     configured_certs(shared, request)?;
-    verify_signature(shared, request, sign_type, present.sign)?;
+    verify_signature(shared, request, descriptor, sign_type, present.sign)?;
     *verified = true;
     let encrypted = encrypted(request)?;
     if encrypted {
@@ -145,7 +145,7 @@ fn validity(
             INVALID,
             PublicSubCode::InvalidCharset,
             format!(
-                "字符集错误: charset {charset:?} (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)"
+                "字符集错误: charset `{charset}` (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)"
             ),
         ));
     }
@@ -156,7 +156,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidFormat,
-            format!("无效的数据格式: format {format:?} (this gateway answers JSON only)"),
+            format!("无效的数据格式: format `{format}` (this gateway answers JSON only)"),
         ));
     }
     let sign_type: SignType = sign_type.parse().map_err(|_| {
@@ -164,7 +164,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidSignatureType,
-            format!("无效的签名类型: sign_type {sign_type:?} (supported: RSA2, RSA)"),
+            format!("无效的签名类型: sign_type `{sign_type}` (supported: RSA2, RSA)"),
         )
     })?;
     if alipay_runtime::validate::date_time(param::TIMESTAMP, timestamp).is_err() {
@@ -172,7 +172,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidTimestamp,
-            format!("非法的时间戳参数: timestamp {timestamp:?} is not yyyy-MM-dd HH:mm:ss"),
+            format!("非法的时间戳参数: timestamp `{timestamp}` is not yyyy-MM-dd HH:mm:ss"),
         ));
     }
     if version != "1.0" {
@@ -180,7 +180,7 @@ fn validity(
             error,
             INVALID,
             PublicSubCode::InvalidParameter,
-            format!("参数无效: version {version:?} (only 1.0)"),
+            format!("参数无效: version `{version}` (only 1.0)"),
         ));
     }
     let descriptor = served_method(shared, method, app_id)?;
@@ -253,14 +253,17 @@ fn configured_certs(shared: &Shared, request: &Decoded) -> Result<(), Refusal> {
 }
 
 /// Step 4: the signature: every parameter but `sign`, empty values left out, sorted, in the
-/// request charset.
+/// request charset. A signature that does not verify is answered as Alipay answers it: under
+/// the method's own node (its name is known by now), signed, the `sub_msg` giving the string
+/// the gateway verified (the one clue a developer has).
 fn verify_signature(
     shared: &Shared,
     request: &Decoded,
+    descriptor: &'static MethodDescriptor,
     sign_type: SignType,
     sign: &str,
 ) -> Result<(), Refusal> {
-    let error = NodeName::Error;
+    let node = NodeName::Method(descriptor.response_node);
     let content = alipay_runtime::sign_content::sign_content(
         request
             .params
@@ -272,11 +275,11 @@ fn verify_signature(
         .is_some_and(|bytes| crypto::verify(&shared.keys.app_public_key, sign_type, &bytes, sign));
     if !good {
         return Err(refuse(
-            error,
+            node,
             INVALID,
             PublicSubCode::InvalidSignature,
             format!(
-                "验签出错, 建议检查签名字符串或签名私钥与应用公钥是否匹配, 网关生成的验签字符串为: {content}"
+                "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{content}"
             ),
         ));
     }
@@ -292,7 +295,7 @@ fn encrypted(request: &Decoded) -> Result<bool, Refusal> {
             NodeName::Error,
             INVALID,
             PublicSubCode::DecryptionErrorNotValidEncryptType,
-            format!("解密出错, 不支持的加密算法: encrypt_type {other:?} (only AES)"),
+            format!("解密出错, 不支持的加密算法: encrypt_type `{other}` (only AES)"),
         )),
     }
 }
@@ -338,17 +341,25 @@ fn method_params(
     let biz_text = decrypted.or(request.get(param::BIZ_CONTENT));
     let biz = match biz_text {
         None => None,
-        Some(text) => Some(
-            serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
-                refuse(
-                    node,
-                    INVALID,
-                    PublicSubCode::InvalidParameter,
-                    format!("参数无效: biz_content is not valid JSON ({e})"),
-                )
-            })?,
-        ),
+        Some(text) => Some(super::strict_json::parse(text).map_err(|e| {
+            refuse(
+                node,
+                INVALID,
+                PublicSubCode::InvalidParameter,
+                format!("参数无效: biz_content is not valid JSON ({e})"),
+            )
+        })?),
     };
+    if let Some(name) = super::non_file_part(shared, descriptor, &request.files) {
+        return Err(refuse(
+            node,
+            INVALID,
+            PublicSubCode::InvalidParameter,
+            format!(
+                "参数无效: the part `{name}` is sent as a file, but `{name}` is no file field of this method (a text field is a text part, and signed)"
+            ),
+        ));
+    }
     // The configured parameters (notify_url, return_url, ...) go with the form: some specs
     // list them as the method's own form fields (alipay.trade.app.pay requires notify_url),
     // and the validation ignores form fields its method does not list.
@@ -372,7 +383,7 @@ fn method_params(
                 node,
                 INVALID,
                 PublicSubCode::InvalidParameter,
-                format!("参数无效: {e}"),
+                format!("参数无效: {}", super::plain_validation(&e)),
             )
         })?;
 

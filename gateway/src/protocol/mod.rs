@@ -13,8 +13,10 @@
 //! 5. `biz_content` and the form fields follow the method's spec (`40002
 //!    isv.invalid-parameter`, with a `sub_msg` naming the field and the rule).
 //!
-//! Steps 1 to 4 answer under `error_response`, since the request cannot be trusted to name
-//! its method; step 5 answers under the method's own node. Every answer is signed.
+//! Steps 1 to 3 answer under `error_response`, since the request cannot be trusted to name
+//! its method; steps 4 and 5 answer under the method's own node, as Alipay does (a signature
+//! that does not verify: `40002 isv.invalid-signature`, the `sub_msg` ending with the string
+//! the gateway verified). Every answer is signed.
 
 use alipay_runtime::charset::Charset;
 use alipay_runtime::sign::SignType;
@@ -24,6 +26,7 @@ use crate::crypto;
 use crate::state::Shared;
 
 mod checks;
+pub(crate) mod strict_json;
 
 use checks::run;
 
@@ -97,6 +100,50 @@ pub(crate) fn refuse(
     }
 }
 
+/// A validation error as a `sub_msg` says it: `field `x` ` and the rule broken, every value
+/// quoted as sent (never Rust's debug text: no escapes, no `["A", "B"]`).
+pub(crate) fn plain_validation(e: &alipay_runtime::ValidationError) -> String {
+    use alipay_runtime::Rule;
+    let rule = match &e.rule {
+        Rule::NotAllowed { value, allowed } => {
+            let allowed: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+            format!(
+                "has value `{value}`, which is not one of {}",
+                allowed.join(", ")
+            )
+        }
+        Rule::Format { expected, value } => {
+            format!("has value `{value}`, which is not in the format {expected}")
+        }
+        Rule::Unreadable { reason, .. } => format!("is a file that cannot be read: {reason}"),
+        other => other.to_string(),
+    };
+    format!("field `{}` {rule}", e.field)
+}
+
+/// The first file part that does not stand for one of the method's `File` fields (a text
+/// field sent as a file part would otherwise reach the validation unsigned: file parts are
+/// never signed). The method's validation says which fields are files: it refuses a `File`
+/// field given inside `biz_content` with [`FILE_IN_BIZ_CONTENT`], and nothing else so.
+///
+/// [`FILE_IN_BIZ_CONTENT`]: alipay_runtime::validate::FILE_IN_BIZ_CONTENT
+pub(crate) fn non_file_part<'f>(
+    shared: &Shared,
+    descriptor: &MethodDescriptor,
+    files: &'f [crate::log::RecordedFile],
+) -> Option<&'f str> {
+    use alipay_runtime::Rule;
+    use alipay_runtime::validate::FILE_IN_BIZ_CONTENT;
+    files.iter().map(|f| f.name.as_str()).find(|name| {
+        let probe = serde_json::json!({ *name: "" });
+        let is_file = matches!(
+            shared.validate(descriptor, Some(&probe), &[]),
+            Err(e) if e.field == *name && e.rule == Rule::Unsupported(FILE_IN_BIZ_CONTENT)
+        );
+        !is_file
+    })
+}
+
 /// A certificate SN a request carried, as a `sub_msg` names it: the value, or that it is missing.
 fn shown_sn(sn: Option<&str>) -> String {
     sn.map_or_else(|| "missing".to_owned(), |sn| format!("`{sn}`"))
@@ -160,5 +207,40 @@ pub(crate) fn check(shared: &Shared, request: &Decoded) -> Checked {
         signature_verified,
         decrypted_biz_content,
         verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alipay_runtime::{Rule, ValidationError};
+
+    #[test]
+    fn validation_sub_msgs_are_plain_text() {
+        let not_allowed = ValidationError::new(
+            "product_code",
+            Rule::NotAllowed {
+                value: "X\"Y\t".into(),
+                allowed: vec!["FAST_INSTANT_TRADE_PAY", "QUICK_WAP_WAY"],
+            },
+        );
+        assert_eq!(
+            super::plain_validation(&not_allowed),
+            "field `product_code` has value `X\"Y\t`, which is not one of `FAST_INSTANT_TRADE_PAY`, `QUICK_WAP_WAY`"
+        );
+        let format = ValidationError::new(
+            "time_expire",
+            Rule::Format {
+                expected: "yyyy-MM-dd HH:mm:ss",
+                value: "明天".into(),
+            },
+        );
+        assert_eq!(
+            super::plain_validation(&format),
+            "field `time_expire` has value `明天`, which is not in the format yyyy-MM-dd HH:mm:ss"
+        );
+        assert_eq!(
+            super::plain_validation(&ValidationError::new("no", Rule::Required)),
+            "field `no` is required"
+        );
     }
 }

@@ -203,7 +203,10 @@ impl GatewayBuilder {
     /// The bounds of the payment side (default 10,000 trades, 10,000 notifications, 1,024
     /// notifications in delivery at once): past the first two, the oldest are forgotten
     /// ([`LocalGateway::trades_dropped`], [`LocalGateway::notifications_dropped`]); past the
-    /// third, a new notification is recorded as not sent.
+    /// third, a new notification is recorded as not sent, its reason naming the backlog. One
+    /// endpoint (`host:port` of `notify_url`) has at most a quarter of those deliveries at
+    /// once (at least one), so that an endpoint that never answers leaves the others theirs;
+    /// [`LocalGateway::deliveries_pending`] tells the backlog.
     pub fn payment_limits(
         mut self,
         trades: usize,

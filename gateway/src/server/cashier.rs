@@ -89,14 +89,15 @@ fn trade_error_page(e: &TradeError) -> Logged {
 
 fn cashier_page(trade: &Trade) -> String {
     let trade_no = attr(&trade.trade_no);
+    let token = attr(&trade.cashier_token);
     let body = format!(
         "<h1>支付宝 · 收银台</h1>\n<p>(local Alipay gateway, TEST ONLY: no money moves)</p>\n\
 <p>订单 <span id=\"subject\">{subject}</span></p>\n\
 <p>金额 ¥<span id=\"amount\">{amount}</span></p>\n\
 <p>商户订单号 <span id=\"out_trade_no\">{out}</span></p>\n\
 <p>交易号 <span id=\"trade_no\">{shown_trade_no}</span></p>\n\
-<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><button id=\"pay\" type=\"submit\">确认付款 (pay)</button></form>\n\
-<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><button id=\"cancel\" type=\"submit\">取消 (cancel)</button></form>\n",
+<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"pay\" type=\"submit\">确认付款 (pay)</button></form>\n\
+<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"cancel\" type=\"submit\">取消 (cancel)</button></form>\n",
         subject = text(&trade.subject),
         amount = text(trade.total_amount.as_str()),
         out = text(&trade.out_trade_no),
@@ -110,6 +111,21 @@ fn biz_text(biz: &Value, name: &str) -> Option<String> {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+/// Why `url` cannot be a `notify_url` or `return_url`, if it cannot: Alipay takes absolute
+/// `http` and `https` URLs only, so a `javascript:` or `data:` URL never becomes a link on
+/// the gateway's pages, and a URL holding white space or control characters (a line break
+/// the URL parser would silently drop) is refused rather than repaired.
+pub(crate) fn refuse_url(url: &str) -> Option<&'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("holds white space or a control character");
+    }
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => None,
+        Ok(_) => Some("is not an http or https URL"),
+        Err(_) => Some("is not an absolute URL"),
     }
 }
 
@@ -138,14 +154,21 @@ fn order_of(
             "is outside [0.01, 100000000] or has more than two decimals",
         ));
     }
+    let notify_url = decoded.get(param::NOTIFY_URL);
+    let return_url = decoded.get(param::RETURN_URL);
+    for (name, url) in [("notify_url", notify_url), ("return_url", return_url)] {
+        if let Some(why) = url.and_then(refuse_url) {
+            return Err(TradeError::invalid(name, why));
+        }
+    }
     Ok(Order {
         out_trade_no,
         subject,
         total_amount,
         method: accepted.descriptor.method.to_owned(),
         app_id: decoded.get(param::APP_ID).unwrap_or_default().to_owned(),
-        notify_url: decoded.get(param::NOTIFY_URL).map(str::to_owned),
-        return_url: decoded.get(param::RETURN_URL).map(str::to_owned),
+        notify_url: notify_url.map(str::to_owned),
+        return_url: return_url.map(str::to_owned),
         passback_params: biz_text(&biz, "passback_params"),
         charset: decoded.charset.as_str().to_owned(),
         sign_type: accepted.sign_type.as_str().to_owned(),
@@ -252,13 +275,51 @@ fn refusal_error(refusal: &Refusal) -> TradeError {
 /// is checked as the gateway checks a request (signature, public parameters, the method's
 /// spec), then its trade is opened and paid at once.
 pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Payment, TradeError> {
+    pay_checked_order_string(shared, order).payment
+}
+
+/// An order string paid (or refused), with how far its checks got.
+struct OrderStringPaid {
+    /// Its `method`, once it decoded.
+    method: Option<String>,
+    /// Whether its signature verified.
+    signature_verified: bool,
+    payment: Result<Payment, TradeError>,
+}
+
+fn pay_checked_order_string(shared: &Arc<Shared>, order: &[u8]) -> OrderStringPaid {
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = form::decode(order.trim_ascii())
         .into_iter()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let decoded =
-        super::exchange::decode_request(&pairs, "").map_err(|refused| refusal_error(&refused.1))?;
+    let decoded = match super::exchange::decode_request(&pairs, "") {
+        Ok(decoded) => decoded,
+        Err(refused) => {
+            return OrderStringPaid {
+                method: None,
+                signature_verified: false,
+                payment: Err(refusal_error(&refused.1)),
+            };
+        }
+    };
     let checked = protocol::check(shared, &decoded);
+    // The method is recorded only when the signature vouches for it: an unsigned body's
+    // `method` would name whatever it likes in the log and on the console.
+    OrderStringPaid {
+        method: checked
+            .signature_verified
+            .then(|| decoded.get(param::METHOD).map(str::to_owned))
+            .flatten(),
+        signature_verified: checked.signature_verified,
+        payment: pay_checked(shared, &decoded, checked),
+    }
+}
+
+fn pay_checked(
+    shared: &Arc<Shared>,
+    decoded: &Decoded,
+    checked: protocol::Checked,
+) -> Result<Payment, TradeError> {
     let accepted = checked.verdict.map_err(|r| refusal_error(&r))?;
     if !is_cashier_method(accepted.descriptor.method) {
         return Err(TradeError::new(
@@ -272,7 +333,7 @@ pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Pay
     let biz = checked
         .decrypted_biz_content
         .or_else(|| decoded.get(param::BIZ_CONTENT).map(str::to_owned));
-    let order = order_of(&decoded, &accepted, biz.as_deref())?;
+    let order = order_of(decoded, &accepted, biz.as_deref())?;
     let key = TradeKey {
         trade_no: None,
         out_trade_no: Some(order.out_trade_no.clone()),
@@ -282,10 +343,23 @@ pub(crate) fn pay_order_string(shared: &Arc<Shared>, order: &[u8]) -> Result<Pay
     pay(shared, &key)
 }
 
-/// The cashier's buttons and the control endpoint: `(answer, what the log says)`.
-pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
+/// What a cashier button or control action got, for the log.
+pub(crate) struct ActionOutcome {
+    /// The answer, and what the log says about it.
+    pub logged: Logged,
+    /// The method of the order string paid (never a `method` field of a button's form).
+    pub method: Option<String>,
+    /// Whether the order string's signature verified.
+    pub signature_verified: bool,
+    /// The verdict the gateway reached, in words.
+    pub verdict: String,
+}
+
+/// The cashier's buttons and the control endpoint.
+pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> ActionOutcome {
     if path == PAY_ORDER_STRING_PATH {
-        return match pay_order_string(shared, body) {
+        let paid = pay_checked_order_string(shared, body);
+        let logged = match paid.payment {
             Ok(payment) => json_answer(200, &trade_json(&payment.trade), None),
             Err(e) => json_answer(
                 400,
@@ -293,18 +367,84 @@ pub(crate) fn action(shared: &Arc<Shared>, path: &str, body: &[u8]) -> Logged {
                 Some(e.sub_code.as_str()),
             ),
         };
+        let verdict = if paid.signature_verified {
+            "order string signature ok"
+        } else {
+            "order string signature not verified"
+        };
+        return ActionOutcome {
+            logged,
+            method: paid.method,
+            signature_verified: paid.signature_verified,
+            verdict: verdict.to_owned(),
+        };
     }
-    let trade_no = form::decode(body)
+    let (logged, token_ok) = button(shared, path, body);
+    let verdict = if token_ok {
+        "cashier token ok"
+    } else {
+        "cashier token refused"
+    };
+    ActionOutcome {
+        logged,
+        method: None,
+        signature_verified: false,
+        verdict: verdict.to_owned(),
+    }
+}
+
+/// The field of a button's form named `name`, when it is there once, as UTF-8.
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let mut values = form::decode(body)
         .into_iter()
-        .find(|(k, _)| &**k == b"trade_no")
-        .and_then(|(_, v)| String::from_utf8(v.into_owned()).ok());
+        .filter(|(k, _)| &**k == name.as_bytes());
+    let (_, value) = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    String::from_utf8(value.into_owned()).ok()
+}
+
+/// The answer to a button whose token is missing or not its trade's: the request did not
+/// come from the trade's own cashier page (another page in the tester's browser, a script
+/// that knows a trade number).
+fn token_refused() -> Logged {
+    let mut logged = trade_error_page(&TradeError::new(
+        "CASHIER_TOKEN_INVALID",
+        "收银台令牌无效: the button's token is missing or not this trade's: pay and cancel come from the trade's own cashier page",
+    ));
+    logged.http.status = 403;
+    logged.summary.status = 403;
+    logged
+}
+
+/// A button of the cashier page, pay or cancel, and whether it carried its trade's token.
+fn button(shared: &Arc<Shared>, path: &str, body: &[u8]) -> (Logged, bool) {
+    let (Some(trade_no), Some(token)) = (form_field(body, "trade_no"), form_field(body, "token"))
+    else {
+        return (token_refused(), false);
+    };
     let key = TradeKey {
-        trade_no,
+        trade_no: Some(trade_no),
         out_trade_no: None,
     };
-    if key.trade_no.is_none() {
-        return trade_error_page(&TradeError::invalid("trade_no", "is missing"));
+    let Some(trade) = shared.with_trades(|book| book.find(&key)) else {
+        return (token_refused(), false);
+    };
+    let token_ok = aws_lc_rs::constant_time::verify_slices_are_equal(
+        token.as_bytes(),
+        trade.cashier_token.as_bytes(),
+    )
+    .is_ok();
+    if !token_ok {
+        return (token_refused(), false);
     }
+    (press(shared, path, &key), true)
+}
+
+/// The button pressed, its token checked.
+fn press(shared: &Arc<Shared>, path: &str, key: &TradeKey) -> Logged {
+    let key = key.clone();
     if path == CANCEL_PATH {
         return match shared.with_trades(|book| book.find(&key)) {
             Some(trade) if trade.status == TradeStatus::WaitBuyerPay => {

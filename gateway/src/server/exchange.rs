@@ -73,9 +73,11 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
     };
+    let query = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
+    // Every refusal is logged with its status: "nothing reached the gateway" must mean it.
     let cashier_path = match route(shared, &arrival) {
         Ok(cashier_path) => cashier_path,
-        Err(answer) => return answer,
+        Err(answer) => return record_refused(shared, &arrival, &query, answer),
     };
     let content_type = req
         .headers()
@@ -83,20 +85,19 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let query = owned(form::decode(req.uri().query().unwrap_or("").as_bytes()));
     let body = match read_body(shared, req.into_body()).await {
         Ok(body) => body,
-        Err(answer) => return answer,
+        Err(answer) => return record_refused(shared, &arrival, &query, answer),
     };
     if cashier_path {
         return cashier_exchange(shared, &arrival, &body);
     }
-    let decoded = match parse(query, &content_type, body).await {
+    let decoded = match parse(query.clone(), &content_type, body).await {
         Parsed::Decoded(decoded) => decoded,
         Parsed::Refused(decoded, refusal) => {
             return refuse_and_record(shared, &arrival, &decoded, refusal);
         }
-        Parsed::Unreadable(answer) => return answer,
+        Parsed::Unreadable(answer) => return record_refused(shared, &arrival, &query, answer),
     };
 
     let checked = protocol::check(shared, &decoded);
@@ -158,9 +159,11 @@ fn route(shared: &Shared, arrival: &Arrival) -> Result<bool, HttpAnswer> {
     Ok(cashier_path)
 }
 
-/// A buyer's action on a cashier page (pay, cancel), answered and recorded.
+/// A buyer's action on a cashier page (pay, cancel) or a control action, answered and
+/// recorded with the verdict the gateway reached (the order string's signature, the cashier's
+/// token) and the method of the order string paid, never a `method` field of the body.
 fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> HttpAnswer {
-    let mut answer = cashier::action(shared, &arrival.path, body);
+    let outcome = cashier::action(shared, &arrival.path, body);
     let params = owned(form::decode(body))
         .into_iter()
         .map(|(k, v)| {
@@ -170,13 +173,19 @@ fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> Htt
             )
         })
         .collect();
-    let decoded = Decoded {
+    shared.record(RecordedRequest {
+        http_method: arrival.http_method.as_str().to_owned(),
+        path: arrival.path.clone(),
+        method: outcome.method,
         params,
-        charset: Charset::Utf8,
+        charset: Charset::Utf8.as_str().to_owned(),
+        signature_verified: outcome.signature_verified,
+        verdict: outcome.verdict,
+        decrypted_biz_content: None,
         files: Vec::new(),
-    };
-    record(shared, arrival, &decoded, false, None, &mut answer);
-    answer.http
+        answer: outcome.logged.summary.clone(),
+    });
+    outcome.logged.http
 }
 
 /// A gateway request's parameters, read and decoded.
@@ -323,7 +332,7 @@ pub(super) fn decode_request(
             NodeName::Error,
             GatewayCode::InvalidArguments,
             PublicSubCode::InvalidCharset,
-            format!("字符集错误: charset {name:?} (supported: utf-8, GBK, GB2312)"),
+            format!("字符集错误: charset `{name}` (supported: utf-8, GBK, GB2312)"),
         );
         return Err(Box::new((decoded, refusal)));
     }
@@ -357,6 +366,44 @@ fn refuse_and_record(
     answer.http
 }
 
+/// Records a request refused outside the protocol (wrong path or HTTP method, a body too
+/// large, too slow, of another media type or malformed) with its HTTP status: its query's
+/// parameters (lossily decoded), no method (nothing of it was checked), the plain answer.
+fn record_refused(
+    shared: &Shared,
+    arrival: &Arrival,
+    query: &[(Vec<u8>, Vec<u8>)],
+    answer: HttpAnswer,
+) -> HttpAnswer {
+    let params = query
+        .iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        })
+        .collect();
+    shared.record(RecordedRequest {
+        http_method: arrival.http_method.as_str().to_owned(),
+        path: arrival.path.clone(),
+        method: None,
+        params,
+        charset: Charset::Utf8.as_str().to_owned(),
+        signature_verified: false,
+        verdict: "refused before any check".to_owned(),
+        decrypted_biz_content: None,
+        files: Vec::new(),
+        answer: crate::log::RecordedAnswer {
+            status: answer.status,
+            code: None,
+            sub_code: None,
+            node: None,
+        },
+    });
+    answer
+}
+
 /// Records the exchange in the gateway's log.
 fn record(
     shared: &Shared,
@@ -373,6 +420,7 @@ fn record(
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),
         signature_verified,
+        verdict: crate::log::signature_verdict(signature_verified),
         decrypted_biz_content,
         files: decoded.files.clone(),
         answer: answer.summary.clone(),

@@ -435,12 +435,16 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         params,
         charset: "utf-8".to_owned(),
         signature_verified: false,
+        verdict: CONTROL_VERDICT.to_owned(),
         decrypted_biz_content: None,
         files: Vec::new(),
         answer: summary,
     });
     http
 }
+
+/// The verdict of a control call: JSON from the test, which carries no signature.
+const CONTROL_VERDICT: &str = "control call (no signature)";
 
 fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
     RecordedAnswer {

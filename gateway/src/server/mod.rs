@@ -161,6 +161,14 @@ impl LocalGateway {
         self.shared.requests_since(skip)
     }
 
+    /// The held requests from position `skip` on, with the position of the first one
+    /// returned: past `skip` when the log's bounds dropped requests from `skip` on before they
+    /// were read (that many were lost to the reader). Reading on from the position after the
+    /// last one returned never repeats a request, whatever the log dropped meanwhile.
+    pub fn requests_from(&self, skip: usize) -> (usize, Vec<RecordedRequest>) {
+        self.shared.requests_from(skip)
+    }
+
     /// How many requests were received so far (dropped ones included).
     pub fn request_count(&self) -> usize {
         self.shared.request_count()
@@ -201,6 +209,12 @@ impl LocalGateway {
     /// The notifications made so far, oldest first, each with its deliveries.
     pub fn notifications(&self) -> Vec<Notification> {
         self.shared.notifications()
+    }
+
+    /// How many notifications are in delivery now: sent and not yet acknowledged nor given
+    /// up (the backlog; see [`GatewayBuilder::payment_limits`] for its bounds).
+    pub fn deliveries_pending(&self) -> usize {
+        self.shared.deliveries_pending()
     }
 
     /// How many notifications were forgotten to keep within

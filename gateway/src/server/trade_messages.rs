@@ -84,8 +84,26 @@ pub(super) fn return_redirect(
     .collect();
     sign_pairs(shared, charset, sign_type, &mut pairs)?;
     let query = encode_pairs(charset, &pairs)?;
-    let separator = if return_url.contains('?') { '&' } else { '?' };
-    Some(format!("{return_url}{separator}{query}"))
+    Some(with_query(return_url, &query))
+}
+
+/// `url` with `query` appended to its query (before any `#fragment`: parameters put in the
+/// fragment never reach the merchant's server).
+fn with_query(url: &str, query: &str) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let separator = match base.rsplit_once('?') {
+        None => "?",
+        Some((_, "")) => "",
+        Some(_) if base.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    match fragment {
+        Some(fragment) => format!("{base}{separator}{query}#{fragment}"),
+        None => format!("{base}{separator}{query}"),
+    }
 }
 
 /// The notification about `trade` (just paid, or just refunded by `refund`).
@@ -200,5 +218,24 @@ pub(crate) fn notify_trade(
         shared.record_notification(n);
     } else {
         notify::send(shared, n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_query;
+
+    #[test]
+    fn the_return_query_goes_before_the_fragment() {
+        for (url, expected) in [
+            ("http://m/r", "http://m/r?a=1"),
+            ("http://m/r?x=2", "http://m/r?x=2&a=1"),
+            ("http://m/r?", "http://m/r?a=1"),
+            ("http://m/r?x=2&", "http://m/r?x=2&a=1"),
+            ("http://m/r#done", "http://m/r?a=1#done"),
+            ("http://m/r?x=2#/pay?y=3", "http://m/r?x=2&a=1#/pay?y=3"),
+        ] {
+            assert_eq!(with_query(url, "a=1"), expected, "{url}");
+        }
     }
 }

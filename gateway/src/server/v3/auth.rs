@@ -106,7 +106,7 @@ pub(super) fn parse(header: Option<&str>) -> Result<Authorization<'_>, V3Error> 
         .ok_or_else(|| {
             unauthorized(
                 "invalid-timestamp",
-                format!("非法的时间戳参数: timestamp {timestamp:?} is not milliseconds since 1970"),
+                format!("非法的时间戳参数: timestamp `{timestamp}` is not milliseconds since 1970"),
             )
         })?;
     Ok(Authorization {

@@ -214,10 +214,15 @@ async fn run(
     seen.params = params;
     seen.decrypted = fields.decrypted;
     seen.files = fields.files;
+    if let Some(name) = crate::protocol::non_file_part(shared, descriptor, &seen.files) {
+        return Err(V3Error::invalid_parameter(format!(
+            "the part `{name}` is sent as a file, but `{name}` is no file field of this method (fields travel in the signed `data` part)"
+        )));
+    }
     let object = serde_json::Value::Object(fields.object);
     shared
         .validate(descriptor, Some(&object), &fields.form)
-        .map_err(V3Error::invalid_parameter)?;
+        .map_err(|e| V3Error::invalid_parameter(crate::protocol::plain_validation(&e)))?;
     let caller = stateful::Caller {
         app_id: auth.app_id,
         notify_url: None,
@@ -319,6 +324,7 @@ fn record(shared: &Shared, seen: Seen, answer: &mut Logged) {
         params: seen.params,
         charset: "utf-8".to_owned(),
         signature_verified: seen.signature_verified,
+        verdict: crate::log::signature_verdict(seen.signature_verified),
         decrypted_biz_content: seen.decrypted,
         files: seen.files,
         answer: answer.summary.clone(),

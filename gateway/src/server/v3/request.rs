@@ -61,7 +61,7 @@ pub(super) async fn read_body(
                 400,
                 "decryption-error-not-valid-encrypt-type",
                 format!(
-                    "解密出错, 不支持的加密算法: alipay-encrypt-type {encrypt_type:?} (only AES)"
+                    "解密出错, 不支持的加密算法: alipay-encrypt-type `{encrypt_type}` (only AES)"
                 ),
             ));
         }
@@ -97,7 +97,7 @@ pub(super) async fn read_body(
             415,
             "invalid-parameter",
             format!(
-                "参数有误：Content-Type {media:?} (a v3 body is application/json, multipart/form-data, or text/plain with alipay-encrypt-type: AES)"
+                "参数有误：Content-Type `{media}` (a v3 body is application/json, multipart/form-data, or text/plain with alipay-encrypt-type: AES)"
             ),
         ));
     }
@@ -161,12 +161,20 @@ pub(super) fn fields(
                 route.http_method, route.path
             )));
         }
-        match serde_json::from_slice::<Value>(&text) {
+        let parsed = std::str::from_utf8(&text)
+            .map_err(|_| "the body is not UTF-8".to_owned())
+            .and_then(crate::protocol::strict_json::parse);
+        match parsed {
             Ok(Value::Object(object)) => out.object = object,
-            _ => {
+            Ok(_) => {
                 return Err(V3Error::invalid_parameter(
                     "the body is not a JSON object (UTF-8)",
                 ));
+            }
+            Err(e) => {
+                return Err(V3Error::invalid_parameter(format!(
+                    "the body is not a JSON object (UTF-8): {e}"
+                )));
             }
         }
     }
