@@ -1,20 +1,31 @@
-//! The blocks of docs/cli.md this command reads: the synopsis names only subcommands and
-//! flags that exist, every `alipay ...` line of its `sh` blocks parses, and the configuration
-//! file it shows builds a client. (`tests/docs.rs` runs the sessions it prints.)
+//! The blocks of docs/cli.md and docs/testing.md this command reads: the synopsis names only
+//! subcommands and flags that exist, every `alipay ...` line of their `sh` blocks parses, and
+//! the configuration file shown builds a client. (`tests/docs.rs` runs the sessions printed.)
 
 use clap::{CommandFactory as _, Parser as _};
 
 use crate::Cli;
 use crate::config::ClientFlags;
 
-fn page() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/cli.md"))
-        .expect("docs/cli.md")
+/// The pages whose `alipay` command lines are parsed here.
+const PAGES: [&str; 2] = ["docs/cli.md", "docs/testing.md"];
+
+fn page(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../{name}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// The blocks of `lang` of docs/cli.md, in order.
+/// The blocks of `lang` of the pages, in order.
 fn blocks(lang: &str) -> Vec<String> {
-    let page = page();
+    let mut found = Vec::new();
+    for name in PAGES {
+        found.extend(blocks_of(&page(name), lang));
+    }
+    found
+}
+
+/// The blocks of `lang` of `page`, in order.
+fn blocks_of(page: &str, lang: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut lines = page.lines();
     while let Some(line) = lines.next() {
