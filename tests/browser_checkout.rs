@@ -380,3 +380,85 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
     let _ = tools.call("Browser.close", json!({})).await;
     drop(browser);
 }
+
+/// The gateway's pages in the same browser: a precreated trade's `qr_code` page shows the
+/// amount and a QR image, and its button scans and pays; the dashboard (`/`) then shows the
+/// trade paid and the requests with the verdicts the gateway reached.
+#[tokio::test]
+#[ignore = "needs a headless Chromium: cargo test -p alipay-openapi --test integration browser_checkout -- --ignored"]
+async fn a_headless_chromium_scans_a_qr_code_and_reads_the_dashboard() {
+    use alipay_openapi::trade::precreate;
+    use alipay_runtime::Price;
+
+    let path = browser_path().unwrap_or_else(|| {
+        panic!(
+            "no headless Chromium found (install Debian's `chromium`, or set ALIPAY_TEST_CHROMIUM): the dashboard test cannot run"
+        )
+    });
+    let gw = TestGateway::start(alipay_openapi::METHODS)
+        .await
+        .expect("gateway starts");
+    let client = gw.client().expect("client");
+    let request = precreate::Request::new("qr-1", Price::from_cents(1234)).subject("Green tea");
+    let qr = client
+        .execute(&request)
+        .await
+        .expect("precreate")
+        .qr_code
+        .expect("a qr_code");
+    let browser = Browser::launch(&path);
+    let mut tools = DevTools::connect(&browser).await;
+
+    tools
+        .call("Page.navigate", json!({"url": qr}))
+        .await
+        .expect("navigate");
+    let (_, shown) = tools.wait_for_page(&qr, "#scan-and-pay").await;
+    assert!(
+        shown.contains("12.34") && shown.contains("Green tea"),
+        "{shown}"
+    );
+    let image = tools
+        .eval("!!document.querySelector('.qr svg')")
+        .await
+        .expect("the page");
+    assert_eq!(image, json!(true), "no QR image on the page");
+    tools
+        .eval("document.getElementById('scan-and-pay').click(), true")
+        .await
+        .expect("click");
+    let deadline = tokio::time::Instant::now() + STEP;
+    while tools
+        .eval("document.getElementById('status').textContent")
+        .await
+        != Some(json!("TRADE_SUCCESS"))
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not paid by the button"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    let home = format!("http://{}/", gw.addr());
+    tools
+        .call("Page.navigate", json!({"url": home}))
+        .await
+        .expect("navigate");
+    let (_, dashboard) = tools.wait_for_page(&home, "#trades").await;
+    for shown in [
+        "qr-1",
+        "TRADE_SUCCESS",
+        "alipay.trade.precreate",
+        "signature ok",
+        "/control/scan",
+        "control call (no signature)",
+    ] {
+        assert!(
+            dashboard.contains(shown),
+            "the dashboard lacks {shown}:\n{dashboard}"
+        );
+    }
+    let _ = tools.call("Browser.close", json!({})).await;
+    drop(browser);
+}

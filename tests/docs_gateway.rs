@@ -152,7 +152,7 @@ async fn the_guide_s_control_calls_pay_its_trades() {
     }
 
     let commands = curl_commands();
-    assert_eq!(commands.len(), 3);
+    assert_eq!(commands.len(), 6);
     let http = reqwest::Client::new();
     let base = format!("http://{}", gw.addr());
     for command in commands {
@@ -173,6 +173,11 @@ async fn the_guide_s_control_calls_pay_its_trades() {
         }
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status(), 200, "{} {url}", command.method);
+        if url.contains("/control/trades") {
+            let trades: serde_json::Value = answer.json().await.unwrap();
+            let listed = trades.as_array().expect("a list").len();
+            assert!(listed >= 2, "{trades}");
+        }
     }
     for order in ["demo-1", "demo-2"] {
         let trade = client

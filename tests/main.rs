@@ -5,6 +5,7 @@
 //! one file's tests).
 
 mod browser_checkout;
+mod dashboard;
 mod docs;
 mod docs_gateway;
 mod docs_gateway_page;

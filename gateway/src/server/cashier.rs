@@ -14,6 +14,8 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde_json::Value;
 
 use super::answer::{self, HttpAnswer, Logged};
+use super::face_to_face::trade_json;
+use super::pages::page;
 use super::trade_messages::{notify_trade, return_redirect};
 use crate::log::RecordedAnswer;
 use crate::protocol::{self, Accepted, Decoded, Refusal};
@@ -45,17 +47,10 @@ pub(crate) fn now() -> String {
     alipay_runtime::time::beijing_timestamp(SystemTime::now())
 }
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n<body>\n{body}</body>\n</html>\n",
-        text(title)
-    )
-}
-
 /// Alipay's error page: the code and the reason, as the real cashier shows them.
 pub(crate) fn error_page(sub_code: &str, sub_msg: &str) -> HttpAnswer {
     let body = format!(
-        "<h1>支付宝 · 抱歉，您的请求出错了</h1>\n<p>错误代码 <span id=\"error-code\">{}</span></p>\n<p>错误原因 <span id=\"error-message\">{}</span></p>\n<p>(local Alipay gateway, TEST ONLY)</p>\n",
+        "<div class=\"card\"><h1>抱歉，您的请求出错了</h1>\n<dl><dt>错误代码</dt><dd id=\"error-code\" class=\"bad\">{}</dd>\n<dt>错误原因</dt><dd id=\"error-message\">{}</dd></dl></div>\n",
         text(sub_code),
         text(sub_msg)
     );
@@ -91,13 +86,15 @@ fn cashier_page(trade: &Trade) -> String {
     let trade_no = attr(&trade.trade_no);
     let token = attr(&trade.cashier_token);
     let body = format!(
-        "<h1>支付宝 · 收银台</h1>\n<p>(local Alipay gateway, TEST ONLY: no money moves)</p>\n\
-<p>订单 <span id=\"subject\">{subject}</span></p>\n\
-<p>金额 ¥<span id=\"amount\">{amount}</span></p>\n\
-<p>商户订单号 <span id=\"out_trade_no\">{out}</span></p>\n\
-<p>交易号 <span id=\"trade_no\">{shown_trade_no}</span></p>\n\
-<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"pay\" type=\"submit\">确认付款 (pay)</button></form>\n\
-<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"cancel\" type=\"submit\">取消 (cancel)</button></form>\n",
+        "<div class=\"card\"><div>收银台 · 付款金额</div>\n\
+<div class=\"amount\">¥<span id=\"amount\">{amount}</span></div>\n\
+<dl><dt>订单</dt><dd id=\"subject\">{subject}</dd>\n\
+<dt>商户订单号</dt><dd id=\"out_trade_no\">{out}</dd>\n\
+<dt>交易号</dt><dd id=\"trade_no\">{shown_trade_no}</dd></dl></div>\n\
+<div class=\"card\">\
+<form id=\"pay-form\" method=\"post\" action=\"{PAY_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"pay\" class=\"primary\" type=\"submit\">确认付款 (pay)</button></form>\n\
+<form id=\"cancel-form\" method=\"post\" action=\"{CANCEL_PATH}\"><input type=\"hidden\" name=\"trade_no\" value=\"{trade_no}\"><input type=\"hidden\" name=\"token\" value=\"{token}\"><button id=\"cancel\" class=\"secondary\" type=\"submit\">取消 (cancel)</button></form>\n\
+</div>\n",
         subject = text(&trade.subject),
         amount = text(trade.total_amount.as_str()),
         out = text(&trade.out_trade_no),
@@ -501,16 +498,6 @@ fn html_logged(http: HttpAnswer) -> Logged {
             node: None,
         },
     }
-}
-
-fn trade_json(trade: &Trade) -> Value {
-    serde_json::json!({
-        "trade_no": trade.trade_no,
-        "out_trade_no": trade.out_trade_no,
-        "trade_status": trade.status.as_str(),
-        "total_amount": trade.total_amount.as_str(),
-        "subject": trade.subject,
-    })
 }
 
 fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> Logged {

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 
 use super::answer::{self, HttpAnswer, Node};
 use super::cashier::now;
+use super::pages;
 use super::stateful::{Caller, text};
 use super::trade_messages::notify_trade;
 use crate::face_to_face::{
@@ -335,8 +336,8 @@ pub(crate) fn is_control_path(path: &str) -> bool {
     path == SCAN_PATH || path == PAY_PATH || path.starts_with(QR_PATH_PREFIX)
 }
 
-/// The trade as the control calls answer it.
-fn trade_json(trade: &Trade) -> Value {
+/// The trade as the control calls answer it (and `GET /control/trades` lists it).
+pub(crate) fn trade_json(trade: &Trade) -> Value {
     json!({
         "trade_no": trade.trade_no,
         "out_trade_no": trade.out_trade_no,
@@ -508,24 +509,29 @@ fn qr_page(shared: &Shared, path: &str) -> (HttpAnswer, RecordedAnswer) {
     let waiting = trade.status == TradeStatus::WaitBuyerPay;
     let button = if waiting {
         format!(
-            "<button id=\"scan-and-pay\" type=\"button\">扫码付款 (scan and pay)</button>\n\
+            "<button id=\"scan-and-pay\" class=\"primary\" type=\"button\">扫码付款 (scan and pay)</button>\n\
 <script>document.getElementById('scan-and-pay').onclick=function(){{fetch('{SCAN_PATH}',{{method:'POST',headers:{{'Content-Type':'application/json'}},body:JSON.stringify({{qr_code:location.href}})}}).then(function(r){{return r.json()}}).then(function(t){{document.getElementById('status').textContent=t.trade_status||t.sub_code;}});}};</script>\n"
         )
     } else {
         String::new()
     };
+    let qr = trade.qr_code.as_deref().unwrap_or_default();
     let body = format!(
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"><title>支付宝 - 扫码付款</title></head>\n<body>\n\
-<h1>支付宝 · 扫码付款</h1>\n<p>(local Alipay gateway, TEST ONLY: no money moves)</p>\n\
-<p>金额 ¥<span id=\"amount\">{amount}</span></p>\n<p>订单 <span id=\"subject\">{subject}</span></p>\n\
-<p>商户订单号 <span id=\"out_trade_no\">{out}</span></p>\n<p>状态 <span id=\"status\">{status}</span></p>\n\
-<p data-qr-code=\"{qr}\"></p>\n{button}</body>\n</html>\n",
+        "<div class=\"card\"><div>扫码付款 · 付款金额</div>\n\
+<div class=\"amount\">¥<span id=\"amount\">{amount}</span></div>\n\
+<div class=\"qr\" data-qr-code=\"{qr_attr}\">{image}</div>\n\
+<dl><dt>订单</dt><dd id=\"subject\">{subject}</dd>\n\
+<dt>商户订单号</dt><dd id=\"out_trade_no\">{out}</dd>\n\
+<dt>状态</dt><dd id=\"status\">{status}</dd></dl></div>\n\
+<div class=\"card\">{button}</div>\n",
         amount = html_text(trade.total_amount.as_str()),
         subject = html_text(&trade.subject),
         out = html_text(&trade.out_trade_no),
         status = trade.status.as_str(),
-        qr = attr(trade.qr_code.as_deref().unwrap_or_default()),
+        qr_attr = attr(qr),
+        image = pages::qr_svg(qr),
     );
+    let body = pages::page("支付宝 - 扫码付款", &body);
     let answer = answer::html(200, body);
     let summary = summary_of(&answer);
     (answer, summary)

@@ -4,9 +4,11 @@
 mod answer;
 mod builder;
 mod cashier;
+mod dashboard;
 mod exchange;
 mod face_to_face;
 mod multipart;
+mod pages;
 mod stateful;
 mod trade_messages;
 mod v3;
@@ -343,6 +345,8 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let answer = if req.uri().path().starts_with(V3_PATH_PREFIX) {
         v3::exchange(shared, req).await
+    } else if dashboard::handles(req.method(), req.uri().path()) {
+        dashboard::answer(shared, req.uri().path(), req.uri().query().unwrap_or(""))
     } else if face_to_face::is_control_path(req.uri().path()) {
         face_to_face::exchange(shared, req).await
     } else {
