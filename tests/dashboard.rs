@@ -26,7 +26,10 @@ async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
     );
     let page = page.text().await.unwrap();
     assert!(page.contains("dash-1") && page.contains("WAIT_BUYER_PAY"));
-    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{page}"
+    );
     assert!(!page.contains(hostile));
     assert!(page.contains("alipay.trade.precreate") && page.contains("signature ok"));
 

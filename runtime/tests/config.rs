@@ -139,3 +139,59 @@ fn debug_output_holds_no_secrets() {
         "{debug}"
     );
 }
+
+#[tokio::test]
+async fn notify_and_return_urls_are_http_urls_before_anything_is_signed() {
+    let builder = || {
+        Client::builder()
+            .app_id("1")
+            .private_key(app_private())
+            .alipay_public_key(alipay_public())
+    };
+    for (bad, reason) in [
+        ("javascript:alert(1)", "scheme"),
+        ("data:text/html,<b>x</b>", "scheme"),
+        (
+            "https://shop.example/return\nSet-Cookie: x=1",
+            "white space",
+        ),
+        ("/relative/return", "absolute"),
+    ] {
+        let err = builder().return_url(bad).build().unwrap_err();
+        match &err {
+            ConfigError::InvalidUrl { setting, url, .. } => {
+                assert_eq!((*setting, url.as_str()), ("return_url", bad));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().contains(reason), "{err}");
+        let err = builder().notify_url(bad).build().unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::InvalidUrl {
+                    setting: "notify_url",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+    // http and https URLs, with a port, a query and a fragment, are taken.
+    builder()
+        .notify_url("http://127.0.0.1:8080/alipay/notify?shop=1")
+        .return_url("https://shop.example/orders/T1#paid")
+        .build()
+        .expect("http(s) URLs");
+
+    // One request's own addresses are checked the same way, and nothing is sent.
+    let client = builder()
+        .gateway("http://127.0.0.1:9/gateway.do")
+        .build()
+        .unwrap();
+    let options = alipay_runtime::RequestOptions::new().notify_url("javascript:alert(1)");
+    match client.execute_with(&Confirm::new("1"), &options).await {
+        Err(Error::InvalidRequest(e)) => assert_eq!(e.field, "notify_url"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -241,6 +241,18 @@ impl ClientBuilder {
             check_alipay_public_key(key, &alipay_public_key)?;
         }
         let (gateway, v3_origin) = check_gateway(self.gateway.url())?;
+        for (setting, url) in [
+            (param::NOTIFY_URL, &self.notify_url),
+            (param::RETURN_URL, &self.return_url),
+        ] {
+            if let Some(url) = url {
+                check_callback_url(url).map_err(|reason| ConfigError::InvalidUrl {
+                    setting,
+                    url: url.clone(),
+                    reason,
+                })?;
+            }
+        }
 
         let http = self.take_http_client()?;
 
@@ -366,4 +378,23 @@ fn check_gateway(url: &str) -> Result<(String, String), ConfigError> {
         return Err(invalid("it has a #fragment"));
     }
     Ok((url.to_owned(), parsed.origin().ascii_serialization()))
+}
+
+/// Why `url` cannot be a `notify_url` or `return_url`, if it cannot: Alipay's pages take an
+/// absolute `http` or `https` URL (a `javascript:` or `data:` URL would run in the buyer's
+/// browser), and a URL holding white space or a control character is refused rather than
+/// repaired (a URL parser would silently drop a line break, so the URL signed would differ from
+/// the one used).
+pub(crate) fn check_callback_url(url: &str) -> Result<(), &'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it holds white space or a control character");
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|_| "it is not an absolute URL")?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("the scheme must be http or https");
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err("it has no host");
+    }
+    Ok(())
 }

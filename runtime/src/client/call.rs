@@ -14,7 +14,9 @@ use crate::error::{
 use crate::gateway_code::{BUSINESS_FAILED_CODE, GatewayCode, PublicSubCode, SUCCESS_CODE};
 use crate::keys::PublicKey;
 use crate::method::{BizErrorCode, CallStyle, Method, Protocol, RequestParts};
+use crate::protocol::param;
 use crate::request::{self, PrepareError, PreparedRequest, PublicParams, Signed};
+use crate::validate::{Rule, ValidationError};
 use crate::verify::{ResponseError, VerifiedResponse, verify_encrypted_response, verify_response};
 
 impl Client {
@@ -147,6 +149,31 @@ impl Client {
         render: impl FnOnce(&Signed<'_>) -> R,
     ) -> Result<R, Error<E>> {
         let config = &self.inner.config;
+        // This request's own addresses (its options, or the method's own `notify_url` and
+        // `return_url` fields, sent as those public parameters), checked as the client's are
+        // when it is built.
+        let own = parts
+            .form
+            .iter()
+            .filter(|(name, _)| *name == param::NOTIFY_URL || *name == param::RETURN_URL)
+            .map(|(name, value)| (*name, Some(value)));
+        let given = [
+            (param::NOTIFY_URL, options.notify_url.as_ref()),
+            (param::RETURN_URL, options.return_url.as_ref()),
+        ];
+        for (field, url) in given.into_iter().chain(own) {
+            if let Some(url) = url
+                && super::builder::check_callback_url(url).is_err()
+            {
+                return Err(Error::InvalidRequest(ValidationError::new(
+                    field,
+                    Rule::Format {
+                        expected: "an absolute http or https URL without white space",
+                        value: url.clone(),
+                    },
+                )));
+            }
+        }
         let public = PublicParams {
             gateway: &config.gateway,
             app_id: &config.app_id,

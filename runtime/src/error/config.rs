@@ -26,6 +26,17 @@ pub enum ConfigError {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// A `notify_url` or `return_url` that Alipay does not take: not an absolute `http` or
+    /// `https` URL, or holding white space or a control character.
+    #[error("{setting} {url:?} is not usable: {reason}")]
+    InvalidUrl {
+        /// The setting: `notify_url` or `return_url`.
+        setting: &'static str,
+        /// The URL given.
+        url: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
     /// A connect timeout was set together with a user-supplied `reqwest::Client`, which
     /// cannot take one after it is built.
     #[error(
