@@ -15,6 +15,7 @@ mod face_to_face;
 mod ir_agrees;
 mod licenses;
 mod merchant;
+mod money_and_agreements;
 mod payments;
 mod sdk_vectors;
 mod take_a_payment;

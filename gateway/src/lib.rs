@@ -61,6 +61,7 @@
 //! [`MethodDescriptor`]: alipay_runtime::MethodDescriptor
 #![warn(missing_docs)]
 
+pub mod agreements;
 pub mod cert_mode;
 mod crypto;
 pub mod face_to_face;
@@ -79,7 +80,9 @@ mod test_gateway;
 pub mod throwaway;
 pub mod throwaway_certs;
 pub mod trades;
+pub mod transfers;
 
+pub use agreements::{Agreement, AgreementStatus};
 pub use cert_mode::{CertModeError, GatewayCertMode};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedFile, RecordedRequest};
@@ -93,3 +96,4 @@ pub use throwaway::{
 };
 pub use throwaway_certs::{IssuedCert, ThrowawayCerts, WrittenCerts};
 pub use trades::{Refund, Trade, TradeError, TradeStatus};
+pub use transfers::Transfer;

@@ -45,6 +45,8 @@ pub(crate) struct Shared {
     pub runtime: Option<tokio::runtime::Handle>,
     /// The v3 protocol's routes and timestamp window.
     pub v3: V3Settings,
+    /// Money out and agreements ([`crate::transfers`], [`crate::agreements`]).
+    pub money: crate::server::MoneyBooks,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -102,6 +104,7 @@ impl Shared {
             http: OnceLock::new(),
             runtime: tokio::runtime::Handle::try_current().ok(),
             v3: V3Settings::default(),
+            money: crate::server::MoneyBooks::default(),
         }
     }
 

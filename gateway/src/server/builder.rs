@@ -4,8 +4,8 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alipay_runtime::MethodDescriptor;
 use alipay_runtime::v3::Route;
+use alipay_runtime::{MethodDescriptor, Price};
 use tokio::net::TcpListener;
 
 use alipay_runtime::encrypt::EncryptKey;
@@ -62,6 +62,7 @@ pub struct GatewayBuilder {
     payments: PaymentSettings,
     routes: Vec<(Route, &'static str)>,
     v3_timestamp_window: Duration,
+    fund_balance: Option<Price>,
 }
 
 impl std::fmt::Debug for GatewayBuilder {
@@ -79,6 +80,7 @@ impl std::fmt::Debug for GatewayBuilder {
             .field("payments", &self.payments)
             .field("routes", &self.routes.len())
             .field("v3_timestamp_window", &self.v3_timestamp_window)
+            .field("fund_balance", &self.fund_balance)
             .finish()
     }
 }
@@ -99,6 +101,7 @@ impl GatewayBuilder {
             payments: PaymentSettings::default(),
             routes: Vec::new(),
             v3_timestamp_window: super::v3::DEFAULT_TIMESTAMP_WINDOW,
+            fund_balance: None,
         }
     }
 
@@ -238,6 +241,14 @@ impl GatewayBuilder {
         self
     }
 
+    /// The merchant's balance at start (`available_amount` of `alipay.fund.account.query`;
+    /// [`transfers::DEFAULT_BALANCE`](crate::transfers::DEFAULT_BALANCE) unless set): each
+    /// `alipay.fund.trans.uni.transfer` takes its amount off ([`crate::transfers`]).
+    pub fn fund_balance(mut self, available_amount: Price) -> Self {
+        self.fund_balance = Some(available_amount);
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     pub async fn start(mut self) -> Result<LocalGateway, StartError> {
         prepare_rotation(&mut self.scenarios, self.cert_mode.is_some())?;
@@ -277,6 +288,11 @@ impl GatewayBuilder {
                 timestamp_window: self.v3_timestamp_window,
             }),
         );
+        if let Some(cents) = self.fund_balance.as_ref().and_then(Price::to_cents) {
+            shared
+                .money
+                .with_transfers(|book| book.set_balance(cents.max(0)));
+        }
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(LocalGateway {
             addr,

@@ -259,6 +259,8 @@ fn dispatch(
     let biz = decrypted_biz_content.or_else(|| decoded.get(param::BIZ_CONTENT));
     let answer = if cashier::is_cashier_method(method) {
         cashier::show(shared, decoded, accepted, biz, &scenario)
+    } else if let Some(page) = super::money::page(shared, decoded, accepted, biz, &scenario) {
+        page
     } else {
         let state = match scenario {
             Scenario::Success => {

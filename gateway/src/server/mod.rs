@@ -7,6 +7,7 @@ mod cashier;
 mod dashboard;
 mod exchange;
 mod face_to_face;
+mod money;
 mod multipart;
 mod pages;
 mod stateful;
@@ -17,6 +18,7 @@ pub(crate) use builder::Limits;
 use builder::prepare_rotation;
 pub use builder::{GatewayBuilder, StartError};
 pub use cashier::Payment;
+pub(crate) use money::MoneyBooks;
 use v3::V3_PATH_PREFIX;
 pub(crate) use v3::{V3Routes, V3Settings};
 
@@ -37,6 +39,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::agreements::{Agreement, AgreementKey};
 use crate::cert_mode::CertModeError;
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
@@ -45,6 +48,8 @@ use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
 use crate::state::Shared;
 use crate::throwaway_certs::IssuedCert;
 use crate::trades::{Trade, TradeError, TradeKey};
+use crate::transfers::Transfer;
+use alipay_runtime::Price;
 
 /// The path Alipay's gateway answers on.
 pub const GATEWAY_PATH: &str = "/gateway.do";
@@ -275,6 +280,60 @@ impl LocalGateway {
         format!("http://{}{}", self.addr, cashier::PAY_ORDER_STRING_PATH)
     }
 
+    /// The merchant's balance (`available_amount` of `alipay.fund.account.query`): it
+    /// starts at [`transfers::DEFAULT_BALANCE`](crate::transfers::DEFAULT_BALANCE) (or
+    /// [`GatewayBuilder::fund_balance`]) and each transfer takes its amount off. The same as
+    /// POSTing `{}` to `/control/balance` ([`crate::transfers`]).
+    pub fn fund_balance(&self) -> Price {
+        self.shared.money.with_transfers(|book| book.balance())
+    }
+
+    /// Sets the merchant's balance, as POSTing `{"available_amount": "…"}` to
+    /// `/control/balance` does ([`crate::transfers`]). A negative amount is taken as zero.
+    pub fn set_fund_balance(&self, available_amount: &Price) {
+        let cents = available_amount.to_cents().unwrap_or(0).max(0);
+        self.shared
+            .money
+            .with_transfers(|book| book.set_balance(cents));
+    }
+
+    /// The transfers made by `alipay.fund.trans.uni.transfer`, oldest first (the same as
+    /// POSTing `{}` to `/control/transfers`).
+    pub fn transfers(&self) -> Vec<Transfer> {
+        self.shared.money.with_transfers(|book| book.all())
+    }
+
+    /// The agreements opened by `alipay.user.agreement.page.sign`, oldest first (the same as
+    /// POSTing `{}` to `/control/agreements`).
+    pub fn agreements(&self) -> Vec<Agreement> {
+        self.shared.money.with_agreements(|book| book.all())
+    }
+
+    /// The user signs the agreement the sign page opened for `external_agreement_no` (or
+    /// whose `agreement_no` it is): it becomes `NORMAL` and its `dut_user_sign` notification
+    /// is sent. The same as POSTing `{"external_agreement_no": "…"}` (or `"agreement_no"`)
+    /// to `/control/sign-agreement` ([`crate::agreements`]).
+    pub fn sign_agreement(&self, external_agreement_no: &str) -> Result<Agreement, TradeError> {
+        let key = AgreementKey {
+            agreement_no: None,
+            external_agreement_no: Some(external_agreement_no.to_owned()),
+        };
+        let key = if self
+            .shared
+            .money
+            .with_agreements(|b| b.find(&key))
+            .is_some()
+        {
+            key
+        } else {
+            AgreementKey {
+                agreement_no: Some(external_agreement_no.to_owned()),
+                external_agreement_no: None,
+            }
+        };
+        money::sign_agreement(&self.shared, &key)
+    }
+
     /// Stops serving and waits until the listener is closed.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -347,6 +406,8 @@ async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<
         v3::exchange(shared, req).await
     } else if dashboard::handles(req.method(), req.uri().path()) {
         dashboard::answer(shared, req.uri().path(), req.uri().query().unwrap_or(""))
+    } else if money::is_control_path(req.uri().path()) {
+        money::exchange(shared, req).await
     } else if face_to_face::is_control_path(req.uri().path()) {
         face_to_face::exchange(shared, req).await
     } else {

@@ -74,6 +74,9 @@ pub(crate) fn answer(
     biz: Option<&str>,
     caller: &Caller,
 ) -> Option<Node> {
+    if let Some(node) = super::money::answer(shared, method, biz, caller) {
+        return Some(node);
+    }
     let face_to_face = face_to_face::answers(method);
     if !face_to_face && !matches!(method, QUERY | REFUND | CLOSE) {
         return None;

@@ -16,7 +16,7 @@ use crate::state::Shared;
 use crate::trades::{BUYER_ID, BUYER_LOGON_ID, Refund, SELLER_ID, Trade};
 
 /// Encodes `pairs` as a form (or query) in `charset`; `None` when a value does not fit it.
-fn encode_pairs(charset: Charset, pairs: &[(String, String)]) -> Option<String> {
+pub(super) fn encode_pairs(charset: Charset, pairs: &[(String, String)]) -> Option<String> {
     let mut out = String::new();
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
@@ -35,7 +35,7 @@ fn encode_pairs(charset: Charset, pairs: &[(String, String)]) -> Option<String> 
 
 /// Appends `sign` over `pairs` as Alipay signs notifications and returns (every field but
 /// `sign` and `sign_type`, sorted), in `charset`.
-fn sign_pairs(
+pub(super) fn sign_pairs(
     shared: &Shared,
     charset: Charset,
     sign_type: SignType,

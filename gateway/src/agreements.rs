@@ -1,0 +1,343 @@
+//! Agreements for periodic deduction (周期扣款 / 商户代扣), played from the gateway's state.
+//!
+//! | method | what the gateway does |
+//! | --- | --- |
+//! | `alipay.user.agreement.page.sign` | a page method: a valid signed request (a GET URL or a POSTed form) gets the sign page and opens a `TEMP` agreement (its `agreement_no`, the request's `external_agreement_no`, `personal_product_code`, `sign_scene` and `notify_url`); the same `external_agreement_no` again shows the same agreement |
+//! | `alipay.user.agreement.query` | answers the agreement named by `agreement_no` or `external_agreement_no` (`status` `TEMP` or `NORMAL`, `agreement_no`, `principal_id`, `sign_time`, `valid_time`, `invalid_time`, ...); one the gateway never opened is `USER_AGREEMENT_NOT_EXIST`, one unsigned is `AGREEMENT_HAS_UNSIGNED` |
+//! | `alipay.user.agreement.unsign` | ends a signed agreement (`10000`) and notifies `dut_user_unsign`; one the gateway never opened is `AGREEMENT_NOT_EXIST`, one not `NORMAL` (not signed yet, or unsigned already) `USER_AGREEMENT_STATUS_NOT_NORMAL` |
+//!
+//! A query or unsign naming neither `agreement_no` nor `external_agreement_no` is
+//! `INVALID_PARAMETER`. Every code is one the method's spec lists.
+//!
+//! The user signs with a control call, in place of the Alipay app (the sign page's button makes
+//! the same call). Signing makes the agreement `NORMAL` and POSTs the signed `dut_user_sign`
+//! notification to the page request's `notify_url`, on the gateway's
+//! [`NotifySchedule`](crate::NotifySchedule), as trade notifications go
+//! ([`LocalGateway::notifications`](crate::LocalGateway::notifications): its `trade_no` is the
+//! `agreement_no`, its `out_trade_no` the `external_agreement_no`, its `trade_status` the
+//! agreement's `status`).
+//!
+//! | Rust | HTTP | what it does |
+//! | --- | --- | --- |
+//! | [`LocalGateway::sign_agreement`](crate::LocalGateway::sign_agreement) | `POST` [`SIGN_PATH`] `{"external_agreement_no": "…"}` (or `"agreement_no"`) | the user signs the `TEMP` agreement: it becomes `NORMAL` and is notified |
+//! | [`LocalGateway::agreements`](crate::LocalGateway::agreements) | `POST` [`AGREEMENTS_PATH`] `{}` | answers `{"agreements": [...]}`, oldest first |
+//!
+//! The sign call answers the agreement as JSON (`agreement_no`, `external_agreement_no`,
+//! `status`, `sign_time`, ...), or `{"sub_code": …, "sub_msg": …}` with status 404 (no such
+//! agreement: `USER_AGREEMENT_NOT_EXIST`), 409 (signed or unsigned already:
+//! `USER_AGREEMENT_STATUS_NOT_NORMAL`), 400 (a body naming none) or 415 (not JSON).
+
+use crate::trades::TradeError;
+
+/// The control endpoint where the user signs an agreement.
+pub const SIGN_PATH: &str = "/control/sign-agreement";
+
+/// The control endpoint that lists the agreements.
+pub const AGREEMENTS_PATH: &str = "/control/agreements";
+
+/// The `notify_type` of the notification that an agreement was signed.
+pub const NOTIFY_SIGN: &str = "dut_user_sign";
+
+/// The `notify_type` of the notification that an agreement was unsigned.
+pub const NOTIFY_UNSIGN: &str = "dut_user_unsign";
+
+/// Where an agreement stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgreementStatus {
+    /// Opened by the sign page, not signed yet (`TEMP`).
+    Temp,
+    /// Signed (`NORMAL`).
+    Normal,
+    /// Unsigned (`UNSIGN`; the query answers `AGREEMENT_HAS_UNSIGNED`).
+    Unsigned,
+}
+
+impl AgreementStatus {
+    /// The status as Alipay writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Temp => "TEMP",
+            Self::Normal => "NORMAL",
+            Self::Unsigned => "UNSIGN",
+        }
+    }
+}
+
+/// An agreement the gateway opened at its sign page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// Alipay's `agreement_no`.
+    pub agreement_no: String,
+    /// The merchant's `external_agreement_no`, if the request gave one.
+    pub external_agreement_no: Option<String>,
+    /// The `personal_product_code` (for example `GENERAL_WITHHOLDING_P`).
+    pub personal_product_code: String,
+    /// The `sign_scene`, if the request gave one.
+    pub sign_scene: Option<String>,
+    /// Where it stands.
+    pub status: AgreementStatus,
+    /// The request's `app_id`.
+    pub app_id: String,
+    /// Where its notifications go.
+    pub notify_url: Option<String>,
+    /// The charset its notifications are encoded in.
+    pub charset: String,
+    /// How its notifications are signed.
+    pub sign_type: String,
+    /// When the sign page opened it (Beijing time).
+    pub gmt_create: String,
+    /// When it was signed.
+    pub sign_time: Option<String>,
+    /// When it takes effect (the signing time).
+    pub valid_time: Option<String>,
+    /// When it ends (`2115-02-01 00:00:00`, as Alipay answers an agreement without end).
+    pub invalid_time: String,
+    /// When it was unsigned.
+    pub unsign_time: Option<String>,
+}
+
+/// The end of an agreement without end, as Alipay writes it.
+pub(crate) const NO_END: &str = "2115-02-01 00:00:00";
+
+/// How an agreement is named.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AgreementKey {
+    pub agreement_no: Option<String>,
+    pub external_agreement_no: Option<String>,
+}
+
+impl AgreementKey {
+    pub fn is_empty(&self) -> bool {
+        self.agreement_no.is_none() && self.external_agreement_no.is_none()
+    }
+}
+
+/// What a sign page request asks for.
+#[derive(Debug, Clone)]
+pub(crate) struct SignOrder {
+    pub external_agreement_no: Option<String>,
+    pub personal_product_code: String,
+    pub sign_scene: Option<String>,
+    pub app_id: String,
+    pub notify_url: Option<String>,
+    pub charset: String,
+    pub sign_type: String,
+}
+
+/// The agreements.
+#[derive(Debug)]
+pub(crate) struct AgreementBook {
+    agreements: Vec<Agreement>,
+    max: usize,
+}
+
+impl Default for AgreementBook {
+    fn default() -> Self {
+        Self {
+            agreements: Vec::new(),
+            max: 10_000,
+        }
+    }
+}
+
+fn not_exist() -> TradeError {
+    TradeError::new(
+        "USER_AGREEMENT_NOT_EXIST",
+        "用户协议不存在: the gateway holds no such agreement",
+    )
+}
+
+fn not_normal(a: &Agreement) -> TradeError {
+    TradeError::new(
+        "USER_AGREEMENT_STATUS_NOT_NORMAL",
+        format!(
+            "用户协议状态非正常: agreement {} is {}",
+            a.agreement_no,
+            a.status.as_str()
+        ),
+    )
+}
+
+/// A fresh `agreement_no`: `date` (8 digits), `6` and random digits, 20 in all.
+fn agreement_no(date: &str) -> String {
+    let mut bytes = [0u8; 8];
+    // See transfers::number: a failing random source only makes numbers repeat.
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    let mut out = format!("{date}6");
+    for b in bytes {
+        out.push_str(&format!("{:02}", b % 100));
+    }
+    out.truncate(20);
+    out
+}
+
+impl AgreementBook {
+    /// Every agreement, oldest first.
+    pub fn all(&self) -> Vec<Agreement> {
+        self.agreements.clone()
+    }
+
+    fn position(&self, key: &AgreementKey) -> Option<usize> {
+        if key.is_empty() {
+            return None;
+        }
+        self.agreements.iter().rposition(|a| {
+            key.agreement_no
+                .as_ref()
+                .is_none_or(|k| *k == a.agreement_no)
+                && key
+                    .external_agreement_no
+                    .as_ref()
+                    .is_none_or(|k| a.external_agreement_no.as_ref() == Some(k))
+        })
+    }
+
+    /// The agreement `key` names.
+    pub fn find(&self, key: &AgreementKey) -> Option<Agreement> {
+        self.position(key).map(|i| self.agreements[i].clone())
+    }
+
+    /// Opens a `TEMP` agreement for `order` at `now`, or gives the one its
+    /// `external_agreement_no` opened already (while it is not unsigned).
+    pub fn open(&mut self, order: SignOrder, now: &str) -> Agreement {
+        if let Some(ext) = &order.external_agreement_no
+            && let Some(a) = self.agreements.iter().find(|a| {
+                a.external_agreement_no.as_ref() == Some(ext)
+                    && a.status != AgreementStatus::Unsigned
+            })
+        {
+            return a.clone();
+        }
+        let date: String = now.chars().filter(char::is_ascii_digit).take(8).collect();
+        let agreement = Agreement {
+            agreement_no: agreement_no(&date),
+            external_agreement_no: order.external_agreement_no,
+            personal_product_code: order.personal_product_code,
+            sign_scene: order.sign_scene,
+            status: AgreementStatus::Temp,
+            app_id: order.app_id,
+            notify_url: order.notify_url,
+            charset: order.charset,
+            sign_type: order.sign_type,
+            gmt_create: now.to_owned(),
+            sign_time: None,
+            valid_time: None,
+            invalid_time: NO_END.to_owned(),
+            unsign_time: None,
+        };
+        if self.agreements.len() >= self.max {
+            self.agreements.remove(0);
+        }
+        self.agreements.push(agreement.clone());
+        agreement
+    }
+
+    /// The user signs the `TEMP` agreement `key` names, at `now`.
+    pub fn sign(&mut self, key: &AgreementKey, now: &str) -> Result<Agreement, TradeError> {
+        let i = self.position(key).ok_or_else(not_exist)?;
+        let a = &mut self.agreements[i];
+        if a.status != AgreementStatus::Temp {
+            return Err(not_normal(a));
+        }
+        a.status = AgreementStatus::Normal;
+        a.sign_time = Some(now.to_owned());
+        a.valid_time = Some(now.to_owned());
+        Ok(a.clone())
+    }
+
+    /// The merchant ends the `NORMAL` agreement `key` names, at `now`.
+    pub fn unsign(&mut self, key: &AgreementKey, now: &str) -> Result<Agreement, TradeError> {
+        let i = self.position(key).ok_or_else(|| {
+            TradeError::new(
+                "AGREEMENT_NOT_EXIST",
+                "协议不存在: the gateway holds no such agreement",
+            )
+        })?;
+        let a = &mut self.agreements[i];
+        if a.status != AgreementStatus::Normal {
+            return Err(not_normal(a));
+        }
+        a.status = AgreementStatus::Unsigned;
+        a.unsign_time = Some(now.to_owned());
+        Ok(a.clone())
+    }
+}
+
+/// The error of a query for an agreement that is no longer in force.
+pub(crate) fn has_unsigned(a: &Agreement) -> TradeError {
+    TradeError::new(
+        "AGREEMENT_HAS_UNSIGNED",
+        format!("协议已解约: agreement {} was unsigned", a.agreement_no),
+    )
+}
+
+/// The error of a query for an agreement the gateway does not hold.
+pub(crate) fn query_not_exist() -> TradeError {
+    not_exist()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: &str = "2026-12-07 10:00:00";
+
+    fn order(ext: &str) -> SignOrder {
+        SignOrder {
+            external_agreement_no: Some(ext.to_owned()),
+            personal_product_code: "GENERAL_WITHHOLDING_P".to_owned(),
+            sign_scene: Some("INDUSTRY|DIGITAL_MEDIA".to_owned()),
+            app_id: "2014072300007148".to_owned(),
+            notify_url: None,
+            charset: "utf-8".to_owned(),
+            sign_type: "RSA2".to_owned(),
+        }
+    }
+
+    fn by_ext(ext: &str) -> AgreementKey {
+        AgreementKey {
+            external_agreement_no: Some(ext.to_owned()),
+            ..AgreementKey::default()
+        }
+    }
+
+    #[test]
+    fn an_agreement_is_opened_signed_and_unsigned_once() {
+        let mut book = AgreementBook::default();
+        let a = book.open(order("ext-1"), NOW);
+        assert_eq!(a.status, AgreementStatus::Temp);
+        assert_eq!(a.agreement_no.len(), 20);
+        assert!(a.agreement_no.starts_with("20261207"));
+        assert_eq!(book.open(order("ext-1"), NOW), a);
+        let e = book.unsign(&by_ext("ext-1"), NOW).unwrap_err();
+        assert_eq!(e.sub_code, "USER_AGREEMENT_STATUS_NOT_NORMAL");
+        let signed = book.sign(&by_ext("ext-1"), NOW).expect("signed");
+        assert_eq!(signed.status, AgreementStatus::Normal);
+        assert_eq!(signed.sign_time.as_deref(), Some(NOW));
+        let e = book.sign(&by_ext("ext-1"), NOW).unwrap_err();
+        assert_eq!(e.sub_code, "USER_AGREEMENT_STATUS_NOT_NORMAL");
+        let key = AgreementKey {
+            agreement_no: Some(a.agreement_no.clone()),
+            ..AgreementKey::default()
+        };
+        let gone = book.unsign(&key, NOW).expect("unsigned");
+        assert_eq!(gone.status, AgreementStatus::Unsigned);
+        assert_eq!(
+            book.unsign(&key, NOW).unwrap_err().sub_code,
+            "USER_AGREEMENT_STATUS_NOT_NORMAL"
+        );
+        assert_eq!(
+            book.unsign(&by_ext("ext-2"), NOW).unwrap_err().sub_code,
+            "AGREEMENT_NOT_EXIST"
+        );
+        assert_eq!(
+            book.sign(&by_ext("ext-2"), NOW).unwrap_err().sub_code,
+            "USER_AGREEMENT_NOT_EXIST"
+        );
+        assert!(book.find(&AgreementKey::default()).is_none());
+        // Signing again after an unsign opens a new agreement.
+        let b = book.open(order("ext-1"), NOW);
+        assert_ne!(b.agreement_no, a.agreement_no);
+        assert_eq!(book.all().len(), 2);
+    }
+}

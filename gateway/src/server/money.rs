@@ -1,0 +1,616 @@
+//! Money out and agreements over the wire (see [`crate::transfers`] and
+//! [`crate::agreements`]): the answers of `alipay.fund.trans.uni.transfer`,
+//! `alipay.fund.trans.common.query`, `alipay.fund.account.query`,
+//! `alipay.user.agreement.query` and `.unsign` from the books, the sign page of
+//! `alipay.user.agreement.page.sign`, the agreement notifications, and the control calls
+//! (`/control/balance`, `/control/transfers`, `/control/sign-agreement`, `/control/agreements`).
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use alipay_runtime::Price;
+use alipay_runtime::charset::Charset;
+use alipay_runtime::gateway_code::{
+    BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
+};
+use alipay_runtime::protocol::param;
+use alipay_runtime::sign::SignType;
+use html_escape::encode_text as html_text;
+use hyper::Method as HttpMethod;
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::header::CONTENT_TYPE;
+use serde_json::{Value, json};
+
+use super::answer::{self, HttpAnswer, Logged, Node};
+use super::cashier::now;
+use super::pages;
+use super::stateful::{Caller, text};
+use super::trade_messages::{encode_pairs, sign_pairs};
+use crate::agreements::{
+    AGREEMENTS_PATH, Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN,
+    NOTIFY_UNSIGN, SIGN_PATH, SignOrder, has_unsigned, query_not_exist,
+};
+use crate::log::{RecordedAnswer, RecordedRequest};
+use crate::notify::{self, DeliveryState, Notification};
+use crate::protocol::{Accepted, Decoded};
+use crate::scenario::Scenario;
+use crate::state::Shared;
+use crate::trades::{BUYER_ID, BUYER_LOGON_ID, TradeError};
+use crate::transfers::{
+    BALANCE_PATH, TRANSFERS_PATH, Transfer, TransferBook, TransferKey, TransferOrder,
+};
+
+/// `alipay.fund.trans.uni.transfer`.
+const TRANSFER: &str = "alipay.fund.trans.uni.transfer";
+/// `alipay.fund.trans.common.query`.
+const TRANSFER_QUERY: &str = "alipay.fund.trans.common.query";
+/// `alipay.fund.account.query`.
+const ACCOUNT_QUERY: &str = "alipay.fund.account.query";
+/// `alipay.user.agreement.page.sign`.
+const PAGE_SIGN: &str = "alipay.user.agreement.page.sign";
+/// `alipay.user.agreement.query`.
+const AGREEMENT_QUERY: &str = "alipay.user.agreement.query";
+/// `alipay.user.agreement.unsign`.
+const UNSIGN: &str = "alipay.user.agreement.unsign";
+
+/// The transfers, the balance and the agreements a gateway holds.
+#[derive(Debug, Default)]
+pub(crate) struct MoneyBooks {
+    transfers: Mutex<TransferBook>,
+    agreements: Mutex<AgreementBook>,
+}
+
+/// A panic while a lock is held leaves plain data behind; keep serving it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl MoneyBooks {
+    /// Runs `f` on the transfers, under their lock.
+    pub fn with_transfers<T>(&self, f: impl FnOnce(&mut TransferBook) -> T) -> T {
+        f(&mut lock(&self.transfers))
+    }
+
+    /// Runs `f` on the agreements, under their lock.
+    pub fn with_agreements<T>(&self, f: impl FnOnce(&mut AgreementBook) -> T) -> T {
+        f(&mut lock(&self.agreements))
+    }
+}
+
+fn failure(e: &TradeError) -> Node {
+    Node::failure(
+        BUSINESS_FAILED_CODE,
+        BUSINESS_FAILED_MSG,
+        &e.sub_code,
+        &e.sub_msg,
+    )
+}
+
+fn success() -> Node {
+    Node::new(SUCCESS_CODE, SUCCESS_MSG)
+}
+
+fn push(node: &mut Node, key: &str, value: &str) {
+    node.push(key, Value::String(value.to_owned()));
+}
+
+fn invalid(what: &str) -> TradeError {
+    TradeError::new("INVALID_PARAMETER", format!("参数有误: {what}"))
+}
+
+/// The answer node of a money or agreement method from the books, or `None` when `method`
+/// is not one of them (or is the sign page, which [`page`] answers).
+pub(crate) fn answer(
+    shared: &Arc<Shared>,
+    method: &str,
+    biz: Option<&str>,
+    caller: &Caller,
+) -> Option<Node> {
+    if !matches!(
+        method,
+        TRANSFER | TRANSFER_QUERY | ACCOUNT_QUERY | AGREEMENT_QUERY | UNSIGN
+    ) {
+        return None;
+    }
+    let biz: Value = biz
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    let result = match method {
+        TRANSFER => transfer(shared, &biz),
+        TRANSFER_QUERY => transfer_query(shared, &biz),
+        ACCOUNT_QUERY => Ok(account_query(shared)),
+        AGREEMENT_QUERY => agreement_query(shared, &biz),
+        _ => unsign(shared, &biz, caller),
+    };
+    Some(result.unwrap_or_else(|e| failure(&e)))
+}
+
+fn transfer(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
+    let out_biz_no = text(biz, "out_biz_no").ok_or_else(|| invalid("out_biz_no is missing"))?;
+    let trans_amount: Price = text(biz, "trans_amount")
+        .ok_or_else(|| invalid("trans_amount is missing"))?
+        .parse()
+        .map_err(|_| invalid("trans_amount is not an amount such as 0.10"))?;
+    let order = TransferOrder {
+        out_biz_no,
+        trans_amount,
+        product_code: text(biz, "product_code"),
+        order_title: text(biz, "order_title"),
+        payee: biz.get("payee_info").and_then(|p| text(p, "identity")),
+    };
+    let now = now();
+    let (t, _moved) = shared
+        .money
+        .with_transfers(|book| book.transfer(order, &now))?;
+    let mut node = success();
+    push(&mut node, "out_biz_no", &t.out_biz_no);
+    push(&mut node, "order_id", &t.order_id);
+    push(&mut node, "pay_fund_order_id", &t.pay_fund_order_id);
+    push(&mut node, "status", &t.status);
+    push(&mut node, "trans_date", &t.trans_date);
+    Ok(node)
+}
+
+fn transfer_query(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
+    let key = TransferKey {
+        out_biz_no: text(biz, "out_biz_no"),
+        order_id: text(biz, "order_id"),
+        pay_fund_order_id: text(biz, "pay_fund_order_id"),
+    };
+    if key.out_biz_no.is_none() && key.order_id.is_none() && key.pay_fund_order_id.is_none() {
+        return Err(invalid(
+            "out_biz_no, order_id and pay_fund_order_id are all missing (one is needed)",
+        ));
+    }
+    let t = shared
+        .money
+        .with_transfers(|book| book.find(&key))
+        .ok_or_else(|| TradeError::new("ORDER_NOT_EXIST", "转账订单不存在"))?;
+    let mut node = success();
+    push(&mut node, "order_id", &t.order_id);
+    push(&mut node, "pay_fund_order_id", &t.pay_fund_order_id);
+    push(&mut node, "out_biz_no", &t.out_biz_no);
+    push(&mut node, "trans_amount", t.trans_amount.as_str());
+    push(&mut node, "status", &t.status);
+    push(&mut node, "pay_date", &t.trans_date);
+    push(&mut node, "order_fee", "0.00");
+    Ok(node)
+}
+
+fn account_query(shared: &Shared) -> Node {
+    let balance = shared.money.with_transfers(|book| book.balance());
+    let mut node = success();
+    push(&mut node, "available_amount", balance.as_str());
+    push(&mut node, "freeze_amount", "0.00");
+    node
+}
+
+fn agreement_key(biz: &Value) -> Result<AgreementKey, TradeError> {
+    let key = AgreementKey {
+        agreement_no: text(biz, "agreement_no"),
+        external_agreement_no: text(biz, "external_agreement_no"),
+    };
+    if key.is_empty() {
+        return Err(invalid(
+            "agreement_no and external_agreement_no are both missing (one is needed)",
+        ));
+    }
+    Ok(key)
+}
+
+fn agreement_query(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
+    let key = agreement_key(biz)?;
+    let a = shared
+        .money
+        .with_agreements(|book| book.find(&key))
+        .ok_or_else(query_not_exist)?;
+    if a.status == AgreementStatus::Unsigned {
+        return Err(has_unsigned(&a));
+    }
+    let mut node = success();
+    push(&mut node, "agreement_no", &a.agreement_no);
+    if let Some(ext) = &a.external_agreement_no {
+        push(&mut node, "external_agreement_no", ext);
+    }
+    push(&mut node, "personal_product_code", &a.personal_product_code);
+    if let Some(scene) = &a.sign_scene {
+        push(&mut node, "sign_scene", scene);
+    }
+    push(&mut node, "status", a.status.as_str());
+    push(&mut node, "alipay_logon_id", BUYER_LOGON_ID);
+    push(&mut node, "principal_id", BUYER_ID);
+    push(&mut node, "third_party_type", "PARTNER");
+    if let Some(at) = &a.sign_time {
+        push(&mut node, "sign_time", at);
+    }
+    if let Some(at) = &a.valid_time {
+        push(&mut node, "valid_time", at);
+    }
+    push(&mut node, "invalid_time", &a.invalid_time);
+    Ok(node)
+}
+
+fn unsign(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, TradeError> {
+    let key = agreement_key(biz)?;
+    let now = now();
+    let a = shared
+        .money
+        .with_agreements(|book| book.unsign(&key, &now))?;
+    // Alipay notifies the unsign request's notify_url, else the agreement's.
+    let url = caller
+        .notify_url
+        .map(str::to_owned)
+        .or_else(|| a.notify_url.clone());
+    notify_agreement(shared, &a, url.as_deref(), NOTIFY_UNSIGN, &now);
+    Ok(success())
+}
+
+/// The parameters of an agreement notification (before `sign`), in Alipay's order.
+fn agreement_params(
+    a: &Agreement,
+    notify_type: &str,
+    now: &str,
+    notify_id: &str,
+    charset: Charset,
+    sign_type: SignType,
+) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(24);
+    let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
+    add("notify_time", now);
+    add("notify_type", notify_type);
+    add("notify_id", notify_id);
+    add("app_id", &a.app_id);
+    add("auth_app_id", &a.app_id);
+    add("charset", charset.as_str());
+    add("version", "1.0");
+    add("sign_type", sign_type.as_str());
+    add("agreement_no", &a.agreement_no);
+    if let Some(ext) = &a.external_agreement_no {
+        add("external_agreement_no", ext);
+    }
+    add("personal_product_code", &a.personal_product_code);
+    if let Some(scene) = &a.sign_scene {
+        add("sign_scene", scene);
+    }
+    add("status", a.status.as_str());
+    add("alipay_user_id", BUYER_ID);
+    add("alipay_logon_id", BUYER_LOGON_ID);
+    if let Some(at) = &a.sign_time {
+        add("sign_time", at);
+    }
+    if let Some(at) = &a.valid_time {
+        add("valid_time", at);
+    }
+    add("invalid_time", &a.invalid_time);
+    if let Some(at) = &a.unsign_time {
+        add("unsign_time", at);
+    }
+    pairs
+}
+
+/// Notifies `url` (if any) that agreement `a` was signed or unsigned (`notify_type`).
+fn notify_agreement(
+    shared: &Arc<Shared>,
+    a: &Agreement,
+    url: Option<&str>,
+    notify_type: &str,
+    now: &str,
+) {
+    let Some(url) = url else {
+        return;
+    };
+    let charset = crate::crypto::parse_charset(&a.charset).unwrap_or(Charset::Utf8);
+    let sign_type = a.sign_type.parse::<SignType>().unwrap_or_default();
+    let id = shared.next_notify_id();
+    let date: String = now.chars().filter(char::is_ascii_digit).collect();
+    let notify_id = format!("{date}{id:08}");
+    let mut pairs = agreement_params(a, notify_type, now, &notify_id, charset, sign_type);
+    let mut n = Notification {
+        notify_id,
+        notify_url: url.to_owned(),
+        trade_no: a.agreement_no.clone(),
+        out_trade_no: a.external_agreement_no.clone().unwrap_or_default(),
+        trade_status: a.status.as_str().to_owned(),
+        params: Vec::new(),
+        body: Vec::new(),
+        content_type: format!(
+            "application/x-www-form-urlencoded; charset={}",
+            charset.as_str()
+        ),
+        attempts: Vec::new(),
+        state: DeliveryState::Pending,
+    };
+    let body = sign_pairs(shared, charset, sign_type, &mut pairs)
+        .and_then(|()| encode_pairs(charset, &pairs));
+    n.params = pairs;
+    match body {
+        Some(body) => {
+            n.body = body.into_bytes();
+            notify::send(shared, n);
+        }
+        None => {
+            n.state = DeliveryState::NotSent(format!(
+                "the notification cannot be signed or encoded in {}",
+                charset.as_str()
+            ));
+            shared.record_notification(n);
+        }
+    }
+}
+
+/// The user signs the agreement `key` names: `NORMAL`, and notified.
+pub(crate) fn sign_agreement(
+    shared: &Arc<Shared>,
+    key: &AgreementKey,
+) -> Result<Agreement, TradeError> {
+    let now = now();
+    let a = shared.money.with_agreements(|book| book.sign(key, &now))?;
+    notify_agreement(shared, &a, a.notify_url.as_deref(), NOTIFY_SIGN, &now);
+    Ok(a)
+}
+
+/// The sign page of a verified `alipay.user.agreement.page.sign` request (while its scenario
+/// is the default success), or `None` for any other method or scenario.
+pub(crate) fn page(
+    shared: &Shared,
+    decoded: &Decoded,
+    accepted: &Accepted,
+    biz: Option<&str>,
+    scenario: &Scenario,
+) -> Option<Logged> {
+    if accepted.descriptor.method != PAGE_SIGN || !matches!(scenario, Scenario::Success) {
+        return None;
+    }
+    let biz: Value = biz
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    let Some(personal_product_code) = text(&biz, "personal_product_code") else {
+        return Some(error_logged(&invalid("personal_product_code is missing")));
+    };
+    let order = SignOrder {
+        external_agreement_no: text(&biz, "external_agreement_no"),
+        personal_product_code,
+        sign_scene: text(&biz, "sign_scene"),
+        app_id: decoded.get(param::APP_ID).unwrap_or_default().to_owned(),
+        notify_url: decoded
+            .get(param::NOTIFY_URL)
+            .map(str::to_owned)
+            .or_else(|| text(&biz, "notify_url")),
+        charset: decoded.charset.as_str().to_owned(),
+        sign_type: accepted.sign_type.as_str().to_owned(),
+    };
+    if let Some(reason) = order
+        .notify_url
+        .as_deref()
+        .and_then(super::cashier::refuse_url)
+    {
+        return Some(error_logged(&invalid(&format!("notify_url {reason}"))));
+    }
+    let now = now();
+    let a = shared.money.with_agreements(|book| book.open(order, &now));
+    let http = answer::html(200, sign_page(&a));
+    Some(Logged {
+        summary: summary_of(&http),
+        http,
+    })
+}
+
+fn error_logged(e: &TradeError) -> Logged {
+    let http = super::cashier::error_page(&e.sub_code, &e.sub_msg);
+    Logged {
+        http,
+        summary: RecordedAnswer {
+            status: 200,
+            code: Some(BUSINESS_FAILED_CODE.to_owned()),
+            sub_code: Some(e.sub_code.clone()),
+            node: None,
+        },
+    }
+}
+
+fn sign_page(a: &Agreement) -> String {
+    let button = if a.status == AgreementStatus::Temp {
+        format!(
+            "<button id=\"sign\" class=\"primary\" type=\"button\">同意协议并开通 (sign)</button>\n\
+<script>document.getElementById('sign').onclick=function(){{fetch('{SIGN_PATH}',{{method:'POST',headers:{{'Content-Type':'application/json'}},body:JSON.stringify({{agreement_no:document.getElementById('agreement_no').textContent}})}}).then(function(r){{return r.json()}}).then(function(a){{document.getElementById('status').textContent=a.status||a.sub_code;}});}};</script>\n"
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "<div class=\"card\"><h1>开通免密支付 (sign a deduction agreement)</h1>\n\
+<dl><dt>协议号</dt><dd id=\"agreement_no\">{no}</dd>\n\
+<dt>商户协议号</dt><dd id=\"external_agreement_no\">{ext}</dd>\n\
+<dt>产品码</dt><dd id=\"personal_product_code\">{product}</dd>\n\
+<dt>状态</dt><dd id=\"status\">{status}</dd></dl></div>\n\
+<div class=\"card\">{button}</div>\n",
+        no = html_text(&a.agreement_no),
+        ext = html_text(a.external_agreement_no.as_deref().unwrap_or_default()),
+        product = html_text(&a.personal_product_code),
+        status = a.status.as_str(),
+    );
+    pages::page("支付宝 - 协议签约", &body)
+}
+
+/// The agreement as the control calls answer it.
+pub(crate) fn agreement_json(a: &Agreement) -> Value {
+    json!({
+        "agreement_no": a.agreement_no,
+        "external_agreement_no": a.external_agreement_no,
+        "personal_product_code": a.personal_product_code,
+        "sign_scene": a.sign_scene,
+        "status": a.status.as_str(),
+        "notify_url": a.notify_url,
+        "gmt_create": a.gmt_create,
+        "sign_time": a.sign_time,
+        "valid_time": a.valid_time,
+        "invalid_time": a.invalid_time,
+        "unsign_time": a.unsign_time,
+    })
+}
+
+/// The transfer as the control calls answer it.
+pub(crate) fn transfer_json(t: &Transfer) -> Value {
+    json!({
+        "out_biz_no": t.out_biz_no,
+        "order_id": t.order_id,
+        "pay_fund_order_id": t.pay_fund_order_id,
+        "trans_amount": t.trans_amount.as_str(),
+        "status": t.status,
+        "trans_date": t.trans_date,
+        "product_code": t.product_code,
+        "order_title": t.order_title,
+        "payee": t.payee,
+    })
+}
+
+/// Whether `path` is one of this module's control paths.
+pub(crate) fn is_control_path(path: &str) -> bool {
+    matches!(
+        path,
+        BALANCE_PATH | TRANSFERS_PATH | SIGN_PATH | AGREEMENTS_PATH
+    )
+}
+
+/// The verdict of a control call: JSON from the test, which carries no signature.
+const CONTROL_VERDICT: &str = "control call (no signature)";
+
+fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
+    RecordedAnswer {
+        status: answer.status,
+        code: None,
+        sub_code: None,
+        node: None,
+    }
+}
+
+fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> (HttpAnswer, RecordedAnswer) {
+    (
+        HttpAnswer {
+            headers: Vec::new(),
+            location: None,
+            status,
+            content_type: "application/json;charset=utf-8".into(),
+            body: format!("{value}\n").into_bytes(),
+        },
+        RecordedAnswer {
+            status,
+            code: None,
+            sub_code: sub_code.map(str::to_owned),
+            node: None,
+        },
+    )
+}
+
+fn error_answer(status: u16, e: &TradeError) -> (HttpAnswer, RecordedAnswer) {
+    json_answer(
+        status,
+        &json!({ "sub_code": e.sub_code, "sub_msg": e.sub_msg }),
+        Some(&e.sub_code),
+    )
+}
+
+/// One control exchange: answered and recorded.
+pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
+    let http_method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let mut params = Vec::new();
+    let (http, summary) = if http_method != HttpMethod::POST {
+        let answer = answer::plain(405, "method not allowed: use POST\n");
+        let summary = summary_of(&answer);
+        (answer, summary)
+    } else {
+        match super::exchange::read_body(shared, req.into_body()).await {
+            Err(answer) => {
+                let summary = summary_of(&answer);
+                (answer, summary)
+            }
+            Ok(body) => {
+                let media = content_type.split(';').next().unwrap_or("").trim();
+                if !media.eq_ignore_ascii_case("application/json") {
+                    error_answer(
+                        415,
+                        &invalid(
+                            "Content-Type must be application/json: a control call's body is a JSON object",
+                        ),
+                    )
+                } else {
+                    match serde_json::from_slice::<Value>(&body) {
+                        Ok(value @ Value::Object(_)) => {
+                            if let Value::Object(members) = &value {
+                                params = members
+                                    .iter()
+                                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                                    .collect();
+                            }
+                            control(shared, &path, &value)
+                        }
+                        _ => error_answer(400, &invalid("the body is not a JSON object")),
+                    }
+                }
+            }
+        }
+    };
+    shared.record(RecordedRequest {
+        http_method: http_method.as_str().to_owned(),
+        path,
+        method: None,
+        params,
+        charset: "utf-8".to_owned(),
+        signature_verified: false,
+        verdict: CONTROL_VERDICT.to_owned(),
+        decrypted_biz_content: None,
+        files: Vec::new(),
+        answer: summary,
+    });
+    http
+}
+
+fn control(shared: &Arc<Shared>, path: &str, body: &Value) -> (HttpAnswer, RecordedAnswer) {
+    match path {
+        BALANCE_PATH => {
+            if body.get("available_amount").is_some() {
+                let cents = text(body, "available_amount")
+                    .and_then(|a| a.parse::<Price>().ok())
+                    .and_then(|p| p.to_cents())
+                    .filter(|c| *c >= 0);
+                let Some(cents) = cents else {
+                    return error_answer(
+                        400,
+                        &invalid("available_amount is not an amount such as 500.00"),
+                    );
+                };
+                shared.money.with_transfers(|book| book.set_balance(cents));
+            }
+            let balance = shared.money.with_transfers(|book| book.balance());
+            json_answer(200, &json!({ "available_amount": balance.as_str() }), None)
+        }
+        TRANSFERS_PATH => {
+            let all = shared.money.with_transfers(|book| book.all());
+            let list: Vec<Value> = all.iter().map(transfer_json).collect();
+            json_answer(200, &json!({ "transfers": list }), None)
+        }
+        AGREEMENTS_PATH => {
+            let all = shared.money.with_agreements(|book| book.all());
+            let list: Vec<Value> = all.iter().map(agreement_json).collect();
+            json_answer(200, &json!({ "agreements": list }), None)
+        }
+        _ => match agreement_key(body).and_then(|key| sign_agreement(shared, &key)) {
+            Ok(a) => json_answer(200, &agreement_json(&a), None),
+            Err(e) => {
+                let status = match e.sub_code.as_str() {
+                    "USER_AGREEMENT_NOT_EXIST" => 404,
+                    "USER_AGREEMENT_STATUS_NOT_NORMAL" => 409,
+                    _ => 400,
+                };
+                error_answer(status, &e)
+            }
+        },
+    }
+}

@@ -1,0 +1,387 @@
+//! Money out and periodic-deduction agreements against the local gateway, through the typed
+//! client over real HTTP on 127.0.0.1: `alipay.fund.trans.uni.transfer`,
+//! `alipay.fund.trans.common.query` and `alipay.fund.account.query` answering from one balance
+//! and the transfers made; `alipay.user.agreement.page.sign` at the gateway's sign page, the
+//! user signing through the control API, the `dut_user_sign` notification,
+//! `alipay.user.agreement.query` and `.unsign`.
+
+use std::time::Duration;
+
+use alipay_gateway::agreements::{NOTIFY_SIGN, NOTIFY_UNSIGN};
+use alipay_gateway::trades::BUYER_ID;
+use alipay_gateway::transfers::DEFAULT_BALANCE;
+use alipay_gateway::{AgreementStatus, TestGateway};
+use alipay_openapi::fund::{account_query, trans_common_query, trans_uni_transfer};
+use alipay_openapi::user::{agreement_page_sign, agreement_query, agreement_unsign};
+use alipay_runtime::{Charset, Client, Error, Price, verify_notify};
+use serde_json::{Value, json};
+
+use crate::merchant::Merchant;
+use crate::payments::{client, fast, http};
+
+fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
+    result: Result<T, Error<E>>,
+) -> String {
+    match result {
+        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
+        other => panic!("not a business error: {other:?}"),
+    }
+}
+
+fn price(amount: &str) -> Price {
+    amount.parse().expect("an amount")
+}
+
+/// POSTs `body` as JSON to the control endpoint `path`: the status and the JSON answer.
+async fn control(
+    http: &reqwest::Client,
+    gw: &TestGateway,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let response = http
+        .post(format!("http://{}{path}", gw.addr()))
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("answer");
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).expect("JSON"))
+}
+
+fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
+    trans_uni_transfer::Request::new()
+        .out_biz_no(out)
+        .trans_amount(amount)
+        .product_code("TRANS_ACCOUNT_NO_PWD")
+        .biz_scene("DIRECT_TRANSFER")
+        .order_title("佣金")
+        .payee_info(
+            trans_uni_transfer::Participant::new()
+                .identity("2088123412341234")
+                .identity_type("ALIPAY_USER_ID"),
+        )
+}
+
+async fn balance(client: &Client) -> String {
+    client
+        .execute(&account_query::Request::new(
+            alipay_gateway::trades::SELLER_ID,
+        ))
+        .await
+        .expect("account query")
+        .available_amount
+        .expect("available_amount")
+}
+
+#[tokio::test]
+// Long because: one balance's story (transfers, idempotency, queries, refusals, control calls).
+async fn transfers_move_the_balance_and_are_queried_by_any_id() {
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| b.fund_balance(price("100.00")))
+        .await
+        .expect("gateway starts");
+    let client = gw.client().expect("client");
+    let http = http();
+    assert_eq!(balance(&client).await, "100.00");
+
+    let paid = client
+        .execute(&transfer("t-1", "30.00"))
+        .await
+        .expect("transfer");
+    assert_eq!(paid.status.as_deref(), Some("SUCCESS"));
+    assert_eq!(paid.out_biz_no.as_deref(), Some("t-1"));
+    let order_id = paid.order_id.clone().expect("order_id");
+    let fund_id = paid.pay_fund_order_id.clone().expect("pay_fund_order_id");
+    assert!(paid.trans_date.is_some());
+    assert_eq!(balance(&client).await, "70.00");
+
+    // The same out_biz_no and amount: the same transfer, nothing moves; another amount: refused.
+    let again = client
+        .execute(&transfer("t-1", "30.00"))
+        .await
+        .expect("transfer again");
+    assert_eq!(again.order_id.as_deref(), Some(order_id.as_str()));
+    assert_eq!(balance(&client).await, "70.00");
+    assert_eq!(
+        sub_code(client.execute(&transfer("t-1", "31.00")).await),
+        "PAYMENT_INFO_INCONSISTENCY"
+    );
+    // More than the balance, and below the no-password minimum.
+    assert_eq!(
+        sub_code(client.execute(&transfer("t-2", "70.01")).await),
+        "PAYER_BALANCE_NOT_ENOUGH"
+    );
+    assert_eq!(
+        sub_code(client.execute(&transfer("t-3", "0.09")).await),
+        "EXCEED_LIMIT_SM_MIN_AMOUNT"
+    );
+
+    // The query finds it by each of its ids.
+    for request in [
+        trans_common_query::Request::new().out_biz_no("t-1"),
+        trans_common_query::Request::new().order_id(order_id.clone()),
+        trans_common_query::Request::new().pay_fund_order_id(fund_id.clone()),
+    ] {
+        let found = client.execute(&request).await.expect("query");
+        assert_eq!(found.order_id.as_deref(), Some(order_id.as_str()));
+        assert_eq!(found.pay_fund_order_id.as_deref(), Some(fund_id.as_str()));
+        assert_eq!(found.out_biz_no.as_deref(), Some("t-1"));
+        assert_eq!(found.trans_amount.as_deref(), Some("30.00"));
+        assert_eq!(
+            found.status.as_ref().map(ToString::to_string).as_deref(),
+            Some("SUCCESS")
+        );
+    }
+    assert_eq!(
+        sub_code(
+            client
+                .execute(&trans_common_query::Request::new().out_biz_no("never"))
+                .await
+        ),
+        "ORDER_NOT_EXIST"
+    );
+
+    // The control API: the balance set, read, and the transfers listed.
+    let (status, set) = control(
+        &http,
+        &gw,
+        "/control/balance",
+        &json!({"available_amount": "500.00"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{set}");
+    assert_eq!(set["available_amount"], "500.00");
+    assert_eq!(balance(&client).await, "500.00");
+    client
+        .execute(&transfer("t-2", "70.01"))
+        .await
+        .expect("now it fits");
+    let (_, read) = control(&http, &gw, "/control/balance", &json!({})).await;
+    assert_eq!(read["available_amount"], "429.99");
+    assert_eq!(gw.fund_balance().as_str(), "429.99");
+    let (_, listed) = control(&http, &gw, "/control/transfers", &json!({})).await;
+    let listed = listed["transfers"].as_array().expect("a list").clone();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["order_id"], order_id.as_str());
+    assert_eq!(gw.transfers().len(), 2);
+    let (status, refused) = control(
+        &http,
+        &gw,
+        "/control/balance",
+        &json!({"available_amount": "lots"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    gw.set_fund_balance(&price(DEFAULT_BALANCE));
+    assert_eq!(balance(&client).await, DEFAULT_BALANCE);
+
+    // Control calls are in the request log with their verdict.
+    let logged = gw
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/control/balance")
+        .collect::<Vec<_>>();
+    assert_eq!(logged.len(), 3);
+    assert!(
+        logged
+            .iter()
+            .all(|r| r.verdict == "control call (no signature)")
+    );
+    assert_eq!(logged[2].answer.status, 400);
+}
+
+#[tokio::test]
+// Long because: one agreement's story (page, sign, notification, query, unsign, query).
+async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
+    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| b.notify_schedule(fast()))
+        .await
+        .expect("gateway starts");
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, Charset::Utf8);
+    let http = http();
+
+    let request = agreement_page_sign::Request::new(
+        "GENERAL_WITHHOLDING_P",
+        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
+    )
+    .external_agreement_no("ext-1")
+    .sign_scene("INDUSTRY|DIGITAL_MEDIA")
+    .notify_url(merchant.notify_url());
+    let url = client.page_url(&request).expect("a signed URL");
+    let page = http
+        .get(&url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("id=\"sign\""), "{page}");
+    let opened = gw.agreements();
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].status, AgreementStatus::Temp);
+    let agreement_no = opened[0].agreement_no.clone();
+    assert!(page.contains(&agreement_no), "{page}");
+
+    // Not signed yet: the query says TEMP, unsign refuses it.
+    let temp = client
+        .execute(
+            &agreement_query::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .external_agreement_no("ext-1"),
+        )
+        .await
+        .expect("query");
+    assert_eq!(temp.status.as_deref(), Some("TEMP"));
+    assert_eq!(
+        sub_code(
+            client
+                .execute(
+                    &agreement_unsign::Request::new()
+                        .alipay_user_id(BUYER_ID)
+                        .agreement_no(agreement_no.clone())
+                )
+                .await
+        ),
+        "USER_AGREEMENT_STATUS_NOT_NORMAL"
+    );
+
+    // The user signs (the control call the page's button makes), once.
+    let (status, signed) = control(
+        &http,
+        &gw,
+        "/control/sign-agreement",
+        &json!({"external_agreement_no": "ext-1"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{signed}");
+    assert_eq!(signed["status"], "NORMAL");
+    assert_eq!(signed["agreement_no"], agreement_no.as_str());
+    let (status, again) = control(
+        &http,
+        &gw,
+        "/control/sign-agreement",
+        &json!({"agreement_no": agreement_no}),
+    )
+    .await;
+    assert_eq!(status, 409, "{again}");
+    assert_eq!(again["sub_code"], "USER_AGREEMENT_STATUS_NOT_NORMAL");
+    let (status, none) = control(
+        &http,
+        &gw,
+        "/control/sign-agreement",
+        &json!({"agreement_no": "0"}),
+    )
+    .await;
+    assert_eq!(status, 404, "{none}");
+
+    // The sign notification reaches notify_url, signed.
+    let received = merchant
+        .wait_for(Duration::from_secs(20), |r| !r.notifications.is_empty())
+        .await;
+    let (_, body) = received.notifications.first().expect("a notification");
+    let verified = verify_notify(body, gw.alipay_public_key()).expect("verifies");
+    assert_eq!(verified.get("notify_type"), Some(NOTIFY_SIGN));
+    assert_eq!(verified.get("agreement_no"), Some(agreement_no.as_str()));
+    assert_eq!(verified.get("external_agreement_no"), Some("ext-1"));
+    assert_eq!(verified.get("status"), Some("NORMAL"));
+    assert_eq!(
+        verified.get("personal_product_code"),
+        Some("GENERAL_WITHHOLDING_P")
+    );
+
+    let normal = client
+        .execute(
+            &agreement_query::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .agreement_no(agreement_no.clone()),
+        )
+        .await
+        .expect("query");
+    assert_eq!(normal.status.as_deref(), Some("NORMAL"));
+    assert_eq!(normal.agreement_no.as_deref(), Some(agreement_no.as_str()));
+    assert_eq!(normal.external_agreement_no.as_deref(), Some("ext-1"));
+    assert!(normal.sign_time.is_some());
+
+    // Unsigned: notified, then the query and a second unsign say so.
+    client
+        .execute(
+            &agreement_unsign::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .agreement_no(agreement_no.clone()),
+        )
+        .await
+        .expect("unsign");
+    assert_eq!(
+        sub_code(
+            client
+                .execute(
+                    &agreement_query::Request::new()
+                        .alipay_user_id(BUYER_ID)
+                        .agreement_no(agreement_no.clone())
+                )
+                .await
+        ),
+        "AGREEMENT_HAS_UNSIGNED"
+    );
+    assert_eq!(
+        sub_code(
+            client
+                .execute(
+                    &agreement_unsign::Request::new()
+                        .alipay_user_id(BUYER_ID)
+                        .agreement_no(agreement_no.clone())
+                )
+                .await
+        ),
+        "USER_AGREEMENT_STATUS_NOT_NORMAL"
+    );
+    assert_eq!(
+        sub_code(
+            client
+                .execute(
+                    &agreement_query::Request::new()
+                        .alipay_user_id(BUYER_ID)
+                        .external_agreement_no("never")
+                )
+                .await
+        ),
+        "USER_AGREEMENT_NOT_EXIST"
+    );
+    assert_eq!(
+        sub_code(
+            client
+                .execute(
+                    &agreement_unsign::Request::new()
+                        .alipay_user_id(BUYER_ID)
+                        .external_agreement_no("never")
+                )
+                .await
+        ),
+        "AGREEMENT_NOT_EXIST"
+    );
+    let received = merchant
+        .wait_for(Duration::from_secs(20), |r| r.notifications.len() >= 2)
+        .await;
+    let (_, body) = received
+        .notifications
+        .get(1)
+        .expect("the unsign notification");
+    let verified = verify_notify(body, gw.alipay_public_key()).expect("verifies");
+    assert_eq!(verified.get("notify_type"), Some(NOTIFY_UNSIGN));
+    assert_eq!(verified.get("status"), Some("UNSIGN"));
+
+    // The Rust API: the list, and signing a new agreement by its external number.
+    let (_, listed) = control(&http, &gw, "/control/agreements", &json!({})).await;
+    assert_eq!(listed["agreements"][0]["status"], "UNSIGN");
+    http.get(client.page_url(&request).expect("URL"))
+        .send()
+        .await
+        .expect("page");
+    let second = gw.sign_agreement("ext-1").expect("signs the new one");
+    assert_ne!(second.agreement_no, agreement_no);
+    assert_eq!(second.status, AgreementStatus::Normal);
+    assert_eq!(gw.agreements().len(), 2);
+}
