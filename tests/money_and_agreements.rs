@@ -12,7 +12,9 @@ use alipay_gateway::trades::BUYER_ID;
 use alipay_gateway::transfers::DEFAULT_BALANCE;
 use alipay_gateway::{AgreementStatus, TestGateway};
 use alipay_openapi::fund::{account_query, trans_common_query, trans_uni_transfer};
-use alipay_openapi::user::{agreement_page_sign, agreement_query, agreement_unsign};
+use alipay_openapi::user::{
+    agreement_auth_confirm, agreement_page_sign, agreement_query, agreement_unsign,
+};
 use alipay_runtime::{Charset, Client, Error, Price, verify_notify};
 use serde_json::{Value, json};
 
@@ -384,4 +386,127 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     assert_ne!(second.agreement_no, agreement_no);
     assert_eq!(second.status, AgreementStatus::Normal);
     assert_eq!(gw.agreements().len(), 2);
+}
+
+/// `alipay.user.agreement.auth.apply` is an SDK-model spec (the `user` feature): the gateway
+/// is given its descriptor by hand, and the test calls it untyped.
+const AUTH_APPLY: alipay_runtime::MethodDescriptor = alipay_runtime::MethodDescriptor {
+    method: "alipay.user.agreement.auth.apply",
+    title: "用户授权申请",
+    group: "user",
+    response_node: "alipay_user_agreement_auth_apply_response",
+    call_style: alipay_runtime::CallStyle::Server,
+    errors: &[],
+    example_response: None,
+    route: None,
+    validate_request: accept_any,
+};
+
+fn accept_any(
+    _biz: Option<&Value>,
+    _form: &[(String, String)],
+) -> Result<(), alipay_runtime::ValidationError> {
+    Ok(())
+}
+
+async fn apply(client: &Client, agreement_no: &str) -> String {
+    let parts = alipay_runtime::RequestParts {
+        biz_content: Some(json!({ "agreement_no": agreement_no }).to_string()),
+        ..alipay_runtime::RequestParts::default()
+    };
+    let answer = client
+        .execute_raw(AUTH_APPLY.method, &parts)
+        .await
+        .expect("auth.apply");
+    let node: Value = serde_json::from_str(answer.node_text()).expect("JSON");
+    node["apply_token"]
+        .as_str()
+        .expect("apply_token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
+    let methods: &'static [alipay_runtime::MethodDescriptor] = Box::leak(
+        alipay_openapi::METHODS
+            .iter()
+            .copied()
+            .chain([AUTH_APPLY])
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    );
+    let gw = TestGateway::start_with(methods, |b| b)
+        .await
+        .expect("gateway starts");
+    let client = gw.client().expect("client");
+    let http = http();
+    let request = agreement_page_sign::Request::new(
+        "GENERAL_WITHHOLDING_P",
+        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
+    )
+    .external_agreement_no("sms-1");
+    http.get(client.page_url(&request).expect("URL"))
+        .send()
+        .await
+        .expect("page");
+    let agreement_no = gw.sign_agreement("sms-1").expect("signed").agreement_no;
+
+    let token = apply(&client, &agreement_no).await;
+    let (status, sms) = control(
+        &http,
+        &gw,
+        "/control/sms-code",
+        &json!({"apply_token": token}),
+    )
+    .await;
+    assert_eq!(status, 200, "{sms}");
+    let code = sms["auth_confirm_no"].as_str().expect("a code").to_owned();
+    assert_eq!(gw.sms_code(&token).expect("held").code, code);
+    let confirm = |token: &str, code: &str| {
+        agreement_auth_confirm::Request::new(
+            agreement_no.clone(),
+            token.to_owned(),
+            code.to_owned(),
+        )
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        sub_code(client.execute(&confirm(&token, wrong)).await),
+        "VALIDATECODE_ANSWER_ERROR"
+    );
+    client
+        .execute(&confirm(&token, &code))
+        .await
+        .expect("confirmed");
+    assert_eq!(
+        sub_code(client.execute(&confirm(&token, &code)).await),
+        "VALIDATECODE_IS_NOT_EXIST"
+    );
+    assert_eq!(
+        sub_code(client.execute(&confirm("MDEDUCTnever", &code)).await),
+        "AUTH_TOKEN_IS_NOT_EXIST"
+    );
+
+    // Three wrong codes, then even the right one is refused.
+    let token = apply(&client, &agreement_no).await;
+    let code = gw.sms_code(&token).expect("held").code;
+    assert_eq!(gw.sms_codes().len(), 2);
+    for _ in 0..alipay_gateway::agreements::MAX_CODE_ATTEMPTS {
+        assert_eq!(
+            sub_code(client.execute(&confirm(&token, wrong)).await),
+            "VALIDATECODE_ANSWER_ERROR"
+        );
+    }
+    assert_eq!(
+        sub_code(client.execute(&confirm(&token, &code)).await),
+        "VALIDATECODE_TIMES_LIMIT"
+    );
+    let (status, _) = control(
+        &http,
+        &gw,
+        "/control/sms-code",
+        &json!({"apply_token": "x"}),
+    )
+    .await;
+    assert_eq!(status, 404);
 }

@@ -6,6 +6,12 @@
 //! | `alipay.user.agreement.query` | answers the agreement named by `agreement_no` or `external_agreement_no` (`status` `TEMP` or `NORMAL`, `agreement_no`, `principal_id`, `sign_time`, `valid_time`, `invalid_time`, ...); one the gateway never opened is `USER_AGREEMENT_NOT_EXIST`, one unsigned is `AGREEMENT_HAS_UNSIGNED` |
 //! | `alipay.user.agreement.unsign` | ends a signed agreement (`10000`) and notifies `dut_user_unsign`; one the gateway never opened is `AGREEMENT_NOT_EXIST`, one not `NORMAL` (not signed yet, or unsigned already) `USER_AGREEMENT_STATUS_NOT_NORMAL` |
 //!
+//! | `alipay.user.agreement.auth.apply` | sends the user a six-digit code (read it with a control call) and answers its `apply_token` |
+//! | `alipay.user.agreement.auth.confirm` | checks `auth_confirm_no` against the code of `apply_token`: right once (`10000`; the code is then used up: `VALIDATECODE_IS_NOT_EXIST`), wrong `VALIDATECODE_ANSWER_ERROR`, and after [`MAX_CODE_ATTEMPTS`] wrong codes `VALIDATECODE_TIMES_LIMIT`; a token not answered for this agreement is `AUTH_TOKEN_IS_NOT_EXIST`, an agreement the gateway does not hold `AGREEMENT_NOT_EXIST`, one not `NORMAL` `USER_AGREEMENT_STATUS_NOT_NORMAL` |
+//!
+//! A confirm naming neither an agreement the gateway opened nor a token it answered is left to
+//! the method's scenario (the spec's example for the default success, as before these flows).
+//!
 //! A query or unsign naming neither `agreement_no` nor `external_agreement_no` is
 //! `INVALID_PARAMETER`. Every code is one the method's spec lists.
 //!
@@ -21,6 +27,7 @@
 //! | --- | --- | --- |
 //! | [`LocalGateway::sign_agreement`](crate::LocalGateway::sign_agreement) | `POST` [`SIGN_PATH`] `{"external_agreement_no": "…"}` (or `"agreement_no"`) | the user signs the `TEMP` agreement: it becomes `NORMAL` and is notified |
 //! | [`LocalGateway::agreements`](crate::LocalGateway::agreements) | `POST` [`AGREEMENTS_PATH`] `{}` | answers `{"agreements": [...]}`, oldest first |
+//! | [`LocalGateway::sms_code`](crate::LocalGateway::sms_code) | `POST` [`SMS_CODE_PATH`] `{"apply_token": "…"}` | answers the code sent for it: `{"apply_token", "agreement_no", "auth_confirm_no", "wrong_attempts", "used", "sent_at"}` (404 `AUTH_TOKEN_IS_NOT_EXIST` for a token never answered) |
 //!
 //! The sign call answers the agreement as JSON (`agreement_no`, `external_agreement_no`,
 //! `status`, `sign_time`, ...), or `{"sub_code": …, "sub_msg": …}` with status 404 (no such
@@ -34,6 +41,9 @@ pub const SIGN_PATH: &str = "/control/sign-agreement";
 
 /// The control endpoint that lists the agreements.
 pub const AGREEMENTS_PATH: &str = "/control/agreements";
+
+/// The control endpoint that reads the SMS code sent for an `apply_token`.
+pub const SMS_CODE_PATH: &str = "/control/sms-code";
 
 /// The `notify_type` of the notification that an agreement was signed.
 pub const NOTIFY_SIGN: &str = "dut_user_sign";
@@ -124,10 +134,31 @@ pub(crate) struct SignOrder {
     pub sign_type: String,
 }
 
-/// The agreements.
+/// How many wrong codes an `apply_token` takes before `VALIDATECODE_TIMES_LIMIT`.
+pub const MAX_CODE_ATTEMPTS: u32 = 3;
+
+/// A verification code sent to the user (by SMS) for `alipay.user.agreement.auth.apply`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsCode {
+    /// The `apply_token` the apply answered.
+    pub apply_token: String,
+    /// The agreement it confirms (the apply's `agreement_no`, if it gave one).
+    pub agreement_no: Option<String>,
+    /// The code the user reads (`auth_confirm_no`): six digits.
+    pub code: String,
+    /// Wrong codes tried so far.
+    pub wrong_attempts: u32,
+    /// Whether a confirm used it (it cannot be used again).
+    pub used: bool,
+    /// When it was sent (Beijing time).
+    pub sent_at: String,
+}
+
+/// The agreements and the codes sent for them.
 #[derive(Debug)]
 pub(crate) struct AgreementBook {
     agreements: Vec<Agreement>,
+    codes: Vec<SmsCode>,
     max: usize,
 }
 
@@ -135,9 +166,17 @@ impl Default for AgreementBook {
     fn default() -> Self {
         Self {
             agreements: Vec::new(),
+            codes: Vec::new(),
             max: 10_000,
         }
     }
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    // See transfers::number: a failing random source only makes values repeat.
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    bytes
 }
 
 fn not_exist() -> TradeError {
@@ -263,6 +302,99 @@ impl AgreementBook {
     }
 }
 
+impl AgreementBook {
+    /// Sends a code for `agreement_no` at `now`: the new `apply_token`'s record.
+    pub fn apply(&mut self, agreement_no: Option<String>, now: &str) -> SmsCode {
+        let token: String = random_bytes::<16>()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let digits: String = random_bytes::<6>()
+            .iter()
+            .map(|b| char::from(b'0' + b % 10))
+            .collect();
+        let code = SmsCode {
+            apply_token: format!("MDEDUCT{token}"),
+            agreement_no,
+            code: digits,
+            wrong_attempts: 0,
+            used: false,
+            sent_at: now.to_owned(),
+        };
+        if self.codes.len() >= self.max {
+            self.codes.remove(0);
+        }
+        self.codes.push(code.clone());
+        code
+    }
+
+    /// The code sent for `apply_token`.
+    pub fn code(&self, apply_token: &str) -> Option<SmsCode> {
+        self.codes
+            .iter()
+            .find(|c| c.apply_token == apply_token)
+            .cloned()
+    }
+
+    /// Every code sent, oldest first.
+    pub fn codes(&self) -> Vec<SmsCode> {
+        self.codes.clone()
+    }
+
+    /// Confirms `agreement_no` with the code `answer` of `apply_token`: the documented errors
+    /// follow from the agreement and the attempts (a wrong code counts one).
+    pub fn confirm(
+        &mut self,
+        agreement_no: &str,
+        apply_token: &str,
+        answer: &str,
+    ) -> Result<(), TradeError> {
+        let key = AgreementKey {
+            agreement_no: Some(agreement_no.to_owned()),
+            external_agreement_no: None,
+        };
+        let a = self.find(&key).ok_or_else(|| {
+            TradeError::new(
+                "AGREEMENT_NOT_EXIST",
+                "协议不存在: the gateway holds no such agreement",
+            )
+        })?;
+        if a.status != AgreementStatus::Normal {
+            return Err(not_normal(&a));
+        }
+        let code = self
+            .codes
+            .iter_mut()
+            .find(|c| {
+                c.apply_token == apply_token && c.agreement_no.as_deref() == Some(agreement_no)
+            })
+            .ok_or_else(|| {
+                TradeError::new(
+                    "AUTH_TOKEN_IS_NOT_EXIST",
+                    "鉴权token不存在: no auth.apply of this agreement answered this apply_token",
+                )
+            })?;
+        if code.used {
+            return Err(TradeError::new(
+                "VALIDATECODE_IS_NOT_EXIST",
+                "校验码不存在: this apply_token's code was used already",
+            ));
+        }
+        if code.wrong_attempts >= MAX_CODE_ATTEMPTS {
+            return Err(TradeError::new(
+                "VALIDATECODE_TIMES_LIMIT",
+                format!("校验码验证超过次数限制: {MAX_CODE_ATTEMPTS} wrong codes were tried"),
+            ));
+        }
+        if code.code != answer {
+            code.wrong_attempts += 1;
+            return Err(TradeError::new("VALIDATECODE_ANSWER_ERROR", "校验码错误"));
+        }
+        code.used = true;
+        Ok(())
+    }
+}
+
 /// The error of a query for an agreement that is no longer in force.
 pub(crate) fn has_unsigned(a: &Agreement) -> TradeError {
     TradeError::new(
@@ -335,9 +467,43 @@ mod tests {
             "USER_AGREEMENT_NOT_EXIST"
         );
         assert!(book.find(&AgreementKey::default()).is_none());
+        // An SMS code for the signed agreement: wrong codes count, the limit holds.
+        let signed_no = book.open(order("ext-3"), NOW).agreement_no;
+        book.sign(&by_ext("ext-3"), NOW).expect("signed");
+        let sms = book.apply(Some(signed_no.clone()), NOW);
+        assert_eq!(sms.code.len(), 6);
+        assert_eq!(book.code(&sms.apply_token), Some(sms.clone()));
+        let e = book.confirm(&signed_no, "other", &sms.code).unwrap_err();
+        assert_eq!(e.sub_code, "AUTH_TOKEN_IS_NOT_EXIST");
+        let e = book.confirm("0", &sms.apply_token, &sms.code).unwrap_err();
+        assert_eq!(e.sub_code, "AGREEMENT_NOT_EXIST");
+        book.confirm(&signed_no, &sms.apply_token, &sms.code)
+            .expect("confirmed");
+        let e = book
+            .confirm(&signed_no, &sms.apply_token, &sms.code)
+            .unwrap_err();
+        assert_eq!(e.sub_code, "VALIDATECODE_IS_NOT_EXIST");
+        let sms = book.apply(Some(signed_no.clone()), NOW);
+        let wrong = if sms.code == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        for _ in 0..MAX_CODE_ATTEMPTS {
+            let e = book
+                .confirm(&signed_no, &sms.apply_token, wrong)
+                .unwrap_err();
+            assert_eq!(e.sub_code, "VALIDATECODE_ANSWER_ERROR");
+        }
+        let e = book
+            .confirm(&signed_no, &sms.apply_token, &sms.code)
+            .unwrap_err();
+        assert_eq!(e.sub_code, "VALIDATECODE_TIMES_LIMIT");
+        assert_eq!(book.codes().len(), 2);
+
         // Signing again after an unsign opens a new agreement.
         let b = book.open(order("ext-1"), NOW);
         assert_ne!(b.agreement_no, a.agreement_no);
-        assert_eq!(book.all().len(), 2);
+        assert_eq!(book.all().len(), 3);
     }
 }

@@ -82,7 +82,7 @@ pub mod throwaway_certs;
 pub mod trades;
 pub mod transfers;
 
-pub use agreements::{Agreement, AgreementStatus};
+pub use agreements::{Agreement, AgreementStatus, SmsCode};
 pub use cert_mode::{CertModeError, GatewayCertMode};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedFile, RecordedRequest};

@@ -39,7 +39,7 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::agreements::{Agreement, AgreementKey};
+use crate::agreements::{Agreement, AgreementKey, SmsCode};
 use crate::cert_mode::CertModeError;
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
@@ -332,6 +332,21 @@ impl LocalGateway {
             }
         };
         money::sign_agreement(&self.shared, &key)
+    }
+
+    /// The code `alipay.user.agreement.auth.apply` sent the user for `apply_token` (what
+    /// `alipay.user.agreement.auth.confirm` takes as `auth_confirm_no`), with its attempts.
+    /// The same as POSTing `{"apply_token": "…"}` to `/control/sms-code`
+    /// ([`crate::agreements`]).
+    pub fn sms_code(&self, apply_token: &str) -> Option<SmsCode> {
+        self.shared
+            .money
+            .with_agreements(|book| book.code(apply_token))
+    }
+
+    /// Every code `alipay.user.agreement.auth.apply` sent, oldest first.
+    pub fn sms_codes(&self) -> Vec<SmsCode> {
+        self.shared.money.with_agreements(|book| book.codes())
     }
 
     /// Stops serving and waits until the listener is closed.

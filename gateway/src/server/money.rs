@@ -28,7 +28,7 @@ use super::stateful::{Caller, text};
 use super::trade_messages::{encode_pairs, sign_pairs};
 use crate::agreements::{
     AGREEMENTS_PATH, Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN,
-    NOTIFY_UNSIGN, SIGN_PATH, SignOrder, has_unsigned, query_not_exist,
+    NOTIFY_UNSIGN, SIGN_PATH, SMS_CODE_PATH, SignOrder, SmsCode, has_unsigned, query_not_exist,
 };
 use crate::log::{RecordedAnswer, RecordedRequest};
 use crate::notify::{self, DeliveryState, Notification};
@@ -52,6 +52,10 @@ const PAGE_SIGN: &str = "alipay.user.agreement.page.sign";
 const AGREEMENT_QUERY: &str = "alipay.user.agreement.query";
 /// `alipay.user.agreement.unsign`.
 const UNSIGN: &str = "alipay.user.agreement.unsign";
+/// `alipay.user.agreement.auth.apply`.
+const AUTH_APPLY: &str = "alipay.user.agreement.auth.apply";
+/// `alipay.user.agreement.auth.confirm`.
+const AUTH_CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 
 /// The transfers, the balance and the agreements a gateway holds.
 #[derive(Debug, Default)]
@@ -108,18 +112,31 @@ pub(crate) fn answer(
 ) -> Option<Node> {
     if !matches!(
         method,
-        TRANSFER | TRANSFER_QUERY | ACCOUNT_QUERY | AGREEMENT_QUERY | UNSIGN
+        TRANSFER
+            | TRANSFER_QUERY
+            | ACCOUNT_QUERY
+            | AGREEMENT_QUERY
+            | UNSIGN
+            | AUTH_APPLY
+            | AUTH_CONFIRM
     ) {
         return None;
     }
     let biz: Value = biz
         .and_then(|b| serde_json::from_str(b).ok())
         .unwrap_or(Value::Null);
+    if method == AUTH_CONFIRM && !holds_confirm_state(shared, &biz) {
+        // Neither the agreement nor the token is the gateway's: the scenario answers, as
+        // before (the spec's example for the default success, which the quickstart shows).
+        return None;
+    }
     let result = match method {
         TRANSFER => transfer(shared, &biz),
         TRANSFER_QUERY => transfer_query(shared, &biz),
         ACCOUNT_QUERY => Ok(account_query(shared)),
         AGREEMENT_QUERY => agreement_query(shared, &biz),
+        AUTH_APPLY => Ok(auth_apply(shared, &biz)),
+        AUTH_CONFIRM => auth_confirm(shared, &biz),
         _ => unsign(shared, &biz, caller),
     };
     Some(result.unwrap_or_else(|e| failure(&e)))
@@ -243,6 +260,51 @@ fn unsign(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Tr
         .or_else(|| a.notify_url.clone());
     notify_agreement(shared, &a, url.as_deref(), NOTIFY_UNSIGN, &now);
     Ok(success())
+}
+
+fn auth_apply(shared: &Shared, biz: &Value) -> Node {
+    let now = now();
+    let sms = shared
+        .money
+        .with_agreements(|book| book.apply(text(biz, "agreement_no"), &now));
+    let mut node = success();
+    push(&mut node, "apply_token", &sms.apply_token);
+    node
+}
+
+/// Whether a confirm names an agreement the gateway opened or a token it answered.
+fn holds_confirm_state(shared: &Shared, biz: &Value) -> bool {
+    let key = AgreementKey {
+        agreement_no: text(biz, "agreement_no"),
+        external_agreement_no: None,
+    };
+    let token = text(biz, "apply_token").unwrap_or_default();
+    shared
+        .money
+        .with_agreements(|book| book.find(&key).is_some() || book.code(&token).is_some())
+}
+
+fn auth_confirm(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
+    let field = |name: &str| text(biz, name).ok_or_else(|| invalid(&format!("{name} is missing")));
+    let agreement_no = field("agreement_no")?;
+    let apply_token = field("apply_token")?;
+    let answer = field("auth_confirm_no")?;
+    shared
+        .money
+        .with_agreements(|book| book.confirm(&agreement_no, &apply_token, &answer))?;
+    Ok(success())
+}
+
+/// The SMS code as the control call answers it.
+pub(crate) fn sms_json(c: &SmsCode) -> Value {
+    json!({
+        "apply_token": c.apply_token,
+        "agreement_no": c.agreement_no,
+        "auth_confirm_no": c.code,
+        "wrong_attempts": c.wrong_attempts,
+        "used": c.used,
+        "sent_at": c.sent_at,
+    })
 }
 
 /// The parameters of an agreement notification (before `sign`), in Alipay's order.
@@ -468,7 +530,7 @@ pub(crate) fn transfer_json(t: &Transfer) -> Value {
 pub(crate) fn is_control_path(path: &str) -> bool {
     matches!(
         path,
-        BALANCE_PATH | TRANSFERS_PATH | SIGN_PATH | AGREEMENTS_PATH
+        BALANCE_PATH | TRANSFERS_PATH | SIGN_PATH | AGREEMENTS_PATH | SMS_CODE_PATH
     )
 }
 
@@ -595,6 +657,26 @@ fn control(shared: &Arc<Shared>, path: &str, body: &Value) -> (HttpAnswer, Recor
             let all = shared.money.with_transfers(|book| book.all());
             let list: Vec<Value> = all.iter().map(transfer_json).collect();
             json_answer(200, &json!({ "transfers": list }), None)
+        }
+        SMS_CODE_PATH => {
+            let found = text(body, "apply_token")
+                .ok_or_else(|| invalid("apply_token is missing"))
+                .and_then(|token| {
+                    shared
+                        .money
+                        .with_agreements(|book| book.code(&token))
+                        .ok_or_else(|| {
+                            TradeError::new(
+                                "AUTH_TOKEN_IS_NOT_EXIST",
+                                "鉴权token不存在: no auth.apply answered this apply_token",
+                            )
+                        })
+                });
+            match found {
+                Ok(sms) => json_answer(200, &sms_json(&sms), None),
+                Err(e) if e.sub_code == "INVALID_PARAMETER" => error_answer(400, &e),
+                Err(e) => error_answer(404, &e),
+            }
         }
         AGREEMENTS_PATH => {
             let all = shared.money.with_agreements(|book| book.all());
