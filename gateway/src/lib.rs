@@ -62,6 +62,8 @@
 #![warn(missing_docs)]
 
 pub mod cert_mode;
+mod clock;
+pub mod control;
 mod crypto;
 pub mod face_to_face;
 #[cfg(feature = "fuzzing")]

@@ -7,11 +7,14 @@
 //! never by the request that caused it, and counts as delivered only when the answer is
 //! exactly `success` (HTTP 200, white space around it ignored; `success` followed by anything
 //! else is not); any other answer, a timeout or a refused connection is tried again after
-//! the next wait of the [`NotifySchedule`], until the schedule is used up.
+//! the next wait of the [`NotifySchedule`], until the schedule is used up. The waits run on
+//! the gateway's clock: [`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock)
+//! past a wait makes the delivery at once.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::state::Shared;
 
 /// The waits between deliveries of a notification that was not acknowledged with `success`.
@@ -87,6 +90,10 @@ pub enum DeliveryState {
 /// One delivery of a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryAttempt {
+    /// When it was made, on the gateway's clock
+    /// ([`LocalGateway::now`](crate::LocalGateway::now)): the waits between attempts follow
+    /// the [`NotifySchedule`] on that clock.
+    pub at: std::time::SystemTime,
     /// The HTTP status of the answer, when one came.
     pub status: Option<u16>,
     /// The start of the answer's body (at most 256 bytes, lossily decoded); the whole body
@@ -273,8 +280,15 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
     let delays = settings.schedule.delays().to_vec();
     shared.record_notification(n);
     let weak: Weak<Shared> = Arc::downgrade(shared);
+    let clock = Arc::clone(&shared.clock);
     runtime.spawn(async move {
-        deliver(weak, client, id, url, body, content_type, delays).await;
+        let target = Target {
+            client,
+            url,
+            body,
+            content_type,
+        };
+        deliver(weak, clock, id, target, delays).await;
     });
 }
 
@@ -289,18 +303,25 @@ fn endpoint_of(url: &str) -> String {
         .unwrap_or_else(|| url.to_owned())
 }
 
-async fn deliver(
-    weak: Weak<Shared>,
+/// Where and what a notification is delivered.
+struct Target {
     client: reqwest::Client,
-    id: String,
     url: String,
     body: Vec<u8>,
     content_type: String,
+}
+
+async fn deliver(
+    weak: Weak<Shared>,
+    clock: Arc<Clock>,
+    id: String,
+    target: Target,
     delays: Vec<Duration>,
 ) {
     let mut waits = delays.into_iter();
     loop {
-        let (attempt, acknowledged) = post(&client, &url, &body, &content_type).await;
+        let at = clock.now();
+        let (attempt, acknowledged) = post(&target, at).await;
         // The gateway is gone: nobody is left to record or deliver for.
         let Some(shared) = weak.upgrade() else { return };
         let next = if acknowledged { None } else { waits.next() };
@@ -317,10 +338,10 @@ async fn deliver(
         match next {
             Some(wait) => {
                 drop(shared);
-                tokio::time::sleep(wait).await;
+                clock.sleep(wait).await;
             }
             None => {
-                shared.end_delivery(&endpoint_of(&url));
+                shared.end_delivery(&endpoint_of(&target.url));
                 return;
             }
         }
@@ -341,22 +362,19 @@ fn is_acknowledgement(status: u16, body: &[u8]) -> bool {
 }
 
 /// One delivery: what it got, and whether that acknowledged the notification.
-async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    body: &[u8],
-    content_type: &str,
-) -> (DeliveryAttempt, bool) {
-    let sent = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, content_type)
-        .body(body.to_vec())
+async fn post(target: &Target, at: std::time::SystemTime) -> (DeliveryAttempt, bool) {
+    let sent = target
+        .client
+        .post(&target.url)
+        .header(reqwest::header::CONTENT_TYPE, &target.content_type)
+        .body(target.body.clone())
         .send()
         .await;
     let mut response = match sent {
         Ok(response) => response,
         Err(e) => {
             let attempt = DeliveryAttempt {
+                at,
                 status: None,
                 answer: String::new(),
                 error: Some(e.to_string()),
@@ -386,6 +404,7 @@ async fn post(
     let acknowledged = complete && is_acknowledgement(status, &answer);
     answer.truncate(SHOWN_ANSWER_BYTES);
     let attempt = DeliveryAttempt {
+        at,
         status: Some(status),
         answer: String::from_utf8_lossy(&answer).into_owned(),
         error,

@@ -2,13 +2,14 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use alipay_runtime::{MethodDescriptor, ValidationError};
 
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::cert_mode::{CERT_DOWNLOAD, CERT_DOWNLOAD_METHOD, GatewayCertMode};
+use crate::clock::Clock;
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::notify::{Notification, NotificationLog, NotifySettings};
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub runtime: Option<tokio::runtime::Handle>,
     /// The v3 protocol's routes and timestamp window.
     pub v3: V3Settings,
+    /// The gateway's clock: trade times and expiry, notification schedules.
+    pub clock: Arc<Clock>,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -102,6 +105,7 @@ impl Shared {
             http: OnceLock::new(),
             runtime: tokio::runtime::Handle::try_current().ok(),
             v3: V3Settings::default(),
+            clock: Arc::new(Clock::new()),
         }
     }
 
@@ -119,13 +123,16 @@ impl Shared {
         self
     }
 
-    /// Runs `f` on the trades, under their lock.
+    /// Runs `f` on the trades, under their lock, once those whose time has come on the
+    /// gateway's clock are closed.
     pub fn with_trades<T>(&self, f: impl FnOnce(&mut TradeBook) -> T) -> T {
-        f(&mut lock(&self.trades))
+        let mut book = lock(&self.trades);
+        book.expire(self.clock.now());
+        f(&mut book)
     }
 
     pub fn trades(&self) -> Vec<Trade> {
-        lock(&self.trades).all()
+        self.with_trades(|book| book.all())
     }
 
     pub fn trades_dropped(&self) -> u64 {

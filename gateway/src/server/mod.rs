@@ -4,6 +4,7 @@
 mod answer;
 mod builder;
 mod cashier;
+mod control;
 mod exchange;
 mod face_to_face;
 mod multipart;
@@ -21,7 +22,7 @@ pub(crate) use v3::{V3Routes, V3Settings};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use alipay_runtime::MethodDescriptor;
 use http_body_util::Full;
@@ -273,6 +274,43 @@ impl LocalGateway {
         format!("http://{}{}", self.addr, cashier::PAY_ORDER_STRING_PATH)
     }
 
+    /// Now on the gateway's clock: the real time plus every
+    /// [`advance_clock`](Self::advance_clock) so far. Trade times, trade expiry and the
+    /// notification schedule run on it ([`crate::control`]).
+    pub fn now(&self) -> SystemTime {
+        self.shared.clock.now()
+    }
+
+    /// Moves the gateway's clock `by` forward (it never goes back) and answers the new time, as
+    /// POSTing `{"advance_seconds": …}` to `/control/clock` does: unpaid trades whose
+    /// `time_expire` has come are `TRADE_CLOSED` when next looked at, and notification
+    /// deliveries waiting on the [`NotifySchedule`](crate::NotifySchedule) whose wait is over
+    /// are made at once. The clock goes at most 100 years ahead in all.
+    ///
+    /// ```no_run
+    /// # async fn demo(gw: &alipay_gateway::LocalGateway) {
+    /// use std::time::Duration;
+    /// let before = gw.now();
+    /// let after = gw.advance_clock(Duration::from_secs(15 * 60));
+    /// assert!(after.duration_since(before).unwrap() >= Duration::from_secs(900));
+    /// # }
+    /// ```
+    pub fn advance_clock(&self, by: Duration) -> SystemTime {
+        self.shared.clock.advance(by);
+        self.shared.clock.now()
+    }
+
+    /// How far the gateway's clock was advanced in all (zero: it is the real time).
+    pub fn clock_offset(&self) -> Duration {
+        self.shared.clock.offset()
+    }
+
+    /// The URL of the control endpoint that advances the clock
+    /// (`http://127.0.0.1:PORT/control/clock`).
+    pub fn clock_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::control::CLOCK_PATH)
+    }
+
     /// Stops serving and waits until the listener is closed.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -345,6 +383,8 @@ async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<
         v3::exchange(shared, req).await
     } else if face_to_face::is_control_path(req.uri().path()) {
         face_to_face::exchange(shared, req).await
+    } else if control::is_control_path(req.uri().path()) {
+        control::exchange(shared, req).await
     } else {
         exchange::exchange(shared, req).await
     };
