@@ -11,6 +11,7 @@ mod docs_gateway_page;
 mod docs_v3;
 mod end_to_end;
 mod face_to_face;
+mod gateway_clock;
 mod ir_agrees;
 mod licenses;
 mod merchant;

@@ -155,8 +155,7 @@ pub(crate) fn parse_timeout_express(value: &str) -> Result<Option<Duration>, &'s
         'd' => 86_400,
         _ => return Err("is not a number of minutes, hours or days (90m, 2h, 15d) nor 1c"),
     };
-    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.starts_with('0')
-    {
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) || number.starts_with('0') {
         return Err("is not a whole number of minutes, hours or days (90m, 2h, 15d) nor 1c");
     }
     let total = number
@@ -174,7 +173,13 @@ mod tests {
 
     #[test]
     fn beijing_times_round_trip() {
-        for secs in [0_u64, 1_406_142_470, 1_709_136_000, 1_704_038_399, 4_102_444_800] {
+        for secs in [
+            0_u64,
+            1_406_142_470,
+            1_709_136_000,
+            1_704_038_399,
+            4_102_444_800,
+        ] {
             let t = UNIX_EPOCH + Duration::from_secs(secs);
             let text = alipay_runtime::time::beijing_timestamp(t);
             assert_eq!(parse_beijing(&text), Some(t), "{text}");
@@ -206,7 +211,19 @@ mod tests {
         assert_eq!(parse_timeout_express("2h"), m(7_200));
         assert_eq!(parse_timeout_express("15d"), m(1_296_000));
         assert_eq!(parse_timeout_express("1c"), Ok(None));
-        for bad in ["", "0m", "1.5h", "16d", "m", "5s", "1 h", "01h", "2c", "-1m", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "0m",
+            "1.5h",
+            "16d",
+            "m",
+            "5s",
+            "1 h",
+            "01h",
+            "2c",
+            "-1m",
+            "99999999999999999999d",
+        ] {
             assert!(parse_timeout_express(bad).is_err(), "{bad}");
         }
     }
@@ -221,7 +238,10 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!sleeper.is_finished());
-        assert_eq!(clock.advance(Duration::from_secs(239)), Duration::from_secs(239));
+        assert_eq!(
+            clock.advance(Duration::from_secs(239)),
+            Duration::from_secs(239)
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!sleeper.is_finished());
         clock.advance(Duration::from_secs(1));

@@ -11,7 +11,9 @@ use hyper::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
-use super::face_to_face::{CONTROL_VERDICT, error_answer, json_answer, plain, read_json, summary_of};
+use super::face_to_face::{
+    CONTROL_VERDICT, error_answer, json_answer, plain, read_json, summary_of,
+};
 use crate::clock::{MAX_OFFSET, unix_ms};
 use crate::control::CLOCK_PATH;
 use crate::log::{RecordedAnswer, RecordedRequest};

@@ -381,7 +381,11 @@ fn trade_json(trade: &Trade) -> Value {
 }
 
 /// A control call's JSON answer, and what the log says about it.
-pub(super) fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> (HttpAnswer, RecordedAnswer) {
+pub(super) fn json_answer(
+    status: u16,
+    value: &Value,
+    sub_code: Option<&str>,
+) -> (HttpAnswer, RecordedAnswer) {
     (
         HttpAnswer {
             headers: Vec::new(),
