@@ -66,6 +66,7 @@ mod clock;
 pub mod control;
 mod crypto;
 pub mod face_to_face;
+pub mod faults;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -83,6 +84,7 @@ pub mod throwaway_certs;
 pub mod trades;
 
 pub use cert_mode::{CertModeError, GatewayCertMode};
+pub use faults::{Fault, FaultError, FaultRule};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedFile, RecordedRequest};
 pub use notify::{DeliveryAttempt, DeliveryState, Notification, NotifySchedule};

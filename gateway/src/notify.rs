@@ -101,6 +101,11 @@ pub struct DeliveryAttempt {
     pub answer: String,
     /// Why no answer came (connection refused, timeout, ...).
     pub error: Option<String>,
+    /// The fault injected into this delivery ([`crate::faults`]): `notify_drop` (not made:
+    /// no status, no answer), `notify_delay 500ms`, `notify_duplicate` (this is the second of
+    /// the pair), `notify_out_of_order` (it waited for the next notification); `None` when
+    /// none was.
+    pub fault: Option<String>,
 }
 
 /// A notification the gateway made, with its deliveries.
@@ -378,6 +383,7 @@ async fn post(target: &Target, at: std::time::SystemTime) -> (DeliveryAttempt, b
                 status: None,
                 answer: String::new(),
                 error: Some(e.to_string()),
+                fault: None,
             };
             return (attempt, false);
         }
@@ -408,6 +414,7 @@ async fn post(target: &Target, at: std::time::SystemTime) -> (DeliveryAttempt, b
         status: Some(status),
         answer: String::from_utf8_lossy(&answer).into_owned(),
         error,
+        fault: None,
     };
     (attempt, acknowledged)
 }

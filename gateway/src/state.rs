@@ -10,6 +10,7 @@ use alipay_runtime::encrypt::EncryptKey;
 
 use crate::cert_mode::{CERT_DOWNLOAD, CERT_DOWNLOAD_METHOD, GatewayCertMode};
 use crate::clock::Clock;
+use crate::faults::{Fault, FaultBook, FaultRule};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::notify::{Notification, NotificationLog, NotifySettings};
@@ -48,6 +49,8 @@ pub(crate) struct Shared {
     pub v3: V3Settings,
     /// The gateway's clock: trade times and expiry, notification schedules.
     pub clock: Arc<Clock>,
+    /// The fault rules in force.
+    faults: Mutex<FaultBook>,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -106,6 +109,7 @@ impl Shared {
             runtime: tokio::runtime::Handle::try_current().ok(),
             v3: V3Settings::default(),
             clock: Arc::new(Clock::new()),
+            faults: Mutex::new(FaultBook::default()),
         }
     }
 
@@ -121,6 +125,25 @@ impl Shared {
     pub fn with_v3(mut self, v3: V3Settings) -> Self {
         self.v3 = v3;
         self
+    }
+
+    /// Adds a fault rule (its method checked by the caller).
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+        lock(&self.faults).add(rule)
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub fn faults(&self) -> Vec<FaultRule> {
+        lock(&self.faults).rules()
+    }
+
+    /// The fault for the next answer to `method` (`notification`: the next notification
+    /// delivery about a trade `method` made), if a rule fires.
+    pub fn take_fault(&self, method: &str, notification: bool) -> Option<Fault> {
+        lock(&self.faults).take(method, notification)
     }
 
     /// Runs `f` on the trades, under their lock, once those whose time has come on the

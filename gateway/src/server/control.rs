@@ -16,13 +16,20 @@ use super::face_to_face::{
 };
 use crate::clock::{MAX_OFFSET, unix_ms};
 use crate::control::CLOCK_PATH;
+use crate::faults::{FAULTS_PATH, FaultError, FaultRule};
 use crate::log::{RecordedAnswer, RecordedRequest};
 use crate::state::Shared;
 use crate::trades::TradeError;
 
 /// Whether `path` is one of this module's.
 pub(crate) fn is_control_path(path: &str) -> bool {
-    path == CLOCK_PATH
+    path == CLOCK_PATH || path == FAULTS_PATH
+}
+
+/// The fault rules in force, as the control calls answer them.
+fn faults_json(shared: &Shared) -> Value {
+    let rules: Vec<Value> = shared.faults().iter().map(FaultRule::json).collect();
+    json!({ "faults": rules })
 }
 
 /// The clock as the control call answers it.
@@ -46,7 +53,15 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         .unwrap_or("")
         .to_owned();
     let mut params = Vec::new();
-    let (http, summary) = if http_method != HttpMethod::POST {
+    let faults = path == FAULTS_PATH;
+    let (http, summary) = if faults && http_method == HttpMethod::GET {
+        json_answer(200, &faults_json(shared), None)
+    } else if faults && http_method == HttpMethod::DELETE {
+        shared.clear_faults();
+        json_answer(200, &faults_json(shared), None)
+    } else if faults && http_method != HttpMethod::POST {
+        plain(405, "method not allowed: use POST, GET or DELETE\n")
+    } else if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
         match super::exchange::read_body(shared, req.into_body()).await {
@@ -57,7 +72,7 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
             Ok(body) => match read_json(&content_type, &body) {
                 Ok(body) => {
                     params = shown_params(&body);
-                    control(shared, &body)
+                    control(shared, &path, &body)
                 }
                 Err((status, e)) => error_answer(status, &e),
             },
@@ -74,6 +89,7 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         decrypted_biz_content: None,
         files: Vec::new(),
         answer: summary,
+        fault: None,
     });
     http
 }
@@ -94,8 +110,30 @@ fn shown_params(body: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn control(shared: &Shared, body: &Value) -> (HttpAnswer, RecordedAnswer) {
-    advance(shared, body)
+fn control(shared: &Shared, path: &str, body: &Value) -> (HttpAnswer, RecordedAnswer) {
+    if path == CLOCK_PATH {
+        return advance(shared, body);
+    }
+    inject(shared, body)
+}
+
+/// `POST /control/faults`: a fault rule as JSON.
+fn inject(shared: &Shared, body: &Value) -> (HttpAnswer, RecordedAnswer) {
+    let refused = |why: &str| TradeError::new("ACQ.INVALID_PARAMETER", format!("参数无效: {why}"));
+    let rule = match FaultRule::from_json(body) {
+        Ok(rule) => rule,
+        Err(why) => return error_answer(400, &refused(&why)),
+    };
+    let added = super::check_fault(shared, &rule)
+        .and_then(|()| shared.add_fault(rule).map_err(FaultError::Invalid));
+    match added {
+        Ok(()) => json_answer(200, &faults_json(shared), None),
+        Err(e @ FaultError::UnknownMethod(_)) => error_answer(
+            400,
+            &TradeError::new("isv.invalid-method", e.to_string()),
+        ),
+        Err(e) => error_answer(400, &refused(&e.to_string())),
+    }
 }
 
 /// `POST /control/clock`: `{"advance_seconds": N}`.

@@ -476,6 +476,7 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         decrypted_biz_content: None,
         files: Vec::new(),
         answer: summary,
+        fault: None,
     });
     http
 }
