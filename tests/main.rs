@@ -12,6 +12,7 @@ mod docs_v3;
 mod end_to_end;
 mod face_to_face;
 mod gateway_clock;
+mod gateway_faults;
 mod ir_agrees;
 mod licenses;
 mod merchant;

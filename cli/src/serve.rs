@@ -127,8 +127,12 @@ fn describe(request: &RecordedRequest) -> String {
     // The verdict the gateway reached: a signature's, an order string's, a cashier token's;
     // then the fault injected into the answer, if one was.
     let signature = match &request.fault {
-        Some(fault) => format!("{}; injected fault: {}", shown(&request.verdict), shown(fault)),
-        None => shown(&request.verdict),
+        Some(fault) => format!(
+            "{}; injected fault: {}",
+            shown(&request.verdict),
+            shown(fault)
+        ),
+        None => shown(&request.verdict).into_owned(),
     };
     // An upload's files: field, file name, size and SHA-256 (never their content).
     let files: String = request

@@ -336,7 +336,9 @@ impl FaultRule {
 #[non_exhaustive]
 pub enum FaultError {
     /// The method is not one the gateway serves (nor `*`).
-    #[error("unknown method `{0}`: the gateway serves only the methods it was given (or `*` for every one)")]
+    #[error(
+        "unknown method `{0}`: the gateway serves only the methods it was given (or `*` for every one)"
+    )]
     UnknownMethod(String),
     /// The rule's fields do not fit together (a status that is not 5xx, a probability
     /// outside 0 to 1, `times` 0, too many rules, ...).
@@ -433,7 +435,8 @@ mod tests {
     #[test]
     fn times_then_gone_and_methods_matched() {
         let mut book = FaultBook::default();
-        book.add(FaultRule::new("a.b", Fault::Reset).times(2)).unwrap();
+        book.add(FaultRule::new("a.b", Fault::Reset).times(2))
+            .unwrap();
         assert_eq!(book.take("c.d", false), None);
         assert_eq!(book.take("a.b", true), None);
         assert_eq!(book.take("a.b", false), Some(Fault::Reset));

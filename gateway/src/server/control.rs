@@ -128,10 +128,9 @@ fn inject(shared: &Shared, body: &Value) -> (HttpAnswer, RecordedAnswer) {
         .and_then(|()| shared.add_fault(rule).map_err(FaultError::Invalid));
     match added {
         Ok(()) => json_answer(200, &faults_json(shared), None),
-        Err(e @ FaultError::UnknownMethod(_)) => error_answer(
-            400,
-            &TradeError::new("isv.invalid-method", e.to_string()),
-        ),
+        Err(e @ FaultError::UnknownMethod(_)) => {
+            error_answer(400, &TradeError::new("isv.invalid-method", e.to_string()))
+        }
         Err(e) => error_answer(400, &refused(&e.to_string())),
     }
 }

@@ -17,8 +17,8 @@ use hyper::header::{CONTENT_TYPE, HOST};
 use super::GATEWAY_PATH;
 use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
 use super::{Delivery, Exchanged, cashier, stateful};
-use crate::faults::Fault;
 use crate::crypto;
+use crate::faults::Fault;
 use crate::log::RecordedRequest;
 use crate::protocol::{self, Accepted, Decoded, NodeName, Refusal};
 use crate::scenario::Scenario;
@@ -98,7 +98,9 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ex
         Parsed::Refused(decoded, refusal) => {
             return refuse_and_record(shared, &arrival, &decoded, refusal).into();
         }
-        Parsed::Unreadable(answer) => return record_refused(shared, &arrival, &query, answer).into(),
+        Parsed::Unreadable(answer) => {
+            return record_refused(shared, &arrival, &query, answer).into();
+        }
     };
 
     let checked = protocol::check(shared, &decoded);

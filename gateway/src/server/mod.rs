@@ -20,10 +20,10 @@ use v3::V3_PATH_PREFIX;
 pub(crate) use v3::{V3Routes, V3Settings};
 
 use std::future::Future as _;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use alipay_runtime::MethodDescriptor;
@@ -535,7 +535,10 @@ impl Body for AnswerBody {
     }
 }
 
-async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Response<AnswerBody>, Cut> {
+async fn respond(
+    shared: &Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<AnswerBody>, Cut> {
     let exchanged: Exchanged = if req.uri().path().starts_with(V3_PATH_PREFIX) {
         v3::exchange(shared, req).await
     } else if face_to_face::is_control_path(req.uri().path()) {
@@ -556,7 +559,13 @@ async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Respons
             response
                 .headers_mut()
                 .insert(CONTENT_LENGTH, HeaderValue::from(whole.len()));
-            return Ok(finish(response, answer.status, &answer.content_type, &answer.headers, None));
+            return Ok(finish(
+                response,
+                answer.status,
+                &answer.content_type,
+                &answer.headers,
+                None,
+            ));
         }
     };
     let response = Response::new(body);
