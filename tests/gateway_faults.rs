@@ -437,3 +437,145 @@ async fn the_rust_api_refuses_rules_that_cannot_apply() {
     }
     assert!(gw.faults().is_empty());
 }
+
+/// A gateway delivering on Alipay's own schedule (the first retry 4 minutes later, on the
+/// gateway's clock).
+async fn alipay_schedule() -> TestGateway {
+    TestGateway::start_with(alipay_openapi::METHODS, |b| {
+        b.notify_schedule(alipay_gateway::NotifySchedule::alipay())
+    })
+    .await
+    .expect("gateway starts")
+}
+
+async fn pay_now(client: &Client, out: &str) {
+    use alipay_gateway::face_to_face::AUTH_CODE_PAYS;
+    use alipay_openapi::trade::pay;
+    client
+        .execute(
+            &pay::Request::new(out, pay::Scene::BarCode, AUTH_CODE_PAYS, price("5.00"))
+                .subject("Iphone6 16G"),
+        )
+        .await
+        .expect("paid at once");
+}
+
+/// Waits (at most 5 s) until `done` holds of the gateway's notifications.
+async fn until(
+    gw: &TestGateway,
+    done: impl Fn(&[alipay_gateway::Notification]) -> bool,
+) -> Vec<alipay_gateway::Notification> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let held = gw.notifications();
+        if done(&held) || Instant::now() >= deadline {
+            return held;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule() {
+    let gw = alipay_schedule().await;
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, Charset::Utf8);
+    gw.inject_fault(FaultRule::new("*", Fault::NotifyDrop).times(1))
+        .expect("a rule");
+    pay_now(&client, "nd-1").await;
+    let dropped = until(&gw, |n| n.first().is_some_and(|n| !n.attempts.is_empty())).await;
+    let first = &dropped[0].attempts[0];
+    assert_eq!(first.fault.as_deref(), Some("notify_drop"));
+    assert_eq!(first.status, None);
+    assert!(first.error.is_some());
+    assert!(merchant.received().notifications.is_empty());
+    // The retry 4 minutes later on the gateway's clock: delivered.
+    gw.advance_clock(Duration::from_secs(240));
+    let done = until(&gw, |n| n[0].is_delivered()).await;
+    assert!(done[0].is_delivered(), "{done:#?}");
+    assert_eq!(done[0].attempts.len(), 2);
+    assert_eq!(done[0].attempts[1].fault, None);
+    assert_eq!(merchant.received().notifications.len(), 1);
+}
+
+#[tokio::test]
+async fn a_duplicated_notification_is_delivered_twice() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, Charset::Utf8);
+    gw.inject_fault(FaultRule::new("alipay.trade.pay", Fault::NotifyDuplicate).times(1))
+        .expect("a rule");
+    pay_now(&client, "nu-1").await;
+    let done = until(&gw, |n| n.first().is_some_and(|n| n.attempts.len() == 2)).await;
+    assert!(done[0].is_delivered());
+    let attempts = &done[0].attempts;
+    assert_eq!(attempts.len(), 2, "{done:#?}");
+    assert_eq!(attempts[0].status, Some(200));
+    assert_eq!(attempts[1].status, Some(200));
+    assert_eq!(attempts[1].fault.as_deref(), Some("notify_duplicate"));
+    let received = merchant.received().notifications;
+    assert_eq!(received.len(), 2);
+    // The same notification twice: same body, same notify_id.
+    assert_eq!(received[0], received[1]);
+}
+
+#[tokio::test]
+async fn a_delayed_notification_waits_on_the_gateways_clock() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, Charset::Utf8);
+    gw.inject_fault(FaultRule::new("*", Fault::NotifyDelay(Duration::from_secs(60))).times(1))
+        .expect("a rule");
+    pay_now(&client, "nl-1").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(gw.notifications()[0].attempts.is_empty());
+    assert!(merchant.received().notifications.is_empty());
+    gw.advance_clock(Duration::from_secs(60));
+    let done = until(&gw, |n| n[0].is_delivered()).await;
+    assert!(done[0].is_delivered(), "{done:#?}");
+    assert_eq!(
+        done[0].attempts[0].fault.as_deref(),
+        Some("notify_delay 60000ms")
+    );
+}
+
+#[tokio::test]
+async fn a_notification_out_of_order_arrives_after_the_next_one() {
+    use alipay_openapi::trade::refund;
+    let gw = alipay_schedule().await;
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, Charset::Utf8);
+    gw.inject_fault(FaultRule::new("*", Fault::NotifyOutOfOrder).times(1))
+        .expect("a rule");
+    // Paid (TRADE_SUCCESS, held back), then refunded in full (TRADE_CLOSED).
+    pay_now(&client, "no-1").await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(merchant.received().notifications.is_empty());
+    client
+        .execute(&refund::Request::new(price("5.00")).out_trade_no("no-1"))
+        .await
+        .expect("refund");
+    let done = until(&gw, |n| n.len() == 2 && n.iter().all(|n| n.is_delivered())).await;
+    assert!(done.iter().all(|n| n.is_delivered()), "{done:#?}");
+    let statuses: Vec<String> = merchant
+        .received()
+        .notifications
+        .iter()
+        .map(|(_, body)| {
+            let body = String::from_utf8_lossy(body);
+            let status = body
+                .split('&')
+                .find_map(|p| p.strip_prefix("trade_status="))
+                .unwrap_or_default();
+            status.to_owned()
+        })
+        .collect();
+    assert_eq!(statuses, ["TRADE_CLOSED", "TRADE_SUCCESS"]);
+    assert_eq!(done[0].trade_status, "TRADE_SUCCESS");
+    assert_eq!(
+        done[0].attempts[0].fault.as_deref(),
+        Some("notify_out_of_order")
+    );
+    assert!(done[0].attempts[0].at >= done[1].attempts[0].at);
+    assert_eq!(done[1].attempts[0].fault, None);
+}

@@ -15,6 +15,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::clock::Clock;
+use crate::faults::Fault;
 use crate::state::Shared;
 
 /// The waits between deliveries of a notification that was not acknowledged with `success`.
@@ -254,8 +255,8 @@ fn refuse_url(url: &str, any_host: bool) -> Option<String> {
     })
 }
 
-/// Records `n` and starts delivering it, in a task of its own.
-pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
+/// Records `n` (about a trade `method` made) and starts delivering it, in a task of its own.
+pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification, method: &str) {
     let settings = &shared.notify;
     if let Some(reason) = refuse_url(&n.notify_url, settings.any_host) {
         n.state = DeliveryState::NotSent(reason);
@@ -286,12 +287,14 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
     shared.record_notification(n);
     let weak: Weak<Shared> = Arc::downgrade(shared);
     let clock = Arc::clone(&shared.clock);
+    let method = method.to_owned();
     runtime.spawn(async move {
         let target = Target {
             client,
             url,
             body,
             content_type,
+            method,
         };
         deliver(weak, clock, id, target, delays).await;
     });
@@ -314,6 +317,8 @@ struct Target {
     url: String,
     body: Vec<u8>,
     content_type: String,
+    /// The method that made the trade (notification faults are matched by it).
+    method: String,
 }
 
 async fn deliver(
@@ -323,15 +328,26 @@ async fn deliver(
     target: Target,
     delays: Vec<Duration>,
 ) {
+    // A notification held back waits at most the schedule's first wait (5 s without one).
+    let hold_at_most = delays.first().copied().unwrap_or(Duration::from_secs(5));
     let mut waits = delays.into_iter();
+    let mut first = true;
     loop {
-        let at = clock.now();
-        let (attempt, acknowledged) = post(&target, at).await;
+        let Some(shared) = weak.upgrade() else { return };
+        let fault = shared.take_fault(&target.method, true);
+        let mut first_made = shared.first_deliveries.subscribe();
+        drop(shared);
+        let (attempts, acknowledged) =
+            attempt(&clock, &target, fault, &mut first_made, hold_at_most).await;
         // The gateway is gone: nobody is left to record or deliver for.
         let Some(shared) = weak.upgrade() else { return };
+        if first {
+            first = false;
+            shared.first_deliveries.send_modify(|n| *n += 1);
+        }
         let next = if acknowledged { None } else { waits.next() };
         shared.update_notification(&id, |n| {
-            n.attempts.push(attempt);
+            n.attempts.extend(attempts);
             n.state = if acknowledged {
                 DeliveryState::Delivered
             } else if next.is_some() {
@@ -351,6 +367,46 @@ async fn deliver(
             }
         }
     }
+}
+
+/// One delivery, spoiled by `fault` if one fired: the attempts it made (none, one, or two
+/// for a duplicate) and whether one was acknowledged.
+async fn attempt(
+    clock: &Clock,
+    target: &Target,
+    fault: Option<Fault>,
+    first_made: &mut tokio::sync::watch::Receiver<u64>,
+    hold_at_most: Duration,
+) -> (Vec<DeliveryAttempt>, bool) {
+    let label = fault.as_ref().map(Fault::label);
+    match fault {
+        Some(Fault::NotifyDrop) => {
+            let dropped = DeliveryAttempt {
+                at: clock.now(),
+                status: None,
+                answer: String::new(),
+                error: Some("not delivered: dropped by an injected fault".into()),
+                fault: label,
+            };
+            return (vec![dropped], false);
+        }
+        Some(Fault::NotifyDelay(wait)) => clock.sleep(wait).await,
+        Some(Fault::NotifyOutOfOrder) => {
+            tokio::select! {
+                _ = first_made.changed() => {}
+                () = clock.sleep(hold_at_most) => {}
+            }
+        }
+        _ => {}
+    }
+    let (mut made, acknowledged) = post(target, clock.now()).await;
+    if !matches!(fault, Some(Fault::NotifyDuplicate)) {
+        made.fault = label;
+        return (vec![made], acknowledged);
+    }
+    let (mut again, acknowledged_again) = post(target, clock.now()).await;
+    again.fault = label;
+    (vec![made, again], acknowledged || acknowledged_again)
 }
 
 /// How much of an answer is shown in [`DeliveryAttempt::answer`].

@@ -51,6 +51,9 @@ pub(crate) struct Shared {
     pub clock: Arc<Clock>,
     /// The fault rules in force.
     faults: Mutex<FaultBook>,
+    /// How many notifications had their first delivery made: a notification held back by a
+    /// `notify_out_of_order` fault waits for it to change.
+    pub first_deliveries: tokio::sync::watch::Sender<u64>,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -110,6 +113,7 @@ impl Shared {
             v3: V3Settings::default(),
             clock: Arc::new(Clock::new()),
             faults: Mutex::new(FaultBook::default()),
+            first_deliveries: tokio::sync::watch::Sender::new(0),
         }
     }
 
