@@ -7,6 +7,9 @@
 //! | Rust | HTTP | what it does |
 //! | --- | --- | --- |
 //! | [`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock) | `POST` [`CLOCK_PATH`] `{"advance_seconds": 900}` | moves the gateway's clock forward (`0` reads it) |
+//! | [`LocalGateway::inject_fault`](crate::LocalGateway::inject_fault) | `POST` [`FAULTS_PATH`](crate::faults::FAULTS_PATH) `{"fault": "reset", "times": 1}` | adds a fault rule ([`crate::faults`]) |
+//! | [`LocalGateway::faults`](crate::LocalGateway::faults) | `GET` [`FAULTS_PATH`](crate::faults::FAULTS_PATH) | the fault rules in force |
+//! | [`LocalGateway::clear_faults`](crate::LocalGateway::clear_faults) | `DELETE` [`FAULTS_PATH`](crate::faults::FAULTS_PATH) | removes every fault rule |
 //!
 //! `POST /control/clock` answers the clock after the move: `now` (Beijing time, as trades
 //! and notifications write it), `unix_ms` and `offset_ms` (how far it was advanced in all).
