@@ -34,10 +34,10 @@
 //! ```
 
 pub use alipay_gateway::{
-    DeliveryAttempt, DeliveryState, GatewayBuilder, GatewayKeys, LocalGateway, Notification,
-    NotifySchedule, Payment, RecordedAnswer, RecordedRequest, Refund, Scenario, ScenarioError,
-    ScenarioFile, StartError, TEST_APP_ID, TestGateway, ThrowawayKeys, Trade, TradeError,
-    TradeStatus,
+    DeliveryAttempt, DeliveryState, Fault, FaultError, FaultRule, GatewayBuilder, GatewayKeys,
+    LocalGateway, Notification, NotifySchedule, Payment, RecordedAnswer, RecordedRequest, Refund,
+    Scenario, ScenarioError, ScenarioFile, StartError, TEST_APP_ID, TestGateway, ThrowawayKeys,
+    Trade, TradeError, TradeStatus,
 };
 
 /// Starts a local gateway serving every generated method ([`crate::METHODS`]) on a free

@@ -124,8 +124,16 @@ fn describe(request: &RecordedRequest) -> String {
         (Some(code), None) => code.clone(),
         (None, _) => format!("HTTP {}", request.answer.status),
     };
-    // The verdict the gateway reached: a signature's, an order string's, a cashier token's.
-    let signature = shown(&request.verdict);
+    // The verdict the gateway reached: a signature's, an order string's, a cashier token's;
+    // then the fault injected into the answer, if one was.
+    let signature = match &request.fault {
+        Some(fault) => format!(
+            "{}; injected fault: {}",
+            shown(&request.verdict),
+            shown(fault)
+        ),
+        None => shown(&request.verdict).into_owned(),
+    };
     // An upload's files: field, file name, size and SHA-256 (never their content).
     let files: String = request
         .files
@@ -531,10 +539,37 @@ mod tests {
                 sub_code: Some("isv.invalid-method".into()),
                 node: Some("error_response".into()),
             },
+            fault: None,
         };
         let line = describe(&request);
         assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
         assert!(line.ends_with("(signature not verified)"), "{line}");
+    }
+
+    #[test]
+    fn an_injected_fault_is_on_the_line() {
+        let request = RecordedRequest {
+            http_method: "POST".into(),
+            path: "/gateway.do".into(),
+            method: Some("alipay.trade.query".into()),
+            params: Vec::new(),
+            charset: "utf-8".into(),
+            decrypted_biz_content: None,
+            files: Vec::new(),
+            signature_verified: true,
+            verdict: "signature ok".into(),
+            answer: RecordedAnswer {
+                status: 503,
+                code: None,
+                sub_code: None,
+                node: None,
+            },
+            fault: Some("http_status 503".into()),
+        };
+        assert_eq!(
+            describe(&request),
+            "POST alipay.trade.query [utf-8] -> HTTP 503 (signature ok; injected fault: http_status 503)"
+        );
     }
 
     #[test]
@@ -555,6 +590,7 @@ mod tests {
                 sub_code: None,
                 node: Some("alipay_trade_query_response".into()),
             },
+            fault: None,
         };
         let two = [request.clone(), request];
         let lines = console_lines(4, 7, &two);
@@ -592,6 +628,7 @@ mod tests {
                 sub_code: None,
                 node: None,
             },
+            fault: None,
         };
         assert_eq!(
             describe(&request),

@@ -48,6 +48,13 @@
 //!   opens a trade [`LocalGateway::pay`] pays, `alipay.trade.cancel` closes or refunds, and
 //!   `alipay.trade.fastpay.refund.query` answers a refund, each from the same trades.
 //!
+//! A test drives time and failure ([`control`]): the gateway's clock is the real time plus
+//! what [`LocalGateway::advance_clock`] added (trades expire after their `timeout_express`,
+//! notification retries follow their schedule on it), and [`LocalGateway::inject_fault`] makes
+//! the next answers or notification deliveries fail as a [`FaultRule`] says (HTTP 5xx, system
+//! errors, slow answers, resets, truncated bodies; notifications dropped, delayed, duplicated
+//! or out of order), each recorded in the request log ([`faults`]).
+//!
 //! The same port speaks Alipay's v3 protocol (`/v3/...`, signed in headers): a request is found
 //! by HTTP method and path among the static methods' routes and those given to
 //! [`GatewayBuilder::routes`]; its `Authorization` header is checked (app id, a timestamp within
@@ -63,8 +70,11 @@
 
 pub mod agreements;
 pub mod cert_mode;
+mod clock;
+pub mod control;
 mod crypto;
 pub mod face_to_face;
+pub mod faults;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -84,6 +94,7 @@ pub mod transfers;
 
 pub use agreements::{Agreement, AgreementStatus, SmsCode};
 pub use cert_mode::{CertModeError, GatewayCertMode};
+pub use faults::{Fault, FaultError, FaultRule};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedFile, RecordedRequest};
 pub use notify::{DeliveryAttempt, DeliveryState, Notification, NotifySchedule};

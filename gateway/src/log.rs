@@ -42,6 +42,11 @@ pub struct RecordedRequest {
     pub files: Vec<RecordedFile>,
     /// What the gateway answered.
     pub answer: RecordedAnswer,
+    /// The fault injected into this exchange ([`crate::faults`]), as
+    /// [`Fault::label`](crate::Fault::label) names it (`http_status 503`, `reset`, `slow
+    /// 1500ms`, ...); `None` when none was. For a `reset`, `truncated` or `slow` fault, `answer`
+    /// is what the gateway made of the request, lost or late on the way back.
+    pub fault: Option<String>,
 }
 
 /// One file part of an upload, as the gateway received it.
@@ -73,6 +78,7 @@ impl RecordedRequest {
             + self.path.len()
             + self.charset.len()
             + self.verdict.len()
+            + self.fault.as_ref().map_or(0, String::len)
             + self.method.as_ref().map_or(0, String::len)
             + self.decrypted_biz_content.as_ref().map_or(0, String::len)
             + self

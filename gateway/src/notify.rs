@@ -7,11 +7,15 @@
 //! never by the request that caused it, and counts as delivered only when the answer is
 //! exactly `success` (HTTP 200, white space around it ignored; `success` followed by anything
 //! else is not); any other answer, a timeout or a refused connection is tried again after
-//! the next wait of the [`NotifySchedule`], until the schedule is used up.
+//! the next wait of the [`NotifySchedule`], until the schedule is used up. The waits run on
+//! the gateway's clock: [`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock)
+//! past a wait makes the delivery at once.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
+use crate::clock::Clock;
+use crate::faults::Fault;
 use crate::state::Shared;
 
 /// The waits between deliveries of a notification that was not acknowledged with `success`.
@@ -87,6 +91,10 @@ pub enum DeliveryState {
 /// One delivery of a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryAttempt {
+    /// When it was made, on the gateway's clock
+    /// ([`LocalGateway::now`](crate::LocalGateway::now)): the waits between attempts follow
+    /// the [`NotifySchedule`] on that clock.
+    pub at: std::time::SystemTime,
     /// The HTTP status of the answer, when one came.
     pub status: Option<u16>,
     /// The start of the answer's body (at most 256 bytes, lossily decoded); the whole body
@@ -94,6 +102,11 @@ pub struct DeliveryAttempt {
     pub answer: String,
     /// Why no answer came (connection refused, timeout, ...).
     pub error: Option<String>,
+    /// The fault injected into this delivery ([`crate::faults`]): `notify_drop` (not made:
+    /// no status, no answer), `notify_delay 500ms`, `notify_duplicate` (this is the second of
+    /// the pair), `notify_out_of_order` (it waited for the next notification); `None` when
+    /// none was.
+    pub fault: Option<String>,
 }
 
 /// A notification the gateway made, with its deliveries.
@@ -242,8 +255,8 @@ fn refuse_url(url: &str, any_host: bool) -> Option<String> {
     })
 }
 
-/// Records `n` and starts delivering it, in a task of its own.
-pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
+/// Records `n` (about a trade `method` made) and starts delivering it, in a task of its own.
+pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification, method: &str) {
     let settings = &shared.notify;
     if let Some(reason) = refuse_url(&n.notify_url, settings.any_host) {
         n.state = DeliveryState::NotSent(reason);
@@ -273,8 +286,17 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification) {
     let delays = settings.schedule.delays().to_vec();
     shared.record_notification(n);
     let weak: Weak<Shared> = Arc::downgrade(shared);
+    let clock = Arc::clone(&shared.clock);
+    let method = method.to_owned();
     runtime.spawn(async move {
-        deliver(weak, client, id, url, body, content_type, delays).await;
+        let target = Target {
+            client,
+            url,
+            body,
+            content_type,
+            method,
+        };
+        deliver(weak, clock, id, target, delays).await;
     });
 }
 
@@ -289,23 +311,43 @@ fn endpoint_of(url: &str) -> String {
         .unwrap_or_else(|| url.to_owned())
 }
 
-async fn deliver(
-    weak: Weak<Shared>,
+/// Where and what a notification is delivered.
+struct Target {
     client: reqwest::Client,
-    id: String,
     url: String,
     body: Vec<u8>,
     content_type: String,
+    /// The method that made the trade (notification faults are matched by it).
+    method: String,
+}
+
+async fn deliver(
+    weak: Weak<Shared>,
+    clock: Arc<Clock>,
+    id: String,
+    target: Target,
     delays: Vec<Duration>,
 ) {
+    // A notification held back waits at most the schedule's first wait (5 s without one).
+    let hold_at_most = delays.first().copied().unwrap_or(Duration::from_secs(5));
     let mut waits = delays.into_iter();
+    let mut first = true;
     loop {
-        let (attempt, acknowledged) = post(&client, &url, &body, &content_type).await;
+        let Some(shared) = weak.upgrade() else { return };
+        let fault = shared.take_fault(&target.method, true);
+        let mut first_made = shared.first_deliveries.subscribe();
+        drop(shared);
+        let (attempts, acknowledged) =
+            attempt(&clock, &target, fault, &mut first_made, hold_at_most).await;
         // The gateway is gone: nobody is left to record or deliver for.
         let Some(shared) = weak.upgrade() else { return };
+        if first {
+            first = false;
+            shared.first_deliveries.send_modify(|n| *n += 1);
+        }
         let next = if acknowledged { None } else { waits.next() };
         shared.update_notification(&id, |n| {
-            n.attempts.push(attempt);
+            n.attempts.extend(attempts);
             n.state = if acknowledged {
                 DeliveryState::Delivered
             } else if next.is_some() {
@@ -317,14 +359,54 @@ async fn deliver(
         match next {
             Some(wait) => {
                 drop(shared);
-                tokio::time::sleep(wait).await;
+                clock.sleep(wait).await;
             }
             None => {
-                shared.end_delivery(&endpoint_of(&url));
+                shared.end_delivery(&endpoint_of(&target.url));
                 return;
             }
         }
     }
+}
+
+/// One delivery, spoiled by `fault` if one fired: the attempts it made (none, one, or two
+/// for a duplicate) and whether one was acknowledged.
+async fn attempt(
+    clock: &Clock,
+    target: &Target,
+    fault: Option<Fault>,
+    first_made: &mut tokio::sync::watch::Receiver<u64>,
+    hold_at_most: Duration,
+) -> (Vec<DeliveryAttempt>, bool) {
+    let label = fault.as_ref().map(Fault::label);
+    match fault {
+        Some(Fault::NotifyDrop) => {
+            let dropped = DeliveryAttempt {
+                at: clock.now(),
+                status: None,
+                answer: String::new(),
+                error: Some("not delivered: dropped by an injected fault".into()),
+                fault: label,
+            };
+            return (vec![dropped], false);
+        }
+        Some(Fault::NotifyDelay(wait)) => clock.sleep(wait).await,
+        Some(Fault::NotifyOutOfOrder) => {
+            tokio::select! {
+                _ = first_made.changed() => {}
+                () = clock.sleep(hold_at_most) => {}
+            }
+        }
+        _ => {}
+    }
+    let (mut made, acknowledged) = post(target, clock.now()).await;
+    if !matches!(fault, Some(Fault::NotifyDuplicate)) {
+        made.fault = label;
+        return (vec![made], acknowledged);
+    }
+    let (mut again, acknowledged_again) = post(target, clock.now()).await;
+    again.fault = label;
+    (vec![made, again], acknowledged || acknowledged_again)
 }
 
 /// How much of an answer is shown in [`DeliveryAttempt::answer`].
@@ -341,25 +423,23 @@ fn is_acknowledgement(status: u16, body: &[u8]) -> bool {
 }
 
 /// One delivery: what it got, and whether that acknowledged the notification.
-async fn post(
-    client: &reqwest::Client,
-    url: &str,
-    body: &[u8],
-    content_type: &str,
-) -> (DeliveryAttempt, bool) {
-    let sent = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, content_type)
-        .body(body.to_vec())
+async fn post(target: &Target, at: std::time::SystemTime) -> (DeliveryAttempt, bool) {
+    let sent = target
+        .client
+        .post(&target.url)
+        .header(reqwest::header::CONTENT_TYPE, &target.content_type)
+        .body(target.body.clone())
         .send()
         .await;
     let mut response = match sent {
         Ok(response) => response,
         Err(e) => {
             let attempt = DeliveryAttempt {
+                at,
                 status: None,
                 answer: String::new(),
                 error: Some(e.to_string()),
+                fault: None,
             };
             return (attempt, false);
         }
@@ -386,9 +466,11 @@ async fn post(
     let acknowledged = complete && is_acknowledgement(status, &answer);
     answer.truncate(SHOWN_ANSWER_BYTES);
     let attempt = DeliveryAttempt {
+        at,
         status: Some(status),
         answer: String::from_utf8_lossy(&answer).into_owned(),
         error,
+        fault: None,
     };
     (attempt, acknowledged)
 }

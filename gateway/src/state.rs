@@ -2,13 +2,15 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use alipay_runtime::{MethodDescriptor, ValidationError};
 
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::cert_mode::{CERT_DOWNLOAD, CERT_DOWNLOAD_METHOD, GatewayCertMode};
+use crate::clock::Clock;
+use crate::faults::{Fault, FaultBook, FaultRule};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::notify::{Notification, NotificationLog, NotifySettings};
@@ -47,6 +49,13 @@ pub(crate) struct Shared {
     pub v3: V3Settings,
     /// Money out and agreements ([`crate::transfers`], [`crate::agreements`]).
     pub money: crate::server::MoneyBooks,
+    /// The gateway's clock: trade times and expiry, notification schedules.
+    pub clock: Arc<Clock>,
+    /// The fault rules in force.
+    faults: Mutex<FaultBook>,
+    /// How many notifications had their first delivery made: a notification held back by a
+    /// `notify_out_of_order` fault waits for it to change.
+    pub first_deliveries: tokio::sync::watch::Sender<u64>,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -105,6 +114,9 @@ impl Shared {
             runtime: tokio::runtime::Handle::try_current().ok(),
             v3: V3Settings::default(),
             money: crate::server::MoneyBooks::default(),
+            clock: Arc::new(Clock::new()),
+            faults: Mutex::new(FaultBook::default()),
+            first_deliveries: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -122,13 +134,35 @@ impl Shared {
         self
     }
 
-    /// Runs `f` on the trades, under their lock.
+    /// Adds a fault rule (its method checked by the caller).
+    pub fn add_fault(&self, rule: FaultRule) -> Result<(), String> {
+        lock(&self.faults).add(rule)
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub fn faults(&self) -> Vec<FaultRule> {
+        lock(&self.faults).rules()
+    }
+
+    /// The fault for the next answer to `method` (`notification`: the next notification
+    /// delivery about a trade `method` made), if a rule fires.
+    pub fn take_fault(&self, method: &str, notification: bool) -> Option<Fault> {
+        lock(&self.faults).take(method, notification)
+    }
+
+    /// Runs `f` on the trades, under their lock, once those whose time has come on the
+    /// gateway's clock are closed.
     pub fn with_trades<T>(&self, f: impl FnOnce(&mut TradeBook) -> T) -> T {
-        f(&mut lock(&self.trades))
+        let mut book = lock(&self.trades);
+        book.expire(self.clock.now());
+        f(&mut book)
     }
 
     pub fn trades(&self) -> Vec<Trade> {
-        lock(&self.trades).all()
+        self.with_trades(|book| book.all())
     }
 
     pub fn trades_dropped(&self) -> u64 {

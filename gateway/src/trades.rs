@@ -22,11 +22,15 @@
 //! `alipay.trade.cancel` of a trade the gateway does not hold is no error: it answers `10000`
 //! without `action`, as Alipay does when the payment never reached it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::SystemTime;
 
 use alipay_runtime::Price;
 
+mod expiry;
 mod f2f;
+
+pub(crate) use expiry::{DEFAULT_CHECKOUT_TIMEOUT, DEFAULT_FACE_TO_FACE_TIMEOUT, deadlines};
 
 /// A trade's state, as `trade_status` spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -109,6 +113,14 @@ pub struct Trade {
     pub gmt_payment: Option<String>,
     /// When it was closed, Beijing time.
     pub gmt_close: Option<String>,
+    /// When it closes if it is still unpaid, Beijing time: the order's `time_expire`, else
+    /// its `timeout_express` from when it was opened, else the method's default (15 days for
+    /// page, WAP and app pay; 3 hours for `precreate`, `pay` and `create`, as Alipay documents
+    /// for face-to-face pay); a precreate's `qr_code_timeout_express` closes it sooner. On the
+    /// gateway's clock ([`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock)):
+    /// once that time has come, the trade is `TRADE_CLOSED` (its `gmt_close` this time) when next
+    /// looked at, and paying it is refused (`ACQ.TRADE_HAS_CLOSE`).
+    pub time_expire: Option<String>,
     /// The token the cashier page's buttons carry (32 hex digits from the OS's random
     /// source): a `POST /cashier/pay` or `/cashier/cancel` without this trade's token is
     /// refused, so no other page open in the tester's browser can pay or cancel the trade
@@ -163,6 +175,10 @@ pub(crate) struct Order {
     pub passback_params: Option<String>,
     pub charset: String,
     pub sign_type: String,
+    /// When the trade closes unpaid (whole seconds).
+    pub expires_at: SystemTime,
+    /// When a precreated trade's `qr_code` can no longer be scanned (whole seconds).
+    pub qr_expires_at: Option<SystemTime>,
 }
 
 /// How a trade is named in a query, refund or close: `trade_no` wins when both are given.
@@ -183,6 +199,11 @@ pub(crate) struct TradeBook {
     order: VecDeque<String>,
     max: usize,
     dropped: u64,
+    /// When each trade closes unpaid, soonest first (with its `out_trade_no`); entries of
+    /// trades paid or closed since are skipped when due.
+    deadlines: BTreeSet<(SystemTime, String)>,
+    /// When a precreated trade's `qr_code` expires, by `out_trade_no`.
+    qr_deadlines: HashMap<String, SystemTime>,
 }
 
 impl TradeBook {
@@ -193,6 +214,8 @@ impl TradeBook {
             order: VecDeque::new(),
             max: max.max(1),
             dropped: 0,
+            deadlines: BTreeSet::new(),
+            qr_deadlines: HashMap::new(),
         }
     }
 
@@ -277,8 +300,14 @@ impl TradeBook {
             gmt_create: now.to_owned(),
             gmt_payment: None,
             gmt_close: None,
+            time_expire: Some(alipay_runtime::time::beijing_timestamp(order.expires_at)),
             cashier_token,
         };
+        self.deadlines
+            .insert((order.expires_at, order.out_trade_no.clone()));
+        if let Some(qr) = order.qr_expires_at {
+            self.qr_deadlines.insert(order.out_trade_no.clone(), qr);
+        }
         self.out_trade_no_of
             .insert(trade_no, order.out_trade_no.clone());
         self.by_out_trade_no
@@ -289,6 +318,7 @@ impl TradeBook {
                 && let Some(gone) = self.by_out_trade_no.remove(&old)
             {
                 self.out_trade_no_of.remove(&gone.trade_no);
+                self.forget_deadlines(&gone);
                 self.dropped += 1;
             }
         }
@@ -437,6 +467,8 @@ mod tests {
             passback_params: None,
             charset: "utf-8".into(),
             sign_type: "RSA2".into(),
+            expires_at: SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(4_102_444_800),
+            qr_expires_at: None,
         }
     }
 

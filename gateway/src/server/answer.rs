@@ -311,6 +311,34 @@ pub(crate) fn scenario_node(
     })
 }
 
+/// An injected `http_status` fault's answer: a load balancer's HTML page with `status`, as
+/// logged.
+pub(crate) fn http_status_logged(status: u16) -> Logged {
+    let reason = hyper::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Server Error");
+    Logged {
+        http: HttpAnswer {
+            headers: Vec::new(),
+            location: None,
+            status,
+            content_type: "text/html;charset=utf-8".into(),
+            body: format!(
+                "<html><head><title>{status} {reason}</title></head>\
+<body><h1>{status} {reason}</h1><p>local gateway: injected fault http_status {status}</p></body></html>"
+            )
+            .into_bytes(),
+        },
+        summary: RecordedAnswer {
+            status,
+            code: None,
+            sub_code: None,
+            node: None,
+        },
+    }
+}
+
 /// The HTTP 500 scenario's answer, as logged.
 pub(crate) fn http_500_logged() -> Logged {
     Logged {

@@ -21,7 +21,7 @@ use crate::log::RecordedAnswer;
 use crate::protocol::{self, Accepted, Decoded, Refusal};
 use crate::scenario::Scenario;
 use crate::state::Shared;
-use crate::trades::{Order, Trade, TradeError, TradeKey, TradeStatus};
+use crate::trades::{self, Order, Trade, TradeError, TradeKey, TradeStatus};
 
 /// `alipay.trade.page.pay`: the desktop web checkout.
 pub(crate) const PAGE_PAY: &str = "alipay.trade.page.pay";
@@ -42,9 +42,9 @@ pub(crate) fn is_cashier_method(method: &str) -> bool {
     matches!(method, PAGE_PAY | WAP_PAY | APP_PAY)
 }
 
-/// Now, Beijing time, as Alipay writes it.
-pub(crate) fn now() -> String {
-    alipay_runtime::time::beijing_timestamp(SystemTime::now())
+/// Now on the gateway's clock, Beijing time, as Alipay writes it.
+pub(crate) fn now(shared: &Shared) -> String {
+    shared.clock.beijing_now()
 }
 
 /// Alipay's error page: the code and the reason, as the real cashier shows them.
@@ -131,6 +131,7 @@ fn order_of(
     decoded: &Decoded,
     accepted: &Accepted,
     biz: Option<&str>,
+    now: SystemTime,
 ) -> Result<Order, TradeError> {
     let biz: Value = biz
         .and_then(|b| serde_json::from_str(b).ok())
@@ -158,10 +159,13 @@ fn order_of(
             return Err(TradeError::invalid(name, why));
         }
     }
+    let (expires_at, _) = trades::deadlines(&biz, now, trades::DEFAULT_CHECKOUT_TIMEOUT, false)?;
     Ok(Order {
         out_trade_no,
         subject,
         total_amount,
+        expires_at,
+        qr_expires_at: None,
         method: accepted.descriptor.method.to_owned(),
         app_id: decoded.get(param::APP_ID).unwrap_or_default().to_owned(),
         notify_url: notify_url.map(str::to_owned),
@@ -219,8 +223,8 @@ pub(crate) fn show(
         }
         _ => {}
     }
-    let opened = order_of(decoded, accepted, biz).and_then(|order| {
-        let now = now();
+    let opened = order_of(decoded, accepted, biz, shared.clock.now()).and_then(|order| {
+        let now = now(shared);
         shared.with_trades(|book| book.open(order, &now))
     });
     match opened {
@@ -249,7 +253,7 @@ pub struct Payment {
 
 /// Pays the trade `key` names: records it, notifies `notify_url`, and gives the return.
 pub(crate) fn pay(shared: &Arc<Shared>, key: &TradeKey) -> Result<Payment, TradeError> {
-    let now = now();
+    let now = now(shared);
     let trade = shared.with_trades(|book| book.pay(key, &now))?;
     notify_trade(shared, &trade, None, &now);
     // App pay has no browser to send back: the app SDK hands the result to the app.
@@ -330,12 +334,12 @@ fn pay_checked(
     let biz = checked
         .decrypted_biz_content
         .or_else(|| decoded.get(param::BIZ_CONTENT).map(str::to_owned));
-    let order = order_of(decoded, &accepted, biz.as_deref())?;
+    let order = order_of(decoded, &accepted, biz.as_deref(), shared.clock.now())?;
     let key = TradeKey {
         trade_no: None,
         out_trade_no: Some(order.out_trade_no.clone()),
     };
-    let now = now();
+    let now = now(shared);
     shared.with_trades(|book| book.open(order, &now))?;
     pay(shared, &key)
 }

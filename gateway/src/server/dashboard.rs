@@ -117,6 +117,7 @@ fn request_json(r: &RecordedRequest) -> Value {
         "charset": r.charset,
         "signature_verified": r.signature_verified,
         "verdict": r.verdict,
+        "fault": r.fault,
         "status": r.answer.status,
         "code": r.answer.code,
         "sub_code": r.answer.sub_code,
@@ -190,13 +191,17 @@ fn request_row(r: &RecordedRequest) -> String {
     } else {
         ""
     };
+    let verdict = match &r.fault {
+        Some(fault) => format!("{}; injected fault: {fault}", r.verdict),
+        None => r.verdict.clone(),
+    };
     format!(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{verdict_class}\">{}</td></tr>\n",
         text(&r.http_method),
         text(r.method.as_deref().unwrap_or(&r.path)),
         text(&r.charset),
         text(&answer),
-        text(&r.verdict),
+        text(&verdict),
     )
 }
 
@@ -212,7 +217,7 @@ fn dashboard(shared: &Shared) -> String {
 <div class=\"card\"><h2>Notifications</h2><table id=\"notifications\"><tr><th>out_trade_no</th><th>trade_status</th><th>notify_url</th><th>delivery</th><th>attempts (answer)</th></tr>\n{notifications}</table></div>\n\
 <div class=\"card\"><h2>Latest requests</h2><table id=\"requests\"><tr><th></th><th>method or path</th><th>charset</th><th>answer</th><th>verdict</th></tr>\n{requests}</table></div>\n\
 <script>setTimeout(function(){{location.reload()}},2000)</script>\n",
-        clock = text(&now()),
+        clock = text(&now(shared)),
         count = shared.request_count(),
         trades = trades.iter().rev().map(trade_row).collect::<String>(),
         notifications = notifications

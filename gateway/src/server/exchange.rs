@@ -16,8 +16,9 @@ use hyper::header::{CONTENT_TYPE, HOST};
 
 use super::GATEWAY_PATH;
 use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
-use super::{cashier, stateful};
+use super::{Delivery, Exchanged, cashier, stateful};
 use crate::crypto;
+use crate::faults::Fault;
 use crate::log::RecordedRequest;
 use crate::protocol::{self, Accepted, Decoded, NodeName, Refusal};
 use crate::scenario::Scenario;
@@ -63,7 +64,7 @@ struct Arrival {
 }
 
 /// One exchange, step by step: route, read, parse, verify, dispatch, answer (and record).
-pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
+pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Exchanged {
     let arrival = Arrival {
         http_method: req.method().clone(),
         path: req.uri().path().to_owned(),
@@ -77,7 +78,7 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     // Every refusal is logged with its status: "nothing reached the gateway" must mean it.
     let cashier_path = match route(shared, &arrival) {
         Ok(cashier_path) => cashier_path,
-        Err(answer) => return record_refused(shared, &arrival, &query, answer),
+        Err(answer) => return record_refused(shared, &arrival, &query, answer).into(),
     };
     let content_type = req
         .headers()
@@ -87,17 +88,19 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         .to_owned();
     let body = match read_body(shared, req.into_body()).await {
         Ok(body) => body,
-        Err(answer) => return record_refused(shared, &arrival, &query, answer),
+        Err(answer) => return record_refused(shared, &arrival, &query, answer).into(),
     };
     if cashier_path {
-        return cashier_exchange(shared, &arrival, &body);
+        return cashier_exchange(shared, &arrival, &body).into();
     }
     let decoded = match parse(query.clone(), &content_type, body).await {
         Parsed::Decoded(decoded) => decoded,
         Parsed::Refused(decoded, refusal) => {
-            return refuse_and_record(shared, &arrival, &decoded, refusal);
+            return refuse_and_record(shared, &arrival, &decoded, refusal).into();
         }
-        Parsed::Unreadable(answer) => return record_refused(shared, &arrival, &query, answer),
+        Parsed::Unreadable(answer) => {
+            return record_refused(shared, &arrival, &query, answer).into();
+        }
     };
 
     let checked = protocol::check(shared, &decoded);
@@ -108,28 +111,46 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
             let verified = checked.signature_verified;
             let decrypted = checked.decrypted_biz_content;
             record(shared, &arrival, &decoded, verified, decrypted, &mut answer);
-            return answer.http;
+            return answer.http.into();
         }
     };
     if accepted.descriptor.method == crate::cert_mode::CERT_DOWNLOAD_METHOD {
         let mut answer = answer::download_answer(shared, &decoded, &accepted);
         record(shared, &arrival, &decoded, true, None, &mut answer);
-        return answer.http;
+        return answer.http.into();
     }
 
     let decrypted = checked.decrypted_biz_content;
-    let (mut answer, delay_ms) = dispatch(
-        shared,
-        &decoded,
-        &accepted,
-        decrypted.as_deref(),
-        arrival.host.as_deref(),
-    );
-    record(shared, &arrival, &decoded, true, decrypted, &mut answer);
+    // An injected fault: a status or a system error instead of the answer (the request is
+    // not processed), or the answer late, cut or lost (it is).
+    let fault = shared.take_fault(accepted.descriptor.method, false);
+    let (mut answer, mut delay_ms) = match &fault {
+        Some(Fault::HttpStatus(status)) => (answer::http_status_logged(*status), 0),
+        _ => dispatch(
+            shared,
+            &decoded,
+            &accepted,
+            decrypted.as_deref(),
+            arrival.host.as_deref(),
+            fault.as_ref().and_then(Fault::as_scenario),
+        ),
+    };
+    if let Some(Fault::Slow(wait)) = &fault {
+        delay_ms = delay_ms.saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+    }
+    let recorded = Recorded {
+        signature_verified: true,
+        decrypted_biz_content: decrypted,
+        fault: fault.as_ref().map(Fault::label),
+    };
+    record_as(shared, &arrival, &decoded, recorded, &mut answer);
     if delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     }
-    answer.http
+    Exchanged {
+        http: answer.http,
+        delivery: Delivery::of(fault.as_ref()),
+    }
 }
 
 /// Whether the path is one of the cashier's (`Ok(true)`) or the gateway's (`Ok(false)`); the
@@ -184,6 +205,7 @@ fn cashier_exchange(shared: &Arc<Shared>, arrival: &Arrival, body: &[u8]) -> Htt
         decrypted_biz_content: None,
         files: Vec::new(),
         answer: outcome.logged.summary.clone(),
+        fault: None,
     });
     outcome.logged.http
 }
@@ -241,16 +263,18 @@ async fn parse(mut pairs: Vec<(Vec<u8>, Vec<u8>)>, content_type: &str, body: Byt
 }
 
 /// The answer to an accepted request (the cashier page of a page method, the trade state's
-/// answer, or the method's scenario), and how long to wait before giving it.
+/// answer, or the method's scenario, or the `forced` one of an injected fault), and how long
+/// to wait before giving it.
 fn dispatch(
     shared: &Arc<Shared>,
     decoded: &Decoded,
     accepted: &Accepted,
     decrypted_biz_content: Option<&str>,
     host: Option<&str>,
+    forced: Option<Scenario>,
 ) -> (Logged, u64) {
     let method = accepted.descriptor.method;
-    let mut scenario = shared.scenario_for(method);
+    let mut scenario = forced.unwrap_or_else(|| shared.scenario_for(method));
     let mut delay_ms: u64 = 0;
     while let Scenario::Delay { ms, then } = scenario {
         delay_ms = delay_ms.saturating_add(ms);
@@ -402,6 +426,7 @@ fn record_refused(
             sub_code: None,
             node: None,
         },
+        fault: None,
     });
     answer
 }
@@ -415,17 +440,41 @@ fn record(
     decrypted_biz_content: Option<String>,
     answer: &mut Logged,
 ) {
+    let recorded = Recorded {
+        signature_verified,
+        decrypted_biz_content,
+        fault: None,
+    };
+    record_as(shared, arrival, decoded, recorded, answer);
+}
+
+/// What the log says about an exchange beyond the request and its answer.
+struct Recorded {
+    signature_verified: bool,
+    decrypted_biz_content: Option<String>,
+    /// The injected fault's label.
+    fault: Option<String>,
+}
+
+fn record_as(
+    shared: &Shared,
+    arrival: &Arrival,
+    decoded: &Decoded,
+    recorded: Recorded,
+    answer: &mut Logged,
+) {
     shared.record(RecordedRequest {
         http_method: arrival.http_method.as_str().to_owned(),
         path: arrival.path.clone(),
         method: decoded.get(param::METHOD).map(str::to_owned),
         params: decoded.params.clone(),
         charset: decoded.charset.as_str().to_owned(),
-        signature_verified,
-        verdict: crate::log::signature_verdict(signature_verified),
-        decrypted_biz_content,
+        signature_verified: recorded.signature_verified,
+        verdict: crate::log::signature_verdict(recorded.signature_verified),
+        decrypted_biz_content: recorded.decrypted_biz_content,
         files: decoded.files.clone(),
         answer: answer.summary.clone(),
+        fault: recorded.fault,
     });
 }
 

@@ -4,6 +4,7 @@
 //! buyer (`POST /control/scan`, `POST /control/pay`, `GET /qr/<token>`).
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use alipay_runtime::Price;
 use alipay_runtime::gateway_code::{
@@ -27,7 +28,9 @@ use crate::face_to_face::{
 };
 use crate::log::{RecordedAnswer, RecordedRequest};
 use crate::state::Shared;
-use crate::trades::{BUYER_ID, BUYER_LOGON_ID, Order, Trade, TradeError, TradeKey, TradeStatus};
+use crate::trades::{
+    self, BUYER_ID, BUYER_LOGON_ID, Order, Trade, TradeError, TradeKey, TradeStatus,
+};
 
 /// `alipay.trade.precreate`: a QR code the buyer scans.
 pub(crate) const PRECREATE: &str = "alipay.trade.precreate";
@@ -71,7 +74,12 @@ pub(crate) fn answer(shared: &Arc<Shared>, method: &str, biz: &Value, caller: &C
 }
 
 /// The order a precreate, pay or create request carries.
-fn order_of(biz: &Value, method: &str, caller: &Caller) -> Result<Order, TradeError> {
+fn order_of(
+    biz: &Value,
+    method: &str,
+    caller: &Caller,
+    now: SystemTime,
+) -> Result<Order, TradeError> {
     let missing = |field: &str| TradeError::invalid(field, "is missing from biz_content");
     let out_trade_no = text(biz, "out_trade_no").ok_or_else(|| missing("out_trade_no"))?;
     let subject = text(biz, "subject").ok_or_else(|| missing("subject"))?;
@@ -94,10 +102,18 @@ fn order_of(biz: &Value, method: &str, caller: &Caller) -> Result<Order, TradeEr
             ));
         }
     }
+    let (expires_at, qr_expires_at) = trades::deadlines(
+        biz,
+        now,
+        trades::DEFAULT_FACE_TO_FACE_TIMEOUT,
+        method == PRECREATE,
+    )?;
     Ok(Order {
         out_trade_no,
         subject,
         total_amount,
+        expires_at,
+        qr_expires_at,
         method: method.to_owned(),
         app_id: caller.app_id.to_owned(),
         // A v3 request carries notify_url in its body.
@@ -142,8 +158,8 @@ fn origin(caller: &Caller) -> String {
 }
 
 fn precreate(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, TradeError> {
-    let order = order_of(biz, PRECREATE, caller)?;
-    let now = now();
+    let order = order_of(biz, PRECREATE, caller, shared.clock.now())?;
+    let now = now(shared);
     let origin = origin(caller);
     let trade = shared.with_trades(|book| {
         book.precreate(order, &now, || {
@@ -161,8 +177,8 @@ fn precreate(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node,
 }
 
 fn create(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, TradeError> {
-    let order = order_of(biz, CREATE, caller)?;
-    let now = now();
+    let order = order_of(biz, CREATE, caller, shared.clock.now())?;
+    let now = now(shared);
     let trade = shared.with_trades(|book| book.open(order, &now))?;
     let mut node = success();
     push(&mut node, "out_trade_no", &trade.out_trade_no);
@@ -188,8 +204,8 @@ fn pay(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Trade
         AuthCode::Pays => false,
         AuthCode::AsksPassword => true,
     };
-    let order = order_of(biz, PAY, caller)?;
-    let now = now();
+    let order = order_of(biz, PAY, caller, shared.clock.now())?;
+    let now = now(shared);
     let (trade, paid) = shared.with_trades(|book| book.pay_by_code(order, needs_password, &now))?;
     if paid {
         notify_trade(shared, &trade, None, &now);
@@ -247,7 +263,7 @@ fn key_of(biz: &Value) -> Result<TradeKey, TradeError> {
 
 fn cancel(shared: &Arc<Shared>, biz: &Value) -> Result<Node, TradeError> {
     let key = key_of(biz)?;
-    let now = now();
+    let now = now(shared);
     let cancelled = shared.with_trades(|book| book.cancel(&key, &now))?;
     let mut node = success();
     let Some(cancelled) = cancelled else {
@@ -306,7 +322,7 @@ fn refund_query(shared: &Arc<Shared>, biz: &Value) -> Result<Node, TradeError> {
 /// The buyer pays the waiting trade `key` names (a bar-code payment waiting for the password,
 /// a created or precreated trade): it becomes `TRADE_SUCCESS` and is notified.
 pub(crate) fn buyer_pays(shared: &Arc<Shared>, key: &TradeKey) -> Result<Trade, TradeError> {
-    let now = now();
+    let now = now(shared);
     let trade = shared.with_trades(|book| book.pay(key, &now))?;
     notify_trade(shared, &trade, None, &now);
     Ok(trade)
@@ -314,14 +330,25 @@ pub(crate) fn buyer_pays(shared: &Arc<Shared>, key: &TradeKey) -> Result<Trade, 
 
 /// The buyer scans `qr_code` (a precreated trade's) and pays.
 pub(crate) fn scan_and_pay(shared: &Arc<Shared>, qr_code: &str) -> Result<Trade, TradeError> {
-    let trade = shared
-        .with_trades(|book| book.find_by_qr_code(qr_code))
+    let now = shared.clock.now();
+    let (trade, expired) = shared
+        .with_trades(|book| {
+            let trade = book.find_by_qr_code(qr_code)?;
+            let expired = book.qr_code_expired(&trade.out_trade_no, now);
+            Some((trade, expired))
+        })
         .ok_or_else(|| {
             TradeError::new(
                 "ACQ.TRADE_NOT_EXIST",
                 "交易不存在: no precreated trade has this qr_code",
             )
         })?;
+    if expired && trade.status == TradeStatus::WaitBuyerPay {
+        return Err(TradeError::new(
+            QR_CODE_EXPIRED,
+            "二维码已失效: the qr_code expired (qr_code_timeout_express, 2 hours at most); the trade waits until its time_expire",
+        ));
+    }
     buyer_pays(
         shared,
         &TradeKey {
@@ -350,11 +377,16 @@ pub(crate) fn trade_json(trade: &Trade) -> Value {
         "gmt_create": trade.gmt_create,
         "gmt_payment": trade.gmt_payment,
         "gmt_close": trade.gmt_close,
+        "time_expire": trade.time_expire,
     })
 }
 
 /// A control call's JSON answer, and what the log says about it.
-fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> (HttpAnswer, RecordedAnswer) {
+pub(super) fn json_answer(
+    status: u16,
+    value: &Value,
+    sub_code: Option<&str>,
+) -> (HttpAnswer, RecordedAnswer) {
     (
         HttpAnswer {
             headers: Vec::new(),
@@ -372,7 +404,7 @@ fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> (HttpAnswe
     )
 }
 
-fn error_answer(status: u16, e: &TradeError) -> (HttpAnswer, RecordedAnswer) {
+pub(super) fn error_answer(status: u16, e: &TradeError) -> (HttpAnswer, RecordedAnswer) {
     json_answer(
         status,
         &json!({ "sub_code": e.sub_code, "sub_msg": e.sub_msg }),
@@ -380,10 +412,15 @@ fn error_answer(status: u16, e: &TradeError) -> (HttpAnswer, RecordedAnswer) {
     )
 }
 
+/// The `sub_code` of a scan refused because the `qr_code` expired (the control call's own:
+/// Alipay's app shows the buyer a page, the merchant sees no error).
+const QR_CODE_EXPIRED: &str = "QR_CODE_EXPIRED";
+
 /// The HTTP status of a refused control call.
 fn status_of(e: &TradeError) -> u16 {
     match e.sub_code.as_str() {
         "ACQ.TRADE_NOT_EXIST" => 404,
+        QR_CODE_EXPIRED => 410,
         "ACQ.TRADE_HAS_SUCCESS" | "ACQ.TRADE_HAS_CLOSE" | "ACQ.TRADE_STATUS_ERROR" => 409,
         _ => 400,
     }
@@ -440,14 +477,15 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         decrypted_biz_content: None,
         files: Vec::new(),
         answer: summary,
+        fault: None,
     });
     http
 }
 
 /// The verdict of a control call: JSON from the test, which carries no signature.
-const CONTROL_VERDICT: &str = "control call (no signature)";
+pub(super) const CONTROL_VERDICT: &str = "control call (no signature)";
 
-fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
+pub(super) fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
     RecordedAnswer {
         status: answer.status,
         code: None,
@@ -456,7 +494,7 @@ fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
     }
 }
 
-fn plain(status: u16, message: &str) -> (HttpAnswer, RecordedAnswer) {
+pub(super) fn plain(status: u16, message: &str) -> (HttpAnswer, RecordedAnswer) {
     let answer = answer::plain(status, message);
     let summary = summary_of(&answer);
     (answer, summary)
@@ -464,7 +502,7 @@ fn plain(status: u16, message: &str) -> (HttpAnswer, RecordedAnswer) {
 
 /// A control call's body: a JSON object, sent as `application/json` (which a cross-site
 /// form cannot send). A refusal comes with its HTTP status.
-fn read_json(content_type: &str, body: &[u8]) -> Result<Value, (u16, TradeError)> {
+pub(super) fn read_json(content_type: &str, body: &[u8]) -> Result<Value, (u16, TradeError)> {
     let media = content_type.split(';').next().unwrap_or("").trim();
     if !media.eq_ignore_ascii_case("application/json") {
         return Err((

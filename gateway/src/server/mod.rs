@@ -4,6 +4,7 @@
 mod answer;
 mod builder;
 mod cashier;
+mod control;
 mod dashboard;
 mod exchange;
 mod face_to_face;
@@ -22,15 +23,16 @@ pub(crate) use money::MoneyBooks;
 use v3::V3_PATH_PREFIX;
 pub(crate) use v3::{V3Routes, V3Settings};
 
-use std::convert::Infallible;
+use std::future::Future as _;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
 
 use alipay_runtime::MethodDescriptor;
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HeaderValue, LOCATION};
+use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
+use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
@@ -41,6 +43,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::agreements::{Agreement, AgreementKey, SmsCode};
 use crate::cert_mode::CertModeError;
+use crate::faults::{Fault, FaultError, FaultRule};
 use crate::keys::GatewayKeys;
 use crate::log::RecordedRequest;
 use crate::notify::Notification;
@@ -349,6 +352,76 @@ impl LocalGateway {
         self.shared.money.with_agreements(|book| book.codes())
     }
 
+    /// Now on the gateway's clock: the real time plus every
+    /// [`advance_clock`](Self::advance_clock) so far. Trade times, trade expiry and the
+    /// notification schedule run on it ([`crate::control`]).
+    pub fn now(&self) -> SystemTime {
+        self.shared.clock.now()
+    }
+
+    /// Moves the gateway's clock `by` forward (it never goes back) and answers the new time, as
+    /// POSTing `{"advance_seconds": …}` to `/control/clock` does: unpaid trades whose
+    /// `time_expire` has come are `TRADE_CLOSED` when next looked at, and notification
+    /// deliveries waiting on the [`NotifySchedule`](crate::NotifySchedule) whose wait is over
+    /// are made at once. The clock goes at most 100 years ahead in all.
+    ///
+    /// ```no_run
+    /// # async fn demo(gw: &alipay_gateway::LocalGateway) {
+    /// use std::time::Duration;
+    /// let before = gw.now();
+    /// let after = gw.advance_clock(Duration::from_secs(15 * 60));
+    /// assert!(after.duration_since(before).unwrap() >= Duration::from_secs(900));
+    /// # }
+    /// ```
+    pub fn advance_clock(&self, by: Duration) -> SystemTime {
+        self.shared.clock.advance(by);
+        self.shared.clock.now()
+    }
+
+    /// How far the gateway's clock was advanced in all (zero: it is the real time).
+    pub fn clock_offset(&self) -> Duration {
+        self.shared.clock.offset()
+    }
+
+    /// The URL of the control endpoint that advances the clock
+    /// (`http://127.0.0.1:PORT/control/clock`).
+    pub fn clock_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::control::CLOCK_PATH)
+    }
+
+    /// Injects a fault ([`crate::faults`]): the next matching answers (or notification
+    /// deliveries) go wrong as `rule` says, as POSTing the rule as JSON to `/control/faults`
+    /// does. Refused for a method the gateway does not serve (other than `*`), and for a rule
+    /// whose fields do not fit (a status that is not 5xx, a probability outside 0 to 1, ...).
+    ///
+    /// ```no_run
+    /// # fn demo(gw: &alipay_gateway::LocalGateway) -> Result<(), alipay_gateway::FaultError> {
+    /// use alipay_gateway::{Fault, FaultRule};
+    /// gw.inject_fault(FaultRule::new("alipay.trade.query", Fault::HttpStatus(503)).times(2))?;
+    /// gw.inject_fault(FaultRule::new("*", Fault::service_unavailable()).probability(0.2, 7))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_fault(&self, rule: FaultRule) -> Result<(), FaultError> {
+        check_fault(&self.shared, &rule)?;
+        self.shared.add_fault(rule).map_err(FaultError::Invalid)
+    }
+
+    /// Removes every fault rule, as `DELETE /control/faults` does.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// The fault rules in force, in the order they were injected, each with what is left of
+    /// its `times` (a rule used up is gone).
+    pub fn faults(&self) -> Vec<FaultRule> {
+        self.shared.faults()
+    }
+
+    /// The URL of the fault rules' control endpoint (`http://127.0.0.1:PORT/control/faults`).
+    pub fn faults_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::faults::FAULTS_PATH)
+    }
+
     /// Stops serving and waits until the listener is closed.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -366,6 +439,14 @@ impl Drop for LocalGateway {
             task.abort();
         }
     }
+}
+
+/// Why `rule` cannot apply to this gateway, if it cannot.
+pub(crate) fn check_fault(shared: &Shared, rule: &FaultRule) -> Result<(), FaultError> {
+    if rule.method != "*" && shared.method(&rule.method).is_none() {
+        return Err(FaultError::UnknownMethod(rule.method.clone()));
+    }
+    rule.check().map_err(FaultError::Invalid)
 }
 
 fn strip_delay(s: &Scenario) -> &Scenario {
@@ -398,7 +479,7 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                         let header_timeout = shared.limits.header_read_timeout;
                         let service = service_fn(move |req| {
                             let shared = Arc::clone(&shared);
-                            async move { Ok::<_, Infallible>(respond(&shared, req).await) }
+                            async move { respond(&shared, req).await }
                         });
                         // A client that hangs up mid-request is its own business.
                         let _ = http1::Builder::new()
@@ -416,37 +497,189 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     }
 }
 
-async fn respond(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let answer = if req.uri().path().starts_with(V3_PATH_PREFIX) {
+/// How an answer goes out: whole, or spoiled by an injected fault ([`crate::faults`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Delivery {
+    /// As it is.
+    #[default]
+    Whole,
+    /// Not at all: the connection is closed.
+    Reset,
+    /// The head, declaring the whole body's length, and half of the body; then the
+    /// connection is closed.
+    Truncated,
+}
+
+impl Delivery {
+    /// How an answer with `fault` goes out.
+    pub(crate) fn of(fault: Option<&Fault>) -> Self {
+        match fault {
+            Some(Fault::Reset) => Delivery::Reset,
+            Some(Fault::Truncated) => Delivery::Truncated,
+            _ => Delivery::Whole,
+        }
+    }
+}
+
+/// An exchange's answer and how it goes out.
+pub(crate) struct Exchanged {
+    pub http: answer::HttpAnswer,
+    pub delivery: Delivery,
+}
+
+impl From<answer::HttpAnswer> for Exchanged {
+    fn from(http: answer::HttpAnswer) -> Self {
+        Self {
+            http,
+            delivery: Delivery::Whole,
+        }
+    }
+}
+
+/// The connection closed on purpose (an injected `reset` or `truncated` fault).
+#[derive(Debug)]
+struct Cut;
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by an injected fault")
+    }
+}
+
+impl std::error::Error for Cut {}
+
+/// An answer's body: whole, or cut short (its data, a pause for it to be flushed, then an
+/// error that makes hyper close the connection).
+struct AnswerBody {
+    data: Option<Bytes>,
+    cut: bool,
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl AnswerBody {
+    fn whole(data: Vec<u8>) -> Self {
+        Self {
+            data: (!data.is_empty()).then(|| Bytes::from(data)),
+            cut: false,
+            pause: None,
+        }
+    }
+
+    fn cut(data: Bytes) -> Self {
+        Self {
+            data: (!data.is_empty()).then_some(data),
+            cut: true,
+            pause: None,
+        }
+    }
+}
+
+impl Body for AnswerBody {
+    type Data = Bytes;
+    type Error = Cut;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Cut>>> {
+        let this = self.get_mut();
+        if let Some(data) = this.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        if !this.cut {
+            return Poll::Ready(None);
+        }
+        let pause = this
+            .pause
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+        match pause.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(Cut))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        !self.cut && self.data.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match (&self.data, self.cut) {
+            (_, true) => SizeHint::default(),
+            (Some(data), false) => SizeHint::with_exact(data.len() as u64),
+            (None, false) => SizeHint::with_exact(0),
+        }
+    }
+}
+
+async fn respond(
+    shared: &Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<AnswerBody>, Cut> {
+    let exchanged: Exchanged = if req.uri().path().starts_with(V3_PATH_PREFIX) {
         v3::exchange(shared, req).await
     } else if dashboard::handles(req.method(), req.uri().path()) {
-        dashboard::answer(shared, req.uri().path(), req.uri().query().unwrap_or(""))
+        dashboard::answer(shared, req.uri().path(), req.uri().query().unwrap_or("")).into()
     } else if money::is_control_path(req.uri().path()) {
-        money::exchange(shared, req).await
+        money::exchange(shared, req).await.into()
     } else if face_to_face::is_control_path(req.uri().path()) {
-        face_to_face::exchange(shared, req).await
+        face_to_face::exchange(shared, req).await.into()
+    } else if control::is_control_path(req.uri().path()) {
+        control::exchange(shared, req).await.into()
     } else {
         exchange::exchange(shared, req).await
     };
-    let mut response = Response::new(Full::new(Bytes::from(answer.body)));
+    let answer = exchanged.http;
+    let body = match exchanged.delivery {
+        Delivery::Reset => return Err(Cut),
+        Delivery::Whole => AnswerBody::whole(answer.body),
+        Delivery::Truncated => {
+            let whole = Bytes::from(answer.body);
+            let half = whole.slice(..whole.len() / 2);
+            let mut response = Response::new(AnswerBody::cut(half));
+            response
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(whole.len()));
+            return Ok(finish(
+                response,
+                answer.status,
+                &answer.content_type,
+                &answer.headers,
+                None,
+            ));
+        }
+    };
+    let response = Response::new(body);
+    Ok(finish(
+        response,
+        answer.status,
+        &answer.content_type,
+        &answer.headers,
+        answer.location.as_deref(),
+    ))
+}
+
+/// `response` with its status and headers.
+fn finish(
+    mut response: Response<AnswerBody>,
+    status: u16,
+    content_type: &str,
+    headers: &[(&'static str, String)],
+    location: Option<&str>,
+) -> Response<AnswerBody> {
     *response.status_mut() =
-        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Ok(value) = HeaderValue::from_str(&answer.content_type) {
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(value) = HeaderValue::from_str(content_type) {
         response.headers_mut().insert(CONTENT_TYPE, value);
     }
-    for (name, value) in &answer.headers {
+    for (name, value) in headers {
         if let Ok(value) = HeaderValue::from_str(value) {
             response.headers_mut().insert(*name, value);
         }
     }
     // A return_url that is no valid header value: the page's link takes the browser there.
-    if let Some(value) = answer
-        .location
-        .as_deref()
-        .and_then(|l| HeaderValue::from_str(l).ok())
-    {
+    if let Some(value) = location.and_then(|l| HeaderValue::from_str(l).ok()) {
         response.headers_mut().insert(LOCATION, value);
-    } else if answer.location.is_some() {
+    } else if location.is_some() {
         *response.status_mut() = StatusCode::OK;
     }
     response

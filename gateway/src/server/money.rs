@@ -23,6 +23,9 @@ use serde_json::{Value, json};
 
 use super::answer::{self, HttpAnswer, Logged, Node};
 use super::cashier::now;
+use super::face_to_face::{
+    CONTROL_VERDICT, error_answer, json_answer, plain, read_json, summary_of,
+};
 use super::pages;
 use super::stateful::{Caller, text};
 use super::trade_messages::{encode_pairs, sign_pairs};
@@ -155,7 +158,7 @@ fn transfer(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
         order_title: text(biz, "order_title"),
         payee: biz.get("payee_info").and_then(|p| text(p, "identity")),
     };
-    let now = now();
+    let now = now(shared);
     let (t, _moved) = shared
         .money
         .with_transfers(|book| book.transfer(order, &now))?;
@@ -249,7 +252,7 @@ fn agreement_query(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
 
 fn unsign(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, TradeError> {
     let key = agreement_key(biz)?;
-    let now = now();
+    let now = now(shared);
     let a = shared
         .money
         .with_agreements(|book| book.unsign(&key, &now))?;
@@ -258,12 +261,12 @@ fn unsign(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Tr
         .notify_url
         .map(str::to_owned)
         .or_else(|| a.notify_url.clone());
-    notify_agreement(shared, &a, url.as_deref(), NOTIFY_UNSIGN, &now);
+    notify_agreement(shared, &a, url.as_deref(), NOTIFY_UNSIGN, UNSIGN, &now);
     Ok(success())
 }
 
 fn auth_apply(shared: &Shared, biz: &Value) -> Node {
-    let now = now();
+    let now = now(shared);
     let sms = shared
         .money
         .with_agreements(|book| book.apply(text(biz, "agreement_no"), &now));
@@ -350,12 +353,14 @@ fn agreement_params(
     pairs
 }
 
-/// Notifies `url` (if any) that agreement `a` was signed or unsigned (`notify_type`).
+/// Notifies `url` (if any) that agreement `a` was signed or unsigned (`notify_type`; `method`
+/// made it, which notification faults are set on).
 fn notify_agreement(
     shared: &Arc<Shared>,
     a: &Agreement,
     url: Option<&str>,
     notify_type: &str,
+    method: &str,
     now: &str,
 ) {
     let Some(url) = url else {
@@ -388,7 +393,7 @@ fn notify_agreement(
     match body {
         Some(body) => {
             n.body = body.into_bytes();
-            notify::send(shared, n);
+            notify::send(shared, n, method);
         }
         None => {
             n.state = DeliveryState::NotSent(format!(
@@ -405,9 +410,16 @@ pub(crate) fn sign_agreement(
     shared: &Arc<Shared>,
     key: &AgreementKey,
 ) -> Result<Agreement, TradeError> {
-    let now = now();
+    let now = now(shared);
     let a = shared.money.with_agreements(|book| book.sign(key, &now))?;
-    notify_agreement(shared, &a, a.notify_url.as_deref(), NOTIFY_SIGN, &now);
+    notify_agreement(
+        shared,
+        &a,
+        a.notify_url.as_deref(),
+        NOTIFY_SIGN,
+        PAGE_SIGN,
+        &now,
+    );
     Ok(a)
 }
 
@@ -448,7 +460,7 @@ pub(crate) fn page(
     {
         return Some(error_logged(&invalid(&format!("notify_url {reason}"))));
     }
-    let now = now();
+    let now = now(shared);
     let a = shared.money.with_agreements(|book| book.open(order, &now));
     let http = answer::html(200, sign_page(&a));
     Some(Logged {
@@ -534,44 +546,6 @@ pub(crate) fn is_control_path(path: &str) -> bool {
     )
 }
 
-/// The verdict of a control call: JSON from the test, which carries no signature.
-const CONTROL_VERDICT: &str = "control call (no signature)";
-
-fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
-    RecordedAnswer {
-        status: answer.status,
-        code: None,
-        sub_code: None,
-        node: None,
-    }
-}
-
-fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> (HttpAnswer, RecordedAnswer) {
-    (
-        HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "application/json;charset=utf-8".into(),
-            body: format!("{value}\n").into_bytes(),
-        },
-        RecordedAnswer {
-            status,
-            code: None,
-            sub_code: sub_code.map(str::to_owned),
-            node: None,
-        },
-    )
-}
-
-fn error_answer(status: u16, e: &TradeError) -> (HttpAnswer, RecordedAnswer) {
-    json_answer(
-        status,
-        &json!({ "sub_code": e.sub_code, "sub_msg": e.sub_msg }),
-        Some(&e.sub_code),
-    )
-}
-
 /// One control exchange: answered and recorded.
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
     let http_method = req.method().clone();
@@ -584,39 +558,25 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         .to_owned();
     let mut params = Vec::new();
     let (http, summary) = if http_method != HttpMethod::POST {
-        let answer = answer::plain(405, "method not allowed: use POST\n");
-        let summary = summary_of(&answer);
-        (answer, summary)
+        plain(405, "method not allowed: use POST\n")
     } else {
         match super::exchange::read_body(shared, req.into_body()).await {
             Err(answer) => {
                 let summary = summary_of(&answer);
                 (answer, summary)
             }
-            Ok(body) => {
-                let media = content_type.split(';').next().unwrap_or("").trim();
-                if !media.eq_ignore_ascii_case("application/json") {
-                    error_answer(
-                        415,
-                        &invalid(
-                            "Content-Type must be application/json: a control call's body is a JSON object",
-                        ),
-                    )
-                } else {
-                    match serde_json::from_slice::<Value>(&body) {
-                        Ok(value @ Value::Object(_)) => {
-                            if let Value::Object(members) = &value {
-                                params = members
-                                    .iter()
-                                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                                    .collect();
-                            }
-                            control(shared, &path, &value)
-                        }
-                        _ => error_answer(400, &invalid("the body is not a JSON object")),
+            Ok(body) => match read_json(&content_type, &body) {
+                Ok(value) => {
+                    if let Value::Object(members) = &value {
+                        params = members
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                            .collect();
                     }
+                    control(shared, &path, &value)
                 }
-            }
+                Err((status, e)) => error_answer(status, &e),
+            },
         }
     };
     shared.record(RecordedRequest {
@@ -630,6 +590,7 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         decrypted_biz_content: None,
         files: Vec::new(),
         answer: summary,
+        fault: None,
     });
     http
 }

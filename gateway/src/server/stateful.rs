@@ -97,7 +97,7 @@ pub(crate) fn answer(
             "and trade_no are both missing (one is needed)",
         )));
     }
-    let now = now();
+    let now = now(shared);
     Some(match method {
         QUERY => match shared.with_trades(|book| book.find(&key)) {
             Some(trade) => query_node(&trade),

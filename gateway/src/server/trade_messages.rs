@@ -217,7 +217,7 @@ pub(crate) fn notify_trade(
     if matches!(n.state, DeliveryState::NotSent(_)) {
         shared.record_notification(n);
     } else {
-        notify::send(shared, n);
+        notify::send(shared, n, &trade.method);
     }
 }
 

@@ -170,6 +170,9 @@ mod tests {
             passback_params: None,
             charset: "utf-8".into(),
             sign_type: "RSA2".into(),
+            expires_at: std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(4_102_444_800),
+            qr_expires_at: None,
         }
     }
 

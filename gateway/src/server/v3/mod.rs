@@ -22,8 +22,9 @@ use hyper::Request;
 use hyper::body::Incoming;
 use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap};
 
-use super::answer::{HttpAnswer, Logged};
+use super::answer::Logged;
 use super::stateful;
+use crate::faults::Fault;
 use crate::log::{RecordedFile, RecordedRequest};
 use crate::scenario::Scenario;
 use crate::state::Shared;
@@ -61,6 +62,8 @@ struct Seen {
     signature_verified: bool,
     decrypted: Option<String>,
     files: Vec<RecordedFile>,
+    /// The fault injected into the answer ([`crate::faults`]).
+    fault: Option<Fault>,
 }
 
 /// The headers a v3 request is read by (the first of each; a value that is not text counts as
@@ -100,7 +103,7 @@ impl V3Headers {
 }
 
 /// One v3 exchange: checked, answered, recorded.
-pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
+pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> super::Exchanged {
     shared.rotate_if_due();
     let mut ctx = AnswerContext {
         trace_id: answer::trace_id(),
@@ -114,8 +117,9 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         signature_verified: false,
         decrypted: None,
         files: Vec::new(),
+        fault: None,
     };
-    let (mut logged, delay_ms) = match run(shared, req, &mut seen, &mut ctx).await {
+    let (mut logged, mut delay_ms) = match run(shared, req, &mut seen, &mut ctx).await {
         Ok(done) => done,
         Err(e) => (answer::error(shared, &ctx, &e), 0),
     };
@@ -128,11 +132,18 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         trace_id = %ctx.trace_id,
         "v3 request answered"
     );
+    if let Some(Fault::Slow(wait)) = &seen.fault {
+        delay_ms = delay_ms.saturating_add(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX));
+    }
+    let delivery = super::Delivery::of(seen.fault.as_ref());
     record(shared, seen, &mut logged);
     if delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     }
-    logged.http
+    super::Exchanged {
+        http: logged.http,
+        delivery,
+    }
 }
 
 /// The steps of the module's list; the answer and how long to wait before giving it.
@@ -230,6 +241,20 @@ async fn run(
         sign_type: alipay_runtime::sign::SignType::Rsa2,
         host: host.as_deref(),
     };
+    // An injected fault: a status or a system error instead of the answer (the request is
+    // not processed), or the answer late, cut or lost (it is).
+    seen.fault = shared.take_fault(descriptor.method, false);
+    match &seen.fault {
+        Some(Fault::HttpStatus(status)) => {
+            return Ok((super::answer::http_status_logged(*status), 0));
+        }
+        Some(fault) => {
+            if let Some(scenario) = fault.as_scenario() {
+                return Ok((answer::scenario(shared, ctx, descriptor, &scenario), 0));
+            }
+        }
+        None => {}
+    }
     Ok(dispatch(
         shared,
         ctx,
@@ -328,5 +353,6 @@ fn record(shared: &Shared, seen: Seen, answer: &mut Logged) {
         decrypted_biz_content: seen.decrypted,
         files: seen.files,
         answer: answer.summary.clone(),
+        fault: seen.fault.as_ref().map(Fault::label),
     });
 }

@@ -1,0 +1,22 @@
+//! The gateway's clock and fault control calls, over HTTP + JSON on the gateway's port (the
+//! same operations as the Rust methods of [`LocalGateway`](crate::LocalGateway)). Like the
+//! face-to-face control calls ([`crate::face_to_face`]), they take `application/json` bodies
+//! only (which a web page open in the tester's browser cannot send cross-site), answer JSON,
+//! and are recorded in the request log with the verdict `control call (no signature)`.
+//!
+//! | Rust | HTTP | what it does |
+//! | --- | --- | --- |
+//! | [`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock) | `POST` [`CLOCK_PATH`] `{"advance_seconds": 900}` | moves the gateway's clock forward (`0` reads it) |
+//! | [`LocalGateway::inject_fault`](crate::LocalGateway::inject_fault) | `POST` [`FAULTS_PATH`](crate::faults::FAULTS_PATH) `{"fault": "reset", "times": 1}` | adds a fault rule ([`crate::faults`]) |
+//! | [`LocalGateway::faults`](crate::LocalGateway::faults) | `GET` [`FAULTS_PATH`](crate::faults::FAULTS_PATH) | the fault rules in force |
+//! | [`LocalGateway::clear_faults`](crate::LocalGateway::clear_faults) | `DELETE` [`FAULTS_PATH`](crate::faults::FAULTS_PATH) | removes every fault rule |
+//!
+//! `POST /control/clock` answers the clock after the move: `now` (Beijing time, as trades
+//! and notifications write it), `unix_ms` and `offset_ms` (how far it was advanced in all).
+//! `advance_seconds` is a number of seconds, 0 or more (fractions allowed); a missing or
+//! negative one is refused with 400 (`{"sub_code": "ACQ.INVALID_PARAMETER", "sub_msg": …}`),
+//! as is one that would take the clock more than 100 years ahead; a body that is not JSON
+//! with 415.
+
+/// The control endpoint that advances (or reads) the gateway's clock.
+pub const CLOCK_PATH: &str = "/control/clock";
