@@ -501,6 +501,14 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
         sub_code(client.execute(&confirm(&token, &code)).await),
         "VALIDATECODE_TIMES_LIMIT"
     );
+    // A fresh code, and the gateway's clock past its lifetime.
+    let token = apply(&client, &agreement_no).await;
+    let code = gw.sms_code(&token).expect("held").code;
+    gw.advance_clock(alipay_gateway::agreements::CODE_LIFETIME);
+    assert_eq!(
+        sub_code(client.execute(&confirm(&token, &code)).await),
+        "VALIDATECODE_EXPIRED"
+    );
     let (status, _) = control(
         &http,
         &gw,

@@ -7,7 +7,7 @@
 //! | `alipay.user.agreement.unsign` | ends a signed agreement (`10000`) and notifies `dut_user_unsign`; one the gateway never opened is `AGREEMENT_NOT_EXIST`, one not `NORMAL` (not signed yet, or unsigned already) `USER_AGREEMENT_STATUS_NOT_NORMAL` |
 //!
 //! | `alipay.user.agreement.auth.apply` | sends the user a six-digit code (read it with a control call) and answers its `apply_token` |
-//! | `alipay.user.agreement.auth.confirm` | checks `auth_confirm_no` against the code of `apply_token`: right once (`10000`; the code is then used up: `VALIDATECODE_IS_NOT_EXIST`), wrong `VALIDATECODE_ANSWER_ERROR`, and after [`MAX_CODE_ATTEMPTS`] wrong codes `VALIDATECODE_TIMES_LIMIT`; a token not answered for this agreement is `AUTH_TOKEN_IS_NOT_EXIST`, an agreement the gateway does not hold `AGREEMENT_NOT_EXIST`, one not `NORMAL` `USER_AGREEMENT_STATUS_NOT_NORMAL` |
+//! | `alipay.user.agreement.auth.confirm` | checks `auth_confirm_no` against the code of `apply_token`: right once (`10000`; the code is then used up: `VALIDATECODE_IS_NOT_EXIST`), [`CODE_LIFETIME`] after it was sent on the gateway's clock ([`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock)) `VALIDATECODE_EXPIRED`, wrong `VALIDATECODE_ANSWER_ERROR`, and after [`MAX_CODE_ATTEMPTS`] wrong codes `VALIDATECODE_TIMES_LIMIT`; a token not answered for this agreement is `AUTH_TOKEN_IS_NOT_EXIST`, an agreement the gateway does not hold `AGREEMENT_NOT_EXIST`, one not `NORMAL` `USER_AGREEMENT_STATUS_NOT_NORMAL` |
 //!
 //! A confirm naming neither an agreement the gateway opened nor a token it answered is left to
 //! the method's scenario (the spec's example for the default success, as before these flows).
@@ -33,6 +33,8 @@
 //! `status`, `sign_time`, ...), or `{"sub_code": …, "sub_msg": …}` with status 404 (no such
 //! agreement: `USER_AGREEMENT_NOT_EXIST`), 409 (signed or unsigned already:
 //! `USER_AGREEMENT_STATUS_NOT_NORMAL`), 400 (a body naming none) or 415 (not JSON).
+
+use std::time::{Duration, SystemTime};
 
 use crate::trades::TradeError;
 
@@ -137,6 +139,10 @@ pub(crate) struct SignOrder {
 /// How many wrong codes an `apply_token` takes before `VALIDATECODE_TIMES_LIMIT`.
 pub const MAX_CODE_ATTEMPTS: u32 = 3;
 
+/// How long a code is valid on the gateway's clock before `VALIDATECODE_EXPIRED`: five
+/// minutes (the gateway's choice: the specs give no figure).
+pub const CODE_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
 /// A verification code sent to the user (by SMS) for `alipay.user.agreement.auth.apply`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsCode {
@@ -150,8 +156,12 @@ pub struct SmsCode {
     pub wrong_attempts: u32,
     /// Whether a confirm used it (it cannot be used again).
     pub used: bool,
-    /// When it was sent (Beijing time).
+    /// When it was sent (Beijing time, on the gateway's clock).
     pub sent_at: String,
+    /// When it expires ([`CODE_LIFETIME`] after it was sent; Beijing time).
+    pub expires_at: String,
+    /// The same, as a time on the gateway's clock.
+    pub expires: SystemTime,
 }
 
 /// The agreements and the codes sent for them.
@@ -304,7 +314,7 @@ impl AgreementBook {
 
 impl AgreementBook {
     /// Sends a code for `agreement_no` at `now`: the new `apply_token`'s record.
-    pub fn apply(&mut self, agreement_no: Option<String>, now: &str) -> SmsCode {
+    pub fn apply(&mut self, agreement_no: Option<String>, now: SystemTime) -> SmsCode {
         let token: String = random_bytes::<16>()
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -319,7 +329,9 @@ impl AgreementBook {
             code: digits,
             wrong_attempts: 0,
             used: false,
-            sent_at: now.to_owned(),
+            sent_at: alipay_runtime::time::beijing_timestamp(now),
+            expires_at: alipay_runtime::time::beijing_timestamp(now + CODE_LIFETIME),
+            expires: now + CODE_LIFETIME,
         };
         if self.codes.len() >= self.max {
             self.codes.remove(0);
@@ -341,13 +353,15 @@ impl AgreementBook {
         self.codes.clone()
     }
 
-    /// Confirms `agreement_no` with the code `answer` of `apply_token`: the documented errors
-    /// follow from the agreement and the attempts (a wrong code counts one).
+    /// Confirms `agreement_no` with the code `answer` of `apply_token` at `now`: the
+    /// documented errors follow from the agreement, the code's age and the attempts (a wrong
+    /// code counts one).
     pub fn confirm(
         &mut self,
         agreement_no: &str,
         apply_token: &str,
         answer: &str,
+        now: SystemTime,
     ) -> Result<(), TradeError> {
         let key = AgreementKey {
             agreement_no: Some(agreement_no.to_owned()),
@@ -378,6 +392,12 @@ impl AgreementBook {
             return Err(TradeError::new(
                 "VALIDATECODE_IS_NOT_EXIST",
                 "校验码不存在: this apply_token's code was used already",
+            ));
+        }
+        if now >= code.expires {
+            return Err(TradeError::new(
+                "VALIDATECODE_EXPIRED",
+                format!("校验码超时: the code expired at {}", code.expires_at),
             ));
         }
         if code.wrong_attempts >= MAX_CODE_ATTEMPTS {
@@ -413,6 +433,7 @@ mod tests {
     use super::*;
 
     const NOW: &str = "2026-12-07 10:00:00";
+    const T0: SystemTime = SystemTime::UNIX_EPOCH;
 
     fn order(ext: &str) -> SignOrder {
         SignOrder {
@@ -470,20 +491,24 @@ mod tests {
         // An SMS code for the signed agreement: wrong codes count, the limit holds.
         let signed_no = book.open(order("ext-3"), NOW).agreement_no;
         book.sign(&by_ext("ext-3"), NOW).expect("signed");
-        let sms = book.apply(Some(signed_no.clone()), NOW);
+        let sms = book.apply(Some(signed_no.clone()), T0);
         assert_eq!(sms.code.len(), 6);
         assert_eq!(book.code(&sms.apply_token), Some(sms.clone()));
-        let e = book.confirm(&signed_no, "other", &sms.code).unwrap_err();
+        let e = book
+            .confirm(&signed_no, "other", &sms.code, T0)
+            .unwrap_err();
         assert_eq!(e.sub_code, "AUTH_TOKEN_IS_NOT_EXIST");
-        let e = book.confirm("0", &sms.apply_token, &sms.code).unwrap_err();
+        let e = book
+            .confirm("0", &sms.apply_token, &sms.code, T0)
+            .unwrap_err();
         assert_eq!(e.sub_code, "AGREEMENT_NOT_EXIST");
-        book.confirm(&signed_no, &sms.apply_token, &sms.code)
+        book.confirm(&signed_no, &sms.apply_token, &sms.code, T0)
             .expect("confirmed");
         let e = book
-            .confirm(&signed_no, &sms.apply_token, &sms.code)
+            .confirm(&signed_no, &sms.apply_token, &sms.code, T0)
             .unwrap_err();
         assert_eq!(e.sub_code, "VALIDATECODE_IS_NOT_EXIST");
-        let sms = book.apply(Some(signed_no.clone()), NOW);
+        let sms = book.apply(Some(signed_no.clone()), T0);
         let wrong = if sms.code == "000000" {
             "111111"
         } else {
@@ -491,15 +516,29 @@ mod tests {
         };
         for _ in 0..MAX_CODE_ATTEMPTS {
             let e = book
-                .confirm(&signed_no, &sms.apply_token, wrong)
+                .confirm(&signed_no, &sms.apply_token, wrong, T0)
                 .unwrap_err();
             assert_eq!(e.sub_code, "VALIDATECODE_ANSWER_ERROR");
         }
         let e = book
-            .confirm(&signed_no, &sms.apply_token, &sms.code)
+            .confirm(&signed_no, &sms.apply_token, &sms.code, T0)
             .unwrap_err();
         assert_eq!(e.sub_code, "VALIDATECODE_TIMES_LIMIT");
-        assert_eq!(book.codes().len(), 2);
+        // A fresh code, too late.
+        let sms = book.apply(Some(signed_no.clone()), T0);
+        let late = T0 + CODE_LIFETIME;
+        let e = book
+            .confirm(&signed_no, &sms.apply_token, &sms.code, late)
+            .unwrap_err();
+        assert_eq!(e.sub_code, "VALIDATECODE_EXPIRED");
+        book.confirm(
+            &signed_no,
+            &sms.apply_token,
+            &sms.code,
+            late - Duration::from_secs(1),
+        )
+        .expect("just in time");
+        assert_eq!(book.codes().len(), 3);
 
         // Signing again after an unsign opens a new agreement.
         let b = book.open(order("ext-1"), NOW);

@@ -266,10 +266,10 @@ fn unsign(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Tr
 }
 
 fn auth_apply(shared: &Shared, biz: &Value) -> Node {
-    let now = now(shared);
+    let now = shared.clock.now();
     let sms = shared
         .money
-        .with_agreements(|book| book.apply(text(biz, "agreement_no"), &now));
+        .with_agreements(|book| book.apply(text(biz, "agreement_no"), now));
     let mut node = success();
     push(&mut node, "apply_token", &sms.apply_token);
     node
@@ -292,9 +292,10 @@ fn auth_confirm(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
     let agreement_no = field("agreement_no")?;
     let apply_token = field("apply_token")?;
     let answer = field("auth_confirm_no")?;
+    let now = shared.clock.now();
     shared
         .money
-        .with_agreements(|book| book.confirm(&agreement_no, &apply_token, &answer))?;
+        .with_agreements(|book| book.confirm(&agreement_no, &apply_token, &answer, now))?;
     Ok(success())
 }
 
@@ -307,6 +308,7 @@ pub(crate) fn sms_json(c: &SmsCode) -> Value {
         "wrong_attempts": c.wrong_attempts,
         "used": c.used,
         "sent_at": c.sent_at,
+        "expires_at": c.expires_at,
     })
 }
 
