@@ -152,7 +152,7 @@ async fn the_guide_s_control_calls_pay_its_trades() {
     }
 
     let commands = curl_commands();
-    assert_eq!(commands.len(), 12);
+    assert_eq!(commands.len(), 15);
     let http = reqwest::Client::new();
     let base = format!("http://{}", gw.addr());
     for command in commands {

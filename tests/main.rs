@@ -8,6 +8,7 @@ mod browser_checkout;
 mod dashboard;
 mod docs;
 mod docs_gateway;
+mod docs_gateway_money;
 mod docs_gateway_page;
 mod docs_gateway_time;
 mod docs_v3;
