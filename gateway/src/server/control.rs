@@ -11,13 +11,11 @@ use hyper::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
-use super::face_to_face::{
-    CONTROL_VERDICT, error_answer, json_answer, plain, read_json, summary_of,
-};
+use super::face_to_face::{error_answer, json_answer, json_body, plain, record_control};
 use crate::clock::{MAX_OFFSET, unix_ms};
 use crate::control::CLOCK_PATH;
 use crate::faults::{FAULTS_PATH, FaultError, FaultRule};
-use crate::log::{RecordedAnswer, RecordedRequest};
+use crate::log::RecordedAnswer;
 use crate::state::Shared;
 use crate::trades::TradeError;
 
@@ -64,33 +62,15 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     } else if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
-        match super::exchange::read_body(shared, req.into_body()).await {
-            Err(answer) => {
-                let summary = summary_of(&answer);
-                (answer, summary)
+        match json_body(shared, &content_type, req.into_body()).await {
+            Ok(body) => {
+                params = shown_params(&body);
+                control(shared, &path, &body)
             }
-            Ok(body) => match read_json(&content_type, &body) {
-                Ok(body) => {
-                    params = shown_params(&body);
-                    control(shared, &path, &body)
-                }
-                Err((status, e)) => error_answer(status, &e),
-            },
+            Err(refused) => refused,
         }
     };
-    shared.record(RecordedRequest {
-        http_method: http_method.as_str().to_owned(),
-        path,
-        method: None,
-        params,
-        charset: "utf-8".to_owned(),
-        signature_verified: false,
-        verdict: CONTROL_VERDICT.to_owned(),
-        decrypted_biz_content: None,
-        files: Vec::new(),
-        answer: summary,
-        fault: None,
-    });
+    record_control(shared, &http_method, path, params, summary);
     http
 }
 

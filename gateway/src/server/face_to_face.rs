@@ -446,26 +446,45 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     } else if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
-        match super::exchange::read_body(shared, req.into_body()).await {
-            Err(answer) => {
-                let summary = summary_of(&answer);
-                (answer, summary)
-            }
+        match json_body(shared, &content_type, req.into_body()).await {
             Ok(body) => {
-                let read = read_json(&content_type, &body);
-                if let Ok(Value::Object(members)) = &read {
-                    params = members
-                        .iter()
-                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                        .collect();
-                }
-                match read {
-                    Ok(body) => control(shared, &path, &body),
-                    Err((status, e)) => error_answer(status, &e),
-                }
+                params = string_params(&body);
+                control(shared, &path, &body)
             }
+            Err(refused) => refused,
         }
     };
+    record_control(shared, &http_method, path, params, summary);
+    http
+}
+
+/// The verdict of a control call: JSON from the test, which carries no signature.
+pub(super) const CONTROL_VERDICT: &str = "control call (no signature)";
+
+/// A control call's body read (within the gateway's bounds) and parsed as a JSON document
+/// sent as `application/json`; the answer to give and log when it cannot be.
+pub(super) async fn json_body(
+    shared: &Arc<Shared>,
+    content_type: &str,
+    body: Incoming,
+) -> Result<Value, (HttpAnswer, RecordedAnswer)> {
+    let body = super::exchange::read_body(shared, body)
+        .await
+        .map_err(|answer| {
+            let summary = summary_of(&answer);
+            (answer, summary)
+        })?;
+    read_json(content_type, &body).map_err(|(status, e)| error_answer(status, &e))
+}
+
+/// Records a control call in the request log, with the control verdict.
+pub(super) fn record_control(
+    shared: &Shared,
+    http_method: &HttpMethod,
+    path: String,
+    params: Vec<(String, String)>,
+    summary: RecordedAnswer,
+) {
     shared.record(RecordedRequest {
         http_method: http_method.as_str().to_owned(),
         path,
@@ -479,11 +498,19 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         answer: summary,
         fault: None,
     });
-    http
 }
 
-/// The verdict of a control call: JSON from the test, which carries no signature.
-pub(super) const CONTROL_VERDICT: &str = "control call (no signature)";
+/// The string members of a control call's body, as the log shows them.
+pub(super) fn string_params(body: &Value) -> Vec<(String, String)> {
+    body.as_object()
+        .map(|members| {
+            members
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 pub(super) fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
     RecordedAnswer {

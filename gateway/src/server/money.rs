@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use super::answer::{self, HttpAnswer, Logged, Node};
 use super::cashier::now;
 use super::face_to_face::{
-    CONTROL_VERDICT, error_answer, json_answer, plain, read_json, summary_of,
+    error_answer, json_answer, json_body, plain, record_control, string_params, summary_of,
 };
 use super::pages;
 use super::stateful::{Caller, text};
@@ -33,7 +33,7 @@ use crate::agreements::{
     AGREEMENTS_PATH, Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN,
     NOTIFY_UNSIGN, SIGN_PATH, SMS_CODE_PATH, SignOrder, SmsCode, has_unsigned, query_not_exist,
 };
-use crate::log::{RecordedAnswer, RecordedRequest};
+use crate::log::RecordedAnswer;
 use crate::notify::{self, DeliveryState, Notification};
 use crate::protocol::{Accepted, Decoded};
 use crate::scenario::Scenario;
@@ -562,38 +562,15 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     let (http, summary) = if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
-        match super::exchange::read_body(shared, req.into_body()).await {
-            Err(answer) => {
-                let summary = summary_of(&answer);
-                (answer, summary)
+        match json_body(shared, &content_type, req.into_body()).await {
+            Ok(value) => {
+                params = string_params(&value);
+                control(shared, &path, &value)
             }
-            Ok(body) => match read_json(&content_type, &body) {
-                Ok(value) => {
-                    if let Value::Object(members) = &value {
-                        params = members
-                            .iter()
-                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                            .collect();
-                    }
-                    control(shared, &path, &value)
-                }
-                Err((status, e)) => error_answer(status, &e),
-            },
+            Err(refused) => refused,
         }
     };
-    shared.record(RecordedRequest {
-        http_method: http_method.as_str().to_owned(),
-        path,
-        method: None,
-        params,
-        charset: "utf-8".to_owned(),
-        signature_verified: false,
-        verdict: CONTROL_VERDICT.to_owned(),
-        decrypted_biz_content: None,
-        files: Vec::new(),
-        answer: summary,
-        fault: None,
-    });
+    record_control(shared, &http_method, path, params, summary);
     http
 }
 
