@@ -231,20 +231,23 @@ async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or
     let http = http();
     let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
-    match client
+    let waiting = match client
         .execute(&pay_of("wait-1", AUTH_CODE_ASKS_PASSWORD, "6.00"))
         .await
     {
         Err(Error::Gateway(g)) => {
-            assert_eq!(
-                *g.code(),
-                GatewayCode::Unknown(PAY_IN_PROCESS_CODE.to_owned())
-            );
+            assert_eq!(*g.code(), GatewayCode::InProcess);
+            assert_eq!(g.code().as_str(), PAY_IN_PROCESS_CODE);
             assert_eq!(g.msg(), " order success pay inprocess");
+            // The verified node of the waiting answer, typed as the method's response.
+            g.decode_answer::<pay::Response>().expect("the 10003 node")
         }
         other => panic!("not 10003: {other:?}"),
-    }
+    };
     let held = gw.trade("wait-1").expect("held");
+    assert_eq!(waiting.trade_no.as_deref(), Some(held.trade_no.as_str()));
+    assert_eq!(waiting.out_trade_no.as_deref(), Some("wait-1"));
+    assert_eq!(waiting.total_amount.as_deref(), Some("6.00"));
     assert_eq!(held.method, "alipay.trade.pay");
     assert_eq!(
         status(&client, "wait-1").await.as_deref(),

@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use alipay_runtime::{BizErrorCode as _, DynBizCode, Error};
+use alipay_runtime::v3::ApiError;
+use alipay_runtime::{BizErrorCode as _, BusinessError, DynBizCode, Error};
 
 use crate::shown::shown;
 
@@ -70,21 +71,7 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
     let exit = exit_for(error);
     let _ = match error {
         Error::Business(b) => {
-            let _ = writeln!(out, "business error (verified answer):");
-            line(out, "code:", b.code());
-            line(out, "msg:", b.msg());
-            line(out, "sub_code:", b.sub_code().as_str());
-            line(out, "sub_msg:", b.sub_msg());
-            if let Some(description) = b.sub_code().description() {
-                line(out, "meaning:", description);
-            }
-            line(
-                out,
-                "solution:",
-                b.sub_code()
-                    .solution()
-                    .unwrap_or("(this code is not documented for the method)"),
-            );
+            print_business(b, out);
             Ok(())
         }
         Error::Gateway(g) => {
@@ -118,26 +105,7 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
             writeln!(out, "{}", shown(&error.to_string()))
         }
         Error::Api(e) => {
-            let _ = if e.verified() {
-                writeln!(out, "v3 error (verified answer, HTTP {}):", e.status())
-            } else {
-                writeln!(
-                    out,
-                    "rejected: an UNSIGNED v3 error answer (HTTP {}); it may not come from Alipay (shown for diagnosis only):",
-                    e.status()
-                )
-            };
-            line(out, "code:", e.code_str().unwrap_or(""));
-            line(out, "message:", e.message().unwrap_or(""));
-            line(out, "trace id:", e.trace_id().unwrap_or(""));
-            if let Some(code) = e.code().filter(|_| e.verified()) {
-                if let Some(description) = code.description() {
-                    line(out, "meaning:", description);
-                }
-                if let Some(solution) = code.solution() {
-                    line(out, "solution:", solution);
-                }
-            }
+            print_api(e, out);
             Ok(())
         }
         Error::Transport(transport) => {
@@ -153,6 +121,50 @@ pub fn print_error(error: &Error<DynBizCode>, out: &mut dyn Write) -> Exit {
         other => writeln!(out, "{}", shown(&other.to_string())),
     };
     exit
+}
+
+/// A verified business failure: its codes, then what the method's error table says of them.
+fn print_business(b: &BusinessError<DynBizCode>, out: &mut dyn Write) {
+    let _ = writeln!(out, "business error (verified answer):");
+    line(out, "code:", b.code());
+    line(out, "msg:", b.msg());
+    line(out, "sub_code:", b.sub_code().as_str());
+    line(out, "sub_msg:", b.sub_msg());
+    if let Some(description) = b.sub_code().description() {
+        line(out, "meaning:", description);
+    }
+    line(
+        out,
+        "solution:",
+        b.sub_code()
+            .solution()
+            .unwrap_or("(this code is not documented for the method)"),
+    );
+}
+
+/// A v3 error answer: verified or not (then for diagnosis only), its code, message and trace
+/// id, and for a verified one what the method's error table says of the code.
+fn print_api(e: &ApiError<DynBizCode>, out: &mut dyn Write) {
+    let _ = if e.verified() {
+        writeln!(out, "v3 error (verified answer, HTTP {}):", e.status())
+    } else {
+        writeln!(
+            out,
+            "rejected: an UNSIGNED v3 error answer (HTTP {}); it may not come from Alipay (shown for diagnosis only):",
+            e.status()
+        )
+    };
+    line(out, "code:", e.code_str().unwrap_or(""));
+    line(out, "message:", e.message().unwrap_or(""));
+    line(out, "trace id:", e.trace_id().unwrap_or(""));
+    if let Some(code) = e.code().filter(|_| e.verified()) {
+        if let Some(description) = code.description() {
+            line(out, "meaning:", description);
+        }
+        if let Some(solution) = code.solution() {
+            line(out, "solution:", solution);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+// Long because: each case runs the real binary against a real gateway (key mode, then certificate mode with AES); one file keeps one build of the two.
 //! `alipay call <method> --protocol v3` against `alipay gateway` (the real binary on both
 //! sides, on 127.0.0.1): a JSON body, a GET with a query parameter, a path parameter, a query
 //! `auth_token`, an upload, in key mode and in certificate mode with AES; the config key

@@ -115,6 +115,7 @@ fn gateway_url(lines: &[String]) -> String {
         .to_owned()
 }
 
+// Long because: one gateway run writes the folder; every key form and both SDK configurations are read from it in turn.
 #[test]
 fn the_keys_folder_holds_every_key_form_and_the_official_sdks_configurations() {
     let root = scratch("forms");

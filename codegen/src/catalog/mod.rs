@@ -355,49 +355,14 @@ fn build_part_in(specs: Option<&Path>) -> Result<(), BuildPartError> {
             .ok_or(BuildPartError::NotCargo(name))
     };
     let (dir, out) = (var("CARGO_MANIFEST_DIR")?, var("OUT_DIR")?);
-    let manifest = dir.join("Cargo.toml");
-    println!("cargo:rerun-if-changed={}", manifest.display());
-    let text = std::fs::read_to_string(&manifest).map_err(|source| FileError::Read {
-        path: manifest.clone(),
-        source,
-    })?;
-    let meta = part_meta(&text).map_err(|source| FileError::Manifest {
-        path: manifest.clone(),
-        source,
-    })?;
-    let specs_dir = match (specs, &meta.specs) {
-        (Some(given), _) => given.to_owned(),
-        (None, Some(named)) => dir.join(named),
-        (None, None) => {
-            return Err(BuildPartError::File(FileError::Manifest {
-                path: manifest.clone(),
-                source: ManifestError::NoSpecs,
-            }));
-        }
-    };
-    println!("cargo:rerun-if-changed={}", specs_dir.display());
+    let (meta, specs_dir) = part_manifest(&dir, specs)?;
     let group = meta.group.as_str();
-    let of_group = |method: &str| crate::naming::group_of(method) == group;
-    let loaded = spec::load_dir_where(&specs_dir, |path: &Path| {
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.strip_suffix(".yaml"))
-            .is_some_and(of_group)
-    });
-    for (path, _) in &loaded.specs {
-        println!("cargo:rerun-if-changed={}", path.display());
-    }
-    if !loaded.is_clean() {
-        return Err(BuildPartError::Specs {
-            group: group.to_owned(),
-            diagnostics: loaded.diagnostics,
-        });
-    }
+    let loaded = load_group(&specs_dir, group)?;
     let mut specs: Vec<&Spec> = loaded
         .specs
         .iter()
         .map(|(_, s)| s)
-        .filter(|s| of_group(&s.method))
+        .filter(|s| crate::naming::group_of(&s.method) == group)
         .collect();
     specs.sort_by(|a, b| a.method.cmp(&b.method));
     let part = Part {
@@ -428,6 +393,54 @@ fn build_part_in(specs: Option<&Path>) -> Result<(), BuildPartError> {
         })?;
     }
     Ok(())
+}
+
+/// The part's manifest (in `dir`) read, and the specs folder: `specs` when given, else the one
+/// the manifest names.
+fn part_manifest(dir: &Path, specs: Option<&Path>) -> Result<(PartMeta, PathBuf), BuildPartError> {
+    let manifest = dir.join("Cargo.toml");
+    println!("cargo:rerun-if-changed={}", manifest.display());
+    let text = std::fs::read_to_string(&manifest).map_err(|source| FileError::Read {
+        path: manifest.clone(),
+        source,
+    })?;
+    let meta = part_meta(&text).map_err(|source| FileError::Manifest {
+        path: manifest.clone(),
+        source,
+    })?;
+    let specs_dir = match (specs, &meta.specs) {
+        (Some(given), _) => given.to_owned(),
+        (None, Some(named)) => dir.join(named),
+        (None, None) => {
+            return Err(BuildPartError::File(FileError::Manifest {
+                path: manifest.clone(),
+                source: ManifestError::NoSpecs,
+            }));
+        }
+    };
+    println!("cargo:rerun-if-changed={}", specs_dir.display());
+    Ok((meta, specs_dir))
+}
+
+/// The specs of `group` in `specs_dir` (each file a rerun trigger), refused with their
+/// diagnostics unless all are clean.
+fn load_group(specs_dir: &Path, group: &str) -> Result<spec::LoadReport, BuildPartError> {
+    let loaded = spec::load_dir_where(specs_dir, |path: &Path| {
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".yaml"))
+            .is_some_and(|method| crate::naming::group_of(method) == group)
+    });
+    for (path, _) in &loaded.specs {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    if !loaded.is_clean() {
+        return Err(BuildPartError::Specs {
+            group: group.to_owned(),
+            diagnostics: loaded.diagnostics,
+        });
+    }
+    Ok(loaded)
 }
 
 /// The `[package.metadata.alipay-codegen]` table of a part's manifest.

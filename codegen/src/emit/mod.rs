@@ -22,6 +22,7 @@ mod crates;
 pub mod docs;
 mod enums;
 mod method;
+mod notification;
 mod registry;
 mod structs;
 mod types;

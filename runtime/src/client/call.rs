@@ -251,6 +251,7 @@ impl Client {
             msg,
             sub_code,
             sub_msg,
+            node,
             ..
         } = verified;
         if is_error_response && (code.is_empty() || code == SUCCESS_CODE) {
@@ -273,6 +274,7 @@ impl Client {
             msg,
             sub_code: PublicSubCode::from_code(&sub_code),
             sub_msg,
+            node: node.into(),
         }))
     }
 }

@@ -181,7 +181,7 @@ impl Client {
             .app_auth_token
             .as_deref()
             .or(config.app_auth_token.as_deref());
-        let nonce = random_nonce();
+        let nonce = v3::random_nonce();
         let timestamp_ms = (config.clock)()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
@@ -204,32 +204,15 @@ impl Client {
         );
         let authorization =
             v3::authorization(config.signer.as_signer(), &auth, &signed).map_err(Error::Sign)?;
-        let mut headers = vec![
-            ("authorization", authorization),
-            ("alipay-request-id", random_hex()),
-            ("accept", "application/json".to_owned()),
-        ];
-        // A body-less route sends no content type; a body-less POST of a JSON route sends one
-        // (as the Node SDK does).
-        let bodyless = body.is_empty() && route.body == RouteBody::None;
-        if !multipart && !bodyless {
-            let content_type = if encrypt.is_some() {
-                "text/plain"
-            } else {
-                "application/json"
-            };
-            headers.push(("content-type", content_type.to_owned()));
-        }
-        if encrypt.is_some() {
-            headers.push(("alipay-encrypt-type", "AES".to_owned()));
-            headers.push(("alipay-encryption-algm", "AES".to_owned()));
-        }
-        if let Some(cert) = config.cert.as_deref() {
-            headers.push(("alipay-root-cert-sn", cert.root.sn().to_owned()));
-        }
-        if let Some(token) = token {
-            headers.push(("alipay-app-auth-token", token.to_owned()));
-        }
+        let headers = self.v3_headers(
+            authorization,
+            V3Body {
+                multipart,
+                bodyless: body.is_empty() && route.body == RouteBody::None,
+                encrypted: encrypt.is_some(),
+            },
+            token,
+        );
         Ok(PreparedV3 {
             http_method: route.http_method,
             url: format!("{}{target}", config.v3_origin),
@@ -239,6 +222,43 @@ impl Client {
             files: multipart.then_some(placed.files),
             encrypted: encrypt.is_some(),
         })
+    }
+
+    /// The headers of a v3 request signed with `authorization`: the request id, `accept`, the
+    /// content type its body needs, the AES, certificate and app-auth-token headers.
+    fn v3_headers(
+        &self,
+        authorization: String,
+        body: V3Body,
+        token: Option<&str>,
+    ) -> Vec<(&'static str, String)> {
+        let config = &self.inner.config;
+        let mut headers = vec![
+            ("authorization", authorization),
+            ("alipay-request-id", v3::random_hex()),
+            ("accept", "application/json".to_owned()),
+        ];
+        // A body-less route sends no content type; a body-less POST of a JSON route sends one
+        // (as the Node SDK does).
+        if !body.multipart && !body.bodyless {
+            let content_type = if body.encrypted {
+                "text/plain"
+            } else {
+                "application/json"
+            };
+            headers.push(("content-type", content_type.to_owned()));
+        }
+        if body.encrypted {
+            headers.push(("alipay-encrypt-type", "AES".to_owned()));
+            headers.push(("alipay-encryption-algm", "AES".to_owned()));
+        }
+        if let Some(cert) = config.cert.as_deref() {
+            headers.push(("alipay-root-cert-sn", cert.root.sn().to_owned()));
+        }
+        if let Some(token) = token {
+            headers.push(("alipay-app-auth-token", token.to_owned()));
+        }
+        headers
     }
 
     /// Sends a prepared v3 request and reads the whole answer.
@@ -439,40 +459,12 @@ fn answer_error(e: AnswerError) -> Error<DynBizCode> {
     }
 }
 
-/// 16 bytes from the operating system's random source.
-fn random_bytes() -> [u8; 16] {
-    let mut bytes = [0u8; 16];
-    // Without a random source no nonce is safe to send; the OS source does not fail on the
-    // platforms the client runs on.
-    getrandom::fill(&mut bytes).expect("the operating system's random source");
-    bytes
-}
-
-/// A random UUID (version 4), lower case with dashes: the auth string's nonce.
-fn random_nonce() -> String {
-    let mut b = random_bytes();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
-/// 32 random lower-case hex digits: `alipay-request-id`.
-fn random_hex() -> String {
-    hex(&random_bytes())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(32), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+/// What a v3 request's body is, for its headers.
+struct V3Body {
+    /// `multipart/form-data` (its content type is set with the boundary when sent).
+    multipart: bool,
+    /// A body-less route with no body: no content type.
+    bodyless: bool,
+    /// The JSON body sent AES-encrypted.
+    encrypted: bool,
 }

@@ -219,8 +219,10 @@ fn answer_text(
     out
 }
 
-/// A verified gateway error: the gateway itself refused the call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A verified answer with a public code other than success and business failure: the gateway
+/// itself refused the call, or (with [`GatewayCode::InProcess`]) the call is still being
+/// processed.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GatewayError {
     /// The public code, for example `40002`.
@@ -231,6 +233,21 @@ pub struct GatewayError {
     pub(crate) sub_code: PublicSubCode,
     /// The answer's `sub_msg` (empty when it had none).
     pub(crate) sub_msg: String,
+    /// The verified node, exactly as received (decrypted when it was encrypted).
+    pub(crate) node: Box<str>,
+}
+
+impl fmt::Debug for GatewayError {
+    // The node is the method's data (a trade's amounts and ids): its length only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GatewayError")
+            .field("code", &self.code)
+            .field("msg", &self.msg)
+            .field("sub_code", &self.sub_code)
+            .field("sub_msg", &self.sub_msg)
+            .field("node_len", &self.node.len())
+            .finish()
+    }
 }
 
 impl GatewayError {
@@ -252,6 +269,15 @@ impl GatewayError {
     /// The answer's `sub_msg` (empty when it had none).
     pub fn sub_msg(&self) -> &str {
         &self.sub_msg
+    }
+
+    /// The verified answer node decoded as `T`, usually the method's `Response`: how to read
+    /// what an answer that is not final carries, such as the `trade_no` and `out_trade_no` of
+    /// an `alipay.trade.pay` answered with [`GatewayCode::InProcess`] (`10003`). The node's
+    /// signature was verified, so its fields are as trustworthy as a success's; only the code
+    /// says the call has not finished.
+    pub fn decode_answer<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.node)
     }
 }
 

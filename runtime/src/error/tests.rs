@@ -86,12 +86,35 @@ fn gateway_error_names_code_sub_code_and_solution() {
         msg: "Invalid Arguments".into(),
         sub_code: PublicSubCode::InvalidAppId,
         sub_msg: "无效的AppID参数".into(),
+        node: r#"{"code":"40002"}"#.into(),
     });
     assert_eq!(
         e.to_string(),
         "40002 Invalid Arguments: isv.invalid-app-id 无效的AppID参数 (solution: 检查入参app_id，app_id不存在，或者未上线)"
     );
     assert_eq!(e.sub_code(), Some("isv.invalid-app-id"));
+}
+
+#[test]
+fn an_in_process_answer_is_decoded_and_its_node_stays_out_of_debug() {
+    #[derive(serde::Deserialize)]
+    struct Waiting {
+        trade_no: String,
+    }
+    let g = GatewayError {
+        code: GatewayCode::from_code("10003"),
+        msg: " order success pay inprocess".into(),
+        sub_code: PublicSubCode::from_code(""),
+        sub_msg: String::new(),
+        node: r#"{"code":"10003","trade_no":"2013112011001004330000121536","buyer_logon_id":"159****5620"}"#.into(),
+    };
+    assert_eq!(*g.code(), GatewayCode::InProcess);
+    assert_eq!(g.code().description(), Some("业务处理中"));
+    let waiting: Waiting = g.decode_answer().expect("decoded");
+    assert_eq!(waiting.trade_no, "2013112011001004330000121536");
+    let debug = format!("{g:?}");
+    assert!(!debug.contains("2013112011001004330000121536"), "{debug}");
+    assert!(debug.contains("node_len"), "{debug}");
 }
 
 #[test]

@@ -381,3 +381,41 @@ fn api_error(status: u16, headers: &AnswerHeaders<'_>, body: &[u8], key: &Public
         verified,
     }
 }
+
+/// 16 bytes from the operating system's random source.
+fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    // Without a random source no nonce is safe to send; the OS source does not fail on the
+    // platforms the client runs on.
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    bytes
+}
+
+/// A random UUID (version 4), lower case with dashes: the auth string's nonce.
+pub(crate) fn random_nonce() -> String {
+    let mut b = random_bytes();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = hex(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// 32 random lower-case hex digits: `alipay-request-id`.
+pub(crate) fn random_hex() -> String {
+    hex(&random_bytes())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(32), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}

@@ -25,11 +25,14 @@ use std::time::{Duration, Instant};
 use alipay_bench_harness::rss_kib;
 use alipay_openapi::gateway::{DeliveryState, TestGateway};
 use alipay_openapi::runtime::sign::{SignType, sign_base64};
-use alipay_openapi::runtime::{Client, PrivateKey, PublicKey, verify_notify};
+use alipay_openapi::runtime::{Client, PrivateKey, PublicKey};
 use alipay_openapi::trade::app_pay;
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+
+mod notify;
+
+use notify::{Deliveries, listen};
 
 /// Open file descriptors of the process.
 fn fd_count() -> usize {
@@ -60,96 +63,6 @@ impl Errors {
         if first.len() < 10 {
             first.push(what);
         }
-    }
-}
-
-/// What the notification listener saw: each payment's notification marked once in a bitmap
-/// (no per-notification allocation, so the listener does not grow the figure it measures).
-struct Deliveries {
-    seen: Vec<AtomicU64>,
-    delivered: AtomicU64,
-    duplicates: AtomicU64,
-    bad: AtomicU64,
-}
-
-impl Deliveries {
-    fn new(payments: usize) -> Self {
-        Self {
-            seen: (0..payments / 64 + 1).map(|_| AtomicU64::new(0)).collect(),
-            delivered: AtomicU64::new(0),
-            duplicates: AtomicU64::new(0),
-            bad: AtomicU64::new(0),
-        }
-    }
-
-    fn mark(&self, out_trade_no: Option<&str>) {
-        let Some(j) = out_trade_no
-            .and_then(|n| n.strip_prefix("soak-"))
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|j| j / 64 < self.seen.len())
-        else {
-            self.bad.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        let bit = 1u64 << (j % 64);
-        if self.seen[j / 64].fetch_or(bit, Ordering::Relaxed) & bit == 0 {
-            self.delivered.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.duplicates.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
-
-/// The merchant's notify_url: verifies each POSTed notification, answers `success`.
-async fn listen(listener: TcpListener, key: Arc<PublicKey>, deliveries: Arc<Deliveries>) {
-    while let Ok((stream, _)) = listener.accept().await {
-        let key = Arc::clone(&key);
-        let deliveries = Arc::clone(&deliveries);
-        tokio::spawn(async move {
-            let _ = serve_notifications(stream, &key, &deliveries).await;
-        });
-    }
-}
-
-/// Serves the requests of one keep-alive connection.
-async fn serve_notifications(
-    mut stream: TcpStream,
-    key: &PublicKey,
-    deliveries: &Deliveries,
-) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(8192);
-    loop {
-        let head_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
-            }
-            if stream.read_buf(&mut buf).await? == 0 {
-                return Ok(());
-            }
-        };
-        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-        let len: usize = head
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length:"))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or(0);
-        while buf.len() < head_end + len {
-            if stream.read_buf(&mut buf).await? == 0 {
-                return Ok(());
-            }
-        }
-        match verify_notify(&buf[head_end..head_end + len], key) {
-            Ok(n) => deliveries.mark(n.get("out_trade_no")),
-            Err(_) => {
-                deliveries.bad.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        buf.drain(..head_end + len);
-        stream
-            .write_all(
-                b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 7\r\n\r\nsuccess",
-            )
-            .await?;
     }
 }
 
@@ -291,7 +204,6 @@ async fn soak(
     let http = reqwest::Client::new();
     let pay_url = gw.pay_order_string_url();
     let errors = Arc::new(Errors::default());
-    let next = Arc::new(AtomicUsize::new(0));
     let finished = Arc::new(AtomicUsize::new(0));
     let rss_start = rss_kib();
     let fds_start = fd_count();
@@ -299,75 +211,30 @@ async fn soak(
 
     // The sampler: every 2 s, and a line on stderr every 30 s.
     let samples = Arc::new(Mutex::new(Vec::<Sample>::new()));
-    let sampler = {
-        let samples = Arc::clone(&samples);
-        let finished = Arc::clone(&finished);
-        let deliveries = Arc::clone(&deliveries);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(2));
-            loop {
-                tick.tick().await;
-                let s = Sample {
-                    seconds: started.elapsed().as_secs_f64(),
-                    calls: finished.load(Ordering::Relaxed),
-                    rss_kib: rss_kib(),
-                    fds: fd_count(),
-                    delivered: deliveries.delivered.load(Ordering::Relaxed),
-                };
-                let mut all = samples.lock().expect("samples");
-                if all.len().is_multiple_of(15) {
-                    eprintln!(
-                        "{:>6.0} s  {:>8} calls  VmRSS {:>7.1} MiB  fds {:>4}  notifications delivered {}",
-                        s.seconds,
-                        s.calls,
-                        s.rss_kib as f64 / 1024.0,
-                        s.fds,
-                        s.delivered
-                    );
-                }
-                all.push(s);
-            }
-        })
-    };
+    let sampler = spawn_sampler(
+        Arc::clone(&samples),
+        Arc::clone(&finished),
+        Arc::clone(&deliveries),
+        started,
+    );
 
-    let mut tasks = Vec::with_capacity(concurrency);
-    for _ in 0..concurrency {
-        let (client, http, pay_url, notify_url) = (
-            client.clone(),
-            http.clone(),
-            pay_url.clone(),
-            notify_url.clone(),
-        );
-        let (next, finished, errors) = (
-            Arc::clone(&next),
-            Arc::clone(&finished),
-            Arc::clone(&errors),
-        );
-        tasks.push(tokio::spawn(async move {
-            let req = auth_confirm::Request::new(
-                "20170502000610755993",
-                "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f",
-                "423979",
-            );
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= calls {
-                    break;
-                }
-                if i.is_multiple_of(pay_every)
-                    && let Err(e) = pay(&client, &http, &pay_url, &notify_url, i / pay_every).await
-                {
-                    errors.record(e);
-                }
-                match client.execute(&req).await {
-                    Ok(answer) if answer.code.as_deref() == Some("10000") => {}
-                    Ok(answer) => errors.record(format!("answer code {:?}", answer.code)),
-                    Err(e) => errors.record(e.to_string()),
-                }
-                finished.fetch_add(1, Ordering::Relaxed);
-            }
-        }));
-    }
+    let caller = Caller {
+        client,
+        http,
+        pay_url,
+        notify_url,
+        pay_every,
+        calls,
+        next: Arc::new(AtomicUsize::new(0)),
+        finished: Arc::clone(&finished),
+        errors: Arc::clone(&errors),
+    };
+    let tasks: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let caller = caller.clone();
+            tokio::spawn(async move { caller.run().await })
+        })
+        .collect();
     for t in tasks {
         t.await?;
     }
@@ -377,15 +244,53 @@ async fn soak(
 
     // Notifications still in flight get up to 60 s (a delivery that timed out under load is
     // delivered again on the gateway's schedule).
-    let waited = Instant::now();
-    while deliveries.delivered.load(Ordering::Relaxed) < payments as u64
-        && waited.elapsed() < Duration::from_secs(60)
-    {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    deliveries.wait_for(payments as u64, Duration::from_secs(60)).await;
     sampler.abort();
 
-    let samples = samples.lock().expect("samples").clone();
+    let run = Run {
+        calls,
+        payments,
+        concurrency,
+        warmup,
+        elapsed,
+        rss_start,
+        fds_start,
+        rss_end,
+        fds_end,
+        samples: samples.lock().expect("samples").clone(),
+    };
+    Ok(report(&run, gw, &errors, &deliveries))
+}
+
+/// A finished soak: its settings, its time, the process before and after, and its samples.
+struct Run {
+    calls: usize,
+    payments: usize,
+    concurrency: usize,
+    warmup: usize,
+    elapsed: f64,
+    rss_start: u64,
+    fds_start: usize,
+    rss_end: u64,
+    fds_end: usize,
+    samples: Vec<Sample>,
+}
+
+/// The figures of a finished soak, as one JSON object, and whether every target held.
+// Long because: the figures are one JSON literal, a line each.
+fn report(run: &Run, gw: &TestGateway, errors: &Errors, deliveries: &Deliveries) -> Report {
+    let Run {
+        calls,
+        payments,
+        concurrency,
+        warmup,
+        elapsed,
+        rss_start,
+        fds_start,
+        rss_end,
+        fds_end,
+        ref samples,
+    } = *run;
     let steady: Vec<Sample> = samples
         .iter()
         .copied()
@@ -403,21 +308,7 @@ async fn soak(
     let warm_calls = steady.first().map_or(0, |s| s.calls);
     let steady_calls_per_sec = (calls - warm_calls) as f64 / (elapsed - warm_seconds);
 
-    // The notifications the gateway still holds (the newest 10,000), by state.
-    let mut states = std::collections::BTreeMap::<&str, u64>::new();
-    let mut attempts = 0usize;
-    let held = gw.notifications();
-    for n in &held {
-        attempts += n.attempts.len();
-        *states
-            .entry(match n.state {
-                DeliveryState::Delivered => "delivered",
-                DeliveryState::Pending => "pending",
-                DeliveryState::GaveUp => "gave_up",
-                _ => "not_sent",
-            })
-            .or_default() += 1;
-    }
+    let (held, states, attempts) = held_states(gw);
 
     let error_count = errors.count.load(Ordering::Relaxed);
     let delivered = deliveries.delivered.load(Ordering::Relaxed);
@@ -442,7 +333,7 @@ async fn soak(
         "notifications_delivered": delivered,
         "notifications_duplicate": deliveries.duplicates.load(Ordering::Relaxed),
         "notifications_bad": deliveries.bad.load(Ordering::Relaxed),
-        "notifications_held_by_gateway": held.len(),
+        "notifications_held_by_gateway": held,
         "notifications_held_states": states,
         "notification_attempts_held": attempts,
         "rss_start_kib": rss_start,
@@ -466,10 +357,117 @@ async fn soak(
         "requests_dropped": gw.requests_dropped(),
         "ok": ok,
     });
-    Ok(Report {
+    Report {
         json,
         calls_per_sec,
         all_per_sec,
         ok,
+    }
+}
+
+/// Samples the process every 2 s into `samples` (and prints every 15th on stderr) until aborted.
+fn spawn_sampler(
+    samples: Arc<Mutex<Vec<Sample>>>,
+    finished: Arc<AtomicUsize>,
+    deliveries: Arc<Deliveries>,
+    started: Instant,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            let s = Sample {
+                seconds: started.elapsed().as_secs_f64(),
+                calls: finished.load(Ordering::Relaxed),
+                rss_kib: rss_kib(),
+                fds: fd_count(),
+                delivered: deliveries.delivered.load(Ordering::Relaxed),
+            };
+            let mut all = samples.lock().expect("samples");
+            if all.len().is_multiple_of(15) {
+                eprintln!(
+                    "{:>6.0} s  {:>8} calls  VmRSS {:>7.1} MiB  fds {:>4}  notifications delivered {}",
+                    s.seconds,
+                    s.calls,
+                    s.rss_kib as f64 / 1024.0,
+                    s.fds,
+                    s.delivered
+                );
+            }
+            all.push(s);
+        }
     })
+}
+
+/// The notifications the gateway still holds (the newest 10,000), counted by state, and
+/// their delivery attempts in all.
+fn held_states(gw: &TestGateway) -> (usize, std::collections::BTreeMap<&'static str, u64>, usize) {
+    let mut states = std::collections::BTreeMap::<&str, u64>::new();
+    let mut attempts = 0usize;
+    let held = gw.notifications();
+    for n in &held {
+        attempts += n.attempts.len();
+        *states
+            .entry(match n.state {
+                DeliveryState::Delivered => "delivered",
+                DeliveryState::Pending => "pending",
+                DeliveryState::GaveUp => "gave_up",
+                _ => "not_sent",
+            })
+            .or_default() += 1;
+    }
+    (held.len(), states, attempts)
+}
+
+/// One of the concurrent callers: the shared client, where it pays and is notified, and the
+/// counters all callers share.
+#[derive(Clone)]
+struct Caller {
+    client: Client,
+    http: reqwest::Client,
+    pay_url: String,
+    notify_url: String,
+    pay_every: usize,
+    /// The calls to make in all.
+    calls: usize,
+    /// The next call's number.
+    next: Arc<AtomicUsize>,
+    finished: Arc<AtomicUsize>,
+    errors: Arc<Errors>,
+}
+
+impl Caller {
+    /// Takes call numbers until `calls` are taken: a verified call each, and before every
+    /// `pay_every`-th a payment; counts each finished call and records what went wrong.
+    async fn run(&self) {
+        let req = auth_confirm::Request::new(
+            "20170502000610755993",
+            "MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f",
+            "423979",
+        );
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i >= self.calls {
+                break;
+            }
+            if i.is_multiple_of(self.pay_every)
+                && let Err(e) = pay(
+                    &self.client,
+                    &self.http,
+                    &self.pay_url,
+                    &self.notify_url,
+                    i / self.pay_every,
+                )
+                .await
+            {
+                self.errors.record(e);
+            }
+            match self.client.execute(&req).await {
+                Ok(answer) if answer.code.as_deref() == Some("10000") => {}
+                Ok(answer) => self.errors.record(format!("answer code {:?}", answer.code)),
+                Err(e) => self.errors.record(e.to_string()),
+            }
+            self.finished.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
