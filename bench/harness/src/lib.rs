@@ -12,3 +12,19 @@ pub fn rss_kib() -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// The value of the option `name` in `args` (`--calls 1000`) as a number, or `default` when the
+/// option is absent.
+pub fn arg(
+    args: &[String],
+    name: &str,
+    default: usize,
+) -> Result<usize, Box<dyn std::error::Error>> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(args
+            .get(i + 1)
+            .ok_or(format!("{name} needs a value"))?
+            .parse()?),
+        None => Ok(default),
+    }
+}

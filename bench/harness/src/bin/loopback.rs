@@ -15,15 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use alipay_bench_harness::rss_kib;
+use alipay_bench_harness::{arg, rss_kib};
 use alipay_openapi::user::agreement_auth_confirm as auth_confirm;
-
-fn arg(args: &[String], name: &str, default: usize) -> Result<usize, Box<dyn Error>> {
-    match args.iter().position(|a| a == name) {
-        Some(i) => Ok(args.get(i + 1).ok_or(format!("{name} needs a value"))?.parse()?),
-        None => Ok(default),
-    }
-}
 
 fn request() -> auth_confirm::Request {
     auth_confirm::Request::new(

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use alipay_bench_harness::rss_kib;
+use alipay_bench_harness::{arg, rss_kib};
 use alipay_openapi::gateway::{DeliveryState, TestGateway};
 use alipay_openapi::runtime::sign::{SignType, sign_base64};
 use alipay_openapi::runtime::{Client, PrivateKey, PublicKey};
@@ -37,16 +37,6 @@ use notify::{Deliveries, listen};
 /// Open file descriptors of the process.
 fn fd_count() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count)
-}
-
-fn arg(args: &[String], name: &str, default: usize) -> Result<usize, Box<dyn Error>> {
-    match args.iter().position(|a| a == name) {
-        Some(i) => Ok(args
-            .get(i + 1)
-            .ok_or(format!("{name} needs a value"))?
-            .parse()?),
-        None => Ok(default),
-    }
 }
 
 /// What went wrong, counted; the first few messages kept.
@@ -244,7 +234,9 @@ async fn soak(
 
     // Notifications still in flight get up to 60 s (a delivery that timed out under load is
     // delivered again on the gateway's schedule).
-    deliveries.wait_for(payments as u64, Duration::from_secs(60)).await;
+    deliveries
+        .wait_for(payments as u64, Duration::from_secs(60))
+        .await;
     sampler.abort();
 
     let run = Run {
@@ -279,22 +271,11 @@ struct Run {
 /// The figures of a finished soak, as one JSON object, and whether every target held.
 // Long because: the figures are one JSON literal, a line each.
 fn report(run: &Run, gw: &TestGateway, errors: &Errors, deliveries: &Deliveries) -> Report {
-    let Run {
-        calls,
-        payments,
-        concurrency,
-        warmup,
-        elapsed,
-        rss_start,
-        fds_start,
-        rss_end,
-        fds_end,
-        ref samples,
-    } = *run;
-    let steady: Vec<Sample> = samples
+    let steady: Vec<Sample> = run
+        .samples
         .iter()
         .copied()
-        .filter(|s| s.calls >= warmup)
+        .filter(|s| s.calls >= run.warmup)
         .collect();
     let span = |f: fn(&Sample) -> u64| {
         let min = steady.iter().map(f).min().unwrap_or(0);
@@ -303,10 +284,10 @@ fn report(run: &Run, gw: &TestGateway, errors: &Errors, deliveries: &Deliveries)
     };
     let (rss_min, rss_max) = span(|s| s.rss_kib);
     let (fds_min, fds_max) = span(|s| s.fds as u64);
-    let rss_warm = steady.first().map_or(rss_end, |s| s.rss_kib);
+    let rss_warm = steady.first().map_or(run.rss_end, |s| s.rss_kib);
     let warm_seconds = steady.first().map_or(0.0, |s| s.seconds);
     let warm_calls = steady.first().map_or(0, |s| s.calls);
-    let steady_calls_per_sec = (calls - warm_calls) as f64 / (elapsed - warm_seconds);
+    let steady_calls_per_sec = (run.calls - warm_calls) as f64 / (run.elapsed - warm_seconds);
 
     let (held, states, attempts) = held_states(gw);
 
@@ -314,17 +295,17 @@ fn report(run: &Run, gw: &TestGateway, errors: &Errors, deliveries: &Deliveries)
     let delivered = deliveries.delivered.load(Ordering::Relaxed);
     let growth_kib = rss_max - rss_min;
     let ok = error_count == 0
-        && delivered == payments as u64
+        && delivered == run.payments as u64
         && deliveries.bad.load(Ordering::Relaxed) == 0
         && growth_kib <= 5 * 1024;
-    let calls_per_sec = calls as f64 / elapsed;
-    let all_per_sec = (calls + payments) as f64 / elapsed;
+    let calls_per_sec = run.calls as f64 / run.elapsed;
+    let all_per_sec = (run.calls + run.payments) as f64 / run.elapsed;
     let json = serde_json::json!({
-        "calls": calls,
-        "payments": payments,
-        "concurrency": concurrency,
-        "warmup_calls": warmup,
-        "seconds": elapsed,
+        "calls": run.calls,
+        "payments": run.payments,
+        "concurrency": run.concurrency,
+        "warmup_calls": run.warmup,
+        "seconds": run.elapsed,
         "calls_per_sec": calls_per_sec,
         "calls_and_payments_per_sec": all_per_sec,
         "steady_calls_per_sec": steady_calls_per_sec,
@@ -336,18 +317,18 @@ fn report(run: &Run, gw: &TestGateway, errors: &Errors, deliveries: &Deliveries)
         "notifications_held_by_gateway": held,
         "notifications_held_states": states,
         "notification_attempts_held": attempts,
-        "rss_start_kib": rss_start,
+        "rss_start_kib": run.rss_start,
         "rss_after_warmup_kib": rss_warm,
         "rss_steady_min_kib": rss_min,
         "rss_steady_max_kib": rss_max,
-        "rss_end_kib": rss_end,
-        "fds_start": fds_start,
+        "rss_end_kib": run.rss_end,
+        "fds_start": run.fds_start,
         "fds_steady_min": fds_min,
         "fds_steady_max": fds_max,
-        "fds_end": fds_end,
-        "samples": samples.len(),
+        "fds_end": run.fds_end,
+        "samples": run.samples.len(),
         // Every 15th sample (30 s apart): seconds, calls, VmRSS KiB, fds.
-        "series": samples
+        "series": run.samples
             .iter()
             .step_by(15)
             .map(|s| serde_json::json!([s.seconds.round(), s.calls, s.rss_kib, s.fds]))

@@ -58,7 +58,11 @@ impl Deliveries {
 }
 
 /// The merchant's notify_url: verifies each POSTed notification, answers `success`.
-pub(crate) async fn listen(listener: TcpListener, key: Arc<PublicKey>, deliveries: Arc<Deliveries>) {
+pub(crate) async fn listen(
+    listener: TcpListener,
+    key: Arc<PublicKey>,
+    deliveries: Arc<Deliveries>,
+) {
     while let Ok((stream, _)) = listener.accept().await {
         let key = Arc::clone(&key);
         let deliveries = Arc::clone(&deliveries);
