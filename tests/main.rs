@@ -24,3 +24,4 @@ mod payments;
 mod sdk_vectors;
 mod take_a_payment;
 mod trade_answers;
+mod trade_pay_v3;
