@@ -21,6 +21,7 @@ mod licenses;
 mod merchant;
 mod money_and_agreements;
 mod payments;
+mod return_url;
 mod sdk_vectors;
 mod take_a_payment;
 mod trade_answers;
