@@ -16,6 +16,7 @@ mod end_to_end;
 mod face_to_face;
 mod gateway_clock;
 mod gateway_faults;
+mod gateway_reset;
 mod ir_agrees;
 mod licenses;
 mod merchant;

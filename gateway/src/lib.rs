@@ -53,7 +53,8 @@
 //! notification retries follow their schedule on it), and [`LocalGateway::inject_fault`] makes
 //! the next answers or notification deliveries fail as a [`FaultRule`] says (HTTP 5xx, system
 //! errors, slow answers, resets, truncated bodies; notifications dropped, delayed, duplicated
-//! or out of order), each recorded in the request log ([`faults`]).
+//! or out of order), each recorded in the request log ([`faults`]); [`LocalGateway::reset`]
+//! takes it back to a fresh gateway's state between tests.
 //!
 //! The same port speaks Alipay's v3 protocol (`/v3/...`, signed in headers): a request is found
 //! by HTTP method and path among the static methods' routes and those given to

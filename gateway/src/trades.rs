@@ -1,3 +1,5 @@
+// Over 500 lines because: the trade book and the business rules of its operations, with their
+// unit tests (expiry and face-to-face operations are the submodules').
 //! The trades a gateway keeps: opened when the cashier shows an order (page, WAP and app
 //! pay) or by a face-to-face or server-side order (`alipay.trade.precreate`, `.pay`,
 //! `.create`), paid, refunded, cancelled and closed, and what `alipay.trade.query`,
@@ -217,6 +219,11 @@ impl TradeBook {
             deadlines: BTreeSet::new(),
             qr_deadlines: HashMap::new(),
         }
+    }
+
+    /// Forgets every trade, as a fresh book (its bound stays).
+    pub fn clear(&mut self) {
+        *self = Self::new(self.max);
     }
 
     pub fn all(&self) -> Vec<Trade> {

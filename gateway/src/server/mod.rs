@@ -359,7 +359,7 @@ impl LocalGateway {
         self.shared.clock.now()
     }
 
-    /// Moves the gateway's clock `by` forward (it never goes back) and answers the new time, as
+    /// Moves the gateway's clock `by` forward (it never goes back, but for [`reset`](Self::reset)) and answers the new time, as
     /// POSTing `{"advance_seconds": …}` to `/control/clock` does: unpaid trades whose
     /// `time_expire` has come are `TRADE_CLOSED` when next looked at, and notification
     /// deliveries waiting on the [`NotifySchedule`](crate::NotifySchedule) whose wait is over
@@ -420,6 +420,20 @@ impl LocalGateway {
     /// The URL of the fault rules' control endpoint (`http://127.0.0.1:PORT/control/faults`).
     pub fn faults_url(&self) -> String {
         format!("http://{}{}", self.addr, crate::faults::FAULTS_PATH)
+    }
+
+    /// Back to a fresh gateway's state, as POSTing `{}` to `/control/reset` does
+    /// ([`crate::control`]): no trades, notifications (deliveries in progress stop), transfers,
+    /// agreements, SMS codes, fault rules nor recorded requests; the starting balance; the
+    /// clock on the real time. Methods, keys, scenarios and bounds stay as configured. For a
+    /// gateway shared by tests that run one after another.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// The URL of the reset control endpoint (`http://127.0.0.1:PORT/control/reset`).
+    pub fn reset_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::control::RESET_PATH)
     }
 
     /// Stops serving and waits until the listener is closed.

@@ -65,6 +65,9 @@ const AUTH_CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 pub(crate) struct MoneyBooks {
     transfers: Mutex<TransferBook>,
     agreements: Mutex<AgreementBook>,
+    /// The balance a fresh gateway starts with ([`crate::GatewayBuilder::fund_balance`]), when
+    /// not the default.
+    starting_balance: Mutex<Option<i64>>,
 }
 
 /// A panic while a lock is held leaves plain data behind; keep serving it.
@@ -81,6 +84,23 @@ impl MoneyBooks {
     /// Runs `f` on the agreements, under their lock.
     pub fn with_agreements<T>(&self, f: impl FnOnce(&mut AgreementBook) -> T) -> T {
         f(&mut lock(&self.agreements))
+    }
+
+    /// Starts (and, after a reset, starts again) with this balance.
+    pub fn set_starting_balance(&self, cents: i64) {
+        *lock(&self.starting_balance) = Some(cents);
+        self.with_transfers(|book| book.set_balance(cents));
+    }
+
+    /// Back to a fresh gateway's books: no transfers, agreements nor codes; the starting
+    /// balance.
+    pub fn reset(&self) {
+        let mut transfers = TransferBook::default();
+        if let Some(cents) = *lock(&self.starting_balance) {
+            transfers.set_balance(cents);
+        }
+        *lock(&self.transfers) = transfers;
+        *lock(&self.agreements) = AgreementBook::default();
     }
 }
 
