@@ -59,6 +59,9 @@ pub(crate) struct Shared {
     /// How many times the gateway was reset: the deliveries of notifications made before a
     /// reset end when it changes.
     pub resets: tokio::sync::watch::Sender<u64>,
+    /// Woken when the trades' next deadline or their closed-by-expiry list changed (the
+    /// expiry watcher waits on it).
+    pub trades_changed: tokio::sync::Notify,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -121,6 +124,7 @@ impl Shared {
             faults: Mutex::new(FaultBook::default()),
             first_deliveries: tokio::sync::watch::Sender::new(0),
             resets: tokio::sync::watch::Sender::new(0),
+            trades_changed: tokio::sync::Notify::new(),
         }
     }
 
@@ -162,7 +166,12 @@ impl Shared {
     pub fn with_trades<T>(&self, f: impl FnOnce(&mut TradeBook) -> T) -> T {
         let mut book = lock(&self.trades);
         book.expire(self.clock.now());
-        f(&mut book)
+        let next = book.next_deadline();
+        let out = f(&mut book);
+        if book.next_deadline() != next || book.has_expired_to_notify() {
+            self.trades_changed.notify_one();
+        }
+        out
     }
 
     pub fn trades(&self) -> Vec<Trade> {
@@ -407,6 +416,7 @@ impl Shared {
     pub fn reset(&self) {
         self.resets.send_modify(|n| *n += 1);
         lock(&self.trades).clear();
+        self.trades_changed.notify_one();
         lock(&self.notifications).clear();
         self.money.reset();
         self.clear_faults();

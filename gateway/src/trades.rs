@@ -120,8 +120,9 @@ pub struct Trade {
     /// page, WAP and app pay; 3 hours for `precreate`, `pay` and `create`, as Alipay documents
     /// for face-to-face pay); a precreate's `qr_code_timeout_express` closes it sooner. On the
     /// gateway's clock ([`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock)):
-    /// once that time has come, the trade is `TRADE_CLOSED` (its `gmt_close` this time) when next
-    /// looked at, and paying it is refused (`ACQ.TRADE_HAS_CLOSE`).
+    /// once that time has come, the trade is `TRADE_CLOSED` (its `gmt_close` this time; a WAP or
+    /// app pay trade's close notified, as Alipay notifies those products), and paying it is
+    /// refused (`ACQ.TRADE_HAS_CLOSE`).
     pub time_expire: Option<String>,
     /// The token the cashier page's buttons carry (32 hex digits from the OS's random
     /// source): a `POST /cashier/pay` or `/cashier/cancel` without this trade's token is
@@ -206,6 +207,9 @@ pub(crate) struct TradeBook {
     deadlines: BTreeSet<(SystemTime, String)>,
     /// When a precreated trade's `qr_code` expires, by `out_trade_no`.
     qr_deadlines: HashMap<String, SystemTime>,
+    /// Trades closed by expiry whose `TRADE_CLOSED` notification is still to be sent (at
+    /// most `max`; `expiry::notifies_when_closed` says which).
+    expired: Vec<Trade>,
 }
 
 impl TradeBook {
@@ -218,6 +222,7 @@ impl TradeBook {
             dropped: 0,
             deadlines: BTreeSet::new(),
             qr_deadlines: HashMap::new(),
+            expired: Vec::new(),
         }
     }
 

@@ -359,9 +359,10 @@ impl LocalGateway {
         self.shared.clock.now()
     }
 
-    /// Moves the gateway's clock `by` forward (it never goes back, but for [`reset`](Self::reset)) and answers the new time, as
-    /// POSTing `{"advance_seconds": …}` to `/control/clock` does: unpaid trades whose
-    /// `time_expire` has come are `TRADE_CLOSED` when next looked at, and notification
+    /// Moves the gateway's clock `by` forward (it never goes back, but for
+    /// [`reset`](Self::reset)) and answers the new time, as POSTing `{"advance_seconds": …}` to
+    /// `/control/clock` does: unpaid trades whose `time_expire` has come are `TRADE_CLOSED`
+    /// (those of WAP and app pay notified `TRADE_CLOSED` at once), and notification
     /// deliveries waiting on the [`NotifySchedule`](crate::NotifySchedule) whose wait is over
     /// are made at once. The clock goes at most 100 years ahead in all.
     ///
@@ -472,6 +473,9 @@ fn strip_delay(s: &Scenario) -> &Scenario {
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
+    // Ends with the server (dropping the set aborts it): trades closed by the clock, notified.
+    let mut background = JoinSet::new();
+    background.spawn(trade_messages::notify_expiries(Arc::clone(&shared)));
     // A connection is accepted only with a permit: past the limit, clients wait in the
     // listen queue instead of each costing a task and buffers.
     let permits = Arc::new(Semaphore::new(shared.limits.max_connections));

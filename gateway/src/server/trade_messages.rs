@@ -200,6 +200,8 @@ fn notification_params(
     sign_type: SignType,
 ) -> Vec<(String, String)> {
     let amount = trade.total_amount.as_str();
+    // A trade closed unpaid (by expiry) was never paid: no paid amounts, no funds.
+    let paid = trade.gmt_payment.is_some();
     let fund_bill_list =
         serde_json::json!([{ "amount": amount, "fundChannel": "ALIPAYACCOUNT" }]).to_string();
     let mut pairs: Vec<(String, String)> = Vec::with_capacity(32);
@@ -219,16 +221,22 @@ fn notification_params(
     add("seller_id", SELLER_ID);
     add("trade_status", trade.status.as_str());
     add("total_amount", amount);
-    add("receipt_amount", amount);
-    add("invoice_amount", amount);
-    add("buyer_pay_amount", amount);
-    add("point_amount", "0.00");
+    if paid {
+        add("receipt_amount", amount);
+        add("invoice_amount", amount);
+        add("buyer_pay_amount", amount);
+        add("point_amount", "0.00");
+    }
     add("subject", &trade.subject);
     add("gmt_create", &trade.gmt_create);
-    if let Some(paid) = &trade.gmt_payment {
-        add("gmt_payment", paid);
+    if let Some(at) = &trade.gmt_payment {
+        add("gmt_payment", at);
     }
-    add("fund_bill_list", &fund_bill_list);
+    if paid {
+        add("fund_bill_list", &fund_bill_list);
+    } else if let Some(closed) = &trade.gmt_close {
+        add("gmt_close", closed);
+    }
     if let Some(passback) = &trade.passback_params {
         add("passback_params", passback);
     }
@@ -258,6 +266,34 @@ pub(crate) fn notify_trade(
         shared.record_notification(n);
     } else {
         notify::send(shared, n, &trade.method);
+    }
+}
+
+/// Sends the `TRADE_CLOSED` notification of each trade the gateway's clock closes unpaid (of a
+/// method Alipay notifies it for: `trades::expiry`), when it closes: waits on the clock
+/// until the next trade's deadline (woken at once when the clock is advanced, or when a trade
+/// with a sooner deadline opens), closes what is due and notifies it. Runs as long as the
+/// server.
+pub(crate) async fn notify_expiries(shared: Arc<Shared>) {
+    loop {
+        let woken = shared.trades_changed.notified();
+        let (next, closed) = shared.with_trades(|book| (book.next_deadline(), book.take_expired()));
+        if !closed.is_empty() {
+            let now = shared.clock.beijing_now();
+            for trade in &closed {
+                notify_trade(&shared, trade, None, &now);
+            }
+        }
+        match next {
+            Some(at) => {
+                let wait = at.duration_since(shared.clock.now()).unwrap_or_default();
+                tokio::select! {
+                    () = shared.clock.sleep(wait) => {}
+                    () = woken => {}
+                }
+            }
+            None => woken.await,
+        }
     }
 }
 
