@@ -152,7 +152,7 @@ async fn the_guide_s_control_calls_pay_its_trades() {
     }
 
     let commands = curl_commands();
-    assert_eq!(commands.len(), 16);
+    assert_eq!(commands.len(), 19);
     let http = reqwest::Client::new();
     let base = format!("http://{}", gw.addr());
     let mut paid_then_reset = false;
@@ -197,6 +197,15 @@ async fn the_guide_s_control_calls_pay_its_trades() {
                 let trades: serde_json::Value = answer.json().await.unwrap();
                 let listed = trades.as_array().expect("a list").len();
                 assert!(listed >= 2, "{trades}");
+            }
+            ("GET", "/control/transfers" | "/control/agreements" | "/control/deductions") => {
+                let held: serde_json::Value = answer.json().await.unwrap();
+                let key = if path.ends_with("transfers") {
+                    "transfers"
+                } else {
+                    "agreements"
+                };
+                assert!(held[key].is_array(), "{path}: {held}");
             }
             (_, "/control/reset") => {
                 let held: serde_json::Value = answer.json().await.unwrap();

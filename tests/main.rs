@@ -22,6 +22,7 @@ mod licenses;
 mod merchant;
 mod money_and_agreements;
 mod payments;
+mod pdeduct;
 mod return_url;
 mod sdk_vectors;
 mod take_a_payment;
