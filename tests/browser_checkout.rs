@@ -383,11 +383,13 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
 
 /// The gateway's pages in the same browser: a precreated trade's `qr_code` page shows the
 /// amount and a QR image, and its button scans and pays; the dashboard (`/`) then shows the
-/// trade paid and the requests with the verdicts the gateway reached.
+/// trade paid, a transfer, a signed agreement and the requests with the verdicts the gateway
+/// reached.
 #[tokio::test]
 #[ignore = "needs a headless Chromium: cargo test -p alipay-openapi --test integration browser_checkout -- --ignored"]
 async fn a_headless_chromium_scans_a_qr_code_and_reads_the_dashboard() {
     use alipay_openapi::trade::precreate;
+    use alipay_openapi::user::agreement_page_sign;
     use alipay_runtime::Price;
 
     let path = browser_path().unwrap_or_else(|| {
@@ -440,6 +442,29 @@ async fn a_headless_chromium_scans_a_qr_code_and_reads_the_dashboard() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
+    // Money out and an agreement, for the dashboard's other sections.
+    let transfer = alipay_openapi::fund::trans_uni_transfer::Request::new()
+        .out_biz_no("payout-1")
+        .trans_amount("8.80")
+        .product_code("TRANS_ACCOUNT_NO_PWD")
+        .biz_scene("DIRECT_TRANSFER")
+        .order_title("commission")
+        .payee_info(
+            alipay_openapi::fund::trans_uni_transfer::Participant::new()
+                .identity("2088123412341234")
+                .identity_type("ALIPAY_USER_ID"),
+        );
+    client.execute(&transfer).await.expect("transfer");
+    let sign = agreement_page_sign::Request::new(
+        "GENERAL_WITHHOLDING_P",
+        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
+    )
+    .external_agreement_no("deduct-1");
+    reqwest::get(client.page_url(&sign).expect("URL"))
+        .await
+        .expect("the sign page");
+    let agreement_no = gw.sign_agreement("deduct-1").expect("signed").agreement_no;
+
     let home = format!("http://{}/", gw.addr());
     tools
         .call("Page.navigate", json!({"url": home}))
@@ -453,6 +478,13 @@ async fn a_headless_chromium_scans_a_qr_code_and_reads_the_dashboard() {
         "signature ok",
         "/control/scan",
         "control call (no signature)",
+        "Transfers",
+        "payout-1",
+        "8.80",
+        "Agreements",
+        "deduct-1",
+        agreement_no.as_str(),
+        "NORMAL",
     ] {
         assert!(
             dashboard.contains(shown),

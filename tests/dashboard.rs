@@ -68,3 +68,100 @@ async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
     assert_eq!(posted.status(), 404);
     assert_eq!(gw.request_count(), before + 1);
 }
+
+#[tokio::test]
+// Long because: a transfer, an agreement and a deduction, each on the page and as JSON.
+async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
+    use alipay_openapi::fund::trans_uni_transfer;
+    use alipay_openapi::user::agreement_page_sign;
+
+    let gw = crate::pdeduct::gateway().await;
+    let client = gw.client().unwrap();
+    let base = format!("http://{}", gw.addr());
+    let hostile = "<img src=x onerror=alert(1)>";
+    let transfer = trans_uni_transfer::Request::new()
+        .out_biz_no("dash-t-1")
+        .trans_amount("12.34")
+        .product_code("TRANS_ACCOUNT_NO_PWD")
+        .biz_scene("DIRECT_TRANSFER")
+        .order_title(hostile)
+        .payee_info(
+            trans_uni_transfer::Participant::new()
+                .identity("2088123412341234")
+                .identity_type("ALIPAY_USER_ID"),
+        );
+    let order_id = client.execute(&transfer).await.unwrap().order_id.unwrap();
+    let sign = agreement_page_sign::Request::new(
+        "GENERAL_WITHHOLDING_P",
+        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
+    )
+    .external_agreement_no("dash-a-1");
+    reqwest::get(client.page_url(&sign).unwrap()).await.unwrap();
+    let agreement_no = gw.sign_agreement("dash-a-1").unwrap().agreement_no;
+    crate::pdeduct::sign_and_deduct(&client, "dash-o-1").await;
+    let deduction = gw.deduct_agreements()[0].agreement_id.clone();
+    let before = gw.request_count();
+
+    let page = reqwest::get(format!("{base}/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for shown in [
+        "id=\"transfers\"",
+        "dash-t-1",
+        order_id.as_str(),
+        "12.34",
+        "id=\"agreements\"",
+        "dash-a-1",
+        agreement_no.as_str(),
+        "GENERAL_WITHHOLDING_P",
+        "NORMAL",
+        "id=\"deductions\"",
+        deduction.as_str(),
+        "dash-o-1 12.50",
+    ] {
+        assert!(page.contains(shown), "the page lacks {shown}:\n{page}");
+    }
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{page}"
+    );
+    assert!(!page.contains(hostile));
+
+    // The JSON reads answer what POSTing {} there does (the transfers and agreements
+    // control calls), and record nothing.
+    let get = |path: &'static str| {
+        let url = format!("{base}{path}");
+        async move {
+            reqwest::get(url)
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let transfers = get("/control/transfers").await;
+    assert_eq!(transfers["transfers"][0]["out_biz_no"], "dash-t-1");
+    assert_eq!(transfers["transfers"][0]["order_title"], hostile);
+    let agreements = get("/control/agreements").await;
+    assert_eq!(agreements["agreements"][0]["agreement_no"], agreement_no);
+    assert_eq!(agreements["agreements"][0]["status"], "NORMAL");
+    let deductions = get("/control/deductions").await;
+    assert_eq!(deductions["agreements"][0]["agreement_id"], deduction);
+    assert_eq!(deductions["bills"][0]["out_order_no"], "dash-o-1");
+    assert_eq!(gw.request_count(), before);
+    let posted: Value = reqwest::Client::new()
+        .post(format!("{base}/control/transfers"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posted, transfers);
+}

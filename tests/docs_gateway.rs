@@ -152,9 +152,10 @@ async fn the_guide_s_control_calls_pay_its_trades() {
     }
 
     let commands = curl_commands();
-    assert_eq!(commands.len(), 15);
+    assert_eq!(commands.len(), 19);
     let http = reqwest::Client::new();
     let base = format!("http://{}", gw.addr());
+    let mut paid_then_reset = false;
     for command in commands {
         // The guide's port and example code stand for this gateway's.
         let token = qr.rsplit('/').next().unwrap();
@@ -164,6 +165,22 @@ async fn the_guide_s_control_calls_pay_its_trades() {
             b.replace("http://127.0.0.1:8080", &base)
                 .replace("c6ded9083348aad4220e8f7828bb2821", token)
         });
+        if url.ends_with("/control/reset") {
+            // The guide's last command: the trades its commands paid are paid, then forgotten.
+            assert!(!paid_then_reset, "one reset");
+            paid_then_reset = true;
+            for order in ["demo-1", "demo-2"] {
+                let trade = client
+                    .execute(&query::Request::new().out_trade_no(order))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    trade.trade_status,
+                    Some(query::TradeStatus::TradeSuccess),
+                    "{order}"
+                );
+            }
+        }
         let mut request = http.request(command.method.parse().unwrap(), &url);
         for (name, value) in &command.headers {
             request = request.header(name, value);
@@ -173,21 +190,47 @@ async fn the_guide_s_control_calls_pay_its_trades() {
         }
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status(), 200, "{} {url}", command.method);
-        if url.contains("/control/trades") {
-            let trades: serde_json::Value = answer.json().await.unwrap();
-            let listed = trades.as_array().expect("a list").len();
-            assert!(listed >= 2, "{trades}");
+        let path = url.strip_prefix(&base).unwrap_or(&url);
+        let path = path.split('?').next().unwrap_or(path);
+        match (command.method.as_str(), path) {
+            (_, "/control/trades") => {
+                let trades: serde_json::Value = answer.json().await.unwrap();
+                let listed = trades.as_array().expect("a list").len();
+                assert!(listed >= 2, "{trades}");
+            }
+            ("GET", "/control/transfers" | "/control/agreements" | "/control/deductions") => {
+                let held: serde_json::Value = answer.json().await.unwrap();
+                let key = if path.ends_with("transfers") {
+                    "transfers"
+                } else {
+                    "agreements"
+                };
+                assert!(held[key].is_array(), "{path}: {held}");
+            }
+            (_, "/control/reset") => {
+                let held: serde_json::Value = answer.json().await.unwrap();
+                assert_eq!(held["trades"], 0, "{held}");
+            }
+            _ => {}
         }
     }
-    for order in ["demo-1", "demo-2"] {
-        let trade = client
-            .execute(&query::Request::new().out_trade_no(order))
-            .await
-            .unwrap();
-        assert_eq!(
-            trade.trade_status,
-            Some(query::TradeStatus::TradeSuccess),
-            "{order}"
-        );
+    assert!(paid_then_reset, "the guide resets last");
+    assert!(gw.trades().is_empty());
+    assert_eq!(
+        sub_code(
+            client
+                .execute(&query::Request::new().out_trade_no("demo-1"))
+                .await
+        ),
+        "ACQ.TRADE_NOT_EXIST"
+    );
+}
+
+fn sub_code<E: alipay_openapi::BizErrorCode, T: std::fmt::Debug>(
+    result: Result<T, alipay_openapi::Error<E>>,
+) -> String {
+    match result {
+        Err(alipay_openapi::Error::Business(b)) => b.sub_code().as_str().to_owned(),
+        other => panic!("not a business error: {other:?}"),
     }
 }

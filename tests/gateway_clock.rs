@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS};
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
-use alipay_openapi::trade::{cancel, pay, precreate, query};
-use alipay_runtime::{Charset, Client, Error, Price};
+use alipay_openapi::trade::{cancel, pay, precreate, query, wap_pay};
+use alipay_runtime::{Charset, Client, Error, Price, verify_notify};
 use serde_json::{Value, json};
 
 use crate::merchant::Merchant;
@@ -266,6 +266,79 @@ async fn a_qr_code_stops_scanning_after_two_hours_and_its_trade_closes_after_thr
     assert_eq!(
         status(&client, "exp-8").await.as_deref(),
         Some("TRADE_CLOSED")
+    );
+}
+
+#[tokio::test]
+// Long because: two checkouts expire on the clock alone, one notified, and the notification read.
+async fn a_wap_trade_closed_by_the_clock_is_notified_trade_closed_a_page_trade_is_not() {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let http = http();
+    let client = client(&gw, &merchant, Charset::Gbk);
+    let checkout = |out: &str, product_code: &str| {
+        json!({
+            "out_trade_no": out,
+            "total_amount": "5.00",
+            "subject": "水费",
+            "product_code": product_code,
+            "timeout_express": "15m",
+        })
+    };
+    for (method, out, product_code) in [
+        ("alipay.trade.wap.pay", "exp-wap", "QUICK_WAP_WAY"),
+        (PAGE_PAY, "exp-page", "FAST_INSTANT_TRADE_PAY"),
+    ] {
+        let request = page_request(&client, method, &checkout(out, product_code));
+        let (code, _, page) = get_page(&http, &get_url(&request)).await;
+        assert_eq!(code, 200, "{page}");
+    }
+    let time_expire = gw.trade("exp-wap").and_then(|t| t.time_expire);
+
+    // Nobody looks at the trades: the clock alone closes them, and the WAP trade's close is
+    // notified (Alipay notifies TRADE_CLOSED for WAP and app pay, not for page pay).
+    gw.advance_clock(16 * MINUTE);
+    let received = merchant
+        .wait_for(Duration::from_secs(10), |r| !r.notifications.is_empty())
+        .await;
+    assert_eq!(received.notifications.len(), 1);
+    let (content_type, body) = &received.notifications[0];
+    assert!(content_type.contains("charset=GBK"), "{content_type}");
+    let verified = verify_notify(body, gw.alipay_public_key()).expect("verifies");
+    assert_eq!(verified.get("out_trade_no"), Some("exp-wap"));
+    assert_eq!(verified.get("trade_status"), Some("TRADE_CLOSED"));
+    assert_eq!(verified.get("subject"), Some("水费"));
+    assert_eq!(verified.get("total_amount"), Some("5.00"));
+    // Closed at its time_expire, unpaid: no payment, no refund (what tells it from a full
+    // refund, whose notification has refund_fee and gmt_refund).
+    assert_eq!(verified.get("gmt_close"), time_expire.as_deref());
+    for absent in [
+        "gmt_payment",
+        "refund_fee",
+        "gmt_refund",
+        "receipt_amount",
+        "fund_bill_list",
+    ] {
+        assert_eq!(verified.get(absent), None, "{absent}");
+    }
+    let typed: wap_pay::Notification = verified.decode().expect("decodes");
+    assert_eq!(typed.trade_status, Some(wap_pay::TradeStatus::TradeClosed));
+
+    let held = wait_notifications(&gw, |n| n.iter().all(|n| n.is_delivered())).await;
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(
+        (held[0].out_trade_no.as_str(), held[0].trade_status.as_str()),
+        ("exp-wap", "TRADE_CLOSED")
+    );
+    assert_eq!(
+        gw.trade("exp-page").unwrap().status,
+        TradeStatus::TradeClosed
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        merchant.received().notifications.len(),
+        1,
+        "once, for the WAP trade"
     );
 }
 

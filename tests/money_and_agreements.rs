@@ -53,7 +53,7 @@ async fn control(
     (status, serde_json::from_str(&text).expect("JSON"))
 }
 
-fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
+pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
         .out_biz_no(out)
         .trans_amount(amount)
@@ -390,7 +390,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
 
 /// `alipay.user.agreement.auth.apply` is an SDK-model spec (the `user` feature): the gateway
 /// is given its descriptor by hand, and the test calls it untyped.
-const AUTH_APPLY: alipay_runtime::MethodDescriptor = alipay_runtime::MethodDescriptor {
+pub(crate) const AUTH_APPLY: alipay_runtime::MethodDescriptor = alipay_runtime::MethodDescriptor {
     method: "alipay.user.agreement.auth.apply",
     title: "用户授权申请",
     group: "user",
@@ -402,14 +402,14 @@ const AUTH_APPLY: alipay_runtime::MethodDescriptor = alipay_runtime::MethodDescr
     validate_request: accept_any,
 };
 
-fn accept_any(
+pub(crate) fn accept_any(
     _biz: Option<&Value>,
     _form: &[(String, String)],
 ) -> Result<(), alipay_runtime::ValidationError> {
     Ok(())
 }
 
-async fn apply(client: &Client, agreement_no: &str) -> String {
+pub(crate) async fn apply(client: &Client, agreement_no: &str) -> String {
     let parts = alipay_runtime::RequestParts {
         biz_content: Some(json!({ "agreement_no": agreement_no }).to_string()),
         ..alipay_runtime::RequestParts::default()

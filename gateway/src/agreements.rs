@@ -26,7 +26,7 @@
 //! | Rust | HTTP | what it does |
 //! | --- | --- | --- |
 //! | [`LocalGateway::sign_agreement`](crate::LocalGateway::sign_agreement) | `POST` [`SIGN_PATH`] `{"external_agreement_no": "…"}` (or `"agreement_no"`) | the user signs the `TEMP` agreement: it becomes `NORMAL` and is notified |
-//! | [`LocalGateway::agreements`](crate::LocalGateway::agreements) | `POST` [`AGREEMENTS_PATH`] `{}` | answers `{"agreements": [...]}`, oldest first |
+//! | [`LocalGateway::agreements`](crate::LocalGateway::agreements) | `POST` [`AGREEMENTS_PATH`] `{}`, or `GET` | answers `{"agreements": [...]}`, oldest first (a `GET` is not recorded, as the dashboard's reads) |
 //! | [`LocalGateway::sms_code`](crate::LocalGateway::sms_code) | `POST` [`SMS_CODE_PATH`] `{"apply_token": "…"}` | answers the code sent for it: `{"apply_token", "agreement_no", "auth_confirm_no", "wrong_attempts", "used", "sent_at"}` (404 `AUTH_TOKEN_IS_NOT_EXIST` for a token never answered) |
 //!
 //! The sign call answers the agreement as JSON (`agreement_no`, `external_agreement_no`,

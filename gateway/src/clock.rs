@@ -18,7 +18,7 @@ use tokio::sync::watch;
 /// that is of no use to a test, and far from overflowing).
 pub(crate) const MAX_OFFSET: Duration = Duration::from_secs(100 * 365 * 86_400);
 
-/// Real time plus an offset that only grows.
+/// Real time plus an offset that only grows (until a reset takes it back to zero).
 #[derive(Debug)]
 pub(crate) struct Clock {
     started_at: SystemTime,
@@ -75,6 +75,13 @@ impl Clock {
             *offset != before
         });
         now
+    }
+
+    /// Back to the real time (the offset zero), as a fresh gateway's clock
+    /// ([`LocalGateway::reset`](crate::LocalGateway::reset)): the one way it goes back. Waits on
+    /// it wake and measure again from the new time.
+    pub fn reset(&self) {
+        self.offset.send_replace(Duration::ZERO);
     }
 
     /// Waits `wait` on this clock: until real time and advances together make up `wait`.

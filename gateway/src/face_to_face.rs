@@ -4,7 +4,7 @@
 //! | method | what the gateway does |
 //! | --- | --- |
 //! | `alipay.trade.precreate` | opens a `WAIT_BUYER_PAY` trade and answers `out_trade_no` and a `qr_code`, a URL on the gateway (`http://HOST:PORT/qr/<token>`); the same order sent again gets the same code |
-//! | `alipay.trade.pay` (`scene` `bar_code` or `wave_code`) | opens the trade and pays it at once (`10000`, `trade_no`, `buyer_user_id`, amounts, `gmt_payment`); for an auth code that asks for the buyer's password ([`AUTH_CODE_ASKS_PASSWORD`]), answers [`PAY_IN_PROCESS_CODE`] and leaves the trade `WAIT_BUYER_PAY` until a control call pays it |
+//! | `alipay.trade.pay` (`scene` `bar_code` or `wave_code`) | opens the trade and pays it at once (`10000`, `trade_no`, `buyer_user_id`, amounts, `gmt_payment`); for an auth code that asks for the buyer's password ([`AUTH_CODE_ASKS_PASSWORD`]), answers [`PAY_IN_PROCESS_CODE`] (over v3: HTTP 200, the same fields and `trade_status` `WAIT_BUYER_PAY`) and leaves the trade `WAIT_BUYER_PAY` until a control call pays it |
 //! | `alipay.trade.create` | opens a `WAIT_BUYER_PAY` trade and answers its `trade_no` (the mini program or JSAPI then pays it: here a control call) |
 //! | `alipay.trade.cancel` | closes an unpaid trade (`action` `close`), refunds a paid one in full (`action` `refund`, notified); a trade the gateway does not hold answers `10000` without `action` |
 //! | `alipay.trade.fastpay.refund.query` | answers the refund of `out_request_no` (`refund_amount`, `total_amount`, `refund_status` `REFUND_SUCCESS`), or `10000` without `refund_status` when the trade has no such refund |

@@ -46,14 +46,18 @@
 //!   answers a `qr_code` that [`LocalGateway::scan_and_pay`] pays, `alipay.trade.pay` with an
 //!   auth code pays at once or waits (`10003`) for the buyer's password, `alipay.trade.create`
 //!   opens a trade [`LocalGateway::pay`] pays, `alipay.trade.cancel` closes or refunds, and
-//!   `alipay.trade.fastpay.refund.query` answers a refund, each from the same trades.
+//!   `alipay.trade.fastpay.refund.query` answers a refund, each from the same trades;
+//! - money out and agreements ([`transfers`], [`agreements`]), and bill-payment deduction
+//!   ([`pdeduct`]: `alipay.ebpp.pdeduct.sign.add`, `.pay`, `.bill.pay.status`, `.sign.query`,
+//!   `.sign.cancel`, `.sign.validate`) answered from state as well.
 //!
 //! A test drives time and failure ([`control`]): the gateway's clock is the real time plus
 //! what [`LocalGateway::advance_clock`] added (trades expire after their `timeout_express`,
 //! notification retries follow their schedule on it), and [`LocalGateway::inject_fault`] makes
 //! the next answers or notification deliveries fail as a [`FaultRule`] says (HTTP 5xx, system
 //! errors, slow answers, resets, truncated bodies; notifications dropped, delayed, duplicated
-//! or out of order), each recorded in the request log ([`faults`]).
+//! or out of order), each recorded in the request log ([`faults`]); [`LocalGateway::reset`]
+//! takes it back to a fresh gateway's state between tests.
 //!
 //! The same port speaks Alipay's v3 protocol (`/v3/...`, signed in headers): a request is found
 //! by HTTP method and path among the static methods' routes and those given to
@@ -81,6 +85,7 @@ pub mod fuzzing;
 mod keys;
 mod log;
 pub mod notify;
+pub mod pdeduct;
 mod protocol;
 pub mod resolve;
 pub mod scenario;
@@ -98,6 +103,7 @@ pub use faults::{Fault, FaultError, FaultRule};
 pub use keys::GatewayKeys;
 pub use log::{RecordedAnswer, RecordedFile, RecordedRequest};
 pub use notify::{DeliveryAttempt, DeliveryState, Notification, NotifySchedule};
+pub use pdeduct::{DeductAgreement, DeductBill};
 pub use resolve::{MethodResolver, ResolvedMethod};
 pub use scenario::{Rotation, RotationCert, Scenario, ScenarioError, ScenarioFile};
 pub use server::{GATEWAY_PATH, GatewayBuilder, LocalGateway, Payment, StartError};

@@ -1,3 +1,5 @@
+// Over 500 lines because: one notification's life (made, delivered, retried on the clock,
+// faulted, stopped by a reset) and its unit tests.
 //! Asynchronous notifications: what the gateway POSTs to a trade's `notify_url`, and how it
 //! re-delivers them.
 //!
@@ -190,6 +192,13 @@ impl NotificationLog {
         self.dropped
     }
 
+    /// Forgets every notification (their numbers go on: a delivery of one made before, still
+    /// ending, never updates a new one).
+    pub fn clear(&mut self) {
+        self.held.clear();
+        self.dropped = 0;
+    }
+
     pub fn update(&mut self, notify_id: &str, f: impl FnOnce(&mut Notification)) {
         if let Some(n) = self
             .held
@@ -288,6 +297,8 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification, method: &str) {
     let weak: Weak<Shared> = Arc::downgrade(shared);
     let clock = Arc::clone(&shared.clock);
     let method = method.to_owned();
+    let resets = shared.resets.subscribe();
+    let generation = *resets.borrow();
     runtime.spawn(async move {
         let target = Target {
             client,
@@ -295,6 +306,8 @@ pub(crate) fn send(shared: &Arc<Shared>, mut n: Notification, method: &str) {
             body,
             content_type,
             method,
+            resets,
+            generation,
         };
         deliver(weak, clock, id, target, delays).await;
     });
@@ -319,13 +332,24 @@ struct Target {
     content_type: String,
     /// The method that made the trade (notification faults are matched by it).
     method: String,
+    /// The gateway's resets: one after the notification was made ends its deliveries.
+    resets: tokio::sync::watch::Receiver<u64>,
+    /// How many resets there had been when it was made.
+    generation: u64,
+}
+
+impl Target {
+    /// Whether the gateway was reset since the notification was made.
+    fn outdated(&self) -> bool {
+        *self.resets.borrow() != self.generation
+    }
 }
 
 async fn deliver(
     weak: Weak<Shared>,
     clock: Arc<Clock>,
     id: String,
-    target: Target,
+    mut target: Target,
     delays: Vec<Duration>,
 ) {
     // A notification held back waits at most the schedule's first wait (5 s without one).
@@ -334,6 +358,11 @@ async fn deliver(
     let mut first = true;
     loop {
         let Some(shared) = weak.upgrade() else { return };
+        if target.outdated() {
+            // Reset: a fresh gateway has no such notification to deliver.
+            shared.end_delivery(&endpoint_of(&target.url));
+            return;
+        }
         let fault = shared.take_fault(&target.method, true);
         let mut first_made = shared.first_deliveries.subscribe();
         drop(shared);
@@ -359,7 +388,11 @@ async fn deliver(
         match next {
             Some(wait) => {
                 drop(shared);
-                clock.sleep(wait).await;
+                tokio::select! {
+                    () = clock.sleep(wait) => {}
+                    // Woken by a reset (or the gateway gone): the loop's check ends it.
+                    _ = target.resets.changed() => {}
+                }
             }
             None => {
                 shared.end_delivery(&endpoint_of(&target.url));

@@ -56,6 +56,12 @@ pub(crate) struct Shared {
     /// How many notifications had their first delivery made: a notification held back by a
     /// `notify_out_of_order` fault waits for it to change.
     pub first_deliveries: tokio::sync::watch::Sender<u64>,
+    /// How many times the gateway was reset: the deliveries of notifications made before a
+    /// reset end when it changes.
+    pub resets: tokio::sync::watch::Sender<u64>,
+    /// Woken when the trades' next deadline or their closed-by-expiry list changed (the
+    /// expiry watcher waits on it).
+    pub trades_changed: tokio::sync::Notify,
 }
 
 /// The payment side of a gateway: its bounds and how it delivers notifications.
@@ -117,6 +123,8 @@ impl Shared {
             clock: Arc::new(Clock::new()),
             faults: Mutex::new(FaultBook::default()),
             first_deliveries: tokio::sync::watch::Sender::new(0),
+            resets: tokio::sync::watch::Sender::new(0),
+            trades_changed: tokio::sync::Notify::new(),
         }
     }
 
@@ -158,7 +166,12 @@ impl Shared {
     pub fn with_trades<T>(&self, f: impl FnOnce(&mut TradeBook) -> T) -> T {
         let mut book = lock(&self.trades);
         book.expire(self.clock.now());
-        f(&mut book)
+        let next = book.next_deadline();
+        let out = f(&mut book);
+        if book.next_deadline() != next || book.has_expired_to_notify() {
+            self.trades_changed.notify_one();
+        }
+        out
     }
 
     pub fn trades(&self) -> Vec<Trade> {
@@ -395,6 +408,20 @@ impl Shared {
 
     pub fn requests_dropped(&self) -> u64 {
         lock(&self.log).dropped
+    }
+
+    /// Back to a fresh gateway's state: no trades, notifications (those in delivery stop),
+    /// transfers, agreements, SMS codes, fault rules nor requests; the starting balance; the
+    /// clock on the real time. The configuration (methods, keys, scenarios, bounds) stays.
+    pub fn reset(&self) {
+        self.resets.send_modify(|n| *n += 1);
+        lock(&self.trades).clear();
+        self.trades_changed.notify_one();
+        lock(&self.notifications).clear();
+        self.money.reset();
+        self.clear_faults();
+        self.clear_requests();
+        self.clock.reset();
     }
 
     pub fn clear_requests(&self) {

@@ -1,3 +1,5 @@
+// Over 500 lines because: the trade book and the business rules of its operations, with their
+// unit tests (expiry and face-to-face operations are the submodules').
 //! The trades a gateway keeps: opened when the cashier shows an order (page, WAP and app
 //! pay) or by a face-to-face or server-side order (`alipay.trade.precreate`, `.pay`,
 //! `.create`), paid, refunded, cancelled and closed, and what `alipay.trade.query`,
@@ -118,8 +120,9 @@ pub struct Trade {
     /// page, WAP and app pay; 3 hours for `precreate`, `pay` and `create`, as Alipay documents
     /// for face-to-face pay); a precreate's `qr_code_timeout_express` closes it sooner. On the
     /// gateway's clock ([`LocalGateway::advance_clock`](crate::LocalGateway::advance_clock)):
-    /// once that time has come, the trade is `TRADE_CLOSED` (its `gmt_close` this time) when next
-    /// looked at, and paying it is refused (`ACQ.TRADE_HAS_CLOSE`).
+    /// once that time has come, the trade is `TRADE_CLOSED` (its `gmt_close` this time; a WAP or
+    /// app pay trade's close notified, as Alipay notifies those products), and paying it is
+    /// refused (`ACQ.TRADE_HAS_CLOSE`).
     pub time_expire: Option<String>,
     /// The token the cashier page's buttons carry (32 hex digits from the OS's random
     /// source): a `POST /cashier/pay` or `/cashier/cancel` without this trade's token is
@@ -204,6 +207,9 @@ pub(crate) struct TradeBook {
     deadlines: BTreeSet<(SystemTime, String)>,
     /// When a precreated trade's `qr_code` expires, by `out_trade_no`.
     qr_deadlines: HashMap<String, SystemTime>,
+    /// Trades closed by expiry whose `TRADE_CLOSED` notification is still to be sent (at
+    /// most `max`; `expiry::notifies_when_closed` says which).
+    expired: Vec<Trade>,
 }
 
 impl TradeBook {
@@ -216,7 +222,13 @@ impl TradeBook {
             dropped: 0,
             deadlines: BTreeSet::new(),
             qr_deadlines: HashMap::new(),
+            expired: Vec::new(),
         }
+    }
+
+    /// Forgets every trade, as a fresh book (its bound stays).
+    pub fn clear(&mut self) {
+        *self = Self::new(self.max);
     }
 
     pub fn all(&self) -> Vec<Trade> {

@@ -18,7 +18,7 @@
 //! | --- | --- | --- |
 //! | [`LocalGateway::set_fund_balance`](crate::LocalGateway::set_fund_balance) | `POST` [`BALANCE_PATH`] `{"available_amount": "500.00"}` | sets the merchant's balance; answers `{"available_amount": "500.00"}` |
 //! | [`LocalGateway::fund_balance`](crate::LocalGateway::fund_balance) | `POST` [`BALANCE_PATH`] `{}` | answers the balance, unchanged |
-//! | [`LocalGateway::transfers`](crate::LocalGateway::transfers) | `POST` [`TRANSFERS_PATH`] `{}` | answers `{"transfers": [...]}`, oldest first |
+//! | [`LocalGateway::transfers`](crate::LocalGateway::transfers) | `POST` [`TRANSFERS_PATH`] `{}`, or `GET` | answers `{"transfers": [...]}`, oldest first (a `GET` is not recorded, as the dashboard's reads) |
 //!
 //! A refused control call answers `{"sub_code": …, "sub_msg": …}` with status 400 (a bad
 //! amount) or 415 (not JSON).

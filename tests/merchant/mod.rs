@@ -26,6 +26,8 @@ pub struct Received {
     pub notifications: Vec<(String, Vec<u8>)>,
     /// The query of each return to `return_url`.
     pub returns: Vec<String>,
+    /// The path of each return, as requested (percent-encoded).
+    pub return_paths: Vec<String>,
 }
 
 struct State {
@@ -161,8 +163,10 @@ async fn answer(state: &Mutex<State>, req: Request<Incoming>) -> Response<Full<B
                 };
                 ("text/plain".to_owned(), said)
             }
-            "/return" => {
+            // `/return` and the paths under it (a return_url with a path of its own).
+            p if p == "/return" || p.starts_with("/return/") => {
                 state.received.returns.push(query);
+                state.received.return_paths.push(path.clone());
                 (
                     "text/html;charset=utf-8".to_owned(),
                     RETURNED_PAGE.as_bytes().to_vec(),

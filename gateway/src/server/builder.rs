@@ -289,9 +289,7 @@ impl GatewayBuilder {
             }),
         );
         if let Some(cents) = self.fund_balance.as_ref().and_then(Price::to_cents) {
-            shared
-                .money
-                .with_transfers(|book| book.set_balance(cents.max(0)));
+            shared.money.set_starting_balance(cents.max(0));
         }
         let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
         Ok(LocalGateway {

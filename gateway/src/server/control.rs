@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::answer::HttpAnswer;
 use super::face_to_face::{error_answer, json_answer, json_body, plain, record_control};
 use crate::clock::{MAX_OFFSET, unix_ms};
-use crate::control::CLOCK_PATH;
+use crate::control::{CLOCK_PATH, RESET_PATH};
 use crate::faults::{FAULTS_PATH, FaultError, FaultRule};
 use crate::log::RecordedAnswer;
 use crate::state::Shared;
@@ -21,7 +21,7 @@ use crate::trades::TradeError;
 
 /// Whether `path` is one of this module's.
 pub(crate) fn is_control_path(path: &str) -> bool {
-    path == CLOCK_PATH || path == FAULTS_PATH
+    matches!(path, CLOCK_PATH | FAULTS_PATH | RESET_PATH)
 }
 
 /// The fault rules in force, as the control calls answer them.
@@ -91,10 +91,34 @@ fn shown_params(body: &Value) -> Vec<(String, String)> {
 }
 
 fn control(shared: &Shared, path: &str, body: &Value) -> (HttpAnswer, RecordedAnswer) {
-    if path == CLOCK_PATH {
-        return advance(shared, body);
+    match path {
+        CLOCK_PATH => advance(shared, body),
+        RESET_PATH => {
+            shared.reset();
+            json_answer(200, &held_json(shared), None)
+        }
+        _ => inject(shared, body),
     }
-    inject(shared, body)
+}
+
+/// How much the gateway holds, as `POST /control/reset` answers it.
+fn held_json(shared: &Shared) -> Value {
+    let (transfers, balance) = shared
+        .money
+        .with_transfers(|book| (book.all().len(), book.balance()));
+    let (agreements, sms_codes) = shared
+        .money
+        .with_agreements(|book| (book.all().len(), book.codes().len()));
+    json!({
+        "trades": shared.trades().len(),
+        "notifications": shared.notifications().len(),
+        "transfers": transfers,
+        "agreements": agreements,
+        "sms_codes": sms_codes,
+        "faults": shared.faults().len(),
+        "available_amount": balance.as_str(),
+        "clock": clock_json(shared),
+    })
 }
 
 /// `POST /control/faults`: a fault rule as JSON.

@@ -1,7 +1,8 @@
 //! The gateway's own page and its read-only control calls: `GET /` shows, live, the gateway's
 //! clock, its trades with their states, each notification with every delivery and its answer,
-//! and the latest requests with the verdict the gateway reached; `GET /control/trades`,
-//! `/control/notifications` and `/control/requests` answer the same as JSON, for tests in any
+//! the transfers, the agreements, and the latest requests with the verdict the gateway
+//! reached; `GET /control/trades`, `/control/notifications`, `/control/transfers`,
+//! `/control/agreements` and `/control/requests` answer the same as JSON, for tests in any
 //! language. Reading changes nothing and is not itself recorded in the request log (a page
 //! that refreshes itself would otherwise fill it).
 
@@ -12,11 +13,15 @@ use serde_json::{Value, json};
 use super::answer::{self, HttpAnswer};
 use super::cashier::now;
 use super::face_to_face::trade_json;
+use super::money_control::{agreements_json, transfers_json};
 use super::pages;
+use crate::agreements::{AGREEMENTS_PATH, Agreement, AgreementStatus};
 use crate::log::RecordedRequest;
 use crate::notify::{DeliveryState, Notification};
+use crate::pdeduct::{DEDUCTIONS_PATH, DeductAgreement};
 use crate::state::Shared;
 use crate::trades::{Trade, TradeStatus};
+use crate::transfers::{TRANSFERS_PATH, Transfer};
 
 /// The dashboard.
 pub(crate) const DASHBOARD_PATH: &str = "/";
@@ -35,7 +40,13 @@ pub(crate) fn handles(method: &HttpMethod, path: &str) -> bool {
     method == HttpMethod::GET
         && matches!(
             path,
-            DASHBOARD_PATH | TRADES_PATH | NOTIFICATIONS_PATH | REQUESTS_PATH
+            DASHBOARD_PATH
+                | TRADES_PATH
+                | NOTIFICATIONS_PATH
+                | REQUESTS_PATH
+                | TRANSFERS_PATH
+                | AGREEMENTS_PATH
+                | DEDUCTIONS_PATH
         )
 }
 
@@ -52,6 +63,10 @@ pub(crate) fn answer(shared: &Shared, path: &str, query: &str) -> HttpAnswer {
                 .map(notification_json)
                 .collect(),
         )),
+        // The same answers as POSTing `{}` there.
+        TRANSFERS_PATH => json_answer(&transfers_json(shared)),
+        AGREEMENTS_PATH => json_answer(&agreements_json(shared)),
+        DEDUCTIONS_PATH => json_answer(&super::pdeduct::deductions_json(shared)),
         REQUESTS_PATH => {
             let since = form_value(query, "since")
                 .and_then(|n| n.parse().ok())
@@ -178,6 +193,64 @@ fn notification_row(n: &Notification) -> String {
     )
 }
 
+fn transfer_row(t: &Transfer) -> String {
+    format!(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"ok\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        text(&t.out_biz_no),
+        text(&t.order_id),
+        text(t.trans_amount.as_str()),
+        text(&t.status),
+        text(t.payee.as_deref().unwrap_or_default()),
+        text(t.order_title.as_deref().unwrap_or_default()),
+        text(&t.trans_date),
+    )
+}
+
+fn agreement_row(a: &Agreement) -> String {
+    let class = match a.status {
+        AgreementStatus::Normal => "ok",
+        AgreementStatus::Temp => "wait",
+        AgreementStatus::Unsigned => "bad",
+    };
+    let time = a
+        .unsign_time
+        .as_deref()
+        .or(a.sign_time.as_deref())
+        .unwrap_or(&a.gmt_create);
+    format!(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{}</td><td>{}</td></tr>\n",
+        text(a.external_agreement_no.as_deref().unwrap_or_default()),
+        text(&a.agreement_no),
+        text(&a.personal_product_code),
+        text(a.status.as_str()),
+        text(time),
+    )
+}
+
+fn deduction_row(a: &DeductAgreement, bills: &[crate::pdeduct::DeductBill]) -> String {
+    let (class, status) = if a.is_active() {
+        ("ok", "NORMAL")
+    } else {
+        ("bad", "CANCELLED")
+    };
+    let deducted: Vec<String> = bills
+        .iter()
+        .filter(|b| b.agreement_id == a.agreement_id)
+        .map(|b| format!("{} {}", text(&b.out_order_no), text(b.pay_amount.as_str())))
+        .collect();
+    format!(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{class}\">{status}</td><td>{}</td></tr>\n",
+        text(&a.agreement_id),
+        text(&a.user_id),
+        text(&format!(
+            "{}/{} {}",
+            a.biz_type, a.sub_biz_type, a.charge_inst
+        )),
+        text(&a.bill_key),
+        deducted.join("<br>"),
+    )
+}
+
 fn request_row(r: &RecordedRequest) -> String {
     let answer = match (&r.answer.code, &r.answer.sub_code) {
         (Some(code), Some(sub)) => format!("{code} {sub}"),
@@ -208,6 +281,11 @@ fn request_row(r: &RecordedRequest) -> String {
 fn dashboard(shared: &Shared) -> String {
     let trades = shared.trades();
     let notifications = shared.notifications();
+    let transfers = shared.money.with_transfers(|book| book.all());
+    let agreements = shared.money.with_agreements(|book| book.all());
+    let (deductions, bills) = shared
+        .money
+        .with_deductions(|book| (book.agreements(), book.bills()));
     let (_, requests) = shared.requests_from(0);
     let latest = requests.iter().rev().take(SHOWN_REQUESTS);
     let body = format!(
@@ -215,6 +293,9 @@ fn dashboard(shared: &Shared) -> String {
 <dt>requests</dt><dd id=\"request-count\">{count}</dd></dl></div>\n\
 <div class=\"card\"><h2>Trades</h2><table id=\"trades\"><tr><th>out_trade_no</th><th>trade_no</th><th>method</th><th>status</th><th>total</th><th>refunded</th><th>subject</th><th>time</th><th></th></tr>\n{trades}</table></div>\n\
 <div class=\"card\"><h2>Notifications</h2><table id=\"notifications\"><tr><th>out_trade_no</th><th>trade_status</th><th>notify_url</th><th>delivery</th><th>attempts (answer)</th></tr>\n{notifications}</table></div>\n\
+<div class=\"card\"><h2>Transfers</h2><table id=\"transfers\"><tr><th>out_biz_no</th><th>order_id</th><th>amount</th><th>status</th><th>payee</th><th>title</th><th>time</th></tr>\n{transfers}</table></div>\n\
+<div class=\"card\"><h2>Agreements</h2><table id=\"agreements\"><tr><th>external_agreement_no</th><th>agreement_no</th><th>product</th><th>status</th><th>time</th></tr>\n{agreements}</table></div>\n\
+<div class=\"card\"><h2>Bill-payment deductions (ebpp.pdeduct)</h2><table id=\"deductions\"><tr><th>agreement_id</th><th>user</th><th>bill</th><th>bill_key</th><th>status</th><th>deductions (out_order_no amount)</th></tr>\n{deductions}</table></div>\n\
 <div class=\"card\"><h2>Latest requests</h2><table id=\"requests\"><tr><th></th><th>method or path</th><th>charset</th><th>answer</th><th>verdict</th></tr>\n{requests}</table></div>\n\
 <script>setTimeout(function(){{location.reload()}},2000)</script>\n",
         clock = text(&now(shared)),
@@ -224,6 +305,17 @@ fn dashboard(shared: &Shared) -> String {
             .iter()
             .rev()
             .map(notification_row)
+            .collect::<String>(),
+        transfers = transfers.iter().rev().map(transfer_row).collect::<String>(),
+        agreements = agreements
+            .iter()
+            .rev()
+            .map(agreement_row)
+            .collect::<String>(),
+        deductions = deductions
+            .iter()
+            .rev()
+            .map(|a| deduction_row(a, &bills))
             .collect::<String>(),
         requests = latest.map(request_row).collect::<String>(),
     );

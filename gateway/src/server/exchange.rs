@@ -294,6 +294,7 @@ fn dispatch(
                     charset: decoded.charset,
                     sign_type: accepted.sign_type,
                     host,
+                    params: &decoded.params,
                 };
                 stateful::answer(shared, method, biz, &caller)
             }

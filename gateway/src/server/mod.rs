@@ -1,3 +1,5 @@
+// Over 500 lines because: the gateway handle's methods (one per control operation, each a thin
+// client of the same operation over HTTP) and the serving loop they share.
 //! The HTTP server: hyper on a tokio listener bound to 127.0.0.1. One request is one
 //! `exchange`; the signed answers are built in `answer`.
 
@@ -9,8 +11,11 @@ mod dashboard;
 mod exchange;
 mod face_to_face;
 mod money;
+mod money_api;
+mod money_control;
 mod multipart;
 mod pages;
+mod pdeduct;
 mod stateful;
 mod trade_messages;
 mod v3;
@@ -41,7 +46,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::agreements::{Agreement, AgreementKey, SmsCode};
 use crate::cert_mode::CertModeError;
 use crate::faults::{Fault, FaultError, FaultRule};
 use crate::keys::GatewayKeys;
@@ -51,8 +55,6 @@ use crate::scenario::{Scenario, ScenarioError, ScenarioFile};
 use crate::state::Shared;
 use crate::throwaway_certs::IssuedCert;
 use crate::trades::{Trade, TradeError, TradeKey};
-use crate::transfers::Transfer;
-use alipay_runtime::Price;
 
 /// The path Alipay's gateway answers on.
 pub const GATEWAY_PATH: &str = "/gateway.do";
@@ -283,75 +285,6 @@ impl LocalGateway {
         format!("http://{}{}", self.addr, cashier::PAY_ORDER_STRING_PATH)
     }
 
-    /// The merchant's balance (`available_amount` of `alipay.fund.account.query`): it
-    /// starts at [`transfers::DEFAULT_BALANCE`](crate::transfers::DEFAULT_BALANCE) (or
-    /// [`GatewayBuilder::fund_balance`]) and each transfer takes its amount off. The same as
-    /// POSTing `{}` to `/control/balance` ([`crate::transfers`]).
-    pub fn fund_balance(&self) -> Price {
-        self.shared.money.with_transfers(|book| book.balance())
-    }
-
-    /// Sets the merchant's balance, as POSTing `{"available_amount": "…"}` to
-    /// `/control/balance` does ([`crate::transfers`]). A negative amount is taken as zero.
-    pub fn set_fund_balance(&self, available_amount: &Price) {
-        let cents = available_amount.to_cents().unwrap_or(0).max(0);
-        self.shared
-            .money
-            .with_transfers(|book| book.set_balance(cents));
-    }
-
-    /// The transfers made by `alipay.fund.trans.uni.transfer`, oldest first (the same as
-    /// POSTing `{}` to `/control/transfers`).
-    pub fn transfers(&self) -> Vec<Transfer> {
-        self.shared.money.with_transfers(|book| book.all())
-    }
-
-    /// The agreements opened by `alipay.user.agreement.page.sign`, oldest first (the same as
-    /// POSTing `{}` to `/control/agreements`).
-    pub fn agreements(&self) -> Vec<Agreement> {
-        self.shared.money.with_agreements(|book| book.all())
-    }
-
-    /// The user signs the agreement the sign page opened for `external_agreement_no` (or
-    /// whose `agreement_no` it is): it becomes `NORMAL` and its `dut_user_sign` notification
-    /// is sent. The same as POSTing `{"external_agreement_no": "…"}` (or `"agreement_no"`)
-    /// to `/control/sign-agreement` ([`crate::agreements`]).
-    pub fn sign_agreement(&self, external_agreement_no: &str) -> Result<Agreement, TradeError> {
-        let key = AgreementKey {
-            agreement_no: None,
-            external_agreement_no: Some(external_agreement_no.to_owned()),
-        };
-        let key = if self
-            .shared
-            .money
-            .with_agreements(|b| b.find(&key))
-            .is_some()
-        {
-            key
-        } else {
-            AgreementKey {
-                agreement_no: Some(external_agreement_no.to_owned()),
-                external_agreement_no: None,
-            }
-        };
-        money::sign_agreement(&self.shared, &key)
-    }
-
-    /// The code `alipay.user.agreement.auth.apply` sent the user for `apply_token` (what
-    /// `alipay.user.agreement.auth.confirm` takes as `auth_confirm_no`), with its attempts.
-    /// The same as POSTing `{"apply_token": "…"}` to `/control/sms-code`
-    /// ([`crate::agreements`]).
-    pub fn sms_code(&self, apply_token: &str) -> Option<SmsCode> {
-        self.shared
-            .money
-            .with_agreements(|book| book.code(apply_token))
-    }
-
-    /// Every code `alipay.user.agreement.auth.apply` sent, oldest first.
-    pub fn sms_codes(&self) -> Vec<SmsCode> {
-        self.shared.money.with_agreements(|book| book.codes())
-    }
-
     /// Now on the gateway's clock: the real time plus every
     /// [`advance_clock`](Self::advance_clock) so far. Trade times, trade expiry and the
     /// notification schedule run on it ([`crate::control`]).
@@ -359,9 +292,10 @@ impl LocalGateway {
         self.shared.clock.now()
     }
 
-    /// Moves the gateway's clock `by` forward (it never goes back) and answers the new time, as
-    /// POSTing `{"advance_seconds": …}` to `/control/clock` does: unpaid trades whose
-    /// `time_expire` has come are `TRADE_CLOSED` when next looked at, and notification
+    /// Moves the gateway's clock `by` forward (it never goes back, but for
+    /// [`reset`](Self::reset)) and answers the new time, as POSTing `{"advance_seconds": …}` to
+    /// `/control/clock` does: unpaid trades whose `time_expire` has come are `TRADE_CLOSED`
+    /// (those of WAP and app pay notified `TRADE_CLOSED` at once), and notification
     /// deliveries waiting on the [`NotifySchedule`](crate::NotifySchedule) whose wait is over
     /// are made at once. The clock goes at most 100 years ahead in all.
     ///
@@ -422,6 +356,20 @@ impl LocalGateway {
         format!("http://{}{}", self.addr, crate::faults::FAULTS_PATH)
     }
 
+    /// Back to a fresh gateway's state, as POSTing `{}` to `/control/reset` does
+    /// ([`crate::control`]): no trades, notifications (deliveries in progress stop), transfers,
+    /// agreements, SMS codes, fault rules nor recorded requests; the starting balance; the
+    /// clock on the real time. Methods, keys, scenarios and bounds stay as configured. For a
+    /// gateway shared by tests that run one after another.
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// The URL of the reset control endpoint (`http://127.0.0.1:PORT/control/reset`).
+    pub fn reset_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::control::RESET_PATH)
+    }
+
     /// Stops serving and waits until the listener is closed.
     pub async fn shutdown(mut self) {
         if let Some(task) = self.task.take() {
@@ -458,6 +406,9 @@ fn strip_delay(s: &Scenario) -> &Scenario {
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
+    // Ends with the server (dropping the set aborts it): trades closed by the clock, notified.
+    let mut background = JoinSet::new();
+    background.spawn(trade_messages::notify_expiries(Arc::clone(&shared)));
     // A connection is accepted only with a permit: past the limit, clients wait in the
     // listen queue instead of each costing a task and buffers.
     let permits = Arc::new(Semaphore::new(shared.limits.max_connections));
@@ -619,8 +570,8 @@ async fn respond(
         v3::exchange(shared, req).await
     } else if dashboard::handles(req.method(), req.uri().path()) {
         dashboard::answer(shared, req.uri().path(), req.uri().query().unwrap_or("")).into()
-    } else if money::is_control_path(req.uri().path()) {
-        money::exchange(shared, req).await.into()
+    } else if money_control::is_control_path(req.uri().path()) {
+        money_control::exchange(shared, req).await.into()
     } else if face_to_face::is_control_path(req.uri().path()) {
         face_to_face::exchange(shared, req).await.into()
     } else if control::is_control_path(req.uri().path()) {

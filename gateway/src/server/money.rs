@@ -1,9 +1,11 @@
+// Over 500 lines because: the answers of the money and agreement methods and the agreement
+// notifications they make, which share the books' helpers.
 //! Money out and agreements over the wire (see [`crate::transfers`] and
 //! [`crate::agreements`]): the answers of `alipay.fund.trans.uni.transfer`,
 //! `alipay.fund.trans.common.query`, `alipay.fund.account.query`,
 //! `alipay.user.agreement.query` and `.unsign` from the books, the sign page of
-//! `alipay.user.agreement.page.sign`, the agreement notifications, and the control calls
-//! (`/control/balance`, `/control/transfers`, `/control/sign-agreement`, `/control/agreements`).
+//! `alipay.user.agreement.page.sign` and the agreement notifications (the control calls are
+//! `money_control`'s).
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -15,23 +17,17 @@ use alipay_runtime::gateway_code::{
 use alipay_runtime::protocol::param;
 use alipay_runtime::sign::SignType;
 use html_escape::encode_text as html_text;
-use hyper::Method as HttpMethod;
-use hyper::Request;
-use hyper::body::Incoming;
-use hyper::header::CONTENT_TYPE;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::answer::{self, HttpAnswer, Logged, Node};
+use super::answer::{self, Logged, Node};
 use super::cashier::now;
-use super::face_to_face::{
-    error_answer, json_answer, json_body, plain, record_control, string_params, summary_of,
-};
+use super::face_to_face::summary_of;
 use super::pages;
 use super::stateful::{Caller, text};
 use super::trade_messages::{encode_pairs, sign_pairs};
 use crate::agreements::{
-    AGREEMENTS_PATH, Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN,
-    NOTIFY_UNSIGN, SIGN_PATH, SMS_CODE_PATH, SignOrder, SmsCode, has_unsigned, query_not_exist,
+    Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN, NOTIFY_UNSIGN, SIGN_PATH,
+    SignOrder, has_unsigned, query_not_exist,
 };
 use crate::log::RecordedAnswer;
 use crate::notify::{self, DeliveryState, Notification};
@@ -39,9 +35,7 @@ use crate::protocol::{Accepted, Decoded};
 use crate::scenario::Scenario;
 use crate::state::Shared;
 use crate::trades::{BUYER_ID, BUYER_LOGON_ID, TradeError};
-use crate::transfers::{
-    BALANCE_PATH, TRANSFERS_PATH, Transfer, TransferBook, TransferKey, TransferOrder,
-};
+use crate::transfers::{TransferBook, TransferKey, TransferOrder};
 
 /// `alipay.fund.trans.uni.transfer`.
 const TRANSFER: &str = "alipay.fund.trans.uni.transfer";
@@ -65,6 +59,11 @@ const AUTH_CONFIRM: &str = "alipay.user.agreement.auth.confirm";
 pub(crate) struct MoneyBooks {
     transfers: Mutex<TransferBook>,
     agreements: Mutex<AgreementBook>,
+    /// Bill-payment deduction agreements and their bills ([`crate::pdeduct`]).
+    deductions: Mutex<crate::pdeduct::DeductBook>,
+    /// The balance a fresh gateway starts with ([`crate::GatewayBuilder::fund_balance`]), when
+    /// not the default.
+    starting_balance: Mutex<Option<i64>>,
 }
 
 /// A panic while a lock is held leaves plain data behind; keep serving it.
@@ -81,6 +80,29 @@ impl MoneyBooks {
     /// Runs `f` on the agreements, under their lock.
     pub fn with_agreements<T>(&self, f: impl FnOnce(&mut AgreementBook) -> T) -> T {
         f(&mut lock(&self.agreements))
+    }
+
+    /// Runs `f` on the deduction agreements and bills, under their lock.
+    pub fn with_deductions<T>(&self, f: impl FnOnce(&mut crate::pdeduct::DeductBook) -> T) -> T {
+        f(&mut lock(&self.deductions))
+    }
+
+    /// Starts (and, after a reset, starts again) with this balance.
+    pub fn set_starting_balance(&self, cents: i64) {
+        *lock(&self.starting_balance) = Some(cents);
+        self.with_transfers(|book| book.set_balance(cents));
+    }
+
+    /// Back to a fresh gateway's books: no transfers, agreements, codes nor deductions; the
+    /// starting balance.
+    pub fn reset(&self) {
+        let mut transfers = TransferBook::default();
+        if let Some(cents) = *lock(&self.starting_balance) {
+            transfers.set_balance(cents);
+        }
+        *lock(&self.transfers) = transfers;
+        *lock(&self.agreements) = AgreementBook::default();
+        *lock(&self.deductions) = crate::pdeduct::DeductBook::default();
     }
 }
 
@@ -101,7 +123,7 @@ fn push(node: &mut Node, key: &str, value: &str) {
     node.push(key, Value::String(value.to_owned()));
 }
 
-fn invalid(what: &str) -> TradeError {
+pub(super) fn invalid(what: &str) -> TradeError {
     TradeError::new("INVALID_PARAMETER", format!("参数有误: {what}"))
 }
 
@@ -205,7 +227,7 @@ fn account_query(shared: &Shared) -> Node {
     node
 }
 
-fn agreement_key(biz: &Value) -> Result<AgreementKey, TradeError> {
+pub(super) fn agreement_key(biz: &Value) -> Result<AgreementKey, TradeError> {
     let key = AgreementKey {
         agreement_no: text(biz, "agreement_no"),
         external_agreement_no: text(biz, "external_agreement_no"),
@@ -297,19 +319,6 @@ fn auth_confirm(shared: &Shared, biz: &Value) -> Result<Node, TradeError> {
         .money
         .with_agreements(|book| book.confirm(&agreement_no, &apply_token, &answer, now))?;
     Ok(success())
-}
-
-/// The SMS code as the control call answers it.
-pub(crate) fn sms_json(c: &SmsCode) -> Value {
-    json!({
-        "apply_token": c.apply_token,
-        "agreement_no": c.agreement_no,
-        "auth_confirm_no": c.code,
-        "wrong_attempts": c.wrong_attempts,
-        "used": c.used,
-        "sent_at": c.sent_at,
-        "expires_at": c.expires_at,
-    })
 }
 
 /// The parameters of an agreement notification (before `sign`), in Alipay's order.
@@ -506,133 +515,4 @@ fn sign_page(a: &Agreement) -> String {
         status = a.status.as_str(),
     );
     pages::page("支付宝 - 协议签约", &body)
-}
-
-/// The agreement as the control calls answer it.
-pub(crate) fn agreement_json(a: &Agreement) -> Value {
-    json!({
-        "agreement_no": a.agreement_no,
-        "external_agreement_no": a.external_agreement_no,
-        "personal_product_code": a.personal_product_code,
-        "sign_scene": a.sign_scene,
-        "status": a.status.as_str(),
-        "notify_url": a.notify_url,
-        "gmt_create": a.gmt_create,
-        "sign_time": a.sign_time,
-        "valid_time": a.valid_time,
-        "invalid_time": a.invalid_time,
-        "unsign_time": a.unsign_time,
-    })
-}
-
-/// The transfer as the control calls answer it.
-pub(crate) fn transfer_json(t: &Transfer) -> Value {
-    json!({
-        "out_biz_no": t.out_biz_no,
-        "order_id": t.order_id,
-        "pay_fund_order_id": t.pay_fund_order_id,
-        "trans_amount": t.trans_amount.as_str(),
-        "status": t.status,
-        "trans_date": t.trans_date,
-        "product_code": t.product_code,
-        "order_title": t.order_title,
-        "payee": t.payee,
-    })
-}
-
-/// Whether `path` is one of this module's control paths.
-pub(crate) fn is_control_path(path: &str) -> bool {
-    matches!(
-        path,
-        BALANCE_PATH | TRANSFERS_PATH | SIGN_PATH | AGREEMENTS_PATH | SMS_CODE_PATH
-    )
-}
-
-/// One control exchange: answered and recorded.
-pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
-    let http_method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let mut params = Vec::new();
-    let (http, summary) = if http_method != HttpMethod::POST {
-        plain(405, "method not allowed: use POST\n")
-    } else {
-        match json_body(shared, &content_type, req.into_body()).await {
-            Ok(value) => {
-                params = string_params(&value);
-                control(shared, &path, &value)
-            }
-            Err(refused) => refused,
-        }
-    };
-    record_control(shared, &http_method, path, params, summary);
-    http
-}
-
-fn control(shared: &Arc<Shared>, path: &str, body: &Value) -> (HttpAnswer, RecordedAnswer) {
-    match path {
-        BALANCE_PATH => {
-            if body.get("available_amount").is_some() {
-                let cents = text(body, "available_amount")
-                    .and_then(|a| a.parse::<Price>().ok())
-                    .and_then(|p| p.to_cents())
-                    .filter(|c| *c >= 0);
-                let Some(cents) = cents else {
-                    return error_answer(
-                        400,
-                        &invalid("available_amount is not an amount such as 500.00"),
-                    );
-                };
-                shared.money.with_transfers(|book| book.set_balance(cents));
-            }
-            let balance = shared.money.with_transfers(|book| book.balance());
-            json_answer(200, &json!({ "available_amount": balance.as_str() }), None)
-        }
-        TRANSFERS_PATH => {
-            let all = shared.money.with_transfers(|book| book.all());
-            let list: Vec<Value> = all.iter().map(transfer_json).collect();
-            json_answer(200, &json!({ "transfers": list }), None)
-        }
-        SMS_CODE_PATH => {
-            let found = text(body, "apply_token")
-                .ok_or_else(|| invalid("apply_token is missing"))
-                .and_then(|token| {
-                    shared
-                        .money
-                        .with_agreements(|book| book.code(&token))
-                        .ok_or_else(|| {
-                            TradeError::new(
-                                "AUTH_TOKEN_IS_NOT_EXIST",
-                                "鉴权token不存在: no auth.apply answered this apply_token",
-                            )
-                        })
-                });
-            match found {
-                Ok(sms) => json_answer(200, &sms_json(&sms), None),
-                Err(e) if e.sub_code == "INVALID_PARAMETER" => error_answer(400, &e),
-                Err(e) => error_answer(404, &e),
-            }
-        }
-        AGREEMENTS_PATH => {
-            let all = shared.money.with_agreements(|book| book.all());
-            let list: Vec<Value> = all.iter().map(agreement_json).collect();
-            json_answer(200, &json!({ "agreements": list }), None)
-        }
-        _ => match agreement_key(body).and_then(|key| sign_agreement(shared, &key)) {
-            Ok(a) => json_answer(200, &agreement_json(&a), None),
-            Err(e) => {
-                let status = match e.sub_code.as_str() {
-                    "USER_AGREEMENT_NOT_EXIST" => 404,
-                    "USER_AGREEMENT_STATUS_NOT_NORMAL" => 409,
-                    _ => 400,
-                };
-                error_answer(status, &e)
-            }
-        },
-    }
 }

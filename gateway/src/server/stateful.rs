@@ -39,6 +39,9 @@ pub(crate) struct Caller<'a> {
     pub sign_type: SignType,
     /// The request's `Host` header: the origin `qr_code` URLs are made on.
     pub host: Option<&'a str>,
+    /// Every parameter of a v2 request, decoded (public ones included; methods whose fields
+    /// travel `in: form` read theirs here); empty for v3, whose fields are all in `biz`.
+    pub params: &'a [(String, String)],
 }
 
 /// A `biz_content` member as text (a number as written), when present and not empty.
@@ -75,6 +78,9 @@ pub(crate) fn answer(
     caller: &Caller,
 ) -> Option<Node> {
     if let Some(node) = super::money::answer(shared, method, biz, caller) {
+        return Some(node);
+    }
+    if let Some(node) = super::pdeduct::answer(shared, method, biz, caller) {
         return Some(node);
     }
     let face_to_face = face_to_face::answers(method);

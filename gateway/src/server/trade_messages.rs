@@ -84,7 +84,47 @@ pub(super) fn return_redirect(
     .collect();
     sign_pairs(shared, charset, sign_type, &mut pairs)?;
     let query = encode_pairs(charset, &pairs)?;
-    Some(with_query(return_url, &query))
+    Some(with_query(&as_uri(return_url, charset), &query))
+}
+
+/// `url` as a URI, ASCII only, as a `Location` header must hold it: the non-ASCII characters
+/// of its query percent-encoded in `charset` (the one the appended `charset` parameter names,
+/// so that the whole query decodes in it, as the return parameters are encoded), the rest as
+/// the URL standard writes it (the host in punycode, the path and fragment in UTF-8). A
+/// `return_url` holds them raw: Alipay asks for it unescaped (设置 return_url 时不要进行转义).
+fn as_uri(url: &str, charset: Charset) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (url, None),
+    };
+    let (base, query) = match before_fragment.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (before_fragment, None),
+    };
+    let mut out = base.to_owned();
+    if let Some(query) = query {
+        out.push('?');
+        let mut buf = [0u8; 4];
+        for c in query.chars() {
+            if c.is_ascii() {
+                out.push(c);
+                continue;
+            }
+            let utf8 = c.encode_utf8(&mut buf);
+            // A character the charset cannot hold (an emoji in GBK) goes in UTF-8, as nothing
+            // else can carry it.
+            let bytes = crypto::encode(charset, utf8).unwrap_or_else(|| utf8.as_bytes().to_vec());
+            for b in bytes {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    // The return_url passed the URL check when the order came, so it parses.
+    reqwest::Url::parse(&out).map_or(out, String::from)
 }
 
 /// `url` with `query` appended to its query (before any `#fragment`: parameters put in the
@@ -160,6 +200,8 @@ fn notification_params(
     sign_type: SignType,
 ) -> Vec<(String, String)> {
     let amount = trade.total_amount.as_str();
+    // A trade closed unpaid (by expiry) was never paid: no paid amounts, no funds.
+    let paid = trade.gmt_payment.is_some();
     let fund_bill_list =
         serde_json::json!([{ "amount": amount, "fundChannel": "ALIPAYACCOUNT" }]).to_string();
     let mut pairs: Vec<(String, String)> = Vec::with_capacity(32);
@@ -179,16 +221,22 @@ fn notification_params(
     add("seller_id", SELLER_ID);
     add("trade_status", trade.status.as_str());
     add("total_amount", amount);
-    add("receipt_amount", amount);
-    add("invoice_amount", amount);
-    add("buyer_pay_amount", amount);
-    add("point_amount", "0.00");
+    if paid {
+        add("receipt_amount", amount);
+        add("invoice_amount", amount);
+        add("buyer_pay_amount", amount);
+        add("point_amount", "0.00");
+    }
     add("subject", &trade.subject);
     add("gmt_create", &trade.gmt_create);
-    if let Some(paid) = &trade.gmt_payment {
-        add("gmt_payment", paid);
+    if let Some(at) = &trade.gmt_payment {
+        add("gmt_payment", at);
     }
-    add("fund_bill_list", &fund_bill_list);
+    if paid {
+        add("fund_bill_list", &fund_bill_list);
+    } else if let Some(closed) = &trade.gmt_close {
+        add("gmt_close", closed);
+    }
     if let Some(passback) = &trade.passback_params {
         add("passback_params", passback);
     }
@@ -221,9 +269,68 @@ pub(crate) fn notify_trade(
     }
 }
 
+/// Sends the `TRADE_CLOSED` notification of each trade the gateway's clock closes unpaid (of a
+/// method Alipay notifies it for: `trades::expiry`), when it closes: waits on the clock
+/// until the next trade's deadline (woken at once when the clock is advanced, or when a trade
+/// with a sooner deadline opens), closes what is due and notifies it. Runs as long as the
+/// server.
+pub(crate) async fn notify_expiries(shared: Arc<Shared>) {
+    loop {
+        let woken = shared.trades_changed.notified();
+        let (next, closed) = shared.with_trades(|book| (book.next_deadline(), book.take_expired()));
+        if !closed.is_empty() {
+            let now = shared.clock.beijing_now();
+            for trade in &closed {
+                notify_trade(&shared, trade, None, &now);
+            }
+        }
+        match next {
+            Some(at) => {
+                let wait = at.duration_since(shared.clock.now()).unwrap_or_default();
+                tokio::select! {
+                    () = shared.clock.sleep(wait) => {}
+                    () = woken => {}
+                }
+            }
+            None => woken.await,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::with_query;
+    use super::{Charset, as_uri, with_query};
+
+    #[test]
+    fn a_return_url_becomes_ascii_its_query_in_the_trade_s_charset() {
+        for (url, charset, expected) in [
+            ("http://m/r", Charset::Gbk, "http://m/r"),
+            ("http://m/返回", Charset::Gbk, "http://m/%E8%BF%94%E5%9B%9E"),
+            (
+                "http://m/r?from=收银台",
+                Charset::Gbk,
+                "http://m/r?from=%CA%D5%D2%F8%CC%A8",
+            ),
+            (
+                "http://m/r?from=收银台",
+                Charset::Utf8,
+                "http://m/r?from=%E6%94%B6%E9%93%B6%E5%8F%B0",
+            ),
+            (
+                "http://m/r?x=%41&y=1#页",
+                Charset::Gbk,
+                "http://m/r?x=%41&y=1#%E9%A1%B5",
+            ),
+            ("http://m/r?e=😀", Charset::Gbk, "http://m/r?e=%F0%9F%98%80"),
+            (
+                "http://例子.测试/r",
+                Charset::Gbk,
+                "http://xn--fsqu00a.xn--0zwm56d/r",
+            ),
+        ] {
+            assert_eq!(as_uri(url, charset), expected, "{url} in {charset:?}");
+        }
+    }
 
     #[test]
     fn the_return_query_goes_before_the_fragment() {

@@ -81,8 +81,34 @@ pub(crate) fn deadlines(
     Ok((whole_seconds(expires), qr.map(whole_seconds)))
 }
 
+/// Whether Alipay notifies `TRADE_CLOSED` by default when an unpaid trade of `method` closes
+/// at its time: for app pay and WAP pay, whose notifications go out on `TRADE_SUCCESS`,
+/// `TRADE_CLOSED` (and `TRADE_FINISHED`); not for page pay nor face-to-face pay
+/// (`precreate`, `pay`, `create`), notified on `TRADE_SUCCESS` only. Alipay's support pages
+/// on 异步通知触发条件 say so per product (the open platform's own table was not at hand).
+pub(crate) fn notifies_when_closed(method: &str) -> bool {
+    matches!(method, "alipay.trade.app.pay" | "alipay.trade.wap.pay")
+}
+
 impl TradeBook {
-    /// Closes every unpaid trade whose time has come by `now` (its `gmt_close` that time).
+    /// When the next unpaid trade (or a paid one whose deadline is still listed) closes.
+    pub fn next_deadline(&self) -> Option<SystemTime> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// Whether trades closed by expiry wait for their notification.
+    pub fn has_expired_to_notify(&self) -> bool {
+        !self.expired.is_empty()
+    }
+
+    /// The trades closed by expiry that are to be notified, oldest first; taken once.
+    pub fn take_expired(&mut self) -> Vec<Trade> {
+        std::mem::take(&mut self.expired)
+    }
+
+    /// Closes every unpaid trade whose time has come by `now` (its `gmt_close` that time);
+    /// those of a method that notifies it, with a `notify_url`, wait in
+    /// [`take_expired`](Self::take_expired).
     pub fn expire(&mut self, now: SystemTime) {
         while let Some(first) = self.deadlines.first() {
             if first.0 > now {
@@ -96,6 +122,12 @@ impl TradeBook {
             {
                 trade.status = TradeStatus::TradeClosed;
                 trade.gmt_close = Some(alipay_runtime::time::beijing_timestamp(at));
+                if notifies_when_closed(&trade.method)
+                    && trade.notify_url.is_some()
+                    && self.expired.len() < self.max
+                {
+                    self.expired.push(Trade::clone(trade));
+                }
             }
             self.qr_deadlines.remove(&out_trade_no);
         }

@@ -16,6 +16,7 @@ use super::super::answer::{
     HttpAnswer, Logged, Node, altered, http_500_logged, plain, scenario_node,
 };
 use crate::crypto;
+use crate::face_to_face::PAY_IN_PROCESS_CODE;
 use crate::log::RecordedAnswer;
 use crate::scenario::Scenario;
 use crate::state::Shared;
@@ -125,22 +126,31 @@ pub(crate) fn error(shared: &Shared, ctx: &AnswerContext, e: &V3Error) -> Logged
 }
 
 /// The answer to a v2 response node: its fields (code, msg and the other public response
-/// members left out) on success, else its failure as a v3 error.
+/// members left out) on success, else its failure as a v3 error. A node that waits for the
+/// buyer ([`PAY_IN_PROCESS_CODE`], a bar-code payment waiting for the password) is no failure
+/// either: its fields, with `trade_status` `WAIT_BUYER_PAY` (what a query of the trade
+/// answers then), and HTTP 200. Alipay's v3 pages do not show that answer; this is the
+/// gateway's reading, consistent with the v2 one.
 pub(crate) fn from_node(
     shared: &Shared,
     ctx: &AnswerContext,
     node: &Node,
     tamper: Tamper,
 ) -> Logged {
-    if node.text(field::CODE) != Some(SUCCESS_CODE) {
+    let code = node.text(field::CODE);
+    let waiting = code == Some(PAY_IN_PROCESS_CODE);
+    if code != Some(SUCCESS_CODE) && !waiting {
         return error(shared, ctx, &node_error(node));
     }
-    let fields: Map<String, Value> = node
+    let mut fields: Map<String, Value> = node
         .members()
         .iter()
         .filter(|(k, _)| !PUBLIC_RESPONSE_FIELDS.contains(&k.as_str()))
         .cloned()
         .collect();
+    if waiting && !fields.contains_key("trade_status") {
+        fields.insert("trade_status".into(), Value::from("WAIT_BUYER_PAY"));
+    }
     let json = Value::Object(fields).to_string();
     let summary = RecordedAnswer {
         status: 200,

@@ -240,6 +240,7 @@ async fn run(
         charset: alipay_runtime::charset::Charset::Utf8,
         sign_type: alipay_runtime::sign::SignType::Rsa2,
         host: host.as_deref(),
+        params: &[],
     };
     // An injected fault: a status or a system error instead of the answer (the request is
     // not processed), or the answer late, cut or lost (it is).
