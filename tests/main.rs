@@ -2,7 +2,7 @@
 //!
 //! One test binary for the crate: each file of this folder is a module of it, so the tree is
 //! linked once, not once per file (`cargo test -p <crate> --test integration <file>::` runs
-//! one file's tests).
+//! one file's tests). `support.rs` holds the helpers the files share.
 
 mod browser_checkout;
 mod dashboard;
@@ -22,5 +22,6 @@ mod merchant;
 mod money_and_agreements;
 mod payments;
 mod sdk_vectors;
+mod support;
 mod take_a_payment;
 mod trade_answers;
