@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Runs every cargo-fuzz target for N minutes (default 10), one after the other, each seeded
-# from the project's own inputs: the specs, the doc pages, the vectors' signed answers and
-# notifications, and requests shaped like the client's. Findings (crashes) are copied to
-# fuzz/regressions/<target>/, which the tests replay (see README.md, "Fuzzing").
+# Runs every cargo-fuzz target for N minutes (default 10), one after the other, each starting
+# from its committed seeds (fuzz/seeds/<target>/, a set-cover minimisation of the corpus earlier
+# runs grew, read but never written) and from the project's own inputs, written to the working
+# corpus fuzz/corpus/<target>/ (not committed): the specs, the doc pages, the vectors' signed
+# answers and notifications, and requests shaped like the client's. Findings (crashes) are
+# copied to fuzz/regressions/<target>/ (see docs/contributing.md, "Fuzzing").
 #
 #   fuzz/run.sh [MINUTES] [TARGET...]
+#   fuzz/run.sh --replay [TARGET...]   each target runs its committed seeds once (-runs=0), no
+#                                      fuzzing: exits non-zero if any seed crashes, leaks or
+#                                      times out
 #
 # cargo-fuzz needs nightly compiler features; on a stable toolchain RUSTC_BOOTSTRAP=1 lets it
 # use them (install it with `cargo install cargo-fuzz`).
@@ -12,13 +17,42 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 shared="$repo/../shared"
-minutes="${1:-10}"
-shift || true
+replay=false
+if [ "${1:-}" = "--replay" ]; then
+  replay=true
+  shift
+else
+  minutes="${1:-10}"
+  shift || true
+fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(spec_loader importer verify_response verify_notify gateway_request verify_v3_answer import_openapi)
 fi
 export RUSTC_BOOTSTRAP=1
+# The same limits for fuzzing and replaying.
+limits=(-rss_limit_mb=4096 -max_len=65536)
+
+if $replay; then
+  failed=()
+  for target in "${targets[@]}"; do
+    seeds="$here/seeds/$target"
+    if ! ls "$seeds"/* >/dev/null 2>&1; then
+      echo "!! $target: no seeds in fuzz/seeds/$target/"
+      failed+=("$target")
+      continue
+    fi
+    echo "== $target: replaying $(ls "$seeds" | wc -l) seeds"
+    (cd "$here" && cargo fuzz run "$target" "seeds/$target" -- -runs=0 "${limits[@]}") ||
+      failed+=("$target")
+  done
+  if [ ${#failed[@]} -ne 0 ]; then
+    echo "!! seeds that fail or are missing: ${failed[*]}"
+    exit 1
+  fi
+  echo "== all seeds of ${#targets[@]} target(s) replayed"
+  exit 0
+fi
 
 seed() {
   local target="$1" dir="$here/corpus/$1"
@@ -72,8 +106,11 @@ for target in "${targets[@]}"; do
   status=0
   seed "$target"
   echo "== $target: ${minutes} minute(s)"
-  (cd "$here" && cargo fuzz run "$target" "corpus/$target" -- \
-      -max_total_time=$((minutes * 60)) -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1) || status=$?
+  # New inputs go to the first folder (corpus/); the seeds are only read.
+  dirs=("corpus/$target")
+  if [ -d "$here/seeds/$target" ]; then dirs+=("seeds/$target"); fi
+  (cd "$here" && cargo fuzz run "$target" "${dirs[@]}" -- \
+      -max_total_time=$((minutes * 60)) "${limits[@]}" -print_final_stats=1) || status=$?
   if ls "$here/artifacts/$target"/crash-* "$here/artifacts/$target"/oom-* "$here/artifacts/$target"/timeout-* >/dev/null 2>&1; then
     mkdir -p "$here/regressions/$target"
     cp "$here/artifacts/$target"/* "$here/regressions/$target"/

@@ -21,6 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::merchant::Merchant;
+use crate::support::{client, start_with_schedule};
 use alipay_gateway::{NotifySchedule, TestGateway};
 use alipay_openapi::trade::query;
 use alipay_runtime::{Charset, RequestOptions, RequestParts, form, verify_notify};
@@ -276,11 +277,7 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
             "no headless Chromium found (install Debian's `chromium`, or set ALIPAY_TEST_CHROMIUM): the browser checkout cannot run"
         )
     });
-    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
-        b.notify_schedule(NotifySchedule::new([Duration::from_millis(100); 3]))
-    })
-    .await
-    .expect("gateway starts");
+    let gw = start_with_schedule(NotifySchedule::new([Duration::from_millis(100); 3])).await;
     let merchant = Merchant::start(0).await;
     let browser = Browser::launch(&path);
     let mut tools = DevTools::connect(&browser).await;
@@ -291,13 +288,7 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
         (Charset::Utf8, true),
     ];
     for (n, (charset, page_form)) in rounds.into_iter().enumerate() {
-        let client = gw
-            .client_builder()
-            .charset(charset)
-            .return_url(merchant.return_url())
-            .notify_url(merchant.notify_url())
-            .build()
-            .expect("client");
+        let client = client(&gw, &merchant, charset);
         let out = format!("browser-{}-{n}", charset.as_str());
         let subject = "浏览器订单 <i>&\"+";
         let biz = json!({

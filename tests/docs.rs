@@ -18,11 +18,11 @@ use std::path::{Path, PathBuf};
 
 /// One fenced block: where it is, its info string, its text and the check its comment names.
 #[derive(Debug)]
-struct Block {
+pub(crate) struct Block {
     page: String,
     line: usize,
-    lang: String,
-    body: String,
+    pub(crate) lang: String,
+    pub(crate) body: String,
     check: Option<String>,
 }
 
@@ -53,8 +53,9 @@ fn pages() -> Vec<String> {
     pages
 }
 
-/// The fenced blocks of `text` (fences may be indented, as inside a list item).
-fn blocks(page: &str, text: &str) -> Vec<Block> {
+/// The fenced blocks of `text` (fences may be indented, as inside a list item); the tests that
+/// run a page's blocks read them here too.
+pub(crate) fn blocks(page: &str, text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut found = Vec::new();
     let mut i = 0;

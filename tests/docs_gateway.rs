@@ -5,19 +5,23 @@
 
 use alipay_gateway::{GatewayCertMode, LocalGateway, ScenarioFile, TestGateway, ThrowawayCerts};
 
-/// The `toml` and `json` blocks of the page, in order.
-fn scenario_blocks() -> Vec<(String, String)> {
+use crate::docs::{Block, blocks};
+use crate::support::http;
+
+/// The fenced blocks of the page, in order.
+fn page_blocks() -> Vec<Block> {
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/gateway.md"))
         .expect("docs/gateway.md");
-    let mut blocks = Vec::new();
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        if let Some(lang @ ("toml" | "json")) = line.strip_prefix("```") {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
-            blocks.push((lang.to_owned(), body.join("\n")));
-        }
-    }
-    blocks
+    blocks("docs/gateway.md", &page)
+}
+
+/// The `toml` and `json` blocks of the page, in order.
+fn scenario_blocks() -> Vec<(String, String)> {
+    page_blocks()
+        .into_iter()
+        .filter(|b| b.lang == "toml" || b.lang == "json")
+        .map(|b| (b.lang, b.body))
+        .collect()
 }
 
 #[tokio::test]
@@ -71,26 +75,21 @@ struct Curl {
 
 /// The `curl` commands of the guide's `sh` blocks (`\` continuations joined).
 fn curl_commands() -> Vec<Curl> {
-    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/gateway.md"))
-        .expect("docs/gateway.md");
     let mut commands = Vec::new();
-    let mut in_sh = false;
     let mut line = String::new();
-    for raw in page.lines() {
-        if raw.starts_with("```") {
-            in_sh = raw == "```sh";
-            continue;
-        }
-        if !in_sh || raw.trim_start().starts_with('#') {
-            continue;
-        }
-        match raw.trim().strip_suffix('\\') {
-            Some(part) => line.push_str(part),
-            None => {
-                line.push_str(raw.trim());
-                let words = shlex::split(&std::mem::take(&mut line)).expect("a shell line");
-                assert_eq!(words[0], "curl", "docs/gateway.md: only curl is run here");
-                commands.push(curl(&words[1..]));
+    for block in page_blocks().into_iter().filter(|b| b.lang == "sh") {
+        for raw in block.body.lines() {
+            if raw.trim_start().starts_with('#') {
+                continue;
+            }
+            match raw.trim().strip_suffix('\\') {
+                Some(part) => line.push_str(part),
+                None => {
+                    line.push_str(raw.trim());
+                    let words = shlex::split(&std::mem::take(&mut line)).expect("a shell line");
+                    assert_eq!(words[0], "curl", "docs/gateway.md: only curl is run here");
+                    commands.push(curl(&words[1..]));
+                }
             }
         }
     }
@@ -153,7 +152,7 @@ async fn the_guide_s_control_calls_pay_its_trades() {
 
     let commands = curl_commands();
     assert_eq!(commands.len(), 19);
-    let http = reqwest::Client::new();
+    let http = http();
     let base = format!("http://{}", gw.addr());
     let mut paid_then_reset = false;
     for command in commands {

@@ -7,24 +7,14 @@
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS, PAY_IN_PROCESS_CODE};
 use alipay_gateway::{Scenario, TestGateway};
 use alipay_openapi::trade::{cancel, create, fastpay_refund_query, pay, precreate, query, refund};
-use alipay_runtime::{Client, Error, GatewayCode, Price, Protocol};
-use serde_json::{Value, json};
+use alipay_runtime::{Error, GatewayCode, Protocol};
+use serde_json::json;
 
 use crate::merchant::Merchant;
-use crate::payments::{client, http, start, status_of, wait_notifications};
-
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
-
-fn price(amount: &str) -> Price {
-    amount.parse().expect("an amount")
-}
+use crate::support::{
+    client, control, get_page, http, post_form, price, start, status, status_of, sub_code,
+    wait_notifications,
+};
 
 fn precreate_of(out: &str, amount: &str) -> precreate::Request {
     precreate::Request::new(out, price(amount)).subject("Iphone6 16G")
@@ -32,28 +22,6 @@ fn precreate_of(out: &str, amount: &str) -> precreate::Request {
 
 fn pay_of(out: &str, auth_code: &str, amount: &str) -> pay::Request {
     pay::Request::new(out, pay::Scene::BarCode, auth_code, price(amount)).subject("Iphone6 16G")
-}
-
-async fn status(client: &Client, out: &str) -> Option<String> {
-    let answer = client
-        .execute(&query::Request::new().out_trade_no(out))
-        .await
-        .expect("query");
-    status_of(&answer.trade_status)
-}
-
-/// POSTs `body` as JSON to the control endpoint `url`: the status and the JSON answer.
-async fn control(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
-    let response = http
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("answer");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).expect("JSON"))
 }
 
 #[tokio::test]
@@ -89,14 +57,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
     );
 
     // The code's page, then the buyer scans and pays through the control endpoint.
-    let page = http
-        .get(&qr_code)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let (_, _, page) = get_page(&http, &qr_code).await;
     assert!(page.contains("<span id=\"amount\">88.88</span>"), "{page}");
     assert!(page.contains("scan-and-pay"), "{page}");
     let (code, paid) = control(&http, &gw.scan_url(), &json!({ "qr_code": qr_code })).await;
@@ -468,16 +429,7 @@ async fn a_scenario_still_wins_and_control_calls_want_json() {
         .qr_code
         .expect("qr_code");
     // A form (what a web page can post cross-site) is refused; the trade stays unpaid.
-    let form = http
-        .post(gw.scan_url())
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(format!("qr_code={qr_code}"))
-        .send()
-        .await
-        .expect("answer");
+    let form = post_form(&http, &gw.scan_url(), format!("qr_code={qr_code}")).await;
     assert_eq!(form.status().as_u16(), 415);
     let (code, unknown) = control(
         &http,

@@ -6,53 +6,18 @@
 use std::time::Duration;
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS};
-use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
-use alipay_openapi::trade::{cancel, pay, precreate, query, wap_pay};
-use alipay_runtime::{Charset, Client, Error, Price, verify_notify};
-use serde_json::{Value, json};
+use alipay_gateway::{DeliveryState, NotifySchedule, TradeStatus};
+use alipay_openapi::trade::{cancel, pay, precreate, wap_pay};
+use alipay_runtime::{Charset, verify_notify};
+use serde_json::json;
 
 use crate::merchant::Merchant;
-use crate::payments::{
-    PAGE_PAY, client, get_page, get_url, http, order, page_request, press_pay, start, status_of,
-    wait_notifications,
+use crate::support::{
+    PAGE_PAY, client, control, get_page, get_url, http, order, page_request, post_form, press_pay,
+    price, start, start_with_schedule, status, sub_code, wait_notifications,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
-
-fn price(amount: &str) -> Price {
-    amount.parse().expect("an amount")
-}
-
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
-
-async fn status(client: &Client, out: &str) -> Option<String> {
-    let answer = client
-        .execute(&query::Request::new().out_trade_no(out))
-        .await
-        .expect("query");
-    status_of(&answer.trade_status)
-}
-
-/// POSTs `body` as JSON to the control endpoint `url`: the status and the JSON answer.
-async fn control(http: &reqwest::Client, url: &str, body: &Value) -> (u16, Value) {
-    let response = http
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("answer");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).expect("JSON"))
-}
 
 #[tokio::test]
 async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
@@ -365,11 +330,7 @@ async fn a_cashier_trade_waits_15_days_then_its_pay_button_is_refused() {
 #[tokio::test]
 async fn a_notification_retry_comes_as_soon_as_the_clock_passes_its_wait() {
     // Alipay's own schedule: the first retry 4 minutes after the first delivery.
-    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
-        b.notify_schedule(NotifySchedule::alipay())
-    })
-    .await
-    .expect("gateway starts");
+    let gw = start_with_schedule(NotifySchedule::alipay()).await;
     let merchant = Merchant::start(1).await;
     let client = client(&gw, &merchant, Charset::Utf8);
     client
@@ -449,16 +410,7 @@ async fn the_clock_over_http() {
     }
     assert_eq!(gw.clock_offset(), Duration::from_millis(900_500));
     // Only JSON, only POST.
-    let form = http
-        .post(gw.clock_url())
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body("advance_seconds=60")
-        .send()
-        .await
-        .expect("answer");
+    let form = post_form(&http, &gw.clock_url(), "advance_seconds=60").await;
     assert_eq!(form.status().as_u16(), 415);
     let get = http.get(gw.clock_url()).send().await.expect("answer");
     assert_eq!(get.status().as_u16(), 405);

@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 use alipay_gateway::{Fault, FaultRule, TestGateway};
 use alipay_openapi::trade::{precreate, query};
 use alipay_runtime::{Charset, Client, Error, Price, Protocol, RequestSent, TransportKind};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::merchant::Merchant;
-use crate::payments::{client, http, start};
+use crate::support::{
+    client, http, notifications_within, price, send_json, start, start_with_schedule,
+};
 
 const QUERY: &str = "alipay.trade.query";
 const PRECREATE: &str = "alipay.trade.precreate";
@@ -20,9 +22,8 @@ const PRECREATE: &str = "alipay.trade.precreate";
 /// The client's timeout in these tests: a `slow` fault of 3 s passes it.
 const TIMEOUT: Duration = Duration::from_millis(1000);
 
-fn price(amount: &str) -> Price {
-    amount.parse().expect("an amount")
-}
+/// How long a test waits for the notifications it expects.
+const NOTIFY_WAIT: Duration = Duration::from_secs(5);
 
 fn short_client(gw: &TestGateway, merchant: &Merchant, protocol: Protocol) -> Client {
     gw.client_builder()
@@ -310,36 +311,17 @@ async fn v3_requests_get_the_faults_too() {
     );
 }
 
-/// Sends `body` (JSON) to the faults endpoint with `method`: the status and the JSON answer.
-async fn faults_call(
-    http: &reqwest::Client,
-    gw: &TestGateway,
-    method: reqwest::Method,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = http.request(method, gw.faults_url());
-    if let Some(body) = body {
-        request = request
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.to_string());
-    }
-    let response = request.send().await.expect("answer");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).expect("JSON"))
-}
-
 #[tokio::test]
 async fn the_faults_over_http() {
     let gw = start().await;
     let merchant = Merchant::start(0).await;
     let http = http();
     let client = client(&gw, &merchant, Charset::Utf8);
-    let (code, rules) = faults_call(
+    let (code, rules) = send_json(
         &http,
-        &gw,
         reqwest::Method::POST,
-        Some(json!({ "method": QUERY, "fault": "http_status", "status": 503, "times": 2 })),
+        &gw.faults_url(),
+        Some(&json!({ "method": QUERY, "fault": "http_status", "status": 503, "times": 2 })),
     )
     .await;
     assert_eq!(code, 200, "{rules}");
@@ -354,22 +336,22 @@ async fn the_faults_over_http() {
         gw.faults(),
         [FaultRule::new(QUERY, Fault::HttpStatus(503)).times(2)]
     );
-    let (code, _) = faults_call(
+    let (code, _) = send_json(
         &http,
-        &gw,
         reqwest::Method::POST,
-        Some(json!({ "fault": "system_error", "probability": 0.25, "seed": 9 })),
+        &gw.faults_url(),
+        Some(&json!({ "fault": "system_error", "probability": 0.25, "seed": 9 })),
     )
     .await;
     assert_eq!(code, 200);
     assert_eq!(query_once(&client, "x").await.0, Outcome::HttpStatus(503));
-    let (_, listed) = faults_call(&http, &gw, reqwest::Method::GET, None).await;
+    let (_, listed) = send_json(&http, reqwest::Method::GET, &gw.faults_url(), None).await;
     assert_eq!(listed["faults"][0]["times"], 1);
     assert_eq!(listed["faults"][1]["fault"], "system_error");
     assert_eq!(listed["faults"][1]["code"], "20000");
     assert_eq!(listed["faults"][1]["sub_code"], "isp.unknow-error");
     assert_eq!(listed["faults"][1]["method"], "*");
-    let (code, cleared) = faults_call(&http, &gw, reqwest::Method::DELETE, None).await;
+    let (code, cleared) = send_json(&http, reqwest::Method::DELETE, &gw.faults_url(), None).await;
     assert_eq!((code, cleared), (200, json!({ "faults": [] })));
     assert!(gw.faults().is_empty());
     assert_eq!(query_once(&client, "x").await.0, Outcome::Answered);
@@ -391,7 +373,7 @@ async fn the_faults_over_http() {
         ),
     ] {
         let (code, refused) =
-            faults_call(&http, &gw, reqwest::Method::POST, Some(bad.clone())).await;
+            send_json(&http, reqwest::Method::POST, &gw.faults_url(), Some(&bad)).await;
         assert_eq!(
             (code, refused["sub_code"].as_str()),
             (400, Some(sub_code)),
@@ -438,16 +420,6 @@ async fn the_rust_api_refuses_rules_that_cannot_apply() {
     assert!(gw.faults().is_empty());
 }
 
-/// A gateway delivering on Alipay's own schedule (the first retry 4 minutes later, on the
-/// gateway's clock).
-async fn alipay_schedule() -> TestGateway {
-    TestGateway::start_with(alipay_openapi::METHODS, |b| {
-        b.notify_schedule(alipay_gateway::NotifySchedule::alipay())
-    })
-    .await
-    .expect("gateway starts")
-}
-
 async fn pay_now(client: &Client, out: &str) {
     use alipay_gateway::face_to_face::AUTH_CODE_PAYS;
     use alipay_openapi::trade::pay;
@@ -460,30 +432,18 @@ async fn pay_now(client: &Client, out: &str) {
         .expect("paid at once");
 }
 
-/// Waits (at most 5 s) until `done` holds of the gateway's notifications.
-async fn until(
-    gw: &TestGateway,
-    done: impl Fn(&[alipay_gateway::Notification]) -> bool,
-) -> Vec<alipay_gateway::Notification> {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let held = gw.notifications();
-        if done(&held) || Instant::now() >= deadline {
-            return held;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule() {
-    let gw = alipay_schedule().await;
+    let gw = start_with_schedule(alipay_gateway::NotifySchedule::alipay()).await;
     let merchant = Merchant::start(0).await;
     let client = client(&gw, &merchant, Charset::Utf8);
     gw.inject_fault(FaultRule::new("*", Fault::NotifyDrop).times(1))
         .expect("a rule");
     pay_now(&client, "nd-1").await;
-    let dropped = until(&gw, |n| n.first().is_some_and(|n| !n.attempts.is_empty())).await;
+    let dropped = notifications_within(&gw, NOTIFY_WAIT, |n| {
+        n.first().is_some_and(|n| !n.attempts.is_empty())
+    })
+    .await;
     let first = &dropped[0].attempts[0];
     assert_eq!(first.fault.as_deref(), Some("notify_drop"));
     assert_eq!(first.status, None);
@@ -491,7 +451,7 @@ async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule()
     assert!(merchant.received().notifications.is_empty());
     // The retry 4 minutes later on the gateway's clock: delivered.
     gw.advance_clock(Duration::from_secs(240));
-    let done = until(&gw, |n| n[0].is_delivered()).await;
+    let done = notifications_within(&gw, NOTIFY_WAIT, |n| n[0].is_delivered()).await;
     assert!(done[0].is_delivered(), "{done:#?}");
     assert_eq!(done[0].attempts.len(), 2);
     assert_eq!(done[0].attempts[1].fault, None);
@@ -506,7 +466,10 @@ async fn a_duplicated_notification_is_delivered_twice() {
     gw.inject_fault(FaultRule::new("alipay.trade.pay", Fault::NotifyDuplicate).times(1))
         .expect("a rule");
     pay_now(&client, "nu-1").await;
-    let done = until(&gw, |n| n.first().is_some_and(|n| n.attempts.len() == 2)).await;
+    let done = notifications_within(&gw, NOTIFY_WAIT, |n| {
+        n.first().is_some_and(|n| n.attempts.len() == 2)
+    })
+    .await;
     assert!(done[0].is_delivered());
     let attempts = &done[0].attempts;
     assert_eq!(attempts.len(), 2, "{done:#?}");
@@ -531,7 +494,7 @@ async fn a_delayed_notification_waits_on_the_gateways_clock() {
     assert!(gw.notifications()[0].attempts.is_empty());
     assert!(merchant.received().notifications.is_empty());
     gw.advance_clock(Duration::from_secs(60));
-    let done = until(&gw, |n| n[0].is_delivered()).await;
+    let done = notifications_within(&gw, NOTIFY_WAIT, |n| n[0].is_delivered()).await;
     assert!(done[0].is_delivered(), "{done:#?}");
     assert_eq!(
         done[0].attempts[0].fault.as_deref(),
@@ -542,7 +505,7 @@ async fn a_delayed_notification_waits_on_the_gateways_clock() {
 #[tokio::test]
 async fn a_notification_out_of_order_arrives_after_the_next_one() {
     use alipay_openapi::trade::refund;
-    let gw = alipay_schedule().await;
+    let gw = start_with_schedule(alipay_gateway::NotifySchedule::alipay()).await;
     let merchant = Merchant::start(0).await;
     let client = client(&gw, &merchant, Charset::Utf8);
     gw.inject_fault(FaultRule::new("*", Fault::NotifyOutOfOrder).times(1))
@@ -555,7 +518,10 @@ async fn a_notification_out_of_order_arrives_after_the_next_one() {
         .execute(&refund::Request::new(price("5.00")).out_trade_no("no-1"))
         .await
         .expect("refund");
-    let done = until(&gw, |n| n.len() == 2 && n.iter().all(|n| n.is_delivered())).await;
+    let done = notifications_within(&gw, NOTIFY_WAIT, |n| {
+        n.len() == 2 && n.iter().all(|n| n.is_delivered())
+    })
+    .await;
     assert!(done.iter().all(|n| n.is_delivered()), "{done:#?}");
     let statuses: Vec<String> = merchant
         .received()

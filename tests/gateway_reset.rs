@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::merchant::Merchant;
 use crate::money_and_agreements::{AUTH_APPLY, apply, transfer};
-use crate::payments::{client, http};
+use crate::support::{client, http};
 
 fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
     result: Result<T, Error<E>>,

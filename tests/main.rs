@@ -2,7 +2,7 @@
 //!
 //! One test binary for the crate: each file of this folder is a module of it, so the tree is
 //! linked once, not once per file (`cargo test -p <crate> --test integration <file>::` runs
-//! one file's tests).
+//! one file's tests). `support.rs` holds the helpers the files share.
 
 mod browser_checkout;
 mod dashboard;
@@ -25,6 +25,7 @@ mod payments;
 mod pdeduct;
 mod return_url;
 mod sdk_vectors;
+mod support;
 mod take_a_payment;
 mod trade_answers;
 mod trade_pay_v3;

@@ -15,43 +15,11 @@ use alipay_openapi::fund::{account_query, trans_common_query, trans_uni_transfer
 use alipay_openapi::user::{
     agreement_auth_confirm, agreement_page_sign, agreement_query, agreement_unsign,
 };
-use alipay_runtime::{Charset, Client, Error, Price, verify_notify};
+use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
 use crate::merchant::Merchant;
-use crate::payments::{client, fast, http};
-
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
-
-fn price(amount: &str) -> Price {
-    amount.parse().expect("an amount")
-}
-
-/// POSTs `body` as JSON to the control endpoint `path`: the status and the JSON answer.
-async fn control(
-    http: &reqwest::Client,
-    gw: &TestGateway,
-    path: &str,
-    body: &Value,
-) -> (u16, Value) {
-    let response = http
-        .post(format!("http://{}{path}", gw.addr()))
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("answer");
-    let status = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).expect("JSON"))
-}
+use crate::support::{client, control, get_page, http, path_url, price, start, sub_code};
 
 pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
@@ -148,8 +116,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     // The control API: the balance set, read, and the transfers listed.
     let (status, set) = control(
         &http,
-        &gw,
-        "/control/balance",
+        &path_url(&gw, "/control/balance"),
         &json!({"available_amount": "500.00"}),
     )
     .await;
@@ -160,18 +127,17 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
         .execute(&transfer("t-2", "70.01"))
         .await
         .expect("now it fits");
-    let (_, read) = control(&http, &gw, "/control/balance", &json!({})).await;
+    let (_, read) = control(&http, &path_url(&gw, "/control/balance"), &json!({})).await;
     assert_eq!(read["available_amount"], "429.99");
     assert_eq!(gw.fund_balance().as_str(), "429.99");
-    let (_, listed) = control(&http, &gw, "/control/transfers", &json!({})).await;
+    let (_, listed) = control(&http, &path_url(&gw, "/control/transfers"), &json!({})).await;
     let listed = listed["transfers"].as_array().expect("a list").clone();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0]["order_id"], order_id.as_str());
     assert_eq!(gw.transfers().len(), 2);
     let (status, refused) = control(
         &http,
-        &gw,
-        "/control/balance",
+        &path_url(&gw, "/control/balance"),
         &json!({"available_amount": "lots"}),
     )
     .await;
@@ -197,9 +163,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
 #[tokio::test]
 // Long because: one agreement's story (page, sign, notification, query, unsign, query).
 async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
-    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| b.notify_schedule(fast()))
-        .await
-        .expect("gateway starts");
+    let gw = start().await;
     let merchant = Merchant::start(0).await;
     let client = client(&gw, &merchant, Charset::Utf8);
     let http = http();
@@ -212,14 +176,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     .sign_scene("INDUSTRY|DIGITAL_MEDIA")
     .notify_url(merchant.notify_url());
     let url = client.page_url(&request).expect("a signed URL");
-    let page = http
-        .get(&url)
-        .send()
-        .await
-        .expect("page")
-        .text()
-        .await
-        .expect("text");
+    let (_, _, page) = get_page(&http, &url).await;
     assert!(page.contains("id=\"sign\""), "{page}");
     let opened = gw.agreements();
     assert_eq!(opened.len(), 1);
@@ -253,8 +210,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     // The user signs (the control call the page's button makes), once.
     let (status, signed) = control(
         &http,
-        &gw,
-        "/control/sign-agreement",
+        &path_url(&gw, "/control/sign-agreement"),
         &json!({"external_agreement_no": "ext-1"}),
     )
     .await;
@@ -263,8 +219,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     assert_eq!(signed["agreement_no"], agreement_no.as_str());
     let (status, again) = control(
         &http,
-        &gw,
-        "/control/sign-agreement",
+        &path_url(&gw, "/control/sign-agreement"),
         &json!({"agreement_no": agreement_no}),
     )
     .await;
@@ -272,8 +227,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     assert_eq!(again["sub_code"], "USER_AGREEMENT_STATUS_NOT_NORMAL");
     let (status, none) = control(
         &http,
-        &gw,
-        "/control/sign-agreement",
+        &path_url(&gw, "/control/sign-agreement"),
         &json!({"agreement_no": "0"}),
     )
     .await;
@@ -376,7 +330,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     assert_eq!(verified.get("status"), Some("UNSIGN"));
 
     // The Rust API: the list, and signing a new agreement by its external number.
-    let (_, listed) = control(&http, &gw, "/control/agreements", &json!({})).await;
+    let (_, listed) = control(&http, &path_url(&gw, "/control/agreements"), &json!({})).await;
     assert_eq!(listed["agreements"][0]["status"], "UNSIGN");
     http.get(client.page_url(&request).expect("URL"))
         .send()
@@ -454,8 +408,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     let token = apply(&client, &agreement_no).await;
     let (status, sms) = control(
         &http,
-        &gw,
-        "/control/sms-code",
+        &path_url(&gw, "/control/sms-code"),
         &json!({"apply_token": token}),
     )
     .await;
@@ -511,8 +464,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     );
     let (status, _) = control(
         &http,
-        &gw,
-        "/control/sms-code",
+        &path_url(&gw, "/control/sms-code"),
         &json!({"apply_token": "x"}),
     )
     .await;

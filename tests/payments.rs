@@ -8,45 +8,15 @@
 use std::time::Duration;
 
 use crate::merchant::Merchant;
+use crate::support::*;
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
 use alipay_openapi::trade::{page_pay, query};
-use alipay_runtime::{Charset, Client, PreparedRequest, RequestParts, verify_notify};
+use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
-pub(crate) const PAGE_PAY: &str = "alipay.trade.page.pay";
 const WAP_PAY: &str = "alipay.trade.wap.pay";
 const APP_PAY: &str = "alipay.trade.app.pay";
 
-/// Deliveries in quick succession, so that a test sees the retries.
-pub(crate) fn fast() -> NotifySchedule {
-    NotifySchedule::new([Duration::from_millis(50); 3])
-}
-
-pub(crate) async fn start() -> TestGateway {
-    TestGateway::start_with(alipay_openapi::METHODS, |b| b.notify_schedule(fast()))
-        .await
-        .expect("gateway starts")
-}
-
-pub(crate) fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) -> Client {
-    gw.client_builder()
-        .charset(charset)
-        .return_url(merchant.return_url())
-        .notify_url(merchant.notify_url())
-        .build()
-        .expect("client")
-}
-
-pub(crate) fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("http client")
-}
-
-/// A signed page request for `method` with this `biz_content`.
 /// A page-pay request as a GET URL, signed by hand with the gateway's app key, whatever its
 /// `return_url` and `notify_url`.
 fn hand_signed_page_url(
@@ -82,92 +52,6 @@ fn hand_signed_page_url(
         .append_pair("sign", &sign)
         .finish();
     format!("{}?{query}", gw.gateway().url())
-}
-
-pub(crate) fn page_request(client: &Client, method: &str, biz: &Value) -> PreparedRequest {
-    let parts = RequestParts {
-        biz_content: Some(biz.to_string()),
-        form: Vec::new(),
-        ..RequestParts::default()
-    };
-    client.prepare_raw(method, &parts).expect("signed request")
-}
-
-/// The whole request as one GET URL: the form's fields appended to the query.
-pub(crate) fn get_url(p: &PreparedRequest) -> String {
-    format!("{}&{}", p.url, std::str::from_utf8(&p.body).expect("ASCII"))
-}
-
-pub(crate) fn order(out_trade_no: &str, amount: &str, subject: &str) -> Value {
-    json!({
-        "out_trade_no": out_trade_no,
-        "total_amount": amount,
-        "subject": subject,
-        "product_code": "FAST_INSTANT_TRADE_PAY",
-    })
-}
-
-pub(crate) async fn get_page(http: &reqwest::Client, url: &str) -> (u16, String, String) {
-    page_of(http.get(url).send().await.expect("answer")).await
-}
-
-/// An answer's status, content type and text.
-async fn page_of(response: reqwest::Response) -> (u16, String, String) {
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (status, content_type, response.text().await.expect("body"))
-}
-
-/// Presses the cashier's pay button for `trade_no` (with the token its cashier page
-/// carries): the answer's status and Location.
-pub(crate) async fn press_pay(
-    http: &reqwest::Client,
-    gw: &TestGateway,
-    trade_no: &str,
-) -> (u16, String) {
-    let token = gw
-        .trades()
-        .into_iter()
-        .find(|t| t.trade_no == trade_no)
-        .map(|t| t.cashier_token)
-        .unwrap_or_default();
-    let response = http
-        .post(format!("http://{}/cashier/pay", gw.addr()))
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(format!("trade_no={trade_no}&token={token}"))
-        .send()
-        .await
-        .expect("answer");
-    let location = response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (response.status().as_u16(), location)
-}
-
-/// Waits until the gateway's notifications satisfy `done`, at most 20 s.
-pub(crate) async fn wait_notifications(
-    gw: &TestGateway,
-    done: impl Fn(&[alipay_gateway::Notification]) -> bool,
-) -> Vec<alipay_gateway::Notification> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let held = gw.notifications();
-        if done(&held) || tokio::time::Instant::now() >= deadline {
-            return held;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[tokio::test]
@@ -453,10 +337,6 @@ async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
 }
 
 /// `trade_status` as text: the field is an open enum (or a `String`), both `Display`.
-pub(crate) fn status_of(status: &Option<impl ToString>) -> Option<String> {
-    status.as_ref().map(ToString::to_string)
-}
-
 /// The order string the app pay client hands the Alipay app: the signed request as one form.
 fn order_string(client: &Client, biz: &Value) -> String {
     let p = page_request(client, APP_PAY, biz);
@@ -521,16 +401,12 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
         .await
         .expect("answer");
     assert_eq!(response.status(), 400);
-    let response = http
-        .post(format!("http://{}/cashier/pay", gw.addr()))
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body("trade_no=1&method=alipay.trade.refund")
-        .send()
-        .await
-        .expect("answer");
+    let response = post_form(
+        &http,
+        &path_url(&gw, "/cashier/pay"),
+        "trade_no=1&method=alipay.trade.refund",
+    )
+    .await;
     assert_eq!(response.status(), 403, "no token: refused");
 
     let control: Vec<_> = gw
@@ -580,21 +456,6 @@ async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_seria
 
     // What a page elsewhere in the tester's browser could send: the trade number alone, a
     // wrong token, another trade's token. None pays or cancels.
-    let post = |path: &'static str, body: String| {
-        let http = http.clone();
-        let url = format!("http://{}{path}", gw.addr());
-        async move {
-            http.post(url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(body)
-                .send()
-                .await
-                .expect("answer")
-        }
-    };
     let trade_no = &first.trade_no;
     for body in [
         format!("trade_no={trade_no}"),
@@ -606,7 +467,7 @@ async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_seria
         ),
     ] {
         for path in ["/cashier/pay", "/cashier/cancel"] {
-            let response = post(path, body.clone()).await;
+            let response = post_form(&http, &path_url(&gw, path), body.clone()).await;
             assert_eq!(response.status(), 403, "{path} {body}");
             let page = response.text().await.unwrap();
             assert!(page.contains("CASHIER_TOKEN_INVALID"), "{page}");
@@ -637,11 +498,7 @@ async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_seria
 
 #[tokio::test]
 async fn only_an_answer_that_is_exactly_success_acknowledges_a_notification() {
-    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
-        b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))
-    })
-    .await
-    .expect("gateway starts");
+    let gw = start_with_schedule(NotifySchedule::new([Duration::from_millis(30); 2])).await;
     let merchant = Merchant::start(0).await;
     let http = http();
     let client = client(&gw, &merchant, Charset::Utf8);
@@ -752,11 +609,7 @@ async fn an_endpoint_that_never_answers_leaves_the_others_their_deliveries() {
 
 #[tokio::test]
 async fn a_notification_never_acknowledged_is_given_up_and_one_off_loopback_never_sent() {
-    let gw = TestGateway::start_with(alipay_openapi::METHODS, |b| {
-        b.notify_schedule(NotifySchedule::new([Duration::from_millis(30); 2]))
-    })
-    .await
-    .expect("gateway starts");
+    let gw = start_with_schedule(NotifySchedule::new([Duration::from_millis(30); 2])).await;
     let merchant = Merchant::start(usize::MAX).await;
     let http = http();
     let client = client(&gw, &merchant, Charset::Utf8);

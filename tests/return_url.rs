@@ -13,7 +13,7 @@
 use alipay_runtime::{Charset, NotifyError, verify_return};
 
 use crate::merchant::Merchant;
-use crate::payments::{PAGE_PAY, get_page, get_url, order, page_request, start};
+use crate::support::{PAGE_PAY, get_page, get_url, order, page_request, start};
 
 /// Opens the cashier for `out` with `return_url` (GBK) and presses pay: the `Location` the
 /// gateway answered, which the buyer's browser then follows to the merchant.
@@ -24,7 +24,7 @@ async fn pay_and_return(gw: &alipay_gateway::TestGateway, return_url: &str, out:
         .return_url(return_url)
         .build()
         .expect("client");
-    let http = crate::payments::http();
+    let http = crate::support::http();
     let p = page_request(&client, PAGE_PAY, &order(out, "10.00", "电费"));
     let (status, _, _) = get_page(&http, &get_url(&p)).await;
     assert_eq!(status, 200);

@@ -1,25 +1,16 @@
 //! `alipay.trade.query`, `alipay.trade.refund` and `alipay.trade.close` answering from the
 //! trades the local gateway keeps, over real HTTP on 127.0.0.1 (the payment itself as in
-//! `payments.rs`, whose helpers these are).
+//! `payments.rs`; the helpers are `support.rs`'s).
 
 use crate::merchant::Merchant;
 use alipay_gateway::TradeStatus;
 use alipay_openapi::trade::{close, query, refund};
-use alipay_runtime::{Charset, Error, Price};
+use alipay_runtime::Charset;
 
-use crate::payments::*;
-
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
+use crate::support::*;
 
 fn refund_of(out: &str, amount: &str, request_no: &str) -> refund::Request {
-    refund::Request::new(amount.parse::<Price>().unwrap())
+    refund::Request::new(price(amount))
         .out_trade_no(out)
         .out_request_no(request_no)
 }

@@ -8,7 +8,7 @@ use alipay_openapi::trade::{pay, query};
 use alipay_runtime::{Client, Price, Protocol, RequestOptions, RequestParts};
 
 use crate::merchant::Merchant;
-use crate::payments::{client, start, status_of};
+use crate::support::{client, start, status_of};
 
 fn pay_of(out: &str, auth_code: &str) -> pay::Request {
     pay::Request::new(out, pay::Scene::BarCode, auth_code, Price::from_cents(600)).subject("tea")

@@ -6,33 +6,16 @@ use clap::{CommandFactory as _, Parser as _};
 
 use crate::Cli;
 use crate::config::ClientFlags;
+use crate::doc_pages::{blocks_of, page};
 
 /// The pages whose `alipay` command lines are parsed here.
 const PAGES: [&str; 2] = ["docs/cli.md", "docs/testing.md"];
-
-fn page(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../{name}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
 
 /// The blocks of `lang` of the pages, in order.
 fn blocks(lang: &str) -> Vec<String> {
     let mut found = Vec::new();
     for name in PAGES {
-        found.extend(blocks_of(&page(name), lang));
-    }
-    found
-}
-
-/// The blocks of `lang` of `page`, in order.
-fn blocks_of(page: &str, lang: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == format!("```{lang}") {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
-            found.push(body.join("\n"));
-        }
+        found.extend(blocks_of(&page(name), lang).iter().map(|b| b.join("\n")));
     }
     found
 }

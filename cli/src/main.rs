@@ -17,6 +17,8 @@ mod certs;
 mod config;
 mod demo;
 #[cfg(test)]
+mod doc_pages;
+#[cfg(test)]
 mod docs_check;
 mod examples;
 mod notify;
@@ -359,6 +361,7 @@ fn report_args_error(e: &clap::Error, args: &[std::ffi::OsString]) -> ! {
     std::process::exit(e.exit_code());
 }
 
+// Help-example tests twinned in alipay-codegen's main.rs: no shared crate has clap (no `cli` feature here).
 #[cfg(test)]
 mod tests {
     use super::Cli;

@@ -8,29 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::common::{BIN, lines_until_ready, run, scratch, spawn_with_lines, text};
-
-fn page(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../{name}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// The blocks of `lang` of `page`, in order.
-fn blocks(page: &str, lang: &str) -> Vec<Vec<String>> {
-    let mut found = Vec::new();
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == format!("```{lang}") {
-            found.push(
-                lines
-                    .by_ref()
-                    .take_while(|l| l.trim() != "```")
-                    .map(str::to_owned)
-                    .collect(),
-            );
-        }
-    }
-    found
-}
+use crate::doc_pages::{blocks_of as blocks, page};
 
 #[test]
 fn the_readme_s_two_commands_are_the_quickstart_and_ci_s_test_command() {

@@ -8,6 +8,9 @@ mod call_v3;
 mod cert_mode;
 mod common;
 mod docs;
+// The guides' blocks, read as the binary's own tests read them.
+#[path = "../src/doc_pages.rs"]
+mod doc_pages;
 mod exit_codes;
 mod gateway_keys;
 mod help;

@@ -134,6 +134,7 @@ mod tests {
         assert!(Cli::try_parse_from(["alipay-codegen", "check"]).is_err());
     }
 
+    // Twinned in cli/src/main.rs: the alipay command builds this crate's library without clap.
     /// Each command's path (`[]` for `alipay-codegen` itself, `["generate"]`) and long help.
     fn long_helps() -> Vec<(Vec<String>, String)> {
         use clap::CommandFactory;
