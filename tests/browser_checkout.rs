@@ -372,6 +372,7 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
     drop(browser);
 }
 
+// Long because: one browser session: the QR page, the scan, then the dashboard's tables.
 /// The gateway's pages in the same browser: a precreated trade's `qr_code` page shows the
 /// amount and a QR image, and its button scans and pays; the dashboard (`/`) then shows the
 /// trade paid, a transfer, a signed agreement and the requests with the verdicts the gateway

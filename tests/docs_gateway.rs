@@ -122,6 +122,7 @@ fn curl(words: &[String]) -> Curl {
     command
 }
 
+// Long because: every curl command of the guide sent in order against trades it needs.
 #[tokio::test]
 async fn the_guide_s_control_calls_pay_its_trades() {
     use alipay_gateway::face_to_face::AUTH_CODE_ASKS_PASSWORD;

@@ -1,3 +1,4 @@
+// Over 500 lines because: one trade story per face-to-face flow (precreate, pay, create, cancel, refund query), each end to end.
 //! Face-to-face pay and server-created trades against the local gateway, through the typed
 //! client over real HTTP on 127.0.0.1: `alipay.trade.precreate` and the buyer scanning its
 //! `qr_code`, `alipay.trade.pay` with an auth code (paid at once, or waiting for the buyer's
@@ -254,6 +255,7 @@ async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or
     assert_eq!(held[0].out_trade_no, "wait-2");
 }
 
+// Long because: one paid trade cancelled, then its refund, notification and query checked.
 #[tokio::test]
 async fn cancel_refunds_a_paid_trade_in_full() {
     let gw = start().await;

@@ -1,3 +1,4 @@
+// Over 500 lines because: every fault kind is played once in Rust and once over the HTTP control call.
 //! Faults on demand at the local gateway, through the typed client over real HTTP on
 //! 127.0.0.1: each fault gives the client's documented typed error and `request_sent()`
 //! (runtime/tests/faults.rs has the client's matrix against a scripted server), a rule for the
@@ -311,6 +312,7 @@ async fn v3_requests_get_the_faults_too() {
     );
 }
 
+// Long because: every fault kind set over the HTTP control call and seen once.
 #[tokio::test]
 async fn the_faults_over_http() {
     let gw = start().await;

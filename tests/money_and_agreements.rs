@@ -379,6 +379,7 @@ pub(crate) async fn apply(client: &Client, agreement_no: &str) -> String {
         .to_owned()
 }
 
+// Long because: one SMS code's life: wrong attempts, the limit, expiry, then success.
 #[tokio::test]
 async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     let methods: &'static [alipay_runtime::MethodDescriptor] = Box::leak(

@@ -1,3 +1,4 @@
+// Over 500 lines because: page, WAP and app payment each from order to notification, in three charsets.
 //! Taking a payment against the local gateway, over real HTTP on 127.0.0.1: the cashier page
 //! for a signed page request (GET URL or POSTed form, utf-8 and GBK), the error page for a bad
 //! one, paying (the signed return to `return_url`, the notification to `notify_url` delivered
@@ -107,6 +108,7 @@ async fn a_signed_page_request_gets_the_cashier_by_get_or_post_in_utf8_and_gbk()
     assert!(log.iter().all(|r| r.path == "/gateway.do"));
 }
 
+// Long because: a table of URLs, each refused or accepted at the client and the gateway.
 #[tokio::test]
 async fn return_and_notify_urls_are_http_or_https_and_the_return_query_precedes_the_fragment() {
     let gw = start().await;
@@ -344,6 +346,7 @@ fn order_string(client: &Client, biz: &Value) -> String {
     format!("{query}&{}", std::str::from_utf8(&p.body).expect("ASCII"))
 }
 
+// Long because: one app order paid two ways, each with its notification checked.
 #[tokio::test]
 async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
     let gw = start().await;

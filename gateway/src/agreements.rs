@@ -1,3 +1,4 @@
+// Over 500 lines because: 430 lines of the agreement book, then its unit tests.
 //! Agreements for periodic deduction (周期扣款 / 商户代扣), played from the gateway's state.
 //!
 //! | method | what the gateway does |
@@ -454,6 +455,7 @@ mod tests {
         }
     }
 
+    // Long because: one agreement through every state the book allows, and each refusal on the way.
     #[test]
     fn an_agreement_is_opened_signed_and_unsigned_once() {
         let mut book = AgreementBook::default();

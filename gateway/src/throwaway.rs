@@ -1,3 +1,4 @@
+// Over 500 lines because: 460 lines of key and certificate writing in every form the SDKs read, then their unit tests.
 //! Throwaway RSA key pairs for a local gateway: the app pair (the client signs with its
 //! private key, the gateway verifies with its public key) and the "alipay" pair (the gateway
 //! signs answers, the client verifies).

@@ -1,3 +1,4 @@
+// Over 500 lines because: one test binary for the whole v3 wire (auth, placement, AES, uploads, refusals, the Node SDK's requests): each file here is a binary of its own.
 //! The v3 protocol (`/v3/...`, signed in headers) over real HTTP on 127.0.0.1: requests
 //! signed with the runtime's `v3` functions and sent with reqwest, answers verified with
 //! `alipay_runtime::v3::verify_answer`; and the official Node SDK's recorded requests
@@ -423,6 +424,7 @@ fn alipay_key() -> PublicKey {
     throwaway().alipay_public_key().unwrap()
 }
 
+// Long because: one gateway, four route shapes, each request and answer checked whole.
 #[tokio::test]
 async fn json_post_get_with_query_path_parameter_and_app_auth_token() {
     let gw = gateway().await;
@@ -618,6 +620,7 @@ async fn scenarios_apply_to_v3_calls() {
     assert_eq!(a.status, 500);
 }
 
+// Long because: a table of bad Authorization headers, each refused and none reaching the method.
 #[tokio::test]
 async fn bad_missing_and_expired_auth_is_refused_and_runs_nothing() {
     let gw = gateway().await;
@@ -754,6 +757,7 @@ async fn bad_missing_and_expired_auth_is_refused_and_runs_nothing() {
     );
 }
 
+// Long because: a table of hostile requests, each answered.
 #[tokio::test]
 async fn hostile_requests_get_answers_not_panics() {
     let gw = gateway().await;
@@ -1031,6 +1035,7 @@ async fn vector_gateway(cert_mode: bool) -> LocalGateway {
     builder.start().await.unwrap()
 }
 
+// Long because: the Node SDK's 14 recorded requests replayed in one loop, each answer checked.
 #[tokio::test]
 async fn the_node_sdk_requests_are_accepted_byte_for_byte() {
     let all: Value = serde_json::from_str(&vector_file("v3_node.json")).unwrap();

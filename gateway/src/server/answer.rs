@@ -1,3 +1,4 @@
+// Over 500 lines because: the answer builders are 120 lines; the rest is their unit tests (placement, signing, faults).
 //! Building the gateway's answers: the response node, its signature, and the faults.
 
 use alipay_runtime::MethodDescriptor;

@@ -1,3 +1,4 @@
+// Over 500 lines because: every cashier page and button (page, WAP, app order strings, GBK twins) shares one token and trade check here.
 //! The cashier: the pages a buyer's browser sees for a page or WAP pay request, the pay and
 //! cancel buttons behind them, the signed return to `return_url`, the notification to
 //! `notify_url`, and app pay through an order string.

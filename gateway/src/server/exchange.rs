@@ -1,3 +1,4 @@
+// Over 500 lines because: 480 lines of the exchange's steps, then their unit tests.
 //! One exchange, one function per step: route (path and HTTP method), read the body, parse
 //! (query, form or multipart body, charset), verify (`protocol::check`), dispatch (the
 //! answer a scenario or the trade state gives), answer, and record both.
@@ -120,7 +121,25 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ex
         return answer.http.into();
     }
 
-    let decrypted = checked.decrypted_biz_content;
+    answer_accepted(
+        shared,
+        &arrival,
+        &decoded,
+        &accepted,
+        checked.decrypted_biz_content,
+    )
+    .await
+}
+
+/// The answer to an accepted request (the method's, or an injected fault's), recorded, then
+/// given after its delay.
+async fn answer_accepted(
+    shared: &Arc<Shared>,
+    arrival: &Arrival,
+    decoded: &Decoded,
+    accepted: &Accepted,
+    decrypted: Option<String>,
+) -> Exchanged {
     // An injected fault: a status or a system error instead of the answer (the request is
     // not processed), or the answer late, cut or lost (it is).
     let fault = shared.take_fault(accepted.descriptor.method, false);
@@ -128,8 +147,8 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ex
         Some(Fault::HttpStatus(status)) => (answer::http_status_logged(*status), 0),
         _ => dispatch(
             shared,
-            &decoded,
-            &accepted,
+            decoded,
+            accepted,
             decrypted.as_deref(),
             arrival.host.as_deref(),
             fault.as_ref().and_then(Fault::as_scenario),
@@ -143,7 +162,7 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ex
         decrypted_biz_content: decrypted,
         fault: fault.as_ref().map(Fault::label),
     };
-    record_as(shared, &arrival, &decoded, recorded, &mut answer);
+    record_as(shared, arrival, decoded, recorded, &mut answer);
     if delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     }

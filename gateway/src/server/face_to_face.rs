@@ -1,3 +1,4 @@
+// Over 500 lines because: the wire side of six face-to-face methods and their three control calls share the trade-to-JSON helpers here.
 //! Face-to-face and server-created trades over the wire (see [`crate::face_to_face`]): the
 //! answers of `alipay.trade.precreate`, `.pay`, `.create`, `.cancel` and
 //! `.fastpay.refund.query` from the trades, and the control calls that stand in for the

@@ -146,13 +146,24 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> su
     }
 }
 
-/// The steps of the module's list; the answer and how long to wait before giving it.
-async fn run(
+/// A request received: its HTTP method, query and host, its app id and its body, once its
+/// `Authorization` checked and verified (and the body line recorded as sent).
+struct Received {
+    http_method: HttpMethod,
+    query: Option<String>,
+    host: Option<String>,
+    app_id: String,
+    body: request::Body,
+}
+
+/// Reads and authenticates a request: the HTTP method, the headers, the app, the timestamp
+/// window, the certificates, the body, then the signature over the target as received.
+async fn receive(
     shared: &Arc<Shared>,
     req: Request<Incoming>,
     seen: &mut Seen,
     ctx: &mut AnswerContext,
-) -> Result<(Logged, u64), V3Error> {
+) -> Result<Received, V3Error> {
     let http_method = HttpMethod::from_name(req.method().as_str()).ok_or_else(|| {
         V3Error::new(
             405,
@@ -211,7 +222,29 @@ async fn run(
             String::from_utf8_lossy(body.line()).into_owned(),
         ));
     }
+    Ok(Received {
+        http_method,
+        query,
+        host,
+        app_id: auth.app_id.to_owned(),
+        body,
+    })
+}
 
+/// The steps of the module's list; the answer and how long to wait before giving it.
+async fn run(
+    shared: &Arc<Shared>,
+    req: Request<Incoming>,
+    seen: &mut Seen,
+    ctx: &mut AnswerContext,
+) -> Result<(Logged, u64), V3Error> {
+    let Received {
+        http_method,
+        query,
+        host,
+        app_id,
+        body,
+    } = receive(shared, req, seen, ctx).await?;
     let path = seen.path.clone();
     let Target {
         entry,
@@ -235,7 +268,7 @@ async fn run(
         .validate(descriptor, Some(&object), &fields.form)
         .map_err(|e| V3Error::invalid_parameter(crate::protocol::plain_validation(&e)))?;
     let caller = stateful::Caller {
-        app_id: auth.app_id,
+        app_id: &app_id,
         notify_url: None,
         charset: alipay_runtime::charset::Charset::Utf8,
         sign_type: alipay_runtime::sign::SignType::Rsa2,
