@@ -23,6 +23,7 @@ mod merchant;
 mod money_and_agreements;
 mod payments;
 mod pdeduct;
+mod pdeduct_typed;
 mod return_url;
 mod sdk_vectors;
 mod support;
