@@ -7,11 +7,10 @@ use std::time::Duration;
 use hyper::Method as HttpMethod;
 use hyper::Request;
 use hyper::body::Incoming;
-use hyper::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
-use super::face_to_face::{error_answer, json_answer, json_body, plain, record_control};
+use super::face_to_face::{error_answer, json_answer, plain, posted_json, record_control};
 use crate::clock::{MAX_OFFSET, unix_ms};
 use crate::control::{CLOCK_PATH, RESET_PATH};
 use crate::faults::{FAULTS_PATH, FaultError, FaultRule};
@@ -44,12 +43,6 @@ pub(crate) fn clock_json(shared: &Shared) -> Value {
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
     let http_method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
     let mut params = Vec::new();
     let faults = path == FAULTS_PATH;
     let (http, summary) = if faults && http_method == HttpMethod::GET {
@@ -62,13 +55,12 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     } else if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
-        match json_body(shared, &content_type, req.into_body()).await {
-            Ok(body) => {
-                params = shown_params(&body);
-                control(shared, &path, &body)
-            }
-            Err(refused) => refused,
-        }
+        let (shown, answered) = posted_json(shared, req, shown_params, |body| {
+            control(shared, &path, body)
+        })
+        .await;
+        params = shown;
+        answered
     };
     record_control(shared, &http_method, path, params, summary);
     http

@@ -13,7 +13,7 @@ use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 use hyper::Method as HttpMethod;
 use hyper::Request;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{CONTENT_TYPE, HOST};
+use hyper::header::HOST;
 
 use super::GATEWAY_PATH;
 use super::answer::{self, HttpAnswer, Logged, refusal_answer, scenario_answer};
@@ -81,12 +81,7 @@ pub(super) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ex
         Ok(cashier_path) => cashier_path,
         Err(answer) => return record_refused(shared, &arrival, &query, answer).into(),
     };
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = super::face_to_face::content_type(&req);
     let body = match read_body(shared, req.into_body()).await {
         Ok(body) => body,
         Err(answer) => return record_refused(shared, &arrival, &query, answer).into(),

@@ -431,12 +431,6 @@ fn status_of(e: &TradeError) -> u16 {
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
     let http_method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
     let mut params = Vec::new();
     let (http, summary) = if path.starts_with(QR_PATH_PREFIX) {
         if http_method == HttpMethod::GET {
@@ -447,13 +441,12 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
     } else if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
-        match json_body(shared, &content_type, req.into_body()).await {
-            Ok(body) => {
-                params = string_params(&body);
-                control(shared, &path, &body)
-            }
-            Err(refused) => refused,
-        }
+        let (shown, answered) = posted_json(shared, req, string_params, |body| {
+            control(shared, &path, body)
+        })
+        .await;
+        params = shown;
+        answered
     };
     record_control(shared, &http_method, path, params, summary);
     http
@@ -461,6 +454,31 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
 
 /// The verdict of a control call: JSON from the test, which carries no signature.
 pub(super) const CONTROL_VERDICT: &str = "control call (no signature)";
+
+/// The request's `Content-Type`, empty when it has none (or one that is not text).
+pub(super) fn content_type(req: &Request<Incoming>) -> String {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// A control call's POSTed JSON body handed to `control`: the body's members as the log shows
+/// them (by `shown`), and the answer; a body that is not JSON answered as [`json_body`]
+/// refuses it.
+pub(super) async fn posted_json(
+    shared: &Arc<Shared>,
+    req: Request<Incoming>,
+    shown: fn(&Value) -> Vec<(String, String)>,
+    control: impl FnOnce(&Value) -> (HttpAnswer, RecordedAnswer),
+) -> (Vec<(String, String)>, (HttpAnswer, RecordedAnswer)) {
+    let content_type = content_type(&req);
+    match json_body(shared, &content_type, req.into_body()).await {
+        Ok(body) => (shown(&body), control(&body)),
+        Err(refused) => (Vec::new(), refused),
+    }
+}
 
 /// A control call's body read (within the gateway's bounds) and parsed as a JSON document
 /// sent as `application/json`; the answer to give and log when it cannot be.

@@ -10,12 +10,11 @@ use alipay_runtime::Price;
 use hyper::Method as HttpMethod;
 use hyper::Request;
 use hyper::body::Incoming;
-use hyper::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
 use super::face_to_face::{
-    error_answer, json_answer, json_body, plain, record_control, string_params,
+    error_answer, json_answer, plain, posted_json, record_control, string_params,
 };
 use super::money::{agreement_key, invalid, sign_agreement};
 use super::stateful::text;
@@ -100,23 +99,16 @@ pub(crate) fn is_control_path(path: &str) -> bool {
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
     let http_method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
     let mut params = Vec::new();
     let (http, summary) = if http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST\n")
     } else {
-        match json_body(shared, &content_type, req.into_body()).await {
-            Ok(value) => {
-                params = string_params(&value);
-                control(shared, &path, &value)
-            }
-            Err(refused) => refused,
-        }
+        let (shown, answered) = posted_json(shared, req, string_params, |body| {
+            control(shared, &path, body)
+        })
+        .await;
+        params = shown;
+        answered
     };
     record_control(shared, &http_method, path, params, summary);
     http
