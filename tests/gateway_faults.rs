@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use alipay_gateway::{Fault, FaultRule, TestGateway};
 use alipay_openapi::trade::{precreate, query};
-use alipay_runtime::{Charset, Client, Error, Price, Protocol, RequestSent, TransportKind};
+use alipay_runtime::{Charset, Client, Error, Protocol, RequestSent, TransportKind};
 use serde_json::json;
 
 use crate::merchant::Merchant;
@@ -546,35 +546,4 @@ async fn a_notification_out_of_order_arrives_after_the_next_one() {
     );
     assert!(done[0].attempts[0].at >= done[1].attempts[0].at);
     assert_eq!(done[1].attempts[0].fault, None);
-}
-
-/// The example offered for docs/gateway.md ("Time and faults"), with `gateway::start()`
-/// written out (the page's block uses `alipay_openapi::gateway`, feature `gateway`).
-#[tokio::test]
-async fn unpaid_after_15_minutes_is_closed_and_a_lost_answer_is_sent_again() {
-    use alipay_openapi::trade::{precreate, query};
-    let gw = TestGateway::start(alipay_openapi::METHODS).await.unwrap();
-    let client = gw.client().unwrap();
-    let order = precreate::Request::new("demo-3", Price::from_cents(990))
-        .subject("tea")
-        .timeout_express("15m");
-
-    // The gateway makes the trade, then the answer is lost: the client cannot know which.
-    gw.inject_fault(FaultRule::new("alipay.trade.precreate", Fault::Reset).times(1))
-        .unwrap();
-    let lost = client.execute(&order).await.unwrap_err();
-    assert_eq!(lost.request_sent(), RequestSent::MaybeSent);
-    assert_eq!(gw.requests()[0].fault.as_deref(), Some("reset"));
-    // Sent again, it is the same trade.
-    client.execute(&order).await.unwrap();
-    assert_eq!(gw.trades().len(), 1);
-
-    // Nobody pays: 15 minutes later on the gateway's clock, the trade is closed.
-    gw.advance_clock(Duration::from_secs(15 * 60));
-    let answer = client
-        .execute(&query::Request::new().out_trade_no("demo-3"))
-        .await
-        .unwrap();
-    let status = answer.trade_status.as_ref().map(ToString::to_string);
-    assert_eq!(status.as_deref(), Some("TRADE_CLOSED"));
 }
