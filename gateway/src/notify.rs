@@ -118,11 +118,11 @@ pub struct Notification {
     pub notify_id: String,
     /// Where it goes.
     pub notify_url: String,
-    /// The trade's `trade_no`.
+    /// The trade's `trade_no` (an agreement's notification: its `agreement_no`).
     pub trade_no: String,
-    /// The trade's `out_trade_no`.
+    /// The trade's `out_trade_no` (an agreement's notification: its `external_agreement_no`).
     pub out_trade_no: String,
-    /// The `trade_status` it reports.
+    /// The `trade_status` it reports (an agreement's notification: the agreement's `status`).
     pub trade_status: String,
     /// Every field, `sign` included, in the order sent.
     pub params: Vec<(String, String)>,

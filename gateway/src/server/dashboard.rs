@@ -292,7 +292,7 @@ fn dashboard(shared: &Shared) -> String {
         "<div class=\"card\"><dl><dt>时钟 (clock)</dt><dd id=\"clock\">{clock}</dd>\
 <dt>requests</dt><dd id=\"request-count\">{count}</dd></dl></div>\n\
 <div class=\"card\"><h2>Trades</h2><table id=\"trades\"><tr><th>out_trade_no</th><th>trade_no</th><th>method</th><th>status</th><th>total</th><th>refunded</th><th>subject</th><th>time</th><th></th></tr>\n{trades}</table></div>\n\
-<div class=\"card\"><h2>Notifications</h2><table id=\"notifications\"><tr><th>out_trade_no</th><th>trade_status</th><th>notify_url</th><th>delivery</th><th>attempts (answer)</th></tr>\n{notifications}</table></div>\n\
+<div class=\"card\"><h2>Notifications</h2><table id=\"notifications\"><tr><th>out_trade_no or agreement</th><th>status</th><th>notify_url</th><th>delivery</th><th>attempts (answer)</th></tr>\n{notifications}</table></div>\n\
 <div class=\"card\"><h2>Transfers</h2><table id=\"transfers\"><tr><th>out_biz_no</th><th>order_id</th><th>amount</th><th>status</th><th>payee</th><th>title</th><th>time</th></tr>\n{transfers}</table></div>\n\
 <div class=\"card\"><h2>Agreements</h2><table id=\"agreements\"><tr><th>external_agreement_no</th><th>agreement_no</th><th>product</th><th>status</th><th>time</th></tr>\n{agreements}</table></div>\n\
 <div class=\"card\"><h2>Bill-payment deductions (ebpp.pdeduct)</h2><table id=\"deductions\"><tr><th>agreement_id</th><th>user</th><th>bill</th><th>bill_key</th><th>status</th><th>deductions (out_order_no amount)</th></tr>\n{deductions}</table></div>\n\
