@@ -8,9 +8,6 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use alipay_runtime::Price;
-use alipay_runtime::gateway_code::{
-    BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
-};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as html_text};
 use hyper::Method as HttpMethod;
 use hyper::Request;
@@ -21,7 +18,7 @@ use serde_json::{Value, json};
 use super::answer::{self, HttpAnswer, Node};
 use super::cashier::now;
 use super::pages;
-use super::stateful::{Caller, text};
+use super::stateful::{Caller, failure, push, success, text};
 use super::trade_messages::notify_trade;
 use crate::face_to_face::{
     AuthCode, PAY_IN_PROCESS_CODE, PAY_IN_PROCESS_MSG, PAY_PATH, QR_PATH_PREFIX, SCAN_PATH,
@@ -47,19 +44,6 @@ pub(crate) const REFUND_QUERY: &str = "alipay.trade.fastpay.refund.query";
 /// Whether this module answers `method`.
 pub(crate) fn answers(method: &str) -> bool {
     matches!(method, PRECREATE | PAY | CREATE | CANCEL | REFUND_QUERY)
-}
-
-fn failure(e: &TradeError) -> Node {
-    Node::failure(
-        BUSINESS_FAILED_CODE,
-        BUSINESS_FAILED_MSG,
-        &e.sub_code,
-        &e.sub_msg,
-    )
-}
-
-fn push(node: &mut Node, key: &str, value: &str) {
-    node.push(key, Value::String(value.to_owned()));
 }
 
 /// The answer node of one of this module's methods ([`answers`]).
@@ -185,10 +169,6 @@ fn create(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Tr
     push(&mut node, "out_trade_no", &trade.out_trade_no);
     push(&mut node, "trade_no", &trade.trade_no);
     Ok(node)
-}
-
-fn success() -> Node {
-    Node::new(SUCCESS_CODE, SUCCESS_MSG)
 }
 
 fn pay(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, TradeError> {

@@ -11,9 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use alipay_runtime::Price;
 use alipay_runtime::charset::Charset;
-use alipay_runtime::gateway_code::{
-    BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
-};
+use alipay_runtime::gateway_code::BUSINESS_FAILED_CODE;
 use alipay_runtime::protocol::param;
 use alipay_runtime::sign::SignType;
 use html_escape::encode_text as html_text;
@@ -23,14 +21,14 @@ use super::answer::{self, Logged, Node};
 use super::cashier::now;
 use super::face_to_face::summary_of;
 use super::pages;
-use super::stateful::{Caller, text};
-use super::trade_messages::{encode_pairs, sign_pairs};
+use super::stateful::{Caller, failure, push, success, text};
+use super::trade_messages::{Subject, next_notify_id, signed_notification};
 use crate::agreements::{
     Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN, NOTIFY_UNSIGN, SIGN_PATH,
     SignOrder, has_unsigned, query_not_exist,
 };
 use crate::log::RecordedAnswer;
-use crate::notify::{self, DeliveryState, Notification};
+use crate::notify::{self, DeliveryState};
 use crate::protocol::{Accepted, Decoded};
 use crate::scenario::Scenario;
 use crate::state::Shared;
@@ -104,23 +102,6 @@ impl MoneyBooks {
         *lock(&self.agreements) = AgreementBook::default();
         *lock(&self.deductions) = crate::pdeduct::DeductBook::default();
     }
-}
-
-fn failure(e: &TradeError) -> Node {
-    Node::failure(
-        BUSINESS_FAILED_CODE,
-        BUSINESS_FAILED_MSG,
-        &e.sub_code,
-        &e.sub_msg,
-    )
-}
-
-fn success() -> Node {
-    Node::new(SUCCESS_CODE, SUCCESS_MSG)
-}
-
-fn push(node: &mut Node, key: &str, value: &str) {
-    node.push(key, Value::String(value.to_owned()));
 }
 
 pub(super) fn invalid(what: &str) -> TradeError {
@@ -379,40 +360,19 @@ fn notify_agreement(
     };
     let charset = crate::crypto::parse_charset(&a.charset).unwrap_or(Charset::Utf8);
     let sign_type = a.sign_type.parse::<SignType>().unwrap_or_default();
-    let id = shared.next_notify_id();
-    let date: String = now.chars().filter(char::is_ascii_digit).collect();
-    let notify_id = format!("{date}{id:08}");
-    let mut pairs = agreement_params(a, notify_type, now, &notify_id, charset, sign_type);
-    let mut n = Notification {
-        notify_id,
-        notify_url: url.to_owned(),
-        trade_no: a.agreement_no.clone(),
-        out_trade_no: a.external_agreement_no.clone().unwrap_or_default(),
-        trade_status: a.status.as_str().to_owned(),
-        params: Vec::new(),
-        body: Vec::new(),
-        content_type: format!(
-            "application/x-www-form-urlencoded; charset={}",
-            charset.as_str()
-        ),
-        attempts: Vec::new(),
-        state: DeliveryState::Pending,
+    let notify_id = next_notify_id(shared, now);
+    let pairs = agreement_params(a, notify_type, now, &notify_id, charset, sign_type);
+    let subject = Subject {
+        notify_url: url,
+        trade_no: &a.agreement_no,
+        out_trade_no: a.external_agreement_no.as_deref().unwrap_or_default(),
+        status: a.status.as_str(),
     };
-    let body = sign_pairs(shared, charset, sign_type, &mut pairs)
-        .and_then(|()| encode_pairs(charset, &pairs));
-    n.params = pairs;
-    match body {
-        Some(body) => {
-            n.body = body.into_bytes();
-            notify::send(shared, n, method);
-        }
-        None => {
-            n.state = DeliveryState::NotSent(format!(
-                "the notification cannot be signed or encoded in {}",
-                charset.as_str()
-            ));
-            shared.record_notification(n);
-        }
+    let n = signed_notification(shared, notify_id, &subject, pairs, charset, sign_type);
+    if n.state == DeliveryState::Pending {
+        notify::send(shared, n, method);
+    } else {
+        shared.record_notification(n);
     }
 }
 

@@ -3,14 +3,12 @@
 //! and `.sign.cancel` from the deduction book, and their state as JSON.
 
 use alipay_runtime::Price;
-use alipay_runtime::gateway_code::{
-    BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, SUCCESS_CODE, SUCCESS_MSG,
-};
+use alipay_runtime::gateway_code::{BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG};
 use alipay_runtime::protocol::PUBLIC_REQUEST_PARAMS;
 use serde_json::{Map, Value, json};
 
 use super::answer::Node;
-use super::stateful::{Caller, text};
+use super::stateful::{Caller, push, success, text};
 use crate::pdeduct::{
     AGREEMENT_STATUS_SUCCESS, BillOf, DeductAgreement, DeductBill, DeductPayOrder, DeductSignOrder,
     sign_not_exist,
@@ -35,14 +33,6 @@ impl From<TradeError> for Refused {
     fn from(e: TradeError) -> Self {
         Refused::Business(e)
     }
-}
-
-fn push(node: &mut Node, key: &str, value: &str) {
-    node.push(key, Value::String(value.to_owned()));
-}
-
-fn success() -> Node {
-    Node::new(SUCCESS_CODE, SUCCESS_MSG)
 }
 
 /// The answer node of a deduction method from the book, or `None` when `method` is not one.

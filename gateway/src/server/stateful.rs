@@ -53,7 +53,8 @@ pub(crate) fn text(biz: &Value, name: &str) -> Option<String> {
     }
 }
 
-fn failure(e: &TradeError) -> Node {
+/// A business failure (`40004`) answering `e`.
+pub(super) fn failure(e: &TradeError) -> Node {
     Node::failure(
         BUSINESS_FAILED_CODE,
         BUSINESS_FAILED_MSG,
@@ -62,11 +63,13 @@ fn failure(e: &TradeError) -> Node {
     )
 }
 
-fn success() -> Node {
+/// A success node (`10000`), members to be pushed.
+pub(super) fn success() -> Node {
     Node::new(SUCCESS_CODE, SUCCESS_MSG)
 }
 
-fn push(node: &mut Node, key: &str, value: &str) {
+/// Appends the string member `key`.
+pub(super) fn push(node: &mut Node, key: &str, value: &str) {
     node.push(key, Value::String(value.to_owned()));
 }
 

@@ -156,16 +156,51 @@ fn trade_notification(
 ) -> Notification {
     let charset = trade_charset(trade);
     let sign_type = trade_sign_type(trade);
+    let notify_id = next_notify_id(shared, now);
+    let pairs = notification_params(trade, refund, now, &notify_id, charset, sign_type);
+    let subject = Subject {
+        notify_url,
+        trade_no: &trade.trade_no,
+        out_trade_no: &trade.out_trade_no,
+        status: trade.status.as_str(),
+    };
+    signed_notification(shared, notify_id, &subject, pairs, charset, sign_type)
+}
+
+/// A new notification's `notify_id`: the date of `now` and the gateway's next serial.
+pub(super) fn next_notify_id(shared: &Shared, now: &str) -> String {
     let id = shared.next_notify_id();
     let date: String = now.chars().filter(char::is_ascii_digit).collect();
-    let notify_id = format!("{date}{id:08}");
-    let mut pairs = notification_params(trade, refund, now, &notify_id, charset, sign_type);
+    format!("{date}{id:08}")
+}
+
+/// What a notification is about, as the log and the dashboard show it.
+pub(super) struct Subject<'a> {
+    pub notify_url: &'a str,
+    /// The trade's `trade_no` (an agreement's `agreement_no`).
+    pub trade_no: &'a str,
+    /// The trade's `out_trade_no` (an agreement's `external_agreement_no`).
+    pub out_trade_no: &'a str,
+    /// The trade's `trade_status` (an agreement's `status`).
+    pub status: &'a str,
+}
+
+/// The notification of `pairs` (its parameters before `sign`), signed and form-encoded in
+/// `charset`: pending, or not sent when it cannot be signed or encoded.
+pub(super) fn signed_notification(
+    shared: &Shared,
+    notify_id: String,
+    subject: &Subject<'_>,
+    mut pairs: Vec<(String, String)>,
+    charset: Charset,
+    sign_type: SignType,
+) -> Notification {
     let mut n = Notification {
         notify_id,
-        notify_url: notify_url.to_owned(),
-        trade_no: trade.trade_no.clone(),
-        out_trade_no: trade.out_trade_no.clone(),
-        trade_status: trade.status.as_str().to_owned(),
+        notify_url: subject.notify_url.to_owned(),
+        trade_no: subject.trade_no.to_owned(),
+        out_trade_no: subject.out_trade_no.to_owned(),
+        trade_status: subject.status.to_owned(),
         params: Vec::new(),
         body: Vec::new(),
         content_type: format!(
