@@ -52,8 +52,6 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         json_answer(200, &faults_json(shared), None)
     } else if faults && http_method != HttpMethod::POST {
         plain(405, "method not allowed: use POST, GET or DELETE\n")
-    } else if http_method != HttpMethod::POST {
-        plain(405, "method not allowed: use POST\n")
     } else {
         let (shown, answered) = posted_json(shared, req, shown_params, |body| {
             control(shared, &path, body)

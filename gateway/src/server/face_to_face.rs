@@ -418,8 +418,6 @@ pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> Ht
         } else {
             plain(405, "method not allowed: use GET\n")
         }
-    } else if http_method != HttpMethod::POST {
-        plain(405, "method not allowed: use POST\n")
     } else {
         let (shown, answered) = posted_json(shared, req, string_params, |body| {
             control(shared, &path, body)
@@ -445,14 +443,17 @@ pub(super) fn content_type(req: &Request<Incoming>) -> String {
 }
 
 /// A control call's POSTed JSON body handed to `control`: the body's members as the log shows
-/// them (by `shown`), and the answer; a body that is not JSON answered as [`json_body`]
-/// refuses it.
+/// them (by `shown`), and the answer; another HTTP method is answered 405, and a body that is
+/// not JSON as [`json_body`] refuses it.
 pub(super) async fn posted_json(
     shared: &Arc<Shared>,
     req: Request<Incoming>,
     shown: fn(&Value) -> Vec<(String, String)>,
     control: impl FnOnce(&Value) -> (HttpAnswer, RecordedAnswer),
 ) -> (Vec<(String, String)>, (HttpAnswer, RecordedAnswer)) {
+    if req.method() != HttpMethod::POST {
+        return (Vec::new(), plain(405, "method not allowed: use POST\n"));
+    }
     let content_type = content_type(&req);
     match json_body(shared, &content_type, req.into_body()).await {
         Ok(body) => (shown(&body), control(&body)),

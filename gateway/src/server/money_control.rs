@@ -7,15 +7,12 @@
 use std::sync::Arc;
 
 use alipay_runtime::Price;
-use hyper::Method as HttpMethod;
 use hyper::Request;
 use hyper::body::Incoming;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
-use super::face_to_face::{
-    error_answer, json_answer, plain, posted_json, record_control, string_params,
-};
+use super::face_to_face::{error_answer, json_answer, posted_json, record_control, string_params};
 use super::money::{agreement_key, invalid, sign_agreement};
 use super::stateful::text;
 use crate::agreements::{AGREEMENTS_PATH, Agreement, SIGN_PATH, SMS_CODE_PATH, SmsCode};
@@ -99,17 +96,10 @@ pub(crate) fn is_control_path(path: &str) -> bool {
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
     let http_method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let mut params = Vec::new();
-    let (http, summary) = if http_method != HttpMethod::POST {
-        plain(405, "method not allowed: use POST\n")
-    } else {
-        let (shown, answered) = posted_json(shared, req, string_params, |body| {
-            control(shared, &path, body)
-        })
-        .await;
-        params = shown;
-        answered
-    };
+    let (params, (http, summary)) = posted_json(shared, req, string_params, |body| {
+        control(shared, &path, body)
+    })
+    .await;
     record_control(shared, &http_method, path, params, summary);
     http
 }
