@@ -8,13 +8,13 @@
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS, PAY_IN_PROCESS_CODE};
 use alipay_gateway::{Scenario, TestGateway};
 use alipay_openapi::trade::{cancel, create, fastpay_refund_query, pay, precreate, query, refund};
-use alipay_runtime::{Error, GatewayCode, Protocol};
+use alipay_runtime::{Error, GatewayCode};
 use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
     client, control, get_page, http, post_form, price, start, status, status_of, sub_code,
-    wait_notifications,
+    v3_client, wait_notifications,
 };
 
 fn precreate_of(out: &str, amount: &str) -> precreate::Request {
@@ -477,11 +477,7 @@ async fn a_trade_precreated_over_v3_is_seen_over_v2() {
     let gw: TestGateway = start().await;
     let merchant = Merchant::start(0).await;
     let v2 = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
-    let v3 = gw
-        .client_builder()
-        .protocol(Protocol::V3)
-        .build()
-        .expect("client");
+    let v3 = v3_client(&gw);
 
     let answer = v3
         .execute(&precreate_of("v3-1", "2.00"))

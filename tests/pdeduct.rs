@@ -8,14 +8,13 @@
 
 use alipay_openapi::ebpp::pdeduct_sign_validate as validate;
 use alipay_runtime::v3::{HttpMethod, Route, RouteBody};
-use alipay_runtime::{
-    CallStyle, Client, Error, MethodDescriptor, Protocol, RequestOptions, RequestParts,
-};
+use alipay_runtime::{CallStyle, Client, Error, MethodDescriptor, RequestOptions, RequestParts};
 use serde_json::Value;
 
 use alipay_gateway::TestGateway;
 
 use crate::money_and_agreements::accept_any;
+use crate::support::v3_client;
 
 const fn descriptor(method: &'static str, node: &'static str, route: Route) -> MethodDescriptor {
     MethodDescriptor {
@@ -394,11 +393,7 @@ async fn an_agreement_is_signed_deducted_under_queried_and_cancelled() {
 async fn the_same_agreement_over_v3_and_v2() {
     let gw = gateway().await;
     let v2 = gw.client().expect("client");
-    let v3 = gw
-        .client_builder()
-        .protocol(Protocol::V3)
-        .build()
-        .expect("v3 client");
+    let v3 = v3_client(&gw);
     // Signed over v3 (a JSON body), deducted over v2 (form fields), its status over v3 (a GET
     // with a query).
     let signed = call_v3(&v3, &SIGN_ADD, &sign_fields(USER))

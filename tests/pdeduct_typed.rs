@@ -8,9 +8,9 @@ use alipay_openapi::ebpp::{
     pdeduct_bill_pay_status as bill_status, pdeduct_pay as pay, pdeduct_sign_add as sign_add,
     pdeduct_sign_cancel as sign_cancel,
 };
-use alipay_runtime::{BizErrorCode as _, Client, Error, Protocol};
+use alipay_runtime::{BizErrorCode as _, Client, Error};
 
-use crate::support::start;
+use crate::support::{start, v3_client};
 
 const USER: &str = "2088101122675263";
 
@@ -103,10 +103,6 @@ async fn flow(client: &Client, bill_key: &str) {
 async fn an_agreement_is_signed_deducted_under_and_cancelled_through_the_typed_client() {
     let gw = start().await;
     flow(&gw.client().expect("client"), "3000100200").await;
-    let v3 = gw
-        .client_builder()
-        .protocol(Protocol::V3)
-        .build()
-        .expect("v3 client");
+    let v3 = v3_client(&gw);
     flow(&v3, "3000100201").await;
 }

@@ -42,6 +42,14 @@ pub(crate) fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) ->
         .expect("client")
 }
 
+/// A client of `gw` that speaks the v3 protocol.
+pub(crate) fn v3_client(gw: &TestGateway) -> Client {
+    gw.client_builder()
+        .protocol(alipay_runtime::Protocol::V3)
+        .build()
+        .expect("v3 client")
+}
+
 /// An HTTP client for the gateway's pages and control API: no proxy, redirects not followed.
 pub(crate) fn http() -> reqwest::Client {
     reqwest::Client::builder()

@@ -4,22 +4,14 @@
 //! by the control call, then answered paid by a query over either protocol.
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS};
-use alipay_openapi::trade::{pay, query};
-use alipay_runtime::{Client, Price, Protocol, RequestOptions, RequestParts};
+use alipay_openapi::trade::pay;
+use alipay_runtime::{Price, RequestOptions, RequestParts};
 
 use crate::merchant::Merchant;
-use crate::support::{client, start, status_of};
+use crate::support::{client, start, status, v3_client};
 
 fn pay_of(out: &str, auth_code: &str) -> pay::Request {
     pay::Request::new(out, pay::Scene::BarCode, auth_code, Price::from_cents(600)).subject("tea")
-}
-
-async fn status(client: &Client, out: &str) -> Option<String> {
-    let answer = client
-        .execute(&query::Request::new().out_trade_no(out))
-        .await
-        .expect("query");
-    status_of(&answer.trade_status)
 }
 
 #[tokio::test]
@@ -27,11 +19,7 @@ async fn a_v3_bar_code_payment_waiting_for_the_password_answers_200_with_the_tra
     let gw = start().await;
     let merchant = Merchant::start(0).await;
     let v2 = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
-    let v3 = gw
-        .client_builder()
-        .protocol(Protocol::V3)
-        .build()
-        .expect("v3 client");
+    let v3 = v3_client(&gw);
 
     let waiting = v3
         .execute(&pay_of("v3-wait-1", AUTH_CODE_ASKS_PASSWORD))
