@@ -189,37 +189,21 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     };
     let text = |s: &str| Value::from(s);
     let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
-    if old.title != new.title {
-        push(
-            "title",
-            "title changed".into(),
-            text(&old.title),
-            text(&new.title),
-        );
-    }
-    if old.description != new.description {
-        push(
+    // Each text key as a JSON value (an absent one is null): two values are equal exactly
+    // when the keys are.
+    for (key, o, n) in [
+        ("title", text(&old.title), text(&new.title)),
+        (
             "description",
-            "description changed".into(),
             text(&old.description),
             text(&new.description),
-        );
-    }
-    if old.doc_url != new.doc_url {
-        push(
-            "doc_url",
-            "doc_url changed".into(),
-            opt(&old.doc_url),
-            opt(&new.doc_url),
-        );
-    }
-    if old.note != new.note {
-        push(
-            "note",
-            "note changed".into(),
-            opt(&old.note),
-            opt(&new.note),
-        );
+        ),
+        ("doc_url", opt(&old.doc_url), opt(&new.doc_url)),
+        ("note", opt(&old.note), opt(&new.note)),
+    ] {
+        if o != n {
+            push(key, format!("{key} changed"), o, n);
+        }
     }
     if old.version != new.version {
         push(
