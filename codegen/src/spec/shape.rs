@@ -257,19 +257,10 @@ pub(crate) fn check<'t>(
             let mut json = Map::new();
             let mut first_at: HashMap<&str, Pos> = HashMap::with_capacity(entries.len());
             for (key, value) in entries {
-                let Some(name) = key_text(key, path, out) else {
+                let Some(name) = unique_key(key, "name", &mut first_at, path, out) else {
                     ok = false;
                     continue;
                 };
-                if let Some(first) = first_seen(&mut first_at, name, key.pos) {
-                    out.at(
-                        key.pos,
-                        &path.key(name),
-                        format!("duplicate name `{name}` (first at line {})", first.line),
-                    );
-                    ok = false;
-                    continue;
-                }
                 path.push(Seg::Key(name));
                 match check(value, item, path, out) {
                     Some(v) => {
@@ -306,19 +297,10 @@ fn check_struct<'t>(
     // is looked up once.
     let mut first_at: HashMap<&str, Pos> = HashMap::new();
     for (key, value) in entries {
-        let Some(name) = key_text(key, path, out) else {
+        let Some(name) = unique_key(key, "key", &mut first_at, path, out) else {
             ok = false;
             continue;
         };
-        if let Some(first) = first_seen(&mut first_at, name, key.pos) {
-            out.at(
-                key.pos,
-                &path.key(name),
-                format!("duplicate key `{name}` (first at line {})", first.line),
-            );
-            ok = false;
-            continue;
-        }
         let rule_index = rules.iter().position(|r| r.key == name);
         let Some(rule) = rule_index.map(|r| &rules[r]) else {
             let known: Vec<&str> = rules.iter().map(|r| r.key).collect();
@@ -402,13 +384,32 @@ fn key_text<'n>(
     }
 }
 
-/// Where `name` first appeared, if it did before; otherwise records it at `pos`.
-fn first_seen<'n>(first_at: &mut HashMap<&'n str, Pos>, name: &'n str, pos: Pos) -> Option<Pos> {
+/// A mapping's key when it is a name the mapping has not held before (`first_at`: where each
+/// name was first seen, `noun`: what the messages call the mapping's keys); otherwise `None`,
+/// the problem reported.
+fn unique_key<'n>(
+    key: &'n Node<'_>,
+    noun: &str,
+    first_at: &mut HashMap<&'n str, Pos>,
+    path: &FieldPath<'n>,
+    out: &mut Reporter<'_>,
+) -> Option<&'n str> {
+    let name = key_text(key, path, out)?;
     match first_at.entry(name) {
-        Entry::Occupied(first) => Some(*first.get()),
-        Entry::Vacant(slot) => {
-            slot.insert(pos);
+        Entry::Occupied(first) => {
+            out.at(
+                key.pos,
+                &path.key(name),
+                format!(
+                    "duplicate {noun} `{name}` (first at line {})",
+                    first.get().line
+                ),
+            );
             None
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(key.pos);
+            Some(name)
         }
     }
 }
