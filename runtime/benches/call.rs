@@ -22,7 +22,7 @@ use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::sign::{BACKEND, SignError, SignType, Signer, sign_base64};
 use alipay_runtime::v3::{AnswerHeaders, HttpMethod, Route, RouteBody};
 use alipay_runtime::validate::{self, ValidationError};
-use alipay_runtime::{BizErrorCode, Client, Method, RequestParts};
+use alipay_runtime::{Client, Method, RequestParts, UndocumentedBizError};
 use criterion::Criterion;
 
 const KEYS: &str = "../../shared/vectors/keys";
@@ -51,32 +51,11 @@ struct ConfirmResponse {
     sign_time: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-struct Code(String);
-
-impl From<&str> for Code {
-    fn from(s: &str) -> Self {
-        Code(s.to_owned())
-    }
-}
-
-impl BizErrorCode for Code {
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn description(&self) -> Option<&'static str> {
-        None
-    }
-    fn solution(&self) -> Option<&'static str> {
-        None
-    }
-}
-
 impl Method for Confirm {
     const METHOD: &'static str = METHOD;
     const RESPONSE_NODE: &'static str = NODE;
     type Response = ConfirmResponse;
-    type BizError = Code;
+    type BizError = UndocumentedBizError;
     const ROUTE: Option<Route> = Some(Route {
         http_method: HttpMethod::Post,
         path: "/v3/alipay/test/agreement/confirm",
