@@ -69,17 +69,15 @@ fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Chan
     // Long because: added, removed, then each field as an answer's, one rule after the other.
     let method = &new.spec.method;
     let mut push = |kind, severity, message: String, o: Value, n: Value| {
-        out.push(Change {
-            method: method.clone(),
-            path: "notification".to_owned(),
+        out.push(Change::at(
+            method,
+            "notification".to_owned(),
             kind,
             severity,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     let count = |n: &crate::spec::Notification| Value::from(n.fields.len());
     let (o, n) = match (&old.spec.notification, &new.spec.notification) {
@@ -175,17 +173,15 @@ fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Chan
 /// call style.
 fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     let mut push = |key: &str, message: String, o: Value, n: Value| {
-        out.push(Change {
-            method: new.method.clone(),
-            path: new.method.clone(),
-            kind: docs_kind(key),
-            severity: Severity::Patch,
+        out.push(Change::at(
+            &new.method,
+            new.method.clone(),
+            docs_kind(key),
+            Severity::Patch,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     let text = |s: &str| Value::from(s);
     let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
@@ -223,17 +219,15 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     route(old, new, out);
     at_least_one_of(old, new, out);
     for (key, o, n) in unclassified(old, new, SPEC_KEYS) {
-        out.push(Change {
-            method: new.method.clone(),
-            path: new.method.clone(),
-            kind: Kind::UnclassifiedChanged,
-            severity: Severity::Breaking,
-            message: unclassified_message(&key),
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+        out.push(Change::at(
+            &new.method,
+            new.method.clone(),
+            Kind::UnclassifiedChanged,
+            Severity::Breaking,
+            unclassified_message(&key),
+            o,
+            n,
+        ));
     }
 }
 
@@ -254,17 +248,15 @@ fn at_least_one_of(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             Kind::AtLeastOneOfAdded => (Value::Null, value),
             _ => (value, Value::Null),
         };
-        out.push(Change {
-            method: new.method.clone(),
-            path: format!("at_least_one_of.[{}]", group.join(", ")),
+        out.push(Change::at(
+            &new.method,
+            format!("at_least_one_of.[{}]", group.join(", ")),
             kind,
             severity,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     for (group, sorted) in new.at_least_one_of.iter().zip(&new_sets) {
         if !old_sets.contains(sorted) {
@@ -357,17 +349,15 @@ fn route(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             "v3 route's source or note changed (the same calls)".to_owned(),
         ),
     };
-    out.push(Change {
-        method: new.method.clone(),
-        path: "route".to_owned(),
+    out.push(Change::at(
+        &new.method,
+        "route".to_owned(),
         kind,
         severity,
         message,
-        old: shown(&old.route),
-        new: shown(&new.route),
-        model: None,
-        used_by: Vec::new(),
-    });
+        shown(&old.route),
+        shown(&new.route),
+    ));
 }
 
 /// The call style: which of the client's functions accept the method. A change of the style
@@ -409,17 +399,15 @@ fn call_style(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     } else {
         return;
     };
-    out.push(Change {
-        method: new.method.clone(),
-        path: new.method.clone(),
-        kind: Kind::CallStyleChanged,
+    out.push(Change::at(
+        &new.method,
+        new.method.clone(),
+        Kind::CallStyleChanged,
         severity,
         message,
-        old: Value::from(was.as_str()),
-        new: Value::from(is.as_str()),
-        model: None,
-        used_by: Vec::new(),
-    });
+        Value::from(was.as_str()),
+        Value::from(is.as_str()),
+    ));
 }
 
 /// Each model in both versions, once: its fields at the first path that uses it, every
@@ -533,17 +521,15 @@ fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
     let (old_variants, new_variants) = (variant(old), variant(new));
     let method = &new.spec.method;
     let mut push = |code: &str, kind, severity, message: String, o: Value, n: Value| {
-        out.push(Change {
-            method: method.clone(),
-            path: format!("errors.{code}"),
+        out.push(Change::at(
+            method,
+            format!("errors.{code}"),
             kind,
             severity,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     let new_by_code: HashMap<&str, _> = new
         .spec
