@@ -261,14 +261,7 @@ pub(crate) fn check<'t>(
                     ok = false;
                     continue;
                 };
-                path.push(Seg::Key(name));
-                match check(value, item, path, out) {
-                    Some(v) => {
-                        json.insert(name.to_owned(), v);
-                    }
-                    None => ok = false,
-                }
-                path.pop();
+                ok &= check_entry(value, item, name, path, out, &mut json);
             }
             ok.then_some(Json::Object(json))
         }
@@ -327,14 +320,7 @@ fn check_struct<'t>(
             }
             continue;
         }
-        path.push(Seg::Key(rule.key));
-        match check(value, &rule.kind, path, out) {
-            Some(v) => {
-                json.insert(rule.key.to_owned(), v);
-            }
-            None => ok = false,
-        }
-        path.pop();
+        ok &= check_entry(value, &rule.kind, rule.key, path, out, &mut json);
     }
     for rule in rules.iter().filter(|r| r.required) {
         if !first_at.contains_key(rule.key) {
@@ -381,6 +367,28 @@ fn key_text<'n>(
             );
             None
         }
+    }
+}
+
+/// Checks the value of a mapping's entry `name` as `kind`, into `json` when it passes;
+/// whether it did.
+fn check_entry<'t>(
+    value: &'t Node<'_>,
+    kind: &Kind,
+    name: &'t str,
+    path: &mut FieldPath<'t>,
+    out: &mut Reporter<'_>,
+    json: &mut Map<String, Json>,
+) -> bool {
+    path.push(Seg::Key(name));
+    let checked = check(value, kind, path, out);
+    path.pop();
+    match checked {
+        Some(v) => {
+            json.insert(name.to_owned(), v);
+            true
+        }
+        None => false,
     }
 }
 
