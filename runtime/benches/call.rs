@@ -312,24 +312,22 @@ fn main() {
     }
     let rounds = calls.len();
     let us = |d: Duration| d.as_secs_f64() * 1e6;
-    let (call, sign) = (median(calls), median(signs));
-    println!(
-        "backend {BACKEND}: median full call {:.1} us, median bare RSA-2048 sign {:.1} us, ratio {:.3} ({rounds} interleaved rounds)",
-        us(call),
-        us(sign),
-        call.as_secs_f64() / sign.as_secs_f64(),
-    );
+    // The ratio line of the v2 calls (`protocol` empty) or of the v3 ones.
+    let ratio_line = |protocol: &str, calls: Vec<Duration>, signs: Vec<Duration>| {
+        let (call, sign) = (median(calls), median(signs));
+        println!(
+            "backend {BACKEND}: {protocol}median full call {:.1} us, median bare RSA-2048 sign {:.1} us, ratio {:.3} ({rounds} interleaved rounds)",
+            us(call),
+            us(sign),
+            call.as_secs_f64() / sign.as_secs_f64(),
+        );
+    };
+    ratio_line("", calls, signs);
     println!(
         "  breakdown: prepare (validate, build, sign, encode) {:.1} us; parse_response (verify, type) {:.1} us, of which bare RSA-2048 verify {:.1} us",
         us(median(prepares)),
         us(median(parses)),
         us(median(verifies)),
     );
-    let (call, sign) = (median(v3_calls), median(v3_signs));
-    println!(
-        "backend {BACKEND}: v3: median full call {:.1} us, median bare RSA-2048 sign {:.1} us, ratio {:.3} ({rounds} interleaved rounds)",
-        us(call),
-        us(sign),
-        call.as_secs_f64() / sign.as_secs_f64(),
-    );
+    ratio_line("v3: ", v3_calls, v3_signs);
 }
