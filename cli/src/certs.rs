@@ -37,31 +37,38 @@ impl CertFlags {
             "--alipay-root-cert",
             &self.alipay_root_cert,
         )?;
-        let app = match app {
-            CertSource::File(path) => {
-                AppCert::from_file(&path).map_err(|e| named("app_cert", &path, e))
-            }
-            CertSource::Inline(pem) => AppCert::from_pem(pem.as_bytes())
-                .map_err(|e| err(format!("app_cert (inline PEM): {e}"))),
-        }?;
-        let alipay = match alipay {
-            CertSource::File(path) => {
-                AlipayCert::from_file(&path).map_err(|e| named("alipay_cert", &path, e))
-            }
-            CertSource::Inline(pem) => AlipayCert::from_pem(pem.as_bytes())
-                .map_err(|e| err(format!("alipay_cert (inline PEM): {e}"))),
-        }?;
-        let root = match root {
-            CertSource::File(path) => {
-                RootBundle::from_file(&path).map_err(|e| named("alipay_root_cert", &path, e))
-            }
-            CertSource::Inline(pem) => RootBundle::from_pem(pem.as_bytes())
-                .map_err(|e| err(format!("alipay_root_cert (inline PEM): {e}"))),
-        }?;
+        let app = app.load("app_cert", |p| AppCert::from_file(p), AppCert::from_pem)?;
+        let alipay = alipay.load(
+            "alipay_cert",
+            |p| AlipayCert::from_file(p),
+            AlipayCert::from_pem,
+        )?;
+        let root = root.load(
+            "alipay_root_cert",
+            |p| RootBundle::from_file(p),
+            RootBundle::from_pem,
+        )?;
         Ok(builder
             .app_cert(app)
             .alipay_cert(alipay)
             .alipay_root_cert(root))
+    }
+}
+
+impl CertSource {
+    /// The certificate of setting `key`, read with `from_file` or decoded with `from_pem`.
+    fn load<T>(
+        self,
+        key: &str,
+        from_file: impl FnOnce(&Path) -> Result<T, cert::CertError>,
+        from_pem: impl FnOnce(&[u8]) -> Result<T, cert::CertError>,
+    ) -> Result<T, ConfigError> {
+        match self {
+            CertSource::File(path) => from_file(&path).map_err(|e| named(key, &path, e)),
+            CertSource::Inline(pem) => {
+                from_pem(pem.as_bytes()).map_err(|e| err(format!("{key} (inline PEM): {e}")))
+            }
+        }
     }
 }
 

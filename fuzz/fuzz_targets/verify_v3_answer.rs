@@ -3,20 +3,14 @@
 //! vectors' signed answers, seeded from `v3_node.json`, verify).
 #![no_main]
 
+mod common;
+
 use std::sync::OnceLock;
 
 use alipay_runtime::encrypt::EncryptKey;
-use alipay_runtime::keys::PublicKey;
 use alipay_runtime::v3::{AnswerHeaders, verify_answer, verify_encrypted_answer};
+use common::alipay_key;
 use libfuzzer_sys::fuzz_target;
-
-fn key() -> &'static PublicKey {
-    static KEY: OnceLock<PublicKey> = OnceLock::new();
-    KEY.get_or_init(|| {
-        PublicKey::parse(include_str!("../../../shared/vectors/keys/alipay_public.pem"))
-            .expect("the vectors' Alipay public key")
-    })
-}
 
 fn aes() -> &'static EncryptKey {
     static KEY: OnceLock<EncryptKey> = OnceLock::new();
@@ -46,11 +40,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let body = parts.next().unwrap_or_default();
     for sn in [None, Some("e936b6ada25d55675100f055cc555013")] {
-        if let Ok(accepted) = verify_answer(status, &headers, body, key(), sn) {
+        if let Ok(accepted) = verify_answer(status, &headers, body, alipay_key(), sn) {
             assert!(status < 400);
             assert!(serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(accepted).is_ok());
         }
-        if let Ok(plain) = verify_encrypted_answer(status, &headers, body, key(), sn, aes()) {
+        if let Ok(plain) = verify_encrypted_answer(status, &headers, body, alipay_key(), sn, aes()) {
             assert!(status < 400);
             assert!(serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&plain).is_ok());
         }

@@ -104,28 +104,38 @@ mod tests {
     use super::*;
     use alipay_gateway::RecordedAnswer;
 
-    #[test]
-    fn a_request_cannot_forge_a_console_line() {
-        let request = RecordedRequest {
+    /// A signed `alipay.trade.query` posted to `/gateway.do` in UTF-8, answered with `answer`.
+    fn trade_query(answer: RecordedAnswer) -> RecordedRequest {
+        RecordedRequest {
             http_method: "POST".into(),
             path: "/gateway.do".into(),
-            method: Some(
-                "alipay.x\nPOST alipay.trade.refund [utf-8] -> 10000 (signature ok)\u{1b}[1A"
-                    .into(),
-            ),
+            method: Some("alipay.trade.query".into()),
             params: Vec::new(),
             charset: "utf-8".into(),
             decrypted_biz_content: None,
             files: Vec::new(),
+            signature_verified: true,
+            verdict: "signature ok".into(),
+            answer,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn a_request_cannot_forge_a_console_line() {
+        let request = RecordedRequest {
+            method: Some(
+                "alipay.x\nPOST alipay.trade.refund [utf-8] -> 10000 (signature ok)\u{1b}[1A"
+                    .into(),
+            ),
             signature_verified: false,
             verdict: "signature not verified".into(),
-            answer: RecordedAnswer {
+            ..trade_query(RecordedAnswer {
                 status: 200,
                 code: Some("40002".into()),
                 sub_code: Some("isv.invalid-method".into()),
                 node: Some("error_response".into()),
-            },
-            fault: None,
+            })
         };
         let line = describe(&request);
         assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
@@ -135,22 +145,13 @@ mod tests {
     #[test]
     fn an_injected_fault_is_on_the_line() {
         let request = RecordedRequest {
-            http_method: "POST".into(),
-            path: "/gateway.do".into(),
-            method: Some("alipay.trade.query".into()),
-            params: Vec::new(),
-            charset: "utf-8".into(),
-            decrypted_biz_content: None,
-            files: Vec::new(),
-            signature_verified: true,
-            verdict: "signature ok".into(),
-            answer: RecordedAnswer {
+            fault: Some("http_status 503".into()),
+            ..trade_query(RecordedAnswer {
                 status: 503,
                 code: None,
                 sub_code: None,
                 node: None,
-            },
-            fault: Some("http_status 503".into()),
+            })
         };
         assert_eq!(
             describe(&request),
@@ -160,24 +161,12 @@ mod tests {
 
     #[test]
     fn dropped_requests_are_counted_never_repeated() {
-        let request = RecordedRequest {
-            http_method: "POST".into(),
-            path: "/gateway.do".into(),
-            method: Some("alipay.trade.query".into()),
-            params: Vec::new(),
-            charset: "utf-8".into(),
-            decrypted_biz_content: None,
-            files: Vec::new(),
-            signature_verified: true,
-            verdict: "signature ok".into(),
-            answer: RecordedAnswer {
-                status: 200,
-                code: Some("10000".into()),
-                sub_code: None,
-                node: Some("alipay_trade_query_response".into()),
-            },
-            fault: None,
-        };
+        let request = trade_query(RecordedAnswer {
+            status: 200,
+            code: Some("10000".into()),
+            sub_code: None,
+            node: Some("alipay_trade_query_response".into()),
+        });
         let two = [request.clone(), request];
         let lines = console_lines(4, 7, &two);
         assert_eq!(lines.len(), 3, "{lines:#?}");
@@ -196,25 +185,19 @@ mod tests {
     #[test]
     fn a_v3_line_names_its_path_and_parameters_never_their_values() {
         let mut request = RecordedRequest {
-            http_method: "POST".into(),
             path: "/v3/alipay/user/info/share".into(),
             method: Some("alipay.user.info.share".into()),
             params: vec![
                 ("auth_token".into(), "kuaijieSECRET".into()),
                 ("biz_content".into(), "{}".into()),
             ],
-            charset: "utf-8".into(),
             decrypted_biz_content: Some("{}".into()),
-            files: Vec::new(),
-            signature_verified: true,
-            verdict: "signature ok".into(),
-            answer: RecordedAnswer {
+            ..trade_query(RecordedAnswer {
                 status: 200,
                 code: None,
                 sub_code: None,
                 node: None,
-            },
-            fault: None,
+            })
         };
         assert_eq!(
             describe(&request),

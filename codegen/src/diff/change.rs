@@ -286,6 +286,29 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change of `method` at `path`, outside any model.
+    pub(crate) fn at(
+        method: &str,
+        path: String,
+        kind: Kind,
+        severity: Severity,
+        message: String,
+        old: Value,
+        new: Value,
+    ) -> Self {
+        Change {
+            method: method.to_owned(),
+            path,
+            kind,
+            severity,
+            message,
+            old,
+            new,
+            model: None,
+            used_by: Vec::new(),
+        }
+    }
+
     /// Whether the change breaks a caller.
     pub fn is_breaking(&self) -> bool {
         self.severity == Severity::Breaking

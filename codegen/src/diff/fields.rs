@@ -87,15 +87,9 @@ impl Scope<'_> {
             None => (None, Vec::new(), message),
         };
         out.push(Change {
-            method: self.method.to_owned(),
-            path,
-            kind,
-            severity,
-            message,
-            old,
-            new,
             model,
             used_by,
+            ..Change::at(self.method, path, kind, severity, message, old, new)
         });
     }
 

@@ -69,17 +69,15 @@ fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Chan
     // Long because: added, removed, then each field as an answer's, one rule after the other.
     let method = &new.spec.method;
     let mut push = |kind, severity, message: String, o: Value, n: Value| {
-        out.push(Change {
-            method: method.clone(),
-            path: "notification".to_owned(),
+        out.push(Change::at(
+            method,
+            "notification".to_owned(),
             kind,
             severity,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     let count = |n: &crate::spec::Notification| Value::from(n.fields.len());
     let (o, n) = match (&old.spec.notification, &new.spec.notification) {
@@ -175,51 +173,33 @@ fn compare_notification(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Chan
 /// call style.
 fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     let mut push = |key: &str, message: String, o: Value, n: Value| {
-        out.push(Change {
-            method: new.method.clone(),
-            path: new.method.clone(),
-            kind: docs_kind(key),
-            severity: Severity::Patch,
+        out.push(Change::at(
+            &new.method,
+            new.method.clone(),
+            docs_kind(key),
+            Severity::Patch,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     let text = |s: &str| Value::from(s);
     let opt = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
-    if old.title != new.title {
-        push(
-            "title",
-            "title changed".into(),
-            text(&old.title),
-            text(&new.title),
-        );
-    }
-    if old.description != new.description {
-        push(
+    // Each text key as a JSON value (an absent one is null): two values are equal exactly
+    // when the keys are.
+    for (key, o, n) in [
+        ("title", text(&old.title), text(&new.title)),
+        (
             "description",
-            "description changed".into(),
             text(&old.description),
             text(&new.description),
-        );
-    }
-    if old.doc_url != new.doc_url {
-        push(
-            "doc_url",
-            "doc_url changed".into(),
-            opt(&old.doc_url),
-            opt(&new.doc_url),
-        );
-    }
-    if old.note != new.note {
-        push(
-            "note",
-            "note changed".into(),
-            opt(&old.note),
-            opt(&new.note),
-        );
+        ),
+        ("doc_url", opt(&old.doc_url), opt(&new.doc_url)),
+        ("note", opt(&old.note), opt(&new.note)),
+    ] {
+        if o != n {
+            push(key, format!("{key} changed"), o, n);
+        }
     }
     if old.version != new.version {
         push(
@@ -239,17 +219,15 @@ fn method_keys(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     route(old, new, out);
     at_least_one_of(old, new, out);
     for (key, o, n) in unclassified(old, new, SPEC_KEYS) {
-        out.push(Change {
-            method: new.method.clone(),
-            path: new.method.clone(),
-            kind: Kind::UnclassifiedChanged,
-            severity: Severity::Breaking,
-            message: unclassified_message(&key),
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+        out.push(Change::at(
+            &new.method,
+            new.method.clone(),
+            Kind::UnclassifiedChanged,
+            Severity::Breaking,
+            unclassified_message(&key),
+            o,
+            n,
+        ));
     }
 }
 
@@ -270,17 +248,15 @@ fn at_least_one_of(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             Kind::AtLeastOneOfAdded => (Value::Null, value),
             _ => (value, Value::Null),
         };
-        out.push(Change {
-            method: new.method.clone(),
-            path: format!("at_least_one_of.[{}]", group.join(", ")),
+        out.push(Change::at(
+            &new.method,
+            format!("at_least_one_of.[{}]", group.join(", ")),
             kind,
             severity,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     for (group, sorted) in new.at_least_one_of.iter().zip(&new_sets) {
         if !old_sets.contains(sorted) {
@@ -373,17 +349,15 @@ fn route(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
             "v3 route's source or note changed (the same calls)".to_owned(),
         ),
     };
-    out.push(Change {
-        method: new.method.clone(),
-        path: "route".to_owned(),
+    out.push(Change::at(
+        &new.method,
+        "route".to_owned(),
         kind,
         severity,
         message,
-        old: shown(&old.route),
-        new: shown(&new.route),
-        model: None,
-        used_by: Vec::new(),
-    });
+        shown(&old.route),
+        shown(&new.route),
+    ));
 }
 
 /// The call style: which of the client's functions accept the method. A change of the style
@@ -425,17 +399,15 @@ fn call_style(old: &Spec, new: &Spec, out: &mut Vec<Change>) {
     } else {
         return;
     };
-    out.push(Change {
-        method: new.method.clone(),
-        path: new.method.clone(),
-        kind: Kind::CallStyleChanged,
+    out.push(Change::at(
+        &new.method,
+        new.method.clone(),
+        Kind::CallStyleChanged,
         severity,
         message,
-        old: Value::from(was.as_str()),
-        new: Value::from(is.as_str()),
-        model: None,
-        used_by: Vec::new(),
-    });
+        Value::from(was.as_str()),
+        Value::from(is.as_str()),
+    ));
 }
 
 /// Each model in both versions, once: its fields at the first path that uses it, every
@@ -549,17 +521,15 @@ fn compare_errors(old: &Version<'_>, new: &Version<'_>, out: &mut Vec<Change>) {
     let (old_variants, new_variants) = (variant(old), variant(new));
     let method = &new.spec.method;
     let mut push = |code: &str, kind, severity, message: String, o: Value, n: Value| {
-        out.push(Change {
-            method: method.clone(),
-            path: format!("errors.{code}"),
+        out.push(Change::at(
+            method,
+            format!("errors.{code}"),
             kind,
             severity,
             message,
-            old: o,
-            new: n,
-            model: None,
-            used_by: Vec::new(),
-        });
+            o,
+            n,
+        ));
     };
     let new_by_code: HashMap<&str, _> = new
         .spec

@@ -150,6 +150,7 @@ pub fn diff<'a, 'b>(
     Ok(Diff { changes })
 }
 
+/// A change of method `name` as a whole.
 fn method_change(
     name: &str,
     kind: Kind,
@@ -158,17 +159,7 @@ fn method_change(
     old: Value,
     new: Value,
 ) -> Change {
-    Change {
-        method: name.to_owned(),
-        path: name.to_owned(),
-        kind,
-        severity,
-        message,
-        old,
-        new,
-        model: None,
-        used_by: Vec::new(),
-    }
+    Change::at(name, name.to_owned(), kind, severity, message, old, new)
 }
 
 /// Why two versions could not be compared.

@@ -22,6 +22,11 @@ pub struct Prelude {
     into: bool,
 }
 
+/// A prelude name: `qualified` where the module shadows it, else `plain`.
+fn prelude_name(shadowed: bool, qualified: TokenStream, plain: TokenStream) -> TokenStream {
+    if shadowed { qualified } else { plain }
+}
+
 impl Prelude {
     /// The names for a module whose own types are `local_types`.
     pub fn for_module<'a>(local_types: impl IntoIterator<Item = &'a str>) -> Self {
@@ -41,47 +46,27 @@ impl Prelude {
 
     /// `Option`.
     pub fn option(&self) -> TokenStream {
-        if self.option {
-            quote!(::core::option::Option)
-        } else {
-            quote!(Option)
-        }
+        prelude_name(self.option, quote!(::core::option::Option), quote!(Option))
     }
 
     /// `Result`.
     pub fn result(&self) -> TokenStream {
-        if self.result {
-            quote!(::core::result::Result)
-        } else {
-            quote!(Result)
-        }
+        prelude_name(self.result, quote!(::core::result::Result), quote!(Result))
     }
 
     /// `String`.
     pub fn string(&self) -> TokenStream {
-        if self.string {
-            quote!(::std::string::String)
-        } else {
-            quote!(String)
-        }
+        prelude_name(self.string, quote!(::std::string::String), quote!(String))
     }
 
     /// `Vec`.
     pub fn vec(&self) -> TokenStream {
-        if self.vec {
-            quote!(::std::vec::Vec)
-        } else {
-            quote!(Vec)
-        }
+        prelude_name(self.vec, quote!(::std::vec::Vec), quote!(Vec))
     }
 
     /// `Into`.
     pub fn into(&self) -> TokenStream {
-        if self.into {
-            quote!(::core::convert::Into)
-        } else {
-            quote!(Into)
-        }
+        prelude_name(self.into, quote!(::core::convert::Into), quote!(Into))
     }
 
     /// The Rust type of a value of `ty`.

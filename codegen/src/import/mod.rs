@@ -275,16 +275,13 @@ fn public_request(
             continue;
         }
         field.location = Location::Form;
-        let see = if field.note.is_some() {
-            " (see its other notes)"
-        } else {
-            ""
-        };
-        notes.on(&mut field.note, line, format!(
-            "`{}` is listed under 公共请求参数 but common.yaml does not hold it; kept in `request` as a form field{}",
-            field.name,
-            see
-        ));
+        note_kept(
+            &mut field,
+            line,
+            "公共请求参数",
+            "`request` as a form field",
+            notes,
+        );
         kept.push(params::Located { line, field });
     }
     append(&mut spec.request, kept, notes);
@@ -303,19 +300,28 @@ fn public_response(
         if PUBLIC_RESPONSE.contains(&field.name.as_str()) {
             continue;
         }
-        let see = if field.note.is_some() {
-            " (see its other notes)"
-        } else {
-            ""
-        };
-        notes.on(&mut field.note, line, format!(
-            "`{}` is listed under 公共响应参数 but common.yaml does not hold it; kept in `response`{}",
-            field.name,
-            see
-        ));
+        note_kept(&mut field, line, "公共响应参数", "`response`", notes);
         kept.push(params::Located { line, field });
     }
     append(&mut spec.response, kept, notes);
+}
+
+/// Notes on a field of a public table that `common.yaml` does not hold where it is kept
+/// instead (`kept_in`).
+fn note_kept(field: &mut Field, line: usize, table: &str, kept_in: &str, notes: &mut Notes) {
+    let see = if field.note.is_some() {
+        " (see its other notes)"
+    } else {
+        ""
+    };
+    notes.on(
+        &mut field.note,
+        line,
+        format!(
+            "`{}` is listed under {table} but common.yaml does not hold it; kept in {kept_in}{see}",
+            field.name
+        ),
+    );
 }
 
 /// Appends a table's fields, noting names the list already holds (a second table of the same kind).

@@ -521,22 +521,8 @@ impl<'a> Lowering<'a> {
     /// The enum for a field with listed values: named after the field, prefixed with its
     /// owner when a model or a different enum already has that name; identical lists share one.
     fn enum_for(&mut self, owner: &str, f: &Field) -> String {
-        let mut seen = BTreeSet::new();
-        let values: Vec<_> = f
-            .values
-            .iter()
-            .filter(|v| seen.insert(v.value.as_str()))
-            .collect();
-        let idents = naming::dedupe(
-            values
-                .iter()
-                .map(|v| naming::variant_ident(&v.value))
-                .collect(),
-            &["Other"],
-        );
-        let variants: Vec<VariantIr> = values
+        let variants: Vec<VariantIr> = unique_variants(&f.values, |v| v.value.as_str(), "Other")
             .into_iter()
-            .zip(idents)
             .map(|(v, ident)| VariantIr {
                 ident,
                 value: v.value.clone(),
@@ -583,21 +569,8 @@ impl<'a> Lowering<'a> {
 /// The business error codes, each once (the first wins), with variant identifiers clear of
 /// each other and of `Unknown`.
 fn lower_errors(errors: &[crate::spec::ErrorCode]) -> Vec<ErrorIr> {
-    let mut seen = BTreeSet::new();
-    let errors: Vec<_> = errors
-        .iter()
-        .filter(|e| seen.insert(e.code.as_str()))
-        .collect();
-    let idents = naming::dedupe(
-        errors
-            .iter()
-            .map(|e| naming::variant_ident(&e.code))
-            .collect(),
-        &["Unknown"],
-    );
-    errors
+    unique_variants(errors, |e| e.code.as_str(), "Unknown")
         .into_iter()
-        .zip(idents)
         .map(|(e, ident)| ErrorIr {
             ident,
             code: e.code.clone(),
@@ -605,6 +578,25 @@ fn lower_errors(errors: &[crate::spec::ErrorCode]) -> Vec<ErrorIr> {
             solution: e.solution.clone(),
         })
         .collect()
+}
+
+/// The items whose `value` no earlier item has (the first wins), each with an enum variant
+/// identifier clear of the others' and of `reserved`.
+fn unique_variants<'a, T>(
+    items: &'a [T],
+    value: impl Fn(&'a T) -> &'a str,
+    reserved: &str,
+) -> Vec<(&'a T, String)> {
+    let mut seen = BTreeSet::new();
+    let items: Vec<&T> = items.iter().filter(|i| seen.insert(value(i))).collect();
+    let idents = naming::dedupe(
+        items
+            .iter()
+            .map(|i| naming::variant_ident(value(i)))
+            .collect(),
+        &[reserved],
+    );
+    items.into_iter().zip(idents).collect()
 }
 
 #[cfg(test)]

@@ -96,6 +96,22 @@ impl<'t> Lint<'t, '_> {
         self.locate(path, false).line
     }
 
+    /// Reports the entry at `path`, whose `what` is `name`, as a duplicate of `list[first]`.
+    fn duplicate(
+        &mut self,
+        path: &FieldPath,
+        what: &str,
+        name: &str,
+        list: &FieldPath,
+        first: usize,
+    ) {
+        let line = self.line_of(&list.index(first));
+        self.at(
+            path,
+            format!("duplicate {what} `{name}` (first at {list}[{first}], line {line})"),
+        );
+    }
+
     fn locate(&mut self, path: &FieldPath, at_key: bool) -> Pos {
         let tree = self.tree;
         let [Seg::Key("models"), Seg::Key(name), rest @ ..] = path.segs() else {
@@ -289,13 +305,12 @@ fn lint_fields(
                 format!("`{}` contains whitespace; wire names never do", field.name),
             );
         } else if let Some(&first) = by_name.get(field.name.as_str()) {
-            let line = lint.line_of(&list.index(first));
-            lint.at(
+            lint.duplicate(
                 &path.key("name"),
-                format!(
-                    "duplicate parameter name `{}` (first at {list}[{first}], line {line})",
-                    field.name
-                ),
+                "parameter name",
+                &field.name,
+                list,
+                first,
             );
         } else {
             by_name.insert(&field.name, i);
@@ -655,14 +670,7 @@ fn lint_errors(lint: &mut Lint<'_, '_>, errors: &[ErrorCode], list: &FieldPath) 
                 format!("`{}` contains whitespace; error codes never do", error.code),
             );
         } else if let Some(&first) = seen.get(error.code.as_str()) {
-            let line = lint.line_of(&list.index(first));
-            lint.at(
-                &path,
-                format!(
-                    "duplicate error code `{}` (first at {list}[{first}], line {line})",
-                    error.code
-                ),
-            );
+            lint.duplicate(&path, "error code", &error.code, list, first);
         } else {
             seen.insert(&error.code, i);
         }
@@ -701,14 +709,7 @@ pub(crate) fn lint_common(common: &CommonSpec, tree: &Node<'_>, out: &mut Report
                 ),
             );
         } else if let Some(&first) = seen.get(code.code.as_str()) {
-            let line = lint.line_of(&codes.index(first));
-            lint.at(
-                &path.key("code"),
-                format!(
-                    "duplicate gateway code `{}` (first at {codes}[{first}], line {line})",
-                    code.code
-                ),
-            );
+            lint.duplicate(&path.key("code"), "gateway code", &code.code, &codes, first);
         } else {
             seen.insert(&code.code, i);
         }

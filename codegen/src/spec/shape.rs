@@ -257,27 +257,11 @@ pub(crate) fn check<'t>(
             let mut json = Map::new();
             let mut first_at: HashMap<&str, Pos> = HashMap::with_capacity(entries.len());
             for (key, value) in entries {
-                let Some(name) = key_text(key, path, out) else {
+                let Some(name) = unique_key(key, "name", &mut first_at, path, out) else {
                     ok = false;
                     continue;
                 };
-                if let Some(first) = first_seen(&mut first_at, name, key.pos) {
-                    out.at(
-                        key.pos,
-                        &path.key(name),
-                        format!("duplicate name `{name}` (first at line {})", first.line),
-                    );
-                    ok = false;
-                    continue;
-                }
-                path.push(Seg::Key(name));
-                match check(value, item, path, out) {
-                    Some(v) => {
-                        json.insert(name.to_owned(), v);
-                    }
-                    None => ok = false,
-                }
-                path.pop();
+                ok &= check_entry(value, item, name, path, out, &mut json);
             }
             ok.then_some(Json::Object(json))
         }
@@ -306,19 +290,10 @@ fn check_struct<'t>(
     // is looked up once.
     let mut first_at: HashMap<&str, Pos> = HashMap::new();
     for (key, value) in entries {
-        let Some(name) = key_text(key, path, out) else {
+        let Some(name) = unique_key(key, "key", &mut first_at, path, out) else {
             ok = false;
             continue;
         };
-        if let Some(first) = first_seen(&mut first_at, name, key.pos) {
-            out.at(
-                key.pos,
-                &path.key(name),
-                format!("duplicate key `{name}` (first at line {})", first.line),
-            );
-            ok = false;
-            continue;
-        }
         let rule_index = rules.iter().position(|r| r.key == name);
         let Some(rule) = rule_index.map(|r| &rules[r]) else {
             let known: Vec<&str> = rules.iter().map(|r| r.key).collect();
@@ -345,14 +320,7 @@ fn check_struct<'t>(
             }
             continue;
         }
-        path.push(Seg::Key(rule.key));
-        match check(value, &rule.kind, path, out) {
-            Some(v) => {
-                json.insert(rule.key.to_owned(), v);
-            }
-            None => ok = false,
-        }
-        path.pop();
+        ok &= check_entry(value, &rule.kind, rule.key, path, out, &mut json);
     }
     for rule in rules.iter().filter(|r| r.required) {
         if !first_at.contains_key(rule.key) {
@@ -402,13 +370,54 @@ fn key_text<'n>(
     }
 }
 
-/// Where `name` first appeared, if it did before; otherwise records it at `pos`.
-fn first_seen<'n>(first_at: &mut HashMap<&'n str, Pos>, name: &'n str, pos: Pos) -> Option<Pos> {
+/// Checks the value of a mapping's entry `name` as `kind`, into `json` when it passes;
+/// whether it did.
+fn check_entry<'t>(
+    value: &'t Node<'_>,
+    kind: &Kind,
+    name: &'t str,
+    path: &mut FieldPath<'t>,
+    out: &mut Reporter<'_>,
+    json: &mut Map<String, Json>,
+) -> bool {
+    path.push(Seg::Key(name));
+    let checked = check(value, kind, path, out);
+    path.pop();
+    match checked {
+        Some(v) => {
+            json.insert(name.to_owned(), v);
+            true
+        }
+        None => false,
+    }
+}
+
+/// A mapping's key when it is a name the mapping has not held before (`first_at`: where each
+/// name was first seen, `noun`: what the messages call the mapping's keys); otherwise `None`,
+/// the problem reported.
+fn unique_key<'n>(
+    key: &'n Node<'_>,
+    noun: &str,
+    first_at: &mut HashMap<&'n str, Pos>,
+    path: &FieldPath<'n>,
+    out: &mut Reporter<'_>,
+) -> Option<&'n str> {
+    let name = key_text(key, path, out)?;
     match first_at.entry(name) {
-        Entry::Occupied(first) => Some(*first.get()),
-        Entry::Vacant(slot) => {
-            slot.insert(pos);
+        Entry::Occupied(first) => {
+            out.at(
+                key.pos,
+                &path.key(name),
+                format!(
+                    "duplicate {noun} `{name}` (first at line {})",
+                    first.get().line
+                ),
+            );
             None
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(key.pos);
+            Some(name)
         }
     }
 }

@@ -1,12 +1,8 @@
 //! The call path: validate, sign, send, verify, type the answer.
 
-use std::time::Instant;
-
-use tracing::Instrument as _;
-
 use super::Client;
 use super::options::{NO_OPTIONS, RequestOptions};
-use super::span::{CallOutcome, finish_span};
+use super::span::traced;
 use crate::error::{
     BusinessError, CallStyleError, DynBizCode, Error, GatewayError, HttpStatusError, ProtocolError,
     body_snippet,
@@ -46,13 +42,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<M::Response, Error<M::BizError>> {
         let span = self.call_span(M::METHOD, self.protocol_of(options));
-        let started = Instant::now();
-        let result = self
-            .execute_inner(req, options, &span)
-            .instrument(span.clone())
-            .await;
-        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
-        result
+        traced(&span, self.execute_inner(req, options, &span)).await
     }
 
     async fn execute_inner<M: Method>(
@@ -88,13 +78,7 @@ impl Client {
         parts: &RequestParts,
     ) -> Result<VerifiedResponse, Error<DynBizCode>> {
         let span = self.call_span(method, Protocol::V2);
-        let started = Instant::now();
-        let result = self
-            .call_verified(method, parts, &NO_OPTIONS)
-            .instrument(span.clone())
-            .await;
-        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
-        result
+        traced(&span, self.call_verified(method, parts, &NO_OPTIONS)).await
     }
 
     /// The shared call path: sign, send, verify.

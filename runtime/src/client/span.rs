@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Instant;
 
+use tracing::Instrument as _;
 use tracing::field::Empty;
 
 use super::Client;
@@ -28,14 +29,14 @@ impl Client {
 }
 
 /// What the `alipay.call` span records of a failed call.
-pub(super) struct CallOutcome<'a> {
+struct CallOutcome<'a> {
     code: Option<&'a str>,
     sub_code: Option<&'a str>,
     error: &'a dyn fmt::Display,
 }
 
 impl<'a> CallOutcome<'a> {
-    pub(super) fn of<E: BizErrorCode>(e: &'a Error<E>) -> Self {
+    fn of<E: BizErrorCode>(e: &'a Error<E>) -> Self {
         Self {
             code: e.code(),
             sub_code: e.sub_code(),
@@ -44,12 +45,19 @@ impl<'a> CallOutcome<'a> {
     }
 }
 
-/// Records the latency and the outcome (`None`: success) of a call on its span.
-pub(super) fn finish_span(
+/// Runs `call` inside `span`, then records its latency and outcome there.
+pub(super) async fn traced<T, E: BizErrorCode>(
     span: &tracing::Span,
-    started: Instant,
-    failure: Option<CallOutcome<'_>>,
-) {
+    call: impl Future<Output = Result<T, Error<E>>>,
+) -> Result<T, Error<E>> {
+    let started = Instant::now();
+    let result = call.instrument(span.clone()).await;
+    finish_span(span, started, result.as_ref().err().map(CallOutcome::of));
+    result
+}
+
+/// Records the latency and the outcome (`None`: success) of a call on its span.
+fn finish_span(span: &tracing::Span, started: Instant, failure: Option<CallOutcome<'_>>) {
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.record("latency_ms", latency_ms);
     match failure {

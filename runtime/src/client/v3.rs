@@ -4,13 +4,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::time::{Instant, UNIX_EPOCH};
-
-use tracing::Instrument as _;
+use std::time::UNIX_EPOCH;
 
 use super::Client;
 use super::options::{NO_OPTIONS, RequestOptions};
-use super::span::{CallOutcome, finish_span};
+use super::span::traced;
 use super::transport::read_body;
 use crate::error::{
     DynBizCode, Error, HttpStatusError, ProtocolError, SignatureError, body_snippet,
@@ -103,8 +101,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<serde_json::Map<String, serde_json::Value>, Error<DynBizCode>> {
         let span = self.call_span(method, Protocol::V3);
-        let started = Instant::now();
-        let result = async {
+        traced(&span, async {
             let body = self.call_v3(method, route, parts, options, &span).await?;
             match serde_json::from_slice(&body) {
                 Ok(serde_json::Value::Object(map)) => Ok(map),
@@ -112,11 +109,8 @@ impl Client {
                     reason: "the verified v3 answer is not a JSON object".to_owned(),
                 }),
             }
-        }
-        .instrument(span.clone())
-        .await;
-        finish_span(&span, started, result.as_ref().err().map(CallOutcome::of));
-        result
+        })
+        .await
     }
 
     /// Validates `req`, places its fields by its route and signs it as a v3 request, without

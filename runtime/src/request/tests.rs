@@ -19,6 +19,17 @@ fn prepare(
     sign_request(public, method, parts, now, |s| s.post())
 }
 
+/// The public parameters every request sends first, in the order it sends them.
+const LEADING_PARAMS: [&str; 7] = [
+    "app_id",
+    "method",
+    "format",
+    "charset",
+    "sign_type",
+    "timestamp",
+    "version",
+];
+
 fn at(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
@@ -70,17 +81,7 @@ fn prepare_puts_public_params_in_the_query_and_the_rest_in_the_body() {
         .collect();
     assert_eq!(
         names,
-        [
-            "app_id",
-            "method",
-            "format",
-            "charset",
-            "sign_type",
-            "timestamp",
-            "version",
-            "return_url",
-            "sign"
-        ]
+        [&LEADING_PARAMS[..], &["return_url", "sign"]].concat()
     );
     assert!(query.contains("&return_url=https%3A%2F%2Fm.example%2Fr%3Fx%3D1&"));
     assert_eq!(
@@ -308,20 +309,17 @@ fn per_request_params_come_from_options_or_a_form_field_and_never_twice() {
     assert_eq!(
         names,
         [
-            "app_id",
-            "method",
-            "format",
-            "charset",
-            "sign_type",
-            "timestamp",
-            "version",
-            "app_auth_token",
-            "auth_token",
-            "notify_url",
-            "return_url",
-            "sign",
-            "biz_content"
+            &LEADING_PARAMS[..],
+            &[
+                "app_auth_token",
+                "auth_token",
+                "notify_url",
+                "return_url",
+                "sign",
+                "biz_content"
+            ]
         ]
+        .concat()
     );
     assert_eq!(value(&params, param::RETURN_URL), "https://m.example/own");
     assert_eq!(

@@ -15,7 +15,7 @@ use alipay_runtime::sign::sign_base64;
 use alipay_runtime::sign_content::sign_content;
 use alipay_runtime::validate::ValidationError;
 use alipay_runtime::{
-    BizErrorCode, Charset, Client, Method, PrivateKey, PublicKey, RequestParts, SignType,
+    Charset, Client, Method, PrivateKey, PublicKey, RequestParts, SignType, UndocumentedBizError,
 };
 
 /// The vector this program knows how to replay through `Client::prepare`.
@@ -38,32 +38,12 @@ struct Replay {
     biz_content: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-struct AnyCode(String);
-
-impl From<&str> for AnyCode {
-    fn from(s: &str) -> Self {
-        AnyCode(s.to_owned())
-    }
-}
-
-impl BizErrorCode for AnyCode {
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-    fn description(&self) -> Option<&'static str> {
-        None
-    }
-    fn solution(&self) -> Option<&'static str> {
-        None
-    }
-}
-
 impl Method for Replay {
     const METHOD: &'static str = METHOD;
     const RESPONSE_NODE: &'static str = "alipay_ebpp_pdeduct_sign_validate_response";
     type Response = serde_json::Value;
-    type BizError = AnyCode;
+    // Any code, kept as received.
+    type BizError = UndocumentedBizError;
 
     fn validate(&self) -> Result<(), ValidationError> {
         alipay_runtime::validate::non_empty("biz_content", &self.biz_content)
