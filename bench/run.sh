@@ -168,15 +168,18 @@ run_call_bench() { # <backend label> <cargo feature args...>
   local r
   r=$(calc "$call / $bare")
   row "per-call cost, $label (criterion medians): complete call $(fmt_ns "$call") / bare RSA-2048 sign $(fmt_ns "$bare")" "$r" "<= 1.10" "$(verdict "$r" '<=' 1.10)"
-  # The bench's own interleaved run: "backend X: median full call A us, median bare RSA-2048 sign B us, ratio R (...)"
-  local line
-  line=$(grep -E '^backend .*: median full call' "$WORK/call-$label.log" | tail -n 1 || true)
-  if [ -n "$line" ]; then
+  # The bench's own interleaved runs: "backend X: median full call A us, median bare RSA-2048
+  # sign B us, ratio R (...)", then the same for v3 ("backend X: v3: median full call ...").
+  local protocol prefix line detail
+  for protocol in v2 v3; do
+    prefix='^backend [^:]*: '
+    [ "$protocol" = v3 ] && prefix='^backend [^:]*: v3: '
+    line=$(grep -E "${prefix}median full call" "$WORK/call-$label.log" | tail -n 1 || true)
+    [ -n "$line" ] || continue
     r=$(sed -E 's/.* ratio ([0-9.]+).*/\1/' <<<"$line")
-    local detail
-    detail=$(sed -E 's/^backend [^:]*: median full call ([0-9.]+) us, median bare RSA-2048 sign ([0-9.]+) us.*/complete call \1 µs \/ bare sign \2 µs/' <<<"$line")
-    row "per-call cost, $label (interleaved rounds, same bench): $detail" "$r" "<= 1.10" "$(verdict "$r" '<=' 1.10)"
-  fi
+    detail=$(sed -E 's/.*median full call ([0-9.]+) us, median bare RSA-2048 sign ([0-9.]+) us.*/complete call \1 µs \/ bare sign \2 µs/' <<<"$line")
+    row "per-call cost, $label, $protocol (interleaved rounds, same bench): $detail" "$r" "<= 1.10" "$(verdict "$r" '<=' 1.10)"
+  done
 }
 
 if want call; then
