@@ -512,34 +512,42 @@ async fn json_post_get_with_query_path_parameter_and_app_auth_token() {
     assert!(gw.requests().pop().unwrap().signature_verified);
 }
 
+/// Implements [`Method`] for a test request as `$descriptor` (one of [`METHODS`]) declares
+/// it: nothing to check on this side, its `biz_content` the JSON that `biz` makes of the
+/// request.
+macro_rules! json_method {
+    ($ty:ty => $response:ty, $descriptor:expr, |$req:pat_param| $biz:expr $(,)?) => {
+        impl Method for $ty {
+            const METHOD: &'static str = $descriptor.method;
+            const RESPONSE_NODE: &'static str = $descriptor.response_node;
+            const CALL_STYLE: alipay_runtime::CallStyle = $descriptor.call_style;
+            const ROUTE: Option<Route> = $descriptor.route;
+            type Response = $response;
+            type BizError = DynBizCode;
+
+            fn validate(&self) -> Result<(), ValidationError> {
+                Ok(())
+            }
+
+            fn to_parts(&self) -> Result<RequestParts, ValidationError> {
+                let $req = self;
+                RequestParts::biz_content_of(&$biz)
+            }
+        }
+    };
+}
+
 /// An app pay request, to open and pay a trade through the order string.
 struct AppPay(&'static str);
 
 #[derive(Debug, serde::Deserialize)]
 struct Nothing {}
 
-impl Method for AppPay {
-    const METHOD: &'static str = "alipay.trade.app.pay";
-    const RESPONSE_NODE: &'static str = "alipay_trade_app_pay_response";
-    type Response = Nothing;
-    const CALL_STYLE: alipay_runtime::CallStyle = alipay_runtime::CallStyle::App;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(
-                json!({"out_trade_no": self.0, "total_amount": "9.99", "subject": "茶"})
-                    .to_string(),
-            ),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    AppPay => Nothing,
+    METHODS[6],
+    |pay| json!({"out_trade_no": pay.0, "total_amount": "9.99", "subject": "茶"})
+);
 
 #[tokio::test]
 async fn a_trade_paid_at_the_cashier_is_seen_by_v3_trade_query() {
@@ -1166,25 +1174,11 @@ struct TradeQueryResponse {
     total_amount: Option<String>,
 }
 
-impl Method for TradeQuery {
-    const METHOD: &'static str = "alipay.trade.query";
-    const RESPONSE_NODE: &'static str = "alipay_trade_query_response";
-    const ROUTE: Option<Route> = METHODS[0].route;
-    type Response = TradeQueryResponse;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(json!({ "out_trade_no": self.0 }).to_string()),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    TradeQuery => TradeQueryResponse,
+    METHODS[0],
+    |query| json!({ "out_trade_no": query.0 })
+);
 
 /// A method with a path parameter and a query parameter.
 struct ActivityQuery;
@@ -1192,27 +1186,11 @@ struct ActivityQuery;
 #[derive(Debug, serde::Deserialize)]
 struct Empty {}
 
-impl Method for ActivityQuery {
-    const METHOD: &'static str = "alipay.marketing.activity.query";
-    const RESPONSE_NODE: &'static str = "alipay_marketing_activity_query_response";
-    const ROUTE: Option<Route> = METHODS[5].route;
-    type Response = Empty;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(
-                json!({ "activity_id": "活动 1/2", "merchant_id": "M&9" }).to_string(),
-            ),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    ActivityQuery => Empty,
+    METHODS[5],
+    |_| json!({ "activity_id": "活动 1/2", "merchant_id": "M&9" })
+);
 
 #[tokio::test]
 async fn the_runtime_client_calls_the_gateway_over_v3() {
@@ -1267,27 +1245,11 @@ struct BillQueryResponse {
     bill_download_url: Option<String>,
 }
 
-impl Method for BillQuery {
-    const METHOD: &'static str = "alipay.data.dataservice.bill.downloadurl.query";
-    const RESPONSE_NODE: &'static str = "alipay_data_dataservice_bill_downloadurl_query_response";
-    const ROUTE: Option<Route> = METHODS[2].route;
-    type Response = BillQueryResponse;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(
-                json!({ "bill_type": "trade", "bill_date": "2024-07-30" }).to_string(),
-            ),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    BillQuery => BillQueryResponse,
+    METHODS[2],
+    |_| json!({ "bill_type": "trade", "bill_date": "2024-07-30" })
+);
 
 /// `alipay.open.file.upload`: a multipart body, its JSON in the signed `data` part.
 struct FileUpload(Vec<u8>);
@@ -1298,8 +1260,8 @@ struct FileUploadResponse {
 }
 
 impl Method for FileUpload {
-    const METHOD: &'static str = "alipay.open.file.upload";
-    const RESPONSE_NODE: &'static str = "alipay_open_file_upload_response";
+    const METHOD: &'static str = METHODS[4].method;
+    const RESPONSE_NODE: &'static str = METHODS[4].response_node;
     const ROUTE: Option<Route> = METHODS[4].route;
     type Response = FileUploadResponse;
     type BizError = DynBizCode;
@@ -1309,11 +1271,8 @@ impl Method for FileUpload {
     }
 
     fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        let mut parts = RequestParts {
-            biz_content: Some(json!({ "biz_code": "openpt_appstore" }).to_string()),
-            form: vec![("extra", r#"{"k":"值 & <v>"}"#.to_owned())],
-            files: Vec::new(),
-        };
+        let mut parts = RequestParts::biz_content_of(&json!({ "biz_code": "openpt_appstore" }))?;
+        parts.text("extra", &r#"{"k":"值 & <v>"}"#);
         let file = alipay_runtime::FileUpload::from_bytes("hello.txt", self.0.clone());
         parts.file("file_content", &file)?;
         Ok(parts)
