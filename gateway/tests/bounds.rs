@@ -3,10 +3,9 @@
 //! (and says how many it dropped), connections beyond the limit wait, and a request with many
 //! parameters is checked in linear time.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use alipay_gateway::{LocalGateway, ThrowawayKeys};
+use alipay_gateway::LocalGateway;
 use alipay_runtime::MethodDescriptor;
 use alipay_runtime::validate::ValidationError;
 use serde_json::Value;
@@ -14,25 +13,12 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
-    method: "alipay.test.echo",
-    title: "测试",
-    group: "test",
-    response_node: "alipay_test_echo_response",
-    call_style: alipay_runtime::CallStyle::Server,
-    errors: &[],
-    example_response: None,
-    route: None,
-    validate_request: accept,
-}];
+use crate::protocol::{echo_method, keys};
+
+static METHODS: &[MethodDescriptor] = &[echo_method(&[], None, accept)];
 
 fn accept(_: Option<&Value>, _: &[(String, String)]) -> Result<(), ValidationError> {
     Ok(())
-}
-
-fn keys() -> &'static ThrowawayKeys {
-    static KEYS: OnceLock<ThrowawayKeys> = OnceLock::new();
-    KEYS.get_or_init(|| ThrowawayKeys::generate().expect("keygen"))
 }
 
 fn builder() -> alipay_gateway::GatewayBuilder {

@@ -4,7 +4,7 @@
 //! Covers rotation to a certificate from the root (accepted, persisted through the store) and to
 //! a forged one (refused, both SNs named).
 
-use crate::protocol::Echo;
+use crate::protocol::{Echo, echo_method, gateway_error};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -17,19 +17,13 @@ use alipay_runtime::{
 };
 use serde_json::{Value, json};
 
-static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
-    method: "alipay.test.echo",
-    title: "测试",
-    group: "test",
-    response_node: "alipay_test_echo_response",
-    call_style: alipay_runtime::CallStyle::Server,
-    errors: &[],
-    example_response: Some(
+static METHODS: &[MethodDescriptor] = &[echo_method(
+    &[],
+    Some(
         r#"{"alipay_test_echo_response":{"code":"10000","msg":"Success","owner":"王龙海"},"sign":"x"}"#,
     ),
-    route: None,
-    validate_request: validate_echo,
-}];
+    validate_echo,
+)];
 
 fn validate_echo(biz: Option<&Value>, _form: &[(String, String)]) -> Result<(), ValidationError> {
     let no = biz
@@ -112,10 +106,7 @@ async fn wrong_sns_are_refused_by_the_gateway() {
         .alipay_root_cert(RootBundle::from_pem(certs().root_bundle_pem.as_bytes()).unwrap())
         .build()
         .expect("client");
-    let err = client.execute(&Echo::new("1")).await.expect_err("refused");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(client.execute(&Echo::new("1")).await.expect_err("refused"));
     assert_eq!(g.sub_code().as_str(), "isv.invalid-app-cert-sn");
     // The sub_msg names the SN the request carried as it was sent, not as Rust debug text.
     let sent = client
@@ -435,10 +426,7 @@ async fn an_aes_request_to_a_gateway_without_the_key_gets_an_unencrypted_error()
         .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
         .build()
         .expect("client");
-    let err = client.execute(&Echo::new("1")).await.expect_err("refused");
-    let Error::Gateway(g) = err else {
-        panic!("expected a verified gateway error, got {err:?}")
-    };
+    let g = gateway_error(client.execute(&Echo::new("1")).await.expect_err("refused"));
     assert_eq!(
         g.sub_code().as_str(),
         "isv.decryption-error-missing-encrypt-key"

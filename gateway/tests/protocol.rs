@@ -7,8 +7,8 @@ use std::time::Duration;
 use alipay_gateway::{LocalGateway, Scenario, ScenarioFile, ThrowawayKeys};
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, Method, MethodDescriptor,
-    PublicSubCode, RequestParts, RequestSent, SignType, SignatureError,
+    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, GatewayError, Method,
+    MethodDescriptor, PublicSubCode, RequestParts, RequestSent, SignType, SignatureError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,19 +19,37 @@ pub(crate) const ERRORS: &[ErrorDoc] = &[ErrorDoc {
     solution: "校验码超时,商户可重新发起一次鉴权申请",
 }];
 
-pub(crate) static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
-    method: "alipay.test.echo",
-    title: "测试",
-    group: "test",
-    response_node: "alipay_test_echo_response",
-    call_style: alipay_runtime::CallStyle::Server,
-    errors: ERRORS,
-    example_response: Some(
+pub(crate) static METHODS: &[MethodDescriptor] = &[echo_method(
+    ERRORS,
+    Some(
         "{\n\t\"sign\":\"ERITJK\",\n\t\"alipay_test_echo_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\",\n\t\t\"owner\":\"王龙海\"\n\t}\n}",
     ),
-    route: None,
-    validate_request: validate_echo,
-}];
+    validate_echo,
+)];
+
+/// A descriptor's request check (its `validate_request`).
+pub(crate) type RequestCheck =
+    fn(Option<&Value>, &[(String, String)]) -> Result<(), ValidationError>;
+
+/// `alipay.test.echo` (this file's, `modes.rs`'s and `bounds.rs`'s method) with the errors,
+/// example answer and request check given.
+pub(crate) const fn echo_method(
+    errors: &'static [ErrorDoc],
+    example_response: Option<&'static str>,
+    validate_request: RequestCheck,
+) -> MethodDescriptor {
+    MethodDescriptor {
+        method: "alipay.test.echo",
+        title: "测试",
+        group: "test",
+        response_node: "alipay_test_echo_response",
+        call_style: alipay_runtime::CallStyle::Server,
+        errors,
+        example_response,
+        route: None,
+        validate_request,
+    }
+}
 
 pub(crate) fn validate_echo(
     biz: Option<&Value>,
@@ -73,12 +91,16 @@ impl Method for Echo {
     }
 
     fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(json!({ "no": self.no }).to_string()),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
+        RequestParts::biz_content_of(&json!({ "no": self.no }))
     }
+}
+
+/// The gateway error `err` is; panics on any other error.
+pub(crate) fn gateway_error<E: alipay_runtime::BizErrorCode>(err: Error<E>) -> GatewayError {
+    let Error::Gateway(g) = err else {
+        panic!("expected a gateway error, got {err:?}")
+    };
+    g
 }
 
 pub(crate) fn keys() -> &'static ThrowawayKeys {
@@ -161,9 +183,7 @@ async fn biz_content_breaking_the_spec_is_refused_with_the_field_named() {
         })
         .await
         .expect_err("too long");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(err);
     assert_eq!(*g.code(), GatewayCode::InvalidArguments);
     assert_eq!(
         *g.sub_code(),
@@ -234,10 +254,7 @@ async fn faults_are_rejected_by_the_client() {
 
     gw.set_scenario("alipay.test.echo", Scenario::service_unavailable())
         .expect("scenario");
-    let err = c.execute(&echo).await.expect_err("20000");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(c.execute(&echo).await.expect_err("20000"));
     assert_eq!(*g.code(), GatewayCode::ServiceUnavailable);
 
     gw.clear_scenarios();

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use alipay_gateway::{LocalGateway, ThrowawayKeys};
-use alipay_runtime::{Charset, Client, Error, PreparedRequest, PublicSubCode, SignType};
+use alipay_runtime::{Charset, Client, PreparedRequest, PublicSubCode, SignType};
 use serde_json::Value;
 
 use crate::protocol::*;
@@ -209,9 +209,7 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
         .execute(&Echo { no: "1".into() })
         .await
         .expect_err("refused");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(err);
     assert_eq!(
         *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-signature")
@@ -373,9 +371,7 @@ async fn an_expected_app_id_is_enforced() {
         .execute(&Echo { no: "1".into() })
         .await
         .expect_err("other app id");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(err);
     assert_eq!(
         *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-app-id")
