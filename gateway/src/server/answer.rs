@@ -379,9 +379,34 @@ pub(crate) fn alipay_sign(
     sign_type: SignType,
     message: &[u8],
 ) -> Result<String, alipay_runtime::SignError> {
-    match &shared.cert_mode {
-        Some(certs) => crypto::sign(&certs.current().key, sign_type, message),
-        None => crypto::sign(&shared.keys.alipay_private_key, sign_type, message),
+    alipay_sign_with_sn(shared, sign_type, message).map(|(sign, _)| sign)
+}
+
+/// [`alipay_sign`]'s signature and, in certificate mode, the SN of the certificate whose key
+/// made it (what an answer names in `alipay_cert_sn` or `alipay-sn`).
+pub(crate) fn alipay_sign_with_sn(
+    shared: &Shared,
+    sign_type: SignType,
+    message: &[u8],
+) -> Result<(String, Option<String>), alipay_runtime::SignError> {
+    let cert = shared.cert_mode.as_ref().map(|certs| certs.current());
+    let key = match &cert {
+        Some(cert) => &cert.key,
+        None => &shared.keys.alipay_private_key,
+    };
+    let sign = crypto::sign(key, sign_type, message)?;
+    Ok((sign, cert.map(|cert| cert.sn.clone())))
+}
+
+/// The answer when the gateway cannot sign one: HTTP 500 saying why, logged as `summary`
+/// with that status.
+pub(crate) fn cannot_sign(error: &alipay_runtime::SignError, summary: RecordedAnswer) -> Logged {
+    Logged {
+        http: plain(500, &format!("local gateway cannot sign: {error}\n")),
+        summary: RecordedAnswer {
+            status: 500,
+            ..summary
+        },
     }
 }
 
@@ -434,24 +459,11 @@ fn signed(
     }
     // `encode_json` output decodes in its own charset; the text is what goes on the wire.
     let node_text = crypto::decode(charset, &node_bytes).unwrap_or_else(|| node.to_json());
-    let cert = shared.cert_mode.as_ref().map(|certs| certs.current());
-    let signing_key = match &cert {
-        Some(cert) => &cert.key,
-        None => &shared.keys.alipay_private_key,
+    let (sign, cert_sn) = match alipay_sign_with_sn(shared, sign_type, &node_bytes) {
+        Ok(signed) => signed,
+        Err(e) => return cannot_sign(&e, summary),
     };
-    let cert_sn = cert.as_ref().map(|c| c.sn.as_str());
-    let sign = match crypto::sign(signing_key, sign_type, &node_bytes) {
-        Ok(sign) => sign,
-        Err(e) => {
-            return Logged {
-                http: plain(500, &format!("local gateway cannot sign: {e}\n")),
-                summary: RecordedAnswer {
-                    status: 500,
-                    ..summary
-                },
-            };
-        }
-    };
+    let cert_sn = cert_sn.as_deref();
     let body = match tamper {
         Tamper::None => body_text_with_cert(node_name, &node_text, cert_sn, Some(&sign)),
         Tamper::Alter => body_text_with_cert(node_name, &altered(&node_text), cert_sn, Some(&sign)),
