@@ -305,6 +305,7 @@ async fn send(
 }
 
 /// What a request carries besides its method and target.
+#[derive(Debug)]
 enum Payload {
     None,
     Json(String),
@@ -765,106 +766,62 @@ async fn bad_missing_and_expired_auth_is_refused_and_runs_nothing() {
     );
 }
 
-// Long because: a table of hostile requests, each answered.
 #[tokio::test]
 async fn hostile_requests_get_answers_not_panics() {
     let gw = gateway().await;
     let c = caller(&gw);
     let key = alipay_key();
+    let sync = "/v3/alipay/trade/orderinfo/sync";
+    let refusal = async |method, target, payload: Payload| {
+        let shown = format!("{method} {target} {payload:?}");
+        let answer = c.call(method, target, payload, None).await;
+        (answer.api_error(&key, None), shown)
+    };
     // Unknown path and wrong HTTP method, once signed.
-    let a = c
-        .call(
+    for (method, target, payload, status) in [
+        (
             "POST",
             "/v3/alipay/no/such/method",
             Payload::Json("{}".into()),
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).0, 404);
-    let a = c
-        .call(
-            "GET",
-            "/v3/alipay/trade/orderinfo/sync",
-            Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).0, 405);
-    // Bad percent-encoding in a path parameter, bad UTF-8 in the query.
-    let a = c
-        .call(
-            "GET",
-            "/v3/alipay/marketing/activity/%FF%FE",
-            Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).1, "invalid-parameter");
-    let a = c
-        .call(
+            404,
+        ),
+        ("GET", sync, Payload::None, 405),
+    ] {
+        let ((got, _, _), shown) = refusal(method, target, payload).await;
+        assert_eq!(got, status, "{shown}");
+    }
+    // Bad percent-encoding in a path parameter, bad UTF-8 in the query; a body that is no
+    // JSON object, a field in two places.
+    for (method, target, payload) in [
+        ("GET", "/v3/alipay/marketing/activity/%FF%FE", Payload::None),
+        (
             "GET",
             "/v3/alipay/data/dataservice/bill/downloadurl/query?bill_type=%C3%28",
             Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).1, "invalid-parameter");
-    // A body that is no JSON object, a field in two places, bad AES.
-    for bad in ["[1]", "not json", "\u{0}"] {
-        let a = c
-            .call(
-                "POST",
-                "/v3/alipay/trade/orderinfo/sync",
-                Payload::Json(bad.into()),
-                None,
-            )
-            .await;
-        assert_eq!(a.api_error(&key, None).1, "invalid-parameter", "{bad}");
-    }
-    let a = c
-        .call(
+        ),
+        ("POST", sync, Payload::Json("[1]".into())),
+        ("POST", sync, Payload::Json("not json".into())),
+        ("POST", sync, Payload::Json("\u{0}".into())),
+        (
             "GET",
             "/v3/alipay/marketing/activity/A?activity_id=B",
             Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).1, "invalid-parameter");
-    let a = c
-        .call(
-            "POST",
-            "/v3/alipay/trade/orderinfo/sync",
-            Payload::Aes("!!not base64!!".into()),
-            None,
-        )
-        .await;
-    assert_eq!(
-        a.api_error(&key, None).1,
-        "decryption-error-not-valid-encrypt-key"
-    );
+        ),
+    ] {
+        let ((_, code, _), shown) = refusal(method, target, payload).await;
+        assert_eq!(code, "invalid-parameter", "{shown}");
+    }
+    // Bad AES.
+    let ((_, code, _), _) = refusal("POST", sync, Payload::Aes("!!not base64!!".into())).await;
+    assert_eq!(code, "decryption-error-not-valid-encrypt-key");
     // A method's own rule, the field named.
     let long = format!(r#"{{"out_trade_no":"{}"}}"#, "x".repeat(65));
-    let a = c
-        .call(
-            "POST",
-            "/v3/alipay/trade/orderinfo/sync",
-            Payload::Json(long),
-            None,
-        )
-        .await;
-    let (status, code, message) = a.api_error(&key, None);
+    let ((status, code, message), _) = refusal("POST", sync, Payload::Json(long)).await;
     assert_eq!((status, code.as_str()), (400, "invalid-parameter"));
     assert!(message.contains("out_trade_no"), "{message}");
     // A header that is not text, a huge one.
     let raw = [("authorization".to_owned(), "x".repeat(20_000))];
-    let a = send(
-        &c.base,
-        "POST",
-        "/v3/alipay/trade/orderinfo/sync",
-        &raw,
-        Vec::new(),
-    )
-    .await;
+    let a = send(&c.base, "POST", sync, &raw, Vec::new()).await;
     assert!(a.status >= 400);
 }
 
