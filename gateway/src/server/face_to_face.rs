@@ -409,25 +409,22 @@ fn status_of(e: &TradeError) -> u16 {
 
 /// One control or QR exchange: answered and recorded.
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
-    let http_method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let mut params = Vec::new();
-    let (http, summary) = if path.starts_with(QR_PATH_PREFIX) {
-        if http_method == HttpMethod::GET {
-            qr_page(shared, &path)
-        } else {
-            plain(405, "method not allowed: use GET\n")
-        }
-    } else {
-        let (shown, answered) = posted_json(shared, req, string_params, |body| {
-            control(shared, &path, body)
-        })
-        .await;
-        params = shown;
-        answered
-    };
-    record_control(shared, &http_method, path, params, summary);
-    http
+    control_exchange(
+        shared,
+        req,
+        |http_method, path| {
+            if !path.starts_with(QR_PATH_PREFIX) {
+                None
+            } else if http_method == HttpMethod::GET {
+                Some(qr_page(shared, path))
+            } else {
+                Some(plain(405, "method not allowed: use GET\n"))
+            }
+        },
+        string_params,
+        |path, body| control(shared, path, body),
+    )
+    .await
 }
 
 /// The verdict of a control call: JSON from the test, which carries no signature.
@@ -442,23 +439,32 @@ pub(super) fn content_type(req: &Request<Incoming>) -> String {
         .to_owned()
 }
 
-/// A control call's POSTed JSON body handed to `control`: the body's members as the log shows
-/// them (by `shown`), and the answer; another HTTP method is answered 405, and a body that is
-/// not JSON as [`json_body`] refuses it.
-pub(super) async fn posted_json(
+/// One exchange of control calls, answered and recorded: `direct`'s answer when it gives one
+/// from the HTTP method and path alone; else the POSTed JSON body handed to `control` with the
+/// path, the body's members recorded as `shown` makes them. Another HTTP method is answered
+/// 405, and a body that is not JSON as [`json_body`] refuses it.
+pub(super) async fn control_exchange(
     shared: &Arc<Shared>,
     req: Request<Incoming>,
+    direct: impl FnOnce(&HttpMethod, &str) -> Option<(HttpAnswer, RecordedAnswer)>,
     shown: fn(&Value) -> Vec<(String, String)>,
-    control: impl FnOnce(&Value) -> (HttpAnswer, RecordedAnswer),
-) -> (Vec<(String, String)>, (HttpAnswer, RecordedAnswer)) {
-    if req.method() != HttpMethod::POST {
-        return (Vec::new(), plain(405, "method not allowed: use POST\n"));
-    }
-    let content_type = content_type(&req);
-    match json_body(shared, &content_type, req.into_body()).await {
-        Ok(body) => (shown(&body), control(&body)),
-        Err(refused) => (Vec::new(), refused),
-    }
+    control: impl FnOnce(&str, &Value) -> (HttpAnswer, RecordedAnswer),
+) -> HttpAnswer {
+    let http_method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let (params, (http, summary)) = if let Some(answered) = direct(&http_method, &path) {
+        (Vec::new(), answered)
+    } else if http_method != HttpMethod::POST {
+        (Vec::new(), plain(405, "method not allowed: use POST\n"))
+    } else {
+        let content_type = content_type(&req);
+        match json_body(shared, &content_type, req.into_body()).await {
+            Ok(body) => (shown(&body), control(&path, &body)),
+            Err(refused) => (Vec::new(), refused),
+        }
+    };
+    record_control(shared, &http_method, path, params, summary);
+    http
 }
 
 /// A control call's body read (within the gateway's bounds) and parsed as a JSON document
@@ -478,7 +484,7 @@ pub(super) async fn json_body(
 }
 
 /// Records a control call in the request log, with the control verdict.
-pub(super) fn record_control(
+fn record_control(
     shared: &Shared,
     http_method: &HttpMethod,
     path: String,
