@@ -22,7 +22,7 @@ use super::cashier::now;
 use super::face_to_face::summary_of;
 use super::pages;
 use super::stateful::{Caller, failure, push, success, text};
-use super::trade_messages::{Subject, next_notify_id, signed_notification};
+use super::trade_messages::{Subject, next_notify_id, notification_head, signed_notification};
 use crate::agreements::{
     Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN, NOTIFY_UNSIGN, SIGN_PATH,
     SignOrder, has_unsigned, query_not_exist,
@@ -311,16 +311,8 @@ fn agreement_params(
     charset: Charset,
     sign_type: SignType,
 ) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = Vec::with_capacity(24);
+    let mut pairs = notification_head(notify_type, now, notify_id, &a.app_id, charset, sign_type);
     let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
-    add("notify_time", now);
-    add("notify_type", notify_type);
-    add("notify_id", notify_id);
-    add("app_id", &a.app_id);
-    add("auth_app_id", &a.app_id);
-    add("charset", charset.as_str());
-    add("version", "1.0");
-    add("sign_type", sign_type.as_str());
     add("agreement_no", &a.agreement_no);
     if let Some(ext) = &a.external_agreement_no {
         add("external_agreement_no", ext);
