@@ -13,7 +13,8 @@ use alipay_runtime::cert::{AlipayCert, AppCert, RootBundle};
 use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    CertStore, Charset, Client, ConfigError, Error, MethodDescriptor, PrivateKey,
+    BizErrorCode, CertStore, Charset, Client, ConfigError, Error, MethodDescriptor, PrivateKey,
+    UntrustedCertError,
 };
 use serde_json::{Value, json};
 
@@ -227,6 +228,14 @@ async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
     }
 }
 
+/// The untrusted Alipay certificate `err` names; panics on any other error.
+fn untrusted_cert<E: BizErrorCode>(err: &Error<E>) -> &UntrustedCertError {
+    let Error::UntrustedAlipayCert(e) = err else {
+        panic!("expected UntrustedAlipayCert, got {err:?}")
+    };
+    e
+}
+
 #[tokio::test]
 async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
     let gw = cert_gateway(None).await;
@@ -238,9 +247,7 @@ async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
         .execute(&Echo::new("1"))
         .await
         .expect_err("untrusted");
-    let Error::UntrustedAlipayCert(untrusted) = &err else {
-        panic!("expected UntrustedAlipayCert, got {err:?}")
-    };
+    let untrusted = untrusted_cert(&err);
     let (configured_sn, answer_sn, reason) = (
         untrusted.configured_sn(),
         untrusted.answer_sn(),
@@ -306,9 +313,7 @@ async fn a_scenario_file_rotates_the_certificate() {
         .expect("start");
     let client = cert_client(&gw, Charset::Utf8).build().expect("client");
     let err = client.execute(&Echo::new("1")).await.expect_err("forged");
-    let Error::UntrustedAlipayCert(e) = &err else {
-        panic!("expected UntrustedAlipayCert, got {err:?}")
-    };
+    let e = untrusted_cert(&err);
     assert_eq!(Some(e.answer_sn()), gw.alipay_cert_sn().as_deref());
     assert_eq!(e.configured_sn(), before);
     // Without certificate mode, and `from_root` without the gateway's CA: refused at start.
@@ -354,9 +359,7 @@ async fn a_refused_sn_is_not_fetched_on_every_call() {
             .execute(&Echo::new("1"))
             .await
             .expect_err("untrusted");
-        let Error::UntrustedAlipayCert(e) = &err else {
-            panic!("expected UntrustedAlipayCert, got {err:?}")
-        };
+        let e = untrusted_cert(&err);
         assert_eq!(e.answer_sn(), forged_sn);
         assert!(e.reason().contains("does not chain"), "{}", e.reason());
     }
