@@ -4,7 +4,7 @@
 //! Covers rotation to a certificate from the root (accepted, persisted through the store) and to
 //! a forged one (refused, both SNs named).
 
-use crate::protocol::{Echo, echo_method, gateway_error};
+use crate::protocol::{Echo, echo_method, gateway_error, key_client};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -389,11 +389,7 @@ async fn aes_in_utf8_and_gbk_with_and_without_cert_mode() {
         .expect("start");
     let cert_gw = cert_gateway(Some(AES_KEY)).await;
     for charset in [Charset::Utf8, Charset::Gbk] {
-        let key_client = Client::builder()
-            .gateway(plain_gw.url())
-            .app_id("2014072300007148")
-            .private_key(keys.app_private_key().unwrap())
-            .alipay_public_key(keys.alipay_public_key().unwrap())
+        let key_client = key_client(&plain_gw, &keys)
             .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
             .charset(charset)
             .build()
@@ -421,11 +417,7 @@ async fn an_aes_request_to_a_gateway_without_the_key_gets_an_unencrypted_error()
         .start()
         .await
         .expect("start");
-    let client = Client::builder()
-        .gateway(gw.url())
-        .app_id("2014072300007148")
-        .private_key(keys.app_private_key().unwrap())
-        .alipay_public_key(keys.alipay_public_key().unwrap())
+    let client = key_client(&gw, &keys)
         .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
         .build()
         .expect("client");

@@ -7,7 +7,7 @@ use std::time::Duration;
 use alipay_gateway::{LocalGateway, Scenario, ScenarioFile, ThrowawayKeys};
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, GatewayError, Method,
+    Charset, Client, ClientBuilder, DynBizCode, Error, ErrorDoc, GatewayCode, GatewayError, Method,
     MethodDescriptor, PublicSubCode, RequestParts, RequestSent, SignType, SignatureError,
 };
 use serde::Deserialize;
@@ -115,12 +115,17 @@ pub(crate) async fn gateway() -> LocalGateway {
         .expect("start")
 }
 
-pub(crate) fn client(gw: &LocalGateway, sign_type: SignType, charset: Charset) -> Client {
+/// A client of `gw` that signs with `keys`' app key and verifies with its Alipay key.
+pub(crate) fn key_client(gw: &LocalGateway, keys: &ThrowawayKeys) -> ClientBuilder {
     Client::builder()
         .gateway(gw.url())
         .app_id("2014072300007148")
-        .private_key(keys().app_private_key().expect("app key"))
-        .alipay_public_key(keys().alipay_public_key().expect("alipay key"))
+        .private_key(keys.app_private_key().expect("app key"))
+        .alipay_public_key(keys.alipay_public_key().expect("alipay key"))
+}
+
+pub(crate) fn client(gw: &LocalGateway, sign_type: SignType, charset: Charset) -> Client {
+    key_client(gw, keys())
         .sign_type(sign_type)
         .charset(charset)
         .timeout(Duration::from_millis(2000))
@@ -234,11 +239,7 @@ async fn faults_are_rejected_by_the_client() {
 
     gw.set_scenario("alipay.test.echo", Scenario::Success.delayed(600))
         .expect("scenario");
-    let quick = Client::builder()
-        .gateway(gw.url())
-        .app_id("2014072300007148")
-        .private_key(keys().app_private_key().expect("app key"))
-        .alipay_public_key(keys().alipay_public_key().expect("alipay key"))
+    let quick = key_client(&gw, keys())
         .timeout(Duration::from_millis(100))
         .build()
         .expect("client");

@@ -19,6 +19,8 @@ use alipay_runtime::{
 };
 use serde_json::{Value, json};
 
+use crate::protocol::key_client;
+
 const APP_ID: &str = "2014072300007148";
 const AES_KEY: &str = "LWWCLAong8Vx0XsBzWhMFg==";
 
@@ -553,13 +555,7 @@ json_method!(
 #[tokio::test]
 async fn a_trade_paid_at_the_cashier_is_seen_by_v3_trade_query() {
     let gw = gateway().await;
-    let client = Client::builder()
-        .gateway(gw.url())
-        .app_id(APP_ID)
-        .private_key(throwaway().app_private_key().unwrap())
-        .alipay_public_key(alipay_key())
-        .build()
-        .unwrap();
+    let client = key_client(&gw, throwaway()).build().unwrap();
     let order = client.app_order_string(&AppPay("V3-PAID-1")).unwrap();
     gw.pay_order_string(&order).expect("paid");
     let c = caller(&gw);
@@ -1153,12 +1149,7 @@ json_method!(
 async fn the_runtime_client_calls_the_gateway_over_v3() {
     let gw = gateway().await;
     let client = |aes: bool| {
-        let mut b = Client::builder()
-            .gateway(gw.url())
-            .app_id(APP_ID)
-            .private_key(throwaway().app_private_key().unwrap())
-            .alipay_public_key(alipay_key())
-            .protocol(alipay_runtime::Protocol::V3);
+        let mut b = key_client(&gw, throwaway()).protocol(alipay_runtime::Protocol::V3);
         if aes {
             b = b.encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap());
         }
