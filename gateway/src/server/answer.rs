@@ -186,6 +186,18 @@ pub(crate) fn plain(status: u16, text: &str) -> HttpAnswer {
     }
 }
 
+/// A JSON document (`value` and a newline), always utf-8: a control call's or the
+/// dashboard's answer.
+pub(crate) fn json(status: u16, value: &Value) -> HttpAnswer {
+    HttpAnswer {
+        headers: Vec::new(),
+        location: None,
+        status,
+        content_type: "application/json;charset=utf-8".into(),
+        body: format!("{value}\n").into_bytes(),
+    }
+}
+
 /// An answer plus what the log says about it.
 pub(crate) struct Logged {
     pub http: HttpAnswer,

@@ -60,24 +60,31 @@ pub(crate) fn error_page(sub_code: &str, sub_msg: &str) -> HttpAnswer {
 
 /// The error page for a refused page request, recorded like the JSON refusal it replaces.
 pub(crate) fn refusal_page(refusal: &Refusal) -> Logged {
-    Logged {
-        http: error_page(refusal.sub_code.as_str(), &refusal.sub_msg),
-        summary: RecordedAnswer {
-            status: 200,
-            code: Some(refusal.code.as_str().to_owned()),
-            sub_code: Some(refusal.sub_code.as_str().to_owned()),
-            node: None,
-        },
-    }
+    error_page_logged(
+        refusal.code.as_str(),
+        refusal.sub_code.as_str(),
+        &refusal.sub_msg,
+    )
 }
 
-fn trade_error_page(e: &TradeError) -> Logged {
+/// The error page for a refused trade operation, recorded like the business error it is.
+pub(crate) fn trade_error_page(e: &TradeError) -> Logged {
+    error_page_logged(
+        alipay_runtime::gateway_code::BUSINESS_FAILED_CODE,
+        &e.sub_code,
+        &e.sub_msg,
+    )
+}
+
+/// The error page for `sub_code` and `sub_msg`, recorded with `code` and `sub_code` like the
+/// JSON error it stands for.
+fn error_page_logged(code: &str, sub_code: &str, sub_msg: &str) -> Logged {
     Logged {
-        http: error_page(&e.sub_code, &e.sub_msg),
+        http: error_page(sub_code, sub_msg),
         summary: RecordedAnswer {
             status: 200,
-            code: Some(alipay_runtime::gateway_code::BUSINESS_FAILED_CODE.to_owned()),
-            sub_code: Some(e.sub_code.clone()),
+            code: Some(code.to_owned()),
+            sub_code: Some(sub_code.to_owned()),
             node: None,
         },
     }
@@ -201,15 +208,7 @@ pub(crate) fn show(
             sub_msg,
             ..
         } => {
-            return Logged {
-                http: error_page(sub_code, sub_msg),
-                summary: RecordedAnswer {
-                    status: 200,
-                    code: Some(code.clone()),
-                    sub_code: Some(sub_code.clone()),
-                    node: None,
-                },
-            };
+            return error_page_logged(code, sub_code, sub_msg);
         }
         Scenario::Http500 => {
             return Logged {
@@ -506,19 +505,6 @@ fn html_logged(http: HttpAnswer) -> Logged {
 }
 
 fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> Logged {
-    Logged {
-        http: HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "application/json;charset=utf-8".into(),
-            body: format!("{value}\n").into_bytes(),
-        },
-        summary: RecordedAnswer {
-            status,
-            code: None,
-            sub_code: sub_code.map(str::to_owned),
-            node: None,
-        },
-    }
+    let (http, summary) = super::face_to_face::json_answer(status, value, sub_code);
+    Logged { http, summary }
 }

@@ -89,13 +89,7 @@ fn form_value(query: &str, name: &str) -> Option<String> {
 }
 
 fn json_answer(value: &Value) -> HttpAnswer {
-    HttpAnswer {
-        headers: Vec::new(),
-        location: None,
-        status: 200,
-        content_type: "application/json;charset=utf-8".into(),
-        body: format!("{value}\n").into_bytes(),
-    }
+    answer::json(200, value)
 }
 
 fn delivery_state(state: &DeliveryState) -> String {

@@ -369,13 +369,7 @@ pub(super) fn json_answer(
     sub_code: Option<&str>,
 ) -> (HttpAnswer, RecordedAnswer) {
     (
-        HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "application/json;charset=utf-8".into(),
-            body: format!("{value}\n").into_bytes(),
-        },
+        answer::json(status, value),
         RecordedAnswer {
             status,
             code: None,

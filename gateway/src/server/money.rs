@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use alipay_runtime::Price;
 use alipay_runtime::charset::Charset;
-use alipay_runtime::gateway_code::BUSINESS_FAILED_CODE;
 use alipay_runtime::protocol::param;
 use alipay_runtime::sign::SignType;
 use html_escape::encode_text as html_text;
@@ -27,7 +26,6 @@ use crate::agreements::{
     Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN, NOTIFY_UNSIGN, SIGN_PATH,
     SignOrder, has_unsigned, query_not_exist,
 };
-use crate::log::RecordedAnswer;
 use crate::notify::{self, DeliveryState};
 use crate::protocol::{Accepted, Decoded};
 use crate::scenario::Scenario;
@@ -402,7 +400,9 @@ pub(crate) fn page(
         .and_then(|b| serde_json::from_str(b).ok())
         .unwrap_or(Value::Null);
     let Some(personal_product_code) = text(&biz, "personal_product_code") else {
-        return Some(error_logged(&invalid("personal_product_code is missing")));
+        return Some(super::cashier::trade_error_page(&invalid(
+            "personal_product_code is missing",
+        )));
     };
     let order = SignOrder {
         external_agreement_no: text(&biz, "external_agreement_no"),
@@ -421,7 +421,9 @@ pub(crate) fn page(
         .as_deref()
         .and_then(super::cashier::refuse_url)
     {
-        return Some(error_logged(&invalid(&format!("notify_url {reason}"))));
+        return Some(super::cashier::trade_error_page(&invalid(&format!(
+            "notify_url {reason}"
+        ))));
     }
     let now = now(shared);
     let a = shared.money.with_agreements(|book| book.open(order, &now));
@@ -430,19 +432,6 @@ pub(crate) fn page(
         summary: summary_of(&http),
         http,
     })
-}
-
-fn error_logged(e: &TradeError) -> Logged {
-    let http = super::cashier::error_page(&e.sub_code, &e.sub_msg);
-    Logged {
-        http,
-        summary: RecordedAnswer {
-            status: 200,
-            code: Some(BUSINESS_FAILED_CODE.to_owned()),
-            sub_code: Some(e.sub_code.clone()),
-            node: None,
-        },
-    }
 }
 
 fn sign_page(a: &Agreement) -> String {
