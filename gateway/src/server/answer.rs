@@ -204,6 +204,27 @@ pub(crate) struct Logged {
     pub summary: RecordedAnswer,
 }
 
+impl Logged {
+    /// `http`, logged by its status alone ([`summary_of`]).
+    pub(crate) fn by_status(http: HttpAnswer) -> Self {
+        Logged {
+            summary: summary_of(&http),
+            http,
+        }
+    }
+}
+
+/// What the log says about an answer that carries no node, code or sub_code (a page, a
+/// control call's answer, one outside the protocol): its status alone.
+pub(crate) fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
+    RecordedAnswer {
+        status: answer.status,
+        code: None,
+        sub_code: None,
+        node: None,
+    }
+}
+
 pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refusal) -> Logged {
     // Answer with the algorithm the request asked for when it named a valid one.
     let sign_type = decoded
@@ -331,38 +352,18 @@ pub(crate) fn http_status_logged(status: u16) -> Logged {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Server Error");
-    Logged {
-        http: HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "text/html;charset=utf-8".into(),
-            body: format!(
-                "<html><head><title>{status} {reason}</title></head>\
+    Logged::by_status(html(
+        status,
+        format!(
+            "<html><head><title>{status} {reason}</title></head>\
 <body><h1>{status} {reason}</h1><p>local gateway: injected fault http_status {status}</p></body></html>"
-            )
-            .into_bytes(),
-        },
-        summary: RecordedAnswer {
-            status,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
-    }
+        ),
+    ))
 }
 
 /// The HTTP 500 scenario's answer, as logged.
 pub(crate) fn http_500_logged() -> Logged {
-    Logged {
-        http: http_500(),
-        summary: RecordedAnswer {
-            status: 500,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
-    }
+    Logged::by_status(http_500())
 }
 
 /// A node computed from the gateway's state (a trade query, a refund, ...), signed as every

@@ -211,15 +211,7 @@ pub(crate) fn show(
             return error_page_logged(code, sub_code, sub_msg);
         }
         Scenario::Http500 => {
-            return Logged {
-                http: answer::http_500(),
-                summary: RecordedAnswer {
-                    status: 500,
-                    code: None,
-                    sub_code: None,
-                    node: None,
-                },
-            };
+            return answer::http_500_logged();
         }
         _ => {}
     }
@@ -228,15 +220,7 @@ pub(crate) fn show(
         shared.with_trades(|book| book.open(order, &now))
     });
     match opened {
-        Ok(trade) => Logged {
-            http: answer::html(200, cashier_page(&trade)),
-            summary: RecordedAnswer {
-                status: 200,
-                code: None,
-                sub_code: None,
-                node: None,
-            },
-        },
+        Ok(trade) => Logged::by_status(answer::html(200, cashier_page(&trade))),
         Err(e) => trade_error_page(&e),
     }
 }
@@ -453,7 +437,7 @@ fn press(shared: &Arc<Shared>, path: &str, key: &TradeKey) -> Logged {
                     "<h1>支付宝 · 已取消</h1>\n<p id=\"cancelled\">订单 <span id=\"out_trade_no\">{}</span> 未支付 (WAIT_BUYER_PAY): the buyer left the cashier.</p>\n",
                     text(&trade.out_trade_no)
                 );
-                html_logged(answer::html(200, page("支付宝 - 已取消", &body)))
+                Logged::by_status(answer::html(200, page("支付宝 - 已取消", &body)))
             }
             Some(trade) => trade_error_page(&TradeError::new(
                 "ACQ.TRADE_STATUS_ERROR",
@@ -478,29 +462,16 @@ fn press(shared: &Arc<Shared>, path: &str, key: &TradeKey) -> Logged {
                 ),
             );
             http.location = Some(url);
-            html_logged(http)
+            Logged::by_status(http)
         }
         Ok(Payment { trade, .. }) => {
             let body = format!(
                 "<h1>支付宝 · 支付成功</h1>\n<p id=\"paid\">交易 <span id=\"trade_no\">{}</span> TRADE_SUCCESS (the order has no return_url)</p>\n",
                 text(&trade.trade_no)
             );
-            html_logged(answer::html(200, page("支付宝 - 支付成功", &body)))
+            Logged::by_status(answer::html(200, page("支付宝 - 支付成功", &body)))
         }
         Err(e) => trade_error_page(&e),
-    }
-}
-
-fn html_logged(http: HttpAnswer) -> Logged {
-    let status = http.status;
-    Logged {
-        http,
-        summary: RecordedAnswer {
-            status,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
     }
 }
 

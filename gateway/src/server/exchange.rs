@@ -430,12 +430,7 @@ fn record_refused(
         verdict: "refused before any check".to_owned(),
         decrypted_biz_content: None,
         files: Vec::new(),
-        answer: crate::log::RecordedAnswer {
-            status: answer.status,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
+        answer: answer::summary_of(&answer),
         fault: None,
     });
     answer

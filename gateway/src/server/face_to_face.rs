@@ -15,7 +15,7 @@ use hyper::body::Incoming;
 use hyper::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
-use super::answer::{self, HttpAnswer, Node};
+use super::answer::{self, HttpAnswer, Node, summary_of};
 use super::cashier::now;
 use super::pages;
 use super::stateful::{Caller, failure, push, success, text};
@@ -510,15 +510,6 @@ pub(super) fn string_params(body: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-pub(super) fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
-    RecordedAnswer {
-        status: answer.status,
-        code: None,
-        sub_code: None,
-        node: None,
-    }
 }
 
 pub(super) fn plain(status: u16, message: &str) -> (HttpAnswer, RecordedAnswer) {

@@ -18,7 +18,6 @@ use serde_json::Value;
 
 use super::answer::{self, Logged, Node};
 use super::cashier::now;
-use super::face_to_face::summary_of;
 use super::pages;
 use super::stateful::{Caller, failure, push, success, text};
 use super::trade_messages::{Subject, next_notify_id, notification_head, signed_notification};
@@ -427,11 +426,7 @@ pub(crate) fn page(
     }
     let now = now(shared);
     let a = shared.money.with_agreements(|book| book.open(order, &now));
-    let http = answer::html(200, sign_page(&a));
-    Some(Logged {
-        summary: summary_of(&http),
-        http,
-    })
+    Some(Logged::by_status(answer::html(200, sign_page(&a))))
 }
 
 fn sign_page(a: &Agreement) -> String {
