@@ -312,6 +312,16 @@ pub(crate) fn scenario_answer(
     )
 }
 
+/// The description `descriptor`'s error table gives `code` (its `sub_msg`), empty when the
+/// table does not list it.
+pub(crate) fn error_description(descriptor: &MethodDescriptor, code: &str) -> &'static str {
+    descriptor
+        .errors
+        .iter()
+        .find(|e| e.code == code)
+        .map_or("", |e| e.description)
+}
+
 /// What `scenario` answers a valid request of `descriptor`'s method with, under either
 /// protocol: the node and how a proxy spoils it after signing; `None` for an HTTP 500 (the
 /// load balancer's page, no node at all: [`http_500_logged`]).
@@ -325,11 +335,7 @@ pub(crate) fn scenario_node(
         Scenario::AlteredBody => (success(), Tamper::Alter),
         Scenario::MissingSign => (success(), Tamper::DropSign),
         Scenario::BusinessError(code) => {
-            let description = descriptor
-                .errors
-                .iter()
-                .find(|e| e.code == code)
-                .map_or("", |e| e.description);
+            let description = error_description(descriptor, code);
             (
                 Node::failure(BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, code, description),
                 Tamper::None,

@@ -194,12 +194,7 @@ pub(crate) fn show(
 ) -> Logged {
     match scenario {
         Scenario::BusinessError(code) => {
-            let description = accepted
-                .descriptor
-                .errors
-                .iter()
-                .find(|e| e.code == code)
-                .map_or("", |e| e.description);
+            let description = answer::error_description(accepted.descriptor, code);
             return trade_error_page(&TradeError::new(code, description));
         }
         Scenario::GatewayError {
