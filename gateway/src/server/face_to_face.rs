@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::answer::{self, HttpAnswer, Node, summary_of};
 use super::cashier::now;
 use super::pages;
-use super::stateful::{Caller, failure, push, success, text};
+use super::stateful::{Caller, failure, push, success, text, trade_success};
 use super::trade_messages::notify_trade;
 use crate::face_to_face::{
     AuthCode, PAY_IN_PROCESS_CODE, PAY_IN_PROCESS_MSG, PAY_PATH, QR_PATH_PREFIX, SCAN_PATH,
@@ -208,9 +208,7 @@ fn pay(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Trade
 
 fn paid_node(trade: &Trade) -> Node {
     let amount = trade.total_amount.as_str();
-    let mut node = success();
-    push(&mut node, "trade_no", &trade.trade_no);
-    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    let mut node = trade_success(trade);
     push(&mut node, "buyer_logon_id", BUYER_LOGON_ID);
     push(&mut node, "buyer_user_id", BUYER_ID);
     push(&mut node, "total_amount", amount);
@@ -274,9 +272,7 @@ fn refund_query(shared: &Arc<Shared>, biz: &Value) -> Result<Node, TradeError> {
     let trade = shared
         .with_trades(|book| book.find(&key))
         .ok_or_else(TradeError::not_exist)?;
-    let mut node = success();
-    push(&mut node, "trade_no", &trade.trade_no);
-    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    let mut node = trade_success(&trade);
     push(&mut node, "out_request_no", &out_request_no);
     // No such refund: success without refund_status, as Alipay answers a refund it never got.
     let Some(refund) = trade
