@@ -7,8 +7,8 @@ use std::time::Duration;
 use alipay_gateway::{LocalGateway, Scenario, ScenarioFile, ThrowawayKeys};
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    Charset, Client, ClientBuilder, DynBizCode, Error, ErrorDoc, GatewayCode, GatewayError, Method,
-    MethodDescriptor, PublicSubCode, RequestParts, RequestSent, SignType, SignatureError,
+    Charset, Client, ClientBuilder, Error, ErrorDoc, GatewayCode, GatewayError, MethodDescriptor,
+    PublicSubCode, RequestSent, SignType, SignatureError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -80,20 +80,11 @@ pub(crate) struct EchoResponse {
     pub(crate) owner: Option<String>,
 }
 
-impl Method for Echo {
-    const METHOD: &'static str = "alipay.test.echo";
-    const RESPONSE_NODE: &'static str = "alipay_test_echo_response";
-    type Response = EchoResponse;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        RequestParts::biz_content_of(&json!({ "no": self.no }))
-    }
-}
+json_method!(
+    Echo => EchoResponse,
+    METHODS[0],
+    |echo| json!({ "no": echo.no })
+);
 
 /// The gateway error `err` is; panics on any other error.
 pub(crate) fn gateway_error<E: alipay_runtime::BizErrorCode>(err: Error<E>) -> GatewayError {

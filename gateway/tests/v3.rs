@@ -515,31 +515,6 @@ async fn json_post_get_with_query_path_parameter_and_app_auth_token() {
     assert!(gw.requests().pop().unwrap().signature_verified);
 }
 
-/// Implements [`Method`] for a test request as `$descriptor` (one of [`METHODS`]) declares
-/// it: nothing to check on this side, its `biz_content` the JSON that `biz` makes of the
-/// request.
-macro_rules! json_method {
-    ($ty:ty => $response:ty, $descriptor:expr, |$req:pat_param| $biz:expr $(,)?) => {
-        impl Method for $ty {
-            const METHOD: &'static str = $descriptor.method;
-            const RESPONSE_NODE: &'static str = $descriptor.response_node;
-            const CALL_STYLE: alipay_runtime::CallStyle = $descriptor.call_style;
-            const ROUTE: Option<Route> = $descriptor.route;
-            type Response = $response;
-            type BizError = DynBizCode;
-
-            fn validate(&self) -> Result<(), ValidationError> {
-                Ok(())
-            }
-
-            fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-                let $req = self;
-                RequestParts::biz_content_of(&$biz)
-            }
-        }
-    };
-}
-
 /// An app pay request, to open and pay a trade through the order string.
 struct AppPay(&'static str);
 
