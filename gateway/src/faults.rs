@@ -87,14 +87,12 @@ impl Fault {
     /// `20000 Service Currently Unavailable` / `isp.unknow-error` / `系统繁忙`: Alipay's
     /// answer when its business system fails.
     pub fn service_unavailable() -> Self {
-        let code = alipay_runtime::GatewayCode::ServiceUnavailable;
+        let [code, msg, sub_code, sub_msg] = crate::scenario::service_unavailable_words();
         Fault::SystemError {
-            code: code.as_str().into(),
-            msg: code.msg().unwrap_or_default().into(),
-            sub_code: alipay_runtime::PublicSubCode::IspUnknowError
-                .as_str()
-                .into(),
-            sub_msg: "系统繁忙".into(),
+            code,
+            msg,
+            sub_code,
+            sub_msg,
         }
     }
 
@@ -270,20 +268,15 @@ impl FaultRule {
                     .and_then(|s| u16::try_from(s).ok())
                     .ok_or("status is missing or not an HTTP status")?,
             ),
-            "system_error" => match Fault::service_unavailable() {
+            "system_error" => {
+                let [code, msg, sub_code, sub_msg] = crate::scenario::service_unavailable_words();
                 Fault::SystemError {
-                    code,
-                    msg,
-                    sub_code,
-                    sub_msg,
-                } => Fault::SystemError {
                     code: text("code").unwrap_or(code),
                     msg: text("msg").unwrap_or(msg),
                     sub_code: text("sub_code").unwrap_or(sub_code),
                     sub_msg: text("sub_msg").unwrap_or(sub_msg),
-                },
-                other => other,
-            },
+                }
+            }
             "slow" => Fault::Slow(ms()?),
             "reset" => Fault::Reset,
             "truncated" => Fault::Truncated,

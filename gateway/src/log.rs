@@ -98,10 +98,7 @@ impl RecordedRequest {
 
     /// The first value of parameter `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        first_value(&self.params, name)
     }
 
     /// The file part named `name`, if one arrived.
@@ -141,4 +138,12 @@ pub struct RecordedAnswer {
     pub sub_code: Option<String>,
     /// The node the answer was written under (`error_response` or `<method>_response`).
     pub node: Option<String>,
+}
+
+/// The first value of parameter `name` among `params` (a request's, a notification's).
+pub(crate) fn first_value<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }

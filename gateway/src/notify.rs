@@ -139,10 +139,7 @@ pub struct Notification {
 impl Notification {
     /// The value of field `name`.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        crate::log::first_value(&self.params, name)
     }
 
     /// Whether it was acknowledged with `success`.

@@ -465,9 +465,11 @@ fn no_randomness() -> TradeError {
 mod tests {
     use super::*;
 
-    const NOW: &str = "2026-12-02 06:00:00";
+    /// The time of the tests' trades (here and in `f2f.rs`).
+    pub(super) const NOW: &str = "2026-12-02 06:00:00";
 
-    fn order(out: &str, amount: &str) -> Order {
+    /// A page pay order for `amount`, numbered `out`.
+    pub(super) fn order(out: &str, amount: &str) -> Order {
         Order {
             out_trade_no: out.into(),
             subject: "Iphone6 16G".into(),
@@ -484,7 +486,8 @@ mod tests {
         }
     }
 
-    fn by_out(out: &str) -> TradeKey {
+    /// The key of the trade numbered `out` by the merchant.
+    pub(super) fn by_out(out: &str) -> TradeKey {
         TradeKey {
             trade_no: None,
             out_trade_no: Some(out.into()),

@@ -3,10 +3,9 @@
 //! (and says how many it dropped), connections beyond the limit wait, and a request with many
 //! parameters is checked in linear time.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use alipay_gateway::{LocalGateway, ThrowawayKeys};
+use alipay_gateway::LocalGateway;
 use alipay_runtime::MethodDescriptor;
 use alipay_runtime::validate::ValidationError;
 use serde_json::Value;
@@ -14,25 +13,12 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
-    method: "alipay.test.echo",
-    title: "测试",
-    group: "test",
-    response_node: "alipay_test_echo_response",
-    call_style: alipay_runtime::CallStyle::Server,
-    errors: &[],
-    example_response: None,
-    route: None,
-    validate_request: accept,
-}];
+use crate::protocol::{echo_method, keys};
+
+static METHODS: &[MethodDescriptor] = &[echo_method(&[], None, accept)];
 
 fn accept(_: Option<&Value>, _: &[(String, String)]) -> Result<(), ValidationError> {
     Ok(())
-}
-
-fn keys() -> &'static ThrowawayKeys {
-    static KEYS: OnceLock<ThrowawayKeys> = OnceLock::new();
-    KEYS.get_or_init(|| ThrowawayKeys::generate().expect("keygen"))
 }
 
 fn builder() -> alipay_gateway::GatewayBuilder {
@@ -66,6 +52,11 @@ async fn exchange(gw: &LocalGateway, head: &str, body: &[u8], wait: Duration) ->
     text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
 }
 
+/// [`exchange`] of a POST of `body`, its `Content-Length` its length.
+async fn post(gw: &LocalGateway, body: &[u8], wait: Duration) -> Option<u16> {
+    exchange(gw, &post_head(body.len()), body, wait).await
+}
+
 fn post_head(length: usize) -> String {
     format!(
         "POST /gateway.do HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
@@ -76,10 +67,10 @@ fn post_head(length: usize) -> String {
 async fn a_body_over_the_limit_is_answered_413() {
     let gw = builder().max_body_bytes(1024).start().await.expect("start");
     let body = vec![b'a'; 4096];
-    let status = exchange(&gw, &post_head(body.len()), &body, Duration::from_secs(10)).await;
+    let status = post(&gw, &body, Duration::from_secs(10)).await;
     assert_eq!(status, Some(413));
     let small = b"method=alipay.test.echo";
-    let status = exchange(&gw, &post_head(small.len()), small, Duration::from_secs(10)).await;
+    let status = post(&gw, small, Duration::from_secs(10)).await;
     assert_eq!(status, Some(200), "a body within the limit is read");
     let statuses: Vec<u16> = gw.requests().iter().map(|r| r.answer.status).collect();
     assert_eq!(
@@ -135,13 +126,7 @@ async fn the_request_log_is_a_bounded_ring() {
         .expect("start");
     for i in 0..8 {
         let body = format!("method=alipay.test.echo&n={i}");
-        let status = exchange(
-            &gw,
-            &post_head(body.len()),
-            body.as_bytes(),
-            Duration::from_secs(10),
-        )
-        .await;
+        let status = post(&gw, body.as_bytes(), Duration::from_secs(10)).await;
         assert_eq!(status, Some(200));
     }
     let held = gw.requests();
@@ -172,13 +157,7 @@ async fn the_request_log_is_a_bounded_ring() {
         .expect("start");
     let big = format!("method=alipay.test.echo&pad={}", "x".repeat(20 * 1024));
     for _ in 0..10 {
-        let status = exchange(
-            &gw,
-            &post_head(big.len()),
-            big.as_bytes(),
-            Duration::from_secs(10),
-        )
-        .await;
+        let status = post(&gw, big.as_bytes(), Duration::from_secs(10)).await;
         assert_eq!(status, Some(200));
     }
     let held = gw.requests();
@@ -192,13 +171,7 @@ async fn the_default_log_holds_at_most_64_mib() {
     // 70 requests of 1 MiB each: without a bound the log would hold all of them.
     let big = format!("method=alipay.test.echo&pad={}", "x".repeat(1024 * 1024));
     for _ in 0..70 {
-        let status = exchange(
-            &gw,
-            &post_head(big.len()),
-            big.as_bytes(),
-            Duration::from_secs(30),
-        )
-        .await;
+        let status = post(&gw, big.as_bytes(), Duration::from_secs(30)).await;
         assert_eq!(status, Some(200));
     }
     let held = gw.requests();
@@ -221,17 +194,11 @@ async fn connections_beyond_the_limit_wait() {
     let idle_a = TcpStream::connect(gw.addr()).await.expect("connect");
     let idle_b = TcpStream::connect(gw.addr()).await.expect("connect");
     let body = b"method=alipay.test.echo";
-    let waiting = exchange(
-        &gw,
-        &post_head(body.len()),
-        body,
-        Duration::from_millis(500),
-    )
-    .await;
+    let waiting = post(&gw, body, Duration::from_millis(500)).await;
     assert_eq!(waiting, None, "a third connection was served");
     drop(idle_a);
     drop(idle_b);
-    let served = exchange(&gw, &post_head(body.len()), body, Duration::from_secs(10)).await;
+    let served = post(&gw, body, Duration::from_secs(10)).await;
     assert_eq!(served, Some(200));
 }
 
@@ -249,13 +216,7 @@ async fn many_parameters_are_checked_in_linear_time() {
         body.push_str(&format!("&p{i}=v"));
     }
     body.push_str("&p1=again");
-    let status = exchange(
-        &gw,
-        &post_head(body.len()),
-        body.as_bytes(),
-        Duration::from_secs(120),
-    )
-    .await;
+    let status = post(&gw, body.as_bytes(), Duration::from_secs(120)).await;
     assert_eq!(status, Some(200));
     let held = gw.requests();
     assert_eq!(

@@ -4,7 +4,7 @@
 //! Covers rotation to a certificate from the root (accepted, persisted through the store) and to
 //! a forged one (refused, both SNs named).
 
-use crate::protocol::Echo;
+use crate::protocol::{Echo, echo_method, gateway_error, key_client};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -13,23 +13,18 @@ use alipay_runtime::cert::{AlipayCert, AppCert, RootBundle};
 use alipay_runtime::encrypt::EncryptKey;
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    CertStore, Charset, Client, ConfigError, Error, MethodDescriptor, PrivateKey,
+    BizErrorCode, CertStore, Charset, Client, ConfigError, Error, MethodDescriptor, PrivateKey,
+    UntrustedCertError,
 };
 use serde_json::{Value, json};
 
-static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
-    method: "alipay.test.echo",
-    title: "测试",
-    group: "test",
-    response_node: "alipay_test_echo_response",
-    call_style: alipay_runtime::CallStyle::Server,
-    errors: &[],
-    example_response: Some(
+static METHODS: &[MethodDescriptor] = &[echo_method(
+    &[],
+    Some(
         r#"{"alipay_test_echo_response":{"code":"10000","msg":"Success","owner":"王龙海"},"sign":"x"}"#,
     ),
-    route: None,
-    validate_request: validate_echo,
-}];
+    validate_echo,
+)];
 
 fn validate_echo(biz: Option<&Value>, _form: &[(String, String)]) -> Result<(), ValidationError> {
     let no = biz
@@ -112,10 +107,7 @@ async fn wrong_sns_are_refused_by_the_gateway() {
         .alipay_root_cert(RootBundle::from_pem(certs().root_bundle_pem.as_bytes()).unwrap())
         .build()
         .expect("client");
-    let err = client.execute(&Echo::new("1")).await.expect_err("refused");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(client.execute(&Echo::new("1")).await.expect_err("refused"));
     assert_eq!(g.sub_code().as_str(), "isv.invalid-app-cert-sn");
     // The sub_msg names the SN the request carried as it was sent, not as Rust debug text.
     let sent = client
@@ -236,6 +228,14 @@ async fn rotation_to_a_certificate_from_the_root_is_accepted_and_persisted() {
     }
 }
 
+/// The untrusted Alipay certificate `err` names; panics on any other error.
+fn untrusted_cert<E: BizErrorCode>(err: &Error<E>) -> &UntrustedCertError {
+    let Error::UntrustedAlipayCert(e) = err else {
+        panic!("expected UntrustedAlipayCert, got {err:?}")
+    };
+    e
+}
+
 #[tokio::test]
 async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
     let gw = cert_gateway(None).await;
@@ -247,9 +247,7 @@ async fn a_forged_rotated_certificate_is_refused_naming_both_sns() {
         .execute(&Echo::new("1"))
         .await
         .expect_err("untrusted");
-    let Error::UntrustedAlipayCert(untrusted) = &err else {
-        panic!("expected UntrustedAlipayCert, got {err:?}")
-    };
+    let untrusted = untrusted_cert(&err);
     let (configured_sn, answer_sn, reason) = (
         untrusted.configured_sn(),
         untrusted.answer_sn(),
@@ -315,9 +313,7 @@ async fn a_scenario_file_rotates_the_certificate() {
         .expect("start");
     let client = cert_client(&gw, Charset::Utf8).build().expect("client");
     let err = client.execute(&Echo::new("1")).await.expect_err("forged");
-    let Error::UntrustedAlipayCert(e) = &err else {
-        panic!("expected UntrustedAlipayCert, got {err:?}")
-    };
+    let e = untrusted_cert(&err);
     assert_eq!(Some(e.answer_sn()), gw.alipay_cert_sn().as_deref());
     assert_eq!(e.configured_sn(), before);
     // Without certificate mode, and `from_root` without the gateway's CA: refused at start.
@@ -363,9 +359,7 @@ async fn a_refused_sn_is_not_fetched_on_every_call() {
             .execute(&Echo::new("1"))
             .await
             .expect_err("untrusted");
-        let Error::UntrustedAlipayCert(e) = &err else {
-            panic!("expected UntrustedAlipayCert, got {err:?}")
-        };
+        let e = untrusted_cert(&err);
         assert_eq!(e.answer_sn(), forged_sn);
         assert!(e.reason().contains("does not chain"), "{}", e.reason());
     }
@@ -395,11 +389,7 @@ async fn aes_in_utf8_and_gbk_with_and_without_cert_mode() {
         .expect("start");
     let cert_gw = cert_gateway(Some(AES_KEY)).await;
     for charset in [Charset::Utf8, Charset::Gbk] {
-        let key_client = Client::builder()
-            .gateway(plain_gw.url())
-            .app_id("2014072300007148")
-            .private_key(keys.app_private_key().unwrap())
-            .alipay_public_key(keys.alipay_public_key().unwrap())
+        let key_client = key_client(&plain_gw, &keys)
             .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
             .charset(charset)
             .build()
@@ -427,18 +417,11 @@ async fn an_aes_request_to_a_gateway_without_the_key_gets_an_unencrypted_error()
         .start()
         .await
         .expect("start");
-    let client = Client::builder()
-        .gateway(gw.url())
-        .app_id("2014072300007148")
-        .private_key(keys.app_private_key().unwrap())
-        .alipay_public_key(keys.alipay_public_key().unwrap())
+    let client = key_client(&gw, &keys)
         .encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap())
         .build()
         .expect("client");
-    let err = client.execute(&Echo::new("1")).await.expect_err("refused");
-    let Error::Gateway(g) = err else {
-        panic!("expected a verified gateway error, got {err:?}")
-    };
+    let g = gateway_error(client.execute(&Echo::new("1")).await.expect_err("refused"));
     assert_eq!(
         g.sub_code().as_str(),
         "isv.decryption-error-missing-encrypt-key"

@@ -7,8 +7,8 @@ use std::time::Duration;
 use alipay_gateway::{LocalGateway, Scenario, ScenarioFile, ThrowawayKeys};
 use alipay_runtime::validate::{self, Rule, ValidationError};
 use alipay_runtime::{
-    Charset, Client, DynBizCode, Error, ErrorDoc, GatewayCode, Method, MethodDescriptor,
-    PublicSubCode, RequestParts, RequestSent, SignType, SignatureError,
+    Charset, Client, ClientBuilder, Error, ErrorDoc, GatewayCode, GatewayError, MethodDescriptor,
+    PublicSubCode, RequestSent, SignType, SignatureError,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,19 +19,37 @@ pub(crate) const ERRORS: &[ErrorDoc] = &[ErrorDoc {
     solution: "校验码超时,商户可重新发起一次鉴权申请",
 }];
 
-pub(crate) static METHODS: &[MethodDescriptor] = &[MethodDescriptor {
-    method: "alipay.test.echo",
-    title: "测试",
-    group: "test",
-    response_node: "alipay_test_echo_response",
-    call_style: alipay_runtime::CallStyle::Server,
-    errors: ERRORS,
-    example_response: Some(
+pub(crate) static METHODS: &[MethodDescriptor] = &[echo_method(
+    ERRORS,
+    Some(
         "{\n\t\"sign\":\"ERITJK\",\n\t\"alipay_test_echo_response\":{\n\t\t\"msg\":\"Success\",\n\t\t\"code\":\"10000\",\n\t\t\"owner\":\"王龙海\"\n\t}\n}",
     ),
-    route: None,
-    validate_request: validate_echo,
-}];
+    validate_echo,
+)];
+
+/// A descriptor's request check (its `validate_request`).
+pub(crate) type RequestCheck =
+    fn(Option<&Value>, &[(String, String)]) -> Result<(), ValidationError>;
+
+/// `alipay.test.echo` (this file's, `modes.rs`'s and `bounds.rs`'s method) with the errors,
+/// example answer and request check given.
+pub(crate) const fn echo_method(
+    errors: &'static [ErrorDoc],
+    example_response: Option<&'static str>,
+    validate_request: RequestCheck,
+) -> MethodDescriptor {
+    MethodDescriptor {
+        method: "alipay.test.echo",
+        title: "测试",
+        group: "test",
+        response_node: "alipay_test_echo_response",
+        call_style: alipay_runtime::CallStyle::Server,
+        errors,
+        example_response,
+        route: None,
+        validate_request,
+    }
+}
 
 pub(crate) fn validate_echo(
     biz: Option<&Value>,
@@ -62,23 +80,18 @@ pub(crate) struct EchoResponse {
     pub(crate) owner: Option<String>,
 }
 
-impl Method for Echo {
-    const METHOD: &'static str = "alipay.test.echo";
-    const RESPONSE_NODE: &'static str = "alipay_test_echo_response";
-    type Response = EchoResponse;
-    type BizError = DynBizCode;
+json_method!(
+    Echo => EchoResponse,
+    METHODS[0],
+    |echo| json!({ "no": echo.no })
+);
 
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(json!({ "no": self.no }).to_string()),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
+/// The gateway error `err` is; panics on any other error.
+pub(crate) fn gateway_error<E: alipay_runtime::BizErrorCode>(err: Error<E>) -> GatewayError {
+    let Error::Gateway(g) = err else {
+        panic!("expected a gateway error, got {err:?}")
+    };
+    g
 }
 
 pub(crate) fn keys() -> &'static ThrowawayKeys {
@@ -93,12 +106,17 @@ pub(crate) async fn gateway() -> LocalGateway {
         .expect("start")
 }
 
-pub(crate) fn client(gw: &LocalGateway, sign_type: SignType, charset: Charset) -> Client {
+/// A client of `gw` that signs with `keys`' app key and verifies with its Alipay key.
+pub(crate) fn key_client(gw: &LocalGateway, keys: &ThrowawayKeys) -> ClientBuilder {
     Client::builder()
         .gateway(gw.url())
         .app_id("2014072300007148")
-        .private_key(keys().app_private_key().expect("app key"))
-        .alipay_public_key(keys().alipay_public_key().expect("alipay key"))
+        .private_key(keys.app_private_key().expect("app key"))
+        .alipay_public_key(keys.alipay_public_key().expect("alipay key"))
+}
+
+pub(crate) fn client(gw: &LocalGateway, sign_type: SignType, charset: Charset) -> Client {
+    key_client(gw, keys())
         .sign_type(sign_type)
         .charset(charset)
         .timeout(Duration::from_millis(2000))
@@ -161,9 +179,7 @@ async fn biz_content_breaking_the_spec_is_refused_with_the_field_named() {
         })
         .await
         .expect_err("too long");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(err);
     assert_eq!(*g.code(), GatewayCode::InvalidArguments);
     assert_eq!(
         *g.sub_code(),
@@ -214,11 +230,7 @@ async fn faults_are_rejected_by_the_client() {
 
     gw.set_scenario("alipay.test.echo", Scenario::Success.delayed(600))
         .expect("scenario");
-    let quick = Client::builder()
-        .gateway(gw.url())
-        .app_id("2014072300007148")
-        .private_key(keys().app_private_key().expect("app key"))
-        .alipay_public_key(keys().alipay_public_key().expect("alipay key"))
+    let quick = key_client(&gw, keys())
         .timeout(Duration::from_millis(100))
         .build()
         .expect("client");
@@ -234,10 +246,7 @@ async fn faults_are_rejected_by_the_client() {
 
     gw.set_scenario("alipay.test.echo", Scenario::service_unavailable())
         .expect("scenario");
-    let err = c.execute(&echo).await.expect_err("20000");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(c.execute(&echo).await.expect_err("20000"));
     assert_eq!(*g.code(), GatewayCode::ServiceUnavailable);
 
     gw.clear_scenarios();

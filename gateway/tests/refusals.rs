@@ -6,10 +6,25 @@
 use std::time::Duration;
 
 use alipay_gateway::{LocalGateway, ThrowawayKeys};
-use alipay_runtime::{Charset, Client, Error, PreparedRequest, PublicSubCode, SignType};
+use alipay_runtime::{Charset, Client, PreparedRequest, PublicSubCode, SignType};
 use serde_json::Value;
 
 use crate::protocol::*;
+
+/// POSTs `body` to `url` as `content_type` with `http`; the answer.
+async fn post(
+    http: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    http.post(url)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("send")
+}
 
 /// Sends a prepared request after `edit` changed its query.
 async fn send_edited(
@@ -25,17 +40,36 @@ async fn send_edited(
     let query: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(edited)
         .finish();
-    let response = reqwest::Client::new()
-        .post(format!("{base}?{query}"))
-        .header("content-type", &prepared.content_type)
-        .body(prepared.body.clone())
-        .send()
-        .await
-        .expect("send");
+    let response = post(
+        &reqwest::Client::new(),
+        format!("{base}?{query}"),
+        &prepared.content_type,
+        prepared.body.clone(),
+    )
+    .await;
     assert_eq!(gw.addr().ip().to_string(), "127.0.0.1");
     let status = response.status().as_u16();
     let body: Value = response.json().await.expect("json");
     (status, body)
+}
+
+/// An edit for [`send_edited`]: the parameter `name` set to `value`.
+fn replace(
+    name: &'static str,
+    value: &'static str,
+) -> impl FnOnce(Vec<(String, String)>) -> Vec<(String, String)> {
+    move |pairs| {
+        pairs
+            .into_iter()
+            .map(|(k, v)| {
+                if k == name {
+                    (k, value.to_owned())
+                } else {
+                    (k, v)
+                }
+            })
+            .collect()
+    }
 }
 
 #[tokio::test]
@@ -63,20 +97,6 @@ async fn public_parameter_and_signature_errors_under_error_response() {
         assert!(body["sign"].is_string(), "error answers are signed");
     }
 
-    let replace = |name: &'static str, value: &'static str| {
-        move |pairs: Vec<(String, String)>| {
-            pairs
-                .into_iter()
-                .map(|(k, v)| {
-                    if k == name {
-                        (k, value.to_owned())
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect::<Vec<_>>()
-        }
-    };
     for (name, value, sub_code) in [
         ("method", "alipay.nope", "isv.invalid-method"),
         ("sign_type", "HMAC", "isv.invalid-signature-type"),
@@ -141,19 +161,7 @@ async fn sub_msgs_quote_values_as_sent_never_as_rust_debug_text() {
             "字符集错误: charset `latin\"1` (supported: utf-8, GBK, GB2312; it must match the Content-Type charset)",
         ),
     ] {
-        let (_, body) = send_edited(&gw, &prepared, |pairs| {
-            pairs
-                .into_iter()
-                .map(|(k, v)| {
-                    if k == name {
-                        (k, value.to_owned())
-                    } else {
-                        (k, v)
-                    }
-                })
-                .collect()
-        })
-        .await;
+        let (_, body) = send_edited(&gw, &prepared, replace(name, value)).await;
         let sub_msg = body["error_response"]["sub_msg"].as_str().expect("sub_msg");
         assert_eq!(sub_msg, expected, "{name}: {body}");
     }
@@ -209,9 +217,7 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
         .execute(&Echo { no: "1".into() })
         .await
         .expect_err("refused");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(err);
     assert_eq!(
         *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-signature")
@@ -255,22 +261,16 @@ async fn requests_outside_the_protocol() {
     assert_eq!(r.status().as_u16(), 404);
     let r = http.put(gw.url()).send().await.expect("send");
     assert_eq!(r.status().as_u16(), 405);
-    let r = http
-        .post(gw.url())
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .expect("send");
+    let r = post(&http, gw.url(), "application/json", "{}").await;
     assert_eq!(r.status().as_u16(), 415);
     // An upload whose multipart body does not parse.
-    let r = http
-        .post(gw.url())
-        .header("content-type", "multipart/form-data; boundary=x")
-        .body("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ncut off")
-        .send()
-        .await
-        .expect("send");
+    let r = post(
+        &http,
+        gw.url(),
+        "multipart/form-data; boundary=x",
+        "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ncut off",
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 400);
     assert!(
         r.text()
@@ -336,13 +336,13 @@ async fn duplicated_parameters_and_undecodable_bytes_are_refused() {
 
     // biz_content both in the query and in the body: which one was signed is ambiguous.
     let body = String::from_utf8(prepared.body.clone()).expect("ascii");
-    let r = http
-        .post(format!("{}&{body}", prepared.url))
-        .header("content-type", &prepared.content_type)
-        .body(prepared.body.clone())
-        .send()
-        .await
-        .expect("send");
+    let r = post(
+        &http,
+        format!("{}&{body}", prepared.url),
+        &prepared.content_type,
+        prepared.body.clone(),
+    )
+    .await;
     let answer = gbk_json(&r.bytes().await.expect("body"));
     assert_eq!(
         answer["error_response"]["sub_code"],
@@ -350,13 +350,13 @@ async fn duplicated_parameters_and_undecodable_bytes_are_refused() {
     );
 
     // A lone GBK lead byte is not GBK.
-    let r = http
-        .post(&prepared.url)
-        .header("content-type", &prepared.content_type)
-        .body("biz_content=%81")
-        .send()
-        .await
-        .expect("send");
+    let r = post(
+        &http,
+        &prepared.url,
+        &prepared.content_type,
+        "biz_content=%81",
+    )
+    .await;
     let answer = gbk_json(&r.bytes().await.expect("body"));
     assert_eq!(answer["error_response"]["sub_code"], "isv.invalid-charset");
     assert_eq!(gw.request_count(), 2);
@@ -373,9 +373,7 @@ async fn an_expected_app_id_is_enforced() {
         .execute(&Echo { no: "1".into() })
         .await
         .expect_err("other app id");
-    let Error::Gateway(g) = err else {
-        panic!("expected a gateway error, got {err:?}")
-    };
+    let g = gateway_error(err);
     assert_eq!(
         *g.sub_code(),
         PublicSubCode::from_code("isv.invalid-app-id")

@@ -19,6 +19,8 @@ use alipay_runtime::{
 };
 use serde_json::{Value, json};
 
+use crate::protocol::key_client;
+
 const APP_ID: &str = "2014072300007148";
 const AES_KEY: &str = "LWWCLAong8Vx0XsBzWhMFg==";
 
@@ -305,6 +307,7 @@ async fn send(
 }
 
 /// What a request carries besides its method and target.
+#[derive(Debug)]
 enum Payload {
     None,
     Json(String),
@@ -518,39 +521,16 @@ struct AppPay(&'static str);
 #[derive(Debug, serde::Deserialize)]
 struct Nothing {}
 
-impl Method for AppPay {
-    const METHOD: &'static str = "alipay.trade.app.pay";
-    const RESPONSE_NODE: &'static str = "alipay_trade_app_pay_response";
-    type Response = Nothing;
-    const CALL_STYLE: alipay_runtime::CallStyle = alipay_runtime::CallStyle::App;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(
-                json!({"out_trade_no": self.0, "total_amount": "9.99", "subject": "茶"})
-                    .to_string(),
-            ),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    AppPay => Nothing,
+    METHODS[6],
+    |pay| json!({"out_trade_no": pay.0, "total_amount": "9.99", "subject": "茶"})
+);
 
 #[tokio::test]
 async fn a_trade_paid_at_the_cashier_is_seen_by_v3_trade_query() {
     let gw = gateway().await;
-    let client = Client::builder()
-        .gateway(gw.url())
-        .app_id(APP_ID)
-        .private_key(throwaway().app_private_key().unwrap())
-        .alipay_public_key(alipay_key())
-        .build()
-        .unwrap();
+    let client = key_client(&gw, throwaway()).build().unwrap();
     let order = client.app_order_string(&AppPay("V3-PAID-1")).unwrap();
     gw.pay_order_string(&order).expect("paid");
     let c = caller(&gw);
@@ -757,106 +737,62 @@ async fn bad_missing_and_expired_auth_is_refused_and_runs_nothing() {
     );
 }
 
-// Long because: a table of hostile requests, each answered.
 #[tokio::test]
 async fn hostile_requests_get_answers_not_panics() {
     let gw = gateway().await;
     let c = caller(&gw);
     let key = alipay_key();
+    let sync = "/v3/alipay/trade/orderinfo/sync";
+    let refusal = async |method, target, payload: Payload| {
+        let shown = format!("{method} {target} {payload:?}");
+        let answer = c.call(method, target, payload, None).await;
+        (answer.api_error(&key, None), shown)
+    };
     // Unknown path and wrong HTTP method, once signed.
-    let a = c
-        .call(
+    for (method, target, payload, status) in [
+        (
             "POST",
             "/v3/alipay/no/such/method",
             Payload::Json("{}".into()),
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).0, 404);
-    let a = c
-        .call(
-            "GET",
-            "/v3/alipay/trade/orderinfo/sync",
-            Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).0, 405);
-    // Bad percent-encoding in a path parameter, bad UTF-8 in the query.
-    let a = c
-        .call(
-            "GET",
-            "/v3/alipay/marketing/activity/%FF%FE",
-            Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).1, "invalid-parameter");
-    let a = c
-        .call(
+            404,
+        ),
+        ("GET", sync, Payload::None, 405),
+    ] {
+        let ((got, _, _), shown) = refusal(method, target, payload).await;
+        assert_eq!(got, status, "{shown}");
+    }
+    // Bad percent-encoding in a path parameter, bad UTF-8 in the query; a body that is no
+    // JSON object, a field in two places.
+    for (method, target, payload) in [
+        ("GET", "/v3/alipay/marketing/activity/%FF%FE", Payload::None),
+        (
             "GET",
             "/v3/alipay/data/dataservice/bill/downloadurl/query?bill_type=%C3%28",
             Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).1, "invalid-parameter");
-    // A body that is no JSON object, a field in two places, bad AES.
-    for bad in ["[1]", "not json", "\u{0}"] {
-        let a = c
-            .call(
-                "POST",
-                "/v3/alipay/trade/orderinfo/sync",
-                Payload::Json(bad.into()),
-                None,
-            )
-            .await;
-        assert_eq!(a.api_error(&key, None).1, "invalid-parameter", "{bad}");
-    }
-    let a = c
-        .call(
+        ),
+        ("POST", sync, Payload::Json("[1]".into())),
+        ("POST", sync, Payload::Json("not json".into())),
+        ("POST", sync, Payload::Json("\u{0}".into())),
+        (
             "GET",
             "/v3/alipay/marketing/activity/A?activity_id=B",
             Payload::None,
-            None,
-        )
-        .await;
-    assert_eq!(a.api_error(&key, None).1, "invalid-parameter");
-    let a = c
-        .call(
-            "POST",
-            "/v3/alipay/trade/orderinfo/sync",
-            Payload::Aes("!!not base64!!".into()),
-            None,
-        )
-        .await;
-    assert_eq!(
-        a.api_error(&key, None).1,
-        "decryption-error-not-valid-encrypt-key"
-    );
+        ),
+    ] {
+        let ((_, code, _), shown) = refusal(method, target, payload).await;
+        assert_eq!(code, "invalid-parameter", "{shown}");
+    }
+    // Bad AES.
+    let ((_, code, _), _) = refusal("POST", sync, Payload::Aes("!!not base64!!".into())).await;
+    assert_eq!(code, "decryption-error-not-valid-encrypt-key");
     // A method's own rule, the field named.
     let long = format!(r#"{{"out_trade_no":"{}"}}"#, "x".repeat(65));
-    let a = c
-        .call(
-            "POST",
-            "/v3/alipay/trade/orderinfo/sync",
-            Payload::Json(long),
-            None,
-        )
-        .await;
-    let (status, code, message) = a.api_error(&key, None);
+    let ((status, code, message), _) = refusal("POST", sync, Payload::Json(long)).await;
     assert_eq!((status, code.as_str()), (400, "invalid-parameter"));
     assert!(message.contains("out_trade_no"), "{message}");
     // A header that is not text, a huge one.
     let raw = [("authorization".to_owned(), "x".repeat(20_000))];
-    let a = send(
-        &c.base,
-        "POST",
-        "/v3/alipay/trade/orderinfo/sync",
-        &raw,
-        Vec::new(),
-    )
-    .await;
+    let a = send(&c.base, "POST", sync, &raw, Vec::new()).await;
     assert!(a.status >= 400);
 }
 
@@ -1166,25 +1102,11 @@ struct TradeQueryResponse {
     total_amount: Option<String>,
 }
 
-impl Method for TradeQuery {
-    const METHOD: &'static str = "alipay.trade.query";
-    const RESPONSE_NODE: &'static str = "alipay_trade_query_response";
-    const ROUTE: Option<Route> = METHODS[0].route;
-    type Response = TradeQueryResponse;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(json!({ "out_trade_no": self.0 }).to_string()),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    TradeQuery => TradeQueryResponse,
+    METHODS[0],
+    |query| json!({ "out_trade_no": query.0 })
+);
 
 /// A method with a path parameter and a query parameter.
 struct ActivityQuery;
@@ -1192,38 +1114,17 @@ struct ActivityQuery;
 #[derive(Debug, serde::Deserialize)]
 struct Empty {}
 
-impl Method for ActivityQuery {
-    const METHOD: &'static str = "alipay.marketing.activity.query";
-    const RESPONSE_NODE: &'static str = "alipay_marketing_activity_query_response";
-    const ROUTE: Option<Route> = METHODS[5].route;
-    type Response = Empty;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(
-                json!({ "activity_id": "活动 1/2", "merchant_id": "M&9" }).to_string(),
-            ),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    ActivityQuery => Empty,
+    METHODS[5],
+    |_| json!({ "activity_id": "活动 1/2", "merchant_id": "M&9" })
+);
 
 #[tokio::test]
 async fn the_runtime_client_calls_the_gateway_over_v3() {
     let gw = gateway().await;
     let client = |aes: bool| {
-        let mut b = Client::builder()
-            .gateway(gw.url())
-            .app_id(APP_ID)
-            .private_key(throwaway().app_private_key().unwrap())
-            .alipay_public_key(alipay_key())
-            .protocol(alipay_runtime::Protocol::V3);
+        let mut b = key_client(&gw, throwaway()).protocol(alipay_runtime::Protocol::V3);
         if aes {
             b = b.encrypt_key(EncryptKey::from_base64(AES_KEY).unwrap());
         }
@@ -1267,27 +1168,11 @@ struct BillQueryResponse {
     bill_download_url: Option<String>,
 }
 
-impl Method for BillQuery {
-    const METHOD: &'static str = "alipay.data.dataservice.bill.downloadurl.query";
-    const RESPONSE_NODE: &'static str = "alipay_data_dataservice_bill_downloadurl_query_response";
-    const ROUTE: Option<Route> = METHODS[2].route;
-    type Response = BillQueryResponse;
-    type BizError = DynBizCode;
-
-    fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
-    }
-
-    fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        Ok(RequestParts {
-            biz_content: Some(
-                json!({ "bill_type": "trade", "bill_date": "2024-07-30" }).to_string(),
-            ),
-            form: Vec::new(),
-            files: Vec::new(),
-        })
-    }
-}
+json_method!(
+    BillQuery => BillQueryResponse,
+    METHODS[2],
+    |_| json!({ "bill_type": "trade", "bill_date": "2024-07-30" })
+);
 
 /// `alipay.open.file.upload`: a multipart body, its JSON in the signed `data` part.
 struct FileUpload(Vec<u8>);
@@ -1298,8 +1183,8 @@ struct FileUploadResponse {
 }
 
 impl Method for FileUpload {
-    const METHOD: &'static str = "alipay.open.file.upload";
-    const RESPONSE_NODE: &'static str = "alipay_open_file_upload_response";
+    const METHOD: &'static str = METHODS[4].method;
+    const RESPONSE_NODE: &'static str = METHODS[4].response_node;
     const ROUTE: Option<Route> = METHODS[4].route;
     type Response = FileUploadResponse;
     type BizError = DynBizCode;
@@ -1309,11 +1194,8 @@ impl Method for FileUpload {
     }
 
     fn to_parts(&self) -> Result<RequestParts, ValidationError> {
-        let mut parts = RequestParts {
-            biz_content: Some(json!({ "biz_code": "openpt_appstore" }).to_string()),
-            form: vec![("extra", r#"{"k":"值 & <v>"}"#.to_owned())],
-            files: Vec::new(),
-        };
+        let mut parts = RequestParts::biz_content_of(&json!({ "biz_code": "openpt_appstore" }))?;
+        parts.text("extra", &r#"{"k":"值 & <v>"}"#);
         let file = alipay_runtime::FileUpload::from_bytes("hello.txt", self.0.clone());
         parts.file("file_content", &file)?;
         Ok(parts)

@@ -41,11 +41,7 @@ pub(crate) struct Decoded {
 
 impl Decoded {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+        crate::log::first_value(&self.params, name).filter(|v| !v.is_empty())
     }
 }
 

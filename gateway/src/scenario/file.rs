@@ -248,18 +248,12 @@ impl ScenarioFile {
     }
 
     fn toml_in(text: &str, base: &Path) -> Result<Self, ScenarioError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| ScenarioError::File {
-            path: "<toml>".into(),
-            reason: e.to_string(),
-        })?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| unparsed("toml", &e))?;
         Self::from_raw(raw, base)
     }
 
     fn json_in(text: &str, base: &Path) -> Result<Self, ScenarioError> {
-        let raw: RawFile = serde_json::from_str(text).map_err(|e| ScenarioError::File {
-            path: "<json>".into(),
-            reason: e.to_string(),
-        })?;
+        let raw: RawFile = serde_json::from_str(text).map_err(|e| unparsed("json", &e))?;
         Self::from_raw(raw, base)
     }
 
@@ -373,5 +367,13 @@ fn strip_delay(s: &Scenario) -> &Scenario {
     match s {
         Scenario::Delay { then, .. } => strip_delay(then),
         other => other,
+    }
+}
+
+/// The error of scenario text that does not parse as `format` (`toml`, `json`).
+fn unparsed(format: &str, error: &dyn std::fmt::Display) -> ScenarioError {
+    ScenarioError::File {
+        path: format!("<{format}>"),
+        reason: error.to_string(),
     }
 }

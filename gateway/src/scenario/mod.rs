@@ -9,6 +9,21 @@ mod tests;
 
 pub use file::{Rotation, RotationCert, ScenarioFile};
 
+/// The `code`, `msg`, `sub_code` and `sub_msg` of `20000 Service Currently Unavailable` /
+/// `isp.unknow-error` / `系统繁忙`, Alipay's answer when its business system fails (the
+/// scenario's and the `system_error` fault's).
+pub(crate) fn service_unavailable_words() -> [String; 4] {
+    let code = alipay_runtime::GatewayCode::ServiceUnavailable;
+    [
+        code.as_str().into(),
+        code.msg().unwrap_or_default().into(),
+        alipay_runtime::PublicSubCode::IspUnknowError
+            .as_str()
+            .into(),
+        "系统繁忙".into(),
+    ]
+}
+
 /// The answer chosen for a method's valid, correctly signed requests.
 ///
 /// Requests that break the protocol (missing public parameters, a wrong signature, biz
@@ -58,14 +73,12 @@ impl Scenario {
     /// `20000 Service Currently Unavailable` / `isp.unknow-error`, the documented answer
     /// when the business system is down.
     pub fn service_unavailable() -> Self {
-        let code = alipay_runtime::GatewayCode::ServiceUnavailable;
+        let [code, msg, sub_code, sub_msg] = service_unavailable_words();
         Scenario::GatewayError {
-            code: code.as_str().into(),
-            msg: code.msg().unwrap_or_default().into(),
-            sub_code: alipay_runtime::PublicSubCode::IspUnknowError
-                .as_str()
-                .into(),
-            sub_msg: "系统繁忙".into(),
+            code,
+            msg,
+            sub_code,
+            sub_msg,
         }
     }
 

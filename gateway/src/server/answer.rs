@@ -186,10 +186,43 @@ pub(crate) fn plain(status: u16, text: &str) -> HttpAnswer {
     }
 }
 
+/// A JSON document (`value` and a newline), always utf-8: a control call's or the
+/// dashboard's answer.
+pub(crate) fn json(status: u16, value: &Value) -> HttpAnswer {
+    HttpAnswer {
+        headers: Vec::new(),
+        location: None,
+        status,
+        content_type: "application/json;charset=utf-8".into(),
+        body: format!("{value}\n").into_bytes(),
+    }
+}
+
 /// An answer plus what the log says about it.
 pub(crate) struct Logged {
     pub http: HttpAnswer,
     pub summary: RecordedAnswer,
+}
+
+impl Logged {
+    /// `http`, logged by its status alone ([`summary_of`]).
+    pub(crate) fn by_status(http: HttpAnswer) -> Self {
+        Logged {
+            summary: summary_of(&http),
+            http,
+        }
+    }
+}
+
+/// What the log says about an answer that carries no node, code or sub_code (a page, a
+/// control call's answer, one outside the protocol): its status alone.
+pub(crate) fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
+    RecordedAnswer {
+        status: answer.status,
+        code: None,
+        sub_code: None,
+        node: None,
+    }
 }
 
 pub(crate) fn refusal_answer(shared: &Shared, decoded: &Decoded, refusal: &Refusal) -> Logged {
@@ -279,6 +312,16 @@ pub(crate) fn scenario_answer(
     )
 }
 
+/// The description `descriptor`'s error table gives `code` (its `sub_msg`), empty when the
+/// table does not list it.
+pub(crate) fn error_description(descriptor: &MethodDescriptor, code: &str) -> &'static str {
+    descriptor
+        .errors
+        .iter()
+        .find(|e| e.code == code)
+        .map_or("", |e| e.description)
+}
+
 /// What `scenario` answers a valid request of `descriptor`'s method with, under either
 /// protocol: the node and how a proxy spoils it after signing; `None` for an HTTP 500 (the
 /// load balancer's page, no node at all: [`http_500_logged`]).
@@ -292,11 +335,7 @@ pub(crate) fn scenario_node(
         Scenario::AlteredBody => (success(), Tamper::Alter),
         Scenario::MissingSign => (success(), Tamper::DropSign),
         Scenario::BusinessError(code) => {
-            let description = descriptor
-                .errors
-                .iter()
-                .find(|e| e.code == code)
-                .map_or("", |e| e.description);
+            let description = error_description(descriptor, code);
             (
                 Node::failure(BUSINESS_FAILED_CODE, BUSINESS_FAILED_MSG, code, description),
                 Tamper::None,
@@ -319,38 +358,18 @@ pub(crate) fn http_status_logged(status: u16) -> Logged {
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("Server Error");
-    Logged {
-        http: HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "text/html;charset=utf-8".into(),
-            body: format!(
-                "<html><head><title>{status} {reason}</title></head>\
+    Logged::by_status(html(
+        status,
+        format!(
+            "<html><head><title>{status} {reason}</title></head>\
 <body><h1>{status} {reason}</h1><p>local gateway: injected fault http_status {status}</p></body></html>"
-            )
-            .into_bytes(),
-        },
-        summary: RecordedAnswer {
-            status,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
-    }
+        ),
+    ))
 }
 
 /// The HTTP 500 scenario's answer, as logged.
 pub(crate) fn http_500_logged() -> Logged {
-    Logged {
-        http: http_500(),
-        summary: RecordedAnswer {
-            status: 500,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
-    }
+    Logged::by_status(http_500())
 }
 
 /// A node computed from the gateway's state (a trade query, a refund, ...), signed as every
@@ -379,9 +398,34 @@ pub(crate) fn alipay_sign(
     sign_type: SignType,
     message: &[u8],
 ) -> Result<String, alipay_runtime::SignError> {
-    match &shared.cert_mode {
-        Some(certs) => crypto::sign(&certs.current().key, sign_type, message),
-        None => crypto::sign(&shared.keys.alipay_private_key, sign_type, message),
+    alipay_sign_with_sn(shared, sign_type, message).map(|(sign, _)| sign)
+}
+
+/// [`alipay_sign`]'s signature and, in certificate mode, the SN of the certificate whose key
+/// made it (what an answer names in `alipay_cert_sn` or `alipay-sn`).
+pub(crate) fn alipay_sign_with_sn(
+    shared: &Shared,
+    sign_type: SignType,
+    message: &[u8],
+) -> Result<(String, Option<String>), alipay_runtime::SignError> {
+    let cert = shared.cert_mode.as_ref().map(|certs| certs.current());
+    let key = match &cert {
+        Some(cert) => &cert.key,
+        None => &shared.keys.alipay_private_key,
+    };
+    let sign = crypto::sign(key, sign_type, message)?;
+    Ok((sign, cert.map(|cert| cert.sn.clone())))
+}
+
+/// The answer when the gateway cannot sign one: HTTP 500 saying why, logged as `summary`
+/// with that status.
+pub(crate) fn cannot_sign(error: &alipay_runtime::SignError, summary: RecordedAnswer) -> Logged {
+    Logged {
+        http: plain(500, &format!("local gateway cannot sign: {error}\n")),
+        summary: RecordedAnswer {
+            status: 500,
+            ..summary
+        },
     }
 }
 
@@ -434,24 +478,11 @@ fn signed(
     }
     // `encode_json` output decodes in its own charset; the text is what goes on the wire.
     let node_text = crypto::decode(charset, &node_bytes).unwrap_or_else(|| node.to_json());
-    let cert = shared.cert_mode.as_ref().map(|certs| certs.current());
-    let signing_key = match &cert {
-        Some(cert) => &cert.key,
-        None => &shared.keys.alipay_private_key,
+    let (sign, cert_sn) = match alipay_sign_with_sn(shared, sign_type, &node_bytes) {
+        Ok(signed) => signed,
+        Err(e) => return cannot_sign(&e, summary),
     };
-    let cert_sn = cert.as_ref().map(|c| c.sn.as_str());
-    let sign = match crypto::sign(signing_key, sign_type, &node_bytes) {
-        Ok(sign) => sign,
-        Err(e) => {
-            return Logged {
-                http: plain(500, &format!("local gateway cannot sign: {e}\n")),
-                summary: RecordedAnswer {
-                    status: 500,
-                    ..summary
-                },
-            };
-        }
-    };
+    let cert_sn = cert_sn.as_deref();
     let body = match tamper {
         Tamper::None => body_text_with_cert(node_name, &node_text, cert_sn, Some(&sign)),
         Tamper::Alter => body_text_with_cert(node_name, &altered(&node_text), cert_sn, Some(&sign)),

@@ -60,24 +60,31 @@ pub(crate) fn error_page(sub_code: &str, sub_msg: &str) -> HttpAnswer {
 
 /// The error page for a refused page request, recorded like the JSON refusal it replaces.
 pub(crate) fn refusal_page(refusal: &Refusal) -> Logged {
-    Logged {
-        http: error_page(refusal.sub_code.as_str(), &refusal.sub_msg),
-        summary: RecordedAnswer {
-            status: 200,
-            code: Some(refusal.code.as_str().to_owned()),
-            sub_code: Some(refusal.sub_code.as_str().to_owned()),
-            node: None,
-        },
-    }
+    error_page_logged(
+        refusal.code.as_str(),
+        refusal.sub_code.as_str(),
+        &refusal.sub_msg,
+    )
 }
 
-fn trade_error_page(e: &TradeError) -> Logged {
+/// The error page for a refused trade operation, recorded like the business error it is.
+pub(crate) fn trade_error_page(e: &TradeError) -> Logged {
+    error_page_logged(
+        alipay_runtime::gateway_code::BUSINESS_FAILED_CODE,
+        &e.sub_code,
+        &e.sub_msg,
+    )
+}
+
+/// The error page for `sub_code` and `sub_msg`, recorded with `code` and `sub_code` like the
+/// JSON error it stands for.
+fn error_page_logged(code: &str, sub_code: &str, sub_msg: &str) -> Logged {
     Logged {
-        http: error_page(&e.sub_code, &e.sub_msg),
+        http: error_page(sub_code, sub_msg),
         summary: RecordedAnswer {
             status: 200,
-            code: Some(alipay_runtime::gateway_code::BUSINESS_FAILED_CODE.to_owned()),
-            sub_code: Some(e.sub_code.clone()),
+            code: Some(code.to_owned()),
+            sub_code: Some(sub_code.to_owned()),
             node: None,
         },
     }
@@ -187,12 +194,7 @@ pub(crate) fn show(
 ) -> Logged {
     match scenario {
         Scenario::BusinessError(code) => {
-            let description = accepted
-                .descriptor
-                .errors
-                .iter()
-                .find(|e| e.code == code)
-                .map_or("", |e| e.description);
+            let description = answer::error_description(accepted.descriptor, code);
             return trade_error_page(&TradeError::new(code, description));
         }
         Scenario::GatewayError {
@@ -201,26 +203,10 @@ pub(crate) fn show(
             sub_msg,
             ..
         } => {
-            return Logged {
-                http: error_page(sub_code, sub_msg),
-                summary: RecordedAnswer {
-                    status: 200,
-                    code: Some(code.clone()),
-                    sub_code: Some(sub_code.clone()),
-                    node: None,
-                },
-            };
+            return error_page_logged(code, sub_code, sub_msg);
         }
         Scenario::Http500 => {
-            return Logged {
-                http: answer::http_500(),
-                summary: RecordedAnswer {
-                    status: 500,
-                    code: None,
-                    sub_code: None,
-                    node: None,
-                },
-            };
+            return answer::http_500_logged();
         }
         _ => {}
     }
@@ -229,15 +215,7 @@ pub(crate) fn show(
         shared.with_trades(|book| book.open(order, &now))
     });
     match opened {
-        Ok(trade) => Logged {
-            http: answer::html(200, cashier_page(&trade)),
-            summary: RecordedAnswer {
-                status: 200,
-                code: None,
-                sub_code: None,
-                node: None,
-            },
-        },
+        Ok(trade) => Logged::by_status(answer::html(200, cashier_page(&trade))),
         Err(e) => trade_error_page(&e),
     }
 }
@@ -454,7 +432,7 @@ fn press(shared: &Arc<Shared>, path: &str, key: &TradeKey) -> Logged {
                     "<h1>支付宝 · 已取消</h1>\n<p id=\"cancelled\">订单 <span id=\"out_trade_no\">{}</span> 未支付 (WAIT_BUYER_PAY): the buyer left the cashier.</p>\n",
                     text(&trade.out_trade_no)
                 );
-                html_logged(answer::html(200, page("支付宝 - 已取消", &body)))
+                Logged::by_status(answer::html(200, page("支付宝 - 已取消", &body)))
             }
             Some(trade) => trade_error_page(&TradeError::new(
                 "ACQ.TRADE_STATUS_ERROR",
@@ -479,46 +457,20 @@ fn press(shared: &Arc<Shared>, path: &str, key: &TradeKey) -> Logged {
                 ),
             );
             http.location = Some(url);
-            html_logged(http)
+            Logged::by_status(http)
         }
         Ok(Payment { trade, .. }) => {
             let body = format!(
                 "<h1>支付宝 · 支付成功</h1>\n<p id=\"paid\">交易 <span id=\"trade_no\">{}</span> TRADE_SUCCESS (the order has no return_url)</p>\n",
                 text(&trade.trade_no)
             );
-            html_logged(answer::html(200, page("支付宝 - 支付成功", &body)))
+            Logged::by_status(answer::html(200, page("支付宝 - 支付成功", &body)))
         }
         Err(e) => trade_error_page(&e),
     }
 }
 
-fn html_logged(http: HttpAnswer) -> Logged {
-    let status = http.status;
-    Logged {
-        http,
-        summary: RecordedAnswer {
-            status,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
-    }
-}
-
 fn json_answer(status: u16, value: &Value, sub_code: Option<&str>) -> Logged {
-    Logged {
-        http: HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "application/json;charset=utf-8".into(),
-            body: format!("{value}\n").into_bytes(),
-        },
-        summary: RecordedAnswer {
-            status,
-            code: None,
-            sub_code: sub_code.map(str::to_owned),
-            node: None,
-        },
-    }
+    let (http, summary) = super::face_to_face::json_answer(status, value, sub_code);
+    Logged { http, summary }
 }

@@ -10,7 +10,7 @@ use hyper::body::Incoming;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
-use super::face_to_face::{error_answer, json_answer, plain, posted_json, record_control};
+use super::face_to_face::{control_exchange, error_answer, json_answer, plain};
 use crate::clock::{MAX_OFFSET, unix_ms};
 use crate::control::{CLOCK_PATH, RESET_PATH};
 use crate::faults::{FAULTS_PATH, FaultError, FaultRule};
@@ -41,27 +41,26 @@ pub(crate) fn clock_json(shared: &Shared) -> Value {
 
 /// One control exchange: answered and recorded.
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
-    let http_method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let mut params = Vec::new();
-    let faults = path == FAULTS_PATH;
-    let (http, summary) = if faults && http_method == HttpMethod::GET {
-        json_answer(200, &faults_json(shared), None)
-    } else if faults && http_method == HttpMethod::DELETE {
-        shared.clear_faults();
-        json_answer(200, &faults_json(shared), None)
-    } else if faults && http_method != HttpMethod::POST {
-        plain(405, "method not allowed: use POST, GET or DELETE\n")
-    } else {
-        let (shown, answered) = posted_json(shared, req, shown_params, |body| {
-            control(shared, &path, body)
-        })
-        .await;
-        params = shown;
-        answered
-    };
-    record_control(shared, &http_method, path, params, summary);
-    http
+    control_exchange(
+        shared,
+        req,
+        |http_method, path| {
+            let faults = path == FAULTS_PATH;
+            if faults && http_method == HttpMethod::GET {
+                Some(json_answer(200, &faults_json(shared), None))
+            } else if faults && http_method == HttpMethod::DELETE {
+                shared.clear_faults();
+                Some(json_answer(200, &faults_json(shared), None))
+            } else if faults && http_method != HttpMethod::POST {
+                Some(plain(405, "method not allowed: use POST, GET or DELETE\n"))
+            } else {
+                None
+            }
+        },
+        shown_params,
+        |path, body| control(shared, path, body),
+    )
+    .await
 }
 
 /// The members of a control call's body, as the log shows them (values as JSON text, strings

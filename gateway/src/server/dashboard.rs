@@ -89,13 +89,7 @@ fn form_value(query: &str, name: &str) -> Option<String> {
 }
 
 fn json_answer(value: &Value) -> HttpAnswer {
-    HttpAnswer {
-        headers: Vec::new(),
-        location: None,
-        status: 200,
-        content_type: "application/json;charset=utf-8".into(),
-        body: format!("{value}\n").into_bytes(),
-    }
+    answer::json(200, value)
 }
 
 fn delivery_state(state: &DeliveryState) -> String {
@@ -300,24 +294,17 @@ fn dashboard(shared: &Shared) -> String {
 <script>setTimeout(function(){{location.reload()}},2000)</script>\n",
         clock = text(&now(shared)),
         count = shared.request_count(),
-        trades = trades.iter().rev().map(trade_row).collect::<String>(),
-        notifications = notifications
-            .iter()
-            .rev()
-            .map(notification_row)
-            .collect::<String>(),
-        transfers = transfers.iter().rev().map(transfer_row).collect::<String>(),
-        agreements = agreements
-            .iter()
-            .rev()
-            .map(agreement_row)
-            .collect::<String>(),
-        deductions = deductions
-            .iter()
-            .rev()
-            .map(|a| deduction_row(a, &bills))
-            .collect::<String>(),
+        trades = newest_first(&trades, trade_row),
+        notifications = newest_first(&notifications, notification_row),
+        transfers = newest_first(&transfers, transfer_row),
+        agreements = newest_first(&agreements, agreement_row),
+        deductions = newest_first(&deductions, |a| deduction_row(a, &bills)),
         requests = latest.map(request_row).collect::<String>(),
     );
     pages::page("支付宝 - local gateway", &body)
+}
+
+/// The table rows of `items` (oldest first), newest first.
+fn newest_first<T>(items: &[T], row: impl Fn(&T) -> String) -> String {
+    items.iter().rev().map(row).collect()
 }

@@ -351,17 +351,8 @@ pub(super) fn decode_request(
             files: Vec::new(),
         },
         Err(refusal) => {
-            let lossy = pairs
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        String::from_utf8_lossy(k).into_owned(),
-                        String::from_utf8_lossy(v).into_owned(),
-                    )
-                })
-                .collect();
             let decoded = Decoded {
-                params: lossy,
+                params: lossy(pairs),
                 charset,
                 files: Vec::new(),
             };
@@ -386,6 +377,19 @@ fn refusal_for(shared: &Shared, decoded: &Decoded, refusal: &Refusal) -> Logged 
         Some(method) if cashier::is_cashier_method(method) => cashier::refusal_page(refusal),
         _ => refusal_answer(shared, decoded, refusal),
     }
+}
+
+/// Raw pairs as text, bytes that are not UTF-8 replaced (what a refusal's log shows).
+fn lossy(pairs: &[(Vec<u8>, Vec<u8>)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Form pairs that outlive the request they were read from.
@@ -416,31 +420,17 @@ fn record_refused(
     query: &[(Vec<u8>, Vec<u8>)],
     answer: HttpAnswer,
 ) -> HttpAnswer {
-    let params = query
-        .iter()
-        .map(|(k, v)| {
-            (
-                String::from_utf8_lossy(k).into_owned(),
-                String::from_utf8_lossy(v).into_owned(),
-            )
-        })
-        .collect();
     shared.record(RecordedRequest {
         http_method: arrival.http_method.as_str().to_owned(),
         path: arrival.path.clone(),
         method: None,
-        params,
+        params: lossy(query),
         charset: Charset::Utf8.as_str().to_owned(),
         signature_verified: false,
         verdict: "refused before any check".to_owned(),
         decrypted_biz_content: None,
         files: Vec::new(),
-        answer: crate::log::RecordedAnswer {
-            status: answer.status,
-            code: None,
-            sub_code: None,
-            node: None,
-        },
+        answer: answer::summary_of(&answer),
         fault: None,
     });
     answer

@@ -15,10 +15,10 @@ use hyper::body::Incoming;
 use hyper::header::CONTENT_TYPE;
 use serde_json::{Value, json};
 
-use super::answer::{self, HttpAnswer, Node};
+use super::answer::{self, HttpAnswer, Node, summary_of};
 use super::cashier::now;
 use super::pages;
-use super::stateful::{Caller, failure, push, success, text};
+use super::stateful::{Caller, failure, push, success, text, trade_success};
 use super::trade_messages::notify_trade;
 use crate::face_to_face::{
     AuthCode, PAY_IN_PROCESS_CODE, PAY_IN_PROCESS_MSG, PAY_PATH, QR_PATH_PREFIX, SCAN_PATH,
@@ -208,9 +208,7 @@ fn pay(shared: &Arc<Shared>, biz: &Value, caller: &Caller) -> Result<Node, Trade
 
 fn paid_node(trade: &Trade) -> Node {
     let amount = trade.total_amount.as_str();
-    let mut node = success();
-    push(&mut node, "trade_no", &trade.trade_no);
-    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    let mut node = trade_success(trade);
     push(&mut node, "buyer_logon_id", BUYER_LOGON_ID);
     push(&mut node, "buyer_user_id", BUYER_ID);
     push(&mut node, "total_amount", amount);
@@ -274,9 +272,7 @@ fn refund_query(shared: &Arc<Shared>, biz: &Value) -> Result<Node, TradeError> {
     let trade = shared
         .with_trades(|book| book.find(&key))
         .ok_or_else(TradeError::not_exist)?;
-    let mut node = success();
-    push(&mut node, "trade_no", &trade.trade_no);
-    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    let mut node = trade_success(&trade);
     push(&mut node, "out_request_no", &out_request_no);
     // No such refund: success without refund_status, as Alipay answers a refund it never got.
     let Some(refund) = trade
@@ -369,13 +365,7 @@ pub(super) fn json_answer(
     sub_code: Option<&str>,
 ) -> (HttpAnswer, RecordedAnswer) {
     (
-        HttpAnswer {
-            headers: Vec::new(),
-            location: None,
-            status,
-            content_type: "application/json;charset=utf-8".into(),
-            body: format!("{value}\n").into_bytes(),
-        },
+        answer::json(status, value),
         RecordedAnswer {
             status,
             code: None,
@@ -409,25 +399,22 @@ fn status_of(e: &TradeError) -> u16 {
 
 /// One control or QR exchange: answered and recorded.
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
-    let http_method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let mut params = Vec::new();
-    let (http, summary) = if path.starts_with(QR_PATH_PREFIX) {
-        if http_method == HttpMethod::GET {
-            qr_page(shared, &path)
-        } else {
-            plain(405, "method not allowed: use GET\n")
-        }
-    } else {
-        let (shown, answered) = posted_json(shared, req, string_params, |body| {
-            control(shared, &path, body)
-        })
-        .await;
-        params = shown;
-        answered
-    };
-    record_control(shared, &http_method, path, params, summary);
-    http
+    control_exchange(
+        shared,
+        req,
+        |http_method, path| {
+            if !path.starts_with(QR_PATH_PREFIX) {
+                None
+            } else if http_method == HttpMethod::GET {
+                Some(qr_page(shared, path))
+            } else {
+                Some(plain(405, "method not allowed: use GET\n"))
+            }
+        },
+        string_params,
+        |path, body| control(shared, path, body),
+    )
+    .await
 }
 
 /// The verdict of a control call: JSON from the test, which carries no signature.
@@ -442,23 +429,32 @@ pub(super) fn content_type(req: &Request<Incoming>) -> String {
         .to_owned()
 }
 
-/// A control call's POSTed JSON body handed to `control`: the body's members as the log shows
-/// them (by `shown`), and the answer; another HTTP method is answered 405, and a body that is
-/// not JSON as [`json_body`] refuses it.
-pub(super) async fn posted_json(
+/// One exchange of control calls, answered and recorded: `direct`'s answer when it gives one
+/// from the HTTP method and path alone; else the POSTed JSON body handed to `control` with the
+/// path, the body's members recorded as `shown` makes them. Another HTTP method is answered
+/// 405, and a body that is not JSON as [`json_body`] refuses it.
+pub(super) async fn control_exchange(
     shared: &Arc<Shared>,
     req: Request<Incoming>,
+    direct: impl FnOnce(&HttpMethod, &str) -> Option<(HttpAnswer, RecordedAnswer)>,
     shown: fn(&Value) -> Vec<(String, String)>,
-    control: impl FnOnce(&Value) -> (HttpAnswer, RecordedAnswer),
-) -> (Vec<(String, String)>, (HttpAnswer, RecordedAnswer)) {
-    if req.method() != HttpMethod::POST {
-        return (Vec::new(), plain(405, "method not allowed: use POST\n"));
-    }
-    let content_type = content_type(&req);
-    match json_body(shared, &content_type, req.into_body()).await {
-        Ok(body) => (shown(&body), control(&body)),
-        Err(refused) => (Vec::new(), refused),
-    }
+    control: impl FnOnce(&str, &Value) -> (HttpAnswer, RecordedAnswer),
+) -> HttpAnswer {
+    let http_method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let (params, (http, summary)) = if let Some(answered) = direct(&http_method, &path) {
+        (Vec::new(), answered)
+    } else if http_method != HttpMethod::POST {
+        (Vec::new(), plain(405, "method not allowed: use POST\n"))
+    } else {
+        let content_type = content_type(&req);
+        match json_body(shared, &content_type, req.into_body()).await {
+            Ok(body) => (shown(&body), control(&path, &body)),
+            Err(refused) => (Vec::new(), refused),
+        }
+    };
+    record_control(shared, &http_method, path, params, summary);
+    http
 }
 
 /// A control call's body read (within the gateway's bounds) and parsed as a JSON document
@@ -478,7 +474,7 @@ pub(super) async fn json_body(
 }
 
 /// Records a control call in the request log, with the control verdict.
-pub(super) fn record_control(
+fn record_control(
     shared: &Shared,
     http_method: &HttpMethod,
     path: String,
@@ -510,15 +506,6 @@ pub(super) fn string_params(body: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-pub(super) fn summary_of(answer: &HttpAnswer) -> RecordedAnswer {
-    RecordedAnswer {
-        status: answer.status,
-        code: None,
-        sub_code: None,
-        node: None,
-    }
 }
 
 pub(super) fn plain(status: u16, message: &str) -> (HttpAnswer, RecordedAnswer) {

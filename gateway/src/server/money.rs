@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use alipay_runtime::Price;
 use alipay_runtime::charset::Charset;
-use alipay_runtime::gateway_code::BUSINESS_FAILED_CODE;
 use alipay_runtime::protocol::param;
 use alipay_runtime::sign::SignType;
 use html_escape::encode_text as html_text;
@@ -19,15 +18,13 @@ use serde_json::Value;
 
 use super::answer::{self, Logged, Node};
 use super::cashier::now;
-use super::face_to_face::summary_of;
 use super::pages;
 use super::stateful::{Caller, failure, push, success, text};
-use super::trade_messages::{Subject, next_notify_id, signed_notification};
+use super::trade_messages::{Subject, next_notify_id, notification_head, signed_notification};
 use crate::agreements::{
     Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN, NOTIFY_UNSIGN, SIGN_PATH,
     SignOrder, has_unsigned, query_not_exist,
 };
-use crate::log::RecordedAnswer;
 use crate::notify::{self, DeliveryState};
 use crate::protocol::{Accepted, Decoded};
 use crate::scenario::Scenario;
@@ -311,16 +308,8 @@ fn agreement_params(
     charset: Charset,
     sign_type: SignType,
 ) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = Vec::with_capacity(24);
+    let mut pairs = notification_head(notify_type, now, notify_id, &a.app_id, charset, sign_type);
     let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
-    add("notify_time", now);
-    add("notify_type", notify_type);
-    add("notify_id", notify_id);
-    add("app_id", &a.app_id);
-    add("auth_app_id", &a.app_id);
-    add("charset", charset.as_str());
-    add("version", "1.0");
-    add("sign_type", sign_type.as_str());
     add("agreement_no", &a.agreement_no);
     if let Some(ext) = &a.external_agreement_no {
         add("external_agreement_no", ext);
@@ -410,7 +399,9 @@ pub(crate) fn page(
         .and_then(|b| serde_json::from_str(b).ok())
         .unwrap_or(Value::Null);
     let Some(personal_product_code) = text(&biz, "personal_product_code") else {
-        return Some(error_logged(&invalid("personal_product_code is missing")));
+        return Some(super::cashier::trade_error_page(&invalid(
+            "personal_product_code is missing",
+        )));
     };
     let order = SignOrder {
         external_agreement_no: text(&biz, "external_agreement_no"),
@@ -429,28 +420,13 @@ pub(crate) fn page(
         .as_deref()
         .and_then(super::cashier::refuse_url)
     {
-        return Some(error_logged(&invalid(&format!("notify_url {reason}"))));
+        return Some(super::cashier::trade_error_page(&invalid(&format!(
+            "notify_url {reason}"
+        ))));
     }
     let now = now(shared);
     let a = shared.money.with_agreements(|book| book.open(order, &now));
-    let http = answer::html(200, sign_page(&a));
-    Some(Logged {
-        summary: summary_of(&http),
-        http,
-    })
-}
-
-fn error_logged(e: &TradeError) -> Logged {
-    let http = super::cashier::error_page(&e.sub_code, &e.sub_msg);
-    Logged {
-        http,
-        summary: RecordedAnswer {
-            status: 200,
-            code: Some(BUSINESS_FAILED_CODE.to_owned()),
-            sub_code: Some(e.sub_code.clone()),
-            node: None,
-        },
-    }
+    Some(Logged::by_status(answer::html(200, sign_page(&a))))
 }
 
 fn sign_page(a: &Agreement) -> String {

@@ -12,7 +12,7 @@ use hyper::body::Incoming;
 use serde_json::{Value, json};
 
 use super::answer::HttpAnswer;
-use super::face_to_face::{error_answer, json_answer, posted_json, record_control, string_params};
+use super::face_to_face::{control_exchange, error_answer, json_answer, string_params};
 use super::money::{agreement_key, invalid, sign_agreement};
 use super::stateful::text;
 use crate::agreements::{AGREEMENTS_PATH, Agreement, SIGN_PATH, SMS_CODE_PATH, SmsCode};
@@ -94,14 +94,14 @@ pub(crate) fn is_control_path(path: &str) -> bool {
 
 /// One control exchange: answered and recorded.
 pub(crate) async fn exchange(shared: &Arc<Shared>, req: Request<Incoming>) -> HttpAnswer {
-    let http_method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    let (params, (http, summary)) = posted_json(shared, req, string_params, |body| {
-        control(shared, &path, body)
-    })
-    .await;
-    record_control(shared, &http_method, path, params, summary);
-    http
+    control_exchange(
+        shared,
+        req,
+        |_, _| None,
+        string_params,
+        |path, body| control(shared, path, body),
+    )
+    .await
 }
 
 fn control(shared: &Arc<Shared>, path: &str, body: &Value) -> (HttpAnswer, RecordedAnswer) {

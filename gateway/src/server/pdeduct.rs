@@ -146,12 +146,7 @@ fn sign_add(shared: &Shared, fields: &Value, now: &str) -> Result<Node, Refused>
         owner_name: text(fields, "owner_name"),
     };
     let a = shared.money.with_deductions(|book| book.sign(order, now))?;
-    let mut node = success();
-    push(&mut node, "agreement_id", &a.agreement_id);
-    push(&mut node, "agreement_status", AGREEMENT_STATUS_SUCCESS);
-    if let Some(out) = &a.out_agreement_id {
-        push(&mut node, "out_agreement_id", out);
-    }
+    let mut node = agreement_node(&a);
     push(&mut node, "sign_date", &a.sign_date);
     for echoed in ["extend_field", "notify_config"] {
         if let Some(value) = text(fields, echoed) {
@@ -275,13 +270,18 @@ fn sign_cancel(shared: &Shared, fields: &Value, now: &str) -> Result<Node, Refus
     let a = shared
         .money
         .with_deductions(|book| book.cancel(&agreement_id, now))?;
+    Ok(agreement_node(&a))
+}
+
+/// The success node of a sign or cancel call: the agreement's numbers, its status `SUCCESS`.
+fn agreement_node(a: &DeductAgreement) -> Node {
     let mut node = success();
     push(&mut node, "agreement_id", &a.agreement_id);
     push(&mut node, "agreement_status", AGREEMENT_STATUS_SUCCESS);
     if let Some(out) = &a.out_agreement_id {
         push(&mut node, "out_agreement_id", out);
     }
-    Ok(node)
+    node
 }
 
 fn agreement_json(a: &DeductAgreement) -> Value {

@@ -68,6 +68,14 @@ pub(super) fn success() -> Node {
     Node::new(SUCCESS_CODE, SUCCESS_MSG)
 }
 
+/// A success naming `trade`: its `trade_no`, then its `out_trade_no`.
+pub(super) fn trade_success(trade: &Trade) -> Node {
+    let mut node = success();
+    push(&mut node, "trade_no", &trade.trade_no);
+    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    node
+}
+
 /// Appends the string member `key`.
 pub(super) fn push(node: &mut Node, key: &str, value: &str) {
     node.push(key, Value::String(value.to_owned()));
@@ -113,12 +121,7 @@ pub(crate) fn answer(
             None => failure(&TradeError::not_exist()),
         },
         CLOSE => match shared.with_trades(|book| book.close(&key, &now)) {
-            Ok(trade) => {
-                let mut node = success();
-                push(&mut node, "trade_no", &trade.trade_no);
-                push(&mut node, "out_trade_no", &trade.out_trade_no);
-                node
-            }
+            Ok(trade) => trade_success(&trade),
             Err(e) => failure(&e),
         },
         _ => {
@@ -149,9 +152,7 @@ fn query_node(trade: &Trade) -> Node {
     let paid = trade.gmt_payment.is_some();
     let amount = trade.total_amount.as_str();
     let paid_amount = if paid { amount } else { "0.00" };
-    let mut node = success();
-    push(&mut node, "trade_no", &trade.trade_no);
-    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    let mut node = trade_success(trade);
     if trade.status != TradeStatus::WaitBuyerPay || paid {
         push(&mut node, "buyer_logon_id", BUYER_LOGON_ID);
         push(&mut node, "buyer_user_id", BUYER_ID);
@@ -170,9 +171,7 @@ fn query_node(trade: &Trade) -> Node {
 }
 
 fn refund_node(trade: &Trade, moved: bool) -> Node {
-    let mut node = success();
-    push(&mut node, "trade_no", &trade.trade_no);
-    push(&mut node, "out_trade_no", &trade.out_trade_no);
+    let mut node = trade_success(trade);
     push(&mut node, "buyer_logon_id", BUYER_LOGON_ID);
     push(&mut node, "buyer_user_id", BUYER_ID);
     push(&mut node, "fund_change", if moved { "Y" } else { "N" });

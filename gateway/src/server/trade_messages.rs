@@ -174,6 +174,31 @@ pub(super) fn next_notify_id(shared: &Shared, now: &str) -> String {
     format!("{date}{id:08}")
 }
 
+/// The parameters every notification begins with, in Alipay's order (`notify_time` to
+/// `sign_type`), for the app `app_id`.
+pub(super) fn notification_head(
+    notify_type: &str,
+    now: &str,
+    notify_id: &str,
+    app_id: &str,
+    charset: Charset,
+    sign_type: SignType,
+) -> Vec<(String, String)> {
+    [
+        ("notify_time", now),
+        ("notify_type", notify_type),
+        ("notify_id", notify_id),
+        ("app_id", app_id),
+        ("auth_app_id", app_id),
+        ("charset", charset.as_str()),
+        ("version", "1.0"),
+        ("sign_type", sign_type.as_str()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
 /// What a notification is about, as the log and the dashboard show it.
 pub(super) struct Subject<'a> {
     pub notify_url: &'a str,
@@ -239,16 +264,15 @@ fn notification_params(
     let paid = trade.gmt_payment.is_some();
     let fund_bill_list =
         serde_json::json!([{ "amount": amount, "fundChannel": "ALIPAYACCOUNT" }]).to_string();
-    let mut pairs: Vec<(String, String)> = Vec::with_capacity(32);
+    let mut pairs = notification_head(
+        "trade_status_sync",
+        now,
+        notify_id,
+        &trade.app_id,
+        charset,
+        sign_type,
+    );
     let mut add = |k: &str, v: &str| pairs.push((k.to_owned(), v.to_owned()));
-    add("notify_time", now);
-    add("notify_type", "trade_status_sync");
-    add("notify_id", notify_id);
-    add("app_id", &trade.app_id);
-    add("auth_app_id", &trade.app_id);
-    add("charset", charset.as_str());
-    add("version", "1.0");
-    add("sign_type", sign_type.as_str());
     add("trade_no", &trade.trade_no);
     add("out_trade_no", &trade.out_trade_no);
     add("buyer_id", BUYER_ID);

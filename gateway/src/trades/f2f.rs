@@ -155,31 +155,13 @@ fn qr_token(qr_code: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trades::tests::{NOW, by_out};
 
-    const NOW: &str = "2026-12-02 06:00:00";
-
+    /// A face-to-face (`alipay.trade.pay`) order: trades.rs's test order under that method.
     fn order(out: &str, amount: &str) -> Order {
         Order {
-            out_trade_no: out.into(),
-            subject: "Iphone6 16G".into(),
-            total_amount: amount.parse().unwrap(),
             method: "alipay.trade.pay".into(),
-            app_id: "2021000000000000".into(),
-            notify_url: None,
-            return_url: None,
-            passback_params: None,
-            charset: "utf-8".into(),
-            sign_type: "RSA2".into(),
-            expires_at: std::time::SystemTime::UNIX_EPOCH
-                + std::time::Duration::from_secs(4_102_444_800),
-            qr_expires_at: None,
-        }
-    }
-
-    fn by_out(out: &str) -> TradeKey {
-        TradeKey {
-            trade_no: None,
-            out_trade_no: Some(out.into()),
+            ..crate::trades::tests::order(out, amount)
         }
     }
 

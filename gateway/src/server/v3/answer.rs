@@ -13,9 +13,9 @@ use serde_json::{Map, Value, json};
 
 pub(crate) use super::super::answer::Tamper;
 use super::super::answer::{
-    HttpAnswer, Logged, Node, altered, http_500_logged, plain, scenario_node,
+    HttpAnswer, Logged, Node, alipay_sign_with_sn, altered, cannot_sign, http_500_logged,
+    scenario_node,
 };
-use crate::crypto;
 use crate::face_to_face::PAY_IN_PROCESS_CODE;
 use crate::log::RecordedAnswer;
 use crate::scenario::Scenario;
@@ -276,22 +276,9 @@ fn signed_with(
         message.extend_from_slice(line);
         message.push(b'\n');
     }
-    let cert = shared.cert_mode.as_ref().map(|certs| certs.current());
-    let key = match &cert {
-        Some(cert) => &cert.key,
-        None => &shared.keys.alipay_private_key,
-    };
-    let signature = match crypto::sign(key, SignType::Rsa2, &message) {
-        Ok(signature) => signature,
-        Err(e) => {
-            return Logged {
-                http: plain(500, &format!("local gateway cannot sign: {e}\n")),
-                summary: RecordedAnswer {
-                    status: 500,
-                    ..summary
-                },
-            };
-        }
+    let (signature, cert_sn) = match alipay_sign_with_sn(shared, SignType::Rsa2, &message) {
+        Ok(signed) => signed,
+        Err(e) => return cannot_sign(&e, summary),
     };
     let mut headers = vec![
         ("alipay-trace-id", ctx.trace_id.clone()),
@@ -301,8 +288,8 @@ fn signed_with(
     if !matches!(sent, Sent::DropSign) {
         headers.push(("alipay-signature", signature));
     }
-    if let Some(cert) = &cert {
-        headers.push(("alipay-sn", cert.sn.clone()));
+    if let Some(sn) = cert_sn {
+        headers.push(("alipay-sn", sn));
     }
     let body = match sent {
         Sent::Replace(other) => other,
