@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, control, get_page, http, post_form, price, start, status, status_of, sub_code,
+    client, control, get_page, http, post_form, price, refusal, start, status, status_of,
     v3_client, wait_notifications,
 };
 
@@ -49,7 +49,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
         .expect("precreate");
     assert_eq!(again.qr_code.as_deref(), Some(qr_code.as_str()));
     assert_eq!(
-        sub_code(client.execute(&precreate_of("qr-1", "1.00")).await),
+        refusal(&client, &precreate_of("qr-1", "1.00")).await,
         "ACQ.CONTEXT_INCONSISTENT"
     );
     assert_eq!(
@@ -116,11 +116,11 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
     assert_eq!(unknown.refund_status, None);
     assert_eq!(unknown.refund_amount, None);
     assert_eq!(
-        sub_code(
-            client
-                .execute(&fastpay_refund_query::Request::new("rq-1").out_trade_no("never"))
-                .await
-        ),
+        refusal(
+            &client,
+            &fastpay_refund_query::Request::new("rq-1").out_trade_no("never")
+        )
+        .await,
         "ACQ.TRADE_NOT_EXIST"
     );
 
@@ -166,15 +166,11 @@ async fn a_bar_code_payment_is_paid_at_once() {
 
     // Paid already; a code that is not Alipay's.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&pay_of("bar-1", AUTH_CODE_PAYS, "12.34"))
-                .await
-        ),
+        refusal(&client, &pay_of("bar-1", AUTH_CODE_PAYS, "12.34")).await,
         "ACQ.TRADE_HAS_SUCCESS"
     );
     assert_eq!(
-        sub_code(client.execute(&pay_of("bar-2", "1234", "1.00")).await),
+        refusal(&client, &pay_of("bar-2", "1234", "1.00")).await,
         "ACQ.PAYMENT_AUTH_CODE_INVALID"
     );
     assert!(gw.trade("bar-2").is_none());
@@ -306,11 +302,7 @@ async fn cancel_refunds_a_paid_trade_in_full() {
         .await
         .expect("refund");
     assert_eq!(
-        sub_code(
-            client
-                .execute(&cancel::Request::new().out_trade_no("c-2"))
-                .await
-        ),
+        refusal(&client, &cancel::Request::new().out_trade_no("c-2")).await,
         "ACQ.REASON_TRADE_REFUND_FEE_ERR"
     );
 
@@ -366,20 +358,16 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
     );
     assert_eq!(waiting.total_amount.as_deref(), Some("3.50"));
     assert_eq!(
-        sub_code(
-            client
-                .execute(&create::Request::new("cr-1", price("3.51")).subject("mini program order"))
-                .await
-        ),
+        refusal(
+            &client,
+            &create::Request::new("cr-1", price("3.51")).subject("mini program order")
+        )
+        .await,
         "ACQ.CONTEXT_INCONSISTENT"
     );
     // The same out_trade_no through another method, with another amount.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&pay_of("cr-1", AUTH_CODE_PAYS, "9.99"))
-                .await
-        ),
+        refusal(&client, &pay_of("cr-1", AUTH_CODE_PAYS, "9.99")).await,
         "ACQ.CONTEXT_INCONSISTENT"
     );
     let payment = gw.pay("cr-1").expect("the buyer pays");
@@ -390,11 +378,11 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
         Some("TRADE_SUCCESS")
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(&create::Request::new("cr-1", price("3.50")).subject("mini program order"))
-                .await
-        ),
+        refusal(
+            &client,
+            &create::Request::new("cr-1", price("3.50")).subject("mini program order")
+        )
+        .await,
         "ACQ.TRADE_HAS_SUCCESS"
     );
     // Paid by the buyer: notified, as any payment.
@@ -418,7 +406,7 @@ async fn a_scenario_still_wins_and_control_calls_want_json() {
     )
     .expect("scenario");
     assert_eq!(
-        sub_code(client.execute(&precreate_of("sc-1", "1.00")).await),
+        refusal(&client, &precreate_of("sc-1", "1.00")).await,
         "ACQ.TRADE_HAS_SUCCESS"
     );
     assert!(gw.trade("sc-1").is_none());

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::merchant::Merchant;
 use crate::support::{
     PAGE_PAY, client, control, get_page, get_url, http, order, page_request, post_form, press_pay,
-    price, start, start_with_schedule, status, sub_code, wait_notifications,
+    price, refusal, start, start_with_schedule, status, wait_notifications,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -72,11 +72,11 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
     assert!(gw.notifications().is_empty());
     // The same order again is a closed trade, as Alipay answers it.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&precreate::Request::new("exp-1", price("9.90")).subject("Iphone6 16G"))
-                .await
-        ),
+        refusal(
+            &client,
+            &precreate::Request::new("exp-1", price("9.90")).subject("Iphone6 16G")
+        )
+        .await,
         "ACQ.TRADE_HAS_CLOSE"
     );
     // A cancel of the closed trade closes nothing more.
@@ -161,28 +161,24 @@ async fn time_expire_wins_and_bad_timeouts_are_refused() {
 
     let past = alipay_runtime::time::beijing_timestamp(gw.now() - MINUTE);
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &precreate::Request::new("exp-5", price("1.00"))
-                        .subject("s")
-                        .time_expire(past)
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &precreate::Request::new("exp-5", price("1.00"))
+                .subject("s")
+                .time_expire(past)
+        )
+        .await,
         "ACQ.NOW_TIME_AFTER_EXPIRE_TIME_ERROR"
     );
     for bad in ["1.5h", "16d", "0m", "5s"] {
         assert_eq!(
-            sub_code(
-                client
-                    .execute(
-                        &precreate::Request::new("exp-6", price("1.00"))
-                            .subject("s")
-                            .timeout_express(bad)
-                    )
-                    .await
-            ),
+            refusal(
+                &client,
+                &precreate::Request::new("exp-6", price("1.00"))
+                    .subject("s")
+                    .timeout_express(bad)
+            )
+            .await,
             "ACQ.INVALID_PARAMETER",
             "{bad}"
         );

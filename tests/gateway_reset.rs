@@ -8,21 +8,12 @@ use std::time::Duration;
 use alipay_gateway::{Fault, FaultRule, NotifySchedule, TestGateway};
 use alipay_openapi::trade::{precreate, query};
 use alipay_openapi::user::agreement_page_sign;
-use alipay_runtime::{Charset, Error, Price};
+use alipay_runtime::{Charset, Price};
 use serde_json::Value;
 
 use crate::merchant::Merchant;
 use crate::money_and_agreements::{AUTH_APPLY, apply, transfer};
-use crate::support::{client, http};
-
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
+use crate::support::{client, http, refusal};
 
 async fn post(http: &reqwest::Client, url: &str, content_type: &str, body: &str) -> (u16, Value) {
     let response = http
@@ -138,11 +129,7 @@ async fn a_reset_over_http_forgets_everything_and_stops_the_deliveries() {
     // A fresh gateway: no such trade (and no 503 fault left), and the same order number opens
     // a new trade, with another amount.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&query::Request::new().out_trade_no("r-1"))
-                .await
-        ),
+        refusal(&client, &query::Request::new().out_trade_no("r-1")).await,
         "ACQ.TRADE_NOT_EXIST"
     );
     client

@@ -19,7 +19,7 @@ use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
 use crate::merchant::Merchant;
-use crate::support::{client, control, get_page, http, path_url, price, start, sub_code};
+use crate::support::{client, control, get_page, http, path_url, price, refusal, start};
 
 pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
@@ -75,16 +75,16 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     assert_eq!(again.order_id.as_deref(), Some(order_id.as_str()));
     assert_eq!(balance(&client).await, "70.00");
     assert_eq!(
-        sub_code(client.execute(&transfer("t-1", "31.00")).await),
+        refusal(&client, &transfer("t-1", "31.00")).await,
         "PAYMENT_INFO_INCONSISTENCY"
     );
     // More than the balance, and below the no-password minimum.
     assert_eq!(
-        sub_code(client.execute(&transfer("t-2", "70.01")).await),
+        refusal(&client, &transfer("t-2", "70.01")).await,
         "PAYER_BALANCE_NOT_ENOUGH"
     );
     assert_eq!(
-        sub_code(client.execute(&transfer("t-3", "0.09")).await),
+        refusal(&client, &transfer("t-3", "0.09")).await,
         "EXCEED_LIMIT_SM_MIN_AMOUNT"
     );
 
@@ -105,11 +105,11 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
         );
     }
     assert_eq!(
-        sub_code(
-            client
-                .execute(&trans_common_query::Request::new().out_biz_no("never"))
-                .await
-        ),
+        refusal(
+            &client,
+            &trans_common_query::Request::new().out_biz_no("never")
+        )
+        .await,
         "ORDER_NOT_EXIST"
     );
 
@@ -195,15 +195,13 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
         .expect("query");
     assert_eq!(temp.status.as_deref(), Some("TEMP"));
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_unsign::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .agreement_no(agreement_no.clone())
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &agreement_unsign::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .agreement_no(agreement_no.clone())
+        )
+        .await,
         "USER_AGREEMENT_STATUS_NOT_NORMAL"
     );
 
@@ -271,51 +269,43 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
         .await
         .expect("unsign");
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_query::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .agreement_no(agreement_no.clone())
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &agreement_query::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .agreement_no(agreement_no.clone())
+        )
+        .await,
         "AGREEMENT_HAS_UNSIGNED"
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_unsign::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .agreement_no(agreement_no.clone())
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &agreement_unsign::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .agreement_no(agreement_no.clone())
+        )
+        .await,
         "USER_AGREEMENT_STATUS_NOT_NORMAL"
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_query::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .external_agreement_no("never")
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &agreement_query::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .external_agreement_no("never")
+        )
+        .await,
         "USER_AGREEMENT_NOT_EXIST"
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_unsign::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .external_agreement_no("never")
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &agreement_unsign::Request::new()
+                .alipay_user_id(BUYER_ID)
+                .external_agreement_no("never")
+        )
+        .await,
         "AGREEMENT_NOT_EXIST"
     );
     let received = merchant
@@ -425,7 +415,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     };
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, wrong)).await),
+        refusal(&client, &confirm(&token, wrong)).await,
         "VALIDATECODE_ANSWER_ERROR"
     );
     client
@@ -433,11 +423,11 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
         .await
         .expect("confirmed");
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, &code)).await),
+        refusal(&client, &confirm(&token, &code)).await,
         "VALIDATECODE_IS_NOT_EXIST"
     );
     assert_eq!(
-        sub_code(client.execute(&confirm("MDEDUCTnever", &code)).await),
+        refusal(&client, &confirm("MDEDUCTnever", &code)).await,
         "AUTH_TOKEN_IS_NOT_EXIST"
     );
 
@@ -447,12 +437,12 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     assert_eq!(gw.sms_codes().len(), 2);
     for _ in 0..alipay_gateway::agreements::MAX_CODE_ATTEMPTS {
         assert_eq!(
-            sub_code(client.execute(&confirm(&token, wrong)).await),
+            refusal(&client, &confirm(&token, wrong)).await,
             "VALIDATECODE_ANSWER_ERROR"
         );
     }
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, &code)).await),
+        refusal(&client, &confirm(&token, &code)).await,
         "VALIDATECODE_TIMES_LIMIT"
     );
     // A fresh code, and the gateway's clock past its lifetime.
@@ -460,7 +450,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     let code = gw.sms_code(&token).expect("held").code;
     gw.advance_clock(alipay_gateway::agreements::CODE_LIFETIME);
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, &code)).await),
+        refusal(&client, &confirm(&token, &code)).await,
         "VALIDATECODE_EXPIRED"
     );
     let (status, _) = control(

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use alipay_gateway::{Notification, NotifySchedule, TestGateway};
 use alipay_openapi::trade::query;
-use alipay_runtime::{Charset, Client, Error, PreparedRequest, Price, RequestParts};
+use alipay_runtime::{Charset, Client, Error, Method, PreparedRequest, Price, RequestParts};
 use serde_json::{Value, json};
 
 use crate::merchant::Merchant;
@@ -72,6 +72,15 @@ pub(crate) fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
         Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
         other => panic!("not a business error: {other:?}"),
     }
+}
+
+/// The sub_code with which `client` refuses `request` (an answer or another error fails the
+/// test).
+pub(crate) async fn refusal<M: Method>(client: &Client, request: &M) -> String
+where
+    M::Response: std::fmt::Debug,
+{
+    sub_code(client.execute(request).await)
 }
 
 pub(crate) fn status_of(status: &Option<impl ToString>) -> Option<String> {

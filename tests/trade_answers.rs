@@ -24,11 +24,11 @@ async fn query_refund_and_close_answer_from_the_trades() {
     let client = client(&gw, &merchant, Charset::Utf8);
 
     assert_eq!(
-        sub_code(
-            client
-                .execute(&query::Request::new().out_trade_no("never-ordered"))
-                .await
-        ),
+        refusal(
+            &client,
+            &query::Request::new().out_trade_no("never-ordered")
+        )
+        .await,
         "ACQ.TRADE_NOT_EXIST"
     );
 
@@ -43,7 +43,7 @@ async fn query_refund_and_close_answer_from_the_trades() {
         Some("WAIT_BUYER_PAY")
     );
     assert_eq!(
-        sub_code(client.execute(&refund_of("paid", "1.00", "r0")).await),
+        refusal(&client, &refund_of("paid", "1.00", "r0")).await,
         "ACQ.TRADE_STATUS_ERROR"
     );
     let payment = gw.pay("paid").expect("paid");
@@ -69,7 +69,7 @@ async fn query_refund_and_close_answer_from_the_trades() {
         .expect("refund");
     assert_eq!(r2.refund_fee.as_deref(), Some("80.00"));
     assert_eq!(
-        sub_code(client.execute(&refund_of("paid", "8.89", "r3")).await),
+        refusal(&client, &refund_of("paid", "8.89", "r3")).await,
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     );
     let still = client
@@ -97,11 +97,7 @@ async fn query_refund_and_close_answer_from_the_trades() {
     assert_eq!(trade.refunded_amount.as_str(), "88.88");
     assert_eq!(trade.refunds.len(), 3);
     assert_eq!(
-        sub_code(
-            client
-                .execute(&close::Request::new().out_trade_no("paid"))
-                .await
-        ),
+        refusal(&client, &close::Request::new().out_trade_no("paid")).await,
         "ACQ.TRADE_STATUS_ERROR"
     );
 
