@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, control, get_page, http, post_form, price, refusal, start, status, status_of,
+    client, control, get_page, http, post_form, price, refusal, shop, start, status, status_of,
     v3_client, wait_notifications,
 };
 
@@ -28,10 +28,8 @@ fn pay_of(out: &str, auth_code: &str, amount: &str) -> pay::Request {
 #[tokio::test]
 // Long because: one precreated trade's story (scan, query, refund, refund queries, notification).
 async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
     let answer = client
         .execute(&precreate_of("qr-1", "88.88"))
@@ -136,9 +134,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
 
 #[tokio::test]
 async fn a_bar_code_payment_is_paid_at_once() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Gbk);
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Gbk).await;
 
     let paid = client
         .execute(&pay_of("bar-1", AUTH_CODE_PAYS, "12.34"))
@@ -184,10 +180,8 @@ async fn a_bar_code_payment_is_paid_at_once() {
 #[tokio::test]
 // Long because: two waiting payments, one cancelled and one paid by the control call.
 async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or_paid() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
     let waiting = match client
         .execute(&pay_of("wait-1", AUTH_CODE_ASKS_PASSWORD, "6.00"))
@@ -254,9 +248,7 @@ async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or
 // Long because: one paid trade cancelled, then its refund, notification and query checked.
 #[tokio::test]
 async fn cancel_refunds_a_paid_trade_in_full() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
 
     client
         .execute(&pay_of("c-1", AUTH_CODE_PAYS, "20.00"))
@@ -337,9 +329,7 @@ async fn cancel_refunds_a_paid_trade_in_full() {
 
 #[tokio::test]
 async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
 
     let created = client
         .execute(&create::Request::new("cr-1", price("3.50")).subject("mini program order"))
@@ -395,10 +385,8 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
 
 #[tokio::test]
 async fn a_scenario_still_wins_and_control_calls_want_json() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
     gw.set_scenario(
         "alipay.trade.precreate",
@@ -474,14 +462,7 @@ async fn a_trade_precreated_over_v3_is_seen_over_v2() {
     let qr_code = answer.qr_code.expect("qr_code");
     assert_eq!(status(&v2, "v3-1").await.as_deref(), Some("WAIT_BUYER_PAY"));
     gw.scan_and_pay(&qr_code).expect("paid");
-    let queried = v3
-        .execute(&query::Request::new().out_trade_no("v3-1"))
-        .await
-        .expect("query over v3");
-    assert_eq!(
-        status_of(&queried.trade_status).as_deref(),
-        Some("TRADE_SUCCESS")
-    );
+    assert_eq!(status(&v3, "v3-1").await.as_deref(), Some("TRADE_SUCCESS"));
     let cancelled = v3
         .execute(&cancel::Request::new().out_trade_no("v3-1"))
         .await

@@ -14,17 +14,15 @@ use serde_json::json;
 use crate::merchant::Merchant;
 use crate::support::{
     PAGE_PAY, client, control, get_page, get_url, http, order, page_request, post_form, press_pay,
-    price, refusal, start, start_with_schedule, status, wait_notifications,
+    price, refusal, shop, start, start_with_schedule, status, wait_notifications,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
 
 #[tokio::test]
 async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
 
     let made = gw.now();
     let answer = client
@@ -89,9 +87,7 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
 
 #[tokio::test]
 async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_default() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let waiting = client
         .execute(
             &pay::Request::new(
@@ -136,9 +132,7 @@ async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_def
 
 #[tokio::test]
 async fn time_expire_wins_and_bad_timeouts_are_refused() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let at = alipay_runtime::time::beijing_timestamp(gw.now() + 10 * MINUTE);
     client
         .execute(
@@ -188,10 +182,8 @@ async fn time_expire_wins_and_bad_timeouts_are_refused() {
 
 #[tokio::test]
 async fn a_qr_code_stops_scanning_after_two_hours_and_its_trade_closes_after_three() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let qr_code = client
         .execute(&precreate::Request::new("exp-7", price("1.00")).subject("s"))
         .await
@@ -233,10 +225,8 @@ async fn a_qr_code_stops_scanning_after_two_hours_and_its_trade_closes_after_thr
 #[tokio::test]
 // Long because: two checkouts expire on the clock alone, one notified, and the notification read.
 async fn a_wap_trade_closed_by_the_clock_is_notified_trade_closed_a_page_trade_is_not() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, merchant, client) = shop(Charset::Gbk).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Gbk);
     let checkout = |out: &str, product_code: &str| {
         json!({
             "out_trade_no": out,
@@ -305,10 +295,8 @@ async fn a_wap_trade_closed_by_the_clock_is_notified_trade_closed_a_page_trade_i
 
 #[tokio::test]
 async fn a_cashier_trade_waits_15_days_then_its_pay_button_is_refused() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let request = page_request(&client, PAGE_PAY, &order("exp-9", "88.88", "Iphone6 16G"));
     let (code, _, page) = get_page(&http, &get_url(&request)).await;
     assert_eq!(code, 200, "{page}");

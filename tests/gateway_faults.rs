@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, http, notifications_within, price, send_json, start, start_with_schedule,
+    client, http, notifications_within, price, send_json, shop, start, start_with_schedule,
 };
 
 const QUERY: &str = "alipay.trade.query";
@@ -187,9 +187,7 @@ async fn a_lost_answer_was_processed_and_the_retry_finds_the_trade() {
 
 #[tokio::test]
 async fn times_2_hits_exactly_the_next_two_calls_of_its_method() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(FaultRule::new(QUERY, Fault::HttpStatus(502)).times(2))
         .expect("a rule");
     assert_eq!(gw.faults()[0].times, Some(2));
@@ -226,9 +224,7 @@ async fn times_2_hits_exactly_the_next_two_calls_of_its_method() {
 
 /// Which of `calls` queries a fresh gateway with `rule` faulted.
 async fn faulted_calls(rule: FaultRule, calls: usize) -> Vec<bool> {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(rule).expect("a rule");
     let mut faulted = Vec::new();
     for _ in 0..calls {
@@ -315,10 +311,8 @@ async fn v3_requests_get_the_faults_too() {
 // Long because: every fault kind set over the HTTP control call and seen once.
 #[tokio::test]
 async fn the_faults_over_http() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let (code, rules) = send_json(
         &http,
         reqwest::Method::POST,
@@ -462,9 +456,7 @@ async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule()
 
 #[tokio::test]
 async fn a_duplicated_notification_is_delivered_twice() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("alipay.trade.pay", Fault::NotifyDuplicate).times(1))
         .expect("a rule");
     pay_now(&client, "nu-1").await;
@@ -486,9 +478,7 @@ async fn a_duplicated_notification_is_delivered_twice() {
 
 #[tokio::test]
 async fn a_delayed_notification_waits_on_the_gateways_clock() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("*", Fault::NotifyDelay(Duration::from_secs(60))).times(1))
         .expect("a rule");
     pay_now(&client, "nl-1").await;

@@ -18,8 +18,7 @@ use alipay_openapi::user::{
 use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
-use crate::merchant::Merchant;
-use crate::support::{client, control, get_page, http, path_url, price, refusal, start};
+use crate::support::{control, get_page, http, path_url, price, refusal, shop};
 
 pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
@@ -163,9 +162,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
 #[tokio::test]
 // Long because: one agreement's story (page, sign, notification, query, unsign, query).
 async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) = shop(Charset::Utf8).await;
     let http = http();
 
     let request = agreement_page_sign::Request::new(

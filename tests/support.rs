@@ -32,6 +32,15 @@ pub(crate) async fn start_with_schedule(schedule: NotifySchedule) -> TestGateway
         .expect("gateway starts")
 }
 
+/// A gateway (`start()`), a merchant, and a client of the gateway in `charset` with the
+/// merchant's return and notify URLs: what a shop's test starts from.
+pub(crate) async fn shop(charset: Charset) -> (TestGateway, Merchant, Client) {
+    let gw = start().await;
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, charset);
+    (gw, merchant, client)
+}
+
 /// A client of `gw` in `charset` whose return and notify URLs are `merchant`'s.
 pub(crate) fn client(gw: &TestGateway, merchant: &Merchant, charset: Charset) -> Client {
     gw.client_builder()
