@@ -72,8 +72,8 @@ async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
 #[tokio::test]
 // Long because: a transfer, an agreement and a deduction, each on the page and as JSON.
 async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
+    use crate::money_and_agreements::signed_agreement;
     use alipay_openapi::fund::trans_uni_transfer;
-    use alipay_openapi::user::agreement_page_sign;
 
     let gw = crate::pdeduct::gateway().await;
     let client = gw.client().unwrap();
@@ -91,13 +91,7 @@ async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
                 .identity_type("ALIPAY_USER_ID"),
         );
     let order_id = client.execute(&transfer).await.unwrap().order_id.unwrap();
-    let sign = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("dash-a-1");
-    reqwest::get(client.page_url(&sign).unwrap()).await.unwrap();
-    let agreement_no = gw.sign_agreement("dash-a-1").unwrap().agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "dash-a-1").await;
     crate::pdeduct::sign_and_deduct(&client, "dash-o-1").await;
     let deduction = gw.deduct_agreements()[0].agreement_id.clone();
     let before = gw.request_count();

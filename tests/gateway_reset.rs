@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use alipay_gateway::{Fault, FaultRule, NotifySchedule, TestGateway};
 use alipay_openapi::trade::{precreate, query};
-use alipay_openapi::user::agreement_page_sign;
 use alipay_runtime::{Charset, Price};
 use serde_json::Value;
 
 use crate::merchant::Merchant;
-use crate::money_and_agreements::{AUTH_APPLY, apply, transfer};
+use crate::money_and_agreements::{AUTH_APPLY, apply, signed_agreement, transfer};
 use crate::support::{client, http, refusal};
 
 async fn post(http: &reqwest::Client, url: &str, content_type: &str, body: &str) -> (u16, Value) {
@@ -68,16 +67,7 @@ async fn a_reset_over_http_forgets_everything_and_stops_the_deliveries() {
         .execute(&transfer("t-1", "30.00"))
         .await
         .expect("transfer");
-    let sign = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("ext-r");
-    http.get(client.page_url(&sign).expect("URL"))
-        .send()
-        .await
-        .expect("sign page");
-    let agreement_no = gw.sign_agreement("ext-r").expect("signed").agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "ext-r").await;
     apply(&client, &agreement_no).await;
     gw.inject_fault(FaultRule::new("alipay.trade.query", Fault::HttpStatus(503)).times(5))
         .expect("fault");

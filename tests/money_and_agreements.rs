@@ -34,6 +34,26 @@ pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
         )
 }
 
+/// The sign-page request for agreement `external` (periodic withholding, in the Alipay app).
+fn sign_request(external: &str) -> agreement_page_sign::Request {
+    agreement_page_sign::Request::new(
+        "GENERAL_WITHHOLDING_P",
+        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
+    )
+    .external_agreement_no(external)
+}
+
+/// Opens agreement `external` at `gw`'s sign page and signs it through the Rust API: its
+/// agreement_no.
+pub(crate) async fn signed_agreement(client: &Client, gw: &TestGateway, external: &str) -> String {
+    http()
+        .get(client.page_url(&sign_request(external)).expect("URL"))
+        .send()
+        .await
+        .expect("sign page");
+    gw.sign_agreement(external).expect("signed").agreement_no
+}
+
 async fn balance(client: &Client) -> String {
     client
         .execute(&account_query::Request::new(
@@ -165,13 +185,9 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     let (gw, merchant, client) = shop(Charset::Utf8).await;
     let http = http();
 
-    let request = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("ext-1")
-    .sign_scene("INDUSTRY|DIGITAL_MEDIA")
-    .notify_url(merchant.notify_url());
+    let request = sign_request("ext-1")
+        .sign_scene("INDUSTRY|DIGITAL_MEDIA")
+        .notify_url(merchant.notify_url());
     let url = client.page_url(&request).expect("a signed URL");
     let (_, _, page) = get_page(&http, &url).await;
     assert!(page.contains("id=\"sign\""), "{page}");
@@ -382,16 +398,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
         .expect("gateway starts");
     let client = gw.client().expect("client");
     let http = http();
-    let request = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("sms-1");
-    http.get(client.page_url(&request).expect("URL"))
-        .send()
-        .await
-        .expect("page");
-    let agreement_no = gw.sign_agreement("sms-1").expect("signed").agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "sms-1").await;
 
     let token = apply(&client, &agreement_no).await;
     let (status, sms) = control(
