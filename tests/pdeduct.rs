@@ -105,16 +105,21 @@ pub(crate) async fn gateway() -> TestGateway {
         .expect("gateway starts")
 }
 
+/// Request parts made of these form fields alone.
+fn form_parts(fields: &[(&'static str, &str)]) -> RequestParts {
+    RequestParts {
+        form: fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        ..RequestParts::default()
+    }
+}
+
 /// Calls `method` over v2 with these form fields: the verified answer node, or the error.
 async fn call(
     client: &Client,
     method: &MethodDescriptor,
     fields: &[(&'static str, &str)],
 ) -> Result<Value, Error<alipay_runtime::DynBizCode>> {
-    let parts = RequestParts {
-        form: fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
-        ..RequestParts::default()
-    };
+    let parts = form_parts(fields);
     let answer = client.execute_raw(method.method, &parts).await?;
     Ok(serde_json::from_str(answer.node_text()).expect("JSON"))
 }
@@ -125,10 +130,7 @@ async fn call_v3(
     method: &MethodDescriptor,
     fields: &[(&'static str, &str)],
 ) -> Result<Value, Error<alipay_runtime::DynBizCode>> {
-    let parts = RequestParts {
-        form: fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
-        ..RequestParts::default()
-    };
+    let parts = form_parts(fields);
     let route = method.route.expect("a v3 route");
     client
         .execute_raw_v3(method.method, &route, &parts, &RequestOptions::default())
