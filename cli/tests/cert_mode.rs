@@ -11,7 +11,8 @@ use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKey
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::common::{
-    BIN, VECTORS, lines_until_ready_async, run_async as run, scratch, spawn_with_lines, text,
+    BIN, VECTORS, call_args, lines_until_ready_async, run_async as run, scratch, spawn_with_lines,
+    text,
 };
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
@@ -85,16 +86,7 @@ fn cert_config(certs: &ThrowawayCerts, dir: &Path, url: &str, extra: &str) -> Pa
 }
 
 fn call(config: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        "call".into(),
-        CONFIRM.into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--biz-content".into(),
-        CONFIRM_BIZ.into(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    call_args(CONFIRM, config, CONFIRM_BIZ, extra)
 }
 
 async fn cert_gateway(certs: &ThrowawayCerts) -> LocalGateway {

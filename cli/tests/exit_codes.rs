@@ -9,7 +9,8 @@ use std::time::Duration;
 use alipay_gateway::{Scenario, TestGateway};
 
 use crate::common::{
-    BIN, Child, Scratch, lines_until_ready_async, run_async as run, scratch, spawn_with_lines, text,
+    self, BIN, Child, Scratch, lines_until_ready_async, run_async as run, scratch,
+    spawn_with_lines, text,
 };
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
@@ -45,16 +46,7 @@ fn write_config(gw: &TestGateway, gateway_url: &str) -> ConfigFile {
 }
 
 fn call_args(config: &Path, biz: &str, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        "call".into(),
-        CONFIRM.into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--biz-content".into(),
-        biz.into(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    common::call_args(CONFIRM, config, biz, extra)
 }
 
 async fn start() -> TestGateway {
@@ -333,18 +325,8 @@ async fn every_catalog_method_and_a_new_spec_are_served_without_compiling_them()
     let keys_dir = dir.join("keys");
     let (_child, _lines) = gateway_command(&keys_dir, &["--specs", &specs_arg]).await;
     let config = keys_dir.join("alipay.toml");
-    let call = |method: &str, biz: &str, extra: &[&str]| {
-        let mut args: Vec<String> = vec![
-            "call".into(),
-            method.into(),
-            "--config".into(),
-            config.display().to_string(),
-            "--biz-content".into(),
-            biz.into(),
-        ];
-        args.extend(extra.iter().map(|s| s.to_string()));
-        args
-    };
+    let call =
+        |method: &str, biz: &str, extra: &[&str]| common::call_args(method, &config, biz, extra);
 
     // A method from the SDK's models, compiled nowhere: validated through its spec by the
     // command and by the gateway.
