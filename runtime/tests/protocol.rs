@@ -14,18 +14,24 @@ fn fixed_clock() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_406_142_470)
 }
 
-#[tokio::test]
-async fn success_is_signed_sent_verified_and_typed() {
-    let server = Server::start(|req| {
-        if !req.verify_signature(Charset::Utf8, SignType::Rsa2) {
+/// A server that answers a request signed with `sign_type` (UTF-8) with the success node,
+/// signed the same way, and anything else with 400.
+async fn success_server(sign_type: SignType) -> Server {
+    Server::start(move |req| {
+        if !req.verify_signature(Charset::Utf8, sign_type) {
             return reply("400 Bad Request", "text/plain", b"bad request signature");
         }
         json_reply(
-            signed_body(NODE, SUCCESS_NODE, Charset::Utf8, SignType::Rsa2),
+            signed_body(NODE, SUCCESS_NODE, Charset::Utf8, sign_type),
             Charset::Utf8,
         )
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn success_is_signed_sent_verified_and_typed() {
+    let server = success_server(SignType::Rsa2).await;
     let client = client_for(&server)
         .notify_url("https://merchant.example/notify?a=1&b=2")
         .app_auth_token("201510BB0c409dd5758b4d939d4008a525463X77")
@@ -313,16 +319,7 @@ async fn invalid_request_sends_nothing() {
 
 #[tokio::test]
 async fn rsa_sign_type_both_ways() {
-    let server = Server::start(|req| {
-        if !req.verify_signature(Charset::Utf8, SignType::Rsa) {
-            return reply("400 Bad Request", "text/plain", b"bad request signature");
-        }
-        json_reply(
-            signed_body(NODE, SUCCESS_NODE, Charset::Utf8, SignType::Rsa),
-            Charset::Utf8,
-        )
-    })
-    .await;
+    let server = success_server(SignType::Rsa).await;
     let client = client_for(&server)
         .sign_type(SignType::Rsa)
         .build()
