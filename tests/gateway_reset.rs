@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::merchant::Merchant;
 use crate::money_and_agreements::{AUTH_APPLY, apply, signed_agreement, transfer};
-use crate::support::{client, http, refusal};
+use crate::support::{client, http, methods_and, refusal};
 
 async fn post(http: &reqwest::Client, url: &str, content_type: &str, body: &str) -> (u16, Value) {
     let response = http
@@ -30,22 +30,10 @@ async fn post(http: &reqwest::Client, url: &str, content_type: &str, body: &str)
     )
 }
 
-/// The typed methods and `alipay.user.agreement.auth.apply` (an SDK-model spec, by hand).
-fn methods() -> &'static [alipay_runtime::MethodDescriptor] {
-    Box::leak(
-        alipay_openapi::METHODS
-            .iter()
-            .copied()
-            .chain([AUTH_APPLY])
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    )
-}
-
 #[tokio::test]
 // Long because: one gateway filled with every kind of state, reset, and checked piece by piece.
 async fn a_reset_over_http_forgets_everything_and_stops_the_deliveries() {
-    let gw = TestGateway::start_with(methods(), |b| {
+    let gw = TestGateway::start_with(methods_and(&[AUTH_APPLY]), |b| {
         b.fund_balance("500.00".parse().unwrap())
             .notify_schedule(NotifySchedule::new([Duration::from_millis(100); 100]))
     })

@@ -18,7 +18,7 @@ use alipay_openapi::user::{
 use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
-use crate::support::{control, get_page, http, path_url, price, refusal, shop};
+use crate::support::{control, get_page, http, methods_and, path_url, price, refusal, shop};
 
 pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
@@ -385,15 +385,7 @@ pub(crate) async fn apply(client: &Client, agreement_no: &str) -> String {
 // Long because: one SMS code's life: wrong attempts, the limit, expiry, then success.
 #[tokio::test]
 async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
-    let methods: &'static [alipay_runtime::MethodDescriptor] = Box::leak(
-        alipay_openapi::METHODS
-            .iter()
-            .copied()
-            .chain([AUTH_APPLY])
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    );
-    let gw = TestGateway::start_with(methods, |b| b)
+    let gw = TestGateway::start_with(methods_and(&[AUTH_APPLY]), |b| b)
         .await
         .expect("gateway starts");
     let client = gw.client().expect("client");

@@ -14,7 +14,7 @@ use serde_json::Value;
 use alipay_gateway::TestGateway;
 
 use crate::money_and_agreements::accept_any;
-use crate::support::v3_client;
+use crate::support::{methods_and, v3_client};
 
 const fn descriptor(method: &'static str, node: &'static str, route: Route) -> MethodDescriptor {
     MethodDescriptor {
@@ -92,14 +92,7 @@ const BILL_KEY: &str = "02659981";
 
 /// A gateway serving the typed methods and the five SDK-model ones.
 pub(crate) async fn gateway() -> TestGateway {
-    let methods: &'static [MethodDescriptor] = Box::leak(
-        alipay_openapi::METHODS
-            .iter()
-            .copied()
-            .chain([SIGN_ADD, PAY, PAY_STATUS, SIGN_QUERY, SIGN_CANCEL])
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    );
+    let methods = methods_and(&[SIGN_ADD, PAY, PAY_STATUS, SIGN_QUERY, SIGN_CANCEL]);
     TestGateway::start_with(methods, |b| b)
         .await
         .expect("gateway starts")

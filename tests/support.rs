@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use alipay_gateway::{Notification, NotifySchedule, TestGateway};
 use alipay_openapi::trade::query;
-use alipay_runtime::{Charset, Client, Error, Method, PreparedRequest, Price, RequestParts};
+use alipay_runtime::{
+    Charset, Client, Error, Method, MethodDescriptor, PreparedRequest, Price, RequestParts,
+};
 use serde_json::{Value, json};
 
 use crate::merchant::Merchant;
@@ -18,6 +20,19 @@ pub(crate) const PAGE_PAY: &str = "alipay.trade.page.pay";
 /// Deliveries in quick succession, so that a test sees the retries.
 pub(crate) fn fast() -> NotifySchedule {
     NotifySchedule::new([Duration::from_millis(50); 3])
+}
+
+/// The crate's typed methods and `extra` (SDK-model methods described by hand), kept for the
+/// rest of the test binary's life as a gateway wants them.
+pub(crate) fn methods_and(extra: &[MethodDescriptor]) -> &'static [MethodDescriptor] {
+    Box::leak(
+        alipay_openapi::METHODS
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
 }
 
 /// A gateway for every method, delivering notifications on the `fast()` schedule.
