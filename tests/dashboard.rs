@@ -6,6 +6,16 @@ use alipay_openapi::trade::precreate;
 use alipay_runtime::Price;
 use serde_json::Value;
 
+/// GETs the gateway's JSON read `path`.
+async fn read_json(gw: &TestGateway, path: &str) -> Value {
+    reqwest::get(format!("http://{}{path}", gw.addr()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
     let gw = TestGateway::start(alipay_openapi::METHODS).await.unwrap();
@@ -33,27 +43,12 @@ async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
     assert!(!page.contains(hostile));
     assert!(page.contains("alipay.trade.precreate") && page.contains("signature ok"));
 
-    let trades: Value = reqwest::get(format!("{base}/control/trades"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let trades = read_json(&gw, "/control/trades").await;
     assert_eq!(trades[0]["out_trade_no"], "dash-1");
     assert_eq!(trades[0]["subject"], hostile);
-    let notifications: Value = reqwest::get(format!("{base}/control/notifications"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let notifications = read_json(&gw, "/control/notifications").await;
     assert_eq!(notifications, serde_json::json!([]));
-    let log: Value = reqwest::get(format!("{base}/control/requests?since=0"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = read_json(&gw, "/control/requests?since=0").await;
     assert_eq!(log["count"], before);
     assert_eq!(log["requests"][0]["method"], "alipay.trade.precreate");
     assert_eq!(log["requests"][0]["verdict"], "signature ok");
@@ -126,24 +121,13 @@ async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
 
     // The JSON reads answer what POSTing {} there does (the transfers and agreements
     // control calls), and record nothing.
-    let get = |path: &'static str| {
-        let url = format!("{base}{path}");
-        async move {
-            reqwest::get(url)
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let transfers = get("/control/transfers").await;
+    let transfers = read_json(&gw, "/control/transfers").await;
     assert_eq!(transfers["transfers"][0]["out_biz_no"], "dash-t-1");
     assert_eq!(transfers["transfers"][0]["order_title"], hostile);
-    let agreements = get("/control/agreements").await;
+    let agreements = read_json(&gw, "/control/agreements").await;
     assert_eq!(agreements["agreements"][0]["agreement_no"], agreement_no);
     assert_eq!(agreements["agreements"][0]["status"], "NORMAL");
-    let deductions = get("/control/deductions").await;
+    let deductions = read_json(&gw, "/control/deductions").await;
     assert_eq!(deductions["agreements"][0]["agreement_id"], deduction);
     assert_eq!(deductions["bills"][0]["out_order_no"], "dash-o-1");
     assert_eq!(gw.request_count(), before);
