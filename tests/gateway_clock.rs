@@ -13,8 +13,8 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    PAGE_PAY, client, control, get_page, get_url, http, order, page_request, post_form, press_pay,
-    price, refusal, shop, start, start_with_schedule, status, wait_notifications,
+    PAGE_PAY, client, control, get_page, get_url, http, logged_at, order, page_request, post_form,
+    press_pay, price, refusal, shop, start, start_with_schedule, status, wait_notifications,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -400,11 +400,7 @@ async fn the_clock_over_http() {
     assert_eq!(get.status().as_u16(), 405);
     assert_eq!(gw.clock_offset(), Duration::from_millis(900_500));
     // Each call is in the request log with its verdict.
-    let log: Vec<_> = gw
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/control/clock")
-        .collect();
+    let log: Vec<_> = logged_at(&gw, "/control/clock");
     assert_eq!(log.len(), 8);
     assert!(
         log.iter()

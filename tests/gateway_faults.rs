@@ -14,7 +14,8 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, http, notifications_within, price, send_json, shop, start, start_with_schedule,
+    client, http, logged_at, notifications_within, price, send_json, shop, start,
+    start_with_schedule,
 };
 
 const QUERY: &str = "alipay.trade.query";
@@ -380,11 +381,7 @@ async fn the_faults_over_http() {
     let put = http.put(gw.faults_url()).send().await.expect("answer");
     assert_eq!(put.status().as_u16(), 405);
     // Each control call is in the request log with its verdict.
-    let calls: Vec<_> = gw
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/control/faults")
-        .collect();
+    let calls: Vec<_> = logged_at(&gw, "/control/faults");
     assert_eq!(calls.len(), 10);
     assert!(
         calls

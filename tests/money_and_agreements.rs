@@ -18,7 +18,9 @@ use alipay_openapi::user::{
 use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
-use crate::support::{control, get_page, http, methods_and, path_url, price, refusal, shop};
+use crate::support::{
+    control, get_page, http, logged_at, methods_and, path_url, price, refusal, shop,
+};
 
 pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
@@ -165,11 +167,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     assert_eq!(balance(&client).await, DEFAULT_BALANCE);
 
     // Control calls are in the request log with their verdict.
-    let logged = gw
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/control/balance")
-        .collect::<Vec<_>>();
+    let logged = logged_at(&gw, "/control/balance");
     assert_eq!(logged.len(), 3);
     assert!(
         logged

@@ -322,11 +322,7 @@ async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
         // Pressed again: already paid.
         let (status, _) = press_pay(&http, &gw, &trade_no).await;
         assert_eq!(status, 200);
-        let pay_log: Vec<_> = gw
-            .requests()
-            .into_iter()
-            .filter(|r| r.path == "/cashier/pay")
-            .collect();
+        let pay_log: Vec<_> = logged_at(&gw, "/cashier/pay");
         assert_eq!(pay_log.len(), 2);
         assert_eq!(pay_log[0].answer.status, 302);
         assert_eq!(

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use alipay_gateway::{Notification, NotifySchedule, TestGateway};
+use alipay_gateway::{Notification, NotifySchedule, RecordedRequest, TestGateway};
 use alipay_openapi::trade::query;
 use alipay_runtime::{
     Charset, Client, Error, Method, MethodDescriptor, PreparedRequest, Price, RequestParts,
@@ -123,6 +123,14 @@ pub(crate) async fn status(client: &Client, out: &str) -> Option<String> {
 /// `http://<gateway>{path}`.
 pub(crate) fn path_url(gw: &TestGateway, path: &str) -> String {
     format!("http://{}{path}", gw.addr())
+}
+
+/// The requests `gw` logged at `path`, oldest first.
+pub(crate) fn logged_at(gw: &TestGateway, path: &str) -> Vec<RecordedRequest> {
+    gw.requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
 }
 
 /// Sends `body` (if any) as JSON to `url` with `method`: the status and the JSON answer.
