@@ -14,8 +14,7 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, http, logged_at, notifications_within, price, send_json, shop, start,
-    start_with_schedule,
+    http, logged_at, notifications_within, price, send_json, shop, shop_with_schedule, start,
 };
 
 const QUERY: &str = "alipay.trade.query";
@@ -427,9 +426,8 @@ async fn pay_now(client: &Client, out: &str) {
 
 #[tokio::test]
 async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule() {
-    let gw = start_with_schedule(alipay_gateway::NotifySchedule::alipay()).await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) =
+        shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("*", Fault::NotifyDrop).times(1))
         .expect("a rule");
     pay_now(&client, "nd-1").await;
@@ -494,9 +492,8 @@ async fn a_delayed_notification_waits_on_the_gateways_clock() {
 #[tokio::test]
 async fn a_notification_out_of_order_arrives_after_the_next_one() {
     use alipay_openapi::trade::refund;
-    let gw = start_with_schedule(alipay_gateway::NotifySchedule::alipay()).await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) =
+        shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("*", Fault::NotifyOutOfOrder).times(1))
         .expect("a rule");
     // Paid (TRADE_SUCCESS, held back), then refunded in full (TRADE_CLOSED).

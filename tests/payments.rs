@@ -491,10 +491,12 @@ async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_seria
 
 #[tokio::test]
 async fn only_an_answer_that_is_exactly_success_acknowledges_a_notification() {
-    let gw = start_with_schedule(NotifySchedule::new([Duration::from_millis(30); 2])).await;
-    let merchant = Merchant::start(0).await;
+    let (gw, merchant, client) = shop_with_schedule(
+        NotifySchedule::new([Duration::from_millis(30); 2]),
+        Charset::Utf8,
+    )
+    .await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let padded_junk = format!("success{}junk", " ".repeat(300));
     let answers: [(&str, &[u8], bool); 5] = [
         ("plain", b"success", true),

@@ -50,7 +50,15 @@ pub(crate) async fn start_with_schedule(schedule: NotifySchedule) -> TestGateway
 /// A gateway (`start()`), a merchant, and a client of the gateway in `charset` with the
 /// merchant's return and notify URLs: what a shop's test starts from.
 pub(crate) async fn shop(charset: Charset) -> (TestGateway, Merchant, Client) {
-    let gw = start().await;
+    shop_with_schedule(fast(), charset).await
+}
+
+/// [`shop`] with a gateway delivering notifications on `schedule`.
+pub(crate) async fn shop_with_schedule(
+    schedule: NotifySchedule,
+    charset: Charset,
+) -> (TestGateway, Merchant, Client) {
+    let gw = start_with_schedule(schedule).await;
     let merchant = Merchant::start(0).await;
     let client = client(&gw, &merchant, charset);
     (gw, merchant, client)
