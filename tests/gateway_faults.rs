@@ -267,31 +267,32 @@ async fn v3_requests_get_the_faults_too() {
     let gw = start().await;
     let merchant = Merchant::start(0).await;
     let client = short_client(&gw, &merchant, Protocol::V3);
-    gw.inject_fault(FaultRule::new(QUERY, Fault::HttpStatus(503)).times(1))
-        .expect("a rule");
-    // An HTML page is no v3 error body: an unverified API error with the status.
-    assert_eq!(
-        query_once(&client, "nowhere").await,
-        (Outcome::Api(503, false), Some(RequestSent::Sent))
-    );
-    gw.inject_fault(FaultRule::new(QUERY, Fault::Reset).times(1))
-        .expect("a rule");
-    assert_eq!(
-        query_once(&client, "nowhere").await,
+    for (fault, expected) in [
+        // An HTML page is no v3 error body: an unverified API error with the status.
         (
-            Outcome::Transport(TransportKind::Other),
-            Some(RequestSent::MaybeSent)
-        )
-    );
-    gw.inject_fault(FaultRule::new(QUERY, Fault::Truncated).times(1))
-        .expect("a rule");
-    assert_eq!(
-        query_once(&client, "nowhere").await,
+            Fault::HttpStatus(503),
+            (Outcome::Api(503, false), Some(RequestSent::Sent)),
+        ),
         (
-            Outcome::Transport(TransportKind::ResponseBody),
-            Some(RequestSent::Sent)
-        )
-    );
+            Fault::Reset,
+            (
+                Outcome::Transport(TransportKind::Other),
+                Some(RequestSent::MaybeSent),
+            ),
+        ),
+        (
+            Fault::Truncated,
+            (
+                Outcome::Transport(TransportKind::ResponseBody),
+                Some(RequestSent::Sent),
+            ),
+        ),
+    ] {
+        let name = format!("{fault:?}");
+        gw.inject_fault(FaultRule::new(QUERY, fault).times(1))
+            .expect("a rule");
+        assert_eq!(query_once(&client, "nowhere").await, expected, "{name}");
+    }
     let v3: Vec<_> = gw
         .requests()
         .into_iter()
