@@ -56,6 +56,17 @@ pub(crate) async fn signed_agreement(client: &Client, gw: &TestGateway, external
     gw.sign_agreement(external).expect("signed").agreement_no
 }
 
+/// The control call the sign page's button makes, with `body`: the status and the answer.
+async fn sign_call(http: &reqwest::Client, gw: &TestGateway, body: &Value) -> (u16, Value) {
+    control(http, &path_url(gw, "/control/sign-agreement"), body).await
+}
+
+/// The balance control call with `body` (`{}` reads it, `available_amount` sets it): the status
+/// and the answer.
+async fn balance_call(http: &reqwest::Client, gw: &TestGateway, body: &Value) -> (u16, Value) {
+    control(http, &path_url(gw, "/control/balance"), body).await
+}
+
 async fn balance(client: &Client) -> String {
     client
         .execute(&account_query::Request::new(
@@ -135,12 +146,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     );
 
     // The control API: the balance set, read, and the transfers listed.
-    let (status, set) = control(
-        &http,
-        &path_url(&gw, "/control/balance"),
-        &json!({"available_amount": "500.00"}),
-    )
-    .await;
+    let (status, set) = balance_call(&http, &gw, &json!({"available_amount": "500.00"})).await;
     assert_eq!(status, 200, "{set}");
     assert_eq!(set["available_amount"], "500.00");
     assert_eq!(balance(&client).await, "500.00");
@@ -148,7 +154,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
         .execute(&transfer("t-2", "70.01"))
         .await
         .expect("now it fits");
-    let (_, read) = control(&http, &path_url(&gw, "/control/balance"), &json!({})).await;
+    let (_, read) = balance_call(&http, &gw, &json!({})).await;
     assert_eq!(read["available_amount"], "429.99");
     assert_eq!(gw.fund_balance().as_str(), "429.99");
     let (_, listed) = control(&http, &path_url(&gw, "/control/transfers"), &json!({})).await;
@@ -156,12 +162,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0]["order_id"], order_id.as_str());
     assert_eq!(gw.transfers().len(), 2);
-    let (status, refused) = control(
-        &http,
-        &path_url(&gw, "/control/balance"),
-        &json!({"available_amount": "lots"}),
-    )
-    .await;
+    let (status, refused) = balance_call(&http, &gw, &json!({"available_amount": "lots"})).await;
     assert_eq!(status, 400, "{refused}");
     gw.set_fund_balance(&price(DEFAULT_BALANCE));
     assert_eq!(balance(&client).await, DEFAULT_BALANCE);
@@ -217,29 +218,14 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     );
 
     // The user signs (the control call the page's button makes), once.
-    let (status, signed) = control(
-        &http,
-        &path_url(&gw, "/control/sign-agreement"),
-        &json!({"external_agreement_no": "ext-1"}),
-    )
-    .await;
+    let (status, signed) = sign_call(&http, &gw, &json!({"external_agreement_no": "ext-1"})).await;
     assert_eq!(status, 200, "{signed}");
     assert_eq!(signed["status"], "NORMAL");
     assert_eq!(signed["agreement_no"], agreement_no.as_str());
-    let (status, again) = control(
-        &http,
-        &path_url(&gw, "/control/sign-agreement"),
-        &json!({"agreement_no": agreement_no}),
-    )
-    .await;
+    let (status, again) = sign_call(&http, &gw, &json!({"agreement_no": agreement_no})).await;
     assert_eq!(status, 409, "{again}");
     assert_eq!(again["sub_code"], "USER_AGREEMENT_STATUS_NOT_NORMAL");
-    let (status, none) = control(
-        &http,
-        &path_url(&gw, "/control/sign-agreement"),
-        &json!({"agreement_no": "0"}),
-    )
-    .await;
+    let (status, none) = sign_call(&http, &gw, &json!({"agreement_no": "0"})).await;
     assert_eq!(status, 404, "{none}");
 
     // The sign notification reaches notify_url, signed.
