@@ -67,6 +67,16 @@ async fn balance_call(http: &reqwest::Client, gw: &TestGateway, body: &Value) ->
     control(http, &path_url(gw, "/control/balance"), body).await
 }
 
+/// `alipay.user.agreement.query` for an agreement of the gateway's buyer.
+fn buyer_query() -> agreement_query::Request {
+    agreement_query::Request::new().alipay_user_id(BUYER_ID)
+}
+
+/// `alipay.user.agreement.unsign` for an agreement of the gateway's buyer.
+fn buyer_unsign() -> agreement_unsign::Request {
+    agreement_unsign::Request::new().alipay_user_id(BUYER_ID)
+}
+
 async fn balance(client: &Client) -> String {
     client
         .execute(&account_query::Request::new(
@@ -198,22 +208,12 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
 
     // Not signed yet: the query says TEMP, unsign refuses it.
     let temp = client
-        .execute(
-            &agreement_query::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .external_agreement_no("ext-1"),
-        )
+        .execute(&buyer_query().external_agreement_no("ext-1"))
         .await
         .expect("query");
     assert_eq!(temp.status.as_deref(), Some("TEMP"));
     assert_eq!(
-        refusal(
-            &client,
-            &agreement_unsign::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone())
-        )
-        .await,
+        refusal(&client, &buyer_unsign().agreement_no(agreement_no.clone())).await,
         "USER_AGREEMENT_STATUS_NOT_NORMAL"
     );
 
@@ -244,11 +244,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     );
 
     let normal = client
-        .execute(
-            &agreement_query::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone()),
-        )
+        .execute(&buyer_query().agreement_no(agreement_no.clone()))
         .await
         .expect("query");
     assert_eq!(normal.status.as_deref(), Some("NORMAL"));
@@ -258,51 +254,23 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
 
     // Unsigned: notified, then the query and a second unsign say so.
     client
-        .execute(
-            &agreement_unsign::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone()),
-        )
+        .execute(&buyer_unsign().agreement_no(agreement_no.clone()))
         .await
         .expect("unsign");
     assert_eq!(
-        refusal(
-            &client,
-            &agreement_query::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone())
-        )
-        .await,
+        refusal(&client, &buyer_query().agreement_no(agreement_no.clone())).await,
         "AGREEMENT_HAS_UNSIGNED"
     );
     assert_eq!(
-        refusal(
-            &client,
-            &agreement_unsign::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone())
-        )
-        .await,
+        refusal(&client, &buyer_unsign().agreement_no(agreement_no.clone())).await,
         "USER_AGREEMENT_STATUS_NOT_NORMAL"
     );
     assert_eq!(
-        refusal(
-            &client,
-            &agreement_query::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .external_agreement_no("never")
-        )
-        .await,
+        refusal(&client, &buyer_query().external_agreement_no("never")).await,
         "USER_AGREEMENT_NOT_EXIST"
     );
     assert_eq!(
-        refusal(
-            &client,
-            &agreement_unsign::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .external_agreement_no("never")
-        )
-        .await,
+        refusal(&client, &buyer_unsign().external_agreement_no("never")).await,
         "AGREEMENT_NOT_EXIST"
     );
     let received = merchant
