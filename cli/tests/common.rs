@@ -72,6 +72,14 @@ pub async fn run_async(args: Vec<String>) -> Output {
         .expect("join")
 }
 
+/// The command exited with `code`, naming `needle` on standard error.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32, needle: &str) {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(needle), "{needle} missing in: {stderr}");
+}
+
 /// Bytes as text, for messages and assertions.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
