@@ -30,6 +30,14 @@ fn fenced_blocks(lang: &str) -> Vec<String> {
     blocks
 }
 
+/// The `lang` block of `specs/README.md` that contains `needle`; `what` names it when none does.
+fn block_with(lang: &str, needle: &str, what: &str) -> String {
+    fenced_blocks(lang)
+        .into_iter()
+        .find(|b| b.contains(needle))
+        .unwrap_or_else(|| panic!("{what}"))
+}
+
 /// A spec around `fragment`: the method's name and title, and (unless the fragment brings
 /// its own) the request fields the fragment names: the route's, or the 特殊可选 pair.
 fn spec_around(fragment: &str) -> String {
@@ -87,10 +95,7 @@ fn every_fragment_of_the_format_guide_loads() {
 
 #[test]
 fn the_top_level_keys_listed_are_the_format_s() {
-    let block = fenced_blocks("yaml")
-        .into_iter()
-        .find(|b| b.contains("request: [...]"))
-        .expect("the top-level keys block");
+    let block = block_with("yaml", "request: [...]", "the top-level keys block");
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(manifest_dir().join("../specs/schema.json")).unwrap(),
     )
@@ -122,10 +127,7 @@ fn a_fragment_the_format_refuses_fails() {
 
 #[test]
 fn the_check_output_shown_is_what_check_prints() {
-    let shown = fenced_blocks("text")
-        .into_iter()
-        .find(|b| b.contains(".yaml:"))
-        .expect("the check output example");
+    let shown = block_with("text", ".yaml:", "the check output example");
     // The spec the example names, with line 15 (request[0]'s max_length) set to 0.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("specs")).unwrap();
@@ -148,10 +150,7 @@ fn the_check_output_shown_is_what_check_prints() {
 
 #[test]
 fn the_nested_table_shown_imports_as_a_model() {
-    let table = fenced_blocks("text")
-        .into_iter()
-        .find(|b| b.contains("GoodsDetail[]"))
-        .expect("the nested table example");
+    let table = block_with("text", "GoodsDetail[]", "the nested table example");
     let page = format!(
         "alipay.readme.example(示例)\n\n请求参数\n\n参数 类型 是否必填 最大长度 描述 示例值\n{table}"
     );
