@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS};
-use alipay_gateway::{DeliveryState, NotifySchedule, TradeStatus};
+use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
 use alipay_openapi::trade::{cancel, pay, precreate, wap_pay};
-use alipay_runtime::{Charset, verify_notify};
+use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::json;
 
 use crate::merchant::Merchant;
@@ -18,6 +18,23 @@ use crate::support::{
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
+
+/// `out` still waits for the buyer once the gateway's clock has moved `open`, and is closed a
+/// minute later.
+async fn closes_a_minute_after(gw: &TestGateway, client: &Client, out: &str, open: Duration) {
+    gw.advance_clock(open);
+    assert_eq!(
+        status(client, out).await.as_deref(),
+        Some("WAIT_BUYER_PAY"),
+        "{out} before its last minute"
+    );
+    gw.advance_clock(MINUTE);
+    assert_eq!(
+        status(client, out).await.as_deref(),
+        Some("TRADE_CLOSED"),
+        "{out} after it"
+    );
+}
 
 #[tokio::test]
 async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
@@ -41,16 +58,7 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
         alipay_runtime::time::beijing_timestamp(made + 15 * MINUTE)
     );
 
-    gw.advance_clock(14 * MINUTE);
-    assert_eq!(
-        status(&client, "exp-1").await.as_deref(),
-        Some("WAIT_BUYER_PAY")
-    );
-    gw.advance_clock(MINUTE);
-    assert_eq!(
-        status(&client, "exp-1").await.as_deref(),
-        Some("TRADE_CLOSED")
-    );
+    closes_a_minute_after(&gw, &client, "exp-1", 14 * MINUTE).await;
     let closed = gw.trade("exp-1").expect("the trade");
     assert_eq!(closed.status, TradeStatus::TradeClosed);
     // Closed at its time_expire, not when it was looked at.
@@ -101,16 +109,7 @@ async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_def
         .await;
     // 10003: the typed client reports it as an error; the trade waits.
     assert!(waiting.is_err(), "{waiting:?}");
-    gw.advance_clock(179 * MINUTE);
-    assert_eq!(
-        status(&client, "exp-2").await.as_deref(),
-        Some("WAIT_BUYER_PAY")
-    );
-    gw.advance_clock(MINUTE);
-    assert_eq!(
-        status(&client, "exp-2").await.as_deref(),
-        Some("TRADE_CLOSED")
-    );
+    closes_a_minute_after(&gw, &client, "exp-2", 179 * MINUTE).await;
     assert_eq!(
         gw.pay("exp-2").expect_err("closed").sub_code,
         "ACQ.TRADE_HAS_CLOSE"
