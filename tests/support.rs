@@ -197,13 +197,30 @@ pub(crate) async fn notifications_within(
     limit: Duration,
     done: impl Fn(&[Notification]) -> bool,
 ) -> Vec<Notification> {
+    poll(
+        limit,
+        Duration::from_millis(10),
+        || gw.notifications(),
+        |held| done(held),
+    )
+    .await
+}
+
+/// Reads `read()` every `every` until `done` holds for what it read or `limit` has passed:
+/// the last reading.
+pub(crate) async fn poll<T>(
+    limit: Duration,
+    every: Duration,
+    read: impl Fn() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
-        let held = gw.notifications();
-        if done(&held) || tokio::time::Instant::now() >= deadline {
-            return held;
+        let reading = read();
+        if done(&reading) || tokio::time::Instant::now() >= deadline {
+            return reading;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::sleep(every).await;
     }
 }
 
