@@ -56,8 +56,13 @@ impl Gateway {
 
     /// [`Gateway::call`] over v3 with this `--biz-content`.
     async fn v3_call(&self, method: &str, biz: &str) -> Output {
-        self.call(method, &["--protocol", "v3", "--biz-content", biz])
-            .await
+        self.v3_call_with(&self.config, method, biz).await
+    }
+
+    /// [`Gateway::v3_call`] with another config file.
+    async fn v3_call_with(&self, config: &Path, method: &str, biz: &str) -> Output {
+        let args = ["--protocol", "v3", "--biz-content", biz];
+        self.call_with(config, method, &args).await
     }
 
     /// [`Gateway::call`] with another config file.
@@ -368,15 +373,10 @@ async fn v3_calls_in_certificate_mode_with_aes() {
     );
     // Without AES the same call goes plain, and verifies.
     let out = gw
-        .call_with(
+        .v3_call_with(
             &plain,
             "alipay.trade.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                r#"{"out_trade_no":"CLI-V3-CERT-1"}"#,
-            ],
+            r#"{"out_trade_no":"CLI-V3-CERT-1"}"#,
         )
         .await;
     assert_eq!(success(&out)["trade_status"], "TRADE_SUCCESS");
