@@ -1,6 +1,7 @@
-//! What the root tests share: a local gateway and a client for it, an HTTP client for its
-//! cashier and control API, amounts, the sub_code of a refusal, a trade's status, JSON control
-//! calls, form posts, waiting for notifications, and the page requests the cashier answers.
+//! What the root tests share: a local gateway (with extra SDK-model methods if need be), a
+//! merchant and a client for it, an HTTP client for its cashier and control API, amounts, the
+//! sub_code of a refusal, a trade's status, JSON control calls, the request log, form posts,
+//! waiting for notifications, and the page requests the cashier answers.
 //! Each test file imports what it uses from here (`crate::support::...`); `merchant/` is the
 //! merchant's side.
 
