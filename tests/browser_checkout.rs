@@ -380,8 +380,8 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
 #[tokio::test]
 #[ignore = "needs a headless Chromium: cargo test -p alipay-openapi --test integration browser_checkout -- --ignored"]
 async fn a_headless_chromium_scans_a_qr_code_and_reads_the_dashboard() {
+    use crate::money_and_agreements::signed_agreement;
     use alipay_openapi::trade::precreate;
-    use alipay_openapi::user::agreement_page_sign;
     use alipay_runtime::Price;
 
     let path = browser_path().unwrap_or_else(|| {
@@ -447,15 +447,7 @@ async fn a_headless_chromium_scans_a_qr_code_and_reads_the_dashboard() {
                 .identity_type("ALIPAY_USER_ID"),
         );
     client.execute(&transfer).await.expect("transfer");
-    let sign = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("deduct-1");
-    reqwest::get(client.page_url(&sign).expect("URL"))
-        .await
-        .expect("the sign page");
-    let agreement_no = gw.sign_agreement("deduct-1").expect("signed").agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "deduct-1").await;
 
     let home = format!("http://{}/", gw.addr());
     tools

@@ -6,6 +6,16 @@ use alipay_openapi::trade::precreate;
 use alipay_runtime::Price;
 use serde_json::Value;
 
+/// GETs the gateway's JSON read `path`.
+async fn read_json(gw: &TestGateway, path: &str) -> Value {
+    reqwest::get(format!("http://{}{path}", gw.addr()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
     let gw = TestGateway::start(alipay_openapi::METHODS).await.unwrap();
@@ -33,27 +43,12 @@ async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
     assert!(!page.contains(hostile));
     assert!(page.contains("alipay.trade.precreate") && page.contains("signature ok"));
 
-    let trades: Value = reqwest::get(format!("{base}/control/trades"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let trades = read_json(&gw, "/control/trades").await;
     assert_eq!(trades[0]["out_trade_no"], "dash-1");
     assert_eq!(trades[0]["subject"], hostile);
-    let notifications: Value = reqwest::get(format!("{base}/control/notifications"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let notifications = read_json(&gw, "/control/notifications").await;
     assert_eq!(notifications, serde_json::json!([]));
-    let log: Value = reqwest::get(format!("{base}/control/requests?since=0"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = read_json(&gw, "/control/requests?since=0").await;
     assert_eq!(log["count"], before);
     assert_eq!(log["requests"][0]["method"], "alipay.trade.precreate");
     assert_eq!(log["requests"][0]["verdict"], "signature ok");
@@ -72,8 +67,8 @@ async fn the_dashboard_shows_the_state_escaped_and_reading_records_nothing() {
 #[tokio::test]
 // Long because: a transfer, an agreement and a deduction, each on the page and as JSON.
 async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
+    use crate::money_and_agreements::signed_agreement;
     use alipay_openapi::fund::trans_uni_transfer;
-    use alipay_openapi::user::agreement_page_sign;
 
     let gw = crate::pdeduct::gateway().await;
     let client = gw.client().unwrap();
@@ -91,13 +86,7 @@ async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
                 .identity_type("ALIPAY_USER_ID"),
         );
     let order_id = client.execute(&transfer).await.unwrap().order_id.unwrap();
-    let sign = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("dash-a-1");
-    reqwest::get(client.page_url(&sign).unwrap()).await.unwrap();
-    let agreement_no = gw.sign_agreement("dash-a-1").unwrap().agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "dash-a-1").await;
     crate::pdeduct::sign_and_deduct(&client, "dash-o-1").await;
     let deduction = gw.deduct_agreements()[0].agreement_id.clone();
     let before = gw.request_count();
@@ -132,24 +121,13 @@ async fn the_dashboard_and_its_json_show_transfers_agreements_and_deductions() {
 
     // The JSON reads answer what POSTing {} there does (the transfers and agreements
     // control calls), and record nothing.
-    let get = |path: &'static str| {
-        let url = format!("{base}{path}");
-        async move {
-            reqwest::get(url)
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let transfers = get("/control/transfers").await;
+    let transfers = read_json(&gw, "/control/transfers").await;
     assert_eq!(transfers["transfers"][0]["out_biz_no"], "dash-t-1");
     assert_eq!(transfers["transfers"][0]["order_title"], hostile);
-    let agreements = get("/control/agreements").await;
+    let agreements = read_json(&gw, "/control/agreements").await;
     assert_eq!(agreements["agreements"][0]["agreement_no"], agreement_no);
     assert_eq!(agreements["agreements"][0]["status"], "NORMAL");
-    let deductions = get("/control/deductions").await;
+    let deductions = read_json(&gw, "/control/deductions").await;
     assert_eq!(deductions["agreements"][0]["agreement_id"], deduction);
     assert_eq!(deductions["bills"][0]["out_order_no"], "dash-o-1");
     assert_eq!(gw.request_count(), before);

@@ -6,7 +6,7 @@
 use alipay_gateway::{GatewayCertMode, LocalGateway, ScenarioFile, TestGateway, ThrowawayCerts};
 
 use crate::docs::{Block, blocks};
-use crate::support::http;
+use crate::support::{http, refusal};
 
 /// The fenced blocks of the page, in order.
 fn page_blocks() -> Vec<Block> {
@@ -217,20 +217,7 @@ async fn the_guide_s_control_calls_pay_its_trades() {
     assert!(paid_then_reset, "the guide resets last");
     assert!(gw.trades().is_empty());
     assert_eq!(
-        sub_code(
-            client
-                .execute(&query::Request::new().out_trade_no("demo-1"))
-                .await
-        ),
+        refusal(&client, &query::Request::new().out_trade_no("demo-1")).await,
         "ACQ.TRADE_NOT_EXIST"
     );
-}
-
-fn sub_code<E: alipay_openapi::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, alipay_openapi::Error<E>>,
-) -> String {
-    match result {
-        Err(alipay_openapi::Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
 }

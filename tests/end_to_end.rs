@@ -228,6 +228,19 @@ async fn gateway_errors_are_typed() {
     );
 }
 
+fn is_invalid(e: &SignatureError) -> bool {
+    matches!(e, SignatureError::Invalid { .. })
+}
+
+/// Both methods' answers are refused by `c` (`why` they must be) with a signature error that
+/// `is` accepts.
+async fn both_rejected(c: &Client, why: &str, is: fn(&SignatureError) -> bool) {
+    let e = c.execute(&confirm()).await.expect_err(why);
+    assert!(matches!(&e, Error::Signature(s) if is(s)), "{e:?}");
+    let e = c.execute(&validate()).await.expect_err(why);
+    assert!(matches!(&e, Error::Signature(s) if is(s)), "{e:?}");
+}
+
 #[tokio::test]
 async fn altered_unsigned_and_wrong_key_answers_are_rejected() {
     let gw = start().await;
@@ -238,31 +251,13 @@ async fn altered_unsigned_and_wrong_key_answers_are_rejected() {
             .expect("scenario");
         gw.set_scenario(SIGN_VALIDATE, Scenario::AlteredBody)
             .expect("scenario");
-        let e = c.execute(&confirm()).await.expect_err("altered");
-        assert!(
-            matches!(e, Error::Signature(SignatureError::Invalid { .. })),
-            "{e:?}"
-        );
-        let e = c.execute(&validate()).await.expect_err("altered");
-        assert!(
-            matches!(e, Error::Signature(SignatureError::Invalid { .. })),
-            "{e:?}"
-        );
+        both_rejected(&c, "altered", is_invalid).await;
 
         gw.set_scenario(AUTH_CONFIRM, Scenario::MissingSign)
             .expect("scenario");
         gw.set_scenario(SIGN_VALIDATE, Scenario::MissingSign)
             .expect("scenario");
-        let e = c.execute(&confirm()).await.expect_err("unsigned");
-        assert!(
-            matches!(e, Error::Signature(SignatureError::Missing)),
-            "{e:?}"
-        );
-        let e = c.execute(&validate()).await.expect_err("unsigned");
-        assert!(
-            matches!(e, Error::Signature(SignatureError::Missing)),
-            "{e:?}"
-        );
+        both_rejected(&c, "unsigned", |s| matches!(s, SignatureError::Missing)).await;
     }
 
     // A client that trusts another Alipay public key rejects the gateway's genuine answers.
@@ -273,16 +268,7 @@ async fn altered_unsigned_and_wrong_key_answers_are_rejected() {
         .alipay_public_key(PublicKey::parse(&stranger.public_pem).expect("key"))
         .build()
         .expect("client");
-    let e = c.execute(&confirm()).await.expect_err("wrong key");
-    assert!(
-        matches!(e, Error::Signature(SignatureError::Invalid { .. })),
-        "{e:?}"
-    );
-    let e = c.execute(&validate()).await.expect_err("wrong key");
-    assert!(
-        matches!(e, Error::Signature(SignatureError::Invalid { .. })),
-        "{e:?}"
-    );
+    both_rejected(&c, "wrong key", is_invalid).await;
     // The gateway did answer: the requests reached it and verified.
     assert!(
         gw.requests()

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, control, get_page, http, post_form, price, start, status, status_of, sub_code,
+    client, control, get_page, http, post_form, price, refusal, shop, start, status, status_of,
     v3_client, wait_notifications,
 };
 
@@ -28,10 +28,8 @@ fn pay_of(out: &str, auth_code: &str, amount: &str) -> pay::Request {
 #[tokio::test]
 // Long because: one precreated trade's story (scan, query, refund, refund queries, notification).
 async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
     let answer = client
         .execute(&precreate_of("qr-1", "88.88"))
@@ -49,7 +47,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
         .expect("precreate");
     assert_eq!(again.qr_code.as_deref(), Some(qr_code.as_str()));
     assert_eq!(
-        sub_code(client.execute(&precreate_of("qr-1", "1.00")).await),
+        refusal(&client, &precreate_of("qr-1", "1.00")).await,
         "ACQ.CONTEXT_INCONSISTENT"
     );
     assert_eq!(
@@ -116,11 +114,11 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
     assert_eq!(unknown.refund_status, None);
     assert_eq!(unknown.refund_amount, None);
     assert_eq!(
-        sub_code(
-            client
-                .execute(&fastpay_refund_query::Request::new("rq-1").out_trade_no("never"))
-                .await
-        ),
+        refusal(
+            &client,
+            &fastpay_refund_query::Request::new("rq-1").out_trade_no("never")
+        )
+        .await,
         "ACQ.TRADE_NOT_EXIST"
     );
 
@@ -136,9 +134,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
 
 #[tokio::test]
 async fn a_bar_code_payment_is_paid_at_once() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Gbk);
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Gbk).await;
 
     let paid = client
         .execute(&pay_of("bar-1", AUTH_CODE_PAYS, "12.34"))
@@ -166,15 +162,11 @@ async fn a_bar_code_payment_is_paid_at_once() {
 
     // Paid already; a code that is not Alipay's.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&pay_of("bar-1", AUTH_CODE_PAYS, "12.34"))
-                .await
-        ),
+        refusal(&client, &pay_of("bar-1", AUTH_CODE_PAYS, "12.34")).await,
         "ACQ.TRADE_HAS_SUCCESS"
     );
     assert_eq!(
-        sub_code(client.execute(&pay_of("bar-2", "1234", "1.00")).await),
+        refusal(&client, &pay_of("bar-2", "1234", "1.00")).await,
         "ACQ.PAYMENT_AUTH_CODE_INVALID"
     );
     assert!(gw.trade("bar-2").is_none());
@@ -188,10 +180,8 @@ async fn a_bar_code_payment_is_paid_at_once() {
 #[tokio::test]
 // Long because: two waiting payments, one cancelled and one paid by the control call.
 async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or_paid() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
     let waiting = match client
         .execute(&pay_of("wait-1", AUTH_CODE_ASKS_PASSWORD, "6.00"))
@@ -258,9 +248,7 @@ async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or
 // Long because: one paid trade cancelled, then its refund, notification and query checked.
 #[tokio::test]
 async fn cancel_refunds_a_paid_trade_in_full() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
 
     client
         .execute(&pay_of("c-1", AUTH_CODE_PAYS, "20.00"))
@@ -306,11 +294,7 @@ async fn cancel_refunds_a_paid_trade_in_full() {
         .await
         .expect("refund");
     assert_eq!(
-        sub_code(
-            client
-                .execute(&cancel::Request::new().out_trade_no("c-2"))
-                .await
-        ),
+        refusal(&client, &cancel::Request::new().out_trade_no("c-2")).await,
         "ACQ.REASON_TRADE_REFUND_FEE_ERR"
     );
 
@@ -345,9 +329,7 @@ async fn cancel_refunds_a_paid_trade_in_full() {
 
 #[tokio::test]
 async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
 
     let created = client
         .execute(&create::Request::new("cr-1", price("3.50")).subject("mini program order"))
@@ -366,20 +348,16 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
     );
     assert_eq!(waiting.total_amount.as_deref(), Some("3.50"));
     assert_eq!(
-        sub_code(
-            client
-                .execute(&create::Request::new("cr-1", price("3.51")).subject("mini program order"))
-                .await
-        ),
+        refusal(
+            &client,
+            &create::Request::new("cr-1", price("3.51")).subject("mini program order")
+        )
+        .await,
         "ACQ.CONTEXT_INCONSISTENT"
     );
     // The same out_trade_no through another method, with another amount.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&pay_of("cr-1", AUTH_CODE_PAYS, "9.99"))
-                .await
-        ),
+        refusal(&client, &pay_of("cr-1", AUTH_CODE_PAYS, "9.99")).await,
         "ACQ.CONTEXT_INCONSISTENT"
     );
     let payment = gw.pay("cr-1").expect("the buyer pays");
@@ -390,11 +368,11 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
         Some("TRADE_SUCCESS")
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(&create::Request::new("cr-1", price("3.50")).subject("mini program order"))
-                .await
-        ),
+        refusal(
+            &client,
+            &create::Request::new("cr-1", price("3.50")).subject("mini program order")
+        )
+        .await,
         "ACQ.TRADE_HAS_SUCCESS"
     );
     // Paid by the buyer: notified, as any payment.
@@ -407,10 +385,8 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
 
 #[tokio::test]
 async fn a_scenario_still_wins_and_control_calls_want_json() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, alipay_runtime::Charset::Utf8);
 
     gw.set_scenario(
         "alipay.trade.precreate",
@@ -418,7 +394,7 @@ async fn a_scenario_still_wins_and_control_calls_want_json() {
     )
     .expect("scenario");
     assert_eq!(
-        sub_code(client.execute(&precreate_of("sc-1", "1.00")).await),
+        refusal(&client, &precreate_of("sc-1", "1.00")).await,
         "ACQ.TRADE_HAS_SUCCESS"
     );
     assert!(gw.trade("sc-1").is_none());
@@ -486,14 +462,7 @@ async fn a_trade_precreated_over_v3_is_seen_over_v2() {
     let qr_code = answer.qr_code.expect("qr_code");
     assert_eq!(status(&v2, "v3-1").await.as_deref(), Some("WAIT_BUYER_PAY"));
     gw.scan_and_pay(&qr_code).expect("paid");
-    let queried = v3
-        .execute(&query::Request::new().out_trade_no("v3-1"))
-        .await
-        .expect("query over v3");
-    assert_eq!(
-        status_of(&queried.trade_status).as_deref(),
-        Some("TRADE_SUCCESS")
-    );
+    assert_eq!(status(&v3, "v3-1").await.as_deref(), Some("TRADE_SUCCESS"));
     let cancelled = v3
         .execute(&cancel::Request::new().out_trade_no("v3-1"))
         .await

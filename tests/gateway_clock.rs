@@ -6,25 +6,40 @@
 use std::time::Duration;
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS};
-use alipay_gateway::{DeliveryState, NotifySchedule, TradeStatus};
+use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
 use alipay_openapi::trade::{cancel, pay, precreate, wap_pay};
-use alipay_runtime::{Charset, verify_notify};
+use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    PAGE_PAY, client, control, get_page, get_url, http, order, page_request, post_form, press_pay,
-    price, start, start_with_schedule, status, sub_code, wait_notifications,
+    PAGE_PAY, client, control, get_page, get_url, http, logged_at, order, page_request, post_form,
+    press_pay, price, refusal, shop, start, start_with_schedule, status, wait_notifications,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
 
+/// `out` still waits for the buyer once the gateway's clock has moved `open`, and is closed a
+/// minute later.
+async fn closes_a_minute_after(gw: &TestGateway, client: &Client, out: &str, open: Duration) {
+    gw.advance_clock(open);
+    assert_eq!(
+        status(client, out).await.as_deref(),
+        Some("WAIT_BUYER_PAY"),
+        "{out} before its last minute"
+    );
+    gw.advance_clock(MINUTE);
+    assert_eq!(
+        status(client, out).await.as_deref(),
+        Some("TRADE_CLOSED"),
+        "{out} after it"
+    );
+}
+
 #[tokio::test]
 async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
 
     let made = gw.now();
     let answer = client
@@ -43,16 +58,7 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
         alipay_runtime::time::beijing_timestamp(made + 15 * MINUTE)
     );
 
-    gw.advance_clock(14 * MINUTE);
-    assert_eq!(
-        status(&client, "exp-1").await.as_deref(),
-        Some("WAIT_BUYER_PAY")
-    );
-    gw.advance_clock(MINUTE);
-    assert_eq!(
-        status(&client, "exp-1").await.as_deref(),
-        Some("TRADE_CLOSED")
-    );
+    closes_a_minute_after(&gw, &client, "exp-1", 14 * MINUTE).await;
     let closed = gw.trade("exp-1").expect("the trade");
     assert_eq!(closed.status, TradeStatus::TradeClosed);
     // Closed at its time_expire, not when it was looked at.
@@ -72,11 +78,11 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
     assert!(gw.notifications().is_empty());
     // The same order again is a closed trade, as Alipay answers it.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&precreate::Request::new("exp-1", price("9.90")).subject("Iphone6 16G"))
-                .await
-        ),
+        refusal(
+            &client,
+            &precreate::Request::new("exp-1", price("9.90")).subject("Iphone6 16G")
+        )
+        .await,
         "ACQ.TRADE_HAS_CLOSE"
     );
     // A cancel of the closed trade closes nothing more.
@@ -89,9 +95,7 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
 
 #[tokio::test]
 async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_default() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let waiting = client
         .execute(
             &pay::Request::new(
@@ -105,16 +109,7 @@ async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_def
         .await;
     // 10003: the typed client reports it as an error; the trade waits.
     assert!(waiting.is_err(), "{waiting:?}");
-    gw.advance_clock(179 * MINUTE);
-    assert_eq!(
-        status(&client, "exp-2").await.as_deref(),
-        Some("WAIT_BUYER_PAY")
-    );
-    gw.advance_clock(MINUTE);
-    assert_eq!(
-        status(&client, "exp-2").await.as_deref(),
-        Some("TRADE_CLOSED")
-    );
+    closes_a_minute_after(&gw, &client, "exp-2", 179 * MINUTE).await;
     assert_eq!(
         gw.pay("exp-2").expect_err("closed").sub_code,
         "ACQ.TRADE_HAS_CLOSE"
@@ -136,9 +131,7 @@ async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_def
 
 #[tokio::test]
 async fn time_expire_wins_and_bad_timeouts_are_refused() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let at = alipay_runtime::time::beijing_timestamp(gw.now() + 10 * MINUTE);
     client
         .execute(
@@ -161,28 +154,24 @@ async fn time_expire_wins_and_bad_timeouts_are_refused() {
 
     let past = alipay_runtime::time::beijing_timestamp(gw.now() - MINUTE);
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &precreate::Request::new("exp-5", price("1.00"))
-                        .subject("s")
-                        .time_expire(past)
-                )
-                .await
-        ),
+        refusal(
+            &client,
+            &precreate::Request::new("exp-5", price("1.00"))
+                .subject("s")
+                .time_expire(past)
+        )
+        .await,
         "ACQ.NOW_TIME_AFTER_EXPIRE_TIME_ERROR"
     );
     for bad in ["1.5h", "16d", "0m", "5s"] {
         assert_eq!(
-            sub_code(
-                client
-                    .execute(
-                        &precreate::Request::new("exp-6", price("1.00"))
-                            .subject("s")
-                            .timeout_express(bad)
-                    )
-                    .await
-            ),
+            refusal(
+                &client,
+                &precreate::Request::new("exp-6", price("1.00"))
+                    .subject("s")
+                    .timeout_express(bad)
+            )
+            .await,
             "ACQ.INVALID_PARAMETER",
             "{bad}"
         );
@@ -192,10 +181,8 @@ async fn time_expire_wins_and_bad_timeouts_are_refused() {
 
 #[tokio::test]
 async fn a_qr_code_stops_scanning_after_two_hours_and_its_trade_closes_after_three() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let qr_code = client
         .execute(&precreate::Request::new("exp-7", price("1.00")).subject("s"))
         .await
@@ -237,10 +224,8 @@ async fn a_qr_code_stops_scanning_after_two_hours_and_its_trade_closes_after_thr
 #[tokio::test]
 // Long because: two checkouts expire on the clock alone, one notified, and the notification read.
 async fn a_wap_trade_closed_by_the_clock_is_notified_trade_closed_a_page_trade_is_not() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, merchant, client) = shop(Charset::Gbk).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Gbk);
     let checkout = |out: &str, product_code: &str| {
         json!({
             "out_trade_no": out,
@@ -309,10 +294,8 @@ async fn a_wap_trade_closed_by_the_clock_is_notified_trade_closed_a_page_trade_i
 
 #[tokio::test]
 async fn a_cashier_trade_waits_15_days_then_its_pay_button_is_refused() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let request = page_request(&client, PAGE_PAY, &order("exp-9", "88.88", "Iphone6 16G"));
     let (code, _, page) = get_page(&http, &get_url(&request)).await;
     assert_eq!(code, 200, "{page}");
@@ -416,11 +399,7 @@ async fn the_clock_over_http() {
     assert_eq!(get.status().as_u16(), 405);
     assert_eq!(gw.clock_offset(), Duration::from_millis(900_500));
     // Each call is in the request log with its verdict.
-    let log: Vec<_> = gw
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/control/clock")
-        .collect();
+    let log: Vec<_> = logged_at(&gw, "/control/clock");
     assert_eq!(log.len(), 8);
     assert!(
         log.iter()

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, http, notifications_within, price, send_json, start, start_with_schedule,
+    http, logged_at, notifications_within, price, send_json, shop, shop_with_schedule, start,
 };
 
 const QUERY: &str = "alipay.trade.query";
@@ -187,9 +187,7 @@ async fn a_lost_answer_was_processed_and_the_retry_finds_the_trade() {
 
 #[tokio::test]
 async fn times_2_hits_exactly_the_next_two_calls_of_its_method() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(FaultRule::new(QUERY, Fault::HttpStatus(502)).times(2))
         .expect("a rule");
     assert_eq!(gw.faults()[0].times, Some(2));
@@ -226,9 +224,7 @@ async fn times_2_hits_exactly_the_next_two_calls_of_its_method() {
 
 /// Which of `calls` queries a fresh gateway with `rule` faulted.
 async fn faulted_calls(rule: FaultRule, calls: usize) -> Vec<bool> {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(rule).expect("a rule");
     let mut faulted = Vec::new();
     for _ in 0..calls {
@@ -271,31 +267,32 @@ async fn v3_requests_get_the_faults_too() {
     let gw = start().await;
     let merchant = Merchant::start(0).await;
     let client = short_client(&gw, &merchant, Protocol::V3);
-    gw.inject_fault(FaultRule::new(QUERY, Fault::HttpStatus(503)).times(1))
-        .expect("a rule");
-    // An HTML page is no v3 error body: an unverified API error with the status.
-    assert_eq!(
-        query_once(&client, "nowhere").await,
-        (Outcome::Api(503, false), Some(RequestSent::Sent))
-    );
-    gw.inject_fault(FaultRule::new(QUERY, Fault::Reset).times(1))
-        .expect("a rule");
-    assert_eq!(
-        query_once(&client, "nowhere").await,
+    for (fault, expected) in [
+        // An HTML page is no v3 error body: an unverified API error with the status.
         (
-            Outcome::Transport(TransportKind::Other),
-            Some(RequestSent::MaybeSent)
-        )
-    );
-    gw.inject_fault(FaultRule::new(QUERY, Fault::Truncated).times(1))
-        .expect("a rule");
-    assert_eq!(
-        query_once(&client, "nowhere").await,
+            Fault::HttpStatus(503),
+            (Outcome::Api(503, false), Some(RequestSent::Sent)),
+        ),
         (
-            Outcome::Transport(TransportKind::ResponseBody),
-            Some(RequestSent::Sent)
-        )
-    );
+            Fault::Reset,
+            (
+                Outcome::Transport(TransportKind::Other),
+                Some(RequestSent::MaybeSent),
+            ),
+        ),
+        (
+            Fault::Truncated,
+            (
+                Outcome::Transport(TransportKind::ResponseBody),
+                Some(RequestSent::Sent),
+            ),
+        ),
+    ] {
+        let name = format!("{fault:?}");
+        gw.inject_fault(FaultRule::new(QUERY, fault).times(1))
+            .expect("a rule");
+        assert_eq!(query_once(&client, "nowhere").await, expected, "{name}");
+    }
     let v3: Vec<_> = gw
         .requests()
         .into_iter()
@@ -315,10 +312,8 @@ async fn v3_requests_get_the_faults_too() {
 // Long because: every fault kind set over the HTTP control call and seen once.
 #[tokio::test]
 async fn the_faults_over_http() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let (code, rules) = send_json(
         &http,
         reqwest::Method::POST,
@@ -386,11 +381,7 @@ async fn the_faults_over_http() {
     let put = http.put(gw.faults_url()).send().await.expect("answer");
     assert_eq!(put.status().as_u16(), 405);
     // Each control call is in the request log with its verdict.
-    let calls: Vec<_> = gw
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/control/faults")
-        .collect();
+    let calls: Vec<_> = logged_at(&gw, "/control/faults");
     assert_eq!(calls.len(), 10);
     assert!(
         calls
@@ -436,9 +427,8 @@ async fn pay_now(client: &Client, out: &str) {
 
 #[tokio::test]
 async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule() {
-    let gw = start_with_schedule(alipay_gateway::NotifySchedule::alipay()).await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) =
+        shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("*", Fault::NotifyDrop).times(1))
         .expect("a rule");
     pay_now(&client, "nd-1").await;
@@ -462,9 +452,7 @@ async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule()
 
 #[tokio::test]
 async fn a_duplicated_notification_is_delivered_twice() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("alipay.trade.pay", Fault::NotifyDuplicate).times(1))
         .expect("a rule");
     pay_now(&client, "nu-1").await;
@@ -486,9 +474,7 @@ async fn a_duplicated_notification_is_delivered_twice() {
 
 #[tokio::test]
 async fn a_delayed_notification_waits_on_the_gateways_clock() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) = shop(Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("*", Fault::NotifyDelay(Duration::from_secs(60))).times(1))
         .expect("a rule");
     pay_now(&client, "nl-1").await;
@@ -507,9 +493,8 @@ async fn a_delayed_notification_waits_on_the_gateways_clock() {
 #[tokio::test]
 async fn a_notification_out_of_order_arrives_after_the_next_one() {
     use alipay_openapi::trade::refund;
-    let gw = start_with_schedule(alipay_gateway::NotifySchedule::alipay()).await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) =
+        shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
     gw.inject_fault(FaultRule::new("*", Fault::NotifyOutOfOrder).times(1))
         .expect("a rule");
     // Paid (TRADE_SUCCESS, held back), then refunded in full (TRADE_CLOSED).

@@ -7,22 +7,12 @@ use std::time::Duration;
 
 use alipay_gateway::{Fault, FaultRule, NotifySchedule, TestGateway};
 use alipay_openapi::trade::{precreate, query};
-use alipay_openapi::user::agreement_page_sign;
-use alipay_runtime::{Charset, Error, Price};
+use alipay_runtime::{Charset, Price};
 use serde_json::Value;
 
 use crate::merchant::Merchant;
-use crate::money_and_agreements::{AUTH_APPLY, apply, transfer};
-use crate::support::{client, http};
-
-fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
-    result: Result<T, Error<E>>,
-) -> String {
-    match result {
-        Err(Error::Business(b)) => b.sub_code().as_str().to_owned(),
-        other => panic!("not a business error: {other:?}"),
-    }
-}
+use crate::money_and_agreements::{AUTH_APPLY, apply, signed_agreement, transfer};
+use crate::support::{client, http, methods_and, refusal};
 
 async fn post(http: &reqwest::Client, url: &str, content_type: &str, body: &str) -> (u16, Value) {
     let response = http
@@ -40,22 +30,10 @@ async fn post(http: &reqwest::Client, url: &str, content_type: &str, body: &str)
     )
 }
 
-/// The typed methods and `alipay.user.agreement.auth.apply` (an SDK-model spec, by hand).
-fn methods() -> &'static [alipay_runtime::MethodDescriptor] {
-    Box::leak(
-        alipay_openapi::METHODS
-            .iter()
-            .copied()
-            .chain([AUTH_APPLY])
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    )
-}
-
 #[tokio::test]
 // Long because: one gateway filled with every kind of state, reset, and checked piece by piece.
 async fn a_reset_over_http_forgets_everything_and_stops_the_deliveries() {
-    let gw = TestGateway::start_with(methods(), |b| {
+    let gw = TestGateway::start_with(methods_and(&[AUTH_APPLY]), |b| {
         b.fund_balance("500.00".parse().unwrap())
             .notify_schedule(NotifySchedule::new([Duration::from_millis(100); 100]))
     })
@@ -77,16 +55,7 @@ async fn a_reset_over_http_forgets_everything_and_stops_the_deliveries() {
         .execute(&transfer("t-1", "30.00"))
         .await
         .expect("transfer");
-    let sign = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("ext-r");
-    http.get(client.page_url(&sign).expect("URL"))
-        .send()
-        .await
-        .expect("sign page");
-    let agreement_no = gw.sign_agreement("ext-r").expect("signed").agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "ext-r").await;
     apply(&client, &agreement_no).await;
     gw.inject_fault(FaultRule::new("alipay.trade.query", Fault::HttpStatus(503)).times(5))
         .expect("fault");
@@ -138,11 +107,7 @@ async fn a_reset_over_http_forgets_everything_and_stops_the_deliveries() {
     // A fresh gateway: no such trade (and no 503 fault left), and the same order number opens
     // a new trade, with another amount.
     assert_eq!(
-        sub_code(
-            client
-                .execute(&query::Request::new().out_trade_no("r-1"))
-                .await
-        ),
+        refusal(&client, &query::Request::new().out_trade_no("r-1")).await,
         "ACQ.TRADE_NOT_EXIST"
     );
     client

@@ -61,34 +61,33 @@ impl Expr {
     }
 
     fn or(tokens: &[&str], at: &mut usize) -> Option<Expr> {
-        let mut parts = vec![Self::and(tokens, at)?];
-        while tokens
-            .get(*at)
-            .is_some_and(|t| t.eq_ignore_ascii_case("OR"))
-        {
-            *at += 1;
-            parts.push(Self::and(tokens, at)?);
-        }
-        Some(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Expr::Or(parts)
-        })
+        Self::joined(tokens, at, "OR", Self::and, Expr::Or)
     }
 
     fn and(tokens: &[&str], at: &mut usize) -> Option<Expr> {
-        let mut parts = vec![Self::term(tokens, at)?];
+        Self::joined(tokens, at, "AND", Self::term, Expr::And)
+    }
+
+    /// One or more `item`s joined by the operator `word`: the item alone, or `join` of them.
+    fn joined(
+        tokens: &[&str],
+        at: &mut usize,
+        word: &str,
+        item: fn(&[&str], &mut usize) -> Option<Expr>,
+        join: fn(Vec<Expr>) -> Expr,
+    ) -> Option<Expr> {
+        let mut parts = vec![item(tokens, at)?];
         while tokens
             .get(*at)
-            .is_some_and(|t| t.eq_ignore_ascii_case("AND"))
+            .is_some_and(|t| t.eq_ignore_ascii_case(word))
         {
             *at += 1;
-            parts.push(Self::term(tokens, at)?);
+            parts.push(item(tokens, at)?);
         }
         Some(if parts.len() == 1 {
             parts.remove(0)
         } else {
-            Expr::And(parts)
+            join(parts)
         })
     }
 

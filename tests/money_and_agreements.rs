@@ -18,8 +18,9 @@ use alipay_openapi::user::{
 use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
-use crate::merchant::Merchant;
-use crate::support::{client, control, get_page, http, path_url, price, start, sub_code};
+use crate::support::{
+    control, get_page, http, logged_at, methods_and, path_url, price, refusal, shop,
+};
 
 pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
     trans_uni_transfer::Request::new()
@@ -33,6 +34,47 @@ pub(crate) fn transfer(out: &str, amount: &str) -> trans_uni_transfer::Request {
                 .identity("2088123412341234")
                 .identity_type("ALIPAY_USER_ID"),
         )
+}
+
+/// The sign-page request for agreement `external` (periodic withholding, in the Alipay app).
+fn sign_request(external: &str) -> agreement_page_sign::Request {
+    agreement_page_sign::Request::new(
+        "GENERAL_WITHHOLDING_P",
+        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
+    )
+    .external_agreement_no(external)
+}
+
+/// Opens agreement `external` at `gw`'s sign page and signs it through the Rust API: its
+/// agreement_no.
+pub(crate) async fn signed_agreement(client: &Client, gw: &TestGateway, external: &str) -> String {
+    http()
+        .get(client.page_url(&sign_request(external)).expect("URL"))
+        .send()
+        .await
+        .expect("sign page");
+    gw.sign_agreement(external).expect("signed").agreement_no
+}
+
+/// The control call the sign page's button makes, with `body`: the status and the answer.
+async fn sign_call(http: &reqwest::Client, gw: &TestGateway, body: &Value) -> (u16, Value) {
+    control(http, &path_url(gw, "/control/sign-agreement"), body).await
+}
+
+/// The balance control call with `body` (`{}` reads it, `available_amount` sets it): the status
+/// and the answer.
+async fn balance_call(http: &reqwest::Client, gw: &TestGateway, body: &Value) -> (u16, Value) {
+    control(http, &path_url(gw, "/control/balance"), body).await
+}
+
+/// `alipay.user.agreement.query` for an agreement of the gateway's buyer.
+fn buyer_query() -> agreement_query::Request {
+    agreement_query::Request::new().alipay_user_id(BUYER_ID)
+}
+
+/// `alipay.user.agreement.unsign` for an agreement of the gateway's buyer.
+fn buyer_unsign() -> agreement_unsign::Request {
+    agreement_unsign::Request::new().alipay_user_id(BUYER_ID)
 }
 
 async fn balance(client: &Client) -> String {
@@ -75,16 +117,16 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     assert_eq!(again.order_id.as_deref(), Some(order_id.as_str()));
     assert_eq!(balance(&client).await, "70.00");
     assert_eq!(
-        sub_code(client.execute(&transfer("t-1", "31.00")).await),
+        refusal(&client, &transfer("t-1", "31.00")).await,
         "PAYMENT_INFO_INCONSISTENCY"
     );
     // More than the balance, and below the no-password minimum.
     assert_eq!(
-        sub_code(client.execute(&transfer("t-2", "70.01")).await),
+        refusal(&client, &transfer("t-2", "70.01")).await,
         "PAYER_BALANCE_NOT_ENOUGH"
     );
     assert_eq!(
-        sub_code(client.execute(&transfer("t-3", "0.09")).await),
+        refusal(&client, &transfer("t-3", "0.09")).await,
         "EXCEED_LIMIT_SM_MIN_AMOUNT"
     );
 
@@ -105,21 +147,16 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
         );
     }
     assert_eq!(
-        sub_code(
-            client
-                .execute(&trans_common_query::Request::new().out_biz_no("never"))
-                .await
-        ),
+        refusal(
+            &client,
+            &trans_common_query::Request::new().out_biz_no("never")
+        )
+        .await,
         "ORDER_NOT_EXIST"
     );
 
     // The control API: the balance set, read, and the transfers listed.
-    let (status, set) = control(
-        &http,
-        &path_url(&gw, "/control/balance"),
-        &json!({"available_amount": "500.00"}),
-    )
-    .await;
+    let (status, set) = balance_call(&http, &gw, &json!({"available_amount": "500.00"})).await;
     assert_eq!(status, 200, "{set}");
     assert_eq!(set["available_amount"], "500.00");
     assert_eq!(balance(&client).await, "500.00");
@@ -127,7 +164,7 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
         .execute(&transfer("t-2", "70.01"))
         .await
         .expect("now it fits");
-    let (_, read) = control(&http, &path_url(&gw, "/control/balance"), &json!({})).await;
+    let (_, read) = balance_call(&http, &gw, &json!({})).await;
     assert_eq!(read["available_amount"], "429.99");
     assert_eq!(gw.fund_balance().as_str(), "429.99");
     let (_, listed) = control(&http, &path_url(&gw, "/control/transfers"), &json!({})).await;
@@ -135,22 +172,13 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0]["order_id"], order_id.as_str());
     assert_eq!(gw.transfers().len(), 2);
-    let (status, refused) = control(
-        &http,
-        &path_url(&gw, "/control/balance"),
-        &json!({"available_amount": "lots"}),
-    )
-    .await;
+    let (status, refused) = balance_call(&http, &gw, &json!({"available_amount": "lots"})).await;
     assert_eq!(status, 400, "{refused}");
     gw.set_fund_balance(&price(DEFAULT_BALANCE));
     assert_eq!(balance(&client).await, DEFAULT_BALANCE);
 
     // Control calls are in the request log with their verdict.
-    let logged = gw
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/control/balance")
-        .collect::<Vec<_>>();
+    let logged = logged_at(&gw, "/control/balance");
     assert_eq!(logged.len(), 3);
     assert!(
         logged
@@ -163,18 +191,12 @@ async fn transfers_move_the_balance_and_are_queried_by_any_id() {
 #[tokio::test]
 // Long because: one agreement's story (page, sign, notification, query, unsign, query).
 async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
-    let client = client(&gw, &merchant, Charset::Utf8);
+    let (gw, merchant, client) = shop(Charset::Utf8).await;
     let http = http();
 
-    let request = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("ext-1")
-    .sign_scene("INDUSTRY|DIGITAL_MEDIA")
-    .notify_url(merchant.notify_url());
+    let request = sign_request("ext-1")
+        .sign_scene("INDUSTRY|DIGITAL_MEDIA")
+        .notify_url(merchant.notify_url());
     let url = client.page_url(&request).expect("a signed URL");
     let (_, _, page) = get_page(&http, &url).await;
     assert!(page.contains("id=\"sign\""), "{page}");
@@ -186,51 +208,24 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
 
     // Not signed yet: the query says TEMP, unsign refuses it.
     let temp = client
-        .execute(
-            &agreement_query::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .external_agreement_no("ext-1"),
-        )
+        .execute(&buyer_query().external_agreement_no("ext-1"))
         .await
         .expect("query");
     assert_eq!(temp.status.as_deref(), Some("TEMP"));
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_unsign::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .agreement_no(agreement_no.clone())
-                )
-                .await
-        ),
+        refusal(&client, &buyer_unsign().agreement_no(agreement_no.clone())).await,
         "USER_AGREEMENT_STATUS_NOT_NORMAL"
     );
 
     // The user signs (the control call the page's button makes), once.
-    let (status, signed) = control(
-        &http,
-        &path_url(&gw, "/control/sign-agreement"),
-        &json!({"external_agreement_no": "ext-1"}),
-    )
-    .await;
+    let (status, signed) = sign_call(&http, &gw, &json!({"external_agreement_no": "ext-1"})).await;
     assert_eq!(status, 200, "{signed}");
     assert_eq!(signed["status"], "NORMAL");
     assert_eq!(signed["agreement_no"], agreement_no.as_str());
-    let (status, again) = control(
-        &http,
-        &path_url(&gw, "/control/sign-agreement"),
-        &json!({"agreement_no": agreement_no}),
-    )
-    .await;
+    let (status, again) = sign_call(&http, &gw, &json!({"agreement_no": agreement_no})).await;
     assert_eq!(status, 409, "{again}");
     assert_eq!(again["sub_code"], "USER_AGREEMENT_STATUS_NOT_NORMAL");
-    let (status, none) = control(
-        &http,
-        &path_url(&gw, "/control/sign-agreement"),
-        &json!({"agreement_no": "0"}),
-    )
-    .await;
+    let (status, none) = sign_call(&http, &gw, &json!({"agreement_no": "0"})).await;
     assert_eq!(status, 404, "{none}");
 
     // The sign notification reaches notify_url, signed.
@@ -249,11 +244,7 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
     );
 
     let normal = client
-        .execute(
-            &agreement_query::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone()),
-        )
+        .execute(&buyer_query().agreement_no(agreement_no.clone()))
         .await
         .expect("query");
     assert_eq!(normal.status.as_deref(), Some("NORMAL"));
@@ -263,59 +254,23 @@ async fn an_agreement_is_signed_at_the_page_notified_queried_and_unsigned() {
 
     // Unsigned: notified, then the query and a second unsign say so.
     client
-        .execute(
-            &agreement_unsign::Request::new()
-                .alipay_user_id(BUYER_ID)
-                .agreement_no(agreement_no.clone()),
-        )
+        .execute(&buyer_unsign().agreement_no(agreement_no.clone()))
         .await
         .expect("unsign");
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_query::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .agreement_no(agreement_no.clone())
-                )
-                .await
-        ),
+        refusal(&client, &buyer_query().agreement_no(agreement_no.clone())).await,
         "AGREEMENT_HAS_UNSIGNED"
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_unsign::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .agreement_no(agreement_no.clone())
-                )
-                .await
-        ),
+        refusal(&client, &buyer_unsign().agreement_no(agreement_no.clone())).await,
         "USER_AGREEMENT_STATUS_NOT_NORMAL"
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_query::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .external_agreement_no("never")
-                )
-                .await
-        ),
+        refusal(&client, &buyer_query().external_agreement_no("never")).await,
         "USER_AGREEMENT_NOT_EXIST"
     );
     assert_eq!(
-        sub_code(
-            client
-                .execute(
-                    &agreement_unsign::Request::new()
-                        .alipay_user_id(BUYER_ID)
-                        .external_agreement_no("never")
-                )
-                .await
-        ),
+        refusal(&client, &buyer_unsign().external_agreement_no("never")).await,
         "AGREEMENT_NOT_EXIST"
     );
     let received = merchant
@@ -382,29 +337,12 @@ pub(crate) async fn apply(client: &Client, agreement_no: &str) -> String {
 // Long because: one SMS code's life: wrong attempts, the limit, expiry, then success.
 #[tokio::test]
 async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
-    let methods: &'static [alipay_runtime::MethodDescriptor] = Box::leak(
-        alipay_openapi::METHODS
-            .iter()
-            .copied()
-            .chain([AUTH_APPLY])
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    );
-    let gw = TestGateway::start_with(methods, |b| b)
+    let gw = TestGateway::start_with(methods_and(&[AUTH_APPLY]), |b| b)
         .await
         .expect("gateway starts");
     let client = gw.client().expect("client");
     let http = http();
-    let request = agreement_page_sign::Request::new(
-        "GENERAL_WITHHOLDING_P",
-        agreement_page_sign::AccessParams::new(agreement_page_sign::Channel::Alipayapp),
-    )
-    .external_agreement_no("sms-1");
-    http.get(client.page_url(&request).expect("URL"))
-        .send()
-        .await
-        .expect("page");
-    let agreement_no = gw.sign_agreement("sms-1").expect("signed").agreement_no;
+    let agreement_no = signed_agreement(&client, &gw, "sms-1").await;
 
     let token = apply(&client, &agreement_no).await;
     let (status, sms) = control(
@@ -425,7 +363,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     };
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, wrong)).await),
+        refusal(&client, &confirm(&token, wrong)).await,
         "VALIDATECODE_ANSWER_ERROR"
     );
     client
@@ -433,11 +371,11 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
         .await
         .expect("confirmed");
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, &code)).await),
+        refusal(&client, &confirm(&token, &code)).await,
         "VALIDATECODE_IS_NOT_EXIST"
     );
     assert_eq!(
-        sub_code(client.execute(&confirm("MDEDUCTnever", &code)).await),
+        refusal(&client, &confirm("MDEDUCTnever", &code)).await,
         "AUTH_TOKEN_IS_NOT_EXIST"
     );
 
@@ -447,12 +385,12 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     assert_eq!(gw.sms_codes().len(), 2);
     for _ in 0..alipay_gateway::agreements::MAX_CODE_ATTEMPTS {
         assert_eq!(
-            sub_code(client.execute(&confirm(&token, wrong)).await),
+            refusal(&client, &confirm(&token, wrong)).await,
             "VALIDATECODE_ANSWER_ERROR"
         );
     }
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, &code)).await),
+        refusal(&client, &confirm(&token, &code)).await,
         "VALIDATECODE_TIMES_LIMIT"
     );
     // A fresh code, and the gateway's clock past its lifetime.
@@ -460,7 +398,7 @@ async fn an_sms_code_confirms_a_signed_agreement_within_its_attempts() {
     let code = gw.sms_code(&token).expect("held").code;
     gw.advance_clock(alipay_gateway::agreements::CODE_LIFETIME);
     assert_eq!(
-        sub_code(client.execute(&confirm(&token, &code)).await),
+        refusal(&client, &confirm(&token, &code)).await,
         "VALIDATECODE_EXPIRED"
     );
     let (status, _) = control(

@@ -194,10 +194,8 @@ async fn return_and_notify_urls_are_http_or_https_and_the_return_query_precedes_
 
 #[tokio::test]
 async fn a_bad_page_request_gets_the_error_page_and_opens_no_trade() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
 
     // Changed after signing.
     let p = page_request(&client, PAGE_PAY, &order("tampered", "1.00", "x"));
@@ -324,11 +322,7 @@ async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
         // Pressed again: already paid.
         let (status, _) = press_pay(&http, &gw, &trade_no).await;
         assert_eq!(status, 200);
-        let pay_log: Vec<_> = gw
-            .requests()
-            .into_iter()
-            .filter(|r| r.path == "/cashier/pay")
-            .collect();
+        let pay_log: Vec<_> = logged_at(&gw, "/cashier/pay");
         assert_eq!(pay_log.len(), 2);
         assert_eq!(pay_log[0].answer.status, 302);
         assert_eq!(
@@ -349,10 +343,8 @@ fn order_string(client: &Client, biz: &Value) -> String {
 // Long because: one app order paid two ways, each with its notification checked.
 #[tokio::test]
 async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, merchant, client) = shop(Charset::Gbk).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Gbk);
     let app_order = |out: &str| json!({"out_trade_no": out, "total_amount": "9.99", "subject": "App 订单", "product_code": "QUICK_MSECURITY_PAY"});
 
     let payment = gw
@@ -437,10 +429,8 @@ async fn an_app_order_string_is_paid_by_the_library_or_the_control_endpoint() {
 
 #[tokio::test]
 async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_serial() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     for out in ["token-1", "token-2"] {
         let p = page_request(&client, PAGE_PAY, &order(out, "1.00", "x"));
         get_page(&http, &get_url(&p)).await;
@@ -501,10 +491,12 @@ async fn cashier_buttons_need_their_trades_token_and_trade_numbers_are_not_seria
 
 #[tokio::test]
 async fn only_an_answer_that_is_exactly_success_acknowledges_a_notification() {
-    let gw = start_with_schedule(NotifySchedule::new([Duration::from_millis(30); 2])).await;
-    let merchant = Merchant::start(0).await;
+    let (gw, merchant, client) = shop_with_schedule(
+        NotifySchedule::new([Duration::from_millis(30); 2]),
+        Charset::Utf8,
+    )
+    .await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
     let padded_junk = format!("success{}junk", " ".repeat(300));
     let answers: [(&str, &[u8], bool); 5] = [
         ("plain", b"success", true),

@@ -14,7 +14,7 @@ use serde_json::Value;
 use alipay_gateway::TestGateway;
 
 use crate::money_and_agreements::accept_any;
-use crate::support::v3_client;
+use crate::support::{methods_and, v3_client};
 
 const fn descriptor(method: &'static str, node: &'static str, route: Route) -> MethodDescriptor {
     MethodDescriptor {
@@ -92,17 +92,18 @@ const BILL_KEY: &str = "02659981";
 
 /// A gateway serving the typed methods and the five SDK-model ones.
 pub(crate) async fn gateway() -> TestGateway {
-    let methods: &'static [MethodDescriptor] = Box::leak(
-        alipay_openapi::METHODS
-            .iter()
-            .copied()
-            .chain([SIGN_ADD, PAY, PAY_STATUS, SIGN_QUERY, SIGN_CANCEL])
-            .collect::<Vec<_>>()
-            .into_boxed_slice(),
-    );
+    let methods = methods_and(&[SIGN_ADD, PAY, PAY_STATUS, SIGN_QUERY, SIGN_CANCEL]);
     TestGateway::start_with(methods, |b| b)
         .await
         .expect("gateway starts")
+}
+
+/// Request parts made of these form fields alone.
+fn form_parts(fields: &[(&'static str, &str)]) -> RequestParts {
+    RequestParts {
+        form: fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        ..RequestParts::default()
+    }
 }
 
 /// Calls `method` over v2 with these form fields: the verified answer node, or the error.
@@ -111,10 +112,7 @@ async fn call(
     method: &MethodDescriptor,
     fields: &[(&'static str, &str)],
 ) -> Result<Value, Error<alipay_runtime::DynBizCode>> {
-    let parts = RequestParts {
-        form: fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
-        ..RequestParts::default()
-    };
+    let parts = form_parts(fields);
     let answer = client.execute_raw(method.method, &parts).await?;
     Ok(serde_json::from_str(answer.node_text()).expect("JSON"))
 }
@@ -125,10 +123,7 @@ async fn call_v3(
     method: &MethodDescriptor,
     fields: &[(&'static str, &str)],
 ) -> Result<Value, Error<alipay_runtime::DynBizCode>> {
-    let parts = RequestParts {
-        form: fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
-        ..RequestParts::default()
-    };
+    let parts = form_parts(fields);
     let route = method.route.expect("a v3 route");
     client
         .execute_raw_v3(method.method, &route, &parts, &RequestOptions::default())

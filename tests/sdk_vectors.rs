@@ -87,6 +87,17 @@ fn vectors() -> Vec<Value> {
     all.as_array().expect("array").clone()
 }
 
+/// A vector's name, charset, sign type and method.
+fn settings(vector: &Value) -> (&str, Charset, SignType, &str) {
+    let text = |key: &str| vector[key].as_str().unwrap_or_else(|| panic!("{key}"));
+    (
+        text("name"),
+        text("charset").parse().expect("charset"),
+        text("sign_type").parse().expect("sign_type"),
+        vector["params"]["method"].as_str().expect("method"),
+    )
+}
+
 fn params_of(vector: &Value) -> Vec<(String, String)> {
     let mut params: Vec<(String, String)> = vector["params"]
         .as_object()
@@ -108,18 +119,7 @@ async fn requests_signed_by_the_official_sdks_verify_and_get_verified_answers() 
     let vectors = vectors();
     assert_eq!(vectors.len(), 12);
     for vector in &vectors {
-        let name = vector["name"].as_str().expect("name");
-        let charset: Charset = vector["charset"]
-            .as_str()
-            .expect("charset")
-            .parse()
-            .expect("charset");
-        let sign_type: SignType = vector["sign_type"]
-            .as_str()
-            .expect("sign_type")
-            .parse()
-            .expect("sign_type");
-        let method = vector["params"]["method"].as_str().expect("method");
+        let (name, charset, sign_type, method) = settings(vector);
 
         let (status, body) = post(&gw, &params_of(vector), charset).await;
         assert_eq!(status, 200, "{name}");
@@ -139,21 +139,7 @@ async fn an_altered_sdk_request_is_refused_with_invalid_signature() {
     let gw = gateway().await;
     let alipay_public = PublicKey::from_pem(&read("keys/alipay_public.pem")).expect("key");
     for vector in vectors() {
-        let name = vector["name"].as_str().expect("name").to_owned();
-        let charset: Charset = vector["charset"]
-            .as_str()
-            .expect("charset")
-            .parse()
-            .expect("charset");
-        let sign_type: SignType = vector["sign_type"]
-            .as_str()
-            .expect("sign_type")
-            .parse()
-            .expect("sign_type");
-        let method = vector["params"]["method"]
-            .as_str()
-            .expect("method")
-            .to_owned();
+        let (name, charset, sign_type, method) = settings(&vector);
         let mut params = params_of(&vector);
         for (k, v) in &mut params {
             if k == "biz_content" {
@@ -163,7 +149,7 @@ async fn an_altered_sdk_request_is_refused_with_invalid_signature() {
         }
         let (status, body) = post(&gw, &params, charset).await;
         assert_eq!(status, 200, "{name}");
-        let verified = verify_response(&body, &method, charset, sign_type, &alipay_public)
+        let verified = verify_response(&body, method, charset, sign_type, &alipay_public)
             .unwrap_or_else(|e| panic!("{name}: refusal does not verify: {e}"));
         // Under the method's own node, signed, as Alipay answers a signature it cannot verify.
         assert!(!verified.is_error_response, "{name}");

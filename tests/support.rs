@@ -1,14 +1,17 @@
-//! What the root tests share: a local gateway and a client for it, an HTTP client for its
-//! cashier and control API, amounts, the sub_code of a refusal, a trade's status, JSON control
-//! calls, form posts, waiting for notifications, and the page requests the cashier answers.
+//! What the root tests share: a local gateway (with extra SDK-model methods if need be), a
+//! merchant and a client for it, an HTTP client for its cashier and control API, amounts, the
+//! sub_code of a refusal, a trade's status, JSON control calls, the request log, form posts,
+//! waiting for notifications, and the page requests the cashier answers.
 //! Each test file imports what it uses from here (`crate::support::...`); `merchant/` is the
 //! merchant's side.
 
 use std::time::Duration;
 
-use alipay_gateway::{Notification, NotifySchedule, TestGateway};
+use alipay_gateway::{Notification, NotifySchedule, RecordedRequest, TestGateway};
 use alipay_openapi::trade::query;
-use alipay_runtime::{Charset, Client, Error, PreparedRequest, Price, RequestParts};
+use alipay_runtime::{
+    Charset, Client, Error, Method, MethodDescriptor, PreparedRequest, Price, RequestParts,
+};
 use serde_json::{Value, json};
 
 use crate::merchant::Merchant;
@@ -18,6 +21,19 @@ pub(crate) const PAGE_PAY: &str = "alipay.trade.page.pay";
 /// Deliveries in quick succession, so that a test sees the retries.
 pub(crate) fn fast() -> NotifySchedule {
     NotifySchedule::new([Duration::from_millis(50); 3])
+}
+
+/// The crate's typed methods and `extra` (SDK-model methods described by hand), kept for the
+/// rest of the test binary's life as a gateway wants them.
+pub(crate) fn methods_and(extra: &[MethodDescriptor]) -> &'static [MethodDescriptor] {
+    Box::leak(
+        alipay_openapi::METHODS
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
 }
 
 /// A gateway for every method, delivering notifications on the `fast()` schedule.
@@ -30,6 +46,23 @@ pub(crate) async fn start_with_schedule(schedule: NotifySchedule) -> TestGateway
     TestGateway::start_with(alipay_openapi::METHODS, |b| b.notify_schedule(schedule))
         .await
         .expect("gateway starts")
+}
+
+/// A gateway (`start()`), a merchant, and a client of the gateway in `charset` with the
+/// merchant's return and notify URLs: what a shop's test starts from.
+pub(crate) async fn shop(charset: Charset) -> (TestGateway, Merchant, Client) {
+    shop_with_schedule(fast(), charset).await
+}
+
+/// [`shop`] with a gateway delivering notifications on `schedule`.
+pub(crate) async fn shop_with_schedule(
+    schedule: NotifySchedule,
+    charset: Charset,
+) -> (TestGateway, Merchant, Client) {
+    let gw = start_with_schedule(schedule).await;
+    let merchant = Merchant::start(0).await;
+    let client = client(&gw, &merchant, charset);
+    (gw, merchant, client)
 }
 
 /// A client of `gw` in `charset` whose return and notify URLs are `merchant`'s.
@@ -74,6 +107,15 @@ pub(crate) fn sub_code<E: alipay_runtime::BizErrorCode, T: std::fmt::Debug>(
     }
 }
 
+/// The sub_code with which `client` refuses `request` (an answer or another error fails the
+/// test).
+pub(crate) async fn refusal<M: Method>(client: &Client, request: &M) -> String
+where
+    M::Response: std::fmt::Debug,
+{
+    sub_code(client.execute(request).await)
+}
+
 pub(crate) fn status_of(status: &Option<impl ToString>) -> Option<String> {
     status.as_ref().map(ToString::to_string)
 }
@@ -90,6 +132,14 @@ pub(crate) async fn status(client: &Client, out: &str) -> Option<String> {
 /// `http://<gateway>{path}`.
 pub(crate) fn path_url(gw: &TestGateway, path: &str) -> String {
     format!("http://{}{path}", gw.addr())
+}
+
+/// The requests `gw` logged at `path`, oldest first.
+pub(crate) fn logged_at(gw: &TestGateway, path: &str) -> Vec<RecordedRequest> {
+    gw.requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
 }
 
 /// Sends `body` (if any) as JSON to `url` with `method`: the status and the JSON answer.
@@ -148,13 +198,30 @@ pub(crate) async fn notifications_within(
     limit: Duration,
     done: impl Fn(&[Notification]) -> bool,
 ) -> Vec<Notification> {
+    poll(
+        limit,
+        Duration::from_millis(10),
+        || gw.notifications(),
+        |held| done(held),
+    )
+    .await
+}
+
+/// Reads `read()` every `every` until `done` holds for what it read or `limit` has passed:
+/// the last reading.
+pub(crate) async fn poll<T>(
+    limit: Duration,
+    every: Duration,
+    read: impl Fn() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
     let deadline = tokio::time::Instant::now() + limit;
     loop {
-        let held = gw.notifications();
-        if done(&held) || tokio::time::Instant::now() >= deadline {
-            return held;
+        let reading = read();
+        if done(&reading) || tokio::time::Instant::now() >= deadline {
+            return reading;
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::sleep(every).await;
     }
 }
 

@@ -2,7 +2,6 @@
 //! trades the local gateway keeps, over real HTTP on 127.0.0.1 (the payment itself as in
 //! `payments.rs`; the helpers are `support.rs`'s).
 
-use crate::merchant::Merchant;
 use alipay_gateway::TradeStatus;
 use alipay_openapi::trade::{close, query, refund};
 use alipay_runtime::Charset;
@@ -18,32 +17,26 @@ fn refund_of(out: &str, amount: &str, request_no: &str) -> refund::Request {
 #[tokio::test]
 // Long because: one trade's story (query, refunds, close), each step on the state the last left.
 async fn query_refund_and_close_answer_from_the_trades() {
-    let gw = start().await;
-    let merchant = Merchant::start(0).await;
+    let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let http = http();
-    let client = client(&gw, &merchant, Charset::Utf8);
 
     assert_eq!(
-        sub_code(
-            client
-                .execute(&query::Request::new().out_trade_no("never-ordered"))
-                .await
-        ),
+        refusal(
+            &client,
+            &query::Request::new().out_trade_no("never-ordered")
+        )
+        .await,
         "ACQ.TRADE_NOT_EXIST"
     );
 
     let p = page_request(&client, PAGE_PAY, &order("paid", "88.88", "paid order"));
     get_page(&http, &get_url(&p)).await;
-    let waiting = client
-        .execute(&query::Request::new().out_trade_no("paid"))
-        .await
-        .expect("query");
     assert_eq!(
-        status_of(&waiting.trade_status).as_deref(),
+        status(&client, "paid").await.as_deref(),
         Some("WAIT_BUYER_PAY")
     );
     assert_eq!(
-        sub_code(client.execute(&refund_of("paid", "1.00", "r0")).await),
+        refusal(&client, &refund_of("paid", "1.00", "r0")).await,
         "ACQ.TRADE_STATUS_ERROR"
     );
     let payment = gw.pay("paid").expect("paid");
@@ -69,15 +62,11 @@ async fn query_refund_and_close_answer_from_the_trades() {
         .expect("refund");
     assert_eq!(r2.refund_fee.as_deref(), Some("80.00"));
     assert_eq!(
-        sub_code(client.execute(&refund_of("paid", "8.89", "r3")).await),
+        refusal(&client, &refund_of("paid", "8.89", "r3")).await,
         "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
     );
-    let still = client
-        .execute(&query::Request::new().out_trade_no("paid"))
-        .await
-        .expect("query");
     assert_eq!(
-        status_of(&still.trade_status).as_deref(),
+        status(&client, "paid").await.as_deref(),
         Some("TRADE_SUCCESS")
     );
     let r3 = client
@@ -85,23 +74,15 @@ async fn query_refund_and_close_answer_from_the_trades() {
         .await
         .expect("refund");
     assert_eq!(r3.refund_fee.as_deref(), Some("88.88"));
-    let closed = client
-        .execute(&query::Request::new().out_trade_no("paid"))
-        .await
-        .expect("query");
     assert_eq!(
-        status_of(&closed.trade_status).as_deref(),
+        status(&client, "paid").await.as_deref(),
         Some("TRADE_CLOSED")
     );
     let trade = gw.trade("paid").expect("held");
     assert_eq!(trade.refunded_amount.as_str(), "88.88");
     assert_eq!(trade.refunds.len(), 3);
     assert_eq!(
-        sub_code(
-            client
-                .execute(&close::Request::new().out_trade_no("paid"))
-                .await
-        ),
+        refusal(&client, &close::Request::new().out_trade_no("paid")).await,
         "ACQ.TRADE_STATUS_ERROR"
     );
 

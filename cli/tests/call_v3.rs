@@ -11,7 +11,8 @@ use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use crate::common::{
-    BIN, Child, Scratch, lines_until_ready_async, run_async, scratch, spawn_with_lines, text,
+    BIN, Child, Scratch, assert_exit, gateway_base, lines_until_ready_async, run_async, scratch,
+    spawn_with_lines, text,
 };
 
 const AES_KEY: &str = "LWWCLAong8Vx0XsBzWhMFg==";
@@ -37,12 +38,7 @@ async fn gateway(extra: &[&str]) -> Gateway {
             .args(extra),
     );
     let (lines, rx) = lines_until_ready_async(rx, Duration::from_secs(60)).await;
-    let base = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("local Alipay gateway listening on "))
-        .and_then(|url| url.strip_suffix("/gateway.do"))
-        .unwrap_or_else(|| panic!("{lines:#?}"))
-        .to_owned();
+    let base = gateway_base(&lines);
     Gateway {
         _child: child,
         lines: rx,
@@ -56,6 +52,17 @@ impl Gateway {
     /// `alipay call METHOD --config <its config> ARGS...`.
     async fn call(&self, method: &str, args: &[&str]) -> Output {
         self.call_with(&self.config, method, args).await
+    }
+
+    /// [`Gateway::call`] over v3 with this `--biz-content`.
+    async fn v3_call(&self, method: &str, biz: &str) -> Output {
+        self.v3_call_with(&self.config, method, biz).await
+    }
+
+    /// [`Gateway::v3_call`] with another config file.
+    async fn v3_call_with(&self, config: &Path, method: &str, biz: &str) -> Output {
+        let args = ["--protocol", "v3", "--biz-content", biz];
+        self.call_with(config, method, &args).await
     }
 
     /// [`Gateway::call`] with another config file.
@@ -152,14 +159,9 @@ async fn the_v3_calls(gw: &Gateway, trade: &str, aes: bool) {
     // Long because: one gateway, five routes of different shapes, each with its log line.
     let signed_ok = "(signature ok)";
     let node = success(
-        &gw.call(
+        &gw.v3_call(
             "alipay.trade.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                &format!(r#"{{"out_trade_no":"{trade}"}}"#),
-            ],
+            &format!(r#"{{"out_trade_no":"{trade}"}}"#),
         )
         .await,
     );
@@ -180,14 +182,9 @@ async fn the_v3_calls(gw: &Gateway, trade: &str, aes: bool) {
     assert_eq!(line.ends_with(" AES"), aes, "{line}");
 
     let node = success(
-        &gw.call(
+        &gw.v3_call(
             "alipay.open.auth.token.app.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                r#"{"app_auth_token":"202407BBa1b2"}"#,
-            ],
+            r#"{"app_auth_token":"202407BBa1b2"}"#,
         )
         .await,
     );
@@ -201,14 +198,9 @@ async fn the_v3_calls(gw: &Gateway, trade: &str, aes: bool) {
     );
 
     success(
-        &gw.call(
+        &gw.v3_call(
             "alipay.marketing.activity.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                r#"{"activity_id":"ACT 1/2","merchant_id":"M&9"}"#,
-            ],
+            r#"{"activity_id":"ACT 1/2","merchant_id":"M&9"}"#,
         )
         .await,
     );
@@ -304,18 +296,9 @@ async fn v3_calls_in_key_mode_and_the_protocol_config_key() {
     assert_line(&line, &["v3 /v3/alipay/trade/query", "(signature ok)"]);
     assert!(!line.contains("202407BBtoken"), "{line}");
     let out = gw
-        .call(
-            "alipay.marketing.activity.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                r#"{"merchant_id":"M"}"#,
-            ],
-        )
+        .v3_call("alipay.marketing.activity.query", r#"{"merchant_id":"M"}"#)
         .await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("activity_id"));
+    assert_exit(&out, 2, "activity_id");
     gw.assert_nothing_received();
 
     // `protocol = "v3"` in the config file: v3 without the flag; `--protocol v2` wins over it.
@@ -358,18 +341,9 @@ async fn v3_calls_in_certificate_mode_with_aes() {
 
     // A verified v3 business error in certificate mode and AES: exit 3.
     let out = gw
-        .call(
-            "alipay.trade.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                r#"{"out_trade_no":"NONE"}"#,
-            ],
-        )
+        .v3_call("alipay.trade.query", r#"{"out_trade_no":"NONE"}"#)
         .await;
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("ACQ.TRADE_NOT_EXIST"));
+    assert_exit(&out, 3, "ACQ.TRADE_NOT_EXIST");
     gw.next_line();
 
     // The body really is encrypted: under another AES key the gateway cannot read it.
@@ -399,15 +373,10 @@ async fn v3_calls_in_certificate_mode_with_aes() {
     );
     // Without AES the same call goes plain, and verifies.
     let out = gw
-        .call_with(
+        .v3_call_with(
             &plain,
             "alipay.trade.query",
-            &[
-                "--protocol",
-                "v3",
-                "--biz-content",
-                r#"{"out_trade_no":"CLI-V3-CERT-1"}"#,
-            ],
+            r#"{"out_trade_no":"CLI-V3-CERT-1"}"#,
         )
         .await;
     assert_eq!(success(&out)["trade_status"], "TRADE_SUCCESS");
@@ -471,12 +440,7 @@ async fn v3_exit_codes_and_calls_refused_before_sending() {
     let out = gw
         .call("alipay.trade.cancel", &v3(r#"{"out_trade_no":"T1"}"#))
         .await;
-    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("unknow-error"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_exit(&out, 4, "unknow-error");
     gw.next_line();
 
     // A success without its signature: exit 5, nothing on stdout.
@@ -692,7 +656,6 @@ async fn v3_routes_of_specs_dir_and_the_notify_url_setting() {
         .filter(|a| !a.contains("notify"))
         .collect();
     let out = gw.call("acme.widget.order.pay", &without).await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("notify_url"));
+    assert_exit(&out, 2, "notify_url");
     gw.assert_nothing_received();
 }

@@ -11,7 +11,8 @@ use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKey
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::common::{
-    BIN, VECTORS, lines_until_ready_async, run_async as run, scratch, spawn_with_lines, text,
+    BIN, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run, scratch,
+    spawn_with_lines, text,
 };
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
@@ -85,16 +86,7 @@ fn cert_config(certs: &ThrowawayCerts, dir: &Path, url: &str, extra: &str) -> Pa
 }
 
 fn call(config: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = vec![
-        "call".into(),
-        CONFIRM.into(),
-        "--config".into(),
-        config.display().to_string(),
-        "--biz-content".into(),
-        CONFIRM_BIZ.into(),
-    ];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    call_args(CONFIRM, config, CONFIRM_BIZ, extra)
 }
 
 async fn cert_gateway(certs: &ThrowawayCerts) -> LocalGateway {
@@ -167,12 +159,7 @@ async fn cert_mode_config_keys_flags_and_aes() {
         .chain(["--biz-content".to_owned(), CONFIRM_BIZ.to_owned()])
         .collect();
     let out = run(partial).await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("alipay_root_cert"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_exit(&out, 2, "alipay_root_cert");
     // An Alipay certificate from another root: exit 2 naming the file.
     let forged = ThrowawayCerts::forge_alipay_cert().unwrap();
     let forged_path = dir.join("forged.crt");
@@ -182,12 +169,7 @@ async fn cert_mode_config_keys_flags_and_aes() {
         &["--alipay-cert", &forged_path.display().to_string()],
     ))
     .await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("forged.crt"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_exit(&out, 2, "forged.crt");
     assert_eq!(gw.request_count(), before);
 }
 

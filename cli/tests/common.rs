@@ -51,11 +51,33 @@ pub fn run(args: &[String]) -> Output {
         .expect("run alipay")
 }
 
+/// The arguments of `alipay call <method> --config <config> --biz-content <biz>`, then `extra`.
+pub fn call_args(method: &str, config: &Path, biz: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "call".into(),
+        method.into(),
+        "--config".into(),
+        config.display().to_string(),
+        "--biz-content".into(),
+        biz.into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
 /// [`run`] off the async runtime's worker threads.
 pub async fn run_async(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || run(&args))
         .await
         .expect("join")
+}
+
+/// The command exited with `code`, naming `needle` on standard error.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32, needle: &str) {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(needle), "{needle} missing in: {stderr}");
 }
 
 /// Bytes as text, for messages and assertions.
@@ -92,6 +114,23 @@ pub fn spawn_with_lines(command: &mut Command) -> (Child, Receiver<String>) {
         }
     });
     (child, rx)
+}
+
+/// The gateway URL (`http://.../gateway.do`) in the start-up `lines` of `alipay gateway`.
+pub fn gateway_url(lines: &[String]) -> String {
+    lines
+        .iter()
+        .find_map(|l| l.strip_prefix("local Alipay gateway listening on "))
+        .unwrap_or_else(|| panic!("no URL in {lines:#?}"))
+        .to_owned()
+}
+
+/// The gateway's base URL (`http://host:port`, without `/gateway.do`) in its start-up `lines`.
+pub fn gateway_base(lines: &[String]) -> String {
+    gateway_url(lines)
+        .strip_suffix("/gateway.do")
+        .unwrap_or_else(|| panic!("{lines:#?}"))
+        .to_owned()
 }
 
 /// The lines `alipay gateway` prints up to its last start-up line (the one starting

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::common::{BIN, Child, lines_until_ready, spawn_with_lines};
+use crate::common::{BIN, Child, gateway_url, lines_until_ready, spawn_with_lines};
 
 /// Starts `alipay gateway` with `extra` flags; its stdout lines up to the "Ctrl-C" line.
 fn start(extra: &[&std::ffi::OsStr]) -> (Child, Vec<String>) {
@@ -105,15 +105,6 @@ fn a_link_planted_in_the_keys_folder_is_not_written_through() {
 }
 
 const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token":"MDEDUCT0068292ca377d1d44b65fa24ec9cd89132f","auth_confirm_no":"423979"}"#;
-
-/// The line `official SDKs: ...` names the two SDK configurations.
-fn gateway_url(lines: &[String]) -> String {
-    lines
-        .iter()
-        .find_map(|l| l.strip_prefix("local Alipay gateway listening on "))
-        .unwrap_or_else(|| panic!("no URL in {lines:#?}"))
-        .to_owned()
-}
 
 // Long because: one gateway run writes the folder; every key form and both SDK configurations are read from it in turn.
 #[test]

@@ -31,9 +31,9 @@ fn config(dir: &Path, private_key: &Path, alipay_public_key: &Path) -> PathBuf {
     path
 }
 
-/// Runs `alipay notify verify --config CONFIG [extra]` with `stdin` on standard input.
-fn verify(config: &Path, extra: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
+/// `alipay notify verify --config <config> EXTRA...` started, every stream piped.
+fn start_verify(config: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(BIN)
         .args(["notify", "verify", "--config"])
         .arg(config)
         .args(extra)
@@ -42,7 +42,12 @@ fn verify(config: &Path, extra: &[&str], stdin: &[u8]) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run alipay");
+        .expect("run alipay")
+}
+
+/// Runs `alipay notify verify --config CONFIG [extra]` with `stdin` on standard input.
+fn verify(config: &Path, extra: &[&str], stdin: &[u8]) -> Output {
+    let mut child = start_verify(config, extra);
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().expect("alipay output")
 }
@@ -182,15 +187,7 @@ fn a_body_longer_than_a_notification_is_refused_and_read_no_further() {
 
     // 64 MiB on standard input: the command stops reading at the bound and answers, while
     // the writer is still writing (its write then fails, which is expected).
-    let mut child = Command::new(BIN)
-        .args(["notify", "verify", "--config"])
-        .arg(&config)
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run alipay");
+    let mut child = start_verify(&config, &[]);
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         let chunk = vec![b'a'; 1 << 20];

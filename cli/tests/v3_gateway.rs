@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use alipay_runtime::keys::{PrivateKey, PublicKey};
 use alipay_runtime::v3::{self, AnswerError, AnswerHeaders, Auth};
 
-use crate::common::{BIN, lines_until_ready_async, spawn_with_lines};
+use crate::common::{BIN, gateway_base, lines_until_ready_async, spawn_with_lines};
 
 struct Answer {
     status: u16,
@@ -71,12 +71,7 @@ impl Answer {
 async fn the_gateway_command_serves_v3_routes_of_the_whole_catalog() {
     let (mut child, rx) = spawn_with_lines(Command::new(BIN).args(["gateway", "--port", "0"]));
     let (lines, _rx) = lines_until_ready_async(rx, Duration::from_secs(60)).await;
-    let base = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("local Alipay gateway listening on "))
-        .and_then(|url| url.strip_suffix("/gateway.do"))
-        .unwrap_or_else(|| panic!("{lines:#?}"))
-        .to_owned();
+    let base = gateway_base(&lines);
     assert!(
         lines.iter().any(|l| l.contains("v3 route(s) under")),
         "{lines:#?}"

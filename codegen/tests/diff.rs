@@ -334,50 +334,58 @@ fn the_json_is_the_documented_contract_and_says_what_the_text_says() {
             .find(|c| c["method"] == method && c["path"] == path && c["change"] == kind)
             .unwrap_or_else(|| panic!("no {kind} at {method} {path}"))
     };
-    let c = find(
-        "alipay.diff.maxlowered",
-        "request.out_trade_no",
-        "max_length_lowered",
-    );
-    assert_eq!((&c["old"], &c["new"]), (&Value::from(64), &Value::from(32)));
-    let c = find(
-        "alipay.diff.maxlowered",
-        "request.subject",
-        "max_length_lowered",
-    );
-    assert_eq!((&c["old"], &c["new"]), (&Value::Null, &Value::from(256)));
-    let c = find(
-        "alipay.diff.becomeoptional",
-        "request.body",
-        "required_changed",
-    );
-    assert_eq!(
-        (&c["old"], &c["new"]),
-        (&Value::Bool(true), &Value::Bool(false))
-    );
-    let c = find("alipay.diff.twin", "response.item", "rust_type_changed");
-    assert_eq!(
-        (&c["old"], &c["new"]),
-        (&Value::from("Item"), &Value::from("ItemInResponse"))
-    );
-    let c = find(
-        "alipay.diff.valueslisted",
-        "request.biz_type",
-        "rust_type_changed",
-    );
-    assert_eq!(
-        (&c["old"], &c["new"]),
-        (&Value::from("String"), &Value::from("BizType"))
-    );
-    let c = find(
-        "alipay.diff.errorremoved",
-        "errors.SYSTEM_ERROR",
-        "error_removed",
-    );
-    assert_eq!(
-        (&c["old"], &c["new"]),
-        (&Value::from("SYSTEM_ERROR"), &Value::Null)
-    );
+    // Each change's old and new values, by method, path and kind.
+    for (method, path, kind, old, new) in [
+        (
+            "alipay.diff.maxlowered",
+            "request.out_trade_no",
+            "max_length_lowered",
+            Value::from(64),
+            Value::from(32),
+        ),
+        (
+            "alipay.diff.maxlowered",
+            "request.subject",
+            "max_length_lowered",
+            Value::Null,
+            Value::from(256),
+        ),
+        (
+            "alipay.diff.becomeoptional",
+            "request.body",
+            "required_changed",
+            Value::Bool(true),
+            Value::Bool(false),
+        ),
+        (
+            "alipay.diff.twin",
+            "response.item",
+            "rust_type_changed",
+            Value::from("Item"),
+            Value::from("ItemInResponse"),
+        ),
+        (
+            "alipay.diff.valueslisted",
+            "request.biz_type",
+            "rust_type_changed",
+            Value::from("String"),
+            Value::from("BizType"),
+        ),
+        (
+            "alipay.diff.errorremoved",
+            "errors.SYSTEM_ERROR",
+            "error_removed",
+            Value::from("SYSTEM_ERROR"),
+            Value::Null,
+        ),
+    ] {
+        let c = find(method, path, kind);
+        assert_eq!(
+            (&c["old"], &c["new"]),
+            (&old, &new),
+            "{kind} at {method} {path}"
+        );
+    }
     let c = find(
         "alipay.diff.methodadded",
         "alipay.diff.methodadded",

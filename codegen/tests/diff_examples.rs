@@ -136,24 +136,25 @@ fn the_readme_ci_script_works_as_written() {
             .output()
             .expect("run bash")
     };
-    // An addition: the job passes and prints it.
-    put("new", "valueadded");
-    let out = run();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("request.biz_type.values.WUYE: listed value `WUYE` added"),
-        "{}",
-        stdout(&out)
-    );
-    // A breaking change: the job fails.
-    put("new", "requestremoved");
-    let out = run();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("request.body: field removed"),
-        "{}",
-        stdout(&out)
-    );
+    for (fixture, code, printed) in [
+        // An addition: the job passes and prints it.
+        (
+            "valueadded",
+            0,
+            "request.biz_type.values.WUYE: listed value `WUYE` added",
+        ),
+        // A breaking change: the job fails.
+        ("requestremoved", 1, "request.body: field removed"),
+    ] {
+        put("new", fixture);
+        let out = run();
+        assert_eq!(out.status.code(), Some(code), "{fixture}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains(printed),
+            "{fixture}: {}",
+            stdout(&out)
+        );
+    }
     let _ = std::fs::remove_dir_all(&repo);
 }
 

@@ -23,6 +23,13 @@ fn codegen(args: &[&std::ffi::OsStr]) -> Output {
         .expect("run alipay-codegen")
 }
 
+/// `alipay-codegen import [--force] <page> -o <target>`.
+fn import(page: &Path, target: &Path, force: bool) -> Output {
+    let force: &[&std::ffi::OsStr] = if force { &["--force".as_ref()] } else { &[] };
+    let args = [page.as_os_str(), "-o".as_ref(), target.as_os_str()];
+    codegen(&[&["import".as_ref()][..], force, &args].concat())
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -31,29 +38,23 @@ fn stderr(out: &Output) -> String {
 fn import_refuses_to_overwrite_a_spec_without_force() {
     let dir = scratch();
     let page = seed_page();
-    let args = [page.as_os_str(), "-o".as_ref(), dir.path().as_os_str()];
-    let first = codegen(&[&["import".as_ref()][..], &args].concat());
+    let first = import(&page, dir.path(), false);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let written = dir.path().join("alipay.user.agreement.auth.confirm.yaml");
     let hand_edited = "# edited by hand\n";
     std::fs::write(&written, hand_edited).unwrap();
 
-    let again = codegen(&[&["import".as_ref()][..], &args].concat());
+    let again = import(&page, dir.path(), false);
     assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
     assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(&written).unwrap(), hand_edited);
 
     // The same through an explicit file name.
-    let to_file = codegen(&[
-        "import".as_ref(),
-        page.as_os_str(),
-        "-o".as_ref(),
-        written.as_os_str(),
-    ]);
+    let to_file = import(&page, &written, false);
     assert_eq!(to_file.status.code(), Some(2), "{}", stderr(&to_file));
     assert_eq!(std::fs::read_to_string(&written).unwrap(), hand_edited);
 
-    let forced = codegen(&[&["import".as_ref(), "--force".as_ref()][..], &args].concat());
+    let forced = import(&page, dir.path(), true);
     assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert!(
         std::fs::read_to_string(&written)
@@ -69,12 +70,7 @@ fn import_of_a_page_without_a_method_writes_no_nameless_file() {
     std::fs::write(&page, "请求参数\n没有标题的页面\n").unwrap();
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
-    let out = codegen(&[
-        "import".as_ref(),
-        page.as_os_str(),
-        "-o".as_ref(),
-        out_dir.as_os_str(),
-    ]);
+    let out = import(&page, &out_dir, false);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("-o FILE"), "{}", stderr(&out));
     let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().collect();

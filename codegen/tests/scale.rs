@@ -15,6 +15,19 @@ fn header() -> String {
     "method: alipay.scale.big.query\ntitle: t\nversion: \"1.0\"\n".to_owned()
 }
 
+/// Appends models `M0` to `M{count - 1}`, each with one field `f` of the next model's type,
+/// the last one's a `String`.
+fn push_model_chain(yaml: &mut String, count: usize) {
+    for i in 0..count {
+        let ty = if i + 1 < count {
+            format!("M{}", i + 1)
+        } else {
+            "String".to_owned()
+        };
+        writeln!(yaml, "  M{i}:\n    - name: f\n      type: {ty}").unwrap();
+    }
+}
+
 #[test]
 fn unknown_keys_are_each_reported_in_linear_time() {
     let mut yaml = header();
@@ -37,14 +50,7 @@ fn unknown_keys_are_each_reported_in_linear_time() {
 fn many_models_check_in_linear_time() {
     let mut yaml = header();
     yaml.push_str("request:\n  - name: a\n    type: M0\nmodels:\n");
-    for i in 0..N {
-        let ty = if i + 1 < N {
-            format!("M{}", i + 1)
-        } else {
-            "String".to_owned()
-        };
-        writeln!(yaml, "  M{i}:\n    - name: f\n      type: {ty}").unwrap();
-    }
+    push_model_chain(&mut yaml, N);
     let spec = load_str(FILE, &yaml).expect("a chain of models is clean");
     assert_eq!(spec.models.len(), N);
 }
@@ -70,14 +76,7 @@ fn many_unknown_types_among_many_models_are_reported_in_linear_time() {
         writeln!(yaml, "  - name: f{i}\n    type: Q{i}x").unwrap();
     }
     yaml.push_str("  - name: m\n    type: M0\nmodels:\n");
-    for i in 0..2_000 {
-        let ty = if i + 1 < 2_000 {
-            format!("M{}", i + 1)
-        } else {
-            "String".to_owned()
-        };
-        writeln!(yaml, "  M{i}:\n    - name: f\n      type: {ty}").unwrap();
-    }
+    push_model_chain(&mut yaml, 2_000);
     let problems = load_str(FILE, &yaml).expect_err("unknown types");
     assert_eq!(problems.len(), N);
     assert!(

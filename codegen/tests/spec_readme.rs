@@ -9,14 +9,15 @@ use alipay_codegen::spec::{load_common_str, load_str};
 
 use crate::diff::{codegen, manifest_dir, stderr, stdout};
 
-/// The `yaml` blocks of `specs/README.md` (fences may be indented, as in a list).
-fn yaml_blocks() -> Vec<String> {
+/// The `lang` blocks of `specs/README.md` (fences may be indented, as in a list).
+fn fenced_blocks(lang: &str) -> Vec<String> {
     let page = std::fs::read_to_string(manifest_dir().join("../specs/README.md")).unwrap();
+    let fence = format!("```{lang}");
     let mut blocks = Vec::new();
     let mut lines = page.lines();
     while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
-        if trimmed == "```yaml" {
+        if trimmed.trim_end() == fence {
             let indent = line.len() - trimmed.len();
             let body: Vec<String> = lines
                 .by_ref()
@@ -27,6 +28,14 @@ fn yaml_blocks() -> Vec<String> {
         }
     }
     blocks
+}
+
+/// The `lang` block of `specs/README.md` that contains `needle`; `what` names it when none does.
+fn block_with(lang: &str, needle: &str, what: &str) -> String {
+    fenced_blocks(lang)
+        .into_iter()
+        .find(|b| b.contains(needle))
+        .unwrap_or_else(|| panic!("{what}"))
 }
 
 /// A spec around `fragment`: the method's name and title, and (unless the fragment brings
@@ -54,7 +63,7 @@ fn spec_around(fragment: &str) -> String {
 
 #[test]
 fn every_fragment_of_the_format_guide_loads() {
-    let blocks = yaml_blocks();
+    let blocks = fenced_blocks("yaml");
     assert!(blocks.len() >= 10, "only {} yaml blocks", blocks.len());
     let mut loaded = 0;
     for block in &blocks {
@@ -86,10 +95,7 @@ fn every_fragment_of_the_format_guide_loads() {
 
 #[test]
 fn the_top_level_keys_listed_are_the_format_s() {
-    let block = yaml_blocks()
-        .into_iter()
-        .find(|b| b.contains("request: [...]"))
-        .expect("the top-level keys block");
+    let block = block_with("yaml", "request: [...]", "the top-level keys block");
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(manifest_dir().join("../specs/schema.json")).unwrap(),
     )
@@ -119,26 +125,9 @@ fn a_fragment_the_format_refuses_fails() {
     assert!(load_str("alipay.readme.example.yaml", &spec).is_err());
 }
 
-/// The `text` blocks of `specs/README.md`.
-fn text_blocks() -> Vec<String> {
-    let page = std::fs::read_to_string(manifest_dir().join("../specs/README.md")).unwrap();
-    let mut blocks = Vec::new();
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == "```text" {
-            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
-            blocks.push(body.join("\n") + "\n");
-        }
-    }
-    blocks
-}
-
 #[test]
 fn the_check_output_shown_is_what_check_prints() {
-    let shown = text_blocks()
-        .into_iter()
-        .find(|b| b.contains(".yaml:"))
-        .expect("the check output example");
+    let shown = block_with("text", ".yaml:", "the check output example");
     // The spec the example names, with line 15 (request[0]'s max_length) set to 0.
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("specs")).unwrap();
@@ -161,10 +150,7 @@ fn the_check_output_shown_is_what_check_prints() {
 
 #[test]
 fn the_nested_table_shown_imports_as_a_model() {
-    let table = text_blocks()
-        .into_iter()
-        .find(|b| b.contains("GoodsDetail[]"))
-        .expect("the nested table example");
+    let table = block_with("text", "GoodsDetail[]", "the nested table example");
     let page = format!(
         "alipay.readme.example(示例)\n\n请求参数\n\n参数 类型 是否必填 最大长度 描述 示例值\n{table}"
     );

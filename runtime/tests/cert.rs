@@ -233,6 +233,43 @@ mod client {
             .collect()
     }
 
+    /// The pairs `client` sends for an `auth.confirm` with this biz_content, form-decoded.
+    fn sent_confirm(client: &Client, biz_content: &str) -> Vec<(String, String)> {
+        let parts = RequestParts {
+            biz_content: Some(biz_content.to_owned()),
+            form: Vec::new(),
+            files: Vec::new(),
+        };
+        let prepared = client
+            .prepare_raw("alipay.user.agreement.auth.confirm", &parts)
+            .unwrap();
+        pairs(&prepared)
+    }
+
+    /// The value of `key` among the sent pairs.
+    fn value<'a>(sent: &'a [(String, String)], key: &str) -> Option<&'a str> {
+        sent.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// The sign content of the sent pairs (all but `sign`), once `sign` is checked to verify
+    /// over it with the app's public key.
+    fn signed_content(sent: &[(String, String)]) -> String {
+        let content = sign_content(
+            sent.iter()
+                .filter(|(k, _)| k != "sign")
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        PublicKey::from_file(path("keys/app_public.pem"))
+            .unwrap()
+            .verify(
+                SignType::Rsa2,
+                content.as_bytes(),
+                value(sent, "sign").unwrap(),
+            )
+            .unwrap();
+        content
+    }
+
     #[test]
     fn cert_mode_sends_and_signs_both_sns() {
         let v = json("cert_sn.json");
@@ -245,20 +282,8 @@ mod client {
             Some(field(&v, "alipay_root_cert_sn"))
         );
         assert_eq!(config.alipay_cert_sn(), Some(field(&v, "alipay_cert_sn")));
-        let parts = RequestParts {
-            biz_content: Some(r#"{"auth_confirm_no":"423979"}"#.to_owned()),
-            form: Vec::new(),
-            files: Vec::new(),
-        };
-        let prepared = client
-            .prepare_raw("alipay.user.agreement.auth.confirm", &parts)
-            .unwrap();
-        let sent = pairs(&prepared);
-        let get = |k: &str| {
-            sent.iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let sent = sent_confirm(&client, r#"{"auth_confirm_no":"423979"}"#);
+        let get = |k: &str| value(&sent, k);
         assert_eq!(get("app_cert_sn"), Some(field(&v, "app_cert_sn")));
         assert_eq!(
             get("alipay_root_cert_sn"),
@@ -266,16 +291,8 @@ mod client {
         );
         assert_eq!(get("alipay_cert_sn"), None);
         // The signature covers them.
-        let content = sign_content(
-            sent.iter()
-                .filter(|(k, _)| k != "sign")
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
+        let content = signed_content(&sent);
         assert!(content.contains("&app_cert_sn=e457afb05b278d242fffbcbe53d58720&"));
-        let app_public = PublicKey::from_file(path("keys/app_public.pem")).unwrap();
-        app_public
-            .verify(SignType::Rsa2, content.as_bytes(), get("sign").unwrap())
-            .unwrap();
     }
 
     #[test]
@@ -311,35 +328,14 @@ mod client {
             .unwrap();
         assert!(client.config().is_encrypted());
         assert!(!format!("{:?}", client.config()).contains(field(v, "key")));
-        let parts = RequestParts {
-            biz_content: Some(field(v, "plaintext_biz_content").to_owned()),
-            form: Vec::new(),
-            files: Vec::new(),
-        };
-        let prepared = client
-            .prepare_raw("alipay.user.agreement.auth.confirm", &parts)
-            .unwrap();
-        let sent = pairs(&prepared);
-        let get = |k: &str| {
-            sent.iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let sent = sent_confirm(&client, field(v, "plaintext_biz_content"));
+        let get = |k: &str| value(&sent, k);
         assert_eq!(get("encrypt_type"), Some("AES"));
         assert_eq!(
             get("biz_content"),
             Some(field(&v["params_signed_and_sent"], "biz_content"))
         );
-        let content = sign_content(
-            sent.iter()
-                .filter(|(k, _)| k != "sign")
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        assert!(content.contains("encrypt_type=AES"));
-        PublicKey::from_file(path("keys/app_public.pem"))
-            .unwrap()
-            .verify(SignType::Rsa2, content.as_bytes(), get("sign").unwrap())
-            .unwrap();
+        assert!(signed_content(&sent).contains("encrypt_type=AES"));
     }
 
     #[test]

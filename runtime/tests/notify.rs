@@ -23,7 +23,17 @@ fn alipay_public() -> PublicKey {
 /// Signs `fields` as Alipay does, returning the fields plus `sign` and `sign_type`.
 fn signed(fields: &[(&str, &str)], charset: Charset, sign_type: SignType) -> Vec<(String, String)> {
     let content = notify_sign_content(fields.iter().copied());
-    let bytes = charset.encode(&content).unwrap();
+    with_signature(fields, &content, charset, sign_type)
+}
+
+/// `fields`, then `sign_type`, then `sign`: Alipay's signature of `content` in `charset`.
+fn with_signature(
+    fields: &[(&str, &str)],
+    content: &str,
+    charset: Charset,
+    sign_type: SignType,
+) -> Vec<(String, String)> {
+    let bytes = charset.encode(content).unwrap();
     let signature = sign::sign_base64(&alipay_private(), sign_type, &bytes).unwrap();
     let mut pairs: Vec<(String, String)> = fields
         .iter()
@@ -177,14 +187,7 @@ fn signed_with_sign_type(
     all.push(("sign_type", sign_type.as_str()));
     let content = notify_sign_content_with_sign_type(all.iter().copied());
     assert!(content.contains("&sign_type="));
-    let bytes = charset.encode(&content).unwrap();
-    let signature = sign::sign_base64(&alipay_private(), sign_type, &bytes).unwrap();
-    let mut pairs: Vec<(String, String)> = all
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    pairs.push(("sign".into(), signature));
-    pairs
+    with_signature(fields, &content, charset, sign_type)
 }
 
 #[test]

@@ -129,6 +129,17 @@ fn a_notification_at_both_bounds_verifies() {
     assert!(verify_notify_pairs(&pairs, &alipay_public()).is_ok());
 }
 
+/// `body` is refused with `error` by `verify_notify`, `Client::verify_notify` and
+/// `verify_return`.
+fn assert_body_refused(body: &str, error: &NotifyError) {
+    assert_eq!(
+        verify_notify(body.as_bytes(), &alipay_public()).as_ref(),
+        Err(error)
+    );
+    assert_eq!(client().verify_notify(body.as_bytes()).as_ref(), Err(error));
+    assert_eq!(&verify_return(body, &alipay_public()).unwrap_err(), error);
+}
+
 #[test]
 fn a_body_one_byte_over_is_refused_naming_the_limit() {
     let (pairs, body) = notification(20, MAX_NOTIFY_BYTES + 1);
@@ -136,18 +147,7 @@ fn a_body_one_byte_over_is_refused_naming_the_limit() {
         len: MAX_NOTIFY_BYTES + 1,
         limit: MAX_NOTIFY_BYTES,
     };
-    assert_eq!(
-        verify_notify(body.as_bytes(), &alipay_public()),
-        Err(too_large.clone())
-    );
-    assert_eq!(
-        client().verify_notify(body.as_bytes()),
-        Err(too_large.clone())
-    );
-    assert_eq!(
-        verify_return(&body, &alipay_public()).unwrap_err(),
-        too_large
-    );
+    assert_body_refused(&body, &too_large);
     assert_eq!(
         client().verify_return(&format!("?{body}")).unwrap_err(),
         too_large
@@ -181,18 +181,7 @@ fn one_field_too_many_is_refused_naming_the_limit() {
     let too_many = NotifyError::TooManyFields {
         limit: MAX_NOTIFY_FIELDS,
     };
-    assert_eq!(
-        verify_notify(body.as_bytes(), &alipay_public()),
-        Err(too_many.clone())
-    );
-    assert_eq!(
-        client().verify_notify(body.as_bytes()),
-        Err(too_many.clone())
-    );
-    assert_eq!(
-        verify_return(&body, &alipay_public()).unwrap_err(),
-        too_many
-    );
+    assert_body_refused(&body, &too_many);
     assert_eq!(
         verify_notify_pairs(&pairs, &alipay_public()),
         Err(too_many.clone())

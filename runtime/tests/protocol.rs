@@ -14,18 +14,24 @@ fn fixed_clock() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_406_142_470)
 }
 
-#[tokio::test]
-async fn success_is_signed_sent_verified_and_typed() {
-    let server = Server::start(|req| {
-        if !req.verify_signature(Charset::Utf8, SignType::Rsa2) {
+/// A server that answers a request signed with `sign_type` (UTF-8) with the success node,
+/// signed the same way, and anything else with 400.
+async fn success_server(sign_type: SignType) -> Server {
+    Server::start(move |req| {
+        if !req.verify_signature(Charset::Utf8, sign_type) {
             return reply("400 Bad Request", "text/plain", b"bad request signature");
         }
         json_reply(
-            signed_body(NODE, SUCCESS_NODE, Charset::Utf8, SignType::Rsa2),
+            signed_body(NODE, SUCCESS_NODE, Charset::Utf8, sign_type),
             Charset::Utf8,
         )
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn success_is_signed_sent_verified_and_typed() {
+    let server = success_server(SignType::Rsa2).await;
     let client = client_for(&server)
         .notify_url("https://merchant.example/notify?a=1&b=2")
         .app_auth_token("201510BB0c409dd5758b4d939d4008a525463X77")
@@ -85,10 +91,7 @@ async fn success_is_signed_sent_verified_and_typed() {
 async fn verified_business_error_is_typed() {
     let server = Server::start(|_| {
         let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"VALIDATECODE_EXPIRED","sub_msg":"校验码超时"}"#;
-        json_reply(
-            signed_body(NODE, node, Charset::Utf8, SignType::Rsa2),
-            Charset::Utf8,
-        )
+        signed_reply(NODE, node)
     })
     .await;
     let client = client_for(&server).build().expect("client");
@@ -109,13 +112,10 @@ async fn verified_gateway_errors_are_typed_with_public_sub_codes() {
     let server = Server::start(|req| {
         if req.param(Charset::Utf8, "biz_content").is_some_and(|b| b.contains("perm")) {
             let node = r#"{"code":"40006","msg":"Insufficient Permissions","sub_code":"isv.insufficient-isv-permissions","sub_msg":"ISV权限不足"}"#;
-            json_reply(signed_body(NODE, node, Charset::Utf8, SignType::Rsa2), Charset::Utf8)
+            signed_reply(NODE, node)
         } else {
             let node = r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id","sub_msg":"无效的AppID参数"}"#;
-            json_reply(
-                signed_body("error_response", node, Charset::Utf8, SignType::Rsa2),
-                Charset::Utf8,
-            )
+            signed_reply("error_response", node)
         }
     })
     .await;
@@ -150,13 +150,7 @@ async fn a_signed_error_response_is_never_a_success_even_with_code_10000() {
         r#"{"code":"10000","msg":"Success"}"#,
         r#"{"msg":"Success"}"#,
     ] {
-        let server = Server::start(move |_| {
-            json_reply(
-                signed_body("error_response", node, Charset::Utf8, SignType::Rsa2),
-                Charset::Utf8,
-            )
-        })
-        .await;
+        let server = Server::start(move |_| signed_reply("error_response", node)).await;
         let client = client_for(&server).build().expect("client");
         let err = client
             .execute(&Confirm::new("123"))
@@ -313,16 +307,7 @@ async fn invalid_request_sends_nothing() {
 
 #[tokio::test]
 async fn rsa_sign_type_both_ways() {
-    let server = Server::start(|req| {
-        if !req.verify_signature(Charset::Utf8, SignType::Rsa) {
-            return reply("400 Bad Request", "text/plain", b"bad request signature");
-        }
-        json_reply(
-            signed_body(NODE, SUCCESS_NODE, Charset::Utf8, SignType::Rsa),
-            Charset::Utf8,
-        )
-    })
-    .await;
+    let server = success_server(SignType::Rsa).await;
     let client = client_for(&server)
         .sign_type(SignType::Rsa)
         .build()

@@ -382,6 +382,14 @@ pub(crate) fn json_reply(body: Vec<u8>, charset: Charset) -> Vec<Step> {
     )
 }
 
+/// A 200 answer of `node_text` under `node`, signed RSA2 in UTF-8 (as the gateway answers).
+pub(crate) fn signed_reply(node: &str, node_text: &str) -> Vec<Step> {
+    json_reply(
+        signed_body(node, node_text, Charset::Utf8, SignType::Rsa2),
+        Charset::Utf8,
+    )
+}
+
 pub(crate) fn client_for(server: &Server) -> alipay_runtime::ClientBuilder {
     Client::builder()
         .gateway(server.url())

@@ -71,12 +71,7 @@ async fn opt_in_connect_retry_reaches_a_gateway_that_comes_up_late() {
         let listener = TcpListener::bind(addr).await.expect("rebind the same port");
         let (stream, _) = listener.accept().await.expect("accept");
         let log = Arc::new(Mutex::new(Vec::new()));
-        let script: Script = Arc::new(|_: &Received| {
-            json_reply(
-                signed_body(NODE, SUCCESS_NODE, Charset::Utf8, SignType::Rsa2),
-                Charset::Utf8,
-            )
-        });
+        let script: Script = Arc::new(|_: &Received| signed_reply(NODE, SUCCESS_NODE));
         serve(stream, script, log.clone()).await.expect("serve");
         log.lock().expect("log").len()
     });

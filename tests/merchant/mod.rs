@@ -120,14 +120,7 @@ impl Merchant {
 
     /// Waits until `done` holds for what arrived, at most `limit`.
     pub async fn wait_for(&self, limit: Duration, done: impl Fn(&Received) -> bool) -> Received {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            let received = self.received();
-            if done(&received) || tokio::time::Instant::now() >= deadline {
-                return received;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        crate::support::poll(limit, Duration::from_millis(20), || self.received(), done).await
     }
 }
 
