@@ -299,6 +299,19 @@ unpack_catalog() {
   CATALOG="$WORK/corpus/catalog"
 }
 
+# catalog_and_codegen <row>: whether the catalog archive is there and alipay-codegen builds; if not, <row> is
+# skipped, saying which
+catalog_and_codegen() {
+  if [ ! -f "$CATALOG_TGZ" ]; then
+    skip "$1" "$CATALOG_TGZ not found"
+  elif ! build_codegen; then
+    skip "$1" "alipay-codegen did not build"
+  else
+    return 0
+  fi
+  return 1
+}
+
 # subset <n|all>: a folder holding the first n specs of the catalog in name order
 subset() {
   local n=$1 dir="$WORK/subset-$1"
@@ -312,11 +325,7 @@ subset() {
 
 if want codegen; then
   log "codegen scale on $(basename "$CATALOG_TGZ")"
-  if [ ! -f "$CATALOG_TGZ" ]; then
-    skip "codegen scale" "$CATALOG_TGZ not found"
-  elif ! build_codegen; then
-    skip "codegen scale" "alipay-codegen did not build"
-  else
+  if catalog_and_codegen "codegen scale"; then
     unpack_catalog
     for n in "${CODEGEN_SIZES[@]}"; do
       dir=$(subset "$n")
@@ -373,11 +382,7 @@ fi
 
 if want diff; then
   log "codegen diff on $(basename "$CATALOG_TGZ")"
-  if [ ! -f "$CATALOG_TGZ" ]; then
-    skip "codegen diff" "$CATALOG_TGZ not found"
-  elif ! build_codegen; then
-    skip "codegen diff" "alipay-codegen did not build"
-  else
+  if catalog_and_codegen "codegen diff"; then
     unpack_catalog
     if [ "$QUICK" = 1 ]; then dir=$(subset 1000); else dir=$(subset all); fi
     count=$(find "$dir" -name '*.yaml' | wc -l)

@@ -48,6 +48,26 @@ fn verdict(ok: bool, failures: &mut u32) {
     }
 }
 
+/// Step 1's check of one seed method's `answer`: the typed response, verified, with the
+/// `code` (read by `code`) 10000; or the error.
+fn success<R: std::fmt::Debug, E: std::fmt::Display>(
+    method: &str,
+    answer: Result<R, E>,
+    code: impl FnOnce(&R) -> Option<&str>,
+    failures: &mut u32,
+) {
+    match answer {
+        Ok(response) => {
+            println!("    {method}: verified, typed response {response:?}");
+            verdict(code(&response) == Some("10000"), failures);
+        }
+        Err(e) => {
+            println!("    {method}: {e}");
+            verdict(false, failures);
+        }
+    }
+}
+
 /// Runs the demo; exits 0 when every step behaved as it should.
 pub async fn run() -> Exit {
     // Long because: the demo's steps, read as the story they tell.
@@ -77,26 +97,10 @@ pub async fn run() -> Exit {
     let mut failures = 0;
 
     heading(1, "SUCCESS: both seed methods, answers verified");
-    match client.execute(&confirm_request()).await {
-        Ok(response) => {
-            println!("    {AUTH_CONFIRM}: verified, typed response {response:?}");
-            verdict(response.code.as_deref() == Some("10000"), &mut failures);
-        }
-        Err(e) => {
-            println!("    {AUTH_CONFIRM}: {e}");
-            verdict(false, &mut failures);
-        }
-    }
-    match client.execute(&validate_request("02659981")).await {
-        Ok(response) => {
-            println!("    {SIGN_VALIDATE}: verified, typed response {response:?}");
-            verdict(response.code.as_deref() == Some("10000"), &mut failures);
-        }
-        Err(e) => {
-            println!("    {SIGN_VALIDATE}: {e}");
-            verdict(false, &mut failures);
-        }
-    }
+    let answer = client.execute(&confirm_request()).await;
+    success(AUTH_CONFIRM, answer, |r| r.code.as_deref(), &mut failures);
+    let answer = client.execute(&validate_request("02659981")).await;
+    success(SIGN_VALIDATE, answer, |r| r.code.as_deref(), &mut failures);
 
     heading(
         2,

@@ -20,6 +20,11 @@ fn blocks(lang: &str) -> Vec<String> {
     found
 }
 
+/// The first block of `lang` that `is_it` picks; `what` names it if there is none.
+fn block(lang: &str, what: &str, is_it: impl Fn(&str) -> bool) -> String {
+    blocks(lang).into_iter().find(|b| is_it(b)).expect(what)
+}
+
 /// `block`'s command lines: `\` continuations joined.
 fn command_lines(block: &str) -> Vec<String> {
     let mut found = Vec::new();
@@ -38,10 +43,9 @@ fn command_lines(block: &str) -> Vec<String> {
 
 #[test]
 fn the_synopsis_names_subcommands_and_flags_that_exist() {
-    let synopsis = blocks("text")
-        .into_iter()
-        .find(|b| b.starts_with("alipay call <method>"))
-        .expect("the synopsis");
+    let synopsis = block("text", "the synopsis", |b| {
+        b.starts_with("alipay call <method>")
+    });
     let cli = Cli::command();
     let mut current = None;
     let mut seen = Vec::new();
@@ -107,10 +111,9 @@ fn the_command_lines_shown_parse() {
 
 #[test]
 fn the_configuration_file_shown_builds_a_client() {
-    let config = blocks("toml")
-        .into_iter()
-        .find(|b| b.contains("app_id = "))
-        .expect("the alipay.toml example");
+    let config = block("toml", "the alipay.toml example", |b| {
+        b.contains("app_id = ")
+    });
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("alipay.toml"), &config).unwrap();
     // The key files it names, relative to its folder: the vectors' keys.

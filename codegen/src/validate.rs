@@ -18,8 +18,11 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 
+use alipay_runtime::de::Lenient;
 use alipay_runtime::validate::{self as rv, FormKind};
 use alipay_runtime::{Rule, ValidationError};
+use serde::Deserialize as _;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::ir::{DateFormat, FieldIr, MethodIr, StructIr, TypeIr};
@@ -264,8 +267,8 @@ impl Typer<'_> {
     ) -> Result<Option<Value>, ValidationError> {
         match (&f.ty, f.required) {
             // The runtime's lenient readers for a field that is a number or a boolean.
-            (TypeIr::Number, required) => lenient_number(value, required, path),
-            (TypeIr::Boolean, required) => lenient_bool(value, required, path),
+            (TypeIr::Number, required) => lenient::<i64>(value, required, path),
+            (TypeIr::Boolean, required) => lenient::<bool>(value, required, path),
             (_, false) if value.is_null() => Ok(None),
             (ty, _) => self.value(ty, value, path).map(Some),
         }
@@ -312,46 +315,26 @@ impl Typer<'_> {
     }
 }
 
-/// `alipay_runtime::de::{i64_lenient, option_i64_lenient}`.
-fn lenient_number(
+/// A number or a boolean read by the runtime's own lenient readers, as the generated
+/// `Request` reads it (`alipay_runtime::de::{i64_lenient, option_i64_lenient, bool_lenient,
+/// option_bool_lenient}`): a JSON number or boolean, or a string; when not required, also
+/// null or a blank string (`None`).
+fn lenient<T: Into<Value>>(
     value: &Value,
     required: bool,
     path: &str,
-) -> Result<Option<Value>, ValidationError> {
-    let n = match value {
-        Value::Null if !required => return Ok(None),
-        Value::String(s) if !required && s.trim().is_empty() => return Ok(None),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => Some(i),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
-            _ => None,
-        },
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
+) -> Result<Option<Value>, ValidationError>
+where
+    Lenient<T>: DeserializeOwned,
+    Lenient<Option<T>>: DeserializeOwned,
+{
+    let read = if required {
+        Lenient::<T>::deserialize(value).map(|Lenient(v)| Some(v))
+    } else {
+        Lenient::<Option<T>>::deserialize(value).map(|Lenient(v)| v)
     };
-    n.map(|n| Some(Value::from(n)))
-        .ok_or_else(|| type_error(path, DOCUMENTED))
-}
-
-/// `alipay_runtime::de::{bool_lenient, option_bool_lenient}`.
-fn lenient_bool(
-    value: &Value,
-    required: bool,
-    path: &str,
-) -> Result<Option<Value>, ValidationError> {
-    let b = match value {
-        Value::Null if !required => return Ok(None),
-        Value::String(s) if !required && s.trim().is_empty() => return Ok(None),
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => match s.trim() {
-            "true" | "TRUE" | "True" | "T" | "Y" | "1" => Some(true),
-            "false" | "FALSE" | "False" | "F" | "N" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    };
-    b.map(|b| Some(Value::Bool(b)))
-        .ok_or_else(|| type_error(path, DOCUMENTED))
+    read.map(|v| v.map(Into::into))
+        .map_err(|_| type_error(path, DOCUMENTED))
 }
 
 /// `alipay_runtime::Price`'s deserialiser: a decimal string, or a JSON number as text.

@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::answer::{self, HttpAnswer, Logged};
 use super::face_to_face::trade_json;
 use super::pages::page;
+use super::stateful::{biz_json, text as biz_text};
 use super::trade_messages::{notify_trade, return_redirect};
 use crate::log::RecordedAnswer;
 use crate::protocol::{self, Accepted, Decoded, Refusal};
@@ -111,14 +112,6 @@ fn cashier_page(trade: &Trade) -> String {
     page("支付宝 - 收银台", &body)
 }
 
-fn biz_text(biz: &Value, name: &str) -> Option<String> {
-    match biz.get(name)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// Why `url` cannot be a `notify_url` or `return_url`, if it cannot: Alipay takes absolute
 /// `http` and `https` URLs only, so a `javascript:` or `data:` URL never becomes a link on
 /// the gateway's pages, and a URL holding white space or control characters (a line break
@@ -141,9 +134,7 @@ fn order_of(
     biz: Option<&str>,
     now: SystemTime,
 ) -> Result<Order, TradeError> {
-    let biz: Value = biz
-        .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
+    let biz = biz_json(biz);
     let missing = |field: &str| TradeError::invalid(field, "is missing from biz_content");
     let out_trade_no = biz_text(&biz, "out_trade_no").ok_or_else(|| missing("out_trade_no"))?;
     let subject = biz_text(&biz, "subject").ok_or_else(|| missing("subject"))?;

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::answer::{self, Logged, Node};
 use super::cashier::now;
 use super::pages;
-use super::stateful::{Caller, failure, push, success, text};
+use super::stateful::{Caller, biz_json, failure, push, success, text};
 use super::trade_messages::{Subject, next_notify_id, notification_head, signed_notification};
 use crate::agreements::{
     Agreement, AgreementBook, AgreementKey, AgreementStatus, NOTIFY_SIGN, NOTIFY_UNSIGN, SIGN_PATH,
@@ -125,9 +125,7 @@ pub(crate) fn answer(
     ) {
         return None;
     }
-    let biz: Value = biz
-        .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
+    let biz = biz_json(biz);
     if method == AUTH_CONFIRM && !holds_confirm_state(shared, &biz) {
         // Neither the agreement nor the token is the gateway's: the scenario answers, as
         // before (the spec's example for the default success, which the quickstart shows).
@@ -395,9 +393,7 @@ pub(crate) fn page(
     if accepted.descriptor.method != PAGE_SIGN || !matches!(scenario, Scenario::Success) {
         return None;
     }
-    let biz: Value = biz
-        .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
+    let biz = biz_json(biz);
     let Some(personal_product_code) = text(&biz, "personal_product_code") else {
         return Some(super::cashier::trade_error_page(&invalid(
             "personal_product_code is missing",

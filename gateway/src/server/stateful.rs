@@ -44,6 +44,12 @@ pub(crate) struct Caller<'a> {
     pub params: &'a [(String, String)],
 }
 
+/// The `biz_content` as JSON: `null` when there is none or it is not JSON.
+pub(crate) fn biz_json(biz: Option<&str>) -> Value {
+    biz.and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// A `biz_content` member as text (a number as written), when present and not empty.
 pub(crate) fn text(biz: &Value, name: &str) -> Option<String> {
     match biz.get(name)? {
@@ -98,9 +104,7 @@ pub(crate) fn answer(
     if !face_to_face && !matches!(method, QUERY | REFUND | CLOSE) {
         return None;
     }
-    let biz: Value = biz
-        .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
+    let biz = biz_json(biz);
     if face_to_face {
         return Some(face_to_face::answer(shared, method, &biz, caller));
     }
