@@ -7,14 +7,14 @@
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS, PAY_IN_PROCESS_CODE};
 use alipay_gateway::{Scenario, TestGateway};
-use alipay_openapi::trade::{cancel, create, fastpay_refund_query, pay, precreate, query, refund};
+use alipay_openapi::trade::{cancel, create, fastpay_refund_query, pay, precreate, refund};
 use alipay_runtime::{Error, GatewayCode};
 use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, control, get_page, http, post_form, price, refusal, shop, start, status, status_of,
-    v3_client, wait_notifications,
+    client, control, get_page, http, post_form, price, query_out, query_trade_no, refusal, shop,
+    start, status, status_of, v3_client, wait_notifications,
 };
 
 fn precreate_of(out: &str, amount: &str) -> precreate::Request {
@@ -67,10 +67,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
     assert_eq!(code, 409, "{again}");
     assert_eq!(again["sub_code"], "ACQ.TRADE_HAS_SUCCESS");
 
-    let paid = client
-        .execute(&query::Request::new().out_trade_no("qr-1"))
-        .await
-        .expect("query");
+    let paid = query_out(&client, "qr-1").await;
     assert_eq!(
         status_of(&paid.trade_status).as_deref(),
         Some("TRADE_SUCCESS")
@@ -149,10 +146,7 @@ async fn a_bar_code_payment_is_paid_at_once() {
     );
     assert!(paid.gmt_payment.is_some());
     let trade_no = paid.trade_no.expect("trade_no");
-    let queried = client
-        .execute(&query::Request::new().out_trade_no("bar-1"))
-        .await
-        .expect("query");
+    let queried = query_out(&client, "bar-1").await;
     assert_eq!(queried.trade_no.as_deref(), Some(trade_no.as_str()));
     assert_eq!(
         status_of(&queried.trade_status).as_deref(),
@@ -337,10 +331,7 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
         .expect("create");
     assert_eq!(created.out_trade_no.as_deref(), Some("cr-1"));
     let trade_no = created.trade_no.expect("trade_no");
-    let waiting = client
-        .execute(&query::Request::new().trade_no(trade_no.clone()))
-        .await
-        .expect("query");
+    let waiting = query_trade_no(&client, &trade_no).await;
     assert_eq!(waiting.out_trade_no.as_deref(), Some("cr-1"));
     assert_eq!(
         status_of(&waiting.trade_status).as_deref(),

@@ -1,7 +1,7 @@
 //! What the root tests share: a local gateway (with extra SDK-model methods if need be), a
 //! merchant and a client for it, an HTTP client for its cashier and control API, amounts, the
-//! sub_code of a refusal, a trade's status, JSON control calls, the request log, form posts,
-//! waiting for notifications, and the page requests the cashier answers.
+//! sub_code of a refusal, a trade's query answer and status, JSON control calls, the request
+//! log, form posts, waiting for notifications, and the page requests the cashier answers.
 //! Each test file imports what it uses from here (`crate::support::...`); `merchant/` is the
 //! merchant's side.
 
@@ -120,13 +120,25 @@ pub(crate) fn status_of(status: &Option<impl ToString>) -> Option<String> {
     status.as_ref().map(ToString::to_string)
 }
 
-/// The trade status `alipay.trade.query` answers for `out`.
-pub(crate) async fn status(client: &Client, out: &str) -> Option<String> {
-    let answer = client
+/// What `alipay.trade.query` answers for the merchant's order number `out`.
+pub(crate) async fn query_out(client: &Client, out: &str) -> query::Response {
+    client
         .execute(&query::Request::new().out_trade_no(out))
         .await
-        .expect("query");
-    status_of(&answer.trade_status)
+        .expect("query")
+}
+
+/// What `alipay.trade.query` answers for Alipay's trade number `trade_no`.
+pub(crate) async fn query_trade_no(client: &Client, trade_no: &str) -> query::Response {
+    client
+        .execute(&query::Request::new().trade_no(trade_no))
+        .await
+        .expect("query")
+}
+
+/// The trade status `alipay.trade.query` answers for `out`.
+pub(crate) async fn status(client: &Client, out: &str) -> Option<String> {
+    status_of(&query_out(client, out).await.trade_status)
 }
 
 /// `http://<gateway>{path}`.

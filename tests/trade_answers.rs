@@ -95,10 +95,7 @@ async fn query_refund_and_close_answer_from_the_trades() {
         .await
         .expect("close");
     assert_eq!(answer.out_trade_no.as_deref(), Some("unpaid"));
-    let answer = client
-        .execute(&query::Request::new().trade_no(trade_no.clone()))
-        .await
-        .expect("query");
+    let answer = query_trade_no(&client, &trade_no).await;
     assert_eq!(
         status_of(&answer.trade_status).as_deref(),
         Some("TRADE_CLOSED")
