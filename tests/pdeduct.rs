@@ -154,14 +154,22 @@ fn sign_fields(user: &'static str) -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// The `agreement_id` of a sign.add answer.
+fn agreement_id_of(signed: &Value) -> String {
+    signed["agreement_id"]
+        .as_str()
+        .expect("agreement_id")
+        .to_owned()
+}
+
 /// Signs `USER`'s agreement and deducts 12.50 under it as `out_order_no`.
 pub(crate) async fn sign_and_deduct(client: &Client, out_order_no: &str) {
     let signed = call(client, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add");
-    let agreement_id = signed["agreement_id"].as_str().expect("agreement_id");
+    let agreement_id = agreement_id_of(&signed);
     let fields = [
-        ("agreement_id", agreement_id),
+        ("agreement_id", agreement_id.as_str()),
         ("agent_channel", "PUBLICPLATFORM"),
         ("bill_key", BILL_KEY),
         ("out_order_no", out_order_no),
@@ -203,10 +211,7 @@ async fn an_agreement_is_signed_deducted_under_queried_and_cancelled() {
     let signed = call(&client, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add");
-    let agreement_id = signed["agreement_id"]
-        .as_str()
-        .expect("agreement_id")
-        .to_owned();
+    let agreement_id = agreement_id_of(&signed);
     assert_eq!(signed["agreement_status"], "success");
     assert_eq!(signed["out_agreement_id"], "ext-agreement-1");
     assert!(signed["sign_date"].is_string());
@@ -394,10 +399,7 @@ async fn the_same_agreement_over_v3_and_v2() {
     let signed = call_v3(&v3, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add over v3");
-    let agreement_id = signed["agreement_id"]
-        .as_str()
-        .expect("agreement_id")
-        .to_owned();
+    let agreement_id = agreement_id_of(&signed);
     let fields = [
         ("agreement_id", agreement_id.as_str()),
         ("agent_channel", "PUBLICPLATFORM"),
