@@ -162,19 +162,28 @@ fn agreement_id_of(signed: &Value) -> String {
         .to_owned()
 }
 
+/// The form fields of a deduction of `amount` under `agreement_id` as `out_order_no`.
+fn deduction_fields<'a>(
+    agreement_id: &'a str,
+    out_order_no: &'a str,
+    amount: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("agreement_id", agreement_id),
+        ("agent_channel", "PUBLICPLATFORM"),
+        ("bill_key", BILL_KEY),
+        ("out_order_no", out_order_no),
+        ("pay_amount", amount),
+    ]
+}
+
 /// Signs `USER`'s agreement and deducts 12.50 under it as `out_order_no`.
 pub(crate) async fn sign_and_deduct(client: &Client, out_order_no: &str) {
     let signed = call(client, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add");
     let agreement_id = agreement_id_of(&signed);
-    let fields = [
-        ("agreement_id", agreement_id.as_str()),
-        ("agent_channel", "PUBLICPLATFORM"),
-        ("bill_key", BILL_KEY),
-        ("out_order_no", out_order_no),
-        ("pay_amount", "12.50"),
-    ];
+    let fields = deduction_fields(&agreement_id, out_order_no, "12.50");
     call(client, &PAY, &fields).await.expect("pay");
 }
 
@@ -241,14 +250,8 @@ async fn an_agreement_is_signed_deducted_under_queried_and_cancelled() {
     // A deduction under it, then the same again (nothing twice), then refusals.
     let client_ref = &client;
     let deduct = |out: &'static str, amount: &'static str, id: String| async move {
-        let fields: Vec<(&'static str, &str)> = vec![
-            ("agreement_id", id.as_str()),
-            ("agent_channel", "PUBLICPLATFORM"),
-            ("bill_key", BILL_KEY),
-            ("out_order_no", out),
-            ("pay_amount", amount),
-            ("bill_date", "202612"),
-        ];
+        let mut fields = deduction_fields(&id, out, amount);
+        fields.push(("bill_date", "202612"));
         call(client_ref, &PAY, &fields).await
     };
     let paid = deduct("o-1", "12.50", agreement_id.clone())
@@ -400,13 +403,7 @@ async fn the_same_agreement_over_v3_and_v2() {
         .await
         .expect("sign.add over v3");
     let agreement_id = agreement_id_of(&signed);
-    let fields = [
-        ("agreement_id", agreement_id.as_str()),
-        ("agent_channel", "PUBLICPLATFORM"),
-        ("bill_key", BILL_KEY),
-        ("out_order_no", "v3-o-1"),
-        ("pay_amount", "30.00"),
-    ];
+    let fields = deduction_fields(&agreement_id, "v3-o-1", "30.00");
     let paid = call(&v2, &PAY, &fields).await.expect("pay over v2");
     let status = [
         ("agreement_id", agreement_id.as_str()),
