@@ -13,16 +13,12 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, control, get_page, http, post_form, price, query_out, query_trade_no, refusal, shop,
-    start, status, status_of, v3_client, wait_notifications,
+    client, control, get_page, http, pay_at_once, pay_of, post_form, price, query_out,
+    query_trade_no, refusal, shop, start, status, status_of, v3_client, wait_notifications,
 };
 
 fn precreate_of(out: &str, amount: &str) -> precreate::Request {
     precreate::Request::new(out, price(amount)).subject("Iphone6 16G")
-}
-
-fn pay_of(out: &str, auth_code: &str, amount: &str) -> pay::Request {
-    pay::Request::new(out, pay::Scene::BarCode, auth_code, price(amount)).subject("Iphone6 16G")
 }
 
 #[tokio::test]
@@ -133,10 +129,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
 async fn a_bar_code_payment_is_paid_at_once() {
     let (gw, _merchant, client) = shop(alipay_runtime::Charset::Gbk).await;
 
-    let paid = client
-        .execute(&pay_of("bar-1", AUTH_CODE_PAYS, "12.34"))
-        .await
-        .expect("paid");
+    let paid = pay_at_once(&client, "bar-1", "12.34").await;
     assert_eq!(paid.out_trade_no.as_deref(), Some("bar-1"));
     assert_eq!(paid.total_amount.as_deref(), Some("12.34"));
     assert_eq!(paid.buyer_pay_amount.as_deref(), Some("12.34"));
@@ -244,10 +237,7 @@ async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or
 async fn cancel_refunds_a_paid_trade_in_full() {
     let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
 
-    client
-        .execute(&pay_of("c-1", AUTH_CODE_PAYS, "20.00"))
-        .await
-        .expect("paid");
+    pay_at_once(&client, "c-1", "20.00").await;
     let cancelled = client
         .execute(&cancel::Request::new().out_trade_no("c-1"))
         .await
@@ -275,10 +265,7 @@ async fn cancel_refunds_a_paid_trade_in_full() {
     assert_eq!(found.refund_amount.as_deref(), Some("20.00"));
 
     // Refunded in part first: a cancel is refused.
-    client
-        .execute(&pay_of("c-2", AUTH_CODE_PAYS, "20.00"))
-        .await
-        .expect("paid");
+    pay_at_once(&client, "c-2", "20.00").await;
     client
         .execute(
             &refund::Request::new(price("1.00"))

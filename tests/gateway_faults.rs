@@ -14,7 +14,8 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    http, logged_at, notifications_within, price, send_json, shop, shop_with_schedule, start,
+    http, logged_at, notifications_within, pay_at_once, price, send_json, shop, shop_with_schedule,
+    start,
 };
 
 const QUERY: &str = "alipay.trade.query";
@@ -415,24 +416,12 @@ async fn the_rust_api_refuses_rules_that_cannot_apply() {
     assert!(gw.faults().is_empty());
 }
 
-async fn pay_now(client: &Client, out: &str) {
-    use alipay_gateway::face_to_face::AUTH_CODE_PAYS;
-    use alipay_openapi::trade::pay;
-    client
-        .execute(
-            &pay::Request::new(out, pay::Scene::BarCode, AUTH_CODE_PAYS, price("5.00"))
-                .subject("Iphone6 16G"),
-        )
-        .await
-        .expect("paid at once");
-}
-
 #[tokio::test]
 async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule() {
     let (gw, merchant, client) =
         shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
     fault_once(&gw, "*", Fault::NotifyDrop);
-    pay_now(&client, "nd-1").await;
+    pay_at_once(&client, "nd-1", "5.00").await;
     let dropped = notifications_within(&gw, NOTIFY_WAIT, |n| {
         n.first().is_some_and(|n| !n.attempts.is_empty())
     })
@@ -455,7 +444,7 @@ async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule()
 async fn a_duplicated_notification_is_delivered_twice() {
     let (gw, merchant, client) = shop(Charset::Utf8).await;
     fault_once(&gw, "alipay.trade.pay", Fault::NotifyDuplicate);
-    pay_now(&client, "nu-1").await;
+    pay_at_once(&client, "nu-1", "5.00").await;
     let done = notifications_within(&gw, NOTIFY_WAIT, |n| {
         n.first().is_some_and(|n| n.attempts.len() == 2)
     })
@@ -476,7 +465,7 @@ async fn a_duplicated_notification_is_delivered_twice() {
 async fn a_delayed_notification_waits_on_the_gateways_clock() {
     let (gw, merchant, client) = shop(Charset::Utf8).await;
     fault_once(&gw, "*", Fault::NotifyDelay(Duration::from_secs(60)));
-    pay_now(&client, "nl-1").await;
+    pay_at_once(&client, "nl-1", "5.00").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(gw.notifications()[0].attempts.is_empty());
     assert!(merchant.received().notifications.is_empty());
@@ -496,7 +485,7 @@ async fn a_notification_out_of_order_arrives_after_the_next_one() {
         shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
     fault_once(&gw, "*", Fault::NotifyOutOfOrder);
     // Paid (TRADE_SUCCESS, held back), then refunded in full (TRADE_CLOSED).
-    pay_now(&client, "no-1").await;
+    pay_at_once(&client, "no-1", "5.00").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(merchant.received().notifications.is_empty());
     client
