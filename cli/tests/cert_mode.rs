@@ -12,7 +12,7 @@ use alipay_runtime::encrypt::EncryptKey;
 
 use crate::common::{
     BIN, Scratch, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run,
-    scratch, spawn_with_lines, text,
+    scratch, spawn_with_lines, text, write_alipay_toml,
 };
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
@@ -74,15 +74,12 @@ async fn cert_sn_prints_the_vectors_sns() {
 /// Writes the throwaway certificates and a cert-mode config for `url`.
 fn cert_config(certs: &ThrowawayCerts, dir: &Path, url: &str, extra: &str) -> PathBuf {
     certs.write_to(dir).expect("certs");
-    let path = dir.join("alipay.toml");
-    std::fs::write(
-        &path,
-        format!(
+    write_alipay_toml(
+        dir,
+        &format!(
             "gateway = \"{url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\napp_cert = \"app_cert.crt\"\nalipay_cert = \"alipay_cert.crt\"\nalipay_root_cert = \"alipay_root_cert.crt\"\ntimeout_ms = 5000\n{extra}"
         ),
     )
-    .expect("config");
-    path
 }
 
 fn call(config: &Path, extra: &[&str]) -> Vec<String> {
