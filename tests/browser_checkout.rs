@@ -21,9 +21,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::merchant::Merchant;
-use crate::support::{client, start_with_schedule};
+use crate::support::{client, query_out, start_with_schedule};
 use alipay_gateway::{NotifySchedule, TestGateway};
-use alipay_openapi::trade::query;
 use alipay_runtime::{Charset, RequestOptions, RequestParts, form, verify_notify};
 use futures_util::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
@@ -360,10 +359,7 @@ async fn a_headless_chromium_pays_a_page_pay_checkout() {
         assert_eq!(notified.get("trade_no"), Some(trade_no.as_str()));
         assert_eq!(notified.get("subject"), Some(subject));
 
-        let answer = client
-            .execute(&query::Request::new().out_trade_no(out.clone()))
-            .await
-            .expect("query");
+        let answer = query_out(&client, &out).await;
         let status = answer.trade_status.as_ref().map(ToString::to_string);
         assert_eq!(status.as_deref(), Some("TRADE_SUCCESS"));
         assert_eq!(answer.trade_no.as_deref(), Some(trade_no.as_str()));

@@ -7,22 +7,18 @@
 
 use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS, PAY_IN_PROCESS_CODE};
 use alipay_gateway::{Scenario, TestGateway};
-use alipay_openapi::trade::{cancel, create, fastpay_refund_query, pay, precreate, query, refund};
+use alipay_openapi::trade::{cancel, create, fastpay_refund_query, pay, precreate, refund};
 use alipay_runtime::{Error, GatewayCode};
 use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    client, control, get_page, http, post_form, price, refusal, shop, start, status, status_of,
-    v3_client, wait_notifications,
+    client, control, get_page, http, pay_at_once, pay_of, post_form, price, query_out,
+    query_trade_no, refusal, shop, start, status, status_of, v3_client, wait_notifications,
 };
 
 fn precreate_of(out: &str, amount: &str) -> precreate::Request {
     precreate::Request::new(out, price(amount)).subject("Iphone6 16G")
-}
-
-fn pay_of(out: &str, auth_code: &str, amount: &str) -> pay::Request {
-    pay::Request::new(out, pay::Scene::BarCode, auth_code, price(amount)).subject("Iphone6 16G")
 }
 
 #[tokio::test]
@@ -67,10 +63,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
     assert_eq!(code, 409, "{again}");
     assert_eq!(again["sub_code"], "ACQ.TRADE_HAS_SUCCESS");
 
-    let paid = client
-        .execute(&query::Request::new().out_trade_no("qr-1"))
-        .await
-        .expect("query");
+    let paid = query_out(&client, "qr-1").await;
     assert_eq!(
         status_of(&paid.trade_status).as_deref(),
         Some("TRADE_SUCCESS")
@@ -136,10 +129,7 @@ async fn precreate_then_the_buyer_scans_and_pays_then_a_refund_is_queried() {
 async fn a_bar_code_payment_is_paid_at_once() {
     let (gw, _merchant, client) = shop(alipay_runtime::Charset::Gbk).await;
 
-    let paid = client
-        .execute(&pay_of("bar-1", AUTH_CODE_PAYS, "12.34"))
-        .await
-        .expect("paid");
+    let paid = pay_at_once(&client, "bar-1", "12.34").await;
     assert_eq!(paid.out_trade_no.as_deref(), Some("bar-1"));
     assert_eq!(paid.total_amount.as_deref(), Some("12.34"));
     assert_eq!(paid.buyer_pay_amount.as_deref(), Some("12.34"));
@@ -149,10 +139,7 @@ async fn a_bar_code_payment_is_paid_at_once() {
     );
     assert!(paid.gmt_payment.is_some());
     let trade_no = paid.trade_no.expect("trade_no");
-    let queried = client
-        .execute(&query::Request::new().out_trade_no("bar-1"))
-        .await
-        .expect("query");
+    let queried = query_out(&client, "bar-1").await;
     assert_eq!(queried.trade_no.as_deref(), Some(trade_no.as_str()));
     assert_eq!(
         status_of(&queried.trade_status).as_deref(),
@@ -250,10 +237,7 @@ async fn a_bar_code_payment_waiting_for_the_password_is_polled_then_cancelled_or
 async fn cancel_refunds_a_paid_trade_in_full() {
     let (gw, _merchant, client) = shop(alipay_runtime::Charset::Utf8).await;
 
-    client
-        .execute(&pay_of("c-1", AUTH_CODE_PAYS, "20.00"))
-        .await
-        .expect("paid");
+    pay_at_once(&client, "c-1", "20.00").await;
     let cancelled = client
         .execute(&cancel::Request::new().out_trade_no("c-1"))
         .await
@@ -281,10 +265,7 @@ async fn cancel_refunds_a_paid_trade_in_full() {
     assert_eq!(found.refund_amount.as_deref(), Some("20.00"));
 
     // Refunded in part first: a cancel is refused.
-    client
-        .execute(&pay_of("c-2", AUTH_CODE_PAYS, "20.00"))
-        .await
-        .expect("paid");
+    pay_at_once(&client, "c-2", "20.00").await;
     client
         .execute(
             &refund::Request::new(price("1.00"))
@@ -337,10 +318,7 @@ async fn a_created_trade_is_paid_by_the_buyer_and_amounts_stay_consistent() {
         .expect("create");
     assert_eq!(created.out_trade_no.as_deref(), Some("cr-1"));
     let trade_no = created.trade_no.expect("trade_no");
-    let waiting = client
-        .execute(&query::Request::new().trade_no(trade_no.clone()))
-        .await
-        .expect("query");
+    let waiting = query_trade_no(&client, &trade_no).await;
     assert_eq!(waiting.out_trade_no.as_deref(), Some("cr-1"));
     assert_eq!(
         status_of(&waiting.trade_status).as_deref(),

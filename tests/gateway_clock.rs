@@ -5,16 +5,17 @@
 
 use std::time::Duration;
 
-use alipay_gateway::face_to_face::{AUTH_CODE_ASKS_PASSWORD, AUTH_CODE_PAYS};
+use alipay_gateway::face_to_face::AUTH_CODE_ASKS_PASSWORD;
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
-use alipay_openapi::trade::{cancel, pay, precreate, wap_pay};
+use alipay_openapi::trade::{cancel, precreate, wap_pay};
 use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    PAGE_PAY, client, control, get_page, get_url, http, logged_at, order, page_request, post_form,
-    press_pay, price, refusal, shop, start, start_with_schedule, status, wait_notifications,
+    PAGE_PAY, client, control, get_page, get_url, http, logged_at, order, page_request,
+    pay_at_once, pay_of, post_form, press_pay, price, refusal, shop, start, start_with_schedule,
+    status, wait_notifications,
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -97,15 +98,7 @@ async fn an_unpaid_trade_is_closed_once_its_timeout_express_has_passed() {
 async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_default() {
     let (gw, _merchant, client) = shop(Charset::Utf8).await;
     let waiting = client
-        .execute(
-            &pay::Request::new(
-                "exp-2",
-                pay::Scene::BarCode,
-                AUTH_CODE_ASKS_PASSWORD,
-                price("5.00"),
-            )
-            .subject("Iphone6 16G"),
-        )
+        .execute(&pay_of("exp-2", AUTH_CODE_ASKS_PASSWORD, "5.00"))
         .await;
     // 10003: the typed client reports it as an error; the trade waits.
     assert!(waiting.is_err(), "{waiting:?}");
@@ -115,13 +108,7 @@ async fn a_bar_code_payment_waiting_for_the_password_closes_after_the_3_hour_def
         "ACQ.TRADE_HAS_CLOSE"
     );
     // A paid trade never expires.
-    client
-        .execute(
-            &pay::Request::new("exp-3", pay::Scene::BarCode, AUTH_CODE_PAYS, price("5.00"))
-                .subject("Iphone6 16G"),
-        )
-        .await
-        .expect("paid at once");
+    pay_at_once(&client, "exp-3", "5.00").await;
     gw.advance_clock(Duration::from_secs(30 * 86_400));
     assert_eq!(
         status(&client, "exp-3").await.as_deref(),
@@ -316,13 +303,7 @@ async fn a_notification_retry_comes_as_soon_as_the_clock_passes_its_wait() {
     let gw = start_with_schedule(NotifySchedule::alipay()).await;
     let merchant = Merchant::start(1).await;
     let client = client(&gw, &merchant, Charset::Utf8);
-    client
-        .execute(
-            &pay::Request::new("n-1", pay::Scene::BarCode, AUTH_CODE_PAYS, price("5.00"))
-                .subject("Iphone6 16G"),
-        )
-        .await
-        .expect("paid");
+    pay_at_once(&client, "n-1", "5.00").await;
     let first =
         wait_notifications(&gw, |n| n.first().is_some_and(|n| !n.attempts.is_empty())).await;
     assert_eq!(first[0].attempts.len(), 1, "{first:#?}");

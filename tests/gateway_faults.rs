@@ -14,7 +14,8 @@ use serde_json::json;
 
 use crate::merchant::Merchant;
 use crate::support::{
-    http, logged_at, notifications_within, price, send_json, shop, shop_with_schedule, start,
+    http, logged_at, notifications_within, pay_at_once, price, send_json, shop, shop_with_schedule,
+    start,
 };
 
 const QUERY: &str = "alipay.trade.query";
@@ -80,6 +81,12 @@ async fn query_once(client: &Client, out: &str) -> (Outcome, Option<RequestSent>
     )
 }
 
+/// `fault` on the next call of `method` (`*`: of any method).
+fn fault_once(gw: &TestGateway, method: &str, fault: Fault) {
+    gw.inject_fault(FaultRule::new(method, fault).times(1))
+        .expect("a rule");
+}
+
 /// The faults recorded in the log for `method`, oldest first (`None` for a call without).
 fn logged_faults(gw: &TestGateway, method: &str) -> Vec<Option<String>> {
     gw.requests()
@@ -130,8 +137,7 @@ async fn each_fault_gives_the_documented_typed_error_and_request_sent() {
         ),
     ];
     for (fault, expected, sent, label) in rows {
-        gw.inject_fault(FaultRule::new(QUERY, fault).times(1))
-            .expect("a rule");
+        fault_once(&gw, QUERY, fault);
         let started = Instant::now();
         let got = query_once(&client, "nowhere").await;
         assert_eq!(got, (expected, Some(sent)), "{label}");
@@ -163,8 +169,7 @@ async fn a_lost_answer_was_processed_and_the_retry_finds_the_trade() {
     let client = short_client(&gw, &merchant, Protocol::V2);
     let request = precreate::Request::new("lost-1", price("9.90")).subject("Iphone6 16G");
     for fault in [Fault::Reset, Fault::Truncated, Fault::Slow(TIMEOUT * 3)] {
-        gw.inject_fault(FaultRule::new(PRECREATE, fault.clone()).times(1))
-            .expect("a rule");
+        fault_once(&gw, PRECREATE, fault.clone());
         let (got, _) = outcome(client.execute(&request).await);
         assert!(matches!(got, Outcome::Transport(_)), "{fault:?}: {got:?}");
         // The gateway acted before the answer was lost.
@@ -177,8 +182,7 @@ async fn a_lost_answer_was_processed_and_the_retry_finds_the_trade() {
     assert_eq!(gw.trades().len(), 1);
     // A status or system error fault is answered instead: nothing is processed.
     for fault in [Fault::HttpStatus(502), Fault::service_unavailable()] {
-        gw.inject_fault(FaultRule::new(PRECREATE, fault).times(1))
-            .expect("a rule");
+        fault_once(&gw, PRECREATE, fault);
         let other = precreate::Request::new("lost-2", price("1.00")).subject("s");
         assert!(client.execute(&other).await.is_err());
         assert!(gw.trade("lost-2").is_none());
@@ -289,8 +293,7 @@ async fn v3_requests_get_the_faults_too() {
         ),
     ] {
         let name = format!("{fault:?}");
-        gw.inject_fault(FaultRule::new(QUERY, fault).times(1))
-            .expect("a rule");
+        fault_once(&gw, QUERY, fault);
         assert_eq!(query_once(&client, "nowhere").await, expected, "{name}");
     }
     let v3: Vec<_> = gw
@@ -413,25 +416,12 @@ async fn the_rust_api_refuses_rules_that_cannot_apply() {
     assert!(gw.faults().is_empty());
 }
 
-async fn pay_now(client: &Client, out: &str) {
-    use alipay_gateway::face_to_face::AUTH_CODE_PAYS;
-    use alipay_openapi::trade::pay;
-    client
-        .execute(
-            &pay::Request::new(out, pay::Scene::BarCode, AUTH_CODE_PAYS, price("5.00"))
-                .subject("Iphone6 16G"),
-        )
-        .await
-        .expect("paid at once");
-}
-
 #[tokio::test]
 async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule() {
     let (gw, merchant, client) =
         shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
-    gw.inject_fault(FaultRule::new("*", Fault::NotifyDrop).times(1))
-        .expect("a rule");
-    pay_now(&client, "nd-1").await;
+    fault_once(&gw, "*", Fault::NotifyDrop);
+    pay_at_once(&client, "nd-1", "5.00").await;
     let dropped = notifications_within(&gw, NOTIFY_WAIT, |n| {
         n.first().is_some_and(|n| !n.attempts.is_empty())
     })
@@ -453,9 +443,8 @@ async fn a_dropped_notification_arrives_with_the_next_delivery_of_the_schedule()
 #[tokio::test]
 async fn a_duplicated_notification_is_delivered_twice() {
     let (gw, merchant, client) = shop(Charset::Utf8).await;
-    gw.inject_fault(FaultRule::new("alipay.trade.pay", Fault::NotifyDuplicate).times(1))
-        .expect("a rule");
-    pay_now(&client, "nu-1").await;
+    fault_once(&gw, "alipay.trade.pay", Fault::NotifyDuplicate);
+    pay_at_once(&client, "nu-1", "5.00").await;
     let done = notifications_within(&gw, NOTIFY_WAIT, |n| {
         n.first().is_some_and(|n| n.attempts.len() == 2)
     })
@@ -475,9 +464,8 @@ async fn a_duplicated_notification_is_delivered_twice() {
 #[tokio::test]
 async fn a_delayed_notification_waits_on_the_gateways_clock() {
     let (gw, merchant, client) = shop(Charset::Utf8).await;
-    gw.inject_fault(FaultRule::new("*", Fault::NotifyDelay(Duration::from_secs(60))).times(1))
-        .expect("a rule");
-    pay_now(&client, "nl-1").await;
+    fault_once(&gw, "*", Fault::NotifyDelay(Duration::from_secs(60)));
+    pay_at_once(&client, "nl-1", "5.00").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(gw.notifications()[0].attempts.is_empty());
     assert!(merchant.received().notifications.is_empty());
@@ -495,10 +483,9 @@ async fn a_notification_out_of_order_arrives_after_the_next_one() {
     use alipay_openapi::trade::refund;
     let (gw, merchant, client) =
         shop_with_schedule(alipay_gateway::NotifySchedule::alipay(), Charset::Utf8).await;
-    gw.inject_fault(FaultRule::new("*", Fault::NotifyOutOfOrder).times(1))
-        .expect("a rule");
+    fault_once(&gw, "*", Fault::NotifyOutOfOrder);
     // Paid (TRADE_SUCCESS, held back), then refunded in full (TRADE_CLOSED).
-    pay_now(&client, "no-1").await;
+    pay_at_once(&client, "no-1", "5.00").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(merchant.received().notifications.is_empty());
     client

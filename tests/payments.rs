@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::merchant::Merchant;
 use crate::support::*;
 use alipay_gateway::{DeliveryState, NotifySchedule, TestGateway, TradeStatus};
-use alipay_openapi::trade::{page_pay, query};
+use alipay_openapi::trade::page_pay;
 use alipay_runtime::{Charset, Client, verify_notify};
 use serde_json::{Value, json};
 
@@ -308,10 +308,7 @@ async fn paying_returns_signed_parameters_and_notifies_until_acknowledged() {
             assert_eq!(typed.subject.as_deref(), Some("王龙海的订单"));
         }
 
-        let answer = client
-            .execute(&query::Request::new().out_trade_no(out.clone()))
-            .await
-            .expect("query");
+        let answer = query_out(&client, &out).await;
         assert_eq!(
             status_of(&answer.trade_status).as_deref(),
             Some("TRADE_SUCCESS")

@@ -154,19 +154,36 @@ fn sign_fields(user: &'static str) -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// The `agreement_id` of a sign.add answer.
+fn agreement_id_of(signed: &Value) -> String {
+    signed["agreement_id"]
+        .as_str()
+        .expect("agreement_id")
+        .to_owned()
+}
+
+/// The form fields of a deduction of `amount` under `agreement_id` as `out_order_no`.
+fn deduction_fields<'a>(
+    agreement_id: &'a str,
+    out_order_no: &'a str,
+    amount: &'a str,
+) -> Vec<(&'static str, &'a str)> {
+    vec![
+        ("agreement_id", agreement_id),
+        ("agent_channel", "PUBLICPLATFORM"),
+        ("bill_key", BILL_KEY),
+        ("out_order_no", out_order_no),
+        ("pay_amount", amount),
+    ]
+}
+
 /// Signs `USER`'s agreement and deducts 12.50 under it as `out_order_no`.
 pub(crate) async fn sign_and_deduct(client: &Client, out_order_no: &str) {
     let signed = call(client, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add");
-    let agreement_id = signed["agreement_id"].as_str().expect("agreement_id");
-    let fields = [
-        ("agreement_id", agreement_id),
-        ("agent_channel", "PUBLICPLATFORM"),
-        ("bill_key", BILL_KEY),
-        ("out_order_no", out_order_no),
-        ("pay_amount", "12.50"),
-    ];
+    let agreement_id = agreement_id_of(&signed);
+    let fields = deduction_fields(&agreement_id, out_order_no, "12.50");
     call(client, &PAY, &fields).await.expect("pay");
 }
 
@@ -203,10 +220,7 @@ async fn an_agreement_is_signed_deducted_under_queried_and_cancelled() {
     let signed = call(&client, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add");
-    let agreement_id = signed["agreement_id"]
-        .as_str()
-        .expect("agreement_id")
-        .to_owned();
+    let agreement_id = agreement_id_of(&signed);
     assert_eq!(signed["agreement_status"], "success");
     assert_eq!(signed["out_agreement_id"], "ext-agreement-1");
     assert!(signed["sign_date"].is_string());
@@ -236,14 +250,8 @@ async fn an_agreement_is_signed_deducted_under_queried_and_cancelled() {
     // A deduction under it, then the same again (nothing twice), then refusals.
     let client_ref = &client;
     let deduct = |out: &'static str, amount: &'static str, id: String| async move {
-        let fields: Vec<(&'static str, &str)> = vec![
-            ("agreement_id", id.as_str()),
-            ("agent_channel", "PUBLICPLATFORM"),
-            ("bill_key", BILL_KEY),
-            ("out_order_no", out),
-            ("pay_amount", amount),
-            ("bill_date", "202612"),
-        ];
+        let mut fields = deduction_fields(&id, out, amount);
+        fields.push(("bill_date", "202612"));
         call(client_ref, &PAY, &fields).await
     };
     let paid = deduct("o-1", "12.50", agreement_id.clone())
@@ -394,17 +402,8 @@ async fn the_same_agreement_over_v3_and_v2() {
     let signed = call_v3(&v3, &SIGN_ADD, &sign_fields(USER))
         .await
         .expect("sign.add over v3");
-    let agreement_id = signed["agreement_id"]
-        .as_str()
-        .expect("agreement_id")
-        .to_owned();
-    let fields = [
-        ("agreement_id", agreement_id.as_str()),
-        ("agent_channel", "PUBLICPLATFORM"),
-        ("bill_key", BILL_KEY),
-        ("out_order_no", "v3-o-1"),
-        ("pay_amount", "30.00"),
-    ];
+    let agreement_id = agreement_id_of(&signed);
+    let fields = deduction_fields(&agreement_id, "v3-o-1", "30.00");
     let paid = call(&v2, &PAY, &fields).await.expect("pay over v2");
     let status = [
         ("agreement_id", agreement_id.as_str()),

@@ -1,14 +1,16 @@
 //! What the root tests share: a local gateway (with extra SDK-model methods if need be), a
-//! merchant and a client for it, an HTTP client for its cashier and control API, amounts, the
-//! sub_code of a refusal, a trade's status, JSON control calls, the request log, form posts,
-//! waiting for notifications, and the page requests the cashier answers.
+//! merchant and a client for it, an HTTP client for its cashier and control API, amounts, a
+//! bar-code payment, the sub_code of a refusal, a trade's query answer and status, JSON control
+//! calls, the request log, form posts, waiting for notifications, and the page requests the
+//! cashier answers.
 //! Each test file imports what it uses from here (`crate::support::...`); `merchant/` is the
 //! merchant's side.
 
 use std::time::Duration;
 
+use alipay_gateway::face_to_face::AUTH_CODE_PAYS;
 use alipay_gateway::{Notification, NotifySchedule, RecordedRequest, TestGateway};
-use alipay_openapi::trade::query;
+use alipay_openapi::trade::{pay, query};
 use alipay_runtime::{
     Charset, Client, Error, Method, MethodDescriptor, PreparedRequest, Price, RequestParts,
 };
@@ -120,13 +122,38 @@ pub(crate) fn status_of(status: &Option<impl ToString>) -> Option<String> {
     status.as_ref().map(ToString::to_string)
 }
 
-/// The trade status `alipay.trade.query` answers for `out`.
-pub(crate) async fn status(client: &Client, out: &str) -> Option<String> {
-    let answer = client
+/// What `alipay.trade.query` answers for the merchant's order number `out`.
+pub(crate) async fn query_out(client: &Client, out: &str) -> query::Response {
+    client
         .execute(&query::Request::new().out_trade_no(out))
         .await
-        .expect("query");
-    status_of(&answer.trade_status)
+        .expect("query")
+}
+
+/// What `alipay.trade.query` answers for Alipay's trade number `trade_no`.
+pub(crate) async fn query_trade_no(client: &Client, trade_no: &str) -> query::Response {
+    client
+        .execute(&query::Request::new().trade_no(trade_no))
+        .await
+        .expect("query")
+}
+
+/// A bar-code `alipay.trade.pay` of `amount` for `out` with the buyer's `auth_code`.
+pub(crate) fn pay_of(out: &str, auth_code: &str, amount: &str) -> pay::Request {
+    pay::Request::new(out, pay::Scene::BarCode, auth_code, price(amount)).subject("Iphone6 16G")
+}
+
+/// [`pay_of`] with the auth code the gateway pays at once (no password): the answer.
+pub(crate) async fn pay_at_once(client: &Client, out: &str, amount: &str) -> pay::Response {
+    client
+        .execute(&pay_of(out, AUTH_CODE_PAYS, amount))
+        .await
+        .expect("paid at once")
+}
+
+/// The trade status `alipay.trade.query` answers for `out`.
+pub(crate) async fn status(client: &Client, out: &str) -> Option<String> {
+    status_of(&query_out(client, out).await.trade_status)
 }
 
 /// `http://<gateway>{path}`.

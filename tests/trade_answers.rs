@@ -4,7 +4,7 @@
 
 use alipay_gateway::TradeStatus;
 use alipay_openapi::trade::{close, query, refund};
-use alipay_runtime::Charset;
+use alipay_runtime::{Charset, Client};
 
 use crate::support::*;
 
@@ -12,6 +12,14 @@ fn refund_of(out: &str, amount: &str, request_no: &str) -> refund::Request {
     refund::Request::new(price(amount))
         .out_trade_no(out)
         .out_request_no(request_no)
+}
+
+/// The answer to a refund of `amount` on `out` under `request_no` (a refusal fails the test).
+async fn refunded(client: &Client, out: &str, amount: &str, request_no: &str) -> refund::Response {
+    client
+        .execute(&refund_of(out, amount, request_no))
+        .await
+        .expect("refund")
 }
 
 #[tokio::test]
@@ -44,22 +52,13 @@ async fn query_refund_and_close_answer_from_the_trades() {
     assert!(payment.return_redirect.is_some());
 
     // Partial refunds add up; the same out_request_no again moves nothing.
-    let r1 = client
-        .execute(&refund_of("paid", "10.00", "r1"))
-        .await
-        .expect("refund");
+    let r1 = refunded(&client, "paid", "10.00", "r1").await;
     assert_eq!(r1.refund_fee.as_deref(), Some("10.00"));
     assert_eq!(r1.fund_change.as_deref(), Some("Y"));
-    let again = client
-        .execute(&refund_of("paid", "10.00", "r1"))
-        .await
-        .expect("refund");
+    let again = refunded(&client, "paid", "10.00", "r1").await;
     assert_eq!(again.refund_fee.as_deref(), Some("10.00"));
     assert_eq!(again.fund_change.as_deref(), Some("N"));
-    let r2 = client
-        .execute(&refund_of("paid", "70.00", "r2"))
-        .await
-        .expect("refund");
+    let r2 = refunded(&client, "paid", "70.00", "r2").await;
     assert_eq!(r2.refund_fee.as_deref(), Some("80.00"));
     assert_eq!(
         refusal(&client, &refund_of("paid", "8.89", "r3")).await,
@@ -69,10 +68,7 @@ async fn query_refund_and_close_answer_from_the_trades() {
         status(&client, "paid").await.as_deref(),
         Some("TRADE_SUCCESS")
     );
-    let r3 = client
-        .execute(&refund_of("paid", "8.88", "r3"))
-        .await
-        .expect("refund");
+    let r3 = refunded(&client, "paid", "8.88", "r3").await;
     assert_eq!(r3.refund_fee.as_deref(), Some("88.88"));
     assert_eq!(
         status(&client, "paid").await.as_deref(),
@@ -95,10 +91,7 @@ async fn query_refund_and_close_answer_from_the_trades() {
         .await
         .expect("close");
     assert_eq!(answer.out_trade_no.as_deref(), Some("unpaid"));
-    let answer = client
-        .execute(&query::Request::new().trade_no(trade_no.clone()))
-        .await
-        .expect("query");
+    let answer = query_trade_no(&client, &trade_no).await;
     assert_eq!(
         status_of(&answer.trade_status).as_deref(),
         Some("TRADE_CLOSED")

@@ -11,8 +11,8 @@ use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKey
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::common::{
-    BIN, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run, scratch,
-    spawn_with_lines, text,
+    BIN, Scratch, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run,
+    scratch, spawn_with_lines, text, write_alipay_toml,
 };
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
@@ -74,15 +74,12 @@ async fn cert_sn_prints_the_vectors_sns() {
 /// Writes the throwaway certificates and a cert-mode config for `url`.
 fn cert_config(certs: &ThrowawayCerts, dir: &Path, url: &str, extra: &str) -> PathBuf {
     certs.write_to(dir).expect("certs");
-    let path = dir.join("alipay.toml");
-    std::fs::write(
-        &path,
-        format!(
+    write_alipay_toml(
+        dir,
+        &format!(
             "gateway = \"{url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\napp_cert = \"app_cert.crt\"\nalipay_cert = \"alipay_cert.crt\"\nalipay_root_cert = \"alipay_root_cert.crt\"\ntimeout_ms = 5000\n{extra}"
         ),
     )
-    .expect("config");
-    path
 }
 
 fn call(config: &Path, extra: &[&str]) -> Vec<String> {
@@ -102,12 +99,19 @@ async fn cert_gateway(certs: &ThrowawayCerts) -> LocalGateway {
         .expect("gateway")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cert_mode_config_keys_flags_and_aes() {
+/// Fresh throwaway certificates, a cert-mode gateway on them, and a scratch folder holding
+/// the certificates and a cert-mode config for that gateway.
+async fn cert_setup() -> (ThrowawayCerts, LocalGateway, Scratch, PathBuf) {
     let certs = ThrowawayCerts::generate().expect("certs");
     let gw = cert_gateway(&certs).await;
     let dir = scratch();
     let config = cert_config(&certs, &dir, &gw.url(), "");
+    (certs, gw, dir, config)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cert_mode_config_keys_flags_and_aes() {
+    let (certs, gw, dir, config) = cert_setup().await;
     for extra in [
         &[][..],
         &["--charset", "GBK"][..],
@@ -175,10 +179,8 @@ async fn cert_mode_config_keys_flags_and_aes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_untrusted_alipay_cert_sn_is_exit_5_naming_both_sns() {
-    let certs = ThrowawayCerts::generate().expect("certs");
-    let gw = cert_gateway(&certs).await;
-    let dir = scratch();
-    let config = cert_config(&certs, &dir, &gw.url(), "");
+    // The folder holds the config's files until the test ends.
+    let (certs, gw, _dir, config) = cert_setup().await;
     let configured = gw.alipay_cert_sn().unwrap();
     let forged_sn = gw
         .rotate_alipay_cert(&ThrowawayCerts::forge_alipay_cert().unwrap())

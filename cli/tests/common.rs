@@ -1,9 +1,9 @@
-//! What the files of this folder share: the binary under test, a scratch folder, running the
-//! command, and a started command that is killed when the test ends.
+//! What the files of this folder share: the binary under test, a scratch folder, writing an
+//! `alipay.toml`, running the command, and a started command that is killed when the test ends.
 
 use std::io::{BufRead as _, BufReader};
 use std::ops::Deref;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
@@ -39,6 +39,13 @@ pub fn scratch() -> Scratch {
             .tempdir()
             .expect("scratch dir"),
     )
+}
+
+/// Writes `text` as `alipay.toml` in `dir`: the file's path.
+pub fn write_alipay_toml(dir: &Path, text: &str) -> PathBuf {
+    let path = dir.join("alipay.toml");
+    std::fs::write(&path, text).expect("config");
+    path
 }
 
 /// The command with `args`, run from the temp folder: the default `./alipay.toml` must not

@@ -38,12 +38,18 @@ fn the_readme_s_two_commands_are_the_quickstart_and_ci_s_test_command() {
     );
 }
 
+/// The `text` block of docs/cli.md whose first line starts `$ alipay <command>`.
+fn cli_md_session(command: &str) -> Vec<String> {
+    let prompt = format!("$ alipay {command}");
+    blocks(&page("docs/cli.md"), "text")
+        .into_iter()
+        .find(|b| b[0].starts_with(&prompt))
+        .unwrap_or_else(|| panic!("the `alipay {command}` example"))
+}
+
 #[test]
 fn the_methods_lines_shown_are_printed() {
-    let shown = blocks(&page("docs/cli.md"), "text")
-        .into_iter()
-        .find(|b| b[0].starts_with("$ alipay methods"))
-        .expect("the `alipay methods` example");
+    let shown = cli_md_session("methods");
     let out = run(&["methods".to_owned()]);
     assert!(out.status.success());
     let printed = text(&out.stdout);
@@ -59,10 +65,7 @@ fn the_methods_lines_shown_are_printed() {
 
 #[test]
 fn the_gateway_session_shown_runs() {
-    let shown = blocks(&page("docs/cli.md"), "text")
-        .into_iter()
-        .find(|b| b[0].starts_with("$ alipay gateway"))
-        .expect("the `alipay gateway` example");
+    let shown = cli_md_session("gateway");
     assert_eq!(shown[0], "$ alipay gateway --port 8080");
     // Its keys in a folder of the test's (a folder the gateway chose is removed on Ctrl-C,
     // not when the test kills it).

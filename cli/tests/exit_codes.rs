@@ -10,7 +10,7 @@ use alipay_gateway::{Scenario, TestGateway};
 
 use crate::common::{
     self, BIN, Child, Scratch, assert_exit, lines_until_ready_async, run_async as run, scratch,
-    spawn_with_lines, text,
+    spawn_with_lines, text, write_alipay_toml,
 };
 
 const CONFIRM: &str = "alipay.user.agreement.auth.confirm";
@@ -34,14 +34,12 @@ impl Deref for ConfigFile {
 fn write_config(gw: &TestGateway, gateway_url: &str) -> ConfigFile {
     let dir = scratch();
     gw.keys().write_to(&dir).expect("keys");
-    let path = dir.join("alipay.toml");
-    std::fs::write(
-        &path,
-        format!(
+    let path = write_alipay_toml(
+        &dir,
+        &format!(
             "gateway = \"{gateway_url}\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\nalipay_public_key = \"alipay_public.pem\"\nsign_type = \"RSA2\"\ncharset = \"utf-8\"\ntimeout_ms = 5000\n"
         ),
-    )
-    .expect("config");
+    );
     ConfigFile { path, _dir: dir }
 }
 

@@ -20,6 +20,11 @@ fn start(extra: &[&std::ffi::OsStr]) -> (Child, Vec<String>) {
     (child, lines)
 }
 
+/// [`start`] with `--keys-dir <keys>`.
+fn start_in(keys: &Path) -> (Child, Vec<String>) {
+    start(&["--keys-dir".as_ref(), keys.as_os_str()])
+}
+
 fn terminate(child: &mut Child) -> std::process::ExitStatus {
     let status = Command::new("kill")
         .args(["-TERM", &child.0.id().to_string()])
@@ -83,7 +88,7 @@ fn a_link_planted_in_the_keys_folder_is_not_written_through() {
         })
         .collect();
 
-    let (mut child, lines) = start(&["--keys-dir".as_ref(), keys.as_os_str()]);
+    let (mut child, lines) = start_in(&keys);
     assert_eq!(keys_dir(&lines), keys, "{lines:#?}");
     terminate(&mut child);
     for (target, name) in &outside {
@@ -111,7 +116,7 @@ const CONFIRM_BIZ: &str = r#"{"agreement_no":"20170502000610755993","apply_token
 fn the_keys_folder_holds_every_key_form_and_the_official_sdks_configurations() {
     let root = scratch("forms");
     let keys = root.join("keys");
-    let (mut child, lines) = start(&["--keys-dir".as_ref(), keys.as_os_str()]);
+    let (mut child, lines) = start_in(&keys);
     let url = gateway_url(&lines);
     let read = |name: &str| {
         std::fs::read_to_string(keys.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -254,7 +259,7 @@ fn open_connection(addr: &str, request: &str, until: &str) -> std::net::TcpStrea
 fn sigterm_stops_the_gateway_within_a_second_whatever_is_in_flight() {
     let root = scratch("sigterm");
     let keys = root.join("keys");
-    let (mut child, lines) = start(&["--keys-dir".as_ref(), keys.as_os_str()]);
+    let (mut child, lines) = start_in(&keys);
     let url = gateway_url(&lines);
     let addr = url
         .strip_prefix("http://")

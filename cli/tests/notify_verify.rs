@@ -14,21 +14,18 @@ use alipay_runtime::notify::notify_sign_content;
 use alipay_runtime::sign::{self, SignType};
 use serde_json::Value;
 
-use crate::common::{BIN, VECTORS, scratch};
+use crate::common::{BIN, VECTORS, scratch, write_alipay_toml};
 
 /// A config file: the app key and the Alipay public key that notifications verify with.
 fn config(dir: &Path, private_key: &Path, alipay_public_key: &Path) -> PathBuf {
-    let path = dir.join("alipay.toml");
-    std::fs::write(
-        &path,
-        format!(
+    write_alipay_toml(
+        dir,
+        &format!(
             "gateway = \"http://127.0.0.1:9/gateway.do\"\napp_id = \"2014072300007148\"\nprivate_key = \"{}\"\nalipay_public_key = \"{}\"\n",
             private_key.display(),
             alipay_public_key.display()
         ),
     )
-    .expect("config");
-    path
 }
 
 /// `alipay notify verify --config <config> EXTRA...` started, every stream piped.

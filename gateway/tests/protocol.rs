@@ -131,7 +131,7 @@ async fn success_in_every_charset_and_sign_type() {
         for sign_type in [SignType::Rsa2, SignType::Rsa] {
             let c = client(&gw, sign_type, charset);
             let answer = c
-                .execute(&Echo { no: "王1".into() })
+                .execute(&Echo::new("王1"))
                 .await
                 .unwrap_or_else(|e| panic!("{charset} {sign_type}: {e}"));
             assert_eq!(answer.owner.as_deref(), Some("王龙海"));
@@ -154,7 +154,7 @@ async fn business_error_from_the_table() {
     )
     .expect("documented code");
     let err = client(&gw, SignType::Rsa2, Charset::Gbk)
-        .execute(&Echo { no: "1".into() })
+        .execute(&Echo::new("1"))
         .await
         .expect_err("business error");
     let Error::Business(b) = err else {
@@ -174,9 +174,7 @@ async fn business_error_from_the_table() {
 async fn biz_content_breaking_the_spec_is_refused_with_the_field_named() {
     let gw = gateway().await;
     let err = client(&gw, SignType::Rsa2, Charset::Utf8)
-        .execute(&Echo {
-            no: "123456789".into(),
-        })
+        .execute(&Echo::new("123456789"))
         .await
         .expect_err("too long");
     let g = gateway_error(err);
@@ -198,7 +196,7 @@ async fn biz_content_breaking_the_spec_is_refused_with_the_field_named() {
 async fn faults_are_rejected_by_the_client() {
     let gw = gateway().await;
     let c = client(&gw, SignType::Rsa2, Charset::Utf8);
-    let echo = Echo { no: "1".into() };
+    let echo = Echo::new("1");
 
     gw.set_scenario("alipay.test.echo", Scenario::AlteredBody)
         .expect("scenario");
@@ -265,7 +263,7 @@ async fn scenario_file_applies_at_start() {
         .await
         .expect("start");
     let err = client(&gw, SignType::Rsa, Charset::Utf8)
-        .execute(&Echo { no: "1".into() })
+        .execute(&Echo::new("1"))
         .await
         .expect_err("business");
     assert!(matches!(err, Error::Business(_)), "{err:?}");

@@ -76,7 +76,7 @@ fn replace(
 async fn public_parameter_and_signature_errors_under_error_response() {
     let gw = gateway().await;
     let c = client(&gw, SignType::Rsa2, Charset::Utf8);
-    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    let prepared = c.prepare(&Echo::new("1")).expect("prepare");
 
     for (param, sub_code) in [
         ("method", "isv.missing-method"),
@@ -137,7 +137,7 @@ async fn public_parameter_and_signature_errors_under_error_response() {
 async fn sub_msgs_quote_values_as_sent_never_as_rust_debug_text() {
     let gw = gateway().await;
     let c = client(&gw, SignType::Rsa2, Charset::Utf8);
-    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    let prepared = c.prepare(&Echo::new("1")).expect("prepare");
     for (name, value, expected) in [
         (
             "sign_type",
@@ -213,10 +213,7 @@ async fn the_wrong_signature_is_verified_against_the_app_key() {
         .alipay_public_key(keys().alipay_public_key().expect("alipay key"))
         .build()
         .expect("client");
-    let err = wrong
-        .execute(&Echo { no: "1".into() })
-        .await
-        .expect_err("refused");
+    let err = wrong.execute(&Echo::new("1")).await.expect_err("refused");
     let g = gateway_error(err);
     assert_eq!(
         *g.sub_code(),
@@ -306,7 +303,7 @@ async fn requests_outside_the_protocol() {
 async fn get_requests_and_the_query_alone_work_too() {
     let gw = gateway().await;
     let c = client(&gw, SignType::Rsa2, Charset::Utf8);
-    let prepared = c.prepare(&Echo { no: "1".into() }).expect("prepare");
+    let prepared = c.prepare(&Echo::new("1")).expect("prepare");
     // Everything in the query, as a page redirect would send it.
     let body = String::from_utf8(prepared.body.clone()).expect("ascii");
     let url = format!("{}&{body}", prepared.url);
@@ -331,7 +328,7 @@ fn gbk_json(bytes: &[u8]) -> Value {
 async fn duplicated_parameters_and_undecodable_bytes_are_refused() {
     let gw = gateway().await;
     let c = client(&gw, SignType::Rsa2, Charset::Gbk);
-    let prepared = c.prepare(&Echo { no: "王".into() }).expect("prepare");
+    let prepared = c.prepare(&Echo::new("王")).expect("prepare");
     let http = reqwest::Client::new();
 
     // biz_content both in the query and in the body: which one was signed is ambiguous.
@@ -370,7 +367,7 @@ async fn an_expected_app_id_is_enforced() {
         .await
         .expect("start");
     let err = client(&gw, SignType::Rsa2, Charset::Utf8)
-        .execute(&Echo { no: "1".into() })
+        .execute(&Echo::new("1"))
         .await
         .expect_err("other app id");
     let g = gateway_error(err);

@@ -78,16 +78,17 @@ fn encrypted_answers_are_verified_with_their_quotes_then_decrypted() {
     );
     let alipay = PublicKey::from_file(format!("{DIR}keys/alipay_public.pem")).unwrap();
     let method = "alipay.user.agreement.auth.confirm";
-    let verify = |name: &str| {
+    let verify_with = |name: &str, key: &EncryptKey| {
         verify_encrypted_response(
             s(&v["bodies"], name).as_bytes(),
             method,
             Charset::Utf8,
             SignType::Rsa2,
             &alipay,
-            &key,
+            key,
         )
     };
+    let verify = |name: &str| verify_with(name, &key);
 
     let ok = verify("encrypted_node_signed_with_quotes").unwrap();
     assert!(ok.encrypted && ok.is_success());
@@ -125,15 +126,7 @@ fn encrypted_answers_are_verified_with_their_quotes_then_decrypted() {
 
     // A verified node that does not decrypt with this key is an error, never plaintext.
     let other = EncryptKey::from_base64("qVaHNMry8lTIa1R6RaJ5dQ==").unwrap();
-    let err = verify_encrypted_response(
-        s(&v["bodies"], "encrypted_node_signed_with_quotes").as_bytes(),
-        method,
-        Charset::Utf8,
-        SignType::Rsa2,
-        &alipay,
-        &other,
-    )
-    .unwrap_err();
+    let err = verify_with("encrypted_node_signed_with_quotes", &other).unwrap_err();
     assert!(matches!(err, ResponseError::Decrypt(_)), "{err}");
 }
 

@@ -94,8 +94,7 @@ async fn verified_business_error_is_typed() {
         signed_reply(NODE, node)
     })
     .await;
-    let client = client_for(&server).build().expect("client");
-    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    let err = confirm_error(&server, "123").await;
     let Error::Business(business) = &err else {
         panic!("expected a business error, got {err:?}")
     };
@@ -170,8 +169,7 @@ async fn unsigned_failure_is_an_unverified_answer_not_a_verified_error() {
         json_reply(body.as_bytes().to_vec(), Charset::Utf8)
     })
     .await;
-    let client = client_for(&server).build().expect("client");
-    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    let err = confirm_error(&server, "123").await;
     match &err {
         Error::UnverifiedGatewayAnswer(answer) => {
             assert_eq!(answer.code(), "40002");

@@ -399,5 +399,19 @@ pub(crate) fn client_for(server: &Server) -> alipay_runtime::ClientBuilder {
         .timeout(Duration::from_secs(5))
 }
 
+/// The error the client of [`client_for`] `server` makes of `Confirm::new(auth_code)` (an
+/// answer fails the test).
+pub(crate) async fn confirm_error(
+    server: &Server,
+    auth_code: &str,
+) -> alipay_runtime::Error<ConfirmError> {
+    client_for(server)
+        .build()
+        .expect("client")
+        .execute(&Confirm::new(auth_code))
+        .await
+        .unwrap_err()
+}
+
 pub(crate) const SUCCESS_NODE: &str =
     r#"{"code":"10000","msg":"Success","agreement_no":"20170322450983769228","remark":"ok"}"#;

@@ -145,8 +145,7 @@ async fn http_500_with_html_body() {
     let server =
         Server::start(move |_| reply("500 Internal Server Error", "text/html", html.as_bytes()))
             .await;
-    let client = client_for(&server).build().expect("client");
-    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    let err = confirm_error(&server, "123").await;
     match &err {
         Error::HttpStatus(e) if e.status() == 500 => {
             let body_snippet = e.body_snippet();
@@ -166,8 +165,7 @@ async fn redirects_are_not_followed() {
         )]
     })
     .await;
-    let client = client_for(&server).build().expect("client");
-    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    let err = confirm_error(&server, "123").await;
     assert!(
         matches!(&err, Error::HttpStatus(e) if e.status() == 302),
         "{err:?}"
@@ -184,8 +182,7 @@ async fn truncated_body_is_a_transport_error_after_the_gateway_was_reached() {
         vec![Step::Write(bytes)]
     })
     .await;
-    let client = client_for(&server).build().expect("client");
-    let err = client.execute(&Confirm::new("123")).await.unwrap_err();
+    let err = confirm_error(&server, "123").await;
     assert_transport(
         &err,
         TransportKind::ResponseBody,

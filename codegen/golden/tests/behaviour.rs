@@ -21,6 +21,16 @@ fn order() -> Request {
     )
 }
 
+/// An order numbered `out_trade_no` of one 1-yuan good.
+fn order_numbered(out_trade_no: &str) -> Request {
+    Request::new(
+        out_trade_no,
+        price("1"),
+        PayMode::Fast,
+        vec![Goods::new("g", price("1"))],
+    )
+}
+
 #[test]
 fn unknown_enum_values_are_kept_both_ways() {
     let response: Response = serde_json::from_value(json!({
@@ -90,34 +100,19 @@ fn unknown_error_codes_are_kept_and_known_ones_documented() {
 fn validation_names_the_field_and_the_rule() {
     assert_eq!(order().validate(), Ok(()));
 
-    let empty = Request::new(
-        "",
-        price("1"),
-        PayMode::Fast,
-        vec![Goods::new("g", price("1"))],
-    );
+    let empty = order_numbered("");
     assert_eq!(
         empty.validate(),
         Err(ValidationError::new("out_trade_no", Rule::Required))
     );
 
     // Lengths are counted in characters, not bytes.
-    let long = Request::new(
-        "订单号一二三四五六",
-        price("1"),
-        PayMode::Fast,
-        vec![Goods::new("g", price("1"))],
-    );
+    let long = order_numbered("订单号一二三四五六");
     assert_eq!(
         long.validate().unwrap_err().rule,
         Rule::MaxLength { max: 8, actual: 9 }
     );
-    let eight = Request::new(
-        "订单号一二三四五",
-        price("1"),
-        PayMode::Fast,
-        vec![Goods::new("g", price("1"))],
-    );
+    let eight = order_numbered("订单号一二三四五");
     assert_eq!(eight.validate(), Ok(()));
 
     let no_goods = Request::new("T", price("1"), PayMode::Fast, Vec::new());
