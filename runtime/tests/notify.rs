@@ -335,3 +335,31 @@ fn the_acknowledgement_is_exactly_success() {
     let verified = verify_notify_pairs(&pairs, &alipay_public()).unwrap();
     assert_eq!(verified.ack(), "success");
 }
+
+#[test]
+fn debug_of_a_verified_notification_or_return_shows_names_not_values() {
+    // Found by printing a verified notification with `{:?}`: every value showed, an
+    // authorisation's app_auth_token included.
+    let mut fields = FIELDS.to_vec();
+    fields.push(("app_auth_token", "202409BBdebugsecret0000000000000X01"));
+    let pairs = signed(&fields, Charset::Utf8, SignType::Rsa2);
+    let body = form_body(&pairs, Charset::Utf8);
+    let verified = verify_notify(&body, &alipay_public()).unwrap();
+    let returned = verify_return(std::str::from_utf8(&body).unwrap(), &alipay_public()).unwrap();
+    for debug in [format!("{verified:?}"), format!("{returned:?}")] {
+        for (_, value) in &fields {
+            assert!(
+                value.is_empty() || !debug.contains(value),
+                "{value} in {debug}"
+            );
+        }
+        assert!(debug.contains("\"app_auth_token\""), "{debug}");
+        assert!(debug.contains("\"out_trade_no\""), "{debug}");
+        assert!(debug.contains("Rsa2"), "{debug}");
+    }
+    // The values stay readable through the accessors.
+    assert_eq!(
+        verified.get("app_auth_token"),
+        Some("202409BBdebugsecret0000000000000X01")
+    );
+}
