@@ -43,12 +43,13 @@ pub struct PreparedV3 {
 }
 
 impl fmt::Debug for PreparedV3 {
-    // The body holds the request's fields and the token header a secret: names only.
+    // The body holds the request's fields and the token header a secret: names only. The
+    // target's query may hold a secret too (`auth_token`): its value is redacted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
         f.debug_struct("PreparedV3")
             .field("http_method", &self.http_method)
-            .field("target", &self.target)
+            .field("target", &crate::redact::query_text(&self.target))
             .field("headers", &headers)
             .field("body_len", &self.body.len())
             .field("files", &self.files.as_ref().map(Vec::len))
@@ -132,7 +133,9 @@ impl Client {
     ) -> Result<Vec<u8>, Error<DynBizCode>> {
         span.record("route", route.path);
         let prepared = self.prepare_v3_parts(route, parts, options)?;
-        tracing::debug!(method, http_method = %route.http_method, target = %prepared.target, "v3 request");
+        // The route's path, not the target: the target's path and query carry the request's
+        // fields (and `auth_token`), which only the TRACE sign string shows, secrets redacted.
+        tracing::debug!(method, http_method = %route.http_method, route = route.path, "v3 request");
         let answer = self.send_v3(prepared.clone()).await?;
         let headers =
             AnswerHeaders::from_pairs(answer.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));

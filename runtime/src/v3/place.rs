@@ -16,7 +16,10 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A request's fields placed by its route.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the body's length, not the body, and the target with the values of secret
+/// parameters (`auth_token`) redacted.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Placed {
     /// The path, each `{name}` replaced by that field's value, percent-encoded.
     pub path: String,
@@ -26,6 +29,16 @@ pub struct Placed {
     pub body: Option<String>,
     /// The files of a multipart body, in order.
     pub files: Vec<(&'static str, FileUpload)>,
+}
+
+impl std::fmt::Debug for Placed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Placed")
+            .field("target", &crate::redact::query_text(&self.target()))
+            .field("body_len", &self.body.as_ref().map(String::len))
+            .field("files", &self.files)
+            .finish()
+    }
 }
 
 impl Placed {
@@ -237,6 +250,22 @@ mod tests {
             "/v3/alipay/marketing/ordervoucher/activity/A%201%2F%E4%B8%AD/voucher/7/use?auth_token=T"
         );
         assert_eq!(placed.body.as_deref(), Some(r#"{"amount":"9.90"}"#));
+    }
+
+    #[test]
+    fn debug_redacts_the_auth_token_and_leaves_the_body_out() {
+        // Found by printing a placed request with `{:?}`: the auth_token in its query and the
+        // whole body (the request's fields) showed.
+        let p = parts(r#"{"activity_id":"A1","voucher_code":7,"memo":"BODY-SECRET"}"#);
+        let placed = place(&USE, &p, &[("auth_token", "authusrB-DEBUG-TOKEN")]).unwrap();
+        let debug = format!("{placed:?}");
+        assert!(!debug.contains("authusrB-DEBUG-TOKEN"), "{debug}");
+        assert!(!debug.contains("BODY-SECRET"), "{debug}");
+        assert!(
+            debug.contains("/voucher/7/use?auth_token=%3Credacted%3E"),
+            "{debug}"
+        );
+        assert!(debug.contains("body_len: Some(22)"), "{debug}");
     }
 
     #[test]
