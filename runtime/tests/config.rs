@@ -195,3 +195,115 @@ async fn notify_and_return_urls_are_http_urls_before_anything_is_signed() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn settings_with_white_space_or_control_characters_are_refused_by_name() {
+    // Found by a probe: an app_id or app_auth_token holding CR LF built a client whose v3
+    // calls failed as a transport error ("failed to parse header value") naming nothing, and
+    // whose v2 calls sent the value; a gateway URL holding a line break was accepted (the URL
+    // parser drops it) and written as it was into page URLs and forms.
+    let builder = || {
+        Client::builder()
+            .private_key(app_private())
+            .alipay_public_key(alipay_public())
+    };
+    for (app_id, token, setting) in [
+        ("2014072300007148\r\n", None, "app_id"),
+        (" 2014072300007148", None, "app_id"),
+        ("2014\x0007", None, "app_id"),
+        (
+            "2014072300007148",
+            Some("201510BB\r\nx-evil: 1"),
+            "app_auth_token",
+        ),
+        ("2014072300007148", Some("201510BB 0c40"), "app_auth_token"),
+    ] {
+        let mut b = builder().app_id(app_id);
+        if let Some(token) = token {
+            b = b.app_auth_token(token);
+        }
+        let err = b.build().unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::InvalidSetting { setting: s, .. } if *s == setting),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.starts_with(setting), "{text}");
+        assert!(
+            !text.contains("201510BB") && !text.contains("2014"),
+            "{text}"
+        );
+    }
+    for gateway in [
+        "http://127.0.0.1:1/gate\nway.do",
+        "https://openapi.alipay.com/gateway.do\t",
+    ] {
+        let err = builder()
+            .app_id("2014072300007148")
+            .gateway(gateway)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidGateway { .. }), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_of_one_request_with_a_line_break_is_refused_before_sending() {
+    // Found by a probe: over v3 the app_auth_token goes into a header, and a line break in
+    // one request's token failed the call as a transport error naming nothing.
+    use alipay_runtime::{Protocol, RequestOptions};
+    let server = Server::start(|_| signed_reply(NODE, SUCCESS_NODE)).await;
+    let client = client_for(&server).build().expect("client");
+    let v3 = crate::v3_client::Raw::<{ crate::v3_client::QUERY }>::json(r#"{"out_trade_no":"1"}"#);
+    let user_info = crate::v3_client::Raw::<{ crate::v3_client::USER_INFO }>::json(r#"{}"#);
+    for protocol in [Protocol::V2, Protocol::V3] {
+        for (options, field) in [
+            (
+                RequestOptions::new().app_auth_token("201510BB\r\nx-evil: 1"),
+                "app_auth_token",
+            ),
+            (
+                RequestOptions::new().app_auth_token("201510BB\0"),
+                "app_auth_token",
+            ),
+            (
+                RequestOptions::new().auth_token("authusrB 201510BB"),
+                "auth_token",
+            ),
+        ] {
+            let options = options.protocol(protocol);
+            let errs = match protocol {
+                Protocol::V2 => vec![
+                    client
+                        .execute_with(&Confirm::new("1"), &options)
+                        .await
+                        .map(drop)
+                        .unwrap_err()
+                        .to_string(),
+                ],
+                _ => vec![
+                    client
+                        .execute_with(&v3, &options)
+                        .await
+                        .map(drop)
+                        .unwrap_err()
+                        .to_string(),
+                    client
+                        .execute_with(&user_info, &options)
+                        .await
+                        .map(drop)
+                        .unwrap_err()
+                        .to_string(),
+                ],
+            };
+            for err in errs {
+                assert!(
+                    err.contains(&format!("`{field}`")) && err.contains("control character"),
+                    "{protocol:?}: {err}"
+                );
+                assert!(!err.contains("201510BB"), "{err}");
+            }
+        }
+    }
+    assert_eq!(server.requests().len(), 0, "nothing is sent");
+}

@@ -153,6 +153,18 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<PreparedV3, Error<E>> {
         let config = &self.inner.config;
+        // The app_auth_token goes into a header and a line of the signed string.
+        crate::request::check_tokens(&[
+            (
+                crate::protocol::param::APP_AUTH_TOKEN,
+                options.app_auth_token.as_deref(),
+            ),
+            (
+                crate::protocol::param::AUTH_TOKEN,
+                options.auth_token.as_deref(),
+            ),
+        ])
+        .map_err(super::call::prepare_error)?;
         let mut extra: Vec<(&'static str, &str)> = Vec::new();
         if let Some(token) = options.auth_token.as_deref() {
             extra.push((crate::protocol::param::AUTH_TOKEN, token));
