@@ -307,3 +307,46 @@ async fn a_token_of_one_request_with_a_line_break_is_refused_before_sending() {
     }
     assert_eq!(server.requests().len(), 0, "nothing is sent");
 }
+
+#[tokio::test]
+async fn a_v3_call_with_its_own_notify_or_return_url_is_refused_not_sent_without_it() {
+    // Found by a probe: RequestOptions::notify_url on a v3 call was dropped silently (v3
+    // carries no such public parameter), and the call went out without it.
+    use alipay_runtime::{Protocol, RequestOptions};
+    let server = Server::start(|_| signed_reply(NODE, SUCCESS_NODE)).await;
+    let client = client_for(&server)
+        .notify_url("https://shop.example/client-notify")
+        .build()
+        .expect("client");
+    let request =
+        crate::v3_client::Raw::<{ crate::v3_client::QUERY }>::json(r#"{"out_trade_no":"1"}"#);
+    for (options, field) in [
+        (
+            RequestOptions::new().notify_url("https://shop.example/n"),
+            "notify_url",
+        ),
+        (
+            RequestOptions::new().return_url("https://shop.example/r"),
+            "return_url",
+        ),
+    ] {
+        let err = client
+            .execute_with(&request, &options.protocol(Protocol::V3))
+            .await
+            .map(drop)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(e) if e.field == field),
+            "{err:?}"
+        );
+    }
+    assert_eq!(server.requests().len(), 0, "nothing is sent");
+    // The client's own notify_url is not a reason to refuse (documented: not sent over v3).
+    let err = client
+        .execute_with(&request, &RequestOptions::new().protocol(Protocol::V3))
+        .await
+        .map(drop)
+        .unwrap_err();
+    assert!(!matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert_eq!(server.requests().len(), 1);
+}
