@@ -350,3 +350,40 @@ async fn a_v3_call_with_its_own_notify_or_return_url_is_refused_not_sent_without
     assert!(!matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert_eq!(server.requests().len(), 1);
 }
+
+#[test]
+fn a_verified_answer_of_another_shape_names_the_member_without_quoting_its_value() {
+    // Found by a probe: a verified node whose member has another type than the response's
+    // (`agreement_no` as a number) failed with serde_json's message, which quotes the value
+    // and names no member ("invalid type: integer `4242424242`, expected a string at line 1
+    // column 62"); the call's DEBUG event carries that text, and node text belongs to TRACE.
+    use alipay_runtime::sign::sign_base64;
+    use alipay_runtime::v3::AnswerHeaders;
+    let client = Client::builder()
+        .app_id("2014072300007148")
+        .private_key(app_private())
+        .alipay_public_key(alipay_public())
+        .build()
+        .expect("client");
+    let node = r#"{"code":"10000","msg":"Success","agreement_no":4242424242}"#;
+    let body = signed_body(NODE, node, Charset::Utf8, SignType::Rsa2);
+    let v2 = client.parse_response::<Confirm>(200, &body).unwrap_err();
+    let signed = format!("1722306093000\nnonce-1\n{node}\n");
+    let signature =
+        sign_base64(&alipay_private(), SignType::Rsa2, signed.as_bytes()).expect("sign");
+    let headers = AnswerHeaders {
+        timestamp: Some("1722306093000"),
+        nonce: Some("nonce-1"),
+        signature: Some(&signature),
+        ..AnswerHeaders::default()
+    };
+    let v3 = client
+        .parse_response_v3::<Confirm>(200, &headers, node.as_bytes(), false)
+        .unwrap_err();
+    for err in [v2, v3] {
+        assert!(matches!(err, Error::MalformedBody { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(!text.contains("4242424242"), "{text}");
+        assert!(text.contains("`agreement_no`"), "{text}");
+    }
+}

@@ -455,8 +455,14 @@ fn check_v3_status(status: u16, body: &[u8]) -> Result<(), Error<DynBizCode>> {
 
 /// `M::Response` from a verified v3 body.
 fn decode_v3<M: Method>(body: &[u8]) -> Result<M::Response, Error<M::BizError>> {
-    serde_json::from_slice(body).map_err(|e| Error::MalformedBody {
-        reason: format!("the verified v3 answer does not match the method's response type: {e}"),
+    // Verified as a JSON object (so UTF-8); the reason names the member, never its value.
+    let text = std::str::from_utf8(body).map_err(|_| Error::MalformedBody {
+        reason: "the verified v3 answer is not UTF-8".to_owned(),
+    })?;
+    crate::de::json_text(text).map_err(|reason| Error::MalformedBody {
+        reason: format!(
+            "the verified v3 answer does not match the method's response type: {reason}"
+        ),
     })
 }
 

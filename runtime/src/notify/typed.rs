@@ -90,44 +90,6 @@ impl FromField for Price {
     }
 }
 
-/// `value` (JSON text) as `T`, or what is wrong with it: where in it (a path such as
-/// `[0].amount`, or the line and column of a syntax error), and never the value itself, which
-/// serde_json's messages quote ("invalid type: string \"…\"").
-fn json_field<T: DeserializeOwned>(value: &str) -> Result<T, String> {
-    let mut de = serde_json::Deserializer::from_str(value);
-    let parsed = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let (path, inner) = (e.path().to_string(), e.inner());
-        let message = inner.to_string();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                // Messages about fields name the field, never a value.
-                let named = ["missing field `", "duplicate field `", "unknown field `"]
-                    .iter()
-                    .find_map(|prefix| {
-                        let rest = message.strip_prefix(prefix)?;
-                        Some(format!("{prefix}{}`", rest.split('`').next()?))
-                    });
-                match named {
-                    Some(named) if path == "." => format!("not the documented JSON: {named}"),
-                    Some(named) => format!("not the documented JSON: at `{path}`, {named}"),
-                    None => format!(
-                        "not the documented JSON: the value at `{path}` is not of the documented \
-                         type or form"
-                    ),
-                }
-            }
-            _ => syntax(inner),
-        }
-    })?;
-    de.end().map_err(|e| syntax(&e))?;
-    Ok(parsed)
-}
-
-/// A JSON text that does not parse, by where (its content is not repeated).
-fn syntax(e: &serde_json::Error) -> String {
-    format!("not JSON (line {}, column {})", e.line(), e.column())
-}
-
 /// `value` parsed, `None` when empty; `what_else` says what it is when it does not parse.
 fn parsed<T: std::str::FromStr>(value: &str, what_else: &str) -> Result<Option<T>, String> {
     if value.is_empty() {
@@ -209,9 +171,9 @@ impl<'a> Fields<'a> {
     ) -> Result<Option<T>, DecodeError> {
         match self.take(field) {
             None | Some("") => Ok(None),
-            Some(value) => json_field(value)
-                .map(Some)
-                .map_err(|reason| self.invalid(field, reason)),
+            Some(value) => crate::de::json_text(value).map(Some).map_err(|reason| {
+                self.invalid(field, format!("not the documented JSON: {reason}"))
+            }),
         }
     }
 
