@@ -48,14 +48,12 @@ impl Price {
         if frac.len() > 2 {
             return None;
         }
-        let mut cents: i64 = int.parse::<i64>().ok()?.checked_mul(100)?;
-        let frac_val: i64 = if frac.is_empty() {
-            0
-        } else {
-            frac.parse::<i64>().ok()? * if frac.len() == 1 { 10 } else { 1 }
-        };
-        cents = cents.checked_add(frac_val)?;
-        Some(if neg { -cents } else { cents })
+        // In i128, so that i64::MIN cents (whose magnitude is no i64) comes back too.
+        let mut cents: i128 = i128::from(int.parse::<u64>().ok()?) * 100;
+        if !frac.is_empty() {
+            cents += i128::from(frac.parse::<u8>().ok()?) * if frac.len() == 1 { 10 } else { 1 };
+        }
+        i64::try_from(if neg { -cents } else { cents }).ok()
     }
 }
 
@@ -162,6 +160,19 @@ mod tests {
         assert_eq!(Price::from_cents(-5).to_string(), "-0.05");
         assert_eq!("1.5".parse::<Price>().unwrap().to_cents(), Some(150));
         assert_eq!("1.555".parse::<Price>().unwrap().to_cents(), None);
+        // Found by a probe: from_cents(i64::MIN) wrote an amount to_cents refused.
+        for cents in [i64::MIN, i64::MIN + 1, i64::MAX, 0, -1, 99] {
+            assert_eq!(Price::from_cents(cents).to_cents(), Some(cents), "{cents}");
+        }
+        assert_eq!(
+            "92233720368547758.08".parse::<Price>().unwrap().to_cents(),
+            None
+        );
+        assert_eq!(
+            "-92233720368547758.09".parse::<Price>().unwrap().to_cents(),
+            None
+        );
+        assert_eq!("-0.5".parse::<Price>().unwrap().to_cents(), Some(-50));
     }
 
     #[test]
