@@ -231,6 +231,44 @@ impl<'de, T: Fields> Visitor<'de> for KeySeed<T> {
     }
 }
 
+/// `value` (JSON text) as `T`, or what is wrong with it: where in it (a path such as
+/// `[0].amount`, or the line and column of a syntax error), and never the value itself, which
+/// serde_json's messages quote (`invalid type: string "…"`).
+pub(crate) fn json_text<T: serde::de::DeserializeOwned>(value: &str) -> Result<T, String> {
+    // Parsed once on the way that succeeds; the path is tracked only to explain a failure.
+    serde_json::from_str(value).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => data_error::<T>(value),
+        _ => syntax(&e),
+    })
+}
+
+/// Where `value` does not fit `T`, found again with the path tracked.
+fn data_error<T: serde::de::DeserializeOwned>(value: &str) -> String {
+    let mut de = serde_json::Deserializer::from_str(value);
+    let Err(e) = serde_path_to_error::deserialize::<_, T>(&mut de) else {
+        return "not of the documented type or form".to_owned();
+    };
+    let path = e.path().to_string();
+    let message = e.inner().to_string();
+    // Messages about fields name the field, never a value.
+    let named = ["missing field `", "duplicate field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| {
+            let rest = message.strip_prefix(prefix)?;
+            Some(format!("{prefix}{}`", rest.split('`').next()?))
+        });
+    match named {
+        Some(named) if path == "." => named,
+        Some(named) => format!("at `{path}`, {named}"),
+        None => format!("the value at `{path}` is not of the documented type or form"),
+    }
+}
+
+/// A JSON text that does not parse, by where (its content is not repeated).
+fn syntax(e: &serde_json::Error) -> String {
+    format!("not JSON (line {}, column {})", e.line(), e.column())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

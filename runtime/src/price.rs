@@ -6,6 +6,10 @@ use std::str::FromStr;
 /// A money amount in yuan, kept exactly as the decimal text Alipay uses (`"0.01"`,
 /// `"100.00"`); never a float.
 ///
+/// It deserializes from a JSON string, or from a bare JSON number when the number is known
+/// exactly: any integer of `i64` or `u64`, or another number of at most 15 significant digits
+/// (more would have been rounded when read, and are refused rather than changed).
+///
 /// ```
 /// use alipay_runtime::Price;
 /// let p: Price = "88.88".parse().unwrap();
@@ -44,14 +48,12 @@ impl Price {
         if frac.len() > 2 {
             return None;
         }
-        let mut cents: i64 = int.parse::<i64>().ok()?.checked_mul(100)?;
-        let frac_val: i64 = if frac.is_empty() {
-            0
-        } else {
-            frac.parse::<i64>().ok()? * if frac.len() == 1 { 10 } else { 1 }
-        };
-        cents = cents.checked_add(frac_val)?;
-        Some(if neg { -cents } else { cents })
+        // In i128, so that i64::MIN cents (whose magnitude is no i64) comes back too.
+        let mut cents: i128 = i128::from(int.parse::<u64>().ok()?) * 100;
+        if !frac.is_empty() {
+            cents += i128::from(frac.parse::<u8>().ok()?) * if frac.len() == 1 { 10 } else { 1 };
+        }
+        i64::try_from(if neg { -cents } else { cents }).ok()
     }
 }
 
@@ -116,9 +118,23 @@ impl<'de> serde::Deserialize<'de> for Price {
                 Ok(Price(v.to_string()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Price, E> {
-                // Only reached when a server sends a bare JSON number; the shortest
-                // round-trip text of the number is the best that is left.
-                format!("{v}").parse().map_err(E::custom)
+                // Only reached when a server sends a bare JSON number that is not an integer
+                // of i64 or u64; the shortest round-trip text of the number is the best that
+                // is left. It is the amount sent only when it has at most 15 significant
+                // digits (what a double holds exactly): with more, the amount sent was
+                // rounded on the way in, and is refused rather than changed.
+                let text = format!("{v}");
+                let digits = text.trim_start_matches('-').replace('.', "");
+                let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+                if significant > f64::DIGITS as usize {
+                    return Err(E::custom(format!(
+                        "the JSON number {text} has more significant digits than a double holds \
+                         exactly ({}), so the amount sent is not known; expected a decimal amount \
+                         as a string such as \"0.01\"",
+                        f64::DIGITS
+                    )));
+                }
+                text.parse().map_err(E::custom)
             }
         }
         d.deserialize_any(V)
@@ -144,6 +160,19 @@ mod tests {
         assert_eq!(Price::from_cents(-5).to_string(), "-0.05");
         assert_eq!("1.5".parse::<Price>().unwrap().to_cents(), Some(150));
         assert_eq!("1.555".parse::<Price>().unwrap().to_cents(), None);
+        // Found by a probe: from_cents(i64::MIN) wrote an amount to_cents refused.
+        for cents in [i64::MIN, i64::MIN + 1, i64::MAX, 0, -1, 99] {
+            assert_eq!(Price::from_cents(cents).to_cents(), Some(cents), "{cents}");
+        }
+        assert_eq!(
+            "92233720368547758.08".parse::<Price>().unwrap().to_cents(),
+            None
+        );
+        assert_eq!(
+            "-92233720368547758.09".parse::<Price>().unwrap().to_cents(),
+            None
+        );
+        assert_eq!("-0.5".parse::<Price>().unwrap().to_cents(), Some(-50));
     }
 
     #[test]
@@ -155,5 +184,35 @@ mod tests {
         let f: Price = serde_json::from_str("0.1").unwrap();
         assert_eq!(f.as_str(), "0.1");
         assert!(serde_json::from_str::<Price>("\"x\"").is_err());
+    }
+
+    #[test]
+    fn a_bare_number_a_double_rounded_is_refused_not_changed() {
+        // Found by a probe: -9223372036854775809 (below i64, so read as a double) became
+        // Price("-9223372036854776000"), another amount than the one sent.
+        for rounded in [
+            "-9223372036854775809",
+            "18446744073709551616",
+            "12345678901234567.89",
+            "0.30000000000000004",
+        ] {
+            let e = serde_json::from_str::<Price>(rounded).unwrap_err();
+            assert!(
+                e.to_string().contains("significant digits"),
+                "{rounded}: {e}"
+            );
+        }
+        for (exact, text) in [
+            ("1e2", "100"),
+            ("-2.5E-1", "-0.25"),
+            ("1234567890123.45", "1234567890123.45"),
+            ("999999999999999.0", "999999999999999"),
+        ] {
+            let p: Price = serde_json::from_str(exact).unwrap();
+            assert_eq!(p.as_str(), text, "{exact}");
+        }
+        // Integers of i64 and u64 stay exact, whatever their length.
+        let p: Price = serde_json::from_str("18446744073709551615").unwrap();
+        assert_eq!(p.as_str(), "18446744073709551615");
     }
 }

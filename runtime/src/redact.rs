@@ -51,7 +51,7 @@ pub(crate) fn json_text(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     };
     let mut spans = Vec::new();
-    secret_spans(text, raw, &mut spans);
+    secret_spans(text, raw, &mut spans, 0);
     if spans.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -68,10 +68,21 @@ pub(crate) fn json_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// How deep [`secret_spans`] looks for secret members; an object or array nested deeper is
+/// redacted whole. Alipay's texts nest a few levels; the text may come from the network before
+/// it is verified, and each level is one more frame of this recursion (and one more parse of
+/// what it holds).
+const MAX_DEPTH: usize = 32;
+
 /// The byte ranges in `base` of the values of secret members inside `value` (a slice of
-/// `base`), in text order.
-fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>) {
+/// `base`, `depth` levels down), in text order.
+fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>, depth: usize) {
     let text = value.get();
+    if depth >= MAX_DEPTH && (text.starts_with('{') || text.starts_with('[')) {
+        let start = text.as_ptr() as usize - base.as_ptr() as usize;
+        out.push(start..start + text.len());
+        return;
+    }
     if text.starts_with('{') {
         let Ok(members) = Members::parse(text) else {
             return;
@@ -82,7 +93,7 @@ fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>) {
                 let start = member.get().as_ptr() as usize - base.as_ptr() as usize;
                 out.push(start..start + member.get().len());
             } else {
-                secret_spans(base, member, out);
+                secret_spans(base, member, out, depth + 1);
             }
         }
     } else if text.starts_with('[') {
@@ -90,7 +101,7 @@ fn secret_spans(base: &str, value: &RawValue, out: &mut Vec<Range<usize>>) {
             return;
         };
         for item in items {
-            secret_spans(base, item, out);
+            secret_spans(base, item, out, depth + 1);
         }
     }
 }
@@ -127,6 +138,37 @@ mod tests {
         assert!(matches!(json_text(r#"{"a":"b"}"#), Cow::Borrowed(_)));
         assert_eq!(json_text("not json {"), "not json {");
         assert_eq!(json_text("plain"), "plain");
+    }
+
+    #[test]
+    fn deep_nesting_is_redacted_whole_without_recursing_into_it() {
+        // Found by a probe: with TRACE enabled, verifying an answer (unsigned, or signed by
+        // anyone) whose node nested arrays 200,000 deep overflowed the stack in this
+        // function, before the signature was checked: the process aborted.
+        let depth = 200_000;
+        let text = format!(
+            r#"{{"code":"40004","x":{}1{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        assert_eq!(
+            json_text(&text),
+            format!(
+                r#"{{"code":"40004","x":{}"<redacted>"{}}}"#,
+                "[".repeat(MAX_DEPTH - 1),
+                "]".repeat(MAX_DEPTH - 1)
+            )
+        );
+        // Within the bound secrets are found as before; past it the whole value goes.
+        let nest =
+            |n: usize, inner: &str| format!("{}{inner}{}", r#"{"a":"#.repeat(n), "}".repeat(n));
+        let shallow = nest(MAX_DEPTH - 1, r#"{"access_token":"AT","n":1}"#);
+        assert_eq!(
+            json_text(&shallow),
+            nest(MAX_DEPTH - 1, r#"{"access_token":"<redacted>","n":1}"#)
+        );
+        let deep = nest(MAX_DEPTH, r#"{"access_token":"AT","n":1}"#);
+        assert_eq!(json_text(&deep), nest(MAX_DEPTH, r#""<redacted>""#));
     }
 
     #[test]

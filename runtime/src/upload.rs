@@ -106,7 +106,8 @@ impl FileUpload {
         }
     }
 
-    /// Sends the part under `file_name` instead.
+    /// Sends the part under `file_name` instead. A file name holding a control character (a
+    /// line break) fails the call before anything is sent, naming the field.
     pub fn with_file_name(mut self, file_name: impl Into<String>) -> Self {
         self.file_name = Some(file_name.into());
         self
@@ -177,6 +178,21 @@ impl FileUpload {
         &self,
         field: &str,
     ) -> Result<reqwest::multipart::Part, ValidationError> {
+        // The file name is written into the part's header (a CR or LF there is only
+        // backslash-escaped, so a line break would end the header and start another).
+        if self
+            .file_name
+            .as_deref()
+            .is_some_and(|name| name.chars().any(char::is_control))
+        {
+            return Err(ValidationError::new(
+                field,
+                Rule::Unsupported(
+                    "has a file name holding a control character (a line break would end the \
+                     part's header and start another)",
+                ),
+            ));
+        }
         let part = match &self.source {
             Source::Path(path) => {
                 let unreadable = |e: std::io::Error| {

@@ -388,4 +388,102 @@ mod client {
             "{err}"
         );
     }
+
+    /// A store that writes down every SN it is asked for.
+    #[derive(Default)]
+    struct Recording(std::sync::Mutex<Vec<String>>);
+
+    impl alipay_runtime::CertStore for Recording {
+        fn load(&self, sn: &str) -> Option<Vec<u8>> {
+            self.0.lock().unwrap().push(sn.to_owned());
+            None
+        }
+        fn save(&self, _: &str, _: &[u8]) {}
+    }
+
+    #[tokio::test]
+    async fn an_answer_naming_no_possible_sn_is_refused_without_a_store_lookup_or_download() {
+        // Found by reading the rotation path: the unsigned alipay_cert_sn of an answer (and a
+        // v3 answer's alipay-sn header), whatever it held, was handed to the CertStore's
+        // load (a path such as "../../x" for a store of files), logged, kept among the refused
+        // SNs (up to 64 of them, each as long as an answer) and sent to the gateway in a
+        // download request.
+        use crate::server::{Confirm, Server, Step, http_head};
+        use alipay_runtime::Error;
+        let long = "f".repeat(100_000);
+        for sn in [
+            "../../../etc/passwd",
+            "E457AFB05B278D242FFFBCBE53D5872",
+            long.as_str(),
+        ] {
+            let body = format!(
+                r#"{{"alipay_test_agreement_confirm_response":{{"code":"10000"}},"alipay_cert_sn":"{sn}","sign":"c2ln"}}"#
+            );
+            let v2_body = body.clone();
+            let server = Server::start(move |received| {
+                if received.target.starts_with("/v3/") {
+                    let mut head = http_head("200 OK", "application/json", 2);
+                    let extra = format!(
+                        "alipay-sn: {}\r\nalipay-signature: c2ln\r\nalipay-timestamp: 1\r\nalipay-nonce: n\r\n\r\n",
+                        &sn_of(&v2_body)
+                    );
+                    head.truncate(head.len() - 2);
+                    head.extend_from_slice(extra.as_bytes());
+                    head.extend_from_slice(b"{}");
+                    vec![Step::Write(head)]
+                } else {
+                    crate::server::json_reply(
+                        v2_body.as_bytes().to_vec(),
+                        alipay_runtime::Charset::Utf8,
+                    )
+                }
+            })
+            .await;
+            let store = std::sync::Arc::new(Recording::default());
+            let client = cert_builder()
+                .gateway(server.url())
+                .cert_store(store.clone())
+                .build()
+                .unwrap();
+            let err = client.execute(&Confirm::new("1")).await.unwrap_err();
+            let v3 = alipay_runtime::RequestOptions::new().protocol(alipay_runtime::Protocol::V3);
+            let err_v3 = client
+                .execute_with(
+                    &crate::v3_client::Raw::<{ crate::v3_client::QUERY }>::json(r#"{}"#),
+                    &v3,
+                )
+                .await
+                .unwrap_err();
+            let untrusted = [
+                match err {
+                    Error::UntrustedAlipayCert(e) => e,
+                    other => panic!("{sn:.40}: {other:?}"),
+                },
+                match err_v3 {
+                    Error::UntrustedAlipayCert(e) => e,
+                    other => panic!("{sn:.40}: {other:?}"),
+                },
+            ];
+            for e in untrusted {
+                let err = e.to_string();
+                assert!(e.reason().contains("not a certificate SN"), "{err}");
+                assert!(e.answer_sn().len() <= 64, "{err}");
+            }
+            // One request per call: nothing fetched.
+            assert_eq!(server.requests().len(), 2, "{sn:.40}");
+            assert!(store.0.lock().unwrap().is_empty(), "{sn:.40}");
+        }
+    }
+
+    /// The alipay_cert_sn of a body written above (the v3 answer names the same in its header,
+    /// the long one cut to what a header line carries).
+    fn sn_of(body: &str) -> String {
+        let v: Value = serde_json::from_str(body).unwrap();
+        v["alipay_cert_sn"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .take(4000)
+            .collect()
+    }
 }

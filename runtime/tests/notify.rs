@@ -335,3 +335,87 @@ fn the_acknowledgement_is_exactly_success() {
     let verified = verify_notify_pairs(&pairs, &alipay_public()).unwrap();
     assert_eq!(verified.ack(), "success");
 }
+
+#[test]
+fn debug_of_a_verified_notification_or_return_shows_names_not_values() {
+    // Found by printing a verified notification with `{:?}`: every value showed, an
+    // authorisation's app_auth_token included.
+    let mut fields = FIELDS.to_vec();
+    fields.push(("app_auth_token", "202409BBdebugsecret0000000000000X01"));
+    let pairs = signed(&fields, Charset::Utf8, SignType::Rsa2);
+    let body = form_body(&pairs, Charset::Utf8);
+    let verified = verify_notify(&body, &alipay_public()).unwrap();
+    let returned = verify_return(std::str::from_utf8(&body).unwrap(), &alipay_public()).unwrap();
+    for debug in [format!("{verified:?}"), format!("{returned:?}")] {
+        for (_, value) in &fields {
+            assert!(
+                value.is_empty() || !debug.contains(value),
+                "{value} in {debug}"
+            );
+        }
+        assert!(debug.contains("\"app_auth_token\""), "{debug}");
+        assert!(debug.contains("\"out_trade_no\""), "{debug}");
+        assert!(debug.contains("Rsa2"), "{debug}");
+    }
+    // The values stay readable through the accessors.
+    assert_eq!(
+        verified.get("app_auth_token"),
+        Some("202409BBdebugsecret0000000000000X01")
+    );
+}
+
+#[test]
+fn a_json_field_of_another_shape_is_named_without_repeating_its_value() {
+    // Found by a probe: Fields::optional_json put serde_json's message in DecodeError's
+    // reason, and that message quotes the offending value ("invalid type: string \"…\"",
+    // Price's "\"…\" is not a decimal amount"), against DecodeError's own documentation
+    // (the value is not repeated) and the rule that no notification content is in an error.
+    use alipay_runtime::notify::{DecodeError, Fields};
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Bill {
+        amount: alipay_runtime::Price,
+        #[serde(rename = "fundChannel")]
+        fund_channel: String,
+    }
+    let cases = [
+        (
+            r#"[{"amount":"SECRET-A","fundChannel":"ALIPAYACCOUNT"}]"#,
+            "[0].amount",
+        ),
+        (
+            r#"[{"amount":"1.00","fundChannel":{"SECRET-B":1}}]"#,
+            "[0].fundChannel",
+        ),
+        (r#"[{"amount":"1.00","fundChannel":"X"},"SECRET-C"]"#, "[1]"),
+        (r#"[{"amount":"1.00"}]"#, "fundChannel"),
+        (r#"[{"amount":"1.00","fundChannel":"X"}] SECRET-D"#, ""),
+        (r#"[{"amount":"SECRET-E"#, ""),
+    ];
+    for (json, named) in cases {
+        let mut fields = FIELDS.to_vec();
+        fields.push(("fund_bill_list", json));
+        let verified = verify_notify_pairs(
+            &signed(&fields, Charset::Utf8, SignType::Rsa2),
+            &alipay_public(),
+        )
+        .unwrap();
+        let err = Fields::new("alipay.trade.page.pay", &verified)
+            .optional_json::<Vec<Bill>>("fund_bill_list")
+            .map(drop)
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DecodeError::Invalid {
+                    field: "fund_bill_list",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let text = err.to_string();
+        assert!(!text.contains("SECRET"), "{json}: {text}");
+        assert!(text.contains(named), "{json}: {text}");
+    }
+}

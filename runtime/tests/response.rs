@@ -254,3 +254,42 @@ fn deep_nesting_does_not_exhaust_the_stack() {
         assert!(verify(unclosed.as_bytes(), Charset::Utf8).is_err());
     }
 }
+
+#[test]
+fn debug_of_a_verified_response_leaves_the_node_out() {
+    // Found by printing a verified answer with `{:?}`: the whole node showed, an
+    // alipay.system.oauth.token answer's access_token and refresh_token included, and so
+    // did the plaintext of an AES-encrypted answer.
+    let node = r#"{"code":"10000","msg":"Success","access_token":"authusrB-SECRET-AT","refresh_token":"authusrB-SECRET-RT"}"#;
+    let body = format!(
+        r#"{{"{NODE}":{node},"sign":"{}"}}"#,
+        sign_node(node, Charset::Utf8)
+    );
+    let verified = verify(body.as_bytes(), Charset::Utf8).unwrap();
+    let aes = alipay_runtime::EncryptKey::from_base64("LWWCLAong8Vx0XsBzWhMFg==").unwrap();
+    let sealed = format!("\"{}\"", aes.encrypt(node));
+    let body = format!(
+        r#"{{"{NODE}":{sealed},"sign":"{}"}}"#,
+        sign_node(&sealed, Charset::Utf8)
+    );
+    let decrypted = alipay_runtime::verify::verify_encrypted_response(
+        body.as_bytes(),
+        METHOD,
+        Charset::Utf8,
+        SignType::Rsa2,
+        &alipay_public(),
+        &aes,
+    )
+    .unwrap();
+    assert!(decrypted.encrypted);
+    for v in [&verified, &decrypted] {
+        assert_eq!(v.node_text(), node);
+        let debug = format!("{v:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(
+            debug.contains(&format!("node_len: {}", node.len())),
+            "{debug}"
+        );
+        assert!(debug.contains("code: \"10000\""), "{debug}");
+    }
+}

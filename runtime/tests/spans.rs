@@ -109,13 +109,31 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         );
         let err = client.execute_with(&request, &options).await.unwrap_err();
         assert!(matches!(err, Error::Api(_)), "{err:?}");
+        // A route that sends the user's auth_token and a field in its query: the DEBUG event
+        // of the request showed the whole target, token and field included.
+        v["config"]["appId"] = "2088SPANTEST0004".into();
+        let client = crate::v3_client::client_for(&v);
+        let options = alipay_runtime::RequestOptions::new()
+            .protocol(alipay_runtime::Protocol::V3)
+            .auth_token(V3_USER_TOKEN);
+        let request = crate::v3_client::Raw::<{ crate::v3_client::USER_INFO }>::json(
+            r#"{"scope":"SECRET-V3-QUERY"}"#,
+        );
+        let err = client.execute_with(&request, &options).await.unwrap_err();
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
     });
     let lines = lines.lock().expect("lines").clone();
     assert_v3_span(&lines);
     assert_call_span(&lines, APP_ID);
     assert_nothing_above_trace(
         &lines,
-        &[token, "SECRETAUTH", "biz_content", "ACCESS-SECRET-1"],
+        &[
+            token,
+            "SECRETAUTH",
+            "biz_content",
+            "ACCESS-SECRET-1",
+            "SECRET-V3-QUERY",
+        ],
     );
     assert_trace_texts(&lines, APP_ID, &received);
     let pem = std::fs::read_to_string(key_path("app_private_pkcs1.pem")).expect("pem");
@@ -126,6 +144,7 @@ fn one_span_per_call_with_codes_and_no_secrets() {
         &[
             token,
             v3_token,
+            V3_USER_TOKEN,
             sign_seen.as_str(),
             response_sign.as_str(),
             "ACCESS-SECRET-1",
@@ -157,6 +176,9 @@ fn call_span_fields<'a>(lines: &'a [String], app_id: &str) -> impl Fn(&str) -> O
 
 /// The app id of the v3 call.
 const APP_ID_V3: &str = "2088SPANTEST0003";
+
+/// The user's auth_token of the second v3 call, sent in its route's query.
+const V3_USER_TOKEN: &str = "authusrBspantestv3usertoken00000X79";
 
 /// The v3 call's `alipay.call` span: protocol, route, trace id, the error's code; its TRACE
 /// sign string with the token redacted.

@@ -314,3 +314,53 @@ fn prepared_uploads_are_multipart_and_debug_shows_no_content() {
         "{shown}"
     );
 }
+
+#[tokio::test]
+async fn a_file_name_with_a_line_break_is_refused_before_sending() {
+    // Found by a probe over 127.0.0.1: FileUpload::from_bytes("a\r\nContent-Type:
+    // text/evil\r\n....jpg", ..) was sent with the CR and LF in the part's header (reqwest
+    // only puts a backslash before each), so a file name taken from a user's upload could
+    // add headers to the part.
+    let server = start().await;
+    for protocol in [alipay_runtime::Protocol::V2, alipay_runtime::Protocol::V3] {
+        let client = Client::builder()
+            .gateway(server.url())
+            .app_id("2014072300007148")
+            .private_key(PrivateKey::from_file(key("app_private_pkcs1.pem")).unwrap())
+            .alipay_public_key(PublicKey::from_file(key("alipay_public.pem")).unwrap())
+            .protocol(protocol)
+            .build()
+            .unwrap();
+        for name in ["a\r\nContent-Type: text/evil\r\n.jpg", "a\n.jpg", "a\0.jpg"] {
+            let file = FileUpload::from_bytes(name, JPEG_START.to_vec());
+            let err = match protocol {
+                alipay_runtime::Protocol::V2 => client
+                    .execute_raw(METHOD, &vector_parts(file))
+                    .await
+                    .map(drop)
+                    .unwrap_err(),
+                _ => client
+                    .execute_raw_v3(
+                        METHOD,
+                        &alipay_runtime::v3::Route {
+                            http_method: alipay_runtime::v3::HttpMethod::Post,
+                            path: "/v3/alipay/offline/material/image/upload",
+                            query: &[],
+                            body: alipay_runtime::v3::RouteBody::Multipart,
+                            v2: true,
+                        },
+                        &vector_parts(file),
+                        &alipay_runtime::RequestOptions::new(),
+                    )
+                    .await
+                    .map(drop)
+                    .unwrap_err(),
+            };
+            assert!(
+                matches!(&err, Error::InvalidRequest(e) if e.field == "image_content"),
+                "{protocol:?} {name:?}: {err:?}"
+            );
+        }
+    }
+    assert_eq!(server.requests().len(), 0, "nothing is sent");
+}

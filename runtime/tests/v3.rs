@@ -233,3 +233,41 @@ fn the_header_names_are_read_case_insensitively_first_one_counting() {
     assert_eq!(h.nonce, Some("n"));
     assert_eq!(h.timestamp, None);
 }
+
+#[test]
+fn a_line_feed_in_the_timestamp_or_nonce_cannot_move_where_the_body_starts() {
+    // Found by reading verify_answer: the signed string is `timestamp\nnonce\nbody\n`, and
+    // AnswerHeaders (public fields, or from_pairs over headers a caller decoded) could carry
+    // a line feed, so Alipay's signature over one answer verified a suffix of its body.
+    use alipay_runtime::sign::{SignType, sign_base64};
+    let alipay_private = PrivateKey::parse(&key_text("alipay_private_pkcs1.pem")).unwrap();
+    let alipay = PublicKey::parse(&key_text("alipay_public.pem")).unwrap();
+    let body = "{\"a\":1}\n{\"code\":\"forged\"}";
+    let signed = format!("1722306093000\nnonce-1\n{body}\n");
+    let signature = sign_base64(&alipay_private, SignType::Rsa2, signed.as_bytes()).unwrap();
+    let honest = AnswerHeaders {
+        timestamp: Some("1722306093000"),
+        nonce: Some("nonce-1"),
+        signature: Some(&signature),
+        ..AnswerHeaders::default()
+    };
+    // As sent: the signature holds (the body is not one JSON object, so it is refused anyway).
+    assert!(matches!(
+        v3::verify_answer(200, &honest, body.as_bytes(), &alipay, None),
+        Err(AnswerError::NotJson)
+    ));
+    // Split elsewhere: the nonce swallows the first line, the rest poses as the body.
+    let moved = AnswerHeaders {
+        nonce: Some("nonce-1\n{\"a\":1}"),
+        ..honest
+    };
+    let err = v3::verify_answer(200, &moved, b"{\"code\":\"forged\"}", &alipay, None).unwrap_err();
+    assert!(matches!(err, AnswerError::Signature(_)), "{err:?}");
+    let moved = AnswerHeaders {
+        timestamp: Some("1722306093000\nnonce-1"),
+        nonce: Some("{\"a\":1}"),
+        ..honest
+    };
+    let err = v3::verify_answer(200, &moved, b"{\"code\":\"forged\"}", &alipay, None).unwrap_err();
+    assert!(matches!(err, AnswerError::Signature(_)), "{err:?}");
+}

@@ -81,7 +81,9 @@ const BILL: usize = 1;
 const TOKEN: usize = 2;
 const UPLOAD: usize = 3;
 const CREATE: usize = 4;
-const ROUTES: [Route; 5] = [
+/// A GET whose query carries the user's `auth_token`.
+pub(crate) const USER_INFO: usize = 5;
+const ROUTES: [Route; 6] = [
     route(HttpMethod::Post, "/v3/alipay/trade/query", RouteBody::Json),
     Route {
         query: &[
@@ -111,6 +113,14 @@ const ROUTES: [Route; 5] = [
         RouteBody::Multipart,
     ),
     route(HttpMethod::Post, "/v3/alipay/trade/create", RouteBody::Json),
+    Route {
+        query: &["auth_token", "scope"],
+        ..route(
+            HttpMethod::Get,
+            "/v3/alipay/user/info/share",
+            RouteBody::None,
+        )
+    },
 ];
 
 impl<const N: usize> Method for Raw<N> {
@@ -284,6 +294,29 @@ fn a_get_sends_its_fields_as_the_query_node_writes_it() {
         ))
         .unwrap();
     check(name, &prepared, "");
+}
+
+#[test]
+fn debug_of_a_prepared_request_redacts_the_auth_token_in_its_target() {
+    // Found by printing a prepared v3 request with `{:?}`: its target showed the user's
+    // auth_token, which the route sends in the query.
+    let prepared = client_for(&vector("post_trade_query_json_body"))
+        .prepare_v3(&Raw::<USER_INFO>::json(
+            r#"{"auth_token":"authusrB-PREPARED-TOKEN","scope":"auth_base"}"#,
+        ))
+        .unwrap();
+    // Sent as it is...
+    assert_eq!(
+        prepared.target,
+        "/v3/alipay/user/info/share?auth_token=authusrB-PREPARED-TOKEN&scope=auth_base"
+    );
+    // ...but never shown.
+    let debug = format!("{prepared:?}");
+    assert!(!debug.contains("authusrB-PREPARED-TOKEN"), "{debug}");
+    assert!(
+        debug.contains("/v3/alipay/user/info/share?auth_token=%3Credacted%3E&scope=auth_base"),
+        "{debug}"
+    );
 }
 
 #[test]

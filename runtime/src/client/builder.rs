@@ -227,6 +227,14 @@ impl ClientBuilder {
             .take()
             .filter(|id| !id.trim().is_empty())
             .ok_or(ConfigError::MissingAppId)?;
+        for (setting, value) in [
+            (param::APP_ID, Some(&app_id)),
+            (param::APP_AUTH_TOKEN, self.app_auth_token.as_ref()),
+        ] {
+            if let Some(reason) = value.and_then(|v| token_problem(v)) {
+                return Err(ConfigError::InvalidSetting { setting, reason });
+            }
+        }
         let signer = self.signer.take().ok_or(ConfigError::MissingPrivateKey)?;
         let clock = self
             .clock
@@ -367,6 +375,11 @@ fn check_gateway(url: &str) -> Result<(String, String), ConfigError> {
         url: url.to_owned(),
         reason,
     };
+    // The URL parser would drop a line break or tab silently, but the URL given is the one
+    // that page URLs and forms are written with.
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("it holds white space or a control character"));
+    }
     let parsed = reqwest::Url::parse(url).map_err(|_| invalid("not an absolute URL"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
@@ -378,6 +391,16 @@ fn check_gateway(url: &str) -> Result<(String, String), ConfigError> {
         return Err(invalid("it has a #fragment"));
     }
     Ok((url.to_owned(), parsed.origin().ascii_serialization()))
+}
+
+/// Why `value` (an `app_id`, `app_auth_token` or `auth_token`) cannot be sent, if it cannot:
+/// white space or a control character, which no real one holds, and which would end or split
+/// a v3 header (`Authorization`, `alipay-app-auth-token`) or a line of the v3 signed string.
+pub(crate) fn token_problem(value: &str) -> Option<&'static str> {
+    value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+        .then_some("it holds white space or a control character")
 }
 
 /// Why `url` cannot be a `notify_url` or `return_url`, if it cannot: Alipay's pages take an

@@ -319,14 +319,13 @@ fn typed_error<E: BizErrorCode>(e: Error<DynBizCode>) -> Error<E> {
 fn decode_node<R: serde::de::DeserializeOwned, E: BizErrorCode>(
     verified: &VerifiedResponse,
 ) -> Result<R, Error<E>> {
-    verified
-        .deserialize_node()
-        .map_err(|e| Error::MalformedBody {
-            reason: format!(
-                "the verified `{}` does not match the method's response type: {e}",
-                verified.node_name
-            ),
-        })
+    // The reason names the member (its path) and never quotes the node's values.
+    crate::de::json_text(verified.node_text()).map_err(|reason| Error::MalformedBody {
+        reason: format!(
+            "the verified `{}` does not match the method's response type: {reason}",
+            verified.node_name
+        ),
+    })
 }
 
 pub(super) fn response_error(e: ResponseError) -> Error<DynBizCode> {

@@ -157,6 +157,12 @@ impl CertMode {
     }
 }
 
+/// Whether `sn` has the shape of a certificate SN: 32 hexadecimal digits (the MD5 of the
+/// issuer and the serial number, as [`crate::cert::cert_sn`] writes it).
+fn is_cert_sn(sn: &str) -> bool {
+    sn.len() == 32 && sn.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 #[derive(Deserialize)]
 struct Download {
     alipay_cert_content: Option<String>,
@@ -231,6 +237,17 @@ impl Client {
         };
         if let Some(key) = cert.known(&sn) {
             return Ok(Cow::Owned(key));
+        }
+        // The SN comes from the answer, unsigned: one that no certificate can have (an SN is
+        // the 32 hex digits of an MD5) is refused before it is looked up in the store, logged,
+        // remembered or sent in a download request, and quoted cut to its start.
+        if !is_cert_sn(&sn) {
+            return Err(Error::UntrustedAlipayCert(UntrustedCertError {
+                configured_sn: cert.alipay.sn().to_owned(),
+                answer_sn: sn.chars().take(64).collect(),
+                reason: "it is not a certificate SN (32 hexadecimal digits): no certificate has it"
+                    .to_owned(),
+            }));
         }
         let untrusted = |reason: String| {
             Error::UntrustedAlipayCert(UntrustedCertError {

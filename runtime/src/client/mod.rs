@@ -18,6 +18,7 @@ mod span;
 mod transport;
 mod v3;
 
+pub(crate) use builder::token_problem;
 pub use builder::{ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use cert_mode::{CERT_DOWNLOAD_METHOD, CertStore, DEFAULT_REFUSED_CERT_RETRY_AFTER};
 pub use config::{AppSigner, Clock, Config, Gateway, PRODUCTION_GATEWAY, SANDBOX_GATEWAY};

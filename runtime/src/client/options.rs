@@ -67,7 +67,10 @@ impl RequestOptions {
         self
     }
 
-    /// Where Alipay sends this request's asynchronous notifications.
+    /// Where Alipay sends this request's asynchronous notifications. A v2 public parameter: a
+    /// v3 call with one is refused ([`Error::InvalidRequest`](crate::Error::InvalidRequest),
+    /// nothing sent), since v3 carries it only as a body field of the methods that take one
+    /// (set the request's own `notify_url`).
     pub fn notify_url(mut self, url: impl Into<String>) -> Self {
         self.notify_url = non_empty(url);
         self
@@ -81,7 +84,9 @@ impl RequestOptions {
         self
     }
 
-    /// Where a page method sends the user's browser back afterwards.
+    /// Where a page method sends the user's browser back afterwards. A v2 public parameter,
+    /// refused on a v3 call as [`RequestOptions::notify_url`] is (page methods are always
+    /// signed as v2).
     pub fn return_url(mut self, url: impl Into<String>) -> Self {
         self.return_url = non_empty(url);
         self

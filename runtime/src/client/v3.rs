@@ -43,12 +43,13 @@ pub struct PreparedV3 {
 }
 
 impl fmt::Debug for PreparedV3 {
-    // The body holds the request's fields and the token header a secret: names only.
+    // The body holds the request's fields and the token header a secret: names only. The
+    // target's query may hold a secret too (`auth_token`): its value is redacted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let headers: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
         f.debug_struct("PreparedV3")
             .field("http_method", &self.http_method)
-            .field("target", &self.target)
+            .field("target", &crate::redact::query_text(&self.target))
             .field("headers", &headers)
             .field("body_len", &self.body.len())
             .field("files", &self.files.as_ref().map(Vec::len))
@@ -132,7 +133,9 @@ impl Client {
     ) -> Result<Vec<u8>, Error<DynBizCode>> {
         span.record("route", route.path);
         let prepared = self.prepare_v3_parts(route, parts, options)?;
-        tracing::debug!(method, http_method = %route.http_method, target = %prepared.target, "v3 request");
+        // The route's path, not the target: the target's path and query carry the request's
+        // fields (and `auth_token`), which only the TRACE sign string shows, secrets redacted.
+        tracing::debug!(method, http_method = %route.http_method, route = route.path, "v3 request");
         let answer = self.send_v3(prepared.clone()).await?;
         let headers =
             AnswerHeaders::from_pairs(answer.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -150,6 +153,36 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<PreparedV3, Error<E>> {
         let config = &self.inner.config;
+        // The app_auth_token goes into a header and a line of the signed string.
+        crate::request::check_tokens(&[
+            (
+                crate::protocol::param::APP_AUTH_TOKEN,
+                options.app_auth_token.as_deref(),
+            ),
+            (
+                crate::protocol::param::AUTH_TOKEN,
+                options.auth_token.as_deref(),
+            ),
+        ])
+        .map_err(super::call::prepare_error)?;
+        // This call's own notify_url or return_url would not be sent (see below): refused
+        // rather than dropped, so that no one waits for notifications that were never asked for.
+        for (field, url) in [
+            (crate::protocol::param::NOTIFY_URL, &options.notify_url),
+            (crate::protocol::param::RETURN_URL, &options.return_url),
+        ] {
+            if url.is_some() {
+                return Err(Error::InvalidRequest(
+                    crate::validate::ValidationError::new(
+                        field,
+                        crate::validate::Rule::Unsupported(
+                            "is a v2 public parameter, which a v3 call does not send: set the \
+                         request's own field where its method has one, or call over v2",
+                        ),
+                    ),
+                ));
+            }
+        }
         let mut extra: Vec<(&'static str, &str)> = Vec::new();
         if let Some(token) = options.auth_token.as_deref() {
             extra.push((crate::protocol::param::AUTH_TOKEN, token));
@@ -422,8 +455,14 @@ fn check_v3_status(status: u16, body: &[u8]) -> Result<(), Error<DynBizCode>> {
 
 /// `M::Response` from a verified v3 body.
 fn decode_v3<M: Method>(body: &[u8]) -> Result<M::Response, Error<M::BizError>> {
-    serde_json::from_slice(body).map_err(|e| Error::MalformedBody {
-        reason: format!("the verified v3 answer does not match the method's response type: {e}"),
+    // Verified as a JSON object (so UTF-8); the reason names the member, never its value.
+    let text = std::str::from_utf8(body).map_err(|_| Error::MalformedBody {
+        reason: "the verified v3 answer is not UTF-8".to_owned(),
+    })?;
+    crate::de::json_text(text).map_err(|reason| Error::MalformedBody {
+        reason: format!(
+            "the verified v3 answer does not match the method's response type: {reason}"
+        ),
     })
 }
 

@@ -37,6 +37,17 @@ pub enum ConfigError {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// A setting that is sent in every request holds something no request can carry: white
+    /// space or a control character in `app_id` or `app_auth_token` (a line break would end
+    /// the v3 `Authorization` or `alipay-app-auth-token` header). The value is not repeated: a
+    /// token is a secret.
+    #[error("{setting} is not usable: {reason}")]
+    InvalidSetting {
+        /// The setting: `app_id` or `app_auth_token`.
+        setting: &'static str,
+        /// Why it is refused.
+        reason: &'static str,
+    },
     /// A connect timeout was set together with a user-supplied `reqwest::Client`, which
     /// cannot take one after it is built.
     #[error(

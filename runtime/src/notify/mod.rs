@@ -167,7 +167,10 @@ pub enum SignedContent {
 }
 
 /// The parameters of a notification whose signature verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the field names, not their values: a notification carries the payer's and
+/// the order's data, and some carry secrets (the `app_auth_token` of an authorisation).
+#[derive(Clone, PartialEq, Eq)]
 pub struct VerifiedNotify {
     pairs: Vec<(String, String)>,
     sign_type: SignType,
@@ -222,9 +225,23 @@ impl VerifiedNotify {
     }
 }
 
+impl std::fmt::Debug for VerifiedNotify {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("VerifiedNotify")
+            .field("fields", &names)
+            .field("sign_type", &self.sign_type)
+            .field("charset", &self.charset)
+            .field("signed", &self.signed)
+            .finish()
+    }
+}
+
 /// The parameters of a `return_url` redirect whose signature verified: what the browser
 /// brought back from the cashier. A return is a convenience for the page the buyer sees; the
 /// payment is settled by the notification (or `alipay.trade.query`), which Alipay always sends.
+///
+/// `Debug` shows the parameter names, not their values (as [`VerifiedNotify`]'s).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedReturn(VerifiedNotify);
 

@@ -171,9 +171,9 @@ impl<'a> Fields<'a> {
     ) -> Result<Option<T>, DecodeError> {
         match self.take(field) {
             None | Some("") => Ok(None),
-            Some(value) => serde_json::from_str(value)
-                .map(Some)
-                .map_err(|e| self.invalid(field, format!("not the documented JSON: {e}"))),
+            Some(value) => crate::de::json_text(value).map(Some).map_err(|reason| {
+                self.invalid(field, format!("not the documented JSON: {reason}"))
+            }),
         }
     }
 

@@ -29,6 +29,7 @@ use crate::upload::FileUpload;
 use crate::validate::ValidationError;
 
 pub(crate) use encoding::unencodable_rule;
+pub(crate) use params::check_tokens;
 pub(crate) use render::Signed;
 
 /// A signed request ready to be POSTed, without any transport attached.

@@ -84,6 +84,10 @@ pub(super) fn collect<'a>(
     };
     let form = form_fields(parts, encrypted.or(biz_content(parts)), &mut own)?;
     check_files(parts)?;
+    check_tokens(&[
+        (param::APP_AUTH_TOKEN, own.app_auth_token),
+        (param::AUTH_TOKEN, own.auth_token),
+    ])?;
     let (app_cert_sn, alipay_root_cert_sn) = public.cert_sns.unzip();
     let encrypt_type = encrypted.map(|_| crate::encrypt::ENCRYPT_TYPE);
     let mut query: Vec<(&str, &str)> = Vec::with_capacity(16);
@@ -163,6 +167,18 @@ fn check_files(parts: &RequestParts) -> Result<(), PrepareError> {
                 key,
                 "is sent twice (it repeats a public parameter, a form field or another file)",
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a token of this request (its `RequestOptions`, or its own field) that holds white
+/// space or a control character, naming it and never repeating it (the client's own token is
+/// checked when it is built).
+pub(crate) fn check_tokens(tokens: &[(&str, Option<&str>)]) -> Result<(), PrepareError> {
+    for (name, token) in tokens {
+        if let Some(rule) = token.and_then(crate::client::token_problem) {
+            return Err(refused(name, rule));
         }
     }
     Ok(())

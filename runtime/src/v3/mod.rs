@@ -349,6 +349,12 @@ fn verify_signed(
     let signature = present(headers.signature, "alipay-signature")?;
     let timestamp = present(headers.timestamp, "alipay-timestamp")?;
     let nonce = present(headers.nonce, "alipay-nonce")?;
+    // The signed string is the three joined by line feeds: a line feed inside the timestamp
+    // or the nonce would move where the body starts, so that a signature over one answer
+    // verified another, shorter body. No HTTP header holds one; headers given by hand might.
+    if timestamp.contains(['\n', '\r']) || nonce.contains(['\n', '\r']) {
+        return Err(AnswerError::Signature(VerifyError::Mismatch));
+    }
     if let Some(expected) = alipay_cert_sn
         && headers.sn != Some(expected)
     {

@@ -16,7 +16,10 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A request's fields placed by its route.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the body's length, not the body, and the target with the values of secret
+/// parameters (`auth_token`) redacted.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Placed {
     /// The path, each `{name}` replaced by that field's value, percent-encoded.
     pub path: String,
@@ -26,6 +29,16 @@ pub struct Placed {
     pub body: Option<String>,
     /// The files of a multipart body, in order.
     pub files: Vec<(&'static str, FileUpload)>,
+}
+
+impl std::fmt::Debug for Placed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Placed")
+            .field("target", &crate::redact::query_text(&self.target()))
+            .field("body_len", &self.body.as_ref().map(String::len))
+            .field("files", &self.files)
+            .finish()
+    }
 }
 
 impl Placed {
@@ -44,8 +57,9 @@ impl Placed {
 /// Form fields of the v2 request (`in: form`) join the body: a value that is a JSON object or
 /// list as that JSON, anything else as a string.
 ///
-/// A path parameter that is missing or empty, a field the route has no place for (a body-less
-/// route), or a name given twice fails, naming the field; nothing is then signed.
+/// A path parameter that is missing or empty (or is `.` or `..`, which a URL would resolve as
+/// a path step), a field the route has no place for (a body-less route), or a name given twice
+/// fails, naming the field; nothing is then signed.
 pub fn place(
     route: &Route,
     parts: &RequestParts,
@@ -148,6 +162,17 @@ fn fill_path(route: &Route, fields: &mut Map<String, Value>) -> Result<String, V
                     .and_then(text_of)
                     .filter(|t| !t.is_empty())
                     .ok_or_else(|| ValidationError::new(name.to_owned(), Rule::Required))?;
+                // `.` and `..` stay as they are (unreserved characters), and a URL resolves them
+                // as path steps: the request would go to another route than the one signed.
+                if text == "." || text == ".." {
+                    return Err(ValidationError::new(
+                        name.to_owned(),
+                        Rule::Unsupported(
+                            "is `.` or `..`, which a URL resolves as a step of the path: the \
+                             request would reach another route than the one signed",
+                        ),
+                    ));
+                }
                 path.extend(utf8_percent_encode(&text, SEGMENT));
             }
         }
@@ -237,6 +262,48 @@ mod tests {
             "/v3/alipay/marketing/ordervoucher/activity/A%201%2F%E4%B8%AD/voucher/7/use?auth_token=T"
         );
         assert_eq!(placed.body.as_deref(), Some(r#"{"amount":"9.90"}"#));
+    }
+
+    #[test]
+    fn debug_redacts_the_auth_token_and_leaves_the_body_out() {
+        // Found by printing a placed request with `{:?}`: the auth_token in its query and the
+        // whole body (the request's fields) showed.
+        let p = parts(r#"{"activity_id":"A1","voucher_code":7,"memo":"BODY-SECRET"}"#);
+        let placed = place(&USE, &p, &[("auth_token", "authusrB-DEBUG-TOKEN")]).unwrap();
+        let debug = format!("{placed:?}");
+        assert!(!debug.contains("authusrB-DEBUG-TOKEN"), "{debug}");
+        assert!(!debug.contains("BODY-SECRET"), "{debug}");
+        assert!(
+            debug.contains("/voucher/7/use?auth_token=%3Credacted%3E"),
+            "{debug}"
+        );
+        assert!(debug.contains("body_len: Some(22)"), "{debug}");
+    }
+
+    #[test]
+    fn a_dot_segment_path_parameter_is_refused() {
+        // Found by a probe over 127.0.0.1: activity_id ".." and voucher_code ".." signed
+        // /v3/alipay/marketing/ordervoucher/activity/../voucher/../use, and the URL parser
+        // sent /v3/alipay/marketing/ordervoucher/use: another route than the one signed.
+        for (json, field) in [
+            (r#"{"activity_id":"..","voucher_code":"7"}"#, "activity_id"),
+            (r#"{"activity_id":"A1","voucher_code":"."}"#, "voucher_code"),
+        ] {
+            let e = place(&USE, &parts(json), &[]).unwrap_err();
+            assert_eq!(e.field, field);
+            assert!(e.to_string().contains("another route"), "{e}");
+        }
+        // Dots inside a value are only characters of it.
+        let placed = place(
+            &USE,
+            &parts(r#"{"activity_id":"...","voucher_code":"a.b"}"#),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            placed.target(),
+            "/v3/alipay/marketing/ordervoucher/activity/.../voucher/a.b/use"
+        );
     }
 
     #[test]

@@ -34,7 +34,11 @@ use crate::sign::SignType;
 pub use crate::gateway_code::SUCCESS_CODE;
 
 /// A response whose node carried a valid signature.
-#[derive(Debug, Clone)]
+///
+/// `Debug` leaves the node out (its length only): it is the method's data, and may hold
+/// secrets such as the `access_token` of `alipay.system.oauth.token` or the plaintext of an
+/// AES-encrypted answer.
+#[derive(Clone)]
 pub struct VerifiedResponse {
     /// The member name of the node: `<method>_response` or `error_response`.
     pub node_name: String,
@@ -56,6 +60,22 @@ pub struct VerifiedResponse {
     pub alipay_cert_sn: Option<String>,
     /// Whether the node arrived AES-encrypted (`node` is then the decrypted text).
     pub encrypted: bool,
+}
+
+impl std::fmt::Debug for VerifiedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedResponse")
+            .field("node_name", &self.node_name)
+            .field("is_error_response", &self.is_error_response)
+            .field("node_len", &self.node.get().len())
+            .field("code", &self.code)
+            .field("msg", &self.msg)
+            .field("sub_code", &self.sub_code)
+            .field("sub_msg", &self.sub_msg)
+            .field("alipay_cert_sn", &self.alipay_cert_sn)
+            .field("encrypted", &self.encrypted)
+            .finish()
+    }
 }
 
 impl VerifiedResponse {
