@@ -50,12 +50,70 @@ fn biz_content(arg: Option<&str>) -> Result<Value, String> {
             .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?,
         None => arg.to_owned(),
     };
-    let value: Value =
-        serde_json::from_str(&text).map_err(|e| format!("--biz-content is not valid JSON: {e}"))?;
+    // Strictly: serde_json's `Value` keeps the last of a key given twice, so
+    // `"total_amount":"100000.00","total_amount":"0.01"` would silently send 0.01.
+    let value: Value = alipay_gateway::parse_strict_json(&text)
+        .map_err(|e| format!("--biz-content is not valid JSON: {e}"))?;
     if !value.is_object() {
         return Err("--biz-content must be a JSON object".to_owned());
     }
+    if let Some(number) = inexact_number(&text) {
+        return Err(format!(
+            "--biz-content: the number `{number}` cannot be sent as written (it has more digits \
+             than a 64-bit integer or a double holds): write it as a string"
+        ));
+    }
     Ok(value)
+}
+
+/// The first number of `json` (valid JSON text without exponents) that serde_json would not
+/// send back as written: an integer outside the 64-bit range, or a decimal whose nearest
+/// double has another value (`0.1234567890123456789`). Trailing zeros (`1.50`) are kept
+/// value for value.
+fn inexact_number(json: &str) -> Option<&str> {
+    let bytes = json.as_bytes();
+    let (mut in_string, mut escaped, mut i) = (false, false, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+        } else if b == b'-' || b.is_ascii_digit() {
+            let end = bytes[i..]
+                .iter()
+                .position(|c| !(c.is_ascii_digit() || b"+-.eE".contains(c)))
+                .map_or(bytes.len(), |p| i + p);
+            let number = &json[i..end];
+            let exact = if number.contains('.') {
+                // The shortest text of the nearest double, compared value for value.
+                let trimmed = |t: &str| match t.contains('.') {
+                    true => t.trim_end_matches('0').trim_end_matches('.').to_owned(),
+                    false => t.to_owned(),
+                };
+                number
+                    .parse::<f64>()
+                    .is_ok_and(|f| trimmed(&format!("{f}")) == trimmed(number))
+            } else {
+                number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok()
+            };
+            if !exact {
+                return Some(number);
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn form_fields(args: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -369,6 +427,39 @@ mod tests {
         assert!(biz_content(Some("[1]")).is_err());
         assert!(biz_content(Some("{")).is_err());
         assert!(biz_content(Some("@/no/such/file.json")).is_err());
+    }
+
+    #[test]
+    fn numbers_are_sent_as_written_or_refused() {
+        for exact in [
+            "1",
+            "-1",
+            "0",
+            "-0",
+            "1.50",
+            "100.0",
+            "0.01",
+            "-0.0",
+            "99999999.99",
+            "9223372036854775807",
+            "18446744073709551615",
+        ] {
+            assert_eq!(
+                inexact_number(&format!("{{\"n\":{exact}}}")),
+                None,
+                "{exact}"
+            );
+        }
+        for inexact in [
+            "18446744073709551616",
+            "-9223372036854775809",
+            "12345678901234567890123",
+            "0.1234567890123456789",
+            "12345678901234567.5",
+        ] {
+            let json = format!("{{\"s\":\"1.23456789012345678901\",\"n\":[{inexact}]}}");
+            assert_eq!(inexact_number(&json), Some(inexact), "{json}");
+        }
     }
 
     #[test]

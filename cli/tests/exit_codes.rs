@@ -123,6 +123,41 @@ async fn exit_2_for_invalid_input_or_config_and_nothing_is_sent() {
     );
 }
 
+/// `--biz-content` is sent as written or refused: serde_json's `Value` kept the last of a key
+/// given twice (the first amount silently replaced by the second) and rewrote numbers it cannot
+/// hold (`1e2` as 100, a 23-digit integer as `1.2345678901234568e22`), all of which went out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn biz_content_with_a_key_twice_or_an_inexact_number_is_refused_before_sending() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    for (biz, named) in [
+        (
+            r#"{"agreement_no":"20170502000610755993","agreement_no":"1","apply_token":"MDEDUCT0068","auth_confirm_no":"423979"}"#,
+            "`agreement_no`",
+        ),
+        (
+            r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"3","x":{"a":1,"a":2}}"#,
+            "`a`",
+        ),
+        (
+            r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"3","x":1e2}"#,
+            "`1e2`",
+        ),
+        (
+            r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"3","x":12345678901234567890123}"#,
+            "`12345678901234567890123`",
+        ),
+    ] {
+        let out = run(call_args(&config, biz, &["--allow-unknown-fields"])).await;
+        assert_exit(&out, 2, named);
+        assert!(out.stdout.is_empty(), "{biz}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+    // The same text without the duplicate goes out.
+    let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_3_for_a_verified_business_error_with_its_solution() {
     let gw = start().await;
