@@ -11,7 +11,7 @@ use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKey
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::common::{
-    BIN, Scratch, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run,
+    self, BIN, Scratch, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run,
     scratch, spawn_with_lines, text, write_alipay_toml,
 };
 
@@ -239,4 +239,46 @@ async fn gateway_cert_mode_writes_a_ready_client_config() {
     .await;
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout).trim().len(), 32);
+}
+
+/// `alipay gateway --scenario FILE` with a broken `[rotate_alipay_cert]` holding the private key
+/// inline: exit 2 naming the file and line, and no piece of the key on the terminal (the TOML
+/// error quoted the key's line, and a bare base64 key, read as a path, was echoed).
+#[test]
+fn a_broken_scenario_file_never_shows_its_inline_private_key() {
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let body: String = keys
+        .alipay
+        .private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let dir = scratch();
+    let path = dir.join("rotate.toml");
+    let cert = "cert = \"-----BEGIN CERTIFICATE-----\"\n";
+    for (scenario, named) in [
+        (
+            format!("[rotate_alipay_cert]\n{cert}private_key = \"{body}\n"),
+            "line 3",
+        ),
+        (
+            format!("[rotate_alipay_cert]\n{cert}private_key = \"{body}\"\n"),
+            "private_key",
+        ),
+    ] {
+        std::fs::write(&path, scenario).expect("scenario");
+        let out = common::run(&[
+            "gateway".into(),
+            "--cert-mode".into(),
+            "--scenario".into(),
+            path.display().to_string(),
+        ]);
+        assert_exit(&out, 2, named);
+        let stderr = text(&out.stderr);
+        for piece in body.as_bytes().chunks_exact(12) {
+            let piece = std::str::from_utf8(piece).expect("ascii");
+            assert!(!stderr.contains(piece), "{piece:?} shown in: {stderr}");
+        }
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
 }
