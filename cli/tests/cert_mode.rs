@@ -282,3 +282,47 @@ fn a_broken_scenario_file_never_shows_its_inline_private_key() {
         assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     }
 }
+
+/// A private key pasted where a certificate's path goes (`--app-cert`, `alipay_cert` in the
+/// config file, `alipay cert-sn`) is not a file: the error said "cannot read certificate file
+/// MIIEvQ…", the whole key on the terminal. Now it says the value is not shown; a file name
+/// that is not a key is still named.
+#[test]
+fn a_key_given_as_a_certificate_path_is_not_echoed() {
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let body: String = keys
+        .app
+        .private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let dir = scratch();
+    keys.write_to(&dir).expect("keys");
+    let config = write_alipay_toml(
+        &dir,
+        &format!(
+            "gateway = \"http://127.0.0.1:9/gateway.do\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\napp_cert = \"{body}\"\nalipay_cert = \"alipay_cert.crt\"\nalipay_root_cert = \"root.crt\"\n"
+        ),
+    );
+    let runs = [
+        call_args(CONFIRM, &config, CONFIRM_BIZ, &["--app-cert", &body]),
+        call_args(CONFIRM, &config, CONFIRM_BIZ, &[]),
+        vec!["cert-sn".into(), body.clone()],
+        vec!["cert-sn".into(), "--root".into(), body.clone()],
+    ];
+    for args in runs {
+        let out = common::run(&args);
+        assert_exit(&out, 2, "not shown");
+        let stderr = text(&out.stderr);
+        for piece in body.as_bytes().chunks_exact(12) {
+            let piece = std::str::from_utf8(piece).expect("ascii");
+            assert!(!stderr.contains(piece), "{piece:?} shown in: {stderr}");
+        }
+    }
+    // A missing certificate file is named.
+    let out = common::run(&[
+        "cert-sn".into(),
+        "appCertPublicKey_2021000000000000.crt".into(),
+    ]);
+    assert_exit(&out, 2, "appCertPublicKey_2021000000000000.crt");
+}
