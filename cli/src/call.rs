@@ -164,6 +164,52 @@ fn files(m: &MethodIr, args: &[String]) -> Result<Vec<(&'static str, FileUpload)
     Ok(out)
 }
 
+/// Why `--form name=…` cannot be sent for `m`, and what to give instead.
+fn not_a_form_field(m: &MethodIr, name: &str) -> String {
+    use alipay_runtime::protocol::param;
+    let instead = if m.request.fields.iter().any(|f| f.wire == name) {
+        "a field of biz_content: give it in --biz-content".to_owned()
+    } else {
+        match name {
+            param::APP_AUTH_TOKEN => "a public parameter: give it with --app-auth-token".to_owned(),
+            param::AUTH_TOKEN => {
+                "the user's token, sent only by the methods whose spec lists it".to_owned()
+            }
+            param::NOTIFY_URL => "a public parameter: give it with --notify-url".to_owned(),
+            param::RETURN_URL => {
+                "a public parameter: give it with --return-url (alipay page)".to_owned()
+            }
+            _ if alipay_runtime::protocol::PUBLIC_REQUEST_PARAMS.contains(&name)
+                || alipay_runtime::protocol::CONFIGURED_PARAMS.contains(&name) =>
+            {
+                "a public parameter, which the command sets itself (see the client flags)"
+                    .to_owned()
+            }
+            _ => {
+                let listed: Vec<&str> = m
+                    .request
+                    .fields
+                    .iter()
+                    .filter(|f| f.location == Location::Form && f.ty.element() != &TypeIr::File)
+                    .map(|f| f.wire.as_str())
+                    .collect();
+                match listed.is_empty() {
+                    true => format!(
+                        "not a parameter of `{}`, which has no form parameters",
+                        m.method
+                    ),
+                    false => format!(
+                        "not a parameter of `{}` (its form parameters: {})",
+                        m.method,
+                        listed.join(", ")
+                    ),
+                }
+            }
+        }
+    };
+    format!("--form {name}: `{name}` is {instead}")
+}
+
 /// What a request sends beyond the public parameters, from its typed form (see
 /// [`validate::typed`]) as the generated `to_parts` builds it; with `extra`, the fields of
 /// `biz_content` the spec does not know are sent too, as given.
@@ -288,6 +334,17 @@ pub fn validated(input: &Input<'_>) -> Result<Validated, Exit> {
         return Err(invalid(format!(
             "--form {name}: `{name}` is a File field: give it with --file {name}=@PATH"
         )));
+    }
+    // A name the method does not send outside biz_content would be dropped silently (an
+    // `app_auth_token` meant for a merchant, an `out_trade_no` meant for biz_content).
+    let is_form = |k: &str| {
+        m.request
+            .fields
+            .iter()
+            .any(|f| f.wire == k && f.location == Location::Form)
+    };
+    if let Some((name, _)) = form.iter().find(|(k, _)| !is_form(k)) {
+        return Err(invalid(not_a_form_field(&m, name)));
     }
     let mut leftover = Vec::new();
     for (name, value) in &input.per_request {

@@ -158,6 +158,37 @@ async fn biz_content_with_a_key_twice_or_an_inexact_number_is_refused_before_sen
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
+/// `--form NAME=VALUE` for a name the method does not send outside biz_content was dropped
+/// silently: `--form app_auth_token=…` called as the app itself, `--form agreement_no=…` was
+/// reported as "not given". Each is now refused, named, with what to give instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_parameter_the_method_does_not_send_is_refused_before_sending() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let without_agreement = r#"{"apply_token":"MDEDUCT0068","auth_confirm_no":"423979"}"#;
+    for (biz, form, named) in [
+        (
+            without_agreement,
+            "agreement_no=20170502000610755993",
+            "give it in --biz-content",
+        ),
+        (CONFIRM_BIZ, "app_auth_token=201510BB", "--app-auth-token"),
+        (
+            CONFIRM_BIZ,
+            "notify_url=https://shop.example/n",
+            "--notify-url",
+        ),
+        (CONFIRM_BIZ, "sign=abc", "`sign` is a public parameter"),
+        (CONFIRM_BIZ, "auth_token=u1", "`auth_token`"),
+        (CONFIRM_BIZ, "no_such=1", "`no_such` is not a parameter"),
+    ] {
+        let out = run(call_args(&config, biz, &["--form", form])).await;
+        assert_exit(&out, 2, named);
+        assert!(out.stdout.is_empty(), "{form}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_3_for_a_verified_business_error_with_its_solution() {
     let gw = start().await;
