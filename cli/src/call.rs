@@ -46,8 +46,10 @@ fn biz_content(arg: Option<&str>) -> Result<Value, String> {
         return Ok(Value::Object(serde_json::Map::new()));
     };
     let text = match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?,
+        Some(path) => {
+            crate::bounded::read_to_string(path.as_ref(), crate::bounded::BIZ_CONTENT_BYTES)
+                .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?
+        }
         None => arg.to_owned(),
     };
     // Strictly: serde_json's `Value` keeps the last of a key given twice, so

@@ -11,6 +11,7 @@
 //! styled.
 
 mod args_error;
+mod bounded;
 mod call;
 mod catalog;
 mod certs;

@@ -189,6 +189,35 @@ async fn a_form_parameter_the_method_does_not_send_is_refused_before_sending() {
     assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
 }
 
+/// A file the user names may be an endless stream (`--biz-content @/dev/stdin` fed by a
+/// program that never stops): it was read until memory ran out. Each is now read no further
+/// than a bound, and refused (exit 2), nothing sent.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_file_is_read_no_further_than_a_bound() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let runs = [
+        call_args(&config, "@/dev/zero", &[]),
+        vec![
+            "call".into(),
+            CONFIRM.into(),
+            "--config".into(),
+            "/dev/zero".into(),
+            "--biz-content".into(),
+            CONFIRM_BIZ.into(),
+        ],
+        vec!["cert-sn".into(), "/dev/zero".into()],
+        vec!["gateway".into(), "--scenario".into(), "/dev/zero".into()],
+    ];
+    for args in runs {
+        let out = run(args.clone()).await;
+        assert_exit(&out, 2, "longer than");
+        assert!(text(&out.stderr).contains("/dev/zero"), "{args:?}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_3_for_a_verified_business_error_with_its_solution() {
     let gw = start().await;

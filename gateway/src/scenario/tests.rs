@@ -193,3 +193,12 @@ fn errors_never_show_an_inline_private_key() {
     .to_string();
     assert!(e.contains("keys/next_alipay_private.pem"), "{e}");
 }
+
+/// `--scenario /dev/zero` (or a stream that never ends) was read until memory ran out.
+#[test]
+fn an_endless_scenario_file_is_read_no_further_than_its_bound() {
+    let e = ScenarioFile::from_path(std::path::Path::new("/dev/zero"))
+        .expect_err("endless")
+        .to_string();
+    assert!(e.contains("/dev/zero") && e.contains("longer than"), "{e}");
+}
