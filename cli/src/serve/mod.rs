@@ -82,8 +82,9 @@ fn write_client_config(
         "alipay_public_key = \"alipay_public.pem\"\n"
     };
     let aes = encrypt_key
-        .map(|k| format!("encrypt_key = \"{k}\"\n"))
+        .map(|k| format!("encrypt_key = {}\n", toml_string(k)))
         .unwrap_or_default();
+    let (url, app_id) = (toml_string(url), toml_string(app_id));
     // Never through a link planted under this name: remove whatever is there, then create.
     if std::fs::symlink_metadata(&path).is_ok() {
         std::fs::remove_file(&path)
@@ -91,8 +92,8 @@ fn write_client_config(
     }
     let text = format!(
         "# Client config for the local gateway (TEST ONLY keys). Key paths are relative to this file.\n\
-         gateway = \"{url}\"\n\
-         app_id = \"{app_id}\"\n\
+         gateway = {url}\n\
+         app_id = {app_id}\n\
          private_key = \"app_private.pem\"\n\
          {alipay}{aes}\
          sign_type = \"RSA2\"\n\
@@ -106,6 +107,23 @@ fn write_client_config(
         .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// `text` as a TOML basic string, quoted: `--app-id` is any text, and a `"` or a line break
+/// in it must not break (or add keys to) the config file written with it.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The gateway's keys: given, or throwaway ones (and certificates in certificate mode) made
