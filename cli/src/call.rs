@@ -454,11 +454,8 @@ pub async fn run(args: CallArgs) -> Exit {
     };
     match answer.map_err(documented) {
         Ok(node) => {
-            match serde_json::to_string_pretty(&node) {
-                Ok(text) => println!("{text}"),
-                Err(_) => println!("{node}"),
-            }
-            Exit::Success
+            let text = serde_json::to_string_pretty(&node).unwrap_or_else(|_| node.to_string());
+            crate::report::print_line(&text, Exit::Success)
         }
         Err(error) => print_error(&error, &mut std::io::stderr()),
     }

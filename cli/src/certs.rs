@@ -142,10 +142,7 @@ pub fn cert_sn(file: &Path, root: bool) -> Exit {
         cert::cert_sn(&bytes)
     };
     match sn {
-        Ok(sn) => {
-            println!("{sn}");
-            Exit::Success
-        }
+        Ok(sn) => crate::report::print_line(&sn, Exit::Success),
         Err(e) => {
             eprintln!("invalid input: {}: {e}", file.display());
             Exit::Invalid

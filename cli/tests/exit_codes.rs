@@ -218,6 +218,43 @@ async fn an_endless_file_is_read_no_further_than_a_bound() {
     assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
 }
 
+/// A stdout that cannot be written (a closed pipe: `alipay call … | head -c0`) made `call`
+/// and `cert-sn` panic (exit 101, a backtrace on stderr) after the call was made, and `demo`
+/// too. Each now exits 1 with the reason, as `page` and `sdk` do, or (demo) goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_is_exit_1_never_a_panic() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let runs: Vec<(Vec<String>, i32)> = vec![
+        (call_args(&config, CONFIRM_BIZ, &[]), 1),
+        (
+            vec![
+                "cert-sn".into(),
+                format!("{}keys/certs/app_cert.pem", common::VECTORS),
+            ],
+            1,
+        ),
+        (vec!["demo".into()], 0),
+    ];
+    for (args, code) in runs {
+        let out = tokio::task::spawn_blocking(move || {
+            let (reader, writer) = std::io::pipe().expect("pipe");
+            drop(reader);
+            Command::new(BIN)
+                .args(&args)
+                .current_dir(std::env::temp_dir())
+                .stdout(writer)
+                .output()
+                .expect("run")
+        })
+        .await
+        .expect("join");
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_3_for_a_verified_business_error_with_its_solution() {
     let gw = start().await;

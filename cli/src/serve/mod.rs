@@ -16,13 +16,6 @@ mod console;
 
 use console::console_lines;
 
-/// `println!` that ignores a closed stdout (`alipay gateway | head` must not panic the server).
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
 use crate::report::Exit;
 
 /// The app id written into the generated client config.
