@@ -255,6 +255,49 @@ async fn a_closed_stdout_is_exit_1_never_a_panic() {
     }
 }
 
+/// docs/cli.md: "Error messages name the key and where it came from". A bad `sign_type`,
+/// `charset`, `encrypt_key`, `gateway`, `timeout_ms` or `protocol` said only the key, so with
+/// both a config file and flags the user could not tell which one to fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_setting_names_where_it_came_from() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    for (flag, value, key) in [
+        ("--sign-type", "MD5", "sign_type"),
+        ("--charset", "latin1", "charset"),
+        ("--encrypt-key", "abc", "encrypt_key"),
+        ("--gateway", "ftp://x", "gateway"),
+        ("--timeout-ms", "0", "timeout_ms"),
+    ] {
+        let out = run(call_args(&config, CONFIRM_BIZ, &[flag, value])).await;
+        assert_exit(&out, 2, key);
+        assert_exit(&out, 2, "(from the flag)");
+        // The same setting in the config file.
+        let text = std::fs::read_to_string(&*config).expect("config");
+        let kept: String = text
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{key} ")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let quoted = if key == "timeout_ms" {
+            value.to_owned()
+        } else {
+            format!("\"{value}\"")
+        };
+        let own = config.with_file_name("own.toml");
+        std::fs::write(&own, format!("{kept}{key} = {quoted}\n")).expect("own config");
+        let out = run(call_args(&own, CONFIRM_BIZ, &[])).await;
+        assert_exit(&out, 2, key);
+        assert_exit(&out, 2, "(from the config file)");
+    }
+    let text = std::fs::read_to_string(&*config).expect("config");
+    let own = config.with_file_name("own.toml");
+    std::fs::write(&own, format!("{text}protocol = \"v4\"\n")).expect("own config");
+    let out = run(call_args(&own, CONFIRM_BIZ, &[])).await;
+    assert_exit(&out, 2, "protocol (from the config file)");
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_3_for_a_verified_business_error_with_its_solution() {
     let gw = start().await;
