@@ -326,3 +326,34 @@ fn a_key_given_as_a_certificate_path_is_not_echoed() {
     ]);
     assert_exit(&out, 2, "appCertPublicKey_2021000000000000.crt");
 }
+
+/// A scenario file's mistakes found after parsing (an undocumented business code, an unknown
+/// method, a rotation without certificate mode) did not name the file.
+#[test]
+fn every_scenario_mistake_names_the_file() {
+    let dir = scratch();
+    let path = dir.join("answers.toml");
+    for (scenario, words) in [
+        (
+            "[methods.\"alipay.trade.query\"]\nanswer = \"business_error\"\nsub_code = \"NOPE\"\n",
+            "`NOPE` is not in the error table",
+        ),
+        (
+            "[methods.\"alipay.no.such\"]\nanswer = \"success\"\n",
+            "unknown method `alipay.no.such`",
+        ),
+        (
+            "[rotate_alipay_cert]\nissue = \"from_root\"\n",
+            "rotate_alipay_cert",
+        ),
+    ] {
+        std::fs::write(&path, scenario).expect("scenario");
+        let out = common::run(&[
+            "gateway".into(),
+            "--scenario".into(),
+            path.display().to_string(),
+        ]);
+        assert_exit(&out, 2, words);
+        assert_exit(&out, 2, &format!("scenario file {}", path.display()));
+    }
+}

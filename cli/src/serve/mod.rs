@@ -190,9 +190,16 @@ async fn start(
         eprintln!("invalid input: {e}");
         Exit::Invalid
     };
+    // A mistake in the scenario file names the file (a read or parse error does already).
+    let in_file = |e: alipay_gateway::ScenarioError| match (&args.scenario, &e) {
+        (Some(path), e) if !matches!(e, alipay_gateway::ScenarioError::File { .. }) => {
+            invalid(&format!("scenario file {}: {e}", path.display()))
+        }
+        _ => invalid(&e),
+    };
     let mut scenarios = match &args.scenario {
         None => ScenarioFile::default(),
-        Some(path) => ScenarioFile::from_path(path).map_err(|e| invalid(&e))?,
+        Some(path) => ScenarioFile::from_path(path).map_err(in_file)?,
     };
     let encrypt_key = match args.encrypt_key.as_deref().map(EncryptKey::from_base64) {
         None => None,
@@ -200,9 +207,7 @@ async fn start(
         Some(Err(e)) => return Err(invalid(&format!("--encrypt-key: {e}"))),
     };
     // `issue = "from_root"`: a new certificate from this gateway's throwaway CA.
-    scenarios
-        .issue_rotation_cert(certs)
-        .map_err(|e| invalid(&e))?;
+    scenarios.issue_rotation_cert(certs).map_err(in_file)?;
     // The compiled methods answer first; every other one through its spec.
     let mut builder = LocalGateway::builder(alipay_openapi::METHODS, keys)
         .resolver(std::sync::Arc::clone(catalog).resolver())
@@ -223,7 +228,7 @@ async fn start(
         builder = builder.encrypt_key(key);
     }
     builder.start().await.map_err(|e| match e {
-        alipay_gateway::StartError::Scenario(e) => invalid(&e),
+        alipay_gateway::StartError::Scenario(e) => in_file(e),
         e => {
             eprintln!("alipay: {e}");
             Exit::Failure
