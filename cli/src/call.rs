@@ -444,11 +444,12 @@ pub async fn run(args: CallArgs) -> Exit {
         (Protocol::V2, Some(route)) if !route.v2 => Err(refused_protocol(&m.method, protocol)),
         (Protocol::V3, None) => Err(refused_protocol(&m.method, protocol)),
         _ => match client.execute_raw(&m.method, &parts).await {
-            Ok(verified) => {
-                serde_json::from_str(verified.node_text()).map_err(|e| Error::MalformedBody {
-                    reason: format!("the verified response node is not JSON: {e}"),
-                })
-            }
+            // A key given twice in the node (at any depth) is not shown as one of its values:
+            // the answer is malformed, as the runtime finds a duplicated `code`.
+            Ok(verified) => alipay_gateway::parse_json_without_duplicates(verified.node_text())
+                .map_err(|e| Error::MalformedBody {
+                    reason: format!("the verified response node is not well-formed JSON: {e}"),
+                }),
             Err(e) => Err(e),
         },
     };

@@ -554,3 +554,60 @@ async fn every_catalog_method_and_a_new_spec_are_served_without_compiling_them()
     .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// A verified v2 answer whose node holds a key twice (`out_trade_no` "A" then "B", or an
+/// `amount` twice in a list's object) was printed with the last value, exit 0: serde_json's
+/// `Value` keeps the last duplicate. The signed text says both; it is now a malformed answer
+/// (exit 5), as a duplicated `code` already was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_answer_holding_a_key_twice_is_exit_5() {
+    use std::io::{Read as _, Write as _};
+
+    let keys = alipay_gateway::ThrowawayKeys::generate().expect("keys");
+    let alipay_private =
+        alipay_runtime::keys::PrivateKey::parse(&keys.alipay.private_pem).expect("key");
+    let dir = scratch();
+    keys.write_to(&dir).expect("keys");
+    for node in [
+        r#"{"code":"10000","msg":"Success","out_trade_no":"A","out_trade_no":"B"}"#,
+        r#"{"code":"10000","msg":"Success","fund_bill_list":[{"amount":"1.00","amount":"100.00"}]}"#,
+    ] {
+        let sign = alipay_runtime::sign::sign_base64(
+            &alipay_private,
+            alipay_runtime::sign::SignType::Rsa2,
+            node.as_bytes(),
+        )
+        .expect("sign");
+        let body =
+            format!(r#"{{"alipay_trade_query_response":{node},"sign":"{sign}"}}"#).into_bytes();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut request = [0u8; 65536];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        });
+        let config = write_alipay_toml(
+            &dir,
+            &format!(
+                "gateway = \"http://127.0.0.1:{port}/gateway.do\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\nalipay_public_key = \"alipay_public.pem\"\n"
+            ),
+        );
+        let out = run(common::call_args(
+            "alipay.trade.query",
+            &config,
+            r#"{"out_trade_no":"A"}"#,
+            &[],
+        ))
+        .await;
+        server.join().expect("server");
+        assert_exit(&out, 5, "is sent more than once");
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
+}
