@@ -46,16 +46,76 @@ fn biz_content(arg: Option<&str>) -> Result<Value, String> {
         return Ok(Value::Object(serde_json::Map::new()));
     };
     let text = match arg.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?,
+        Some(path) => {
+            crate::bounded::read_to_string(path.as_ref(), crate::bounded::BIZ_CONTENT_BYTES)
+                .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?
+        }
         None => arg.to_owned(),
     };
-    let value: Value =
-        serde_json::from_str(&text).map_err(|e| format!("--biz-content is not valid JSON: {e}"))?;
+    // Strictly: serde_json's `Value` keeps the last of a key given twice, so
+    // `"total_amount":"100000.00","total_amount":"0.01"` would silently send 0.01.
+    let value: Value = alipay_gateway::parse_strict_json(&text)
+        .map_err(|e| format!("--biz-content is not valid JSON: {e}"))?;
     if !value.is_object() {
         return Err("--biz-content must be a JSON object".to_owned());
     }
+    if let Some(number) = inexact_number(&text) {
+        return Err(format!(
+            "--biz-content: the number `{number}` cannot be sent as written (it has more digits \
+             than a 64-bit integer or a double holds): write it as a string"
+        ));
+    }
     Ok(value)
+}
+
+/// The first number of `json` (valid JSON text without exponents) that serde_json would not
+/// send back as written: an integer outside the 64-bit range, or a decimal whose nearest
+/// double has another value (`0.1234567890123456789`). Trailing zeros (`1.50`) are kept
+/// value for value.
+fn inexact_number(json: &str) -> Option<&str> {
+    let bytes = json.as_bytes();
+    let (mut in_string, mut escaped, mut i) = (false, false, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+        } else if b == b'-' || b.is_ascii_digit() {
+            let end = bytes[i..]
+                .iter()
+                .position(|c| !(c.is_ascii_digit() || b"+-.eE".contains(c)))
+                .map_or(bytes.len(), |p| i + p);
+            let number = &json[i..end];
+            let exact = if number.contains('.') {
+                // The shortest text of the nearest double, compared value for value.
+                let trimmed = |t: &str| match t.contains('.') {
+                    true => t.trim_end_matches('0').trim_end_matches('.').to_owned(),
+                    false => t.to_owned(),
+                };
+                number
+                    .parse::<f64>()
+                    .is_ok_and(|f| trimmed(&format!("{f}")) == trimmed(number))
+            } else {
+                number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok()
+            };
+            if !exact {
+                return Some(number);
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn form_fields(args: &[String]) -> Result<Vec<(String, String)>, String> {
@@ -104,6 +164,52 @@ fn files(m: &MethodIr, args: &[String]) -> Result<Vec<(&'static str, FileUpload)
         out.push((validate::intern(&field.wire), FileUpload::from_path(path)));
     }
     Ok(out)
+}
+
+/// Why `--form name=…` cannot be sent for `m`, and what to give instead.
+fn not_a_form_field(m: &MethodIr, name: &str) -> String {
+    use alipay_runtime::protocol::param;
+    let instead = if m.request.fields.iter().any(|f| f.wire == name) {
+        "a field of biz_content: give it in --biz-content".to_owned()
+    } else {
+        match name {
+            param::APP_AUTH_TOKEN => "a public parameter: give it with --app-auth-token".to_owned(),
+            param::AUTH_TOKEN => {
+                "the user's token, sent only by the methods whose spec lists it".to_owned()
+            }
+            param::NOTIFY_URL => "a public parameter: give it with --notify-url".to_owned(),
+            param::RETURN_URL => {
+                "a public parameter: give it with --return-url (alipay page)".to_owned()
+            }
+            _ if alipay_runtime::protocol::PUBLIC_REQUEST_PARAMS.contains(&name)
+                || alipay_runtime::protocol::CONFIGURED_PARAMS.contains(&name) =>
+            {
+                "a public parameter, which the command sets itself (see the client flags)"
+                    .to_owned()
+            }
+            _ => {
+                let listed: Vec<&str> = m
+                    .request
+                    .fields
+                    .iter()
+                    .filter(|f| f.location == Location::Form && f.ty.element() != &TypeIr::File)
+                    .map(|f| f.wire.as_str())
+                    .collect();
+                match listed.is_empty() {
+                    true => format!(
+                        "not a parameter of `{}`, which has no form parameters",
+                        m.method
+                    ),
+                    false => format!(
+                        "not a parameter of `{}` (its form parameters: {})",
+                        m.method,
+                        listed.join(", ")
+                    ),
+                }
+            }
+        }
+    };
+    format!("--form {name}: `{name}` is {instead}")
 }
 
 /// What a request sends beyond the public parameters, from its typed form (see
@@ -231,6 +337,17 @@ pub fn validated(input: &Input<'_>) -> Result<Validated, Exit> {
             "--form {name}: `{name}` is a File field: give it with --file {name}=@PATH"
         )));
     }
+    // A name the method does not send outside biz_content would be dropped silently (an
+    // `app_auth_token` meant for a merchant, an `out_trade_no` meant for biz_content).
+    let is_form = |k: &str| {
+        m.request
+            .fields
+            .iter()
+            .any(|f| f.wire == k && f.location == Location::Form)
+    };
+    if let Some((name, _)) = form.iter().find(|(k, _)| !is_form(k)) {
+        return Err(invalid(not_a_form_field(&m, name)));
+    }
     let mut leftover = Vec::new();
     for (name, value) in &input.per_request {
         let listed = m
@@ -327,21 +444,19 @@ pub async fn run(args: CallArgs) -> Exit {
         (Protocol::V2, Some(route)) if !route.v2 => Err(refused_protocol(&m.method, protocol)),
         (Protocol::V3, None) => Err(refused_protocol(&m.method, protocol)),
         _ => match client.execute_raw(&m.method, &parts).await {
-            Ok(verified) => {
-                serde_json::from_str(verified.node_text()).map_err(|e| Error::MalformedBody {
-                    reason: format!("the verified response node is not JSON: {e}"),
-                })
-            }
+            // A key given twice in the node (at any depth) is not shown as one of its values:
+            // the answer is malformed, as the runtime finds a duplicated `code`.
+            Ok(verified) => alipay_gateway::parse_json_without_duplicates(verified.node_text())
+                .map_err(|e| Error::MalformedBody {
+                    reason: format!("the verified response node is not well-formed JSON: {e}"),
+                }),
             Err(e) => Err(e),
         },
     };
     match answer.map_err(documented) {
         Ok(node) => {
-            match serde_json::to_string_pretty(&node) {
-                Ok(text) => println!("{text}"),
-                Err(_) => println!("{node}"),
-            }
-            Exit::Success
+            let text = serde_json::to_string_pretty(&node).unwrap_or_else(|_| node.to_string());
+            crate::report::print_line(&text, Exit::Success)
         }
         Err(error) => print_error(&error, &mut std::io::stderr()),
     }
@@ -369,6 +484,39 @@ mod tests {
         assert!(biz_content(Some("[1]")).is_err());
         assert!(biz_content(Some("{")).is_err());
         assert!(biz_content(Some("@/no/such/file.json")).is_err());
+    }
+
+    #[test]
+    fn numbers_are_sent_as_written_or_refused() {
+        for exact in [
+            "1",
+            "-1",
+            "0",
+            "-0",
+            "1.50",
+            "100.0",
+            "0.01",
+            "-0.0",
+            "99999999.99",
+            "9223372036854775807",
+            "18446744073709551615",
+        ] {
+            assert_eq!(
+                inexact_number(&format!("{{\"n\":{exact}}}")),
+                None,
+                "{exact}"
+            );
+        }
+        for inexact in [
+            "18446744073709551616",
+            "-9223372036854775809",
+            "12345678901234567890123",
+            "0.1234567890123456789",
+            "12345678901234567.5",
+        ] {
+            let json = format!("{{\"s\":\"1.23456789012345678901\",\"n\":[{inexact}]}}");
+            assert_eq!(inexact_number(&json), Some(inexact), "{json}");
+        }
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub(crate) struct CertFlags {
 
 /// Where a certificate comes from: a file (named in errors) or inline PEM.
 enum CertSource {
-    File(PathBuf),
+    /// The file, and whether the value as given may be key material (never shown then).
+    File(PathBuf, bool),
     Inline(String),
 }
 
@@ -64,7 +65,9 @@ impl CertSource {
         from_pem: impl FnOnce(&[u8]) -> Result<T, cert::CertError>,
     ) -> Result<T, ConfigError> {
         match self {
-            CertSource::File(path) => from_file(&path).map_err(|e| named(key, &path, e)),
+            CertSource::File(path, secret) => {
+                from_file(&path).map_err(|e| named(key, &path, secret, e))
+            }
             CertSource::Inline(pem) => {
                 from_pem(pem.as_bytes()).map_err(|e| err(format!("{key} (inline PEM): {e}")))
             }
@@ -72,12 +75,31 @@ impl CertSource {
     }
 }
 
-fn named(key: &str, path: &Path, e: cert::CertError) -> ConfigError {
+fn named(key: &str, path: &Path, secret: bool, e: cert::CertError) -> ConfigError {
     match e {
+        cert::CertError::Io { source, .. } if secret => {
+            err(format!("{key}: {}: {source}", NOT_SHOWN))
+        }
         // The I/O error already names the file.
         cert::CertError::Io { .. } => err(format!("{key}: {e}")),
         e => err(format!("{key} ({}): {e}", path.display())),
     }
+}
+
+/// What an error says instead of a value that is not a readable file and may be key material.
+const NOT_SHOWN: &str =
+    "the value is not a readable file (not shown: it looks like base64 key material)";
+
+/// Whether a value given as a certificate path looks like a base64 key pasted in its place
+/// (a private key in the wrong setting must not reach a terminal or a log): 32 characters or
+/// more, all of base64 and line breaks. File names (`appCertPublicKey_2021….crt`) have a `.`,
+/// `_` or `-`, which base64 never has.
+fn may_be_key(value: &Path) -> bool {
+    let text = value.as_os_str().as_encoded_bytes();
+    text.len() >= 32
+        && text
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=\r\n ".contains(b))
 }
 
 fn source(
@@ -94,16 +116,21 @@ fn source(
     if text.contains("-----BEGIN") {
         return Ok(CertSource::Inline(text.to_owned()));
     }
-    Ok(CertSource::File(match &value.base {
+    let path = match &value.base {
         Some(base) => base.join(text),
         None => PathBuf::from(text),
-    }))
+    };
+    Ok(CertSource::File(path, may_be_key(Path::new(text))))
 }
 
 /// `alipay cert-sn [--root] FILE`: prints the certificate's SN (or the bundle's root SN).
 pub fn cert_sn(file: &Path, root: bool) -> Exit {
-    let bytes = match std::fs::read(file) {
+    let bytes = match crate::bounded::read(file, crate::bounded::SMALL_FILE_BYTES) {
         Ok(bytes) => bytes,
+        Err(e) if may_be_key(file) => {
+            eprintln!("invalid input: {NOT_SHOWN}: {e}");
+            return Exit::Invalid;
+        }
         Err(e) => {
             eprintln!("invalid input: cannot read {}: {e}", file.display());
             return Exit::Invalid;
@@ -115,10 +142,7 @@ pub fn cert_sn(file: &Path, root: bool) -> Exit {
         cert::cert_sn(&bytes)
     };
     match sn {
-        Ok(sn) => {
-            println!("{sn}");
-            Exit::Success
-        }
+        Ok(sn) => crate::report::print_line(&sn, Exit::Success),
         Err(e) => {
             eprintln!("invalid input: {}: {e}", file.display());
             Exit::Invalid

@@ -163,22 +163,29 @@ impl ClientFlags {
             }
             _ => builder = certs.apply(builder)?,
         }
-        if let Some(key) = self.encrypt_key.clone().or(file.encrypt_key) {
-            let key = alipay_runtime::encrypt::EncryptKey::from_base64(&key)
-                .map_err(|e| err(format!("encrypt_key: {e}")))?;
+        if let Some(key) = pick(self.encrypt_key.clone(), file.encrypt_key, &base) {
+            let key = alipay_runtime::encrypt::EncryptKey::from_base64(&key.value)
+                .map_err(|e| err(format!("encrypt_key (from the {}): {e}", key.origin)))?;
             builder = builder.encrypt_key(key);
         }
         if let Some(gateway) = gateway {
-            builder = builder.gateway(parse_gateway(&gateway.value)?);
+            builder = builder.gateway(
+                parse_gateway(&gateway.value)
+                    .map_err(|e| err(format!("{e} (from the {})", gateway.origin)))?,
+            );
         }
-        if let Some(sign_type) = self.sign_type.clone().or(file.sign_type) {
+        if let Some(sign_type) = pick(self.sign_type.clone(), file.sign_type, &base) {
             let sign_type: SignType = sign_type
+                .value
                 .parse()
-                .map_err(|e| err(format!("sign_type: {e}")))?;
+                .map_err(|e| err(format!("sign_type (from the {}): {e}", sign_type.origin)))?;
             builder = builder.sign_type(sign_type);
         }
-        if let Some(charset) = self.charset.clone().or(file.charset) {
-            let charset: Charset = charset.parse().map_err(|e| err(format!("charset: {e}")))?;
+        if let Some(charset) = pick(self.charset.clone(), file.charset, &base) {
+            let charset: Charset = charset
+                .value
+                .parse()
+                .map_err(|e| err(format!("charset (from the {}): {e}", charset.origin)))?;
             builder = builder.charset(charset);
         }
         if let Some(token) = self.app_auth_token.clone().or(file.app_auth_token) {
@@ -188,14 +195,19 @@ impl ClientFlags {
             builder = builder.notify_url(url);
         }
         if let Some(protocol) = file.protocol {
-            builder = builder
-                .protocol(parse_protocol(&protocol).map_err(|e| err(format!("protocol: {e}")))?);
+            builder = builder.protocol(
+                parse_protocol(&protocol)
+                    .map_err(|e| err(format!("protocol (from the config file): {e}")))?,
+            );
         }
-        if let Some(ms) = self.timeout_ms.or(file.timeout_ms) {
-            if ms == 0 {
-                return Err(err("timeout_ms must be at least 1"));
+        if let Some(ms) = pick(self.timeout_ms, file.timeout_ms, &base) {
+            if ms.value == 0 {
+                return Err(err(format!(
+                    "timeout_ms (from the {}) must be at least 1",
+                    ms.origin
+                )));
             }
-            builder = builder.timeout(Duration::from_millis(ms));
+            builder = builder.timeout(Duration::from_millis(ms.value));
         }
         builder
             .build()
@@ -221,7 +233,7 @@ impl ClientFlags {
                 default
             }
         };
-        let text = std::fs::read_to_string(&path)
+        let text = crate::bounded::read_to_string(&path, crate::bounded::SMALL_FILE_BYTES)
             .map_err(|e| err(format!("cannot read config {}: {e}", path.display())))?;
         let file: FileConfig = toml::from_str(&text).map_err(|e| toml_error(&path, &text, &e))?;
         let base = path

@@ -35,16 +35,16 @@ fn validate_request(bill_key: &str) -> sign_validate::Request {
 }
 
 fn heading(n: u32, title: &str) {
-    println!();
-    println!("[{n}] {title}");
+    say!();
+    say!("[{n}] {title}");
 }
 
 fn verdict(ok: bool, failures: &mut u32) {
     if ok {
-        println!("    => as expected");
+        say!("    => as expected");
     } else {
         *failures += 1;
-        println!("    => NOT as expected");
+        say!("    => NOT as expected");
     }
 }
 
@@ -58,11 +58,11 @@ fn success<R: std::fmt::Debug, E: std::fmt::Display>(
 ) {
     match answer {
         Ok(response) => {
-            println!("    {method}: verified, typed response {response:?}");
+            say!("    {method}: verified, typed response {response:?}");
             verdict(code(&response) == Some("10000"), failures);
         }
         Err(e) => {
-            println!("    {method}: {e}");
+            say!("    {method}: {e}");
             verdict(false, failures);
         }
     }
@@ -85,15 +85,15 @@ pub async fn run() -> Exit {
             return Exit::Failure;
         }
     };
-    println!(
+    say!(
         "alipay demo: a local gateway driven by the method specs, with throwaway keys (TEST ONLY)"
     );
-    println!(
+    say!(
         "gateway: {} ({} methods)",
         gw.url(),
         alipay_openapi::METHODS.len()
     );
-    println!("every answer below is checked against the gateway's signature before it is used");
+    say!("every answer below is checked against the gateway's signature before it is used");
     let mut failures = 0;
 
     heading(1, "SUCCESS: both seed methods, answers verified");
@@ -116,13 +116,13 @@ pub async fn run() -> Exit {
     }
     match client.execute(&confirm_request()).await {
         Err(Error::Business(b)) => {
-            println!("    {AUTH_CONFIRM}: {} {}", b.code(), b.msg());
-            println!(
+            say!("    {AUTH_CONFIRM}: {} {}", b.code(), b.msg());
+            say!(
                 "    typed code:  auth_confirm::BizError::{:?}",
                 b.sub_code()
             );
-            println!("    sub_msg:     {}", b.sub_msg());
-            println!(
+            say!("    sub_msg:     {}", b.sub_msg());
+            say!(
                 "    solution:    {}",
                 b.sub_code().solution().unwrap_or("(undocumented)")
             );
@@ -132,7 +132,7 @@ pub async fn run() -> Exit {
             );
         }
         other => {
-            println!("    unexpected: {other:?}");
+            say!("    unexpected: {other:?}");
             verdict(false, &mut failures);
         }
     }
@@ -145,12 +145,12 @@ pub async fn run() -> Exit {
     match client.execute(&validate_request(&"9".repeat(40))).await {
         Err(e @ Error::InvalidRequest(_)) => {
             let after = gw.request_count();
-            println!("    {SIGN_VALIDATE}: {e}");
-            println!("    requests received by the gateway: {before} before, {after} after");
+            say!("    {SIGN_VALIDATE}: {e}");
+            say!("    requests received by the gateway: {before} before, {after} after");
             verdict(before == after, &mut failures);
         }
         other => {
-            println!("    unexpected: {other:?}");
+            say!("    unexpected: {other:?}");
             verdict(false, &mut failures);
         }
     }
@@ -165,11 +165,11 @@ pub async fn run() -> Exit {
     }
     match client.execute(&validate_request("02659981")).await {
         Err(e @ Error::Signature(_)) => {
-            println!("    {SIGN_VALIDATE}: rejected: {e}");
+            say!("    {SIGN_VALIDATE}: rejected: {e}");
             verdict(true, &mut failures);
         }
         other => {
-            println!("    unexpected: {other:?}");
+            say!("    unexpected: {other:?}");
             verdict(false, &mut failures);
         }
     }
@@ -181,14 +181,14 @@ pub async fn run() -> Exit {
     gw.clear_scenarios();
     verdict(page_pay(&gw).await, &mut failures);
 
-    println!();
+    say!();
     if failures == 0 {
-        println!(
+        say!(
             "all 5 outcomes as expected. Next: `alipay gateway` to keep a gateway running, `alipay call` to call it."
         );
         Exit::Success
     } else {
-        println!("{failures} step(s) did not behave as expected");
+        say!("{failures} step(s) did not behave as expected");
         Exit::Failure
     }
 }
@@ -202,7 +202,7 @@ async fn page_pay(gw: &TestGateway) -> bool {
     let client = match gw.client_builder().return_url(return_url).build() {
         Ok(client) => client,
         Err(e) => {
-            println!("    client configuration: {e}");
+            say!("    client configuration: {e}");
             return false;
         }
     };
@@ -220,24 +220,24 @@ async fn page_pay(gw: &TestGateway) -> bool {
     let signed = match client.prepare_raw("alipay.trade.page.pay", &parts) {
         Ok(signed) => signed,
         Err(e) => {
-            println!("    alipay.trade.page.pay: {e}");
+            say!("    alipay.trade.page.pay: {e}");
             return false;
         }
     };
     let url = format!("{}&{}", signed.url, String::from_utf8_lossy(&signed.body));
-    println!(
+    say!(
         "    the URL to open in a browser (while this gateway runs; `alipay gateway` keeps one up):"
     );
-    println!("    {url}");
+    say!("    {url}");
     let cashier = match reqwest::get(&url).await {
         Ok(response) => response.text().await.unwrap_or_default(),
         Err(e) => {
-            println!("    the cashier did not answer: {e}");
+            say!("    the cashier did not answer: {e}");
             return false;
         }
     };
     let shown = cashier.contains("88.88") && cashier.contains("id=\"pay\"");
-    println!(
+    say!(
         "    cashier page: order and pay button {}",
         if shown { "shown" } else { "MISSING" }
     );
@@ -245,20 +245,21 @@ async fn page_pay(gw: &TestGateway) -> bool {
     let payment = match gw.pay(OUT_TRADE_NO) {
         Ok(payment) => payment,
         Err(e) => {
-            println!("    pay: {e}");
+            say!("    pay: {e}");
             return false;
         }
     };
-    println!(
+    say!(
         "    paid: trade_no {} {}",
-        payment.trade.trade_no, payment.trade.status
+        payment.trade.trade_no,
+        payment.trade.status
     );
     let returned = payment
         .return_redirect
         .as_deref()
         .and_then(|back| back.split_once('?'))
         .is_some_and(|(_, query)| verify_notify(query.as_bytes(), gw.alipay_public_key()).is_ok());
-    println!(
+    say!(
         "    browser sent back to {return_url} with parameters that {}",
         if returned { "verify" } else { "DO NOT verify" }
     );
@@ -274,7 +275,7 @@ async fn page_pay(gw: &TestGateway) -> bool {
             .unwrap_or_default(),
         Err(e) => format!("{e}"),
     };
-    println!("    alipay.trade.query: {status}");
+    say!("    alipay.trade.query: {status}");
     let refund = refund::Request::new(Price::from_cents(888))
         .out_trade_no(OUT_TRADE_NO)
         .out_request_no("demo-refund-1");
@@ -282,6 +283,6 @@ async fn page_pay(gw: &TestGateway) -> bool {
         Ok(answer) => answer.refund_fee.unwrap_or_default(),
         Err(e) => format!("{e}"),
     };
-    println!("    alipay.trade.refund 8.88: refund_fee {refunded}");
+    say!("    alipay.trade.refund 8.88: refund_fee {refunded}");
     shown && returned && status == "TRADE_SUCCESS" && refunded == "8.88"
 }

@@ -10,7 +10,17 @@
 //! `NO_COLOR` is unset or empty (<https://no-color.org>); nothing else the command prints is
 //! styled.
 
+/// `println!` that ignores a closed stdout (`alipay gateway | head`, `alipay demo | head` must
+/// not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod args_error;
+mod bounded;
 mod call;
 mod catalog;
 mod certs;

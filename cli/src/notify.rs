@@ -74,11 +74,8 @@ pub fn verify(args: NotifyVerifyArgs) -> Exit {
                 .map(|(k, v)| (k.to_owned(), Value::from(v)))
                 .collect();
             let params = Value::Object(params);
-            match serde_json::to_string_pretty(&params) {
-                Ok(text) => println!("{text}"),
-                Err(_) => println!("{params}"),
-            }
-            Exit::Success
+            let text = serde_json::to_string_pretty(&params).unwrap_or_else(|_| params.to_string());
+            crate::report::print_line(&text, Exit::Success)
         }
         Err(e) => {
             eprintln!(

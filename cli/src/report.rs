@@ -34,6 +34,20 @@ impl Exit {
     }
 }
 
+/// Writes `text` and a line break to stdout, then `done`; a stdout that cannot be written
+/// (a closed pipe: `alipay call … | head -c0`) is exit 1 with the reason on stderr, never a
+/// panic.
+pub fn print_line(text: &str, done: Exit) -> Exit {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => done,
+        Err(e) => {
+            eprintln!("alipay: cannot write to stdout: {e}");
+            Exit::Failure
+        }
+    }
+}
+
 /// The exit code an error maps to.
 pub fn exit_for(error: &Error<DynBizCode>) -> Exit {
     match error {

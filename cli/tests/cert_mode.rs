@@ -11,7 +11,7 @@ use alipay_gateway::{GatewayCertMode, LocalGateway, ThrowawayCerts, ThrowawayKey
 use alipay_runtime::encrypt::EncryptKey;
 
 use crate::common::{
-    BIN, Scratch, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run,
+    self, BIN, Scratch, VECTORS, assert_exit, call_args, lines_until_ready_async, run_async as run,
     scratch, spawn_with_lines, text, write_alipay_toml,
 };
 
@@ -239,4 +239,121 @@ async fn gateway_cert_mode_writes_a_ready_client_config() {
     .await;
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout).trim().len(), 32);
+}
+
+/// `alipay gateway --scenario FILE` with a broken `[rotate_alipay_cert]` holding the private key
+/// inline: exit 2 naming the file and line, and no piece of the key on the terminal (the TOML
+/// error quoted the key's line, and a bare base64 key, read as a path, was echoed).
+#[test]
+fn a_broken_scenario_file_never_shows_its_inline_private_key() {
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let body: String = keys
+        .alipay
+        .private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let dir = scratch();
+    let path = dir.join("rotate.toml");
+    let cert = "cert = \"-----BEGIN CERTIFICATE-----\"\n";
+    for (scenario, named) in [
+        (
+            format!("[rotate_alipay_cert]\n{cert}private_key = \"{body}\n"),
+            "line 3",
+        ),
+        (
+            format!("[rotate_alipay_cert]\n{cert}private_key = \"{body}\"\n"),
+            "private_key",
+        ),
+    ] {
+        std::fs::write(&path, scenario).expect("scenario");
+        let out = common::run(&[
+            "gateway".into(),
+            "--cert-mode".into(),
+            "--scenario".into(),
+            path.display().to_string(),
+        ]);
+        assert_exit(&out, 2, named);
+        let stderr = text(&out.stderr);
+        for piece in body.as_bytes().chunks_exact(12) {
+            let piece = std::str::from_utf8(piece).expect("ascii");
+            assert!(!stderr.contains(piece), "{piece:?} shown in: {stderr}");
+        }
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
+}
+
+/// A private key pasted where a certificate's path goes (`--app-cert`, `alipay_cert` in the
+/// config file, `alipay cert-sn`) is not a file: the error said "cannot read certificate file
+/// MIIEvQ…", the whole key on the terminal. Now it says the value is not shown; a file name
+/// that is not a key is still named.
+#[test]
+fn a_key_given_as_a_certificate_path_is_not_echoed() {
+    let keys = ThrowawayKeys::generate().expect("keys");
+    let body: String = keys
+        .app
+        .private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let dir = scratch();
+    keys.write_to(&dir).expect("keys");
+    let config = write_alipay_toml(
+        &dir,
+        &format!(
+            "gateway = \"http://127.0.0.1:9/gateway.do\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\napp_cert = \"{body}\"\nalipay_cert = \"alipay_cert.crt\"\nalipay_root_cert = \"root.crt\"\n"
+        ),
+    );
+    let runs = [
+        call_args(CONFIRM, &config, CONFIRM_BIZ, &["--app-cert", &body]),
+        call_args(CONFIRM, &config, CONFIRM_BIZ, &[]),
+        vec!["cert-sn".into(), body.clone()],
+        vec!["cert-sn".into(), "--root".into(), body.clone()],
+    ];
+    for args in runs {
+        let out = common::run(&args);
+        assert_exit(&out, 2, "not shown");
+        let stderr = text(&out.stderr);
+        for piece in body.as_bytes().chunks_exact(12) {
+            let piece = std::str::from_utf8(piece).expect("ascii");
+            assert!(!stderr.contains(piece), "{piece:?} shown in: {stderr}");
+        }
+    }
+    // A missing certificate file is named.
+    let out = common::run(&[
+        "cert-sn".into(),
+        "appCertPublicKey_2021000000000000.crt".into(),
+    ]);
+    assert_exit(&out, 2, "appCertPublicKey_2021000000000000.crt");
+}
+
+/// A scenario file's mistakes found after parsing (an undocumented business code, an unknown
+/// method, a rotation without certificate mode) did not name the file.
+#[test]
+fn every_scenario_mistake_names_the_file() {
+    let dir = scratch();
+    let path = dir.join("answers.toml");
+    for (scenario, words) in [
+        (
+            "[methods.\"alipay.trade.query\"]\nanswer = \"business_error\"\nsub_code = \"NOPE\"\n",
+            "`NOPE` is not in the error table",
+        ),
+        (
+            "[methods.\"alipay.no.such\"]\nanswer = \"success\"\n",
+            "unknown method `alipay.no.such`",
+        ),
+        (
+            "[rotate_alipay_cert]\nissue = \"from_root\"\n",
+            "rotate_alipay_cert",
+        ),
+    ] {
+        std::fs::write(&path, scenario).expect("scenario");
+        let out = common::run(&[
+            "gateway".into(),
+            "--scenario".into(),
+            path.display().to_string(),
+        ]);
+        assert_exit(&out, 2, words);
+        assert_exit(&out, 2, &format!("scenario file {}", path.display()));
+    }
 }

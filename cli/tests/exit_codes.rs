@@ -123,6 +123,181 @@ async fn exit_2_for_invalid_input_or_config_and_nothing_is_sent() {
     );
 }
 
+/// `--biz-content` is sent as written or refused: serde_json's `Value` kept the last of a key
+/// given twice (the first amount silently replaced by the second) and rewrote numbers it cannot
+/// hold (`1e2` as 100, a 23-digit integer as `1.2345678901234568e22`), all of which went out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn biz_content_with_a_key_twice_or_an_inexact_number_is_refused_before_sending() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    for (biz, named) in [
+        (
+            r#"{"agreement_no":"20170502000610755993","agreement_no":"1","apply_token":"MDEDUCT0068","auth_confirm_no":"423979"}"#,
+            "`agreement_no`",
+        ),
+        (
+            r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"3","x":{"a":1,"a":2}}"#,
+            "`a`",
+        ),
+        (
+            r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"3","x":1e2}"#,
+            "`1e2`",
+        ),
+        (
+            r#"{"agreement_no":"1","apply_token":"2","auth_confirm_no":"3","x":12345678901234567890123}"#,
+            "`12345678901234567890123`",
+        ),
+    ] {
+        let out = run(call_args(&config, biz, &["--allow-unknown-fields"])).await;
+        assert_exit(&out, 2, named);
+        assert!(out.stdout.is_empty(), "{biz}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+    // The same text without the duplicate goes out.
+    let out = run(call_args(&config, CONFIRM_BIZ, &[])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// `--form NAME=VALUE` for a name the method does not send outside biz_content was dropped
+/// silently: `--form app_auth_token=…` called as the app itself, `--form agreement_no=…` was
+/// reported as "not given". Each is now refused, named, with what to give instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_parameter_the_method_does_not_send_is_refused_before_sending() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let without_agreement = r#"{"apply_token":"MDEDUCT0068","auth_confirm_no":"423979"}"#;
+    for (biz, form, named) in [
+        (
+            without_agreement,
+            "agreement_no=20170502000610755993",
+            "give it in --biz-content",
+        ),
+        (CONFIRM_BIZ, "app_auth_token=201510BB", "--app-auth-token"),
+        (
+            CONFIRM_BIZ,
+            "notify_url=https://shop.example/n",
+            "--notify-url",
+        ),
+        (CONFIRM_BIZ, "sign=abc", "`sign` is a public parameter"),
+        (CONFIRM_BIZ, "auth_token=u1", "`auth_token`"),
+        (CONFIRM_BIZ, "no_such=1", "`no_such` is not a parameter"),
+    ] {
+        let out = run(call_args(&config, biz, &["--form", form])).await;
+        assert_exit(&out, 2, named);
+        assert!(out.stdout.is_empty(), "{form}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}
+
+/// A file the user names may be an endless stream (`--biz-content @/dev/stdin` fed by a
+/// program that never stops): it was read until memory ran out. Each is now read no further
+/// than a bound, and refused (exit 2), nothing sent.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_file_is_read_no_further_than_a_bound() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let runs = [
+        call_args(&config, "@/dev/zero", &[]),
+        vec![
+            "call".into(),
+            CONFIRM.into(),
+            "--config".into(),
+            "/dev/zero".into(),
+            "--biz-content".into(),
+            CONFIRM_BIZ.into(),
+        ],
+        vec!["cert-sn".into(), "/dev/zero".into()],
+        vec!["gateway".into(), "--scenario".into(), "/dev/zero".into()],
+    ];
+    for args in runs {
+        let out = run(args.clone()).await;
+        assert_exit(&out, 2, "longer than");
+        assert!(text(&out.stderr).contains("/dev/zero"), "{args:?}");
+    }
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}
+
+/// A stdout that cannot be written (a closed pipe: `alipay call … | head -c0`) made `call`
+/// and `cert-sn` panic (exit 101, a backtrace on stderr) after the call was made, and `demo`
+/// too. Each now exits 1 with the reason, as `page` and `sdk` do, or (demo) goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_is_exit_1_never_a_panic() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    let runs: Vec<(Vec<String>, i32)> = vec![
+        (call_args(&config, CONFIRM_BIZ, &[]), 1),
+        (
+            vec![
+                "cert-sn".into(),
+                format!("{}keys/certs/app_cert.pem", common::VECTORS),
+            ],
+            1,
+        ),
+        (vec!["demo".into()], 0),
+    ];
+    for (args, code) in runs {
+        let out = tokio::task::spawn_blocking(move || {
+            let (reader, writer) = std::io::pipe().expect("pipe");
+            drop(reader);
+            Command::new(BIN)
+                .args(&args)
+                .current_dir(std::env::temp_dir())
+                .stdout(writer)
+                .output()
+                .expect("run")
+        })
+        .await
+        .expect("join");
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+    }
+}
+
+/// docs/cli.md: "Error messages name the key and where it came from". A bad `sign_type`,
+/// `charset`, `encrypt_key`, `gateway`, `timeout_ms` or `protocol` said only the key, so with
+/// both a config file and flags the user could not tell which one to fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_setting_names_where_it_came_from() {
+    let gw = start().await;
+    let config = write_config(&gw, &gw.url());
+    for (flag, value, key) in [
+        ("--sign-type", "MD5", "sign_type"),
+        ("--charset", "latin1", "charset"),
+        ("--encrypt-key", "abc", "encrypt_key"),
+        ("--gateway", "ftp://x", "gateway"),
+        ("--timeout-ms", "0", "timeout_ms"),
+    ] {
+        let out = run(call_args(&config, CONFIRM_BIZ, &[flag, value])).await;
+        assert_exit(&out, 2, key);
+        assert_exit(&out, 2, "(from the flag)");
+        // The same setting in the config file.
+        let text = std::fs::read_to_string(&*config).expect("config");
+        let kept: String = text
+            .lines()
+            .filter(|l| !l.starts_with(&format!("{key} ")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let quoted = if key == "timeout_ms" {
+            value.to_owned()
+        } else {
+            format!("\"{value}\"")
+        };
+        let own = config.with_file_name("own.toml");
+        std::fs::write(&own, format!("{kept}{key} = {quoted}\n")).expect("own config");
+        let out = run(call_args(&own, CONFIRM_BIZ, &[])).await;
+        assert_exit(&out, 2, key);
+        assert_exit(&out, 2, "(from the config file)");
+    }
+    let text = std::fs::read_to_string(&*config).expect("config");
+    let own = config.with_file_name("own.toml");
+    std::fs::write(&own, format!("{text}protocol = \"v4\"\n")).expect("own config");
+    let out = run(call_args(&own, CONFIRM_BIZ, &[])).await;
+    assert_exit(&out, 2, "protocol (from the config file)");
+    assert_eq!(gw.request_count(), 0, "{:?}", gw.requests());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_3_for_a_verified_business_error_with_its_solution() {
     let gw = start().await;
@@ -378,4 +553,61 @@ async fn every_catalog_method_and_a_new_spec_are_served_without_compiling_them()
     ))
     .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+/// A verified v2 answer whose node holds a key twice (`out_trade_no` "A" then "B", or an
+/// `amount` twice in a list's object) was printed with the last value, exit 0: serde_json's
+/// `Value` keeps the last duplicate. The signed text says both; it is now a malformed answer
+/// (exit 5), as a duplicated `code` already was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_answer_holding_a_key_twice_is_exit_5() {
+    use std::io::{Read as _, Write as _};
+
+    let keys = alipay_gateway::ThrowawayKeys::generate().expect("keys");
+    let alipay_private =
+        alipay_runtime::keys::PrivateKey::parse(&keys.alipay.private_pem).expect("key");
+    let dir = scratch();
+    keys.write_to(&dir).expect("keys");
+    for node in [
+        r#"{"code":"10000","msg":"Success","out_trade_no":"A","out_trade_no":"B"}"#,
+        r#"{"code":"10000","msg":"Success","fund_bill_list":[{"amount":"1.00","amount":"100.00"}]}"#,
+    ] {
+        let sign = alipay_runtime::sign::sign_base64(
+            &alipay_private,
+            alipay_runtime::sign::SignType::Rsa2,
+            node.as_bytes(),
+        )
+        .expect("sign");
+        let body =
+            format!(r#"{{"alipay_trade_query_response":{node},"sign":"{sign}"}}"#).into_bytes();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut request = [0u8; 65536];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        });
+        let config = write_alipay_toml(
+            &dir,
+            &format!(
+                "gateway = \"http://127.0.0.1:{port}/gateway.do\"\napp_id = \"2021000000000000\"\nprivate_key = \"app_private.pem\"\nalipay_public_key = \"alipay_public.pem\"\n"
+            ),
+        );
+        let out = run(common::call_args(
+            "alipay.trade.query",
+            &config,
+            r#"{"out_trade_no":"A"}"#,
+            &[],
+        ))
+        .await;
+        server.join().expect("server");
+        assert_exit(&out, 5, "is sent more than once");
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
 }

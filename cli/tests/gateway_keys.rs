@@ -322,3 +322,31 @@ fn sigterm_stops_the_gateway_within_a_second_whatever_is_in_flight() {
     assert!(took < Duration::from_secs(1), "SIGTERM took {took:?}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `--app-id` was written into the client config unescaped: an id holding a `"`, a `\` or a
+/// line break made `alipay.toml` fail to parse (or added a key to it), so the printed "try"
+/// command failed. The config now holds the id exactly: a call with it is accepted by a
+/// gateway that accepts only that id.
+#[test]
+fn an_app_id_of_any_text_makes_a_client_config_that_works() {
+    let root = scratch("app-id");
+    let keys = root.join("keys");
+    let app_id = "20\"21\\\n\u{7f}x";
+    let (mut child, _lines) = start(&[
+        "--keys-dir".as_ref(),
+        keys.as_os_str(),
+        "--app-id".as_ref(),
+        app_id.as_ref(),
+    ]);
+    let config = keys.join("alipay.toml");
+    let out = Command::new(BIN)
+        .args(["call", "alipay.user.agreement.auth.confirm", "--config"])
+        .arg(&config)
+        .args(["--biz-content", CONFIRM_BIZ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    terminate(&mut child);
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -114,3 +114,18 @@ pub use throwaway::{
 pub use throwaway_certs::{IssuedCert, ThrowawayCerts, WrittenCerts};
 pub use trades::{Refund, Trade, TradeError, TradeStatus};
 pub use transfers::Transfer;
+
+/// Parses JSON text as the gateway reads `biz_content` and v3 bodies: a key given twice in
+/// any object, or a number written with an exponent (`1e2`), is refused (serde_json's own
+/// `Value` would keep the last duplicate silently). The error says which key or number, and
+/// where. `alipay call` reads `--biz-content` with it, so that what it sends is what was given.
+pub fn parse_strict_json(text: &str) -> Result<serde_json::Value, String> {
+    protocol::strict_json::parse(text)
+}
+
+/// Parses JSON text refusing only a key given twice in any object (numbers as serde_json reads
+/// them): `alipay call` reads a verified answer's node with it, so that a node holding a key
+/// twice is not shown as holding one of its values.
+pub fn parse_json_without_duplicates(text: &str) -> Result<serde_json::Value, String> {
+    protocol::strict_json::without_duplicates(text)
+}

@@ -401,3 +401,34 @@ async fn the_gateway_stops_on_shutdown_and_on_drop() {
     }
     assert!(refused, "still listening after drop");
 }
+
+/// A control call's JSON body is read as strictly as `biz_content`: serde_json's `Value` kept
+/// the last of a key given twice, so `{"out_trade_no":"A","out_trade_no":"B"}` paid B and
+/// a fault body naming two faults injected the second.
+#[tokio::test]
+async fn a_control_body_with_a_key_twice_is_refused() {
+    let gw = gateway().await;
+    let http = reqwest::Client::new();
+    for (url, body, key) in [
+        (
+            gw.pay_url(),
+            r#"{"out_trade_no":"A","out_trade_no":"B"}"#,
+            "out_trade_no",
+        ),
+        (
+            gw.faults_url(),
+            r#"{"fault":"reset","fault":"system_error"}"#,
+            "fault",
+        ),
+    ] {
+        let r = post(&http, url, "application/json", body).await;
+        assert_eq!(r.status().as_u16(), 400, "{body}");
+        let answer: Value = r.json().await.expect("json");
+        let sub_msg = answer["sub_msg"].as_str().expect("sub_msg");
+        assert!(
+            sub_msg.contains(&format!("`{key}` is sent more than once")),
+            "{sub_msg}"
+        );
+    }
+    assert!(gw.faults().is_empty());
+}

@@ -16,13 +16,6 @@ mod console;
 
 use console::console_lines;
 
-/// `println!` that ignores a closed stdout (`alipay gateway | head` must not panic the server).
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
 use crate::report::Exit;
 
 /// The app id written into the generated client config.
@@ -82,8 +75,9 @@ fn write_client_config(
         "alipay_public_key = \"alipay_public.pem\"\n"
     };
     let aes = encrypt_key
-        .map(|k| format!("encrypt_key = \"{k}\"\n"))
+        .map(|k| format!("encrypt_key = {}\n", toml_string(k)))
         .unwrap_or_default();
+    let (url, app_id) = (toml_string(url), toml_string(app_id));
     // Never through a link planted under this name: remove whatever is there, then create.
     if std::fs::symlink_metadata(&path).is_ok() {
         std::fs::remove_file(&path)
@@ -91,8 +85,8 @@ fn write_client_config(
     }
     let text = format!(
         "# Client config for the local gateway (TEST ONLY keys). Key paths are relative to this file.\n\
-         gateway = \"{url}\"\n\
-         app_id = \"{app_id}\"\n\
+         gateway = {url}\n\
+         app_id = {app_id}\n\
          private_key = \"app_private.pem\"\n\
          {alipay}{aes}\
          sign_type = \"RSA2\"\n\
@@ -106,6 +100,23 @@ fn write_client_config(
         .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()))
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
+}
+
+/// `text` as a TOML basic string, quoted: `--app-id` is any text, and a `"` or a line break
+/// in it must not break (or add keys to) the config file written with it.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The gateway's keys: given, or throwaway ones (and certificates in certificate mode) made
@@ -179,9 +190,16 @@ async fn start(
         eprintln!("invalid input: {e}");
         Exit::Invalid
     };
+    // A mistake in the scenario file names the file (a read or parse error does already).
+    let in_file = |e: alipay_gateway::ScenarioError| match (&args.scenario, &e) {
+        (Some(path), e) if !matches!(e, alipay_gateway::ScenarioError::File { .. }) => {
+            invalid(&format!("scenario file {}: {e}", path.display()))
+        }
+        _ => invalid(&e),
+    };
     let mut scenarios = match &args.scenario {
         None => ScenarioFile::default(),
-        Some(path) => ScenarioFile::from_path(path).map_err(|e| invalid(&e))?,
+        Some(path) => ScenarioFile::from_path(path).map_err(in_file)?,
     };
     let encrypt_key = match args.encrypt_key.as_deref().map(EncryptKey::from_base64) {
         None => None,
@@ -189,9 +207,7 @@ async fn start(
         Some(Err(e)) => return Err(invalid(&format!("--encrypt-key: {e}"))),
     };
     // `issue = "from_root"`: a new certificate from this gateway's throwaway CA.
-    scenarios
-        .issue_rotation_cert(certs)
-        .map_err(|e| invalid(&e))?;
+    scenarios.issue_rotation_cert(certs).map_err(in_file)?;
     // The compiled methods answer first; every other one through its spec.
     let mut builder = LocalGateway::builder(alipay_openapi::METHODS, keys)
         .resolver(std::sync::Arc::clone(catalog).resolver())
@@ -212,7 +228,7 @@ async fn start(
         builder = builder.encrypt_key(key);
     }
     builder.start().await.map_err(|e| match e {
-        alipay_gateway::StartError::Scenario(e) => invalid(&e),
+        alipay_gateway::StartError::Scenario(e) => in_file(e),
         e => {
             eprintln!("alipay: {e}");
             Exit::Failure

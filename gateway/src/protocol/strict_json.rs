@@ -12,17 +12,23 @@ use serde_json::{Map, Value};
 /// Parses `text` as JSON, refusing duplicate keys and exponent numbers; the error is the
 /// `sub_msg`'s words.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| e.to_string())?;
+    let value = without_duplicates(text)?;
     if let Some(number) = exponent_number(text) {
         return Err(format!(
             "the number `{number}` is written with an exponent: write it as a decimal such as 100.00"
         ));
     }
     Ok(value)
+}
+
+/// Parses `text` as JSON, refusing a key given twice in any object (numbers as serde_json
+/// reads them).
+pub(crate) fn without_duplicates(text: &str) -> Result<Value, String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    Strict
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| e.to_string())
 }
 
 /// The first number of `json` (valid JSON text) written with an exponent, if any. Outside

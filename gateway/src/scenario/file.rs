@@ -139,8 +139,15 @@ impl RawRotation {
                         return Ok(value.to_owned());
                     }
                     let path = base.join(value);
-                    std::fs::read_to_string(&path)
-                        .map_err(|e| invalid(format!("{what} {}: {e}", path.display())))
+                    std::fs::read_to_string(&path).map_err(|e| {
+                        // A bare base64 key pasted here is read as a path: never echoed.
+                        let shown = if may_be_key(value) {
+                            "(the value is not shown: it may be key material; give a file or inline PEM)".to_owned()
+                        } else {
+                            path.display().to_string()
+                        };
+                        invalid(format!("{what} {shown}: {e}"))
+                    })
                 };
                 let cert_pem = read("cert", &cert)?;
                 let private_key = read("private_key", &key)?;
@@ -248,7 +255,20 @@ impl ScenarioFile {
     }
 
     fn toml_in(text: &str, base: &Path) -> Result<Self, ScenarioError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| unparsed("toml", &e))?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            // The TOML crate's own rendering quotes the source line, which may hold an inline
+            // private key: only the position and the message are kept.
+            let position = e
+                .span()
+                .map(|span| {
+                    let before = text.get(..span.start).unwrap_or(text);
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    format!("line {line}, column {column}: ")
+                })
+                .unwrap_or_default();
+            unparsed("toml", &format!("{position}{}", e.message().trim()))
+        })?;
         Self::from_raw(raw, base)
     }
 
@@ -292,7 +312,7 @@ impl ScenarioFile {
     /// Reads a file: JSON when its name ends in `.json`, TOML otherwise.
     pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::File {
+        let text = read_bounded(path).map_err(|e| ScenarioError::File {
             path: shown.clone(),
             reason: e.to_string(),
         })?;
@@ -370,10 +390,68 @@ fn strip_delay(s: &Scenario) -> &Scenario {
     }
 }
 
-/// The error of scenario text that does not parse as `format` (`toml`, `json`).
+/// The most of a scenario file that is read: 8 MiB, far more than a scenario for every
+/// method of the catalog. The path may be an endless stream (`--scenario /dev/stdin`).
+const MAX_SCENARIO_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The file at `path` as UTF-8 text, read no further than [`MAX_SCENARIO_BYTES`].
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("longer than {MAX_SCENARIO_BYTES} bytes (read no further)"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// The error of scenario text that does not parse as `format` (`toml`, `json`), with every
+/// quoted value the message repeats cut out (serde repeats the offending value, which may be a
+/// piece of a private key).
 fn unparsed(format: &str, error: &dyn std::fmt::Display) -> ScenarioError {
     ScenarioError::File {
         path: format!("<{format}>"),
-        reason: error.to_string(),
+        reason: redact_values(&error.to_string()),
     }
+}
+
+/// `message` with every quoted value (`"..."`, `'...'`, `` `...` ``) that may be key material
+/// (see [`may_be_key`]) replaced by `…`; names such as `` `privte_key` `` stay.
+fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '\'', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=start]);
+        let inner = &rest[start + 1..];
+        let Some(end) = inner.find(quote) else {
+            out.push('…');
+            return out;
+        };
+        let quoted = &inner[..end];
+        out.push_str(if may_be_key(quoted) { "…" } else { quoted });
+        out.push(quote);
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether text could be (a piece of) a key: PEM armour, or a run of 16 or more base64
+/// characters (names and paths are made of shorter runs between `_`, `.`, `-` and `/`).
+fn may_be_key(text: &str) -> bool {
+    text.contains("-----")
+        || text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '='))
+            .any(|run| run.len() >= 16)
 }

@@ -127,3 +127,78 @@ fn mistakes_are_errors() {
         assert!(ScenarioFile::from_toml(bad).is_err(), "accepted: {bad}");
     }
 }
+
+/// A scenario file may hold the rotation's private key inline: no error shows a piece of it.
+/// The TOML crate's rendering quoted the source line (`private_key = "MIIE…` without its closing
+/// quote showed the key), and a bare base64 key, read as a path, was echoed as the path.
+#[test]
+fn errors_never_show_an_inline_private_key() {
+    let keys = crate::ThrowawayKeys::generate().expect("keys");
+    let body: String = keys
+        .alipay
+        .private_pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let pem = keys.alipay.private_pem.trim_end();
+    let cert = "cert = \"-----BEGIN CERTIFICATE-----\"\n";
+    let cases = [
+        // An unterminated string.
+        (
+            format!("[rotate_alipay_cert]\n{cert}private_key = \"{body}\n"),
+            "line 3, column",
+        ),
+        // A duplicate key after a multi-line inline PEM.
+        (
+            format!(
+                "[rotate_alipay_cert]\n{cert}private_key = \"\"\"\n{pem}\n\"\"\"\nprivate_key = 1\n"
+            ),
+            "line ",
+        ),
+        // The key where a number goes.
+        (
+            format!("[rotate_alipay_cert]\nafter_requests = \"{body}\"\n"),
+            "line 2, column",
+        ),
+        // Bare base64 (not PEM) is read as a path, and is not a file.
+        (
+            format!("[rotate_alipay_cert]\n{cert}private_key = \"{body}\"\n"),
+            "private_key",
+        ),
+    ];
+    for (text, named) in &cases {
+        let e = ScenarioFile::from_toml(text)
+            .expect_err("refused")
+            .to_string();
+        for piece in body.as_bytes().chunks_exact(12) {
+            let piece = std::str::from_utf8(piece).expect("ascii");
+            assert!(!e.contains(piece), "{piece:?} shown in: {e}");
+        }
+        assert!(e.contains(named), "{named} missing in: {e}");
+    }
+    let json = format!(r#"{{"rotate_alipay_cert": {{"after_requests": "{body}"}}}}"#);
+    let e = ScenarioFile::from_json(&json)
+        .expect_err("refused")
+        .to_string();
+    assert!(!e.contains(&body[..40]) && e.contains("line 1"), "{e}");
+    // Names and paths are still shown.
+    let e = ScenarioFile::from_toml("[rotate_alipay_cert]\nafter_request = 1\n")
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("`after_request`") && e.contains("line 2"), "{e}");
+    let e = ScenarioFile::from_toml(
+        "[rotate_alipay_cert]\ncert = \"-----BEGIN CERTIFICATE-----\"\nprivate_key = \"keys/next_alipay_private.pem\"\n",
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(e.contains("keys/next_alipay_private.pem"), "{e}");
+}
+
+/// `--scenario /dev/zero` (or a stream that never ends) was read until memory ran out.
+#[test]
+fn an_endless_scenario_file_is_read_no_further_than_its_bound() {
+    let e = ScenarioFile::from_path(std::path::Path::new("/dev/zero"))
+        .expect_err("endless")
+        .to_string();
+    assert!(e.contains("/dev/zero") && e.contains("longer than"), "{e}");
+}

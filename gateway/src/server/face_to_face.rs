@@ -527,9 +527,17 @@ pub(super) fn read_json(content_type: &str, body: &[u8]) -> Result<Value, (u16, 
             ),
         ));
     }
-    match serde_json::from_slice::<Value>(body) {
+    // Strictly, as biz_content is read: serde_json's `Value` keeps the last of a key given
+    // twice, so `{"out_trade_no":"A","out_trade_no":"B"}` paid B.
+    let parsed = std::str::from_utf8(body)
+        .map_err(|_| "is not UTF-8 text".to_owned())
+        .and_then(|text| {
+            crate::protocol::strict_json::parse(text).map_err(|e| format!("is not valid: {e}"))
+        });
+    match parsed {
         Ok(value @ Value::Object(_)) => Ok(value),
-        _ => Err((400, TradeError::invalid("body", "is not a JSON object"))),
+        Ok(_) => Err((400, TradeError::invalid("body", "is not a JSON object"))),
+        Err(why) => Err((400, TradeError::invalid("body", &why))),
     }
 }
 
