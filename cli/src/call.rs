@@ -46,10 +46,11 @@ fn biz_content(arg: Option<&str>) -> Result<Value, String> {
         return Ok(Value::Object(serde_json::Map::new()));
     };
     let text = match arg.strip_prefix('@') {
-        Some(path) => {
-            crate::bounded::read_to_string(path.as_ref(), crate::bounded::BIZ_CONTENT_BYTES)
-                .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?
-        }
+        Some(path) => alipay_runtime::bounded::read_to_string(
+            path.as_ref(),
+            alipay_runtime::bounded::BIZ_CONTENT_BYTES,
+        )
+        .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?,
         None => arg.to_owned(),
     };
     // Strictly: serde_json's `Value` keeps the last of a key given twice, so
@@ -446,10 +447,12 @@ pub async fn run(args: CallArgs) -> Exit {
         _ => match client.execute_raw(&m.method, &parts).await {
             // A key given twice in the node (at any depth) is not shown as one of its values:
             // the answer is malformed, as the runtime finds a duplicated `code`.
-            Ok(verified) => alipay_gateway::parse_json_without_duplicates(verified.node_text())
-                .map_err(|e| Error::MalformedBody {
-                    reason: format!("the verified response node is not well-formed JSON: {e}"),
-                }),
+            Ok(verified) => {
+                alipay_runtime::de::json_without_duplicates(verified.node_text().as_bytes())
+                    .map_err(|e| Error::MalformedBody {
+                        reason: format!("the verified response node is not well-formed JSON: {e}"),
+                    })
+            }
             Err(e) => Err(e),
         },
     };

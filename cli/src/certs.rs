@@ -125,7 +125,8 @@ fn source(
 
 /// `alipay cert-sn [--root] FILE`: prints the certificate's SN (or the bundle's root SN).
 pub fn cert_sn(file: &Path, root: bool) -> Exit {
-    let bytes = match crate::bounded::read(file, crate::bounded::SMALL_FILE_BYTES) {
+    let bytes = match alipay_runtime::bounded::read(file, alipay_runtime::bounded::SMALL_FILE_BYTES)
+    {
         Ok(bytes) => bytes,
         Err(e) if may_be_key(file) => {
             eprintln!("invalid input: {NOT_SHOWN}: {e}");

@@ -233,8 +233,11 @@ impl ClientFlags {
                 default
             }
         };
-        let text = crate::bounded::read_to_string(&path, crate::bounded::SMALL_FILE_BYTES)
-            .map_err(|e| err(format!("cannot read config {}: {e}", path.display())))?;
+        let text = alipay_runtime::bounded::read_to_string(
+            &path,
+            alipay_runtime::bounded::SMALL_FILE_BYTES,
+        )
+        .map_err(|e| err(format!("cannot read config {}: {e}", path.display())))?;
         let file: FileConfig = toml::from_str(&text).map_err(|e| toml_error(&path, &text, &e))?;
         let base = path
             .parent()

@@ -20,7 +20,6 @@ macro_rules! say {
 }
 
 mod args_error;
-mod bounded;
 mod call;
 mod catalog;
 mod certs;

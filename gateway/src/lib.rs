@@ -122,10 +122,3 @@ pub use transfers::Transfer;
 pub fn parse_strict_json(text: &str) -> Result<serde_json::Value, String> {
     protocol::strict_json::parse(text)
 }
-
-/// Parses JSON text refusing only a key given twice in any object (numbers as serde_json reads
-/// them): `alipay call` reads a verified answer's node with it, so that a node holding a key
-/// twice is not shown as holding one of its values.
-pub fn parse_json_without_duplicates(text: &str) -> Result<serde_json::Value, String> {
-    protocol::strict_json::without_duplicates(text)
-}

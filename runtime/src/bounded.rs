@@ -1,3 +1,6 @@
+//! Support for the CLI, the local gateway and the key and certificate loaders; not covered by
+//! semver.
+//!
 //! Files the user names, read no further than a bound: a path may be an endless stream
 //! (`--biz-content @/dev/stdin` fed by a program that never stops, `/dev/zero`), which must
 //! not cost unbounded memory.
@@ -9,7 +12,8 @@ use std::path::Path;
 /// (`max_body_bytes`, 8 MiB); a larger biz content cannot be sent in one request anyway.
 pub const BIZ_CONTENT_BYTES: u64 = 8 * 1024 * 1024;
 
-/// The most a config file or a certificate file is read: 1 MiB, far more than either holds.
+/// The most a config file, a key file or a certificate file is read: 1 MiB, far more than
+/// any of them holds.
 pub const SMALL_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The bytes of the file at `path`, at most `limit`: a longer file or stream is an error

@@ -18,11 +18,13 @@
 //!
 //! Notifications go the other way: [`verify_notify`], then [`VerifiedNotify::decode`].
 //!
-//! The modules marked hidden in this documentation (`check`, `de`, `form`, `protocol`,
-//! `sign_content`, `time`, `validate`) support generated code and the local gateway; they are
-//! not covered by semver. Everything a user touches is at the crate root or in the modules
-//! listed below.
+//! The modules marked hidden in this documentation (`bounded`, `check`, `de`, `form`,
+//! `protocol`, `sign_content`, `time`, `validate`) support generated code, the local gateway
+//! and the CLI; they are not covered by semver. Everything a user touches is at the crate
+//! root or in the modules listed below.
 
+#[doc(hidden)]
+pub mod bounded;
 pub mod cert;
 pub mod charset;
 #[doc(hidden)]

@@ -1,34 +1,22 @@
-//! `biz_content` read strictly: serde_json parses it, into a `serde_json::Value` built by a
-//! visitor that refuses a key sent twice in any object (serde_json's own `Value` keeps the
-//! last one: `total_amount` 100000.00 then 0.01 would pay 0.01), and a number written with
-//! an exponent (`1e2`: no amount is written so) is refused too. The runtime's notification
-//! and answer parsers refuse duplicates the same way.
+//! `biz_content` read strictly: into a `serde_json::Value` by the runtime's
+//! `de::json_without_duplicates`, which refuses a key sent twice in any object (serde_json's
+//! own `Value` keeps the last one: `total_amount` 100000.00 then 0.01 would pay 0.01), and a
+//! number written with an exponent (`1e2`: no amount is written so) is refused too. The
+//! runtime's notification and answer parsers refuse duplicates the same way.
 
-use std::fmt;
-
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Parses `text` as JSON, refusing duplicate keys and exponent numbers; the error is the
 /// `sub_msg`'s words.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
-    let value = without_duplicates(text)?;
+    let value =
+        alipay_runtime::de::json_without_duplicates(text.as_bytes()).map_err(|e| e.to_string())?;
     if let Some(number) = exponent_number(text) {
         return Err(format!(
             "the number `{number}` is written with an exponent: write it as a decimal such as 100.00"
         ));
     }
     Ok(value)
-}
-
-/// Parses `text` as JSON, refusing a key given twice in any object (numbers as serde_json
-/// reads them).
-pub(crate) fn without_duplicates(text: &str) -> Result<Value, String> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    Strict
-        .deserialize(&mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(|e| e.to_string())
 }
 
 /// The first number of `json` (valid JSON text) written with an exponent, if any. Outside
@@ -66,81 +54,6 @@ fn exponent_number(json: &str) -> Option<&str> {
         }
     }
     None
-}
-
-/// Builds a `Value`, refusing a key sent twice in one object.
-struct Strict;
-
-impl<'de> DeserializeSeed<'de> for Strict {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Strict {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JSON")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("a number out of range"))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Strict)? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
-                return Err(de::Error::custom(format_args!(
-                    "the key `{key}` is sent more than once"
-                )));
-            }
-            let value = map.next_value_seed(Strict)?;
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
 }
 
 #[cfg(test)]

@@ -312,10 +312,13 @@ impl ScenarioFile {
     /// Reads a file: JSON when its name ends in `.json`, TOML otherwise.
     pub fn from_path(path: &Path) -> Result<Self, ScenarioError> {
         let shown = path.display().to_string();
-        let text = read_bounded(path).map_err(|e| ScenarioError::File {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?;
+        let text =
+            alipay_runtime::bounded::read_to_string(path, MAX_SCENARIO_BYTES).map_err(|e| {
+                ScenarioError::File {
+                    path: shown.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
         let is_json = path
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
@@ -393,27 +396,6 @@ fn strip_delay(s: &Scenario) -> &Scenario {
 /// The most of a scenario file that is read: 8 MiB, far more than a scenario for every
 /// method of the catalog. The path may be an endless stream (`--scenario /dev/stdin`).
 const MAX_SCENARIO_BYTES: u64 = 8 * 1024 * 1024;
-
-/// The file at `path` as UTF-8 text, read no further than [`MAX_SCENARIO_BYTES`].
-fn read_bounded(path: &Path) -> std::io::Result<String> {
-    use std::io::Read as _;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_SCENARIO_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("longer than {MAX_SCENARIO_BYTES} bytes (read no further)"),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "stream did not contain valid UTF-8",
-        )
-    })
-}
 
 /// The error of scenario text that does not parse as `format` (`toml`, `json`), with every
 /// quoted value the message repeats cut out (serde repeats the offending value, which may be a

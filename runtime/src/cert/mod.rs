@@ -216,7 +216,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, CertError> {
-    std::fs::read(path).map_err(|source| CertError::Io {
+    // Bounded: the path may name an endless stream (`/dev/stdin`, `/dev/zero`).
+    crate::bounded::read(path, crate::bounded::SMALL_FILE_BYTES).map_err(|source| CertError::Io {
         path: path.to_owned(),
         source,
     })

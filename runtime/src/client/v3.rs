@@ -89,7 +89,9 @@ impl Client {
     }
 
     /// Signs and sends `parts` as a v3 call of `method` by `route`, verifies the answer and
-    /// returns its verified JSON object (decrypted when the exchange is encrypted).
+    /// returns its verified JSON object (decrypted when the exchange is encrypted). An answer
+    /// holding a key twice in any object is [`Error::MalformedBody`], not read as one of its
+    /// values.
     ///
     /// The untyped path for dynamic calls (the CLI), as [`Client::execute_raw`] is for v2:
     /// `parts` must come from a request's [`Method::to_parts`] after [`Method::validate`]
@@ -104,10 +106,14 @@ impl Client {
         let span = self.call_span(method, Protocol::V3);
         traced(&span, async {
             let body = self.call_v3(method, route, parts, options, &span).await?;
-            match serde_json::from_slice(&body) {
+            // A key given twice (at any depth) is refused, not read as its last value.
+            match crate::de::json_without_duplicates(&body) {
                 Ok(serde_json::Value::Object(map)) => Ok(map),
-                _ => Err(Error::MalformedBody {
+                Ok(_) => Err(Error::MalformedBody {
                     reason: "the verified v3 answer is not a JSON object".to_owned(),
+                }),
+                Err(e) => Err(Error::MalformedBody {
+                    reason: format!("the verified v3 answer is not well-formed JSON: {e}"),
                 }),
             }
         })

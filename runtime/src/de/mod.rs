@@ -10,12 +10,19 @@
 //! from a wire name to a field, and one `read` per field. The loop over the object, the
 //! skipping of unknown keys and the refusal of duplicates are written once, here, rather
 //! than expanded by `serde_derive` into every one of the catalog's thousands of structs.
+//!
+//! Reading untyped JSON: [`json_without_duplicates`], for the local gateway, the CLI and the
+//! client's untyped v3 answer.
+
+mod strict;
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
+
+pub use strict::json_without_duplicates;
 
 #[derive(Deserialize)]
 #[serde(untagged)]

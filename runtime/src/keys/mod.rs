@@ -137,7 +137,8 @@ fn check_size(bits: usize) -> Result<(), KeyError> {
 }
 
 fn read_file(path: &Path) -> Result<Zeroizing<String>, KeyError> {
-    std::fs::read_to_string(path)
+    // Bounded: the path may name an endless stream (`/dev/stdin`, `/dev/zero`).
+    crate::bounded::read_to_string(path, crate::bounded::SMALL_FILE_BYTES)
         .map(Zeroizing::new)
         .map_err(|source| KeyError::Io {
             path: path.to_owned(),
