@@ -74,49 +74,21 @@ fn biz_content(arg: Option<&str>) -> Result<Value, String> {
 /// double has another value (`0.1234567890123456789`). Trailing zeros (`1.50`) are kept
 /// value for value.
 fn inexact_number(json: &str) -> Option<&str> {
-    let bytes = json.as_bytes();
-    let (mut in_string, mut escaped, mut i) = (false, false, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            i += 1;
-            continue;
-        }
-        if b == b'"' {
-            in_string = true;
-        } else if b == b'-' || b.is_ascii_digit() {
-            let end = bytes[i..]
-                .iter()
-                .position(|c| !(c.is_ascii_digit() || b"+-.eE".contains(c)))
-                .map_or(bytes.len(), |p| i + p);
-            let number = &json[i..end];
-            let exact = if number.contains('.') {
-                // The shortest text of the nearest double, compared value for value.
-                let trimmed = |t: &str| match t.contains('.') {
-                    true => t.trim_end_matches('0').trim_end_matches('.').to_owned(),
-                    false => t.to_owned(),
-                };
-                number
-                    .parse::<f64>()
-                    .is_ok_and(|f| trimmed(&format!("{f}")) == trimmed(number))
-            } else {
-                number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok()
+    alipay_runtime::de::json_numbers(json).find(|number| {
+        let exact = if number.contains('.') {
+            // The shortest text of the nearest double, compared value for value.
+            let trimmed = |t: &str| match t.contains('.') {
+                true => t.trim_end_matches('0').trim_end_matches('.').to_owned(),
+                false => t.to_owned(),
             };
-            if !exact {
-                return Some(number);
-            }
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    None
+            number
+                .parse::<f64>()
+                .is_ok_and(|f| trimmed(&format!("{f}")) == trimmed(number))
+        } else {
+            number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok()
+        };
+        !exact
+    })
 }
 
 fn form_fields(args: &[String]) -> Result<Vec<(String, String)>, String> {

@@ -277,27 +277,12 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
 /// backquoted name that is not a plain snake-case key name likewise: serde and the TOML parser
 /// repeat the offending value or key there, and it may be a piece of a key.
 fn redact_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(['"', '\'', '`']) {
-        let quote = rest[start..].chars().next().unwrap_or('"');
-        out.push_str(&rest[..=start]);
-        let inner = &rest[start + 1..];
-        let Some(end) = inner.find(quote) else {
-            out.push('…');
-            return out;
-        };
-        let quoted = &inner[..end];
-        let plain_name = quote == '`'
+    alipay_runtime::redact::quoted_values(message, |quote, quoted| {
+        quote == '`'
             && !quoted.is_empty()
             && (quoted.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-                || (quoted.len() <= 3 && quoted.bytes().all(|b| b.is_ascii_punctuation())));
-        out.push_str(if plain_name { quoted } else { "…" });
-        out.push(quote);
-        rest = &inner[end + 1..];
-    }
-    out.push_str(rest);
-    out
+                || (quoted.len() <= 3 && quoted.bytes().all(|b| b.is_ascii_punctuation())))
+    })
 }
 
 fn parse_gateway(value: &str) -> Result<Gateway, ConfigError> {

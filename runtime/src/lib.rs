@@ -19,7 +19,7 @@
 //! Notifications go the other way: [`verify_notify`], then [`VerifiedNotify::decode`].
 //!
 //! The modules marked hidden in this documentation (`bounded`, `check`, `de`, `form`,
-//! `protocol`, `sign_content`, `time`, `validate`) support generated code, the local gateway
+//! `protocol`, `redact`, `sign_content`, `time`, `validate`) support generated code, the local gateway
 //! and the CLI; they are not covered by semver. Everything a user touches is at the crate
 //! root or in the modules listed below.
 
@@ -46,7 +46,8 @@ pub mod price;
 /// Support for generated code, the generator and the local gateway; not covered by semver.
 #[doc(hidden)]
 pub use alipay_protocol as protocol;
-mod redact;
+#[doc(hidden)]
+pub mod redact;
 mod request;
 pub mod sign;
 #[doc(hidden)]

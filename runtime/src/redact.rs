@@ -5,6 +5,9 @@
 //!
 //! `sign` itself is never in the logged text: the request signature covers every parameter
 //! but `sign`, and a response's `sign` sits beside the node it covers.
+//!
+//! Also, for the CLI and the local gateway (not covered by semver): [`quoted_values`], which
+//! cuts the values a parser's error message repeats.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -123,9 +126,44 @@ pub(crate) fn query_text(target: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{path}?{query}"))
 }
 
+/// `message` (a parser's error) with every quoted part (`"..."`, `'...'`, `` `...` ``) that
+/// `keep(quote, text)` does not keep replaced by `…`: serde and the TOML parser repeat the
+/// offending value there, and in a file that holds a key it may be a piece of the key. An
+/// unclosed quote ends the message with `…`.
+pub fn quoted_values(message: &str, keep: impl Fn(char, &str) -> bool) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '\'', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        out.push_str(&rest[..=start]);
+        let inner = &rest[start + 1..];
+        let Some(end) = inner.find(quote) else {
+            out.push('…');
+            return out;
+        };
+        let quoted = &inner[..end];
+        out.push_str(if keep(quote, quoted) { quoted } else { "…" });
+        out.push(quote);
+        rest = &inner[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_values_are_cut_unless_kept() {
+        let keep_names = |quote: char, text: &str| quote == '`' && !text.contains('+');
+        assert_eq!(
+            quoted_values(r#"invalid "MIIEv+ab" for `private_key`, 'x'"#, keep_names),
+            r#"invalid "…" for `private_key`, '…'"#
+        );
+        assert_eq!(quoted_values("unclosed `MII", keep_names), "unclosed `…");
+        assert_eq!(quoted_values("no quotes", keep_names), "no quotes");
+    }
     use crate::protocol::param;
 
     #[test]

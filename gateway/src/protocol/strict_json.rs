@@ -19,41 +19,9 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
     Ok(value)
 }
 
-/// The first number of `json` (valid JSON text) written with an exponent, if any. Outside
-/// strings, valid JSON has an `e` or `E` right after a digit only in such a number (`true`
-/// and `false` have theirs after a letter).
+/// The first number of `json` (valid JSON text) written with an exponent, if any.
 fn exponent_number(json: &str) -> Option<&str> {
-    let bytes = json.as_bytes();
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'e' | b'E' if i > 0 && bytes[i - 1].is_ascii_digit() => {
-                let number = |c: &u8| c.is_ascii_digit() || b"+-.eE".contains(c);
-                let start = bytes[..i]
-                    .iter()
-                    .rposition(|c| !number(c))
-                    .map_or(0, |p| p + 1);
-                let end = bytes[i..]
-                    .iter()
-                    .position(|c| !number(c))
-                    .map_or(bytes.len(), |p| i + p);
-                return json.get(start..end);
-            }
-            _ => {}
-        }
-    }
-    None
+    alipay_runtime::de::json_numbers(json).find(|n| n.contains(['e', 'E']))
 }
 
 #[cfg(test)]

@@ -410,23 +410,7 @@ fn unparsed(format: &str, error: &dyn std::fmt::Display) -> ScenarioError {
 /// `message` with every quoted value (`"..."`, `'...'`, `` `...` ``) that may be key material
 /// (see [`may_be_key`]) replaced by `…`; names such as `` `privte_key` `` stay.
 fn redact_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(['"', '\'', '`']) {
-        let quote = rest[start..].chars().next().unwrap_or('"');
-        out.push_str(&rest[..=start]);
-        let inner = &rest[start + 1..];
-        let Some(end) = inner.find(quote) else {
-            out.push('…');
-            return out;
-        };
-        let quoted = &inner[..end];
-        out.push_str(if may_be_key(quoted) { "…" } else { quoted });
-        out.push(quote);
-        rest = &inner[end + 1..];
-    }
-    out.push_str(rest);
-    out
+    alipay_runtime::redact::quoted_values(message, |_, quoted| !may_be_key(quoted))
 }
 
 /// Whether text could be (a piece of) a key: PEM armour, or a run of 16 or more base64

@@ -22,7 +22,7 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, Error, IgnoredAny, MapAccess, Visitor};
 
-pub use strict::json_without_duplicates;
+pub use strict::{json_numbers, json_without_duplicates};
 
 #[derive(Deserialize)]
 #[serde(untagged)]

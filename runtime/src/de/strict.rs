@@ -20,6 +20,41 @@ pub fn json_without_duplicates(text: &[u8]) -> Result<Value, serde_json::Error> 
     Ok(value)
 }
 
+/// The numbers of `json` (valid JSON text) as written, in order: each run of digits, signs,
+/// points and exponents outside strings (valid JSON has `-` or a digit outside strings only
+/// in numbers). The gateway refuses those written with an exponent; the CLI those it cannot
+/// send as written.
+pub fn json_numbers(json: &str) -> impl Iterator<Item = &str> {
+    let bytes = json.as_bytes();
+    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            i += 1;
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else if b == b'"' {
+                in_string = true;
+            } else if b == b'-' || b.is_ascii_digit() {
+                let start = i - 1;
+                while bytes
+                    .get(i)
+                    .is_some_and(|c| c.is_ascii_digit() || b"+-.eE".contains(c))
+                {
+                    i += 1;
+                }
+                return json.get(start..i);
+            }
+        }
+        None
+    })
+}
+
 /// Builds a `Value`, refusing a key sent twice in one object.
 struct Strict;
 
@@ -119,6 +154,14 @@ mod tests {
             assert!(e.to_string().starts_with(&words), "{text}: {e}");
         }
         assert!(json_without_duplicates(b"{\"a\":1} x").is_err());
+    }
+
+    #[test]
+    fn the_numbers_of_a_json_text_are_those_outside_strings_as_written() {
+        let json = r#"{"s":"1e2 \"-3","n":-1.50,"e":2E-3,"l":[0,true,null,false,12345678901234567890123],"k1":"x"}"#;
+        let numbers: Vec<&str> = json_numbers(json).collect();
+        assert_eq!(numbers, ["-1.50", "2E-3", "0", "12345678901234567890123"]);
+        assert_eq!(json_numbers(r#"{"a":"b"}"#).count(), 0);
         assert!(json_without_duplicates(b"").is_err());
     }
 }
