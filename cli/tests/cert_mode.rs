@@ -247,12 +247,7 @@ async fn gateway_cert_mode_writes_a_ready_client_config() {
 #[test]
 fn a_broken_scenario_file_never_shows_its_inline_private_key() {
     let keys = ThrowawayKeys::generate().expect("keys");
-    let body: String = keys
-        .alipay
-        .private_pem
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let body = common::pem_body(&keys.alipay.private_pem);
     let dir = scratch();
     let path = dir.join("rotate.toml");
     let cert = "cert = \"-----BEGIN CERTIFICATE-----\"\n";
@@ -290,12 +285,7 @@ fn a_broken_scenario_file_never_shows_its_inline_private_key() {
 #[test]
 fn a_key_given_as_a_certificate_path_is_not_echoed() {
     let keys = ThrowawayKeys::generate().expect("keys");
-    let body: String = keys
-        .app
-        .private_pem
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let body = common::pem_body(&keys.app.private_pem);
     let dir = scratch();
     keys.write_to(&dir).expect("keys");
     let config = write_alipay_toml(

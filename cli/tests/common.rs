@@ -164,3 +164,8 @@ pub async fn lines_until_ready_async(
         .await
         .expect("join")
 }
+
+/// The base64 body of a PEM key, its armour lines left out: what a user pastes as a bare key.
+pub fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.starts_with("-----")).collect()
+}
