@@ -40,57 +40,6 @@ pub fn list_methods(specs: Option<&std::path::Path>) -> Exit {
     Exit::Success
 }
 
-/// Reads `--biz-content`: inline JSON or `@FILE`; it must be a JSON object.
-fn biz_content(arg: Option<&str>) -> Result<Value, String> {
-    let Some(arg) = arg else {
-        return Ok(Value::Object(serde_json::Map::new()));
-    };
-    let text = match arg.strip_prefix('@') {
-        Some(path) => alipay_runtime::bounded::read_to_string(
-            path.as_ref(),
-            alipay_runtime::bounded::BIZ_CONTENT_BYTES,
-        )
-        .map_err(|e| format!("--biz-content @{path}: cannot read: {e}"))?,
-        None => arg.to_owned(),
-    };
-    // Strictly: serde_json's `Value` keeps the last of a key given twice, so
-    // `"total_amount":"100000.00","total_amount":"0.01"` would silently send 0.01.
-    let value: Value = alipay_gateway::parse_strict_json(&text)
-        .map_err(|e| format!("--biz-content is not valid JSON: {e}"))?;
-    if !value.is_object() {
-        return Err("--biz-content must be a JSON object".to_owned());
-    }
-    if let Some(number) = inexact_number(&text) {
-        return Err(format!(
-            "--biz-content: the number `{number}` cannot be sent as written (it has more digits \
-             than a 64-bit integer or a double holds): write it as a string"
-        ));
-    }
-    Ok(value)
-}
-
-/// The first number of `json` (valid JSON text without exponents) that serde_json would not
-/// send back as written: an integer outside the 64-bit range, or a decimal whose nearest
-/// double has another value (`0.1234567890123456789`). Trailing zeros (`1.50`) are kept
-/// value for value.
-fn inexact_number(json: &str) -> Option<&str> {
-    alipay_runtime::de::json_numbers(json).find(|number| {
-        let exact = if number.contains('.') {
-            // The shortest text of the nearest double, compared value for value.
-            let trimmed = |t: &str| match t.contains('.') {
-                true => t.trim_end_matches('0').trim_end_matches('.').to_owned(),
-                false => t.to_owned(),
-            };
-            number
-                .parse::<f64>()
-                .is_ok_and(|f| trimmed(&format!("{f}")) == trimmed(number))
-        } else {
-            number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok()
-        };
-        !exact
-    })
-}
-
 fn form_fields(args: &[String]) -> Result<Vec<(String, String)>, String> {
     args.iter()
         .map(|pair| {
@@ -296,31 +245,10 @@ pub fn validated(input: &Input<'_>) -> Result<Validated, Exit> {
             m.method, input.command
         )));
     }
-    let biz = biz_content(input.biz_content).map_err(invalid)?;
+    let biz = crate::biz_content::read(input.biz_content).map_err(invalid)?;
     let mut form = form_fields(input.form).map_err(invalid)?;
     let files = files(&m, input.files).map_err(invalid)?;
-    let is_file = |k: &str| {
-        m.request
-            .fields
-            .iter()
-            .any(|f| f.wire == k && f.ty.element() == &TypeIr::File)
-    };
-    if let Some((name, _)) = form.iter().find(|(k, _)| is_file(k)) {
-        return Err(invalid(format!(
-            "--form {name}: `{name}` is a File field: give it with --file {name}=@PATH"
-        )));
-    }
-    // A name the method does not send outside biz_content would be dropped silently (an
-    // `app_auth_token` meant for a merchant, an `out_trade_no` meant for biz_content).
-    let is_form = |k: &str| {
-        m.request
-            .fields
-            .iter()
-            .any(|f| f.wire == k && f.location == Location::Form)
-    };
-    if let Some((name, _)) = form.iter().find(|(k, _)| !is_form(k)) {
-        return Err(invalid(not_a_form_field(&m, name)));
-    }
+    check_form_names(&m, &form).map_err(invalid)?;
     let mut leftover = Vec::new();
     for (name, value) in &input.per_request {
         let listed = m
@@ -354,6 +282,24 @@ pub fn validated(input: &Input<'_>) -> Result<Validated, Exit> {
     let mut parts = parts(&m, &typed, input.allow_unknown_fields.then_some(&biz));
     parts.files = files;
     Ok((m, parts, leftover))
+}
+
+/// Refuses a `--form` name the method does not take there: a File field (given with
+/// `--file`), or a name it does not send outside biz_content, which would be dropped silently
+/// (an `app_auth_token` meant for a merchant, an `out_trade_no` meant for biz_content).
+fn check_form_names(m: &MethodIr, form: &[(String, String)]) -> Result<(), String> {
+    for (name, _) in form {
+        match m.request.fields.iter().find(|f| f.wire == *name) {
+            Some(f) if f.ty.element() == &TypeIr::File => {
+                return Err(format!(
+                    "--form {name}: `{name}` is a File field: give it with --file {name}=@PATH"
+                ));
+            }
+            Some(f) if f.location == Location::Form => {}
+            _ => return Err(not_a_form_field(m, name)),
+        }
+    }
+    Ok(())
 }
 
 /// Runs `alipay call`: validates the parameters (see [`validated`]), then signs, sends and
@@ -448,51 +394,6 @@ fn refused_protocol(method: &str, protocol: Protocol) -> Error<DynBizCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn biz_content_must_be_an_object() {
-        assert_eq!(
-            biz_content(None).ok(),
-            Some(Value::Object(serde_json::Map::new()))
-        );
-        assert!(biz_content(Some("{\"a\":1}")).is_ok());
-        assert!(biz_content(Some("[1]")).is_err());
-        assert!(biz_content(Some("{")).is_err());
-        assert!(biz_content(Some("@/no/such/file.json")).is_err());
-    }
-
-    #[test]
-    fn numbers_are_sent_as_written_or_refused() {
-        for exact in [
-            "1",
-            "-1",
-            "0",
-            "-0",
-            "1.50",
-            "100.0",
-            "0.01",
-            "-0.0",
-            "99999999.99",
-            "9223372036854775807",
-            "18446744073709551615",
-        ] {
-            assert_eq!(
-                inexact_number(&format!("{{\"n\":{exact}}}")),
-                None,
-                "{exact}"
-            );
-        }
-        for inexact in [
-            "18446744073709551616",
-            "-9223372036854775809",
-            "12345678901234567890123",
-            "0.1234567890123456789",
-            "12345678901234567.5",
-        ] {
-            let json = format!("{{\"s\":\"1.23456789012345678901\",\"n\":[{inexact}]}}");
-            assert_eq!(inexact_number(&json), Some(inexact), "{json}");
-        }
-    }
 
     #[test]
     fn form_fields_are_key_value() {

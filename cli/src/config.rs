@@ -126,6 +126,23 @@ fn pick<T>(flag: Option<T>, file: Option<T>, file_base: &Option<PathBuf>) -> Opt
     }
 }
 
+/// A setting's text parsed, the error naming the setting and where its value came from.
+fn parsed<T: std::str::FromStr>(
+    name: &str,
+    setting: Option<Sourced<String>>,
+) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    setting
+        .map(|s| {
+            s.value
+                .parse()
+                .map_err(|e| err(format!("{name} (from the {}): {e}", s.origin)))
+        })
+        .transpose()
+}
+
 impl ClientFlags {
     /// Reads the config file (if any), applies the flags and builds the client.
     pub fn build_client(&self) -> Result<Client, ConfigError> {
@@ -174,18 +191,13 @@ impl ClientFlags {
                     .map_err(|e| err(format!("{e} (from the {})", gateway.origin)))?,
             );
         }
-        if let Some(sign_type) = pick(self.sign_type.clone(), file.sign_type, &base) {
-            let sign_type: SignType = sign_type
-                .value
-                .parse()
-                .map_err(|e| err(format!("sign_type (from the {}): {e}", sign_type.origin)))?;
+        let sign_type = pick(self.sign_type.clone(), file.sign_type, &base);
+        if let Some(sign_type) = parsed::<SignType>("sign_type", sign_type)? {
             builder = builder.sign_type(sign_type);
         }
-        if let Some(charset) = pick(self.charset.clone(), file.charset, &base) {
-            let charset: Charset = charset
-                .value
-                .parse()
-                .map_err(|e| err(format!("charset (from the {}): {e}", charset.origin)))?;
+        if let Some(charset) =
+            parsed::<Charset>("charset", pick(self.charset.clone(), file.charset, &base))?
+        {
             builder = builder.charset(charset);
         }
         if let Some(token) = self.app_auth_token.clone().or(file.app_auth_token) {

@@ -20,6 +20,7 @@ macro_rules! say {
 }
 
 mod args_error;
+mod biz_content;
 mod call;
 mod catalog;
 mod certs;

@@ -1,3 +1,4 @@
+// Long because: every exit code of the public contract, and each refusal behind exit 2, share this file's gateway, config and argument helpers.
 //! The `alipay` binary's exit codes (a public contract), against a gateway started by the
 //! test on 127.0.0.1.
 

@@ -19,6 +19,7 @@ mod protocol;
 mod response;
 mod server;
 mod spans;
+mod strict_input;
 mod transport;
 mod upload;
 mod v3;

@@ -415,3 +415,16 @@ pub(crate) async fn confirm_error(
 
 pub(crate) const SUCCESS_NODE: &str =
     r#"{"code":"10000","msg":"Success","agreement_no":"20170322450983769228","remark":"ok"}"#;
+
+/// An HTTP answer whose body is signed as v3 answers are, in `alipay-*` headers.
+pub(crate) fn v3_signed(status: &str, body: &str) -> Vec<u8> {
+    let (timestamp, nonce) = ("1700000000000", "5f0c1d2e-3a4b-4c5d-8e6f-708192a3b4c5");
+    let signed = format!("{timestamp}\n{nonce}\n{body}\n");
+    let signature =
+        sign_base64(&alipay_private(), SignType::Rsa2, signed.as_bytes()).expect("sign");
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nalipay-timestamp: {timestamp}\r\nalipay-nonce: {nonce}\r\nalipay-signature: {signature}\r\nalipay-trace-id: 0b1c2d3e\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}

@@ -57,6 +57,7 @@ impl tracing::Subscriber for Recorder {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+// Long because: one global subscriber per test binary, so every kind of call (v2, v3, a token in the query) runs under this one test.
 /// Installs the recorder as the global subscriber (a scoped one races with the callsite
 /// interest cache while other tests run in parallel); this test finds its own span by its
 /// unique app_id.

@@ -1,3 +1,4 @@
+// Long because: the v3 request vectors' comparison and the client's v3 refusals share this file's routes, methods and clients.
 //! The client's v3 requests ([`Client::prepare_v3`]) against the Node SDK's request vectors:
 //! for each, a method with the vector's route, a client with the vector's configuration, and
 //! the prepared request compared with what the SDK sent: the target, the body line, the

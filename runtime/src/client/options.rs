@@ -4,6 +4,8 @@ use std::fmt;
 
 use crate::method::Protocol;
 use crate::protocol::param;
+use crate::request::PrepareError;
+use crate::validate::{Rule, ValidationError};
 
 /// Public parameters of one request, over the client's own (a platform calls on behalf of
 /// many merchants and users, and each order has its own addresses): `return_url`,
@@ -90,6 +92,32 @@ impl RequestOptions {
     pub fn return_url(mut self, url: impl Into<String>) -> Self {
         self.return_url = non_empty(url);
         self
+    }
+
+    /// Refuses what a v3 call cannot carry: a token holding white space or a control
+    /// character (it goes into a header and a line of the signed string), and this call's own
+    /// `notify_url` or `return_url`, v2 public parameters that a v3 call would drop: refused
+    /// rather than dropped, so that no one waits for notifications that were never asked for.
+    pub(crate) fn check_v3(&self) -> Result<(), PrepareError> {
+        crate::request::check_tokens(&[
+            (param::APP_AUTH_TOKEN, self.app_auth_token.as_deref()),
+            (param::AUTH_TOKEN, self.auth_token.as_deref()),
+        ])?;
+        for (field, url) in [
+            (param::NOTIFY_URL, &self.notify_url),
+            (param::RETURN_URL, &self.return_url),
+        ] {
+            if url.is_some() {
+                return Err(PrepareError::Invalid(ValidationError::new(
+                    field,
+                    Rule::Unsupported(
+                        "is a v2 public parameter, which a v3 call does not send: set the \
+                         request's own field where its method has one, or call over v2",
+                    ),
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -159,36 +159,7 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<PreparedV3, Error<E>> {
         let config = &self.inner.config;
-        // The app_auth_token goes into a header and a line of the signed string.
-        crate::request::check_tokens(&[
-            (
-                crate::protocol::param::APP_AUTH_TOKEN,
-                options.app_auth_token.as_deref(),
-            ),
-            (
-                crate::protocol::param::AUTH_TOKEN,
-                options.auth_token.as_deref(),
-            ),
-        ])
-        .map_err(super::call::prepare_error)?;
-        // This call's own notify_url or return_url would not be sent (see below): refused
-        // rather than dropped, so that no one waits for notifications that were never asked for.
-        for (field, url) in [
-            (crate::protocol::param::NOTIFY_URL, &options.notify_url),
-            (crate::protocol::param::RETURN_URL, &options.return_url),
-        ] {
-            if url.is_some() {
-                return Err(Error::InvalidRequest(
-                    crate::validate::ValidationError::new(
-                        field,
-                        crate::validate::Rule::Unsupported(
-                            "is a v2 public parameter, which a v3 call does not send: set the \
-                         request's own field where its method has one, or call over v2",
-                        ),
-                    ),
-                ));
-            }
-        }
+        options.check_v3().map_err(super::call::prepare_error)?;
         let mut extra: Vec<(&'static str, &str)> = Vec::new();
         if let Some(token) = options.auth_token.as_deref() {
             extra.push((crate::protocol::param::AUTH_TOKEN, token));
