@@ -1,19 +1,9 @@
 //! Input read strictly, each found by a probe of the client or the CLI: an untyped v3 answer
 //! holding a key twice, key and certificate files that are endless streams.
 
-use alipay_runtime::{Client, Error, Protocol};
+use alipay_runtime::{Error, Protocol};
 
 use crate::server::*;
-
-/// A client of `gateway` over `protocol`.
-fn client(gateway: String, protocol: Protocol) -> alipay_runtime::ClientBuilder {
-    Client::builder()
-        .gateway(gateway)
-        .app_id("2014072300007148")
-        .private_key(app_private())
-        .alipay_public_key(alipay_public())
-        .protocol(protocol)
-}
 
 #[tokio::test]
 async fn an_untyped_v3_answer_holding_a_key_twice_is_malformed_not_read_as_one_value() {
@@ -41,7 +31,10 @@ async fn an_untyped_v3_answer_holding_a_key_twice_is_malformed_not_read_as_one_v
     ] {
         let answer = v3_signed("200 OK", body);
         let server = Server::start(move |_| vec![Step::Write(answer.clone())]).await;
-        let client = client(server.url(), Protocol::V3).build().expect("client");
+        let client = client_for(&server)
+            .protocol(Protocol::V3)
+            .build()
+            .expect("client");
         let result = client
             .execute_raw_v3("alipay.trade.query", &route, &parts, &RequestOptions::new())
             .await;
