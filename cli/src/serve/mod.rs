@@ -102,21 +102,10 @@ fn write_client_config(
     Ok(path)
 }
 
-/// `text` as a TOML basic string, quoted: `--app-id` is any text, and a `"` or a line break
-/// in it must not break (or add keys to) the config file written with it.
+/// `text` as a TOML string, quoted and escaped by the toml crate: `--app-id` is any text, and
+/// a `"` or a line break in it must not break (or add keys to) the config file written with it.
 fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    toml::Value::String(text.to_owned()).to_string()
 }
 
 /// The gateway's keys: given, or throwaway ones (and certificates in certificate mode) made
