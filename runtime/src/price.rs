@@ -7,8 +7,9 @@ use std::str::FromStr;
 /// `"100.00"`); never a float.
 ///
 /// It deserializes from a JSON string, or from a bare JSON number when the number is known
-/// exactly: any integer of `i64` or `u64`, or another number of at most 15 significant digits
-/// (more would have been rounded when read, and are refused rather than changed).
+/// exactly: any integer of `i64` or `u64`, or another number below 2^53 in magnitude with at
+/// most 15 significant digits (others may have been rounded when read, and are refused rather
+/// than changed).
 ///
 /// ```
 /// use alipay_runtime::Price;
@@ -126,11 +127,14 @@ impl<'de> serde::Deserialize<'de> for Price {
                 let text = format!("{v}");
                 let digits = text.trim_start_matches('-').replace('.', "");
                 let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
-                if significant > f64::DIGITS as usize {
+                // From 2^53 up a double is not every integer: the zeros its text ends in were
+                // written by the formatting, not sent (10000000000000000000001 reads as 1e22).
+                if significant > f64::DIGITS as usize || v.abs() >= 9_007_199_254_740_992.0 {
                     return Err(E::custom(format!(
-                        "the JSON number {text} has more significant digits than a double holds \
-                         exactly ({}), so the amount sent is not known; expected a decimal amount \
-                         as a string such as \"0.01\"",
+                        "the JSON number {text} may have been rounded when read (a double holds \
+                         {} significant digits, and not every integer from 2^53 up), so the \
+                         amount sent is not known; expected a decimal amount as a string such \
+                         as \"0.01\"",
                         f64::DIGITS
                     )));
                 }
@@ -195,6 +199,8 @@ mod tests {
             "18446744073709551616",
             "12345678901234567.89",
             "0.30000000000000004",
+            "10000000000000000000001",
+            "-100000000000000000000000",
         ] {
             let e = serde_json::from_str::<Price>(rounded).unwrap_err();
             assert!(
