@@ -153,6 +153,7 @@ pub fn quoted_values(message: &str, keep: impl Fn(char, &str) -> bool) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::param;
 
     #[test]
     fn quoted_values_are_cut_unless_kept() {
@@ -164,7 +165,6 @@ mod tests {
         assert_eq!(quoted_values("unclosed `MII", keep_names), "unclosed `…");
         assert_eq!(quoted_values("no quotes", keep_names), "no quotes");
     }
-    use crate::protocol::param;
 
     #[test]
     fn secret_members_are_redacted_at_any_depth_and_the_rest_kept_exactly() {
